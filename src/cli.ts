@@ -1,0 +1,143 @@
+// Parses arguments and lazy-imports the command; nothing else (STYLE.md 7).
+// Every command is `(ctx, options) => Promise<exitCode>`.
+
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import type { Context } from './context.js';
+import { ExitCode, PortmatrixError } from './errors.js';
+
+const version: string = createRequire(import.meta.url)('../package.json').version;
+
+function intOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new CommanderError(ExitCode.usage, 'portmatrix.int', `expected a whole number, got "${value}"`);
+  return n;
+}
+
+export function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
+  const program = new Command('portmatrix')
+    .description('Prove an eBPF application is portable across kernels, arches, configs and libcs.')
+    .version(version)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
+    .showHelpAfterError();
+
+  const matrixOption = () => new Option('-m, --matrix <file>', 'matrix file').default('matrix.yaml');
+  const cacheOption = () => new Option('--cache-dir <dir>', 'kernel and package cache (default $PORTMATRIX_CACHE or ~/.cache/portmatrix)');
+  const mirrorOption = () => new Option('--mirror <url>', 'Debian mirror (default $PORTMATRIX_DEBIAN_MIRROR or https://deb.debian.org/debian)');
+  const run = (load: () => Promise<{ default: (ctx: Context, opts: any, ...args: any[]) => Promise<number> }>) =>
+    async (...args: any[]) => {
+      const command = args.at(-1) as Command;
+      const positional = args.slice(0, -2);
+      const mod = await load();
+      setExit(await mod.default(ctx, command.opts(), ...positional));
+    };
+
+  program
+    .command('plan')
+    .description('print the cells of the matrix')
+    .addOption(matrixOption())
+    .option('--json', 'machine-readable output')
+    .option('--only <filter>', 'only cells matching key=value[,key=value] (keys: arch, kernel, config, libc, id)')
+    .option('--github-matrix', 'JSON for a GitHub Actions strategy.matrix')
+    .option('--shards <n>', 'with --github-matrix: split into N shards', intOption)
+    .action(run(() => import('./commands/plan.js')));
+
+  program
+    .command('run')
+    .description('boot every cell and report')
+    .addOption(matrixOption())
+    .option('--only <filter>', 'only cells matching key=value[,key=value]')
+    .option('--shard <i/n>', 'run only shard i of n (1-based)')
+    .option('-j, --jobs <n>', 'cells at once (default from cores and memory)', intOption)
+    .option('--results-dir <dir>', 'where results go', 'results')
+    .option('--resume', 'skip cells already finished with identical inputs')
+    .addOption(new Option('--accel <mode>', 'acceleration').choices(['auto', 'kvm', 'tcg']))
+    .option('--retries <n>', 'retries of infrastructure failures (never of test failures)', intOption, 1)
+    .option('--reporter <list>', 'comma-separated: json,junit,html,markdown (default all)')
+    .addOption(cacheOption())
+    .addOption(mirrorOption())
+    .action(run(() => import('./commands/run.js')));
+
+  program
+    .command('report')
+    .description('re-render reports from results dirs, merging shards')
+    .argument('<dirs...>', 'results directories')
+    .option('-o, --out <dir>', 'output directory (default: the only input, or ./results-merged)')
+    .option('--reporter <list>', 'comma-separated: json,junit,html,markdown (default all)')
+    .action(run(() => import('./commands/report.js')));
+
+  program
+    .command('comment')
+    .description('create or update the sticky pull-request comment')
+    .argument('<dir>', 'results directory')
+    .option('--base <dir>', 'results of the base branch, for the diff')
+    .option('--pr <number>', 'pull request number (default from the GitHub event)')
+    .option('--report-url <url>', 'link to the HTML report artifact')
+    .action(run(() => import('./commands/comment.js')));
+
+  const images = program.command('images').description('kernel and package cache');
+  for (const [name, description] of [
+    ['pull', 'fetch and verify everything the matrix needs'],
+    ['update', 'resolve the newest kernels again and rewrite portmatrix.lock'],
+    ['ls', 'list what is cached'],
+    ['prune', 'remove cache entries no lock file refers to'],
+  ] as const) {
+    images
+      .command(name)
+      .description(description)
+      .addOption(matrixOption())
+      .addOption(cacheOption())
+      .addOption(mirrorOption())
+      .option('--only <filter>', 'only cells matching key=value[,key=value]')
+      .action(run(async () => {
+        const mod = await import('./commands/images.js');
+        return { default: (c: Context, o: any) => mod.default(c, { ...o, action: name }) };
+      }));
+  }
+
+  program
+    .command('doctor')
+    .description('check this host for what the matrix needs, and say how to install it')
+    .addOption(matrixOption())
+    .addOption(cacheOption())
+    .action(run(() => import('./commands/doctor.js')));
+
+  program
+    .command('init')
+    .description('write a starter matrix.yaml and GitHub workflow')
+    .option('--force', 'overwrite existing files')
+    .action(run(() => import('./commands/init.js')));
+
+  return program;
+}
+
+export async function main(argv: string[], ctx?: Partial<Context>): Promise<number> {
+  const controller = new AbortController();
+  const full: Context = {
+    cwd: ctx?.cwd ?? process.cwd(),
+    env: ctx?.env ?? process.env,
+    stdout: ctx?.stdout ?? process.stdout,
+    stderr: ctx?.stderr ?? process.stderr,
+    signal: ctx?.signal ?? controller.signal,
+  };
+  let code: number = ExitCode.ok;
+  try {
+    await buildProgram(full, (c) => (code = c)).parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; usage mistakes exit 2.
+      return error.exitCode === 0 ? 0 : ExitCode.usage;
+    }
+    if (error instanceof PortmatrixError) {
+      full.stderr.write(`portmatrix: ${error.message}\n`);
+      return error.exitCode;
+    }
+    full.stderr.write(
+      `portmatrix: internal error (portmatrix ${version}, node ${process.version}, ${process.platform}/${process.arch}); ` +
+        `please report it with this output:\n${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    return 70;
+  }
+}

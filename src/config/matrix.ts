@@ -1,0 +1,56 @@
+// The validated matrix.yaml, after defaults. config/load.ts produces it;
+// plan/expand.ts turns it into cells. Paths are absolute (resolved against the
+// matrix file's directory). Defaults are stated in config/schema.ts where declared.
+
+import type { Arch, ConfigSpec, KernelSpec } from '../plan/cell.js';
+
+export interface MatrixLoader {
+  /** Path template with `{arch}` / `{goarch}` placeholders, absolute. */
+  path: string;
+  args: string[];
+  env: Record<string, string>;
+  /** Absolute paths or globs (globs expanded per arch at plan time). */
+  files: string[];
+  /** Seconds; default 60. */
+  timeout: number;
+}
+
+export interface MatrixVm {
+  /** MiB; default 512. */
+  memory: number;
+  /** default 1. */
+  cpus: number;
+  /** Seconds from QEMU start until the guest's /init reports; default 60 (scaled ×3 under TCG for s390x). */
+  bootTimeout: number;
+  accel: 'auto' | 'kvm' | 'tcg';
+  backend: 'qemu' | 'vng';
+  /** Give the guest a user-mode network device; default false. */
+  network: boolean;
+}
+
+/** A partial cell match, GitHub-Actions-like: every given key must equal. */
+export interface CellMatch {
+  arch?: string;
+  kernel?: string;
+  config?: string;
+  libc?: string;
+  line?: number;
+  col?: number;
+}
+
+export interface Matrix {
+  /** Absolute path of matrix.yaml. */
+  file: string;
+  /** Its directory: the base of every relative path in it. */
+  dir: string;
+  kernels: KernelSpec[];
+  arches: Arch[];
+  configs: ConfigSpec[];
+  libc: string[];
+  loader: MatrixLoader;
+  vm: MatrixVm;
+  images: { debianMirror?: string };
+  include: CellMatch[];
+  exclude: CellMatch[];
+  expect: (CellMatch & { result: 'fail'; reason: string })[];
+}

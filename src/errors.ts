@@ -1,0 +1,60 @@
+// Typed errors: each carries the process exit code and says what to do next.
+// One top-level catch in cli.ts prints `message` (never a stack) for these.
+
+/** Exit codes, as documented in DESIGN.md. */
+export const ExitCode = {
+  ok: 0,
+  cellsFailed: 1,
+  usage: 2,
+  infra: 3,
+  interrupted: 130,
+} as const;
+
+export class PortmatrixError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad command line or bad matrix.yaml: exit 2. */
+export class UsageError extends PortmatrixError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.usage, options);
+  }
+}
+
+/** A located config error: `file:line:col: field: problem; fix`. */
+export class ConfigError extends UsageError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly col: number,
+    readonly field: string,
+    readonly problem: string,
+    readonly fix: string,
+  ) {
+    super(`${file}:${line}:${col}: ${field}: ${problem}; ${fix}`);
+  }
+}
+
+/** Host or network trouble (missing tool, download failed, QEMU crashed): exit 3. */
+export class InfraError extends PortmatrixError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.infra, options);
+  }
+}
+
+/** A required host tool is missing; names the Debian package that provides it. */
+export class MissingToolError extends InfraError {
+  constructor(
+    readonly tool: string,
+    readonly aptPackage: string,
+  ) {
+    super(`${tool} not found; install it with: sudo apt-get install ${aptPackage}`);
+  }
+}

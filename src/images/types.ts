@@ -1,0 +1,60 @@
+// Kernel sources behind one interface (DESIGN.md, images).
+
+import type { Arch } from '../plan/cell.js';
+import type { KernelFacts } from '../results/model.js';
+
+/** A kernel fetched, verified and unpacked into the cache. */
+export interface ResolvedKernel {
+  /** The matrix source string, e.g. `debian:trixie/cloud`. */
+  source: string;
+  arch: Arch;
+  /** `uname -r` of the kernel, e.g. 6.1.0-50-cloud-amd64. */
+  release: string;
+  /** Debian package (or OCI reference) and version it came from. */
+  package?: string;
+  version?: string;
+  /** Absolute path of the bootable kernel image in the cache. */
+  kernelPath: string;
+  /** sha256 of the kernel image file. */
+  sha256: string;
+  /** Absolute path of the kernel config, when the source has one. */
+  configPath?: string;
+  /** Every file used and its sha256 (deb, kernel, config, OCI blobs). */
+  files: { name: string; sha256: string }[];
+  facts: KernelFacts;
+}
+
+/** The source has no kernel for this arch (e.g. bullseye s390x): the cell is skipped. */
+export class NotAvailableError extends Error {
+  constructor(
+    readonly source: string,
+    readonly arch: Arch,
+    detail?: string,
+  ) {
+    super(`${source} is not available for ${arch}${detail ? `: ${detail}` : ''}`);
+    this.name = 'NotAvailableError';
+  }
+}
+
+export interface ImageOptions {
+  /** Cache root; default $PORTMATRIX_CACHE, else $XDG_CACHE_HOME/portmatrix, else ~/.cache/portmatrix. */
+  cacheDir: string;
+  /** Debian mirror base URL; default https://deb.debian.org/debian. */
+  debianMirror: string;
+  /** Lock file path (portmatrix.lock next to matrix.yaml); undefined = no lock. */
+  lockFile?: string;
+  /** Refresh the lock instead of trusting it (`images update`). */
+  update?: boolean;
+  signal?: AbortSignal;
+  /** One line per file downloaded / verified. */
+  log?: (line: string) => void;
+}
+
+export interface ImageStore {
+  /** Resolve, download, verify and unpack the kernel of `source` for `arch`. Throws NotAvailableError. */
+  kernel(source: string, arch: Arch, flavour?: string): Promise<ResolvedKernel>;
+  /** Path of a verified static busybox binary for `arch` (Debian busybox-static). */
+  busybox(arch: Arch): Promise<string>;
+  /** Directory holding a Debian suite's libc6 for `arch`, unpacked (lib/, lib64/, usr/lib/...). */
+  libc(suite: string, arch: Arch): Promise<string>;
+}

@@ -1,0 +1,82 @@
+// The versioned results model: the product. Every report is a view of it.
+// Bump SCHEMA_VERSION on any incompatible change; readers refuse other versions.
+
+import type { Arch } from '../plan/cell.js';
+
+export const SCHEMA_VERSION = 1;
+
+export const STATUSES = ['pass', 'fail', 'xfail', 'xpass', 'infra', 'skip'] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Facts about a kernel read from its config file on the host (images/). */
+export interface KernelFacts {
+  btf?: boolean; // CONFIG_DEBUG_INFO_BTF=y
+  hz?: number; // CONFIG_HZ
+  bpfJit?: boolean; // CONFIG_BPF_JIT=y
+  kprobes?: boolean; // CONFIG_KPROBES=y
+  bpfLsm?: boolean; // CONFIG_BPF_LSM=y
+  lockdownLsm?: boolean; // CONFIG_SECURITY_LOCKDOWN_LSM=y
+  preempt?: string; // none | voluntary | full | rt | dynamic
+}
+
+/** Facts seen from inside the running guest. */
+export interface GuestFacts {
+  btfPresent?: boolean; // /sys/kernel/btf/vmlinux exists
+  lockdown?: string; // the [selected] mode in /sys/kernel/security/lockdown
+  jitEnabled?: string; // /proc/sys/net/core/bpf_jit_enable
+  uid?: number; // effective uid the loader ran as
+  capEff?: string; // CapEff of the loader's process, hex
+  unameR?: string;
+}
+
+export interface CellResult {
+  id: string;
+  arch: Arch;
+  kernel: {
+    source: string;
+    name: string;
+    release?: string;
+    package?: string;
+    version?: string;
+    sha256?: string;
+    facts?: KernelFacts;
+  };
+  config: string;
+  libc: string;
+  status: Status;
+  /** Why the cell failed / was skipped / errored, when recognisable. */
+  reason?: string;
+  expected?: { result: 'fail'; reason: string };
+  accel?: 'kvm' | 'tcg';
+  backend?: 'qemu' | 'vng';
+  /** Wall-clock milliseconds: boot (QEMU start → loader start), loader, total. */
+  timings: { bootMs?: number; loaderMs?: number; totalMs: number };
+  exitCode?: number;
+  timedOut: boolean;
+  bootFailed: boolean;
+  attempts: number;
+  stdout: string;
+  stderr: string;
+  dmesg: string;
+  /** Last console lines, kept for every non-pass. */
+  consoleTail: string;
+  guest?: GuestFacts;
+  qemuVersion?: string;
+  /** sha256 over everything that determines the outcome (kernel, loader, files, config): `--resume` key. */
+  inputsHash?: string;
+  /** Relative path (from the results dir) of the full console log. */
+  consoleLog?: string;
+  startedAt?: string;
+}
+
+export interface RunResults {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'portmatrix'; version: string };
+  /** Path of the matrix file, relative to the results dir's parent when possible. */
+  matrix: string;
+  startedAt: string;
+  finishedAt?: string;
+  host: { arch: string; cpus: number; node: string };
+  /** Sorted by id. */
+  cells: CellResult[];
+}
