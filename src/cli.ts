@@ -114,6 +114,17 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
 
 export async function main(argv: string[], ctx?: Partial<Context>): Promise<number> {
   const controller = new AbortController();
+  if (!ctx?.signal) {
+    // First Ctrl-C: stop starting cells, kill running VMs, keep finished cells, exit 130.
+    // A second one exits at once (the VM reaper still runs on 'exit').
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+      process.stderr.write(`\nportmatrix: ${sig}: stopping (press Ctrl-C again to exit at once)\n`);
+      controller.abort(new Error(sig));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
   const full: Context = {
     cwd: ctx?.cwd ?? process.cwd(),
     env: ctx?.env ?? process.env,

@@ -1,0 +1,157 @@
+// `portmatrix run`: plan → pre-flight checks → scheduler → results and reports.
+
+import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { loadMatrix } from '../config/load.js';
+import type { Context } from '../context.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { checkLoaderArch } from '../guest/elf.js';
+import { createImageStore, defaultImageOptions } from '../images/store.js';
+import type { Arch, Cell } from '../plan/cell.js';
+import { expandCells } from '../plan/expand.js';
+import { filterCells } from '../plan/filter.js';
+import { shardCells } from '../plan/shard.js';
+import { writeReports, parseReporters } from '../report/index.js';
+import { appendStepSummary, renderMarkdown } from '../report/markdown.js';
+import { renderTable } from '../report/terminal.js';
+import { readCellResults, writeCellResult } from '../results/files.js';
+import { SCHEMA_VERSION, type CellResult, type RunResults } from '../results/model.js';
+import { chooseAccel, probeKvm } from '../vm/accel.js';
+import { installReaper } from '../vm/process.js';
+import { qemuCommand } from '../vm/profiles.js';
+import { createProgress } from '../run/progress.js';
+import { defaultJobs } from '../run/jobs.js';
+import { runCells } from '../run/scheduler.js';
+import { exitCodeFor } from '../run/exit-code.js';
+import { requireQemu } from '../run/preflight.js';
+
+export interface RunOptions {
+  matrix: string;
+  only?: string;
+  shard?: string;
+  jobs?: number;
+  resultsDir: string;
+  resume?: boolean;
+  accel?: 'auto' | 'kvm' | 'tcg';
+  retries: number;
+  reporter?: string;
+  cacheDir?: string;
+  mirror?: string;
+}
+
+const pexec = promisify(execFile);
+
+export default async function run(ctx: Context, opts: RunOptions): Promise<number> {
+  const matrixFile = path.resolve(ctx.cwd, opts.matrix);
+  const { matrix, warnings } = await loadMatrix(matrixFile, { checkLoaderFiles: true });
+  for (const w of warnings) ctx.stderr.write(`warning: ${w}\n`);
+  const reporters = parseReporters(opts.reporter);
+
+  let cells: Cell[] = expandCells(matrix);
+  if (opts.only) cells = filterCells(cells, opts.only);
+  if (opts.shard) cells = shardCells(cells, opts.shard);
+  if (cells.length === 0) throw new UsageError('no cells to run: the matrix, --only and --shard select nothing');
+
+  // Pre-flight: user errors in milliseconds, before anything downloads or boots.
+  const runnable = cells.filter((c) => !c.skip);
+  for (const key of new Set(runnable.map((c) => `${c.arch}\0${c.loader.path}`))) {
+    const [arch, loader] = key.split('\0') as [Arch, string];
+    await checkLoaderArch(loader, arch);
+  }
+  const arches = [...new Set(runnable.map((c) => c.arch))];
+  await requireQemu(arches, ctx.env);
+
+  const resultsDir = path.resolve(ctx.cwd, opts.resultsDir);
+  const previous = opts.resume ? await readCellResults(resultsDir) : undefined;
+  if (!opts.resume) {
+    // A fresh run: results of an earlier run must not mix into this one.
+    await Promise.all(['cells', 'console', 'results.json'].map((p) => rm(path.join(resultsDir, p), { recursive: true, force: true })));
+  }
+
+  const imageOptions = defaultImageOptions(ctx.env, matrix.dir, {
+    cacheDir: opts.cacheDir,
+    debianMirror: opts.mirror ?? matrix.images.debianMirror,
+    signal: ctx.signal,
+  });
+  const live = Boolean(ctx.stderr.isTTY) && !ctx.env.CI;
+  const progress = createProgress(ctx.stderr, live);
+  imageOptions.log = (line) => progress.listener({ type: 'log', level: 'info', message: line });
+  const images = createImageStore(imageOptions);
+
+  const accelMode = opts.accel ?? matrix.vm.accel;
+  const accelByArch = new Map<Arch, Promise<'kvm' | 'tcg'>>();
+  const accelFor = (cell: Cell, kernel: { kernelPath: string }) => {
+    let accel = accelByArch.get(cell.arch);
+    if (!accel) {
+      accel = chooseAccel(cell.arch, accelMode, async () => {
+        const busybox = await images.busybox(cell.arch);
+        return probeKvm(kernel.kernelPath, busybox, cell.arch);
+      }).then(({ accel, why }) => {
+        progress.listener({ type: 'accel', arch: cell.arch, accel, why });
+        return accel;
+      });
+      accelByArch.set(cell.arch, accel);
+    }
+    return accel;
+  };
+  const qemuVersions = new Map<Arch, Promise<string | undefined>>();
+  const qemuVersion = (arch: Arch) => {
+    let v = qemuVersions.get(arch);
+    if (!v) {
+      const { binary } = qemuCommand({ arch, accel: 'tcg', kernel: '', initrd: '', cmdline: [], memoryMiB: 1, cpus: 1, network: false });
+      v = pexec(binary, ['--version']).then(
+        ({ stdout }) => /version ([^\s,]+)/.exec(stdout)?.[1],
+        () => undefined,
+      );
+      qemuVersions.set(arch, v);
+    }
+    return v;
+  };
+
+  installReaper();
+  const startedAt = new Date().toISOString();
+  const jobs = opts.jobs && opts.jobs > 0 ? opts.jobs : defaultJobs(matrix.vm.memory);
+  progress.listener({ type: 'log', level: 'info', message: `running ${cells.length} cell(s), ${jobs} at a time; results in ${path.relative(ctx.cwd, resultsDir) || '.'}` });
+  const { results, unfinished } = await runCells(cells, {
+    jobs,
+    retries: opts.retries,
+    previous,
+    persist: (result: CellResult) => writeCellResult(resultsDir, result),
+    images,
+    resultsDir,
+    workDir: path.join(os.tmpdir(), `portmatrix-${process.pid}`),
+    vm: matrix.vm,
+    accelFor,
+    qemuVersion,
+    signal: ctx.signal,
+    emit: progress.listener,
+  }).finally(() => progress.close());
+
+  const model: RunResults = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'portmatrix', version: process.env.npm_package_version ?? '0.1.0' },
+    matrix: path.relative(resultsDir, matrixFile),
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    host: { arch: os.arch(), cpus: os.availableParallelism(), node: process.version },
+    cells: results,
+  };
+  await writeReports(resultsDir, model, reporters);
+  ctx.stdout.write(`\n${renderTable(model, { color: Boolean(ctx.stdout.isTTY) && !ctx.env.NO_COLOR, width: ctx.stdout.columns })}\n`);
+  ctx.stdout.write(`reports: ${path.relative(ctx.cwd, resultsDir) || '.'}/{${reporters.map((r) => REPORT_FILES[r]).join(',')}}\n`);
+  if (ctx.env.GITHUB_STEP_SUMMARY) await appendStepSummary(ctx.env, renderMarkdown(model, {}));
+
+  if (unfinished.length > 0) {
+    ctx.stderr.write(
+      `interrupted: ${results.length} cell(s) finished and kept, ${unfinished.length} not run; ` +
+        `finish with: portmatrix run --resume${opts.resultsDir !== 'results' ? ` --results-dir ${opts.resultsDir}` : ''}\n`,
+    );
+    return ExitCode.interrupted;
+  }
+  return exitCodeFor(results);
+}
+
+const REPORT_FILES: Record<string, string> = { json: 'results.json', junit: 'junit.xml', html: 'report.html', markdown: 'summary.md' };

@@ -1,0 +1,50 @@
+// Layout of a results directory, and atomic writes: a cell's file appears whole or
+// not at all, so an interrupted run keeps every finished cell and nothing half-written.
+//
+//   <dir>/results.json             the RunResults of the run (written at the end)
+//   <dir>/cells/<cell>.json        one CellResult per finished cell
+//   <dir>/console/<cell>.log       the full serial console of the cell's last attempt
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CellResult } from './model.js';
+
+/** `amd64/debian-bookworm/default` → `amd64__debian-bookworm__default`. */
+export function cellFileStem(id: string): string {
+  return id.replaceAll('/', '__');
+}
+
+export const cellJsonPath = (dir: string, id: string) => path.join(dir, 'cells', `${cellFileStem(id)}.json`);
+export const consoleLogPath = (dir: string, id: string) => path.join(dir, 'console', `${cellFileStem(id)}.log`);
+
+export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}
+
+export async function writeCellResult(dir: string, result: CellResult): Promise<void> {
+  await writeFileAtomic(cellJsonPath(dir, result.id), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** Every finished cell in `dir`, by id. Unreadable files are skipped: they will be re-run. */
+export async function readCellResults(dir: string): Promise<Map<string, CellResult>> {
+  const found = new Map<string, CellResult>();
+  let names: string[];
+  try {
+    names = await readdir(path.join(dir, 'cells'));
+  } catch {
+    return found;
+  }
+  for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+    try {
+      const cell = JSON.parse(await readFile(path.join(dir, 'cells', name), 'utf8')) as CellResult;
+      if (typeof cell.id === 'string' && typeof cell.status === 'string') found.set(cell.id, cell);
+    } catch {
+      // A torn or foreign file: ignore it, the cell runs again.
+    }
+  }
+  return found;
+}

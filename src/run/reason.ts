@@ -1,0 +1,49 @@
+// Recognise why a loader failed from its own output and the guest's dmesg.
+// The patterns are texts seen on real kernels (shared/FACTS.md); the first match wins,
+// so the most specific causes come first.
+
+interface Rule {
+  reason: string;
+  test: RegExp;
+  /** Append the matching line (trimmed) so the report shows the loader's own words. */
+  quote?: boolean;
+}
+
+const RULES: Rule[] = [
+  { reason: 'libc mismatch', test: /version `GLIBC_[0-9.]+' not found|error while loading shared libraries|No such file or directory.*ld-linux/, quote: true },
+  { reason: 'missing kernel BTF', test: /no BTF found for kernel|\/sys\/kernel\/btf\/vmlinux.*(no such file|not found)|kernel BTF.*not (found|supported)/i, quote: true },
+  { reason: 'CO-RE relocation failure', test: /bad CO-RE relocation|CO-RE relocat\w* .*(fail|error)|invalid func unknown#195896080|poisoned/i, quote: true },
+  { reason: 'memlock limit', test: /MEMLOCK may be too low|RLIMIT_MEMLOCK/i, quote: true },
+  { reason: 'kprobe symbol not found', test: /(kprobe|symbol).*(not found|no such file or directory)|could not find .*symbol|ENOENT.*kprobe/i, quote: true },
+  { reason: 'tracefs/debugfs not mounted', test: /neither debugfs nor tracefs are mounted/i, quote: true },
+  { reason: 'unknown helper, program or map type', test: /unknown func|invalid func|program type .* not supported|map type .* not supported|not supported by the kernel|requires at least Linux|operation not supported/i, quote: true },
+  { reason: 'verifier rejection', test: /verifier|load program: permission denied: .*\d+: \(|invalid (mem|argument|access)|R\d+ (invalid|!read_ok|type=)/i, quote: true },
+  { reason: 'permission denied (lockdown)', test: /Lockdown: .* is restricted|lockdown/i, quote: true },
+  { reason: 'permission denied', test: /operation not permitted|permission denied|EPERM|EACCES/i, quote: true },
+  { reason: 'wrong event content', test: /wrong (content|filename|event)|unexpected filename|empty filename/i, quote: true },
+  { reason: 'no event received', test: /no event|timed out waiting for (the )?event/i, quote: true },
+];
+
+const MAX_QUOTE = 240;
+
+/** The first recognisable cause in the loader's stderr, stdout, then dmesg. */
+export function classifyFailure(out: { stdout: string; stderr: string; dmesg: string }): string | undefined {
+  for (const rule of RULES) {
+    for (const text of [out.stderr, out.stdout, out.dmesg]) {
+      const line = text.split('\n').find((l) => rule.test.test(l));
+      if (line === undefined) continue;
+      if (!rule.quote) return rule.reason;
+      const quoted = line.trim();
+      return `${rule.reason}: ${quoted.length > MAX_QUOTE ? `${quoted.slice(0, MAX_QUOTE)}…` : quoted}`;
+    }
+  }
+  return undefined;
+}
+
+/** For a verifier rejection: the last lines of the verifier log, which say what it refused. */
+export function verifierTail(text: string, lines = 8): string | undefined {
+  const all = text.split('\n');
+  const start = all.findIndex((l) => /verifier|load program/i.test(l));
+  if (start < 0) return undefined;
+  return all.slice(start).filter((l) => l.trim() !== '').slice(-lines).join('\n');
+}

@@ -1,0 +1,117 @@
+// Runs cells concurrently within the host's limits (p-limit), retries infrastructure
+// failures only, stops cleanly on abort, and reports everything as events.
+
+import pLimit from 'p-limit';
+import type { Cell } from '../plan/cell.js';
+import type { ResolvedKernel } from '../images/types.js';
+import { NotAvailableError } from '../images/types.js';
+import type { CellResult } from '../results/model.js';
+import { runCellOnce, type CellDeps } from './cell-runner.js';
+import { inputsHash } from './inputs.js';
+
+export interface ScheduleOptions extends CellDeps {
+  jobs: number;
+  /** Extra attempts for a cell whose outcome is `infra`; default 1. Test failures are never retried. */
+  retries: number;
+  /** Finished cells of an earlier run (`--resume`), by id. */
+  previous?: Map<string, CellResult>;
+  /** Awaited for every result before it counts as finished (the atomic cell file). */
+  persist: (result: CellResult) => Promise<void>;
+}
+
+export interface ScheduleOutcome {
+  results: CellResult[];
+  /** Cells that never finished because the run was aborted. */
+  unfinished: Cell[];
+}
+
+function baseResult(cell: Cell, status: 'skip' | 'infra', reason: string): CellResult {
+  return {
+    id: cell.id,
+    arch: cell.arch,
+    kernel: { source: cell.kernel.source, name: cell.kernel.name },
+    config: cell.config.name,
+    libc: cell.libc,
+    status,
+    reason,
+    expected: cell.expect,
+    timings: { totalMs: 0 },
+    timedOut: false,
+    bootFailed: status === 'infra',
+    attempts: status === 'infra' ? 1 : 0,
+    stdout: '',
+    stderr: '',
+    dmesg: '',
+    consoleTail: '',
+  };
+}
+
+export async function runCells(cells: Cell[], opts: ScheduleOptions): Promise<ScheduleOutcome> {
+  const limit = pLimit(opts.jobs);
+  const kernels = new Map<string, Promise<ResolvedKernel>>();
+  const results: CellResult[] = [];
+  const unfinished: Cell[] = [];
+
+  // One resolution per (source, arch, flavour), shared by every cell that needs it.
+  const kernelFor = (cell: Cell) => {
+    const key = `${cell.kernel.source}\0${cell.arch}\0${cell.config.flavour ?? ''}`;
+    let kernel = kernels.get(key);
+    if (!kernel) {
+      opts.emit({ type: 'image', cell, state: 'resolving' });
+      kernel = opts.images.kernel(cell.kernel.source, cell.arch, cell.config.flavour);
+      kernels.set(key, kernel);
+    }
+    return kernel;
+  };
+
+  const finish = async (result: CellResult, cell: Cell) => {
+    await opts.persist(result);
+    results.push(result);
+    opts.emit({ type: 'result', cell, result });
+  };
+
+  const runOne = async (cell: Cell) => {
+    if (opts.signal.aborted) return void unfinished.push(cell);
+    if (cell.skip) return finish(baseResult(cell, 'skip', cell.skip), cell);
+
+    let kernel: ResolvedKernel;
+    try {
+      kernel = await kernelFor(cell);
+    } catch (error) {
+      if (opts.signal.aborted) return void unfinished.push(cell);
+      if (error instanceof NotAvailableError) return finish(baseResult(cell, 'skip', error.message), cell);
+      return finish(baseResult(cell, 'infra', `kernel image: ${error instanceof Error ? error.message : String(error)}`), cell);
+    }
+
+    const hash = await inputsHash(cell, kernel.sha256, opts.vm);
+    const before = opts.previous?.get(cell.id);
+    if (before && before.inputsHash === hash && before.status !== 'infra') {
+      results.push(before);
+      opts.emit({ type: 'result', cell, result: before });
+      return;
+    }
+
+    for (let attempt = 1; ; attempt++) {
+      let result: CellResult;
+      try {
+        result = await runCellOnce(cell, kernel, attempt, opts);
+      } catch (error) {
+        result = baseResult(cell, 'infra', error instanceof Error ? error.message : String(error));
+        result.attempts = attempt;
+      }
+      // An aborted cell is not a result: it stays unfinished so --resume runs it.
+      if (opts.signal.aborted) return void unfinished.push(cell);
+      result.inputsHash = hash;
+      if (result.status !== 'infra' || attempt > opts.retries) return finish(result, cell);
+      opts.emit({ type: 'retry', cell, attempt: attempt + 1, why: result.reason ?? 'infrastructure failure' });
+    }
+  };
+
+  for (const cell of cells) opts.emit({ type: 'queued', cell });
+  const tasks = cells.map((cell) => limit(() => runOne(cell)));
+  // Queued cells still start after an abort, see it at once and end unfinished
+  // (p-limit's clearQueue would leave their promises pending forever).
+  await Promise.all(tasks);
+  results.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { results, unfinished };
+}

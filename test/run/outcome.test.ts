@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { Cell } from '../../src/plan/cell.js';
+import { decideOutcome, type Observed } from '../../src/run/outcome.js';
+import { exitCodeFor } from '../../src/run/exit-code.js';
+import { classifyFailure } from '../../src/run/reason.js';
+
+const cell = (expect?: Cell['expect']): Cell => ({
+  id: 'amd64/debian-trixie/default',
+  arch: 'amd64',
+  kernel: { source: 'debian:trixie', name: 'debian-trixie' },
+  config: { name: 'default', cmdline: [], sysctl: {} },
+  libc: 'static',
+  loader: { path: '/x', args: [], env: {}, files: [], timeoutSec: 60 },
+  expect,
+});
+
+const seen = (o: Partial<Observed>): Observed => ({
+  bootTimedOut: false,
+  timedOut: false,
+  qemuCode: 0,
+  loaderStarted: true,
+  exitCode: 0,
+  loaderTimedOut: false,
+  stdout: '',
+  stderr: '',
+  dmesg: '',
+  consoleTail: '',
+  bootDeadlineSec: 120,
+  loaderTimeoutSec: 60,
+  ...o,
+});
+
+describe('decideOutcome', () => {
+  it.each([
+    ['exit 0', seen({}), undefined, 'pass', undefined],
+    ['exit 1 with a BTF message', seen({ exitCode: 1, stderr: 'load: no BTF found for kernel version 6.1.0-50-s390x' }), undefined, 'fail', 'missing kernel BTF: load: no BTF found for kernel version 6.1.0-50-s390x'],
+    ['loader killed by its timeout', seen({ exitCode: 124, loaderTimedOut: true }), undefined, 'fail', 'loader timed out after 60s'],
+    ['boot deadline', seen({ loaderStarted: false, exitCode: undefined, bootTimedOut: true, timedOut: true, consoleTail: 'Probing EDD ... ok' }), undefined, 'infra', 'guest did not start /init within 120s: Probing EDD ... ok'],
+    ['panic before init', seen({ loaderStarted: false, exitCode: undefined, qemuCode: 0, consoleTail: 'x\nKernel panic - not syncing: VFS: Unable to mount root fs\ny' }), undefined, 'infra', 'QEMU exited (code 0) before the loader started: Kernel panic - not syncing: VFS: Unable to mount root fs'],
+    ['qemu missing', seen({ spawnError: 'qemu-system-s390x not found; install qemu-system-misc', loaderStarted: false }), undefined, 'infra', 'qemu-system-s390x not found; install qemu-system-misc'],
+    ['guest died during the loader', seen({ exitCode: undefined, consoleTail: 'BUG: kernel NULL pointer dereference' }), undefined, 'fail', 'guest died while the loader ran: BUG: kernel NULL pointer dereference'],
+    ['expected failure that failed', seen({ exitCode: 2 }), { result: 'fail', reason: 'no BTF' }, 'xfail', 'loader exited with code 2'],
+    ['expected failure that passed', seen({}), { result: 'fail', reason: 'no BTF' }, 'xpass', 'expected to fail (no BTF) but passed'],
+    ['expected failure that did not boot stays infra', seen({ loaderStarted: false, exitCode: undefined, bootTimedOut: true }), { result: 'fail', reason: 'no BTF' }, 'infra', 'guest did not start /init within 120s'],
+  ] as const)('%s', (_name, observed, expectation, status, reason) => {
+    const outcome = decideOutcome(cell(expectation as Cell['expect']), observed);
+    expect(outcome.status).toBe(status);
+    expect(outcome.reason).toBe(reason);
+  });
+});
+
+describe('classifyFailure', () => {
+  it.each([
+    ['field CO-RE', 'load objects: program kprobe_execve: load program: bad CO-RE relocation: invalid func unknown#195896080', 'CO-RE relocation failure'],
+    ['memlock', 'map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)', 'memlock limit'],
+    ['tracefs', 'unable to derive a value for LINUX_HAS_SYSCALL_WRAPPER: neither debugfs nor tracefs are mounted', 'tracefs/debugfs not mounted'],
+    ['plain EPERM', 'attach kprobe: operation not permitted', 'permission denied'],
+    ['glibc', "/portmatrix/loader: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.38' not found (required by /portmatrix/loader)", 'libc mismatch'],
+  ])('%s', (_name, stderr, reason) => {
+    expect(classifyFailure({ stdout: '', stderr, dmesg: '' })?.split(':')[0]).toBe(reason);
+  });
+
+  it('says nothing when nothing is recognisable', () => {
+    expect(classifyFailure({ stdout: 'hello', stderr: 'bye', dmesg: '' })).toBeUndefined();
+  });
+});
+
+describe('exitCodeFor', () => {
+  it.each([
+    [['pass', 'xfail', 'skip'], 0],
+    [['pass', 'fail'], 1],
+    [['pass', 'xpass'], 1],
+    [['pass', 'infra'], 3],
+    [['fail', 'infra'], 1],
+  ] as const)('%j → %i', (statuses, code) => {
+    expect(exitCodeFor(statuses.map((status) => ({ status })))).toBe(code);
+  });
+});
