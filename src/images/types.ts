@@ -48,6 +48,12 @@ export interface ImageOptions {
   signal?: AbortSignal;
   /** One line per file downloaded / verified. */
   log?: (line: string) => void;
+  /** Optional: where download progress goes; on a TTY a single updating line, else nothing extra. */
+  progress?: { write(chunk: string): unknown; isTTY?: boolean };
+  /** Optional: base of relative file: kernel paths (the matrix file's dir); default: the lock file's dir, else cwd. */
+  baseDir?: string;
+  /** Optional: downloads at once (separate from the VM scheduler); default 2. */
+  concurrency?: number;
 }
 
 export interface ImageStore {

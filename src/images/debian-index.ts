@@ -1,0 +1,84 @@
+// The signed Debian archive index: InRelease verified with gpgv against Debian's
+// archive keyring, then Packages.xz (or .gz) checked against the signed SHA256 list.
+// Indexes are never trusted from the cache: they are fetched again unless the
+// lock pins the exact .debs (then no index is needed at all).
+
+import { access, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { Arch } from '../plan/cell.js';
+import { InfraError, MissingToolError } from '../errors.js';
+import type { Cache } from './cache.js';
+import { parsePackages, parseReleaseSha256, type Stanza } from './deb822.js';
+import type { Fetcher } from './fetcher.js';
+import { findTool, requireTool, runTool } from './tools.js';
+
+export const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
+
+/** An index failed verification: never cached, never used. */
+export class VerificationError extends InfraError {}
+
+export interface DebianIndexDeps {
+  mirror: string;
+  fetcher: Fetcher;
+  cache: Cache;
+  keyring?: string;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+/** Returns the signed text of InRelease, or throws VerificationError. */
+export async function verifyInRelease(signed: Buffer, keyring: string, signal?: AbortSignal): Promise<string> {
+  const gpgv = await requireTool('gpgv');
+  try {
+    await access(keyring);
+  } catch {
+    throw new MissingToolError(keyring, 'debian-archive-keyring');
+  }
+  // --output - prints only the data the signature covers: parse that, not the input.
+  const res = await runTool(gpgv, ['--keyring', keyring, '--output', '-', '-'], { input: signed, signal });
+  if (res.code !== 0) {
+    const why = res.stderr.split('\n').filter((l) => /BAD|no signature|Can't check|not found|error/i.test(l)).join('; ');
+    throw new VerificationError(`InRelease signature check failed (gpgv, keyring ${keyring}): ${why || res.stderr.trim()}`);
+  }
+  return res.stdout.toString('utf8');
+}
+
+async function decompress(file: string, kind: 'xz' | 'gz', signal?: AbortSignal): Promise<string> {
+  if (kind === 'gz') return gunzipSync(await readFile(file)).toString('utf8');
+  const xz = await requireTool('xz');
+  const res = await runTool(xz, ['-dc', file], { signal });
+  if (res.code !== 0) throw new VerificationError(`xz could not decompress ${path.basename(file)}: ${res.stderr.trim()}`);
+  return res.stdout.toString('utf8');
+}
+
+/** Stanzas of `dists/<suite>/main/binary-<arch>/Packages` whose name passes `keep`. */
+export async function fetchPackages(deps: DebianIndexDeps, suite: string, arch: Arch, keep: (name: string) => boolean): Promise<Stanza[]> {
+  const base = `${deps.mirror.replace(/\/+$/, '')}/dists/${suite}`;
+  let inRelease: Buffer;
+  try {
+    inRelease = (await deps.fetcher.toBuffer(`${base}/InRelease`)).body;
+  } catch (error) {
+    throw new InfraError(`cannot fetch ${base}/InRelease: ${(error as Error).message}`, { cause: error });
+  }
+  const release = parseReleaseSha256(await verifyInRelease(inRelease, deps.keyring ?? DEBIAN_KEYRING, deps.signal));
+  // Prefer .xz (smallest) when xz is installed; .gz needs nothing beyond Node.
+  const kinds: ('xz' | 'gz')[] = (await findTool('xz')) ? ['xz', 'gz'] : ['gz', 'xz'];
+  const kind = kinds.find((k) => release.has(`main/binary-${arch}/Packages.${k}`));
+  if (!kind) return []; // the suite has no such architecture
+  const rel = `main/binary-${arch}/Packages.${kind}`;
+  const want = release.get(rel)!;
+  const scratch = await deps.cache.scratchDir();
+  try {
+    const file = path.join(scratch, `Packages.${kind}`);
+    const got = await deps.fetcher.toFile(`${base}/${rel}`, file, `${suite}/${rel}`);
+    if (got.sha256 !== want.sha256 || got.size !== want.size) {
+      throw new VerificationError(
+        `${suite}/${rel}: sha256 ${got.sha256} (${got.size} bytes) does not match the signed InRelease (${want.sha256}, ${want.size} bytes); the mirror is inconsistent or tampered with`,
+      );
+    }
+    return parsePackages(await decompress(file, kind, deps.signal), keep);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

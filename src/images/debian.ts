@@ -1,0 +1,171 @@
+// debian:<suite>[/<flavour>] kernels, busybox-static and libc6: resolve from the
+// signed index (or the lock), download the .deb, verify, extract only what is used.
+
+import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Arch } from '../plan/cell.js';
+import { InfraError } from '../errors.js';
+import type { Cache } from './cache.js';
+import type { DebRef, Stanza } from './deb822.js';
+import { downloadDeb, extractDeb, listDeb, type DebMember } from './deb.js';
+import { chooseKernels, chooseNewest } from './debian-select.js';
+import { NotFoundError, type Fetcher } from './fetcher.js';
+import type { LockedDeb, LockedKernel, LockedPackage } from './lockfile.js';
+import { NotAvailableError } from './types.js';
+
+export interface DebianDeps {
+  cache: Cache;
+  fetcher: Fetcher;
+  mirror: string;
+  signal?: AbortSignal;
+  log: (line: string) => void;
+  /** Filtered stanzas of a suite's Packages for an arch (memoised by the store). */
+  index: (suite: string, arch: Arch) => Promise<Stanza[]>;
+}
+
+interface DebMeta {
+  package: string;
+  version: string;
+  /** Member path → blob sha256. */
+  files: Record<string, string>;
+}
+
+/** Blobs of the wanted members of a .deb: from the cache when known, else downloaded. */
+export async function debBlobs(deps: DebianDeps, ref: DebRef, pick: (members: DebMember[]) => string[]): Promise<Record<string, string>> {
+  const meta = await deps.cache.readJson<DebMeta>(`debs/${ref.sha256}.json`);
+  if (meta && Object.keys(meta.files).length > 0) {
+    const ok = await Promise.all(Object.values(meta.files).map((hex) => deps.cache.verifiedBlob(hex)));
+    if (ok.every(Boolean)) return meta.files;
+  }
+  return deps.cache.withLock(`deb-${ref.sha256}`, async () => {
+    const deb = await downloadDeb(deps.fetcher, deps.cache, deps.mirror, ref);
+    const scratch = await deps.cache.scratchDir();
+    try {
+      const members = pick(await listDeb(deb, deps.signal));
+      if (members.length === 0) throw new InfraError(`${path.basename(ref.filename)} holds none of the expected files`);
+      await extractDeb(deb, scratch, members, deps.signal);
+      const files: Record<string, string> = {};
+      for (const m of members) files[m] = await deps.cache.putFile(path.join(scratch, m));
+      await deps.cache.writeJson(`debs/${ref.sha256}.json`, { package: ref.package, version: ref.version, files } satisfies DebMeta);
+      return files;
+    } finally {
+      await rm(deb, { force: true });
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }, deps.signal);
+}
+
+const KERNEL_RE = [/^boot\/vmlinu[xz]-(.+)$/, /^usr\/lib\/modules\/([^/]+)\/vmlinuz(?:\.unsigned)?$/];
+const CONFIG_RE = [/^boot\/config-(.+)$/, /^usr\/lib\/modules\/([^/]+)\/config$/];
+const matchAny = (res: RegExp[], p: string) => res.map((r) => r.exec(p)).find(Boolean)?.[1];
+const pickFiles = (res: RegExp[]) => (ms: DebMember[]) => ms.filter((m) => m.type === 'file' && matchAny(res, m.path)).map((m) => m.path);
+
+export interface DebianKernel {
+  release: string;
+  package: string;
+  version: string;
+  kernelSha256: string;
+  configSha256?: string;
+  debs: LockedDeb[];
+}
+
+async function fromDebs(deps: DebianDeps, kernelDeb: DebRef, configDeb: DebRef | undefined): Promise<Omit<DebianKernel, 'package' | 'version'>> {
+  const k = await debBlobs(deps, kernelDeb, pickFiles(configDeb ? KERNEL_RE : [...KERNEL_RE, ...CONFIG_RE]));
+  const c = configDeb ? await debBlobs(deps, configDeb, pickFiles(CONFIG_RE)) : k;
+  const kernelMember = Object.keys(k).find((p) => matchAny(KERNEL_RE, p));
+  if (!kernelMember) throw new InfraError(`${kernelDeb.package} has no kernel image (looked for /boot/vmlinuz-* and /usr/lib/modules/*/vmlinuz)`);
+  const configMember = Object.keys(c).find((p) => matchAny(CONFIG_RE, p));
+  return {
+    release: matchAny(KERNEL_RE, kernelMember)!,
+    kernelSha256: k[kernelMember]!,
+    configSha256: configMember ? c[configMember] : undefined,
+    debs: configDeb ? [kernelDeb, configDeb] : [kernelDeb],
+  };
+}
+
+/** Newest kernel of the suite for the arch (falls back past pool 404s), or the locked one. */
+export async function debianKernel(deps: DebianDeps, source: string, suite: string, arch: Arch, flavour: string | undefined, locked?: LockedKernel): Promise<DebianKernel> {
+  if (locked?.debs?.length) {
+    // Pinned: no index at all. Straight from the cache when the blobs are intact.
+    const have = (await deps.cache.verifiedBlob(locked.kernelSha256)) && (!locked.configSha256 || (await deps.cache.verifiedBlob(locked.configSha256)));
+    if (have) return { ...locked, package: locked.package ?? '', version: locked.version ?? '', debs: locked.debs };
+    const got = await fromDebs(deps, locked.debs[0]!, locked.debs[1]);
+    if (got.kernelSha256 !== locked.kernelSha256) {
+      throw new InfraError(`${source} ${arch}: the kernel in ${locked.debs[0]!.package} has sha256 ${got.kernelSha256}, the lock says ${locked.kernelSha256}; run \`portmatrix images update\``);
+    }
+    return { ...got, package: locked.package ?? '', version: locked.version ?? '' };
+  }
+  const choices = chooseKernels(await deps.index(suite, arch), arch, flavour);
+  if (choices.length === 0) throw new NotAvailableError(source, arch, `no linux-image package for ${arch}${flavour ? ` (flavour ${flavour})` : ''} in ${suite}`);
+  for (const [i, choice] of choices.entries()) {
+    try {
+      const got = await fromDebs(deps, choice.kernelDeb, choice.configDeb);
+      return { ...got, release: got.release || choice.release, package: choice.package, version: choice.version };
+    } catch (error) {
+      const next = choices[i + 1];
+      if (!(error instanceof NotFoundError) || !next) throw error;
+      deps.log(`${choice.kernelDeb.filename} is listed in ${suite} but missing from the pool (404); falling back to ${next.package} ${next.version}`);
+    }
+  }
+  throw new Error('unreachable');
+}
+
+/** A plain package (busybox-static, libc6): locked debs, else the newest in the suite. */
+async function packageDeb(deps: DebianDeps, name: string, suite: string, arch: Arch, locked?: LockedPackage): Promise<DebRef> {
+  if (locked?.debs[0]) return locked.debs[0];
+  const newest = chooseNewest(await deps.index(suite, arch), name, arch)[0];
+  if (!newest) throw new NotAvailableError(`debian:${suite}`, arch, `no ${name} package`);
+  return newest;
+}
+
+/** Static busybox of bookworm for the arch: blob path (mode 0755) and what to lock. */
+export async function debianBusybox(deps: DebianDeps, arch: Arch, locked?: LockedPackage): Promise<{ path: string; lock: LockedPackage }> {
+  if (locked?.sha256) {
+    const p = await deps.cache.verifiedBlob(locked.sha256);
+    if (p) return { path: p, lock: locked };
+  }
+  const ref = await packageDeb(deps, 'busybox-static', 'bookworm', arch, locked);
+  const files = await debBlobs(deps, ref, (ms) => ms.filter((m) => m.path === 'bin/busybox' && m.type === 'file').map((m) => m.path));
+  const hex = files['bin/busybox']!;
+  if (locked?.sha256 && locked.sha256 !== hex) throw new InfraError(`busybox ${arch}: sha256 ${hex} differs from the lock (${locked.sha256}); run \`portmatrix images update\``);
+  const p = deps.cache.blobPath(hex);
+  await chmod(p, 0o755);
+  return { path: p, lock: { sha256: hex, debs: [ref] } };
+}
+
+/** libc6 of a suite for the arch, unpacked under trees/<deb sha256>/ (whole package). */
+export async function debianLibc(deps: DebianDeps, suite: string, arch: Arch, locked?: LockedPackage): Promise<{ path: string; lock: LockedPackage }> {
+  if (locked?.debs[0]) {
+    const dir = deps.cache.treePath(locked.debs[0].sha256);
+    if (await treeComplete(dir)) return { path: dir, lock: locked };
+  }
+  const ref = await packageDeb(deps, 'libc6', suite, arch, locked);
+  const dir = deps.cache.treePath(ref.sha256);
+  if (await treeComplete(dir)) return { path: dir, lock: { debs: [ref] } };
+  await deps.cache.withLock(`tree-${ref.sha256}`, async () => {
+    if (await treeComplete(dir)) return;
+    const deb = await downloadDeb(deps.fetcher, deps.cache, deps.mirror, ref);
+    const scratch = await deps.cache.scratchDir();
+    try {
+      await extractDeb(deb, scratch, 'all', deps.signal);
+      // The marker makes a half-extracted tree (crash mid-way) look absent next time.
+      await deps.cache.writeJson(path.relative(deps.cache.dir, path.join(scratch, '.portmatrix-complete.json')), { deb: ref });
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(path.dirname(dir), { recursive: true });
+      await rename(scratch, dir);
+    } finally {
+      await rm(deb, { force: true });
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }, deps.signal);
+  return { path: dir, lock: { debs: [ref] } };
+}
+
+async function treeComplete(dir: string): Promise<boolean> {
+  try {
+    await stat(path.join(dir, '.portmatrix-complete.json'));
+    return (await readdir(dir)).length > 1;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,97 @@
+// portmatrix.lock: what each (source, arch) resolved to, so runs are reproducible
+// and work offline once cached. JSON with sorted keys, one entry per line group,
+// so a kernel update shows up as a small diff.
+
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+
+export const LOCK_VERSION = 1;
+
+export interface LockedDeb {
+  package: string;
+  version: string;
+  /** Pool path relative to the mirror root. */
+  filename: string;
+  sha256: string;
+  size: number;
+}
+
+export interface LockedKernel {
+  source: string;
+  arch: string;
+  release: string;
+  package?: string;
+  version?: string;
+  /** Debian: the .debs the kernel (and config) came from. */
+  debs?: LockedDeb[];
+  /** OCI: the manifest digest (sha256:...) the kernel came from. */
+  manifestDigest?: string;
+  kernelSha256: string;
+  configSha256?: string;
+}
+
+export interface LockedPackage {
+  /** busybox: the binary's sha256; libc: unused. */
+  sha256?: string;
+  debs: LockedDeb[];
+}
+
+export interface LockData {
+  version: typeof LOCK_VERSION;
+  /** Key `<source> <arch>`, e.g. `debian:trixie/cloud amd64`. */
+  kernels: Record<string, LockedKernel>;
+  /** Key = arch. */
+  busybox: Record<string, LockedPackage>;
+  /** Key `<suite> <arch>`. */
+  libc: Record<string, LockedPackage>;
+}
+
+export const emptyLock = (): LockData => ({ version: LOCK_VERSION, kernels: {}, busybox: {}, libc: {} });
+
+export const kernelKey = (source: string, arch: string) => `${source} ${arch}`;
+
+/** Recursively sorts object keys so the file is stable regardless of resolution order. */
+function sorted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sorted);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+        .map((k) => [k, sorted((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+export function renderLock(lock: LockData): string {
+  return JSON.stringify(sorted(lock), null, 2) + '\n';
+}
+
+export async function readLock(file: string): Promise<LockData> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyLock();
+    throw error;
+  }
+  let data: Partial<LockData>;
+  try {
+    data = JSON.parse(text) as Partial<LockData>;
+  } catch (error) {
+    throw new UsageError(`${file}: not valid JSON (${(error as Error).message}); delete it and run \`portmatrix images update\``);
+  }
+  if (data.version !== LOCK_VERSION) {
+    throw new UsageError(`${file}: lock version ${String(data.version)} is not ${LOCK_VERSION}; run \`portmatrix images update\``);
+  }
+  return { ...emptyLock(), ...data } as LockData;
+}
+
+/** Atomic write (temp + rename) so a crash never leaves half a lock file. */
+export async function writeLock(file: string, lock: LockData): Promise<void> {
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, renderLock(lock));
+  await rename(tmp, file);
+}
