@@ -114,6 +114,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
 
 export async function main(argv: string[], ctx?: Partial<Context>): Promise<number> {
   const controller = new AbortController();
+  const listening: [NodeJS.Signals, (sig: NodeJS.Signals) => void][] = [];
   if (!ctx?.signal) {
     // First Ctrl-C: stop starting cells, kill running VMs, keep finished cells, exit 130.
     // A second one exits at once (the VM reaper still runs on 'exit').
@@ -122,8 +123,10 @@ export async function main(argv: string[], ctx?: Partial<Context>): Promise<numb
       process.stderr.write(`\nportmatrix: ${sig}: stopping (press Ctrl-C again to exit at once)\n`);
       controller.abort(new Error(sig));
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.on(sig, onSignal);
+      listening.push([sig, onSignal]);
+    }
   }
   const full: Context = {
     cwd: ctx?.cwd ?? process.cwd(),
@@ -150,5 +153,7 @@ export async function main(argv: string[], ctx?: Partial<Context>): Promise<numb
         `please report it with this output:\n${error instanceof Error ? error.stack : String(error)}\n`,
     );
     return 70;
+  } finally {
+    for (const [sig, listener] of listening) process.off(sig, listener);
   }
 }

@@ -73,7 +73,8 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
 
   const imageOptions = defaultImageOptions(ctx.env, matrix.dir, {
     cacheDir: opts.cacheDir,
-    debianMirror: opts.mirror ?? matrix.images.debianMirror,
+    debianMirror: opts.mirror,
+    matrixMirror: matrix.images.debianMirror,
     signal: ctx.signal,
   });
   const live = Boolean(ctx.stderr.isTTY) && !ctx.env.CI;

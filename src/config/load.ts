@@ -1,0 +1,125 @@
+// Reads matrix.yaml into a validated Matrix. Three layers, each failing with one
+// located line (`matrix.yaml:LINE:COL: field: problem; fix`, exit 2):
+// YAML syntax (yaml's own positions), structure and types (zod, strict objects),
+// then meaning (semantic.ts). Non-fatal findings come back as warnings.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { ConfigError, UsageError } from '../errors.js';
+import { matchReport } from '../plan/expand.js';
+import { Locator, fieldName, type PathKey, type Position } from './locate.js';
+import type { Matrix } from './matrix.js';
+import { KEYS, genericFix, matrixSchema } from './schema.js';
+import { buildMatrix } from './semantic.js';
+import { nearest, show } from './suggest.js';
+
+export interface LoadOptions {
+  /** Check that the loader exists for every arch of the matrix (`run` wants it; `plan` runs before the build); default false. */
+  checkLoaderFiles?: boolean;
+  /** Base of a relative `file`; default process.cwd(). */
+  cwd?: string;
+}
+
+interface Problem extends Position {
+  path: PathKey[];
+  problem: string;
+  fix: string;
+}
+
+/** How the file is named in messages: as the user gave it, or relative to cwd when inside it. */
+function displayName(file: string, cwd: string): string {
+  if (!path.isAbsolute(file)) return file;
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+interface ZodIssueLike {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  input?: unknown;
+  keys?: string[];
+  values?: unknown[];
+}
+
+function describeIssue(issue: ZodIssueLike, where: Locator): Problem {
+  const at = issue.path.filter((k): k is PathKey => typeof k !== 'symbol');
+  if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
+    const key = issue.keys[0]!;
+    const valid = KEYS[at.filter((k) => typeof k === 'string').join('.')] ?? [];
+    const guess = nearest(key, valid);
+    return {
+      path: [...at, key],
+      ...where.key([...at, key]),
+      problem: 'unknown key',
+      fix: `valid keys here are ${valid.join(', ')}${guess ? ` (did you mean ${guess}?)` : ''}`,
+    };
+  }
+  const guess = issue.code === 'invalid_value' && typeof issue.input === 'string' && issue.values ? nearest(issue.input, issue.values.map(String)) : undefined;
+  const fix = `${issue.message}${guess ? ` (did you mean ${guess}?)` : ''}`;
+  let problem: string;
+  if (issue.input === undefined) problem = 'is missing';
+  else if (issue.code === 'invalid_type') problem = `got ${typeof issue.input === 'number' ? 'the number ' : ''}${show(issue.input)}`;
+  else if (issue.code === 'too_small' || issue.code === 'too_big') problem = `${show(issue.input)} is out of range`;
+  else problem = `${show(issue.input)} is not valid`;
+  return { path: at, ...where.value(at), problem, fix };
+}
+
+export async function loadMatrix(file: string, opts: LoadOptions = {}): Promise<{ matrix: Matrix; warnings: string[] }> {
+  const cwd = opts.cwd ?? process.cwd();
+  const abs = path.resolve(cwd, file);
+  const shown = displayName(file, cwd);
+  let text: string;
+  try {
+    text = await fs.promises.readFile(abs, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'ENOENT'
+        ? `${shown}: not found; write one with \`portmatrix init\` or pass --matrix <file>`
+        : `${shown}: cannot read it (${code ?? String(error)}); check the path and its permissions`,
+      { cause: error },
+    );
+  }
+
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const fail = (p: Position, at: PathKey[] | string, problem: string, fix: string): never => {
+    throw new ConfigError(shown, p.line, p.col, typeof at === 'string' ? at : fieldName(at), problem, fix);
+  };
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const pos = lines.linePos(syntax.pos[0]);
+    const first = syntax.message.split('\n')[0]!.replace(/\.$/, '');
+    const lineText = text.split('\n')[pos.line - 1] ?? '';
+    // `files: [bpf/{arch}.o]` is the classic: inside [ ] or { }, an unquoted { starts a map.
+    const fix = syntax.code === 'DUPLICATE_KEY' ? 'write each key once'
+      : /[[{][^\]}]*\{/.test(lineText) ? 'quote values containing { } inside [ ] or { }, e.g. ["bpf/{arch}.o"]'
+      : 'fix the YAML syntax';
+    fail(pos, 'yaml', first.charAt(0).toLowerCase() + first.slice(1), fix);
+  }
+  if (doc.contents === null) fail({ line: 1, col: 1 }, 'matrix', 'the file is empty', 'write at least kernels, arches and loader (see docs/matrix.md)');
+
+  const where = new Locator(doc, lines);
+  const parsed = matrixSchema.safeParse(doc.toJS(), {
+    reportInput: true,
+    error: (issue) => genericFix(issue as { code?: string; expected?: string }),
+  });
+  if (!parsed.success) {
+    // Report the issue written first in the file, whatever order the schema found them in.
+    const problems = (parsed.error.issues as unknown as ZodIssueLike[]).map((i) => describeIssue(i, where));
+    const first = problems.reduce((a, b) => (b.line < a.line || (b.line === a.line && b.col < a.col) ? b : a));
+    fail(first, first.path, first.problem, first.fix);
+  }
+
+  const matrix = buildMatrix(parsed.data!, {
+    file: abs,
+    checkLoaderFiles: opts.checkLoaderFiles ?? false,
+    fail: (at, problem, fix) => fail(where.value(at), at, problem, fix),
+    lineOf: (at) => where.value(at),
+    written: (at) => doc.hasIn(at),
+  });
+  const warnings = matchReport(matrix).map((w) => `${shown}:${w.line ?? 1}:${w.col ?? 1}: ${w.field}: ${w.message}`);
+  return { matrix, warnings };
+}

@@ -1,0 +1,166 @@
+// matrix.yaml, declared once: structure, types and defaults (each default is
+// stated where it is declared). Objects are strict: an unknown key is an error.
+// Every `error` below is the "what would be valid" half of a located message;
+// semantic checks (sources, duplicates, placeholders, matches) live in semantic.ts.
+
+import { z } from 'zod';
+
+const scalarString = (fix: string) =>
+  // YAML turns `1`, `true` into numbers and booleans; a string field takes them as written.
+  z.preprocess((v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v), z.string({ error: fix }));
+
+const positive = (what: string, example: string) =>
+  z.number({ error: `use ${what}, e.g. ${example}` }).positive({ error: `use ${what} greater than 0, e.g. ${example}` });
+
+const wholeNumber = (what: string, min: number, max: number, example: string) =>
+  z
+    .number({ error: `use ${what}, a whole number from ${min} to ${max}, e.g. ${example}` })
+    .int({ error: `use ${what}, a whole number from ${min} to ${max}, e.g. ${example}` })
+    .min(min, { error: `use ${what}, a whole number from ${min} to ${max}, e.g. ${example}` })
+    .max(max, { error: `use ${what}, a whole number from ${min} to ${max}, e.g. ${example}` });
+
+const kernelObject = z.strictObject(
+  {
+    source: z.string({ error: 'write a source such as debian:trixie, file:vmlinuz or oci:ghcr.io/cilium/ci-kernels:6.12' }),
+    name: z.string({ error: 'write a short name of [a-z0-9._-], e.g. trixie-cloud' }).optional(),
+  },
+  { error: 'write a source string such as debian:trixie, or a map with source and an optional name' },
+);
+
+/** A kernel: `debian:trixie` or `{source: debian:trixie, name: t}` (name defaults from the source). */
+export const kernelSchema = z.preprocess((v) => (typeof v === 'string' ? { source: v } : v), kernelObject);
+
+export const configSchema = z.strictObject(
+  {
+    name: z.string({ error: 'give the config a name of [a-z0-9_-], e.g. lockdown' }),
+    /** Extra kernel command line; a string is split on whitespace. Default: none. */
+    cmdline: z
+      .preprocess((v) => (typeof v === 'string' ? v.split(/\s+/).filter(Boolean) : v),
+        z.array(scalarString('write each kernel parameter as a string, e.g. lockdown=integrity'), {
+          error: 'write the kernel command line as a string or a list, e.g. "lockdown=integrity"',
+        }))
+      .default([]),
+    /** sysctl name → value, applied in the guest before the loader runs. Default: none. */
+    sysctl: z
+      .record(z.string(), scalarString('write the sysctl value as a string or number, e.g. 1'), {
+        error: 'write sysctls as a map, e.g. {kernel.unprivileged_bpf_disabled: 1}',
+      })
+      .default({}),
+    /** User name or uid the loader runs as. Default: root. */
+    user: scalarString('write a user name or a uid, e.g. 1000').optional(),
+    /** Capabilities kept for a non-root user, e.g. [bpf, perfmon]. Default: all (root). */
+    capabilities: z.array(z.string({ error: 'write a capability name, e.g. bpf or CAP_PERFMON' }), {
+      error: 'write capabilities as a list, e.g. [bpf, perfmon]',
+    }).optional(),
+    /** Debian kernel flavour for every debian: kernel in this config. Default: the source's. */
+    flavour: z.string({ error: 'use one of generic, cloud, rt' }).optional(),
+  },
+  { error: 'write a config as a map with at least a name, e.g. {name: default}' },
+);
+
+const matchShape = {
+  arch: z.string({ error: 'write an arch of the matrix, e.g. amd64' }).optional(),
+  kernel: z.string({ error: "write a kernel's name or source, e.g. debian-trixie" }).optional(),
+  config: z.string({ error: "write a config's name, e.g. default" }).optional(),
+  libc: z.string({ error: 'write a libc of the matrix, e.g. static' }).optional(),
+};
+export const matchSchema = z.strictObject(matchShape, { error: 'write a map of arch, kernel, config and/or libc' });
+export const expectSchema = z.strictObject(
+  {
+    ...matchShape,
+    /** Only `fail` today: the cell is expected to fail. Default: fail. */
+    result: z.literal('fail', { error: 'use result: fail (cells that pass need no entry)' }).default('fail'),
+    /** Why the cell fails; shown in every report. Required. */
+    reason: z.string({ error: 'say why the cell is expected to fail, e.g. reason: no BTF on bookworm s390x' }),
+  },
+  { error: 'write a map of arch, kernel, config, libc, result and reason' },
+);
+
+const stringList = (fix: string) => z.array(scalarString(fix), { error: fix });
+
+export const matrixSchema = z.strictObject(
+  {
+    /** Kernel sources. Required, no default. */
+    kernels: z.array(kernelSchema, { error: 'list kernel sources, e.g. [debian:bookworm, debian:trixie]' }),
+    /** Guest architectures. Required, no default. */
+    arches: z.array(z.string({ error: 'use one of amd64, arm64, s390x' }), { error: 'list architectures, e.g. [amd64, arm64]' }),
+    /** Named kernel configurations. Default: one config named `default`. */
+    configs: z.array(configSchema, { error: 'list configs, e.g. [{name: default}]' }).default([{ name: 'default', cmdline: [], sysctl: {} }]),
+    /** Userspace the loader runs against. Default: [static] (no libc needed). */
+    libc: z.array(z.string({ error: 'use static or debian:<suite>' }), { error: 'list libcs, e.g. [static, debian:bookworm]' }).default(['static']),
+    loader: z.strictObject(
+      {
+        /** Host path of the loader; `{arch}` and `{goarch}` are filled in per cell. Required. */
+        path: z.string({ error: 'write the loader path, e.g. build/loader-{arch}' }),
+        /** Arguments. Default: none. */
+        args: stringList('write the arguments as a list of strings, e.g. [--verbose]').default([]),
+        /** Environment. Default: none. */
+        env: z.record(z.string(), scalarString('write each value as a string, e.g. "1"'), { error: 'write env as a map, e.g. {DEBUG: "1"}' }).default({}),
+        /** Extra files or globs, relative to the matrix directory. Default: none. */
+        files: stringList('write files as a list of paths or globs, e.g. [build/*.o]').default([]),
+        /** Seconds the loader may run in the guest. Default: 60. */
+        timeout: positive('seconds', '60').default(60),
+      },
+      { error: 'write the loader as a map with at least path, e.g. {path: build/loader-{arch}}' },
+    ),
+    vm: z
+      .strictObject(
+        {
+          /** MiB of guest memory. Default: 512. */
+          memory: wholeNumber('MiB', 128, 65536, '512').default(512),
+          /** Guest CPUs. Default: 1 (two cells share two host cores). */
+          cpus: wholeNumber('CPUs', 1, 64, '1').default(1),
+          /** Seconds until the guest's /init reports. Default: 60. */
+          bootTimeout: positive('seconds', '60').default(60),
+          /** auto = KVM when the guest arch is the host's and a probe boot works, else TCG. Default: auto. */
+          accel: z.enum(['auto', 'kvm', 'tcg'], { error: 'use one of auto, kvm, tcg' }).default('auto'),
+          /** Default: qemu (vng = virtme-ng, amd64 only in practice). */
+          backend: z.enum(['qemu', 'vng'], { error: 'use one of qemu, vng' }).default('qemu'),
+          /** Give the guest a user-mode network device. Default: false. */
+          network: z.boolean({ error: 'use true or false' }).default(false),
+        },
+        { error: 'write vm as a map, e.g. {memory: 512}' },
+      )
+      .default({ memory: 512, cpus: 1, bootTimeout: 60, accel: 'auto', backend: 'qemu', network: false }),
+    images: z
+      .strictObject(
+        {
+          /** Debian mirror base URL. Default: $PORTMATRIX_DEBIAN_MIRROR or https://deb.debian.org/debian. */
+          debianMirror: z
+            .string({ error: 'write a URL, e.g. http://deb.debian.org/debian' })
+            .regex(/^https?:\/\/[^\s/]+\S*$/, { error: 'write an http(s) URL, e.g. http://deb.debian.org/debian' })
+            .optional(),
+        },
+        { error: 'write images as a map, e.g. {debianMirror: http://deb.debian.org/debian}' },
+      )
+      .default({}),
+    /** Re-add combinations removed by `exclude` (applied after it, as in GitHub Actions). Default: none. */
+    include: z.array(matchSchema, { error: 'list partial matches, e.g. [{arch: s390x, kernel: debian-trixie}]' }).default([]),
+    /** Remove every combination matching an entry. Default: none. */
+    exclude: z.array(matchSchema, { error: 'list partial matches, e.g. [{arch: s390x}]' }).default([]),
+    /** Cells known to fail, with the reason. Default: none. */
+    expect: z.array(expectSchema, { error: 'list expectations, e.g. [{arch: s390x, reason: no BTF}]' }).default([]),
+  },
+  { error: 'write matrix.yaml as a map with kernels, arches and loader' },
+);
+
+/** Valid keys of each map, by path without list indexes ('' is the top level): for "unknown key" fixes. */
+export const KEYS: Record<string, string[]> = {
+  '': Object.keys(matrixSchema.shape),
+  kernels: Object.keys(kernelObject.shape),
+  configs: Object.keys(configSchema.shape),
+  loader: Object.keys(matrixSchema.shape.loader.shape),
+  vm: Object.keys(matrixSchema.shape.vm.unwrap().shape),
+  images: Object.keys(matrixSchema.shape.images.unwrap().shape),
+  include: Object.keys(matchSchema.shape),
+  exclude: Object.keys(matchSchema.shape),
+  expect: Object.keys(expectSchema.shape),
+};
+
+export type RawMatrix = z.output<typeof matrixSchema>;
+
+/** Generic fixes for issues a schema above does not word itself. */
+export function genericFix(issue: { code?: string; expected?: string }): string {
+  if (issue.code === 'invalid_type' && issue.expected) return `expected ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a map' : `a ${issue.expected}`}`;
+  return 'see docs/matrix.md';
+}

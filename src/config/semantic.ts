@@ -1,0 +1,167 @@
+// Checks that need more than types (sources, duplicates, placeholders, match
+// values, loader files) and the conversion of the parsed file into a Matrix.
+// Each failure names the path of the offending value; load.ts locates it.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { ARCHES, GOARCH, type Arch, type ConfigSpec, type KernelSpec } from '../plan/cell.js';
+import { CAPABILITIES, isCapability, normaliseCapability } from './capabilities.js';
+import { DEBIAN_FLAVOURS, DEBIAN_SUITES, LIBC_SUITES, defaultKernelName, parseSource } from './kernels.js';
+import type { PathKey } from './locate.js';
+import type { CellMatch, Matrix } from './matrix.js';
+import type { RawMatrix } from './schema.js';
+import { nearest, oneOf } from './suggest.js';
+
+/** Throws a located ConfigError (load.ts supplies it). */
+export type Fail = (path: PathKey[], problem: string, fix: string) => never;
+
+export interface BuildOptions {
+  file: string;
+  checkLoaderFiles: boolean;
+  fail: Fail;
+  /** Line of the value at a path (KernelSpec.line, ConfigSpec.line, CellMatch.line/col). */
+  lineOf: (path: PathKey[]) => { line: number; col: number };
+  /** Whether the path is written in the file (defaults are not, and carry no line). */
+  written: (path: PathKey[]) => boolean;
+}
+
+const NAME = /^[a-z0-9][a-z0-9._-]*$/;
+const CONFIG_NAME = /^[a-z0-9_-]+$/;
+const PLACEHOLDER = /\{[^{}]*\}/g;
+export const PLACEHOLDERS = ['{arch}', '{goarch}'];
+
+export function fillPlaceholders(template: string, arch: Arch): string {
+  return template.replaceAll('{arch}', arch).replaceAll('{goarch}', GOARCH[arch]);
+}
+
+function checkPlaceholders(value: string, at: PathKey[], fail: Fail): void {
+  for (const match of value.match(PLACEHOLDER) ?? []) {
+    if (!PLACEHOLDERS.includes(match)) fail(at, `unknown placeholder ${match} in ${JSON.stringify(value)}`, `use ${PLACEHOLDERS.join(' or ')}`);
+  }
+}
+
+function checkAxis(values: string[], field: string, valid: readonly string[] | undefined, fail: Fail): void {
+  if (values.length === 0) fail([field], 'is empty', valid ? `list at least one of ${valid.join(', ')}` : 'list at least one entry or remove the key');
+  values.forEach((v, i) => {
+    if (valid && !valid.includes(v)) fail([field, i], `${JSON.stringify(v)} is not valid`, oneOf(v, valid));
+    if (values.indexOf(v) !== i) fail([field, i], `${JSON.stringify(v)} is listed twice`, 'list each value once');
+  });
+}
+
+function buildKernels(raw: RawMatrix, o: BuildOptions, dir: string): KernelSpec[] {
+  const fail: Fail = o.fail;
+  if (raw.kernels.length === 0) fail(['kernels'], 'is empty', 'list at least one kernel source, e.g. debian:trixie');
+  const names = new Map<string, number>();
+  return raw.kernels.map((k, i) => {
+    const at: PathKey[] = ['kernels', i];
+    // For a plain string entry the locator stops at the string itself.
+    const sourcePath: PathKey[] = [...at, 'source'];
+    const parsed = parseSource(k.source);
+    if (!parsed) fail(sourcePath, `${JSON.stringify(k.source)} is not a kernel source`, `write debian:<suite>[/<flavour>] (suites: ${DEBIAN_SUITES.join(', ')}), file:<path> or oci:<ref>`);
+    let source = k.source;
+    if (parsed.kind === 'debian') {
+      if (!(DEBIAN_SUITES as readonly string[]).includes(parsed.suite)) fail(sourcePath, `unknown Debian suite ${JSON.stringify(parsed.suite)}`, oneOf(parsed.suite, DEBIAN_SUITES));
+      if (!(DEBIAN_FLAVOURS as readonly string[]).includes(parsed.flavour)) fail(sourcePath, `unknown Debian kernel flavour ${JSON.stringify(parsed.flavour)}`, oneOf(parsed.flavour, DEBIAN_FLAVOURS));
+    } else if (parsed.kind === 'file') {
+      if (!parsed.path) fail(sourcePath, 'file: names no path', 'write file:<path of a vmlinuz/bzImage/Image>, relative to the matrix file');
+      const abs = path.resolve(dir, parsed.path);
+      if (!fs.existsSync(abs)) fail(sourcePath, `${parsed.path} does not exist (paths are relative to the matrix file)`, 'build or download the kernel image first, or fix the path');
+      // Absolute, so the image store needs no base directory (Matrix paths are absolute).
+      source = `file:${abs}`;
+    } else if (!/^[a-z0-9][\w.-]*(:\d+)?(\/[\w.-]+)+(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/i.test(parsed.ref)) {
+      fail(sourcePath, `${JSON.stringify(parsed.ref)} is not an OCI reference`, 'write oci:<registry>/<repository>:<tag>, e.g. oci:ghcr.io/cilium/ci-kernels:6.12');
+    }
+    const name = k.name ?? defaultKernelName(parsed);
+    if (!NAME.test(name)) fail([...at, 'name'], `${JSON.stringify(name)} is not a valid name`, 'use lower-case letters, digits, ".", "_" and "-"');
+    const first = names.get(name);
+    if (first !== undefined) fail(k.name ? [...at, 'name'] : sourcePath, `duplicate kernel name ${JSON.stringify(name)} (also kernels[${first}])`, 'give one of them a distinct name: {source: …, name: …}');
+    names.set(name, i);
+    return { source, name, line: o.lineOf(at).line };
+  });
+}
+
+function buildConfigs(raw: RawMatrix, o: BuildOptions): ConfigSpec[] {
+  const fail: Fail = o.fail;
+  if (raw.configs.length === 0) fail(['configs'], 'is empty', 'list at least one config, e.g. [{name: default}], or remove the key');
+  const seen = new Map<string, number>();
+  return raw.configs.map((c, i) => {
+    const at: PathKey[] = ['configs', i];
+    if (!CONFIG_NAME.test(c.name)) fail([...at, 'name'], `${JSON.stringify(c.name)} is not a valid config name`, 'use lower-case letters, digits, "_" and "-"');
+    if (seen.has(c.name)) fail([...at, 'name'], `duplicate config name ${JSON.stringify(c.name)} (also configs[${seen.get(c.name)}])`, 'give each config a distinct name');
+    seen.set(c.name, i);
+    for (const key of Object.keys(c.sysctl)) {
+      if (!/^[a-z0-9_]+(\.[a-z0-9_-]+)+$/.test(key)) fail([...at, 'sysctl', key], `${JSON.stringify(key)} is not a sysctl name`, 'write the dotted name, e.g. kernel.unprivileged_bpf_disabled');
+    }
+    if (c.user !== undefined && !/^(\d+|[a-z_][a-z0-9_-]*)$/.test(c.user)) fail([...at, 'user'], `${JSON.stringify(c.user)} is not a user`, 'write a user name or a uid, e.g. 1000');
+    const capabilities = c.capabilities?.map((raw, j) => {
+      const cap = normaliseCapability(raw);
+      if (!isCapability(cap)) fail([...at, 'capabilities', j], `unknown capability ${JSON.stringify(raw)}`, `use a Linux capability, e.g. bpf, perfmon, sys_admin${nearest(cap, CAPABILITIES) ? ` (did you mean ${nearest(cap, CAPABILITIES)}?)` : ''}`);
+      return cap;
+    });
+    if (c.flavour !== undefined && !(DEBIAN_FLAVOURS as readonly string[]).includes(c.flavour)) fail([...at, 'flavour'], `unknown Debian kernel flavour ${JSON.stringify(c.flavour)}`, oneOf(c.flavour, DEBIAN_FLAVOURS));
+    const spec: ConfigSpec = { name: c.name, cmdline: c.cmdline, sysctl: c.sysctl };
+    if (o.written(at)) spec.line = o.lineOf(at).line;
+    if (c.user !== undefined) spec.user = c.user;
+    if (capabilities) spec.capabilities = capabilities;
+    if (c.flavour !== undefined) spec.flavour = c.flavour;
+    return spec;
+  });
+}
+
+function buildMatches<T extends CellMatch>(list: T[], field: 'include' | 'exclude' | 'expect', axes: Record<'arch' | 'kernel' | 'config' | 'libc', string[]>, kernels: KernelSpec[], dir: string, o: BuildOptions): T[] {
+  return list.map((entry, i) => {
+    const at: PathKey[] = [field, i];
+    const keys = (['arch', 'kernel', 'config', 'libc'] as const).filter((k) => entry[k] !== undefined);
+    if (keys.length === 0) o.fail(at, 'names no arch, kernel, config or libc, so it would match every cell', field === 'include' ? 'name at least one axis, e.g. {arch: s390x, kernel: debian-trixie}' : 'name at least one axis, e.g. {arch: s390x}');
+    const out = { ...entry, ...o.lineOf(at) };
+    for (const key of keys) {
+      let value = entry[key]!;
+      if (key === 'kernel' && value.startsWith('file:')) value = `file:${path.resolve(dir, value.slice(5))}`;
+      const valid = key === 'kernel' ? [...axes.kernel, ...kernels.map((k) => k.source)] : axes[key];
+      if (!valid.includes(value)) o.fail([...at, key], `${JSON.stringify(entry[key])} is not ${key === 'arch' ? 'an' : 'a'} ${key} of this matrix`, oneOf(entry[key], axes[key]));
+      out[key] = value;
+    }
+    if (field === 'expect' && !(entry as unknown as { reason: string }).reason.trim()) o.fail([...at, 'reason'], 'is empty', 'say why the cell is expected to fail, e.g. reason: no BTF on bookworm s390x');
+    return out;
+  });
+}
+
+export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
+  const file = path.resolve(o.file);
+  const dir = path.dirname(file);
+  const kernels = buildKernels(raw, o, dir);
+  checkAxis(raw.arches, 'arches', ARCHES, o.fail);
+  const arches = raw.arches as Arch[];
+  const configs = buildConfigs(raw, o);
+  const libcs = ['static', ...LIBC_SUITES.map((s) => `debian:${s}`)];
+  checkAxis(raw.libc, 'libc', libcs, o.fail);
+
+  checkPlaceholders(raw.loader.path, ['loader', 'path'], o.fail);
+  raw.loader.files.forEach((f, i) => checkPlaceholders(f, ['loader', 'files', i], o.fail));
+  const loaderPath = path.resolve(dir, raw.loader.path);
+  if (o.checkLoaderFiles) {
+    for (const arch of arches) {
+      if (!fs.existsSync(fillPlaceholders(loaderPath, arch))) {
+        // Named as written (relative to the matrix file), so the message is the same on every machine.
+        o.fail(['loader', 'path'], `the loader for ${arch} (${fillPlaceholders(raw.loader.path, arch)}) does not exist`, `build it for ${arch} first (the bundled example builds with scripts/build-example)`);
+      }
+    }
+  }
+
+  const axes = { arch: arches, kernel: kernels.map((k) => k.name), config: configs.map((c) => c.name), libc: raw.libc };
+  const matrix: Matrix = {
+    file,
+    dir,
+    kernels,
+    arches,
+    configs,
+    libc: raw.libc,
+    loader: { ...raw.loader, path: loaderPath, files: raw.loader.files.map((f) => path.resolve(dir, f)) },
+    vm: raw.vm,
+    images: raw.images,
+    include: buildMatches(raw.include, 'include', axes, kernels, dir, o),
+    exclude: buildMatches(raw.exclude, 'exclude', axes, kernels, dir, o),
+    expect: buildMatches(raw.expect, 'expect', axes, kernels, dir, o),
+  };
+  return matrix;
+}

@@ -1,0 +1,106 @@
+// Host checks for `portmatrix doctor`. Each check is a small function of the
+// injected host; a failed required check names the Debian package that fixes it.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Arch } from '../plan/cell.js';
+import { which, type DoctorHost } from './host.js';
+
+export interface CheckResult {
+  name: string;
+  /** ok: fine; warn: works but worse (e.g. no KVM); missing: a required piece is absent. */
+  status: 'ok' | 'warn' | 'missing';
+  detail: string;
+  /** Debian package that provides what is missing. */
+  aptPackage?: string;
+}
+
+export const QEMU: Record<Arch, { binary: string; aptPackage: string }> = {
+  amd64: { binary: 'qemu-system-x86_64', aptPackage: 'qemu-system-x86' },
+  arm64: { binary: 'qemu-system-aarch64', aptPackage: 'qemu-system-arm' },
+  s390x: { binary: 'qemu-system-s390x', aptPackage: 'qemu-system-misc' },
+};
+
+/** Node must satisfy package.json engines. */
+export const MIN_NODE = '20.19.0';
+/** Below this the cache cannot hold even one kernel package and its unpacked image. */
+const DISK_REQUIRED = 256 * 2 ** 20;
+/** A matrix of a dozen kernels × arches needs a few GiB of cached packages. */
+const DISK_COMFORTABLE = 2 * 2 ** 30;
+
+async function tool(host: DoctorHost, name: string, aptPackage: string, versionArgs: string[] | undefined, purpose: string): Promise<CheckResult> {
+  const found = which(name, host.env);
+  if (!found) return { name, status: 'missing', detail: `not on PATH (${purpose})`, aptPackage };
+  const version = versionArgs ? await host.version(found, versionArgs) : undefined;
+  return { name, status: 'ok', detail: version ? `${found}: ${version}` : found };
+}
+
+export function qemuCheck(host: DoctorHost, arch: Arch): Promise<CheckResult> {
+  const { binary, aptPackage } = QEMU[arch];
+  return tool(host, binary, aptPackage, ['--version'], `boots the ${arch} cells`);
+}
+
+export function kvmCheck(host: DoctorHost): CheckResult {
+  const scope = `usable only for ${host.hostArch} guests (guest arch = host arch); the real probe is a test boot at run time`;
+  if (!fs.existsSync(host.kvmPath)) return { name: 'kvm', status: 'warn', detail: `${host.kvmPath} absent: every cell runs under TCG (slower)` };
+  try {
+    fs.closeSync(fs.openSync(host.kvmPath, 'r+'));
+    return { name: 'kvm', status: 'ok', detail: `${host.kvmPath} opens read-write; ${scope}` };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { name: 'kvm', status: 'warn', detail: `${host.kvmPath} exists but cannot be opened read-write (${code}): add yourself to group kvm (sudo usermod -aG kvm $USER); until then cells run under TCG` };
+  }
+}
+
+export function keyringCheck(host: DoctorHost): CheckResult {
+  if (fs.existsSync(host.keyringPath)) return { name: 'debian-archive-keyring', status: 'ok', detail: host.keyringPath };
+  return { name: 'debian-archive-keyring', status: 'missing', detail: `${host.keyringPath} absent (verifies Debian's signed package indexes)`, aptPackage: 'debian-archive-keyring' };
+}
+
+export function nodeCheck(version: string): CheckResult {
+  const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number);
+  const [wantMajor = 0, wantMinor = 0] = MIN_NODE.split('.').map(Number);
+  const ok = major > wantMajor || (major === wantMajor && minor >= wantMinor);
+  return ok
+    ? { name: 'node', status: 'ok', detail: `v${version.replace(/^v/, '')}` }
+    : { name: 'node', status: 'missing', detail: `v${version.replace(/^v/, '')} is older than ${MIN_NODE}; install Node ${MIN_NODE} or newer (https://nodejs.org)` };
+}
+
+/** The nearest existing ancestor: the cache directory may not exist yet. */
+function existingAncestor(dir: string): string {
+  let current = dir;
+  while (!fs.existsSync(current) && path.dirname(current) !== current) current = path.dirname(current);
+  return current;
+}
+
+export function diskCheck(host: DoctorHost): CheckResult {
+  const where = existingAncestor(host.cacheDir);
+  const stats = fs.statfsSync(where);
+  const free = stats.bavail * stats.bsize;
+  const detail = `${(free / 2 ** 30).toFixed(1)} GiB free for the cache ${host.cacheDir}`;
+  if (free < DISK_REQUIRED) return { name: 'disk', status: 'missing', detail: `${detail}; need at least 256 MiB (set --cache-dir or $PORTMATRIX_CACHE elsewhere)` };
+  if (free < DISK_COMFORTABLE) return { name: 'disk', status: 'warn', detail: `${detail}; a full matrix may need a few GiB` };
+  return { name: 'disk', status: 'ok', detail };
+}
+
+export interface DoctorNeeds {
+  arches: Arch[];
+  /** The matrix uses the virtme-ng backend. */
+  vng: boolean;
+}
+
+export async function runChecks(host: DoctorHost, needs: DoctorNeeds): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const arch of needs.arches) results.push(await qemuCheck(host, arch));
+  results.push(kvmCheck(host));
+  results.push(await tool(host, 'gpgv', 'gpgv', ['--version'], "verifies Debian's InRelease signatures"));
+  results.push(keyringCheck(host));
+  results.push(await tool(host, 'dpkg-deb', 'dpkg', ['--version'], 'unpacks kernel and libc packages'));
+  if (needs.vng) {
+    // Not packaged for bookworm; sid's arch-all .deb installs (FACTS.md).
+    results.push(await tool(host, 'vng', 'virtme-ng', ['--version'], 'vm.backend: vng'));
+  }
+  results.push(diskCheck(host));
+  results.push(nodeCheck(host.nodeVersion));
+  return results;
+}

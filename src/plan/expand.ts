@@ -1,0 +1,124 @@
+// Matrix → Cell[] (pure apart from the injected file glob). Order: kernels as
+// written, then arches, configs and libcs as written. Rules, GitHub-Actions-like:
+//   1. the full product kernels × arches × configs × libc;
+//   2. `exclude` removes every combination matching an entry;
+//   3. `include` adds back every combination of the product matching an entry
+//      (so it only ever re-adds what an exclude removed; values must be in the axes);
+//   4. `expect` marks matching cells as expected failures (the first entry wins).
+// A Debian kernel with no build for the cell's arch makes the cell `skip`.
+
+import { parseSource, debianUnavailable } from '../config/kernels.js';
+import type { Matrix } from '../config/matrix.js';
+import { fillPlaceholders } from '../config/semantic.js';
+import type { Cell, KernelSpec } from './cell.js';
+import { globSync, hasGlob } from './glob.js';
+import { matches, describeMatch, type Combo } from './match.js';
+
+export interface ExpandOptions {
+  /** Expands one absolute glob pattern to files; default: the file system. */
+  glob?: (pattern: string) => string[];
+}
+
+function product(m: Matrix): Combo[] {
+  const out: Combo[] = [];
+  for (const kernel of m.kernels)
+    for (const arch of m.arches)
+      for (const config of m.configs)
+        for (const libc of m.libc) out.push({ kernel, arch, config, libc });
+  return out;
+}
+
+interface Selection {
+  combos: Combo[];
+  /** How many combinations each exclude removed, include added, expect marked. */
+  counts: { exclude: number[]; include: number[]; expect: number[] };
+}
+
+function select(m: Matrix): Selection {
+  const all = product(m);
+  const kept = new Set(all);
+  const exclude = m.exclude.map((e) => {
+    const hit = all.filter((c) => kept.has(c) && matches(e, c));
+    hit.forEach((c) => kept.delete(c));
+    return hit.length;
+  });
+  const include = m.include.map((e) => {
+    const hit = all.filter((c) => !kept.has(c) && matches(e, c));
+    hit.forEach((c) => kept.add(c));
+    return hit.length;
+  });
+  const combos = all.filter((c) => kept.has(c));
+  const expect = m.expect.map((e) => combos.filter((c) => matches(e, c)).length);
+  return { combos, counts: { exclude, include, expect } };
+}
+
+export interface MatchWarning {
+  field: string;
+  message: string;
+  line?: number;
+  col?: number;
+}
+
+/** Entries that change nothing: most likely a typo in an axis combination. */
+export function matchReport(m: Matrix): MatchWarning[] {
+  const { counts } = select(m);
+  const out: MatchWarning[] = [];
+  const warn = (field: 'exclude' | 'include' | 'expect', i: number, message: string) => {
+    const entry = m[field][i]!;
+    out.push({ field: `${field}[${i}]`, message: `${describeMatch(entry)} ${message}`, line: entry.line, col: entry.col });
+  };
+  counts.exclude.forEach((n, i) => n === 0 && warn('exclude', i, 'matches no cell (an earlier exclude already removed them)'));
+  counts.include.forEach((n, i) => n === 0 && warn('include', i, 'adds no cell (every matching combination is already in the matrix; include only re-adds excluded ones)'));
+  counts.expect.forEach((n, i) => n === 0 && warn('expect', i, 'matches no cell (they are all excluded)'));
+  return out;
+}
+
+/** The kernel this cell boots: a config's flavour overrides a debian: source's. */
+function effectiveKernel(kernel: KernelSpec, flavour: string | undefined): { kernel: KernelSpec; parsed: ReturnType<typeof parseSource> } {
+  const parsed = parseSource(kernel.source);
+  if (!flavour || parsed?.kind !== 'debian' || parsed.flavour === flavour) return { kernel, parsed };
+  const source = `debian:${parsed.suite}${flavour === 'generic' ? '' : `/${flavour}`}`;
+  return { kernel: { ...kernel, source }, parsed: { ...parsed, flavour } };
+}
+
+/** Whether cell ids carry a libc segment: only when libc is more than the default `[static]`. */
+export function idHasLibc(m: Matrix): boolean {
+  return m.libc.length > 1 || m.libc[0] !== 'static';
+}
+
+export function cellId(c: Combo, withLibc: boolean): string {
+  // `debian:bookworm` → `debian-bookworm`: ids end up in file and artifact names, where ':' is unsafe.
+  return [c.arch, c.kernel.name, c.config.name, ...(withLibc ? [c.libc.replace(':', '-')] : [])].join('/');
+}
+
+export function expandCells(m: Matrix, opts: ExpandOptions = {}): Cell[] {
+  const glob = opts.glob ?? globSync;
+  const withLibc = idHasLibc(m);
+  const { combos } = select(m);
+  return combos.map((c) => {
+    const { kernel, parsed } = effectiveKernel(c.kernel, c.config.flavour);
+    const files = m.loader.files.flatMap((pattern) => {
+      const filled = fillPlaceholders(pattern, c.arch);
+      return hasGlob(filled) ? glob(filled) : [filled];
+    });
+    const cell: Cell = {
+      id: cellId(c, withLibc),
+      arch: c.arch,
+      kernel,
+      config: c.config,
+      libc: c.libc,
+      loader: {
+        path: fillPlaceholders(m.loader.path, c.arch),
+        args: [...m.loader.args],
+        env: { ...m.loader.env },
+        files: [...new Set(files)],
+        timeoutSec: m.loader.timeout,
+      },
+    };
+    const expectation = m.expect.find((e) => matches(e, c));
+    if (expectation) cell.expect = { result: 'fail', reason: expectation.reason };
+    const unavailable = parsed?.kind === 'debian' ? debianUnavailable(parsed.suite, parsed.flavour, c.arch) : undefined;
+    if (unavailable) cell.skip = unavailable;
+    return cell;
+  });
+}

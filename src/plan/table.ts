@@ -1,0 +1,28 @@
+// The human view of a plan: an aligned table, one cell a line (pure).
+
+import path from 'node:path';
+import type { Cell } from './cell.js';
+
+const HEADERS = ['ID', 'ARCH', 'KERNEL', 'CONFIG', 'LIBC', 'EXPECTATION'] as const;
+
+function expectation(c: Cell): string {
+  if (c.skip) return `skip: ${c.skip}`;
+  if (c.expect) return `expected to fail: ${c.expect.reason}`;
+  return 'pass';
+}
+
+/** `file:` sources are absolute in the plan; show them relative to `cwd` to keep the table narrow. */
+function shownSource(source: string, cwd: string | undefined): string {
+  if (!cwd || !source.startsWith('file:/')) return source;
+  return `file:${path.relative(cwd, source.slice(5))}`;
+}
+
+export function planTable(cells: Cell[], cwd?: string): string {
+  const rows = cells.map((c) => [c.id, c.arch, shownSource(c.kernel.source, cwd), c.config.name, c.libc, expectation(c)]);
+  const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cols: readonly string[]) => cols.map((col, i) => (i === cols.length - 1 ? col : col.padEnd(widths[i]!))).join('  ');
+  const skipped = cells.filter((c) => c.skip).length;
+  const xfail = cells.filter((c) => !c.skip && c.expect).length;
+  const summary = `${cells.length} cell${cells.length === 1 ? '' : 's'}: ${cells.length - skipped} to run (${xfail} expected to fail), ${skipped} skipped`;
+  return [line(HEADERS), ...rows.map(line), '', summary].join('\n') + '\n';
+}
