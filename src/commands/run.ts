@@ -14,9 +14,10 @@ import type { Arch, Cell } from '../plan/cell.js';
 import { expandCells } from '../plan/expand.js';
 import { filterCells } from '../plan/filter.js';
 import { shardCells } from '../plan/shard.js';
-import { writeReports, parseReporters } from '../report/index.js';
+import { REPORT_FILES, parseReporters, writeReports } from '../report/index.js';
 import { appendStepSummary, renderMarkdown } from '../report/markdown.js';
 import { renderTable } from '../report/terminal.js';
+import { exitCodeFor } from '../report/view.js';
 import { readCellResults, writeCellResult } from '../results/files.js';
 import { SCHEMA_VERSION, type CellResult, type RunResults } from '../results/model.js';
 import { chooseAccel, probeKvm } from '../vm/accel.js';
@@ -25,7 +26,6 @@ import { qemuCommand } from '../vm/profiles.js';
 import { createProgress } from '../run/progress.js';
 import { defaultJobs } from '../run/jobs.js';
 import { runCells } from '../run/scheduler.js';
-import { exitCodeFor } from '../run/exit-code.js';
 import { requireQemu } from '../run/preflight.js';
 
 export interface RunOptions {
@@ -142,7 +142,7 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
   };
   await writeReports(resultsDir, model, reporters);
   ctx.stdout.write(`\n${renderTable(model, { color: Boolean(ctx.stdout.isTTY) && !ctx.env.NO_COLOR, width: ctx.stdout.columns })}\n`);
-  ctx.stdout.write(`reports: ${path.relative(ctx.cwd, resultsDir) || '.'}/{${reporters.map((r) => REPORT_FILES[r]).join(',')}}\n`);
+  ctx.stdout.write(`reports: ${reporters.map((r) => path.join(path.relative(ctx.cwd, resultsDir), REPORT_FILES[r])).join(', ')}\n`);
   if (ctx.env.GITHUB_STEP_SUMMARY) await appendStepSummary(ctx.env, renderMarkdown(model, {}));
 
   if (unfinished.length > 0) {
@@ -152,7 +152,5 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
     );
     return ExitCode.interrupted;
   }
-  return exitCodeFor(results);
+  return exitCodeFor(model);
 }
-
-const REPORT_FILES: Record<string, string> = { json: 'results.json', junit: 'junit.xml', html: 'report.html', markdown: 'summary.md' };

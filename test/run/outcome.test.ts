@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Cell } from '../../src/plan/cell.js';
 import { decideOutcome, type Observed } from '../../src/run/outcome.js';
-import { exitCodeFor } from '../../src/run/exit-code.js';
 import { classifyFailure } from '../../src/run/reason.js';
 
 const cell = (expect?: Cell['expect']): Cell => ({
@@ -62,17 +61,5 @@ describe('classifyFailure', () => {
 
   it('says nothing when nothing is recognisable', () => {
     expect(classifyFailure({ stdout: 'hello', stderr: 'bye', dmesg: '' })).toBeUndefined();
-  });
-});
-
-describe('exitCodeFor', () => {
-  it.each([
-    [['pass', 'xfail', 'skip'], 0],
-    [['pass', 'fail'], 1],
-    [['pass', 'xpass'], 1],
-    [['pass', 'infra'], 3],
-    [['fail', 'infra'], 1],
-  ] as const)('%j → %i', (statuses, code) => {
-    expect(exitCodeFor(statuses.map((status) => ({ status })))).toBe(code);
   });
 });

@@ -1,0 +1,94 @@
+// One cell's expandable section in the HTML report: outcome, reason, timings,
+// kernel and guest facts, and every captured output. All text goes through
+// escapeMarkup(cleanText(...)): guest output can only ever appear as text.
+
+import type { CellResult } from '../results/model.js';
+import { cleanText, escapeMarkup, formatMs, oneLine } from './text.js';
+import { STATUS_INFO } from './view.js';
+
+const one = (text: string | undefined, max = 300) => escapeMarkup(oneLine(text, max));
+
+const yesNo = (v: boolean | undefined) => (v === undefined ? undefined : v ? 'yes' : 'no');
+
+export function badge(cell: CellResult): string {
+  const info = STATUS_INFO[cell.status];
+  return `<span class="badge st-${cell.status}">${info.mark} ${escapeMarkup(info.label)}</span>`;
+}
+
+function facts(cell: CellResult): [string, string | undefined][] {
+  const k = cell.kernel;
+  const f = k.facts ?? {};
+  const g = cell.guest ?? {};
+  return [
+    ['arch', cell.arch],
+    ['kernel', `${k.name} (${k.source})`],
+    ['release', k.release],
+    ['package', k.package && `${k.package}${k.version ? ` ${k.version}` : ''}`],
+    ['config', cell.config],
+    ['libc', cell.libc],
+    ['accel', cell.accel],
+    ['backend', cell.backend],
+    ['qemu', cell.qemuVersion],
+    ['boot', formatMs(cell.timings.bootMs)],
+    ['loader', formatMs(cell.timings.loaderMs)],
+    ['total', formatMs(cell.timings.totalMs)],
+    ['exit code', cell.exitCode?.toString()],
+    ['timed out', cell.timedOut ? 'yes' : undefined],
+    ['boot failed', cell.bootFailed ? 'yes' : undefined],
+    ['attempts', cell.attempts > 1 ? String(cell.attempts) : undefined],
+    ['BTF (config)', yesNo(f.btf)],
+    ['BTF (guest)', yesNo(g.btfPresent)],
+    ['HZ', f.hz?.toString()],
+    ['BPF JIT', [yesNo(f.bpfJit), g.jitEnabled !== undefined ? `bpf_jit_enable=${g.jitEnabled}` : undefined].filter(Boolean).join(', ') || undefined],
+    ['preemption', f.preempt],
+    ['kprobes', yesNo(f.kprobes)],
+    ['BPF LSM', yesNo(f.bpfLsm)],
+    ['lockdown', [f.lockdownLsm === undefined ? undefined : `LSM ${yesNo(f.lockdownLsm)}`, g.lockdown].filter(Boolean).join(', ') || undefined],
+    ['uid', g.uid?.toString()],
+    ['CapEff', g.capEff],
+    ['uname -r', g.unameR],
+    ['kernel sha256', k.sha256 && `${k.sha256.slice(0, 16)}…`],
+    ['inputs', cell.inputsHash && `${cell.inputsHash.slice(0, 16)}…`],
+    ['started', cell.startedAt],
+  ];
+}
+
+function output(title: string, text: string): string {
+  const clean = cleanText(text);
+  const body = clean.trim() ? `<pre>${escapeMarkup(clean)}</pre>` : '<pre class="empty">(empty)</pre>';
+  return `<h3>${escapeMarkup(title)}</h3>\n${body}`;
+}
+
+function reasonBlock(cell: CellResult): string {
+  const lines: string[] = [];
+  if (cell.status === 'xpass') lines.push(`Expected to fail (${one(cell.expected?.reason)}) but passed.`);
+  else if (cell.reason) lines.push(one(cell.reason, 2000));
+  if (cell.expected && cell.status !== 'xpass') lines.push(`Expected failure: ${one(cell.expected.reason, 2000)}`);
+  if (!lines.length) return '';
+  return `<p class="reason st-${cell.status}">${lines.join('<br>')}</p>`;
+}
+
+/** `index` makes a DOM id that cannot collide; the cell id itself lives in data-id. */
+export function renderCell(cell: CellResult, index: number): string {
+  const info = STATUS_INFO[cell.status];
+  const why = cell.status === 'xpass' ? `expected: ${cell.expected?.reason ?? ''}` : cell.reason ?? (cell.status === 'pass' ? '' : info.label);
+  const dl = facts(cell)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `<div><dt>${escapeMarkup(k)}</dt><dd>${one(v, 500)}</dd></div>`)
+    .join('');
+  const log = cell.consoleLog
+    ? `<p><a href="${escapeMarkup(encodeURI(cell.consoleLog.replace(/\\/g, '/')))}">full console log</a></p>`
+    : '';
+  return `<details class="cell" id="cell-${index}" data-id="${one(cell.id, 1000)}" data-status="${cell.status}">
+<summary>${badge(cell)} <span class="id mono">${one(cell.id, 1000)}</span> <span class="why">${one(why)}</span> <span class="time">${cell.status === 'skip' ? '' : escapeMarkup(formatMs(cell.timings.totalMs))}</span></summary>
+<div class="body">
+${reasonBlock(cell)}
+<dl class="facts">${dl}</dl>
+${output('stdout', cell.stdout)}
+${output('stderr', cell.stderr)}
+${output('dmesg', cell.dmesg)}
+${output('console tail', cell.consoleTail)}
+${log}
+</div>
+</details>`;
+}

@@ -1,0 +1,174 @@
+// The Markdown summary: a GitHub pull-request comment and the job's step summary.
+// Heading with counts, the matrix table, failures first with their output, then
+// expected failures. Fits a size limit by dropping whole items, never by cutting
+// inside a fence or a <details> block.
+
+import type { CellResult, RunResults } from '../results/model.js';
+import { cleanText, escapeMarkup, formatMs, lastLines, oneLine } from './text.js';
+import { STATUS_INFO, STATUS_ORDER, buildGrid, countStatuses, problemCells, sortByStatus, type Counts } from './view.js';
+
+export { appendStepSummary } from './step-summary.js';
+
+export interface MarkdownOptions {
+  /** Maximum length in UTF-16 code units. Default: GitHub's 65536-char comment limit minus room for a comment header. */
+  limit?: number;
+  /** Link to the full HTML report (e.g. the workflow run's artifact). */
+  reportUrl?: string;
+  title?: string;
+}
+
+export const DEFAULT_MARKDOWN_LIMIT = 65536 - 4096;
+/** Lines of output shown per failed cell; the HTML report has everything. */
+const OUTPUT_LINES = 40;
+const OUTPUT_CHARS = 4000;
+
+/**
+ * Inline guest or user text: one line, HTML specials as entities, Markdown
+ * punctuation backslash-escaped (so `|` cannot split a table cell and `*`/`[`
+ * cannot format), `@` defused so guest text cannot mention people.
+ */
+export function mdInline(text: string | undefined, max = 300): string {
+  // Backslashes first: the entities added afterwards contain `#` and must stay intact.
+  const escaped = oneLine(text, max).replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`);
+  return escapeMarkup(escaped).replace(/@/g, '&#64;');
+}
+
+/** A fenced block that no backtick run in the text can close. */
+export function fence(text: string, info = 'text'): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const ticks = '`'.repeat(Math.max(3, longest + 1));
+  return `${ticks}${info}\n${text}\n${ticks}`;
+}
+
+function heading(results: RunResults, counts: Counts, title: string): string {
+  const bad = counts.fail + counts.xpass;
+  const icon = bad ? STATUS_INFO.fail.emoji : counts.infra ? STATUS_INFO.infra.emoji : STATUS_INFO.pass.emoji;
+  const verdict = bad
+    ? `${bad} of ${counts.total} cells failed unexpectedly`
+    : counts.infra
+      ? `${counts.infra} of ${counts.total} cells could not run`
+      : `all ${counts.total} cells as expected`;
+  const tally = STATUS_ORDER.filter((s) => counts[s] > 0)
+    .map((s) => `${STATUS_INFO[s].emoji} ${counts[s]} ${STATUS_INFO[s].label}`)
+    .join(' · ');
+  return `## ${icon} ${mdInline(title)}: ${verdict}\n\n${tally || 'no cells'}`;
+}
+
+function table(results: RunResults): string[] {
+  const grid = buildGrid(results);
+  const head = `| kernel · config | ${grid.arches.join(' | ')} |`;
+  const rule = `|---|${grid.arches.map(() => ':-:').join('|')}|`;
+  const rows = grid.rows.map((row) => {
+    const marks = grid.arches.map((arch) => {
+      const cell = row.cells[arch];
+      return cell ? `${STATUS_INFO[cell.status].emoji}` : ' ';
+    });
+    return `| ${mdInline(row.key.split('/').join(' · '))} | ${marks.join(' | ')} |`;
+  });
+  return [head, rule, ...rows];
+}
+
+const legend = STATUS_ORDER.map((s) => `${STATUS_INFO[s].emoji} ${STATUS_INFO[s].label}`).join(' · ');
+
+function cellFacts(cell: CellResult): string {
+  return [
+    cell.exitCode !== undefined ? `exit ${cell.exitCode}` : undefined,
+    cell.timedOut ? 'timed out' : undefined,
+    cell.bootFailed ? 'boot failed' : undefined,
+    formatMs(cell.timings.totalMs),
+    cell.kernel.release,
+    cell.accel,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** What a reader needs to see of a problem cell: the end of its output, stderr last. */
+function outputOf(cell: CellResult): { label: string; text: string } {
+  const stdout = cleanText(cell.stdout).trimEnd();
+  const stderr = cleanText(cell.stderr).trimEnd();
+  let label = 'loader output';
+  let text = [stdout, stderr && stdout ? `--- stderr ---\n${stderr}` : stderr].filter(Boolean).join('\n');
+  // No loader output (infra, or a loader that never started): the console tells why.
+  if (cell.status === 'infra' || !text) {
+    label = 'console tail';
+    text = cleanText(cell.consoleTail).trimEnd();
+  }
+  text = lastLines(text, OUTPUT_LINES);
+  if (text.length > OUTPUT_CHARS) text = `…${text.slice(text.length - OUTPUT_CHARS)}`;
+  return { label, text };
+}
+
+/** One failed cell; `full` = with its output in a <details> block. */
+function problemItem(cell: CellResult, full: boolean): string {
+  const info = STATUS_INFO[cell.status];
+  const why =
+    cell.status === 'xpass'
+      ? `expected to fail (${mdInline(cell.expected?.reason)}) but passed`
+      : mdInline(cell.reason ?? info.label);
+  // Paragraphs, not list items: a fence at column 0 would end a list item early.
+  const line = `${info.emoji} **${info.label}** \`${cell.id.replace(/`/g, '')}\`: ${why}`;
+  if (!full) return `${line}\n`;
+  const output = outputOf(cell);
+  if (!output.text.trim()) return `${line}\n`;
+  // A blank line after <summary> lets GitHub render the fence as Markdown.
+  const summary = escapeMarkup(`${output.label} (${cellFacts(cell)})`);
+  return `${line}\n\n<details><summary>${summary}</summary>\n\n${fence(output.text)}\n\n</details>\n`;
+}
+
+function xfailItem(cell: CellResult): string {
+  return `- ${STATUS_INFO.xfail.emoji} \`${cell.id.replace(/`/g, '')}\`: expected: ${mdInline(cell.expected?.reason)}; observed: ${mdInline(cell.reason ?? 'failed')}`;
+}
+
+export function renderMarkdown(results: RunResults, opts: MarkdownOptions = {}): string {
+  const limit = opts.limit ?? DEFAULT_MARKDOWN_LIMIT;
+  const counts = countStatuses(results.cells);
+  const link = opts.reportUrl ? `[the full HTML report](${opts.reportUrl.replace(/[()\s]/g, encodeURIComponent)})` : 'the HTML report (report.html)';
+  const note = (n: number) => `\n_… ${n} more ${n === 1 ? 'item' : 'items'} not shown; see ${link}._\n`;
+
+  const tableLines = table(results);
+  let head = `${heading(results, counts, opts.title ?? 'portmatrix')}\n\n${tableLines.join('\n')}\n\n<sub>${legend}</sub>\n`;
+  // A matrix too big for the limit keeps as many rows as fit.
+  if (head.length > limit / 2) {
+    const kept: string[] = [];
+    let size = 0;
+    for (const line of tableLines) {
+      if (size + line.length + 1 > limit / 2) break;
+      kept.push(line);
+      size += line.length + 1;
+    }
+    head = `${heading(results, counts, opts.title ?? 'portmatrix')}\n\n${kept.join('\n')}\n${note(tableLines.length - kept.length)}\n<sub>${legend}</sub>\n`;
+  }
+
+  const problems = problemCells(results);
+  const xfails = sortByStatus(results.cells.filter((c) => c.status === 'xfail'));
+  const sections: { title: string; items: { full: string; short: string }[] }[] = [
+    { title: '### Failures', items: problems.map((c) => ({ full: problemItem(c, true), short: problemItem(c, false) })) },
+    { title: '### Expected failures', items: xfails.map((c) => ({ full: xfailItem(c), short: xfailItem(c) })) },
+  ];
+
+  let out = head;
+  let dropped = 0;
+  const reserve = note(999_999).length + 1;
+  for (const section of sections) {
+    if (!section.items.length) continue;
+    const title = `\n${section.title}\n\n`;
+    if (dropped || out.length + title.length + reserve > limit) {
+      dropped += section.items.length;
+      continue;
+    }
+    out += title;
+    for (const item of section.items) {
+      // Whole items only: the full one, else its one-line form, else nothing more.
+      const text = [item.full, item.short].find((t) => out.length + t.length + 1 + reserve <= limit);
+      if (dropped || text === undefined) {
+        dropped += 1;
+        continue;
+      }
+      out += `${text}\n`;
+    }
+  }
+  if (dropped) out += note(dropped);
+  if (opts.reportUrl && !dropped) out += `\nFull report: ${link}\n`;
+  return out;
+}

@@ -1,0 +1,147 @@
+// The shared view every report renders: cells grouped into rows (kernel × config
+// [× libc]) and columns (arch), counts per status, and "failures first" ordering.
+// Pure functions of the results model.
+
+import { ARCHES, type Arch } from '../plan/cell.js';
+import { STATUSES, type CellResult, type RunResults, type Status } from '../results/model.js';
+import { ExitCode } from '../errors.js';
+
+export interface StatusInfo {
+  /** Emoji mark used by Markdown and HTML. */
+  emoji: string;
+  /** Text-presentation symbol for terminals and HTML (fonts without colour emoji render it). */
+  mark: string;
+  label: string;
+  /** True when this status makes the run fail. */
+  bad: boolean;
+}
+
+export const STATUS_INFO: Record<Status, StatusInfo> = {
+  pass: { emoji: '✅', mark: '✓', label: 'pass', bad: false },
+  fail: { emoji: '❌', mark: '✗', label: 'fail', bad: true },
+  xpass: { emoji: '❗', mark: '‼', label: 'unexpected pass', bad: true },
+  infra: { emoji: '⚠️', mark: '⚠', label: 'infra error', bad: true },
+  xfail: { emoji: '☑️', mark: '⊘', label: 'expected failure', bad: false },
+  skip: { emoji: '➖', mark: '–', label: 'skipped', bad: false },
+};
+
+/** Order in which statuses are listed: what needs attention first. */
+export const STATUS_ORDER: readonly Status[] = ['fail', 'xpass', 'infra', 'xfail', 'skip', 'pass'];
+
+export type Counts = Record<Status, number> & { total: number };
+
+export function countStatuses(cells: readonly CellResult[]): Counts {
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Counts;
+  for (const cell of cells) counts[cell.status] += 1;
+  counts.total = cells.length;
+  return counts;
+}
+
+/** `3 pass · 1 fail · …` in STATUS_ORDER, omitting zeros. */
+export function countsLine(counts: Counts): string {
+  const parts = STATUS_ORDER.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${STATUS_INFO[s].label}`);
+  return `${counts.total} cells: ${parts.join(', ') || 'none'}`;
+}
+
+export interface Row {
+  /** The cell id without its arch segment, e.g. `debian-bookworm/default`. */
+  key: string;
+  kernel: string;
+  config: string;
+  libc: string;
+  cells: Partial<Record<Arch, CellResult>>;
+}
+
+export interface Grid {
+  arches: Arch[];
+  rows: Row[];
+}
+
+/** Row key = id minus its leading arch segment, so a libc axis becomes its own rows. */
+export function rowKey(cell: CellResult): string {
+  const rest = cell.id.split('/').slice(1).join('/');
+  return rest || cell.id;
+}
+
+// "5.10.0-30-amd64" → [5, 10, 0, 30]; unknown releases sort after known ones.
+function releaseKey(release: string | undefined): number[] {
+  if (!release) return [Infinity];
+  return (release.match(/\d+/g) ?? []).slice(0, 4).map(Number);
+}
+
+function compareNumbers(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? -1) - (b[i] ?? -1);
+    if (d !== 0 && !Number.isNaN(d)) return d;
+  }
+  return 0;
+}
+
+/**
+ * Kernel names ordered by their oldest known release (bullseye before bookworm
+ * before trixie), then by name: alphabetical order would put bookworm first.
+ */
+export function kernelOrder(cells: readonly CellResult[]): string[] {
+  const oldest = new Map<string, number[]>();
+  for (const cell of cells) {
+    const key = releaseKey(cell.kernel.release);
+    const prev = oldest.get(cell.kernel.name);
+    if (!prev || compareNumbers(key, prev) < 0) oldest.set(cell.kernel.name, key);
+  }
+  return [...oldest.keys()].sort((a, b) => compareNumbers(oldest.get(a)!, oldest.get(b)!) || compareIds(a, b));
+}
+
+export function archOrder(cells: readonly CellResult[]): Arch[] {
+  const present = new Set(cells.map((c) => c.arch));
+  const known = ARCHES.filter((a) => present.has(a));
+  const other = [...present].filter((a) => !known.includes(a)).sort();
+  return [...known, ...other];
+}
+
+export function buildGrid(results: RunResults): Grid {
+  const kernels = kernelOrder(results.cells);
+  const rows = new Map<string, Row>();
+  for (const cell of results.cells) {
+    const key = rowKey(cell);
+    const row = rows.get(key) ?? { key, kernel: cell.kernel.name, config: cell.config, libc: cell.libc, cells: {} };
+    row.cells[cell.arch] = cell;
+    rows.set(key, row);
+  }
+  const sorted = [...rows.values()].sort(
+    (a, b) => kernels.indexOf(a.kernel) - kernels.indexOf(b.kernel) || compareIds(a.key, b.key),
+  );
+  return { arches: archOrder(results.cells), rows: sorted };
+}
+
+/** Cells that need attention (fail, xpass, infra), in STATUS_ORDER then id order. */
+export function problemCells(results: RunResults): CellResult[] {
+  return sortByStatus(results.cells.filter((c) => STATUS_INFO[c.status].bad));
+}
+
+export function sortByStatus(cells: readonly CellResult[]): CellResult[] {
+  return [...cells].sort(
+    (a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || compareIds(a.id, b.id),
+  );
+}
+
+/** Plain code-unit comparison: locale-independent, so output is byte-for-byte stable. */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The process exit code for a set of results. An unexpected failure (fail/xpass)
+ * wins over an infrastructure error: it is a real finding about the application,
+ * while infra (exit 3) only says the run was incomplete.
+ */
+export function exitCodeFor(results: RunResults): number {
+  const counts = countStatuses(results.cells);
+  if (counts.fail + counts.xpass > 0) return ExitCode.cellsFailed;
+  if (counts.infra > 0) return ExitCode.infra;
+  return ExitCode.ok;
+}
+
+/** Total seconds of cell wall time, for JUnit and headings. */
+export function totalSeconds(cells: readonly CellResult[]): number {
+  return cells.reduce((sum, c) => sum + c.timings.totalMs, 0) / 1000;
+}

@@ -1,0 +1,65 @@
+// Merges shard results into one model (DESIGN.md: GitHub Actions shards).
+// Deterministic: cells sorted by id, run-level fields taken from the earliest shard.
+
+import { UsageError } from '../errors.js';
+import { SCHEMA_VERSION, type CellResult, type RunResults } from './model.js';
+
+export interface ShardResults {
+  /** Where the shard was read from, for error messages. */
+  dir: string;
+  results: RunResults;
+}
+
+/**
+ * Two copies of a cell agree when they describe the same outcome of the same inputs
+ * (a resumed or re-uploaded shard); anything else is a conflict the user must resolve.
+ */
+function conflict(a: CellResult, b: CellResult): string | undefined {
+  if (a.status !== b.status) return `status ${a.status} vs ${b.status}`;
+  if ((a.inputsHash ?? '') !== (b.inputsHash ?? '')) return `inputsHash ${a.inputsHash ?? '(none)'} vs ${b.inputsHash ?? '(none)'}`;
+  return undefined;
+}
+
+export function mergeResults(list: readonly ShardResults[]): RunResults {
+  const first = list[0];
+  if (!first) throw new UsageError('nothing to merge: give at least one results directory');
+  const byId = new Map<string, { dir: string; cell: CellResult }>();
+  for (const { dir, results } of list) {
+    for (const cell of results.cells) {
+      const seen = byId.get(cell.id);
+      if (!seen) {
+        byId.set(cell.id, { dir, cell });
+        continue;
+      }
+      // A shard that filtered a cell out may record it as `skip`; the shard that
+      // ran it knows more, so a real outcome replaces a skip instead of conflicting.
+      if (seen.cell.status === 'skip' && cell.status !== 'skip') {
+        byId.set(cell.id, { dir, cell });
+        continue;
+      }
+      if (cell.status === 'skip' && seen.cell.status !== 'skip') continue;
+      const why = conflict(seen.cell, cell);
+      if (why) {
+        throw new UsageError(
+          `cell ${cell.id} has conflicting results in ${seen.dir} and ${dir} (${why}); ` +
+            'remove the stale directory or re-run that cell',
+        );
+      }
+    }
+  }
+  const cells = [...byId.values()].map((v) => v.cell).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const starts = list.map((s) => s.results.startedAt).filter(Boolean).sort();
+  const ends = list.map((s) => s.results.finishedAt);
+  // The merged run finished only if every shard did.
+  const finishedAt = ends.every((e) => !!e) ? (ends as string[]).sort().at(-1) : undefined;
+  const merged: RunResults = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: first.results.tool,
+    matrix: first.results.matrix,
+    startedAt: starts[0] ?? first.results.startedAt,
+    ...(finishedAt ? { finishedAt } : {}),
+    host: first.results.host,
+    cells,
+  };
+  return merged;
+}

@@ -1,0 +1,183 @@
+// Every report format rendered from one realistic model with every status and a
+// hostile cell; snapshots pin the output, the other tests pin what must hold.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { REPORT_CSP, renderHtml } from '../../src/report/html.js';
+import { REPORT_SCRIPT } from '../../src/report/html-script.js';
+import { renderJunit } from '../../src/report/junit.js';
+import { fence, mdInline, renderMarkdown } from '../../src/report/markdown.js';
+import { renderTable } from '../../src/report/terminal.js';
+import { cleanText } from '../../src/report/text.js';
+import { exitCodeFor } from '../../src/report/view.js';
+import { fixtureResults } from './fixture.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const XSD = path.join(here, '../fixtures/junit.xsd');
+
+/** Markdown with fenced blocks removed: what GitHub parses as structure. */
+function outsideFences(md: string): string {
+  const out: string[] = [];
+  let open: string | undefined;
+  for (const line of md.split('\n')) {
+    const m = /^(`{3,})/.exec(line);
+    if (open) {
+      if (m && m[1] === open && line.trim() === open) open = undefined;
+      continue;
+    }
+    if (m) open = m[1];
+    else out.push(line);
+  }
+  expect(open, 'unterminated fence').toBeUndefined();
+  return out.join('\n');
+}
+
+describe('text cleaning', () => {
+  it('drops ANSI escapes, control bytes and lone surrogates, keeps tabs and newlines', () => {
+    expect(cleanText('a\x1b[31mb\x1b[0m\tc\r\nd\x00e\x07\ud800f\u{1f600}')).toBe('ab\tc\ndef\u{1f600}');
+    expect(cleanText('x\x1b]0;title\x07y\x7fz\x85')).toBe('xyz');
+    expect(cleanText('ok\rline')).toBe('ok\nline');
+  });
+});
+
+describe('junit', () => {
+  const xml = renderJunit(fixtureResults());
+
+  it('matches the snapshot', async () => {
+    await expect(xml).toMatchFileSnapshot('__snapshots__/junit.xml');
+  });
+
+  it('validates against the Jenkins junit-10.xsd (apt: libxml2-utils)', () => {
+    if (!existsSync('/usr/bin/xmllint')) throw new Error('xmllint missing: apt-get install -y libxml2-utils');
+    const dir = mkdtempSync(path.join(tmpdir(), 'pm-junit-'));
+    const file = path.join(dir, 'junit.xml');
+    writeFileSync(file, xml);
+    // Throws (non-zero exit) on any schema or well-formedness error.
+    const out = execFileSync('xmllint', ['--noout', '--schema', XSD, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(out).toBe('');
+  });
+
+  it('counts per suite and in total match the model', () => {
+    expect(xml).toMatch(/<testsuites name="portmatrix" tests="11" failures="5" errors="1" time="104.900">/);
+    expect(xml).toContain('<testsuite name="debian-bookworm / amd64" tests="2" failures="1" errors="0" skipped="0" time="9.300"');
+    expect(xml).toContain('<testsuite name="debian-bullseye / s390x" tests="1" failures="0" errors="0" skipped="1"');
+    expect(xml.match(/<testcase /g)).toHaveLength(11);
+    expect(xml.match(/<failure /g)).toHaveLength(5);
+    expect(xml.match(/<error /g)).toHaveLength(1);
+    expect(xml.match(/<skipped /g)).toHaveLength(1);
+    expect(xml).toContain('classname="portmatrix.s390x.debian-trixie" name="s390x/debian-trixie/default" time="9.100"');
+    expect(xml).toContain('portmatrix: expected failure (5.10 charges maps to RLIMIT_MEMLOCK)');
+  });
+
+  it('escapes hostile text and drops bytes XML 1.0 forbids', () => {
+    expect(xml).not.toContain('<script');
+    expect(xml).toContain('&lt;/script&gt;&lt;script&gt;window.__pwned=4&lt;/script&gt;');
+    expect(xml).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x1b]/);
+    expect(xml).not.toMatch(/[\ud800-\udfff]/u);
+  });
+});
+
+describe('markdown', () => {
+  const results = fixtureResults();
+  const md = renderMarkdown(results, { reportUrl: 'https://github.com/o/r/actions/runs/1' });
+
+  it('matches the snapshot', async () => {
+    await expect(md).toMatchFileSnapshot('__snapshots__/summary.md');
+  });
+
+  it('leads with counts, a legend, and failures before expected failures', () => {
+    expect(md.split('\n')[0]).toBe('## ❌ portmatrix: 5 of 11 cells failed unexpectedly');
+    expect(md).toContain('❌ 4 fail · ❗ 1 unexpected pass · ⚠️ 1 infra error · ☑️ 1 expected failure · ➖ 1 skipped · ✅ 3 pass');
+    expect(md).toContain('| debian-bookworm · default | ✅ | ✅ | ❌ |');
+    expect(md.indexOf('### Failures')).toBeLessThan(md.indexOf('### Expected failures'));
+    expect(md.indexOf('no BTF found for kernel version 6.1.0-37-s390x')).toBeGreaterThan(0);
+    expect(md).toContain('bad CO-RE relocation: invalid func unknown#195896080');
+  });
+
+  it('keeps hostile text inside fences and escaped outside them', () => {
+    const structure = outsideFences(md);
+    expect(structure).not.toMatch(/<script|<img|<\/pre>|::error::/);
+    expect(structure.match(/<details>/g)).toHaveLength(6);
+    expect(structure.match(/<\/details>/g)).toHaveLength(6);
+    // The hostile stdout has a ``` line: its fence must be longer.
+    expect(md).toContain('````text\nexecsnoop: loading objects\n<script>');
+    expect(structure).not.toContain('@octocat');
+    expect(md).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+  });
+
+  it('table cells cannot be split by guest text', () => {
+    expect(mdInline('a | b </details> @x')).toBe('a \\| b &lt;/details&gt; &#64;x');
+    expect(fence('x ```` y')).toBe('`````text\nx ```` y\n`````');
+  });
+
+  it('truncates whole items to the limit and points at the HTML report', () => {
+    for (const limit of [1200, 2000, 3000]) {
+      const small = renderMarkdown(results, { limit, reportUrl: 'https://example.test/report' });
+      expect(small.length).toBeLessThanOrEqual(limit);
+      expect(small).toContain('not shown; see [the full HTML report](https://example.test/report)');
+      const structure = outsideFences(small);
+      expect(structure.match(/<details>/g)?.length ?? 0).toBe(structure.match(/<\/details>/g)?.length ?? 0);
+    }
+  });
+});
+
+describe('terminal table', () => {
+  const results = fixtureResults();
+
+  it('matches the snapshot (no colour)', async () => {
+    await expect(renderTable(results, { color: false, width: 100 })).toMatchFileSnapshot('__snapshots__/table.txt');
+  });
+
+  it('strips guest escapes; only its own colour codes remain', () => {
+    const plain = renderTable(results, { color: false, width: 100 });
+    expect(plain).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+    const colored = renderTable(results, { color: true, width: 100 });
+    const codes = new Set(colored.match(/\x1b\[[0-9;]*m/g));
+    expect([...codes].sort()).toEqual(['\x1b[0m', '\x1b[1;31m', '\x1b[1;33m', '\x1b[1;35m', '\x1b[1m', '\x1b[2m', '\x1b[32m', '\x1b[36m']);
+  });
+
+  it('cuts long reasons to the width', () => {
+    const lines = renderTable(results, { color: false, width: 60 }).split('\n');
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(60);
+  });
+});
+
+describe('html (static checks; the browser test drives it)', () => {
+  const html = renderHtml(fixtureResults());
+
+  it('matches the snapshot', async () => {
+    await expect(html).toMatchFileSnapshot('__snapshots__/report.html');
+  });
+
+  it('has a CSP that allows exactly its own script, and loads nothing', () => {
+    const hash = execFileSync('openssl', ['dgst', '-sha256', '-binary'], { input: REPORT_SCRIPT }).toString('base64');
+    expect(REPORT_CSP).toContain(`script-src 'sha256-${hash}'`);
+    expect(REPORT_CSP).toMatch(/^default-src 'none';/);
+    expect(html).toContain(`<script>${REPORT_SCRIPT}</script>`);
+    expect(html).not.toMatch(/\b(src|href)="(https?:)?\/\//);
+    expect(html.match(/<script/g)).toHaveLength(2);
+  });
+
+  it('escapes guest text everywhere, including the embedded JSON', () => {
+    expect(html).not.toContain('window.__pwned=1</script>');
+    expect(html).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;');
+    const json = /<script type="application\/json" id="pm-data">([^]*?)<\/script>/.exec(html)![1]!;
+    expect(json).not.toContain('<');
+    expect(JSON.parse(json).cells).toHaveLength(11);
+  });
+});
+
+describe('exit code', () => {
+  it('fail beats infra, infra beats pass', () => {
+    const r = fixtureResults();
+    expect(exitCodeFor(r)).toBe(1);
+    const infraOnly = { ...r, cells: r.cells.filter((c) => c.status !== 'fail' && c.status !== 'xpass') };
+    expect(exitCodeFor(infraOnly)).toBe(3);
+    const fine = { ...r, cells: r.cells.filter((c) => ['pass', 'xfail', 'skip'].includes(c.status)) };
+    expect(exitCodeFor(fine)).toBe(0);
+  });
+});
