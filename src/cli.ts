@@ -74,6 +74,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     .option('--base <dir>', 'results of the base branch, for the diff')
     .option('--pr <number>', 'pull request number (default from the GitHub event)')
     .option('--report-url <url>', 'link to the HTML report artifact')
+    .option('--id <name>', 'marker suffix, for several matrices commenting on one pull request')
     .action(run(() => import('./commands/comment.js')));
 
   const images = program.command('images').description('kernel and package cache');

@@ -24,6 +24,8 @@ import { chooseAccel, probeKvm } from '../vm/accel.js';
 import { installReaper } from '../vm/process.js';
 import { qemuCommand } from '../vm/profiles.js';
 import { createProgress } from '../run/progress.js';
+import type { RunEvent } from '../run/events.js';
+import { githubLog } from '../github/ci-log.js';
 import { defaultJobs } from '../run/jobs.js';
 import { runCells } from '../run/scheduler.js';
 import { requireQemu } from '../run/preflight.js';
@@ -79,6 +81,14 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
   });
   const live = Boolean(ctx.stderr.isTTY) && !ctx.env.CI;
   const progress = createProgress(ctx.stderr, live);
+  // In GitHub Actions, bad cells also get a fenced log group and an annotation.
+  const github = ctx.env.GITHUB_ACTIONS === 'true'
+    ? githubLog({ write: (t) => ctx.stdout.write(t), matrixFile: path.relative(ctx.env.GITHUB_WORKSPACE ?? ctx.cwd, matrixFile) })
+    : undefined;
+  const emit = (event: RunEvent) => {
+    progress.listener(event);
+    github?.(event);
+  };
   imageOptions.log = (line) => progress.listener({ type: 'log', level: 'info', message: line });
   const images = createImageStore(imageOptions);
 
@@ -128,8 +138,11 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
     accelFor,
     qemuVersion,
     signal: ctx.signal,
-    emit: progress.listener,
-  }).finally(() => progress.close());
+    emit,
+  }).finally(() => {
+    progress.close();
+    github?.finish();
+  });
 
   const model: RunResults = {
     schemaVersion: SCHEMA_VERSION,

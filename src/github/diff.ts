@@ -1,0 +1,68 @@
+// Compares the results of a pull request (head) with those of its base branch,
+// so the PR comment can lead with what this change broke or fixed. Pure.
+//
+// Buckets (each cell id lands in at most one of them):
+//   regressed  base as expected (pass, xfail)  → head unexpected (fail, xpass)
+//   fixed      base unexpected (fail, xpass)   → head as expected (pass, xfail)
+//   infra      head is `infra` and base was not: the cell could not be judged on
+//              head, so it is neither a regression nor a fix; reported apart so a
+//              flaky boot never reads as a portability regression (STYLE.md).
+//   added      id only in head;   removed   id only in base
+//   changed    any other status change (pass → xfail, infra → fail, x → skip, …)
+// Cells with the same status on both sides are in no bucket.
+
+import type { CellResult, RunResults, Status } from '../results/model.js';
+
+export interface CellChange {
+  id: string;
+  base: Status;
+  head: Status;
+  /** The head cell (reason, kernel, timings are shown from it). */
+  cell: CellResult;
+}
+
+export interface ResultsDiff {
+  regressed: CellChange[];
+  fixed: CellChange[];
+  infra: CellChange[];
+  added: CellResult[];
+  removed: CellResult[];
+  changed: CellChange[];
+}
+
+const EXPECTED: ReadonlySet<Status> = new Set(['pass', 'xfail']);
+const UNEXPECTED: ReadonlySet<Status> = new Set(['fail', 'xpass']);
+
+/** Which bucket a status transition belongs to; undefined when nothing changed. */
+export function classifyTransition(base: Status, head: Status): 'regressed' | 'fixed' | 'infra' | 'changed' | undefined {
+  if (base === head) return undefined;
+  if (EXPECTED.has(base) && UNEXPECTED.has(head)) return 'regressed';
+  if (UNEXPECTED.has(base) && EXPECTED.has(head)) return 'fixed';
+  if (head === 'infra') return 'infra';
+  return 'changed';
+}
+
+export function diffResults(base: RunResults, head: RunResults): ResultsDiff {
+  const diff: ResultsDiff = { regressed: [], fixed: [], infra: [], added: [], removed: [], changed: [] };
+  const baseById = new Map(base.cells.map((c) => [c.id, c]));
+  const headIds = new Set(head.cells.map((c) => c.id));
+  for (const cell of head.cells) {
+    const before = baseById.get(cell.id);
+    if (!before) {
+      diff.added.push(cell);
+      continue;
+    }
+    const bucket = classifyTransition(before.status, cell.status);
+    if (bucket) diff[bucket].push({ id: cell.id, base: before.status, head: cell.status, cell });
+  }
+  for (const cell of base.cells) if (!headIds.has(cell.id)) diff.removed.push(cell);
+  // Sorted by id so the comment is stable between runs (STYLE.md 4).
+  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  for (const list of Object.values(diff)) (list as { id: string }[]).sort(byId);
+  return diff;
+}
+
+/** True when the diff has anything worth showing above the summary. */
+export function hasChanges(diff: ResultsDiff): boolean {
+  return Object.values(diff).some((list) => list.length > 0);
+}

@@ -1,0 +1,210 @@
+// The files `portmatrix init` writes: a starter matrix.yaml and a sharded GitHub
+// workflow. Pure functions of the loader guess and the portmatrix version.
+
+import path from 'node:path';
+import type { LoaderGuess } from './detect.js';
+
+const KERNELS = ['debian:bullseye', 'debian:bookworm', 'debian:trixie'];
+
+export function matrixYaml(guess: LoaderGuess): string {
+  const loaderComment =
+    guess.kind === 'bpf2go'
+      ? `# Guessed from bpf2go output (${guess.evidence}): the Go program in ${guess.moduleDir ? `${guess.moduleDir}/` : ''}${guess.pkg},\n  # built for every arch into bin/ by the workflow's "Build the loader" step.`
+      : guess.kind === 'binaries'
+        ? `# Guessed from existing binaries (${guess.evidence}).`
+        : '# TODO: where your loader is built for each arch; {goarch} becomes amd64, arm64 or s390x.';
+  return `# portmatrix: which kernels, architectures and configurations your eBPF loader must work on.
+# Every cell (kernel × arch × config) boots in its own QEMU VM and runs the loader.
+# Reference: docs/matrix.md in the portmatrix package. Try it: npx portmatrix plan, then run.
+
+kernels:
+${KERNELS.map((k) => `  - ${k}`).join('\n')}
+
+# amd64, arm64, s390x (big-endian; Debian bullseye has no s390x kernel, those cells are skipped).
+arches: [${guess.arches.join(', ')}]
+
+configs:
+  - name: default
+  # A locked-down kernel, as on Secure Boot machines:
+  # - name: lockdown
+  #   cmdline: lockdown=integrity
+
+loader:
+  ${loaderComment}
+  path: ${guess.path}
+  args: []
+  # Seconds the loader may run inside the guest.
+  timeout: 60
+
+# Cells known to fail, with the reason: reported as expected failures.
+expect: []
+`;
+}
+
+/** The shell lines of the "Build the loader" step. */
+function buildScript(guess: LoaderGuess): string[] {
+  if (guess.kind === 'bpf2go') {
+    return [
+      `for arch in ${guess.arches.join(' ')}; do`,
+      // -C: the module may live in a subdirectory; the binaries go to ./bin either way.
+      `  CGO_ENABLED=0 GOARCH="$arch" go ${guess.moduleDir ? `-C ${guess.moduleDir} ` : ''}build -o "$PWD/bin/${guess.name}-$arch" ${guess.pkg}`,
+      'done',
+    ];
+  }
+  if (guess.kind === 'binaries') return [`echo "using the loaders already in ${path.posix.dirname(guess.path)}; build them here if they are not committed"`];
+  return ['echo "::error::edit .github/workflows/portmatrix.yml: build your loader for every arch in this step"', 'exit 1'];
+}
+
+const indent = (lines: string[], n: number) => lines.map((l) => `${' '.repeat(n)}${l}`).join('\n');
+
+export function workflowYaml(guess: LoaderGuess, version: string): string {
+  const pm = `npx --yes portmatrix@${version}`;
+  const loaderDir = path.posix.dirname(guess.path.replace(/^\.\//, '')) || '.';
+  const goSteps =
+    guess.kind === 'bpf2go'
+      ? `      - uses: actions/setup-go@v5
+        with:
+          go-version-file: ${guess.moduleDir ? `${guess.moduleDir}/` : ''}go.mod
+`
+      : '';
+  return `# portmatrix: boots every cell of matrix.yaml in QEMU, sharded over 4 jobs.
+# Written by \`portmatrix init\`; docs: https://www.npmjs.com/package/portmatrix
+name: portmatrix
+
+on:
+  pull_request:
+  push:
+    branches: [main]
+
+permissions: {}
+
+jobs:
+  plan:
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+    outputs:
+      matrix: \${{ steps.plan.outputs.matrix }}
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+${goSteps}      - name: Build the loader
+        run: |
+${indent(buildScript(guess), 10)}
+      - uses: actions/upload-artifact@v4
+        with:
+          name: loader
+          path: ${loaderDir}
+          if-no-files-found: error
+      - name: Plan the shards
+        id: plan
+        run: ${pm} plan --github-matrix --shards 4
+
+  run:
+    needs: plan
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+    strategy:
+      fail-fast: false
+      matrix: \${{ fromJSON(needs.plan.outputs.matrix) }}
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+      - uses: actions/download-artifact@v4
+        with:
+          name: loader
+          path: ${loaderDir}
+      - name: Enable KVM
+        run: |
+          chmod -R +x ${loaderDir}
+          if [ -e /dev/kvm ]; then
+            echo 'KERNEL=="kvm", GROUP="kvm", MODE="0666", OPTIONS+="static_node=kvm"' | sudo tee /etc/udev/rules.d/99-kvm4all.rules
+            sudo udevadm control --reload-rules
+            sudo udevadm trigger --name-match=kvm
+          fi
+      - name: Install QEMU
+        run: |
+          sudo apt-get update -qq
+          sudo apt-get install -y --no-install-recommends qemu-system-x86 qemu-system-arm qemu-system-misc
+      - uses: actions/cache@v4
+        with:
+          path: ~/.cache/portmatrix
+          key: portmatrix-kernels-\${{ hashFiles('portmatrix.lock') }}
+          restore-keys: portmatrix-kernels-
+      - name: Run the shard
+        env:
+          SHARD: \${{ matrix.shard }}
+        run: |
+          ${pm} run --shard "$SHARD" --results-dir results
+      - name: Name the artifact
+        id: artifact
+        if: \${{ always() }}
+        env:
+          SHARD: \${{ matrix.shard }}
+        run: echo "name=portmatrix-results-\${SHARD%%/*}-of-\${SHARD##*/}" >> "$GITHUB_OUTPUT"
+      - uses: actions/upload-artifact@v4
+        if: \${{ always() }}
+        with:
+          name: \${{ steps.artifact.outputs.name }}
+          path: results
+
+  report:
+    needs: [plan, run]
+    if: \${{ always() && needs.plan.result == 'success' }}
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      # For the sticky comment on pull requests from this repository (forks: see
+      # the workflow_run pattern in portmatrix's docs/github-actions.md).
+      pull-requests: write
+    steps:
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+      - uses: actions/download-artifact@v4
+        with:
+          pattern: portmatrix-results-*
+          path: shards
+      - name: Merge the shards
+        run: ${pm} report shards/* --out report
+      - uses: actions/upload-artifact@v4
+        id: upload
+        if: \${{ always() }}
+        with:
+          name: portmatrix-report
+          path: report
+      - name: Job summary
+        if: \${{ always() }}
+        run: |
+          if [ -f report/summary.md ]; then cat report/summary.md >> "$GITHUB_STEP_SUMMARY"; fi
+      - name: Comment on the pull request
+        if: \${{ always() && github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository }}
+        env:
+          GITHUB_TOKEN: \${{ github.token }}
+          REPORT_URL: \${{ steps.upload.outputs.artifact-url }}
+        run: ${pm} comment report --report-url "$REPORT_URL"
+
+  # The one stable check name to require in branch protection.
+  portmatrix:
+    needs: [plan, run, report]
+    if: \${{ always() }}
+    runs-on: ubuntu-24.04
+    permissions: {}
+    steps:
+      - env:
+          RESULTS: \${{ join(needs.*.result, ' ') }}
+        run: |
+          for result in $RESULTS; do
+            if [ "$result" != success ]; then echo "::error::a portmatrix job ended with '$result'"; exit 1; fi
+          done
+`;
+}
