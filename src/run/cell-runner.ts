@@ -121,6 +121,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     consoleTail: exit.consoleTail,
     bootDeadlineSec: bootSec,
     loaderTimeoutSec: cell.loader.timeoutSec,
+    lockdown: report.facts.lockdown,
   });
   return {
     id: cell.id,

@@ -19,6 +19,8 @@ export interface Observed {
   consoleTail: string;
   bootDeadlineSec: number;
   loaderTimeoutSec: number;
+  /** Lockdown mode seen inside the guest (none, integrity, confidentiality). */
+  lockdown?: string;
 }
 
 export interface Outcome {
@@ -58,6 +60,6 @@ function rawOutcome(o: Observed): Outcome {
   }
   if (o.loaderTimedOut) return { status: 'fail', reason: `loader timed out after ${o.loaderTimeoutSec}s`, bootFailed: false };
   if (o.exitCode === 0) return { status: 'pass', bootFailed: false };
-  const reason = classifyFailure(o) ?? `loader exited with code ${o.exitCode}`;
+  const reason = classifyFailure(o, o.lockdown) ?? `loader exited with code ${o.exitCode}`;
   return { status: 'fail', reason, bootFailed: false };
 }

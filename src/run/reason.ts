@@ -20,14 +20,25 @@ const RULES: Rule[] = [
   { reason: 'verifier rejection', test: /verifier|load program: permission denied: .*\d+: \(|invalid (mem|argument|access)|R\d+ (invalid|!read_ok|type=)/i, quote: true },
   { reason: 'permission denied (lockdown)', test: /Lockdown: .* is restricted|lockdown/i, quote: true },
   { reason: 'permission denied', test: /operation not permitted|permission denied|EPERM|EACCES/i, quote: true },
-  { reason: 'wrong event content', test: /wrong (content|filename|event)|unexpected filename|empty filename/i, quote: true },
+  { reason: 'wrong event content', test: /wrong (content|filename|event|place)|unexpected filename|empty filename/i, quote: true },
   { reason: 'no event received', test: /no event|timed out waiting for (the )?event/i, quote: true },
 ];
 
 const MAX_QUOTE = 240;
 
+/**
+ * Under kernel lockdown (confidentiality) the kernel hides the probe-read helpers from
+ * BPF: the verifier then says "unknown func bpf_probe_read" (≤ 6.1) or "program of this
+ * type cannot use helper" (6.12). Said plainly, that is lockdown, not a missing helper.
+ */
+const LOCKDOWN_HELPER = /(unknown func|cannot use helper) bpf_probe_read\w*#\d+/;
+
 /** The first recognisable cause in the loader's stderr, stdout, then dmesg. */
-export function classifyFailure(out: { stdout: string; stderr: string; dmesg: string }): string | undefined {
+export function classifyFailure(out: { stdout: string; stderr: string; dmesg: string }, lockdown?: string): string | undefined {
+  if (lockdown && lockdown !== 'none') {
+    const hit = LOCKDOWN_HELPER.exec(`${out.stderr}\n${out.stdout}`);
+    if (hit) return `kernel lockdown (${lockdown}) forbids reading kernel memory: ${hit[0]}`;
+  }
   for (const rule of RULES) {
     for (const text of [out.stderr, out.stdout, out.dmesg]) {
       const line = text.split('\n').find((l) => rule.test.test(l));

@@ -59,6 +59,16 @@ describe('classifyFailure', () => {
     expect(classifyFailure({ stdout: '', stderr, dmesg: '' })?.split(':')[0]).toBe(reason);
   });
 
+  it.each([
+    ['6.1', 'load program: invalid argument: unknown func bpf_probe_read#4 (28 line(s) omitted)', 'unknown func bpf_probe_read#4'],
+    ['6.12', 'load program: invalid argument: program of this type cannot use helper bpf_probe_read#4', 'cannot use helper bpf_probe_read#4'],
+  ])('names lockdown when the guest ran under it (%s)', (_k, stderr, quoted) => {
+    expect(classifyFailure({ stdout: '', stderr, dmesg: '' }, 'confidentiality')).toBe(
+      `kernel lockdown (confidentiality) forbids reading kernel memory: ${quoted}`,
+    );
+    expect(classifyFailure({ stdout: '', stderr, dmesg: '' }, 'none')).toMatch(/^(unknown helper|verifier)/);
+  });
+
   it('says nothing when nothing is recognisable', () => {
     expect(classifyFailure({ stdout: 'hello', stderr: 'bye', dmesg: '' })).toBeUndefined();
   });

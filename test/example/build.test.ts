@@ -1,0 +1,67 @@
+// scripts/build-example builds the bundled example for the three arches
+// portmatrix boots. A loader built for the wrong machine or byte order would
+// only show up as an "exec format error" deep inside a guest, so check here.
+import { execFile } from 'node:child_process';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EM_AARCH64, EM_BPF, EM_S390, EM_X86_64, readElf } from './elf.js';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+const example = join(root, 'examples', 'execsnoop');
+
+const arches = [
+  { goarch: 'amd64', machine: EM_X86_64, endian: 'LE', bpf: 'execsnoop_x86_bpfel.o' },
+  { goarch: 'arm64', machine: EM_AARCH64, endian: 'LE', bpf: 'execsnoop_arm64_bpfel.o' },
+  { goarch: 's390x', machine: EM_S390, endian: 'BE', bpf: 'execsnoop_s390_bpfeb.o' },
+] as const;
+
+beforeAll(async () => {
+  // Fails loudly (with the script's message naming the apt package) when go,
+  // clang, llvm-strip or libbpf-dev is missing. Cold builds take minutes.
+  try {
+    await run(join(root, 'scripts', 'build-example'), [], { cwd: root, timeout: 590_000 });
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`scripts/build-example failed:\n${e.stderr ?? e.message}`);
+  }
+}, 600_000);
+
+describe.each(arches)('scripts/build-example for $goarch', ({ goarch, machine, endian, bpf }) => {
+  for (const name of [`execsnoop-${goarch}`, `execsnoop-naive-${goarch}`]) {
+    it(`bin/${name} is a static 64-bit ${endian} ELF for machine ${machine}`, async () => {
+      const elf = await readElf(join(example, 'bin', name));
+      expect(elf).toEqual({ bits: 64, endian, type: 2, machine, interp: false });
+    });
+  }
+
+  it(`bpf2go compiled ${bpf} as ${endian} eBPF`, async () => {
+    const elf = await readElf(join(example, bpf));
+    expect(elf).toMatchObject({ bits: 64, endian, type: 1, machine: EM_BPF });
+    // The naive variant is built for every arch too.
+    await access(join(example, bpf.replace('execsnoop_', 'naive_')));
+  });
+});
+
+describe('the host-arch loader', () => {
+  it('rejects an unknown variant with exit 2 and one JSON line', async () => {
+    if (process.arch !== 'x64') throw new Error(`this test runs the amd64 loader; host is ${process.arch}`);
+    const err = await run(join(example, 'bin', 'execsnoop-amd64'), ['-variant', 'bogus']).then(
+      () => undefined,
+      (e: { code: number; stdout: string }) => e,
+    );
+    expect(err?.code).toBe(2);
+    const line = JSON.parse(err?.stdout.trim() ?? '') as Record<string, unknown>;
+    expect(line).toMatchObject({ ok: false, variant: 'bogus', stage: 'usage', arch: 'amd64' });
+  });
+
+  it('selects the naive variant by default in execsnoop-naive-amd64', async () => {
+    // -h prints the flags with their defaults and exits before any BPF work.
+    const out = await run(join(example, 'bin', 'execsnoop-naive-amd64'), ['-h']).catch(
+      (e: { stderr: string }) => e,
+    );
+    expect(out.stderr).toMatch(/-variant string[\s\S]*\(default "naive"\)/);
+  });
+});
