@@ -1,0 +1,177 @@
+// Reads the guest console back into a GuestReport (protocol: init-script.ts).
+// The console is a shared, lossy channel: kernel messages interleave with our
+// lines, QEMU's serial may deliver \r\n and stray bytes, and the loader may
+// print anything. Only lines carrying `@@portmatrix:<token> ` count as frames;
+// inside a begin/end block only pure base64 lines count as data.
+
+import type { GuestFacts } from '../results/model.js';
+
+export interface GuestReport {
+  /** Phase name → guest uptime in seconds when it was printed. */
+  phases: Record<string, number>;
+  loaderStarted: boolean;
+  done: boolean;
+  exitCode?: number;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+  dmesg: string;
+  facts: GuestFacts;
+  sysctlErrors: string[];
+  /** Capabilities requested but not applied (not supported yet). */
+  unsupported?: string[];
+  /** Blocks that never ended, lost lines, or were capped in the guest (only the tail sent): output is partial. */
+  truncated?: string[];
+}
+
+export type FrameEvent =
+  | { type: 'phase'; name: string; t: number }
+  | { type: 'exit'; code: number }
+  | { type: 'timedout' }
+  | { type: 'fact'; name: string; value: string }
+  | { type: 'block'; name: string; bytes: number };
+
+const BLOCKS = ['stdout', 'stderr', 'dmesg'] as const;
+type BlockName = (typeof BLOCKS)[number];
+const BASE64_LINE = /^[A-Za-z0-9+/]+={0,2}$/;
+// CSI/OSC escape sequences, then any other control byte but tab.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[@-Z\\-_]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/g;
+
+export function cleanLine(line: string): string {
+  return line.replace(ANSI, '').replace(CONTROL, '');
+}
+
+function applyFact(facts: GuestFacts, name: string, value: string): void {
+  if (name === 'btf') facts.btfPresent = value === '1';
+  else if (name === 'lockdown') facts.lockdown = /\[([^\]]+)\]/.exec(value)?.[1] ?? value;
+  else if (name === 'jit') facts.jitEnabled = value;
+  else if (name === 'uname') facts.unameR = value;
+  else if (name === 'uid' && /^\d+$/.test(value)) facts.uid = Number(value);
+  else if (name === 'capeff') facts.capEff = value;
+}
+
+export class FrameParser {
+  private readonly marker: string;
+  private partial = '';
+  private block: { name: BlockName; data: string[] } | undefined;
+  private readonly report: GuestReport = {
+    phases: {},
+    loaderStarted: false,
+    done: false,
+    timedOut: false,
+    stdout: '',
+    stderr: '',
+    dmesg: '',
+    facts: {},
+    sysctlErrors: [],
+  };
+  private readonly truncated = new Set<string>();
+
+  constructor(token: string) {
+    this.marker = `@@portmatrix:${token} `;
+  }
+
+  /** Feed console text in any chunking; returns the frames completed by it. */
+  push(chunk: string): FrameEvent[] {
+    const lines = (this.partial + chunk).split('\n');
+    this.partial = lines.pop() ?? '';
+    const events: FrameEvent[] = [];
+    for (const raw of lines) this.line(cleanLine(raw), events);
+    return events;
+  }
+
+  /** Flush the last unterminated line and return the report. */
+  end(): GuestReport {
+    if (this.partial) this.line(cleanLine(this.partial), []);
+    this.partial = '';
+    if (this.block) this.closeBlock(undefined);
+    const r = this.report;
+    if (this.truncated.size) r.truncated = [...this.truncated].sort();
+    return { ...r, phases: { ...r.phases }, facts: { ...r.facts }, sysctlErrors: [...r.sysctlErrors] };
+  }
+
+  private line(line: string, events: FrameEvent[]): void {
+    const at = line.indexOf(this.marker);
+    if (at < 0) {
+      // Not a frame: data if inside a block, else console noise (kernel, busybox, loader).
+      const trimmed = line.trim();
+      if (this.block && BASE64_LINE.test(trimmed)) this.block.data.push(trimmed);
+      return;
+    }
+    const body = line.slice(at + this.marker.length).trim();
+    const space = body.indexOf(' ');
+    const head = space < 0 ? body : body.slice(0, space);
+    const rest = space < 0 ? '' : body.slice(space + 1).trim();
+    const eq = head.indexOf('=');
+    const key = eq < 0 ? head : head.slice(0, eq);
+    const value = eq < 0 ? '' : head.slice(eq + 1);
+    this.frame(key, value, rest, events);
+  }
+
+  private frame(key: string, value: string, rest: string, events: FrameEvent[]): void {
+    const r = this.report;
+    switch (key) {
+      case 'phase': {
+        const t = Number(/(?:^|\s)t=([0-9.]+)/.exec(rest)?.[1] ?? NaN);
+        if (!(value in r.phases)) r.phases[value] = t;
+        if (value === 'loader-start') r.loaderStarted = true;
+        if (value === 'done') r.done = true;
+        events.push({ type: 'phase', name: value, t });
+        return;
+      }
+      case 'exit':
+        if (/^\d+$/.test(value)) {
+          r.exitCode = Number(value);
+          events.push({ type: 'exit', code: r.exitCode });
+        }
+        return;
+      case 'timedout':
+        r.timedOut = true;
+        events.push({ type: 'timedout' });
+        return;
+      case 'fact':
+        applyFact(r.facts, value, rest);
+        events.push({ type: 'fact', name: value, value: rest });
+        return;
+      case 'sysctl-error':
+        r.sysctlErrors.push(rest ? `${value}: ${rest}` : value);
+        return;
+      case 'unsupported':
+        (r.unsupported ??= []).push(rest ? `${value}: ${rest}` : value);
+        return;
+      case 'begin':
+        if (this.block) this.closeBlock(undefined); // a begin without the previous end
+        if ((BLOCKS as readonly string[]).includes(value)) this.block = { name: value as BlockName, data: [] };
+        return;
+      case 'end': {
+        if (!this.block || this.block.name !== value) return;
+        const bytes = Number(/(?:^|\s)bytes=(\d+)/.exec(rest)?.[1] ?? NaN);
+        const total = Number(/(?:^|\s)total=(\d+)/.exec(rest)?.[1] ?? NaN);
+        const got = this.closeBlock(Number.isNaN(bytes) ? undefined : bytes);
+        if (total > bytes) this.truncated.add(value); // the guest sent only the tail
+        events.push({ type: 'block', name: value, bytes: got });
+        return;
+      }
+    }
+  }
+
+  /** Decode the open block; `expected` undefined means its end frame never came. */
+  private closeBlock(expected: number | undefined): number {
+    const block = this.block!;
+    this.block = undefined;
+    const buf = Buffer.from(block.data.join(''), 'base64');
+    this.report[block.name] = buf.toString('utf8');
+    if (expected === undefined || expected !== buf.length) this.truncated.add(block.name);
+    return buf.length;
+  }
+}
+
+/** Parse a whole console log at once. */
+export function parseFrames(text: string, token: string): GuestReport {
+  const p = new FrameParser(token);
+  p.push(text);
+  return p.end();
+}

@@ -1,0 +1,130 @@
+// The guest's root filesystem: a gzipped newc cpio holding a static busybox,
+// the user's loader and files, an optional Debian libc tree and our /init.
+// Layout (DESIGN.md, guest):
+//   /bin/busybox + one symlink per applet in /bin /sbin /usr/bin /usr/sbin
+//   /dev/console (5,1), /dev/null (1,3), /proc /sys /tmp
+//   /etc/passwd, /etc/group: root and portmatrix (uid 1000) for the `user` option
+//   /portmatrix/loader (0755), /portmatrix/files/<basename>
+//   /init (0700: holds the frame token, see init-script.ts)
+
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { Arch } from '../plan/cell.js';
+import { InfraError, UsageError } from '../errors.js';
+import { type CpioEntry, writeCpio } from './cpio.js';
+import { busyboxApplets } from './applets.js';
+import { describeElf, parseElf } from './elf.js';
+
+export interface InitramfsSpec {
+  arch: Arch;
+  /** Host path of a static busybox built for `arch`. */
+  busybox: string;
+  /** Host path of the loader (ELF for `arch`, or a #! script). */
+  loader: string;
+  /** Host paths; each lands at /portmatrix/files/<basename>. */
+  files: string[];
+  /** Text of /init (see init-script.ts). */
+  init: string;
+  /** Unpacked libc6 tree merged at / (dynamic loaders). */
+  libcDir?: string;
+  extra?: { hostPath: string; guestPath: string; mode?: number }[];
+  /** gzip level; default 1: measured as fast as 6 to unpack in the guest, far cheaper to build. */
+  gzipLevel?: number;
+}
+
+export const GUEST_USER = { name: 'portmatrix', uid: 1000, gid: 1000 } as const;
+
+const PASSWD = `root:x:0:0:root:/root:/bin/sh\n${GUEST_USER.name}:x:${GUEST_USER.uid}:${GUEST_USER.gid}:portmatrix:/tmp:/bin/sh\n`;
+const GROUP = `root:x:0:\n${GUEST_USER.name}:x:${GUEST_USER.gid}:\n`;
+const APPLET_DIRS = ['bin', 'sbin', 'usr/bin', 'usr/sbin'];
+
+async function readHost(what: string, p: string): Promise<Buffer> {
+  try {
+    return await readFile(p);
+  } catch (err) {
+    throw new UsageError(`cannot read ${what} ${p}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+  }
+}
+
+/** Every file, dir and symlink under `root`, as cpio entries rooted at `/`. */
+export async function treeEntries(root: string): Promise<CpioEntry[]> {
+  const out: CpioEntry[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    const names = (await readdir(path.join(root, rel))).sort(); // sorted: reproducible archives
+    for (const name of names) {
+      const r = rel ? `${rel}/${name}` : name;
+      const abs = path.join(root, r);
+      const st = await lstat(abs);
+      const mode = st.mode & 0o7777;
+      if (st.isSymbolicLink()) out.push({ path: r, type: 'symlink', target: await readlink(abs) });
+      else if (st.isDirectory()) {
+        out.push({ path: r, type: 'dir', mode });
+        await walk(r);
+      } else if (st.isFile()) out.push({ path: r, type: 'file', mode, data: await readFile(abs) });
+    }
+  };
+  await walk('');
+  return out;
+}
+
+/** The cpio entries of the initramfs, uncompressed: pure apart from reading the host files. */
+export async function initramfsEntries(spec: InitramfsSpec): Promise<CpioEntry[]> {
+  const busybox = await readHost('busybox', spec.busybox);
+  const loader = await readHost('loader', spec.loader);
+  const applets = busyboxApplets(busybox);
+  const elf = parseElf(busybox);
+  if (elf?.arch !== spec.arch) {
+    throw new InfraError(`busybox ${spec.busybox} is ${elf ? describeElf(elf) : 'not an ELF binary'}, not a ${spec.arch} build (Debian busybox-static:${spec.arch})`);
+  }
+
+  // libc first: our own entries come later and win on a clash (cpio.ts: last wins).
+  const entries: CpioEntry[] = spec.libcDir ? await treeEntries(spec.libcDir) : [];
+  // merged-/usr libc packages (trixie on) ship usr/lib only; the /lib and /lib64
+  // links come from base-files, which we do not unpack. PT_INTERP needs them.
+  for (const lib of ['lib', 'lib64']) {
+    const has = (p: string) => entries.some((e) => e.path === p);
+    if (spec.libcDir && has(`usr/${lib}`) && !has(lib)) entries.push({ path: lib, type: 'symlink', target: `usr/${lib}` });
+  }
+  entries.push(
+    ...['dev', 'proc', 'sys', 'tmp', 'root', 'etc', 'portmatrix/files', ...APPLET_DIRS].map((p): CpioEntry => ({ path: p, type: 'dir' })),
+    { path: 'tmp', type: 'dir', mode: 0o1777 },
+    { path: 'dev/console', type: 'char', major: 5, minor: 1, mode: 0o600 },
+    { path: 'dev/null', type: 'char', major: 1, minor: 3, mode: 0o666 },
+    { path: 'bin/busybox', type: 'file', mode: 0o755, data: busybox },
+  );
+  for (const dir of APPLET_DIRS) {
+    for (const applet of applets) {
+      if (applet === 'busybox') continue;
+      const rel = path.posix.relative(dir, 'bin/busybox');
+      entries.push({ path: `${dir}/${applet}`, type: 'symlink', target: rel });
+    }
+  }
+  entries.push(
+    { path: 'etc/passwd', type: 'file', data: Buffer.from(PASSWD) },
+    { path: 'etc/group', type: 'file', data: Buffer.from(GROUP) },
+    { path: 'portmatrix/loader', type: 'file', mode: 0o755, data: loader },
+  );
+  const seen = new Map<string, string>();
+  for (const f of spec.files) {
+    const base = path.basename(f);
+    const clash = seen.get(base);
+    if (clash) throw new UsageError(`files ${clash} and ${f} both land at /portmatrix/files/${base}; rename one`);
+    seen.set(base, f);
+    const st = await lstat(f).catch(() => undefined);
+    entries.push({ path: `portmatrix/files/${base}`, type: 'file', mode: st ? st.mode & 0o777 : 0o644, data: await readHost('file', f) });
+  }
+  for (const x of spec.extra ?? []) {
+    entries.push({ path: x.guestPath, type: 'file', mode: x.mode ?? 0o644, data: await readHost('file', x.hostPath) });
+  }
+  // 0700: a loader running as a non-root user cannot read the frame token out of /init.
+  entries.push({ path: 'init', type: 'file', mode: 0o700, data: Buffer.from(spec.init) });
+  return entries;
+}
+
+/** The gzipped initramfs (QEMU -initrd). */
+export async function buildInitramfs(spec: InitramfsSpec): Promise<Buffer> {
+  const cpio = writeCpio(await initramfsEntries(spec));
+  return promisify(gzip)(cpio, { level: spec.gzipLevel ?? 1 });
+}

@@ -1,0 +1,104 @@
+// QEMU argv per arch: pure data → argv, tested as a table. The machine, CPU and
+// console choices are the ones measured in shared/FACTS.md; each flag says why.
+
+import type { Arch } from '../plan/cell.js';
+
+export interface VmSpec {
+  arch: Arch;
+  accel: 'kvm' | 'tcg';
+  /** Host path of the kernel image (bzImage / Image / s390x image). */
+  kernel: string;
+  initrd: string;
+  /** Extra kernel parameters from the cell's config (e.g. `lockdown=integrity`). */
+  cmdline: string[];
+  memoryMiB: number;
+  cpus: number;
+  network: boolean;
+}
+
+interface Profile {
+  binary: string;
+  aptPackage: string;
+  machine: string;
+  /** CPU model per accelerator (undefined = the machine's default). */
+  cpu: { tcg?: string; kvm?: string };
+  console: string;
+  nicModel: string;
+}
+
+const PROFILES: Record<Arch, Profile> = {
+  amd64: {
+    binary: 'qemu-system-x86_64',
+    aptPackage: 'qemu-system-x86',
+    // `pc` never hung in 60+ TCG boots; microvm hangs at random without tsc_early_khz.
+    machine: 'pc',
+    // `max` halves a Go loader's run time under TCG vs qemu64; `host` aborts on the
+    // nested hypervisor measured here ("failed to set MSR 0x10a"), `max` works under KVM too.
+    cpu: { tcg: 'max', kvm: 'max' },
+    console: 'ttyS0',
+    nicModel: 'virtio-net-pci',
+  },
+  arm64: {
+    binary: 'qemu-system-aarch64',
+    aptPackage: 'qemu-system-arm',
+    machine: 'virt',
+    // Emulated pointer authentication doubles TCG boot time; KVM runs it natively.
+    cpu: { tcg: 'max,pauth=off', kvm: 'max' },
+    console: 'ttyAMA0',
+    nicModel: 'virtio-net-pci',
+  },
+  s390x: {
+    binary: 'qemu-system-s390x',
+    aptPackage: 'qemu-system-misc',
+    machine: 's390-ccw-virtio',
+    cpu: {},
+    // With -nodefaults, `-serial stdio` is what creates the SCLP console.
+    console: 'ttysclp0',
+    nicModel: 'virtio', // the only model QEMU offers here; it is virtio-net-ccw
+  },
+};
+
+export function qemuBinary(arch: Arch): string {
+  return PROFILES[arch].binary;
+}
+
+/** Debian package that provides qemu-system-<arch>. */
+export function qemuPackage(arch: Arch): string {
+  return PROFILES[arch].aptPackage;
+}
+
+/** The Debian package for a QEMU binary name (for "not found" messages). */
+export function packageForBinary(binary: string): string | undefined {
+  const base = binary.split('/').pop();
+  return Object.values(PROFILES).find((p) => p.binary === base)?.aptPackage;
+}
+
+/** Kernel parameters: console first, then panic=-1 (a panic exits QEMU via -no-reboot), then the cell's own. */
+export function kernelArgs(spec: Pick<VmSpec, 'arch' | 'cmdline'>): string {
+  return [`console=${PROFILES[spec.arch].console}`, 'panic=-1', ...spec.cmdline].join(' ');
+}
+
+export function qemuCommand(spec: VmSpec): { binary: string; args: string[]; kernelArgs: string } {
+  const p = PROFILES[spec.arch];
+  const cpu = p.cpu[spec.accel];
+  const append = kernelArgs(spec);
+  const args = [
+    '-accel', spec.accel,
+    '-M', p.machine,
+    ...(cpu ? ['-cpu', cpu] : []),
+    '-smp', String(spec.cpus),
+    '-m', String(spec.memoryMiB),
+    // No default devices, no host config files: the VM is exactly this argv.
+    '-nodefaults', '-no-user-config',
+    '-display', 'none',
+    // The guest console is QEMU's stdout; the caller logs and parses it.
+    '-serial', 'stdio',
+    // A guest reboot (or panic with panic=-1) ends QEMU instead of looping.
+    '-no-reboot',
+    ...(spec.network ? ['-nic', `user,model=${p.nicModel}`] : ['-nic', 'none']),
+    '-kernel', spec.kernel,
+    '-initrd', spec.initrd,
+    '-append', append,
+  ];
+  return { binary: p.binary, args, kernelArgs: append };
+}

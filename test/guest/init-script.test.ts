@@ -1,0 +1,106 @@
+// /init text: a snapshot of the whole script, then the parts that carry user
+// data checked by running them through a real shell. The cached busybox is a
+// content-addressed blob: it runs with argv0 'busybox' so it does not take its
+// hash-named file name for an applet name.
+import { spawnSync } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initScript, shQuote } from '../../src/guest/init-script.js';
+import { devBusybox } from '../helpers/dev-kernels.js';
+
+// Downloads on a fresh machine take longer than a test's timeout: fetch in the hook.
+beforeAll(() => devBusybox('amd64'));
+
+const base = { token: '0123456789abcdef', args: [], env: {}, timeoutSec: 30, sysctl: {} };
+const EVIL = [`it's`, `"double"`, '$(touch /tmp/pwned)', '`id`', 'a\nb', '\\', ' lead', '*', '$HOME', '', "'''"];
+
+function sh(script: string, shell = 'sh'): string {
+  const r = spawnSync(shell, ['-c', script], { encoding: 'utf8' });
+  if (r.error) throw r.error;
+  return r.stdout;
+}
+
+describe('initScript', () => {
+  it('matches the snapshot for a full config', () => {
+    expect(
+      initScript({
+        ...base,
+        args: ['--run', 'it works'],
+        env: { Z: '1', GODEBUG: 'x=1' },
+        sysctl: { 'net.core.bpf_jit_enable': '0', 'kernel.unprivileged_bpf_disabled': '0' },
+        user: 'portmatrix',
+        capabilities: ['bpf', 'perfmon'],
+      }),
+    ).toMatchSnapshot();
+  });
+
+  it('mounts what cilium/ebpf needs and lowers printk right after /proc', () => {
+    const s = initScript(base);
+    const lines = s.split('\n');
+    expect(lines.indexOf('echo 1 > /proc/sys/kernel/printk')).toBe(lines.indexOf('mount -t proc proc /proc') + 1);
+    for (const [fs, dir] of [['sysfs', '/sys'], ['devtmpfs', '/dev'], ['debugfs', '/sys/kernel/debug'], ['tracefs', '/sys/kernel/tracing'], ['bpf', '/sys/fs/bpf'], ['tmpfs', '/tmp']]) {
+      expect(s).toContain(`mount -t ${fs} ${fs} ${dir}`);
+    }
+    expect(s).toContain('ulimit -l unlimited');
+    expect(s.trimEnd().endsWith('poweroff -f')).toBe(true);
+    // Order of the protocol: init, loader-start, exit, blocks, done.
+    const order = ['phase=init', 'phase=loader-start', 'frame exit=', 'frame begin=$n', 'phase=done'].map((k) => s.indexOf(k));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
+  it('keeps the token out of everything the loader can see', () => {
+    const s = initScript({ ...base, args: ['x'], env: { A: 'b' } });
+    const loaderLines = s.split('\n').filter((l) => l.includes('/portmatrix/loader') || l.startsWith('env -i'));
+    expect(loaderLines.length).toBeGreaterThan(0);
+    for (const l of loaderLines) expect(l).not.toContain(base.token);
+  });
+
+  it('shQuote survives a real shell for hostile strings', () => {
+    for (const shell of ['sh', 'bash']) {
+      const out = sh(`printf '%s\\0' ${EVIL.map(shQuote).join(' ')}`, shell);
+      expect(out.split('\0').slice(0, -1)).toEqual(EVIL);
+    }
+  });
+
+  it('passes args and env to the loader verbatim (checked with the guest busybox sh)', async () => {
+    const busybox = await devBusybox('amd64');
+    const env = Object.fromEntries(EVIL.map((v, i) => [`V${i}`, v]));
+    const s = initScript({ ...base, args: EVIL, env });
+    // Take the loader command as generated and point it at a printing stub.
+    const start = s.indexOf('env -i ');
+    const cmd = s
+      .slice(start, s.indexOf('&\npid=$!', start))
+      .replace(/< \/dev\/null > \/tmp\/pm\/stdout 2> \/tmp\/pm\/stderr\s*$/, '')
+      .replace(`'id -u > /tmp/pm-user/uid; grep CapEff /proc/self/status > /tmp/pm-user/capeff; exec "$@"'`, `'exec "$@"'`)
+      .replace('/portmatrix/loader', `sh -c 'printf "%s\\0" "$@"; env | grep ^V | sort' stub`);
+    const r = spawnSync(busybox, ['sh', '-c', cmd], { argv0: 'busybox', encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(r.stderr).toBe('');
+    const [argsPart, ...rest] = r.stdout.split('\0');
+    const args = [argsPart!, ...rest.slice(0, EVIL.length - 1)];
+    expect(args).toEqual(EVIL);
+    for (const [k, v] of Object.entries(env)) if (!v.includes('\n')) expect(r.stdout).toContain(`${k}=${v}\n`);
+  });
+
+  it('is valid busybox sh syntax', async () => {
+    const busybox = await devBusybox('amd64');
+    const s = initScript({ ...base, args: EVIL, env: { A: EVIL.join('') }, sysctl: { 'net.core.bpf_jit_enable': `1'; reboot` }, user: '1234' });
+    const r = spawnSync(busybox, ['sh', '-n', '-c', s], { argv0: 'busybox', encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('refuses names that would be interpolated into the script', () => {
+    expect(() => initScript({ ...base, env: { 'A;reboot': 'x' } })).toThrow(/not a valid variable name/);
+    expect(() => initScript({ ...base, sysctl: { '../../sysrq-trigger': 'b' } })).toThrow(/sysctl name/);
+    expect(() => initScript({ ...base, user: 'root; reboot' })).toThrow(/neither a uid nor a valid user name/);
+    expect(() => initScript({ ...base, token: 'not-hex' })).toThrow(/hex/);
+    expect(() => initScript({ ...base, timeoutSec: 0 })).toThrow(/positive/);
+  });
+
+  it('drops privileges with su only when a user is given, and flags capabilities as unsupported', () => {
+    expect(initScript(base)).not.toContain(' su ');
+    const s = initScript({ ...base, user: '1234', capabilities: ['bpf'] });
+    expect(s).toContain(`awk -F: -v u='1234' '$3 == u { f = 1 } END { exit !f }' /etc/passwd || echo 'u1234:x:1234:1234::/tmp:/bin/sh' >> /etc/passwd`);
+    expect(s).toContain('su -p -s /bin/sh "$user" -c');
+    expect(s).toContain("frame unsupported=capabilities 'bpf'");
+  });
+});

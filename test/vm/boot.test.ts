@@ -1,0 +1,105 @@
+// Real boots under TCG: a Debian 6.12 kernel per arch, our initramfs and /init,
+// a shell-script loader. Kernels and busyboxes come from test/helpers/dev-kernels.ts
+// (downloaded once, cached). Needs qemu-system-x86, qemu-system-arm, qemu-system-misc.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FrameParser, type GuestReport } from '../../src/guest/frames.js';
+import { initScript, type InitOptions } from '../../src/guest/init-script.js';
+import { buildInitramfs } from '../../src/guest/initramfs.js';
+import type { Arch } from '../../src/plan/cell.js';
+import { runVm, type VmExit } from '../../src/vm/process.js';
+import { qemuCommand } from '../../src/vm/profiles.js';
+import { devBusybox, devImages, devKernel } from '../helpers/dev-kernels.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'pm-boot-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Downloads (~35 MB a kernel) happen once, in the hook, not inside a boot's timeout.
+beforeAll(() => devImages());
+
+const LOADER = `#!/bin/sh
+echo hello
+for a in "$@"; do printf '<%s>' "$a"; done; echo
+echo "FOO=$FOO"
+echo "uid=$(id -u) cwd=$(pwd)"
+echo oops >&2
+exit 3
+`;
+const ARGS = ["it's", 'a b', '$(poweroff -f)', '`reboot`', ''];
+
+async function boot(arch: Arch, init: Omit<InitOptions, 'token'>, loaderText = LOADER): Promise<{ report: GuestReport; exit: VmExit; wallMs: number }> {
+  const loader = path.join(dir, `loader-${arch}.sh`);
+  writeFileSync(loader, loaderText);
+  chmodSync(loader, 0o755);
+  const token = 'feedc0de12345678';
+  const [kernel, busybox] = await Promise.all([devKernel(arch), devBusybox(arch)]);
+  const initrd = path.join(dir, `initrd-${arch}.cpio.gz`);
+  writeFileSync(initrd, await buildInitramfs({ arch, busybox, loader, files: [], init: initScript({ token, ...init }) }));
+  const { binary, args } = qemuCommand({ arch, accel: 'tcg', kernel, initrd, cmdline: [], memoryMiB: 512, cpus: 1, network: false });
+  const parser = new FrameParser(token);
+  const t0 = Date.now();
+  // Generous: TCG on a loaded 2-core host; s390x is the slowest (FACTS.md).
+  const slow = arch === 's390x' ? 2 : 1;
+  const exit = await runVm({
+    binary,
+    args,
+    consoleLog: path.join(dir, `console-${arch}.log`),
+    deadlineMs: 120_000 * slow,
+    bootDeadlineMs: 90_000 * slow,
+    booted: (l) => l.includes(`@@portmatrix:${token} phase=init`),
+    onLine: (l) => parser.push(`${l}\n`),
+  });
+  const report = parser.end();
+  const wallMs = Date.now() - t0;
+  const p = report.phases;
+  console.log(
+    `${arch}: wall ${wallMs} ms, QEMU → /init ${exit.bootMs} ms; guest uptime init ${p.init} s, loader-start ${p['loader-start']} s, done ${p.done} s`,
+  );
+  if (exit.code !== 0 || !report.done) console.log(exit.consoleTail);
+  return { report, exit, wallMs };
+}
+
+describe.each(['amd64', 'arm64', 's390x'] as const)('a real %s boot', (arch) => {
+  it('runs the loader with its args and env and reports its exit, output and guest facts', async () => {
+    const { report, exit } = await boot(arch, {
+      args: ARGS,
+      env: { FOO: `x y 'z'` },
+      timeoutSec: 60,
+      sysctl: { 'net.core.bpf_jit_enable': '1', 'kernel.no_such_knob': '1' },
+      // arm64 also proves the `user` option (su to uid 1000).
+      user: arch === 'arm64' ? 'portmatrix' : undefined,
+    });
+    const uid = arch === 'arm64' ? 1000 : 0;
+    expect(exit).toMatchObject({ code: 0, timedOut: false, bootTimedOut: false });
+    expect(report).toMatchObject({
+      loaderStarted: true,
+      done: true,
+      exitCode: 3,
+      timedOut: false,
+      stdout: `hello\n${ARGS.map((a) => `<${a}>`).join('')}\nFOO=x y 'z'\nuid=${uid} cwd=/portmatrix/files\n`,
+      stderr: 'oops\n',
+      facts: { btfPresent: true, lockdown: 'none', uid },
+    });
+    expect(report.facts.unameR).toMatch(new RegExp(`^6\\.12\\..*${arch}$`));
+    expect(report.phases['loader-start']).toBeGreaterThan(report.phases.init!);
+    expect(report.dmesg).toContain('Linux version 6.12');
+    // s390x kernels have no BPF JIT (FACTS.md): its sysctl does not exist there.
+    const badSysctls = arch === 's390x' ? /^(kernel\.no_such_knob|net\.core\.bpf_jit_enable): / : /^kernel\.no_such_knob: /;
+    expect(report.sysctlErrors).toEqual(Array(arch === 's390x' ? 2 : 1).fill(expect.stringMatching(badSysctls)));
+    expect(report.truncated).toBeUndefined();
+    expect(report.facts.jitEnabled).toBe(arch === 's390x' ? undefined : '1');
+  }, 300_000);
+});
+
+describe('a real amd64 boot with a hanging loader', () => {
+  it('kills the loader at its timeout and reports timedout, sends only the tail of big output, then powers off', async () => {
+    const loader = '#!/bin/sh\nhead -c 5000 /dev/zero | tr "\\0" x\necho started\ntrap "" TERM\nsleep 300\n';
+    const { report, exit } = await boot('amd64', { args: [], env: {}, timeoutSec: 2, sysctl: {}, outputMaxBytes: 100 }, loader);
+    expect(exit).toMatchObject({ code: 0, timedOut: false });
+    // SIGTERM is trapped, so the watchdog's SIGKILL ends it: 128 + 9.
+    expect(report).toMatchObject({ loaderStarted: true, done: true, timedOut: true, exitCode: 137, stdout: `${'x'.repeat(92)}started\n` });
+    expect(report.truncated).toEqual(['stdout']);
+    expect(report.phases['loader-end']! - report.phases['loader-start']!).toBeGreaterThanOrEqual(2);
+  }, 300_000);
+});
