@@ -65,3 +65,31 @@ describe('the host-arch loader', () => {
     expect(out.stderr).toMatch(/-variant string[\s\S]*\(default "naive"\)/);
   });
 });
+
+// The repository's own matrix.yaml, on real trixie kernels: one cell per arch and
+// config (3 pass, 3 expected lockdown failures). In this file, after the build, so
+// the loaders are not rewritten while the guests run them.
+describe('the repository matrix on debian:trixie', () => {
+  it('every cell matches its expectation and the run exits 0', async () => {
+    const { mkdtemp, readFile } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const { runCli } = await import('../helpers/cli.js');
+    const out = await mkdtemp(join(os.tmpdir(), 'pm-example-'));
+    const run = await runCli(['run', '--accel', 'tcg', '--only', 'kernel=debian-trixie', '--results-dir', out], { cwd: root });
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
+    const seen = Object.fromEntries(results.cells.map((c: { id: string; status: string }) => [c.id, c.status]));
+    expect(seen).toEqual({
+      'amd64/debian-trixie/default': 'pass',
+      'amd64/debian-trixie/lockdown': 'xfail',
+      'arm64/debian-trixie/default': 'pass',
+      'arm64/debian-trixie/lockdown': 'xfail',
+      's390x/debian-trixie/default': 'pass',
+      's390x/debian-trixie/lockdown': 'xfail',
+    });
+    for (const cell of results.cells) {
+      if (cell.status === 'pass') expect(JSON.parse(cell.stdout)).toMatchObject({ ok: true, filename: '/bin/true', arch: cell.arch });
+      else expect(cell.reason).toMatch(/^kernel lockdown \(confidentiality\) forbids reading kernel memory/);
+    }
+  }, 900_000);
+});
