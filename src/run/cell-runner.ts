@@ -8,7 +8,10 @@ import path from 'node:path';
 import type { MatrixVm } from '../config/matrix.js';
 import { FrameParser } from '../guest/frames.js';
 import { initScript } from '../guest/init-script.js';
-import { buildInitramfs } from '../guest/initramfs.js';
+import { readElf } from '../guest/elf.js';
+import { buildInitramfs, capHelperPath, requireCapHelper } from '../guest/initramfs.js';
+import { libcFit } from '../libc/fit.js';
+import { glibcVersionOfTree } from '../libc/glibc.js';
 import type { ImageStore, ResolvedKernel } from '../images/types.js';
 import type { Cell } from '../plan/cell.js';
 import { consoleLogPath, cellFileStem } from '../results/files.js';
@@ -17,6 +20,8 @@ import { runVm } from '../vm/process.js';
 import { qemuCommand } from '../vm/profiles.js';
 import type { RunListener } from './events.js';
 import { decideOutcome } from './outcome.js';
+import { vngCellCommand } from './vng-runner.js';
+import { explainPermission } from './reason.js';
 
 export interface CellDeps {
   images: ImageStore;
@@ -35,15 +40,44 @@ export interface CellDeps {
  * half the speed of the others here (FACTS.md). Deadlines scale so slow is not "hung".
  */
 export function deadlines(cell: Cell, vm: MatrixVm, accel: 'kvm' | 'tcg') {
-  const scale = accel === 'kvm' ? 1 : cell.arch === 's390x' ? 3 : 2;
+  // vng also boots udev and the host's userspace over virtiofs: ~3x a bare boot (FACTS.md).
+  const scale = (accel === 'kvm' ? 1 : cell.arch === 's390x' ? 3 : 2) * (vm.backend === 'vng' ? 2 : 1);
   const bootSec = vm.bootTimeout * scale;
   // After the loader ends the guest still prints its output and powers off.
   const totalSec = bootSec + cell.loader.timeoutSec * (accel === 'kvm' ? 1 : 1.5) + 30;
   return { bootSec, totalSec };
 }
 
+/** A cell decided before boot (libc/fit.ts: a dynamic loader in a static libc cell). */
+function notBooted(cell: Cell, kernel: ResolvedKernel, why: string, started: number): CellResult {
+  return {
+    id: cell.id,
+    arch: cell.arch,
+    kernel: { source: cell.kernel.source, name: cell.kernel.name, release: kernel.release, package: kernel.package, version: kernel.version, sha256: kernel.sha256, facts: kernel.facts },
+    config: cell.config.name,
+    libc: cell.libc,
+    status: 'skip',
+    reason: why,
+    expected: cell.expect,
+    timings: { totalMs: Date.now() - started },
+    timedOut: false,
+    bootFailed: false,
+    attempts: 0,
+    stdout: '',
+    stderr: '',
+    dmesg: '',
+    consoleTail: '',
+  };
+}
+
 export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: number, deps: CellDeps): Promise<CellResult> {
   const started = Date.now();
+  // libc axis: the loader's own ELF says whether this libc cell can apply at all.
+  const elf = await readElf(cell.loader.path).catch(() => undefined);
+  const shipped = cell.loader.files.map((f) => path.basename(f));
+  const fit = elf ? libcFit(elf, cell.libc, { shipped }) : undefined;
+  if (fit?.kind === 'skip') return notBooted(cell, kernel, fit.why, started);
+  if (cell.config.capabilities !== undefined) await requireCapHelper([cell]);
   const accel = await deps.accelFor(cell, kernel);
   const [busybox, libcDir] = await Promise.all([
     deps.images.busybox(cell.arch),
@@ -60,21 +94,25 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     user: cell.config.user,
     capabilities: cell.config.capabilities,
   });
-  const initrdBytes = await buildInitramfs({ arch: cell.arch, busybox, loader: cell.loader.path, files: cell.loader.files, init, libcDir });
+  const capHelper = cell.config.capabilities !== undefined ? capHelperPath(cell.arch) : undefined;
+  const initrdBytes = await buildInitramfs({ arch: cell.arch, busybox, loader: cell.loader.path, files: cell.loader.files, init, libcDir, capHelper });
   await mkdir(deps.workDir, { recursive: true });
   const initrd = path.join(deps.workDir, `${cellFileStem(cell.id)}.${token}.cpio.gz`);
   await writeFile(initrd, initrdBytes);
 
-  const { binary, args } = qemuCommand({
-    arch: cell.arch,
-    accel,
-    kernel: kernel.kernelPath,
-    initrd,
-    cmdline: cell.config.cmdline,
-    memoryMiB: deps.vm.memory,
-    cpus: deps.vm.cpus,
-    network: deps.vm.network,
-  });
+  const { binary, args } =
+    deps.vm.backend === 'vng'
+      ? vngCellCommand({ cell, accel, kernelPath: kernel.kernelPath, initrd, vm: deps.vm })
+      : qemuCommand({
+          arch: cell.arch,
+          accel,
+          kernel: kernel.kernelPath,
+          initrd,
+          cmdline: cell.config.cmdline,
+          memoryMiB: deps.vm.memory,
+          cpus: deps.vm.cpus,
+          network: deps.vm.network,
+        });
   const { bootSec, totalSec } = deadlines(cell, deps.vm, accel);
   const consoleLog = consoleLogPath(deps.resultsDir, cell.id);
   await mkdir(path.dirname(consoleLog), { recursive: true });
@@ -138,10 +176,10 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     config: cell.config.name,
     libc: cell.libc,
     status: outcome.status,
-    reason: outcome.reason,
+    reason: await explainReason(outcome.reason, report.facts, elf, cell, libcDir, shipped),
     expected: cell.expect,
     accel,
-    backend: 'qemu',
+    backend: deps.vm.backend,
     timings: {
       bootMs: loaderStartAt !== undefined ? loaderStartAt - spawnedAt : undefined,
       loaderMs: loaderStartAt !== undefined && loaderEndAt !== undefined ? loaderEndAt - loaderStartAt : undefined,
@@ -160,4 +198,20 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     consoleLog: path.relative(deps.resultsDir, consoleLog),
     startedAt: new Date(started).toISOString(),
   };
+}
+
+/** The outcome's reason, with who the loader ran as (permissions) or what the pre-boot libc check predicted. */
+async function explainReason(
+  reason: string | undefined,
+  facts: CellResult['guest'],
+  elf: Awaited<ReturnType<typeof readElf>>,
+  cell: Cell,
+  libcDir: string | undefined,
+  shipped: string[],
+): Promise<string | undefined> {
+  if (reason?.startsWith('libc mismatch') && elf && libcDir) {
+    const fit = libcFit(elf, cell.libc, { glibc: await glibcVersionOfTree(libcDir), shipped });
+    if (fit.kind === 'fails') return `${reason} (pre-boot check: ${fit.why})`;
+  }
+  return explainPermission(reason, facts);
 }

@@ -50,7 +50,8 @@ function rawOutcome(o: Observed): Outcome {
     const why = o.bootTimedOut
       ? `guest did not start /init within ${o.bootDeadlineSec}s`
       : `QEMU exited (code ${o.qemuCode}) before the loader started`;
-    return { status: 'infra', reason: line ? `${why}: ${line}` : why, bootFailed: true };
+    const detail = line ?? 'the console stayed empty (a corrupt kernel image, or one for another arch?)';
+    return { status: 'infra', reason: `${why}: ${detail}`, bootFailed: true };
   }
   if (o.exitCode === undefined) {
     // The loader ran but the guest never reported its end: it crashed or hung the kernel.

@@ -1,6 +1,10 @@
 // Recognise why a loader failed from its own output and the guest's dmesg.
 // The patterns are texts seen on real kernels (shared/FACTS.md); the first match wins,
-// so the most specific causes come first.
+// so the most specific causes come first. explainPermission then says who the
+// loader ran as when the kernel refused it, from the guest's uid/CapEff facts.
+
+import { CAPABILITIES } from '../config/capabilities.js';
+import type { GuestFacts } from '../results/model.js';
 
 interface Rule {
   reason: string;
@@ -10,7 +14,8 @@ interface Rule {
 }
 
 const RULES: Rule[] = [
-  { reason: 'libc mismatch', test: /version `GLIBC_[0-9.]+' not found|error while loading shared libraries|No such file or directory.*ld-linux/, quote: true },
+  // glibc < 2.37 quotes `GLIBC_2.38', newer ones 'GLIBC_2.38'.
+  { reason: 'libc mismatch', test: /version [`']GLIBC_[0-9A-Z_.]+' not found|error while loading shared libraries|cannot open shared object file|No such file or directory.*ld-(linux|64)/, quote: true },
   { reason: 'missing kernel BTF', test: /no BTF found for kernel|\/sys\/kernel\/btf\/vmlinux.*(no such file|not found)|kernel BTF.*not (found|supported)/i, quote: true },
   { reason: 'CO-RE relocation failure', test: /bad CO-RE relocation|CO-RE relocat\w* .*(fail|error)|invalid func unknown#195896080|poisoned/i, quote: true },
   { reason: 'memlock limit', test: /MEMLOCK may be too low|RLIMIT_MEMLOCK/i, quote: true },
@@ -18,7 +23,7 @@ const RULES: Rule[] = [
   { reason: 'tracefs/debugfs not mounted', test: /neither debugfs nor tracefs are mounted/i, quote: true },
   { reason: 'unknown helper, program or map type', test: /unknown func|invalid func|program type .* not supported|map type .* not supported|not supported by the kernel|requires at least Linux|operation not supported/i, quote: true },
   { reason: 'verifier rejection', test: /verifier|load program: permission denied: .*\d+: \(|invalid (mem|argument|access)|R\d+ (invalid|!read_ok|type=)/i, quote: true },
-  { reason: 'permission denied (lockdown)', test: /Lockdown: .* is restricted|lockdown/i, quote: true },
+  { reason: 'permission denied (lockdown)', test: /Lockdown: .* is restricted/, quote: true },
   { reason: 'permission denied', test: /operation not permitted|permission denied|EPERM|EACCES/i, quote: true },
   { reason: 'wrong event content', test: /wrong (content|filename|event|place)|unexpected filename|empty filename/i, quote: true },
   { reason: 'no event received', test: /no event|timed out waiting for (the )?event/i, quote: true },
@@ -33,14 +38,16 @@ const MAX_QUOTE = 240;
  */
 const LOCKDOWN_HELPER = /(unknown func|cannot use helper) bpf_probe_read\w*#\d+/;
 
-/** The first recognisable cause in the loader's stderr, stdout, then dmesg. */
+/** The first recognisable cause in the loader's stderr, then its stdout, then dmesg. */
 export function classifyFailure(out: { stdout: string; stderr: string; dmesg: string }, lockdown?: string): string | undefined {
   if (lockdown && lockdown !== 'none') {
     const hit = LOCKDOWN_HELPER.exec(`${out.stderr}\n${out.stdout}`);
     if (hit) return `kernel lockdown (${lockdown}) forbids reading kernel memory: ${hit[0]}`;
   }
-  for (const rule of RULES) {
-    for (const text of [out.stderr, out.stdout, out.dmesg]) {
+  // The loader's own words first; dmesg only when they say nothing recognisable
+  // (dmesg always mentions e.g. "lsm=lockdown,..." and must not outvote the loader).
+  for (const text of [out.stderr, out.stdout, out.dmesg]) {
+    for (const rule of RULES) {
       const line = text.split('\n').find((l) => rule.test.test(l));
       if (line === undefined) continue;
       if (!rule.quote) return rule.reason;
@@ -57,4 +64,52 @@ export function verifierTail(text: string, lines = 8): string | undefined {
   const start = all.findIndex((l) => /verifier|load program/i.test(l));
   if (start < 0) return undefined;
   return all.slice(start).filter((l) => l.trim() !== '').slice(-lines).join('\n');
+}
+
+/** CapEff hex (as in /proc/<pid>/status) → capability names, lower case without cap_. */
+export function capabilityNames(capEff: string): string[] {
+  let bits: bigint;
+  try {
+    bits = BigInt(`0x${capEff.trim().replace(/^0x/i, '')}`);
+  } catch {
+    return [];
+  }
+  return CAPABILITIES.filter((_, i) => (bits >> BigInt(i)) & 1n);
+}
+
+/** `uid 1000, CAP_BPF+CAP_PERFMON`, `uid 0, all capabilities`, `uid 1000, no capabilities`. */
+export function describeCredentials(g: Pick<GuestFacts, 'uid' | 'capEff'>): string | undefined {
+  if (g.uid === undefined && g.capEff === undefined) return undefined;
+  const parts = [g.uid !== undefined ? `uid ${g.uid}` : undefined];
+  if (g.capEff !== undefined) {
+    const names = capabilityNames(g.capEff);
+    // Capabilities 0–37 exist on every kernel we boot; perfmon, bpf, checkpoint_restore only from 5.8/5.9.
+    const all = CAPABILITIES.slice(0, 38).every((c) => names.includes(c));
+    parts.push(names.length === 0 ? 'no capabilities' : all ? 'all capabilities' : names.map((n) => `CAP_${n.toUpperCase()}`).join('+'));
+  }
+  return parts.filter(Boolean).join(', ');
+}
+
+/**
+ * A permission-denied (or memlock-looking) failure of a loader that did not run with
+ * full privileges: say who it ran as and which capability BPF wants, e.g.
+ * "permission denied: ... (the loader ran as uid 1000, no capabilities; loading BPF
+ * needs CAP_BPF or CAP_SYS_ADMIN, kprobes and perf events CAP_PERFMON)".
+ * cilium/ebpf words every EPERM from map creation as a MEMLOCK hint, so with
+ * RLIMIT_MEMLOCK unlimited (our /init) an unprivileged loader's memlock reason is
+ * really a permission one.
+ */
+export function explainPermission(reason: string | undefined, g: GuestFacts | undefined): string | undefined {
+  if (!reason || !g || (!reason.startsWith('permission denied') && !reason.startsWith('memlock limit'))) return reason;
+  if (reason.startsWith('permission denied (lockdown)')) return reason;
+  const names = g.capEff !== undefined ? capabilityNames(g.capEff) : undefined;
+  const has = (c: string) => names?.includes(c) ?? g.uid === 0;
+  const missing = [
+    !has('bpf') && !has('sys_admin') ? 'loading BPF needs CAP_BPF or CAP_SYS_ADMIN' : undefined,
+    !has('perfmon') && !has('sys_admin') ? 'kprobes and perf events need CAP_PERFMON or CAP_SYS_ADMIN' : undefined,
+  ].filter(Boolean);
+  if (missing.length === 0) return reason;
+  const who = describeCredentials(g);
+  const text = reason.replace(/^memlock limit/, 'permission denied');
+  return `${text} (the loader ran as ${who}; ${missing.join(', ')})`;
 }

@@ -8,6 +8,7 @@ import { NotAvailableError } from '../images/types.js';
 import type { CellResult } from '../results/model.js';
 import { runCellOnce, type CellDeps } from './cell-runner.js';
 import { inputsHash } from './inputs.js';
+import { backendSkip } from './vng-runner.js';
 
 export interface ScheduleOptions extends CellDeps {
   jobs: number;
@@ -72,7 +73,8 @@ export async function runCells(cells: Cell[], opts: ScheduleOptions): Promise<Sc
 
   const runOne = async (cell: Cell) => {
     if (opts.signal.aborted) return void unfinished.push(cell);
-    if (cell.skip) return finish(baseResult(cell, 'skip', cell.skip), cell);
+    const skip = cell.skip ?? backendSkip(cell, opts.vm);
+    if (skip) return finish(baseResult(cell, 'skip', skip), cell);
 
     let kernel: ResolvedKernel;
     try {

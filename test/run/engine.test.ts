@@ -44,9 +44,10 @@ async function project(yaml: string): Promise<string> {
   return dir;
 }
 
-function qemuProcesses(): string[] {
+/** QEMU processes started by the portmatrix process `pid` (its initramfs lives in /tmp/portmatrix-<pid>/). */
+function qemuProcesses(pid = process.pid): string[] {
   try {
-    return execFileSync('pgrep', ['-a', '-f', 'qemu-system-'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    return execFileSync('pgrep', ['-a', '-f', `qemu-system-.*portmatrix-${pid}/`], { encoding: 'utf8' }).split('\n').filter(Boolean);
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }

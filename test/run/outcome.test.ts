@@ -40,7 +40,7 @@ describe('decideOutcome', () => {
     ['guest died during the loader', seen({ exitCode: undefined, consoleTail: 'BUG: kernel NULL pointer dereference' }), undefined, 'fail', 'guest died while the loader ran: BUG: kernel NULL pointer dereference'],
     ['expected failure that failed', seen({ exitCode: 2 }), { result: 'fail', reason: 'no BTF' }, 'xfail', 'loader exited with code 2'],
     ['expected failure that passed', seen({}), { result: 'fail', reason: 'no BTF' }, 'xpass', 'expected to fail (no BTF) but passed'],
-    ['expected failure that did not boot stays infra', seen({ loaderStarted: false, exitCode: undefined, bootTimedOut: true }), { result: 'fail', reason: 'no BTF' }, 'infra', 'guest did not start /init within 120s'],
+    ['expected failure that did not boot stays infra', seen({ loaderStarted: false, exitCode: undefined, bootTimedOut: true }), { result: 'fail', reason: 'no BTF' }, 'infra', 'guest did not start /init within 120s: the console stayed empty (a corrupt kernel image, or one for another arch?)'],
   ] as const)('%s', (_name, observed, expectation, status, reason) => {
     const outcome = decideOutcome(cell(expectation as Cell['expect']), observed);
     expect(outcome.status).toBe(status);
@@ -67,6 +67,12 @@ describe('classifyFailure', () => {
       `kernel lockdown (confidentiality) forbids reading kernel memory: ${quoted}`,
     );
     expect(classifyFailure({ stdout: '', stderr, dmesg: '' }, 'none')).toMatch(/^(unknown helper|verifier)/);
+  });
+
+  it("prefers the loader's words over dmesg noise", () => {
+    const dmesg = '[    0.1] LSM: initializing lsm=lockdown,capability,landlock\n[    3.2] Lockdown: loader: use of tracefs is restricted; see man kernel_lockdown.7';
+    expect(classifyFailure({ stdout: '', stderr: 'attach kprobe: operation not permitted', dmesg })).toBe('permission denied: attach kprobe: operation not permitted');
+    expect(classifyFailure({ stdout: '', stderr: 'exit status 1', dmesg })).toBe('permission denied (lockdown): [    3.2] Lockdown: loader: use of tracefs is restricted; see man kernel_lockdown.7');
   });
 
   it('says nothing when nothing is recognisable', () => {

@@ -1,0 +1,49 @@
+// The vng side of a cell: which cells vng can run here, and the process that runs
+// one. cell-runner.ts does everything else (initramfs, frames, outcome, result)
+// the same for both backends; see src/vm/vng.ts for how the initramfs reaches
+// the guest.
+
+import type { MatrixVm } from '../config/matrix.js';
+import { InfraError } from '../errors.js';
+import { which } from '../doctor/host.js';
+import type { Cell } from '../plan/cell.js';
+import { hostArch } from '../vm/accel.js';
+import { vngCommand, vngSkipReason } from '../vm/vng.js';
+
+export const VNG_INSTALL_HINT = 'run scripts/install-vng (pip install virtme-ng, cargo install virtiofsd, apt-get install udev)';
+
+/** Why this cell is skipped under the matrix's backend, or undefined when it runs. */
+export function backendSkip(cell: Cell, vm: MatrixVm, host: Cell['arch'] | undefined = hostArch()): string | undefined {
+  return vm.backend === 'vng' ? vngSkipReason(cell.arch, host) : undefined;
+}
+
+export interface VngCellSpec {
+  cell: Cell;
+  accel: 'kvm' | 'tcg';
+  kernelPath: string;
+  initrd: string;
+  vm: MatrixVm;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The process runVm spawns for a vng cell. Fails fast, as an infrastructure
+ * error naming the installer, when vng or a Rust virtiofsd is not on PATH: vng
+ * would otherwise fall back to 9p, which Debian's kernels lack, and panic.
+ */
+export function vngCellCommand(s: VngCellSpec): { binary: string; args: string[] } {
+  const env = s.env ?? process.env;
+  const vng = env.PORTMATRIX_VNG ?? which('vng', env);
+  if (!vng) throw new InfraError(`vm.backend vng: vng (virtme-ng) not found on PATH; ${VNG_INSTALL_HINT}`);
+  if (!which('virtiofsd', env)) throw new InfraError(`vm.backend vng: virtiofsd not found on PATH; ${VNG_INSTALL_HINT}`);
+  return vngCommand({
+    vng,
+    accel: s.accel,
+    kernel: s.kernelPath,
+    initrd: s.initrd,
+    cmdline: s.cell.config.cmdline,
+    memoryMiB: s.vm.memory,
+    cpus: s.vm.cpus,
+    network: s.vm.network,
+  });
+}
