@@ -1,6 +1,6 @@
 // What the cache holds and which lock files refer to it: for `images ls` and `prune`.
 
-import { readdir, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LockData } from './lockfile.js';
 
@@ -14,8 +14,9 @@ export interface CacheEntry {
   refs: string[];
 }
 
+/** Bytes under `p`; symlinks count as themselves (libc trees hold relative and dangling ones). */
 async function du(p: string): Promise<number> {
-  const s = await stat(p);
+  const s = await lstat(p);
   if (!s.isDirectory()) return s.size;
   let total = 0;
   for (const e of await readdir(p)) total += await du(path.join(p, e));

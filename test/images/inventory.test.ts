@@ -1,0 +1,24 @@
+// `images ls` walks the cache; unpacked libc trees hold symlinks (some dangling on
+// the host, like lib64/ld-linux-x86-64.so.2 → /lib/...), which must not crash it.
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { inventory } from '../../src/images/inventory.js';
+
+it('sizes trees with dangling symlinks and marks unreferenced entries', async () => {
+  const cache = await mkdtemp(path.join(os.tmpdir(), 'pm-inv-'));
+  const tree = path.join(cache, 'trees', 'ab'.repeat(32));
+  await mkdir(path.join(tree, 'lib64'), { recursive: true });
+  await writeFile(path.join(tree, 'lib64', 'libc.so.6'), Buffer.alloc(1000));
+  await symlink('/nonexistent/ld-linux-x86-64.so.2', path.join(tree, 'lib64', 'ld-linux-x86-64.so.2'));
+  await mkdir(path.join(cache, 'blobs', 'sha256'), { recursive: true });
+  await writeFile(path.join(cache, 'blobs', 'sha256', 'cd'.repeat(32)), Buffer.alloc(10));
+
+  const entries = await inventory(cache, []);
+  expect(entries.map((e) => [e.kind, e.id, e.refs])).toEqual([
+    ['blob', 'cd'.repeat(32), []],
+    ['tree', 'ab'.repeat(32), []],
+  ]);
+  expect(entries[1]!.bytes).toBeGreaterThanOrEqual(1000);
+});
