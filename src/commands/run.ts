@@ -9,6 +9,8 @@ import { loadMatrix } from '../config/load.js';
 import type { Context } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { checkLoaderArch } from '../guest/elf.js';
+import { requireCapHelper } from '../guest/initramfs.js';
+import { libcPreflight } from '../libc/preflight.js';
 import { createImageStore, defaultImageOptions } from '../images/store.js';
 import type { Arch, Cell } from '../plan/cell.js';
 import { expandCells } from '../plan/expand.js';
@@ -63,6 +65,8 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
     const [arch, loader] = key.split('\0') as [Arch, string];
     await checkLoaderArch(loader, arch);
   }
+  await requireCapHelper(runnable);
+  for (const line of await libcPreflight(runnable)) ctx.stderr.write(`note: ${line}\n`);
   const arches = [...new Set(runnable.map((c) => c.arch))];
   await requireQemu(arches, ctx.env);
 

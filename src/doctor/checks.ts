@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Arch } from '../plan/cell.js';
 import { which, type DoctorHost } from './host.js';
+import { vngChecks } from './vng.js';
 
 export interface CheckResult {
   name: string;
@@ -96,10 +97,7 @@ export async function runChecks(host: DoctorHost, needs: DoctorNeeds): Promise<C
   results.push(await tool(host, 'gpgv', 'gpgv', ['--version'], "verifies Debian's InRelease signatures"));
   results.push(keyringCheck(host));
   results.push(await tool(host, 'dpkg-deb', 'dpkg', ['--version'], 'unpacks kernel and libc packages'));
-  if (needs.vng) {
-    // Not packaged for bookworm; sid's arch-all .deb installs (FACTS.md).
-    results.push(await tool(host, 'vng', 'virtme-ng', ['--version'], 'vm.backend: vng'));
-  }
+  if (needs.vng) results.push(...(await vngChecks(host)));
   results.push(diskCheck(host));
   results.push(nodeCheck(host.nodeVersion));
   return results;

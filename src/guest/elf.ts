@@ -1,6 +1,9 @@
 // Just enough ELF to say what a loader is built for, before any VM boots:
 // machine + class + byte order (the arch), PT_INTERP and DT_NEEDED (the libc
-// axis: a dynamic loader needs the right ld.so and libraries in the guest).
+// axis: a dynamic loader needs the right ld.so and libraries in the guest), and
+// the symbol versions it needs from each library (DT_VERNEED, .gnu.version_r:
+// `GLIBC_2.38` from libc.so.6 means glibc 2.38 or newer).
+// Version needs: https://refspecs.linuxfoundation.org/LSB_5.0.0/LSB-Core-generic/LSB-Core-generic/symversion.html
 // Reference: the System V gABI, https://refspecs.linuxfoundation.org/elf/gabi4+/ch4.eheader.html
 
 import { open } from 'node:fs/promises';
@@ -19,6 +22,8 @@ export interface ElfInfo {
   needed: string[];
   /** No program interpreter: the kernel runs it directly (static or static-pie). */
   static: boolean;
+  /** Symbol versions needed per library, e.g. { 'libc.so.6': ['GLIBC_2.2.5', 'GLIBC_2.38'] }. */
+  versionNeeds: Record<string, string[]>;
 }
 
 const MACHINES: Record<number, string> = {
@@ -47,6 +52,8 @@ const PT_INTERP = 3;
 const PT_LOAD = 1;
 const DT_NEEDED = 1;
 const DT_STRTAB = 5;
+const DT_VERNEED = 0x6ffffffe;
+const DT_VERNEEDNUM = 0x6fffffff;
 
 /** Parse an ELF image held in memory; undefined when it is not ELF. */
 export function parseElf(buf: Buffer): ElfInfo | undefined {
@@ -80,8 +87,13 @@ export function parseElf(buf: Buffer): ElfInfo | undefined {
   const interp = phdrs.find((p) => p.type === PT_INTERP);
   const interpreter = interp && interp.offset < buf.length ? cstr(interp.offset) : undefined;
 
-  // DT_STRTAB holds a virtual address: map it to a file offset through PT_LOAD.
+  // Dynamic tags hold virtual addresses: map them to file offsets through PT_LOAD.
+  const fileOffset = (vaddr: number | undefined) => {
+    const load = phdrs.find((p) => p.type === PT_LOAD && vaddr !== undefined && vaddr >= p.vaddr && vaddr < p.vaddr + p.filesz);
+    return load && vaddr !== undefined ? vaddr - load.vaddr + load.offset : undefined;
+  };
   const needed: string[] = [];
+  const versionNeeds: Record<string, string[]> = {};
   const dyn = phdrs.find((p) => p.type === PT_DYNAMIC);
   if (dyn) {
     const entSize = bits === 64 ? 16 : 8;
@@ -91,14 +103,47 @@ export function parseElf(buf: Buffer): ElfInfo | undefined {
       if (tag === 0) break; // DT_NULL
       entries.push([tag, word(o + entSize / 2)]);
     }
-    const strtabVaddr = entries.find(([t]) => t === DT_STRTAB)?.[1];
-    const load = phdrs.find((p) => p.type === PT_LOAD && strtabVaddr !== undefined && strtabVaddr >= p.vaddr && strtabVaddr < p.vaddr + p.filesz);
-    if (strtabVaddr !== undefined && load) {
-      const strtab = strtabVaddr - load.vaddr + load.offset;
-      for (const [tag, val] of entries) if (tag === DT_NEEDED && strtab + val < buf.length) needed.push(cstr(strtab + val));
+    const tag = (t: number) => entries.find(([k]) => k === t)?.[1];
+    const strtab = fileOffset(tag(DT_STRTAB));
+    if (strtab !== undefined) {
+      for (const [t, val] of entries) if (t === DT_NEEDED && strtab + val < buf.length) needed.push(cstr(strtab + val));
+      readVersionNeeds(buf, u16, u32, strtab, fileOffset(tag(DT_VERNEED)), tag(DT_VERNEEDNUM) ?? 0, cstr, versionNeeds);
     }
   }
-  return { machine, bigEndian, bits, arch, interpreter, needed, static: interpreter === undefined };
+  return { machine, bigEndian, bits, arch, interpreter, needed, static: interpreter === undefined, versionNeeds };
+}
+
+/**
+ * Walks the Elf_Verneed chain (vn_version u16, vn_cnt u16, vn_file u32, vn_aux u32,
+ * vn_next u32) and each one's Elf_Vernaux list (vna_hash u32, vna_flags u16,
+ * vna_other u16, vna_name u32, vna_next u32): the same layout in ELF32 and ELF64.
+ */
+function readVersionNeeds(
+  buf: Buffer,
+  u16: (o: number) => number,
+  u32: (o: number) => number,
+  strtab: number,
+  start: number | undefined,
+  count: number,
+  cstr: (o: number) => string,
+  out: Record<string, string[]>,
+): void {
+  let vn = start;
+  // The count bounds the walk: a corrupt vn_next cannot loop forever.
+  for (let i = 0; vn !== undefined && i < count && vn + 16 <= buf.length; i++) {
+    const file = cstr(strtab + u32(vn + 4));
+    const versions = (out[file] ??= []);
+    let aux = vn + u32(vn + 8);
+    for (let j = 0, n = u16(vn + 2); j < n && aux + 16 <= buf.length; j++) {
+      versions.push(cstr(strtab + u32(aux + 8)));
+      const next = u32(aux + 12);
+      if (next === 0) break;
+      aux += next;
+    }
+    versions.sort();
+    const next = u32(vn + 12);
+    vn = next === 0 ? undefined : vn + next;
+  }
 }
 
 export async function readElf(path: string): Promise<ElfInfo | undefined> {

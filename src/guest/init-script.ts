@@ -6,7 +6,6 @@
 //   @@portmatrix:<token> phase=<init|loader-start|loader-end|done> t=<guest uptime s>
 //   @@portmatrix:<token> fact=<btf|lockdown|jit|uname|uid|capeff> <value...>
 //   @@portmatrix:<token> sysctl-error=<key> <message>
-//   @@portmatrix:<token> unsupported=capabilities <names>
 //   @@portmatrix:<token> exit=<code>          / timedout=1
 //   @@portmatrix:<token> begin=<stdout|stderr|dmesg>, base64 lines, end=<name> bytes=<sent> total=<size>
 //
@@ -15,8 +14,17 @@
 // /init is mode 0700, so a loader running as `user` cannot read it. Residual
 // risk: a loader running as root (the default) can read /init or /proc/1/mem
 // and forge frames; it can only lie about its own result, which it controls anyway.
+//
+// Who runs the loader: root by default; `user` alone goes through busybox su
+// (which drops every capability); `capabilities` goes through pmcap
+// (vm-images/pmcap), which keeps exactly those for `user`, or for root when
+// no user is given (securebits NOROOT: root without the rest).
 
+import { CAPABILITIES } from '../config/capabilities.js';
 import { UsageError } from '../errors.js';
+
+/** Where the initramfs holds the capability helper (initramfs.ts puts it there). */
+export const CAP_HELPER_GUEST_PATH = '/portmatrix/pmcap';
 
 export interface InitOptions {
   /** Per-cell random token, 16 hex chars. */
@@ -28,7 +36,11 @@ export interface InitOptions {
   sysctl: Record<string, string>;
   /** User name or numeric uid the loader runs as; root when absent. */
   user?: string;
-  /** Not supported yet: reported in a frame, the loader still runs. */
+  /**
+   * Capabilities the loader keeps, lower case without `cap_` (e.g. ['bpf', 'perfmon']);
+   * [] keeps none. Runs through the helper at CAP_HELPER_GUEST_PATH. Absent: root has
+   * all, `user` has none.
+   */
   capabilities?: string[];
   /** Seconds between SIGTERM and SIGKILL when the loader times out; default 2. */
   killGraceSec?: number;
@@ -61,6 +73,9 @@ function validate(o: InitOptions): void {
   if (o.user !== undefined && !/^\d+$/.test(o.user) && !USER_NAME.test(o.user)) {
     throw new UsageError(`user ${JSON.stringify(o.user)} is neither a uid nor a valid user name`);
   }
+  for (const c of o.capabilities ?? []) {
+    if (!(CAPABILITIES as readonly string[]).includes(c)) throw new UsageError(`unknown capability ${JSON.stringify(c)} (write e.g. bpf, perfmon, sys_admin)`);
+  }
   if (!(o.timeoutSec > 0)) throw new UsageError(`loader timeout must be positive, got ${o.timeoutSec}`);
 }
 
@@ -77,6 +92,29 @@ function userLines(user: string): string[] {
   ];
 }
 
+/** The command prefix that runs `sh -c <wrapper> ...` as the configured user with the configured capabilities. */
+function privilegeDrop(o: InitOptions): { setup: string[]; command: string } {
+  if (o.capabilities !== undefined) {
+    const numbers = o.capabilities.map((c) => (CAPABILITIES as readonly string[]).indexOf(c));
+    const setup = o.user !== undefined
+      ? [
+          ...userLines(o.user),
+          `uid=$(awk -F: -v u="$user" '$1 == u { print $3; exit }' /etc/passwd)`,
+          `gid=$(awk -F: -v u="$user" '$1 == u { print $4; exit }' /etc/passwd)`,
+        ]
+      : ['uid=0 gid=0'];
+    // Numbers, not names: pmcap has no table that could drift from ours.
+    const caps = numbers.length ? numbers.join(',') : "''";
+    return {
+      setup: [`# capabilities: ${o.capabilities.join(',') || '(none)'}`, ...setup],
+      command: `${CAP_HELPER_GUEST_PATH} -uid "$uid" -gid "$gid" -caps ${caps} -- /bin/sh -c`,
+    };
+  }
+  // Debian's busybox setpriv has no --reuid; su as root needs no password, -p keeps our env -i env.
+  if (o.user !== undefined) return { setup: userLines(o.user), command: 'su -p -s /bin/sh "$user" -c' };
+  return { setup: [], command: 'sh -c' };
+}
+
 export function initScript(o: InitOptions): string {
   validate(o);
   const F = `@@portmatrix:${o.token}`;
@@ -87,8 +125,7 @@ export function initScript(o: InitOptions): string {
   const argWords = o.args.map(shQuote);
   // The wrapper records who the loader really runs as, then execs it in place.
   const wrapper = `id -u > /tmp/pm-user/uid; grep CapEff /proc/self/status > /tmp/pm-user/capeff; exec "$@"`;
-  // Debian's busybox setpriv has no --reuid; su as root needs no password, -p keeps our env -i env.
-  const dropPrivs = o.user !== undefined ? 'su -p -s /bin/sh "$user" -c' : 'sh -c';
+  const drop = privilegeDrop(o);
   const sysctls = Object.entries(o.sysctl).map(
     ([k, v]) =>
       `if ! echo ${shQuote(v)} 2>/tmp/pm/err > /proc/sys/${k.replace(/\./g, '/')}; then ` +
@@ -122,14 +159,13 @@ export function initScript(o: InitOptions): string {
     'test -r /sys/kernel/security/lockdown && frame fact=lockdown "$(cat /sys/kernel/security/lockdown)"',
     'test -r /proc/sys/net/core/bpf_jit_enable && frame fact=jit "$(cat /proc/sys/net/core/bpf_jit_enable)"',
     'frame fact=uname "$(uname -r)"',
-    ...(o.capabilities?.length ? [`frame unsupported=capabilities ${shQuote(o.capabilities.join(','))}`] : []),
-    ...(o.user !== undefined ? userLines(o.user) : []),
+    ...drop.setup,
     'cd /portmatrix/files',
     'frame phase=loader-start t=$(uptime_s)',
     // Background + watchdog instead of busybox `timeout`: its exit status (143)
     // cannot be told apart from a loader that died of SIGTERM by itself.
     `env -i PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp ${envWords.join(' ')} \\`,
-    `  ${dropPrivs} ${shQuote(wrapper)} loader /portmatrix/loader ${argWords.join(' ')} \\`,
+    `  ${drop.command} ${shQuote(wrapper)} loader /portmatrix/loader ${argWords.join(' ')} \\`,
     '  < /dev/null > /tmp/pm/stdout 2> /tmp/pm/stderr &',
     'pid=$!',
     `( sleep ${o.timeoutSec}; touch /tmp/pm/timedout; kill -TERM $pid; sleep ${grace}; kill -KILL $pid ) 2>/dev/null &`,

@@ -5,10 +5,12 @@
 //   /dev/console (5,1), /dev/null (1,3), /proc /sys /tmp
 //   /etc/passwd, /etc/group: root and portmatrix (uid 1000) for the `user` option
 //   /portmatrix/loader (0755), /portmatrix/files/<basename>
+//   /portmatrix/pmcap (0755) when capabilities are configured (vm-images/pmcap)
 //   /init (0700: holds the frame token, see init-script.ts)
 
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { access, lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Arch } from '../plan/cell.js';
@@ -16,6 +18,7 @@ import { InfraError, UsageError } from '../errors.js';
 import { type CpioEntry, writeCpio } from './cpio.js';
 import { busyboxApplets } from './applets.js';
 import { describeElf, parseElf } from './elf.js';
+import { CAP_HELPER_GUEST_PATH } from './init-script.js';
 
 export interface InitramfsSpec {
   arch: Arch;
@@ -29,9 +32,35 @@ export interface InitramfsSpec {
   init: string;
   /** Unpacked libc6 tree merged at / (dynamic loaders). */
   libcDir?: string;
+  /** Host path of pmcap for `arch` (capHelperPath); needed when /init sets capabilities. */
+  capHelper?: string;
   extra?: { hostPath: string; guestPath: string; mode?: number }[];
   /** gzip level; default 1: measured as fast as 6 to unpack in the guest, far cheaper to build. */
   gzipLevel?: number;
+}
+
+/**
+ * Where scripts/build-guest-tools puts pmcap for an arch: vm-images/bin/ of this
+ * package (src/guest and dist/guest are both two levels below the package root).
+ */
+export function capHelperPath(arch: Arch, packageRoot = fileURLToPath(new URL('../..', import.meta.url))): string {
+  return path.join(packageRoot, 'vm-images', 'bin', `pmcap-${arch}`);
+}
+
+/** Pre-flight: every arch whose cells set capabilities has its pmcap build. */
+export async function requireCapHelper(cells: { arch: Arch; config: { capabilities?: string[] } }[], packageRoot?: string): Promise<void> {
+  const arches = [...new Set(cells.filter((c) => c.config.capabilities !== undefined).map((c) => c.arch))].sort();
+  const missing: string[] = [];
+  for (const arch of arches) {
+    const p = capHelperPath(arch, packageRoot);
+    if (!(await access(p).then(() => true, () => false))) missing.push(p);
+  }
+  if (missing.length) {
+    throw new UsageError(
+      `configs with capabilities need the pmcap helper, but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing; ` +
+        'build it with scripts/build-guest-tools (needs Go: apt-get install -y --no-install-recommends golang-go)',
+    );
+  }
 }
 
 export const GUEST_USER = { name: 'portmatrix', uid: 1000, gid: 1000 } as const;
@@ -106,6 +135,14 @@ export async function initramfsEntries(spec: InitramfsSpec): Promise<CpioEntry[]
     { path: 'etc/group', type: 'file', data: Buffer.from(GROUP) },
     { path: 'portmatrix/loader', type: 'file', mode: 0o755, data: loader },
   );
+  if (spec.capHelper) {
+    const helper = await readHost('capability helper (scripts/build-guest-tools)', spec.capHelper);
+    const helperElf = parseElf(helper);
+    if (helperElf?.arch !== spec.arch) {
+      throw new InfraError(`capability helper ${spec.capHelper} is ${helperElf ? describeElf(helperElf) : 'not an ELF binary'}, not a ${spec.arch} build; rebuild with scripts/build-guest-tools`);
+    }
+    entries.push({ path: CAP_HELPER_GUEST_PATH.slice(1), type: 'file', mode: 0o755, data: helper });
+  }
   const seen = new Map<string, string>();
   for (const f of spec.files) {
     const base = path.basename(f);

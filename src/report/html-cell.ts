@@ -3,6 +3,7 @@
 // escapeMarkup(cleanText(...)): guest output can only ever appear as text.
 
 import type { CellResult } from '../results/model.js';
+import { describeCredentials } from '../run/reason.js';
 import { cleanText, escapeMarkup, formatMs, oneLine } from './text.js';
 import { STATUS_INFO } from './view.js';
 
@@ -44,7 +45,7 @@ function facts(cell: CellResult): [string, string | undefined][] {
     ['kprobes', yesNo(f.kprobes)],
     ['BPF LSM', yesNo(f.bpfLsm)],
     ['lockdown', [f.lockdownLsm === undefined ? undefined : `LSM ${yesNo(f.lockdownLsm)}`, g.lockdown].filter(Boolean).join(', ') || undefined],
-    ['uid', g.uid?.toString()],
+    ['loader ran as', describeCredentials(g)],
     ['CapEff', g.capEff],
     ['uname -r', g.unameR],
     ['kernel sha256', k.sha256 && `${k.sha256.slice(0, 16)}…`],

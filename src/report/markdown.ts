@@ -4,6 +4,7 @@
 // inside a fence or a <details> block.
 
 import type { CellResult, RunResults } from '../results/model.js';
+import { describeCredentials } from '../run/reason.js';
 import { cleanText, escapeMarkup, formatMs, lastLines, oneLine } from './text.js';
 import { STATUS_INFO, STATUS_ORDER, buildGrid, countStatuses, problemCells, sortByStatus, type Counts } from './view.js';
 
@@ -70,8 +71,26 @@ function table(results: RunResults): string[] {
 
 const legend = STATUS_ORDER.map((s) => `${STATUS_INFO[s].emoji} ${STATUS_INFO[s].label}`).join(' · ');
 
+/**
+ * The kernel configuration facts that explain why one config differs from another,
+ * shown only when they are not the usual ones (root with all capabilities, JIT on,
+ * no lockdown, BTF present, no rt preemption).
+ */
+function configFacts(cell: CellResult): (string | undefined)[] {
+  const g = cell.guest ?? {};
+  const cred = describeCredentials(g);
+  return [
+    cred && cred !== 'uid 0, all capabilities' ? cred : undefined,
+    g.lockdown && g.lockdown !== 'none' ? `lockdown ${g.lockdown}` : undefined,
+    g.jitEnabled === '0' ? 'BPF JIT off' : undefined,
+    g.btfPresent === false ? 'no kernel BTF' : undefined,
+    cell.kernel.facts?.preempt === 'rt' ? 'PREEMPT_RT' : undefined,
+  ];
+}
+
 function cellFacts(cell: CellResult): string {
   return [
+    ...configFacts(cell),
     cell.exitCode !== undefined ? `exit ${cell.exitCode}` : undefined,
     cell.timedOut ? 'timed out' : undefined,
     cell.bootFailed ? 'boot failed' : undefined,

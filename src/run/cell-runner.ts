@@ -176,7 +176,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     config: cell.config.name,
     libc: cell.libc,
     status: outcome.status,
-    reason: await explainReason(outcome.reason, report.facts, elf, cell, libcDir, shipped),
+    reason: withSysctlErrors(await explainReason(outcome.reason, report.facts, elf, cell, libcDir, shipped), report.sysctlErrors, outcome.status),
     expected: cell.expect,
     accel,
     backend: deps.vm.backend,
@@ -214,4 +214,11 @@ async function explainReason(
     if (fit.kind === 'fails') return `${reason} (pre-boot check: ${fit.why})`;
   }
   return explainPermission(reason, facts);
+}
+
+/** A sysctl the guest kernel refused changes what the cell tested: a failing cell says so. */
+function withSysctlErrors(reason: string | undefined, errors: string[], status: CellResult['status']): string | undefined {
+  if (!errors.length || status === 'pass' || status === 'skip' || status === 'infra') return reason;
+  const note = `sysctl not applied: ${errors.join('; ')}`;
+  return reason ? `${reason} (${note})` : note;
 }

@@ -92,24 +92,37 @@ export function describeCredentials(g: Pick<GuestFacts, 'uid' | 'capEff'>): stri
 
 /**
  * A permission-denied (or memlock-looking) failure of a loader that did not run with
- * full privileges: say who it ran as and which capability BPF wants, e.g.
+ * full privileges: say who it ran as and what the kernel wanted, e.g.
  * "permission denied: ... (the loader ran as uid 1000, no capabilities; loading BPF
- * needs CAP_BPF or CAP_SYS_ADMIN, kprobes and perf events CAP_PERFMON)".
- * cilium/ebpf words every EPERM from map creation as a MEMLOCK hint, so with
- * RLIMIT_MEMLOCK unlimited (our /init) an unprivileged loader's memlock reason is
- * really a permission one.
+ * needs CAP_BPF or CAP_SYS_ADMIN, ...)". Measured on Debian 6.12 (docs/axes.md):
+ * - cilium/ebpf words every EPERM from map creation as a MEMLOCK hint; with
+ *   RLIMIT_MEMLOCK unlimited (our /init) it is really a missing capability.
+ * - Debian kernels default to kernel.perf_event_paranoid=3, where perf events
+ *   (kprobe links) need CAP_SYS_ADMIN; at 2 CAP_PERFMON is enough.
+ * - tracefs is root's, mode 0700: a non-root loader that adds kprobe events there
+ *   (cilium/ebpf's LINUX_HAS_SYSCALL_WRAPPER probe) needs CAP_DAC_OVERRIDE.
  */
 export function explainPermission(reason: string | undefined, g: GuestFacts | undefined): string | undefined {
   if (!reason || !g || (!reason.startsWith('permission denied') && !reason.startsWith('memlock limit'))) return reason;
   if (reason.startsWith('permission denied (lockdown)')) return reason;
   const names = g.capEff !== undefined ? capabilityNames(g.capEff) : undefined;
   const has = (c: string) => names?.includes(c) ?? g.uid === 0;
-  const missing = [
-    !has('bpf') && !has('sys_admin') ? 'loading BPF needs CAP_BPF or CAP_SYS_ADMIN' : undefined,
-    !has('perfmon') && !has('sys_admin') ? 'kprobes and perf events need CAP_PERFMON or CAP_SYS_ADMIN' : undefined,
-  ].filter(Boolean);
-  if (missing.length === 0) return reason;
-  const who = describeCredentials(g);
+  let hints: string[];
+  if (/\/sys\/kernel\/(debug\/)?tracing\/|kprobe_events|trace event/.test(reason) && g.uid !== 0 && !has('dac_override')) {
+    hints = ['tracefs belongs to root (mode 0700): a non-root loader that uses it (cilium/ebpf does, to probe for syscall wrappers) needs CAP_DAC_OVERRIDE'];
+  } else if (/perf.?event/i.test(reason) && !has('sys_admin')) {
+    hints = [
+      has('perfmon')
+        ? 'Debian kernels default to kernel.perf_event_paranoid=3, where perf events need CAP_SYS_ADMIN; with sysctl kernel.perf_event_paranoid: 2 CAP_PERFMON is enough'
+        : 'perf events (kprobes) need CAP_PERFMON, and CAP_SYS_ADMIN at kernel.perf_event_paranoid=3 (the Debian default)',
+    ];
+  } else {
+    hints = [
+      !has('bpf') && !has('sys_admin') ? 'loading BPF needs CAP_BPF or CAP_SYS_ADMIN' : undefined,
+      !has('perfmon') && !has('sys_admin') ? 'kprobes and perf events need CAP_PERFMON or CAP_SYS_ADMIN' : undefined,
+    ].filter((h): h is string => h !== undefined);
+  }
+  if (hints.length === 0) return reason;
   const text = reason.replace(/^memlock limit/, 'permission denied');
-  return `${text} (the loader ran as ${who}; ${missing.join(', ')})`;
+  return `${text} (the loader ran as ${describeCredentials(g)}; ${hints.join(', ')})`;
 }

@@ -59,6 +59,7 @@ describe('readElf', () => {
       interpreter: '/lib/ld64.so.1',
       needed: ['libfoo.so.1'],
       static: false,
+      versionNeeds: {},
     });
   });
 

@@ -96,11 +96,25 @@ describe('initScript', () => {
     expect(() => initScript({ ...base, timeoutSec: 0 })).toThrow(/positive/);
   });
 
-  it('drops privileges with su only when a user is given, and flags capabilities as unsupported', () => {
+  it('drops privileges with su when only a user is given', () => {
     expect(initScript(base)).not.toContain(' su ');
-    const s = initScript({ ...base, user: '1234', capabilities: ['bpf'] });
+    const s = initScript({ ...base, user: '1234' });
     expect(s).toContain(`awk -F: -v u='1234' '$3 == u { f = 1 } END { exit !f }' /etc/passwd || echo 'u1234:x:1234:1234::/tmp:/bin/sh' >> /etc/passwd`);
     expect(s).toContain('su -p -s /bin/sh "$user" -c');
-    expect(s).toContain("frame unsupported=capabilities 'bpf'");
+    expect(s).not.toContain('/portmatrix/pmcap');
+  });
+
+  it('runs the loader through pmcap with capability numbers when capabilities are given', () => {
+    const s = initScript({ ...base, user: '1234', capabilities: ['bpf', 'perfmon'] });
+    expect(s).not.toContain(' su ');
+    expect(s).toContain(`uid=$(awk -F: -v u="$user" '$1 == u { print $3; exit }' /etc/passwd)`);
+    // CAP_BPF is 39, CAP_PERFMON 38 (include/uapi/linux/capability.h).
+    expect(s).toContain('/portmatrix/pmcap -uid "$uid" -gid "$gid" -caps 39,38 -- /bin/sh -c');
+    // Root limited to a set, and a user with explicitly none.
+    const root = initScript({ ...base, capabilities: ['sys_admin'] });
+    expect(root).toContain('uid=0 gid=0');
+    expect(root).toContain('pmcap -uid "$uid" -gid "$gid" -caps 21 --');
+    expect(initScript({ ...base, user: 'portmatrix', capabilities: [] })).toContain(`-caps '' --`);
+    expect(() => initScript({ ...base, capabilities: ['bfp'] })).toThrow(/unknown capability "bfp"/);
   });
 });
