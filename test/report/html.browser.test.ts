@@ -14,7 +14,8 @@ import { countStatuses } from '../../src/report/view.js';
 import { STATUSES } from '../../src/results/model.js';
 import { fixtureResults } from './fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+// Debian's chromium; elsewhere (GitHub's Ubuntu runners ship Google Chrome) set PORTMATRIX_CHROMIUM.
+const CHROMIUM = process.env.PORTMATRIX_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-artifacts');
 
 let browser: Browser;
@@ -23,7 +24,7 @@ const dialogs: string[] = [];
 const errors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install -y --no-install-recommends chromium`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install -y --no-install-recommends chromium (or set PORTMATRIX_CHROMIUM to a Chrome/Chromium binary)`);
   const dir = await mkdtemp(path.join(tmpdir(), 'pm-html-'));
   await writeReports(dir, fixtureResults(), ['html']);
   url = pathToFileURL(path.join(dir, 'report.html')).href;
