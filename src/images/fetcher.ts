@@ -102,12 +102,19 @@ export function createFetcher(opts: FetcherOptions = {}) {
 
   /** Downloads `url` into `dest` (a temp path; resumed if present) with retries. */
   async function toFile(url: string, dest: string, name = url.split('/').pop() ?? url, headers: Record<string, string> = {}): Promise<Fetched> {
+    return withRetries(url, name, async () => {
+      const got = await attempt(url, dest, name, headers);
+      opts.log?.(`fetched ${name} ${(got.size / MiB).toFixed(1)} MiB in ${(got.ms / 1000).toFixed(1)} s`);
+      return got;
+    });
+  }
+
+  /** Runs `once` within the limiter, retrying network errors, 5xx and 429 with backoff. */
+  function withRetries<T>(url: string, name: string, once: () => Promise<T>): Promise<T> {
     return limit(async () => {
       for (let i = 0; ; i++) {
         try {
-          const got = await attempt(url, dest, name, headers);
-          opts.log?.(`fetched ${name} ${(got.size / MiB).toFixed(1)} MiB in ${(got.ms / 1000).toFixed(1)} s`);
-          return got;
+          return await once();
         } catch (error) {
           if (opts.signal?.aborted) throw opts.signal.reason;
           const retryable = !(error instanceof NotFoundError) && (!(error instanceof HttpError) || error.status >= 500 || error.status === 429);
@@ -124,26 +131,15 @@ export function createFetcher(opts: FetcherOptions = {}) {
 
   /** Small files (InRelease, manifests, tokens): into memory, same retries. */
   async function toBuffer(url: string, headers: Record<string, string> = {}): Promise<{ body: Buffer; headers: Headers; status: number }> {
-    return limit(async () => {
-      for (let i = 0; ; i++) {
-        try {
-          requests++;
-          const res = await fetch(url, { signal: opts.signal, headers: { ...opts.headers, ...headers }, redirect: 'follow' });
-          if (res.status === 404 || res.status === 410) throw new NotFoundError(url);
-          if (res.status >= 500 || res.status === 429) throw new HttpError(url, res.status);
-          return { body: Buffer.from(await res.arrayBuffer()), headers: res.headers, status: res.status };
-        } catch (error) {
-          if (opts.signal?.aborted) throw opts.signal.reason;
-          const retryable = !(error instanceof NotFoundError) && (!(error instanceof HttpError) || error.status >= 500 || error.status === 429);
-          if (!retryable || i >= retries) {
-            if (error instanceof InfraError) throw error;
-            throw new InfraError(`download failed: ${url}: ${(error as Error).message}`, { cause: error });
-          }
-          await sleep(backoff * 2 ** i, opts.signal);
-        }
-      }
+    return withRetries(url, url.split('/').pop() ?? url, async () => {
+      requests++;
+      const res = await fetch(url, { signal: opts.signal, headers: { ...opts.headers, ...headers }, redirect: 'follow' });
+      if (res.status === 404 || res.status === 410) throw new NotFoundError(url);
+      if (res.status >= 500 || res.status === 429) throw new HttpError(url, res.status);
+      return { body: Buffer.from(await res.arrayBuffer()), headers: res.headers, status: res.status };
     });
   }
+
 
   return { toFile, toBuffer, requests: () => requests };
 }

@@ -17,21 +17,13 @@
 
 import type { Arch } from '../plan/cell.js';
 import { shQuote } from '../guest/init-script.js';
+import type { VmSpec } from './profiles.js';
 
-export interface VngSpec {
+/** The same VM description as the qemu backend's (minus the arch: always the host's). */
+export type VngSpec = Omit<VmSpec, 'arch'> & {
   /** vng executable; default `vng` on PATH (scripts/install-vng links it there). */
   vng?: string;
-  accel: 'kvm' | 'tcg';
-  /** Host path of the kernel image. */
-  kernel: string;
-  /** Host path of the gzipped newc initramfs built for the cell (read by the guest over virtiofs). */
-  initrd: string;
-  /** Extra kernel parameters from the cell's config (e.g. `lockdown=integrity`). */
-  cmdline: string[];
-  memoryMiB: number;
-  cpus: number;
-  network: boolean;
-}
+};
 
 /** The host arch vng can boot without a foreign root filesystem. */
 export const VNG_ARCH: Arch = 'amd64';
