@@ -155,6 +155,7 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
     startedAt,
     finishedAt: new Date().toISOString(),
     host: { arch: os.arch(), cpus: os.availableParallelism(), node: process.version },
+    configs: matrix.configs.map((c) => c.name),
     cells: results,
   };
   await writeReports(resultsDir, model, reporters);

@@ -107,8 +107,14 @@ export function buildGrid(results: RunResults): Grid {
     row.cells[cell.arch] = cell;
     rows.set(key, row);
   }
+  // Configs in matrix order when the run recorded it (unknown ones last), then by key.
+  const configRank = (config: string) => {
+    const i = results.configs?.indexOf(config) ?? -1;
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
   const sorted = [...rows.values()].sort(
-    (a, b) => kernels.indexOf(a.kernel) - kernels.indexOf(b.kernel) || compareIds(a.key, b.key),
+    (a, b) =>
+      kernels.indexOf(a.kernel) - kernels.indexOf(b.kernel) || configRank(a.config) - configRank(b.config) || compareIds(a.key, b.key),
   );
   return { arches: archOrder(results.cells), rows: sorted };
 }

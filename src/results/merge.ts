@@ -56,6 +56,7 @@ export function mergeResults(list: readonly ShardResults[]): RunResults {
     schemaVersion: SCHEMA_VERSION,
     tool: first.results.tool,
     matrix: first.results.matrix,
+    ...(first.results.configs ? { configs: first.results.configs } : {}),
     startedAt: starts[0] ?? first.results.startedAt,
     ...(finishedAt ? { finishedAt } : {}),
     host: first.results.host,

@@ -77,6 +77,8 @@ export interface RunResults {
   startedAt: string;
   finishedAt?: string;
   host: { arch: string; cpus: number; node: string };
+  /** Config names in matrix order, so reports list rows as the user wrote them. */
+  configs?: string[];
   /** Sorted by id. */
   cells: CellResult[];
 }
