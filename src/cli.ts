@@ -2,11 +2,10 @@
 // Every command is `(ctx, options) => Promise<exitCode>`.
 
 import { Command, CommanderError, Option } from 'commander';
-import { createRequire } from 'node:module';
 import type { Context } from './context.js';
 import { ExitCode, PortmatrixError } from './errors.js';
+import { VERSION } from './version.js';
 
-const version: string = createRequire(import.meta.url)('../package.json').version;
 
 function intOption(value: string): number {
   const n = Number(value);
@@ -17,7 +16,7 @@ function intOption(value: string): number {
 export function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
   const program = new Command('portmatrix')
     .description('Prove an eBPF application is portable across kernels, arches, configs and libcs.')
-    .version(version)
+    .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
     .showHelpAfterError();
@@ -150,7 +149,7 @@ export async function main(argv: string[], ctx?: Partial<Context>): Promise<numb
       return error.exitCode;
     }
     full.stderr.write(
-      `portmatrix: internal error (portmatrix ${version}, node ${process.version}, ${process.platform}/${process.arch}); ` +
+      `portmatrix: internal error (portmatrix ${VERSION}, node ${process.version}, ${process.platform}/${process.arch}); ` +
         `please report it with this output:\n${error instanceof Error ? error.stack : String(error)}\n`,
     );
     return 70;

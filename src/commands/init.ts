@@ -4,9 +4,9 @@
 // overwritten without --force (UsageError, exit 2).
 
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Context } from '../context.js';
+import { VERSION } from '../version.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { detectLoader, type LoaderGuess } from '../init/detect.js';
 import { matrixYaml, workflowYaml } from '../init/templates.js';
@@ -21,10 +21,6 @@ const exists = (file: string) =>
     () => false,
   );
 
-function ownVersion(): string {
-  // src/commands/ and dist/commands/ are both two levels below package.json.
-  return createRequire(import.meta.url)('../../package.json').version as string;
-}
 
 function nextSteps(guess: LoaderGuess): string[] {
   const steps = [
@@ -44,7 +40,7 @@ export default async function init(ctx: Context, opts: InitOptions): Promise<num
   const guess = await detectLoader(ctx.cwd);
   const files = [
     { rel: 'matrix.yaml', text: matrixYaml(guess) },
-    { rel: '.github/workflows/portmatrix.yml', text: workflowYaml(guess, ownVersion()) },
+    { rel: '.github/workflows/portmatrix.yml', text: workflowYaml(guess, VERSION) },
   ];
   // Check all before writing any: either both files are written or none.
   if (!opts.force) {

@@ -1,14 +1,15 @@
 // `portmatrix run`: plan → pre-flight checks → scheduler → results and reports.
 
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadMatrix } from '../config/load.js';
 import type { Context } from '../context.js';
+import { VERSION } from '../version.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { checkLoaderArch } from '../guest/elf.js';
+import { checkLoaderArch, readElf, type ElfInfo } from '../guest/elf.js';
 import { requireCapHelper } from '../guest/initramfs.js';
 import { libcPreflight } from '../libc/preflight.js';
 import { createImageStore, defaultImageOptions } from '../images/store.js';
@@ -24,7 +25,7 @@ import { readCellResults, writeCellResult } from '../results/files.js';
 import { SCHEMA_VERSION, type CellResult, type RunResults } from '../results/model.js';
 import { chooseAccel, probeKvm } from '../vm/accel.js';
 import { installReaper } from '../vm/process.js';
-import { qemuCommand } from '../vm/profiles.js';
+import { qemuBinary } from '../vm/profiles.js';
 import { createProgress } from '../run/progress.js';
 import type { RunEvent } from '../run/events.js';
 import { githubLog } from '../github/ci-log.js';
@@ -116,8 +117,7 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
   const qemuVersion = (arch: Arch) => {
     let v = qemuVersions.get(arch);
     if (!v) {
-      const { binary } = qemuCommand({ arch, accel: 'tcg', kernel: '', initrd: '', cmdline: [], memoryMiB: 1, cpus: 1, network: false });
-      v = pexec(binary, ['--version']).then(
+      v = pexec(qemuBinary(arch), ['--version']).then(
         ({ stdout }) => /version ([^\s,]+)/.exec(stdout)?.[1],
         () => undefined,
       );
@@ -126,6 +126,20 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
     return v;
   };
 
+  // The loader's ELF decides libc cells; read each loader once, not once per cell.
+  const loaderElfs = new Map<string, Promise<ElfInfo | undefined>>();
+  const loaderElf = (file: string) => {
+    let elf = loaderElfs.get(file);
+    if (!elf) {
+      elf = readElf(file).catch(() => undefined);
+      loaderElfs.set(file, elf);
+    }
+    return elf;
+  };
+
+  // Scratch initramfs files, one directory per run (the pid in its name lets tests
+  // find this run's QEMUs), removed when the run ends.
+  const workDir = await mkdtemp(path.join(os.tmpdir(), `portmatrix-${process.pid}-`));
   installReaper();
   const startedAt = new Date().toISOString();
   const jobs = opts.jobs && opts.jobs > 0 ? opts.jobs : defaultJobs(matrix.vm.memory);
@@ -137,20 +151,22 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
     persist: (result: CellResult) => writeCellResult(resultsDir, result),
     images,
     resultsDir,
-    workDir: path.join(os.tmpdir(), `portmatrix-${process.pid}`),
+    workDir,
     vm: matrix.vm,
     accelFor,
     qemuVersion,
+    loaderElf,
     signal: ctx.signal,
     emit,
-  }).finally(() => {
+  }).finally(async () => {
     progress.close();
     github?.finish();
+    await rm(workDir, { recursive: true, force: true });
   });
 
   const model: RunResults = {
     schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'portmatrix', version: process.env.npm_package_version ?? '0.1.0' },
+    tool: { name: 'portmatrix', version: VERSION },
     matrix: path.relative(resultsDir, matrixFile),
     startedAt,
     finishedAt: new Date().toISOString(),

@@ -2,9 +2,9 @@
 // else the per-cell files an interrupted run left in `cells/`.
 
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
+import { VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
 import { ARCHES } from '../plan/cell.js';
 import { SCHEMA_VERSION, STATUSES, type CellResult, type RunResults } from './model.js';
@@ -109,7 +109,7 @@ async function assembleFromCells(cellsDir: string): Promise<RunResults> {
   const started = cells.map((c) => c.startedAt).filter((s): s is string => !!s).sort();
   return {
     schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'portmatrix', version: toolVersion() },
+    tool: { name: 'portmatrix', version: VERSION },
     matrix: '',
     startedAt: started[0] ?? '',
     // No finishedAt: the run did not finish.
@@ -118,10 +118,3 @@ async function assembleFromCells(cellsDir: string): Promise<RunResults> {
   };
 }
 
-function toolVersion(): string {
-  try {
-    return createRequire(import.meta.url)('../../package.json').version as string;
-  } catch {
-    return 'unknown';
-  }
-}

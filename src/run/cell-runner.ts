@@ -8,8 +8,8 @@ import path from 'node:path';
 import type { MatrixVm } from '../config/matrix.js';
 import { FrameParser } from '../guest/frames.js';
 import { initScript } from '../guest/init-script.js';
-import { readElf } from '../guest/elf.js';
-import { buildInitramfs, capHelperPath, requireCapHelper } from '../guest/initramfs.js';
+import type { ElfInfo } from '../guest/elf.js';
+import { buildInitramfs, capHelperPath } from '../guest/initramfs.js';
 import { libcFit } from '../libc/fit.js';
 import { glibcVersionOfTree } from '../libc/glibc.js';
 import type { ImageStore, ResolvedKernel } from '../images/types.js';
@@ -20,6 +20,7 @@ import { runVm } from '../vm/process.js';
 import { qemuCommand } from '../vm/profiles.js';
 import type { RunListener } from './events.js';
 import { decideOutcome } from './outcome.js';
+import { kernelOf, notBooted } from './result-base.js';
 import { vngCellCommand } from './vng-runner.js';
 import { explainPermission } from './reason.js';
 
@@ -31,6 +32,8 @@ export interface CellDeps {
   vm: MatrixVm;
   accelFor: (cell: Cell, kernel: ResolvedKernel) => Promise<'kvm' | 'tcg'>;
   qemuVersion: (arch: Cell['arch']) => Promise<string | undefined>;
+  /** The loader's ELF (undefined for scripts), read once per run: every cell of an arch shares it. */
+  loaderElf: (path: string) => Promise<ElfInfo | undefined>;
   signal: AbortSignal;
   emit: RunListener;
 }
@@ -48,36 +51,13 @@ export function deadlines(cell: Cell, vm: MatrixVm, accel: 'kvm' | 'tcg') {
   return { bootSec, totalSec };
 }
 
-/** A cell decided before boot (libc/fit.ts: a dynamic loader in a static libc cell). */
-function notBooted(cell: Cell, kernel: ResolvedKernel, why: string, started: number): CellResult {
-  return {
-    id: cell.id,
-    arch: cell.arch,
-    kernel: { source: cell.kernel.source, name: cell.kernel.name, release: kernel.release, package: kernel.package, version: kernel.version, sha256: kernel.sha256, facts: kernel.facts },
-    config: cell.config.name,
-    libc: cell.libc,
-    status: 'skip',
-    reason: why,
-    expected: cell.expect,
-    timings: { totalMs: Date.now() - started },
-    timedOut: false,
-    bootFailed: false,
-    attempts: 0,
-    stdout: '',
-    stderr: '',
-    dmesg: '',
-    consoleTail: '',
-  };
-}
-
 export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: number, deps: CellDeps): Promise<CellResult> {
   const started = Date.now();
   // libc axis: the loader's own ELF says whether this libc cell can apply at all.
-  const elf = await readElf(cell.loader.path).catch(() => undefined);
+  const elf = await deps.loaderElf(cell.loader.path);
   const shipped = cell.loader.files.map((f) => path.basename(f));
   const fit = elf ? libcFit(elf, cell.libc, { shipped }) : undefined;
-  if (fit?.kind === 'skip') return notBooted(cell, kernel, fit.why, started);
-  if (cell.config.capabilities !== undefined) await requireCapHelper([cell]);
+  if (fit?.kind === 'skip') return notBooted(cell, 'skip', fit.why, { kernel, totalMs: Date.now() - started });
   const accel = await deps.accelFor(cell, kernel);
   const [busybox, libcDir] = await Promise.all([
     deps.images.busybox(cell.arch),
@@ -164,15 +144,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
   return {
     id: cell.id,
     arch: cell.arch,
-    kernel: {
-      source: cell.kernel.source,
-      name: cell.kernel.name,
-      release: kernel.release,
-      package: kernel.package,
-      version: kernel.version,
-      sha256: kernel.sha256,
-      facts: kernel.facts,
-    },
+    kernel: kernelOf(cell, kernel),
     config: cell.config.name,
     libc: cell.libc,
     status: outcome.status,
@@ -204,7 +176,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
 async function explainReason(
   reason: string | undefined,
   facts: CellResult['guest'],
-  elf: Awaited<ReturnType<typeof readElf>>,
+  elf: ElfInfo | undefined,
   cell: Cell,
   libcDir: string | undefined,
   shipped: string[],

@@ -4,7 +4,7 @@ import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { MissingToolError } from '../errors.js';
 import type { Arch } from '../plan/cell.js';
-import { qemuCommand, qemuPackage } from '../vm/profiles.js';
+import { qemuBinary, qemuPackage } from '../vm/profiles.js';
 
 async function onPath(binary: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
@@ -20,7 +20,7 @@ async function onPath(binary: string, env: NodeJS.ProcessEnv): Promise<boolean> 
 
 export async function requireQemu(arches: Arch[], env: NodeJS.ProcessEnv): Promise<void> {
   for (const arch of arches) {
-    const { binary } = qemuCommand({ arch, accel: 'tcg', kernel: '', initrd: '', cmdline: [], memoryMiB: 1, cpus: 1, network: false });
+    const binary = qemuBinary(arch);
     if (!(await onPath(binary, env))) throw new MissingToolError(binary, qemuPackage(arch));
   }
 }

@@ -8,6 +8,7 @@ import { NotAvailableError } from '../images/types.js';
 import type { CellResult } from '../results/model.js';
 import { runCellOnce, type CellDeps } from './cell-runner.js';
 import { inputsHash } from './inputs.js';
+import { notBooted } from './result-base.js';
 import { backendSkip } from './vng-runner.js';
 
 export interface ScheduleOptions extends CellDeps {
@@ -24,27 +25,6 @@ export interface ScheduleOutcome {
   results: CellResult[];
   /** Cells that never finished because the run was aborted. */
   unfinished: Cell[];
-}
-
-function baseResult(cell: Cell, status: 'skip' | 'infra', reason: string): CellResult {
-  return {
-    id: cell.id,
-    arch: cell.arch,
-    kernel: { source: cell.kernel.source, name: cell.kernel.name },
-    config: cell.config.name,
-    libc: cell.libc,
-    status,
-    reason,
-    expected: cell.expect,
-    timings: { totalMs: 0 },
-    timedOut: false,
-    bootFailed: status === 'infra',
-    attempts: status === 'infra' ? 1 : 0,
-    stdout: '',
-    stderr: '',
-    dmesg: '',
-    consoleTail: '',
-  };
 }
 
 export async function runCells(cells: Cell[], opts: ScheduleOptions): Promise<ScheduleOutcome> {
@@ -74,15 +54,15 @@ export async function runCells(cells: Cell[], opts: ScheduleOptions): Promise<Sc
   const runOne = async (cell: Cell) => {
     if (opts.signal.aborted) return void unfinished.push(cell);
     const skip = cell.skip ?? backendSkip(cell, opts.vm);
-    if (skip) return finish(baseResult(cell, 'skip', skip), cell);
+    if (skip) return finish(notBooted(cell, 'skip', skip), cell);
 
     let kernel: ResolvedKernel;
     try {
       kernel = await kernelFor(cell);
     } catch (error) {
       if (opts.signal.aborted) return void unfinished.push(cell);
-      if (error instanceof NotAvailableError) return finish(baseResult(cell, 'skip', error.message), cell);
-      return finish(baseResult(cell, 'infra', `kernel image: ${error instanceof Error ? error.message : String(error)}`), cell);
+      if (error instanceof NotAvailableError) return finish(notBooted(cell, 'skip', error.message), cell);
+      return finish(notBooted(cell, 'infra', `kernel image: ${error instanceof Error ? error.message : String(error)}`), cell);
     }
 
     const hash = await inputsHash(cell, kernel.sha256, opts.vm);
@@ -98,7 +78,7 @@ export async function runCells(cells: Cell[], opts: ScheduleOptions): Promise<Sc
       try {
         result = await runCellOnce(cell, kernel, attempt, opts);
       } catch (error) {
-        result = baseResult(cell, 'infra', error instanceof Error ? error.message : String(error));
+        result = notBooted(cell, 'infra', error instanceof Error ? error.message : String(error));
         result.attempts = attempt;
       }
       // An aborted cell is not a result: it stays unfinished so --resume runs it.

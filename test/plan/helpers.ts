@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { afterAll } from 'vitest';
 import { main } from '../../src/cli.js';
 import { loadMatrix } from '../../src/config/load.js';
 import type { Matrix } from '../../src/config/matrix.js';
@@ -32,9 +33,16 @@ export async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = 
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
+const made: string[] = [];
+// Registered once per test file that imports this module: its projects go when it ends.
+afterAll(() => {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 /** A fresh directory with the given files (path → content); loader-{arch} files exist for every arch. */
 export function project(files: Record<string, string> = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portmatrix-plan-'));
+  made.push(dir);
   for (const arch of ['amd64', 'arm64', 's390x']) files[`loader-${arch}`] ??= '#!/bin/sh\n';
   for (const [name, content] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });

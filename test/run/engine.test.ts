@@ -44,10 +44,10 @@ async function project(yaml: string): Promise<string> {
   return dir;
 }
 
-/** QEMU processes started by the portmatrix process `pid` (its initramfs lives in /tmp/portmatrix-<pid>/). */
+/** QEMU processes started by the portmatrix process `pid` (its initramfs lives in /tmp/portmatrix-<pid>-XXXXXX/). */
 function qemuProcesses(pid = process.pid): string[] {
   try {
-    return execFileSync('pgrep', ['-a', '-f', `qemu-system-.*portmatrix-${pid}/`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    return execFileSync('pgrep', ['-a', '-f', `qemu-system-.*portmatrix-${pid}-`], { encoding: 'utf8' }).split('\n').filter(Boolean);
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
