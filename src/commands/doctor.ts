@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadMatrix } from '../config/load.js';
 import type { Context } from '../context.js';
 import { ExitCode } from '../errors.js';
-import { ARCHES } from '../plan/cell.js';
+import { ARCHES } from '../core/arch.js';
 import { runChecks, type DoctorNeeds } from '../doctor/checks.js';
 import { hostFromEnv, type DoctorHost } from '../doctor/host.js';
 import { renderDoctor } from '../doctor/render.js';

@@ -14,7 +14,7 @@ import { inventory, prune } from '../images/inventory.js';
 import { readLock } from '../images/lockfile.js';
 import { createImageStore, defaultImageOptions } from '../images/store.js';
 import { NotAvailableError } from '../images/types.js';
-import type { Arch } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
 import { expandCells } from '../plan/expand.js';
 import { filterCells } from '../plan/filter.js';
 

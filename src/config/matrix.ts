@@ -2,7 +2,8 @@
 // plan/expand.ts turns it into cells. Paths are absolute (resolved against the
 // matrix file's directory). Defaults are stated in config/schema.ts where declared.
 
-import type { Arch, ConfigSpec, KernelSpec } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
+import type { ConfigSpec, KernelSpec } from '../core/cell.js';
 
 export interface MatrixLoader {
   /** Path template with `{arch}` / `{goarch}` placeholders, absolute. */

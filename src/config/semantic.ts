@@ -4,7 +4,9 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { ARCHES, GOARCH, type Arch, type ConfigSpec, type KernelSpec } from '../plan/cell.js';
+import { ARCHES, GOARCH, type Arch } from '../core/arch.js';
+import { CONFIG_NAME, KERNEL_NAME, SYSCTL_KEY, isUser } from '../core/names.js';
+import { type ConfigSpec, type KernelSpec } from '../core/cell.js';
 import { CAPABILITIES, isCapability, normaliseCapability } from './capabilities.js';
 import { DEBIAN_FLAVOURS, DEBIAN_SUITES, LIBC_SUITES, defaultKernelName, parseSource } from './kernels.js';
 import type { PathKey } from './locate.js';
@@ -25,8 +27,6 @@ export interface BuildOptions {
   written: (path: PathKey[]) => boolean;
 }
 
-const NAME = /^[a-z0-9][a-z0-9._-]*$/;
-const CONFIG_NAME = /^[a-z0-9_-]+$/;
 const PLACEHOLDER = /\{[^{}]*\}/g;
 export const PLACEHOLDERS = ['{arch}', '{goarch}'];
 
@@ -72,7 +72,7 @@ function buildKernels(raw: RawMatrix, o: BuildOptions, dir: string): KernelSpec[
       fail(sourcePath, `${JSON.stringify(parsed.ref)} is not an OCI reference`, 'write oci:<registry>/<repository>:<tag>, e.g. oci:ghcr.io/cilium/ci-kernels:6.12');
     }
     const name = k.name ?? defaultKernelName(parsed);
-    if (!NAME.test(name)) fail([...at, 'name'], `${JSON.stringify(name)} is not a valid name`, 'use lower-case letters, digits, ".", "_" and "-"');
+    if (!KERNEL_NAME.test(name)) fail([...at, 'name'], `${JSON.stringify(name)} is not a valid name`, 'use lower-case letters, digits, ".", "_" and "-"');
     const first = names.get(name);
     if (first !== undefined) fail(k.name ? [...at, 'name'] : sourcePath, `duplicate kernel name ${JSON.stringify(name)} (also kernels[${first}])`, 'give one of them a distinct name: {source: …, name: …}');
     names.set(name, i);
@@ -90,9 +90,9 @@ function buildConfigs(raw: RawMatrix, o: BuildOptions): ConfigSpec[] {
     if (seen.has(c.name)) fail([...at, 'name'], `duplicate config name ${JSON.stringify(c.name)} (also configs[${seen.get(c.name)}])`, 'give each config a distinct name');
     seen.set(c.name, i);
     for (const key of Object.keys(c.sysctl)) {
-      if (!/^[a-z0-9_]+(\.[a-z0-9_-]+)+$/.test(key)) fail([...at, 'sysctl', key], `${JSON.stringify(key)} is not a sysctl name`, 'write the dotted name, e.g. kernel.unprivileged_bpf_disabled');
+      if (!SYSCTL_KEY.test(key)) fail([...at, 'sysctl', key], `${JSON.stringify(key)} is not a sysctl name`, 'write the dotted name, e.g. kernel.unprivileged_bpf_disabled');
     }
-    if (c.user !== undefined && !/^(\d+|[a-z_][a-z0-9_-]*)$/.test(c.user)) fail([...at, 'user'], `${JSON.stringify(c.user)} is not a user`, 'write a user name or a uid, e.g. 1000');
+    if (c.user !== undefined && !isUser(c.user)) fail([...at, 'user'], `${JSON.stringify(c.user)} is not a user`, 'write a user name or a uid, e.g. 1000');
     const capabilities = c.capabilities?.map((raw, j) => {
       const cap = normaliseCapability(raw);
       if (!isCapability(cap)) fail([...at, 'capabilities', j], `unknown capability ${JSON.stringify(raw)}`, `use a Linux capability, e.g. bpf, perfmon, sys_admin${nearest(cap, CAPABILITIES) ? ` (did you mean ${nearest(cap, CAPABILITIES)}?)` : ''}`);

@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Arch } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
 import { which, type DoctorHost } from './host.js';
 import { vngChecks } from './vng.js';
 

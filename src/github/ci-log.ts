@@ -5,7 +5,8 @@
 
 import type { RunEvent, RunListener } from '../run/events.js';
 import type { CellResult } from '../results/model.js';
-import { cleanText, lastLines, oneLine, formatMs } from '../report/text.js';
+import { cleanText } from '../core/plain-text.js';
+import { lastLines, oneLine, formatMs } from '../report/text.js';
 import { Annotations, fenceGuestOutput, groupEnd, groupStart, type AnnotationLevel } from './log.js';
 
 export interface GithubLogOptions {

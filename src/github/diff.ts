@@ -11,6 +11,7 @@
 //   changed    any other status change (pass → xfail, infra → fail, x → skip, …)
 // Cells with the same status on both sides are in no bucket.
 
+import { byId } from '../core/cell.js';
 import type { CellResult, RunResults, Status } from '../results/model.js';
 
 export interface CellChange {
@@ -56,8 +57,7 @@ export function diffResults(base: RunResults, head: RunResults): ResultsDiff {
     if (bucket) diff[bucket].push({ id: cell.id, base: before.status, head: cell.status, cell });
   }
   for (const cell of base.cells) if (!headIds.has(cell.id)) diff.removed.push(cell);
-  // Sorted by id so the comment is stable between runs (STYLE.md 4).
-  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  // Sorted by id so the comment is stable between runs.
   for (const list of Object.values(diff)) (list as { id: string }[]).sort(byId);
   return diff;
 }

@@ -8,7 +8,7 @@
 
 import { open } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { type Arch, GOARCH } from '../plan/cell.js';
+import { type Arch, GOARCH } from '../core/arch.js';
 
 export interface ElfInfo {
   machine: number;

@@ -4,6 +4,7 @@
 // print anything. Only lines carrying `@@portmatrix:<token> ` count as frames;
 // inside a begin/end block only pure base64 lines count as data.
 
+import { plainText } from '../core/plain-text.js';
 import type { GuestFacts } from '../results/model.js';
 
 export interface GuestReport {
@@ -34,16 +35,6 @@ export type FrameEvent =
 const BLOCKS = ['stdout', 'stderr', 'dmesg'] as const;
 type BlockName = (typeof BLOCKS)[number];
 const BASE64_LINE = /^[A-Za-z0-9+/]+={0,2}$/;
-// CSI/OSC escape sequences, then any other control byte but tab.
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[@-Z\\-_]/g;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/g;
-
-export function cleanLine(line: string): string {
-  return line.replace(ANSI, '').replace(CONTROL, '');
-}
-
 function applyFact(facts: GuestFacts, name: string, value: string): void {
   if (name === 'btf') facts.btfPresent = value === '1';
   else if (name === 'lockdown') facts.lockdown = /\[([^\]]+)\]/.exec(value)?.[1] ?? value;
@@ -79,13 +70,13 @@ export class FrameParser {
     const lines = (this.partial + chunk).split('\n');
     this.partial = lines.pop() ?? '';
     const events: FrameEvent[] = [];
-    for (const raw of lines) this.line(cleanLine(raw), events);
+    for (const raw of lines) this.line(plainText(raw), events);
     return events;
   }
 
   /** Flush the last unterminated line and return the report. */
   end(): GuestReport {
-    if (this.partial) this.line(cleanLine(this.partial), []);
+    if (this.partial) this.line(plainText(this.partial), []);
     this.partial = '';
     if (this.block) this.closeBlock(undefined);
     const r = this.report;

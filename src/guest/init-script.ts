@@ -22,6 +22,7 @@
 
 import { CAPABILITIES } from '../config/capabilities.js';
 import { UsageError } from '../errors.js';
+import { ENV_NAME, SYSCTL_KEY, isUser } from '../core/names.js';
 
 /** Where the initramfs holds the capability helper (initramfs.ts puts it there). */
 export const CAP_HELPER_GUEST_PATH = '/portmatrix/pmcap';
@@ -58,10 +59,6 @@ export function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SYSCTL_KEY = /^[A-Za-z0-9_-]+([./][A-Za-z0-9_-]+)*$/;
-const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
-
 function validate(o: InitOptions): void {
   if (!/^[0-9a-f]{8,64}$/.test(o.token)) throw new Error(`frame token must be hex: ${o.token}`);
   for (const k of Object.keys(o.env)) {
@@ -70,7 +67,7 @@ function validate(o: InitOptions): void {
   for (const k of Object.keys(o.sysctl)) {
     if (!SYSCTL_KEY.test(k)) throw new UsageError(`sysctl name ${JSON.stringify(k)} is not valid (e.g. net.core.bpf_jit_enable)`);
   }
-  if (o.user !== undefined && !/^\d+$/.test(o.user) && !USER_NAME.test(o.user)) {
+  if (o.user !== undefined && !isUser(o.user)) {
     throw new UsageError(`user ${JSON.stringify(o.user)} is neither a uid nor a valid user name`);
   }
   for (const c of o.capabilities ?? []) {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { Arch } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
 import { InfraError, UsageError } from '../errors.js';
 import { type CpioEntry, writeCpio } from './cpio.js';
 import { busyboxApplets } from './applets.js';

@@ -6,7 +6,7 @@
 import { access, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { Arch } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
 import { InfraError, MissingToolError } from '../errors.js';
 import type { Cache } from './cache.js';
 import { parsePackages, parseReleaseSha256, type Stanza } from './deb822.js';

@@ -3,7 +3,7 @@
 
 import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Arch } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
 import { InfraError } from '../errors.js';
 import type { Cache } from './cache.js';
 import type { DebRef, Stanza } from './deb822.js';

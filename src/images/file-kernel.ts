@@ -4,7 +4,7 @@
 
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Arch } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
 import { UsageError } from '../errors.js';
 import type { Cache } from './cache.js';
 import { detectKernel } from './kernel-header.js';

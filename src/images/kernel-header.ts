@@ -5,7 +5,7 @@
 //   ELF vmlinux: e_machine at 0x12 (62 x86-64, 183 aarch64, 22 s390), endianness at 0x05
 //   EFI zboot (arm64 Debian vmlinuz since 6.x): "MZ" + "zimg" at 0x04, compression type at 0x18
 
-import type { Arch } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
 
 export interface HeaderInfo {
   /** undefined when the format carries no reliable architecture mark. */

@@ -5,7 +5,7 @@
 
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Arch } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
 import { InfraError } from '../errors.js';
 import { sha256Buffer, type Cache } from './cache.js';
 import type { Fetcher } from './fetcher.js';

@@ -1,22 +1,22 @@
 // The image store: the thin stateful shell over the pure parts. Owns the cache,
 // the download limiter, the per-run index memo and portmatrix.lock updates.
 
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Arch } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
+import { memoize } from '../core/memo.js';
 import { Cache, sha256Buffer } from './cache.js';
 import { kernelFacts } from './config-facts.js';
 import { isKernelPackageName } from './debian-select.js';
 import { fetchPackages } from './debian-index.js';
 import { debianBusybox, debianKernel, debianLibc, type DebianDeps } from './debian.js';
-import type { Stanza } from './deb822.js';
 import { createFetcher } from './fetcher.js';
 import { fileKernel } from './file-kernel.js';
 import { emptyLock, kernelKey, readLock, writeLock, type LockData, type LockedKernel } from './lockfile.js';
 import { ociKernel } from './oci.js';
 import { canonicalSource, parseKernelSource } from './source.js';
 import type { ImageOptions, ImageStore, ResolvedKernel } from './types.js';
-import { readFile } from 'node:fs/promises';
 
 /**
  * https works from this host (checked: deb.debian.org answers 200 over both);
@@ -55,8 +55,6 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
   const log = opts.log ?? (() => {});
   const cache = new Cache(opts.cacheDir, log);
   const fetcher = createFetcher({ concurrency: opts.concurrency ?? 2, signal: opts.signal, log, progress: opts.progress });
-  const indexes = new Map<string, Promise<Stanza[]>>();
-  const inflight = new Map<string, Promise<unknown>>();
   const baseDir = opts.baseDir ?? (opts.lockFile ? path.dirname(opts.lockFile) : process.cwd());
   const keep = (n: string) => isKernelPackageName(n) || n === 'busybox-static' || n === 'libc6';
   const deps: DebianDeps = {
@@ -65,15 +63,11 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
     mirror: opts.debianMirror,
     signal: opts.signal,
     log,
-    index: (suite, arch) => {
-      const key = `${suite} ${arch}`;
-      if (!indexes.has(key)) {
-        const p = fetchPackages({ mirror: opts.debianMirror, fetcher, cache, signal: opts.signal, log }, suite, arch, keep);
-        p.catch(() => indexes.delete(key)); // a failed fetch may be retried by a later call
-        indexes.set(key, p);
-      }
-      return indexes.get(key)!;
-    },
+    // A failed fetch may be retried by a later call.
+    index: memoize((suite: string, arch: Arch) => fetchPackages({ mirror: opts.debianMirror, fetcher, cache, signal: opts.signal, log }, suite, arch, keep), {
+      keyOf: (suite, arch) => `${suite} ${arch}`,
+      retryFailures: true,
+    }),
   };
 
   const lockKey = opts.lockFile ? `lockfile-${sha256Buffer(path.resolve(opts.lockFile)).slice(0, 16)}` : '';
@@ -90,15 +84,6 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
       await writeLock(file, lock);
     });
   }
-  /** One resolution per key at a time inside this process (matrix cells share kernels). */
-  function once<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    if (!inflight.has(key)) {
-      const p = fn();
-      p.catch(() => inflight.delete(key));
-      inflight.set(key, p);
-    }
-    return inflight.get(key) as Promise<T>;
-  }
 
   async function resolved(source: string, arch: Arch, entry: LockedKernel): Promise<ResolvedKernel> {
     // Every source above has just verified these blobs by hash; no second read here.
@@ -114,45 +99,44 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
     return { source, arch, release: entry.release, package: entry.package, version: entry.version, kernelPath, sha256: entry.kernelSha256, configPath, files, facts };
   }
 
-  async function kernel(source: string, arch: Arch, flavour?: string): Promise<ResolvedKernel> {
+  async function resolveKernel(source: string, arch: Arch, flavour?: string): Promise<ResolvedKernel> {
     const parsed = parseKernelSource(source, baseDir);
     const canonical = canonicalSource(source, flavour);
     const key = kernelKey(canonical, arch);
-    return once(`kernel ${key}`, async () => {
-      const locked = (await lockData()).kernels[key];
-      let entry: LockedKernel;
-      if (parsed.kind === 'debian') {
-        const got = await debianKernel(deps, canonical, parsed.suite, arch, flavour && flavour !== 'generic' ? flavour : parsed.flavour, locked);
-        entry = { source: canonical, arch, ...got };
-      } else if (parsed.kind === 'file') {
-        entry = await fileKernel(cache, canonical, parsed.path, arch, log);
-      } else {
-        entry = await ociKernel({ cache, fetcher, log, signal: opts.signal }, canonical, parsed.ref, arch, locked);
-      }
-      // file: kernels change under the user's hands; the lock pins only fetched sources.
-      if (parsed.kind !== 'file' && JSON.stringify(locked) !== JSON.stringify(entry)) await record((l) => void (l.kernels[key] = entry));
-      return resolved(source, arch, entry);
-    });
+    const locked = (await lockData()).kernels[key];
+    let entry: LockedKernel;
+    if (parsed.kind === 'debian') {
+      const got = await debianKernel(deps, canonical, parsed.suite, arch, flavour && flavour !== 'generic' ? flavour : parsed.flavour, locked);
+      entry = { source: canonical, arch, ...got };
+    } else if (parsed.kind === 'file') {
+      entry = await fileKernel(cache, canonical, parsed.path, arch, log);
+    } else {
+      entry = await ociKernel({ cache, fetcher, log, signal: opts.signal }, canonical, parsed.ref, arch, locked);
+    }
+    // file: kernels change under the user's hands; the lock pins only fetched sources.
+    if (parsed.kind !== 'file' && JSON.stringify(locked) !== JSON.stringify(entry)) await record((l) => void (l.kernels[key] = entry));
+    return resolved(source, arch, entry);
   }
 
-  async function busybox(arch: Arch): Promise<string> {
-    return once(`busybox ${arch}`, async () => {
-      const locked = (await lockData()).busybox[arch];
-      const got = await debianBusybox(deps, arch, locked);
-      if (JSON.stringify(locked) !== JSON.stringify(got.lock)) await record((l) => void (l.busybox[arch] = got.lock));
-      return got.path;
-    });
+  async function resolveBusybox(arch: Arch): Promise<string> {
+    const locked = (await lockData()).busybox[arch];
+    const got = await debianBusybox(deps, arch, locked);
+    if (JSON.stringify(locked) !== JSON.stringify(got.lock)) await record((l) => void (l.busybox[arch] = got.lock));
+    return got.path;
   }
 
-  async function libc(suite: string, arch: Arch): Promise<string> {
+  async function resolveLibc(suite: string, arch: Arch): Promise<string> {
     const key = `${suite} ${arch}`;
-    return once(`libc ${key}`, async () => {
-      const locked = (await lockData()).libc[key];
-      const got = await debianLibc(deps, suite, arch, locked);
-      if (JSON.stringify(locked) !== JSON.stringify(got.lock)) await record((l) => void (l.libc[key] = got.lock));
-      return got.path;
-    });
+    const locked = (await lockData()).libc[key];
+    const got = await debianLibc(deps, suite, arch, locked);
+    if (JSON.stringify(locked) !== JSON.stringify(got.lock)) await record((l) => void (l.libc[key] = got.lock));
+    return got.path;
   }
 
+  // One resolution per key at a time inside this process (matrix cells share kernels);
+  // a failure is forgotten so a later call may try again.
+  const kernel = memoize(resolveKernel, { keyOf: (source, arch, flavour) => kernelKey(canonicalSource(source, flavour), arch), retryFailures: true });
+  const busybox = memoize(resolveBusybox, { retryFailures: true });
+  const libc = memoize(resolveLibc, { keyOf: (suite, arch) => `${suite} ${arch}`, retryFailures: true });
   return { kernel, busybox, libc, cache, requests: fetcher.requests };
 }

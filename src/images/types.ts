@@ -1,6 +1,6 @@
 // Kernel sources behind one interface (DESIGN.md, images).
 
-import type { Arch } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
 import type { KernelFacts } from '../results/model.js';
 
 /** A kernel fetched, verified and unpacked into the cache. */

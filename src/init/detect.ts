@@ -8,7 +8,7 @@
 
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Arch } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
 
 export type LoaderGuess =
   | {

@@ -4,7 +4,7 @@
 
 import path from 'node:path';
 import { readElf } from '../guest/elf.js';
-import type { Cell } from '../plan/cell.js';
+import { compareIds, type Cell } from '../core/cell.js';
 import { libcSummary } from './fit.js';
 
 export async function libcPreflight(cells: Pick<Cell, 'libc' | 'loader'>[]): Promise<string[]> {
@@ -15,7 +15,7 @@ export async function libcPreflight(cells: Pick<Cell, 'libc' | 'loader'>[]): Pro
     byLoader.set(c.loader.path, entry);
   }
   const lines: string[] = [];
-  for (const [loader, { libcs, shipped }] of [...byLoader].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [loader, { libcs, shipped }] of [...byLoader].sort(([a], [b]) => compareIds(a, b))) {
     // Scripts and unreadable files: checkLoaderArch already said what is wrong.
     const elf = await readElf(loader).catch(() => undefined);
     const line = elf && libcSummary(loader, elf, [...libcs].sort(), shipped);

@@ -10,7 +10,7 @@
 import { parseSource, debianUnavailable } from '../config/kernels.js';
 import type { Matrix } from '../config/matrix.js';
 import { fillPlaceholders } from '../config/semantic.js';
-import type { Cell, KernelSpec } from './cell.js';
+import type { Cell, KernelSpec } from '../core/cell.js';
 import { globSync, hasGlob } from './glob.js';
 import { matches, describeMatch, type Combo } from './match.js';
 

@@ -4,7 +4,7 @@
 
 import { SUITE_SERIES, parseSource } from '../config/kernels.js';
 import { UsageError } from '../errors.js';
-import type { Cell } from './cell.js';
+import type { Cell } from '../core/cell.js';
 
 export const FILTER_KEYS = ['arch', 'kernel', 'config', 'libc', 'id'] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];

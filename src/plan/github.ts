@@ -2,7 +2,7 @@
 // With shards: one job per shard (`portmatrix run --shard <shard>`); without:
 // one job per runnable cell (`portmatrix run --only id=<id>`).
 
-import type { Cell } from './cell.js';
+import type { Cell } from '../core/cell.js';
 import { shardOf } from './shard.js';
 
 export interface ShardEntry {

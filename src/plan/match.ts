@@ -2,7 +2,8 @@
 // given must equal the combination's value; `kernel` matches a kernel's name or source.
 
 import type { CellMatch } from '../config/matrix.js';
-import type { Arch, ConfigSpec, KernelSpec } from './cell.js';
+import type { Arch } from '../core/arch.js';
+import type { ConfigSpec, KernelSpec } from '../core/cell.js';
 
 /** One point of kernels × arches × configs × libc, before it becomes a Cell. */
 export interface Combo {

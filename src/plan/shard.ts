@@ -3,7 +3,7 @@
 // shard 1 only, so the merged report lists them exactly once.
 
 import { UsageError } from '../errors.js';
-import type { Cell } from './cell.js';
+import { byId, type Cell } from '../core/cell.js';
 
 export interface ShardSpec {
   /** 1-based. */
@@ -20,8 +20,6 @@ export function parseShard(spec: string): ShardSpec {
   }
   return { index, total };
 }
-
-const byId = (a: Cell, b: Cell) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** The shard (1-based) of every cell id. */
 export function shardOf(cells: Cell[], total: number): Map<string, number> {

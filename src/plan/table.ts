@@ -1,7 +1,7 @@
 // The human view of a plan: an aligned table, one cell a line (pure).
 
 import path from 'node:path';
-import type { Cell } from './cell.js';
+import type { Cell } from '../core/cell.js';
 
 const HEADERS = ['ID', 'ARCH', 'KERNEL', 'CONFIG', 'LIBC', 'EXPECTATION'] as const;
 

@@ -4,7 +4,8 @@
 
 import type { CellResult } from '../results/model.js';
 import { describeCredentials } from '../run/reason.js';
-import { cleanText, escapeMarkup, formatMs, oneLine } from './text.js';
+import { cleanText } from '../core/plain-text.js';
+import { escapeMarkup, formatMs, oneLine } from './text.js';
 import { STATUS_INFO } from './view.js';
 
 const one = (text: string | undefined, max = 300) => escapeMarkup(oneLine(text, max));

@@ -3,8 +3,10 @@
 // tests against Jenkins xunit's junit-10.xsd: properties live on <testsuite> only.
 
 import type { CellResult, RunResults } from '../results/model.js';
-import { cleanText, escapeMarkup, lastLines, oneLine } from './text.js';
-import { archOrder, countStatuses, kernelOrder, compareIds, totalSeconds } from './view.js';
+import { cleanText } from '../core/plain-text.js';
+import { escapeMarkup, lastLines, oneLine } from './text.js';
+import { byId } from '../core/cell.js';
+import { archOrder, countStatuses, kernelOrder, totalSeconds } from './view.js';
 
 const x = (text: string) => escapeMarkup(cleanText(text));
 const attr = (text: string | undefined) => escapeMarkup(oneLine(text, 1000));
@@ -98,7 +100,7 @@ export function renderJunit(results: RunResults): string {
   const arches = archOrder(results.cells);
   for (const kernel of kernelOrder(results.cells)) {
     for (const arch of arches) {
-      const cells = results.cells.filter((c) => c.kernel.name === kernel && c.arch === arch).sort((a, b) => compareIds(a.id, b.id));
+      const cells = results.cells.filter((c) => c.kernel.name === kernel && c.arch === arch).sort(byId);
       if (!cells.length) continue;
       suites.push(
         `  <testsuite ${suiteAttrs(`${kernel} / ${arch}`, cells)}>\n${properties(cells)}\n${cells.map(testcase).join('\n')}\n  </testsuite>`,

@@ -5,7 +5,8 @@
 
 import type { CellResult, RunResults } from '../results/model.js';
 import { describeCredentials } from '../run/reason.js';
-import { cleanText, escapeMarkup, formatMs, lastLines, oneLine } from './text.js';
+import { cleanText } from '../core/plain-text.js';
+import { escapeMarkup, formatMs, lastLines, oneLine } from './text.js';
 import { STATUS_INFO, STATUS_ORDER, buildGrid, countStatuses, problemCells, sortByStatus, type Counts } from './view.js';
 
 export { appendStepSummary } from './step-summary.js';

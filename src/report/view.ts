@@ -2,7 +2,8 @@
 // [× libc]) and columns (arch), counts per status, and "failures first" ordering.
 // Pure functions of the results model.
 
-import { ARCHES, type Arch } from '../plan/cell.js';
+import { ARCHES, type Arch } from '../core/arch.js';
+import { compareIds } from '../core/cell.js';
 import { STATUSES, type CellResult, type RunResults, type Status } from '../results/model.js';
 import { ExitCode } from '../errors.js';
 
@@ -128,11 +129,6 @@ export function sortByStatus(cells: readonly CellResult[]): CellResult[] {
   return [...cells].sort(
     (a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || compareIds(a.id, b.id),
   );
-}
-
-/** Plain code-unit comparison: locale-independent, so output is byte-for-byte stable. */
-export function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Merges shard results into one model (DESIGN.md: GitHub Actions shards).
 // Deterministic: cells sorted by id, run-level fields taken from the earliest shard.
 
+import { byId as idOrder } from '../core/cell.js';
 import { UsageError } from '../errors.js';
 import { SCHEMA_VERSION, type CellResult, type RunResults } from './model.js';
 
@@ -47,7 +48,7 @@ export function mergeResults(list: readonly ShardResults[]): RunResults {
       }
     }
   }
-  const cells = [...byId.values()].map((v) => v.cell).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const cells = [...byId.values()].map((v) => v.cell).sort(idOrder);
   const starts = list.map((s) => s.results.startedAt).filter(Boolean).sort();
   const ends = list.map((s) => s.results.finishedAt);
   // The merged run finished only if every shard did.

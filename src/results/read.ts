@@ -6,7 +6,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
-import { ARCHES } from '../plan/cell.js';
+import { ARCHES } from '../core/arch.js';
+import { byId } from '../core/cell.js';
 import { SCHEMA_VERSION, STATUSES, type CellResult, type RunResults } from './model.js';
 
 // Checks what the reports rely on; unknown fields pass through untouched so a
@@ -105,7 +106,7 @@ async function assembleFromCells(cellsDir: string): Promise<RunResults> {
     if (!parsed.success) throw new UsageError(`${file} is not a portmatrix cell result: ${describe(parsed.error)}`);
     cells.push(data as CellResult);
   }
-  cells.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  cells.sort(byId);
   const started = cells.map((c) => c.startedAt).filter((s): s is string => !!s).sort();
   return {
     schemaVersion: SCHEMA_VERSION,

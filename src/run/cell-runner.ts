@@ -13,7 +13,7 @@ import { buildInitramfs, capHelperPath } from '../guest/initramfs.js';
 import { libcFit } from '../libc/fit.js';
 import { glibcVersionOfTree } from '../libc/glibc.js';
 import type { ImageStore, ResolvedKernel } from '../images/types.js';
-import type { Cell } from '../plan/cell.js';
+import type { Cell } from '../core/cell.js';
 import { consoleLogPath, cellFileStem } from '../results/files.js';
 import type { CellResult } from '../results/model.js';
 import { runVm } from '../vm/process.js';

@@ -1,7 +1,7 @@
 // The one event stream between the engine and everything that watches it
 // (terminal progress, CI log, GitHub groups, results writer). Tests assert on events.
 
-import type { Cell } from '../plan/cell.js';
+import type { Cell } from '../core/cell.js';
 import type { CellResult } from '../results/model.js';
 
 export type RunEvent =

@@ -2,30 +2,16 @@
 // whose inputs are unchanged since its last finished run is not run again.
 
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { memoize } from '../core/memo.js';
+import { sha256File } from '../images/cache.js';
 import type { MatrixVm } from '../config/matrix.js';
-import type { Cell } from '../plan/cell.js';
-
-const fileHashes = new Map<string, Promise<string>>();
+import type { Cell } from '../core/cell.js';
 
 /** sha256 of a file, memoised per process (loaders are shared by many cells). */
-export function sha256File(file: string): Promise<string> {
-  let hash = fileHashes.get(file);
-  if (!hash) {
-    hash = new Promise<string>((resolve, reject) => {
-      const h = createHash('sha256');
-      createReadStream(file)
-        .on('data', (chunk) => h.update(chunk))
-        .on('error', reject)
-        .on('end', () => resolve(h.digest('hex')));
-    });
-    fileHashes.set(file, hash);
-  }
-  return hash;
-}
+const fileHash = memoize(sha256File);
 
 export async function inputsHash(cell: Cell, kernelSha256: string, vm: MatrixVm): Promise<string> {
-  const files = await Promise.all([cell.loader.path, ...cell.loader.files].map(sha256File));
+  const files = await Promise.all([cell.loader.path, ...cell.loader.files].map((f) => fileHash(f)));
   const key = {
     kernel: kernelSha256,
     files,

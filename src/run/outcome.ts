@@ -1,6 +1,6 @@
 // Pure: turn what the VM and the guest reported into exactly one outcome (DESIGN.md).
 
-import type { Cell } from '../plan/cell.js';
+import type { Cell } from '../core/cell.js';
 import type { Status } from '../results/model.js';
 import { classifyFailure } from './reason.js';
 

@@ -3,7 +3,7 @@
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { MissingToolError } from '../errors.js';
-import type { Arch } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
 import { qemuBinary, qemuPackage } from '../vm/profiles.js';
 
 async function onPath(binary: string, env: NodeJS.ProcessEnv): Promise<boolean> {

@@ -1,7 +1,8 @@
 // Watches the event stream and tells a human what is happening: a live block of
 // running cells on a terminal, one plain line per event elsewhere (CI logs).
 
-import type { Cell } from '../plan/cell.js';
+import type { Cell } from '../core/cell.js';
+import { plainText } from '../core/plain-text.js';
 import type { CellResult } from '../results/model.js';
 import type { RunEvent, RunListener } from './events.js';
 
@@ -13,12 +14,6 @@ const MARK: Record<CellResult['status'], string> = {
   infra: 'INFRA',
   skip: 'skip ',
 };
-
-/** Guest-derived text must not move the cursor or recolour the terminal. */
-export function plainText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
-}
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 

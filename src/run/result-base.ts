@@ -2,7 +2,7 @@
 // kernel it ran on, and the empty result of a cell that never booted.
 
 import type { ResolvedKernel } from '../images/types.js';
-import type { Cell } from '../plan/cell.js';
+import type { Cell } from '../core/cell.js';
 import type { CellResult } from '../results/model.js';
 
 /** The kernel as reported: the cell's source and name, plus what resolution found. */

@@ -2,7 +2,8 @@
 // failures only, stops cleanly on abort, and reports everything as events.
 
 import pLimit from 'p-limit';
-import type { Cell } from '../plan/cell.js';
+import { byId, type Cell } from '../core/cell.js';
+import { memoize } from '../core/memo.js';
 import type { ResolvedKernel } from '../images/types.js';
 import { NotAvailableError } from '../images/types.js';
 import type { CellResult } from '../results/model.js';
@@ -29,21 +30,17 @@ export interface ScheduleOutcome {
 
 export async function runCells(cells: Cell[], opts: ScheduleOptions): Promise<ScheduleOutcome> {
   const limit = pLimit(opts.jobs);
-  const kernels = new Map<string, Promise<ResolvedKernel>>();
   const results: CellResult[] = [];
   const unfinished: Cell[] = [];
 
   // One resolution per (source, arch, flavour), shared by every cell that needs it.
-  const kernelFor = (cell: Cell) => {
-    const key = `${cell.kernel.source}\0${cell.arch}\0${cell.config.flavour ?? ''}`;
-    let kernel = kernels.get(key);
-    if (!kernel) {
+  const kernelFor = memoize(
+    (cell: Cell) => {
       opts.emit({ type: 'image', cell, state: 'resolving' });
-      kernel = opts.images.kernel(cell.kernel.source, cell.arch, cell.config.flavour);
-      kernels.set(key, kernel);
-    }
-    return kernel;
-  };
+      return opts.images.kernel(cell.kernel.source, cell.arch, cell.config.flavour);
+    },
+    { keyOf: (cell) => `${cell.kernel.source}\0${cell.arch}\0${cell.config.flavour ?? ''}` },
+  );
 
   const finish = async (result: CellResult, cell: Cell) => {
     await opts.persist(result);
@@ -94,6 +91,6 @@ export async function runCells(cells: Cell[], opts: ScheduleOptions): Promise<Sc
   // Queued cells still start after an abort, see it at once and end unfinished
   // (p-limit's clearQueue would leave their promises pending forever).
   await Promise.all(tasks);
-  results.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  results.sort(byId);
   return { results, unfinished };
 }

@@ -6,8 +6,8 @@
 import type { MatrixVm } from '../config/matrix.js';
 import { InfraError } from '../errors.js';
 import { which } from '../doctor/host.js';
-import type { Cell } from '../plan/cell.js';
-import { hostArch } from '../vm/accel.js';
+import type { Cell } from '../core/cell.js';
+import { hostArch } from '../core/arch.js';
 import { vngCommand, vngSkipReason } from '../vm/vng.js';
 
 export const VNG_INSTALL_HINT = 'run scripts/install-vng (pip install virtme-ng, cargo install virtiofsd, apt-get install udev)';

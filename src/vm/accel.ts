@@ -9,20 +9,14 @@ import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InfraError } from '../errors.js';
-import type { Arch } from '../plan/cell.js';
+import { hostArch, type Arch } from '../core/arch.js';
+import { memoize } from '../core/memo.js';
 import { gzipSync } from 'node:zlib';
 import { writeCpio } from '../guest/cpio.js';
 import { runVm } from './process.js';
 import { qemuCommand } from './profiles.js';
 
 export type Probe = () => Promise<{ ok: boolean; why: string }>;
-
-const HOST_ARCH: Partial<Record<string, Arch>> = { x64: 'amd64', arm64: 'arm64', s390x: 's390x' };
-
-/** The host's arch in our names, undefined when portmatrix has no guest of that arch. */
-export function hostArch(): Arch | undefined {
-  return HOST_ARCH[process.arch];
-}
 
 /** Whether /dev/kvm can be opened read-write (exists, and we are in the kvm group). */
 export async function kvmDeviceUsable(dev = '/dev/kvm'): Promise<{ ok: boolean; why: string }> {
@@ -38,7 +32,7 @@ export async function kvmDeviceUsable(dev = '/dev/kvm'): Promise<{ ok: boolean; 
 
 // Probe outcomes per arch, shared by every cell of one process: the probe is a
 // real boot and costs seconds, the answer does not change within a run.
-const probed = new Map<Arch, Promise<{ ok: boolean; why: string }>>();
+const probed = memoize((_arch: Arch, probe: Probe) => probe().catch((err: unknown) => ({ ok: false, why: `KVM probe failed: ${String(err)}` })));
 
 /** Forget cached probe results (tests). */
 export function resetAccelCache(): void {
@@ -60,12 +54,7 @@ export async function chooseAccel(
   if (host !== arch) return unusable(`${arch} guest on a ${host ?? process.arch} host cannot use KVM`);
   const dev = await (opts.device ?? kvmDeviceUsable)();
   if (!dev.ok) return unusable(dev.why);
-  let result = probed.get(arch);
-  if (!result) {
-    result = probe().catch((err: unknown) => ({ ok: false, why: `KVM probe failed: ${String(err)}` }));
-    probed.set(arch, result);
-  }
-  const r = await result;
+  const r = await probed(arch, probe);
   return r.ok ? { accel: 'kvm', why: `KVM: ${r.why}` } : unusable(r.why);
 }
 

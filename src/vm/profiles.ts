@@ -1,7 +1,7 @@
 // QEMU argv per arch: pure data → argv, tested as a table. The machine, CPU and
 // console choices are the ones measured in shared/FACTS.md; each flag says why.
 
-import type { Arch } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
 
 export interface VmSpec {
   arch: Arch;

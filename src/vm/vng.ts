@@ -15,7 +15,7 @@
 // by then, as blocking writes to a virtio console port return once the host took
 // the data.
 
-import type { Arch } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
 import { shQuote } from '../guest/init-script.js';
 import type { VmSpec } from './profiles.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { githubLog } from '../../src/github/ci-log.js';
-import type { Cell } from '../../src/plan/cell.js';
+import type { Cell } from '../../src/core/cell.js';
 import { cell } from './results.js';
 
 const planCell = (id: string): Cell =>

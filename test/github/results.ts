@@ -1,7 +1,7 @@
 // Minimal, valid results models for the GitHub tests.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Arch } from '../../src/plan/cell.js';
+import type { Arch } from '../../src/core/arch.js';
 import { SCHEMA_VERSION, type CellResult, type RunResults, type Status } from '../../src/results/model.js';
 
 export function cell(id: string, status: Status, reason?: string): CellResult {

@@ -4,7 +4,7 @@
 
 import os from 'node:os';
 import { createImageStore, defaultImageOptions } from '../../src/images/store.js';
-import type { Arch } from '../../src/plan/cell.js';
+import type { Arch } from '../../src/core/arch.js';
 
 /** The kernel every VM test boots: Debian trixie (6.12), BTF on every arch. */
 export const DEV_KERNEL = 'debian:trixie';

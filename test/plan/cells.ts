@@ -1,6 +1,7 @@
 // Hand-built cells for the pure plan functions (no matrix file needed).
 
-import type { Arch, Cell } from '../../src/plan/cell.js';
+import type { Arch } from '../../src/core/arch.js';
+import type { Cell } from '../../src/core/cell.js';
 
 export function cell(arch: Arch, kernel: string, config = 'default', extra: Partial<Cell> = {}): Cell {
   const [name, source] = kernel.includes(':') ? [kernel.replace(':', '-').replace('/', '-'), kernel] : [kernel, `debian:${kernel}`];

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Cell } from '../../src/plan/cell.js';
+import type { Cell } from '../../src/core/cell.js';
 import { cli, project } from './helpers.js';
 
 const good = path.resolve(import.meta.dirname, '../fixtures/matrices/good');

@@ -12,7 +12,7 @@ import { REPORT_SCRIPT } from '../../src/report/html-script.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { fence, mdInline, renderMarkdown } from '../../src/report/markdown.js';
 import { renderTable } from '../../src/report/terminal.js';
-import { cleanText } from '../../src/report/text.js';
+import { cleanText } from '../../src/core/plain-text.js';
 import { exitCodeFor } from '../../src/report/view.js';
 import { fixtureResults } from './fixture.js';
 

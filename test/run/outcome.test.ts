@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Cell } from '../../src/plan/cell.js';
+import type { Cell } from '../../src/core/cell.js';
 import { decideOutcome, type Observed } from '../../src/run/outcome.js';
 import { classifyFailure } from '../../src/run/reason.js';
 

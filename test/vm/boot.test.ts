@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameParser, type GuestReport } from '../../src/guest/frames.js';
 import { initScript, type InitOptions } from '../../src/guest/init-script.js';
 import { buildInitramfs } from '../../src/guest/initramfs.js';
-import type { Arch } from '../../src/plan/cell.js';
+import type { Arch } from '../../src/core/arch.js';
 import { runVm, type VmExit } from '../../src/vm/process.js';
 import { qemuCommand } from '../../src/vm/profiles.js';
 import { devBusybox, devImages, devKernel } from '../helpers/dev-kernels.js';

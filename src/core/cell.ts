@@ -1,0 +1,70 @@
+// One cell of the matrix: what to boot and what to run. Built by plan/expand.ts
+// (pure) from a validated Matrix; consumed by the run engine. Every layer may
+// import these types; reports see cells only through results/model.ts.
+
+import type { Arch } from './arch.js';
+
+/** A kernel source as written in matrix.yaml, e.g. `debian:bookworm/cloud`. */
+export interface KernelSpec {
+  /** The source string, verbatim. */
+  source: string;
+  /** Short stable name used in cell ids, e.g. `debian-bookworm` or the user's `name`. */
+  name: string;
+  /** Where the kernel was declared, for located errors and GitHub annotations. */
+  line?: number;
+}
+
+/** A named kernel configuration (kernel command line, sysctls, user, capabilities). */
+export interface ConfigSpec {
+  name: string;
+  cmdline: string[];
+  sysctl: Record<string, string>;
+  /** uid or user name the loader runs as; root when absent. */
+  user?: string;
+  /** Capability names without the CAP_ prefix, lower case (e.g. `bpf`, `perfmon`). */
+  capabilities?: string[];
+  /** Overrides the Debian flavour of every debian: kernel for this config. */
+  flavour?: string;
+  line?: number;
+}
+
+export interface LoaderSpec {
+  /** Host path of the loader for this cell's arch (placeholders already filled in). */
+  path: string;
+  args: string[];
+  env: Record<string, string>;
+  /** Host paths of extra files; each lands in the guest under /portmatrix/files/<basename>. */
+  files: string[];
+  /** Seconds the loader may run inside the guest. */
+  timeoutSec: number;
+}
+
+export interface Expectation {
+  result: 'fail';
+  reason: string;
+}
+
+export interface Cell {
+  /** Stable id: `<arch>/<kernel name>/<config>[/<libc>]`, e.g. `amd64/debian-bookworm/default`. */
+  id: string;
+  arch: Arch;
+  kernel: KernelSpec;
+  config: ConfigSpec;
+  /** `static` or `debian:<suite>` (the glibc the loader runs against). */
+  libc: string;
+  loader: LoaderSpec;
+  expect?: Expectation;
+  /** Set when the cell cannot run here (e.g. no kernel for this arch): reported as `skip`. */
+  skip?: string;
+}
+
+/**
+ * The one order of cell ids (and of id-like keys): plain code-unit comparison,
+ * locale-independent, so every sorted output is byte-for-byte stable.
+ */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Orders anything with an id by compareIds. */
+export const byId = (a: { id: string }, b: { id: string }): number => compareIds(a.id, b.id);
