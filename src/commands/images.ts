@@ -37,7 +37,8 @@ export default async function images(ctx: Context, opts: ImagesOptions): Promise
   for (const w of loaded?.warnings ?? []) ctx.stderr.write(`warning: ${w}\n`);
   const matrixDir = loaded?.matrix.dir ?? path.dirname(matrixFile);
   const options = defaultImageOptions(ctx.env, matrixDir, {
-    cacheDir: opts.cacheDir ? path.resolve(ctx.cwd, opts.cacheDir) : undefined,
+    cacheDir: opts.cacheDir,
+    cwd: ctx.cwd,
     debianMirror: opts.mirror,
     matrixMirror: loaded?.matrix.images.debianMirror,
     update: opts.action === 'update',

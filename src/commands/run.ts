@@ -81,6 +81,7 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
 
   const imageOptions = defaultImageOptions(ctx.env, matrix.dir, {
     cacheDir: opts.cacheDir,
+    cwd: ctx.cwd,
     debianMirror: opts.mirror,
     matrixMirror: matrix.images.debianMirror,
     signal: ctx.signal,
@@ -105,7 +106,7 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
     if (!accel) {
       accel = chooseAccel(cell.arch, accelMode, async () => {
         const busybox = await images.busybox(cell.arch);
-        return probeKvm(kernel.kernelPath, busybox, cell.arch);
+        return probeKvm(kernel.kernelPath, busybox, cell.arch, ctx.env);
       }).then(({ accel, why }) => {
         progress.listener({ type: 'accel', arch: cell.arch, accel, why });
         return accel;
@@ -157,6 +158,7 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
     accelFor,
     qemuVersion,
     loaderElf,
+    env: ctx.env,
     signal: ctx.signal,
     emit,
   }).finally(async () => {

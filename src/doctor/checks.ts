@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Arch } from '../core/arch.js';
-import { which, type DoctorHost } from './host.js';
+import { which } from '../host/which.js';
+import type { DoctorHost } from './host.js';
 import { vngChecks } from './vng.js';
 
 export interface CheckResult {

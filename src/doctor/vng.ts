@@ -3,7 +3,8 @@
 // (scripts/install-vng does all three).
 
 import type { CheckResult } from './checks.js';
-import { which, type DoctorHost } from './host.js';
+import { which } from '../host/which.js';
+import type { DoctorHost } from './host.js';
 
 const SCRIPT = 'or run scripts/install-vng';
 

@@ -14,6 +14,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { writeJsonAtomic } from '../host/files.js';
 
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -95,12 +96,8 @@ export class Cache {
     }
   }
 
-  async writeJson(rel: string, value: unknown): Promise<void> {
-    const file = path.join(this.dir, rel);
-    await mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
-    await rename(tmp, file);
+  writeJson(rel: string, value: unknown): Promise<void> {
+    return writeJsonAtomic(path.join(this.dir, rel), value);
   }
 
   treePath(debHex: string): string {

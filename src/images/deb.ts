@@ -9,7 +9,7 @@ import type { Cache } from './cache.js';
 import type { DebRef } from './deb822.js';
 import { VerificationError } from './debian-index.js';
 import type { Fetcher } from './fetcher.js';
-import { requireTool, runTool } from './tools.js';
+import { requireTool, runTool, type ToolEnv } from './tools.js';
 
 /** Downloads a .deb into a temp file and verifies it; the caller deletes it. */
 export async function downloadDeb(fetcher: Fetcher, cache: Cache, mirror: string, ref: DebRef): Promise<string> {
@@ -43,20 +43,21 @@ export function parseDebListing(text: string): DebMember[] {
   return out;
 }
 
-export async function listDeb(deb: string, signal?: AbortSignal): Promise<DebMember[]> {
-  const res = await runTool(await requireTool('dpkg-deb'), ['-c', deb], { signal });
+export async function listDeb(deb: string, tools: ToolEnv): Promise<DebMember[]> {
+  const res = await runTool(requireTool('dpkg-deb', tools.env), ['-c', deb], tools);
   if (res.code !== 0) throw new InfraError(`dpkg-deb -c ${path.basename(deb)} failed: ${res.stderr.trim()}`);
   return parseDebListing(res.stdout.toString('utf8'));
 }
 
 /** `dpkg-deb --fsys-tarfile deb | tar -x -C dir members...`, both exit codes checked. */
-export async function extractDeb(deb: string, dir: string, members: string[] | 'all', signal?: AbortSignal): Promise<void> {
-  const dpkgDeb = await requireTool('dpkg-deb');
-  const tar = await requireTool('tar');
+export async function extractDeb(deb: string, dir: string, members: string[] | 'all', tools: ToolEnv): Promise<void> {
+  const { env, signal } = tools;
+  const dpkgDeb = requireTool('dpkg-deb', env);
+  const tar = requireTool('tar', env);
   const names = members === 'all' ? [] : members.map((m) => `./${m}`);
   await new Promise<void>((resolve, reject) => {
-    const src = spawn(dpkgDeb, ['--fsys-tarfile', deb], { signal, stdio: ['ignore', 'pipe', 'pipe'] });
-    const dst = spawn(tar, ['-x', '-C', dir, '-f', '-', ...names], { signal, stdio: ['pipe', 'ignore', 'pipe'] });
+    const src = spawn(dpkgDeb, ['--fsys-tarfile', deb], { env, signal, stdio: ['ignore', 'pipe', 'pipe'] });
+    const dst = spawn(tar, ['-x', '-C', dir, '-f', '-', ...names], { env, signal, stdio: ['pipe', 'ignore', 'pipe'] });
     src.stdout.pipe(dst.stdin);
     let err = '';
     src.stderr.on('data', (b) => (err += b));

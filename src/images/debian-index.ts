@@ -11,7 +11,8 @@ import { InfraError, MissingToolError } from '../errors.js';
 import type { Cache } from './cache.js';
 import { parsePackages, parseReleaseSha256, type Stanza } from './deb822.js';
 import type { Fetcher } from './fetcher.js';
-import { findTool, requireTool, runTool } from './tools.js';
+import { which } from '../host/which.js';
+import { requireTool, runTool, type ToolEnv } from './tools.js';
 
 export const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 
@@ -23,20 +24,21 @@ export interface DebianIndexDeps {
   fetcher: Fetcher;
   cache: Cache;
   keyring?: string;
+  env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
 
 /** Returns the signed text of InRelease, or throws VerificationError. */
-export async function verifyInRelease(signed: Buffer, keyring: string, signal?: AbortSignal): Promise<string> {
-  const gpgv = await requireTool('gpgv');
+export async function verifyInRelease(signed: Buffer, keyring: string, tools: ToolEnv): Promise<string> {
+  const gpgv = requireTool('gpgv', tools.env);
   try {
     await access(keyring);
   } catch {
     throw new MissingToolError(keyring, 'debian-archive-keyring');
   }
   // --output - prints only the data the signature covers: parse that, not the input.
-  const res = await runTool(gpgv, ['--keyring', keyring, '--output', '-', '-'], { input: signed, signal });
+  const res = await runTool(gpgv, ['--keyring', keyring, '--output', '-', '-'], { ...tools, input: signed });
   if (res.code !== 0) {
     const why = res.stderr.split('\n').filter((l) => /BAD|no signature|Can't check|not found|error/i.test(l)).join('; ');
     throw new VerificationError(`InRelease signature check failed (gpgv, keyring ${keyring}): ${why || res.stderr.trim()}`);
@@ -44,10 +46,9 @@ export async function verifyInRelease(signed: Buffer, keyring: string, signal?: 
   return res.stdout.toString('utf8');
 }
 
-async function decompress(file: string, kind: 'xz' | 'gz', signal?: AbortSignal): Promise<string> {
+async function decompress(file: string, kind: 'xz' | 'gz', tools: ToolEnv): Promise<string> {
   if (kind === 'gz') return gunzipSync(await readFile(file)).toString('utf8');
-  const xz = await requireTool('xz');
-  const res = await runTool(xz, ['-dc', file], { signal });
+  const res = await runTool(requireTool('xz', tools.env), ['-dc', file], tools);
   if (res.code !== 0) throw new VerificationError(`xz could not decompress ${path.basename(file)}: ${res.stderr.trim()}`);
   return res.stdout.toString('utf8');
 }
@@ -61,9 +62,9 @@ export async function fetchPackages(deps: DebianIndexDeps, suite: string, arch: 
   } catch (error) {
     throw new InfraError(`cannot fetch ${base}/InRelease: ${(error as Error).message}`, { cause: error });
   }
-  const release = parseReleaseSha256(await verifyInRelease(inRelease, deps.keyring ?? DEBIAN_KEYRING, deps.signal));
+  const release = parseReleaseSha256(await verifyInRelease(inRelease, deps.keyring ?? DEBIAN_KEYRING, deps));
   // Prefer .xz (smallest) when xz is installed; .gz needs nothing beyond Node.
-  const kinds: ('xz' | 'gz')[] = (await findTool('xz')) ? ['xz', 'gz'] : ['gz', 'xz'];
+  const kinds: ('xz' | 'gz')[] = which('xz', deps.env) ? ['xz', 'gz'] : ['gz', 'xz'];
   const kind = kinds.find((k) => release.has(`main/binary-${arch}/Packages.${k}`));
   if (!kind) return []; // the suite has no such architecture
   const rel = `main/binary-${arch}/Packages.${kind}`;
@@ -77,7 +78,7 @@ export async function fetchPackages(deps: DebianIndexDeps, suite: string, arch: 
         `${suite}/${rel}: sha256 ${got.sha256} (${got.size} bytes) does not match the signed InRelease (${want.sha256}, ${want.size} bytes); the mirror is inconsistent or tampered with`,
       );
     }
-    return parsePackages(await decompress(file, kind, deps.signal), keep);
+    return parsePackages(await decompress(file, kind, deps), keep);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -17,6 +17,7 @@ export interface DebianDeps {
   cache: Cache;
   fetcher: Fetcher;
   mirror: string;
+  env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   log: (line: string) => void;
   /** Filtered stanzas of a suite's Packages for an arch (memoised by the store). */
@@ -41,9 +42,9 @@ export async function debBlobs(deps: DebianDeps, ref: DebRef, pick: (members: De
     const deb = await downloadDeb(deps.fetcher, deps.cache, deps.mirror, ref);
     const scratch = await deps.cache.scratchDir();
     try {
-      const members = pick(await listDeb(deb, deps.signal));
+      const members = pick(await listDeb(deb, deps));
       if (members.length === 0) throw new InfraError(`${path.basename(ref.filename)} holds none of the expected files`);
-      await extractDeb(deb, scratch, members, deps.signal);
+      await extractDeb(deb, scratch, members, deps);
       const files: Record<string, string> = {};
       for (const m of members) files[m] = await deps.cache.putFile(path.join(scratch, m));
       await deps.cache.writeJson(`debs/${ref.sha256}.json`, { package: ref.package, version: ref.version, files } satisfies DebMeta);
@@ -147,7 +148,7 @@ export async function debianLibc(deps: DebianDeps, suite: string, arch: Arch, lo
     const deb = await downloadDeb(deps.fetcher, deps.cache, deps.mirror, ref);
     const scratch = await deps.cache.scratchDir();
     try {
-      await extractDeb(deb, scratch, 'all', deps.signal);
+      await extractDeb(deb, scratch, 'all', deps);
       // The marker makes a half-extracted tree (crash mid-way) look absent next time.
       await deps.cache.writeJson(path.relative(deps.cache.dir, path.join(scratch, '.portmatrix-complete.json')), { deb: ref });
       await rm(dir, { recursive: true, force: true });

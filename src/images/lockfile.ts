@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
+import { writeFileAtomic } from '../host/files.js';
 
 export const LOCK_VERSION = 1;
 
@@ -90,8 +91,6 @@ export async function readLock(file: string): Promise<LockData> {
 }
 
 /** Atomic write (temp + rename) so a crash never leaves half a lock file. */
-export async function writeLock(file: string, lock: LockData): Promise<void> {
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, renderLock(lock));
-  await rename(tmp, file);
+export function writeLock(file: string, lock: LockData): Promise<void> {
+  return writeFileAtomic(file, renderLock(lock));
 }

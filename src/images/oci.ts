@@ -19,6 +19,7 @@ export interface OciDeps {
   cache: Cache;
   fetcher: Fetcher;
   log: (line: string) => void;
+  env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
 }
 
@@ -81,7 +82,7 @@ export async function ociKernel(deps: OciDeps, source: string, refText: string, 
   const ref = parseOciRef(refText);
   const s = session(deps, ref);
   const manifest = await platformManifest(deps, s, ref, arch, locked?.manifestDigest);
-  const tar = await requireTool('tar');
+  const tar = requireTool('tar', deps.env);
   const scratch = await deps.cache.scratchDir();
   try {
     for (const layer of manifest.layers) {
@@ -97,7 +98,7 @@ export async function ociKernel(deps: OciDeps, source: string, refText: string, 
         blob = await deps.cache.commitBlob(tmp, hex);
       }
       // tar detects gzip itself (-a is for creation); plain tar layers work the same.
-      const res = await runTool(tar, ['-x', '-C', scratch, '-f', blob], { signal: deps.signal });
+      const res = await runTool(tar, ['-x', '-C', scratch, '-f', blob], deps);
       if (res.code !== 0) throw new InfraError(`cannot unpack layer ${layer.digest}: ${res.stderr.trim()}`);
     }
     const boot = path.join(scratch, 'boot');

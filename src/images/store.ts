@@ -2,10 +2,10 @@
 // the download limiter, the per-run index memo and portmatrix.lock updates.
 
 import { readFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { Arch } from '../core/arch.js';
 import { memoize } from '../core/memo.js';
+import { resolveCacheDir } from '../host/cache-dir.js';
 import { Cache, sha256Buffer } from './cache.js';
 import { kernelFacts } from './config-facts.js';
 import { isKernelPackageName } from './debian-select.js';
@@ -28,16 +28,14 @@ export const DEFAULT_DEBIAN_MIRROR = 'https://deb.debian.org/debian';
 export function defaultImageOptions(
   env: NodeJS.ProcessEnv,
   matrixDir: string | undefined,
-  overrides: Partial<ImageOptions> & { matrixMirror?: string } = {},
+  overrides: Partial<ImageOptions> & { matrixMirror?: string; cwd?: string } = {},
 ): ImageOptions {
-  const { matrixMirror, ...rest } = overrides;
-  const cacheDir =
-    overrides.cacheDir ??
-    env.PORTMATRIX_CACHE ??
-    (env.XDG_CACHE_HOME ? path.join(env.XDG_CACHE_HOME, 'portmatrix') : path.join(env.HOME ?? os.homedir(), '.cache', 'portmatrix'));
+  // cwd: the command's; scripts and tests that pass none mean the process's.
+  const { matrixMirror, cwd, ...rest } = overrides;
   return {
     ...rest,
-    cacheDir: path.resolve(cacheDir),
+    env,
+    cacheDir: resolveCacheDir(env, cwd ?? process.cwd(), overrides.cacheDir),
     debianMirror: overrides.debianMirror ?? env.PORTMATRIX_DEBIAN_MIRROR ?? matrixMirror ?? DEFAULT_DEBIAN_MIRROR,
     lockFile: 'lockFile' in overrides ? overrides.lockFile : matrixDir ? path.join(matrixDir, 'portmatrix.lock') : undefined,
     baseDir: overrides.baseDir ?? matrixDir,
@@ -61,10 +59,11 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
     cache,
     fetcher,
     mirror: opts.debianMirror,
+    env: opts.env,
     signal: opts.signal,
     log,
     // A failed fetch may be retried by a later call.
-    index: memoize((suite: string, arch: Arch) => fetchPackages({ mirror: opts.debianMirror, fetcher, cache, signal: opts.signal, log }, suite, arch, keep), {
+    index: memoize((suite: string, arch: Arch) => fetchPackages({ mirror: opts.debianMirror, fetcher, cache, env: opts.env, signal: opts.signal, log }, suite, arch, keep), {
       keyOf: (suite, arch) => `${suite} ${arch}`,
       retryFailures: true,
     }),
@@ -111,7 +110,7 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
     } else if (parsed.kind === 'file') {
       entry = await fileKernel(cache, canonical, parsed.path, arch, log);
     } else {
-      entry = await ociKernel({ cache, fetcher, log, signal: opts.signal }, canonical, parsed.ref, arch, locked);
+      entry = await ociKernel({ cache, fetcher, log, env: opts.env, signal: opts.signal }, canonical, parsed.ref, arch, locked);
     }
     // file: kernels change under the user's hands; the lock pins only fetched sources.
     if (parsed.kind !== 'file' && JSON.stringify(locked) !== JSON.stringify(entry)) await record((l) => void (l.kernels[key] = entry));

@@ -2,9 +2,9 @@
 // Debian package that provides each, so a missing tool fails with the fix.
 
 import { spawn } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { InfraError, MissingToolError } from '../errors.js';
+import { which } from '../host/which.js';
 
 export const TOOL_PACKAGES: Record<string, string> = {
   gpgv: 'gpgv',
@@ -13,21 +13,14 @@ export const TOOL_PACKAGES: Record<string, string> = {
   xz: 'xz-utils',
 };
 
-export async function findTool(name: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  for (const dir of (env.PATH ?? '/usr/bin:/bin').split(path.delimiter)) {
-    const candidate = path.join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this dir
-    }
-  }
-  return undefined;
+/** Where tools are looked up and run: the command's environment, and its abort signal. */
+export interface ToolEnv {
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
 }
 
-export async function requireTool(name: string): Promise<string> {
-  const found = await findTool(name);
+export function requireTool(name: string, env: NodeJS.ProcessEnv): string {
+  const found = which(name, env);
   if (!found) throw new MissingToolError(name, TOOL_PACKAGES[name] ?? name);
   return found;
 }
@@ -39,9 +32,9 @@ export interface ToolResult {
 }
 
 /** Runs a tool to completion; never throws on a non-zero exit (callers decide). */
-export function runTool(file: string, args: string[], opts: { input?: Buffer; signal?: AbortSignal; cwd?: string } = {}): Promise<ToolResult> {
+export function runTool(file: string, args: string[], opts: ToolEnv & { input?: Buffer; cwd?: string }): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: opts.cwd, signal: opts.signal, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { cwd: opts.cwd, env: opts.env, signal: opts.signal, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -41,6 +41,8 @@ export interface ImageOptions {
   cacheDir: string;
   /** Debian mirror base URL; default https://deb.debian.org/debian. */
   debianMirror: string;
+  /** The command's environment: PATH for gpgv, dpkg-deb, tar and xz, and what they run with. */
+  env: NodeJS.ProcessEnv;
   /** Lock file path (portmatrix.lock next to matrix.yaml); undefined = no lock. */
   lockFile?: string;
   /** Refresh the lock instead of trusting it (`images update`). */

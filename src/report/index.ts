@@ -5,6 +5,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { writeFileAtomic } from '../host/files.js';
 import type { RunResults } from '../results/model.js';
 import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
@@ -37,12 +38,6 @@ export function serializeResults(results: RunResults): string {
   return `${JSON.stringify(results, null, 2)}\n`;
 }
 
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temp, text);
-  await rename(temp, file);
-}
-
 /** Writes the reports; returns the absolute paths written, in reporter order. */
 export async function writeReports(
   dir: string,
@@ -62,7 +57,7 @@ export async function writeReports(
           : reporter === 'html'
             ? renderHtml(results)
             : renderMarkdown(results, markdown);
-    await writeAtomic(file, text);
+    await writeFileAtomic(file, text);
     written.push(file);
   }
   return written;

@@ -1,13 +1,13 @@
-// Layout of a results directory, and atomic writes: a cell's file appears whole or
-// not at all, so an interrupted run keeps every finished cell and nothing half-written.
+// Layout of a results directory. Cell files are written atomically (host/files.ts):
+// an interrupted run keeps every finished cell and nothing half-written.
 //
 //   <dir>/results.json             the RunResults of the run (written at the end)
 //   <dir>/cells/<cell>.json        one CellResult per finished cell
 //   <dir>/console/<cell>.log       the full serial console of the cell's last attempt
 
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeJsonAtomic } from '../host/files.js';
 import type { CellResult } from './model.js';
 
 /** `amd64/debian-bookworm/default` → `amd64__debian-bookworm__default`. */
@@ -18,15 +18,8 @@ export function cellFileStem(id: string): string {
 export const cellJsonPath = (dir: string, id: string) => path.join(dir, 'cells', `${cellFileStem(id)}.json`);
 export const consoleLogPath = (dir: string, id: string) => path.join(dir, 'console', `${cellFileStem(id)}.log`);
 
-export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
-}
-
-export async function writeCellResult(dir: string, result: CellResult): Promise<void> {
-  await writeFileAtomic(cellJsonPath(dir, result.id), `${JSON.stringify(result, null, 2)}\n`);
+export function writeCellResult(dir: string, result: CellResult): Promise<void> {
+  return writeJsonAtomic(cellJsonPath(dir, result.id), result);
 }
 
 /** Every finished cell in `dir`, by id. Unreadable files are skipped: they will be re-run. */

@@ -34,6 +34,8 @@ export interface CellDeps {
   qemuVersion: (arch: Cell['arch']) => Promise<string | undefined>;
   /** The loader's ELF (undefined for scripts), read once per run: every cell of an arch shares it. */
   loaderElf: (path: string) => Promise<ElfInfo | undefined>;
+  /** The command's environment: QEMU and vng run with it, vng is looked up on its PATH. */
+  env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   emit: RunListener;
 }
@@ -82,7 +84,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
 
   const { binary, args } =
     deps.vm.backend === 'vng'
-      ? vngCellCommand({ cell, accel, kernelPath: kernel.kernelPath, initrd, vm: deps.vm })
+      ? vngCellCommand({ cell, accel, kernelPath: kernel.kernelPath, initrd, vm: deps.vm, env: deps.env })
       : qemuCommand({
           arch: cell.arch,
           accel,
@@ -108,6 +110,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     consoleLog,
     deadlineMs: totalSec * 1000,
     bootDeadlineMs: bootSec * 1000,
+    env: deps.env,
     signal: deps.signal,
     booted: (line) => line.includes(`@@portmatrix:${token} phase=init`),
     onLine: (line) => {

@@ -5,7 +5,7 @@
 
 import type { MatrixVm } from '../config/matrix.js';
 import { InfraError } from '../errors.js';
-import { which } from '../doctor/host.js';
+import { which } from '../host/which.js';
 import type { Cell } from '../core/cell.js';
 import { hostArch } from '../core/arch.js';
 import { vngCommand, vngSkipReason } from '../vm/vng.js';
@@ -23,7 +23,7 @@ export interface VngCellSpec {
   kernelPath: string;
   initrd: string;
   vm: MatrixVm;
-  env?: NodeJS.ProcessEnv;
+  env: NodeJS.ProcessEnv;
 }
 
 /**
@@ -32,10 +32,9 @@ export interface VngCellSpec {
  * would otherwise fall back to 9p, which Debian's kernels lack, and panic.
  */
 export function vngCellCommand(s: VngCellSpec): { binary: string; args: string[] } {
-  const env = s.env ?? process.env;
-  const vng = env.PORTMATRIX_VNG ?? which('vng', env);
+  const vng = s.env.PORTMATRIX_VNG ?? which('vng', s.env);
   if (!vng) throw new InfraError(`vm.backend vng: vng (virtme-ng) not found on PATH; ${VNG_INSTALL_HINT}`);
-  if (!which('virtiofsd', env)) throw new InfraError(`vm.backend vng: virtiofsd not found on PATH; ${VNG_INSTALL_HINT}`);
+  if (!which('virtiofsd', s.env)) throw new InfraError(`vm.backend vng: virtiofsd not found on PATH; ${VNG_INSTALL_HINT}`);
   return vngCommand({
     vng,
     accel: s.accel,

@@ -78,7 +78,7 @@ export function probeInitramfs(busybox: Buffer): Buffer {
  * prints the marker before the watchdog. `busybox` is the host path of a
  * static busybox for `arch`.
  */
-export async function probeKvm(kernel: string, busybox: string, arch: Arch, watchdogMs = 8000): Promise<{ ok: boolean; why: string }> {
+export async function probeKvm(kernel: string, busybox: string, arch: Arch, env: NodeJS.ProcessEnv, watchdogMs = 8000): Promise<{ ok: boolean; why: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'portmatrix-kvm-'));
   try {
     const initrd = path.join(dir, 'probe.cpio.gz');
@@ -91,6 +91,7 @@ export async function probeKvm(kernel: string, busybox: string, arch: Arch, watc
       consoleLog: path.join(dir, 'console.log'),
       deadlineMs: watchdogMs,
       bootDeadlineMs: watchdogMs,
+      env,
       booted: (line) => (seen ||= line.includes(MARKER)),
       killGraceMs: 500,
     });

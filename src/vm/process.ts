@@ -15,6 +15,8 @@ export interface VmRun {
   deadlineMs: number;
   /** Budget until `booted` first returns true. */
   bootDeadlineMs: number;
+  /** The environment QEMU (or vng) runs with: the command's, never the process's. */
+  env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   /** Every console line, without its newline (and without \r). */
   onLine?: (line: string) => void;
@@ -127,7 +129,7 @@ export function runVm(r: VmRun): Promise<VmExit> {
 
   let child: ChildProcess;
   try {
-    child = spawn(r.binary, r.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(r.binary, r.args, { env: r.env, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     log.end();
     return logClosed.then(() => ({ ...exitOf(null, null), spawnError: String(err) }));

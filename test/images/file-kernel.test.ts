@@ -50,7 +50,7 @@ describe('file: kernels', () => {
   });
   afterAll(() => rm(tmp, { recursive: true, force: true }));
 
-  const store = (lines: string[] = []) => createImageStore({ cacheDir: path.join(tmp, 'cache'), debianMirror: 'http://unused.invalid', baseDir: tmp, log: (l) => lines.push(l) });
+  const store = (lines: string[] = []) => createImageStore({ env: process.env, cacheDir: path.join(tmp, 'cache'), debianMirror: 'http://unused.invalid', baseDir: tmp, log: (l) => lines.push(l) });
 
   it('takes a bzImage, its release and the config beside it, relative to the matrix dir', async () => {
     const k = await store().kernel('file:bzImage', 'amd64');

@@ -25,6 +25,7 @@ afterAll(async () => {
 function store(name: string, extra: { lock?: boolean } = { lock: true }) {
   const lines: string[] = [];
   const s = createImageStore({
+    env: process.env,
     cacheDir: path.join(tmp, name, 'cache'),
     debianMirror: server.url,
     lockFile: extra.lock ? path.join(tmp, name, 'portmatrix.lock') : undefined,

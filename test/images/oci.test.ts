@@ -98,7 +98,7 @@ describe('oci: kernels', () => {
     const digest = stdout.trim();
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
 
-    const opts = { cacheDir: path.join(tmp, 'cache'), debianMirror: 'http://unused.invalid', lockFile: path.join(tmp, 'portmatrix.lock') };
+    const opts = { env: process.env, cacheDir: path.join(tmp, 'cache'), debianMirror: 'http://unused.invalid', lockFile: path.join(tmp, 'portmatrix.lock') };
     const source = `oci:127.0.0.1:${port}/kernels/test:v1`;
     const s = createImageStore(opts);
     const k = await s.kernel(source, 'amd64');
@@ -115,7 +115,7 @@ describe('oci: kernels', () => {
   });
 
   it('refuses a kernel whose header says another arch', async () => {
-    const s = createImageStore({ cacheDir: path.join(tmp, 'cache2'), debianMirror: 'http://unused.invalid' });
+    const s = createImageStore({ env: process.env, cacheDir: path.join(tmp, 'cache2'), debianMirror: 'http://unused.invalid' });
     await expect(s.kernel(`oci:127.0.0.1:${port}/kernels/test:v1`, 'arm64')).rejects.toThrow(/holds a amd64 kernel/);
   });
 
@@ -135,7 +135,7 @@ describe('oci: kernels', () => {
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     try {
       const p = (proxy.address() as { port: number }).port;
-      const s = createImageStore({ cacheDir: path.join(tmp, 'cache3'), debianMirror: 'http://unused.invalid' });
+      const s = createImageStore({ env: process.env, cacheDir: path.join(tmp, 'cache3'), debianMirror: 'http://unused.invalid' });
       const k = await s.kernel(`oci:127.0.0.1:${p}/kernels/test:v1`, 'amd64');
       expect(k.sha256).toBe(sha(kernel));
       expect(seen[0]).toMatch(/^\/v2\/kernels\/test\/manifests\/v1 -$/);

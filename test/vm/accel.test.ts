@@ -72,7 +72,7 @@ describe('probeKvm (real boot)', () => {
     const kernel = await devKernel('amd64');
     const busybox = await devBusybox('amd64');
     const t0 = Date.now();
-    const r = await probeKvm(kernel, busybox, 'amd64', 8000);
+    const r = await probeKvm(kernel, busybox, 'amd64', process.env, 8000);
     const ms = Date.now() - t0;
     console.log(`KVM probe: ${JSON.stringify(r)} in ${ms} ms`);
     // Either outcome is legitimate (nested PVM hosts hang, GitHub runners boot);

@@ -44,6 +44,7 @@ async function boot(arch: Arch, init: Omit<InitOptions, 'token'>, loaderText = L
   const exit = await runVm({
     binary,
     args,
+    env: process.env,
     consoleLog: path.join(dir, `console-${arch}.log`),
     deadlineMs: 120_000 * slow,
     bootDeadlineMs: 90_000 * slow,

@@ -36,6 +36,7 @@ async function run(script: string, over: Partial<VmRun> = {}) {
     consoleLog,
     deadlineMs: 10_000,
     bootDeadlineMs: 10_000,
+    env: process.env,
     killGraceMs: 300,
     ...over,
     onLine: (l) => {
@@ -121,6 +122,7 @@ describe('runVm', () => {
     const exit = await runVm({
       binary: '/nonexistent/qemu-system-s390x',
       args: [],
+      env: process.env,
       consoleLog: path.join(dir, 'missing.log'),
       deadlineMs: 1000,
       bootDeadlineMs: 1000,
@@ -140,7 +142,7 @@ describe('installReaper', () => {
       `import { installReaper, runVm } from ${JSON.stringify(processTs)};
 installReaper(); installReaper();
 void runVm({ binary: process.execPath, args: [${JSON.stringify(stubborn)}], consoleLog: ${JSON.stringify(path.join(dir, 'reaped.log'))},
-  deadlineMs: 60000, bootDeadlineMs: 60000, onLine: (l) => console.log(l) });`,
+  deadlineMs: 60000, bootDeadlineMs: 60000, env: process.env, onLine: (l) => console.log(l) });`,
     );
     const child = spawn(process.execPath, ['--import', 'tsx', driver], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';

@@ -8,7 +8,7 @@ import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { which } from '../../src/doctor/host.js';
+import { which } from '../../src/host/which.js';
 import type { CellResult, RunResults } from '../../src/results/model.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
 

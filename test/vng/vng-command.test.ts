@@ -92,7 +92,7 @@ describe('the process-group wrapper', () => {
   it('kills vng and the VM it forked when the deadline passes', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-vng-group-'));
     const { args } = vngCommand({ ...SPEC, vng: await fakeVng(dir) });
-    const exit = await runVm({ binary: 'bash', args, consoleLog: path.join(dir, 'console.log'), deadlineMs: 1500, bootDeadlineMs: 10_000, killGraceMs: 1000 });
+    const exit = await runVm({ binary: 'bash', args, consoleLog: path.join(dir, 'console.log'), env: process.env, deadlineMs: 1500, bootDeadlineMs: 10_000, killGraceMs: 1000 });
     expect(exit.timedOut).toBe(true);
     const qemuPid = Number(await readFile(path.join(dir, 'qemu.pid'), 'utf8'));
     await new Promise((r) => setTimeout(r, 300));
@@ -103,7 +103,7 @@ describe('the process-group wrapper', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-vng-group-'));
     const { args } = vngCommand({ ...SPEC, vng: await fakeVng(dir) });
     // killGraceMs 0: SIGTERM and SIGKILL land together, so the trap never runs; the watchdog must act.
-    const exit = await runVm({ binary: 'bash', args, consoleLog: path.join(dir, 'console.log'), deadlineMs: 1500, bootDeadlineMs: 10_000, killGraceMs: 0 });
+    const exit = await runVm({ binary: 'bash', args, consoleLog: path.join(dir, 'console.log'), env: process.env, deadlineMs: 1500, bootDeadlineMs: 10_000, killGraceMs: 0 });
     expect(exit.timedOut).toBe(true);
     const qemuPid = Number(await readFile(path.join(dir, 'qemu.pid'), 'utf8'));
     // The watchdog polls once a second.
