@@ -14,7 +14,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readElf } from '../../src/guest/elf.js';
 import { capHelperPath, initramfsEntries, requireCapHelper } from '../../src/guest/initramfs.js';
-import { devBusybox } from '../helpers/dev-kernels.js';
+import { devBusybox, useTestLock } from '../helpers/dev-kernels.js';
 import type { CellResult, RunResults } from '../../src/results/model.js';
 import { runCli, repoRoot } from '../helpers/cli.js';
 
@@ -52,10 +52,13 @@ describe('a loader run as a user, with and without capabilities (real boots)', (
 
   beforeAll(async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-caps-'));
+    await useTestLock(dir);
     await writeFile(path.join(dir, 'matrix.yaml'), MATRIX);
-    run = await runCli(['run', '--accel', 'tcg', '--jobs', '2'], { cwd: dir });
+    run = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--jobs', '2'], { cwd: dir });
     const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
     cells = Object.fromEntries(results.cells.map((c) => [c.config, c]));
+    // Retries are off: every cell ran exactly once.
+    for (const c of results.cells) expect(c.attempts, c.id).toBe(1);
     for (const c of results.cells) console.log(`${c.id}: ${c.status} uid=${c.guest?.uid} CapEff=${c.guest?.capEff} ${c.timings.totalMs} ms; ${c.reason ?? ''}`);
   }, 600_000);
 

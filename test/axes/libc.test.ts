@@ -15,6 +15,7 @@ import { createImageStore, defaultImageOptions } from '../../src/images/store.js
 import { libcFit, libcSummary } from '../../src/libc/fit.js';
 import { SUITE_GLIBC, glibcVersionOfTree } from '../../src/libc/glibc.js';
 import type { CellResult, RunResults } from '../../src/results/model.js';
+import { TEST_LOCK, useTestLock } from '../helpers/dev-kernels.js';
 import { runCli } from '../helpers/cli.js';
 
 const PROGRAM = `#include <gnu/libc-version.h>
@@ -29,13 +30,14 @@ int main(void) {
 }
 `;
 
-const store = createImageStore(defaultImageOptions(process.env, os.tmpdir(), { lockFile: undefined }));
+const store = createImageStore(defaultImageOptions(process.env, os.tmpdir(), { lockFile: TEST_LOCK }));
 let dir: string;
 let prog: string;
 let elf: ElfInfo;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'pm-libc-'));
+  await useTestLock(dir);
   const lib = path.join(await store.libc('trixie', 'amd64'), 'usr/lib/x86_64-linux-gnu');
   await writeFile(path.join(dir, 'prog.c'), PROGRAM);
   prog = path.join(dir, 'prog-amd64');
@@ -85,9 +87,11 @@ loader:
   timeout: 30
 `,
     );
-    run = await runCli(['run', '--accel', 'tcg', '--jobs', '2'], { cwd: dir });
+    run = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--jobs', '2'], { cwd: dir });
     const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
     cells = Object.fromEntries(results.cells.map((c) => [c.libc, c]));
+    // Retries are off: a booted cell ran exactly once.
+    for (const c of results.cells) if (c.status !== 'skip') expect(c.attempts, c.id).toBe(1);
     for (const c of results.cells) console.log(`${c.id}: ${c.status} ${c.timings.totalMs} ms; ${c.reason ?? ''}`);
   }, 600_000);
 

@@ -2,15 +2,29 @@
 // (src/images: signed InRelease → Packages → .deb sha256), cached in the default
 // portmatrix cache so every test file and every run share one download.
 
+import { copyFile } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createImageStore, defaultImageOptions } from '../../src/images/store.js';
 import type { Arch } from '../../src/core/arch.js';
 
 /** The kernel every VM test boots: Debian trixie (6.12), BTF on every arch. */
 export const DEV_KERNEL = 'debian:trixie';
 
-// No lock file: tests follow the newest trixie kernel the mirror serves.
-const store = createImageStore(defaultImageOptions(process.env, os.tmpdir(), { lockFile: undefined }));
+/**
+ * The kernels, busyboxes and libcs every VM test boots, pinned: tests are hermetic and
+ * do not follow whatever the mirror serves today. `portmatrix images update` with this
+ * file as the lock moves them on, deliberately.
+ */
+export const TEST_LOCK = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/kernels.lock');
+
+const store = createImageStore(defaultImageOptions(process.env, os.tmpdir(), { lockFile: TEST_LOCK }));
+
+/** Puts the test lock next to a test project's matrix.yaml, so `portmatrix run` there boots the pinned kernels. */
+export async function useTestLock(projectDir: string): Promise<void> {
+  await copyFile(TEST_LOCK, path.join(projectDir, 'portmatrix.lock'));
+}
 
 export async function devKernel(arch: Arch): Promise<string> {
   return (await store.kernel(DEV_KERNEL, arch)).kernelPath;

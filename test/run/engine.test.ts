@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/results/model.js';
+import { useTestLock } from '../helpers/dev-kernels.js';
 import { runCli } from '../helpers/cli.js';
 
 const LOADER = `#!/bin/sh
@@ -38,6 +39,7 @@ expect:
 
 async function project(yaml: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-engine-'));
+  await useTestLock(dir);
   await writeFile(path.join(dir, 'matrix.yaml'), yaml);
   await writeFile(path.join(dir, 'loader.sh'), LOADER);
   await chmod(path.join(dir, 'loader.sh'), 0o755);
@@ -60,7 +62,7 @@ describe('portmatrix run on real kernels (TCG)', () => {
 
   beforeAll(async () => {
     dir = await project(matrixYaml(['amd64', 'arm64', 's390x'], ['pass', 'fail', 'hang']));
-    run = await runCli(['run', '--accel', 'tcg'], { cwd: dir });
+    run = await runCli(['run', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
     results = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
   }, 900_000);
 
@@ -77,6 +79,7 @@ describe('portmatrix run on real kernels (TCG)', () => {
       expect(cell.timings.bootMs).toBeGreaterThan(0);
       expect(cell.kernel.release).toMatch(/^6\.12\./);
       expect(cell.guest?.btfPresent).toBe(true);
+      expect(cell.attempts).toBe(1);
     }
   });
 
@@ -94,6 +97,7 @@ describe('portmatrix run on real kernels (TCG)', () => {
       const cell = results.cells.find((c) => c.id === `${arch}/debian-trixie/hang`)!;
       expect(cell.status).toBe('fail');
       expect(cell.timedOut).toBe(true);
+      expect(cell.attempts).toBe(1);
       expect(cell.reason).toBe('loader timed out after 8s');
     }
   });
@@ -106,7 +110,7 @@ describe('portmatrix run on real kernels (TCG)', () => {
   });
 
   it('--resume re-runs nothing when nothing changed', async () => {
-    const again = await runCli(['run', '--accel', 'tcg', '--resume', '--only', 'config=pass'], { cwd: dir });
+    const again = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--resume', '--only', 'config=pass'], { cwd: dir });
     expect(again.code).toBe(0);
     const cells: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
     const before = results.cells.filter((c) => c.config === 'pass');

@@ -6,14 +6,15 @@ import { chmod, copyFile, mkdtemp, readdir, readFile, stat, truncate, writeFile 
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createImageStore, defaultImageOptions } from '../../src/images/store.js';
 import type { RunResults } from '../../src/results/model.js';
+import { devKernel, useTestLock } from '../helpers/dev-kernels.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 
 const PASS = '#!/bin/sh\necho ok\nexit 0\n';
 
 async function project(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-faults-'));
+  await useTestLock(dir);
   for (const [name, text] of Object.entries(files)) {
     await writeFile(path.join(dir, name), text);
     if (name.endsWith('.sh')) await chmod(path.join(dir, name), 0o755);
@@ -34,11 +35,10 @@ describe('faults', () => {
   // A truncated bzImage dies in its decompressor before the serial console exists:
   // QEMU exits with nothing on the console, and the reason says so.
   it('a truncated kernel is infra, retried once, and the reason says the console stayed empty', async () => {
-    const store = createImageStore(defaultImageOptions(process.env, os.tmpdir(), {}));
-    const kernel = await store.kernel('debian:trixie', 'amd64');
+    const kernelPath = await devKernel('amd64');
     const dir = await project({ 'loader.sh': PASS });
     const broken = path.join(dir, 'vmlinuz-broken');
-    await copyFile(kernel.kernelPath, broken);
+    await copyFile(kernelPath, broken);
     await truncate(broken, Math.floor((await stat(broken)).size / 3));
     await writeFile(
       path.join(dir, 'matrix.yaml'),
@@ -99,7 +99,7 @@ describe('faults', () => {
     expect(stderr).toMatch(/portmatrix run --resume/);
     const first = JSON.parse(await readFile(path.join(dir, 'results/cells/amd64__debian-trixie__a.json'), 'utf8'));
 
-    const resumed = await runCli(['run', '--accel', 'tcg', '--resume'], { cwd: dir });
+    const resumed = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--resume'], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
     expect(results.cells.map((c) => [c.id, c.status])).toEqual(configs.map((c) => [`amd64/debian-trixie/${c}`, 'pass']));

@@ -29,6 +29,7 @@ function requireVng(): void {
 
 async function project(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-vng-'));
+  await useTestLock(dir);
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
   return dir;
 }
@@ -71,7 +72,7 @@ expect:
       'loader.sh': LOADER,
     });
     await chmod(path.join(dir, 'loader.sh'), 0o755);
-    run = await runCli(['run', '--accel', 'tcg'], { cwd: dir });
+    run = await runCli(['run', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
     cells = (await results(dir)).cells;
   }, 600_000);
 
@@ -83,6 +84,7 @@ expect:
     const cell = cells.find((c) => c.id === 'amd64/debian-trixie/probe')!;
     expect(cell.status, cell.consoleTail).toBe('xfail');
     expect(cell.backend).toBe('vng');
+    expect(cell.attempts).toBe(1);
     expect(cell.accel).toBe('tcg');
     expect(cell.exitCode).toBe(7);
     expect(cell.reason).toBe('permission denied: attach kprobe: operation not permitted');
@@ -127,7 +129,7 @@ loader:
   timeout: 60
 `,
     });
-    run = await runCli(['run', '--accel', 'tcg'], { cwd: dir });
+    run = await runCli(['run', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
   }, 600_000);
 
   it('passes: the kprobe fired for the child it ran', async () => {
