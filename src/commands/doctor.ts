@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadMatrix } from '../config/load.js';
+import { loadMatrix } from '../plan/load.js';
 import type { Context } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { ARCHES } from '../core/arch.js';

@@ -6,7 +6,7 @@
 //   prune   removes what no given lock file references
 
 import path from 'node:path';
-import { loadMatrix } from '../config/load.js';
+import { loadMatrix } from '../plan/load.js';
 import type { Context } from '../context.js';
 import { ExitCode, PortmatrixError } from '../errors.js';
 import { formatFacts } from '../images/config-facts.js';

@@ -1,13 +1,12 @@
 // Reads matrix.yaml into a validated Matrix. Three layers, each failing with one
 // located line (`matrix.yaml:LINE:COL: field: problem; fix`, exit 2):
 // YAML syntax (yaml's own positions), structure and types (zod, strict objects),
-// then meaning (semantic.ts). Non-fatal findings come back as warnings.
+// then meaning (semantic.ts). plan/load.ts adds the warnings that need the cells.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, UsageError } from '../errors.js';
-import { matchReport } from '../plan/expand.js';
 import { Locator, fieldName, type PathKey, type Position } from './locate.js';
 import type { Matrix } from './matrix.js';
 import { KEYS, genericFix, matrixSchema } from './schema.js';
@@ -66,7 +65,8 @@ function describeIssue(issue: ZodIssueLike, where: Locator): Problem {
   return { path: at, ...where.value(at), problem, fix };
 }
 
-export async function loadMatrix(file: string, opts: LoadOptions = {}): Promise<{ matrix: Matrix; warnings: string[] }> {
+/** The validated matrix, and the file's name as messages show it. */
+export async function readMatrix(file: string, opts: LoadOptions = {}): Promise<{ matrix: Matrix; shown: string }> {
   const cwd = opts.cwd ?? process.cwd();
   const abs = path.resolve(cwd, file);
   const shown = displayName(file, cwd);
@@ -120,6 +120,5 @@ export async function loadMatrix(file: string, opts: LoadOptions = {}): Promise<
     lineOf: (at) => where.value(at),
     written: (at) => doc.hasIn(at),
   });
-  const warnings = matchReport(matrix).map((w) => `${shown}:${w.line ?? 1}:${w.col ?? 1}: ${w.field}: ${w.message}`);
-  return { matrix, warnings };
+  return { matrix, shown };
 }

@@ -1,6 +1,6 @@
 // What the cache holds and which lock files refer to it: for `images ls` and `prune`.
 
-import { lstat, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { LockData } from './lockfile.js';
 

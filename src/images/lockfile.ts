@@ -2,8 +2,7 @@
 // and work offline once cached. JSON with sorted keys, one entry per line group,
 // so a kernel update shows up as a small diff.
 
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../host/files.js';
 

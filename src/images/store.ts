@@ -11,7 +11,7 @@ import { kernelFacts } from './config-facts.js';
 import { isKernelPackageName } from './debian-select.js';
 import { fetchPackages } from './debian-index.js';
 import { debianBusybox, debianKernel, debianLibc, type DebianDeps } from './debian.js';
-import { createFetcher } from './fetcher.js';
+import { createFetcher, type Fetcher } from './fetcher.js';
 import { fileKernel } from './file-kernel.js';
 import { emptyLock, kernelKey, readLock, writeLock, type LockData, type LockedKernel } from './lockfile.js';
 import { ociKernel } from './oci.js';
@@ -84,7 +84,7 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
     });
   }
 
-  async function resolved(source: string, arch: Arch, entry: LockedKernel): Promise<ResolvedKernel> {
+  async function resolved(source: string, arch: Arch, entry: LockedKernel, downloaded: boolean): Promise<ResolvedKernel> {
     // Every source above has just verified these blobs by hash; no second read here.
     const kernelPath = cache.blobPath(entry.kernelSha256);
     const configPath = entry.configSha256 ? cache.blobPath(entry.configSha256) : undefined;
@@ -95,7 +95,7 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
       { name: `vmlinuz-${entry.release}`, sha256: entry.kernelSha256 },
       ...(entry.configSha256 ? [{ name: `config-${entry.release}`, sha256: entry.configSha256 }] : []),
     ];
-    return { source, arch, release: entry.release, package: entry.package, version: entry.version, kernelPath, sha256: entry.kernelSha256, configPath, files, facts };
+    return { source, arch, release: entry.release, package: entry.package, version: entry.version, kernelPath, sha256: entry.kernelSha256, configPath, files, facts, downloaded };
   }
 
   async function resolveKernel(source: string, arch: Arch, flavour?: string): Promise<ResolvedKernel> {
@@ -103,18 +103,20 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
     const canonical = canonicalSource(source, flavour);
     const key = kernelKey(canonical, arch);
     const locked = (await lockData()).kernels[key];
+    // This resolution's own requests (the shared package index is not the image).
+    const counted = countRequests(fetcher);
     let entry: LockedKernel;
     if (parsed.kind === 'debian') {
-      const got = await debianKernel(deps, canonical, parsed.suite, arch, flavour && flavour !== 'generic' ? flavour : parsed.flavour, locked);
+      const got = await debianKernel({ ...deps, fetcher: counted.fetcher }, canonical, parsed.suite, arch, flavour && flavour !== 'generic' ? flavour : parsed.flavour, locked);
       entry = { source: canonical, arch, ...got };
     } else if (parsed.kind === 'file') {
       entry = await fileKernel(cache, canonical, parsed.path, arch, log);
     } else {
-      entry = await ociKernel({ cache, fetcher, log, env: opts.env, signal: opts.signal }, canonical, parsed.ref, arch, locked);
+      entry = await ociKernel({ cache, fetcher: counted.fetcher, log, env: opts.env, signal: opts.signal }, canonical, parsed.ref, arch, locked);
     }
     // file: kernels change under the user's hands; the lock pins only fetched sources.
     if (parsed.kind !== 'file' && JSON.stringify(locked) !== JSON.stringify(entry)) await record((l) => void (l.kernels[key] = entry));
-    return resolved(source, arch, entry);
+    return resolved(source, arch, entry, counted.requests() > 0);
   }
 
   async function resolveBusybox(arch: Arch): Promise<string> {
@@ -138,4 +140,15 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
   const busybox = memoize(resolveBusybox, { retryFailures: true });
   const libc = memoize(resolveLibc, { keyOf: (suite, arch) => `${suite} ${arch}`, retryFailures: true });
   return { kernel, busybox, libc, cache, requests: fetcher.requests };
+}
+
+/** A view of `fetcher` that counts the requests made through it. */
+function countRequests(fetcher: Fetcher): { fetcher: Fetcher; requests: () => number } {
+  let n = 0;
+  const counted: Fetcher = {
+    ...fetcher,
+    toFile: (...args) => (n++, fetcher.toFile(...args)),
+    toBuffer: (...args) => (n++, fetcher.toBuffer(...args)),
+  };
+  return { fetcher: counted, requests: () => n };
 }

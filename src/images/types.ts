@@ -22,6 +22,8 @@ export interface ResolvedKernel {
   /** Every file used and its sha256 (deb, kernel, config, OCI blobs). */
   files: { name: string; sha256: string }[];
   facts: KernelFacts;
+  /** True when resolving it downloaded something (else everything came from the cache). */
+  downloaded: boolean;
 }
 
 /** The source has no kernel for this arch (e.g. bullseye s390x): the cell is skipped. */

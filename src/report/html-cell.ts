@@ -3,7 +3,7 @@
 // escapeMarkup(cleanText(...)): guest output can only ever appear as text.
 
 import type { CellResult } from '../results/model.js';
-import { describeCredentials } from '../run/reason.js';
+import { describeCredentials } from '../results/credentials.js';
 import { cleanText } from '../core/plain-text.js';
 import { escapeMarkup, formatMs, oneLine } from './text.js';
 import { STATUS_INFO } from './view.js';

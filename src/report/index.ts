@@ -2,7 +2,7 @@
 // results.json is written atomically (temp file + rename) so a reader never sees
 // half a file; the rendered views are derived and simply overwritten.
 
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../host/files.js';

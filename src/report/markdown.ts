@@ -4,7 +4,7 @@
 // inside a fence or a <details> block.
 
 import type { CellResult, RunResults } from '../results/model.js';
-import { describeCredentials } from '../run/reason.js';
+import { describeCredentials } from '../results/credentials.js';
 import { cleanText } from '../core/plain-text.js';
 import { escapeMarkup, formatMs, lastLines, oneLine } from './text.js';
 import { STATUS_INFO, STATUS_ORDER, buildGrid, countStatuses, problemCells, sortByStatus, type Counts } from './view.js';

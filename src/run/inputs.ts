@@ -1,27 +1,62 @@
-// The --resume key: a sha256 over everything that decides a cell's outcome. A cell
-// whose inputs are unchanged since its last finished run is not run again.
+// What a cell needs before it boots, each resolved once per run and shared by
+// every cell that needs it: the kernel (per source, arch and flavour), busybox and
+// libc trees, the loader's ELF, KVM-or-TCG per arch, and the QEMU version.
 
-import { createHash } from 'node:crypto';
-import { memoize } from '../core/memo.js';
-import { sha256File } from '../images/cache.js';
-import type { MatrixVm } from '../config/matrix.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Accel, Arch } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
+import { memoize } from '../core/memo.js';
+import { readElf, type ElfInfo } from '../guest/elf.js';
+import type { ImageStore, ResolvedKernel } from '../images/types.js';
+import { chooseAccel, probeKvm } from '../vm/accel.js';
+import { qemuBinary } from '../vm/profiles.js';
+import type { RunEvents } from './events.js';
 
-/** sha256 of a file, memoised per process (loaders are shared by many cells). */
-const fileHash = memoize(sha256File);
+export interface CellInputs {
+  images: ImageStore;
+  kernel(cell: Cell): Promise<ResolvedKernel>;
+  accel(cell: Cell, kernel: ResolvedKernel): Promise<Accel>;
+  qemuVersion(arch: Arch): Promise<string | undefined>;
+  /** The loader's ELF (undefined for scripts): every cell of an arch shares it. */
+  loaderElf(path: string): Promise<ElfInfo | undefined>;
+}
 
-export async function inputsHash(cell: Cell, kernelSha256: string, vm: MatrixVm): Promise<string> {
-  const files = await Promise.all([cell.loader.path, ...cell.loader.files].map((f) => fileHash(f)));
-  const key = {
-    kernel: kernelSha256,
-    files,
-    args: cell.loader.args,
-    env: cell.loader.env,
-    timeout: cell.loader.timeoutSec,
-    config: cell.config,
-    libc: cell.libc,
-    expect: cell.expect ?? null,
-    vm: { memory: vm.memory, cpus: vm.cpus, network: vm.network, backend: vm.backend },
-  };
-  return createHash('sha256').update(JSON.stringify(key)).digest('hex');
+export interface InputOptions {
+  images: ImageStore;
+  accelMode: 'auto' | 'kvm' | 'tcg';
+  env: NodeJS.ProcessEnv;
+  events: Pick<RunEvents, 'emit'>;
+}
+
+const pexec = promisify(execFile);
+
+export function createInputs(o: InputOptions): CellInputs {
+  const kernel = memoize(
+    async (cell: Cell) => {
+      void o.events.emit({ type: 'image', cell, state: 'resolving' });
+      const resolved = await o.images.kernel(cell.kernel.source, cell.arch, cell.config.flavour);
+      void o.events.emit({ type: 'image', cell, state: resolved.downloaded ? 'downloaded' : 'cached', detail: resolved.release });
+      return resolved;
+    },
+    { keyOf: (cell) => `${cell.kernel.source}\0${cell.arch}\0${cell.config.flavour ?? ''}` },
+  );
+  // The probe boots this cell's kernel: the first cell of an arch decides for all of them.
+  const accel = memoize(
+    async (cell: Cell, k: ResolvedKernel) => {
+      const probe = async () => probeKvm(k.kernelPath, await o.images.busybox(cell.arch), cell.arch, o.env);
+      const chosen = await chooseAccel(cell.arch, o.accelMode, probe);
+      void o.events.emit({ type: 'accel', arch: cell.arch, ...chosen });
+      return chosen.accel;
+    },
+    { keyOf: (cell) => cell.arch },
+  );
+  const qemuVersion = memoize((arch: Arch) =>
+    pexec(qemuBinary(arch), ['--version'], { env: o.env }).then(
+      ({ stdout }) => /version ([^\s,]+)/.exec(stdout)?.[1],
+      () => undefined,
+    ),
+  );
+  const loaderElf = memoize((file: string) => readElf(file).catch(() => undefined));
+  return { images: o.images, kernel, accel, qemuVersion, loaderElf };
 }

@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { libcFit } from '../../src/libc/fit.js';
 import { glibcRelease, newestGlibcNeed } from '../../src/libc/glibc.js';
-import { capabilityNames, classifyFailure, describeCredentials, explainPermission } from '../../src/run/reason.js';
+import { explainPermission } from '../../src/outcome/explain.js';
+import { classifyFailure } from '../../src/outcome/patterns.js';
+import { capabilityNames, describeCredentials } from '../../src/results/credentials.js';
 
 const MAP_EPERM = 'execsnoop: load: map events: map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)';
 const reasonOf = (stderr: string) => classifyFailure({ stdout: '', stderr, dmesg: '' });

@@ -2,7 +2,7 @@
 
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadMatrix } from '../../src/config/load.js';
+import { loadMatrix } from '../../src/plan/load.js';
 import { ConfigError } from '../../src/errors.js';
 import { matrixFrom, project } from '../plan/helpers.js';
 

@@ -48,6 +48,7 @@ describe('debian: kernels from a local mirror', () => {
     const { s, lines } = store('ok');
     const k = await s.kernel('debian:bookworm', 's390x');
     expect(k.release).toBe(release);
+    expect(k.downloaded).toBe(true);
     expect(k.facts.btf).toBe(false); // bookworm s390x: the real no-BTF case
     expect(k.facts.bpfJit).toBe(false);
     expect(server.requests).toEqual(['dists/bookworm/InRelease', 'dists/bookworm/main/binary-s390x/Packages.xz', kernelDeb]);
@@ -61,6 +62,7 @@ describe('debian: kernels from a local mirror', () => {
     expect(server.requests).toEqual([]);
     expect(again.requests()).toBe(0);
     expect(k2.sha256).toBe(k.sha256);
+    expect(k2.downloaded).toBe(false);
     expect(k2.kernelPath).toBe(k.kernelPath);
   }, 300_000);
 

@@ -103,6 +103,7 @@ describe('oci: kernels', () => {
     const s = createImageStore(opts);
     const k = await s.kernel(source, 'amd64');
     expect(k.release).toBe('6.6.66-test');
+    expect(k.downloaded).toBe(true);
     expect(k.sha256).toBe(sha(kernel));
     expect(await readFile(k.kernelPath)).toEqual(kernel);
     expect(k.facts).toMatchObject({ btf: true, hz: 1000, bpfJit: true });
@@ -110,7 +111,8 @@ describe('oci: kernels', () => {
     expect(lock.kernels[`${source} amd64`]).toMatchObject({ manifestDigest: digest, kernelSha256: sha(kernel) });
 
     const again = createImageStore(opts);
-    expect((await again.kernel(source, 'amd64')).sha256).toBe(k.sha256);
+    const cached = await again.kernel(source, 'amd64');
+    expect([cached.sha256, cached.downloaded]).toEqual([k.sha256, false]);
     expect(again.requests()).toBe(0);
   });
 

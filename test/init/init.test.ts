@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
-import { loadMatrix } from '../../src/config/load.js';
+import { loadMatrix } from '../../src/plan/load.js';
 import { actionlint } from '../github/actionlint.js';
 
 const roots: string[] = [];

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll } from 'vitest';
 import { main } from '../../src/cli.js';
-import { loadMatrix } from '../../src/config/load.js';
+import { loadMatrix } from '../../src/plan/load.js';
 import type { Matrix } from '../../src/config/matrix.js';
 
 export interface CliRun {

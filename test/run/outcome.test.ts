@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Cell } from '../../src/core/cell.js';
-import { decideOutcome, type Observed } from '../../src/run/outcome.js';
-import { classifyFailure } from '../../src/run/reason.js';
+import { decideOutcome, type Observed } from '../../src/outcome/decide.js';
+import { classifyFailure } from '../../src/outcome/patterns.js';
 
 const cell = (expect?: Cell['expect']): Cell => ({
   id: 'amd64/debian-trixie/default',

@@ -1,7 +1,8 @@
-// The parts of a CellResult every path fills the same way: the cell's identity, the
-// kernel it ran on, and the empty result of a cell that never booted.
+// Outcomes decided without an outcome from the guest: the cell was skipped (no
+// kernel for the arch, backend, libc), the kernel could not be had, or the attempt
+// threw. Also the parts of a CellResult every path fills the same way.
 
-import type { ResolvedKernel } from '../images/types.js';
+import { NotAvailableError, type ResolvedKernel } from '../images/types.js';
 import type { Cell } from '../core/cell.js';
 import type { CellResult } from '../results/model.js';
 
@@ -33,4 +34,17 @@ export function notBooted(cell: Cell, status: 'skip' | 'infra', reason: string, 
     dmesg: '',
     consoleTail: '',
   };
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** A kernel that could not be had: skipped when the source has none for the arch, else infra. */
+export function kernelFailure(cell: Cell, error: unknown): CellResult {
+  if (error instanceof NotAvailableError) return notBooted(cell, 'skip', error.message);
+  return notBooted(cell, 'infra', `kernel image: ${message(error)}`);
+}
+
+/** An attempt that threw before the guest could report (initramfs, spawn, vng lookup): infra. */
+export function attemptFailure(cell: Cell, error: unknown, attempt: number): CellResult {
+  return { ...notBooted(cell, 'infra', message(error)), attempts: attempt };
 }

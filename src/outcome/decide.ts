@@ -1,8 +1,9 @@
-// Pure: turn what the VM and the guest reported into exactly one outcome (DESIGN.md).
+// Pure: turn what the VM and the guest reported into exactly one outcome
+// (docs/architecture.md, "Outcomes").
 
 import type { Cell } from '../core/cell.js';
 import type { Status } from '../results/model.js';
-import { classifyFailure } from './reason.js';
+import { classifyFailure } from './patterns.js';
 
 export interface Observed {
   spawnError?: string;

@@ -1,0 +1,48 @@
+// The run's results on disk: the results directory is prepared (kept for
+// --resume, else emptied), each finished cell is written as it finishes (a
+// subscriber of the event stream), and the run's RunResults model is assembled.
+
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { readCellResults, writeCellResult } from '../results/files.js';
+import { SCHEMA_VERSION, type CellResult, type RunResults } from '../results/model.js';
+import { VERSION } from '../version.js';
+import type { RunListener } from './events.js';
+
+/** Finished cells of an earlier run when resuming; otherwise clears what an earlier run left. */
+export async function openResultsDir(dir: string, resume: boolean): Promise<Map<string, CellResult> | undefined> {
+  if (resume) return readCellResults(dir);
+  // A fresh run: results of an earlier run must not mix into this one.
+  await Promise.all(['cells', 'console', 'results.json'].map((p) => rm(path.join(dir, p), { recursive: true, force: true })));
+  return undefined;
+}
+
+/** Writes every new result to `<dir>/cells/` atomically; kept results are already there. */
+export function resultsWriter(dir: string): RunListener {
+  return async (event) => {
+    if (event.type === 'result' && !event.resumed) await writeCellResult(dir, event.result);
+  };
+}
+
+export interface RunRecord {
+  matrixFile: string;
+  resultsDir: string;
+  configs: string[];
+  startedAt: string;
+  cells: CellResult[];
+}
+
+/** The versioned model every report renders (results.json). */
+export function runModel(r: RunRecord): RunResults {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'portmatrix', version: VERSION },
+    matrix: path.relative(r.resultsDir, r.matrixFile),
+    startedAt: r.startedAt,
+    finishedAt: new Date().toISOString(),
+    host: { arch: os.arch(), cpus: os.availableParallelism(), node: process.version },
+    configs: r.configs,
+    cells: r.cells,
+  };
+}

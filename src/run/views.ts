@@ -1,0 +1,58 @@
+// The last step of `portmatrix run`, and what watches it while it runs: the
+// terminal progress and the GitHub log subscribe to the event stream; at the end
+// the reports are written, the table printed and the exit code decided.
+
+import path from 'node:path';
+import type { Context } from '../context.js';
+import { ExitCode } from '../errors.js';
+import { githubLog } from '../github/ci-log.js';
+import { REPORT_FILES, writeReports, type Reporter } from '../report/index.js';
+import { appendStepSummary, renderMarkdown } from '../report/markdown.js';
+import { renderTable } from '../report/terminal.js';
+import { exitCodeFor } from '../report/view.js';
+import type { Cell } from '../core/cell.js';
+import type { RunResults } from '../results/model.js';
+import type { RunEvents } from './events.js';
+import { createProgress } from './progress.js';
+
+/** Subscribes the live views; the returned function closes them (before the table prints). */
+export function watchRun(ctx: Context, events: RunEvents, matrixFile: string): () => void {
+  const progress = createProgress(ctx.stderr, Boolean(ctx.stderr.isTTY) && !ctx.env.CI);
+  events.subscribe(progress.listener);
+  // In GitHub Actions, bad cells also get a fenced log group and an annotation.
+  const github =
+    ctx.env.GITHUB_ACTIONS === 'true'
+      ? githubLog({ write: (t) => ctx.stdout.write(t), matrixFile: path.relative(ctx.env.GITHUB_WORKSPACE ?? ctx.cwd, matrixFile) })
+      : undefined;
+  if (github) events.subscribe(github);
+  return () => {
+    progress.close();
+    github?.finish();
+  };
+}
+
+export interface RunEnd {
+  model: RunResults;
+  reporters: Reporter[];
+  resultsDir: string;
+  /** As the user wrote it, for the --resume hint. */
+  resultsDirOption: string;
+  unfinished: Cell[];
+}
+
+export async function reportRun(ctx: Context, end: RunEnd): Promise<number> {
+  const { model, reporters, resultsDir } = end;
+  await writeReports(resultsDir, model, reporters);
+  const color = Boolean(ctx.stdout.isTTY) && !ctx.env.NO_COLOR;
+  ctx.stdout.write(`\n${renderTable(model, { color, width: ctx.stdout.columns })}\n`);
+  const shown = path.relative(ctx.cwd, resultsDir);
+  ctx.stdout.write(`reports: ${reporters.map((r) => path.join(shown, REPORT_FILES[r])).join(', ')}\n`);
+  if (ctx.env.GITHUB_STEP_SUMMARY) await appendStepSummary(ctx.env, renderMarkdown(model, {}));
+  if (end.unfinished.length === 0) return exitCodeFor(model);
+  const dirFlag = end.resultsDirOption !== 'results' ? ` --results-dir ${end.resultsDirOption}` : '';
+  ctx.stderr.write(
+    `interrupted: ${model.cells.length} cell(s) finished and kept, ${end.unfinished.length} not run; ` +
+      `finish with: portmatrix run --resume${dirFlag}\n`,
+  );
+  return ExitCode.interrupted;
+}
