@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { which } from '../../src/host/which.js';
 import type { CellResult, RunResults } from '../../src/results/model.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
+import { useTestLock } from '../helpers/dev-kernels.js';
 
 const LOADER = `#!/bin/sh
 echo "machine=$(uname -m)"
