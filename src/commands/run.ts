@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Context } from '../context.js';
 import { createImageStore, defaultImageOptions } from '../images/store.js';
 import type { Matrix } from '../config/matrix.js';
-import { createRunEvents, type RunEvents } from '../run/events.js';
+import { createRunEvents, type RunEvents } from '../events/run-events.js';
 import { createInputs, type CellInputs } from '../run/inputs.js';
 import { defaultJobs } from '../run/jobs.js';
 import { openResultsDir, resultsWriter, runModel } from '../run/persist.js';

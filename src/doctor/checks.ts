@@ -5,17 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Arch } from '../core/arch.js';
 import { which } from '../host/which.js';
+import { toolFound, type CheckResult } from './check.js';
 import type { DoctorHost } from './host.js';
 import { vngChecks } from './vng.js';
-
-export interface CheckResult {
-  name: string;
-  /** ok: fine; warn: works but worse (e.g. no KVM); missing: a required piece is absent. */
-  status: 'ok' | 'warn' | 'missing';
-  detail: string;
-  /** Debian package that provides what is missing. */
-  aptPackage?: string;
-}
 
 export const QEMU: Record<Arch, { binary: string; aptPackage: string }> = {
   amd64: { binary: 'qemu-system-x86_64', aptPackage: 'qemu-system-x86' },
@@ -33,8 +25,7 @@ const DISK_COMFORTABLE = 2 * 2 ** 30;
 async function tool(host: DoctorHost, name: string, aptPackage: string, versionArgs: string[] | undefined, purpose: string): Promise<CheckResult> {
   const found = which(name, host.env);
   if (!found) return { name, status: 'missing', detail: `not on PATH (${purpose})`, aptPackage };
-  const version = versionArgs ? await host.version(found, versionArgs) : undefined;
-  return { name, status: 'ok', detail: version ? `${found}: ${version}` : found };
+  return toolFound(host, name, found, versionArgs);
 }
 
 export function qemuCheck(host: DoctorHost, arch: Arch): Promise<CheckResult> {

@@ -1,6 +1,6 @@
 // Doctor output: one line per check, then one combined install command (pure).
 
-import type { CheckResult } from './checks.js';
+import type { CheckResult } from './check.js';
 
 const MARK: Record<CheckResult['status'], string> = { ok: 'ok     ', warn: 'warn   ', missing: 'MISSING' };
 

@@ -2,7 +2,7 @@
 // package on Debian stable, so each missing one says its own install command
 // (scripts/install-vng does all three).
 
-import type { CheckResult } from './checks.js';
+import { toolFound, type CheckResult } from './check.js';
 import { which } from '../host/which.js';
 import type { DoctorHost } from './host.js';
 
@@ -12,8 +12,7 @@ const SCRIPT = 'or run scripts/install-vng';
 async function vngCheck(host: DoctorHost): Promise<CheckResult> {
   const found = which('vng', host.env);
   if (!found) return { name: 'vng', status: 'missing', detail: `not on PATH (vm.backend: vng); install: pip install virtme-ng==1.42, ${SCRIPT}` };
-  const version = await host.version(found, ['--version']);
-  return { name: 'vng', status: 'ok', detail: version ? `${found}: ${version}` : found };
+  return toolFound(host, 'vng', found, ['--version']);
 }
 
 /**
@@ -36,12 +35,11 @@ async function virtiofsdCheck(host: DoctorHost): Promise<CheckResult> {
   return { name: 'virtiofsd', status: 'ok', detail: `${found}: ${version}` };
 }
 
-/** Without udev on the host vng loses the guest command's exit code (FACTS.md). */
+/** Without udev on the host vng loses the guest command's exit code (docs/facts.md). */
 async function udevCheck(host: DoctorHost): Promise<CheckResult> {
   const found = which('udevadm', host.env);
   if (!found) return { name: 'udev', status: 'missing', detail: 'udevadm not on PATH (vng needs udev on the host)', aptPackage: 'udev' };
-  const version = await host.version(found, ['--version']);
-  return { name: 'udev', status: 'ok', detail: version ? `${found}: ${version}` : found };
+  return toolFound(host, 'udev', found, ['--version']);
 }
 
 export async function vngChecks(host: DoctorHost): Promise<CheckResult[]> {

@@ -3,7 +3,7 @@
 // against workflow commands, and an annotation on matrix.yaml (capped at 10).
 // Wire it in when GITHUB_ACTIONS=true; the plain CI log stays the progress view's.
 
-import type { RunEvent, RunListener } from '../run/events.js';
+import type { RunEvent, RunListener } from '../events/run-events.js';
 import type { CellResult } from '../results/model.js';
 import { cleanText } from '../core/plain-text.js';
 import { lastLines, oneLine, formatMs } from '../report/text.js';

@@ -14,7 +14,7 @@ import { kernelOf, notBooted } from '../outcome/not-booted.js';
 import { consoleLogPath } from '../results/files.js';
 import type { CellResult } from '../results/model.js';
 import { prepareBoot } from './boot.js';
-import type { RunEvents } from './events.js';
+import type { RunEvents } from '../events/run-events.js';
 import { runGuest, type GuestRun } from './guest-run.js';
 import type { CellInputs } from './inputs.js';
 

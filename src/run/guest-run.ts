@@ -8,7 +8,7 @@ import type { Cell } from '../core/cell.js';
 import { FrameParser, type GuestReport } from '../guest/frames.js';
 import { runVm, type VmExit } from '../vm/process.js';
 import type { BootPlan } from './boot.js';
-import type { RunEvents } from './events.js';
+import type { RunEvents } from '../events/run-events.js';
 
 export interface GuestRun {
   exit: VmExit;

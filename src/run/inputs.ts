@@ -11,7 +11,7 @@ import { readElf, type ElfInfo } from '../guest/elf.js';
 import type { ImageStore, ResolvedKernel } from '../images/types.js';
 import { chooseAccel, probeKvm } from '../vm/accel.js';
 import { qemuBinary } from '../vm/profiles.js';
-import type { RunEvents } from './events.js';
+import type { RunEvents } from '../events/run-events.js';
 
 export interface CellInputs {
   images: ImageStore;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { readCellResults, writeCellResult } from '../results/files.js';
 import { SCHEMA_VERSION, type CellResult, type RunResults } from '../results/model.js';
 import { VERSION } from '../version.js';
-import type { RunListener } from './events.js';
+import type { RunListener } from '../events/run-events.js';
 
 /** Finished cells of an earlier run when resuming; otherwise clears what an earlier run left. */
 export async function openResultsDir(dir: string, resume: boolean): Promise<Map<string, CellResult> | undefined> {

@@ -4,7 +4,7 @@
 import type { Cell } from '../core/cell.js';
 import { plainText } from '../core/plain-text.js';
 import type { CellResult } from '../results/model.js';
-import type { RunEvent, RunListener } from './events.js';
+import type { RunEvent, RunListener } from '../events/run-events.js';
 
 const MARK: Record<CellResult['status'], string> = {
   pass: 'pass ',

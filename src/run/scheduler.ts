@@ -9,7 +9,7 @@ import type { ResolvedKernel } from '../images/types.js';
 import { attemptFailure, kernelFailure, notBooted } from '../outcome/not-booted.js';
 import type { CellResult } from '../results/model.js';
 import { runCellOnce, type CellDeps } from './cell-runner.js';
-import type { RunEvents } from './events.js';
+import type { RunEvents } from '../events/run-events.js';
 import { inputsHash } from './resume-key.js';
 import { backendSkip } from './vng-runner.js';
 

@@ -12,7 +12,7 @@ import { renderTable } from '../report/terminal.js';
 import { exitCodeFor } from '../report/view.js';
 import type { Cell } from '../core/cell.js';
 import type { RunResults } from '../results/model.js';
-import type { RunEvents } from './events.js';
+import type { RunEvents } from '../events/run-events.js';
 import { createProgress } from './progress.js';
 
 /** Subscribes the live views; the returned function closes them (before the table prints). */

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { MatrixVm } from '../../src/config/matrix.js';
 import { createImageStore } from '../../src/images/store.js';
 import { notBooted } from '../../src/outcome/not-booted.js';
-import { createRunEvents, type RunEvent } from '../../src/run/events.js';
+import { createRunEvents, type RunEvent } from '../../src/events/run-events.js';
 import { createInputs } from '../../src/run/inputs.js';
 import { resultsWriter } from '../../src/run/persist.js';
 import { inputsHash } from '../../src/run/resume-key.js';
