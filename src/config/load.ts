@@ -11,6 +11,7 @@ import { Locator, fieldName, type PathKey, type Position } from './locate.js';
 import type { Matrix } from './matrix.js';
 import { KEYS, genericFix, matrixSchema } from './schema.js';
 import { buildMatrix } from './semantic.js';
+import { syntaxProblem } from './yaml-syntax.js';
 import { nearest, show } from './suggest.js';
 
 export interface LoadOptions {
@@ -90,14 +91,8 @@ export async function readMatrix(file: string, opts: LoadOptions = {}): Promise<
   };
   const syntax = doc.errors[0];
   if (syntax) {
-    const pos = lines.linePos(syntax.pos[0]);
-    const first = syntax.message.split('\n')[0]!.replace(/\.$/, '');
-    const lineText = text.split('\n')[pos.line - 1] ?? '';
-    // `files: [bpf/{arch}.o]` is the classic: inside [ ] or { }, an unquoted { starts a map.
-    const fix = syntax.code === 'DUPLICATE_KEY' ? 'write each key once'
-      : /[[{][^\]}]*\{/.test(lineText) ? 'quote values containing { } inside [ ] or { }, e.g. ["bpf/{arch}.o"]'
-      : 'fix the YAML syntax';
-    fail(pos, 'yaml', first.charAt(0).toLowerCase() + first.slice(1), fix);
+    const { problem, fix, ...pos } = syntaxProblem(text, syntax, lines);
+    fail(pos, 'yaml', problem, fix);
   }
   if (doc.contents === null) fail({ line: 1, col: 1 }, 'matrix', 'the file is empty', 'write at least kernels, arches and loader (see docs/matrix.md)');
 
