@@ -1,4 +1,5 @@
-// Parses arguments and lazy-imports the command; nothing else (STYLE.md 7).
+// Parses arguments and lazy-imports the command; nothing else: each command is a
+// function of its Context (docs/architecture.md).
 // Every command is `(ctx, options) => Promise<exitCode>`.
 
 import { Command, CommanderError, Option } from 'commander';

@@ -1,4 +1,5 @@
-// What every command receives: no process globals inside commands (STYLE.md 7).
+// What every command receives: no process globals inside commands
+// (docs/architecture.md, "Modules and what each owns").
 
 export interface Context {
   cwd: string;

@@ -1,7 +1,7 @@
 // Typed errors: each carries the process exit code and says what to do next.
 // One top-level catch in cli.ts prints `message` (never a stack) for these.
 
-/** Exit codes, as documented in DESIGN.md. */
+/** Exit codes, as documented in docs/architecture.md ("Outcomes"). */
 export const ExitCode = {
   ok: 0,
   cellsFailed: 1,

@@ -62,7 +62,7 @@ export function defaultKernelName(parsed: ParsedSource): string {
   }
 }
 
-/** Why a Debian kernel has no build for an arch (FACTS.md), or undefined when it has one. */
+/** Why a Debian kernel has no build for an arch (docs/facts.md), or undefined when it has one. */
 export function debianUnavailable(suite: string, flavour: string, arch: string): string | undefined {
   if (arch === 's390x' && suite === 'bullseye') return 'Debian bullseye has no s390x kernel (bullseye is LTS-only)';
   if (arch === 's390x' && flavour !== 'generic') return `Debian has no ${flavour} kernel flavour for s390x (only generic)`;

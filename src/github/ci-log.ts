@@ -1,4 +1,4 @@
-// A run-event subscriber for GitHub Actions logs (STYLE.md 3): each cell that
+// A run-event subscriber for GitHub Actions logs (docs/architecture.md): each cell that
 // did not end as expected gets a collapsible group holding its output, fenced
 // against workflow commands, and an annotation on matrix.yaml (capped at 10).
 // Wire it in when GITHUB_ACTIONS=true; the plain CI log stays the progress view's.

@@ -6,7 +6,7 @@
 //   fixed      base unexpected (fail, xpass)   → head as expected (pass, xfail)
 //   infra      head is `infra` and base was not: the cell could not be judged on
 //              head, so it is neither a regression nor a fix; reported apart so a
-//              flaky boot never reads as a portability regression (STYLE.md).
+//              flaky boot never reads as a portability regression.
 //   added      id only in head;   removed   id only in base
 //   changed    any other status change (pass → xfail, infra → fail, x → skip, …)
 // Cells with the same status on both sides are in no bucket.

@@ -2,7 +2,7 @@
 // the kernel's interfaces, runs the loader once and prints framed results on
 // the console for frames.ts to read.
 //
-// Frame protocol (one per line, DESIGN.md "Guest protocol"):
+// Frame protocol (one per line; docs/architecture.md, "The guest protocol"):
 //   @@portmatrix:<token> phase=<init|loader-start|loader-end|done> t=<guest uptime s>
 //   @@portmatrix:<token> fact=<btf|lockdown|jit|uname|uid|capeff> <value...>
 //   @@portmatrix:<token> sysctl-error=<key> <message>

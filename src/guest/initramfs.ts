@@ -1,6 +1,6 @@
 // The guest's root filesystem: a gzipped newc cpio holding a static busybox,
 // the user's loader and files, an optional Debian libc tree and our /init.
-// Layout (DESIGN.md, guest):
+// Layout:
 //   /bin/busybox + one symlink per applet in /bin /sbin /usr/bin /usr/sbin
 //   /dev/console (5,1), /dev/null (1,3), /proc /sys /tmp
 //   /etc/passwd, /etc/group: root and portmatrix (uid 1000) for the `user` option

@@ -1,4 +1,5 @@
-// Kernel sources behind one interface (DESIGN.md, images).
+// Kernel sources behind one interface: debian:, file: and oci: all resolve to a
+// verified, cached ResolvedKernel (docs/architecture.md).
 
 import type { Arch } from '../core/arch.js';
 import type { KernelFacts } from '../results/model.js';

@@ -1,4 +1,5 @@
-// Merges shard results into one model (DESIGN.md: GitHub Actions shards).
+// Merges shard results into one model: each GitHub Actions job runs a shard and
+// uploads its results; a last job merges them (docs/github-actions.md).
 // Deterministic: cells sorted by id, run-level fields taken from the earliest shard.
 
 import { byId as idOrder } from '../core/cell.js';

@@ -1,5 +1,5 @@
 // How many cells run at once by default: one per core (each QEMU gets -smp 1 under
-// TCG, FACTS.md), bounded by free memory (guest RAM + ~200 MiB of QEMU overhead each).
+// TCG, docs/facts.md), bounded by free memory (guest RAM + ~200 MiB of QEMU overhead each).
 
 import os from 'node:os';
 

@@ -1,6 +1,6 @@
 // The vng side of a cell: which cells vng can run here, and the process that runs
-// one. cell-runner.ts does everything else (initramfs, frames, outcome, result)
-// the same for both backends; see src/vm/vng.ts for how the initramfs reaches
+// one. boot.ts, guest-run.ts and outcome/ do everything else (initramfs,
+// frames, classification) the same for both backends; see src/vm/vng.ts for how the initramfs reaches
 // the guest.
 
 import type { MatrixVm } from '../config/matrix.js';

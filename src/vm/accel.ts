@@ -1,6 +1,6 @@
 // KVM or TCG per arch. KVM is only worth trying when the guest arch is the
 // host's and /dev/kvm opens read-write; even then it must be proven by a real
-// boot: on nested hypervisors (FACTS.md) /dev/kvm exists but Debian kernels
+// boot: on nested hypervisors (docs/facts.md) /dev/kvm exists but Debian kernels
 // hang right after "Probing EDD", so the probe has a short watchdog and a hang
 // means TCG.
 

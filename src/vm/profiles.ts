@@ -1,5 +1,5 @@
 // QEMU argv per arch: pure data → argv, tested as a table. The machine, CPU and
-// console choices are the ones measured in shared/FACTS.md; each flag says why.
+// console choices are the ones measured in docs/facts.md; each flag says why.
 
 import type { Arch } from '../core/arch.js';
 

@@ -32,7 +32,7 @@ export const VNG_ARCH: Arch = 'amd64';
  * Why vng cannot run a cell of `arch` on this host, or undefined when it can.
  * vng boots the host's root filesystem; another arch needs `--root` with a root
  * filesystem of that arch, which vng 1.4x shares over 9p only, and Debian's
- * arm64/s390x kernels have no 9p (FACTS.md: the guest panics mounting root).
+ * arm64/s390x kernels have no 9p (docs/facts.md: the guest panics mounting root).
  */
 export function vngSkipReason(arch: Arch, host: Arch | undefined): string | undefined {
   if (host === arch) return undefined;
@@ -64,7 +64,7 @@ export function vngGuestCommand(initrd: string): string {
 export function vngArgs(spec: VngSpec): string[] {
   // --verbose: the kernel console goes to stderr, so boot failures reach the console log.
   const args = ['--run', spec.kernel, '--user', 'root', '--verbose'];
-  // vng's TCG switch; with it vng picks q35 instead of microvm (FACTS.md).
+  // vng's TCG switch; with it vng picks q35 instead of microvm (docs/facts.md).
   if (spec.accel === 'tcg') args.push('--disable-kvm');
   args.push('--memory', `${spec.memoryMiB}M`, '--cpus', String(spec.cpus));
   if (spec.network) args.push('--network', 'user');

@@ -80,7 +80,7 @@ describe('libc needs', () => {
     expect(libcFit(elf, 'debian:bullseye', { shipped: ['libbpf.so.1'] })).toEqual({ kind: 'runs' });
     expect(libcFit({ ...elf, interpreter: '/lib/ld-musl-aarch64.so.1', needed: [] }, 'debian:trixie')).toMatchObject({ kind: 'fails' });
     expect(libcFit({ ...elf, static: true }, 'static')).toEqual({ kind: 'runs' });
-    // sid moves: known only once its libc6 is unpacked (cell-runner passes the real version).
+    // sid moves: known only once its libc6 is unpacked (outcome/explain.ts passes the real version).
     expect(libcFit({ ...elf, needed: ['libc.so.6'] }, 'debian:sid')).toMatchObject({ kind: 'runs', note: expect.any(String) });
     expect(libcFit({ ...elf, needed: ['libc.so.6'], versionNeeds: { 'libc.so.6': ['GLIBC_2.43'] } }, 'debian:sid', { glibc: '2.42' })).toMatchObject({ kind: 'fails' });
   });

@@ -1,5 +1,5 @@
 // A realistic results model with every status, a hostile cell and real loader
-// messages (FACTS.md: CO-RE relocation, no BTF, memlock), shared by report tests.
+// messages (docs/facts.md: CO-RE relocation, no BTF, memlock), shared by report tests.
 
 import type { CellResult, RunResults } from '../../src/results/model.js';
 

@@ -39,7 +39,7 @@ async function boot(arch: Arch, init: Omit<InitOptions, 'token'>, loaderText = L
   const { binary, args } = qemuCommand({ arch, accel: 'tcg', kernel, initrd, cmdline: [], memoryMiB: 512, cpus: 1, network: false });
   const parser = new FrameParser(token);
   const t0 = Date.now();
-  // Generous: TCG on a loaded 2-core host; s390x is the slowest (FACTS.md).
+  // Generous: TCG on a loaded 2-core host; s390x is the slowest (docs/facts.md).
   const slow = arch === 's390x' ? 2 : 1;
   const exit = await runVm({
     binary,
@@ -85,7 +85,7 @@ describe.each(['amd64', 'arm64', 's390x'] as const)('a real %s boot', (arch) => 
     expect(report.facts.unameR).toMatch(new RegExp(`^6\\.12\\..*${arch}$`));
     expect(report.phases['loader-start']).toBeGreaterThan(report.phases.init!);
     expect(report.dmesg).toContain('Linux version 6.12');
-    // s390x kernels have no BPF JIT (FACTS.md): its sysctl does not exist there.
+    // s390x kernels have no BPF JIT (docs/facts.md): its sysctl does not exist there.
     const badSysctls = arch === 's390x' ? /^(kernel\.no_such_knob|net\.core\.bpf_jit_enable): / : /^kernel\.no_such_knob: /;
     expect(report.sysctlErrors).toEqual(Array(arch === 's390x' ? 2 : 1).fill(expect.stringMatching(badSysctls)));
     expect(report.truncated).toBeUndefined();

@@ -1,4 +1,4 @@
-// QEMU argv per arch, as a table (FACTS.md: the lines that boot here).
+// QEMU argv per arch, as a table (docs/facts.md: the lines that boot here).
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { packageForBinary, qemuCommand, qemuPackage, type VmSpec } from '../../src/vm/profiles.js';
