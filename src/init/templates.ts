@@ -57,17 +57,17 @@ function buildScript(guess: LoaderGuess): string[] {
 
 const indent = (lines: string[], n: number) => lines.map((l) => `${' '.repeat(n)}${l}`).join('\n');
 
-export function workflowYaml(guess: LoaderGuess, version: string): string {
-  const pm = `npx --yes portmatrix@${version}`;
-  const loaderDir = path.posix.dirname(guess.path.replace(/^\.\//, '')) || '.';
-  const goSteps =
-    guess.kind === 'bpf2go'
-      ? `      - uses: actions/setup-go@v5
+// Every job but the gate starts from the repository and Node.
+const CHECKOUT_AND_NODE = `      - uses: actions/checkout@v4
         with:
-          go-version-file: ${guess.moduleDir ? `${guess.moduleDir}/` : ''}go.mod
-`
-      : '';
-  return `# portmatrix: boots every cell of matrix.yaml in QEMU, sharded over 4 jobs.
+          persist-credentials: false
+`;
+const SETUP_NODE = `      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+`;
+
+const HEADER = `# portmatrix: boots every cell of matrix.yaml in QEMU, sharded over 4 jobs.
 # Written by \`portmatrix init\`; docs: https://www.npmjs.com/package/portmatrix
 name: portmatrix
 
@@ -77,22 +77,25 @@ on:
     branches: [main]
 
 permissions: {}
+`;
 
-jobs:
-  plan:
+/** Builds the loader once, uploads it, and plans the shards. */
+function planJob(guess: LoaderGuess, pm: string, loaderDir: string): string {
+  const goSteps =
+    guess.kind === 'bpf2go'
+      ? `      - uses: actions/setup-go@v5
+        with:
+          go-version-file: ${guess.moduleDir ? `${guess.moduleDir}/` : ''}go.mod
+`
+      : '';
+  return `  plan:
     runs-on: ubuntu-24.04
     permissions:
       contents: read
     outputs:
       matrix: \${{ steps.plan.outputs.matrix }}
     steps:
-      - uses: actions/checkout@v4
-        with:
-          persist-credentials: false
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-${goSteps}      - name: Build the loader
+${CHECKOUT_AND_NODE}${SETUP_NODE}${goSteps}      - name: Build the loader
         run: |
 ${indent(buildScript(guess), 10)}
       - uses: actions/upload-artifact@v4
@@ -103,8 +106,12 @@ ${indent(buildScript(guess), 10)}
       - name: Plan the shards
         id: plan
         run: ${pm} plan --github-matrix --shards 4
+`;
+}
 
-  run:
+/** One job per shard: KVM when the runner has it, QEMU, the kernel cache, the shard's results. */
+function runJob(pm: string, loaderDir: string): string {
+  return `  run:
     needs: plan
     runs-on: ubuntu-24.04
     permissions:
@@ -113,13 +120,7 @@ ${indent(buildScript(guess), 10)}
       fail-fast: false
       matrix: \${{ fromJSON(needs.plan.outputs.matrix) }}
     steps:
-      - uses: actions/checkout@v4
-        with:
-          persist-credentials: false
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-      - uses: actions/download-artifact@v4
+${CHECKOUT_AND_NODE}${SETUP_NODE}      - uses: actions/download-artifact@v4
         with:
           name: loader
           path: ${loaderDir}
@@ -156,8 +157,12 @@ ${indent(buildScript(guess), 10)}
         with:
           name: \${{ steps.artifact.outputs.name }}
           path: results
+`;
+}
 
-  report:
+/** Merges the shards into one report, the job summary and the sticky PR comment. */
+function reportJob(pm: string): string {
+  return `  report:
     needs: [plan, run]
     if: \${{ always() && needs.plan.result == 'success' }}
     runs-on: ubuntu-24.04
@@ -167,10 +172,7 @@ ${indent(buildScript(guess), 10)}
       # the workflow_run pattern in portmatrix's docs/github-actions.md).
       pull-requests: write
     steps:
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-      - uses: actions/download-artifact@v4
+${SETUP_NODE}      - uses: actions/download-artifact@v4
         with:
           pattern: portmatrix-results-*
           path: shards
@@ -192,8 +194,11 @@ ${indent(buildScript(guess), 10)}
           GITHUB_TOKEN: \${{ github.token }}
           REPORT_URL: \${{ steps.upload.outputs.artifact-url }}
         run: ${pm} comment report --report-url "$REPORT_URL"
+`;
+}
 
-  # The one stable check name to require in branch protection.
+/** The gate: fails unless every job succeeded. */
+const GATE_JOB = `  # The one stable check name to require in branch protection.
   portmatrix:
     needs: [plan, run, report]
     if: \${{ always() }}
@@ -207,4 +212,10 @@ ${indent(buildScript(guess), 10)}
             if [ "$result" != success ]; then echo "::error::a portmatrix job ended with '$result'"; exit 1; fi
           done
 `;
+
+export function workflowYaml(guess: LoaderGuess, version: string): string {
+  const pm = `npx --yes portmatrix@${version}`;
+  const loaderDir = path.posix.dirname(guess.path.replace(/^\.\//, '')) || '.';
+  const jobs = [planJob(guess, pm, loaderDir), runJob(pm, loaderDir), reportJob(pm), GATE_JOB];
+  return `${HEADER}\njobs:\n${jobs.join('\n')}`;
 }

@@ -1,7 +1,7 @@
-// The vng side of a cell: which cells vng can run here, and the process that runs
-// one. boot.ts, guest-run.ts and outcome/ do everything else (initramfs,
-// frames, classification) the same for both backends; see src/vm/vng.ts for how the initramfs reaches
-// the guest.
+// The vng side of a cell: which cells vng can run here, and the process that
+// runs one. boot.ts, guest-run.ts and outcome/ do everything else (initramfs,
+// frames, classification) the same for both backends; src/vm/vng.ts says how
+// the initramfs reaches the guest.
 
 import type { MatrixVm } from '../config/matrix.js';
 import { InfraError } from '../errors.js';

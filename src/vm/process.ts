@@ -80,125 +80,125 @@ export function liveVmCount(): number {
   return live.size;
 }
 
-export function runVm(r: VmRun): Promise<VmExit> {
-  const started = Date.now();
-  const tailMax = r.tailLines ?? 60;
-  const grace = r.killGraceMs ?? 2000;
-  const tail: string[] = [];
-  let bootMs: number | undefined;
-  let timedOut = false;
-  let bootTimedOut = false;
-  let aborted = false;
-  let spawnError: string | undefined;
-
-  const log = createWriteStream(r.consoleLog);
-  const logClosed = new Promise<void>((resolve) => {
-    log.on('close', resolve);
-    log.on('error', () => resolve());
-  });
-
-  // One splitter per stream: stdout and stderr must not glue each other's partial lines.
-  const splitter = () => {
-    let partial = '';
-    return {
-      push(text: string): void {
-        const lines = (partial + text).split('\n');
-        partial = lines.pop() ?? '';
-        for (const l of lines) line(l.replace(/\r$/, ''));
-        // A runaway line without newline must not grow without bound.
-        if (partial.length > 64 * 1024) {
-          line(partial);
-          partial = '';
-        }
-      },
-      flush(): void {
-        if (partial) line(partial.replace(/\r$/, ''));
+/** Splits one stream's text into lines (stdout and stderr each get their own). */
+function lineSplitter(line: (l: string) => void) {
+  let partial = '';
+  return {
+    push(text: string): void {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) line(l.replace(/\r$/, ''));
+      // A runaway line without newline must not grow without bound.
+      if (partial.length > 64 * 1024) {
+        line(partial);
         partial = '';
-      },
-    };
+      }
+    },
+    flush(): void {
+      if (partial) line(partial.replace(/\r$/, ''));
+      partial = '';
+    },
   };
+}
+
+/** The console as lines: each passed to onLine, the last few kept, the first `booted` one timed. */
+function consoleLines(r: VmRun, started: number, onBooted: () => void) {
+  const tail: string[] = [];
+  const state = { bootMs: undefined as number | undefined };
   const line = (l: string): void => {
     tail.push(l);
-    if (tail.length > tailMax) tail.shift();
+    if (tail.length > (r.tailLines ?? 60)) tail.shift();
     r.onLine?.(l);
-    if (bootMs === undefined && r.booted?.(l)) {
-      bootMs = Date.now() - started;
-      clearTimeout(bootTimer);
+    if (state.bootMs === undefined && r.booted?.(l)) {
+      state.bootMs = Date.now() - started;
+      onBooted();
     }
   };
+  return { line, state, tail: () => tail.join('\n') };
+}
 
+/** The deadlines and the abort signal: each stops the VM (SIGTERM, then SIGKILL after the grace). */
+function watchdog(child: ChildProcess, r: VmRun) {
+  const state = { timedOut: false, bootTimedOut: false, aborted: false };
+  let killTimer: NodeJS.Timeout | undefined;
+  let booted = false;
+  const stop = (): void => {
+    if (killTimer || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    killTimer = setTimeout(() => child.kill('SIGKILL'), r.killGraceMs ?? 2000);
+  };
+  const totalTimer = setTimeout(() => ((state.timedOut = true), stop()), r.deadlineMs);
+  const bootTimer = setTimeout(() => {
+    if (booted || !r.booted) return;
+    state.bootTimedOut = true;
+    stop();
+  }, r.bootDeadlineMs);
+  const onAbort = (): void => ((state.aborted = true), stop());
+  if (r.signal?.aborted) onAbort();
+  else r.signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    state,
+    booted(): void {
+      booted = true;
+      clearTimeout(bootTimer);
+    },
+    clear(): void {
+      for (const t of [totalTimer, bootTimer, killTimer]) clearTimeout(t);
+      r.signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+function spawnErrorText(binary: string, err: NodeJS.ErrnoException): string {
+  if (err.code !== 'ENOENT') return `${binary}: ${err.message}`;
+  const pkg = packageForBinary(binary);
+  return `${binary} not found${pkg ? `; install it with: sudo apt-get install ${pkg}` : ''}`;
+}
+
+function openLog(file: string) {
+  const stream = createWriteStream(file);
+  const closed = new Promise<void>((resolve) => {
+    stream.on('close', resolve);
+    stream.on('error', () => resolve());
+  });
+  return { stream, close: () => (stream.end(), closed) };
+}
+
+export function runVm(r: VmRun): Promise<VmExit> {
+  const started = Date.now();
+  const log = openLog(r.consoleLog);
+  const notRun = { code: null, signal: null, timedOut: false, bootTimedOut: false, aborted: false, consoleTail: '' };
   let child: ChildProcess;
   try {
     child = spawn(r.binary, r.args, { env: r.env, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
-    log.end();
-    return logClosed.then(() => ({ ...exitOf(null, null), spawnError: String(err) }));
+    return log.close().then(() => ({ ...notRun, durationMs: Date.now() - started, spawnError: String(err) }));
   }
   live.add(child);
-
-  let killTimer: NodeJS.Timeout | undefined;
-  const stop = (): void => {
-    if (killTimer || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    killTimer = setTimeout(() => child.kill('SIGKILL'), grace);
-  };
-  const totalTimer = setTimeout(() => {
-    timedOut = true;
-    stop();
-  }, r.deadlineMs);
-  const bootTimer = setTimeout(() => {
-    if (bootMs !== undefined || !r.booted) return;
-    bootTimedOut = true;
-    stop();
-  }, r.bootDeadlineMs);
-  const onAbort = (): void => {
-    aborted = true;
-    stop();
-  };
-  if (r.signal?.aborted) onAbort();
-  else r.signal?.addEventListener('abort', onAbort, { once: true });
-
+  const dog = watchdog(child, r);
+  const lines = consoleLines(r, started, () => dog.booted());
   const splitters = [child.stdout!, child.stderr!].map((stream) => {
-    const s = splitter();
+    const split = lineSplitter(lines.line);
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
-      log.write(chunk);
-      s.push(chunk);
+      log.stream.write(chunk);
+      split.push(chunk);
     });
-    return s;
+    return split;
   });
 
-  function exitOf(code: number | null, signal: string | null): VmExit {
-    return {
-      code,
-      signal,
-      timedOut,
-      bootTimedOut,
-      aborted,
-      consoleTail: tail.join('\n'),
-      durationMs: Date.now() - started,
-      bootMs,
-      spawnError,
-    };
-  }
-
+  let spawnError: string | undefined;
   return new Promise<VmExit>((resolve) => {
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') {
-        const pkg = packageForBinary(r.binary);
-        spawnError = `${r.binary} not found${pkg ? `; install it with: sudo apt-get install ${pkg}` : ''}`;
-      } else spawnError = `${r.binary}: ${err.message}`;
-    });
+    child.on('error', (err: NodeJS.ErrnoException) => (spawnError = spawnErrorText(r.binary, err)));
     // 'close' comes after the process exited and its pipes drained (or after a spawn error).
     child.on('close', (code, signal) => {
       live.delete(child);
-      clearTimeout(totalTimer);
-      clearTimeout(bootTimer);
-      clearTimeout(killTimer);
-      r.signal?.removeEventListener('abort', onAbort);
-      for (const s of splitters) s.flush();
-      log.end();
-      void logClosed.then(() => resolve(exitOf(code, signal)));
+      dog.clear();
+      for (const split of splitters) split.flush();
+      const consoleTail = lines.tail();
+      void log.close().then(() =>
+        resolve({ code, signal, ...dog.state, consoleTail, durationMs: Date.now() - started, bootMs: lines.state.bootMs, spawnError }),
+      );
     });
   });
 }
