@@ -7,32 +7,21 @@ import type { Context } from './context.js';
 import { ExitCode, PortmatrixError } from './errors.js';
 import { VERSION } from './version.js';
 
-
 function intOption(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new CommanderError(ExitCode.usage, 'portmatrix.int', `expected a whole number, got "${value}"`);
   return n;
 }
 
-export function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
-  const program = new Command('portmatrix')
-    .description('Prove an eBPF application is portable across kernels, arches, configs and libcs.')
-    .version(VERSION)
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
-    .showHelpAfterError();
+const matrixOption = () => new Option('-m, --matrix <file>', 'matrix file').default('matrix.yaml');
+const cacheOption = () => new Option('--cache-dir <dir>', 'kernel and package cache (default $PORTMATRIX_CACHE or ~/.cache/portmatrix)');
+const mirrorOption = () => new Option('--mirror <url>', 'Debian mirror (default $PORTMATRIX_DEBIAN_MIRROR or https://deb.debian.org/debian)');
 
-  const matrixOption = () => new Option('-m, --matrix <file>', 'matrix file').default('matrix.yaml');
-  const cacheOption = () => new Option('--cache-dir <dir>', 'kernel and package cache (default $PORTMATRIX_CACHE or ~/.cache/portmatrix)');
-  const mirrorOption = () => new Option('--mirror <url>', 'Debian mirror (default $PORTMATRIX_DEBIAN_MIRROR or https://deb.debian.org/debian)');
-  const run = (load: () => Promise<{ default: (ctx: Context, opts: any, ...args: any[]) => Promise<number> }>) =>
-    async (...args: any[]) => {
-      const command = args.at(-1) as Command;
-      const positional = args.slice(0, -2);
-      const mod = await load();
-      setExit(await mod.default(ctx, command.opts(), ...positional));
-    };
+type CommandModule = { default: (ctx: Context, opts: any, ...args: any[]) => Promise<number> };
+/** A commander action that lazy-imports the command module and runs it with the context. */
+type Action = (load: () => Promise<CommandModule>) => (...args: any[]) => Promise<void>;
 
+function addPlanAndRun(program: Command, action: Action): void {
   program
     .command('plan')
     .description('print the cells of the matrix')
@@ -41,7 +30,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     .option('--only <filter>', 'only cells matching key=value[,key=value] (keys: arch, kernel, config, libc, id)')
     .option('--github-matrix', 'JSON for a GitHub Actions strategy.matrix')
     .option('--shards <n>', 'with --github-matrix: split into N shards', intOption)
-    .action(run(() => import('./commands/plan.js')));
+    .action(action(() => import('./commands/plan.js')));
 
   program
     .command('run')
@@ -57,15 +46,17 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     .option('--reporter <list>', 'comma-separated: json,junit,html,markdown (default all)')
     .addOption(cacheOption())
     .addOption(mirrorOption())
-    .action(run(() => import('./commands/run.js')));
+    .action(action(() => import('./commands/run.js')));
+}
 
+function addReportAndComment(program: Command, action: Action): void {
   program
     .command('report')
     .description('re-render reports from results dirs, merging shards')
     .argument('<dirs...>', 'results directories')
     .option('-o, --out <dir>', 'output directory (default: the only input, or ./results-merged)')
     .option('--reporter <list>', 'comma-separated: json,junit,html,markdown (default all)')
-    .action(run(() => import('./commands/report.js')));
+    .action(action(() => import('./commands/report.js')));
 
   program
     .command('comment')
@@ -75,8 +66,10 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     .option('--pr <number>', 'pull request number (default from the GitHub event)')
     .option('--report-url <url>', 'link to the HTML report artifact')
     .option('--id <name>', 'marker suffix, for several matrices commenting on one pull request')
-    .action(run(() => import('./commands/comment.js')));
+    .action(action(() => import('./commands/comment.js')));
+}
 
+function addImages(program: Command, action: Action): void {
   const images = program.command('images').description('kernel and package cache');
   for (const [name, description] of [
     ['pull', 'fetch and verify everything the matrix needs'],
@@ -91,25 +84,42 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
       .addOption(cacheOption())
       .addOption(mirrorOption())
       .option('--only <filter>', 'only cells matching key=value[,key=value]')
-      .action(run(async () => {
+      .action(action(async () => {
         const mod = await import('./commands/images.js');
         return { default: (c: Context, o: any) => mod.default(c, { ...o, action: name }) };
       }));
   }
+}
 
+function addDoctorAndInit(program: Command, action: Action): void {
   program
     .command('doctor')
     .description('check this host for what the matrix needs, and say how to install it')
     .addOption(matrixOption())
     .addOption(cacheOption())
-    .action(run(() => import('./commands/doctor.js')));
+    .action(action(() => import('./commands/doctor.js')));
 
   program
     .command('init')
     .description('write a starter matrix.yaml and GitHub workflow')
     .option('--force', 'overwrite existing files')
-    .action(run(() => import('./commands/init.js')));
+    .action(action(() => import('./commands/init.js')));
+}
 
+export function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
+  const program = new Command('portmatrix')
+    .description('Prove an eBPF application is portable across kernels, arches, configs and libcs.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
+    .showHelpAfterError();
+  const action: Action = (load) => async (...args: any[]) => {
+    const command = args.at(-1) as Command;
+    const positional = args.slice(0, -2);
+    const mod = await load();
+    setExit(await mod.default(ctx, command.opts(), ...positional));
+  };
+  for (const add of [addPlanAndRun, addReportAndComment, addImages, addDoctorAndInit]) add(program, action);
   return program;
 }
 

@@ -49,97 +49,120 @@ export interface ImageStoreExt extends ImageStore {
   requests(): number;
 }
 
-export function createImageStore(opts: ImageOptions): ImageStoreExt {
+/** What every resolution shares: options, cache, fetcher, Debian deps and the lock file. */
+interface Parts {
+  opts: ImageOptions;
+  log: (line: string) => void;
+  cache: Cache;
+  fetcher: Fetcher;
+  deps: DebianDeps;
+  baseDir: string;
+  lock: LockAccess;
+}
+
+interface LockAccess {
+  read(): Promise<LockData>;
+  /** Records `fresh` under `put` when it differs from what the lock held. */
+  update<T>(held: T | undefined, fresh: T, put: (lock: LockData) => void): Promise<void>;
+}
+
+function lockAccess(cache: Cache, opts: ImageOptions): LockAccess {
+  const file = opts.lockFile;
+  const lockKey = file ? `lockfile-${sha256Buffer(path.resolve(file)).slice(0, 16)}` : '';
+  return {
+    read: async () => (file && !opts.update ? readLock(file) : emptyLock()),
+    async update(held, fresh, put) {
+      if (!file || JSON.stringify(held) === JSON.stringify(fresh)) return;
+      // Read-modify-write under a cache lock so concurrent resolutions do not lose entries.
+      await cache.withLock(lockKey, async () => {
+        const lock = await readLock(file);
+        put(lock);
+        await writeLock(file, lock);
+      });
+    },
+  };
+}
+
+async function resolvedKernel(cache: Cache, source: string, arch: Arch, entry: LockedKernel, downloaded: boolean): Promise<ResolvedKernel> {
+  // Every source has just verified these blobs by hash; no second read here.
+  const kernelPath = cache.blobPath(entry.kernelSha256);
+  const configPath = entry.configSha256 ? cache.blobPath(entry.configSha256) : undefined;
+  const facts = configPath ? kernelFacts(await readFile(configPath, 'utf8')) : {};
+  const files = [
+    ...(entry.debs ?? []).map((d) => ({ name: path.basename(d.filename), sha256: d.sha256 })),
+    ...(entry.manifestDigest ? [{ name: 'manifest', sha256: entry.manifestDigest.replace(/^sha256:/, '') }] : []),
+    { name: `vmlinuz-${entry.release}`, sha256: entry.kernelSha256 },
+    ...(entry.configSha256 ? [{ name: `config-${entry.release}`, sha256: entry.configSha256 }] : []),
+  ];
+  return { source, arch, release: entry.release, package: entry.package, version: entry.version, kernelPath, sha256: entry.kernelSha256, configPath, files, facts, downloaded };
+}
+
+async function resolveKernel(p: Parts, source: string, arch: Arch, flavour?: string): Promise<ResolvedKernel> {
+  const parsed = parseKernelSource(source, p.baseDir);
+  const canonical = canonicalSource(source, flavour);
+  const key = kernelKey(canonical, arch);
+  const locked = (await p.lock.read()).kernels[key];
+  // This resolution's own requests (the shared package index is not the image).
+  const counted = countRequests(p.fetcher);
+  let entry: LockedKernel;
+  if (parsed.kind === 'debian') {
+    const got = await debianKernel({ ...p.deps, fetcher: counted.fetcher }, canonical, parsed.suite, arch, flavour && flavour !== 'generic' ? flavour : parsed.flavour, locked);
+    entry = { source: canonical, arch, ...got };
+  } else if (parsed.kind === 'file') {
+    entry = await fileKernel(p.cache, canonical, parsed.path, arch, p.log);
+  } else {
+    entry = await ociKernel({ cache: p.cache, fetcher: counted.fetcher, log: p.log, env: p.opts.env, signal: p.opts.signal }, canonical, parsed.ref, arch, locked);
+  }
+  // file: kernels change under the user's hands; the lock pins only fetched sources.
+  if (parsed.kind !== 'file') await p.lock.update(locked, entry, (l) => void (l.kernels[key] = entry));
+  return resolvedKernel(p.cache, source, arch, entry, counted.requests() > 0);
+}
+
+async function resolveBusybox(p: Parts, arch: Arch): Promise<string> {
+  const locked = (await p.lock.read()).busybox[arch];
+  const got = await debianBusybox(p.deps, arch, locked);
+  await p.lock.update(locked, got.lock, (l) => void (l.busybox[arch] = got.lock));
+  return got.path;
+}
+
+async function resolveLibc(p: Parts, suite: string, arch: Arch): Promise<string> {
+  const key = `${suite} ${arch}`;
+  const locked = (await p.lock.read()).libc[key];
+  const got = await debianLibc(p.deps, suite, arch, locked);
+  await p.lock.update(locked, got.lock, (l) => void (l.libc[key] = got.lock));
+  return got.path;
+}
+
+function storeParts(opts: ImageOptions): Parts {
   const log = opts.log ?? (() => {});
   const cache = new Cache(opts.cacheDir, log);
   const fetcher = createFetcher({ concurrency: opts.concurrency ?? 2, signal: opts.signal, log, progress: opts.progress });
-  const baseDir = opts.baseDir ?? (opts.lockFile ? path.dirname(opts.lockFile) : process.cwd());
   const keep = (n: string) => isKernelPackageName(n) || n === 'busybox-static' || n === 'libc6';
+  const common = { fetcher, cache, env: opts.env, signal: opts.signal, log };
   const deps: DebianDeps = {
-    cache,
-    fetcher,
+    ...common,
     mirror: opts.debianMirror,
-    env: opts.env,
-    signal: opts.signal,
-    log,
     // A failed fetch may be retried by a later call.
-    index: memoize((suite: string, arch: Arch) => fetchPackages({ mirror: opts.debianMirror, fetcher, cache, env: opts.env, signal: opts.signal, log }, suite, arch, keep), {
+    index: memoize((suite: string, arch: Arch) => fetchPackages({ ...common, mirror: opts.debianMirror }, suite, arch, keep), {
       keyOf: (suite, arch) => `${suite} ${arch}`,
       retryFailures: true,
     }),
   };
+  const baseDir = opts.baseDir ?? (opts.lockFile ? path.dirname(opts.lockFile) : process.cwd());
+  return { opts, log, cache, fetcher, deps, baseDir, lock: lockAccess(cache, opts) };
+}
 
-  const lockKey = opts.lockFile ? `lockfile-${sha256Buffer(path.resolve(opts.lockFile)).slice(0, 16)}` : '';
-  async function lockData(): Promise<LockData> {
-    return opts.lockFile && !opts.update ? readLock(opts.lockFile) : emptyLock();
-  }
-  /** Read-modify-write under a cache lock so concurrent resolutions do not lose entries. */
-  async function record(mutate: (lock: LockData) => void): Promise<void> {
-    if (!opts.lockFile) return;
-    const file = opts.lockFile;
-    await cache.withLock(lockKey, async () => {
-      const lock = await readLock(file);
-      mutate(lock);
-      await writeLock(file, lock);
-    });
-  }
-
-  async function resolved(source: string, arch: Arch, entry: LockedKernel, downloaded: boolean): Promise<ResolvedKernel> {
-    // Every source above has just verified these blobs by hash; no second read here.
-    const kernelPath = cache.blobPath(entry.kernelSha256);
-    const configPath = entry.configSha256 ? cache.blobPath(entry.configSha256) : undefined;
-    const facts = configPath ? kernelFacts(await readFile(configPath, 'utf8')) : {};
-    const files = [
-      ...(entry.debs ?? []).map((d) => ({ name: path.basename(d.filename), sha256: d.sha256 })),
-      ...(entry.manifestDigest ? [{ name: 'manifest', sha256: entry.manifestDigest.replace(/^sha256:/, '') }] : []),
-      { name: `vmlinuz-${entry.release}`, sha256: entry.kernelSha256 },
-      ...(entry.configSha256 ? [{ name: `config-${entry.release}`, sha256: entry.configSha256 }] : []),
-    ];
-    return { source, arch, release: entry.release, package: entry.package, version: entry.version, kernelPath, sha256: entry.kernelSha256, configPath, files, facts, downloaded };
-  }
-
-  async function resolveKernel(source: string, arch: Arch, flavour?: string): Promise<ResolvedKernel> {
-    const parsed = parseKernelSource(source, baseDir);
-    const canonical = canonicalSource(source, flavour);
-    const key = kernelKey(canonical, arch);
-    const locked = (await lockData()).kernels[key];
-    // This resolution's own requests (the shared package index is not the image).
-    const counted = countRequests(fetcher);
-    let entry: LockedKernel;
-    if (parsed.kind === 'debian') {
-      const got = await debianKernel({ ...deps, fetcher: counted.fetcher }, canonical, parsed.suite, arch, flavour && flavour !== 'generic' ? flavour : parsed.flavour, locked);
-      entry = { source: canonical, arch, ...got };
-    } else if (parsed.kind === 'file') {
-      entry = await fileKernel(cache, canonical, parsed.path, arch, log);
-    } else {
-      entry = await ociKernel({ cache, fetcher: counted.fetcher, log, env: opts.env, signal: opts.signal }, canonical, parsed.ref, arch, locked);
-    }
-    // file: kernels change under the user's hands; the lock pins only fetched sources.
-    if (parsed.kind !== 'file' && JSON.stringify(locked) !== JSON.stringify(entry)) await record((l) => void (l.kernels[key] = entry));
-    return resolved(source, arch, entry, counted.requests() > 0);
-  }
-
-  async function resolveBusybox(arch: Arch): Promise<string> {
-    const locked = (await lockData()).busybox[arch];
-    const got = await debianBusybox(deps, arch, locked);
-    if (JSON.stringify(locked) !== JSON.stringify(got.lock)) await record((l) => void (l.busybox[arch] = got.lock));
-    return got.path;
-  }
-
-  async function resolveLibc(suite: string, arch: Arch): Promise<string> {
-    const key = `${suite} ${arch}`;
-    const locked = (await lockData()).libc[key];
-    const got = await debianLibc(deps, suite, arch, locked);
-    if (JSON.stringify(locked) !== JSON.stringify(got.lock)) await record((l) => void (l.libc[key] = got.lock));
-    return got.path;
-  }
-
+export function createImageStore(opts: ImageOptions): ImageStoreExt {
+  const p = storeParts(opts);
   // One resolution per key at a time inside this process (matrix cells share kernels);
   // a failure is forgotten so a later call may try again.
-  const kernel = memoize(resolveKernel, { keyOf: (source, arch, flavour) => kernelKey(canonicalSource(source, flavour), arch), retryFailures: true });
-  const busybox = memoize(resolveBusybox, { retryFailures: true });
-  const libc = memoize(resolveLibc, { keyOf: (suite, arch) => `${suite} ${arch}`, retryFailures: true });
-  return { kernel, busybox, libc, cache, requests: fetcher.requests };
+  const kernel = memoize((source: string, arch: Arch, flavour?: string) => resolveKernel(p, source, arch, flavour), {
+    keyOf: (source, arch, flavour) => kernelKey(canonicalSource(source, flavour), arch),
+    retryFailures: true,
+  });
+  const busybox = memoize((arch: Arch) => resolveBusybox(p, arch), { retryFailures: true });
+  const libc = memoize((suite: string, arch: Arch) => resolveLibc(p, suite, arch), { keyOf: (suite, arch) => `${suite} ${arch}`, retryFailures: true });
+  return { kernel, busybox, libc, cache: p.cache, requests: p.fetcher.requests };
 }
 
 /** A view of `fetcher` that counts the requests made through it. */
