@@ -13,8 +13,9 @@ import { formatFacts } from '../images/config-facts.js';
 import { inventory, prune } from '../images/inventory.js';
 import { readLock } from '../images/lockfile.js';
 import { createImageStore, defaultImageOptions } from '../images/store.js';
-import { NotAvailableError } from '../images/types.js';
+import { NotAvailableError, type ImageOptions, type ImageStore } from '../images/types.js';
 import type { Arch } from '../core/arch.js';
+import type { Cell } from '../core/cell.js';
 import { expandCells } from '../plan/expand.js';
 import { filterCells } from '../plan/filter.js';
 
@@ -30,13 +31,72 @@ export interface ImagesOptions {
 
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
+type Loaded = Awaited<ReturnType<typeof loadMatrix>>;
+
+async function cacheListing(ctx: Context, opts: ImagesOptions, cacheDir: string, lockFiles: string[]): Promise<number> {
+  const locks = await Promise.all(lockFiles.map(readLock));
+  if (opts.action === 'prune') {
+    const removed = await prune(cacheDir, locks);
+    const bytes = removed.reduce((n, e) => n + e.bytes, 0);
+    ctx.stdout.write(`removed ${removed.length} entries (${mib(bytes)}) from ${cacheDir}\n`);
+    return ExitCode.ok;
+  }
+  const entries = await inventory(cacheDir, locks);
+  for (const e of entries) {
+    ctx.stdout.write(`${e.kind.padEnd(8)} ${e.id.slice(0, 16).padEnd(16)} ${mib(e.bytes).padStart(10)}  ${e.refs.join('; ') || '(unreferenced)'}\n`);
+  }
+  const total = entries.reduce((n, e) => n + e.bytes, 0);
+  ctx.stdout.write(`${entries.length} entries, ${mib(total)} in ${cacheDir}\n`);
+  return ExitCode.ok;
+}
+
+/** Each image the cells need, once: kernels per (source, arch, flavour), busybox per arch, libcs. */
+function imageJobs(cells: Cell[], store: ImageStore): { what: string; fetch: () => Promise<string> }[] {
+  const kernels = new Map<string, { source: string; arch: Arch; flavour?: string }>();
+  for (const c of cells) kernels.set(`${c.kernel.source} ${c.arch} ${c.config.flavour ?? ''}`, { source: c.kernel.source, arch: c.arch, flavour: c.config.flavour });
+  const libcs = new Set(cells.filter((c) => c.libc.startsWith('debian:')).map((c) => `${c.libc.slice(7)} ${c.arch}`));
+  return [
+    ...[...kernels.values()].map((k) => ({
+      what: `${k.source}${k.flavour ? ` (flavour ${k.flavour})` : ''} ${k.arch}`,
+      fetch: async () => {
+        const r = await store.kernel(k.source, k.arch, k.flavour);
+        return `${r.release} ${r.package ?? ''} ${r.version ?? ''} — ${formatFacts(r.facts)}`;
+      },
+    })),
+    ...[...new Set(cells.map((c) => c.arch))].map((arch) => ({ what: `busybox ${arch}`, fetch: () => store.busybox(arch) })),
+    ...[...libcs].map((key) => {
+      const [suite, arch] = key.split(' ') as [string, Arch];
+      return { what: `libc ${suite} ${arch}`, fetch: () => store.libc(suite, arch) };
+    }),
+  ];
+}
+
+async function pull(ctx: Context, opts: ImagesOptions, loaded: Loaded, options: ImageOptions): Promise<number> {
+  let cells = expandCells(loaded.matrix).filter((c) => !c.skip);
+  if (opts.only) cells = filterCells(cells, opts.only);
+  const store = createImageStore(options);
+  let failed = 0;
+  const attempt = async (what: string, fetch: () => Promise<string>) => {
+    try {
+      ctx.stdout.write(`${what}: ${await fetch()}\n`);
+    } catch (error) {
+      if (error instanceof NotAvailableError) return void ctx.stdout.write(`${what}: not available (${error.message})\n`);
+      if (!(error instanceof PortmatrixError)) throw error;
+      failed++;
+      ctx.stdout.write(`${what}: FAILED: ${error.message}\n`);
+    }
+  };
+  await Promise.all(imageJobs(cells, store).map((job) => attempt(job.what, job.fetch)));
+  ctx.stdout.write(`${store.requests()} HTTP requests; lock ${options.lockFile}\n`);
+  return failed > 0 ? ExitCode.infra : ExitCode.ok;
+}
+
 export default async function images(ctx: Context, opts: ImagesOptions): Promise<number> {
   const matrixFile = path.resolve(ctx.cwd, opts.matrix);
   const needMatrix = opts.action === 'pull' || opts.action === 'update';
   const loaded = needMatrix ? await loadMatrix(opts.matrix, { cwd: ctx.cwd }) : undefined;
   for (const w of loaded?.warnings ?? []) ctx.stderr.write(`warning: ${w}\n`);
-  const matrixDir = loaded?.matrix.dir ?? path.dirname(matrixFile);
-  const options = defaultImageOptions(ctx.env, matrixDir, {
+  const options = defaultImageOptions(ctx.env, loaded?.matrix.dir ?? path.dirname(matrixFile), {
     cacheDir: opts.cacheDir,
     cwd: ctx.cwd,
     debianMirror: opts.mirror,
@@ -46,54 +106,9 @@ export default async function images(ctx: Context, opts: ImagesOptions): Promise
     log: (line) => ctx.stderr.write(`${line}\n`),
     progress: ctx.stderr,
   });
-  const lockFiles = [options.lockFile!, ...(opts.lock ?? []).map((l) => path.resolve(ctx.cwd, l))];
-
-  if (opts.action === 'ls' || opts.action === 'prune') {
-    const locks = await Promise.all(lockFiles.map(readLock));
-    if (opts.action === 'prune') {
-      const removed = await prune(options.cacheDir, locks);
-      const bytes = removed.reduce((n, e) => n + e.bytes, 0);
-      ctx.stdout.write(`removed ${removed.length} entries (${mib(bytes)}) from ${options.cacheDir}\n`);
-      return ExitCode.ok;
-    }
-    const entries = await inventory(options.cacheDir, locks);
-    for (const e of entries) {
-      ctx.stdout.write(`${e.kind.padEnd(8)} ${e.id.slice(0, 16).padEnd(16)} ${mib(e.bytes).padStart(10)}  ${e.refs.join('; ') || '(unreferenced)'}\n`);
-    }
-    const total = entries.reduce((n, e) => n + e.bytes, 0);
-    ctx.stdout.write(`${entries.length} entries, ${mib(total)} in ${options.cacheDir}\n`);
-    return ExitCode.ok;
+  if (!loaded) {
+    const lockFiles = [options.lockFile!, ...(opts.lock ?? []).map((l) => path.resolve(ctx.cwd, l))];
+    return cacheListing(ctx, opts, options.cacheDir, lockFiles);
   }
-
-  let cells = expandCells(loaded!.matrix).filter((c) => !c.skip);
-  if (opts.only) cells = filterCells(cells, opts.only);
-  const store = createImageStore(options);
-  const kernels = new Map<string, { source: string; arch: Arch; flavour?: string }>();
-  for (const c of cells) kernels.set(`${c.kernel.source} ${c.arch} ${c.config.flavour ?? ''}`, { source: c.kernel.source, arch: c.arch, flavour: c.config.flavour });
-  let failed = 0;
-  const attempt = async (what: string, fn: () => Promise<string>) => {
-    try {
-      ctx.stdout.write(`${what}: ${await fn()}\n`);
-    } catch (error) {
-      if (error instanceof NotAvailableError) return void ctx.stdout.write(`${what}: not available (${error.message})\n`);
-      if (!(error instanceof PortmatrixError)) throw error;
-      failed++;
-      ctx.stdout.write(`${what}: FAILED: ${error.message}\n`);
-    }
-  };
-  await Promise.all([
-    ...[...kernels.values()].map((k) =>
-      attempt(`${k.source}${k.flavour ? ` (flavour ${k.flavour})` : ''} ${k.arch}`, async () => {
-        const r = await store.kernel(k.source, k.arch, k.flavour);
-        return `${r.release} ${r.package ?? ''} ${r.version ?? ''} — ${formatFacts(r.facts)}`;
-      }),
-    ),
-    ...[...new Set(cells.map((c) => c.arch))].map((arch) => attempt(`busybox ${arch}`, () => store.busybox(arch))),
-    ...[...new Set(cells.filter((c) => c.libc.startsWith('debian:')).map((c) => `${c.libc.slice(7)} ${c.arch}`))].map((key) => {
-      const [suite, arch] = key.split(' ') as [string, Arch];
-      return attempt(`libc ${suite} ${arch}`, () => store.libc(suite, arch));
-    }),
-  ]);
-  ctx.stdout.write(`${store.requests()} HTTP requests; lock ${options.lockFile}\n`);
-  return failed > 0 ? ExitCode.infra : ExitCode.ok;
+  return pull(ctx, opts, loaded, options);
 }

@@ -29,13 +29,18 @@ export interface Progress {
   close(): void;
 }
 
-export function createProgress(out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, live: boolean): Progress {
-  let total = 0;
-  let done = 0;
-  const running = new Map<string, { cell: Cell; since: number; phase: string }>();
-  let drawn = 0;
-  let timer: NodeJS.Timeout | undefined;
+type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+interface Running {
+  cell: Cell;
+  since: number;
+  phase: string;
+}
 
+/** The block of running cells at the bottom of a terminal; lines printed above it. */
+function liveBlock(out: Out, live: boolean) {
+  const running = new Map<string, Running>();
+  const counts = { total: 0, done: 0 };
+  let drawn = 0;
   const clear = () => {
     if (drawn > 0) out.write(`\x1b[${drawn}A\x1b[0J`);
     drawn = 0;
@@ -44,10 +49,8 @@ export function createProgress(out: NodeJS.WritableStream & { isTTY?: boolean; c
     if (!live) return;
     clear();
     const width = Math.max(40, (out.columns ?? 100) - 1);
-    const lines = [...running.values()].map(
-      (r) => `  ${r.phase.padEnd(6)} ${r.cell.id}  ${seconds(Date.now() - r.since)}`.slice(0, width),
-    );
-    lines.push(`  ${done}/${total} done, ${running.size} running`);
+    const lines = [...running.values()].map((r) => `  ${r.phase.padEnd(6)} ${r.cell.id}  ${seconds(Date.now() - r.since)}`.slice(0, width));
+    lines.push(`  ${counts.done}/${counts.total} done, ${running.size} running`);
     out.write(`${lines.join('\n')}\n`);
     drawn = lines.length;
   };
@@ -56,45 +59,50 @@ export function createProgress(out: NodeJS.WritableStream & { isTTY?: boolean; c
     out.write(`${line}\n`);
     draw();
   };
+  return { running, counts, clear, draw, print };
+}
 
+/** The plain line an event prints, if any (results are counted, so they print apart). */
+function eventLine(event: RunEvent, live: boolean): string | undefined {
+  switch (event.type) {
+    case 'accel':
+      return `acceleration for ${event.arch}: ${event.accel} (${event.why})`;
+    case 'boot':
+      return live ? undefined : `start  ${event.cell.id} (${event.accel}${event.attempt > 1 ? `, attempt ${event.attempt}` : ''})`;
+    case 'retry':
+      return `retry  ${event.cell.id} (attempt ${event.attempt}): ${plainText(event.why).slice(0, 160)}`;
+    case 'log':
+      return event.level === 'warn' ? `warning: ${event.message}` : event.message;
+    default:
+      return undefined;
+  }
+}
+
+export function createProgress(out: Out, live: boolean): Progress {
+  const block = liveBlock(out, live);
+  let timer: NodeJS.Timeout | undefined;
   const listener = (event: RunEvent) => {
-    switch (event.type) {
-      case 'queued':
-        total++;
-        if (live && !timer) timer = setInterval(draw, 500).unref();
-        break;
-      case 'accel':
-        print(`acceleration for ${event.arch}: ${event.accel} (${event.why})`);
-        break;
-      case 'boot':
-        running.set(event.cell.id, { cell: event.cell, since: Date.now(), phase: 'boot' });
-        if (!live) print(`start  ${event.cell.id} (${event.accel}${event.attempt > 1 ? `, attempt ${event.attempt}` : ''})`);
-        break;
-      case 'loader': {
-        const r = running.get(event.cell.id);
-        if (r) r.phase = event.phase === 'start' ? 'loader' : 'report';
-        break;
-      }
-      case 'retry':
-        print(`retry  ${event.cell.id} (attempt ${event.attempt}): ${plainText(event.why).slice(0, 160)}`);
-        break;
-      case 'result':
-        running.delete(event.cell.id);
-        done++;
-        print(resultLine(event.result, done, total));
-        break;
-      case 'log':
-        print(event.level === 'warn' ? `warning: ${event.message}` : event.message);
-        break;
-      case 'image':
-        break;
+    if (event.type === 'queued') {
+      block.counts.total++;
+      if (live && !timer) timer = setInterval(block.draw, 500).unref();
+    } else if (event.type === 'boot') {
+      block.running.set(event.cell.id, { cell: event.cell, since: Date.now(), phase: 'boot' });
+    } else if (event.type === 'loader') {
+      const r = block.running.get(event.cell.id);
+      if (r) r.phase = event.phase === 'start' ? 'loader' : 'report';
+    } else if (event.type === 'result') {
+      block.running.delete(event.cell.id);
+      block.counts.done++;
+      block.print(resultLine(event.result, block.counts.done, block.counts.total));
     }
+    const line = eventLine(event, live);
+    if (line !== undefined) block.print(line);
   };
   return {
     listener,
     close() {
       if (timer) clearInterval(timer);
-      clear();
+      block.clear();
     },
   };
 }
