@@ -55,61 +55,77 @@ const DT_STRTAB = 5;
 const DT_VERNEED = 0x6ffffffe;
 const DT_VERNEEDNUM = 0x6fffffff;
 
-/** Parse an ELF image held in memory; undefined when it is not ELF. */
-export function parseElf(buf: Buffer): ElfInfo | undefined {
-  if (buf.length < 52 || buf.readUInt32BE(0) !== 0x7f454c46) return undefined;
-  const bits = buf[4] === 2 ? 64 : 32;
+/** Field readers for one ELF image, in its own word size and byte order. */
+function elfReader(buf: Buffer) {
+  const bits: 64 | 32 = buf[4] === 2 ? 64 : 32;
   const bigEndian = buf[5] === 2;
   const u16 = (o: number) => (bigEndian ? buf.readUInt16BE(o) : buf.readUInt16LE(o));
   const u32 = (o: number) => (bigEndian ? buf.readUInt32BE(o) : buf.readUInt32LE(o));
   const u64 = (o: number) => Number(bigEndian ? buf.readBigUInt64BE(o) : buf.readBigUInt64LE(o));
-  const word = bits === 64 ? u64 : u32;
-  const machine = u16(18);
-  const arch = (Object.keys(WANT) as Arch[]).find((a) => WANT[a].machine === machine && WANT[a].bits === bits && WANT[a].bigEndian === bigEndian);
+  const cstr = (o: number) => {
+    const end = buf.indexOf(0, o);
+    return buf.toString('latin1', o, end < 0 ? buf.length : end);
+  };
+  return { buf, bits, bigEndian, u16, u32, u64, word: bits === 64 ? u64 : u32, cstr };
+}
+type ElfReader = ReturnType<typeof elfReader>;
+type Phdr = { type: number; offset: number; vaddr: number; filesz: number };
 
-  const phoff = word(bits === 64 ? 32 : 28);
+function programHeaders(r: ElfReader): Phdr[] {
+  const { bits, u16, u32, u64 } = r;
+  const phoff = r.word(bits === 64 ? 32 : 28);
   const phentsize = u16(bits === 64 ? 54 : 42);
   const phnum = u16(bits === 64 ? 56 : 44);
-  const phdrs: { type: number; offset: number; vaddr: number; filesz: number }[] = [];
+  const phdrs: Phdr[] = [];
   for (let i = 0; i < phnum; i++) {
     const o = phoff + i * phentsize;
-    if (o + phentsize > buf.length) break; // truncated file: report what we could read
+    if (o + phentsize > r.buf.length) break; // truncated file: report what we could read
     phdrs.push(
       bits === 64
         ? { type: u32(o), offset: u64(o + 8), vaddr: u64(o + 16), filesz: u64(o + 32) }
         : { type: u32(o), offset: u32(o + 4), vaddr: u32(o + 8), filesz: u32(o + 16) },
     );
   }
-  const cstr = (o: number) => {
-    const end = buf.indexOf(0, o);
-    return buf.toString('latin1', o, end < 0 ? buf.length : end);
-  };
-  const interp = phdrs.find((p) => p.type === PT_INTERP);
-  const interpreter = interp && interp.offset < buf.length ? cstr(interp.offset) : undefined;
+  return phdrs;
+}
 
+/** DT_NEEDED libraries and the symbol versions needed from each (PT_DYNAMIC). */
+function dynamicNeeds(r: ElfReader, phdrs: Phdr[]): { needed: string[]; versionNeeds: Record<string, string[]> } {
+  const needed: string[] = [];
+  const versionNeeds: Record<string, string[]> = {};
+  const dyn = phdrs.find((p) => p.type === PT_DYNAMIC);
+  if (!dyn) return { needed, versionNeeds };
   // Dynamic tags hold virtual addresses: map them to file offsets through PT_LOAD.
   const fileOffset = (vaddr: number | undefined) => {
     const load = phdrs.find((p) => p.type === PT_LOAD && vaddr !== undefined && vaddr >= p.vaddr && vaddr < p.vaddr + p.filesz);
     return load && vaddr !== undefined ? vaddr - load.vaddr + load.offset : undefined;
   };
-  const needed: string[] = [];
-  const versionNeeds: Record<string, string[]> = {};
-  const dyn = phdrs.find((p) => p.type === PT_DYNAMIC);
-  if (dyn) {
-    const entSize = bits === 64 ? 16 : 8;
-    const entries: [number, number][] = [];
-    for (let o = dyn.offset; o + entSize <= Math.min(buf.length, dyn.offset + dyn.filesz); o += entSize) {
-      const tag = word(o);
-      if (tag === 0) break; // DT_NULL
-      entries.push([tag, word(o + entSize / 2)]);
-    }
-    const tag = (t: number) => entries.find(([k]) => k === t)?.[1];
-    const strtab = fileOffset(tag(DT_STRTAB));
-    if (strtab !== undefined) {
-      for (const [t, val] of entries) if (t === DT_NEEDED && strtab + val < buf.length) needed.push(cstr(strtab + val));
-      readVersionNeeds(buf, u16, u32, strtab, fileOffset(tag(DT_VERNEED)), tag(DT_VERNEEDNUM) ?? 0, cstr, versionNeeds);
-    }
+  const entSize = r.bits === 64 ? 16 : 8;
+  const entries: [number, number][] = [];
+  for (let o = dyn.offset; o + entSize <= Math.min(r.buf.length, dyn.offset + dyn.filesz); o += entSize) {
+    const tag = r.word(o);
+    if (tag === 0) break; // DT_NULL
+    entries.push([tag, r.word(o + entSize / 2)]);
   }
+  const tag = (t: number) => entries.find(([k]) => k === t)?.[1];
+  const strtab = fileOffset(tag(DT_STRTAB));
+  if (strtab === undefined) return { needed, versionNeeds };
+  for (const [t, val] of entries) if (t === DT_NEEDED && strtab + val < r.buf.length) needed.push(r.cstr(strtab + val));
+  readVersionNeeds(r.buf, r.u16, r.u32, strtab, fileOffset(tag(DT_VERNEED)), tag(DT_VERNEEDNUM) ?? 0, r.cstr, versionNeeds);
+  return { needed, versionNeeds };
+}
+
+/** Parse an ELF image held in memory; undefined when it is not ELF. */
+export function parseElf(buf: Buffer): ElfInfo | undefined {
+  if (buf.length < 52 || buf.readUInt32BE(0) !== 0x7f454c46) return undefined;
+  const r = elfReader(buf);
+  const { bits, bigEndian } = r;
+  const machine = r.u16(18);
+  const arch = (Object.keys(WANT) as Arch[]).find((a) => WANT[a].machine === machine && WANT[a].bits === bits && WANT[a].bigEndian === bigEndian);
+  const phdrs = programHeaders(r);
+  const interp = phdrs.find((p) => p.type === PT_INTERP);
+  const interpreter = interp && interp.offset < buf.length ? r.cstr(interp.offset) : undefined;
+  const { needed, versionNeeds } = dynamicNeeds(r, phdrs);
   return { machine, bigEndian, bits, arch, interpreter, needed, static: interpreter === undefined, versionNeeds };
 }
 

@@ -98,51 +98,45 @@ export async function treeEntries(root: string): Promise<CpioEntry[]> {
   return out;
 }
 
-/** The cpio entries of the initramfs, uncompressed: pure apart from reading the host files. */
-export async function initramfsEntries(spec: InitramfsSpec): Promise<CpioEntry[]> {
-  const busybox = await readHost('busybox', spec.busybox);
-  const loader = await readHost('loader', spec.loader);
-  const applets = busyboxApplets(busybox);
-  const elf = parseElf(busybox);
-  if (elf?.arch !== spec.arch) {
-    throw new InfraError(`busybox ${spec.busybox} is ${elf ? describeElf(elf) : 'not an ELF binary'}, not a ${spec.arch} build (Debian busybox-static:${spec.arch})`);
-  }
+/** Refuses a host binary built for another arch, naming how to get the right one. */
+function requireArch(what: string, file: string, binary: Buffer, arch: string, fix: string): void {
+  const elf = parseElf(binary);
+  if (elf?.arch !== arch) throw new InfraError(`${what} ${file} is ${elf ? describeElf(elf) : 'not an ELF binary'}, not a ${arch} build${fix}`);
+}
 
-  // libc first: our own entries come later and win on a clash (cpio.ts: last wins).
-  const entries: CpioEntry[] = spec.libcDir ? await treeEntries(spec.libcDir) : [];
+/** A Debian libc tree, plus the /lib and /lib64 links PT_INTERP needs. */
+async function libcEntries(libcDir: string): Promise<CpioEntry[]> {
+  const entries = await treeEntries(libcDir);
   // merged-/usr libc packages (trixie on) ship usr/lib only; the /lib and /lib64
-  // links come from base-files, which we do not unpack. PT_INTERP needs them.
+  // links come from base-files, which we do not unpack.
   for (const lib of ['lib', 'lib64']) {
     const has = (p: string) => entries.some((e) => e.path === p);
-    if (spec.libcDir && has(`usr/${lib}`) && !has(lib)) entries.push({ path: lib, type: 'symlink', target: `usr/${lib}` });
+    if (has(`usr/${lib}`) && !has(lib)) entries.push({ path: lib, type: 'symlink', target: `usr/${lib}` });
   }
-  entries.push(
+  return entries;
+}
+
+/** The skeleton: directories, device nodes, busybox and a link per applet, passwd and group. */
+function baseEntries(busybox: Buffer): CpioEntry[] {
+  const entries: CpioEntry[] = [
     ...['dev', 'proc', 'sys', 'tmp', 'root', 'etc', 'portmatrix/files', ...APPLET_DIRS].map((p): CpioEntry => ({ path: p, type: 'dir' })),
     { path: 'tmp', type: 'dir', mode: 0o1777 },
     { path: 'dev/console', type: 'char', major: 5, minor: 1, mode: 0o600 },
     { path: 'dev/null', type: 'char', major: 1, minor: 3, mode: 0o666 },
     { path: 'bin/busybox', type: 'file', mode: 0o755, data: busybox },
-  );
+  ];
+  const applets = busyboxApplets(busybox).filter((a) => a !== 'busybox');
   for (const dir of APPLET_DIRS) {
-    for (const applet of applets) {
-      if (applet === 'busybox') continue;
-      const rel = path.posix.relative(dir, 'bin/busybox');
-      entries.push({ path: `${dir}/${applet}`, type: 'symlink', target: rel });
-    }
+    const target = path.posix.relative(dir, 'bin/busybox');
+    for (const applet of applets) entries.push({ path: `${dir}/${applet}`, type: 'symlink', target });
   }
-  entries.push(
-    { path: 'etc/passwd', type: 'file', data: Buffer.from(PASSWD) },
-    { path: 'etc/group', type: 'file', data: Buffer.from(GROUP) },
-    { path: 'portmatrix/loader', type: 'file', mode: 0o755, data: loader },
-  );
-  if (spec.capHelper) {
-    const helper = await readHost('capability helper (scripts/build-guest-tools)', spec.capHelper);
-    const helperElf = parseElf(helper);
-    if (helperElf?.arch !== spec.arch) {
-      throw new InfraError(`capability helper ${spec.capHelper} is ${helperElf ? describeElf(helperElf) : 'not an ELF binary'}, not a ${spec.arch} build; rebuild with scripts/build-guest-tools`);
-    }
-    entries.push({ path: CAP_HELPER_GUEST_PATH.slice(1), type: 'file', mode: 0o755, data: helper });
-  }
+  entries.push({ path: 'etc/passwd', type: 'file', data: Buffer.from(PASSWD) }, { path: 'etc/group', type: 'file', data: Buffer.from(GROUP) });
+  return entries;
+}
+
+/** The user's files under /portmatrix/files (two with one basename are an error), then extras. */
+async function fileEntries(spec: InitramfsSpec): Promise<CpioEntry[]> {
+  const entries: CpioEntry[] = [];
   const seen = new Map<string, string>();
   for (const f of spec.files) {
     const base = path.basename(f);
@@ -155,6 +149,23 @@ export async function initramfsEntries(spec: InitramfsSpec): Promise<CpioEntry[]
   for (const x of spec.extra ?? []) {
     entries.push({ path: x.guestPath, type: 'file', mode: x.mode ?? 0o644, data: await readHost('file', x.hostPath) });
   }
+  return entries;
+}
+
+/** The cpio entries of the initramfs, uncompressed: pure apart from reading the host files. */
+export async function initramfsEntries(spec: InitramfsSpec): Promise<CpioEntry[]> {
+  const busybox = await readHost('busybox', spec.busybox);
+  const loader = await readHost('loader', spec.loader);
+  requireArch('busybox', spec.busybox, busybox, spec.arch, ` (Debian busybox-static:${spec.arch})`);
+  // libc first: our own entries come later and win on a clash (cpio.ts: last wins).
+  const entries = spec.libcDir ? await libcEntries(spec.libcDir) : [];
+  entries.push(...baseEntries(busybox), { path: 'portmatrix/loader', type: 'file', mode: 0o755, data: loader });
+  if (spec.capHelper) {
+    const helper = await readHost('capability helper (scripts/build-guest-tools)', spec.capHelper);
+    requireArch('capability helper', spec.capHelper, helper, spec.arch, '; rebuild with scripts/build-guest-tools');
+    entries.push({ path: CAP_HELPER_GUEST_PATH.slice(1), type: 'file', mode: 0o755, data: helper });
+  }
+  entries.push(...(await fileEntries(spec)));
   // 0700: a loader running as a non-root user cannot read the frame token out of /init.
   entries.push({ path: 'init', type: 'file', mode: 0o700, data: Buffer.from(spec.init) });
   return entries;

@@ -75,6 +75,42 @@ async function platformManifest(deps: OciDeps, s: ReturnType<typeof session>, re
   throw new InfraError(`oci:${ref.repository}: nested index too deep`);
 }
 
+/** Each layer from the cache or the registry (verified by digest), unpacked into `scratch`. */
+async function unpackLayers(deps: OciDeps, s: ReturnType<typeof session>, ref: OciRef, layers: Descriptor[], scratch: string): Promise<void> {
+  const tar = requireTool('tar', deps.env);
+  for (const layer of layers) {
+    const hex = layer.digest.replace(/^sha256:/, '');
+    let blob = await deps.cache.verifiedBlob(hex);
+    if (!blob) {
+      const tmp = await deps.cache.tempBlobPath(hex);
+      const got = await deps.fetcher.toFile(`${ref.base}/v2/${ref.repository}/blobs/${layer.digest}`, tmp, `${ref.repository}@${layer.digest.slice(0, 19)}`, s.auth());
+      if (got.sha256 !== hex) {
+        await rm(tmp, { force: true });
+        throw new VerificationError(`layer ${layer.digest}: downloaded content has sha256:${got.sha256}`);
+      }
+      blob = await deps.cache.commitBlob(tmp, hex);
+    }
+    // tar detects gzip itself (-a is for creation); plain tar layers work the same.
+    const res = await runTool(tar, ['-x', '-C', scratch, '-f', blob], deps);
+    if (res.code !== 0) throw new InfraError(`cannot unpack layer ${layer.digest}: ${res.stderr.trim()}`);
+  }
+}
+
+/** The kernel (and config) under the unpacked image's /boot, stored in the cache. */
+async function bootFiles(deps: OciDeps, scratch: string, refText: string, arch: Arch) {
+  const boot = path.join(scratch, 'boot');
+  const entries = await readdir(boot).catch(() => [] as string[]);
+  const kernelName = entries.includes('vmlinuz') ? 'vmlinuz' : entries.find((e) => /^(vmlinuz|bzImage|Image)/.test(e));
+  if (!kernelName) throw new InfraError(`oci:${refText} has no /boot/vmlinuz in its layers`);
+  const configName = entries.find((e) => e.startsWith('config'));
+  const kernelBytes = await readFile(path.join(boot, kernelName));
+  const info = detectKernel(kernelBytes.subarray(0, 64 * 1024));
+  if (info.arch && info.arch !== arch) throw new InfraError(`oci:${refText} for linux/${arch} holds a ${info.arch} kernel`);
+  const kernelSha256 = await deps.cache.putBytes(kernelBytes);
+  const configSha256 = configName ? await deps.cache.putBytes(await readFile(path.join(boot, configName))) : undefined;
+  return { release: info.release, kernelSha256, configSha256 };
+}
+
 export async function ociKernel(deps: OciDeps, source: string, refText: string, arch: Arch, locked?: LockedKernel): Promise<LockedKernel> {
   if (locked?.kernelSha256 && (await deps.cache.verifiedBlob(locked.kernelSha256)) && (!locked.configSha256 || (await deps.cache.verifiedBlob(locked.configSha256)))) {
     return locked; // pinned and cached: no network at all
@@ -82,48 +118,15 @@ export async function ociKernel(deps: OciDeps, source: string, refText: string, 
   const ref = parseOciRef(refText);
   const s = session(deps, ref);
   const manifest = await platformManifest(deps, s, ref, arch, locked?.manifestDigest);
-  const tar = requireTool('tar', deps.env);
   const scratch = await deps.cache.scratchDir();
   try {
-    for (const layer of manifest.layers) {
-      const hex = layer.digest.replace(/^sha256:/, '');
-      let blob = await deps.cache.verifiedBlob(hex);
-      if (!blob) {
-        const tmp = await deps.cache.tempBlobPath(hex);
-        const got = await deps.fetcher.toFile(`${ref.base}/v2/${ref.repository}/blobs/${layer.digest}`, tmp, `${ref.repository}@${layer.digest.slice(0, 19)}`, s.auth());
-        if (got.sha256 !== hex) {
-          await rm(tmp, { force: true });
-          throw new VerificationError(`layer ${layer.digest}: downloaded content has sha256:${got.sha256}`);
-        }
-        blob = await deps.cache.commitBlob(tmp, hex);
-      }
-      // tar detects gzip itself (-a is for creation); plain tar layers work the same.
-      const res = await runTool(tar, ['-x', '-C', scratch, '-f', blob], deps);
-      if (res.code !== 0) throw new InfraError(`cannot unpack layer ${layer.digest}: ${res.stderr.trim()}`);
-    }
-    const boot = path.join(scratch, 'boot');
-    const entries = await readdir(boot).catch(() => [] as string[]);
-    const kernelName = entries.includes('vmlinuz') ? 'vmlinuz' : entries.find((e) => /^(vmlinuz|bzImage|Image)/.test(e));
-    if (!kernelName) throw new InfraError(`oci:${refText} has no /boot/vmlinuz in its layers`);
-    const configName = entries.find((e) => e.startsWith('config'));
-    const kernelBytes = await readFile(path.join(boot, kernelName));
-    const info = detectKernel(kernelBytes.subarray(0, 64 * 1024));
-    if (info.arch && info.arch !== arch) throw new InfraError(`oci:${refText} for linux/${arch} holds a ${info.arch} kernel`);
-    const kernelSha256 = await deps.cache.putBytes(kernelBytes);
+    await unpackLayers(deps, s, ref, manifest.layers, scratch);
+    const { release, kernelSha256, configSha256 } = await bootFiles(deps, scratch, refText, arch);
     if (locked?.kernelSha256 && locked.kernelSha256 !== kernelSha256) {
       throw new InfraError(`oci:${refText}: kernel sha256 ${kernelSha256} differs from the lock; run \`portmatrix images update\``);
     }
-    const configSha256 = configName ? await deps.cache.putBytes(await readFile(path.join(boot, configName))) : undefined;
-    return {
-      source,
-      arch,
-      release: info.release ?? ref.reference,
-      package: `${ref.registry}/${ref.repository}`,
-      version: ref.reference,
-      manifestDigest: manifest.digest,
-      kernelSha256,
-      configSha256,
-    };
+    const image = { package: `${ref.registry}/${ref.repository}`, version: ref.reference, manifestDigest: manifest.digest };
+    return { source, arch, release: release ?? ref.reference, ...image, kernelSha256, configSha256 };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
