@@ -66,14 +66,9 @@ function describeIssue(issue: ZodIssueLike, where: Locator): Problem {
   return { path: at, ...where.value(at), problem, fix };
 }
 
-/** The validated matrix, and the file's name as messages show it. */
-export async function readMatrix(file: string, opts: LoadOptions = {}): Promise<{ matrix: Matrix; shown: string }> {
-  const cwd = opts.cwd ?? process.cwd();
-  const abs = path.resolve(cwd, file);
-  const shown = displayName(file, cwd);
-  let text: string;
+async function readText(abs: string, shown: string): Promise<string> {
   try {
-    text = await fs.promises.readFile(abs, 'utf8');
+    return await fs.promises.readFile(abs, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(
@@ -83,12 +78,35 @@ export async function readMatrix(file: string, opts: LoadOptions = {}): Promise<
       { cause: error },
     );
   }
+}
+
+type Fail = (p: Position, at: PathKey[] | string, problem: string, fix: string) => never;
+
+/** Structure and types (zod); on failure, the issue written first in the file. */
+function validate(doc: ReturnType<typeof parseDocument>, where: Locator, fail: Fail) {
+  const parsed = matrixSchema.safeParse(doc.toJS(), {
+    reportInput: true,
+    error: (issue) => genericFix(issue as { code?: string; expected?: string }),
+  });
+  if (parsed.success) return parsed.data;
+  // Report the issue written first in the file, whatever order the schema found them in.
+  const problems = (parsed.error.issues as unknown as ZodIssueLike[]).map((i) => describeIssue(i, where));
+  const first = problems.reduce((a, b) => (b.line < a.line || (b.line === a.line && b.col < a.col) ? b : a));
+  return fail(first, first.path, first.problem, first.fix);
+}
+
+/** The validated matrix, and the file's name as messages show it. */
+export async function readMatrix(file: string, opts: LoadOptions = {}): Promise<{ matrix: Matrix; shown: string }> {
+  const cwd = opts.cwd ?? process.cwd();
+  const abs = path.resolve(cwd, file);
+  const shown = displayName(file, cwd);
+  const text = await readText(abs, shown);
+  const fail: Fail = (p, at, problem, fix) => {
+    throw new ConfigError(shown, p.line, p.col, typeof at === 'string' ? at : fieldName(at), problem, fix);
+  };
 
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const fail = (p: Position, at: PathKey[] | string, problem: string, fix: string): never => {
-    throw new ConfigError(shown, p.line, p.col, typeof at === 'string' ? at : fieldName(at), problem, fix);
-  };
   const syntax = doc.errors[0];
   if (syntax) {
     const { problem, fix, ...pos } = syntaxProblem(text, syntax, lines);
@@ -97,18 +115,7 @@ export async function readMatrix(file: string, opts: LoadOptions = {}): Promise<
   if (doc.contents === null) fail({ line: 1, col: 1 }, 'matrix', 'the file is empty', 'write at least kernels, arches and loader (see docs/matrix.md)');
 
   const where = new Locator(doc, lines);
-  const parsed = matrixSchema.safeParse(doc.toJS(), {
-    reportInput: true,
-    error: (issue) => genericFix(issue as { code?: string; expected?: string }),
-  });
-  if (!parsed.success) {
-    // Report the issue written first in the file, whatever order the schema found them in.
-    const problems = (parsed.error.issues as unknown as ZodIssueLike[]).map((i) => describeIssue(i, where));
-    const first = problems.reduce((a, b) => (b.line < a.line || (b.line === a.line && b.col < a.col) ? b : a));
-    fail(first, first.path, first.problem, first.fix);
-  }
-
-  const matrix = buildMatrix(parsed.data!, {
+  const matrix = buildMatrix(validate(doc, where, fail), {
     file: abs,
     checkLoaderFiles: opts.checkLoaderFiles ?? false,
     fail: (at, problem, fix) => fail(where.value(at), at, problem, fix),

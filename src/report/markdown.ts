@@ -140,36 +140,30 @@ function xfailItem(cell: CellResult): string {
   return `- ${STATUS_INFO.xfail.emoji} \`${cell.id.replace(/`/g, '')}\`: expected: ${mdInline(cell.expected?.reason)}; observed: ${mdInline(cell.reason ?? 'failed')}`;
 }
 
-export function renderMarkdown(results: RunResults, opts: MarkdownOptions = {}): string {
-  const limit = opts.limit ?? DEFAULT_MARKDOWN_LIMIT;
+interface Section {
+  title: string;
+  items: { full: string; short: string }[];
+}
+
+/** Heading, table and legend; a table too big for half the limit keeps the rows that fit. */
+function head(results: RunResults, title: string, limit: number, note: (n: number) => string): string {
   const counts = countStatuses(results.cells);
-  const link = opts.reportUrl ? `[the full HTML report](${opts.reportUrl.replace(/[()\s]/g, encodeURIComponent)})` : 'the HTML report (report.html)';
-  const note = (n: number) => `\n_… ${n} more ${n === 1 ? 'item' : 'items'} not shown; see ${link}._\n`;
-
   const tableLines = table(results);
-  let head = `${heading(results, counts, opts.title ?? 'portmatrix')}\n\n${tableLines.join('\n')}\n\n<sub>${legend}</sub>\n`;
-  // A matrix too big for the limit keeps as many rows as fit.
-  if (head.length > limit / 2) {
-    const kept: string[] = [];
-    let size = 0;
-    for (const line of tableLines) {
-      if (size + line.length + 1 > limit / 2) break;
-      kept.push(line);
-      size += line.length + 1;
-    }
-    head = `${heading(results, counts, opts.title ?? 'portmatrix')}\n\n${kept.join('\n')}\n${note(tableLines.length - kept.length)}\n<sub>${legend}</sub>\n`;
+  const whole = `${heading(results, counts, title)}\n\n${tableLines.join('\n')}\n\n<sub>${legend}</sub>\n`;
+  if (whole.length <= limit / 2) return whole;
+  const kept: string[] = [];
+  let size = 0;
+  for (const line of tableLines) {
+    if (size + line.length + 1 > limit / 2) break;
+    kept.push(line);
+    size += line.length + 1;
   }
+  return `${heading(results, counts, title)}\n\n${kept.join('\n')}\n${note(tableLines.length - kept.length)}\n<sub>${legend}</sub>\n`;
+}
 
-  const problems = problemCells(results);
-  const xfails = sortByStatus(results.cells.filter((c) => c.status === 'xfail'));
-  const sections: { title: string; items: { full: string; short: string }[] }[] = [
-    { title: '### Failures', items: problems.map((c) => ({ full: problemItem(c, true), short: problemItem(c, false) })) },
-    { title: '### Expected failures', items: xfails.map((c) => ({ full: xfailItem(c), short: xfailItem(c) })) },
-  ];
-
-  let out = head;
+/** Appends whole items while they fit (the full form, else the one-line form); counts the rest. */
+function appendSections(out: string, sections: Section[], limit: number, reserve: number): { out: string; dropped: number } {
   let dropped = 0;
-  const reserve = note(999_999).length + 1;
   for (const section of sections) {
     if (!section.items.length) continue;
     const title = `\n${section.title}\n\n`;
@@ -179,7 +173,6 @@ export function renderMarkdown(results: RunResults, opts: MarkdownOptions = {}):
     }
     out += title;
     for (const item of section.items) {
-      // Whole items only: the full one, else its one-line form, else nothing more.
       const text = [item.full, item.short].find((t) => out.length + t.length + 1 + reserve <= limit);
       if (dropped || text === undefined) {
         dropped += 1;
@@ -188,7 +181,20 @@ export function renderMarkdown(results: RunResults, opts: MarkdownOptions = {}):
       out += `${text}\n`;
     }
   }
-  if (dropped) out += note(dropped);
-  if (opts.reportUrl && !dropped) out += `\nFull report: ${link}\n`;
-  return out;
+  return { out, dropped };
+}
+
+export function renderMarkdown(results: RunResults, opts: MarkdownOptions = {}): string {
+  const limit = opts.limit ?? DEFAULT_MARKDOWN_LIMIT;
+  const link = opts.reportUrl ? `[the full HTML report](${opts.reportUrl.replace(/[()\s]/g, encodeURIComponent)})` : 'the HTML report (report.html)';
+  const note = (n: number) => `\n_… ${n} more ${n === 1 ? 'item' : 'items'} not shown; see ${link}._\n`;
+  const xfails = sortByStatus(results.cells.filter((c) => c.status === 'xfail'));
+  const sections: Section[] = [
+    { title: '### Failures', items: problemCells(results).map((c) => ({ full: problemItem(c, true), short: problemItem(c, false) })) },
+    { title: '### Expected failures', items: xfails.map((c) => ({ full: xfailItem(c), short: xfailItem(c) })) },
+  ];
+  const start = head(results, opts.title ?? 'portmatrix', limit, note);
+  const { out, dropped } = appendSections(start, sections, limit, note(999_999).length + 1);
+  if (dropped) return out + note(dropped);
+  return opts.reportUrl ? `${out}\nFull report: ${link}\n` : out;
 }
