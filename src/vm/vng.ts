@@ -25,9 +25,6 @@ export type VngSpec = Omit<VmSpec, 'arch'> & {
   vng?: string;
 };
 
-/** The host arch vng can boot without a foreign root filesystem. */
-export const VNG_ARCH: Arch = 'amd64';
-
 /**
  * Why vng cannot run a cell of `arch` on this host, or undefined when it can.
  * vng boots the host's root filesystem; another arch needs `--root` with a root
