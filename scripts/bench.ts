@@ -13,7 +13,7 @@ import { main } from '../src/cli.js';
 import { initScript } from '../src/guest/init-script.js';
 import { buildInitramfs } from '../src/guest/initramfs.js';
 import { createImageStore, defaultImageOptions } from '../src/images/store.js';
-import type { Arch } from '../src/plan/cell.js';
+import type { Arch } from '../src/core/arch.js';
 import { qemuCommand } from '../src/vm/profiles.js';
 import { PassThrough } from 'node:stream';
 
