@@ -162,7 +162,8 @@ export async function debianLibc(deps: DebianDeps, suite: string, arch: Arch, lo
   return { path: dir, lock: { debs: [ref] } };
 }
 
-async function treeComplete(dir: string): Promise<boolean> {
+/** A tree whose extraction finished (the marker is written last, just before the rename). */
+export async function treeComplete(dir: string): Promise<boolean> {
   try {
     await stat(path.join(dir, '.portmatrix-complete.json'));
     return (await readdir(dir)).length > 1;

@@ -40,6 +40,10 @@ export function lockReferences(locks: LockData[]): Map<string, string[]> {
       for (const d of b.debs) add(d.sha256, `busybox ${arch} ${d.package}`);
     }
     for (const [key, l] of Object.entries(lock.libc)) for (const d of l.debs) add(d.sha256, `libc ${key}`);
+    for (const [key, p] of Object.entries(lock.packages ?? {})) {
+      add(p.sha256, `packages ${key}`);
+      for (const d of p.debs) add(d.sha256, `packages ${key} ${d.package}`);
+    }
   }
   return refs;
 }

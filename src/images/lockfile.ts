@@ -32,7 +32,7 @@ export interface LockedKernel {
 }
 
 export interface LockedPackage {
-  /** busybox: the binary's sha256; libc: unused. */
+  /** busybox: the binary's sha256; guest packages: the unpacked tree's id; libc: unused. */
   sha256?: string;
   debs: LockedDeb[];
 }
@@ -45,9 +45,13 @@ export interface LockData {
   busybox: Record<string, LockedPackage>;
   /** Key `<suite> <arch>`. */
   libc: Record<string, LockedPackage>;
+  /** Guest packages, key `<suite> <arch> <names, sorted>` (packagesKey): every resolved .deb. */
+  packages: Record<string, LockedPackage>;
 }
 
-export const emptyLock = (): LockData => ({ version: LOCK_VERSION, kernels: {}, busybox: {}, libc: {} });
+export const emptyLock = (): LockData => ({ version: LOCK_VERSION, kernels: {}, busybox: {}, libc: {}, packages: {} });
+
+export const packagesKey = (suite: string, arch: string, names: readonly string[]) => `${suite} ${arch} ${[...new Set(names)].sort().join(' ')}`;
 
 export const kernelKey = (source: string, arch: string) => `${source} ${arch}`;
 

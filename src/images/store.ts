@@ -11,9 +11,11 @@ import { kernelFacts } from './config-facts.js';
 import { isKernelPackageName } from './debian-select.js';
 import { fetchPackages } from './debian-index.js';
 import { debianBusybox, debianKernel, debianLibc, type DebianDeps } from './debian.js';
+import { debianPackages, type GuestPackages } from './debian-packages.js';
+import type { Stanza } from './deb822.js';
 import { createFetcher, type Fetcher } from './fetcher.js';
 import { fileKernel } from './file-kernel.js';
-import { emptyLock, kernelKey, readLock, writeLock, type LockData, type LockedKernel } from './lockfile.js';
+import { emptyLock, kernelKey, packagesKey, readLock, writeLock, type LockData, type LockedKernel } from './lockfile.js';
 import { ociKernel } from './oci.js';
 import { canonicalSource, parseKernelSource } from './source.js';
 import type { ImageOptions, ImageStore, ResolvedKernel } from './types.js';
@@ -47,6 +49,8 @@ export interface ImageStoreExt extends ImageStore {
   readonly cache: Cache;
   /** HTTP requests made so far by this store. */
   requests(): number;
+  /** Debian packages for the guest (`packages:`), resolved through Depends, unpacked, locked. */
+  packages(names: readonly string[], suite: string, arch: Arch): Promise<GuestPackages>;
 }
 
 /** What every resolution shares: options, cache, fetcher, Debian deps and the lock file. */
@@ -133,6 +137,14 @@ async function resolveLibc(p: Parts, suite: string, arch: Arch): Promise<string>
   return got.path;
 }
 
+async function resolvePackages(p: Parts, index: (suite: string, arch: Arch) => Promise<Stanza[]>, names: readonly string[], suite: string, arch: Arch): Promise<GuestPackages> {
+  const key = packagesKey(suite, arch, names);
+  const locked = (await p.lock.read()).packages[key];
+  const got = await debianPackages(p.deps, index, names, suite, arch, locked);
+  await p.lock.update(locked, got.lock, (l) => void (l.packages[key] = got.lock));
+  return got;
+}
+
 function storeParts(opts: ImageOptions): Parts {
   const log = opts.log ?? (() => {});
   const cache = new Cache(opts.cacheDir, log);
@@ -162,7 +174,13 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
   });
   const busybox = memoize((arch: Arch) => resolveBusybox(p, arch), { retryFailures: true });
   const libc = memoize((suite: string, arch: Arch) => resolveLibc(p, suite, arch), { keyOf: (suite, arch) => `${suite} ${arch}`, retryFailures: true });
-  return { kernel, busybox, libc, cache: p.cache, requests: p.fetcher.requests };
+  // Guest packages need whole indexes (Depends can name anything): a memo of their own.
+  const fullIndex = memoize((suite: string, arch: Arch) => fetchPackages(p.deps, suite, arch, () => true), { keyOf: (suite, arch) => `${suite} ${arch}`, retryFailures: true });
+  const packages = memoize((names: readonly string[], suite: string, arch: Arch) => resolvePackages(p, fullIndex, names, suite, arch), {
+    keyOf: (names, suite, arch) => packagesKey(suite, arch, names),
+    retryFailures: true,
+  });
+  return { kernel, busybox, libc, packages, cache: p.cache, requests: p.fetcher.requests };
 }
 
 /** A view of `fetcher` that counts the requests made through it. */
