@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Arch } from '../core/arch.js';
 import { InfraError, MissingToolError } from '../errors.js';
 import type { Cache } from './cache.js';
-import { parsePackages, parseReleaseSha256, type Stanza } from './deb822.js';
+import { parsePackages, parseReleaseSha256, type IndexFile, type Stanza } from './deb822.js';
 import type { Fetcher } from './fetcher.js';
 import { which } from '../host/which.js';
 import { requireTool, runTool, type ToolEnv } from './tools.js';
@@ -53,8 +53,8 @@ async function decompress(file: string, kind: 'xz' | 'gz', tools: ToolEnv): Prom
   return res.stdout.toString('utf8');
 }
 
-/** Stanzas of `dists/<suite>/main/binary-<arch>/Packages` whose name passes `keep`. */
-export async function fetchPackages(deps: DebianIndexDeps, suite: string, arch: Arch, keep: (name: string) => boolean): Promise<Stanza[]> {
+/** The SHA256 list of a suite's InRelease, after its signature checked out. */
+export async function signedRelease(deps: DebianIndexDeps, suite: string): Promise<Map<string, IndexFile>> {
   const base = `${deps.mirror.replace(/\/+$/, '')}/dists/${suite}`;
   let inRelease: Buffer;
   try {
@@ -62,22 +62,33 @@ export async function fetchPackages(deps: DebianIndexDeps, suite: string, arch: 
   } catch (error) {
     throw new InfraError(`cannot fetch ${base}/InRelease: ${(error as Error).message}`, { cause: error });
   }
-  const release = parseReleaseSha256(await verifyInRelease(inRelease, deps.keyring ?? DEBIAN_KEYRING, deps));
+  return parseReleaseSha256(await verifyInRelease(inRelease, deps.keyring ?? DEBIAN_KEYRING, deps));
+}
+
+/** Downloads `dists/<suite>/<rel>` into `file` and checks it against the signed list. */
+export async function fetchSignedFile(deps: DebianIndexDeps, suite: string, rel: string, want: IndexFile, file: string): Promise<void> {
+  const url = `${deps.mirror.replace(/\/+$/, '')}/dists/${suite}/${rel}`;
+  const got = await deps.fetcher.toFile(url, file, `${suite}/${rel}`);
+  if (got.sha256 !== want.sha256 || got.size !== want.size) {
+    await rm(file, { force: true });
+    throw new VerificationError(
+      `${suite}/${rel}: sha256 ${got.sha256} (${got.size} bytes) does not match the signed InRelease (${want.sha256}, ${want.size} bytes); the mirror is inconsistent or tampered with`,
+    );
+  }
+}
+
+/** Stanzas of `dists/<suite>/main/binary-<arch>/Packages` whose name passes `keep`. */
+export async function fetchPackages(deps: DebianIndexDeps, suite: string, arch: Arch, keep: (name: string) => boolean): Promise<Stanza[]> {
+  const release = await signedRelease(deps, suite);
   // Prefer .xz (smallest) when xz is installed; .gz needs nothing beyond Node.
   const kinds: ('xz' | 'gz')[] = which('xz', deps.env) ? ['xz', 'gz'] : ['gz', 'xz'];
   const kind = kinds.find((k) => release.has(`main/binary-${arch}/Packages.${k}`));
   if (!kind) return []; // the suite has no such architecture
   const rel = `main/binary-${arch}/Packages.${kind}`;
-  const want = release.get(rel)!;
   const scratch = await deps.cache.scratchDir();
   try {
     const file = path.join(scratch, `Packages.${kind}`);
-    const got = await deps.fetcher.toFile(`${base}/${rel}`, file, `${suite}/${rel}`);
-    if (got.sha256 !== want.sha256 || got.size !== want.size) {
-      throw new VerificationError(
-        `${suite}/${rel}: sha256 ${got.sha256} (${got.size} bytes) does not match the signed InRelease (${want.sha256}, ${want.size} bytes); the mirror is inconsistent or tampered with`,
-      );
-    }
+    await fetchSignedFile(deps, suite, rel, release.get(rel)!, file);
     return parsePackages(await decompress(file, kind, deps), keep);
   } finally {
     await rm(scratch, { recursive: true, force: true });
