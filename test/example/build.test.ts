@@ -30,7 +30,7 @@ beforeAll(async () => {
 }, 600_000);
 
 describe.each(arches)('scripts/build-example for $goarch', ({ goarch, machine, endian, bpf }) => {
-  for (const name of [`execsnoop-${goarch}`, `execsnoop-naive-${goarch}`]) {
+  for (const name of [`execsnoop-${goarch}`, `execsnoop-naive-${goarch}`, `execsnoop-tests-${goarch}`]) {
     it(`bin/${name} is a static 64-bit ${endian} ELF for machine ${machine}`, async () => {
       const elf = await readElf(join(example, 'bin', name));
       expect(elf).toEqual({ bits: 64, endian, type: 2, machine, interp: false });
@@ -63,6 +63,18 @@ describe('the host-arch loader', () => {
       (e: { stderr: string }) => e,
     );
     expect(out.stderr).toMatch(/-variant string[\s\S]*\(default "naive"\)/);
+  });
+});
+
+describe('the Go test suite (bin/execsnoop-tests-<goarch>, go test -c)', () => {
+  it('lists its tests and runs the case that needs no kernel feature, parsed case by case', async () => {
+    const bin = join(example, 'bin', 'execsnoop-tests-amd64');
+    const list = await run(bin, ['-test.list', '.']);
+    expect(list.stdout.trim().split('\n')).toEqual(['TestLoad', 'TestAttach', 'TestEventForTrue', 'TestCOREFieldRead', 'TestRingBuffer']);
+    const { parseGoTest } = await import('../../src/suite/gotest-cases.js');
+    const out = await run(bin, ['-test.v=test2json', '-test.run', '^TestRingBuffer$/short']);
+    const got = parseGoTest(out.stdout, { exitCode: 0 });
+    expect(got.cases.map((c) => `${c.status} ${c.name}`)).toEqual(['pass TestRingBuffer', 'pass TestRingBuffer/a_short_record_is_refused']);
   });
 });
 
