@@ -72,7 +72,7 @@ export interface Resolution {
 }
 
 export interface ResolveOptions {
-  /** Packages the guest already has; default libc6. */
+  /** Packages the guest already has, not followed as dependencies; default libc6. */
   provided?: readonly string[];
 }
 
@@ -99,7 +99,8 @@ export function resolvePackages(stanzas: readonly Stanza[], roots: readonly stri
   while (queue.length) {
     const { rel, from } = queue.shift()!;
     if (chosen.has(rel.name) || skipped.has(rel.name)) continue;
-    if (provided.has(rel.name)) {
+    // Names asked for are always unpacked (a build sysroot asks for libc6 itself).
+    if (from && provided.has(rel.name)) {
       skipped.set(rel.name, 'the guest has it already (the cell libc)');
       continue;
     }

@@ -78,6 +78,40 @@ describe('the Go test suite (bin/execsnoop-tests-<goarch>, go test -c)', () => {
   });
 });
 
+// examples/execwatch: C + libbpf, linked against a Debian bookworm sysroot. What it
+// needs in a guest is checked by the same pre-flight a run uses.
+describe.each(arches)('examples/execwatch for $goarch', ({ goarch, machine, endian }) => {
+  const bin = join(root, 'examples', 'execwatch', 'bin', `execwatch-${goarch}`);
+
+  it(`is a dynamic 64-bit ${endian} PIE that needs libbpf.so.1 and glibc`, async () => {
+    expect(await readElf(bin)).toEqual({ bits: 64, endian, type: 3, machine, interp: true });
+    const { readElf: readElfInfo } = await import('../../src/guest/elf.js');
+    expect((await readElfInfo(bin))?.needed).toEqual(['libbpf.so.1', 'libc.so.6']);
+  });
+
+  it('pre-flight: missing libbpf.so.1 without packages, nothing missing with packages [libbpf1]', async () => {
+    const { missingLibraries } = await import('../../src/guest/needed.js');
+    const { createImageStore, defaultImageOptions } = await import('../../src/images/store.js');
+    const spec = { program: bin, arch: goarch, libc: true } as const;
+    expect(await missingLibraries({ ...spec, roots: [] })).toEqual([{ soname: 'libbpf.so.1', neededBy: bin }]);
+    const store = createImageStore(defaultImageOptions(process.env, undefined, { lockFile: undefined }));
+    const pkgs = await store.packages(['libbpf1'], 'bookworm', goarch);
+    expect(pkgs.lock.debs.map((d) => d.package)).toEqual(['libbpf1', 'libelf1', 'zlib1g']);
+    expect(await missingLibraries({ ...spec, roots: [pkgs.root] })).toEqual([]);
+  }, 120_000);
+});
+
+describe('the host-arch C loader', () => {
+  it('starts (its libbpf.so.1 resolves on the host) and rejects a bad flag with exit 2', async () => {
+    const err = await run(join(root, 'examples', 'execwatch', 'bin', 'execwatch-amd64'), ['-x']).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err?.code).toBe(2);
+    expect(err?.stderr).toMatch(/usage: .*execwatch-amd64 \[-e PATH\] \[-t TIMEOUT_MS\]/);
+  });
+});
+
 // The repository's own matrix.yaml, on real trixie kernels: one cell per arch and
 // config (6 pass; 6 expected lockdown and nonroot failures). In this file, after the build, so
 // the loaders are not rewritten while the guests run them.
