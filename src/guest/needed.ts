@@ -63,7 +63,7 @@ export async function missingLibraries(spec: NeededSpec): Promise<MissingLibrary
   return missing;
 }
 
-/** The pre-boot refusal: each missing library, who needs it, and the package that has it. */
+/** The pre-boot refusal: each missing library, who needs it (when not `program`, the path given to missingLibraries), and the package that has it. */
 export function missingLibrariesError(program: string, suite: string, missing: readonly MissingLibrary[], providers: Map<string, string[]>): UsageError {
   const lines = missing.map((m) => {
     const pkgs = providers.get(m.soname);

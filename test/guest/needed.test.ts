@@ -97,13 +97,13 @@ describe('which package ships a library (Contents index)', { timeout: 300_000 },
     const missing = await missingLibraries({ program: arm64.program, arch: 'arm64', libc: true, roots: [] });
     const providers = await sonameProviders(indexDeps, 'bookworm', 'arm64', [...missing.map((m) => m.soname), 'libnot-a-real-lib.so.9']);
     expect(Object.fromEntries(providers)).toEqual({ 'libelf.so.1': ['libelf1'], 'libz.so.1': ['zlib1g'] });
-    const err = missingLibrariesError('needs-elf-arm64', 'bookworm', [...missing, { soname: 'libnot-a-real-lib.so.9', neededBy: 'libz.so.1' }], providers);
+    const err = missingLibrariesError(arm64.program, 'bookworm', [...missing, { soname: 'libnot-a-real-lib.so.9', neededBy: 'libz.so.1' }], providers);
     expect(err.exitCode).toBe(2);
     expect(err.message).toBe(
       [
-        'needs-elf-arm64 needs libraries the guest does not have (Debian bookworm):',
-        '  libelf.so.1 (needed by ' + arm64.program + '): in Debian package libelf1',
-        '  libz.so.1 (needed by ' + arm64.program + '): in Debian package zlib1g',
+        `${arm64.program} needs libraries the guest does not have (Debian bookworm):`,
+        '  libelf.so.1: in Debian package libelf1',
+        '  libz.so.1: in Debian package zlib1g',
         '  libnot-a-real-lib.so.9 (needed by libz.so.1): no bookworm package ships it where ld.so looks; link it statically',
         "add to the test's packages: [libelf1, zlib1g]",
       ].join('\n'),

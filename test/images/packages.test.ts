@@ -45,6 +45,8 @@ describe('Depends relations', () => {
     const got = resolvePackages(stanzas, ['app'], 'bookworm', 'arm64');
     expect(got.debs.map((d) => `${d.package} ${d.version}`)).toEqual(['app 1', 'libfoo1 3', 'realvirt 1']);
     expect(got.skipped.map((s) => s.package)).toEqual(['dpkg', 'libc6']);
+    // A name asked for is unpacked even when it would be skipped as a dependency (a build sysroot).
+    expect(resolvePackages([...stanzas, st('libc6', '2.36')], ['app', 'libc6'], 'bookworm', 'arm64').debs.map((d) => d.package)).toContain('libc6');
     expect(() => resolvePackages([st('app', '1', { Depends: 'libfoo1 (>= 4)' }), st('libfoo1', '3')], ['app'], 'bookworm', 'arm64')).toThrow(
       'app needs libfoo1 (>= 4) but the suite has 3',
     );
