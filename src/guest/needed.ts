@@ -74,3 +74,18 @@ export function missingLibrariesError(program: string, suite: string, missing: r
   const fix = add.length ? `\nadd to the test's packages: [${add.join(', ')}]` : '';
   return new UsageError(`${program} needs libraries the guest does not have (Debian ${suite}):\n${lines.join('\n')}${fix}`);
 }
+
+export interface PreflightSpec extends NeededSpec {
+  /** The suite the packages (and the suggestions) come from. */
+  suite: string;
+  /** soname → packages shipping it (the image store's `providers`, from Contents). */
+  providers: (suite: string, arch: Arch, sonames: readonly string[]) => Promise<Map<string, string[]>>;
+}
+
+/** Throws the refusal when a library is missing; asks Contents only in that case. */
+export async function libraryPreflight(spec: PreflightSpec): Promise<void> {
+  const missing = await missingLibraries(spec);
+  if (missing.length === 0) return;
+  const providers = await spec.providers(spec.suite, spec.arch, missing.map((m) => m.soname));
+  throw missingLibrariesError(spec.program, spec.suite, missing, providers);
+}

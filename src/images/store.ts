@@ -14,6 +14,7 @@ import { debianBusybox, debianKernel, debianLibc, type DebianDeps } from './debi
 import { debianPackages, type GuestPackages } from './debian-packages.js';
 import type { Stanza } from './deb822.js';
 import { createFetcher, type Fetcher } from './fetcher.js';
+import { sonameProviders } from './debian-contents.js';
 import { fileKernel } from './file-kernel.js';
 import { emptyLock, kernelKey, packagesKey, readLock, writeLock, type LockData, type LockedKernel } from './lockfile.js';
 import { ociKernel } from './oci.js';
@@ -51,6 +52,8 @@ export interface ImageStoreExt extends ImageStore {
   requests(): number;
   /** Debian packages for the guest (`packages:`), resolved through Depends, unpacked, locked. */
   packages(names: readonly string[], suite: string, arch: Arch): Promise<GuestPackages>;
+  /** soname → the packages of the suite that ship it (verified Contents index). */
+  providers(suite: string, arch: Arch, sonames: readonly string[]): Promise<Map<string, string[]>>;
 }
 
 /** What every resolution shares: options, cache, fetcher, Debian deps and the lock file. */
@@ -180,7 +183,8 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
     keyOf: (names, suite, arch) => packagesKey(suite, arch, names),
     retryFailures: true,
   });
-  return { kernel, busybox, libc, packages, cache: p.cache, requests: p.fetcher.requests };
+  const providers = (suite: string, arch: Arch, sonames: readonly string[]) => sonameProviders(p.deps, suite, arch, sonames);
+  return { kernel, busybox, libc, packages, providers, cache: p.cache, requests: p.fetcher.requests };
 }
 
 /** A view of `fetcher` that counts the requests made through it. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readElf } from '../../src/guest/elf.js';
-import { missingLibraries, missingLibrariesError } from '../../src/guest/needed.js';
+import { libraryPreflight, missingLibraries, missingLibrariesError } from '../../src/guest/needed.js';
 import { Cache } from '../../src/images/cache.js';
 import { sonameProviders } from '../../src/images/debian-contents.js';
 import { createFetcher } from '../../src/images/fetcher.js';
@@ -108,5 +108,11 @@ describe('which package ships a library (Contents index)', { timeout: 300_000 },
         "add to the test's packages: [libelf1, zlib1g]",
       ].join('\n'),
     );
+  });
+
+  it('libraryPreflight refuses without the packages and passes with them', async () => {
+    const spec = { program: arm64.program, arch: 'arm64', libc: true, suite: 'bookworm', providers: store.providers } as const;
+    await expect(libraryPreflight({ ...spec, roots: [] })).rejects.toThrow(/\nadd to the test's packages: \[libelf1, zlib1g\]$/);
+    await expect(libraryPreflight({ ...spec, roots: [arm64.root] })).resolves.toBeUndefined();
   });
 });
