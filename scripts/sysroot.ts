@@ -5,7 +5,7 @@
 // Usage: node --import tsx scripts/sysroot.ts <lockfile> <suite> <arch> <package>...
 import path from 'node:path';
 import { createImageStore, defaultImageOptions } from '../src/images/store.js';
-import type { Arch } from '../src/plan/cell.js';
+import type { Arch } from '../src/core/arch.js';
 
 const [lockFile, suite, arch, ...names] = process.argv.slice(2);
 if (!lockFile || !suite || !arch || names.length === 0) {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { librarySearchDirs } from '../images/debian-contents.js';
 import { isLibc6Library } from '../libc/glibc.js';
-import type { Arch } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
 import { readElf } from './elf.js';
 
 export interface MissingLibrary {

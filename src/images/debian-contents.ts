@@ -10,7 +10,7 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import type { Arch } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
 import { InfraError } from '../errors.js';
 import { fetchSignedFile, signedRelease, type DebianIndexDeps } from './debian-index.js';
 

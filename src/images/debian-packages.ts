@@ -10,7 +10,7 @@
 
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Arch } from '../plan/cell.js';
+import type { Arch } from '../core/arch.js';
 import { sha256Buffer } from './cache.js';
 import type { DebRef, Stanza } from './deb822.js';
 import { downloadDeb, extractDeb } from './deb.js';
