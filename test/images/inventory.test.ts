@@ -22,3 +22,14 @@ it('sizes trees with dangling symlinks and marks unreferenced entries', async ()
   ]);
   expect(entries[1]!.bytes).toBeGreaterThanOrEqual(1000);
 });
+
+it('guest packages keep their tree and their .deb blobs referenced (prune leaves them)', async () => {
+  const { emptyLock } = await import('../../src/images/lockfile.js');
+  const { lockReferences } = await import('../../src/images/inventory.js');
+  const lock = emptyLock();
+  const deb = { package: 'libelf1', version: '0.188-2.1', filename: 'pool/main/e/elfutils/libelf1_0.188-2.1_arm64.deb', sha256: 'ef'.repeat(32), size: 1 };
+  lock.packages['bookworm arm64 libelf1'] = { sha256: '12'.repeat(32), debs: [deb] };
+  const refs = lockReferences([lock]);
+  expect(refs.get('12'.repeat(32))).toEqual(['packages bookworm arm64 libelf1']);
+  expect(refs.get('ef'.repeat(32))).toEqual(['packages bookworm arm64 libelf1 libelf1']);
+});
