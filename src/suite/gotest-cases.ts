@@ -36,6 +36,11 @@ export interface GoTestEnd {
   exitCode?: number;
   /** portmatrix killed it at the test's timeout. */
   timedOut?: boolean;
+  /**
+   * What the binary wrote to stderr, when the guest kept it apart from stdout: Go
+   * writes panic and timeout traces there. Interleaved output (2>&1) needs none.
+   */
+  stderr?: string;
 }
 
 /** A Go log line: four spaces a level, `file.go:NN: `, then the message. */
@@ -81,6 +86,10 @@ export function goTestCases(events: readonly GoEvent[], finalResult: 'pass' | 'f
     cases.set(e.test, Object.assign(c, { status: e.action, elapsedMs: e.elapsedMs ?? c.elapsedMs, done: true }));
   }
   const truncated = finalResult === undefined;
+  if (end.stderr) {
+    tail += end.stderr;
+    output += end.stderr;
+  }
   const all = [...cases.values()];
   const running = all.filter((c) => !c.done);
   for (const c of running) {

@@ -119,6 +119,22 @@ describe('parseGoTest on real output', () => {
     expect(hung.output).toMatch(/hanging\n[\s\S]*panic: test timed out after 1s/);
   });
 
+  it('stdout and stderr kept apart: the timeout trace from stderr still reaches the running case', () => {
+    let stdout = '';
+    let stderr = '';
+    try {
+      execFileSync(bin('amd64'), ['-test.v=test2json', '-test.run', '^TestPasses$|^TestHangs$', '-fixture.hang', '-test.timeout', '1s'], { stdio: 'pipe' });
+    } catch (err) {
+      ({ stdout, stderr } = { stdout: String((err as { stdout: Buffer }).stdout), stderr: String((err as { stderr: Buffer }).stderr) });
+    }
+    expect(stdout).not.toMatch(/panic:/);
+    const got = parseGoTest(stdout, { exitCode: 2, stderr });
+    expect(summary(got.cases)).toEqual(['pass TestPasses', 'fail TestHangs']);
+    expect(byName(got.cases, 'TestHangs')).toMatchObject({ unfinished: 'go test -test.timeout expired while this case ran' });
+    expect(byName(got.cases, 'TestHangs').output).toMatch(/hanging\n[\s\S]*panic: test timed out after 1s/);
+    expect(got.output).toMatch(/^panic: test timed out after 1s/m);
+  });
+
   it('a binary killed mid-test (portmatrix timeout): the running case fails, nothing else is lost', async () => {
     const child = spawn(bin('amd64'), ['-test.v=test2json', '-test.run', '^TestPasses$|^TestHangs$', '-fixture.hang']);
     let text = '';
