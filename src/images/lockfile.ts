@@ -70,7 +70,9 @@ function sorted(value: unknown): unknown {
 }
 
 export function renderLock(lock: LockData): string {
-  return JSON.stringify(sorted(lock), null, 2) + '\n';
+  // No `packages` key until a matrix uses packages: existing lock files stay byte-identical.
+  const { packages, ...rest } = lock;
+  return JSON.stringify(sorted(Object.keys(packages ?? {}).length ? lock : rest), null, 2) + '\n';
 }
 
 export async function readLock(file: string): Promise<LockData> {

@@ -33,3 +33,11 @@ it('guest packages keep their tree and their .deb blobs referenced (prune leaves
   expect(refs.get('12'.repeat(32))).toEqual(['packages bookworm arm64 libelf1']);
   expect(refs.get('ef'.repeat(32))).toEqual(['packages bookworm arm64 libelf1 libelf1']);
 });
+
+it('a lock without guest packages renders without a packages key (no churn in existing locks)', async () => {
+  const { emptyLock, renderLock } = await import('../../src/images/lockfile.js');
+  expect(renderLock(emptyLock())).not.toContain('packages');
+  const lock = emptyLock();
+  lock.packages['trixie amd64 zlib1g'] = { debs: [] };
+  expect(JSON.parse(renderLock(lock)).packages).toEqual({ 'trixie amd64 zlib1g': { debs: [] } });
+});
