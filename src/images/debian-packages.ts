@@ -11,11 +11,13 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Arch } from '../core/arch.js';
+import { InfraError } from '../errors.js';
 import { sha256Buffer } from './cache.js';
 import type { DebRef, Stanza } from './deb822.js';
 import { downloadDeb, extractDeb } from './deb.js';
 import { resolvePackages, type ResolveOptions } from './debian-depends.js';
 import { treeComplete, type DebianDeps } from './debian.js';
+import { NotFoundError } from './fetcher.js';
 import type { LockedPackage } from './lockfile.js';
 
 export interface GuestPackages {
@@ -40,7 +42,13 @@ export async function debBlob(deps: DebianDeps, ref: DebRef): Promise<string> {
   return deps.cache.withLock(`deb-${ref.sha256}`, async () => {
     const again = await deps.cache.verifiedBlob(ref.sha256);
     if (again) return again;
-    return deps.cache.commitBlob(await downloadDeb(deps.fetcher, deps.cache, deps.mirror, ref), ref.sha256);
+    try {
+      return await deps.cache.commitBlob(await downloadDeb(deps.fetcher, deps.cache, deps.mirror, ref), ref.sha256);
+    } catch (error) {
+      // A locked version the mirror has since dropped: only a new resolution helps.
+      if (error instanceof NotFoundError) throw new InfraError(`${ref.package} ${ref.version} is gone from the mirror (${ref.filename}); run \`portmatrix images update\``, { cause: error });
+      throw error;
+    }
   }, deps.signal);
 }
 
