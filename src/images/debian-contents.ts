@@ -10,15 +10,9 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import type { Arch } from '../core/arch.js';
+import { librarySearchDirs, type Arch } from '../core/arch.js';
 import { InfraError } from '../errors.js';
 import { fetchSignedFile, signedRelease, type DebianIndexDeps } from './debian-index.js';
-
-/** The directories glibc's ld.so searches by itself on Debian (`ld.so --help`). */
-export function librarySearchDirs(arch: Arch): string[] {
-  const triplet = { amd64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu', s390x: 's390x-linux-gnu' }[arch];
-  return [`lib/${triplet}`, `usr/lib/${triplet}`, 'lib', 'usr/lib'];
-}
 
 /** Contents-<arch>.gz of the suite, verified, as a cache blob path. */
 async function contentsFile(deps: DebianIndexDeps, suite: string, arch: Arch): Promise<string> {

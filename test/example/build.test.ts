@@ -90,7 +90,7 @@ describe.each(arches)('examples/execwatch for $goarch', ({ goarch, machine, endi
   });
 
   it('pre-flight: missing libbpf.so.1 without packages, nothing missing with packages [libbpf1]', async () => {
-    const { missingLibraries } = await import('../../src/guest/needed.js');
+    const { missingLibraries } = await import('../../src/libc/needed.js');
     const { createImageStore, defaultImageOptions } = await import('../../src/images/store.js');
     const spec = { program: bin, arch: goarch, libc: true } as const;
     expect(await missingLibraries({ ...spec, roots: [] })).toEqual([{ soname: 'libbpf.so.1', neededBy: bin }]);

@@ -7,10 +7,9 @@
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { librarySearchDirs } from '../images/debian-contents.js';
-import { isLibc6Library } from '../libc/glibc.js';
-import type { Arch } from '../core/arch.js';
-import { readElf } from './elf.js';
+import { isLibc6Library } from './glibc.js';
+import { librarySearchDirs, type Arch } from '../core/arch.js';
+import { readElf } from '../guest/elf.js';
 
 export interface MissingLibrary {
   soname: string;

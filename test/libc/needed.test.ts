@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readElf } from '../../src/guest/elf.js';
-import { libraryPreflight, missingLibraries, missingLibrariesError } from '../../src/guest/needed.js';
+import { libraryPreflight, missingLibraries, missingLibrariesError } from '../../src/libc/needed.js';
 import { Cache } from '../../src/images/cache.js';
 import { sonameProviders } from '../../src/images/debian-contents.js';
 import { createFetcher } from '../../src/images/fetcher.js';
