@@ -3,17 +3,25 @@
 // matrix file's directory). Defaults are stated in config/schema.ts where declared.
 
 import type { Arch } from '../core/arch.js';
-import type { ConfigSpec, KernelSpec } from '../core/cell.js';
+import type { ConfigSpec, KernelSpec, PackagesSpec } from '../core/cell.js';
 
-export interface MatrixLoader {
+/** One entry of `tests:` (a matrix with `loader:` has one, named `loader`). */
+export interface MatrixTest {
+  name: string;
+  /** Default exec. */
+  kind: 'exec' | 'gotest';
   /** Path template with `{arch}` / `{goarch}` placeholders, absolute. */
   path: string;
   args: string[];
   env: Record<string, string>;
-  /** Absolute paths or globs (globs expanded per arch at plan time). */
-  files: string[];
+  /** Absolute paths or globs (expanded per arch at plan time), each with its directory under the test's root ('' = the root). */
+  files: { src: string; dest: string }[];
+  /** Directory under the test's root it starts in; default '' (the root). */
+  workdir: string;
   /** Seconds; default 60. */
   timeout: number;
+  packages?: PackagesSpec;
+  line?: number;
 }
 
 export interface MatrixVm {
@@ -35,6 +43,8 @@ export interface CellMatch {
   kernel?: string;
   config?: string;
   libc?: string;
+  /** A test name (exclude, expect): the entry applies to that test only. */
+  test?: string;
   line?: number;
   col?: number;
 }
@@ -48,7 +58,9 @@ export interface Matrix {
   arches: Arch[];
   configs: ConfigSpec[];
   libc: string[];
-  loader: MatrixLoader;
+  tests: MatrixTest[];
+  /** Matrix-level `packages:`, for every test. */
+  packages?: PackagesSpec;
   vm: MatrixVm;
   images: { debianMirror?: string };
   include: CellMatch[];

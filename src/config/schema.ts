@@ -65,18 +65,74 @@ const matchShape = {
   libc: z.string({ error: 'write a libc of the matrix, e.g. static' }).optional(),
 };
 export const matchSchema = z.strictObject(matchShape, { error: 'write a map of arch, kernel, config and/or libc' });
+const testMatch = { test: z.string({ error: 'write the name of a test, e.g. smoke' }).optional() };
+export const excludeSchema = z.strictObject({ ...matchShape, ...testMatch }, { error: 'write a map of arch, kernel, config, libc and/or test' });
 export const expectSchema = z.strictObject(
   {
     ...matchShape,
+    ...testMatch,
     /** Only `fail` today: the cell is expected to fail. Default: fail. */
     result: z.literal('fail', { error: 'use result: fail (cells that pass need no entry)' }).default('fail'),
     /** Why the cell fails; shown in every report. Required. */
     reason: z.string({ error: 'say why the cell is expected to fail, e.g. reason: no BTF on bookworm s390x' }),
   },
-  { error: 'write a map of arch, kernel, config, libc, result and reason' },
+  { error: 'write a map of arch, kernel, config, libc, test, result and reason' },
 );
 
 const stringList = (fix: string) => z.array(scalarString(fix), { error: fix });
+
+/** `[libbpf1]` or `{names: [libbpf1], suite: bookworm}`. */
+const packagesObject = z.strictObject(
+  {
+    /** Debian package names for the guest arch. Required. */
+    names: stringList('write package names as a list, e.g. [libbpf1]'),
+    /** Debian suite they come from. Default: the cell libc's (bookworm when libc is static). */
+    suite: z.string({ error: 'write a Debian suite, e.g. bookworm' }).optional(),
+  },
+  { error: 'write packages as a list, e.g. [libbpf1], or a map {names: [libbpf1], suite: bookworm}' },
+);
+export const packagesSchema = z.preprocess((v) => (Array.isArray(v) ? { names: v } : v), packagesObject);
+
+/** A file: a path/glob placed in the test's root, or `{src: GLOB, dest: DIR}`. */
+const fileObject = z.strictObject(
+  {
+    src: z.string({ error: 'write a path or glob relative to the matrix file, e.g. testdata/*.elf' }),
+    dest: z.string({ error: 'write a directory under the test root, e.g. testdata' }),
+  },
+  { error: 'write a file as a path or glob, or a map {src: GLOB, dest: DIR}' },
+);
+const fileSchema = z.preprocess((v) => (typeof v === 'string' ? { src: v, dest: '' } : v), fileObject);
+
+/** What loader and each test share. */
+const programShape = {
+  /** Host path of the program; `{arch}` and `{goarch}` are filled in per cell. Required. */
+  path: z.string({ error: 'write the program path, e.g. build/loader-{arch}' }),
+  /** Arguments. Default: none. */
+  args: stringList('write the arguments as a list of strings, e.g. [--verbose]').default([]),
+  /** Environment. Default: none. */
+  env: z.record(z.string(), scalarString('write each value as a string, e.g. "1"'), { error: 'write env as a map, e.g. {DEBUG: "1"}' }).default({}),
+  /** Extra files or globs, relative to the matrix directory. Default: none. */
+  files: z.array(fileSchema, { error: 'write files as a list of paths or globs, e.g. [build/*.o]' }).default([]),
+  /** Seconds the program may run in the guest. Default: 60. */
+  timeout: positive('seconds', '60').default(60),
+};
+
+const loaderSchema = z.strictObject(programShape, { error: 'write the loader as a map with at least path, e.g. {path: build/loader-{arch}}' });
+
+export const testSchema = z.strictObject(
+  {
+    /** Unique, [a-z0-9._-]+. Required. */
+    name: scalarString('give the test a name of [a-z0-9._-], e.g. smoke'),
+    ...programShape,
+    /** exec: a program, passes on exit 0; gotest: a `go test -c` binary, one case per Go test. Default: exec. */
+    kind: z.enum(['exec', 'gotest'], { error: 'use one of exec, gotest' }).default('exec'),
+    /** Directory under the test's root it starts in. Default: the root. */
+    workdir: z.string({ error: 'write a directory under the test root, e.g. pkg' }).optional(),
+    /** Debian packages for this test, added to the matrix-level ones. Default: none. */
+    packages: packagesSchema.optional(),
+  },
+  { error: 'write a test as a map with at least name and path, e.g. {name: smoke, path: build/smoke-{arch}}' },
+);
 
 export const matrixSchema = z.strictObject(
   {
@@ -88,21 +144,12 @@ export const matrixSchema = z.strictObject(
     configs: z.array(configSchema, { error: 'list configs, e.g. [{name: default}]' }).default([{ name: 'default', cmdline: [], sysctl: {} }]),
     /** Userspace the loader runs against. Default: [static] (no libc needed). */
     libc: z.array(z.string({ error: 'use static or debian:<suite>' }), { error: 'list libcs, e.g. [static, debian:bookworm]' }).default(['static']),
-    loader: z.strictObject(
-      {
-        /** Host path of the loader; `{arch}` and `{goarch}` are filled in per cell. Required. */
-        path: z.string({ error: 'write the loader path, e.g. build/loader-{arch}' }),
-        /** Arguments. Default: none. */
-        args: stringList('write the arguments as a list of strings, e.g. [--verbose]').default([]),
-        /** Environment. Default: none. */
-        env: z.record(z.string(), scalarString('write each value as a string, e.g. "1"'), { error: 'write env as a map, e.g. {DEBUG: "1"}' }).default({}),
-        /** Extra files or globs, relative to the matrix directory. Default: none. */
-        files: stringList('write files as a list of paths or globs, e.g. [build/*.o]').default([]),
-        /** Seconds the loader may run in the guest. Default: 60. */
-        timeout: positive('seconds', '60').default(60),
-      },
-      { error: 'write the loader as a map with at least path, e.g. {path: build/loader-{arch}}' },
-    ),
+    /** One program; means `tests: [{name: loader, ...}]`. Either this or tests. */
+    loader: loaderSchema.optional(),
+    /** Programs run one after another in each cell's guest. Either this or loader. */
+    tests: z.array(testSchema, { error: 'list tests, e.g. [{name: smoke, path: build/smoke-{arch}}]' }).optional(),
+    /** Debian packages for every test, from the cell libc's suite. Default: none. */
+    packages: packagesSchema.optional(),
     vm: z
       .strictObject(
         {
@@ -137,11 +184,11 @@ export const matrixSchema = z.strictObject(
     /** Re-add combinations removed by `exclude` (applied after it, as in GitHub Actions). Default: none. */
     include: z.array(matchSchema, { error: 'list partial matches, e.g. [{arch: s390x, kernel: debian-trixie}]' }).default([]),
     /** Remove every combination matching an entry. Default: none. */
-    exclude: z.array(matchSchema, { error: 'list partial matches, e.g. [{arch: s390x}]' }).default([]),
+    exclude: z.array(excludeSchema, { error: 'list partial matches, e.g. [{arch: s390x}]' }).default([]),
     /** Cells known to fail, with the reason. Default: none. */
     expect: z.array(expectSchema, { error: 'list expectations, e.g. [{arch: s390x, reason: no BTF}]' }).default([]),
   },
-  { error: 'write matrix.yaml as a map with kernels, arches and loader' },
+  { error: 'write matrix.yaml as a map with kernels, arches and tests (or loader)' },
 );
 
 /** Valid keys of each map, by path without list indexes ('' is the top level): for "unknown key" fixes. */
@@ -149,11 +196,16 @@ export const KEYS: Record<string, string[]> = {
   '': Object.keys(matrixSchema.shape),
   kernels: Object.keys(kernelObject.shape),
   configs: Object.keys(configSchema.shape),
-  loader: Object.keys(matrixSchema.shape.loader.shape),
+  loader: Object.keys(loaderSchema.shape),
+  tests: Object.keys(testSchema.shape),
+  'tests.files': Object.keys(fileObject.shape),
+  'loader.files': Object.keys(fileObject.shape),
+  packages: Object.keys(packagesObject.shape),
+  'tests.packages': Object.keys(packagesObject.shape),
   vm: Object.keys(matrixSchema.shape.vm.unwrap().shape),
   images: Object.keys(matrixSchema.shape.images.unwrap().shape),
   include: Object.keys(matchSchema.shape),
-  exclude: Object.keys(matchSchema.shape),
+  exclude: Object.keys(excludeSchema.shape),
   expect: Object.keys(expectSchema.shape),
 };
 

@@ -10,12 +10,13 @@ import { type ConfigSpec, type KernelSpec } from '../core/cell.js';
 import { CAPABILITIES, isCapability, normaliseCapability } from './capabilities.js';
 import { DEBIAN_FLAVOURS, DEBIAN_SUITES, LIBC_SUITES, defaultKernelName, parseSource } from './kernels.js';
 import type { PathKey } from './locate.js';
-import type { CellMatch, Matrix } from './matrix.js';
+import type { CellMatch, Matrix, MatrixTest } from './matrix.js';
+import { buildPackages, buildTests } from './tests.js';
+import type { Fail } from './placeholders.js';
+
+export { PLACEHOLDERS, fillPlaceholders, type Fail } from './placeholders.js';
 import type { RawMatrix } from './schema.js';
 import { nearest, oneOf } from './suggest.js';
-
-/** Throws a located ConfigError (load.ts supplies it). */
-export type Fail = (path: PathKey[], problem: string, fix: string) => never;
 
 export interface BuildOptions {
   file: string;
@@ -25,19 +26,6 @@ export interface BuildOptions {
   lineOf: (path: PathKey[]) => { line: number; col: number };
   /** Whether the path is written in the file (defaults are not, and carry no line). */
   written: (path: PathKey[]) => boolean;
-}
-
-const PLACEHOLDER = /\{[^{}]*\}/g;
-export const PLACEHOLDERS = ['{arch}', '{goarch}'];
-
-export function fillPlaceholders(template: string, arch: Arch): string {
-  return template.replaceAll('{arch}', arch).replaceAll('{goarch}', GOARCH[arch]);
-}
-
-function checkPlaceholders(value: string, at: PathKey[], fail: Fail): void {
-  for (const match of value.match(PLACEHOLDER) ?? []) {
-    if (!PLACEHOLDERS.includes(match)) fail(at, `unknown placeholder ${match} in ${JSON.stringify(value)}`, `use ${PLACEHOLDERS.join(' or ')}`);
-  }
 }
 
 function checkAxis(values: string[], field: string, valid: readonly string[] | undefined, fail: Fail): void {
@@ -108,11 +96,14 @@ function buildConfigs(raw: RawMatrix, o: BuildOptions): ConfigSpec[] {
   });
 }
 
-function buildMatches<T extends CellMatch>(list: T[], field: 'include' | 'exclude' | 'expect', axes: Record<'arch' | 'kernel' | 'config' | 'libc', string[]>, kernels: KernelSpec[], dir: string, o: BuildOptions): T[] {
+function buildMatches<T extends CellMatch>(list: T[], field: 'include' | 'exclude' | 'expect', axes: Record<'arch' | 'kernel' | 'config' | 'libc', string[]>, kernels: KernelSpec[], dir: string, o: BuildOptions, tests: MatrixTest[] = []): T[] {
   return list.map((entry, i) => {
     const at: PathKey[] = [field, i];
     const keys = (['arch', 'kernel', 'config', 'libc'] as const).filter((k) => entry[k] !== undefined);
-    if (keys.length === 0) o.fail(at, 'names no arch, kernel, config or libc, so it would match every cell', field === 'include' ? 'name at least one axis, e.g. {arch: s390x, kernel: debian-trixie}' : 'name at least one axis, e.g. {arch: s390x}');
+    if (entry.test !== undefined && !tests.some((t) => t.name === entry.test)) {
+      o.fail([...at, 'test'], `${JSON.stringify(entry.test)} is not a test of this matrix`, oneOf(entry.test, tests.map((t) => t.name)));
+    }
+    if (keys.length === 0 && entry.test === undefined) o.fail(at, 'names no arch, kernel, config, libc or test, so it would match every cell', field === 'include' ? 'name at least one axis, e.g. {arch: s390x, kernel: debian-trixie}' : 'name at least one axis, e.g. {arch: s390x}');
     const out = { ...entry, ...o.lineOf(at) };
     for (const key of keys) {
       let value = entry[key]!;
@@ -136,18 +127,8 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
   const libcs = ['static', ...LIBC_SUITES.map((s) => `debian:${s}`)];
   checkAxis(raw.libc, 'libc', libcs, o.fail);
 
-  checkPlaceholders(raw.loader.path, ['loader', 'path'], o.fail);
-  raw.loader.files.forEach((f, i) => checkPlaceholders(f, ['loader', 'files', i], o.fail));
-  const loaderPath = path.resolve(dir, raw.loader.path);
-  if (o.checkLoaderFiles) {
-    for (const arch of arches) {
-      if (!fs.existsSync(fillPlaceholders(loaderPath, arch))) {
-        // Named as written (relative to the matrix file), so the message is the same on every machine.
-        o.fail(['loader', 'path'], `the loader for ${arch} (${fillPlaceholders(raw.loader.path, arch)}) does not exist`, `build it for ${arch} first (the bundled example builds with scripts/build-example)`);
-      }
-    }
-  }
-
+  const tests = buildTests(raw, o, dir, arches);
+  const packages = raw.packages && buildPackages(raw.packages, ['packages'], o);
   const axes = { arch: arches, kernel: kernels.map((k) => k.name), config: configs.map((c) => c.name), libc: raw.libc };
   const matrix: Matrix = {
     file,
@@ -156,12 +137,13 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
     arches,
     configs,
     libc: raw.libc,
-    loader: { ...raw.loader, path: loaderPath, files: raw.loader.files.map((f) => path.resolve(dir, f)) },
+    tests,
+    ...(packages ? { packages } : {}),
     vm: raw.vm,
     images: raw.images,
     include: buildMatches(raw.include, 'include', axes, kernels, dir, o),
-    exclude: buildMatches(raw.exclude, 'exclude', axes, kernels, dir, o),
-    expect: buildMatches(raw.expect, 'expect', axes, kernels, dir, o),
+    exclude: buildMatches(raw.exclude, 'exclude', axes, kernels, dir, o, tests),
+    expect: buildMatches(raw.expect, 'expect', axes, kernels, dir, o, tests),
   };
   return matrix;
 }

@@ -39,6 +39,38 @@ export interface LoaderSpec {
   timeoutSec: number;
 }
 
+/** Where a test's file lands: `dest` is a directory relative to the test's root ('' = the root). */
+export interface TestFile {
+  /** Host path (globs already expanded). */
+  src: string;
+  dest: string;
+}
+
+/** Debian packages a test needs in the guest, from `suite` (default: the cell libc's suite). */
+export interface PackagesSpec {
+  names: string[];
+  suite?: string;
+}
+
+/** One entry of `tests:` for one cell: placeholders filled in, globs expanded. */
+export interface TestSpec {
+  /** Unique in the matrix, `[a-z0-9._-]+`; `loader` for a matrix with `loader:`. */
+  name: string;
+  kind: 'exec' | 'gotest';
+  /** Host path of the program for this cell's arch. */
+  path: string;
+  args: string[];
+  env: Record<string, string>;
+  files: TestFile[];
+  /** Directory under the test's root it starts in ('' = the root). */
+  workdir: string;
+  timeoutSec: number;
+  /** Matrix-level and test-level packages together; absent when none. */
+  packages?: PackagesSpec;
+  /** `expect` entries that name this test. */
+  expect?: Expectation;
+}
+
 export interface Expectation {
   result: 'fail';
   reason: string;
@@ -52,6 +84,9 @@ export interface Cell {
   config: ConfigSpec;
   /** `static` or `debian:<suite>` (the glibc the loader runs against). */
   libc: string;
+  /** The tests the cell runs one after another in one guest, in matrix order (never empty). */
+  tests: TestSpec[];
+  /** The first test in the shape of a single loader: what the one-program guest runs. */
   loader: LoaderSpec;
   expect?: Expectation;
   /** Set when the cell cannot run here (e.g. no kernel for this arch): reported as `skip`. */

@@ -6,6 +6,8 @@
 export const KERNEL_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 /** Config names (cell id segments). */
 export const CONFIG_NAME = /^[a-z0-9_-]+$/;
+/** Test names (`tests[].name`): they name result files, JUnit cases and `--only test=`. */
+export const TEST_NAME = /^[a-z0-9._-]+$/;
 /** A loader environment variable name. */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A dotted sysctl name, e.g. `kernel.unprivileged_bpf_disabled` (it becomes a path under /proc/sys). */

@@ -8,9 +8,9 @@
 // A Debian kernel with no build for the cell's arch makes the cell `skip`.
 
 import { parseSource, debianUnavailable } from '../config/kernels.js';
-import type { Matrix } from '../config/matrix.js';
+import type { Matrix, MatrixTest } from '../config/matrix.js';
 import { fillPlaceholders } from '../config/semantic.js';
-import type { Cell, KernelSpec } from '../core/cell.js';
+import type { Cell, KernelSpec, LoaderSpec, PackagesSpec, TestSpec } from '../core/cell.js';
 import { globSync, hasGlob } from './glob.js';
 import { matches, describeMatch, type Combo } from './match.js';
 
@@ -38,6 +38,8 @@ function select(m: Matrix): Selection {
   const all = product(m);
   const kept = new Set(all);
   const exclude = m.exclude.map((e) => {
+    // An entry naming a test removes that test, not the cell (testsOf below).
+    if (e.test !== undefined) return all.filter((c) => kept.has(c) && matches(e, c)).length;
     const hit = all.filter((c) => kept.has(c) && matches(e, c));
     hit.forEach((c) => kept.delete(c));
     return hit.length;
@@ -48,7 +50,7 @@ function select(m: Matrix): Selection {
     return hit.length;
   });
   const combos = all.filter((c) => kept.has(c));
-  const expect = m.expect.map((e) => combos.filter((c) => matches(e, c)).length);
+  const expect = m.expect.map((e) => combos.filter((c) => matches(e, c) && testsOf(m, c).some((t) => e.test === undefined || t.name === e.test)).length);
   return { combos, counts: { exclude, include, expect } };
 }
 
@@ -91,34 +93,61 @@ export function cellId(c: Combo, withLibc: boolean): string {
   return [c.arch, c.kernel.name, c.config.name, ...(withLibc ? [c.libc.replace(':', '-')] : [])].join('/');
 }
 
+/** The matrix's tests a combination runs: all but those an `exclude` naming the test removes. */
+function testsOf(m: Matrix, c: Combo): MatrixTest[] {
+  return m.tests.filter((t) => !m.exclude.some((e) => e.test === t.name && matches(e, c)));
+}
+
+/** Matrix-level packages then the test's own; the test's suite wins. */
+function mergePackages(m: Matrix, t: MatrixTest): PackagesSpec | undefined {
+  const names = [...new Set([...(m.packages?.names ?? []), ...(t.packages?.names ?? [])])];
+  if (names.length === 0) return undefined;
+  const suite = t.packages?.suite ?? m.packages?.suite;
+  return suite ? { names, suite } : { names };
+}
+
+function testSpec(m: Matrix, t: MatrixTest, c: Combo, glob: (pattern: string) => string[]): TestSpec {
+  const files = t.files.flatMap(({ src, dest }) => {
+    const filled = fillPlaceholders(src, c.arch);
+    return (hasGlob(filled) ? glob(filled) : [filled]).map((file) => ({ src: file, dest }));
+  });
+  const seen = new Set<string>();
+  const spec: TestSpec = {
+    name: t.name,
+    kind: t.kind,
+    path: fillPlaceholders(t.path, c.arch),
+    args: [...t.args],
+    env: { ...t.env },
+    files: files.filter((f) => !seen.has(`${f.dest}\0${f.src}`) && seen.add(`${f.dest}\0${f.src}`)),
+    workdir: t.workdir,
+    timeoutSec: t.timeout,
+  };
+  const packages = mergePackages(m, t);
+  if (packages) spec.packages = packages;
+  const expectation = m.expect.find((e) => e.test === t.name && matches(e, c));
+  if (expectation) spec.expect = { result: 'fail', reason: expectation.reason };
+  return spec;
+}
+
+/** The first test as the single program the one-loader guest runs (files land in its root). */
+function asLoader(t: TestSpec): LoaderSpec {
+  return { path: t.path, args: t.args, env: t.env, files: t.files.map((f) => f.src), timeoutSec: t.timeoutSec };
+}
+
 export function expandCells(m: Matrix, opts: ExpandOptions = {}): Cell[] {
   const glob = opts.glob ?? globSync;
   const withLibc = idHasLibc(m);
   const { combos } = select(m);
-  return combos.map((c) => {
+  return combos.flatMap((c) => {
     const { kernel, parsed } = effectiveKernel(c.kernel, c.config.flavour);
-    const files = m.loader.files.flatMap((pattern) => {
-      const filled = fillPlaceholders(pattern, c.arch);
-      return hasGlob(filled) ? glob(filled) : [filled];
-    });
-    const cell: Cell = {
-      id: cellId(c, withLibc),
-      arch: c.arch,
-      kernel,
-      config: c.config,
-      libc: c.libc,
-      loader: {
-        path: fillPlaceholders(m.loader.path, c.arch),
-        args: [...m.loader.args],
-        env: { ...m.loader.env },
-        files: [...new Set(files)],
-        timeoutSec: m.loader.timeout,
-      },
-    };
-    const expectation = m.expect.find((e) => matches(e, c));
+    const tests = testsOf(m, c).map((t) => testSpec(m, t, c, glob));
+    // Every test excluded here: nothing to boot for.
+    if (tests.length === 0) return [];
+    const cell: Cell = { id: cellId(c, withLibc), arch: c.arch, kernel, config: c.config, libc: c.libc, tests, loader: asLoader(tests[0]!) };
+    const expectation = m.expect.find((e) => e.test === undefined && matches(e, c));
     if (expectation) cell.expect = { result: 'fail', reason: expectation.reason };
     const unavailable = parsed?.kind === 'debian' ? debianUnavailable(parsed.suite, parsed.flavour, c.arch) : undefined;
     if (unavailable) cell.skip = unavailable;
-    return cell;
+    return [cell];
   });
 }

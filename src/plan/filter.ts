@@ -1,4 +1,5 @@
-// `--only key=value[,key=value]`: keys arch, kernel, config, libc, id. Different
+// `--only key=value[,key=value]`: keys arch, kernel, config, libc, id, test
+// (`test` narrows each cell to the matching tests; a cell left with none is dropped). Different
 // keys must all match; a key given twice matches either value. Values may use `*`.
 // `kernel` matches a kernel's name, its source, or its Debian series (`kernel=6.12`).
 
@@ -6,7 +7,7 @@ import { SUITE_SERIES, parseSource } from '../config/kernels.js';
 import { UsageError } from '../errors.js';
 import type { Cell } from '../core/cell.js';
 
-export const FILTER_KEYS = ['arch', 'kernel', 'config', 'libc', 'id'] as const;
+export const FILTER_KEYS = ['arch', 'kernel', 'config', 'libc', 'id', 'test'] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];
 
 function wildcard(pattern: string): RegExp {
@@ -24,6 +25,8 @@ function valuesOf(cell: Cell, key: FilterKey): string[] {
       return [cell.libc, cell.libc.replace(':', '-')];
     case 'id':
       return [cell.id];
+    case 'test':
+      return cell.tests.map((t) => t.name);
     case 'kernel': {
       const parsed = parseSource(cell.kernel.source);
       const series = parsed?.kind === 'debian' ? SUITE_SERIES[parsed.suite] : undefined;
@@ -58,7 +61,16 @@ export function filterCells(cells: Cell[], only: string): Cell[] {
       }
     }
   }
-  return cells.filter((c) =>
+  const kept = cells.filter((c) =>
     [...wanted].every(([key, patterns]) => patterns.some((p) => valuesOf(c, key).some((v) => wildcard(p).test(v)))),
   );
+  const tests = wanted.get('test');
+  return tests ? kept.map((c) => narrowTests(c, tests.map(wildcard))) : kept;
+}
+
+/** The cell with only the tests `--only test=` names (the first of them becomes its loader). */
+function narrowTests(cell: Cell, patterns: RegExp[]): Cell {
+  const tests = cell.tests.filter((t) => patterns.some((re) => re.test(t.name)));
+  const first = tests[0]!;
+  return { ...cell, tests, loader: { path: first.path, args: first.args, env: first.env, files: first.files.map((f) => f.src), timeoutSec: first.timeoutSec } };
 }

@@ -3,13 +3,18 @@
 import path from 'node:path';
 import type { Cell } from '../core/cell.js';
 
-const HEADERS = ['ID', 'ARCH', 'KERNEL', 'CONFIG', 'LIBC', 'EXPECTATION'] as const;
+const HEADERS = ['ID', 'ARCH', 'KERNEL', 'CONFIG', 'LIBC', 'TESTS', 'EXPECTATION'] as const;
 
 function expectation(c: Cell): string {
   if (c.skip) return `skip: ${c.skip}`;
   if (c.expect) return `expected to fail: ${c.expect.reason}`;
+  const xfail = c.tests.filter((t) => t.expect);
+  if (xfail.length) return xfail.map((t) => `${t.name} expected to fail: ${t.expect!.reason}`).join('; ');
   return 'pass';
 }
+
+/** The cell's tests in run order; a gotest is marked, since it reports cases of its own. */
+const testList = (c: Cell) => c.tests.map((t) => (t.kind === 'gotest' ? `${t.name} (go)` : t.name)).join(',');
 
 /** `file:` sources are absolute in the plan; show them relative to `cwd` to keep the table narrow. */
 function shownSource(source: string, cwd: string | undefined): string {
@@ -18,7 +23,7 @@ function shownSource(source: string, cwd: string | undefined): string {
 }
 
 export function planTable(cells: Cell[], cwd?: string): string {
-  const rows = cells.map((c) => [c.id, c.arch, shownSource(c.kernel.source, cwd), c.config.name, c.libc, expectation(c)]);
+  const rows = cells.map((c) => [c.id, c.arch, shownSource(c.kernel.source, cwd), c.config.name, c.libc, testList(c), expectation(c)]);
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cols: readonly string[]) => cols.map((col, i) => (i === cols.length - 1 ? col : col.padEnd(widths[i]!))).join('  ');
   const skipped = cells.filter((c) => c.skip).length;

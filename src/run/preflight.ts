@@ -3,7 +3,7 @@
 
 import type { Arch } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
-import { MissingToolError } from '../errors.js';
+import { MissingToolError, UsageError } from '../errors.js';
 import { checkLoaderArch } from '../guest/elf.js';
 import { requireCapHelper } from '../guest/initramfs.js';
 import { which } from '../host/which.js';
@@ -17,8 +17,18 @@ export function requireQemu(arches: Arch[], env: NodeJS.ProcessEnv): void {
   }
 }
 
+/** What the one-program guest cannot do yet; refused before anything boots rather than half-run. */
+function oneProgramGuest(cells: Cell[]): void {
+  for (const c of cells) {
+    const t = c.tests[0]!;
+    const why = c.tests.length > 1 ? `${c.tests.length} tests` : t.kind === 'gotest' ? 'kind: gotest' : t.packages ? 'packages:' : t.workdir || t.files.some((f) => f.dest) ? 'workdir or files with dest' : undefined;
+    if (why) throw new UsageError(`${c.id}: ${why} needs the per-test guest, which this build does not have yet; run one exec test per cell (--only test=NAME)`);
+  }
+}
+
 export async function preflight(cells: Cell[], env: NodeJS.ProcessEnv, note: (line: string) => void): Promise<void> {
   const runnable = cells.filter((c) => !c.skip);
+  oneProgramGuest(runnable);
   // Each loader once per arch: a loader built for the wrong arch fails here, not at boot.
   const loaders = new Map(runnable.map((c) => [`${c.arch}\0${c.loader.path}`, c] as const));
   for (const c of loaders.values()) await checkLoaderArch(c.loader.path, c.arch);

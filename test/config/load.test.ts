@@ -14,7 +14,7 @@ describe('loadMatrix', () => {
     expect(matrix.dir).toBe(dir);
     expect(matrix.configs).toEqual([{ name: 'default', cmdline: [], sysctl: {} }]);
     expect(matrix.libc).toEqual(['static']);
-    expect(matrix.loader).toEqual({ path: path.join(dir, 'loader-{arch}'), args: [], env: {}, files: [], timeout: 60 });
+    expect(matrix.tests).toEqual([{ name: 'loader', kind: 'exec', path: path.join(dir, 'loader-{arch}'), args: [], env: {}, files: [], workdir: '', timeout: 60, line: 3 }]);
     expect(matrix.vm).toEqual({ memory: 512, cpus: 1, bootTimeout: 60, accel: 'auto', backend: 'qemu', network: false });
     expect(matrix.images).toEqual({});
     expect([matrix.include, matrix.exclude, matrix.expect]).toEqual([[], [], []]);
@@ -73,7 +73,7 @@ describe('loadMatrix', () => {
         line: 4,
       },
     ]);
-    expect(matrix.loader).toMatchObject({ args: ['-v', '3'], env: { DEBUG: '1' }, timeout: 2.5 });
+    expect(matrix.tests[0]).toMatchObject({ args: ['-v', '3'], env: { DEBUG: '1' }, timeout: 2.5 });
   });
 
   it('warns, located, about an exclude or expect that matches no cell', async () => {

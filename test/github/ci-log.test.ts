@@ -4,7 +4,7 @@ import type { Cell } from '../../src/core/cell.js';
 import { cell } from './results.js';
 
 const planCell = (id: string): Cell =>
-  ({ id, arch: 'amd64', kernel: { source: 'debian:bookworm', name: 'debian-bookworm', line: 4 }, config: { name: 'default', cmdline: [], sysctl: {} }, libc: 'static', loader: { path: '/x', args: [], env: {}, files: [], timeoutSec: 60 } }) as Cell;
+  ({ id, arch: 'amd64', kernel: { source: 'debian:bookworm', name: 'debian-bookworm', line: 4 }, config: { name: 'default', cmdline: [], sysctl: {} }, libc: 'static', tests: [], loader: { path: '/x', args: [], env: {}, files: [], timeoutSec: 60 } }) as Cell;
 
 describe('githubLog', () => {
   it('groups and fences the output of a failed cell, and annotates matrix.yaml', () => {

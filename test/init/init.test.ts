@@ -58,7 +58,7 @@ describe('portmatrix init', () => {
     expect(r.stdout).toContain('wrote matrix.yaml\nwrote .github/workflows/portmatrix.yml\n');
     expect(r.stdout).toContain('check loader.path (./bin/snoopy-{goarch}, guessed from snoopy_arm64_bpfel.go, snoopy_x86_bpfel.go)');
     const matrix = await checkWritten(root);
-    expect(matrix.loader.path).toBe(path.join(root, 'bin/snoopy-{goarch}'));
+    expect(matrix.tests[0]!.path).toBe(path.join(root, 'bin/snoopy-{goarch}'));
     expect(matrix.arches).toEqual(['amd64', 'arm64']);
     const wf = await readFile(path.join(root, '.github/workflows/portmatrix.yml'), 'utf8');
     expect(wf).toContain('CGO_ENABLED=0 GOARCH="$arch" go build -o "$PWD/bin/snoopy-$arch" .');
@@ -75,7 +75,7 @@ describe('portmatrix init', () => {
     const r = await init(root);
     expect(r.code).toBe(0);
     const matrix = await checkWritten(root);
-    expect(matrix.loader.path).toBe(path.join(root, 'bin/tracer-{goarch}'));
+    expect(matrix.tests[0]!.path).toBe(path.join(root, 'bin/tracer-{goarch}'));
     expect(matrix.arches).toEqual(['amd64', 'arm64', 's390x']);
     const wf = await readFile(path.join(root, '.github/workflows/portmatrix.yml'), 'utf8');
     expect(wf).toContain('go -C agent build -o "$PWD/bin/tracer-$arch" ./cmd/tracer');
@@ -95,7 +95,7 @@ describe('portmatrix init', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('guessed from build/loader-amd64, build/loader-arm64, build/loader-s390x');
     const matrix = await checkWritten(root);
-    expect(matrix.loader.path).toBe(path.join(root, 'build/loader-{goarch}'));
+    expect(matrix.tests[0]!.path).toBe(path.join(root, 'build/loader-{goarch}'));
     expect(matrix.arches).toEqual(['amd64', 'arm64', 's390x']);
   });
 

@@ -11,6 +11,7 @@ export function cell(arch: Arch, kernel: string, config = 'default', extra: Part
     kernel: { name, source },
     config: { name: config, cmdline: [], sysctl: {} },
     libc: 'static',
+    tests: [{ name: 'loader', kind: 'exec', path: `/l/${arch}`, args: [], env: {}, files: [], workdir: '', timeoutSec: 60 }],
     loader: { path: `/l/${arch}`, args: [], env: {}, files: [], timeoutSec: 60 },
     ...extra,
   };

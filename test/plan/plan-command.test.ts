@@ -15,10 +15,10 @@ describe('portmatrix plan', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('ID                              ARCH   KERNEL                    CONFIG   LIBC    EXPECTATION');
-    expect(lines).toContain('s390x/debian-bookworm/unpriv    s390x  debian:bookworm           unpriv   static  expected to fail: bookworm\'s s390x kernel has no BTF');
-    expect(lines).toContain('s390x/trixie-cloud/default      s390x  debian:trixie/cloud       default  static  skip: Debian has no cloud kernel flavour for s390x (only generic)');
-    expect(lines).toContain('amd64/file-vmlinuz-6.6/default  amd64  file:kernels/vmlinuz-6.6  default  static  pass');
+    expect(lines[0]).toBe('ID                              ARCH   KERNEL                    CONFIG   LIBC    TESTS   EXPECTATION');
+    expect(lines).toContain('s390x/debian-bookworm/unpriv    s390x  debian:bookworm           unpriv   static  loader  expected to fail: bookworm\'s s390x kernel has no BTF');
+    expect(lines).toContain('s390x/trixie-cloud/default      s390x  debian:trixie/cloud       default  static  loader  skip: Debian has no cloud kernel flavour for s390x (only generic)');
+    expect(lines).toContain('amd64/file-vmlinuz-6.6/default  amd64  file:kernels/vmlinuz-6.6  default  static  loader  pass');
     expect(lines.at(-1)).toBe('18 cells: 16 to run (2 expected to fail), 2 skipped');
   });
 
@@ -62,6 +62,6 @@ describe('portmatrix plan', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('warning: matrix.yaml:5:5: expect[0]: arch=arm64 matches no cell (they are all excluded)\n');
     expect((await cli(['plan', '--shards', '2'], dir)).stderr).toMatch(/--shards only applies with --github-matrix/);
-    expect((await cli(['plan', '--only', 'os=x'], dir))).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown key "os"; valid keys are arch, kernel, config, libc, id/) });
+    expect((await cli(['plan', '--only', 'os=x'], dir))).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown key "os"; valid keys are arch, kernel, config, libc, id, test/) });
   });
 });

@@ -9,6 +9,7 @@ const cell = (expect?: Cell['expect']): Cell => ({
   kernel: { source: 'debian:trixie', name: 'debian-trixie' },
   config: { name: 'default', cmdline: [], sysctl: {} },
   libc: 'static',
+  tests: [{ name: 'loader', kind: 'exec', path: '/x', args: [], env: {}, files: [], workdir: '', timeoutSec: 60 }],
   loader: { path: '/x', args: [], env: {}, files: [], timeoutSec: 60 },
   expect,
 });
