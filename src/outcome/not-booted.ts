@@ -5,6 +5,7 @@
 import { NotAvailableError, type ResolvedKernel } from '../images/types.js';
 import type { Cell } from '../core/cell.js';
 import type { CellResult } from '../results/model.js';
+import { undecidedTest } from '../results/tests.js';
 
 /** The kernel as reported: the cell's source and name, plus what resolution found. */
 export function kernelOf(cell: Cell, kernel?: ResolvedKernel): CellResult['kernel'] {
@@ -32,6 +33,7 @@ export function notBooted(cell: Cell, status: 'skip' | 'infra', reason: string, 
     stdout: '',
     stderr: '',
     dmesg: '',
+    tests: cell.tests.map((t) => undecidedTest(t, status, reason)),
     consoleTail: '',
   };
 }

@@ -3,7 +3,9 @@
 
 import type { Arch } from '../core/arch.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+/** Versions `report` still reads (results/upgrade.ts brings version 1 to 2). */
+export const READABLE_VERSIONS = [1, 2] as const;
 
 export const STATUSES = ['pass', 'fail', 'xfail', 'xpass', 'infra', 'skip'] as const;
 export type Status = (typeof STATUSES)[number];
@@ -27,6 +29,40 @@ export interface GuestFacts {
   uid?: number; // effective uid the loader ran as
   capEff?: string; // CapEff of the loader's process, hex
   unameR?: string;
+}
+
+/** One Go test or subtest of a `kind: gotest` test. */
+export interface CaseResult {
+  /** As `-test.run` matches it: TestNested/skip_me. */
+  name: string;
+  status: 'pass' | 'fail' | 'skip';
+  elapsedMs?: number;
+  output: string;
+  /** The t.Skip message of a skipped case. */
+  skipMessage?: string;
+  /** Why a case that never reported counts as failed (panic, timeout). */
+  unfinished?: string;
+}
+
+/** One entry of the cell's `tests:`, as it ran in the cell's guest. */
+export interface TestResult {
+  name: string;
+  kind: 'exec' | 'gotest';
+  status: Status;
+  reason?: string;
+  /** An `expect` entry naming this test. */
+  expected?: { result: 'fail'; reason: string };
+  exitCode?: number;
+  timedOut: boolean;
+  /** Wall-clock ms the test ran. */
+  timings: { ms?: number };
+  stdout: string;
+  stderr: string;
+  /** The kernel-log lines that appeared while this test ran. */
+  dmesg: string;
+  /** Console tail when the test took the guest down (panic, wedge). */
+  consoleTail?: string;
+  cases?: CaseResult[];
 }
 
 export interface CellResult {
@@ -58,6 +94,8 @@ export interface CellResult {
   stdout: string;
   stderr: string;
   dmesg: string;
+  /** The tests the cell ran, in order; the cell's status derives from them (schema 2). */
+  tests: TestResult[];
   /** Last console lines, kept for every non-pass. */
   consoleTail: string;
   guest?: GuestFacts;

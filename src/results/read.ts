@@ -8,7 +8,8 @@ import { VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
 import { ARCHES } from '../core/arch.js';
 import { byId } from '../core/cell.js';
-import { SCHEMA_VERSION, STATUSES, type CellResult, type RunResults } from './model.js';
+import { READABLE_VERSIONS, SCHEMA_VERSION, STATUSES, type CellResult, type RunResults } from './model.js';
+import { upgradeCell } from './tests.js';
 
 // Checks what the reports rely on; unknown fields pass through untouched so a
 // newer writer's extra (optional) fields survive a re-render.
@@ -30,7 +31,7 @@ const cellSchema = z.looseObject({
 });
 
 const resultsSchema = z.looseObject({
-  schemaVersion: z.literal(SCHEMA_VERSION),
+  schemaVersion: z.union(READABLE_VERSIONS.map((v) => z.literal(v))),
   tool: z.looseObject({ name: z.literal('portmatrix'), version: z.string() }),
   matrix: z.string(),
   startedAt: z.string(),
@@ -71,9 +72,9 @@ function describe(error: z.ZodError): string {
 
 function checkVersion(file: string, data: unknown): void {
   const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (version !== SCHEMA_VERSION) {
+  if (!(READABLE_VERSIONS as readonly unknown[]).includes(version)) {
     throw new UsageError(
-      `${file} has schemaVersion ${JSON.stringify(version)}, this portmatrix reads ${SCHEMA_VERSION}; ` +
+      `${file} has schemaVersion ${JSON.stringify(version)}, this portmatrix reads ${READABLE_VERSIONS.join(' and ')}; ` +
         'use the portmatrix version that wrote it, or re-run the matrix',
     );
   }
@@ -88,7 +89,10 @@ export async function readResults(dir: string): Promise<RunResults> {
     const parsed = resultsSchema.safeParse(data);
     if (!parsed.success) throw new UsageError(`${file} is not a portmatrix results file: ${describe(parsed.error)}`);
     // The original object, not zod's copy: key order (and so results.json bytes) is preserved.
-    return data as RunResults;
+    const results = data as RunResults;
+    if ((data as { schemaVersion: number }).schemaVersion === SCHEMA_VERSION) return results;
+    // Version 1: each cell ran one loader, which reads as one test named `loader`.
+    return { ...results, schemaVersion: SCHEMA_VERSION, cells: results.cells.map(upgradeCell) };
   }
   const cellsDir = path.join(dir, 'cells');
   if (await exists(cellsDir)) return assembleFromCells(cellsDir);
@@ -104,7 +108,7 @@ async function assembleFromCells(cellsDir: string): Promise<RunResults> {
     const data = await readJson(file);
     const parsed = cellSchema.safeParse(data);
     if (!parsed.success) throw new UsageError(`${file} is not a portmatrix cell result: ${describe(parsed.error)}`);
-    cells.push(data as CellResult);
+    cells.push(upgradeCell(data as CellResult));
   }
   cells.sort(byId);
   const started = cells.map((c) => c.startedAt).filter((s): s is string => !!s).sort();

@@ -13,6 +13,7 @@ import type { LibcContext } from '../outcome/explain.js';
 import { kernelOf, notBooted } from '../outcome/not-booted.js';
 import { consoleLogPath } from '../results/files.js';
 import type { CellResult } from '../results/model.js';
+import { loaderTest } from '../results/tests.js';
 import { prepareBoot } from './boot.js';
 import type { RunEvents } from '../events/run-events.js';
 import { runGuest, type GuestRun } from './guest-run.js';
@@ -72,7 +73,7 @@ interface AttemptFacts {
 /** The CellResult of an attempt that booted (or tried to): pure. */
 function bootedResult(cell: Cell, kernel: ResolvedKernel, c: Classified, run: GuestRun, a: AttemptFacts): CellResult {
   const { exit, report } = run;
-  return {
+  const result: Omit<CellResult, 'tests'> = {
     id: cell.id,
     arch: cell.arch,
     kernel: kernelOf(cell, kernel),
@@ -97,4 +98,6 @@ function bootedResult(cell: Cell, kernel: ResolvedKernel, c: Classified, run: Gu
     consoleLog: a.consoleLog,
     startedAt: new Date(a.started).toISOString(),
   };
+  // The one-program guest runs the cell's first (only) test: its outcome is the cell's.
+  return { ...result, tests: [loaderTest(result, cell.tests[0])] };
 }

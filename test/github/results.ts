@@ -2,11 +2,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Arch } from '../../src/core/arch.js';
+import { upgradeCell } from '../../src/results/tests.js';
 import { SCHEMA_VERSION, type CellResult, type RunResults, type Status } from '../../src/results/model.js';
 
 export function cell(id: string, status: Status, reason?: string): CellResult {
   const [arch, kernel, config] = id.split('/') as [Arch, string, string];
-  return {
+  return upgradeCell({
     id,
     arch,
     kernel: { source: `debian:${kernel}`, name: kernel },
@@ -22,7 +23,7 @@ export function cell(id: string, status: Status, reason?: string): CellResult {
     stderr: '',
     dmesg: '',
     consoleTail: '',
-  };
+  });
 }
 
 export function results(cells: [string, Status, string?][]): RunResults {

@@ -1,7 +1,8 @@
 // A realistic results model with every status, a hostile cell and real loader
 // messages (docs/facts.md: CO-RE relocation, no BTF, memlock), shared by report tests.
 
-import type { CellResult, RunResults } from '../../src/results/model.js';
+import { SCHEMA_VERSION, type CellResult, type RunResults } from '../../src/results/model.js';
+import { upgradeCell } from '../../src/results/tests.js';
 
 const QEMU = '7.2.19 (Debian 1:7.2+dfsg-7+deb12u16)';
 
@@ -29,7 +30,7 @@ function cell(partial: Partial<CellResult> & Pick<CellResult, 'id' | 'status'>):
   const release = { bullseye: '5.10.0-35', bookworm: '6.1.0-37', trixie: '6.12.38+deb13' }[suite] ?? '6.1.0-37';
   const rel = `${release}-${arch}`;
   const prefix = { amd64: '__x64', arm64: '__arm64', s390x: '__s390x' }[arch];
-  return {
+  return upgradeCell({
     arch,
     kernel: {
       source: `debian:${suite}`,
@@ -59,7 +60,7 @@ function cell(partial: Partial<CellResult> & Pick<CellResult, 'id' | 'status'>):
     consoleLog: `console/${partial.id.replaceAll('/', '__')}.log`,
     startedAt: '2025-06-01T10:00:00.000Z',
     ...partial,
-  };
+  });
 }
 
 /** Guest output written to break every report format it lands in. */
@@ -166,7 +167,7 @@ export function fixtureResults(): RunResults {
   ];
   cells.sort((a, b) => (a.id < b.id ? -1 : 1));
   return {
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     tool: { name: 'portmatrix', version: '0.1.0' },
     matrix: 'matrix.yaml',
     startedAt: '2025-06-01T10:00:00.000Z',

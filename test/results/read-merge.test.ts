@@ -58,8 +58,8 @@ describe('readResults', () => {
     await writeFile(path.join(dir, 'results.json'), '{"schemaVersion": 1, "cells": [');
     await expect(readResults(dir)).rejects.toThrow(`${path.join(dir, 'results.json')} is not valid JSON`);
 
-    await writeFile(path.join(dir, 'results.json'), JSON.stringify({ ...fixtureResults(), schemaVersion: 2 }));
-    await expect(readResults(dir)).rejects.toThrow(/results\.json has schemaVersion 2, this portmatrix reads 1/);
+    await writeFile(path.join(dir, 'results.json'), JSON.stringify({ ...fixtureResults(), schemaVersion: 3 }));
+    await expect(readResults(dir)).rejects.toThrow(/results\.json has schemaVersion 3, this portmatrix reads 1 and 2/);
 
     const bad = fixtureResults();
     (bad.cells[3] as { status: string }).status = 'passed';

@@ -1,0 +1,64 @@
+// The tests of a cell result (schema 2): a cell's status derives from its tests,
+// a version-1 cell reads as one test named `loader`, and a cell decided without
+// a guest gives each of its tests that outcome. Pure.
+
+import type { TestSpec } from '../core/cell.js';
+import type { CellResult, Status, TestResult } from './model.js';
+
+/** Whether a status is a finding against the application (what fails the run). */
+export const isUnexpected = (s: Status) => s === 'fail' || s === 'xpass';
+
+/**
+ * The cell's status from its tests: `infra` when it never got to run them, any
+ * failed (or unexpectedly passing) test fails it, then the cell-level `expect`
+ * turns fail into xfail and pass into xpass. Tests expected to fail by name
+ * (xfail) count as passing here.
+ */
+export function cellStatus(tests: readonly TestResult[], o: { bootFailed: boolean; expected?: boolean }): Status {
+  if (o.bootFailed) return 'infra';
+  if (tests.length > 0 && tests.every((t) => t.status === 'skip')) return 'skip';
+  if (tests.some((t) => t.status === 'infra')) return 'infra';
+  const failed = tests.some((t) => isUnexpected(t.status));
+  if (o.expected) return failed ? 'xfail' : 'xpass';
+  return failed ? 'fail' : 'pass';
+}
+
+/** Tests counted as passed in `passed/total`: pass, xfail (failed as expected) and skip are not failures. */
+export function passedCount(tests: readonly TestResult[]): { passed: number; total: number } {
+  return { passed: tests.filter((t) => !isUnexpected(t.status) && t.status !== 'infra').length, total: tests.length };
+}
+
+/** The failing tests' names, for tables: `smoke, suite`. */
+export const failingTests = (tests: readonly TestResult[]) => tests.filter((t) => isUnexpected(t.status) || t.status === 'infra').map((t) => t.name);
+
+/** What a test looks like when the cell decided it without running anything (skip, infra). */
+export function undecidedTest(spec: Pick<TestSpec, 'name' | 'kind' | 'expect'>, status: Status, reason?: string): TestResult {
+  const t: TestResult = { name: spec.name, kind: spec.kind, status, timedOut: false, timings: {}, stdout: '', stderr: '', dmesg: '' };
+  if (reason !== undefined) t.reason = reason;
+  if (spec.expect) t.expected = spec.expect;
+  return t;
+}
+
+/** The one test of a version-1 cell (or of the one-program guest): the cell's own outcome, output and timings. */
+export function loaderTest(c: Omit<CellResult, 'tests'>, spec: Pick<TestSpec, 'name' | 'kind'> = { name: 'loader', kind: 'exec' }): TestResult {
+  const t: TestResult = {
+    name: spec.name,
+    kind: spec.kind,
+    status: c.status,
+    timedOut: c.timedOut,
+    timings: c.timings.loaderMs === undefined ? {} : { ms: c.timings.loaderMs },
+    stdout: c.stdout,
+    stderr: c.stderr,
+    dmesg: c.dmesg,
+  };
+  if (c.reason !== undefined) t.reason = c.reason;
+  if (c.exitCode !== undefined) t.exitCode = c.exitCode;
+  if (c.expected) t.expected = c.expected;
+  if (c.consoleTail) t.consoleTail = c.consoleTail;
+  return t;
+}
+
+/** A version-1 cell as version 2: one test named `loader` (what `loader:` means). */
+export function upgradeCell(c: CellResult | Omit<CellResult, 'tests'>): CellResult {
+  return 'tests' in c && Array.isArray(c.tests) ? c : { ...c, tests: [loaderTest(c)] };
+}
