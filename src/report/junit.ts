@@ -1,114 +1,121 @@
 // JUnit XML in the Ant/Surefire dialect (the one test-reporter actions read:
 // dorny/test-reporter `java-junit`, mikepenz/action-junit-report). Validated in
 // tests against Jenkins xunit's junit-10.xsd: properties live on <testsuite> only.
+// One <testsuite> per cell; one <testcase> per test and per Go case, with the
+// cell id as classname (suite/junit-cases.ts gives the Go cases their shape).
 
-import type { CellResult, RunResults } from '../results/model.js';
+import type { CellResult, RunResults, TestResult } from '../results/model.js';
 import { cleanText } from '../core/plain-text.js';
 import { escapeMarkup, lastLines, oneLine } from './text.js';
 import { byId } from '../core/cell.js';
-import { archOrder, countStatuses, kernelOrder, totalSeconds } from './view.js';
+import { goCaseJunit, type JunitCase } from '../suite/junit-cases.js';
 
 const x = (text: string) => escapeMarkup(cleanText(text));
 const attr = (text: string | undefined) => escapeMarkup(oneLine(text, 1000));
 const seconds = (s: number) => s.toFixed(3);
 
+type Case = JunitCase & { systemErr?: string };
+
 /** The body of a <failure>/<error>: reason, exit facts, and the end of the output. */
-function failureBody(cell: CellResult): string {
+function failureBody(cell: CellResult, t: TestResult): string {
   const facts = [
-    cell.reason && `reason: ${cell.reason}`,
-    cell.exitCode !== undefined && `exit code: ${cell.exitCode}`,
-    cell.timedOut && 'timed out',
+    t.reason && `reason: ${t.reason}`,
+    t.exitCode !== undefined && `exit code: ${t.exitCode}`,
+    t.timedOut && 'timed out',
     cell.bootFailed && 'kernel did not boot',
     `attempts: ${cell.attempts}`,
   ].filter(Boolean);
-  const output = cell.status === 'infra' ? cell.consoleTail : cell.stderr.trim() ? cell.stderr : cell.stdout;
+  const output = t.status === 'infra' ? (t.consoleTail ?? cell.consoleTail) : t.stderr.trim() ? t.stderr : t.stdout;
   const tail = lastLines(cleanText(output), 30);
-  return x(`${facts.join('\n')}${tail ? `\n\n${tail}` : ''}`);
+  return `${facts.join('\n')}${tail ? `\n\n${tail}` : ''}`;
 }
 
-function outcomeElement(cell: CellResult): string {
-  switch (cell.status) {
+function testOutcome(cell: CellResult, t: TestResult): Case['outcome'] & { type?: string } {
+  switch (t.status) {
     case 'fail':
-      return `<failure message="${attr(cell.reason ?? `loader exited ${cell.exitCode ?? '?'}`)}" type="fail">${failureBody(cell)}</failure>`;
+      return { kind: 'failure', message: t.reason ?? `exited ${t.exitCode ?? '?'}`, body: failureBody(cell, t), type: 'fail' };
     case 'xpass':
-      return `<failure message="${attr(`expected to fail (${cell.expected?.reason ?? 'expect'}) but passed`)}" type="xpass">${failureBody(cell)}</failure>`;
+      return { kind: 'failure', message: `expected to fail (${t.expected?.reason ?? cell.expected?.reason ?? 'expect'}) but passed`, body: failureBody(cell, t), type: 'xpass' };
     case 'infra':
-      return `<error message="${attr(cell.reason ?? 'infrastructure error')}" type="infra">${failureBody(cell)}</error>`;
+      return { kind: 'failure', message: t.reason ?? 'infrastructure error', body: failureBody(cell, t), type: 'infra' };
     case 'skip':
-      return `<skipped message="${attr(cell.reason ?? 'skipped')}"/>`;
+      return { kind: 'skipped', message: t.reason ?? 'skipped' };
     default:
-      return '';
+      return { kind: 'passed' };
   }
 }
 
-function systemOut(cell: CellResult): string {
-  // An expected failure is a passing test; say so where a reader of the test looks.
-  const note =
-    cell.status === 'xfail'
-      ? `portmatrix: expected failure (${cell.expected?.reason ?? 'expect'}); observed: ${cell.reason ?? 'failed'}\n`
-      : '';
-  const text = note + cleanText(cell.stdout);
-  return text ? `<system-out>${x(text)}</system-out>` : '';
+/** The test itself as a case; an expected failure passes and says so where a reader looks. */
+function testCase(cell: CellResult, t: TestResult): Case {
+  const note = t.status === 'xfail' ? `portmatrix: expected failure (${t.expected?.reason ?? cell.expected?.reason ?? 'expect'}); observed: ${t.reason ?? 'failed'}\n` : '';
+  const tail = t.status !== 'pass' && t.consoleTail ? `--- console tail ---\n${t.consoleTail}` : '';
+  return { classname: cell.id, name: t.name, seconds: (t.timings.ms ?? 0) / 1000, outcome: testOutcome(cell, t), systemOut: note + t.stdout, systemErr: [t.stderr.trimEnd(), tail].filter(Boolean).join('\n') };
 }
 
-function systemErr(cell: CellResult): string {
-  const parts = [cleanText(cell.stderr).trimEnd()];
-  if (cell.status !== 'pass' && cell.consoleTail) parts.push(`--- console tail ---\n${cleanText(cell.consoleTail).trimEnd()}`);
-  const text = parts.filter(Boolean).join('\n');
-  return text ? `<system-err>${x(text)}</system-err>` : '';
+export function cellCases(cell: CellResult): Case[] {
+  return cell.tests.flatMap((t) => [testCase(cell, t), ...goCaseJunit(cell.id, t.name, t.cases ?? [])]);
 }
 
-function testcase(cell: CellResult): string {
-  const inner = [outcomeElement(cell), systemOut(cell), systemErr(cell)].filter(Boolean);
-  const open = `<testcase classname="${attr(`portmatrix.${cell.arch}.${cell.kernel.name}`)}" name="${attr(cell.id)}" time="${seconds(cell.timings.totalMs / 1000)}"`;
+function caseXml(c: Case): string {
+  const o = c.outcome as Case['outcome'] & { type?: string };
+  const outcome =
+    o.kind === 'failure'
+      ? o.type === 'infra'
+        ? `<error message="${attr(o.message)}" type="infra">${x(o.body)}</error>`
+        : `<failure message="${attr(o.message)}" type="${o.type ?? 'fail'}">${x(o.body)}</failure>`
+      : o.kind === 'skipped'
+        ? `<skipped message="${attr(o.message)}"/>`
+        : '';
+  const out = cleanText(c.systemOut);
+  const err = cleanText(c.systemErr ?? '');
+  const inner = [outcome, out && `<system-out>${x(out)}</system-out>`, err && `<system-err>${x(err)}</system-err>`].filter(Boolean);
+  const open = `<testcase classname="${attr(c.classname)}" name="${attr(c.name)}" time="${seconds(c.seconds)}"`;
   return inner.length ? `    ${open}>\n      ${inner.join('\n      ')}\n    </testcase>` : `    ${open}/>`;
 }
 
-/** Distinct values, joined; a suite's cells usually agree (one kernel, one arch). */
-function distinct(cells: readonly CellResult[], pick: (c: CellResult) => string | undefined): string | undefined {
-  const values = [...new Set(cells.map(pick).filter((v): v is string => !!v))].sort();
-  return values.length ? values.join(', ') : undefined;
-}
-
-function properties(cells: readonly CellResult[]): string {
-  const first = cells[0]!;
+function properties(cell: CellResult): string {
   const props: [string, string | undefined][] = [
-    ['arch', first.arch],
-    ['kernel.name', first.kernel.name],
-    ['kernel.source', first.kernel.source],
-    ['kernel.release', distinct(cells, (c) => c.kernel.release)],
-    ['kernel.package', distinct(cells, (c) => c.kernel.package && `${c.kernel.package}${c.kernel.version ? ` ${c.kernel.version}` : ''}`)],
-    ['accel', distinct(cells, (c) => c.accel)],
-    ['backend', distinct(cells, (c) => c.backend)],
-    ['qemu.version', distinct(cells, (c) => c.qemuVersion)],
+    ['arch', cell.arch],
+    ['kernel.name', cell.kernel.name],
+    ['kernel.source', cell.kernel.source],
+    ['kernel.release', cell.kernel.release],
+    ['kernel.package', cell.kernel.package && `${cell.kernel.package}${cell.kernel.version ? ` ${cell.kernel.version}` : ''}`],
+    ['config', cell.config],
+    ['libc', cell.libc],
+    ['status', cell.status],
+    ['accel', cell.accel],
+    ['backend', cell.backend],
+    ['qemu.version', cell.qemuVersion],
   ];
   const lines = props.filter(([, v]) => v !== undefined).map(([n, v]) => `      <property name="${attr(n)}" value="${attr(v)}"/>`);
   return `    <properties>\n${lines.join('\n')}\n    </properties>`;
 }
 
-function suiteAttrs(name: string, cells: readonly CellResult[]): string {
-  const c = countStatuses(cells);
-  const stamp = distinct(cells, (cell) => cell.startedAt)?.split(', ')[0];
-  return (
-    `name="${attr(name)}" tests="${c.total}" failures="${c.fail + c.xpass}" errors="${c.infra}" skipped="${c.skip}" ` +
-    `time="${seconds(totalSeconds(cells))}"${stamp ? ` timestamp="${attr(stamp)}"` : ''}`
-  );
+interface Tally { tests: number; failures: number; errors: number; skipped: number }
+
+function tally(cases: readonly Case[]): Tally {
+  const kind = (c: Case) => (c.outcome.kind === 'failure' ? ((c.outcome as { type?: string }).type === 'infra' ? 'errors' : 'failures') : c.outcome.kind === 'skipped' ? 'skipped' : undefined);
+  const t: Tally = { tests: cases.length, failures: 0, errors: 0, skipped: 0 };
+  for (const c of cases) {
+    const k = kind(c);
+    if (k) t[k] += 1;
+  }
+  return t;
+}
+
+function suite(cell: CellResult): { xml: string; tally: Tally } {
+  const cases = cellCases(cell);
+  const t = tally(cases);
+  const stamp = cell.startedAt ? ` timestamp="${attr(cell.startedAt)}"` : '';
+  const head = `  <testsuite name="${attr(cell.id)}" tests="${t.tests}" failures="${t.failures}" errors="${t.errors}" skipped="${t.skipped}" time="${seconds(cell.timings.totalMs / 1000)}"${stamp}>`;
+  return { xml: `${head}\n${properties(cell)}\n${cases.map(caseXml).join('\n')}\n  </testsuite>`, tally: t };
 }
 
 export function renderJunit(results: RunResults): string {
-  const suites: string[] = [];
-  const arches = archOrder(results.cells);
-  for (const kernel of kernelOrder(results.cells)) {
-    for (const arch of arches) {
-      const cells = results.cells.filter((c) => c.kernel.name === kernel && c.arch === arch).sort(byId);
-      if (!cells.length) continue;
-      suites.push(
-        `  <testsuite ${suiteAttrs(`${kernel} / ${arch}`, cells)}>\n${properties(cells)}\n${cells.map(testcase).join('\n')}\n  </testsuite>`,
-      );
-    }
-  }
-  const all = countStatuses(results.cells);
+  const suites = [...results.cells].sort(byId).map(suite);
+  const sum = suites.reduce((a, s) => ({ tests: a.tests + s.tally.tests, failures: a.failures + s.tally.failures, errors: a.errors + s.tally.errors }), { tests: 0, failures: 0, errors: 0 });
+  const time = results.cells.reduce((s, c) => s + c.timings.totalMs, 0) / 1000;
   // <testsuites> has no `skipped` attribute in junit-10.xsd; per-suite counts carry it.
-  const head = `<testsuites name="portmatrix" tests="${all.total}" failures="${all.fail + all.xpass}" errors="${all.infra}" time="${seconds(totalSeconds(results.cells))}">`;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${head}\n${suites.join('\n')}${suites.length ? '\n' : ''}</testsuites>\n`;
+  const head = `<testsuites name="portmatrix" tests="${sum.tests}" failures="${sum.failures}" errors="${sum.errors}" time="${seconds(time)}">`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${head}\n${suites.map((s) => s.xml).join('\n')}${suites.length ? '\n' : ''}</testsuites>\n`;
 }

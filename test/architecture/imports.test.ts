@@ -95,7 +95,7 @@ describe('src/ imports', () => {
     const engine = ['run', 'outcome', 'vm', 'guest', 'images', 'plan', 'config'];
     expect(folders.get('report')?.filter((f) => engine.includes(f))).toEqual([]);
     // What it may use: the model, shared types and text, atomic writes, error types.
-    expect(folders.get('report')?.sort()).toEqual(['core', 'errors', 'host', 'results']);
+    expect(folders.get('report')?.sort()).toEqual(['core', 'errors', 'host', 'results', 'suite']);
   });
 
   it('keeps the event stream apart from its producers and subscribers', () => {

@@ -79,6 +79,11 @@ export const HOSTILE_STDOUT = [
   '</script><script>window.__pwned=4</script>',
 ].join('\r\n');
 
+/** A cell that ran a second test after its loader (schema 2). */
+function multiTest(c: CellResult, extra: CellResult['tests'][number]): CellResult {
+  return { ...c, tests: [...c.tests, extra] };
+}
+
 export function fixtureResults(): RunResults {
   const cells: CellResult[] = [
     cell({
@@ -114,7 +119,7 @@ export function fixtureResults(): RunResults {
     }),
     cell({ id: 'amd64/debian-bookworm/default', status: 'pass', timings: { bootMs: 3500, loaderMs: 610, totalMs: 4600 } }),
     cell({ id: 'arm64/debian-bookworm/default', status: 'pass', timings: { bootMs: 2500, loaderMs: 700, totalMs: 3300 } }),
-    cell({
+    multiTest(cell({
       id: 's390x/debian-bookworm/default',
       status: 'fail',
       reason: 'no kernel BTF (/sys/kernel/btf/vmlinux missing)',
@@ -122,6 +127,21 @@ export function fixtureResults(): RunResults {
       timings: { bootMs: 3200, loaderMs: 2900, totalMs: 6600 },
       stdout: 'execsnoop: loading objects\n',
       stderr: 'load objects: no BTF found for kernel version 6.1.0-37-s390x: not supported\n',
+    }), {
+      name: 'suite',
+      kind: 'gotest',
+      status: 'fail',
+      reason: 'TestCORE/task_state failed',
+      exitCode: 1,
+      timedOut: false,
+      timings: { ms: 1500 },
+      stdout: '--- FAIL: TestCORE/task_state (0.02s)\n',
+      stderr: '',
+      dmesg: '',
+      cases: [
+        { name: 'TestAttach', status: 'pass', elapsedMs: 300, output: '' },
+        { name: 'TestCORE/task_state', status: 'fail', elapsedMs: 20, output: 'execsnoop_test.go:77: no BTF for CO-RE <b>\n' },
+      ],
     }),
     cell({
       id: 'amd64/debian-bookworm/lockdown',
@@ -134,7 +154,22 @@ export function fixtureResults(): RunResults {
       dmesg: '[    2.201] Lockdown: execsnoop: use of bpf to read kernel RAM is restricted; see man kernel_lockdown.7\n',
       guest: { btfPresent: true, lockdown: 'confidentiality', jitEnabled: '1', uid: 0, capEff: '000001ffffffffff', unameR: '6.1.0-37-amd64' },
     }),
-    cell({ id: 'amd64/debian-trixie/default', status: 'pass', timings: { bootMs: 3400, loaderMs: 600, totalMs: 4500 } }),
+    multiTest(cell({ id: 'amd64/debian-trixie/default', status: 'pass', timings: { bootMs: 3400, loaderMs: 600, totalMs: 4500 } }), {
+      name: 'suite',
+      kind: 'gotest',
+      status: 'pass',
+      exitCode: 0,
+      timedOut: false,
+      timings: { ms: 900 },
+      stdout: '=== RUN   TestAttach\n--- PASS: TestAttach (0.31s)\n',
+      stderr: '',
+      dmesg: '',
+      cases: [
+        { name: 'TestAttach', status: 'pass', elapsedMs: 310, output: '' },
+        { name: 'TestRingbuf', status: 'skip', elapsedMs: 0, output: 'execsnoop_test.go:41: no ring buffer before 5.8\n', skipMessage: 'no ring buffer before 5.8' },
+        { name: 'TestCORE/task_state', status: 'pass', elapsedMs: 120, output: '' },
+      ],
+    }),
     cell({
       id: 'amd64/debian-trixie/lockdown',
       status: 'fail',

@@ -61,15 +61,19 @@ describe('junit', () => {
     expect(out).toBe('');
   });
 
-  it('counts per suite and in total match the model', () => {
-    expect(xml).toMatch(/<testsuites name="portmatrix" tests="11" failures="5" errors="1" time="104.900">/);
-    expect(xml).toContain('<testsuite name="debian-bookworm / amd64" tests="2" failures="1" errors="0" skipped="0" time="9.300"');
-    expect(xml).toContain('<testsuite name="debian-bullseye / s390x" tests="1" failures="0" errors="0" skipped="1"');
-    expect(xml.match(/<testcase /g)).toHaveLength(11);
-    expect(xml.match(/<failure /g)).toHaveLength(5);
+  it('has one testsuite per cell and one testcase per test and per Go case, classname = cell id', () => {
+    expect(xml).toMatch(/<testsuites name="portmatrix" tests="18" failures="7" errors="1" time="104.900">/);
+    expect(xml.match(/<testsuite /g)).toHaveLength(11);
+    expect(xml).toContain('<testsuite name="amd64/debian-trixie/default" tests="5" failures="0" errors="0" skipped="1" time="4.500"');
+    expect(xml).toContain('<testsuite name="s390x/debian-bookworm/default" tests="4" failures="3" errors="0" skipped="0"');
+    expect(xml).toContain('<testsuite name="s390x/debian-bullseye/default" tests="1" failures="0" errors="0" skipped="1"');
+    expect(xml.match(/<testcase /g)).toHaveLength(18);
+    expect(xml.match(/<failure /g)).toHaveLength(7);
     expect(xml.match(/<error /g)).toHaveLength(1);
-    expect(xml.match(/<skipped /g)).toHaveLength(1);
-    expect(xml).toContain('classname="portmatrix.s390x.debian-trixie" name="s390x/debian-trixie/default" time="9.100"');
+    expect(xml.match(/<skipped /g)).toHaveLength(2);
+    expect(xml).toContain('<testcase classname="s390x/debian-trixie/default" name="loader" time="5.200"');
+    expect(xml).toContain('<testcase classname="amd64/debian-trixie/default" name="suite/TestRingbuf" time="0.000">\n      <skipped message="no ring buffer before 5.8"/>');
+    expect(xml).toContain('<testcase classname="s390x/debian-bookworm/default" name="suite/TestCORE/task_state" time="0.020">\n      <failure message="no BTF for CO-RE &lt;b&gt;"');
     expect(xml).toContain('portmatrix: expected failure (5.10 charges maps to RLIMIT_MEMLOCK)');
   });
 
