@@ -2,7 +2,8 @@
 // arch, a counts line, then the cells that need attention with their reasons.
 // Guest text is stripped of escapes and control bytes before it reaches a terminal.
 
-import type { RunResults, Status } from '../results/model.js';
+import type { CellResult, RunResults, Status } from '../results/model.js';
+import { failingTests, isUnexpected, passedCount } from '../results/tests.js';
 import { oneLine } from './text.js';
 import { STATUS_INFO, buildGrid, countStatuses, countsLine, problemCells } from './view.js';
 
@@ -55,12 +56,27 @@ function wrap(text: string, width: number): string[] {
   return [...out, line];
 }
 
+/** `✓ pass`; a cell of several tests shows how many passed instead of the word (`✗ 3/5`), so columns stay narrow. */
+function mark(cell: CellResult): string {
+  if (cell.tests.length < 2 || cell.status === 'skip' || cell.status === 'infra') return `${STATUS_INFO[cell.status].mark} ${WORD[cell.status]}`;
+  const { passed, total } = passedCount(cell.tests);
+  return `${STATUS_INFO[cell.status].mark} ${passed}/${total}`;
+}
+
+/** One line per failing test of a multi-test cell, under the cell's line. */
+function testLines(cell: CellResult, width: number): string[] {
+  if (cell.tests.length < 2) return [];
+  return cell.tests
+    .filter((t) => isUnexpected(t.status) || t.status === 'infra')
+    .map((t) => cut(`      ${STATUS_INFO[t.status].mark} ${oneLine(t.name, 60)}: ${oneLine(t.status === 'xpass' ? `expected to fail (${t.expected?.reason ?? ''}) but passed` : (t.reason ?? STATUS_INFO[t.status].label), 500)}`, width));
+}
+
 export function renderTable(results: RunResults, opts: TableOptions): string {
   const width = Math.max(40, opts.width ?? 100);
   const grid = buildGrid(results);
   const labels = grid.rows.map((row) => oneLine(row.key.split('/').join(' · '), 60));
   const first = Math.max('kernel · config'.length, ...labels.map((l) => [...l].length));
-  const col = Math.max(10, ...grid.arches.map((a) => a.length + 1));
+  const col = Math.max(10, ...grid.arches.map((a) => a.length + 1), ...results.cells.map((c) => [...mark(c)].length + 2));
 
   const lines: string[] = [];
   lines.push(paint(pad('kernel · config', first + 2) + grid.arches.map((a) => pad(a, col)).join('').trimEnd(), 'bold', opts.color));
@@ -68,7 +84,7 @@ export function renderTable(results: RunResults, opts: TableOptions): string {
     const marks = grid.arches.map((arch) => {
       const cell = row.cells[arch];
       if (!cell) return pad('', col);
-      const text = pad(`${STATUS_INFO[cell.status].mark} ${WORD[cell.status]}`, col);
+      const text = pad(mark(cell), col);
       return paint(text, cell.status, opts.color);
     });
     lines.push(`${pad(labels[i]!, first + 2)}${marks.join('')}`.trimEnd());
@@ -83,9 +99,11 @@ export function renderTable(results: RunResults, opts: TableOptions): string {
     const idWidth = Math.min(48, Math.max(...problems.map((c) => c.id.length)));
     for (const cell of problems) {
       const info = STATUS_INFO[cell.status];
-      const why = cell.status === 'xpass' ? `expected to fail (${oneLine(cell.expected?.reason)}) but passed` : oneLine(cell.reason ?? info.label, 500);
+      const failing = cell.tests.length > 1 ? failingTests(cell.tests) : [];
+      const named = failing.length ? `${failing.join(', ')} failed; ` : '';
+      const why = named + (cell.status === 'xpass' ? `expected to fail (${oneLine(cell.expected?.reason)}) but passed` : oneLine(cell.reason ?? info.label, 500));
       const head = `  ${info.mark} ${pad(oneLine(cell.id, 80), idWidth)}  `;
-      lines.push(paint(head, cell.status, opts.color) + cut(why, Math.max(10, width - [...head].length)));
+      lines.push(paint(head, cell.status, opts.color) + cut(why, Math.max(10, width - [...head].length)), ...testLines(cell, width));
     }
   }
   return `${lines.join('\n')}\n`;
