@@ -16,6 +16,7 @@ import { planRun } from '../run/plan.js';
 import { runCells } from '../run/scheduler.js';
 import { reportRun, watchRun } from '../run/views.js';
 import { installReaper } from '../vm/process.js';
+import { compileSplatRules } from '../outcome/splats.js';
 
 export interface RunOptions {
   matrix: string;
@@ -62,7 +63,7 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
   const jobs = opts.jobs && opts.jobs > 0 ? opts.jobs : defaultJobs(matrix.vm.memory);
   const where = path.relative(ctx.cwd, resultsDir) || '.';
   await events.emit({ type: 'log', level: 'info', message: `running ${cells.length} cell(s), ${jobs} at a time; results in ${where}` });
-  const schedule = { inputs, events, jobs, retries: opts.retries, previous };
+  const schedule = { inputs, events, jobs, retries: opts.retries, previous, splats: compileSplatRules(matrix.splats) };
   const { results, unfinished } = await runCells(cells, { ...schedule, vm: matrix.vm, resultsDir, workDir, env: ctx.env, signal: ctx.signal }).finally(async () => {
     closeViews();
     await rm(workDir, { recursive: true, force: true });

@@ -54,4 +54,8 @@ export interface Matrix {
   include: CellMatch[];
   exclude: CellMatch[];
   expect: (CellMatch & { result: 'fail'; reason: string })[];
+  /** Regular-expression sources, checked to compile (outcome/splats.ts compiles them). */
+  splats: { allow: string[]; deny: string[] };
+  /** Kernel sources in ascending order for `portmatrix bisect`; absent: none written. */
+  bisect?: string[];
 }

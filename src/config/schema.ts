@@ -140,6 +140,20 @@ export const matrixSchema = z.strictObject(
     exclude: z.array(matchSchema, { error: 'list partial matches, e.g. [{arch: s390x}]' }).default([]),
     /** Cells known to fail, with the reason. Default: none. */
     expect: z.array(expectSchema, { error: 'list expectations, e.g. [{arch: s390x, reason: no BTF}]' }).default([]),
+    /** Kernel splats (WARNING, BUG, Oops, …) tolerated or added, as regular expressions. Default: none. */
+    splats: z
+      .strictObject(
+        {
+          /** A splat whose first line matches one of these does not fail the test. */
+          allow: stringList('list regular expressions, e.g. ["WARNING: .* at net/core/"]').default([]),
+          /** Kernel-log lines that fail the test like a built-in splat, even when allowed. */
+          deny: stringList('list regular expressions, e.g. ["bpf_jit: .*failed"]').default([]),
+        },
+        { error: 'write splats as a map, e.g. {allow: ["WARNING: .* at net/core/"]}' },
+      )
+      .default({ allow: [], deny: [] }),
+    /** Kernels in ascending order for `portmatrix bisect` (names or sources of `kernels`, or any source). Default: kernels. */
+    bisect: stringList('list kernels in order, oldest first, e.g. [debian:bullseye, debian:bookworm]').optional(),
   },
   { error: 'write matrix.yaml as a map with kernels, arches and loader' },
 );
@@ -155,6 +169,7 @@ export const KEYS: Record<string, string[]> = {
   include: Object.keys(matchSchema.shape),
   exclude: Object.keys(matchSchema.shape),
   expect: Object.keys(expectSchema.shape),
+  splats: Object.keys(matrixSchema.shape.splats.unwrap().shape),
 };
 
 export type RawMatrix = z.output<typeof matrixSchema>;

@@ -58,6 +58,10 @@ export interface CellResult {
   stdout: string;
   stderr: string;
   dmesg: string;
+  /** The kernel-log lines logged while the loader ran (after it started): splats and reasons come from here. */
+  kernelLog?: string;
+  /** Reasons of earlier attempts that failed through the infrastructure and were retried. */
+  retriedAfter?: string[];
   /** Last console lines, kept for every non-pass. */
   consoleTail: string;
   guest?: GuestFacts;

@@ -10,6 +10,7 @@ import type { ResolvedKernel } from '../images/types.js';
 import { libcFit } from '../libc/fit.js';
 import { classifyAttempt, type Classified } from '../outcome/classify.js';
 import type { LibcContext } from '../outcome/explain.js';
+import type { SplatRules } from '../outcome/splats.js';
 import { kernelOf, notBooted } from '../outcome/not-booted.js';
 import { consoleLogPath } from '../results/files.js';
 import type { CellResult } from '../results/model.js';
@@ -28,6 +29,8 @@ export interface CellDeps {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   events: Pick<RunEvents, 'emit'>;
+  /** The matrix's `splats:` rules; none when absent. */
+  splats?: SplatRules;
 }
 
 export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: number, deps: CellDeps): Promise<CellResult> {
@@ -48,7 +51,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
   void deps.events.emit({ type: 'boot', cell, accel, attempt });
   const consoleLog = consoleLogPath(deps.resultsDir, cell.id);
   const run = await runGuest(cell, plan, { consoleLog, env: deps.env, signal: deps.signal, events: deps.events });
-  const classified = await classifyAttempt(cell, run.exit, run.report, plan.bootSec, { ...libc, libcDir });
+  const classified = await classifyAttempt(cell, run.exit, run.report, plan.bootSec, { ...libc, libcDir }, { consoleAfterStart: run.consoleAfterStart, splats: deps.splats });
   return bootedResult(cell, kernel, classified, run, {
     accel,
     attempt,
@@ -91,6 +94,7 @@ function bootedResult(cell: Cell, kernel: ResolvedKernel, c: Classified, run: Gu
     stdout: report.stdout,
     stderr: report.stderr,
     dmesg: report.dmesg,
+    kernelLog: c.kernelLog,
     consoleTail: c.status === 'pass' ? '' : exit.consoleTail,
     guest: report.facts,
     qemuVersion: a.qemuVersion,

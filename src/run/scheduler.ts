@@ -32,12 +32,15 @@ export interface ScheduleOutcome {
 type Finished = { result: CellResult; resumed?: boolean } | undefined;
 
 async function attempts(cell: Cell, kernel: ResolvedKernel, hash: string, o: ScheduleOptions): Promise<Finished> {
+  const retriedAfter: string[] = [];
   for (let attempt = 1; ; attempt++) {
     const result = await runCellOnce(cell, kernel, attempt, o).catch((error: unknown) => attemptFailure(cell, error, attempt));
     // An aborted cell is not a result: it stays unfinished so --resume runs it.
     if (o.signal.aborted) return undefined;
     result.inputsHash = hash;
+    if (retriedAfter.length) result.retriedAfter = [...retriedAfter];
     if (result.status !== 'infra' || attempt > o.retries) return { result };
+    retriedAfter.push(result.reason ?? 'infrastructure failure');
     await o.events.emit({ type: 'retry', cell, attempt: attempt + 1, why: result.reason ?? 'infrastructure failure' });
   }
 }
