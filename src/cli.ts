@@ -51,6 +51,22 @@ function addPlanAndRun(program: Command, action: Action): void {
 
 function addReportAndComment(program: Command, action: Action): void {
   program
+    .command('bisect')
+    .description('find the first kernel a cell passes (or fails) on, in about log2(n) boots')
+    .addOption(matrixOption())
+    .option('--kernels <list>', 'comma-separated kernels, oldest first: names of the matrix or sources (default: bisect: in the matrix, else its kernels)')
+    .option('--arch <arch>', 'the arch to follow (needed when the matrix has several)')
+    .option('--config <name>', 'the config to follow (needed when the matrix has several)')
+    .option('--libc <libc>', 'the libc to follow (needed when the matrix has several)')
+    .option('--results-dir <dir>', 'where results go (reused by the next bisect)', 'results-bisect')
+    .option('--reuse <dir...>', 'results dirs of earlier runs whose cells need no boot')
+    .addOption(new Option('--accel <mode>', 'acceleration').choices(['auto', 'kvm', 'tcg']))
+    .option('--retries <n>', 'retries of infrastructure failures (never of test failures)', intOption, 1)
+    .addOption(cacheOption())
+    .addOption(mirrorOption())
+    .action(run(() => import('./commands/bisect.js')));
+
+  program
     .command('report')
     .description('re-render reports from results dirs, merging shards')
     .argument('<dirs...>', 'results directories')

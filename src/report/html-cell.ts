@@ -88,7 +88,7 @@ ${reasonBlock(cell)}
 <dl class="facts">${dl}</dl>
 ${output('stdout', cell.stdout)}
 ${output('stderr', cell.stderr)}
-${output('dmesg', cell.dmesg)}
+${cell.kernelLog ? `${output('kernel log while the loader ran', cell.kernelLog)}\n` : ''}${output('dmesg', cell.dmesg)}
 ${output('console tail', cell.consoleTail)}
 ${log}
 </div>

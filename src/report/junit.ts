@@ -20,10 +20,13 @@ function failureBody(cell: CellResult): string {
     cell.timedOut && 'timed out',
     cell.bootFailed && 'kernel did not boot',
     `attempts: ${cell.attempts}`,
+    ...(cell.retriedAfter ?? []).map((why, i) => `attempt ${i + 1}: infra: ${why}`),
   ].filter(Boolean);
   const output = cell.status === 'infra' ? cell.consoleTail : cell.stderr.trim() ? cell.stderr : cell.stdout;
   const tail = lastLines(cleanText(output), 30);
-  return x(`${facts.join('\n')}${tail ? `\n\n${tail}` : ''}`);
+  // The test's own kernel-log segment: where a splat or a kernel-side reason came from.
+  const kernel = cell.kernelLog ? `\n\n--- kernel log while the loader ran ---\n${lastLines(cleanText(cell.kernelLog), 30)}` : '';
+  return x(`${facts.join('\n')}${tail ? `\n\n${tail}` : ''}${kernel}`);
 }
 
 function outcomeElement(cell: CellResult): string {
