@@ -49,7 +49,7 @@ function addPlanAndRun(program: Command, action: Action): void {
     .action(action(() => import('./commands/run.js')));
 }
 
-function addReportAndComment(program: Command, action: Action): void {
+function addBisect(program: Command, action: Action): void {
   program
     .command('bisect')
     .description('find the first kernel a cell passes (or fails) on, in about log2(n) boots')
@@ -64,8 +64,10 @@ function addReportAndComment(program: Command, action: Action): void {
     .option('--retries <n>', 'retries of infrastructure failures (never of test failures)', intOption, 1)
     .addOption(cacheOption())
     .addOption(mirrorOption())
-    .action(run(() => import('./commands/bisect.js')));
+    .action(action(() => import('./commands/bisect.js')));
+}
 
+function addReportAndComment(program: Command, action: Action): void {
   program
     .command('report')
     .description('re-render reports from results dirs, merging shards')
@@ -135,7 +137,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     const mod = await load();
     setExit(await mod.default(ctx, command.opts(), ...positional));
   };
-  for (const add of [addPlanAndRun, addReportAndComment, addImages, addDoctorAndInit]) add(program, action);
+  for (const add of [addPlanAndRun, addBisect, addReportAndComment, addImages, addDoctorAndInit]) add(program, action);
   return program;
 }
 

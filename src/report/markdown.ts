@@ -7,7 +7,8 @@ import type { CellResult, RunResults } from '../results/model.js';
 import { describeCredentials } from '../results/credentials.js';
 import { cleanText } from '../core/plain-text.js';
 import { escapeMarkup, formatMs, lastLines, oneLine } from './text.js';
-import { STATUS_INFO, STATUS_ORDER, buildGrid, countStatuses, problemCells, sortByStatus, type Counts } from './view.js';
+import { rangeText } from '../results/kernel-range.js';
+import { STATUS_INFO, STATUS_ORDER, buildGrid, countStatuses, kernelRanges, problemCells, sortByStatus, type Counts } from './view.js';
 
 export { appendStepSummary } from './step-summary.js';
 
@@ -184,6 +185,14 @@ function appendSections(out: string, sections: Section[], limit: number, reserve
   return { out, dropped };
 }
 
+/** Oldest … newest kernel passed per arch × config; nothing for a one-kernel matrix. */
+function rangesTable(results: RunResults): string {
+  const ranges = kernelRanges(results);
+  if (!ranges.length) return '';
+  const rows = ranges.map((r) => `| \`${r.key.replace(/`/g, '')}\` | ${mdInline(rangeText(r))} |`);
+  return `\n**Passes on kernels**\n\n| arch / config | oldest … newest kernel passed |\n|---|---|\n${rows.join('\n')}\n`;
+}
+
 export function renderMarkdown(results: RunResults, opts: MarkdownOptions = {}): string {
   const limit = opts.limit ?? DEFAULT_MARKDOWN_LIMIT;
   const link = opts.reportUrl ? `[the full HTML report](${opts.reportUrl.replace(/[()\s]/g, encodeURIComponent)})` : 'the HTML report (report.html)';
@@ -193,7 +202,7 @@ export function renderMarkdown(results: RunResults, opts: MarkdownOptions = {}):
     { title: '### Failures', items: problemCells(results).map((c) => ({ full: problemItem(c, true), short: problemItem(c, false) })) },
     { title: '### Expected failures', items: xfails.map((c) => ({ full: xfailItem(c), short: xfailItem(c) })) },
   ];
-  const start = head(results, opts.title ?? 'portmatrix', limit, note);
+  const start = head(results, opts.title ?? 'portmatrix', limit, note) + rangesTable(results);
   const { out, dropped } = appendSections(start, sections, limit, note(999_999).length + 1);
   if (dropped) return out + note(dropped);
   return opts.reportUrl ? `${out}\nFull report: ${link}\n` : out;

@@ -4,7 +4,8 @@
 
 import type { RunResults, Status } from '../results/model.js';
 import { oneLine } from './text.js';
-import { STATUS_INFO, buildGrid, countStatuses, countsLine, problemCells } from './view.js';
+import { rangeText } from '../results/kernel-range.js';
+import { STATUS_INFO, buildGrid, countStatuses, countsLine, kernelRanges, problemCells } from './view.js';
 
 export interface TableOptions {
   /** Emit ANSI colours (the caller decides: TTY, NO_COLOR, FORCE_COLOR). */
@@ -76,6 +77,13 @@ export function renderTable(results: RunResults, opts: TableOptions): string {
 
   const counts = countStatuses(results.cells);
   lines.push('', ...wrap(countsLine(counts), width));
+
+  const ranges = kernelRanges(results);
+  if (ranges.length) {
+    lines.push('', paint('Passes on kernels:', 'bold', opts.color));
+    const keyWidth = Math.max(...ranges.map((r) => r.key.length));
+    for (const r of ranges) lines.push(cut(`  ${pad(oneLine(r.key, 80), keyWidth)}  ${oneLine(rangeText(r), 200)}`, width));
+  }
 
   const problems = problemCells(results);
   if (problems.length) {

@@ -6,6 +6,9 @@ import { ARCHES, type Arch } from '../core/arch.js';
 import { compareIds } from '../core/cell.js';
 import { STATUSES, type CellResult, type RunResults, type Status } from '../results/model.js';
 import { ExitCode } from '../errors.js';
+import { kernelOrder, passRanges, type PassRange } from '../results/kernel-range.js';
+
+export { kernelOrder };
 
 export interface StatusInfo {
   /** Emoji mark used by Markdown and HTML. */
@@ -64,34 +67,6 @@ export function rowKey(cell: CellResult): string {
   return rest || cell.id;
 }
 
-// "5.10.0-30-amd64" → [5, 10, 0, 30]; unknown releases sort after known ones.
-function releaseKey(release: string | undefined): number[] {
-  if (!release) return [Infinity];
-  return (release.match(/\d+/g) ?? []).slice(0, 4).map(Number);
-}
-
-function compareNumbers(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? -1) - (b[i] ?? -1);
-    if (d !== 0 && !Number.isNaN(d)) return d;
-  }
-  return 0;
-}
-
-/**
- * Kernel names ordered by their oldest known release (bullseye before bookworm
- * before trixie), then by name: alphabetical order would put bookworm first.
- */
-export function kernelOrder(cells: readonly CellResult[]): string[] {
-  const oldest = new Map<string, number[]>();
-  for (const cell of cells) {
-    const key = releaseKey(cell.kernel.release);
-    const prev = oldest.get(cell.kernel.name);
-    if (!prev || compareNumbers(key, prev) < 0) oldest.set(cell.kernel.name, key);
-  }
-  return [...oldest.keys()].sort((a, b) => compareNumbers(oldest.get(a)!, oldest.get(b)!) || compareIds(a, b));
-}
-
 export function archOrder(cells: readonly CellResult[]): Arch[] {
   const present = new Set(cells.map((c) => c.arch));
   const known = ARCHES.filter((a) => present.has(a));
@@ -146,4 +121,9 @@ export function exitCodeFor(results: RunResults): number {
 /** Total seconds of cell wall time, for JUnit and headings. */
 export function totalSeconds(cells: readonly CellResult[]): number {
   return cells.reduce((sum, c) => sum + c.timings.totalMs, 0) / 1000;
+}
+
+/** Oldest and newest kernel each arch × config passed on; none when the matrix has one kernel. */
+export function kernelRanges(results: RunResults): PassRange[] {
+  return new Set(results.cells.map((c) => c.kernel.name)).size < 2 ? [] : passRanges(results.cells);
 }
