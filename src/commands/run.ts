@@ -27,6 +27,10 @@ export interface RunOptions {
   resume?: boolean;
   accel?: 'auto' | 'kvm' | 'tcg';
   retries: number;
+  reruns?: number;
+  repeat?: number;
+  strict?: boolean;
+  rerunFailed?: boolean;
   reporter?: string;
   cacheDir?: string;
   mirror?: string;
@@ -48,7 +52,9 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
   const plan = await planRun(ctx, opts);
   const { matrix, cells } = plan;
   const resultsDir = path.resolve(ctx.cwd, opts.resultsDir);
-  const previous = await openResultsDir(resultsDir, Boolean(opts.resume));
+  const previous = await openResultsDir(resultsDir, Boolean(opts.resume || opts.rerunFailed));
+  // --rerun-failed keeps what passed (with identical inputs) and runs the rest again.
+  if (opts.rerunFailed) for (const [id, r] of previous!) if (r.status === 'fail' || r.status === 'flaky' || r.status === 'infra') previous!.delete(id);
 
   const events = createRunEvents();
   events.subscribe(resultsWriter(resultsDir));
@@ -63,7 +69,7 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
   const jobs = opts.jobs && opts.jobs > 0 ? opts.jobs : defaultJobs(matrix.vm.memory);
   const where = path.relative(ctx.cwd, resultsDir) || '.';
   await events.emit({ type: 'log', level: 'info', message: `running ${cells.length} cell(s), ${jobs} at a time; results in ${where}` });
-  const schedule = { inputs, events, jobs, retries: opts.retries, previous, splats: compileSplatRules(matrix.splats) };
+  const schedule = { inputs, events, jobs, retries: opts.retries, reruns: opts.reruns, repeat: opts.repeat, previous, splats: compileSplatRules(matrix.splats) };
   const { results, unfinished } = await runCells(cells, { ...schedule, vm: matrix.vm, resultsDir, workDir, env: ctx.env, signal: ctx.signal }).finally(async () => {
     closeViews();
     await rm(workDir, { recursive: true, force: true });
@@ -71,5 +77,5 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
 
   const configs = matrix.configs.map((c) => c.name);
   const model = runModel({ matrixFile: plan.matrixFile, resultsDir, configs, startedAt, cells: results });
-  return reportRun(ctx, { model, reporters: plan.reporters, resultsDir, resultsDirOption: opts.resultsDir, unfinished });
+  return reportRun(ctx, { model, reporters: plan.reporters, resultsDir, resultsDirOption: opts.resultsDir, unfinished, strict: opts.strict });
 }

@@ -21,10 +21,11 @@ const SGR: Record<Status, string> = {
   infra: '1;33', // bold yellow
   xfail: '36', // cyan
   skip: '2', // dim
+  flaky: '1;34', // bold blue
 };
 
 /** Short word per status for the grid; upper case marks what breaks the run. */
-const WORD: Record<Status, string> = { pass: 'pass', fail: 'FAIL', xpass: 'XPASS', infra: 'INFRA', xfail: 'xfail', skip: 'skip' };
+const WORD: Record<Status, string> = { pass: 'pass', fail: 'FAIL', xpass: 'XPASS', infra: 'INFRA', xfail: 'xfail', skip: 'skip', flaky: 'FLAKY' };
 
 function paint(text: string, status: Status | 'bold' | 'dim', color: boolean): string {
   if (!color) return text;

@@ -27,10 +27,12 @@ export const STATUS_INFO: Record<Status, StatusInfo> = {
   infra: { emoji: '⚠️', mark: '⚠', label: 'infra error', bad: true },
   xfail: { emoji: '☑️', mark: '⊘', label: 'expected failure', bad: false },
   skip: { emoji: '➖', mark: '–', label: 'skipped', bad: false },
+  // Failed, then passed on a fresh boot: not a portability failure, but not clean either.
+  flaky: { emoji: '🔁', mark: '≈', label: 'flaky', bad: false },
 };
 
 /** Order in which statuses are listed: what needs attention first. */
-export const STATUS_ORDER: readonly Status[] = ['fail', 'xpass', 'infra', 'xfail', 'skip', 'pass'];
+export const STATUS_ORDER: readonly Status[] = ['fail', 'xpass', 'infra', 'flaky', 'xfail', 'skip', 'pass'];
 
 export type Counts = Record<Status, number> & { total: number };
 
@@ -95,9 +97,9 @@ export function buildGrid(results: RunResults): Grid {
   return { arches: archOrder(results.cells), rows: sorted };
 }
 
-/** Cells that need attention (fail, xpass, infra), in STATUS_ORDER then id order. */
+/** Cells that need attention (fail, xpass, infra, and flaky ones), in STATUS_ORDER then id order. */
 export function problemCells(results: RunResults): CellResult[] {
-  return sortByStatus(results.cells.filter((c) => STATUS_INFO[c.status].bad));
+  return sortByStatus(results.cells.filter((c) => STATUS_INFO[c.status].bad || c.status === 'flaky'));
 }
 
 export function sortByStatus(cells: readonly CellResult[]): CellResult[] {
@@ -111,9 +113,10 @@ export function sortByStatus(cells: readonly CellResult[]): CellResult[] {
  * wins over an infrastructure error: it is a real finding about the application,
  * while infra (exit 3) only says the run was incomplete.
  */
-export function exitCodeFor(results: RunResults): number {
+export function exitCodeFor(results: RunResults, opts: { strict?: boolean } = {}): number {
   const counts = countStatuses(results.cells);
-  if (counts.fail + counts.xpass > 0) return ExitCode.cellsFailed;
+  // Flaky cells pass the run unless --strict: they passed, and are counted apart.
+  if (counts.fail + counts.xpass + (opts.strict ? counts.flaky : 0) > 0) return ExitCode.cellsFailed;
   if (counts.infra > 0) return ExitCode.infra;
   return ExitCode.ok;
 }

@@ -5,7 +5,7 @@ import type { Arch } from '../core/arch.js';
 
 export const SCHEMA_VERSION = 1;
 
-export const STATUSES = ['pass', 'fail', 'xfail', 'xpass', 'infra', 'skip'] as const;
+export const STATUSES = ['pass', 'fail', 'xfail', 'xpass', 'infra', 'skip', 'flaky'] as const;
 export type Status = (typeof STATUSES)[number];
 
 /** Facts about a kernel read from its config file on the host (images/). */
@@ -60,6 +60,8 @@ export interface CellResult {
   dmesg: string;
   /** The kernel-log lines logged while the loader ran (after it started): splats and reasons come from here. */
   kernelLog?: string;
+  /** Runs on fresh boots (`--reruns`, `--repeat`): how many passed, and each run's status. */
+  runs?: { passed: number; total: number; statuses: Status[] };
   /** Reasons of earlier attempts that failed through the infrastructure and were retried. */
   retriedAfter?: string[];
   /** Last console lines, kept for every non-pass. */

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { CellResult, Status } from '../../src/results/model.js';
+import { combineRuns, wantsAnotherRun } from '../../src/outcome/runs.js';
+
+const r = (status: Status, reason?: string, attempts = 1): CellResult => ({
+  id: 'amd64/debian-trixie/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'debian-trixie' }, config: 'default', libc: 'static',
+  status, reason, timings: { totalMs: 1 }, timedOut: false, bootFailed: false, attempts, stdout: '', stderr: '', dmesg: '', consoleTail: '',
+});
+
+/** Feed outcomes one by one as the scheduler does; returns the folded result and how many runs were made. */
+function simulate(outcomes: Status[], o: { reruns: number; repeat: number }) {
+  const runs: CellResult[] = [];
+  for (const s of outcomes) {
+    runs.push(r(s, s === 'fail' ? 'loader exited with code 1' : undefined));
+    if (!wantsAnotherRun(runs, o)) break;
+  }
+  return { result: combineRuns(runs), runs: runs.length };
+}
+
+describe('reruns and repeat', () => {
+  it('a failure that passes on a rerun is flaky, with its failing reason and the pass rate', () => {
+    const { result, runs } = simulate(['fail', 'pass', 'pass'], { reruns: 3, repeat: 1 });
+    expect(runs).toBe(2);
+    expect(result).toMatchObject({ status: 'flaky', reason: 'passed 1 of 2 runs; failed with: loader exited with code 1', runs: { passed: 1, total: 2, statuses: ['fail', 'pass'] }, attempts: 2 });
+  });
+
+  it('a failure that keeps failing is fail after 1 + reruns runs; a pass is never rerun', () => {
+    expect(simulate(['fail', 'fail', 'fail', 'fail', 'pass'], { reruns: 3, repeat: 1 })).toMatchObject({ runs: 4, result: { status: 'fail', runs: { passed: 0, total: 4 } } });
+    expect(simulate(['pass', 'fail'], { reruns: 3, repeat: 1 })).toEqual({ runs: 1, result: r('pass') });
+    expect(simulate(['fail', 'pass'], { reruns: 0, repeat: 1 })).toMatchObject({ runs: 1, result: { status: 'fail' } });
+  });
+
+  it('--repeat runs every cell N times and reports the pass rate', () => {
+    expect(simulate(['pass', 'fail', 'pass', 'fail'], { reruns: 0, repeat: 4 })).toMatchObject({ runs: 4, result: { status: 'flaky', runs: { passed: 2, total: 4 } } });
+    expect(simulate(['pass', 'pass', 'pass'], { reruns: 0, repeat: 3 })).toMatchObject({ runs: 3, result: { status: 'pass', runs: { passed: 3, total: 3 } } });
+  });
+
+  it('infra ends the runs: it was already retried and is reported as infra', () => {
+    expect(simulate(['fail', 'infra', 'pass'], { reruns: 3, repeat: 1 })).toMatchObject({ runs: 2, result: { status: 'fail', runs: { passed: 0, total: 1, statuses: ['fail', 'infra'] } } });
+    expect(simulate(['infra', 'pass'], { reruns: 3, repeat: 1 })).toMatchObject({ runs: 1, result: { status: 'infra' } });
+  });
+});
