@@ -1,5 +1,5 @@
 // Real kernels through oci: refs. Debian's bullseye, bookworm and trixie kernels
-// (verified through the Debian archive's signatures) are pushed, in cilium/ci-kernels'
+// (the pinned test kernels, verified through the Debian archive's signatures) are pushed, in cilium/ci-kernels'
 // layout (one index, linux/amd64 + linux/arm64, /boot/vmlinuz in a layer), into a
 // local docker-registry with skopeo; portmatrix pulls them by tag, boots them
 // under TCG and runs the bundled example, then bisects over the three tags.
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageStore, defaultImageOptions } from '../../src/images/store.js';
 import type { RunResults } from '../../src/results/model.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
+import { TEST_LOCK } from '../helpers/dev-kernels.js';
 import { pushKernelImage, startRegistry, type Registry } from './registry.js';
 
 const SUITES = [
@@ -27,7 +28,7 @@ const releases: Record<string, string> = {};
 
 beforeAll(async () => {
   registry = await startRegistry();
-  const store = createImageStore(defaultImageOptions(process.env, os.tmpdir(), { lockFile: undefined }));
+  const store = createImageStore(defaultImageOptions(process.env, os.tmpdir(), { lockFile: TEST_LOCK }));
   for (const { suite, tag } of SUITES) {
     const platforms = await Promise.all((['amd64', 'arm64'] as const).map(async (arch) => {
       const k = await store.kernel(`debian:${suite}`, arch);
