@@ -53,7 +53,7 @@ export interface Matrix {
   images: { debianMirror?: string };
   include: CellMatch[];
   exclude: CellMatch[];
-  expect: (CellMatch & { result: 'fail'; reason: string })[];
+  expect: (CellMatch & { result: 'fail' | 'flaky'; reason: string })[];
   /** Regular-expression sources, checked to compile (outcome/splats.ts compiles them). */
   splats: { allow: string[]; deny: string[] };
   /** Kernel sources in ascending order for `portmatrix bisect`; absent: none written. */

@@ -68,8 +68,8 @@ export const matchSchema = z.strictObject(matchShape, { error: 'write a map of a
 export const expectSchema = z.strictObject(
   {
     ...matchShape,
-    /** Only `fail` today: the cell is expected to fail. Default: fail. */
-    result: z.literal('fail', { error: 'use result: fail (cells that pass need no entry)' }).default('fail'),
+    /** `fail`: the cell is expected to fail; `flaky`: a known flake, quarantined. Default: fail. */
+    result: z.enum(['fail', 'flaky'], { error: 'use result: fail or flaky (cells that pass need no entry)' }).default('fail'),
     /** Why the cell fails; shown in every report. Required. */
     reason: z.string({ error: 'say why the cell is expected to fail, e.g. reason: no BTF on bookworm s390x' }),
   },

@@ -40,7 +40,8 @@ export interface LoaderSpec {
 }
 
 export interface Expectation {
-  result: 'fail';
+  /** `fail`: the cell is expected to fail. `flaky`: a known flake, quarantined (never fails the run). */
+  result: 'fail' | 'flaky';
   reason: string;
 }
 

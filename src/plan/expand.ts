@@ -116,7 +116,7 @@ export function expandCells(m: Matrix, opts: ExpandOptions = {}): Cell[] {
       },
     };
     const expectation = m.expect.find((e) => matches(e, c));
-    if (expectation) cell.expect = { result: 'fail', reason: expectation.reason };
+    if (expectation) cell.expect = { result: expectation.result, reason: expectation.reason };
     const unavailable = parsed?.kind === 'debian' ? debianUnavailable(parsed.suite, parsed.flavour, c.arch) : undefined;
     if (unavailable) cell.skip = unavailable;
     return cell;

@@ -116,7 +116,9 @@ export function sortByStatus(cells: readonly CellResult[]): CellResult[] {
 export function exitCodeFor(results: RunResults, opts: { strict?: boolean } = {}): number {
   const counts = countStatuses(results.cells);
   // Flaky cells pass the run unless --strict: they passed, and are counted apart.
-  if (counts.fail + counts.xpass + (opts.strict ? counts.flaky : 0) > 0) return ExitCode.cellsFailed;
+  // A flake quarantined with expect: {result: flaky} never fails the run.
+  const flaky = results.cells.filter((c) => c.status === 'flaky' && c.expected?.result !== 'flaky').length;
+  if (counts.fail + counts.xpass + (opts.strict ? flaky : 0) > 0) return ExitCode.cellsFailed;
   if (counts.infra > 0) return ExitCode.infra;
   return ExitCode.ok;
 }

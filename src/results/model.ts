@@ -46,7 +46,7 @@ export interface CellResult {
   status: Status;
   /** Why the cell failed / was skipped / errored, when recognisable. */
   reason?: string;
-  expected?: { result: 'fail'; reason: string };
+  expected?: { result: 'fail' | 'flaky'; reason: string };
   accel?: 'kvm' | 'tcg';
   backend?: 'qemu' | 'vng';
   /** Wall-clock milliseconds: boot (QEMU start → loader start), loader, total. */

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { CellResult, Status } from '../../src/results/model.js';
+import type { Cell } from '../../src/core/cell.js';
+import { decideOutcome, type Observed } from '../../src/outcome/decide.js';
+import { exitCodeFor } from '../../src/report/view.js';
+import type { CellResult, RunResults, Status } from '../../src/results/model.js';
 import { combineRuns, wantsAnotherRun } from '../../src/outcome/runs.js';
 
 const r = (status: Status, reason?: string, attempts = 1): CellResult => ({
@@ -38,5 +41,25 @@ describe('reruns and repeat', () => {
   it('infra ends the runs: it was already retried and is reported as infra', () => {
     expect(simulate(['fail', 'infra', 'pass'], { reruns: 3, repeat: 1 })).toMatchObject({ runs: 2, result: { status: 'fail', runs: { passed: 0, total: 1, statuses: ['fail', 'infra'] } } });
     expect(simulate(['infra', 'pass'], { reruns: 3, repeat: 1 })).toMatchObject({ runs: 1, result: { status: 'infra' } });
+  });
+});
+
+describe('a quarantined flake (expect: {result: flaky})', () => {
+  const cell = (result: 'fail' | 'flaky'): Cell => ({
+    id: 'amd64/debian-trixie/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'debian-trixie' }, config: { name: 'default', cmdline: [], sysctl: {} },
+    libc: 'static', loader: { path: '/x', args: [], env: {}, files: [], timeoutSec: 60 }, expect: { result, reason: 'known flake' },
+  });
+  const seen = (exitCode: number): Observed => ({ bootTimedOut: false, timedOut: false, qemuCode: 0, loaderStarted: true, exitCode, loaderTimedOut: false, stdout: '', stderr: '', dmesg: '', consoleTail: '', bootDeadlineSec: 60, loaderTimeoutSec: 60 });
+
+  it('fails as xfail, passes as pass (not xpass), and its flaky result never fails the run, even with --strict', () => {
+    expect(decideOutcome(cell('flaky'), seen(1)).status).toBe('xfail');
+    expect(decideOutcome(cell('flaky'), seen(0)).status).toBe('pass');
+    expect(decideOutcome(cell('fail'), seen(0)).status).toBe('xpass');
+    const flaky = { ...combineRuns([r('xfail', 'loader exited with code 1'), r('pass')]), expected: { result: 'flaky' as const, reason: 'known flake' } };
+    expect(flaky.status).toBe('flaky');
+    const model = (c: CellResult): RunResults => ({ schemaVersion: 1, tool: { name: 'portmatrix', version: 't' }, matrix: 'm', startedAt: 't', host: { arch: 'x', cpus: 1, node: 'v' }, cells: [c] });
+    expect(exitCodeFor(model(flaky), { strict: true })).toBe(0);
+    expect(exitCodeFor(model({ ...flaky, expected: undefined }), { strict: true })).toBe(1);
+    expect(exitCodeFor(model({ ...flaky, expected: undefined }))).toBe(0);
   });
 });
