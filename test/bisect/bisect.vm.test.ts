@@ -2,7 +2,7 @@
 // or newer, over bullseye (5.10), bookworm (6.1), trixie (6.12) and sid, names
 // bookworm as the first good kernel in 3 boots; asked again, it boots nothing.
 
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +30,10 @@ describe('bisect', () => {
     expect(lines.filter((l) => / booted /.test(l))).toHaveLength(3);
     expect(first.stdout).toMatch(/^passes from debian-bookworm on\n  fail  amd64\/debian-bullseye\/default: loader exited with code 1\n  pass  amd64\/debian-bookworm\/default$/m);
     expect(lines.at(-1)).toBe('3 boot(s), 0 cached; results in results-bisect');
+    // Retries are off: every booted cell took exactly one attempt.
+    const cells = await readdir(path.join(dir, 'results-bisect/cells'));
+    expect(cells).toHaveLength(3);
+    for (const f of cells) expect(JSON.parse(await readFile(path.join(dir, 'results-bisect/cells', f), 'utf8')).attempts).toBe(1);
 
     const again = await runCli(['bisect', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
     expect(again.code, again.stderr).toBe(0);

@@ -5,7 +5,7 @@
 // under TCG and runs the bundled example, then bisects over the three tags.
 
 import { execFile } from 'node:child_process';
-import { access, chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -78,5 +78,9 @@ describe('real kernels from an OCI registry', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^passes from oci-ci-kernels-6.1 on$/m);
     expect(run.stdout).toMatch(/^3 boot\(s\), 0 cached/m);
+    // Retries are off: every booted cell took exactly one attempt.
+    const cells = await readdir(path.join(dir, 'results-bisect/cells'));
+    expect(cells).toHaveLength(3);
+    for (const f of cells) expect(JSON.parse(await readFile(path.join(dir, 'results-bisect/cells', f), 'utf8')).attempts).toBe(1);
   }, 600_000);
 });
