@@ -57,10 +57,19 @@ describe('splats', () => {
     expect(splatKind('bpf_jit: jit failed for prog 7', compileSplatRules({ allow: [], deny: ['^bpf_jit: '] }))).toBe('denied');
   });
 
+  it.each(['trixie', 'bullseye'])('the kernel\'s own BPF warning on %s (bpf_probe_write_user) fails a loader that exited 0', (suite) => {
+    const name = `${suite}-amd64-bpf-probe-write-user.dmesg`;
+    const kernelLog = logSegment(sample(name), meta[name]!.loaderStart);
+    expect(scanSplats(kernelLog).map((s) => s.kind)).toContain('bpf');
+    expect(testVerdict({ exitCode: 0, stdout: 'loaded\n', stderr: '', kernelLog }).reason).toMatch(
+      /^kernel splat: loader\[\d+\] is installing a program with bpf_probe_write_user helper that may corrupt user memory!$/,
+    );
+  });
+
   it('a clean boot has no splat at all, from 0.000000 on', () => {
-    for (const name of ['trixie-amd64-gopanic.dmesg', 'trixie-amd64-kmsg-warning.dmesg']) {
+    for (const name of ['trixie-amd64-gopanic.dmesg', 'trixie-amd64-kmsg-warning.dmesg', 'bullseye-amd64-kmsg-warning.dmesg', 'trixie-amd64-bpf-probe-write-user.dmesg']) {
       const splats = scanSplats(logSegment(sample(name), 0));
-      expect(splats.filter((s) => !s.line.includes('pm_selftest'))).toEqual([]);
+      expect(splats.filter((s) => !s.line.includes('pm_selftest') && !s.line.includes('bpf_probe_write_user'))).toEqual([]);
     }
   });
 
@@ -76,7 +85,6 @@ describe('splats', () => {
     ['BUG: kernel NULL pointer dereference, address: 0000000000000008', 'bug'],
     ['Internal error: Oops: 0000000096000004 [#1] SMP', 'oops'],
     ['Unable to handle kernel NULL pointer dereference at virtual address 0000000000000008', 'oops'],
-    ['loader[147] is installing a program with bpf_probe_write_user helper that may corrupt user memory!', 'bpf'],
     ['Kernel panic - not syncing: sysrq triggered crash', 'panic'],
   ])('%s is a %s splat', (line, kind) => {
     expect(splatKind(line)).toBe(kind);
@@ -97,6 +105,17 @@ describe('a guest that died', () => {
 });
 
 describe('reasons from the right lines', () => {
+  it('a boot line that mentions the verifier never explains a failure (the line the issue reported, put at 0.000000 of a real boot log)', () => {
+    const name = 'trixie-amd64-kmsg-warning.dmesg';
+    const dmesg = `[    0.000000] trace event string verifier disabled\n${sample(name)}`;
+    const kernelLog = logSegment(dmesg, meta[name]!.loaderStart);
+    const verdict = testVerdict({ exitCode: 3, stdout: '', stderr: 'loader: map pm_events: create: unexpected configuration\n', kernelLog });
+    // The segment's WARNING is the only kernel-side fact that belongs to the test.
+    expect(verdict.reason).toMatch(/^kernel splat: WARNING: CPU: 0 PID: \d+ at drivers\/misc\/pm_selftest\.c:42/);
+    const quiet = testVerdict({ exitCode: 3, stdout: '', stderr: 'loader: map pm_events: create: unexpected configuration\n', kernelLog: logSegment(dmesg, 1e9) });
+    expect(quiet).toEqual({ status: 'fail', reason: 'loader exited with code 3' });
+  });
+
   it('a Go nil-pointer panic is a crash of the loader, not a verifier rejection', () => {
     const name = 'trixie-amd64-gopanic.dmesg';
     const verdict = testVerdict({ exitCode: 2, stdout: sample('go-nil-pointer-panic.stdout'), stderr: sample('go-nil-pointer-panic.stderr'), kernelLog: logSegment(sample(name), meta[name]!.loaderStart) });
