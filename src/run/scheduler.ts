@@ -61,7 +61,7 @@ async function runCell(cell: Cell, o: ScheduleOptions): Promise<Finished> {
   } catch (error) {
     return o.signal.aborted ? undefined : { result: kernelFailure(cell, error) };
   }
-  const hash = await inputsHash(cell, kernel.sha256, o.vm);
+  const hash = await inputsHash(cell, kernel.sha256, o.vm, o.splats);
   const before = o.previous?.get(cell.id);
   if (before && before.inputsHash === hash && before.status !== 'infra') return { result: before, resumed: true };
   return runs(cell, kernel, hash, o);
