@@ -19,6 +19,7 @@ export async function inputsHash(cell: Cell, kernelSha256: string, vm: MatrixVm)
     env: cell.loader.env,
     timeout: cell.loader.timeoutSec,
     config: cell.config,
+    ...(cell.kernel.btf ? { kernelBtf: cell.kernel.btf } : {}),
     libc: cell.libc,
     expect: cell.expect ?? null,
     vm: { memory: vm.memory, cpus: vm.cpus, network: vm.network, backend: vm.backend },
