@@ -6,6 +6,7 @@ import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/prom
 import path from 'node:path';
 import { fillPlaceholders } from '../config/semantic.js';
 import { BTF_GUEST_FILE, type GuestBtf } from '../guest/btf-init.js';
+import { memoize } from '../core/memo.js';
 import { sha256File, type Cache } from '../images/cache.js';
 import type { ResolvedKernel } from '../images/types.js';
 import type { Arch } from '../core/arch.js';
@@ -48,23 +49,20 @@ async function readHead(file: string): Promise<Buffer> {
 export const minBtfPath = (resultsDir: string, kernelName: string, arch: Arch) => path.join(resultsDir, 'btf', `${kernelName}-${arch}.btf`);
 
 export function createBtfResolver(deps: BtfResolverDeps) {
-  const memo = new Map<string, Promise<string>>();
-  const once = (key: string, fn: () => Promise<string>) => {
-    if (!memo.has(key)) memo.set(key, fn());
-    return memo.get(key)!;
-  };
-
+  // A failure is forgotten, so a retried cell tries again.
   /** The whole kernel BTF on the host: generated when the kernel has none, else read from its image. */
-  const fullBtf = (kernel: ResolvedKernel) =>
-    once(`full ${kernel.sha256}`, async () => {
+  const fullBtf = memoize(
+    async (kernel: ResolvedKernel) => {
       if (kernel.facts.btf === false) return deps.images.generatedBtf(kernel);
       const hex = await deps.images.cache.putBytes(await btfFromImage(kernel.kernelPath, deps.env, deps.signal));
       return deps.images.cache.blobPath(hex);
-    });
+    },
+    { keyOf: (kernel) => kernel.sha256, retryFailures: true },
+  );
 
   /** results/btf/<kernel>-<arch>.btf for the cell's kernel. */
-  const minBtf = (cell: Cell, kernel: ResolvedKernel) =>
-    once(`min ${cell.kernel.name} ${cell.arch} ${kernel.sha256}`, async () => {
+  const minBtf = memoize(
+    async (cell: Cell, kernel: ResolvedKernel) => {
       const objects = [...new Set(deps.objects.flatMap((p) => globSync(fillPlaceholders(p, cell.arch))))];
       const out = minBtfPath(deps.resultsDir, cell.kernel.name, cell.arch);
       await mkdir(path.dirname(out), { recursive: true });
@@ -76,12 +74,18 @@ export function createBtfResolver(deps: BtfResolverDeps) {
         const order = btfByteOrder(await readHead(full));
         if (order) await writeFile(tmp, withByteOrder(await readFile(tmp), order));
         await rename(tmp, out);
+      } catch (error) {
+        // Logged once here; a `min` cell also fails with it, other cells run on.
+        deps.log(`minimal BTF for ${cell.kernel.name} ${cell.arch} not written: ${(error as Error).message}`);
+        throw error;
       } finally {
         await rm(tmp, { force: true });
       }
-      deps.log(`minimal BTF for ${cell.kernel.name} ${cell.arch}: ${path.relative(process.cwd(), out)} (${(await stat(out)).size} bytes)`);
+      deps.log(`minimal BTF for ${cell.kernel.name} ${cell.arch}: ${path.relative(deps.resultsDir, out)} in the results (${(await stat(out)).size} bytes)`);
       return out;
-    });
+    },
+    { keyOf: (cell, kernel) => `${cell.kernel.name} ${cell.arch} ${kernel.sha256}`, retryFailures: true },
+  );
 
   async function described(file: string, source: BtfSource, mode: string, guest: GuestBtf, shown = file): Promise<PreparedBtf> {
     const [bytes, sha256] = await Promise.all([stat(file).then((s) => s.size), sha256File(file)]);
@@ -94,7 +98,7 @@ export function createBtfResolver(deps: BtfResolverDeps) {
     const written = formatBtfMode(mode);
     const install: GuestBtf = { hide: true, install: BTF_GUEST_FILE };
     const minimal = deps.objects.length ? minBtf(cell, kernel) : undefined;
-    if (mode.kind !== 'min') minimal?.catch((error: Error) => deps.log(`minimal BTF for ${cell.kernel.name} ${cell.arch} not written: ${error.message}`));
+    if (mode.kind !== 'min') minimal?.catch(() => {}); // logged by minBtf; this cell does not need it
     switch (mode.kind) {
       case 'none':
         return { result: { mode: written, source: 'none' }, guest: { hide: true } };
