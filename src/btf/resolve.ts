@@ -15,7 +15,8 @@ import { globSync } from '../plan/glob.js';
 import { btfByteOrder, withByteOrder } from './byte-order.js';
 import { btfFromImage } from './from-image.js';
 import { minimalBtf } from './min.js';
-import { cellBtfMode, formatBtfMode, type BtfSource, type CellBtf } from './mode.js';
+import type { BtfSource, CellBtf } from '../results/btf.js';
+import { cellBtfMode, formatBtfMode } from './mode.js';
 
 export interface PreparedBtf {
   result: CellBtf;

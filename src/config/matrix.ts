@@ -52,7 +52,7 @@ export interface Matrix {
   vm: MatrixVm;
   images: { debianMirror?: string };
   /** Absolute patterns of the program's BPF objects (`{arch}`/`{goarch}` unfilled), for minimal BTF. */
-  btf: { objects: string[] };
+  btf: { objects: string[]; objectsAt?: { line: number; col: number }[] };
   include: CellMatch[];
   exclude: CellMatch[];
   expect: (CellMatch & { result: 'fail'; reason: string })[];

@@ -20,8 +20,8 @@ import { emptyLock, kernelKey, packagesKey, readLock, writeLock, type LockData, 
 import { ociKernel } from './oci.js';
 import { canonicalSource, parseKernelSource } from './source.js';
 import type { ImageOptions, ImageStore, ResolvedKernel } from './types.js';
-import { isDbgPackageName } from '../btf/generate.js';
-import { btfGenerator } from '../btf/store-btf.js';
+import { isDbgPackageName } from './btf-generate.js';
+import { btfGenerator } from './btf-store.js';
 
 /**
  * https works from this host (checked: deb.debian.org answers 200 over both);

@@ -2,7 +2,7 @@
 // kernel and guest facts, and every captured output. All text goes through
 // escapeMarkup(cleanText(...)): guest output can only ever appear as text.
 
-import { describeBtf } from '../btf/mode.js';
+import { describeBtf } from '../results/btf.js';
 import type { CellResult } from '../results/model.js';
 import { describeCredentials } from '../results/credentials.js';
 import { cleanText } from '../core/plain-text.js';

@@ -2,7 +2,7 @@
 // dorny/test-reporter `java-junit`, mikepenz/action-junit-report). Validated in
 // tests against Jenkins xunit's junit-10.xsd: properties live on <testsuite> only.
 
-import { describeBtf } from '../btf/mode.js';
+import { describeBtf } from '../results/btf.js';
 import type { CellResult, RunResults } from '../results/model.js';
 import { cleanText } from '../core/plain-text.js';
 import { escapeMarkup, lastLines, oneLine } from './text.js';

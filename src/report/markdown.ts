@@ -3,7 +3,7 @@
 // expected failures. Fits a size limit by dropping whole items, never by cutting
 // inside a fence or a <details> block.
 
-import { BTF_LEGEND, btfTag, describeBtf } from '../btf/mode.js';
+import { BTF_LEGEND, btfTag, describeBtf } from '../results/btf.js';
 import type { CellResult, RunResults } from '../results/model.js';
 import { describeCredentials } from '../results/credentials.js';
 import { cleanText } from '../core/plain-text.js';

@@ -2,7 +2,7 @@
 // arch, a counts line, then the cells that need attention with their reasons.
 // Guest text is stripped of escapes and control bytes before it reaches a terminal.
 
-import { BTF_LEGEND, btfTag } from '../btf/mode.js';
+import { BTF_LEGEND, btfTag } from '../results/btf.js';
 import type { RunResults, Status } from '../results/model.js';
 import { oneLine } from './text.js';
 import { STATUS_INFO, buildGrid, countStatuses, countsLine, problemCells } from './view.js';

@@ -1,7 +1,7 @@
 // The versioned results model: the product. Every report is a view of it.
 // Bump SCHEMA_VERSION on any incompatible change; readers refuse other versions.
 
-import type { CellBtf } from '../btf/mode.js';
+import type { CellBtf } from './btf.js';
 import type { Arch } from '../core/arch.js';
 
 export const SCHEMA_VERSION = 1;

@@ -17,7 +17,7 @@ import { prepareBoot } from './boot.js';
 import type { RunEvents } from '../events/run-events.js';
 import { runGuest, type GuestRun } from './guest-run.js';
 import type { CellInputs } from './inputs.js';
-import type { CellBtf } from '../btf/mode.js';
+import type { CellBtf } from '../results/btf.js';
 import { settleBtf } from '../btf/resolve.js';
 
 export interface CellDeps {

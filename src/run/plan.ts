@@ -39,6 +39,6 @@ export async function planRun(ctx: Context, opts: PlanOptions): Promise<RunPlan>
   if (opts.shard) cells = shardCells(cells, opts.shard);
   if (cells.length === 0) throw new UsageError('no cells to run: the matrix, --only and --shard select nothing');
   await preflight(cells, ctx.env, (line) => ctx.stderr.write(`note: ${line}\n`));
-  await btfPreflight(matrix, ctx.env);
+  btfPreflight(matrix, ctx.env, ctx.cwd);
   return { matrixFile, matrix, cells, reporters };
 }

@@ -1,13 +1,21 @@
 // The `btf` keys of matrix.yaml after the schema: each value parsed into a BtfMode,
-// file: paths made absolute and checked, `min` only with `btf.objects`, and the
-// objects' globs matching something for every arch. Failures are located.
+// file: paths made absolute and checked, `min` only with `btf.objects`. Failures
+// are located; so is an object glob matching nothing, checked by `run` before boot.
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PathKey } from '../config/locate.js';
 import type { Arch } from '../core/arch.js';
-import { globSync } from '../plan/glob.js';
-import { BTF_MODE_WORDS, parseBtfMode, type BtfMode } from './mode.js';
+import type { BtfMode } from '../core/cell.js';
+import type { PathKey } from './locate.js';
+
+export const BTF_MODE_WORDS = ['kernel', 'none', 'auto', 'min', 'file:<path>'] as const;
+
+/** Parses a written value; undefined when it is not one (the caller words the located error). */
+export function parseBtfMode(value: string): BtfMode | undefined {
+  if (value === 'kernel' || value === 'none' || value === 'auto' || value === 'min') return { kind: value };
+  if (value.startsWith('file:') && value.length > 5) return { kind: 'file', path: value.slice(5) };
+  return undefined;
+}
 
 type Fail = (path: PathKey[], problem: string, fix: string) => never;
 
@@ -22,6 +30,8 @@ export interface BtfSettings {
   configs: (BtfMode | undefined)[];
   /** Absolute patterns with `{arch}` / `{goarch}` still in them. */
   objects: string[];
+  /** Where each pattern is written, for the located error when it matches nothing. */
+  objectsAt: { line: number; col: number }[];
 }
 
 function mode(value: string | undefined, at: PathKey[], dir: string, hasObjects: boolean, fail: Fail): BtfMode | undefined {
@@ -35,20 +45,14 @@ function mode(value: string | undefined, at: PathKey[], dir: string, hasObjects:
   return { kind: 'file', path: abs };
 }
 
-export function buildBtf(raw: Raw, dir: string, arches: Arch[], checkObjects: boolean, fill: (p: string, arch: Arch) => string, fail: Fail): BtfSettings {
+export function buildBtf(raw: Raw, dir: string, fail: Fail, lineOf: (at: PathKey[]) => { line: number; col: number }): BtfSettings {
   const objects = raw.btf.objects.map((o) => path.resolve(dir, o));
   const has = objects.length > 0;
-  if (checkObjects) {
-    objects.forEach((pattern, i) => {
-      for (const arch of arches) {
-        if (globSync(fill(pattern, arch)).some((f) => fs.existsSync(f))) continue;
-        fail(['btf', 'objects', i], `${fill(raw.btf.objects[i]!, arch)} matches no file for ${arch}`, 'build the BPF objects first, or fix the path or glob (relative to the matrix file)');
-      }
-    });
-  }
   return {
     kernels: raw.kernels.map((k, i) => mode(k.btf, ['kernels', i, 'btf'], dir, has, fail)),
     configs: raw.configs.map((c, i) => mode(c.btf, ['configs', i, 'btf'], dir, has, fail)),
     objects,
+    // Whether the objects exist is checked by `run` (btf/preflight.ts): plan runs before the build.
+    objectsAt: raw.btf.objects.map((_, i) => lineOf(['btf', 'objects', i])),
   };
 }

@@ -6,12 +6,12 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InfraError, MissingToolError } from '../errors.js';
-import type { Cache } from '../images/cache.js';
-import { debRef, type DebRef, type Stanza } from '../images/deb822.js';
+import type { Cache } from './cache.js';
+import { debRef, type DebRef, type Stanza } from './deb822.js';
 import type { Arch } from '../core/arch.js';
 import { which } from '../host/which.js';
-import { runTool } from '../images/tools.js';
-import { streamDebMember, type StreamDeps } from './deb-stream.js';
+import { runTool } from './tools.js';
+import { streamDebMember, type StreamDeps } from './btf-stream.js';
 
 /** What portmatrix.lock records per kernel (key `<source> <arch>`). */
 export interface LockedBtf {

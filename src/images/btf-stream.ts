@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { InfraError } from '../errors.js';
-import type { DebRef } from '../images/deb822.js';
-import { VerificationError } from '../images/debian-index.js';
-import { requireTool } from '../images/tools.js';
+import type { DebRef } from './deb822.js';
+import { VerificationError } from './debian-index.js';
+import { requireTool } from './tools.js';
 
 export interface StreamDeps {
   mirror: string;

@@ -5,12 +5,12 @@
 import type { Arch } from '../core/arch.js';
 import { memoize } from '../core/memo.js';
 import { UsageError } from '../errors.js';
-import type { Cache } from '../images/cache.js';
-import type { Stanza } from '../images/deb822.js';
-import type { LockData } from '../images/lockfile.js';
-import { parseKernelSource } from '../images/source.js';
-import type { ImageOptions, ResolvedKernel } from '../images/types.js';
-import { generateBtf } from './generate.js';
+import type { Cache } from './cache.js';
+import type { Stanza } from './deb822.js';
+import type { LockData } from './lockfile.js';
+import { parseKernelSource } from './source.js';
+import type { ImageOptions, ResolvedKernel } from './types.js';
+import { generateBtf } from './btf-generate.js';
 
 export interface BtfStoreParts {
   opts: ImageOptions;
