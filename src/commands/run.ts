@@ -17,6 +17,7 @@ import { runCells } from '../run/scheduler.js';
 import { reportRun, watchRun } from '../run/views.js';
 import { installReaper } from '../vm/process.js';
 import { compileSplatRules } from '../outcome/splats.js';
+import { createBtfResolver } from '../btf/resolve.js';
 
 export interface RunOptions {
   matrix: string;
@@ -36,7 +37,7 @@ export interface RunOptions {
   mirror?: string;
 }
 
-function inputsFor(ctx: Context, opts: RunOptions, matrix: Matrix, events: RunEvents): CellInputs {
+function inputsFor(ctx: Context, opts: RunOptions, matrix: Matrix, events: RunEvents, resultsDir: string): CellInputs {
   const imageOptions = defaultImageOptions(ctx.env, matrix.dir, {
     cacheDir: opts.cacheDir,
     cwd: ctx.cwd,
@@ -45,7 +46,10 @@ function inputsFor(ctx: Context, opts: RunOptions, matrix: Matrix, events: RunEv
     signal: ctx.signal,
     log: (message) => void events.emit({ type: 'log', level: 'info', message }),
   });
-  return createInputs({ images: createImageStore(imageOptions), accelMode: opts.accel ?? matrix.vm.accel, env: ctx.env, events });
+  const images = createImageStore(imageOptions);
+  const inputs = createInputs({ images, accelMode: opts.accel ?? matrix.vm.accel, env: ctx.env, events });
+  const btf = createBtfResolver({ images, objects: matrix.btf.objects, resultsDir, env: ctx.env, log: imageOptions.log!, signal: ctx.signal });
+  return { ...inputs, btf };
 }
 
 export default async function run(ctx: Context, opts: RunOptions): Promise<number> {
@@ -59,7 +63,7 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
   const events = createRunEvents();
   events.subscribe(resultsWriter(resultsDir));
   const closeViews = watchRun(ctx, events, plan.matrixFile);
-  const inputs = inputsFor(ctx, opts, matrix, events);
+  const inputs = inputsFor(ctx, opts, matrix, events, resultsDir);
 
   // Scratch initramfs files, one directory per run (the pid in its name lets tests
   // find this run's QEMUs), removed when the run ends.

@@ -51,6 +51,8 @@ export interface Matrix {
   loader: MatrixLoader;
   vm: MatrixVm;
   images: { debianMirror?: string };
+  /** Absolute patterns of the program's BPF objects (`{arch}`/`{goarch}` unfilled), for minimal BTF. */
+  btf: { objects: string[]; objectsAt?: { line: number; col: number }[] };
   include: CellMatch[];
   exclude: CellMatch[];
   expect: (CellMatch & { result: 'fail' | 'flaky'; reason: string })[];

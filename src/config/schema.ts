@@ -19,10 +19,14 @@ const wholeNumber = (what: string, min: number, max: number, example: string) =>
     .min(min, { error: `use ${what}, a whole number from ${min} to ${max}, e.g. ${example}` })
     .max(max, { error: `use ${what}, a whole number from ${min} to ${max}, e.g. ${example}` });
 
+const BTF_FIX = 'use one of kernel, none, auto, min, file:<path>';
+
 const kernelObject = z.strictObject(
   {
     source: z.string({ error: 'write a source such as debian:trixie, file:vmlinuz or oci:ghcr.io/cilium/ci-kernels:6.12' }),
     name: z.string({ error: 'write a short name of [a-z0-9._-], e.g. trixie-cloud' }).optional(),
+    /** Overrides the config's `btf` for this kernel (see configs[].btf). */
+    btf: z.string({ error: BTF_FIX }).optional(),
   },
   { error: 'write a source string such as debian:trixie, or a map with source and an optional name' },
 );
@@ -54,6 +58,8 @@ export const configSchema = z.strictObject(
     }).optional(),
     /** Debian kernel flavour for every debian: kernel in this config. Default: the source's. */
     flavour: z.string({ error: 'use one of generic, cloud, rt' }).optional(),
+    /** Kernel BTF the loader sees: kernel, none, auto, min or file:<path>. Default: kernel. */
+    btf: z.string({ error: BTF_FIX }).optional(),
   },
   { error: 'write a config as a map with at least a name, e.g. {name: default}' },
 );
@@ -134,6 +140,15 @@ export const matrixSchema = z.strictObject(
         { error: 'write images as a map, e.g. {debianMirror: http://deb.debian.org/debian}' },
       )
       .default({}),
+    btf: z
+      .strictObject(
+        {
+          /** The program's BPF objects (paths or globs, `{arch}`/`{goarch}` filled in) for minimal BTF. Default: none. */
+          objects: stringList('write objects as a list of paths or globs, e.g. [build/*.bpf.o]').default([]),
+        },
+        { error: 'write btf as a map, e.g. {objects: [build/*.bpf.o]}' },
+      )
+      .default({ objects: [] }),
     /** Re-add combinations removed by `exclude` (applied after it, as in GitHub Actions). Default: none. */
     include: z.array(matchSchema, { error: 'list partial matches, e.g. [{arch: s390x, kernel: debian-trixie}]' }).default([]),
     /** Remove every combination matching an entry. Default: none. */
@@ -166,6 +181,7 @@ export const KEYS: Record<string, string[]> = {
   loader: Object.keys(matrixSchema.shape.loader.shape),
   vm: Object.keys(matrixSchema.shape.vm.unwrap().shape),
   images: Object.keys(matrixSchema.shape.images.unwrap().shape),
+  btf: Object.keys(matrixSchema.shape.btf.unwrap().shape),
   include: Object.keys(matchSchema.shape),
   exclude: Object.keys(matchSchema.shape),
   expect: Object.keys(expectSchema.shape),

@@ -13,6 +13,7 @@ import type { PathKey } from './locate.js';
 import type { CellMatch, Matrix } from './matrix.js';
 import type { RawMatrix } from './schema.js';
 import { nearest, oneOf } from './suggest.js';
+import { buildBtf } from './btf.js';
 
 /** Throws a located ConfigError (load.ts supplies it). */
 export type Fail = (path: PathKey[], problem: string, fix: string) => never;
@@ -172,6 +173,10 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
     }
   }
 
+  const btf = buildBtf(raw, dir, o.fail, o.lineOf);
+  kernels.forEach((k, i) => btf.kernels[i] && (k.btf = btf.kernels[i]));
+  configs.forEach((c, i) => btf.configs[i] && (c.btf = btf.configs[i]));
+
   const axes = { arch: arches, kernel: kernels.map((k) => k.name), config: configs.map((c) => c.name), libc: raw.libc };
   const matrix: Matrix = {
     file,
@@ -183,6 +188,7 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
     loader: { ...raw.loader, path: loaderPath, files: raw.loader.files.map((f) => path.resolve(dir, f)) },
     vm: raw.vm,
     images: raw.images,
+    btf: { objects: btf.objects, objectsAt: btf.objectsAt },
     include: buildMatches(raw.include, 'include', axes, kernels, dir, o),
     exclude: buildMatches(raw.exclude, 'exclude', axes, kernels, dir, o),
     expect: buildMatches(raw.expect, 'expect', axes, kernels, dir, o),

@@ -2,6 +2,7 @@
 // dorny/test-reporter `java-junit`, mikepenz/action-junit-report). Validated in
 // tests against Jenkins xunit's junit-10.xsd: properties live on <testsuite> only.
 
+import { describeBtf } from '../results/btf.js';
 import type { CellResult, RunResults } from '../results/model.js';
 import { cleanText } from '../core/plain-text.js';
 import { escapeMarkup, lastLines, oneLine } from './text.js';
@@ -50,7 +51,8 @@ function systemOut(cell: CellResult): string {
     cell.status === 'xfail'
       ? `portmatrix: expected failure (${cell.expected?.reason ?? 'expect'}); observed: ${cell.reason ?? 'failed'}\n`
       : '';
-  const text = note + cleanText(cell.stdout);
+  const btf = cell.btf ? `portmatrix: BTF ${describeBtf(cell.btf)} (btf: ${cell.btf.mode})\n` : '';
+  const text = note + btf + cleanText(cell.stdout);
   return text ? `<system-out>${x(text)}</system-out>` : '';
 }
 

@@ -2,6 +2,7 @@
 // arch, a counts line, then the cells that need attention with their reasons.
 // Guest text is stripped of escapes and control bytes before it reaches a terminal.
 
+import { BTF_LEGEND, btfTag } from '../results/btf.js';
 import type { RunResults, Status } from '../results/model.js';
 import { oneLine } from './text.js';
 import { rangeText } from '../results/kernel-range.js';
@@ -62,7 +63,8 @@ export function renderTable(results: RunResults, opts: TableOptions): string {
   const grid = buildGrid(results);
   const labels = grid.rows.map((row) => oneLine(row.key.split('/').join(' · '), 60));
   const first = Math.max('kernel · config'.length, ...labels.map((l) => [...l].length));
-  const col = Math.max(10, ...grid.arches.map((a) => a.length + 1));
+  const tagged = results.cells.some((c) => btfTag(c.btf));
+  const col = Math.max(tagged ? 15 : 10, ...grid.arches.map((a) => a.length + 1));
 
   const lines: string[] = [];
   lines.push(paint(pad('kernel · config', first + 2) + grid.arches.map((a) => pad(a, col)).join('').trimEnd(), 'bold', opts.color));
@@ -70,7 +72,8 @@ export function renderTable(results: RunResults, opts: TableOptions): string {
     const marks = grid.arches.map((arch) => {
       const cell = row.cells[arch];
       if (!cell) return pad('', col);
-      const text = pad(`${STATUS_INFO[cell.status].mark} ${WORD[cell.status]}`, col);
+      const tag = btfTag(cell.btf);
+      const text = pad(`${STATUS_INFO[cell.status].mark} ${WORD[cell.status]}${tag ? ` ${tag}` : ''}`, col);
       return paint(text, cell.status, opts.color);
     });
     lines.push(`${pad(labels[i]!, first + 2)}${marks.join('')}`.trimEnd());
@@ -78,6 +81,7 @@ export function renderTable(results: RunResults, opts: TableOptions): string {
 
   const counts = countStatuses(results.cells);
   lines.push('', ...wrap(countsLine(counts), width));
+  if (tagged) lines.push(...wrap(BTF_LEGEND, width));
 
   const ranges = kernelRanges(results);
   if (ranges.length) {

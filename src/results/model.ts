@@ -1,6 +1,7 @@
 // The versioned results model: the product. Every report is a view of it.
 // Bump SCHEMA_VERSION on any incompatible change; readers refuse other versions.
 
+import type { CellBtf } from './btf.js';
 import type { Arch } from '../core/arch.js';
 
 export const SCHEMA_VERSION = 1;
@@ -67,6 +68,8 @@ export interface CellResult {
   /** Last console lines, kept for every non-pass. */
   consoleTail: string;
   guest?: GuestFacts;
+  /** The BTF the loader saw and where it came from (kernel, generated, min, file, none). */
+  btf?: CellBtf;
   qemuVersion?: string;
   /** sha256 over everything that determines the outcome (kernel, loader, files, config): `--resume` key. */
   inputsHash?: string;

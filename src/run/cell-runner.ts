@@ -18,6 +18,8 @@ import { prepareBoot } from './boot.js';
 import type { RunEvents } from '../events/run-events.js';
 import { runGuest, type GuestRun } from './guest-run.js';
 import type { CellInputs } from './inputs.js';
+import type { CellBtf } from '../results/btf.js';
+import { settleBtf } from '../btf/resolve.js';
 
 export interface CellDeps {
   inputs: CellInputs;
@@ -46,7 +48,8 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     images.busybox(cell.arch),
     cell.libc === 'static' ? undefined : images.libc(cell.libc.replace(/^debian:/, ''), cell.arch),
   ]);
-  const plan = await prepareBoot({ cell, kernel, accel, busybox, libcDir, vm: deps.vm, workDir: deps.workDir, env: deps.env });
+  const btf = await deps.inputs.btf?.prepare(cell, kernel);
+  const plan = await prepareBoot({ cell, kernel, accel, busybox, libcDir, vm: deps.vm, workDir: deps.workDir, env: deps.env, btf });
 
   void deps.events.emit({ type: 'boot', cell, accel, attempt });
   const consoleLog = consoleLogPath(deps.resultsDir, cell.id);
@@ -59,6 +62,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     backend: deps.vm.backend,
     qemuVersion: await deps.inputs.qemuVersion(cell.arch),
     consoleLog: path.relative(deps.resultsDir, consoleLog),
+    btf: btf?.result,
   });
 }
 
@@ -70,6 +74,7 @@ interface AttemptFacts {
   qemuVersion?: string;
   /** Relative to the results directory. */
   consoleLog: string;
+  btf?: CellBtf;
 }
 
 /** The CellResult of an attempt that booted (or tried to): pure. */
@@ -97,6 +102,7 @@ function bootedResult(cell: Cell, kernel: ResolvedKernel, c: Classified, run: Gu
     kernelLog: c.kernelLog,
     consoleTail: c.status === 'pass' ? '' : exit.consoleTail,
     guest: report.facts,
+    btf: settleBtf(a.btf, report.facts.btfPresent),
     qemuVersion: a.qemuVersion,
     consoleLog: a.consoleLog,
     startedAt: new Date(a.started).toISOString(),
