@@ -43,10 +43,32 @@ function addPlanAndRun(program: Command, action: Action): void {
     .option('--resume', 'skip cells already finished with identical inputs')
     .addOption(new Option('--accel <mode>', 'acceleration').choices(['auto', 'kvm', 'tcg']))
     .option('--retries <n>', 'retries of infrastructure failures (never of test failures)', intOption, 1)
+    .option('--reruns <n>', 'rerun a failed cell up to N times on a fresh boot; failed then passed is flaky', intOption, 0)
+    .option('--repeat <n>', 'run every cell N times and report its pass rate', intOption, 1)
+    .option('--strict', 'flaky cells fail the run (by default they do not)')
+    .option('--rerun-failed', 'like --resume, but failed, flaky and infra cells run again')
     .option('--reporter <list>', 'comma-separated: json,junit,html,markdown (default all)')
     .addOption(cacheOption())
     .addOption(mirrorOption())
     .action(action(() => import('./commands/run.js')));
+}
+
+function addBisect(program: Command, action: Action): void {
+  program
+    .command('bisect')
+    .description('find the first kernel a cell passes (or fails) on, in about log2(n) boots')
+    .addOption(matrixOption())
+    .option('--kernels <list>', 'comma-separated kernels, oldest first: names of the matrix or sources (default: bisect: in the matrix, else its kernels)')
+    .option('--arch <arch>', 'the arch to follow (needed when the matrix has several)')
+    .option('--config <name>', 'the config to follow (needed when the matrix has several)')
+    .option('--libc <libc>', 'the libc to follow (needed when the matrix has several)')
+    .option('--results-dir <dir>', 'where results go (reused by the next bisect)', 'results-bisect')
+    .option('--reuse <dir...>', 'results dirs of earlier runs whose cells need no boot')
+    .addOption(new Option('--accel <mode>', 'acceleration').choices(['auto', 'kvm', 'tcg']))
+    .option('--retries <n>', 'retries of infrastructure failures (never of test failures)', intOption, 1)
+    .addOption(cacheOption())
+    .addOption(mirrorOption())
+    .action(action(() => import('./commands/bisect.js')));
 }
 
 function addReportAndComment(program: Command, action: Action): void {
@@ -119,7 +141,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     const mod = await load();
     setExit(await mod.default(ctx, command.opts(), ...positional));
   };
-  for (const add of [addPlanAndRun, addReportAndComment, addImages, addDoctorAndInit]) add(program, action);
+  for (const add of [addPlanAndRun, addBisect, addReportAndComment, addImages, addDoctorAndInit]) add(program, action);
   return program;
 }
 

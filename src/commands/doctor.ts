@@ -23,7 +23,9 @@ async function needsOf(ctx: Context, file: string): Promise<{ needs: DoctorNeeds
     return { needs: { arches: [...ARCHES], vng: false }, note: `no ${file} here: checking every arch (${ARCHES.join(', ')})` };
   }
   const { matrix } = await loadMatrix(file, { cwd: ctx.cwd });
-  return { needs: { arches: matrix.arches, vng: matrix.vm.backend === 'vng' }, note: `arches of ${file}: ${matrix.arches.join(', ')}` };
+  const modes = [...matrix.kernels, ...matrix.configs].map((x) => x.btf?.kind);
+  const btf = { generate: modes.includes('auto') || modes.includes('min'), min: matrix.btf.objects.length > 0 };
+  return { needs: { arches: matrix.arches, vng: matrix.vm.backend === 'vng', btf }, note: `arches of ${file}: ${matrix.arches.join(', ')}` };
 }
 
 export default async function doctor(ctx: Context, opts: DoctorOptions): Promise<number> {

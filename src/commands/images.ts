@@ -12,12 +12,13 @@ import { ExitCode, PortmatrixError } from '../errors.js';
 import { formatFacts } from '../images/config-facts.js';
 import { inventory, prune } from '../images/inventory.js';
 import { readLock } from '../images/lockfile.js';
-import { createImageStore, defaultImageOptions } from '../images/store.js';
-import { NotAvailableError, type ImageOptions, type ImageStore } from '../images/types.js';
+import { createImageStore, defaultImageOptions, type ImageStoreExt } from '../images/store.js';
+import { NotAvailableError, type ImageOptions } from '../images/types.js';
 import type { Arch } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
 import { expandCells } from '../plan/expand.js';
 import { filterCells } from '../plan/filter.js';
+import { mayGenerate, pullBtf } from '../btf/pull.js';
 
 export interface ImagesOptions {
   action: 'pull' | 'update' | 'ls' | 'prune';
@@ -51,16 +52,21 @@ async function cacheListing(ctx: Context, opts: ImagesOptions, cacheDir: string,
 }
 
 /** Each image the cells need, once: kernels per (source, arch, flavour), busybox per arch, libcs. */
-function imageJobs(cells: Cell[], store: ImageStore): { what: string; fetch: () => Promise<string> }[] {
-  const kernels = new Map<string, { source: string; arch: Arch; flavour?: string }>();
-  for (const c of cells) kernels.set(`${c.kernel.source} ${c.arch} ${c.config.flavour ?? ''}`, { source: c.kernel.source, arch: c.arch, flavour: c.config.flavour });
+function imageJobs(cells: Cell[], store: ImageStoreExt): { what: string; fetch: () => Promise<string> }[] {
+  // btf: whether a cell on the kernel may need BTF generated for it (btf: auto or min).
+  const kernels = new Map<string, { source: string; arch: Arch; flavour?: string; btf: boolean }>();
+  for (const c of cells) {
+    const key = `${c.kernel.source} ${c.arch} ${c.config.flavour ?? ''}`;
+    const btf = (kernels.get(key)?.btf ?? false) || mayGenerate([c]);
+    kernels.set(key, { source: c.kernel.source, arch: c.arch, flavour: c.config.flavour, btf });
+  }
   const libcs = new Set(cells.filter((c) => c.libc.startsWith('debian:')).map((c) => `${c.libc.slice(7)} ${c.arch}`));
   return [
     ...[...kernels.values()].map((k) => ({
       what: `${k.source}${k.flavour ? ` (flavour ${k.flavour})` : ''} ${k.arch}`,
       fetch: async () => {
         const r = await store.kernel(k.source, k.arch, k.flavour);
-        return `${r.release} ${r.package ?? ''} ${r.version ?? ''} — ${formatFacts(r.facts)}`;
+        return `${r.release} ${r.package ?? ''} ${r.version ?? ''} — ${formatFacts(r.facts)}${k.btf ? await pullBtf(store, r) : ''}`;
       },
     })),
     ...[...new Set(cells.map((c) => c.arch))].map((arch) => ({ what: `busybox ${arch}`, fetch: () => store.busybox(arch) })),

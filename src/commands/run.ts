@@ -16,6 +16,8 @@ import { planRun } from '../run/plan.js';
 import { runCells } from '../run/scheduler.js';
 import { reportRun, watchRun } from '../run/views.js';
 import { installReaper } from '../vm/process.js';
+import { compileSplatRules } from '../outcome/splats.js';
+import { createBtfResolver } from '../btf/resolve.js';
 
 export interface RunOptions {
   matrix: string;
@@ -26,12 +28,16 @@ export interface RunOptions {
   resume?: boolean;
   accel?: 'auto' | 'kvm' | 'tcg';
   retries: number;
+  reruns?: number;
+  repeat?: number;
+  strict?: boolean;
+  rerunFailed?: boolean;
   reporter?: string;
   cacheDir?: string;
   mirror?: string;
 }
 
-function inputsFor(ctx: Context, opts: RunOptions, matrix: Matrix, events: RunEvents): CellInputs {
+function inputsFor(ctx: Context, opts: RunOptions, matrix: Matrix, events: RunEvents, resultsDir: string): CellInputs {
   const imageOptions = defaultImageOptions(ctx.env, matrix.dir, {
     cacheDir: opts.cacheDir,
     cwd: ctx.cwd,
@@ -40,19 +46,24 @@ function inputsFor(ctx: Context, opts: RunOptions, matrix: Matrix, events: RunEv
     signal: ctx.signal,
     log: (message) => void events.emit({ type: 'log', level: 'info', message }),
   });
-  return createInputs({ images: createImageStore(imageOptions), accelMode: opts.accel ?? matrix.vm.accel, env: ctx.env, events });
+  const images = createImageStore(imageOptions);
+  const inputs = createInputs({ images, accelMode: opts.accel ?? matrix.vm.accel, env: ctx.env, events });
+  const btf = createBtfResolver({ images, objects: matrix.btf.objects, resultsDir, env: ctx.env, log: imageOptions.log!, signal: ctx.signal });
+  return { ...inputs, btf };
 }
 
 export default async function run(ctx: Context, opts: RunOptions): Promise<number> {
   const plan = await planRun(ctx, opts);
   const { matrix, cells } = plan;
   const resultsDir = path.resolve(ctx.cwd, opts.resultsDir);
-  const previous = await openResultsDir(resultsDir, Boolean(opts.resume));
+  const previous = await openResultsDir(resultsDir, Boolean(opts.resume || opts.rerunFailed));
+  // --rerun-failed keeps what passed (with identical inputs) and runs the rest again.
+  if (opts.rerunFailed) for (const [id, r] of previous!) if (r.status === 'fail' || r.status === 'flaky' || r.status === 'infra') previous!.delete(id);
 
   const events = createRunEvents();
   events.subscribe(resultsWriter(resultsDir));
   const closeViews = watchRun(ctx, events, plan.matrixFile);
-  const inputs = inputsFor(ctx, opts, matrix, events);
+  const inputs = inputsFor(ctx, opts, matrix, events, resultsDir);
 
   // Scratch initramfs files, one directory per run (the pid in its name lets tests
   // find this run's QEMUs), removed when the run ends.
@@ -62,7 +73,7 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
   const jobs = opts.jobs && opts.jobs > 0 ? opts.jobs : defaultJobs(matrix.vm.memory);
   const where = path.relative(ctx.cwd, resultsDir) || '.';
   await events.emit({ type: 'log', level: 'info', message: `running ${cells.length} cell(s), ${jobs} at a time; results in ${where}` });
-  const schedule = { inputs, events, jobs, retries: opts.retries, previous };
+  const schedule = { inputs, events, jobs, retries: opts.retries, reruns: opts.reruns, repeat: opts.repeat, previous, splats: compileSplatRules(matrix.splats) };
   const { results, unfinished } = await runCells(cells, { ...schedule, vm: matrix.vm, resultsDir, workDir, env: ctx.env, signal: ctx.signal }).finally(async () => {
     closeViews();
     await rm(workDir, { recursive: true, force: true });
@@ -70,5 +81,5 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
 
   const configs = matrix.configs.map((c) => c.name);
   const model = runModel({ matrixFile: plan.matrixFile, resultsDir, configs, startedAt, cells: results });
-  return reportRun(ctx, { model, reporters: plan.reporters, resultsDir, resultsDirOption: opts.resultsDir, unfinished });
+  return reportRun(ctx, { model, reporters: plan.reporters, resultsDir, resultsDirOption: opts.resultsDir, unfinished, strict: opts.strict });
 }

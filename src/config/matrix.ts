@@ -63,7 +63,13 @@ export interface Matrix {
   packages?: PackagesSpec;
   vm: MatrixVm;
   images: { debianMirror?: string };
+  /** Absolute patterns of the program's BPF objects (`{arch}`/`{goarch}` unfilled), for minimal BTF. */
+  btf: { objects: string[]; objectsAt?: { line: number; col: number }[] };
   include: CellMatch[];
   exclude: CellMatch[];
-  expect: (CellMatch & { result: 'fail'; reason: string })[];
+  expect: (CellMatch & { result: 'fail' | 'flaky'; reason: string })[];
+  /** Regular-expression sources, checked to compile (outcome/splats.ts compiles them). */
+  splats: { allow: string[]; deny: string[] };
+  /** Kernel sources in ascending order for `portmatrix bisect`; absent: none written. */
+  bisect?: string[];
 }

@@ -19,10 +19,14 @@ const wholeNumber = (what: string, min: number, max: number, example: string) =>
     .min(min, { error: `use ${what}, a whole number from ${min} to ${max}, e.g. ${example}` })
     .max(max, { error: `use ${what}, a whole number from ${min} to ${max}, e.g. ${example}` });
 
+const BTF_FIX = 'use one of kernel, none, auto, min, file:<path>';
+
 const kernelObject = z.strictObject(
   {
     source: z.string({ error: 'write a source such as debian:trixie, file:vmlinuz or oci:ghcr.io/cilium/ci-kernels:6.12' }),
     name: z.string({ error: 'write a short name of [a-z0-9._-], e.g. trixie-cloud' }).optional(),
+    /** Overrides the config's `btf` for this kernel (see configs[].btf). */
+    btf: z.string({ error: BTF_FIX }).optional(),
   },
   { error: 'write a source string such as debian:trixie, or a map with source and an optional name' },
 );
@@ -54,6 +58,8 @@ export const configSchema = z.strictObject(
     }).optional(),
     /** Debian kernel flavour for every debian: kernel in this config. Default: the source's. */
     flavour: z.string({ error: 'use one of generic, cloud, rt' }).optional(),
+    /** Kernel BTF the loader sees: kernel, none, auto, min or file:<path>. Default: kernel. */
+    btf: z.string({ error: BTF_FIX }).optional(),
   },
   { error: 'write a config as a map with at least a name, e.g. {name: default}' },
 );
@@ -71,8 +77,8 @@ export const expectSchema = z.strictObject(
   {
     ...matchShape,
     ...testMatch,
-    /** Only `fail` today: the cell is expected to fail. Default: fail. */
-    result: z.literal('fail', { error: 'use result: fail (cells that pass need no entry)' }).default('fail'),
+    /** `fail`: the cell is expected to fail; `flaky`: a known flake, quarantined. Default: fail. */
+    result: z.enum(['fail', 'flaky'], { error: 'use result: fail or flaky (cells that pass need no entry)' }).default('fail'),
     /** Why the cell fails; shown in every report. Required. */
     reason: z.string({ error: 'say why the cell is expected to fail, e.g. reason: no BTF on bookworm s390x' }),
   },
@@ -181,12 +187,35 @@ export const matrixSchema = z.strictObject(
         { error: 'write images as a map, e.g. {debianMirror: http://deb.debian.org/debian}' },
       )
       .default({}),
+    btf: z
+      .strictObject(
+        {
+          /** The program's BPF objects (paths or globs, `{arch}`/`{goarch}` filled in) for minimal BTF. Default: none. */
+          objects: stringList('write objects as a list of paths or globs, e.g. [build/*.bpf.o]').default([]),
+        },
+        { error: 'write btf as a map, e.g. {objects: [build/*.bpf.o]}' },
+      )
+      .default({ objects: [] }),
     /** Re-add combinations removed by `exclude` (applied after it, as in GitHub Actions). Default: none. */
     include: z.array(matchSchema, { error: 'list partial matches, e.g. [{arch: s390x, kernel: debian-trixie}]' }).default([]),
     /** Remove every combination matching an entry. Default: none. */
     exclude: z.array(excludeSchema, { error: 'list partial matches, e.g. [{arch: s390x}]' }).default([]),
     /** Cells known to fail, with the reason. Default: none. */
     expect: z.array(expectSchema, { error: 'list expectations, e.g. [{arch: s390x, reason: no BTF}]' }).default([]),
+    /** Kernel splats (WARNING, BUG, Oops, …) tolerated or added, as regular expressions. Default: none. */
+    splats: z
+      .strictObject(
+        {
+          /** A splat whose first line matches one of these does not fail the test. */
+          allow: stringList('list regular expressions, e.g. ["WARNING: .* at net/core/"]').default([]),
+          /** Kernel-log lines that fail the test like a built-in splat, even when allowed. */
+          deny: stringList('list regular expressions, e.g. ["bpf_jit: .*failed"]').default([]),
+        },
+        { error: 'write splats as a map, e.g. {allow: ["WARNING: .* at net/core/"]}' },
+      )
+      .default({ allow: [], deny: [] }),
+    /** Kernels in ascending order for `portmatrix bisect` (names or sources of `kernels`, or any source). Default: kernels. */
+    bisect: stringList('list kernels in order, oldest first, e.g. [debian:bullseye, debian:bookworm]').optional(),
   },
   { error: 'write matrix.yaml as a map with kernels, arches and tests (or loader)' },
 );
@@ -204,9 +233,11 @@ export const KEYS: Record<string, string[]> = {
   'tests.packages': Object.keys(packagesObject.shape),
   vm: Object.keys(matrixSchema.shape.vm.unwrap().shape),
   images: Object.keys(matrixSchema.shape.images.unwrap().shape),
+  btf: Object.keys(matrixSchema.shape.btf.unwrap().shape),
   include: Object.keys(matchSchema.shape),
   exclude: Object.keys(excludeSchema.shape),
   expect: Object.keys(expectSchema.shape),
+  splats: Object.keys(matrixSchema.shape.splats.unwrap().shape),
 };
 
 export type RawMatrix = z.output<typeof matrixSchema>;

@@ -17,6 +17,7 @@ import type { Fail } from './placeholders.js';
 export { PLACEHOLDERS, fillPlaceholders, type Fail } from './placeholders.js';
 import type { RawMatrix } from './schema.js';
 import { nearest, oneOf } from './suggest.js';
+import { buildBtf } from './btf.js';
 
 export interface BuildOptions {
   file: string;
@@ -117,6 +118,30 @@ function buildMatches<T extends CellMatch>(list: T[], field: 'include' | 'exclud
   });
 }
 
+function checkRegexes(list: string[], field: 'allow' | 'deny', fail: Fail): string[] {
+  list.forEach((source, i) => {
+    try {
+      new RegExp(source);
+    } catch (error) {
+      const why = (error as Error).message.replace(/^Invalid regular expression: \/.*\/\w*: /, '');
+      fail(['splats', field, i], `${JSON.stringify(source)} is not a regular expression (${why})`, "escape a literal ( [ { + ? * with a backslash (in single quotes: '\\(')");
+    }
+  });
+  return list;
+}
+
+/** `bisect:` entries are kernel names or sources of the matrix, or other sources; each becomes a source. */
+function buildBisect(list: string[], kernels: KernelSpec[], dir: string, fail: Fail): string[] {
+  if (list.length < 2) fail(['bisect'], 'needs at least two kernels', 'list the kernels oldest first, e.g. [debian:bullseye, debian:trixie]');
+  return list.map((entry, i) => {
+    const named = kernels.find((k) => k.name === entry || k.source === entry);
+    if (named) return named.source;
+    const parsed = parseSource(entry);
+    if (!parsed) fail(['bisect', i], `${JSON.stringify(entry)} is neither a kernel of this matrix nor a kernel source`, `write a name of kernels (${kernels.map((k) => k.name).join(', ')}) or a source such as debian:bookworm`);
+    return parsed.kind === 'file' ? `file:${path.resolve(dir, parsed.path)}` : entry;
+  });
+}
+
 export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
   const file = path.resolve(o.file);
   const dir = path.dirname(file);
@@ -129,6 +154,11 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
 
   const tests = buildTests(raw, o, dir, arches);
   const packages = raw.packages && buildPackages(raw.packages, ['packages'], o);
+
+  const btf = buildBtf(raw, dir, o.fail, o.lineOf);
+  kernels.forEach((k, i) => btf.kernels[i] && (k.btf = btf.kernels[i]));
+  configs.forEach((c, i) => btf.configs[i] && (c.btf = btf.configs[i]));
+
   const axes = { arch: arches, kernel: kernels.map((k) => k.name), config: configs.map((c) => c.name), libc: raw.libc };
   const matrix: Matrix = {
     file,
@@ -141,9 +171,12 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
     ...(packages ? { packages } : {}),
     vm: raw.vm,
     images: raw.images,
+    btf: { objects: btf.objects, objectsAt: btf.objectsAt },
     include: buildMatches(raw.include, 'include', axes, kernels, dir, o),
     exclude: buildMatches(raw.exclude, 'exclude', axes, kernels, dir, o, tests),
     expect: buildMatches(raw.expect, 'expect', axes, kernels, dir, o, tests),
+    splats: { allow: checkRegexes(raw.splats.allow, 'allow', o.fail), deny: checkRegexes(raw.splats.deny, 'deny', o.fail) },
   };
+  if (raw.bisect) matrix.bisect = buildBisect(raw.bisect, kernels, dir, o.fail);
   return matrix;
 }

@@ -12,7 +12,12 @@ export interface KernelSpec {
   name: string;
   /** Where the kernel was declared, for located errors and GitHub annotations. */
   line?: number;
+  /** Overrides the config's BTF mode for this kernel. */
+  btf?: BtfMode;
 }
+
+/** The BTF a cell's loader sees (`btf:` in matrix.yaml; btf/mode.ts). */
+export type BtfMode = { kind: 'kernel' | 'none' | 'auto' | 'min' } | { kind: 'file'; path: string };
 
 /** A named kernel configuration (kernel command line, sysctls, user, capabilities). */
 export interface ConfigSpec {
@@ -25,6 +30,8 @@ export interface ConfigSpec {
   capabilities?: string[];
   /** Overrides the Debian flavour of every debian: kernel for this config. */
   flavour?: string;
+  /** Kernel BTF the loader sees; absent = the kernel's own. */
+  btf?: BtfMode;
   line?: number;
 }
 
@@ -72,7 +79,8 @@ export interface TestSpec {
 }
 
 export interface Expectation {
-  result: 'fail';
+  /** `fail`: the cell is expected to fail. `flaky`: a known flake, quarantined (never fails the run). */
+  result: 'fail' | 'flaky';
   reason: string;
 }
 

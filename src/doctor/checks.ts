@@ -8,6 +8,7 @@ import { which } from '../host/which.js';
 import { toolFound, type CheckResult } from './check.js';
 import type { DoctorHost } from './host.js';
 import { vngChecks } from './vng.js';
+import { btfChecks, type BtfNeeds } from './btf.js';
 
 export const QEMU: Record<Arch, { binary: string; aptPackage: string }> = {
   amd64: { binary: 'qemu-system-x86_64', aptPackage: 'qemu-system-x86' },
@@ -80,6 +81,8 @@ export interface DoctorNeeds {
   arches: Arch[];
   /** The matrix uses the virtme-ng backend. */
   vng: boolean;
+  /** What the matrix's BTF settings need (pahole, bpftool). */
+  btf?: BtfNeeds;
 }
 
 export async function runChecks(host: DoctorHost, needs: DoctorNeeds): Promise<CheckResult[]> {
@@ -90,6 +93,7 @@ export async function runChecks(host: DoctorHost, needs: DoctorNeeds): Promise<C
   results.push(keyringCheck(host));
   results.push(await tool(host, 'dpkg-deb', 'dpkg', ['--version'], 'unpacks kernel and libc packages'));
   if (needs.vng) results.push(...(await vngChecks(host)));
+  results.push(...btfChecks(host, needs.btf));
   results.push(diskCheck(host));
   results.push(nodeCheck(host.nodeVersion));
   return results;

@@ -71,6 +71,9 @@ export function renderDiff(diff: ResultsDiff): string {
       '',
     );
   }
+  if (diff.flaky.length > 0) {
+    out.push(`### 🔁 ${plural(diff.flaky.length, 'cell')} flaky (failed, then passed on a fresh boot)`, '', ...changeTable(diff.flaky), '');
+  }
   if (diff.fixed.length > 0) out.push(`### ✅ ${plural(diff.fixed.length, 'cell')} fixed`, '', ...changeTable(diff.fixed), '');
   const idList = (cells: { id: string }[]) =>
     cells

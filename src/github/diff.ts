@@ -7,6 +7,8 @@
 //   infra      head is `infra` and base was not: the cell could not be judged on
 //              head, so it is neither a regression nor a fix; reported apart so a
 //              flaky boot never reads as a portability regression.
+//   flaky      head is `flaky` (failed, then passed on a fresh boot) and base was not:
+//              listed apart from regressions, since the cell does pass
 //   added      id only in head;   removed   id only in base
 //   changed    any other status change (pass → xfail, infra → fail, x → skip, …)
 // Cells with the same status on both sides are in no bucket.
@@ -26,6 +28,7 @@ export interface ResultsDiff {
   regressed: CellChange[];
   fixed: CellChange[];
   infra: CellChange[];
+  flaky: CellChange[];
   added: CellResult[];
   removed: CellResult[];
   changed: CellChange[];
@@ -33,18 +36,21 @@ export interface ResultsDiff {
 
 const EXPECTED: ReadonlySet<Status> = new Set(['pass', 'xfail']);
 const UNEXPECTED: ReadonlySet<Status> = new Set(['fail', 'xpass']);
+// A flake that stopped flaking is fixed; one that now fails outright regressed.
+const WAS_BAD: ReadonlySet<Status> = new Set(['fail', 'xpass', 'flaky']);
 
 /** Which bucket a status transition belongs to; undefined when nothing changed. */
-export function classifyTransition(base: Status, head: Status): 'regressed' | 'fixed' | 'infra' | 'changed' | undefined {
+export function classifyTransition(base: Status, head: Status): 'regressed' | 'fixed' | 'infra' | 'flaky' | 'changed' | undefined {
   if (base === head) return undefined;
-  if (EXPECTED.has(base) && UNEXPECTED.has(head)) return 'regressed';
-  if (UNEXPECTED.has(base) && EXPECTED.has(head)) return 'fixed';
+  if ((EXPECTED.has(base) || base === 'flaky') && UNEXPECTED.has(head)) return 'regressed';
+  if (WAS_BAD.has(base) && EXPECTED.has(head)) return 'fixed';
   if (head === 'infra') return 'infra';
+  if (head === 'flaky') return 'flaky';
   return 'changed';
 }
 
 export function diffResults(base: RunResults, head: RunResults): ResultsDiff {
-  const diff: ResultsDiff = { regressed: [], fixed: [], infra: [], added: [], removed: [], changed: [] };
+  const diff: ResultsDiff = { regressed: [], fixed: [], infra: [], flaky: [], added: [], removed: [], changed: [] };
   const baseById = new Map(base.cells.map((c) => [c.id, c]));
   const headIds = new Set(head.cells.map((c) => c.id));
   for (const cell of head.cells) {

@@ -23,6 +23,7 @@
 import { CAPABILITIES } from '../config/capabilities.js';
 import { UsageError } from '../errors.js';
 import { ENV_NAME, SYSCTL_KEY, isUser } from '../core/names.js';
+import { btfInitLines, type GuestBtf } from './btf-init.js';
 
 /** Where the initramfs holds the capability helper (initramfs.ts puts it there). */
 export const CAP_HELPER_GUEST_PATH = '/portmatrix/pmcap';
@@ -52,6 +53,8 @@ export interface InitOptions {
    * verifier errors are); default 1 MiB. The console is slow under TCG.
    */
   outputMaxBytes?: number;
+  /** Hide the kernel's BTF and/or install a file at /sys/kernel/btf/vmlinux (btf-init.ts). */
+  btf?: GuestBtf;
 }
 
 /** Single-quote for sh: the only character needing care inside '' is ' itself. */
@@ -142,6 +145,7 @@ export function initScript(o: InitOptions): string {
     'mount -t sysfs sysfs /sys',
     'mount -t devtmpfs devtmpfs /dev',
     'mount -t tmpfs tmpfs /tmp',
+    ...btfInitLines(o.btf),
     'mount -t securityfs securityfs /sys/kernel/security 2>/dev/null',
     '# cilium/ebpf reads tracefs (or debugfs) to resolve kernel symbols; bpffs pins maps.',
     'mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null',
@@ -161,7 +165,7 @@ export function initScript(o: InitOptions): string {
     'frame phase=loader-start t=$(uptime_s)',
     // Background + watchdog instead of busybox `timeout`: its exit status (143)
     // cannot be told apart from a loader that died of SIGTERM by itself.
-    `env -i PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp ${envWords.join(' ')} \\`,
+    `env -i PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp "PORTMATRIX_BTF=$PORTMATRIX_BTF" ${envWords.join(' ')} \\`,
     `  ${drop.command} ${shQuote(wrapper)} loader /portmatrix/loader ${argWords.join(' ')} \\`,
     '  < /dev/null > /tmp/pm/stdout 2> /tmp/pm/stderr &',
     'pid=$!',

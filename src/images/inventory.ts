@@ -44,6 +44,7 @@ export function lockReferences(locks: LockData[]): Map<string, string[]> {
       add(p.sha256, `packages ${key}`);
       for (const d of p.debs) add(d.sha256, `packages ${key} ${d.package}`);
     }
+    for (const [key, b] of Object.entries(lock.btf ?? {})) add(b.btfSha256, `${key} btf`);
   }
   return refs;
 }

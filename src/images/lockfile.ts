@@ -3,6 +3,7 @@
 // so a kernel update shows up as a small diff.
 
 import { readFile } from 'node:fs/promises';
+import type { LockedBtf } from './btf-generate.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../host/files.js';
 
@@ -47,9 +48,11 @@ export interface LockData {
   libc: Record<string, LockedPackage>;
   /** Guest packages, key `<suite> <arch> <names, sorted>` (packagesKey): every resolved .deb. */
   packages: Record<string, LockedPackage>;
+  /** BTF generated for kernels built without it (`btf: auto`); key = the kernel's `uname -r`. */
+  btf: Record<string, LockedBtf>;
 }
 
-export const emptyLock = (): LockData => ({ version: LOCK_VERSION, kernels: {}, busybox: {}, libc: {}, packages: {} });
+export const emptyLock = (): LockData => ({ version: LOCK_VERSION, kernels: {}, busybox: {}, libc: {}, packages: {}, btf: {} });
 
 export const packagesKey = (suite: string, arch: string, names: readonly string[]) => `${suite} ${arch} ${[...new Set(names)].sort().join(' ')}`;
 
@@ -70,9 +73,10 @@ function sorted(value: unknown): unknown {
 }
 
 export function renderLock(lock: LockData): string {
-  // No `packages` key until a matrix uses packages: existing lock files stay byte-identical.
-  const { packages, ...rest } = lock;
-  return JSON.stringify(sorted(Object.keys(packages ?? {}).length ? lock : rest), null, 2) + '\n';
+  // No `packages` or `btf` key until a matrix uses it: existing lock files stay byte-identical.
+  const shown: Partial<LockData> = { ...lock };
+  for (const key of ['packages', 'btf'] as const) if (!Object.keys(lock[key] ?? {}).length) delete shown[key];
+  return JSON.stringify(sorted(shown), null, 2) + '\n';
 }
 
 export async function readLock(file: string): Promise<LockData> {

@@ -20,6 +20,8 @@ import { emptyLock, kernelKey, packagesKey, readLock, writeLock, type LockData, 
 import { ociKernel } from './oci.js';
 import { canonicalSource, parseKernelSource } from './source.js';
 import type { ImageOptions, ImageStore, ResolvedKernel } from './types.js';
+import { isDbgPackageName } from './btf-generate.js';
+import { btfGenerator } from './btf-store.js';
 
 /**
  * https works from this host (checked: deb.debian.org answers 200 over both);
@@ -54,6 +56,8 @@ export interface ImageStoreExt extends ImageStore {
   packages(names: readonly string[], suite: string, arch: Arch): Promise<GuestPackages>;
   /** soname → the packages of the suite that ship it (verified Contents index). */
   providers(suite: string, arch: Arch, sonames: readonly string[]): Promise<Map<string, string[]>>;
+  /** BTF generated for a Debian kernel from its -dbg package (cached, locked). */
+  generatedBtf(kernel: ResolvedKernel): Promise<string>;
 }
 
 /** What every resolution shares: options, cache, fetcher, Debian deps and the lock file. */
@@ -152,7 +156,7 @@ function storeParts(opts: ImageOptions): Parts {
   const log = opts.log ?? (() => {});
   const cache = new Cache(opts.cacheDir, log);
   const fetcher = createFetcher({ concurrency: opts.concurrency ?? 2, signal: opts.signal, log, progress: opts.progress });
-  const keep = (n: string) => isKernelPackageName(n) || n === 'busybox-static' || n === 'libc6';
+  const keep = (n: string) => isKernelPackageName(n) || n === 'busybox-static' || n === 'libc6' || isDbgPackageName(n);
   const common = { fetcher, cache, env: opts.env, signal: opts.signal, log };
   const deps: DebianDeps = {
     ...common,
@@ -184,7 +188,8 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
     retryFailures: true,
   });
   const providers = (suite: string, arch: Arch, sonames: readonly string[]) => sonameProviders(p.deps, suite, arch, sonames);
-  return { kernel, busybox, libc, packages, providers, cache: p.cache, requests: p.fetcher.requests };
+  const btf = btfGenerator({ ...p, index: p.deps.index });
+  return { kernel, busybox, libc, packages, providers, generatedBtf: btf.generatedBtf, cache: p.cache, requests: () => p.fetcher.requests() + btf.requests() };
 }
 
 /** A view of `fetcher` that counts the requests made through it. */

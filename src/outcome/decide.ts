@@ -3,13 +3,21 @@
 
 import type { Cell } from '../core/cell.js';
 import type { Status } from '../results/model.js';
-import { classifyFailure } from './patterns.js';
+import { consoleText, hostFault } from './host-fault.js';
+import { NO_RULES, type SplatRules } from './splats.js';
+import { guestDeath, testVerdict } from './verdict.js';
 
 export interface Observed {
   spawnError?: string;
   bootTimedOut: boolean;
   timedOut: boolean;
+  /** portmatrix interrupted the run (Ctrl-C): its signal to QEMU is not a fault. */
+  aborted?: boolean;
   qemuCode: number | null;
+  /** The signal that ended QEMU, if one did. */
+  qemuSignal?: string | null;
+  /** The guest reported everything (phase=done): a later end of QEMU changes nothing. */
+  done?: boolean;
   loaderStarted: boolean;
   /** The exit frame's code; undefined when the guest never reported one. */
   exitCode?: number;
@@ -17,7 +25,12 @@ export interface Observed {
   stdout: string;
   stderr: string;
   dmesg: string;
+  /** The kernel-log lines logged after the loader started (outcome/kernel-log.ts). */
+  kernelLog?: string;
   consoleTail: string;
+  /** Console lines printed after the loader started: where a crash shows. */
+  consoleAfterStart?: string;
+  splats?: SplatRules;
   bootDeadlineSec: number;
   loaderTimeoutSec: number;
   /** Lockdown mode seen inside the guest (none, integrity, confidentiality). */
@@ -32,7 +45,7 @@ export interface Outcome {
 
 /** The most telling line of a console that never reached the loader. */
 function bootFailureLine(tail: string): string | undefined {
-  const lines = tail.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = consoleText(tail);
   return lines.find((l) => /Kernel panic|not syncing|Unable to mount root|Bad kernel|invalid magic|Could not|Oops/i.test(l)) ?? lines.at(-1);
 }
 
@@ -41,11 +54,15 @@ export function decideOutcome(cell: Cell, o: Observed): Outcome {
   if (!cell.expect || raw.status === 'infra' || raw.status === 'skip') return raw;
   // An expected failure that failed is fine; one that passed must be looked at.
   if (raw.status === 'fail') return { ...raw, status: 'xfail' };
+  // A quarantined flake that passed this time is simply a pass.
+  if (cell.expect.result === 'flaky') return raw;
   return { ...raw, status: 'xpass', reason: `expected to fail (${cell.expect.reason}) but passed` };
 }
 
 function rawOutcome(o: Observed): Outcome {
-  if (o.spawnError) return { status: 'infra', reason: o.spawnError, bootFailed: true };
+  // The host's fault (QEMU killed from outside, QEMU failing) is never the test's.
+  const host = o.done ? undefined : hostFault({ code: o.qemuCode, signal: o.qemuSignal ?? null, timedOut: o.timedOut, aborted: o.aborted ?? false, spawnError: o.spawnError, consoleTail: o.consoleTail });
+  if (host) return { status: 'infra', reason: host, bootFailed: !o.loaderStarted };
   if (!o.loaderStarted) {
     const line = bootFailureLine(o.consoleTail);
     const why = o.bootTimedOut
@@ -56,12 +73,9 @@ function rawOutcome(o: Observed): Outcome {
   }
   if (o.exitCode === undefined) {
     // The loader ran but the guest never reported its end: it crashed or hung the kernel.
-    const line = bootFailureLine(o.consoleTail);
-    const why = o.timedOut ? 'guest stopped responding while the loader ran' : 'guest died while the loader ran';
-    return { status: 'fail', reason: line ? `${why}: ${line}` : why, bootFailed: false };
+    return { status: 'fail', reason: guestDeath(o.consoleAfterStart ?? o.consoleTail, o.timedOut), bootFailed: false };
   }
   if (o.loaderTimedOut) return { status: 'fail', reason: `loader timed out after ${o.loaderTimeoutSec}s`, bootFailed: false };
-  if (o.exitCode === 0) return { status: 'pass', bootFailed: false };
-  const reason = classifyFailure(o, o.lockdown) ?? `loader exited with code ${o.exitCode}`;
-  return { status: 'fail', reason, bootFailed: false };
+  const verdict = testVerdict({ exitCode: o.exitCode, stdout: o.stdout, stderr: o.stderr, kernelLog: o.kernelLog ?? '', lockdown: o.lockdown }, o.splats ?? NO_RULES);
+  return { ...verdict, bootFailed: false };
 }

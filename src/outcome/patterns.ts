@@ -18,7 +18,9 @@ const RULES: Rule[] = [
   { reason: 'kprobe symbol not found', test: /(kprobe|symbol).*(not found|no such file or directory)|could not find .*symbol|ENOENT.*kprobe/i, quote: true },
   { reason: 'tracefs/debugfs not mounted', test: /neither debugfs nor tracefs are mounted/i, quote: true },
   { reason: 'unknown helper, program or map type', test: /unknown func|invalid func|program type .* not supported|map type .* not supported|not supported by the kernel|requires at least Linux|operation not supported/i, quote: true },
-  { reason: 'verifier rejection', test: /verifier|load program: permission denied: .*\d+: \(|invalid (mem|argument|access)|R\d+ (invalid|!read_ok|type=)/i, quote: true },
+  // A Go loader's own crash ("panic: runtime error: invalid memory address …") is no verifier's doing.
+  { reason: 'loader crashed', test: /^panic: runtime error: |^fatal error: |^Segmentation fault|^SIGSEGV: /, quote: true },
+  { reason: 'verifier rejection', test: /verifier|load program: permission denied: .*\d+: \(|invalid (mem access|argument|access)|R\d+ (invalid|!read_ok|type=)/i, quote: true },
   { reason: 'permission denied (lockdown)', test: /Lockdown: .* is restricted/, quote: true },
   { reason: 'permission denied', test: /operation not permitted|permission denied|EPERM|EACCES/i, quote: true },
   { reason: 'wrong event content', test: /wrong (content|filename|event|place)|unexpected filename|empty filename/i, quote: true },

@@ -125,7 +125,7 @@ function testSpec(m: Matrix, t: MatrixTest, c: Combo, glob: (pattern: string) =>
   const packages = mergePackages(m, t);
   if (packages) spec.packages = packages;
   const expectation = m.expect.find((e) => e.test === t.name && matches(e, c));
-  if (expectation) spec.expect = { result: 'fail', reason: expectation.reason };
+  if (expectation) spec.expect = { result: expectation.result, reason: expectation.reason };
   return spec;
 }
 
@@ -145,7 +145,7 @@ export function expandCells(m: Matrix, opts: ExpandOptions = {}): Cell[] {
     if (tests.length === 0) return [];
     const cell: Cell = { id: cellId(c, withLibc), arch: c.arch, kernel, config: c.config, libc: c.libc, tests, loader: asLoader(tests[0]!) };
     const expectation = m.expect.find((e) => e.test === undefined && matches(e, c));
-    if (expectation) cell.expect = { result: 'fail', reason: expectation.reason };
+    if (expectation) cell.expect = { result: expectation.result, reason: expectation.reason };
     const unavailable = parsed?.kind === 'debian' ? debianUnavailable(parsed.suite, parsed.flavour, c.arch) : undefined;
     if (unavailable) cell.skip = unavailable;
     return [cell];

@@ -2,6 +2,7 @@
 // kernel and guest facts, and every captured output. All text goes through
 // escapeMarkup(cleanText(...)): guest output can only ever appear as text.
 
+import { describeBtf } from '../results/btf.js';
 import type { CellResult } from '../results/model.js';
 import { describeCredentials } from '../results/credentials.js';
 import { cleanText } from '../core/plain-text.js';
@@ -40,6 +41,7 @@ function facts(cell: CellResult): [string, string | undefined][] {
     ['attempts', cell.attempts > 1 ? String(cell.attempts) : undefined],
     ['BTF (config)', yesNo(f.btf)],
     ['BTF (guest)', yesNo(g.btfPresent)],
+    ['BTF used', cell.btf && `${describeBtf(cell.btf)}, btf: ${cell.btf.mode}`],
     ['HZ', f.hz?.toString()],
     ['BPF JIT', [yesNo(f.bpfJit), g.jitEnabled !== undefined ? `bpf_jit_enable=${g.jitEnabled}` : undefined].filter(Boolean).join(', ') || undefined],
     ['preemption', f.preempt],
@@ -88,7 +90,7 @@ ${reasonBlock(cell)}
 <dl class="facts">${dl}</dl>
 ${output('stdout', cell.stdout)}
 ${output('stderr', cell.stderr)}
-${output('dmesg', cell.dmesg)}
+${cell.kernelLog ? `${output('kernel log while the loader ran', cell.kernelLog)}\n` : ''}${output('dmesg', cell.dmesg)}
 ${output('console tail', cell.consoleTail)}
 ${log}
 </div>

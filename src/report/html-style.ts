@@ -10,6 +10,7 @@ export const REPORT_STYLE = `
   --infra-bg: #fff8c5; --infra-fg: #7d4e00; --infra-bd: #d4a72c;
   --xfail-bg: #ddf4ff; --xfail-fg: #0550ae; --xfail-bd: #80ccff;
   --skip-bg: #f6f8fa; --skip-fg: #59636e; --skip-bd: #d1d9e0;
+  --flaky-bg: #fff1e5; --flaky-fg: #953800; --flaky-bd: #fb8f44;
   --boot: #5b8def; --loader: #e8912d; --other: #c4cbd4;
 }
 * { box-sizing: border-box; }
@@ -59,6 +60,7 @@ table.grid { border-collapse: separate; border-spacing: 4px; margin: 0 -4px; }
 .st-infra { background: var(--infra-bg); color: var(--infra-fg); border-color: var(--infra-bd) !important; }
 .st-xfail { background: var(--xfail-bg); color: var(--xfail-fg); border-color: var(--xfail-bd) !important; }
 .st-skip { background: var(--skip-bg); color: var(--skip-fg); border-color: var(--skip-bd) !important; }
+.st-flaky { background: var(--flaky-bg); color: var(--flaky-fg); border-color: var(--flaky-bd) !important; }
 .legend { color: var(--muted); font-size: 12.5px; margin: 8px 0 0; }
 .legend span { margin-right: 14px; white-space: nowrap; }
 .chart { width: 100%; max-width: 980px; height: auto; }

@@ -9,7 +9,8 @@ import { renderCell } from './html-cell.js';
 import { REPORT_SCRIPT } from './html-script.js';
 import { REPORT_STYLE } from './html-style.js';
 import { escapeMarkup as esc, formatMs, oneLine } from './text.js';
-import { STATUS_INFO, STATUS_ORDER, buildGrid, countStatuses, sortByStatus, type Counts } from './view.js';
+import { rangeText } from '../results/kernel-range.js';
+import { STATUS_INFO, STATUS_ORDER, buildGrid, countStatuses, kernelRanges, sortByStatus, type Counts } from './view.js';
 
 const SCRIPT_HASH = createHash('sha256').update(REPORT_SCRIPT).digest('base64');
 
@@ -108,6 +109,14 @@ function meta(results: RunResults): string {
   return `<p class="meta">${items.map((i) => `<span>${i}</span>`).join('')}</p>`;
 }
 
+/** Oldest … newest kernel passed per arch × config; nothing for a one-kernel matrix. */
+function rangeTable(results: RunResults): string {
+  const ranges = kernelRanges(results);
+  if (!ranges.length) return '';
+  const rows = ranges.map((r) => `<tr><td class="mono">${esc(r.key)}</td><td>${esc(rangeText(r))}</td></tr>`).join('\n');
+  return `<h2>Passes on kernels</h2>\n<table class="ranges"><thead><tr><th>arch / config</th><th>oldest … newest kernel passed</th></tr></thead>\n<tbody>\n${rows}\n</tbody></table>\n`;
+}
+
 export function renderHtml(results: RunResults): string {
   const counts = countStatuses(results.cells);
   const ordered = sortByStatus(results.cells);
@@ -132,7 +141,7 @@ ${countButtons(counts)}
 ${filters(results)}
 <h2>Matrix</h2>
 ${gridTable(results)}
-<h2>Boot and loader time</h2>
+${rangeTable(results)}<h2>Boot and loader time</h2>
 ${renderChart(results)}
 <h2>Cells <small class="legend">(failures first)</small></h2>
 ${ordered.map((c) => renderCell(c, indexOf.get(c.id)!)).join('\n')}

@@ -4,6 +4,7 @@
 // One <testsuite> per cell; one <testcase> per test and per Go case, with the
 // cell id as classname (suite/junit-cases.ts gives the Go cases their shape).
 
+import { describeBtf } from '../results/btf.js';
 import type { CellResult, RunResults, TestResult } from '../results/model.js';
 import { cleanText } from '../core/plain-text.js';
 import { escapeMarkup, lastLines, oneLine } from './text.js';
@@ -24,10 +25,13 @@ function failureBody(cell: CellResult, t: TestResult): string {
     t.timedOut && 'timed out',
     cell.bootFailed && 'kernel did not boot',
     `attempts: ${cell.attempts}`,
+    ...(cell.retriedAfter ?? []).map((why, i) => `attempt ${i + 1}: infra: ${why}`),
   ].filter(Boolean);
   const output = t.status === 'infra' ? (t.consoleTail ?? cell.consoleTail) : t.stderr.trim() ? t.stderr : t.stdout;
   const tail = lastLines(cleanText(output), 30);
-  return `${facts.join('\n')}${tail ? `\n\n${tail}` : ''}`;
+  // The test's own kernel-log segment: where a splat or a kernel-side reason came from.
+  const kernel = t.kernelLog ? `\n\n--- kernel log while the test ran ---\n${lastLines(cleanText(t.kernelLog), 30)}` : '';
+  return `${facts.join('\n')}${tail ? `\n\n${tail}` : ''}${kernel}`;
 }
 
 function testOutcome(cell: CellResult, t: TestResult): Case['outcome'] & { type?: string } {
@@ -83,6 +87,7 @@ function properties(cell: CellResult): string {
     ['config', cell.config],
     ['libc', cell.libc],
     ['status', cell.status],
+    ['btf', cell.btf && `${describeBtf(cell.btf)} (btf: ${cell.btf.mode})`],
     ['accel', cell.accel],
     ['backend', cell.backend],
     ['qemu.version', cell.qemuVersion],

@@ -3,11 +3,13 @@
 // expected failures. Fits a size limit by dropping whole items, never by cutting
 // inside a fence or a <details> block.
 
+import { BTF_LEGEND, btfTag, describeBtf } from '../results/btf.js';
 import type { CellResult, RunResults } from '../results/model.js';
 import { describeCredentials } from '../results/credentials.js';
 import { cleanText } from '../core/plain-text.js';
 import { escapeMarkup, formatMs, lastLines, oneLine } from './text.js';
-import { STATUS_INFO, STATUS_ORDER, buildGrid, countStatuses, problemCells, sortByStatus, type Counts } from './view.js';
+import { rangeText } from '../results/kernel-range.js';
+import { STATUS_INFO, STATUS_ORDER, buildGrid, countStatuses, kernelRanges, problemCells, sortByStatus, type Counts } from './view.js';
 
 export { appendStepSummary } from './step-summary.js';
 
@@ -63,7 +65,8 @@ function table(results: RunResults): string[] {
   const rows = grid.rows.map((row) => {
     const marks = grid.arches.map((arch) => {
       const cell = row.cells[arch];
-      return cell ? `${STATUS_INFO[cell.status].emoji}` : ' ';
+      const tag = cell && btfTag(cell.btf);
+      return cell ? `${STATUS_INFO[cell.status].emoji}${tag ? ` ${tag}` : ''}` : ' ';
     });
     return `| ${mdInline(row.key.split('/').join(' · '))} | ${marks.join(' | ')} |`;
   });
@@ -84,7 +87,7 @@ function configFacts(cell: CellResult): (string | undefined)[] {
     cred && cred !== 'uid 0, all capabilities' ? cred : undefined,
     g.lockdown && g.lockdown !== 'none' ? `lockdown ${g.lockdown}` : undefined,
     g.jitEnabled === '0' ? 'BPF JIT off' : undefined,
-    g.btfPresent === false ? 'no kernel BTF' : undefined,
+    cell.btf && cell.btf.source !== 'kernel' ? `BTF ${describeBtf(cell.btf)}` : g.btfPresent === false ? 'no kernel BTF' : undefined,
     cell.kernel.facts?.preempt === 'rt' ? 'PREEMPT_RT' : undefined,
   ];
 }
@@ -149,7 +152,8 @@ interface Section {
 function head(results: RunResults, title: string, limit: number, note: (n: number) => string): string {
   const counts = countStatuses(results.cells);
   const tableLines = table(results);
-  const whole = `${heading(results, counts, title)}\n\n${tableLines.join('\n')}\n\n<sub>${legend}</sub>\n`;
+  const legends = `<sub>${legend}</sub>\n${results.cells.some((c) => btfTag(c.btf)) ? `\n<sub>${mdInline(BTF_LEGEND)}</sub>\n` : ''}`;
+  const whole = `${heading(results, counts, title)}\n\n${tableLines.join('\n')}\n\n${legends}`;
   if (whole.length <= limit / 2) return whole;
   const kept: string[] = [];
   let size = 0;
@@ -158,7 +162,7 @@ function head(results: RunResults, title: string, limit: number, note: (n: numbe
     kept.push(line);
     size += line.length + 1;
   }
-  return `${heading(results, counts, title)}\n\n${kept.join('\n')}\n${note(tableLines.length - kept.length)}\n<sub>${legend}</sub>\n`;
+  return `${heading(results, counts, title)}\n\n${kept.join('\n')}\n${note(tableLines.length - kept.length)}\n${legends}`;
 }
 
 /** Appends whole items while they fit (the full form, else the one-line form); counts the rest. */
@@ -184,6 +188,14 @@ function appendSections(out: string, sections: Section[], limit: number, reserve
   return { out, dropped };
 }
 
+/** Oldest … newest kernel passed per arch × config; nothing for a one-kernel matrix. */
+function rangesTable(results: RunResults): string {
+  const ranges = kernelRanges(results);
+  if (!ranges.length) return '';
+  const rows = ranges.map((r) => `| \`${r.key.replace(/`/g, '')}\` | ${mdInline(rangeText(r))} |`);
+  return `\n**Passes on kernels**\n\n| arch / config | oldest … newest kernel passed |\n|---|---|\n${rows.join('\n')}\n`;
+}
+
 export function renderMarkdown(results: RunResults, opts: MarkdownOptions = {}): string {
   const limit = opts.limit ?? DEFAULT_MARKDOWN_LIMIT;
   const link = opts.reportUrl ? `[the full HTML report](${opts.reportUrl.replace(/[()\s]/g, encodeURIComponent)})` : 'the HTML report (report.html)';
@@ -193,7 +205,7 @@ export function renderMarkdown(results: RunResults, opts: MarkdownOptions = {}):
     { title: '### Failures', items: problemCells(results).map((c) => ({ full: problemItem(c, true), short: problemItem(c, false) })) },
     { title: '### Expected failures', items: xfails.map((c) => ({ full: xfailItem(c), short: xfailItem(c) })) },
   ];
-  const start = head(results, opts.title ?? 'portmatrix', limit, note);
+  const start = head(results, opts.title ?? 'portmatrix', limit, note) + rangesTable(results);
   const { out, dropped } = appendSections(start, sections, limit, note(999_999).length + 1);
   if (dropped) return out + note(dropped);
   return opts.reportUrl ? `${out}\nFull report: ${link}\n` : out;

@@ -5,7 +5,9 @@
 import type { CellResult, RunResults, Status } from '../results/model.js';
 import { failingTests, isUnexpected, passedCount } from '../results/tests.js';
 import { oneLine } from './text.js';
-import { STATUS_INFO, buildGrid, countStatuses, countsLine, problemCells } from './view.js';
+import { BTF_LEGEND, btfTag } from '../results/btf.js';
+import { rangeText } from '../results/kernel-range.js';
+import { STATUS_INFO, buildGrid, countStatuses, countsLine, kernelRanges, problemCells } from './view.js';
 
 export interface TableOptions {
   /** Emit ANSI colours (the caller decides: TTY, NO_COLOR, FORCE_COLOR). */
@@ -21,10 +23,11 @@ const SGR: Record<Status, string> = {
   infra: '1;33', // bold yellow
   xfail: '36', // cyan
   skip: '2', // dim
+  flaky: '1;34', // bold blue
 };
 
 /** Short word per status for the grid; upper case marks what breaks the run. */
-const WORD: Record<Status, string> = { pass: 'pass', fail: 'FAIL', xpass: 'XPASS', infra: 'INFRA', xfail: 'xfail', skip: 'skip' };
+const WORD: Record<Status, string> = { pass: 'pass', fail: 'FAIL', xpass: 'XPASS', infra: 'INFRA', xfail: 'xfail', skip: 'skip', flaky: 'FLAKY' };
 
 function paint(text: string, status: Status | 'bold' | 'dim', color: boolean): string {
   if (!color) return text;
@@ -58,9 +61,9 @@ function wrap(text: string, width: number): string[] {
 
 /** `✓ pass`; a cell of several tests shows how many passed instead of the word (`✗ 3/5`), so columns stay narrow. */
 function mark(cell: CellResult): string {
-  if (cell.tests.length < 2 || cell.status === 'skip' || cell.status === 'infra') return `${STATUS_INFO[cell.status].mark} ${WORD[cell.status]}`;
-  const { passed, total } = passedCount(cell.tests);
-  return `${STATUS_INFO[cell.status].mark} ${passed}/${total}`;
+  const tag = btfTag(cell.btf);
+  const word = cell.tests.length < 2 || cell.status === 'skip' || cell.status === 'infra' ? WORD[cell.status] : `${passedCount(cell.tests).passed}/${cell.tests.length}`;
+  return `${STATUS_INFO[cell.status].mark} ${word}${tag ? ` ${tag}` : ''}`;
 }
 
 /** One line per failing test of a multi-test cell, under the cell's line. */
@@ -76,7 +79,8 @@ export function renderTable(results: RunResults, opts: TableOptions): string {
   const grid = buildGrid(results);
   const labels = grid.rows.map((row) => oneLine(row.key.split('/').join(' · '), 60));
   const first = Math.max('kernel · config'.length, ...labels.map((l) => [...l].length));
-  const col = Math.max(10, ...grid.arches.map((a) => a.length + 1), ...results.cells.map((c) => [...mark(c)].length + 2));
+  const tagged = results.cells.some((c) => btfTag(c.btf));
+  const col = Math.max(tagged ? 15 : 10, ...grid.arches.map((a) => a.length + 1), ...results.cells.map((c) => [...mark(c)].length + 2));
 
   const lines: string[] = [];
   lines.push(paint(pad('kernel · config', first + 2) + grid.arches.map((a) => pad(a, col)).join('').trimEnd(), 'bold', opts.color));
@@ -92,6 +96,14 @@ export function renderTable(results: RunResults, opts: TableOptions): string {
 
   const counts = countStatuses(results.cells);
   lines.push('', ...wrap(countsLine(counts), width));
+  if (tagged) lines.push(...wrap(BTF_LEGEND, width));
+
+  const ranges = kernelRanges(results);
+  if (ranges.length) {
+    lines.push('', paint('Passes on kernels:', 'bold', opts.color));
+    const keyWidth = Math.max(...ranges.map((r) => r.key.length));
+    for (const r of ranges) lines.push(cut(`  ${pad(oneLine(r.key, 80), keyWidth)}  ${oneLine(rangeText(r), 200)}`, width));
+  }
 
   const problems = problemCells(results);
   if (problems.length) {

@@ -6,6 +6,9 @@ import { ARCHES, type Arch } from '../core/arch.js';
 import { compareIds } from '../core/cell.js';
 import { STATUSES, type CellResult, type RunResults, type Status } from '../results/model.js';
 import { ExitCode } from '../errors.js';
+import { kernelOrder, passRanges, type PassRange } from '../results/kernel-range.js';
+
+export { kernelOrder };
 
 export interface StatusInfo {
   /** Emoji mark used by Markdown and HTML. */
@@ -24,10 +27,12 @@ export const STATUS_INFO: Record<Status, StatusInfo> = {
   infra: { emoji: '⚠️', mark: '⚠', label: 'infra error', bad: true },
   xfail: { emoji: '☑️', mark: '⊘', label: 'expected failure', bad: false },
   skip: { emoji: '➖', mark: '–', label: 'skipped', bad: false },
+  // Failed, then passed on a fresh boot: not a portability failure, but not clean either.
+  flaky: { emoji: '🔁', mark: '≈', label: 'flaky', bad: false },
 };
 
 /** Order in which statuses are listed: what needs attention first. */
-export const STATUS_ORDER: readonly Status[] = ['fail', 'xpass', 'infra', 'xfail', 'skip', 'pass'];
+export const STATUS_ORDER: readonly Status[] = ['fail', 'xpass', 'infra', 'flaky', 'xfail', 'skip', 'pass'];
 
 export type Counts = Record<Status, number> & { total: number };
 
@@ -64,34 +69,6 @@ export function rowKey(cell: CellResult): string {
   return rest || cell.id;
 }
 
-// "5.10.0-30-amd64" → [5, 10, 0, 30]; unknown releases sort after known ones.
-function releaseKey(release: string | undefined): number[] {
-  if (!release) return [Infinity];
-  return (release.match(/\d+/g) ?? []).slice(0, 4).map(Number);
-}
-
-function compareNumbers(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? -1) - (b[i] ?? -1);
-    if (d !== 0 && !Number.isNaN(d)) return d;
-  }
-  return 0;
-}
-
-/**
- * Kernel names ordered by their oldest known release (bullseye before bookworm
- * before trixie), then by name: alphabetical order would put bookworm first.
- */
-export function kernelOrder(cells: readonly CellResult[]): string[] {
-  const oldest = new Map<string, number[]>();
-  for (const cell of cells) {
-    const key = releaseKey(cell.kernel.release);
-    const prev = oldest.get(cell.kernel.name);
-    if (!prev || compareNumbers(key, prev) < 0) oldest.set(cell.kernel.name, key);
-  }
-  return [...oldest.keys()].sort((a, b) => compareNumbers(oldest.get(a)!, oldest.get(b)!) || compareIds(a, b));
-}
-
 export function archOrder(cells: readonly CellResult[]): Arch[] {
   const present = new Set(cells.map((c) => c.arch));
   const known = ARCHES.filter((a) => present.has(a));
@@ -120,9 +97,9 @@ export function buildGrid(results: RunResults): Grid {
   return { arches: archOrder(results.cells), rows: sorted };
 }
 
-/** Cells that need attention (fail, xpass, infra), in STATUS_ORDER then id order. */
+/** Cells that need attention (fail, xpass, infra, and flaky ones), in STATUS_ORDER then id order. */
 export function problemCells(results: RunResults): CellResult[] {
-  return sortByStatus(results.cells.filter((c) => STATUS_INFO[c.status].bad));
+  return sortByStatus(results.cells.filter((c) => STATUS_INFO[c.status].bad || c.status === 'flaky'));
 }
 
 export function sortByStatus(cells: readonly CellResult[]): CellResult[] {
@@ -136,9 +113,12 @@ export function sortByStatus(cells: readonly CellResult[]): CellResult[] {
  * wins over an infrastructure error: it is a real finding about the application,
  * while infra (exit 3) only says the run was incomplete.
  */
-export function exitCodeFor(results: RunResults): number {
+export function exitCodeFor(results: RunResults, opts: { strict?: boolean } = {}): number {
   const counts = countStatuses(results.cells);
-  if (counts.fail + counts.xpass > 0) return ExitCode.cellsFailed;
+  // Flaky cells pass the run unless --strict: they passed, and are counted apart.
+  // A flake quarantined with expect: {result: flaky} never fails the run.
+  const flaky = results.cells.filter((c) => c.status === 'flaky' && c.expected?.result !== 'flaky').length;
+  if (counts.fail + counts.xpass + (opts.strict ? flaky : 0) > 0) return ExitCode.cellsFailed;
   if (counts.infra > 0) return ExitCode.infra;
   return ExitCode.ok;
 }
@@ -146,4 +126,9 @@ export function exitCodeFor(results: RunResults): number {
 /** Total seconds of cell wall time, for JUnit and headings. */
 export function totalSeconds(cells: readonly CellResult[]): number {
   return cells.reduce((sum, c) => sum + c.timings.totalMs, 0) / 1000;
+}
+
+/** Oldest and newest kernel each arch × config passed on; none when the matrix has one kernel. */
+export function kernelRanges(results: RunResults): PassRange[] {
+  return new Set(results.cells.map((c) => c.kernel.name)).size < 2 ? [] : passRanges(results.cells);
 }

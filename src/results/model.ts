@@ -1,13 +1,14 @@
 // The versioned results model: the product. Every report is a view of it.
 // Bump SCHEMA_VERSION on any incompatible change; readers refuse other versions.
 
+import type { CellBtf } from './btf.js';
 import type { Arch } from '../core/arch.js';
 
 export const SCHEMA_VERSION = 2;
 /** Versions `report` still reads (results/upgrade.ts brings version 1 to 2). */
 export const READABLE_VERSIONS = [1, 2] as const;
 
-export const STATUSES = ['pass', 'fail', 'xfail', 'xpass', 'infra', 'skip'] as const;
+export const STATUSES = ['pass', 'fail', 'xfail', 'xpass', 'infra', 'skip', 'flaky'] as const;
 export type Status = (typeof STATUSES)[number];
 
 /** Facts about a kernel read from its config file on the host (images/). */
@@ -51,15 +52,15 @@ export interface TestResult {
   status: Status;
   reason?: string;
   /** An `expect` entry naming this test. */
-  expected?: { result: 'fail'; reason: string };
+  expected?: { result: 'fail' | 'flaky'; reason: string };
   exitCode?: number;
   timedOut: boolean;
   /** Wall-clock ms the test ran. */
   timings: { ms?: number };
   stdout: string;
   stderr: string;
-  /** The kernel-log lines that appeared while this test ran. */
-  dmesg: string;
+  /** The kernel-log lines that appeared while this test ran (its segment). */
+  kernelLog: string;
   /** Console tail when the test took the guest down (panic, wedge). */
   consoleTail?: string;
   cases?: CaseResult[];
@@ -82,7 +83,7 @@ export interface CellResult {
   status: Status;
   /** Why the cell failed / was skipped / errored, when recognisable. */
   reason?: string;
-  expected?: { result: 'fail'; reason: string };
+  expected?: { result: 'fail' | 'flaky'; reason: string };
   accel?: 'kvm' | 'tcg';
   backend?: 'qemu' | 'vng';
   /** Wall-clock milliseconds: boot (QEMU start → loader start), loader, total. */
@@ -96,9 +97,17 @@ export interface CellResult {
   dmesg: string;
   /** The tests the cell ran, in order; the cell's status derives from them (schema 2). */
   tests: TestResult[];
+  /** The kernel-log lines logged while the loader ran (after it started): splats and reasons come from here. */
+  kernelLog?: string;
+  /** Runs on fresh boots (`--reruns`, `--repeat`): how many passed, and each run's status. */
+  runs?: { passed: number; total: number; statuses: Status[] };
+  /** Reasons of earlier attempts that failed through the infrastructure and were retried. */
+  retriedAfter?: string[];
   /** Last console lines, kept for every non-pass. */
   consoleTail: string;
   guest?: GuestFacts;
+  /** The BTF the loader saw and where it came from (kernel, generated, min, file, none). */
+  btf?: CellBtf;
   qemuVersion?: string;
   /** sha256 over everything that determines the outcome (kernel, loader, files, config): `--resume` key. */
   inputsHash?: string;

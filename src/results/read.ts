@@ -27,6 +27,8 @@ const cellSchema = z.looseObject({
   stdout: z.string(),
   stderr: z.string(),
   dmesg: z.string(),
+  kernelLog: z.string().optional(),
+  retriedAfter: z.array(z.string()).optional(),
   consoleTail: z.string(),
 });
 

@@ -33,7 +33,7 @@ export const failingTests = (tests: readonly TestResult[]) => tests.filter((t) =
 
 /** What a test looks like when the cell decided it without running anything (skip, infra). */
 export function undecidedTest(spec: Pick<TestSpec, 'name' | 'kind' | 'expect'>, status: Status, reason?: string): TestResult {
-  const t: TestResult = { name: spec.name, kind: spec.kind, status, timedOut: false, timings: {}, stdout: '', stderr: '', dmesg: '' };
+  const t: TestResult = { name: spec.name, kind: spec.kind, status, timedOut: false, timings: {}, stdout: '', stderr: '', kernelLog: '' };
   if (reason !== undefined) t.reason = reason;
   if (spec.expect) t.expected = spec.expect;
   return t;
@@ -49,7 +49,7 @@ export function loaderTest(c: Omit<CellResult, 'tests'>, spec: Pick<TestSpec, 'n
     timings: c.timings.loaderMs === undefined ? {} : { ms: c.timings.loaderMs },
     stdout: c.stdout,
     stderr: c.stderr,
-    dmesg: c.dmesg,
+    kernelLog: c.kernelLog ?? '',
   };
   if (c.reason !== undefined) t.reason = c.reason;
   if (c.exitCode !== undefined) t.exitCode = c.exitCode;

@@ -14,6 +14,8 @@ import type { ResolvedKernel } from '../images/types.js';
 import { cellFileStem } from '../results/files.js';
 import { qemuCommand } from '../vm/profiles.js';
 import { vngCellCommand } from './vng-runner.js';
+import type { PreparedBtf } from '../btf/resolve.js';
+import { BTF_GUEST_FILE, type GuestBtf } from '../guest/btf-init.js';
 
 export interface BootPlan {
   /** The random token that marks this attempt's frames on the console. */
@@ -40,7 +42,7 @@ export function deadlines(cell: Cell, vm: MatrixVm, accel: Accel) {
   return { bootSec, totalSec };
 }
 
-function cellInit(cell: Cell, token: string): string {
+function cellInit(cell: Cell, token: string, btf?: GuestBtf): string {
   const { loader, config } = cell;
   return initScript({
     token,
@@ -50,6 +52,7 @@ function cellInit(cell: Cell, token: string): string {
     sysctl: config.sysctl,
     user: config.user,
     capabilities: config.capabilities,
+    btf,
   });
 }
 
@@ -62,14 +65,17 @@ export interface BootInputs {
   vm: MatrixVm;
   workDir: string;
   env: NodeJS.ProcessEnv;
+  /** The BTF to show the loader (btf/resolve.ts). */
+  btf?: PreparedBtf;
 }
 
 export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const { cell, vm } = b;
   const token = randomBytes(8).toString('hex');
   const capHelper = cell.config.capabilities !== undefined ? capHelperPath(cell.arch) : undefined;
-  const init = cellInit(cell, token);
-  const bytes = await buildInitramfs({ arch: cell.arch, busybox: b.busybox, loader: cell.loader.path, files: cell.loader.files, init, libcDir: b.libcDir, capHelper });
+  const init = cellInit(cell, token, b.btf?.guest);
+  const extra = b.btf?.hostFile ? [{ hostPath: b.btf.hostFile, guestPath: BTF_GUEST_FILE.slice(1), mode: 0o444 }] : undefined;
+  const bytes = await buildInitramfs({ arch: cell.arch, busybox: b.busybox, loader: cell.loader.path, files: cell.loader.files, init, libcDir: b.libcDir, capHelper, extra });
   await mkdir(b.workDir, { recursive: true });
   const initrd = path.join(b.workDir, `${cellFileStem(cell.id)}.${token}.cpio.gz`);
   await writeFile(initrd, bytes);

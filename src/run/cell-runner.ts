@@ -10,6 +10,7 @@ import type { ResolvedKernel } from '../images/types.js';
 import { libcFit } from '../libc/fit.js';
 import { classifyAttempt, type Classified } from '../outcome/classify.js';
 import type { LibcContext } from '../outcome/explain.js';
+import type { SplatRules } from '../outcome/splats.js';
 import { kernelOf, notBooted } from '../outcome/not-booted.js';
 import { consoleLogPath } from '../results/files.js';
 import type { CellResult } from '../results/model.js';
@@ -18,6 +19,8 @@ import { prepareBoot } from './boot.js';
 import type { RunEvents } from '../events/run-events.js';
 import { runGuest, type GuestRun } from './guest-run.js';
 import type { CellInputs } from './inputs.js';
+import type { CellBtf } from '../results/btf.js';
+import { settleBtf } from '../btf/resolve.js';
 
 export interface CellDeps {
   inputs: CellInputs;
@@ -29,6 +32,8 @@ export interface CellDeps {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   events: Pick<RunEvents, 'emit'>;
+  /** The matrix's `splats:` rules; none when absent. */
+  splats?: SplatRules;
 }
 
 export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: number, deps: CellDeps): Promise<CellResult> {
@@ -44,12 +49,13 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     images.busybox(cell.arch),
     cell.libc === 'static' ? undefined : images.libc(cell.libc.replace(/^debian:/, ''), cell.arch),
   ]);
-  const plan = await prepareBoot({ cell, kernel, accel, busybox, libcDir, vm: deps.vm, workDir: deps.workDir, env: deps.env });
+  const btf = await deps.inputs.btf?.prepare(cell, kernel);
+  const plan = await prepareBoot({ cell, kernel, accel, busybox, libcDir, vm: deps.vm, workDir: deps.workDir, env: deps.env, btf });
 
   void deps.events.emit({ type: 'boot', cell, accel, attempt });
   const consoleLog = consoleLogPath(deps.resultsDir, cell.id);
   const run = await runGuest(cell, plan, { consoleLog, env: deps.env, signal: deps.signal, events: deps.events });
-  const classified = await classifyAttempt(cell, run.exit, run.report, plan.bootSec, { ...libc, libcDir });
+  const classified = await classifyAttempt(cell, run.exit, run.report, plan.bootSec, { ...libc, libcDir }, { consoleAfterStart: run.consoleAfterStart, splats: deps.splats });
   return bootedResult(cell, kernel, classified, run, {
     accel,
     attempt,
@@ -57,6 +63,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     backend: deps.vm.backend,
     qemuVersion: await deps.inputs.qemuVersion(cell.arch),
     consoleLog: path.relative(deps.resultsDir, consoleLog),
+    btf: btf?.result,
   });
 }
 
@@ -68,6 +75,7 @@ interface AttemptFacts {
   qemuVersion?: string;
   /** Relative to the results directory. */
   consoleLog: string;
+  btf?: CellBtf;
 }
 
 /** The CellResult of an attempt that booted (or tried to): pure. */
@@ -92,8 +100,10 @@ function bootedResult(cell: Cell, kernel: ResolvedKernel, c: Classified, run: Gu
     stdout: report.stdout,
     stderr: report.stderr,
     dmesg: report.dmesg,
+    kernelLog: c.kernelLog,
     consoleTail: c.status === 'pass' ? '' : exit.consoleTail,
     guest: report.facts,
+    btf: settleBtf(a.btf, report.facts.btfPresent),
     qemuVersion: a.qemuVersion,
     consoleLog: a.consoleLog,
     startedAt: new Date(a.started).toISOString(),

@@ -16,7 +16,11 @@ export interface GuestRun {
   /** From spawn to the loader's start, and the loader's own run time (ms). */
   bootMs?: number;
   loaderMs?: number;
+  /** Console lines after the loader started (at most AFTER_START_LINES): a kernel crash's first lines. */
+  consoleAfterStart: string;
 }
+
+const AFTER_START_LINES = 400;
 
 export interface GuestRunOptions {
   consoleLog: string;
@@ -35,6 +39,7 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
     seen[name] = Date.now();
     void o.events.emit({ type: 'loader', cell, phase: name });
   };
+  const afterStart: string[] = [];
   const exit = await runVm({
     binary: plan.binary,
     args: plan.args,
@@ -45,6 +50,7 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
     signal: o.signal,
     booted: (line) => line.includes(`@@portmatrix:${plan.token} phase=init`),
     onLine: (line) => {
+      if (seen.start !== undefined && afterStart.length < AFTER_START_LINES) afterStart.push(line);
       for (const event of parser.push(`${line}\n`)) {
         if (event.type === 'phase' && event.name === 'loader-start') phase('start');
         if (event.type === 'phase' && event.name === 'loader-end') phase('end');
@@ -53,5 +59,5 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
   }).finally(() => rm(plan.initrd, { force: true }));
   const bootMs = seen.start !== undefined ? seen.start - spawnedAt : undefined;
   const loaderMs = seen.start !== undefined && seen.end !== undefined ? seen.end - seen.start : undefined;
-  return { exit, report: parser.end(), bootMs, loaderMs };
+  return { exit, report: parser.end(), bootMs, loaderMs, consoleAfterStart: afterStart.join('\n') };
 }

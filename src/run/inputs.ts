@@ -12,6 +12,7 @@ import type { ImageStore, ResolvedKernel } from '../images/types.js';
 import { chooseAccel, probeKvm } from '../vm/accel.js';
 import { qemuBinary } from '../vm/profiles.js';
 import type { RunEvents } from '../events/run-events.js';
+import type { PreparedBtf } from '../btf/resolve.js';
 
 export interface CellInputs {
   images: ImageStore;
@@ -20,6 +21,8 @@ export interface CellInputs {
   qemuVersion(arch: Arch): Promise<string | undefined>;
   /** The loader's ELF (undefined for scripts): every cell of an arch shares it. */
   loaderElf(path: string): Promise<ElfInfo | undefined>;
+  /** The BTF the cell's loader sees (btf/resolve.ts); absent = the kernel's own. */
+  btf?: { prepare(cell: Cell, kernel: ResolvedKernel): Promise<PreparedBtf> };
 }
 
 export interface InputOptions {

@@ -12,6 +12,7 @@ import { loadMatrix } from '../plan/load.js';
 import { shardCells } from '../plan/shard.js';
 import { parseReporters, type Reporter } from '../report/index.js';
 import { preflight } from './preflight.js';
+import { btfPreflight } from '../btf/preflight.js';
 
 export interface RunPlan {
   matrixFile: string;
@@ -38,5 +39,6 @@ export async function planRun(ctx: Context, opts: PlanOptions): Promise<RunPlan>
   if (opts.shard) cells = shardCells(cells, opts.shard);
   if (cells.length === 0) throw new UsageError('no cells to run: the matrix, --only and --shard select nothing');
   await preflight(cells, ctx.env, (line) => ctx.stderr.write(`note: ${line}\n`));
+  btfPreflight(matrix, ctx.env, ctx.cwd);
   return { matrixFile, matrix, cells, reporters };
 }

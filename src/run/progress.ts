@@ -13,6 +13,7 @@ const MARK: Record<CellResult['status'], string> = {
   xpass: 'XPASS',
   infra: 'INFRA',
   skip: 'skip ',
+  flaky: 'FLAKY',
 };
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;

@@ -10,6 +10,7 @@ import { attemptFailure, kernelFailure, notBooted } from '../outcome/not-booted.
 import type { CellResult } from '../results/model.js';
 import { runCellOnce, type CellDeps } from './cell-runner.js';
 import type { RunEvents } from '../events/run-events.js';
+import { combineRuns, wantsAnotherRun } from '../outcome/runs.js';
 import { inputsHash } from './resume-key.js';
 import { backendSkip } from './vng-runner.js';
 
@@ -18,6 +19,10 @@ export interface ScheduleOptions extends CellDeps {
   jobs: number;
   /** Extra attempts for a cell whose outcome is `infra`. Test failures are never retried. */
   retries: number;
+  /** Extra runs on fresh boots after a test failure (`--reruns`): failed then passed is `flaky`. Default 0. */
+  reruns?: number;
+  /** Runs of every cell (`--repeat`); the result carries the pass rate. Default 1. */
+  repeat?: number;
   /** Finished cells of an earlier run (`--resume`), by id. */
   previous?: Map<string, CellResult>;
 }
@@ -31,13 +36,17 @@ export interface ScheduleOutcome {
 /** A result, or `undefined` when the run was aborted before the cell finished. */
 type Finished = { result: CellResult; resumed?: boolean } | undefined;
 
-async function attempts(cell: Cell, kernel: ResolvedKernel, hash: string, o: ScheduleOptions): Promise<Finished> {
+/** One run of a cell with its infrastructure retries; undefined when the run was aborted. */
+async function attempts(cell: Cell, kernel: ResolvedKernel, hash: string, o: ScheduleOptions): Promise<CellResult | undefined> {
+  const retriedAfter: string[] = [];
   for (let attempt = 1; ; attempt++) {
     const result = await runCellOnce(cell, kernel, attempt, o).catch((error: unknown) => attemptFailure(cell, error, attempt));
     // An aborted cell is not a result: it stays unfinished so --resume runs it.
     if (o.signal.aborted) return undefined;
     result.inputsHash = hash;
-    if (result.status !== 'infra' || attempt > o.retries) return { result };
+    if (retriedAfter.length) result.retriedAfter = [...retriedAfter];
+    if (result.status !== 'infra' || attempt > o.retries) return result;
+    retriedAfter.push(result.reason ?? 'infrastructure failure');
     await o.events.emit({ type: 'retry', cell, attempt: attempt + 1, why: result.reason ?? 'infrastructure failure' });
   }
 }
@@ -52,10 +61,23 @@ async function runCell(cell: Cell, o: ScheduleOptions): Promise<Finished> {
   } catch (error) {
     return o.signal.aborted ? undefined : { result: kernelFailure(cell, error) };
   }
-  const hash = await inputsHash(cell, kernel.sha256, o.vm);
+  const hash = await inputsHash(cell, kernel.sha256, o.vm, o.splats);
   const before = o.previous?.get(cell.id);
   if (before && before.inputsHash === hash && before.status !== 'infra') return { result: before, resumed: true };
-  return attempts(cell, kernel, hash, o);
+  return runs(cell, kernel, hash, o);
+}
+
+/** The cell's runs on fresh boots (--reruns, --repeat), folded into one result. */
+async function runs(cell: Cell, kernel: ResolvedKernel, hash: string, o: ScheduleOptions): Promise<Finished> {
+  const done: CellResult[] = [];
+  for (let run = 1; ; run++) {
+    // The loader can tell its runs apart (a test of flakiness needs that; so may users).
+    const runCell = run === 1 ? cell : { ...cell, loader: { ...cell.loader, env: { ...cell.loader.env, PORTMATRIX_RUN: String(run) } } };
+    const result = await attempts(runCell, kernel, hash, o);
+    if (!result) return undefined;
+    done.push(result);
+    if (!wantsAnotherRun(done, { reruns: o.reruns ?? 0, repeat: o.repeat ?? 1 })) return { result: combineRuns(done) };
+  }
 }
 
 export async function runCells(cells: Cell[], o: ScheduleOptions): Promise<ScheduleOutcome> {

@@ -38,6 +38,8 @@ export interface RunEnd {
   /** As the user wrote it, for the --resume hint. */
   resultsDirOption: string;
   unfinished: Cell[];
+  /** --strict: flaky cells fail the run. */
+  strict?: boolean;
 }
 
 export async function reportRun(ctx: Context, end: RunEnd): Promise<number> {
@@ -48,7 +50,7 @@ export async function reportRun(ctx: Context, end: RunEnd): Promise<number> {
   const shown = path.relative(ctx.cwd, resultsDir);
   ctx.stdout.write(`reports: ${reporters.map((r) => path.join(shown, REPORT_FILES[r])).join(', ')}\n`);
   if (ctx.env.GITHUB_STEP_SUMMARY) await appendStepSummary(ctx.env, renderMarkdown(model, {}));
-  if (end.unfinished.length === 0) return exitCodeFor(model);
+  if (end.unfinished.length === 0) return exitCodeFor(model, { strict: end.strict });
   const dirFlag = end.resultsDirOption !== 'results' ? ` --results-dir ${end.resultsDirOption}` : '';
   ctx.stderr.write(
     `interrupted: ${model.cells.length} cell(s) finished and kept, ${end.unfinished.length} not run; ` +

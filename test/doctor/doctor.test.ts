@@ -53,6 +53,21 @@ describe('portmatrix doctor', () => {
     expect(text).toContain('Everything portmatrix needs is here.');
     expect(code).toBe(0);
   });
+
+  it('names dwarves when a matrix asks for btf: auto and pahole is missing', async () => {
+    const cwd = tmp();
+    fs.writeFileSync(path.join(cwd, 'matrix.yaml'), 'kernels: [debian:bookworm]\narches: [s390x]\nconfigs: [{name: default, btf: auto}]\nloader: {path: x}\n');
+    const bin = fakeBin(['qemu-system-s390x', 'gpgv', 'dpkg-deb']);
+    const out: string[] = [];
+    const code = await doctor(
+      { cwd, env: { PATH: bin, HOME: cwd }, stdout: { write: (s: string) => out.push(s) } as never, stderr: process.stderr, signal: new AbortController().signal },
+      { matrix: 'matrix.yaml', host: { keyringPath: path.join(cwd, 'matrix.yaml'), nodeVersion: '20.19.0', kvmPath: path.join(cwd, 'no-kvm') } },
+    );
+    const text = out.join('');
+    expect(text).toMatch(/MISSING +pahole +not on PATH \(generates BTF for kernels built without it \(btf: auto, min\)\); install: sudo apt-get install dwarves\n/);
+    expect(text).not.toContain('bpftool'); // no btf.objects: minimal BTF is not needed
+    expect(code).toBe(3);
+  });
 });
 
 describe('doctor checks', () => {

@@ -31,6 +31,22 @@ describe('buildCommentBody', () => {
     expect(body).toContain('https://github.com/o/r/actions/runs/1');
   });
 
+  it('separates new failures, fixed and flaky cells', () => {
+    const flakyHead = results([
+      ['amd64/debian-6.1/default', 'flaky', 'passed 1 of 2 runs; failed with: loader exited with code 1'],
+      ['arm64/debian-6.1/default', 'fail', 'verifier rejection'],
+      ['s390x/debian-6.1/default', 'pass'],
+    ]);
+    const body = buildCommentBody({ head: flakyHead, base, render: renderMarkdown });
+    const regression = body.indexOf('### ❌ 1 regression against the base branch');
+    const flaky = body.indexOf('### 🔁 1 cell flaky (failed, then passed on a fresh boot)');
+    const fixed = body.indexOf('### ✅ 1 cell fixed');
+    expect(regression).toBeGreaterThan(0);
+    expect(flaky).toBeGreaterThan(regression);
+    expect(fixed).toBeGreaterThan(flaky);
+    expect(body).toContain('| `amd64/debian-6.1/default` | ✅ pass | 🔁 flaky |');
+  });
+
   it('says so when nothing changed, and omits the diff without a base', () => {
     expect(buildCommentBody({ head, base: head, render: renderMarkdown })).toContain('No changes against the base branch');
     expect(buildCommentBody({ head, render: renderMarkdown })).not.toContain('base branch');

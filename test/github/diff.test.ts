@@ -6,12 +6,13 @@ import { results } from './results.js';
 describe('classifyTransition', () => {
   // Every ordered pair of statuses, with the bucket it must land in.
   const expected: Record<Status, Record<Status, string | undefined>> = {
-    pass: { pass: undefined, fail: 'regressed', xfail: 'changed', xpass: 'regressed', infra: 'infra', skip: 'changed' },
-    xfail: { pass: 'changed', fail: 'regressed', xfail: undefined, xpass: 'regressed', infra: 'infra', skip: 'changed' },
-    fail: { pass: 'fixed', fail: undefined, xfail: 'fixed', xpass: 'changed', infra: 'infra', skip: 'changed' },
-    xpass: { pass: 'fixed', fail: 'changed', xfail: 'fixed', xpass: undefined, infra: 'infra', skip: 'changed' },
-    infra: { pass: 'changed', fail: 'changed', xfail: 'changed', xpass: 'changed', infra: undefined, skip: 'changed' },
-    skip: { pass: 'changed', fail: 'changed', xfail: 'changed', xpass: 'changed', infra: 'infra', skip: undefined },
+    pass: { pass: undefined, fail: 'regressed', xfail: 'changed', xpass: 'regressed', infra: 'infra', skip: 'changed', flaky: 'flaky' },
+    xfail: { pass: 'changed', fail: 'regressed', xfail: undefined, xpass: 'regressed', infra: 'infra', skip: 'changed', flaky: 'flaky' },
+    fail: { pass: 'fixed', fail: undefined, xfail: 'fixed', xpass: 'changed', infra: 'infra', skip: 'changed', flaky: 'flaky' },
+    xpass: { pass: 'fixed', fail: 'changed', xfail: 'fixed', xpass: undefined, infra: 'infra', skip: 'changed', flaky: 'flaky' },
+    infra: { pass: 'changed', fail: 'changed', xfail: 'changed', xpass: 'changed', infra: undefined, skip: 'changed', flaky: 'flaky' },
+    skip: { pass: 'changed', fail: 'changed', xfail: 'changed', xpass: 'changed', infra: 'infra', skip: undefined, flaky: 'flaky' },
+    flaky: { pass: 'fixed', fail: 'regressed', xfail: 'fixed', xpass: 'regressed', infra: 'infra', skip: 'changed', flaky: undefined },
   };
   for (const base of STATUSES) {
     for (const head of STATUSES) {

@@ -1,33 +1,18 @@
 // oci: kernels end to end: Debian's docker-registry on 127.0.0.1, an image pushed
 // by a real client (skopeo, from an OCI layout we write), pulled by portmatrix,
 // digests checked, the manifest digest recorded in the lock; then the same through
-// a proxy that demands the anonymous Bearer token flow.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+// a proxy that demands the anonymous Bearer token flow. Real kernels booted from
+// such a registry: oci-kernels.vm.test.ts.
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageStore } from '../../src/images/store.js';
+import { sha, startRegistry, type Registry } from './registry.js';
 
 const run = promisify(execFile);
-const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-
-async function need(tool: string, pkg: string) {
-  await run('sh', ['-c', `command -v ${tool}`]).catch(() => {
-    throw new Error(`${tool} is required for this test: apt-get install -y --no-install-recommends ${pkg}`);
-  });
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** A bzImage-shaped placeholder: 'HdrS' at 0x202 and a version string the header points to. */
 function fakeBzImage(release: string): Buffer {
@@ -39,25 +24,14 @@ function fakeBzImage(release: string): Buffer {
 }
 
 let tmp: string;
-let registry: ChildProcess;
+let registry: Registry;
 let port: number;
 let kernel: Buffer;
 
 beforeAll(async () => {
-  await need('docker-registry', 'docker-registry');
-  await need('skopeo', 'skopeo');
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'pm-oci-'));
-  port = await freePort();
-  await writeFile(
-    path.join(tmp, 'registry.yml'),
-    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${tmp}/storage\nhttp:\n  addr: 127.0.0.1:${port}\n`,
-  );
-  registry = spawn('docker-registry', ['serve', path.join(tmp, 'registry.yml')], { stdio: 'ignore' });
-  for (let i = 0; ; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.ok, () => false)) break;
-    if (i > 100) throw new Error('docker-registry did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  registry = await startRegistry();
+  port = registry.port;
+  tmp = registry.dir;
 
   // An OCI image layout (image-layout spec) with one gzip layer holding /boot/vmlinuz and /boot/config.
   kernel = fakeBzImage('6.6.66-test');
@@ -87,10 +61,7 @@ beforeAll(async () => {
   await run('skopeo', ['copy', '--dest-tls-verify=false', `oci:${layout}:v1`, `docker://127.0.0.1:${port}/kernels/test:v1`]);
 }, 120_000);
 
-afterAll(async () => {
-  registry?.kill();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
+afterAll(async () => registry?.stop());
 
 describe('oci: kernels', () => {
   it('pulls, verifies, records the manifest digest, and pulls again with zero requests', async () => {

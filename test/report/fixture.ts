@@ -137,7 +137,7 @@ export function fixtureResults(): RunResults {
       timings: { ms: 1500 },
       stdout: '--- FAIL: TestCORE/task_state (0.02s)\n',
       stderr: '',
-      dmesg: '',
+      kernelLog: '',
       cases: [
         { name: 'TestAttach', status: 'pass', elapsedMs: 300, output: '' },
         { name: 'TestCORE/task_state', status: 'fail', elapsedMs: 20, output: 'execsnoop_test.go:77: no BTF for CO-RE <b>\n' },
@@ -163,7 +163,7 @@ export function fixtureResults(): RunResults {
       timings: { ms: 900 },
       stdout: '=== RUN   TestAttach\n--- PASS: TestAttach (0.31s)\n',
       stderr: '',
-      dmesg: '',
+      kernelLog: '',
       cases: [
         { name: 'TestAttach', status: 'pass', elapsedMs: 310, output: '' },
         { name: 'TestRingbuf', status: 'skip', elapsedMs: 0, output: 'execsnoop_test.go:41: no ring buffer before 5.8\n', skipMessage: 'no ring buffer before 5.8' },

@@ -136,7 +136,7 @@ describe('portmatrix report', () => {
     const code = await report(ctx, {}, ['shard-1', 'shard-2']);
     expect(code).toBe(1);
     const out = ctx.out();
-    expect(out).toContain('debian-bookworm · default   ✓ pass    ✓ pass    ✗ FAIL');
+    expect(out).toContain('debian-bookworm · default   ✓ pass    ✓ pass    ✗ 0/2');
     expect(out).toContain('results-merged/report.html');
     expect(out).not.toContain('\x1b[');
     const json = await readFile(path.join(cwd, 'results-merged', 'results.json'), 'utf8');

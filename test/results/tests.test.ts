@@ -9,7 +9,7 @@ import { readResults } from '../../src/results/read.js';
 import { cellStatus, failingTests, passedCount } from '../../src/results/tests.js';
 import { fixtureResults } from '../report/fixture.js';
 
-const test = (name: string, status: TestResult['status']): TestResult => ({ name, kind: 'exec', status, timedOut: false, timings: {}, stdout: '', stderr: '', dmesg: '' });
+const test = (name: string, status: TestResult['status']): TestResult => ({ name, kind: 'exec', status, timedOut: false, timings: {}, stdout: '', stderr: '', kernelLog: '' });
 
 describe('cellStatus', () => {
   it('derives the cell from its tests, then applies the cell-level expect', () => {

@@ -23,7 +23,7 @@ const tail = (nic: string[], append: string) => [
 
 describe('qemuCommand', () => {
   it.each([
-    ['amd64', 'tcg', 'qemu-system-x86_64', ['-M', 'pc', '-cpu', 'max'], 'console=ttyS0 panic=-1'],
+    ['amd64', 'tcg', 'qemu-system-x86_64', ['-M', 'pc', '-cpu', 'max'], 'console=ttyS0 panic=-1 no_timer_check'],
     ['amd64', 'kvm', 'qemu-system-x86_64', ['-M', 'pc', '-cpu', 'max'], 'console=ttyS0 panic=-1'],
     ['arm64', 'tcg', 'qemu-system-aarch64', ['-M', 'virt', '-cpu', 'max,pauth=off'], 'console=ttyAMA0 panic=-1'],
     ['arm64', 'kvm', 'qemu-system-aarch64', ['-M', 'virt', '-cpu', 'max'], 'console=ttyAMA0 panic=-1'],

@@ -1,0 +1,38 @@
+// The /init lines that put the cell's chosen BTF where unmodified loaders look:
+// /sys/kernel/btf/vmlinux (cilium/ebpf, libbpf), and its path in $PORTMATRIX_BTF.
+// sysfs lets nobody create files, so a tmpfs goes over /sys/kernel/btf; a kernel
+// built without BTF has no such directory either, and then a tmpfs goes over
+// /sys/kernel holding bind mounts of everything a second sysfs shows there, plus btf/.
+// Runs before securityfs, debugfs and tracefs are mounted, so those land on the binds.
+
+/** What the guest does: `hide` the kernel's BTF, and/or `install` the file at this initramfs path. */
+export interface GuestBtf {
+  hide: boolean;
+  install?: string;
+}
+
+/** Where the initramfs holds a BTF file to install. */
+export const BTF_GUEST_FILE = '/portmatrix/btf/vmlinux';
+
+export function btfInitLines(btf: GuestBtf | undefined): string[] {
+  const lines: string[] = [];
+  if (btf?.hide || btf?.install) {
+    lines.push(
+      '# BTF: replace what the kernel shows under /sys/kernel/btf',
+      'if test -d /sys/kernel/btf; then mount -t tmpfs -o mode=0755 btf /sys/kernel/btf',
+    );
+    if (btf.install) {
+      lines.push(
+        'else mkdir -p /portmatrix/sysfs && mount -t sysfs sysfs /portmatrix/sysfs && mount -t tmpfs -o mode=0755 kernel /sys/kernel',
+        '  for e in /portmatrix/sysfs/kernel/*; do n=${e##*/}; if test -d "$e"; then mkdir "/sys/kernel/$n"; else touch "/sys/kernel/$n"; fi; mount -o bind "$e" "/sys/kernel/$n"; done',
+        '  mkdir /sys/kernel/btf',
+        'fi',
+        `cp ${btf.install} /sys/kernel/btf/vmlinux && chmod 0444 /sys/kernel/btf/vmlinux`,
+      );
+    } else {
+      lines.push('fi');
+    }
+  }
+  lines.push('PORTMATRIX_BTF=; test -e /sys/kernel/btf/vmlinux && PORTMATRIX_BTF=/sys/kernel/btf/vmlinux');
+  return lines;
+}

@@ -1,0 +1,43 @@
+// `portmatrix bisect` on real Debian kernels under TCG: a loader that needs Linux 6
+// or newer, over bullseye (5.10), bookworm (6.1), trixie (6.12) and sid, names
+// bookworm as the first good kernel in 3 boots; asked again, it boots nothing.
+
+import { chmod, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { useTestLock } from '../helpers/dev-kernels.js';
+
+const NEEDS_6 = `#!/bin/sh
+major=$(uname -r | cut -d. -f1)
+echo "kernel $(uname -r)"
+if [ "$major" -lt 6 ]; then echo "needs Linux 6 or newer" >&2; exit 1; fi
+`;
+
+describe('bisect', () => {
+  it('finds the first kernel that passes in at most 3 boots, then reuses every result', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-bisect-'));
+    await writeFile(path.join(dir, 'loader.sh'), NEEDS_6);
+    await chmod(path.join(dir, 'loader.sh'), 0o755);
+    await useTestLock(dir);
+    await writeFile(path.join(dir, 'matrix.yaml'), 'kernels: [debian:trixie]\narches: [amd64]\nloader:\n  path: ./loader.sh\n  timeout: 20\nbisect: [debian:bullseye, debian:bookworm, debian:trixie, debian:sid]\n');
+
+    const first = await runCli(['bisect', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
+    expect(first.code, first.stderr).toBe(0);
+    const lines = first.stdout.trim().split('\n');
+    expect(lines[0]).toBe('bisect amd64/default over debian-bullseye, debian-bookworm, debian-trixie, debian-sid: at most 4 boots');
+    expect(lines.filter((l) => / booted /.test(l))).toHaveLength(3);
+    expect(first.stdout).toMatch(/^passes from debian-bookworm on\n  fail  amd64\/debian-bullseye\/default: loader exited with code 1\n  pass  amd64\/debian-bookworm\/default$/m);
+    expect(lines.at(-1)).toBe('3 boot(s), 0 cached; results in results-bisect');
+    // Retries are off: every booted cell took exactly one attempt.
+    const cells = await readdir(path.join(dir, 'results-bisect/cells'));
+    expect(cells).toHaveLength(3);
+    for (const f of cells) expect(JSON.parse(await readFile(path.join(dir, 'results-bisect/cells', f), 'utf8')).attempts).toBe(1);
+
+    const again = await runCli(['bisect', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^passes from debian-bookworm on$/m);
+    expect(again.stdout.trim().split('\n').at(-1)).toBe('0 boot(s), 3 cached; results in results-bisect');
+  }, 600_000);
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { Cell } from '../../src/core/cell.js';
+import { decideOutcome, type Observed } from '../../src/outcome/decide.js';
+import { exitCodeFor } from '../../src/report/view.js';
+import type { CellResult, RunResults, Status } from '../../src/results/model.js';
+import { combineRuns, wantsAnotherRun } from '../../src/outcome/runs.js';
+
+const r = (status: Status, reason?: string, attempts = 1): CellResult => ({
+  id: 'amd64/debian-trixie/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'debian-trixie' }, config: 'default', libc: 'static',
+  status, reason, timings: { totalMs: 1 }, timedOut: false, bootFailed: false, attempts, stdout: '', stderr: '', dmesg: '', consoleTail: '', tests: [],
+});
+
+/** Feed outcomes one by one as the scheduler does; returns the folded result and how many runs were made. */
+function simulate(outcomes: Status[], o: { reruns: number; repeat: number }) {
+  const runs: CellResult[] = [];
+  for (const s of outcomes) {
+    runs.push(r(s, s === 'fail' ? 'loader exited with code 1' : undefined));
+    if (!wantsAnotherRun(runs, o)) break;
+  }
+  return { result: combineRuns(runs), runs: runs.length };
+}
+
+describe('reruns and repeat', () => {
+  it('a failure that passes on a rerun is flaky, with its failing reason and the pass rate', () => {
+    const { result, runs } = simulate(['fail', 'pass', 'pass'], { reruns: 3, repeat: 1 });
+    expect(runs).toBe(2);
+    expect(result).toMatchObject({ status: 'flaky', reason: 'passed 1 of 2 runs; failed with: loader exited with code 1', runs: { passed: 1, total: 2, statuses: ['fail', 'pass'] }, attempts: 2 });
+  });
+
+  it('a failure that keeps failing is fail after 1 + reruns runs; a pass is never rerun', () => {
+    expect(simulate(['fail', 'fail', 'fail', 'fail', 'pass'], { reruns: 3, repeat: 1 })).toMatchObject({ runs: 4, result: { status: 'fail', runs: { passed: 0, total: 4 } } });
+    expect(simulate(['pass', 'fail'], { reruns: 3, repeat: 1 })).toEqual({ runs: 1, result: r('pass') });
+    expect(simulate(['fail', 'pass'], { reruns: 0, repeat: 1 })).toMatchObject({ runs: 1, result: { status: 'fail' } });
+  });
+
+  it('--repeat runs every cell N times and reports the pass rate', () => {
+    expect(simulate(['pass', 'fail', 'pass', 'fail'], { reruns: 0, repeat: 4 })).toMatchObject({ runs: 4, result: { status: 'flaky', runs: { passed: 2, total: 4 } } });
+    expect(simulate(['pass', 'pass', 'pass'], { reruns: 0, repeat: 3 })).toMatchObject({ runs: 3, result: { status: 'pass', runs: { passed: 3, total: 3 } } });
+  });
+
+  it('infra ends the runs: it was already retried and is reported as infra', () => {
+    expect(simulate(['fail', 'infra', 'pass'], { reruns: 3, repeat: 1 })).toMatchObject({ runs: 2, result: { status: 'fail', runs: { passed: 0, total: 1, statuses: ['fail', 'infra'] } } });
+    expect(simulate(['infra', 'pass'], { reruns: 3, repeat: 1 })).toMatchObject({ runs: 1, result: { status: 'infra' } });
+  });
+});
+
+describe('a quarantined flake (expect: {result: flaky})', () => {
+  const cell = (result: 'fail' | 'flaky'): Cell => ({
+    id: 'amd64/debian-trixie/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'debian-trixie' }, config: { name: 'default', cmdline: [], sysctl: {} },
+    libc: 'static', tests: [], loader: { path: '/x', args: [], env: {}, files: [], timeoutSec: 60 }, expect: { result, reason: 'known flake' },
+  });
+  const seen = (exitCode: number): Observed => ({ bootTimedOut: false, timedOut: false, qemuCode: 0, loaderStarted: true, exitCode, loaderTimedOut: false, stdout: '', stderr: '', dmesg: '', consoleTail: '', bootDeadlineSec: 60, loaderTimeoutSec: 60 });
+
+  it('fails as xfail, passes as pass (not xpass), and its flaky result never fails the run, even with --strict', () => {
+    expect(decideOutcome(cell('flaky'), seen(1)).status).toBe('xfail');
+    expect(decideOutcome(cell('flaky'), seen(0)).status).toBe('pass');
+    expect(decideOutcome(cell('fail'), seen(0)).status).toBe('xpass');
+    const flaky = { ...combineRuns([r('xfail', 'loader exited with code 1'), r('pass')]), expected: { result: 'flaky' as const, reason: 'known flake' } };
+    expect(flaky.status).toBe('flaky');
+    const model = (c: CellResult): RunResults => ({ schemaVersion: 2, tool: { name: 'portmatrix', version: 't' }, matrix: 'm', startedAt: 't', host: { arch: 'x', cpus: 1, node: 'v' }, cells: [c] });
+    expect(exitCodeFor(model(flaky), { strict: true })).toBe(0);
+    expect(exitCodeFor(model({ ...flaky, expected: undefined }), { strict: true })).toBe(1);
+    expect(exitCodeFor(model({ ...flaky, expected: undefined }))).toBe(0);
+  });
+});
