@@ -3,7 +3,8 @@
 // escapeMarkup(cleanText(...)): guest output can only ever appear as text.
 
 import { describeBtf } from '../results/btf.js';
-import type { CellResult } from '../results/model.js';
+import type { CaseResult, CellResult, TestResult } from '../results/model.js';
+import { passedCount } from '../results/tests.js';
 import { describeCredentials } from '../results/credentials.js';
 import { cleanText } from '../core/plain-text.js';
 import { escapeMarkup, formatMs, oneLine } from './text.js';
@@ -72,6 +73,38 @@ function reasonBlock(cell: CellResult): string {
   return `<p class="reason st-${cell.status}">${lines.join('<br>')}</p>`;
 }
 
+const CASE_MARK: Record<CaseResult['status'], string> = { pass: 'pass', fail: 'fail', skip: 'skip' };
+
+/** A Go test's cases: one row each, its output (or skip message) in the row. */
+function casesTable(cases: readonly CaseResult[]): string {
+  const rows = cases.map((c) => {
+    const note = c.status === 'skip' ? c.skipMessage : c.unfinished;
+    const out = cleanText(c.output).trim();
+    return `<tr class="case st-${c.status === 'skip' ? 'skip' : c.status}"><td>${escapeMarkup(CASE_MARK[c.status])}</td><td class="mono">${one(c.name, 500)}</td><td>${escapeMarkup(formatMs(c.elapsedMs))}</td><td>${note ? one(note, 500) : ''}${out ? `<pre>${escapeMarkup(out)}</pre>` : ''}</td></tr>`;
+  });
+  return `<table class="cases"><thead><tr><th>status</th><th>case</th><th>time</th><th>output</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** One test of the cell: its outcome, output, kernel-log segment, and cases for a Go test. */
+function renderTest(t: TestResult): string {
+  const info = STATUS_INFO[t.status];
+  const why = t.status === 'xpass' ? `expected: ${t.expected?.reason ?? ''}` : t.reason ?? (t.status === 'pass' ? '' : info.label);
+  const cases = t.cases?.length ? `<h4>cases (${t.cases.filter((c) => c.status !== 'fail').length}/${t.cases.length} passed or skipped)</h4>\n${casesTable(t.cases)}\n` : '';
+  return `<details class="test" data-test="${one(t.name, 200)}" data-status="${t.status}"${t.status === 'pass' ? '' : ' open'}>
+<summary><span class="badge st-${t.status}">${info.mark} ${escapeMarkup(info.label)}</span> <span class="mono">${one(t.name, 200)}</span> <span class="why">${one(why)}</span> <span class="time">${escapeMarkup(formatMs(t.timings.ms))}</span></summary>
+${cases}${output('stdout', t.stdout)}
+${output('stderr', t.stderr)}
+${t.kernelLog ? `${output('kernel log while the test ran', t.kernelLog)}\n` : ''}${t.consoleTail ? output('console tail', t.consoleTail) : ''}
+</details>`;
+}
+
+/** `passed/total` for a cell of several tests; empty for one. */
+function testCount(cell: CellResult): string {
+  if (cell.tests.length < 2) return '';
+  const { passed, total } = passedCount(cell.tests);
+  return ` <span class="tests-count">${passed}/${total} tests</span>`;
+}
+
 /** `index` makes a DOM id that cannot collide; the cell id itself lives in data-id. */
 export function renderCell(cell: CellResult, index: number): string {
   const info = STATUS_INFO[cell.status];
@@ -84,13 +117,14 @@ export function renderCell(cell: CellResult, index: number): string {
     ? `<p><a href="${escapeMarkup(encodeURI(cell.consoleLog.replace(/\\/g, '/')))}">full console log</a></p>`
     : '';
   return `<details class="cell" id="cell-${index}" data-id="${one(cell.id, 1000)}" data-status="${cell.status}">
-<summary>${badge(cell)} <span class="id mono">${one(cell.id, 1000)}</span> <span class="why">${one(why)}</span> <span class="time">${cell.status === 'skip' ? '' : escapeMarkup(formatMs(cell.timings.totalMs))}</span></summary>
+<summary>${badge(cell)} <span class="id mono">${one(cell.id, 1000)}</span> <span class="why">${one(why)}</span>${testCount(cell)} <span class="time">${cell.status === 'skip' ? '' : escapeMarkup(formatMs(cell.timings.totalMs))}</span></summary>
 <div class="body">
 ${reasonBlock(cell)}
 <dl class="facts">${dl}</dl>
-${output('stdout', cell.stdout)}
+${cell.tests.length > 1 || cell.tests.some((t) => t.cases?.length) ? `<h3>tests</h3>\n${cell.tests.map(renderTest).join('\n')}` : `${output('stdout', cell.stdout)}
 ${output('stderr', cell.stderr)}
-${cell.kernelLog ? `${output('kernel log while the loader ran', cell.kernelLog)}\n` : ''}${output('dmesg', cell.dmesg)}
+${cell.kernelLog ? `${output('kernel log while the loader ran', cell.kernelLog)}\n` : ''}`}
+${output('dmesg', cell.dmesg)}
 ${output('console tail', cell.consoleTail)}
 ${log}
 </div>

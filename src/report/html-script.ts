@@ -6,7 +6,7 @@
 export const REPORT_SCRIPT = String.raw`(function () {
   'use strict';
   var data = JSON.parse(document.getElementById('pm-data').textContent);
-  var KEYS = ['status', 'arch', 'kernel', 'config'];
+  var KEYS = ['status', 'arch', 'kernel', 'config', 'test'];
   var byId = {};
   data.cells.forEach(function (c) { byId[c.id] = c; });
   var details = Array.prototype.slice.call(document.querySelectorAll('details.cell'));
@@ -36,15 +36,25 @@ export const REPORT_SCRIPT = String.raw`(function () {
   }
 
   function facets(c) {
-    return { status: c.status, arch: c.arch, kernel: c.kernel.name, config: c.config };
+    return { status: c.status, arch: c.arch, kernel: c.kernel.name, config: c.config, test: (c.tests || []).map(function (t) { return t.name; }) };
   }
 
   function matches(filters, c) {
     var f = facets(c);
-    return KEYS.every(function (k) { return !filters[k].length || filters[k].indexOf(f[k]) >= 0; });
+    return KEYS.every(function (k) {
+      if (!filters[k].length) return true;
+      // A cell answers to every test it ran.
+      var values = Array.isArray(f[k]) ? f[k] : [f[k]];
+      return values.some(function (v) { return filters[k].indexOf(v) >= 0; });
+    });
   }
 
   function apply() {
+    var shownTests = readHash().filters.test;
+    // Filtering by test also narrows each cell to that test's section.
+    document.querySelectorAll('details.test').forEach(function (el) {
+      el.hidden = shownTests.length > 0 && shownTests.indexOf(el.getAttribute('data-test')) < 0;
+    });
     var state = readHash();
     var shown = 0;
     details.forEach(function (el) {
@@ -99,7 +109,7 @@ export const REPORT_SCRIPT = String.raw`(function () {
     });
   });
   document.getElementById('pm-clear').addEventListener('click', function () {
-    writeHash({ filters: { status: [], arch: [], kernel: [], config: [] }, cell: null });
+    writeHash({ filters: { status: [], arch: [], kernel: [], config: [], test: [] }, cell: null });
   });
   // Grid links keep the filters: only the cell part of the hash changes.
   document.querySelectorAll('a[data-cell-link]').forEach(function (a) {

@@ -71,6 +71,12 @@ table.grid { border-collapse: separate; border-spacing: 4px; margin: 0 -4px; }
 details.cell { border: 1px solid var(--line); border-radius: 8px; margin: 8px 0; scroll-margin-top: 12px; }
 details.cell > summary { display: flex; align-items: baseline; gap: 10px; padding: 8px 12px; cursor: pointer; list-style: none; border-radius: 8px; }
 details.cell > summary::-webkit-details-marker { display: none; }
+details.test { border-left: 3px solid var(--line); margin: 6px 0 6px 4px; padding-left: 10px; }
+details.test > summary { cursor: pointer; display: flex; gap: 10px; align-items: baseline; }
+.tests-count { color: var(--muted); font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.cases { border-collapse: collapse; margin: 6px 0; }
+table.cases td, table.cases th { border-bottom: 1px solid var(--line); padding: 2px 8px; text-align: left; vertical-align: top; }
+table.cases pre { margin: 2px 0; }
 details.cell > summary::before { content: "▸"; color: var(--muted); }
 details.cell[open] > summary::before { content: "▾"; }
 details.cell[open] > summary { border-bottom: 1px solid var(--line); border-radius: 8px 8px 0 0; }

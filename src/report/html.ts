@@ -40,6 +40,8 @@ function scriptData(results: RunResults) {
       libc: c.libc,
       reason: c.reason ?? null,
       timings: c.timings,
+      // Names and statuses only: the test filter needs no output.
+      tests: c.tests.map((t) => ({ name: oneLine(t.name, 200), status: t.status })),
     })),
   };
 }
@@ -64,11 +66,17 @@ function select(key: string, label: string, values: string[]): string {
   return `<label>${esc(label)} <select data-filter="${key}"><option value="">all</option>${options}</select></label>`;
 }
 
+/** The test filter, when some cell ran more than the one loader. */
+function testSelect(results: RunResults): string {
+  const names = [...new Set(results.cells.flatMap((c) => c.tests.map((t) => t.name)))];
+  return names.length > 1 ? select('test', 'test', names) : '';
+}
+
 function filters(results: RunResults): string {
   const grid = buildGrid(results);
   const uniq = (pick: (c: CellResult) => string) => [...new Set(results.cells.map(pick))];
   const kernels = [...new Set(grid.rows.map((r) => r.kernel))];
-  return `<div class="filters" role="search">${select('arch', 'arch', grid.arches)}${select('kernel', 'kernel', kernels)}${select('config', 'config', uniq((c) => c.config).sort())}<button type="button" id="pm-clear" hidden>clear filters</button><span id="pm-shown"></span></div>`;
+  return `<div class="filters" role="search">${select('arch', 'arch', grid.arches)}${select('kernel', 'kernel', kernels)}${select('config', 'config', uniq((c) => c.config).sort())}${testSelect(results)}<button type="button" id="pm-clear" hidden>clear filters</button><span id="pm-shown"></span></div>`;
 }
 
 function gridTable(results: RunResults): string {

@@ -103,11 +103,29 @@ describe('HTML report in Chromium', () => {
     await page.close();
   });
 
+  it('the test filter keeps cells that ran the test and shows only its section, with passed/total and cases', async () => {
+    const page = await open('#test=suite');
+    expect(await visibleIds(page)).toEqual(['s390x/debian-bookworm/default', 'amd64/debian-trixie/default']);
+    expect(await page.inputValue('select[data-filter="test"]')).toBe('suite');
+    const cell = page.locator('details.cell[data-id="amd64/debian-trixie/default"]');
+    expect(await cell.locator('> summary .tests-count').innerText()).toBe('2/2 tests');
+    await cell.locator('> summary').click();
+    expect(await cell.locator('details.test[data-test="loader"]').isHidden()).toBe(true);
+    const suite = cell.locator('details.test[data-test="suite"]');
+    await suite.locator('> summary').click();
+    expect(await suite.locator('table.cases tr.case').allInnerTexts()).toEqual([
+      expect.stringMatching(/^pass\s+TestAttach\s+310 ms/),
+      expect.stringMatching(/^skip\s+TestRingbuf\s+.*no ring buffer before 5\.8/),
+      expect.stringMatching(/^pass\s+TestCORE\/task_state/),
+    ]);
+    await page.close();
+  });
+
   it('a cell expands to show its logs, and its address becomes a link to it', async () => {
     const page = await open();
     const cell = page.locator('details.cell[data-id="s390x/debian-bookworm/default"]');
     expect(await cell.locator('pre').first().isVisible()).toBe(false);
-    await cell.locator('summary').click();
+    await cell.locator('> summary').click();
     await expect.poll(() => cell.evaluate((e) => (e as HTMLDetailsElement).open)).toBe(true);
     expect(await cell.locator('pre').nth(1).innerText()).toContain('no BTF found for kernel version 6.1.0-37-s390x');
     expect(await cell.innerText()).toMatch(/BTF \(guest\)\s+no/);
