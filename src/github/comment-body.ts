@@ -48,10 +48,17 @@ const mark = (s: Status) => `${STATUS_INFO[s].emoji} ${s}`;
 function changeTable(rows: CellChange[]): string[] {
   const lines = ['| cell | base | this PR | reason |', '|---|---|---|---|'];
   for (const r of rows.slice(0, MAX_DIFF_ROWS)) {
-    lines.push(`| ${code(r.id)} | ${mark(r.base)} | ${mark(r.head)} | ${mdInline(r.cell.reason ?? '', 200)} |`);
+    lines.push(`| ${code(r.id)} | ${mark(r.base)} | ${mark(r.head)} | ${mdInline(perTest(r) ?? r.cell.reason ?? '', 200)} |`);
   }
   if (rows.length > MAX_DIFF_ROWS) lines.push(`\n…and ${rows.length - MAX_DIFF_ROWS} more (see the report).`);
   return lines;
+}
+
+/** `suite: pass → fail; smoke: fail → pass` for a cell of several tests whose tests changed. */
+function perTest(r: CellChange): string | undefined {
+  if (r.cell.tests.length < 2 || r.tests.length === 0) return undefined;
+  const word = (s: Status | undefined) => s ?? 'absent';
+  return r.tests.map((t) => `${t.name}: ${word(t.base)} → ${word(t.head)}`).join('; ');
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -11,7 +11,10 @@
 //              listed apart from regressions, since the cell does pass
 //   added      id only in head;   removed   id only in base
 //   changed    any other status change (pass → xfail, infra → fail, x → skip, …)
-// Cells with the same status on both sides are in no bucket.
+// Cells with the same status on both sides are in no bucket, unless one of their
+// tests regressed or was fixed (a cell failing before and after can hide both):
+// then the cell goes to regressed (any test regressed) or fixed. Each change lists
+// its tests' own transitions, matched by test name.
 
 import { byId } from '../core/cell.js';
 import type { CellResult, RunResults, Status } from '../results/model.js';
@@ -22,6 +25,28 @@ export interface CellChange {
   head: Status;
   /** The head cell (reason, kernel, timings are shown from it). */
   cell: CellResult;
+  /** Tests whose status differs (absent on one side: undefined), in head order then removed ones. */
+  tests: TestChange[];
+}
+
+export interface TestChange {
+  name: string;
+  base?: Status;
+  head?: Status;
+  bucket?: ReturnType<typeof classifyTransition>;
+}
+
+/** Per-test transitions between two runs of one cell. */
+export function testChanges(before: CellResult, after: CellResult): TestChange[] {
+  const baseBy = new Map(before.tests.map((t) => [t.name, t.status]));
+  const headNames = new Set(after.tests.map((t) => t.name));
+  const out: TestChange[] = [];
+  for (const t of after.tests) {
+    const base = baseBy.get(t.name);
+    if (base !== t.status) out.push({ name: t.name, base, head: t.status, bucket: base === undefined ? undefined : classifyTransition(base, t.status) });
+  }
+  for (const t of before.tests) if (!headNames.has(t.name)) out.push({ name: t.name, base: t.status });
+  return out;
 }
 
 export interface ResultsDiff {
@@ -59,8 +84,11 @@ export function diffResults(base: RunResults, head: RunResults): ResultsDiff {
       diff.added.push(cell);
       continue;
     }
-    const bucket = classifyTransition(before.status, cell.status);
-    if (bucket) diff[bucket].push({ id: cell.id, base: before.status, head: cell.status, cell });
+    const tests = testChanges(before, cell);
+    const bucket =
+      classifyTransition(before.status, cell.status) ??
+      (tests.some((t) => t.bucket === 'regressed') ? 'regressed' : tests.some((t) => t.bucket === 'fixed') ? 'fixed' : undefined);
+    if (bucket) diff[bucket].push({ id: cell.id, base: before.status, head: cell.status, cell, tests });
   }
   for (const cell of base.cells) if (!headIds.has(cell.id)) diff.removed.push(cell);
   // Sorted by id so the comment is stable between runs.

@@ -3,6 +3,7 @@
 // expected failures. Fits a size limit by dropping whole items, never by cutting
 // inside a fence or a <details> block.
 
+import { isUnexpected, passedCount } from '../results/tests.js';
 import { BTF_LEGEND, btfTag, describeBtf } from '../results/btf.js';
 import type { CellResult, RunResults } from '../results/model.js';
 import { describeCredentials } from '../results/credentials.js';
@@ -122,6 +123,20 @@ function outputOf(cell: CellResult): { label: string; text: string } {
   return { label, text };
 }
 
+/** ` (1/3 tests passed)` for a cell of several tests. */
+function testTally(cell: CellResult): string {
+  if (cell.tests.length < 2) return '';
+  const { passed, total } = passedCount(cell.tests);
+  return ` (${passed}/${total} tests passed)`;
+}
+
+/** The failing tests of a cell of several tests, one line each (hard breaks keep them in the paragraph). */
+function failedTests(cell: CellResult): string {
+  if (cell.tests.length < 2) return '';
+  const failed = cell.tests.filter((t) => isUnexpected(t.status) || t.status === 'infra');
+  return failed.map((t) => `<br>\n${STATUS_INFO[t.status].emoji} \`${t.name}\`: ${mdInline(t.reason ?? STATUS_INFO[t.status].label)}`).join('');
+}
+
 /** One failed cell; `full` = with its output in a <details> block. */
 function problemItem(cell: CellResult, full: boolean): string {
   const info = STATUS_INFO[cell.status];
@@ -130,7 +145,7 @@ function problemItem(cell: CellResult, full: boolean): string {
       ? `expected to fail (${mdInline(cell.expected?.reason)}) but passed`
       : mdInline(cell.reason ?? info.label);
   // Paragraphs, not list items: a fence at column 0 would end a list item early.
-  const line = `${info.emoji} **${info.label}** \`${cell.id.replace(/`/g, '')}\`: ${why}`;
+  const line = `${info.emoji} **${info.label}** \`${cell.id.replace(/`/g, '')}\`${testTally(cell)}: ${why}${failedTests(cell)}`;
   if (!full) return `${line}\n`;
   const output = outputOf(cell);
   if (!output.text.trim()) return `${line}\n`;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyTransition, diffResults, hasChanges } from '../../src/github/diff.js';
 import { STATUSES, type Status } from '../../src/results/model.js';
+import { renderDiff } from '../../src/github/comment-body.js';
 import { results } from './results.js';
 
 describe('classifyTransition', () => {
@@ -60,5 +61,34 @@ describe('diffResults', () => {
   it('finds nothing between identical runs', () => {
     const r = results([['amd64/debian-6.1/default', 'fail']]);
     expect(hasChanges(diffResults(r, r))).toBe(false);
+  });
+});
+
+describe('per-test changes', () => {
+  const withTests = (r: ReturnType<typeof results>, tests: [string, Status][]) => {
+    const cell = r.cells[0]!;
+    cell.tests = tests.map(([name, status]) => ({ name, kind: 'exec', status, timedOut: false, timings: {}, stdout: '', stderr: '', kernelLog: '' }));
+    return r;
+  };
+
+  it('a cell failing before and after still regresses when another test broke, and the comment names each test', () => {
+    const id = 'amd64/debian-6.1/default';
+    const base = withTests(results([[id, 'fail']]), [['smoke', 'fail'], ['suite', 'pass'], ['gone', 'pass']]);
+    const head = withTests(results([[id, 'fail']]), [['smoke', 'pass'], ['suite', 'fail'], ['new', 'pass']]);
+    const d = diffResults(base, head);
+    expect(d.regressed.map((c) => c.id)).toEqual([id]);
+    expect(d.regressed[0]!.tests).toEqual([
+      { name: 'smoke', base: 'fail', head: 'pass', bucket: 'fixed' },
+      { name: 'suite', base: 'pass', head: 'fail', bucket: 'regressed' },
+      { name: 'new', base: undefined, head: 'pass', bucket: undefined },
+      { name: 'gone', base: 'pass' },
+    ]);
+    expect(renderDiff(d)).toContain('| `amd64/debian-6.1/default` | ❌ fail | ❌ fail | smoke: fail → pass; suite: pass → fail; new: absent → pass; gone: pass → absent |');
+  });
+
+  it('a cell whose only change is a fixed test is fixed', () => {
+    const id = 'amd64/debian-6.1/default';
+    const d = diffResults(withTests(results([[id, 'fail']]), [['a', 'fail'], ['b', 'fail']]), withTests(results([[id, 'fail']]), [['a', 'pass'], ['b', 'fail']]));
+    expect([d.regressed.length, d.fixed.map((c) => c.id)]).toEqual([0, [id]]);
   });
 });
