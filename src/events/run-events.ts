@@ -10,7 +10,7 @@
 
 import type { Accel, Arch } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
-import type { CellResult } from '../results/model.js';
+import type { CellResult, TestResult } from '../results/model.js';
 
 export type RunEvent =
   /** The cell is planned for this run. */
@@ -23,6 +23,8 @@ export type RunEvent =
   | { type: 'boot'; cell: Cell; accel: Accel; attempt: number }
   /** The guest reported the loader starting or ending. */
   | { type: 'loader'; cell: Cell; phase: 'start' | 'end' }
+  /** One test of the cell finished in the guest (`test`'s status before the cell is decided). */
+  | { type: 'test'; cell: Cell; test: TestResult }
   /** The last attempt was an infrastructure failure; attempt `attempt` follows. */
   | { type: 'retry'; cell: Cell; attempt: number; why: string }
   /** The cell is finished; `resumed` when it was kept from an earlier run (--resume). */

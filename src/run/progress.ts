@@ -3,7 +3,7 @@
 
 import type { Cell } from '../core/cell.js';
 import { plainText } from '../core/plain-text.js';
-import type { CellResult } from '../results/model.js';
+import type { CellResult, TestResult } from '../results/model.js';
 import type { RunEvent, RunListener } from '../events/run-events.js';
 
 const MARK: Record<CellResult['status'], string> = {
@@ -22,6 +22,12 @@ export function resultLine(result: CellResult, done: number, total: number): str
   const reason = result.reason ? `  ${plainText(result.reason).slice(0, 160)}` : '';
   const accel = result.accel ? ` ${result.accel}` : '';
   return `[${String(done).padStart(String(total).length)}/${total}] ${MARK[result.status]} ${result.id}  ${seconds(result.timings.totalMs)}${accel}${reason}`;
+}
+
+/** A finished test of a cell, printed as it finishes: `  pass  amd64/debian-trixie/default › smoke  1.2s`. */
+export function testLine(cell: Cell, test: TestResult): string {
+  const reason = test.reason ? `  ${plainText(test.reason).slice(0, 160)}` : '';
+  return `  ${MARK[test.status]} ${cell.id} › ${test.name}${test.timings.ms === undefined ? '' : `  ${seconds(test.timings.ms)}`}${reason}`;
 }
 
 export interface Progress {
@@ -70,6 +76,8 @@ function eventLine(event: RunEvent, live: boolean): string | undefined {
       return `acceleration for ${event.arch}: ${event.accel} (${event.why})`;
     case 'boot':
       return live ? undefined : `start  ${event.cell.id} (${event.accel}${event.attempt > 1 ? `, attempt ${event.attempt}` : ''})`;
+    case 'test':
+      return testLine(event.cell, event.test);
     case 'retry':
       return `retry  ${event.cell.id} (attempt ${event.attempt}): ${plainText(event.why).slice(0, 160)}`;
     case 'log':
