@@ -23,6 +23,21 @@ export interface GuestReport {
   unsupported?: string[];
   /** Blocks that never ended, lost lines, or were capped in the guest (only the tail sent): output is partial. */
   truncated?: string[];
+  /** Per-test reports of a cell that runs several tests, by index in the cell's tests. */
+  tests: GuestTest[];
+}
+
+/** What the guest framed about one test: `test-start=<i> t=…`, `test-end=<i> exit=<code> timedout=<0|1> t=…`, blocks `stdout.<i>`, `stderr.<i>`. */
+export interface GuestTest {
+  started: boolean;
+  ended: boolean;
+  exitCode?: number;
+  timedOut: boolean;
+  /** Guest uptime (s) at its start and end: the bounds of its kernel-log segment. */
+  startT?: number;
+  endT?: number;
+  stdout: string;
+  stderr: string;
 }
 
 export type FrameEvent =
@@ -30,10 +45,15 @@ export type FrameEvent =
   | { type: 'exit'; code: number }
   | { type: 'timedout' }
   | { type: 'fact'; name: string; value: string }
-  | { type: 'block'; name: string; bytes: number };
+  | { type: 'block'; name: string; bytes: number }
+  | { type: 'test-start'; index: number; t: number }
+  | { type: 'test-end'; index: number; exitCode?: number; timedOut: boolean; t: number };
 
 const BLOCKS = ['stdout', 'stderr', 'dmesg'] as const;
-type BlockName = (typeof BLOCKS)[number];
+type BlockName = (typeof BLOCKS)[number] | `${'stdout' | 'stderr'}.${number}`;
+/** `stdout`, `stderr`, `dmesg`, or a test's `stdout.<i>` / `stderr.<i>`. */
+const isBlockName = (name: string): name is BlockName => (BLOCKS as readonly string[]).includes(name) || /^(stdout|stderr)\.\d{1,4}$/.test(name);
+const uptime = (rest: string) => Number(/(?:^|\s)t=([0-9.]+)/.exec(rest)?.[1] ?? NaN);
 const BASE64_LINE = /^[A-Za-z0-9+/]+={0,2}$/;
 function applyFact(facts: GuestFacts, name: string, value: string): void {
   if (name === 'btf') facts.btfPresent = value === '1';
@@ -58,6 +78,7 @@ export class FrameParser {
     dmesg: '',
     facts: {},
     sysctlErrors: [],
+    tests: [],
   };
   private readonly truncated = new Set<string>();
 
@@ -81,7 +102,13 @@ export class FrameParser {
     if (this.block) this.closeBlock(undefined);
     const r = this.report;
     if (this.truncated.size) r.truncated = [...this.truncated].sort();
-    return { ...r, phases: { ...r.phases }, facts: { ...r.facts }, sysctlErrors: [...r.sysctlErrors] };
+    return { ...r, phases: { ...r.phases }, facts: { ...r.facts }, sysctlErrors: [...r.sysctlErrors], tests: r.tests.map((t) => ({ ...t })) };
+  }
+
+  /** The report of test `index`, made on first mention (indexes are small: 4 digits at most). */
+  private test(index: number): GuestTest {
+    for (let i = this.report.tests.length; i <= index; i++) this.report.tests.push({ started: false, ended: false, timedOut: false, stdout: '', stderr: '' });
+    return this.report.tests[index]!;
   }
 
   private line(line: string, events: FrameEvent[]): void {
@@ -133,9 +160,28 @@ export class FrameParser {
       case 'unsupported':
         (r.unsupported ??= []).push(rest ? `${value}: ${rest}` : value);
         return;
+      case 'test-start': {
+        if (!/^\d{1,4}$/.test(value)) return;
+        const t = this.test(Number(value));
+        t.started = true;
+        t.startT = uptime(rest);
+        events.push({ type: 'test-start', index: Number(value), t: t.startT });
+        return;
+      }
+      case 'test-end': {
+        if (!/^\d{1,4}$/.test(value)) return;
+        const t = this.test(Number(value));
+        const code = /(?:^|\s)exit=(\d+)/.exec(rest)?.[1];
+        t.ended = true;
+        if (code !== undefined) t.exitCode = Number(code);
+        t.timedOut = /(?:^|\s)timedout=1(?:\s|$)/.test(rest);
+        t.endT = uptime(rest);
+        events.push({ type: 'test-end', index: Number(value), exitCode: t.exitCode, timedOut: t.timedOut, t: t.endT });
+        return;
+      }
       case 'begin':
         if (this.block) this.closeBlock(undefined); // a begin without the previous end
-        if ((BLOCKS as readonly string[]).includes(value)) this.block = { name: value as BlockName, data: [] };
+        if (isBlockName(value)) this.block = { name: value, data: [] };
         return;
       case 'end': {
         if (!this.block || this.block.name !== value) return;
@@ -154,7 +200,9 @@ export class FrameParser {
     const block = this.block!;
     this.block = undefined;
     const buf = Buffer.from(block.data.join(''), 'base64');
-    this.report[block.name] = buf.toString('utf8');
+    const dot = block.name.indexOf('.');
+    if (dot < 0) this.report[block.name as (typeof BLOCKS)[number]] = buf.toString('utf8');
+    else this.test(Number(block.name.slice(dot + 1)))[block.name.slice(0, dot) as 'stdout' | 'stderr'] = buf.toString('utf8');
     if (expected === undefined || expected !== buf.length) this.truncated.add(block.name);
     return buf.length;
   }

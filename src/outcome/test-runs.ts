@@ -1,0 +1,38 @@
+// The guest's per-test frames → one TestRun per test it got to (pure). A test the
+// guest started but never ended was running when the guest died (kernel panic, or
+// no response before the deadline): it carries that reason and the console tail.
+// Tests it never started are `undefined`: the cell boots again for them.
+
+import type { TestSpec } from '../core/cell.js';
+import type { GuestReport } from '../guest/frames.js';
+import { logSegment } from './kernel-log.js';
+import type { TestRun } from './test-outcome.js';
+
+export interface GuestEnd {
+  /** Why the guest stopped before reporting `done`, when it did: 'kernel panic', 'guest stopped responding'. */
+  died?: string;
+  consoleTail: string;
+}
+
+/** `kernel panic` when the console says so, else the generic reason given. */
+export function deathReason(consoleTail: string, fallback: string): string {
+  return /Kernel panic - not syncing/.test(consoleTail) ? 'kernel panic' : fallback;
+}
+
+export function testRuns(specs: readonly TestSpec[], report: GuestReport, end: GuestEnd): (TestRun | undefined)[] {
+  return specs.map((_spec, i) => {
+    const g = report.tests[i];
+    if (!g?.started) return undefined;
+    const run: TestRun = {
+      started: true,
+      timedOut: g.timedOut,
+      stdout: g.stdout,
+      stderr: g.stderr,
+      kernelLog: g.startT === undefined ? '' : logSegment(report.dmesg, g.startT, g.endT),
+    };
+    if (g.exitCode !== undefined) run.exitCode = g.exitCode;
+    if (g.startT !== undefined && g.endT !== undefined) run.ms = Math.round((g.endT - g.startT) * 1000);
+    if (!g.ended) run.guestDied = { why: deathReason(end.consoleTail, end.died ?? 'the guest stopped'), consoleTail: end.consoleTail };
+    return run;
+  });
+}
