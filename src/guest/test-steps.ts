@@ -1,0 +1,76 @@
+// The shell that runs a cell's tests one after another in one guest (pure text).
+// Each test: its own root directory and working directory, its own session and
+// process group (setsid), stdout/stderr to files, a watchdog that kills the whole
+// group at the timeout; after it, everything left of the group is killed, its output
+// is sent framed (test-start/test-end, blocks stdout.<i>/stderr.<i>), and the BPF
+// state a test can leave is removed: pins under bpffs, kprobe and uprobe events,
+// tracing instances; then the cell's sysctls are applied again.
+//
+// Paths come from variables so the same text runs against a scratch tree in tests:
+//   PM_BPFFS (/sys/fs/bpf)  PM_TRACEFS (/sys/kernel/tracing)  PM_OUT (where output files go)
+// The caller defines `frame`, `now` (sets $up) and `send_block NAME FILE`.
+
+import { shQuote } from './init-script.js';
+
+export interface TestStep {
+  /** Guest path of the program. */
+  program: string;
+  args: string[];
+  env: Record<string, string>;
+  /** The test's root, and the directory under it it starts in. */
+  root: string;
+  workdir: string;
+  timeoutSec: number;
+}
+
+/** Shell functions shared by every test of the cell; `sysctlLines` re-apply the config's sysctls. */
+export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2): string[] {
+  return [
+    'pm_clean() {',
+    '  # Pins and directories under bpffs, deepest first.',
+    '  find "$PM_BPFFS" -mindepth 1 -depth 2>/dev/null | while read -r p; do rm -rf "$p" 2>/dev/null; done',
+    '  for kind in kprobe uprobe; do',
+    '    test -e "$PM_TRACEFS/${kind}_events" || continue',
+    // An enabled event cannot be removed: disable first.
+    '    test -e "$PM_TRACEFS/events/${kind}s/enable" && echo 0 > "$PM_TRACEFS/events/${kind}s/enable" 2>/dev/null',
+    '    : > "$PM_TRACEFS/${kind}_events" 2>/dev/null',
+    '  done',
+    '  for d in "$PM_TRACEFS"/instances/*; do test -d "$d" && rmdir "$d" 2>/dev/null; done',
+    ...sysctlLines.map((l) => `  ${l}`),
+    '  :',
+    '}',
+    // pm_test INDEX TIMEOUT DIR PROGRAM ARGS...: run one test, frame its outcome and output.
+    'pm_test() {',
+    '  i=$1; to=$2; dir=$3; shift 3',
+    '  rm -f "$PM_OUT/stdout.$i" "$PM_OUT/stderr.$i" "$PM_OUT/timedout.$i"',
+    '  now; frame test-start=$i t=$up',
+    '  ( cd "$dir" && exec setsid "$@" ) < /dev/null > "$PM_OUT/stdout.$i" 2> "$PM_OUT/stderr.$i" &',
+    '  pid=$!',
+    `  ( sleep $to; touch "$PM_OUT/timedout.$i"; kill -TERM -$pid; sleep ${killGraceSec}; kill -KILL -$pid ) 2>/dev/null &`,
+    '  wd=$!',
+    '  wait $pid',
+    '  code=$?',
+    '  now; t_end=$up',
+    '  kill $wd 2>/dev/null',
+    '  # Whatever the test started in its group goes with it.',
+    '  kill -KILL -$pid 2>/dev/null',
+    '  timedout=0; test -e "$PM_OUT/timedout.$i" && timedout=1',
+    '  frame test-end=$i exit=$code timedout=$timedout t=$t_end',
+    '  send_block stdout.$i "$PM_OUT/stdout.$i"',
+    '  send_block stderr.$i "$PM_OUT/stderr.$i"',
+    '  pm_clean',
+    '}',
+  ];
+}
+
+/** The call that runs test `index`, with its environment only (env -i). */
+export function testCall(index: number, s: TestStep): string {
+  const env = Object.entries(s.env)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => shQuote(`${k}=${v}`));
+  const dir = s.workdir ? `${s.root}/${s.workdir}` : s.root;
+  return [
+    `mkdir -p ${shQuote(dir)}`,
+    `pm_test ${index} ${s.timeoutSec} ${shQuote(dir)} env -i PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp ${env.join(' ')} ${shQuote(s.program)} ${s.args.map(shQuote).join(' ')}`.trimEnd(),
+  ].join('\n');
+}

@@ -1,0 +1,62 @@
+// The per-test shell, executed by the host's sh against a scratch bpffs/tracefs
+// tree (never the host's own): a test that leaves a pin, a kprobe event and a
+// tracing instance does not leave them to the next; a hanging test is killed with
+// everything it started and keeps the line it printed; frames parse back per test.
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TestSpec } from '../../src/core/cell.js';
+import { parseFrames } from '../../src/guest/frames.js';
+import { testCall, testFunctions, type TestStep } from '../../src/guest/test-steps.js';
+import { decideTest } from '../../src/outcome/test-outcome.js';
+import { testRuns } from '../../src/outcome/test-runs.js';
+
+const TOKEN = 'feedfacefeedface';
+const dir = mkdtempSync(path.join(tmpdir(), 'pm-steps-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('test steps', () => {
+  it('isolates tests: BPF state removed between them, a hang killed with its children, output per test', () => {
+    const bpffs = path.join(dir, 'bpffs');
+    const tracefs = path.join(dir, 'tracing');
+    const out = path.join(dir, 'out');
+    for (const d of [bpffs, path.join(tracefs, 'events/kprobes'), path.join(tracefs, 'instances'), out]) mkdirSync(d, { recursive: true });
+    writeFileSync(path.join(tracefs, 'kprobe_events'), '');
+    writeFileSync(path.join(tracefs, 'events/kprobes/enable'), '0');
+    const env = { BPFFS: bpffs, TRACEFS: tracefs, PIDFILE: path.join(dir, 'child.pid') };
+    const step = (root: string, script: string, timeoutSec = 10): TestStep => ({ program: '/bin/sh', args: ['-c', script], env, root: path.join(dir, root), workdir: 'pkg', timeoutSec });
+    const steps = [
+      step('t0', 'mkdir "$BPFFS/app"; echo map > "$BPFFS/app/pinned_map"; echo "p:kprobes/leftover do_sys_open" > "$TRACEFS/kprobe_events"; mkdir "$TRACEFS/instances/mine"; pwd'),
+      step('t1', 'test -z "$(ls -A "$BPFFS")" && ! grep -q . "$TRACEFS/kprobe_events" && test -z "$(ls -A "$TRACEFS/instances")"'),
+      step('t2', 'echo first line; exit 1'),
+      step('t3', 'sleep 30 & echo $! > "$PIDFILE"; echo still here; sleep 30', 1),
+    ];
+    const script = [
+      `frame() { echo "@@portmatrix:${TOKEN} $*"; }`,
+      'now() { read -r up _ < /proc/uptime; }',
+      'send_block() { n=$(wc -c < "$2"); frame begin=$1; test "$n" -gt 0 && base64 "$2"; frame end=$1 bytes=$n total=$n; }',
+      `PM_BPFFS=${bpffs} PM_TRACEFS=${tracefs} PM_OUT=${out}`,
+      ...testFunctions([]),
+      ...steps.map((s, i) => testCall(i, s)),
+    ].join('\n');
+    const console = execFileSync('sh', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
+    const specs: TestSpec[] = steps.map((s, i) => ({ name: `t${i}`, kind: 'exec', path: s.program, args: s.args, env: s.env, files: [], workdir: s.workdir, timeoutSec: s.timeoutSec }));
+    const runs = testRuns(specs, parseFrames(console, TOKEN), { consoleTail: '' });
+    const results = runs.map((r, i) => decideTest(specs[i]!, r!));
+    expect(results.map((t) => [t.name, t.status, t.reason])).toEqual([
+      ['t0', 'pass', undefined],
+      ['t1', 'pass', undefined],
+      ['t2', 'fail', 'exited with code 1'],
+      ['t3', 'fail', 'timed out after 1s'],
+    ]);
+    expect(results[0]!.stdout).toBe(`${path.join(dir, 't0/pkg')}\n`);
+    expect(results[3]!.stdout).toBe('still here\n');
+    expect(results[3]!.timedOut).toBe(true);
+    // The child the hanging test put in the background went with it.
+    const child = Number(readFileSync(env.PIDFILE, 'utf8'));
+    expect(() => process.kill(child, 0)).toThrow();
+  });
+});
