@@ -10,6 +10,8 @@
 //   PM_BPFFS (/sys/fs/bpf)  PM_TRACEFS (/sys/kernel/tracing)  PM_OUT (where output files go)
 // The caller defines `frame`, `now` (sets $up) and `send_block NAME FILE`.
 
+import path from 'node:path';
+import type { TestSpec } from '../core/cell.js';
 import { shQuote } from './init-script.js';
 
 export interface TestStep {
@@ -73,4 +75,28 @@ export function testCall(index: number, s: TestStep): string {
     `mkdir -p ${shQuote(dir)}`,
     `pm_test ${index} ${s.timeoutSec} ${shQuote(dir)} env -i PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp ${env.join(' ')} ${shQuote(s.program)} ${s.args.map(shQuote).join(' ')}`.trimEnd(),
   ].join('\n');
+}
+
+/** Where test `index` lives in the guest: its program apart from its root, so no file of the test can replace it. */
+export const testRoot = (index: number) => `/portmatrix/t/${index}`;
+export const testProgram = (index: number) => `/portmatrix/bin/${index}`;
+
+/** A TestSpec as the guest runs it: a Go test binary gets `-test.v=test2json` before the test's own args. */
+export function stepOf(spec: TestSpec, index: number): TestStep {
+  return {
+    program: testProgram(index),
+    args: spec.kind === 'gotest' ? ['-test.v=test2json', ...spec.args] : [...spec.args],
+    env: { ...spec.env },
+    root: testRoot(index),
+    workdir: spec.workdir,
+    timeoutSec: spec.timeoutSec,
+  };
+}
+
+/** Host file → guest path for every file of test `index` (`dest` under its root, names kept). */
+export function guestFiles(spec: TestSpec, index: number): { src: string; guest: string }[] {
+  return [
+    { src: spec.path, guest: testProgram(index) },
+    ...spec.files.map((f) => ({ src: f.src, guest: path.posix.join(testRoot(index), f.dest, path.basename(f.src)) })),
+  ];
 }

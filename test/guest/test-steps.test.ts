@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TestSpec } from '../../src/core/cell.js';
 import { parseFrames } from '../../src/guest/frames.js';
-import { testCall, testFunctions, type TestStep } from '../../src/guest/test-steps.js';
+import { guestFiles, stepOf, testCall, testFunctions, type TestStep } from '../../src/guest/test-steps.js';
 import { decideTest } from '../../src/outcome/test-outcome.js';
 import { testRuns } from '../../src/outcome/test-runs.js';
 
@@ -58,5 +58,21 @@ describe('test steps', () => {
     // The child the hanging test put in the background went with it.
     const child = Number(readFileSync(env.PIDFILE, 'utf8'));
     expect(() => process.kill(child, 0)).toThrow();
+  });
+});
+
+describe('stepOf and guestFiles', () => {
+  it('puts each test in its own root, files under dest, and runs a Go test binary with -test.v=test2json', () => {
+    const spec: TestSpec = {
+      name: 'suite', kind: 'gotest', path: '/h/bin/suite-arm64', args: ['-test.run', 'TestA'], env: { A: '1' },
+      files: [{ src: '/h/testdata/x.elf', dest: 'testdata' }, { src: '/h/conf.json', dest: '' }], workdir: 'pkg', timeoutSec: 30,
+    };
+    expect(stepOf(spec, 2)).toEqual({ program: '/portmatrix/bin/2', args: ['-test.v=test2json', '-test.run', 'TestA'], env: { A: '1' }, root: '/portmatrix/t/2', workdir: 'pkg', timeoutSec: 30 });
+    expect(guestFiles(spec, 2)).toEqual([
+      { src: '/h/bin/suite-arm64', guest: '/portmatrix/bin/2' },
+      { src: '/h/testdata/x.elf', guest: '/portmatrix/t/2/testdata/x.elf' },
+      { src: '/h/conf.json', guest: '/portmatrix/t/2/conf.json' },
+    ]);
+    expect(stepOf({ ...spec, kind: 'exec' }, 0).args).toEqual(['-test.run', 'TestA']);
   });
 });
