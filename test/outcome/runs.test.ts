@@ -27,6 +27,13 @@ describe('reruns and repeat', () => {
     expect(result).toMatchObject({ status: 'flaky', reason: 'passed 1 of 2 runs; failed with: loader exited with code 1', runs: { passed: 1, total: 2, statuses: ['fail', 'pass'] }, attempts: 2 });
   });
 
+  it('in a flaky cell the tests that failed on the failing boot are flaky, the others keep their status', () => {
+    const t = (name: string, status: Status) => ({ name, kind: 'exec' as const, status, timedOut: false, timings: {}, stdout: '', stderr: '', kernelLog: '' });
+    const failing = { ...r('fail', 'b exited with code 1'), tests: [t('a', 'pass'), t('b', 'fail')] };
+    const combined = combineRuns([failing, { ...r('pass'), tests: [t('a', 'pass'), t('b', 'pass')] }]);
+    expect(combined.tests.map((x) => [x.name, x.status])).toEqual([['a', 'pass'], ['b', 'flaky']]);
+  });
+
   it('a failure that keeps failing is fail after 1 + reruns runs; a pass is never rerun', () => {
     expect(simulate(['fail', 'fail', 'fail', 'fail', 'pass'], { reruns: 3, repeat: 1 })).toMatchObject({ runs: 4, result: { status: 'fail', runs: { passed: 0, total: 4 } } });
     expect(simulate(['pass', 'fail'], { reruns: 3, repeat: 1 })).toEqual({ runs: 1, result: r('pass') });
