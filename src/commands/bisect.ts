@@ -10,7 +10,6 @@ import path from 'node:path';
 import type { Context } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { createRunEvents } from '../events/run-events.js';
-import { createImageStore, defaultImageOptions } from '../images/store.js';
 import { bisectCells, bisectKernels } from '../bisect/kernels.js';
 import { answerText, stepLine, verdictOf } from '../bisect/report.js';
 import { maxBoots, nextStep, type Verdict } from '../bisect/search.js';
@@ -18,7 +17,7 @@ import { compileSplatRules } from '../outcome/splats.js';
 import { loadMatrix } from '../plan/load.js';
 import { readCellResults } from '../results/files.js';
 import type { CellResult } from '../results/model.js';
-import { createInputs } from '../run/inputs.js';
+import { matrixInputs } from '../run/matrix-inputs.js';
 import { resultsWriter } from '../run/persist.js';
 import { preflight } from '../run/preflight.js';
 import { runCells } from '../run/scheduler.js';
@@ -60,15 +59,7 @@ export default async function bisect(ctx: Context, opts: BisectOptions): Promise
   const resumed = new Set<string>();
   events.subscribe((e) => void (e.type === 'result' && e.resumed && resumed.add(e.cell.id)));
   const closeViews = watchRun(ctx, events, matrixFile);
-  const images = createImageStore(defaultImageOptions(ctx.env, matrix.dir, {
-    cacheDir: opts.cacheDir,
-    cwd: ctx.cwd,
-    debianMirror: opts.mirror,
-    matrixMirror: matrix.images.debianMirror,
-    signal: ctx.signal,
-    log: (message) => void events.emit({ type: 'log', level: 'info', message }),
-  }));
-  const inputs = createInputs({ images, accelMode: opts.accel ?? matrix.vm.accel, env: ctx.env, events });
+  const inputs = matrixInputs(ctx, opts, matrix, events, resultsDir);
   const workDir = await mkdtemp(path.join(os.tmpdir(), `portmatrix-${process.pid}-`));
   installReaper();
   const schedule = { inputs, events, jobs: 1, retries: opts.retries, previous, splats: compileSplatRules(matrix.splats), vm: matrix.vm, resultsDir, workDir, env: ctx.env, signal: ctx.signal };

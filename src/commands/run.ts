@@ -6,10 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Context } from '../context.js';
-import { createImageStore, defaultImageOptions } from '../images/store.js';
-import type { Matrix } from '../config/matrix.js';
-import { createRunEvents, type RunEvents } from '../events/run-events.js';
-import { createInputs, type CellInputs } from '../run/inputs.js';
+import { createRunEvents } from '../events/run-events.js';
+import { matrixInputs } from '../run/matrix-inputs.js';
 import { defaultJobs } from '../run/jobs.js';
 import { openResultsDir, resultsWriter, runModel } from '../run/persist.js';
 import { planRun } from '../run/plan.js';
@@ -17,7 +15,6 @@ import { runCells } from '../run/scheduler.js';
 import { reportRun, watchRun } from '../run/views.js';
 import { installReaper } from '../vm/process.js';
 import { compileSplatRules } from '../outcome/splats.js';
-import { createBtfResolver } from '../btf/resolve.js';
 
 export interface RunOptions {
   matrix: string;
@@ -37,21 +34,6 @@ export interface RunOptions {
   mirror?: string;
 }
 
-function inputsFor(ctx: Context, opts: RunOptions, matrix: Matrix, events: RunEvents, resultsDir: string): CellInputs {
-  const imageOptions = defaultImageOptions(ctx.env, matrix.dir, {
-    cacheDir: opts.cacheDir,
-    cwd: ctx.cwd,
-    debianMirror: opts.mirror,
-    matrixMirror: matrix.images.debianMirror,
-    signal: ctx.signal,
-    log: (message) => void events.emit({ type: 'log', level: 'info', message }),
-  });
-  const images = createImageStore(imageOptions);
-  const inputs = createInputs({ images, accelMode: opts.accel ?? matrix.vm.accel, env: ctx.env, events });
-  const btf = createBtfResolver({ images, objects: matrix.btf.objects, resultsDir, env: ctx.env, log: imageOptions.log!, signal: ctx.signal });
-  return { ...inputs, btf };
-}
-
 export default async function run(ctx: Context, opts: RunOptions): Promise<number> {
   const plan = await planRun(ctx, opts);
   const { matrix, cells } = plan;
@@ -63,7 +45,7 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
   const events = createRunEvents();
   events.subscribe(resultsWriter(resultsDir));
   const closeViews = watchRun(ctx, events, plan.matrixFile);
-  const inputs = inputsFor(ctx, opts, matrix, events, resultsDir);
+  const inputs = matrixInputs(ctx, opts, matrix, events, resultsDir);
 
   // Scratch initramfs files, one directory per run (the pid in its name lets tests
   // find this run's QEMUs), removed when the run ends.

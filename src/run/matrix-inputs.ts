@@ -1,0 +1,30 @@
+// The inputs of every cell of one matrix run — image store, busybox/libc/kernel
+// resolution, acceleration, BTF — built the same way for `run` and `bisect`.
+
+import type { Context } from '../context.js';
+import type { Matrix } from '../config/matrix.js';
+import { createBtfResolver } from '../btf/resolve.js';
+import type { RunEvents } from '../events/run-events.js';
+import { createImageStore, defaultImageOptions } from '../images/store.js';
+import { createInputs, type CellInputs } from './inputs.js';
+
+export interface MatrixInputOptions {
+  cacheDir?: string;
+  mirror?: string;
+  accel?: 'auto' | 'kvm' | 'tcg';
+}
+
+export function matrixInputs(ctx: Context, opts: MatrixInputOptions, matrix: Matrix, events: RunEvents, resultsDir: string): CellInputs {
+  const imageOptions = defaultImageOptions(ctx.env, matrix.dir, {
+    cacheDir: opts.cacheDir,
+    cwd: ctx.cwd,
+    debianMirror: opts.mirror,
+    matrixMirror: matrix.images.debianMirror,
+    signal: ctx.signal,
+    log: (message) => void events.emit({ type: 'log', level: 'info', message }),
+  });
+  const images = createImageStore(imageOptions);
+  const inputs = createInputs({ images, accelMode: opts.accel ?? matrix.vm.accel, env: ctx.env, events });
+  const btf = createBtfResolver({ images, objects: matrix.btf.objects, resultsDir, env: ctx.env, log: imageOptions.log!, signal: ctx.signal });
+  return { ...inputs, btf };
+}
