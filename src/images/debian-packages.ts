@@ -8,7 +8,7 @@
 //   <cacheDir>/blobs/sha256/<deb sha256>   each .deb, verified on every read
 //   <cacheDir>/trees/<tree id>/            the unpacked set; id = sha256 of its .debs
 
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Arch } from '../core/arch.js';
 import { InfraError } from '../errors.js';
@@ -16,8 +16,9 @@ import { sha256Buffer } from './cache.js';
 import type { DebRef, Stanza } from './deb822.js';
 import { downloadDeb, extractDeb } from './deb.js';
 import { resolvePackages, type ResolveOptions } from './debian-depends.js';
-import { treeComplete, type DebianDeps } from './debian.js';
+import type { DebianDeps } from './debian.js';
 import { NotFoundError } from './fetcher.js';
+import { makeTree } from './tree.js';
 import type { LockedPackage } from './lockfile.js';
 
 export interface GuestPackages {
@@ -53,24 +54,11 @@ export async function debBlob(deps: DebianDeps, ref: DebRef): Promise<string> {
 }
 
 /** Unpacks the .debs into trees/<id>/ once; a crash mid-way leaves no marker, so it is redone. */
-async function unpackTree(deps: DebianDeps, debs: readonly DebRef[]): Promise<string> {
-  const dir = deps.cache.treePath(packagesTreeId(debs));
-  if (await treeComplete(dir)) return dir;
-  await deps.cache.withLock(`tree-${path.basename(dir)}`, async () => {
-    if (await treeComplete(dir)) return;
-    const scratch = await deps.cache.scratchDir();
-    try {
-      for (const ref of debs) await extractDeb(await debBlob(deps, ref), scratch, 'all', deps);
-      for (const unused of UNUSED) await rm(path.join(scratch, unused), { recursive: true, force: true });
-      await deps.cache.writeJson(path.relative(deps.cache.dir, path.join(scratch, '.portmatrix-complete.json')), { debs });
-      await rm(dir, { recursive: true, force: true });
-      await mkdir(path.dirname(dir), { recursive: true });
-      await rename(scratch, dir);
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
+function unpackTree(deps: DebianDeps, debs: readonly DebRef[]): Promise<string> {
+  return makeTree(deps.cache, packagesTreeId(debs), { debs }, async (scratch) => {
+    for (const ref of debs) await extractDeb(await debBlob(deps, ref), scratch, 'all', deps);
+    for (const unused of UNUSED) await rm(path.join(scratch, unused), { recursive: true, force: true });
   }, deps.signal);
-  return dir;
 }
 
 /**

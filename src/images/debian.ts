@@ -1,7 +1,7 @@
 // debian:<suite>[/<flavour>] kernels, busybox-static and libc6: resolve from the
 // signed index (or the lock), download the .deb, verify, extract only what is used.
 
-import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Arch } from '../core/arch.js';
 import { InfraError } from '../errors.js';
@@ -11,6 +11,7 @@ import { downloadDeb, extractDeb, listDeb, type DebMember } from './deb.js';
 import { chooseKernels, chooseNewest } from './debian-select.js';
 import { NotFoundError, type Fetcher } from './fetcher.js';
 import type { LockedDeb, LockedKernel, LockedPackage } from './lockfile.js';
+import { makeTree, treeComplete } from './tree.js';
 import { NotAvailableError } from './types.js';
 
 export interface DebianDeps {
@@ -141,33 +142,13 @@ export async function debianLibc(deps: DebianDeps, suite: string, arch: Arch, lo
     if (await treeComplete(dir)) return { path: dir, lock: locked };
   }
   const ref = await packageDeb(deps, 'libc6', suite, arch, locked);
-  const dir = deps.cache.treePath(ref.sha256);
-  if (await treeComplete(dir)) return { path: dir, lock: { debs: [ref] } };
-  await deps.cache.withLock(`tree-${ref.sha256}`, async () => {
-    if (await treeComplete(dir)) return;
+  const dir = await makeTree(deps.cache, ref.sha256, { deb: ref }, async (scratch) => {
     const deb = await downloadDeb(deps.fetcher, deps.cache, deps.mirror, ref);
-    const scratch = await deps.cache.scratchDir();
     try {
       await extractDeb(deb, scratch, 'all', deps);
-      // The marker makes a half-extracted tree (crash mid-way) look absent next time.
-      await deps.cache.writeJson(path.relative(deps.cache.dir, path.join(scratch, '.portmatrix-complete.json')), { deb: ref });
-      await rm(dir, { recursive: true, force: true });
-      await mkdir(path.dirname(dir), { recursive: true });
-      await rename(scratch, dir);
     } finally {
       await rm(deb, { force: true });
-      await rm(scratch, { recursive: true, force: true });
     }
   }, deps.signal);
   return { path: dir, lock: { debs: [ref] } };
-}
-
-/** A tree whose extraction finished (the marker is written last, just before the rename). */
-export async function treeComplete(dir: string): Promise<boolean> {
-  try {
-    await stat(path.join(dir, '.portmatrix-complete.json'));
-    return (await readdir(dir)).length > 1;
-  } catch {
-    return false;
-  }
 }
