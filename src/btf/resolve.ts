@@ -49,6 +49,30 @@ async function readHead(file: string): Promise<Buffer> {
 
 export const minBtfPath = (resultsDir: string, kernelName: string, arch: Arch) => path.join(resultsDir, 'btf', `${kernelName}-${arch}.btf`);
 
+/** bpftool's minimal BTF of the program's objects for the cell's arch, in the kernel's byte order, into the results. */
+async function writeMinBtf(deps: BtfResolverDeps, cell: Cell, fullBtf: () => Promise<string>): Promise<string> {
+  const objects = [...new Set(deps.objects.flatMap((p) => globSync(fillPlaceholders(p, cell.arch))))];
+  const out = minBtfPath(deps.resultsDir, cell.kernel.name, cell.arch);
+  await mkdir(path.dirname(out), { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  try {
+    const full = await fullBtf();
+    await minimalBtf(full, objects, tmp, deps.env, deps.signal);
+    // In the kernel's byte order: what a loader on that arch can relocate against.
+    const order = btfByteOrder(await readHead(full));
+    if (order) await writeFile(tmp, withByteOrder(await readFile(tmp), order));
+    await rename(tmp, out);
+  } catch (error) {
+    // Logged once here; a `min` cell also fails with it, other cells run on.
+    deps.log(`minimal BTF for ${cell.kernel.name} ${cell.arch} not written: ${(error as Error).message}`);
+    throw error;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  deps.log(`minimal BTF for ${cell.kernel.name} ${cell.arch}: ${path.relative(deps.resultsDir, out)} in the results (${(await stat(out)).size} bytes)`);
+  return out;
+}
+
 export function createBtfResolver(deps: BtfResolverDeps) {
   // A failure is forgotten, so a retried cell tries again.
   /** The whole kernel BTF on the host: generated when the kernel has none, else read from its image. */
@@ -62,31 +86,10 @@ export function createBtfResolver(deps: BtfResolverDeps) {
   );
 
   /** results/btf/<kernel>-<arch>.btf for the cell's kernel. */
-  const minBtf = memoize(
-    async (cell: Cell, kernel: ResolvedKernel) => {
-      const objects = [...new Set(deps.objects.flatMap((p) => globSync(fillPlaceholders(p, cell.arch))))];
-      const out = minBtfPath(deps.resultsDir, cell.kernel.name, cell.arch);
-      await mkdir(path.dirname(out), { recursive: true });
-      const tmp = `${out}.${process.pid}.tmp`;
-      try {
-        const full = await fullBtf(kernel);
-        await minimalBtf(full, objects, tmp, deps.env, deps.signal);
-        // In the kernel's byte order: what a loader on that arch can relocate against.
-        const order = btfByteOrder(await readHead(full));
-        if (order) await writeFile(tmp, withByteOrder(await readFile(tmp), order));
-        await rename(tmp, out);
-      } catch (error) {
-        // Logged once here; a `min` cell also fails with it, other cells run on.
-        deps.log(`minimal BTF for ${cell.kernel.name} ${cell.arch} not written: ${(error as Error).message}`);
-        throw error;
-      } finally {
-        await rm(tmp, { force: true });
-      }
-      deps.log(`minimal BTF for ${cell.kernel.name} ${cell.arch}: ${path.relative(deps.resultsDir, out)} in the results (${(await stat(out)).size} bytes)`);
-      return out;
-    },
-    { keyOf: (cell, kernel) => `${cell.kernel.name} ${cell.arch} ${kernel.sha256}`, retryFailures: true },
-  );
+  const minBtf = memoize((cell: Cell, kernel: ResolvedKernel) => writeMinBtf(deps, cell, () => fullBtf(kernel)), {
+    keyOf: (cell, kernel) => `${cell.kernel.name} ${cell.arch} ${kernel.sha256}`,
+    retryFailures: true,
+  });
 
   async function described(file: string, source: BtfSource, mode: string, guest: GuestBtf, shown = file): Promise<PreparedBtf> {
     const [bytes, sha256] = await Promise.all([stat(file).then((s) => s.size), sha256File(file)]);

@@ -61,17 +61,7 @@ export async function streamDebMember(deps: StreamDeps, ref: DebRef, member: str
   });
   if (!res.ok || !res.body) throw new InfraError(`download failed: HTTP ${res.status} from ${url}`);
 
-  // One shell pipeline: Node's stdin is a socket, which dpkg-deb cannot open as /dev/stdin;
-  // cat turns it into a pipe. The pipeline's status is tar's.
-  const script = 'cat | "$1" --fsys-tarfile /dev/stdin | "$2" -x -C "$3" --wildcards --occurrence=1 "$4"';
-  const unpack = spawn('sh', ['-c', script, 'sh', dpkgDeb, tar, dir, `./${member}`], { env: deps.env, signal: deps.signal, stdio: ['pipe', 'ignore', 'pipe'] });
-  let err = '';
-  unpack.stderr!.on('data', (b) => (err += b));
-  let feeding = true;
-  unpack.stdin!.on('error', () => (feeding = false)); // tar is done: EPIPE is expected
-  const tarCode = exited(unpack);
-  void tarCode.then(() => (feeding = false));
-
+  const { unpack, tarCode, feeding, stderr } = spawnUnpack(deps, [dpkgDeb, tar], dir, member);
   const hash = createHash('sha256');
   let size = 0;
   const show = progressOf(deps, name, ref.size);
@@ -81,7 +71,7 @@ export async function streamDebMember(deps: StreamDeps, ref: DebRef, member: str
       size += chunk.length;
       show(size);
       // Once tar has its member nobody reads on; the rest is only hashed.
-      if (feeding && !unpack.stdin!.write(chunk)) {
+      if (feeding() && !unpack.stdin!.write(chunk)) {
         await Promise.race([new Promise((resolve) => unpack.stdin!.once('drain', resolve)), tarCode]);
       }
     }
@@ -100,11 +90,28 @@ export async function streamDebMember(deps: StreamDeps, ref: DebRef, member: str
   }
   deps.log(`fetched ${name} ${(size / MiB).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s (streamed; kept only ${member})`);
   // dpkg-deb complains of the broken pipe once tar has stopped; only tar's words matter.
-  const why = err.split('\n').filter((l) => l.trim() && !/Broken pipe|killed by signal/.test(l)).join('; ');
+  const why = stderr().split('\n').filter((l) => l.trim() && !/Broken pipe|killed by signal/.test(l)).join('; ');
   if (code !== 0) throw new InfraError(`${name} holds no ${member}: ${why || `tar exited ${code}`}`);
   const found = await findFile(dir);
   if (!found) throw new InfraError(`${name} holds no ${member}`);
   return found;
+}
+
+/**
+ * dpkg-deb | tar extracting `member` into `dir`, fed on stdin. One shell pipeline: Node's
+ * stdin is a socket, which dpkg-deb cannot open as /dev/stdin; cat turns it into a pipe.
+ * The pipeline's status is tar's; `feeding()` turns false once tar has stopped reading.
+ */
+function spawnUnpack(deps: StreamDeps, [dpkgDeb, tar]: [string, string], dir: string, member: string) {
+  const script = 'cat | "$1" --fsys-tarfile /dev/stdin | "$2" -x -C "$3" --wildcards --occurrence=1 "$4"';
+  const unpack = spawn('sh', ['-c', script, 'sh', dpkgDeb, tar, dir, `./${member}`], { env: deps.env, signal: deps.signal, stdio: ['pipe', 'ignore', 'pipe'] });
+  let err = '';
+  unpack.stderr!.on('data', (b) => (err += b));
+  let feeding = true;
+  unpack.stdin!.on('error', () => (feeding = false)); // tar is done: EPIPE is expected
+  const tarCode = exited(unpack);
+  void tarCode.then(() => (feeding = false));
+  return { unpack, tarCode, feeding: () => feeding, stderr: () => err };
 }
 
 async function findFile(dir: string): Promise<string | undefined> {
