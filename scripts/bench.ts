@@ -1,8 +1,10 @@
-// npm run bench: per arch, portmatrix's wall time per cell against a raw
-// `qemu-system-<arch>` boot of the same kernel and the same initramfs to poweroff.
-// Runs are interleaved (raw, portmatrix, raw, ...) because this machine is noisy.
+// npm run bench: per arch, portmatrix's wall time per cell (cold boots) against a raw
+// `qemu-system-<arch>` boot of the same kernel with the same guest in one initramfs,
+// to poweroff. Runs are interleaved (raw, portmatrix, raw, ...) because this machine is noisy.
+// --snapshot instead compares cold and restored cells (scripts/bench-snapshot.ts).
 //
 //   npm run bench -- [--arches amd64,arm64,s390x] [--rounds 3] [--kernel debian:trixie]
+//   npm run bench -- --snapshot [--loader PATH-with-{goarch}] [--arches ...] [--rounds 3] [--example]
 
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,8 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { main } from '../src/cli.js';
-import { initScript } from '../src/guest/init-script.js';
-import { buildInitramfs } from '../src/guest/initramfs.js';
+import { baseInit } from '../src/guest/base-init.js';
+import { writeCpio } from '../src/guest/cpio.js';
+import { cellScript } from '../src/guest/init-script.js';
+import { baseInitramfsEntries, cellInputEntries } from '../src/guest/initramfs.js';
+import { gzipSync } from 'node:zlib';
+import { benchExampleMatrix, benchSnapshot } from './bench-snapshot.js';
 import { createImageStore, defaultImageOptions } from '../src/images/store.js';
 import type { Arch } from '../src/core/arch.js';
 import { qemuCommand } from '../src/vm/profiles.js';
@@ -22,6 +28,10 @@ const { values } = parseArgs({
     arches: { type: 'string', default: 'amd64,arm64,s390x' },
     rounds: { type: 'string', default: '3' },
     kernel: { type: 'string', default: 'debian:trixie' },
+    snapshot: { type: 'boolean', default: false },
+    /** With --snapshot: also the example matrix with and without snapshots, as whole runs. */
+    example: { type: 'boolean', default: false },
+    loader: { type: 'string' },
   },
 });
 const arches = values.arches.split(',') as Arch[];
@@ -44,7 +54,7 @@ async function rawBoot(binary: string, args: string[]): Promise<number> {
 async function portmatrixCell(dir: string, arch: Arch): Promise<number> {
   const sink = new PassThrough().resume();
   const t0 = performance.now();
-  const code = await main(['run', '--accel', 'tcg', '--only', `arch=${arch}`, '--reporter', 'json'], {
+  const code = await main(['run', '--accel', 'tcg', '--no-snapshot', '--only', `arch=${arch}`, '--reporter', 'json'], {
     cwd: dir,
     env: { ...process.env, CI: 'true' },
     stdout: sink,
@@ -53,6 +63,12 @@ async function portmatrixCell(dir: string, arch: Arch): Promise<number> {
   });
   if (code !== 0) throw new Error(`portmatrix run exited ${code} for ${arch}`);
   return performance.now() - t0;
+}
+
+if (values.snapshot) {
+  await benchSnapshot({ arches, rounds, kernel: values.kernel, loader: values.loader, accel: 'tcg', log: (l) => console.log(l) });
+  if (values.example) await benchExampleMatrix({ repoRoot: path.resolve(import.meta.dirname, '..'), log: (l) => console.log(l) });
+  process.exit(0);
 }
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-bench-'));
@@ -65,9 +81,12 @@ console.log(`kernel ${values.kernel}, ${rounds} rounds, TCG, one cell at a time`
 console.log('arch    raw qemu (median)  portmatrix (median)  ratio');
 for (const arch of arches) {
   const kernel = await store.kernel(values.kernel, arch);
-  const init = initScript({ token: '0123456789abcdef', args: [], env: {}, timeoutSec: 60, sysctl: {} });
+  const script = cellScript({ token: '0123456789abcdef', args: [], env: {}, timeoutSec: 60, sysctl: {} });
+  // The raw boot: base and inputs in one initramfs, /init running the cell at once.
+  const base = await baseInitramfsEntries({ arch, busybox: await store.busybox(arch), init: baseInit({ inline: true }) });
+  const inputs = await cellInputEntries({ arch, loader: path.join(dir, 'loader.sh'), files: [], script });
   const initrd = path.join(dir, `${arch}.cpio.gz`);
-  await writeFile(initrd, await buildInitramfs({ arch, busybox: await store.busybox(arch), loader: path.join(dir, 'loader.sh'), files: [], init }));
+  await writeFile(initrd, gzipSync(writeCpio([...base, ...inputs]), { level: 1 }));
   const { binary, args } = qemuCommand({ arch, accel: 'tcg', kernel: kernel.kernelPath, initrd, cmdline: [], memoryMiB: 512, cpus: 1, network: false });
   await portmatrixCell(dir, arch); // warm-up: lock file, caches, module loading
   const raw: number[] = [];

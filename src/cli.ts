@@ -47,6 +47,8 @@ function addPlanAndRun(program: Command, action: Action): void {
     .option('--repeat <n>', 'run every cell N times and report its pass rate', intOption, 1)
     .option('--strict', 'flaky cells fail the run (by default they do not)')
     .option('--rerun-failed', 'like --resume, but failed, flaky and infra cells run again')
+    .option('--reuse', 'skip cells whose inputs match an as-expected result kept in the cache by an earlier run; they are marked reused')
+    .option('--no-snapshot', 'boot every cell cold instead of restoring a saved state of its boot (vm.snapshot: off)')
     .option('--reporter <list>', 'comma-separated: json,junit,html,markdown (default all)')
     .addOption(cacheOption())
     .addOption(mirrorOption())

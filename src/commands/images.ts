@@ -2,8 +2,9 @@
 //   pull    every (kernel source, arch) the matrix's runnable cells need, busybox per
 //           arch and the libcs; trusts portmatrix.lock (offline once cached)
 //   update  the same, re-resolving the newest packages and rewriting the lock
-//   ls      cached entries, sizes, and which lock entry refers to each
-//   prune   removes what no given lock file references
+//   ls      cached entries, sizes, and which lock entry refers to each; saved VM states
+//   prune   removes what no given lock file references, and every saved VM state
+//           (snapshots are made again by the next run that needs them)
 
 import path from 'node:path';
 import { loadMatrix } from '../plan/load.js';
@@ -12,6 +13,7 @@ import { ExitCode, PortmatrixError } from '../errors.js';
 import { formatFacts } from '../images/config-facts.js';
 import { inventory, prune } from '../images/inventory.js';
 import { readLock } from '../images/lockfile.js';
+import { snapshotStore } from '../images/snapshots.js';
 import { createImageStore, defaultImageOptions, type ImageStoreExt } from '../images/store.js';
 import { NotAvailableError, type ImageOptions } from '../images/types.js';
 import type { Arch } from '../core/arch.js';
@@ -36,18 +38,22 @@ type Loaded = Awaited<ReturnType<typeof loadMatrix>>;
 
 async function cacheListing(ctx: Context, opts: ImagesOptions, cacheDir: string, lockFiles: string[]): Promise<number> {
   const locks = await Promise.all(lockFiles.map(readLock));
+  const snapshots = snapshotStore(cacheDir, ctx.env);
   if (opts.action === 'prune') {
+    const cleared = await snapshots.clear();
     const removed = await prune(cacheDir, locks);
     const bytes = removed.reduce((n, e) => n + e.bytes, 0);
-    ctx.stdout.write(`removed ${removed.length} entries (${mib(bytes)}) from ${cacheDir}\n`);
+    ctx.stdout.write(`removed ${removed.length} entries (${mib(bytes)}) and ${cleared.count} snapshots (${mib(cleared.bytes)}) from ${cacheDir}\n`);
     return ExitCode.ok;
   }
   const entries = await inventory(cacheDir, locks);
   for (const e of entries) {
     ctx.stdout.write(`${e.kind.padEnd(8)} ${e.id.slice(0, 16).padEnd(16)} ${mib(e.bytes).padStart(10)}  ${e.refs.join('; ') || '(unreferenced)'}\n`);
   }
-  const total = entries.reduce((n, e) => n + e.bytes, 0);
-  ctx.stdout.write(`${entries.length} entries, ${mib(total)} in ${cacheDir}\n`);
+  const saved = await snapshots.list();
+  for (const sn of saved) ctx.stdout.write(`${'snapshot'.padEnd(8)} ${sn.key.slice(0, 16).padEnd(16)} ${mib(sn.bytes).padStart(10)}  ${sn.describe} (KASLR shared by its cells)\n`);
+  const total = entries.reduce((n, e) => n + e.bytes, 0) + saved.reduce((n, e) => n + e.bytes, 0);
+  ctx.stdout.write(`${entries.length + saved.length} entries, ${mib(total)} in ${cacheDir}\n`);
   return ExitCode.ok;
 }
 

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { createRunEvents } from '../events/run-events.js';
-import { matrixInputs } from '../run/matrix-inputs.js';
+import { matrixInputs, matrixSnapshots } from '../run/matrix-inputs.js';
 import { defaultJobs } from '../run/jobs.js';
 import { openResultsDir, resultsWriter, runModel } from '../run/persist.js';
 import { planRun } from '../run/plan.js';
@@ -15,6 +15,7 @@ import { runCells } from '../run/scheduler.js';
 import { reportRun, watchRun } from '../run/views.js';
 import { installReaper } from '../vm/process.js';
 import { compileSplatRules } from '../outcome/splats.js';
+import { reuseStore } from '../results/reuse-store.js';
 
 export interface RunOptions {
   matrix: string;
@@ -32,6 +33,10 @@ export interface RunOptions {
   reporter?: string;
   cacheDir?: string;
   mirror?: string;
+  /** false with --no-snapshot. */
+  snapshot?: boolean;
+  /** Take as-expected results of earlier runs with identical inputs from the cache. */
+  reuse?: boolean;
 }
 
 export default async function run(ctx: Context, opts: RunOptions): Promise<number> {
@@ -46,8 +51,9 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
   events.subscribe(resultsWriter(resultsDir));
   const closeViews = watchRun(ctx, events, plan.matrixFile);
   const inputs = matrixInputs(ctx, opts, matrix, events, resultsDir);
+  const snapshots = matrixSnapshots(ctx, opts, matrix, inputs);
 
-  // Scratch initramfs files, one directory per run (the pid in its name lets tests
+  // Scratch sockets and vng initramfs files, one directory per run (the pid in its name lets tests
   // find this run's QEMUs), removed when the run ends.
   const workDir = await mkdtemp(path.join(os.tmpdir(), `portmatrix-${process.pid}-`));
   installReaper();
@@ -55,8 +61,10 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
   const jobs = opts.jobs && opts.jobs > 0 ? opts.jobs : defaultJobs(matrix.vm.memory);
   const where = path.relative(ctx.cwd, resultsDir) || '.';
   await events.emit({ type: 'log', level: 'info', message: `running ${cells.length} cell(s), ${jobs} at a time; results in ${where}` });
-  const schedule = { inputs, events, jobs, retries: opts.retries, reruns: opts.reruns, repeat: opts.repeat, previous, splats: compileSplatRules(matrix.splats) };
-  const { results, unfinished } = await runCells(cells, { ...schedule, vm: matrix.vm, resultsDir, workDir, env: ctx.env, signal: ctx.signal }).finally(async () => {
+  // Every finished cell is kept for a later --reuse; only --reuse takes from the store.
+  const store = reuseStore(inputs.cache.dir);
+  const schedule = { inputs, events, jobs, retries: opts.retries, reruns: opts.reruns, repeat: opts.repeat, previous, reuse: opts.reuse ? store : undefined, keep: store, splats: compileSplatRules(matrix.splats) };
+  const { results, unfinished } = await runCells(cells, { ...schedule, vm: matrix.vm, snapshots, resultsDir, workDir, env: ctx.env, signal: ctx.signal }).finally(async () => {
     closeViews();
     await rm(workDir, { recursive: true, force: true });
   });

@@ -35,6 +35,8 @@ export interface MatrixVm {
   backend: 'qemu' | 'vng';
   /** Give the guest a user-mode network device; default false. */
   network: boolean;
+  /** Restore a saved state of each distinct boot per cell (auto) or boot every cell (off); default auto. */
+  snapshot: 'auto' | 'off';
 }
 
 /** A partial cell match, GitHub-Actions-like: every given key must equal. */

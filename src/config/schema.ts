@@ -171,10 +171,12 @@ export const matrixSchema = z.strictObject(
           backend: z.enum(['qemu', 'vng'], { error: 'use one of qemu, vng' }).default('qemu'),
           /** Give the guest a user-mode network device. Default: false. */
           network: z.boolean({ error: 'use true or false' }).default(false),
+          /** auto = boot each distinct kernel boot once and restore its saved state per cell; off = every cell boots. Default: auto. */
+          snapshot: z.enum(['auto', 'off'], { error: 'use one of auto, off' }).default('auto'),
         },
         { error: 'write vm as a map, e.g. {memory: 512}' },
       )
-      .default({ memory: 512, cpus: 1, bootTimeout: 60, accel: 'auto', backend: 'qemu', network: false }),
+      .default({ memory: 512, cpus: 1, bootTimeout: 60, accel: 'auto', backend: 'qemu', network: false, snapshot: 'auto' }),
     images: z
       .strictObject(
         {

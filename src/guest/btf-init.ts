@@ -3,15 +3,16 @@
 // sysfs lets nobody create files, so a tmpfs goes over /sys/kernel/btf; a kernel
 // built without BTF has no such directory either, and then a tmpfs goes over
 // /sys/kernel holding bind mounts of everything a second sysfs shows there, plus btf/.
-// Runs before securityfs, debugfs and tracefs are mounted, so those land on the binds.
+// The cell script runs this after the base /init mounted securityfs, debugfs and
+// tracefs under /sys/kernel; the tmpfs hides those, so they are mounted again on the binds.
 
-/** What the guest does: `hide` the kernel's BTF, and/or `install` the file at this initramfs path. */
+/** What the guest does: `hide` the kernel's BTF, and/or `install` the file at this guest path (from the cell's inputs). */
 export interface GuestBtf {
   hide: boolean;
   install?: string;
 }
 
-/** Where the initramfs holds a BTF file to install. */
+/** Where the cell's inputs hold a BTF file to install. */
 export const BTF_GUEST_FILE = '/portmatrix/btf/vmlinux';
 
 export function btfInitLines(btf: GuestBtf | undefined): string[] {
@@ -26,6 +27,9 @@ export function btfInitLines(btf: GuestBtf | undefined): string[] {
         'else mkdir -p /portmatrix/sysfs && mount -t sysfs sysfs /portmatrix/sysfs && mount -t tmpfs -o mode=0755 kernel /sys/kernel',
         '  for e in /portmatrix/sysfs/kernel/*; do n=${e##*/}; if test -d "$e"; then mkdir "/sys/kernel/$n"; else touch "/sys/kernel/$n"; fi; mount -o bind "$e" "/sys/kernel/$n"; done',
         '  mkdir /sys/kernel/btf',
+        '  mount -t securityfs securityfs /sys/kernel/security 2>/dev/null',
+        '  mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null',
+        '  mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null',
         'fi',
         `cp ${btf.install} /sys/kernel/btf/vmlinux && chmod 0444 /sys/kernel/btf/vmlinux`,
       );

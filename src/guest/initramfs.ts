@@ -1,12 +1,17 @@
-// The guest's root filesystem: a gzipped newc cpio holding a static busybox,
-// the user's loader and files, an optional Debian libc tree and our /init.
-// Layout:
+// The guest's root filesystem, in two parts (docs/snapshots.md):
+// the base initramfs, a gzipped newc cpio booted by QEMU (built once per arch
+// and kernel module set, cached by base-image.ts):
 //   /bin/busybox + one symlink per applet in /bin /sbin /usr/bin /usr/sbin
 //   /dev/console (5,1), /dev/null (1,3), /proc /sys /tmp
 //   /etc/passwd, /etc/group: root and portmatrix (uid 1000) for the `user` option
+//   /portmatrix-base/modules/*.ko when the kernel has virtio console as modules
+//   /portmatrix/pmcap (0755): capabilities and the CRNG reseed (vm-images/pmcap)
+//   /init (base-init.ts)
+// and the cell's inputs, an uncompressed newc cpio sent after boot (inputs.ts),
+// unpacked at / over the base:
+//   an optional Debian libc tree
 //   /portmatrix/loader (0755), /portmatrix/files/<basename>
-//   /portmatrix/pmcap (0755) when capabilities are configured (vm-images/pmcap)
-//   /init (0700: holds the frame token, see init-script.ts)
+//   /portmatrix/cell.sh (0700: holds the frame token, see init-script.ts)
 
 import { access, lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,29 +19,41 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Arch } from '../core/arch.js';
+import type { KernelModule } from '../images/types.js';
 import { InfraError, UsageError } from '../errors.js';
 import { type CpioEntry, writeCpio } from './cpio.js';
 import { busyboxApplets } from './applets.js';
 import { describeElf, parseElf } from './elf.js';
-import { CAP_HELPER_GUEST_PATH } from './init-script.js';
+import { MODULES_GUEST_DIR } from './base-init.js';
+import { CAP_HELPER_GUEST_PATH, CELL_SCRIPT_GUEST_PATH } from './init-script.js';
 
-export interface InitramfsSpec {
+export interface BaseInitramfsSpec {
   arch: Arch;
   /** Host path of a static busybox built for `arch`. */
   busybox: string;
+  /** Text of /init (base-init.ts). */
+  init: string;
+  /** Kernel modules (virtio console) to place in MODULES_GUEST_DIR. */
+  modules?: KernelModule[];
+  /** Host path of pmcap for `arch` (capHelperPath): capabilities, and the CRNG reseed after a restore. */
+  capHelper?: string;
+  /** gzip level; default 1: measured as fast as 6 to unpack in the guest, far cheaper to build. */
+  gzipLevel?: number;
+}
+
+export interface CellInputsSpec {
+  arch: Arch;
   /** Host path of the loader (ELF for `arch`, or a #! script). */
   loader: string;
   /** Host paths; each lands at /portmatrix/files/<basename>. */
   files: string[];
-  /** Text of /init (see init-script.ts). */
-  init: string;
+  /** Text of /portmatrix/cell.sh (init-script.ts). */
+  script: string;
   /** Unpacked libc6 tree merged at / (dynamic loaders). */
   libcDir?: string;
-  /** Host path of pmcap for `arch` (capHelperPath); needed when /init sets capabilities. */
+  /** Host path of pmcap for `arch`, when the base initramfs does not hold it (tests). */
   capHelper?: string;
   extra?: { hostPath: string; guestPath: string; mode?: number }[];
-  /** gzip level; default 1: measured as fast as 6 to unpack in the guest, far cheaper to build. */
-  gzipLevel?: number;
 }
 
 /**
@@ -119,7 +136,7 @@ async function libcEntries(libcDir: string): Promise<CpioEntry[]> {
 /** The skeleton: directories, device nodes, busybox and a link per applet, passwd and group. */
 function baseEntries(busybox: Buffer): CpioEntry[] {
   const entries: CpioEntry[] = [
-    ...['dev', 'proc', 'sys', 'tmp', 'root', 'etc', 'portmatrix/files', ...APPLET_DIRS].map((p): CpioEntry => ({ path: p, type: 'dir' })),
+    ...['dev', 'proc', 'sys', 'tmp', 'root', 'etc', ...APPLET_DIRS].map((p): CpioEntry => ({ path: p, type: 'dir' })),
     { path: 'tmp', type: 'dir', mode: 0o1777 },
     { path: 'dev/console', type: 'char', major: 5, minor: 1, mode: 0o600 },
     { path: 'dev/null', type: 'char', major: 1, minor: 3, mode: 0o666 },
@@ -135,7 +152,7 @@ function baseEntries(busybox: Buffer): CpioEntry[] {
 }
 
 /** The user's files under /portmatrix/files (two with one basename are an error), then extras. */
-async function fileEntries(spec: InitramfsSpec): Promise<CpioEntry[]> {
+async function fileEntries(spec: CellInputsSpec): Promise<CpioEntry[]> {
   const entries: CpioEntry[] = [];
   const seen = new Map<string, string>();
   for (const f of spec.files) {
@@ -152,27 +169,41 @@ async function fileEntries(spec: InitramfsSpec): Promise<CpioEntry[]> {
   return entries;
 }
 
-/** The cpio entries of the initramfs, uncompressed: pure apart from reading the host files. */
-export async function initramfsEntries(spec: InitramfsSpec): Promise<CpioEntry[]> {
+/** pmcap at CAP_HELPER_GUEST_PATH, refused when built for another arch. */
+async function capHelperEntry(file: string, arch: Arch): Promise<CpioEntry> {
+  const helper = await readHost('capability helper (scripts/build-guest-tools)', file);
+  requireArch('capability helper', file, helper, arch, '; rebuild with scripts/build-guest-tools');
+  return { path: CAP_HELPER_GUEST_PATH.slice(1), type: 'file', mode: 0o755, data: helper };
+}
+
+/** The base initramfs entries: the skeleton, pmcap, the virtio modules and /init. */
+export async function baseInitramfsEntries(spec: BaseInitramfsSpec): Promise<CpioEntry[]> {
   const busybox = await readHost('busybox', spec.busybox);
-  const loader = await readHost('loader', spec.loader);
   requireArch('busybox', spec.busybox, busybox, spec.arch, ` (Debian busybox-static:${spec.arch})`);
-  // libc first: our own entries come later and win on a clash (cpio.ts: last wins).
-  const entries = spec.libcDir ? await libcEntries(spec.libcDir) : [];
-  entries.push(...baseEntries(busybox), { path: 'portmatrix/loader', type: 'file', mode: 0o755, data: loader });
-  if (spec.capHelper) {
-    const helper = await readHost('capability helper (scripts/build-guest-tools)', spec.capHelper);
-    requireArch('capability helper', spec.capHelper, helper, spec.arch, '; rebuild with scripts/build-guest-tools');
-    entries.push({ path: CAP_HELPER_GUEST_PATH.slice(1), type: 'file', mode: 0o755, data: helper });
+  const entries = baseEntries(busybox);
+  if (spec.capHelper) entries.push(await capHelperEntry(spec.capHelper, spec.arch));
+  for (const m of [...(spec.modules ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    entries.push({ path: `${MODULES_GUEST_DIR.slice(1)}/${m.name}.ko`, type: 'file', data: await readHost('kernel module', m.path) });
   }
-  entries.push(...(await fileEntries(spec)));
-  // 0700: a loader running as a non-root user cannot read the frame token out of /init.
   entries.push({ path: 'init', type: 'file', mode: 0o700, data: Buffer.from(spec.init) });
   return entries;
 }
 
-/** The gzipped initramfs (QEMU -initrd). */
-export async function buildInitramfs(spec: InitramfsSpec): Promise<Buffer> {
-  const cpio = writeCpio(await initramfsEntries(spec));
+/** The gzipped base initramfs (QEMU -initrd): the same for every cell of an arch and kernel. */
+export async function buildBaseInitramfs(spec: BaseInitramfsSpec): Promise<Buffer> {
+  const cpio = writeCpio(await baseInitramfsEntries(spec));
   return promisify(gzip)(cpio, { level: spec.gzipLevel ?? 1 });
+}
+
+/** The cell's inputs as cpio entries: libc, loader, files and cell.sh (inputs.ts sends them). */
+export async function cellInputEntries(spec: CellInputsSpec): Promise<CpioEntry[]> {
+  const loader = await readHost('loader', spec.loader);
+  // libc first: our own entries come later and win on a clash (cpio.ts: last wins).
+  const entries = spec.libcDir ? await libcEntries(spec.libcDir) : [];
+  entries.push({ path: 'portmatrix/files', type: 'dir' }, { path: 'portmatrix/loader', type: 'file', mode: 0o755, data: loader });
+  if (spec.capHelper) entries.push(await capHelperEntry(spec.capHelper, spec.arch));
+  entries.push(...(await fileEntries(spec)));
+  // 0700: a loader running as a non-root user cannot read the frame token out of cell.sh.
+  entries.push({ path: CELL_SCRIPT_GUEST_PATH.slice(1), type: 'file', mode: 0o700, data: Buffer.from(spec.script) });
+  return entries;
 }

@@ -26,6 +26,11 @@ export interface KernelChoice {
   kernelDeb: DebRef;
   /** The .deb holding the config, when not the same as kernelDeb (7.x: linux-base-*). */
   configDeb?: DebRef;
+  /**
+   * The signed linux-image-<release> when the kernel comes from its -unsigned twin:
+   * its modules carry Debian's signatures, which a kernel in lockdown insists on.
+   */
+  modulesDeb?: DebRef;
   /** True when linux-image-* is a metapackage (kernel split into linux-binary/linux-base). */
   split: boolean;
 }
@@ -59,7 +64,9 @@ export function chooseKernels(stanzas: Stanza[], arch: Arch, flavour?: string): 
         if (!binary || !base) continue;
         choices.push({ release, package: image['Package']!, version: image['Version']!, kernelDeb: debRef(binary), configDeb: debRef(base), split });
       } else {
-        choices.push({ release, package: image['Package']!, version: image['Version']!, kernelDeb: debRef(image), split });
+        const signed = image['Package']!.endsWith('-unsigned') ? byName.get(`linux-image-${release}`) : undefined;
+        const modulesDeb = signed && signed['Version'] === image['Version'] ? debRef(signed) : undefined;
+        choices.push({ release, package: image['Package']!, version: image['Version']!, kernelDeb: debRef(image), ...(modulesDeb ? { modulesDeb } : {}), split });
       }
     }
     if (choices.length > 0) break;

@@ -12,7 +12,7 @@ import { chooseKernels, chooseNewest } from './debian-select.js';
 import { NotFoundError, type Fetcher } from './fetcher.js';
 import type { LockedDeb, LockedKernel, LockedPackage } from './lockfile.js';
 import { makeTree, treeComplete } from './tree.js';
-import { NotAvailableError } from './types.js';
+import { NotAvailableError, type KernelModule } from './types.js';
 
 export interface DebianDeps {
   cache: Cache;
@@ -33,8 +33,10 @@ interface DebMeta {
 }
 
 /** Blobs of the wanted members of a .deb: from the cache when known, else downloaded. */
-export async function debBlobs(deps: DebianDeps, ref: DebRef, pick: (members: DebMember[]) => string[]): Promise<Record<string, string>> {
-  const meta = await deps.cache.readJson<DebMeta>(`debs/${ref.sha256}.json`);
+export async function debBlobs(deps: DebianDeps, ref: DebRef, pick: (members: DebMember[]) => string[], part = ''): Promise<Record<string, string>> {
+  // `part` names a second pick from the same .deb (its own record, e.g. `.virtio`).
+  const metaFile = `debs/${ref.sha256}${part}.json`;
+  const meta = await deps.cache.readJson<DebMeta>(metaFile);
   if (meta && Object.keys(meta.files).length > 0) {
     const ok = await Promise.all(Object.values(meta.files).map((hex) => deps.cache.verifiedBlob(hex)));
     if (ok.every(Boolean)) return meta.files;
@@ -48,7 +50,7 @@ export async function debBlobs(deps: DebianDeps, ref: DebRef, pick: (members: De
       await extractDeb(deb, scratch, members, deps);
       const files: Record<string, string> = {};
       for (const m of members) files[m] = await deps.cache.putFile(path.join(scratch, m));
-      await deps.cache.writeJson(`debs/${ref.sha256}.json`, { package: ref.package, version: ref.version, files } satisfies DebMeta);
+      await deps.cache.writeJson(metaFile, { package: ref.package, version: ref.version, files } satisfies DebMeta);
       return files;
     } finally {
       await rm(deb, { force: true });
@@ -69,6 +71,8 @@ export interface DebianKernel {
   kernelSha256: string;
   configSha256?: string;
   debs: LockedDeb[];
+  /** The signed package whose modules the guest loads (debian-select.ts). */
+  modulesDeb?: LockedDeb;
 }
 
 async function fromDebs(deps: DebianDeps, kernelDeb: DebRef, configDeb: DebRef | undefined): Promise<Omit<DebianKernel, 'package' | 'version'>> {
@@ -95,14 +99,14 @@ export async function debianKernel(deps: DebianDeps, source: string, suite: stri
     if (got.kernelSha256 !== locked.kernelSha256) {
       throw new InfraError(`${source} ${arch}: the kernel in ${locked.debs[0]!.package} has sha256 ${got.kernelSha256}, the lock says ${locked.kernelSha256}; run \`portmatrix images update\``);
     }
-    return { ...got, package: locked.package ?? '', version: locked.version ?? '' };
+    return { ...got, package: locked.package ?? '', version: locked.version ?? '', ...(locked.modulesDeb ? { modulesDeb: locked.modulesDeb } : {}) };
   }
   const choices = chooseKernels(await deps.index(suite, arch), arch, flavour);
   if (choices.length === 0) throw new NotAvailableError(source, arch, `no linux-image package for ${arch}${flavour ? ` (flavour ${flavour})` : ''} in ${suite}`);
   for (const [i, choice] of choices.entries()) {
     try {
       const got = await fromDebs(deps, choice.kernelDeb, choice.configDeb);
-      return { ...got, release: got.release || choice.release, package: choice.package, version: choice.version };
+      return { ...got, release: got.release || choice.release, package: choice.package, version: choice.version, ...(choice.modulesDeb ? { modulesDeb: choice.modulesDeb } : {}) };
     } catch (error) {
       const next = choices[i + 1];
       if (!(error instanceof NotFoundError) || !next) throw error;
@@ -110,6 +114,19 @@ export async function debianKernel(deps: DebianDeps, source: string, suite: stri
     }
   }
   throw new Error('unreachable');
+}
+
+const VIRTIO_MODULE_RE = /^(?:usr\/)?lib\/modules\/[^/]+\/kernel\/drivers\/(?:virtio|char)\/(virtio|virtio_ring|virtio_pci|virtio_pci_legacy_dev|virtio_pci_modern_dev|virtio_console)\.ko$/;
+
+/**
+ * The virtio console modules of a kernel package (for kernels that build them as
+ * modules: Debian's 5.10 and 6.1), as blob paths. The guest's inputs arrive on a
+ * virtio-serial port, so /init loads these before anything else.
+ */
+export async function debianVirtioModules(deps: DebianDeps, kernelDeb: DebRef): Promise<KernelModule[]> {
+  const files = await debBlobs(deps, kernelDeb, (ms) => ms.filter((m) => m.type === 'file' && VIRTIO_MODULE_RE.test(m.path)).map((m) => m.path), '.virtio');
+  // The cache names blobs by hash; the guest loads modules by name.
+  return Object.entries(files).map(([member, hex]) => ({ name: path.basename(member, '.ko'), path: deps.cache.blobPath(hex) }));
 }
 
 /** A plain package (busybox-static, libc6): locked debs, else the newest in the suite. */

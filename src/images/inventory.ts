@@ -1,6 +1,6 @@
 // What the cache holds and which lock files refer to it: for `images ls` and `prune`.
 
-import { lstat, readdir, rm } from 'node:fs/promises';
+import { lstat, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { LockData } from './lockfile.js';
 
@@ -49,8 +49,24 @@ export function lockReferences(locks: LockData[]): Map<string, string[]> {
   return refs;
 }
 
+/** Blobs a referenced .deb was unpacked into (e.g. its kernel modules) count as referenced too. */
+async function addDebBlobs(cacheDir: string, refs: Map<string, string[]>): Promise<void> {
+  for (const name of await list(path.join(cacheDir, 'debs'))) {
+    const deb = name.split('.')[0]!;
+    const by = refs.get(deb);
+    if (!by) continue;
+    try {
+      const meta = JSON.parse(await readFile(path.join(cacheDir, 'debs', name), 'utf8')) as { files?: Record<string, string> };
+      for (const [member, hex] of Object.entries(meta.files ?? {})) if (!refs.has(hex)) refs.set(hex, [...(refs.get(hex) ?? []), `${by[0]} ${path.basename(member)}`]);
+    } catch {
+      // unreadable meta: its blobs stay unreferenced
+    }
+  }
+}
+
 export async function inventory(cacheDir: string, locks: LockData[]): Promise<CacheEntry[]> {
   const refs = lockReferences(locks);
+  await addDebBlobs(cacheDir, refs);
   const out: CacheEntry[] = [];
   const blobs = path.join(cacheDir, 'blobs', 'sha256');
   for (const name of (await list(blobs)).sort()) {
@@ -64,7 +80,7 @@ export async function inventory(cacheDir: string, locks: LockData[]): Promise<Ca
   }
   for (const name of (await list(path.join(cacheDir, 'debs'))).sort()) {
     const p = path.join(cacheDir, 'debs', name);
-    const hex = name.replace(/\.json$/, '');
+    const hex = name.split('.')[0]!; // <deb sha256>.json and <deb sha256>.<part>.json
     out.push({ kind: 'deb-meta', id: hex, path: p, bytes: await du(p), refs: refs.get(hex) ?? [] });
   }
   for (const name of await list(path.join(cacheDir, 'tmp'))) {

@@ -26,6 +26,8 @@ export interface LockedKernel {
   version?: string;
   /** Debian: the .debs the kernel (and config) came from. */
   debs?: LockedDeb[];
+  /** Debian: the signed image package the virtio modules come from, when the kernel is from -unsigned. */
+  modulesDeb?: LockedDeb;
   /** OCI: the manifest digest (sha256:...) the kernel came from. */
   manifestDigest?: string;
   kernelSha256: string;

@@ -10,7 +10,7 @@ import { Cache, sha256Buffer } from './cache.js';
 import { kernelFacts } from './config-facts.js';
 import { isKernelPackageName } from './debian-select.js';
 import { fetchPackages } from './debian-index.js';
-import { debianBusybox, debianKernel, debianLibc, type DebianDeps } from './debian.js';
+import { debianBusybox, debianKernel, debianLibc, debianVirtioModules, type DebianDeps } from './debian.js';
 import { debianPackages, type GuestPackages } from './debian-packages.js';
 import type { Stanza } from './deb822.js';
 import { createFetcher, type Fetcher } from './fetcher.js';
@@ -19,7 +19,7 @@ import { fileKernel } from './file-kernel.js';
 import { emptyLock, kernelKey, packagesKey, readLock, writeLock, type LockData, type LockedKernel } from './lockfile.js';
 import { ociKernel } from './oci.js';
 import { canonicalSource, parseKernelSource } from './source.js';
-import type { ImageOptions, ImageStore, ResolvedKernel } from './types.js';
+import type { ImageOptions, ImageStore, KernelModule, ResolvedKernel } from './types.js';
 import { isDbgPackageName } from './btf-generate.js';
 import { btfGenerator } from './btf-store.js';
 
@@ -105,7 +105,7 @@ async function resolvedKernel(cache: Cache, source: string, arch: Arch, entry: L
     { name: `vmlinuz-${entry.release}`, sha256: entry.kernelSha256 },
     ...(entry.configSha256 ? [{ name: `config-${entry.release}`, sha256: entry.configSha256 }] : []),
   ];
-  return { source, arch, release: entry.release, package: entry.package, version: entry.version, kernelPath, sha256: entry.kernelSha256, configPath, files, facts, downloaded };
+  return { source, arch, release: entry.release, package: entry.package, version: entry.version, kernelPath, sha256: entry.kernelSha256, configPath, files, facts, downloaded, debs: entry.debs, ...(entry.modulesDeb ? { modulesDeb: entry.modulesDeb } : {}) };
 }
 
 async function resolveKernel(p: Parts, source: string, arch: Arch, flavour?: string): Promise<ResolvedKernel> {
@@ -188,8 +188,18 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
     retryFailures: true,
   });
   const providers = (suite: string, arch: Arch, sonames: readonly string[]) => sonameProviders(p.deps, suite, arch, sonames);
+  const virtioDebs = memoize((deb: NonNullable<ResolvedKernel['debs']>[number]) => debianVirtioModules(p.deps, deb), { keyOf: (deb) => deb.sha256, retryFailures: true });
+  const virtioModules = async (k: ResolvedKernel): Promise<KernelModule[] | undefined> => {
+    const config = k.configPath ? await readFile(k.configPath, 'utf8') : '';
+    const built = (name: string) => new RegExp(`^CONFIG_${name}=y$`, 'm').test(config);
+    // s390x reaches virtio over channel I/O (always built in), the others over PCI.
+    if (built('VIRTIO_CONSOLE') && (k.arch === 's390x' || built('VIRTIO_PCI'))) return [];
+    const deb = k.modulesDeb ?? k.debs?.[0];
+    const modules = deb ? await virtioDebs(deb) : [];
+    return modules.some((m) => m.name === 'virtio_console') ? modules : undefined;
+  };
   const btf = btfGenerator({ ...p, index: p.deps.index });
-  return { kernel, busybox, libc, packages, providers, generatedBtf: btf.generatedBtf, cache: p.cache, requests: () => p.fetcher.requests() + btf.requests() };
+  return { kernel, busybox, libc, packages, providers, virtioModules, generatedBtf: btf.generatedBtf, cache: p.cache, requests: () => p.fetcher.requests() + btf.requests() };
 }
 
 /** A view of `fetcher` that counts the requests made through it. */

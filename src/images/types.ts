@@ -3,6 +3,7 @@
 
 import type { Arch } from '../core/arch.js';
 import type { KernelFacts } from '../results/model.js';
+import type { LockedDeb } from './lockfile.js';
 
 /** A kernel fetched, verified and unpacked into the cache. */
 export interface ResolvedKernel {
@@ -23,8 +24,18 @@ export interface ResolvedKernel {
   /** Every file used and its sha256 (deb, kernel, config, OCI blobs). */
   files: { name: string; sha256: string }[];
   facts: KernelFacts;
+  /** Debian: the packages it came from (the virtio console modules are taken from the first, or modulesDeb). */
+  debs?: LockedDeb[];
+  /** Debian: the signed image package holding signed modules (lockdown loads no other). */
+  modulesDeb?: LockedDeb;
   /** True when resolving it downloaded something (else everything came from the cache). */
   downloaded: boolean;
+}
+
+/** A kernel module file in the cache and the name the guest loads it by. */
+export interface KernelModule {
+  name: string;
+  path: string;
 }
 
 /** The source has no kernel for this arch (e.g. bullseye s390x): the cell is skipped. */
@@ -66,6 +77,13 @@ export interface ImageStore {
   kernel(source: string, arch: Arch, flavour?: string): Promise<ResolvedKernel>;
   /** Path of a verified static busybox binary for `arch` (Debian busybox-static). */
   busybox(arch: Arch): Promise<string>;
+  /**
+   * The modules the guest must load to reach its inputs port (virtio console), in
+   * no particular order; [] when the kernel has them built in; undefined when the
+   * port cannot be counted on (no config says it is built in, no package has the
+   * modules): such a kernel gets its inputs inside the initramfs and boots cold.
+   */
+  virtioModules(kernel: ResolvedKernel): Promise<KernelModule[] | undefined>;
   /** Directory holding a Debian suite's libc6 for `arch`, unpacked (lib/, lib64/, usr/lib/...). */
   libc(suite: string, arch: Arch): Promise<string>;
 }

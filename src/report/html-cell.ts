@@ -32,6 +32,8 @@ function facts(cell: CellResult): [string, string | undefined][] {
     ['libc', cell.libc],
     ['accel', cell.accel],
     ['backend', cell.backend],
+    ['reused', cell.reused && `not run: an earlier run with identical inputs (${cell.reused.finishedAt ?? 'date unknown'}) ended as expected`],
+    ['guest start', cell.boot === 'snapshot' ? 'restored from its boot\'s snapshot (KASLR shared)' : cell.boot],
     ['qemu', cell.qemuVersion],
     ['boot', formatMs(cell.timings.bootMs)],
     ['loader', formatMs(cell.timings.loaderMs)],

@@ -10,7 +10,7 @@ import { REPORT_SCRIPT } from './html-script.js';
 import { REPORT_STYLE } from './html-style.js';
 import { escapeMarkup as esc, formatMs, oneLine } from './text.js';
 import { rangeText } from '../results/kernel-range.js';
-import { STATUS_INFO, STATUS_ORDER, buildGrid, countStatuses, kernelRanges, sortByStatus, type Counts } from './view.js';
+import { STATUS_INFO, STATUS_ORDER, buildGrid, countStatuses, kernelRanges, reusedNote, snapshotNote, sortByStatus, type Counts } from './view.js';
 
 const SCRIPT_HASH = createHash('sha256').update(REPORT_SCRIPT).digest('base64');
 
@@ -125,6 +125,11 @@ function rangeTable(results: RunResults): string {
   return `<h2>Passes on kernels</h2>\n<table class="ranges"><thead><tr><th>arch / config</th><th>oldest … newest kernel passed</th></tr></thead>\n<tbody>\n${rows}\n</tbody></table>\n`;
 }
 
+/** Snapshot and --reuse notes, one paragraph each, or nothing. */
+function runNotes(results: RunResults): string {
+  return [snapshotNote(results.cells), reusedNote(results.cells)].map((n) => (n ? `<p class="note">${esc(n)}</p>\n` : '')).join('');
+}
+
 export function renderHtml(results: RunResults): string {
   const counts = countStatuses(results.cells);
   const ordered = sortByStatus(results.cells);
@@ -145,7 +150,7 @@ export function renderHtml(results: RunResults): string {
 <h1>portmatrix report</h1>
 ${meta(results)}
 ${verdict(counts)}
-${countButtons(counts)}
+${runNotes(results)}${countButtons(counts)}
 ${filters(results)}
 <h2>Matrix</h2>
 ${gridTable(results)}

@@ -91,6 +91,8 @@ function properties(cell: CellResult): string {
     ['accel', cell.accel],
     ['backend', cell.backend],
     ['qemu.version', cell.qemuVersion],
+    ['boot', cell.boot],
+    ['reused', cell.reused && `not run: an earlier run with identical inputs (${cell.reused.finishedAt ?? 'date unknown'}) ended as expected`],
   ];
   const lines = props.filter(([, v]) => v !== undefined).map(([n, v]) => `      <property name="${attr(n)}" value="${attr(v)}"/>`);
   return `    <properties>\n${lines.join('\n')}\n    </properties>`;

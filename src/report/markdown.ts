@@ -10,7 +10,7 @@ import { describeCredentials } from '../results/credentials.js';
 import { cleanText } from '../core/plain-text.js';
 import { escapeMarkup, formatMs, lastLines, oneLine } from './text.js';
 import { rangeText } from '../results/kernel-range.js';
-import { STATUS_INFO, STATUS_ORDER, buildGrid, countStatuses, kernelRanges, problemCells, sortByStatus, type Counts } from './view.js';
+import { STATUS_INFO, STATUS_ORDER, buildGrid, countStatuses, kernelRanges, problemCells, reusedNote, snapshotNote, sortByStatus, type Counts } from './view.js';
 
 export { appendStepSummary } from './step-summary.js';
 
@@ -102,6 +102,8 @@ function cellFacts(cell: CellResult): string {
     formatMs(cell.timings.totalMs),
     cell.kernel.release,
     cell.accel,
+    cell.boot === 'snapshot' ? 'restored from a snapshot' : undefined,
+    cell.reused ? 'reused from an earlier run' : undefined,
   ]
     .filter(Boolean)
     .join(', ');
@@ -220,7 +222,8 @@ export function renderMarkdown(results: RunResults, opts: MarkdownOptions = {}):
     { title: '### Failures', items: problemCells(results).map((c) => ({ full: problemItem(c, true), short: problemItem(c, false) })) },
     { title: '### Expected failures', items: xfails.map((c) => ({ full: xfailItem(c), short: xfailItem(c) })) },
   ];
-  const start = head(results, opts.title ?? 'portmatrix', limit, note) + rangesTable(results);
+  const notes = [snapshotNote(results.cells), reusedNote(results.cells)].filter(Boolean).map((n) => `\n_${mdInline(n!)}_\n`).join('');
+  const start = head(results, opts.title ?? 'portmatrix', limit, note) + notes + rangesTable(results);
   const { out, dropped } = appendSections(start, sections, limit, note(999_999).length + 1);
   if (dropped) return out + note(dropped);
   return opts.reportUrl ? `${out}\nFull report: ${link}\n` : out;

@@ -7,7 +7,7 @@ import { failingTests, isUnexpected, passedCount } from '../results/tests.js';
 import { oneLine } from './text.js';
 import { BTF_LEGEND, btfTag } from '../results/btf.js';
 import { rangeText } from '../results/kernel-range.js';
-import { STATUS_INFO, buildGrid, countStatuses, countsLine, kernelRanges, problemCells } from './view.js';
+import { STATUS_INFO, buildGrid, countStatuses, countsLine, kernelRanges, problemCells, reusedNote, snapshotNote } from './view.js';
 
 export interface TableOptions {
   /** Emit ANSI colours (the caller decides: TTY, NO_COLOR, FORCE_COLOR). */
@@ -104,6 +104,8 @@ export function renderTable(results: RunResults, opts: TableOptions): string {
     const keyWidth = Math.max(...ranges.map((r) => r.key.length));
     for (const r of ranges) lines.push(cut(`  ${pad(oneLine(r.key, 80), keyWidth)}  ${oneLine(rangeText(r), 200)}`, width));
   }
+
+  for (const note of [snapshotNote(results.cells), reusedNote(results.cells)]) if (note) lines.push(...wrap(note, width));
 
   const problems = problemCells(results);
   if (problems.length) {

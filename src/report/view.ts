@@ -132,3 +132,19 @@ export function totalSeconds(cells: readonly CellResult[]): number {
 export function kernelRanges(results: RunResults): PassRange[] {
   return new Set(results.cells.map((c) => c.kernel.name)).size < 2 ? [] : passRanges(results.cells);
 }
+
+/**
+ * A run's note on snapshot boots: cells restored from one saved boot share its
+ * kernel layout (KASLR), so the reader knows they are not independent boots.
+ */
+export function reusedNote(cells: readonly CellResult[]): string | undefined {
+  const reused = cells.filter((c) => c.reused).length;
+  if (!reused) return undefined;
+  return `${reused} of ${cells.length} cells reused the result of an earlier run with identical inputs (--reuse); they did not run`;
+}
+
+export function snapshotNote(cells: readonly CellResult[]): string | undefined {
+  const restored = cells.filter((c) => c.boot === 'snapshot').length;
+  if (!restored) return undefined;
+  return `${restored} of ${cells.length} cells restored a snapshot of their kernel's boot: they share its KASLR layout (--no-snapshot boots each cell)`;
+}

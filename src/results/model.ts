@@ -86,6 +86,11 @@ export interface CellResult {
   expected?: { result: 'fail' | 'flaky'; reason: string };
   accel?: 'kvm' | 'tcg';
   backend?: 'qemu' | 'vng';
+  /**
+   * How the guest started: `snapshot` restored the saved state of its boot (so it
+   * shares KASLR offsets with every cell of that boot), `cold` booted the kernel.
+   */
+  boot?: 'snapshot' | 'cold';
   /** Wall-clock milliseconds: boot (QEMU start → loader start), loader, total. */
   timings: { bootMs?: number; loaderMs?: number; totalMs: number };
   exitCode?: number;
@@ -109,8 +114,10 @@ export interface CellResult {
   /** The BTF the loader saw and where it came from (kernel, generated, min, file, none). */
   btf?: CellBtf;
   qemuVersion?: string;
-  /** sha256 over everything that determines the outcome (kernel, loader, files, config): `--resume` key. */
+  /** sha256 over everything that determines the outcome (kernel, loader, files, config, libc, busybox, portmatrix version): `--resume` and `--reuse` key. */
   inputsHash?: string;
+  /** Not run: an earlier run with the same inputs hash ended as expected (`run --reuse`); when that run finished. */
+  reused?: { finishedAt?: string };
   /** Relative path (from the results dir) of the full console log. */
   consoleLog?: string;
   startedAt?: string;

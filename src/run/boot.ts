@@ -1,31 +1,42 @@
-// Everything a cell's VM needs before it starts: the guest's /init and initramfs
-// (written to the run's scratch directory), the QEMU or vng command line, and
-// the deadlines. Nothing here starts a process.
+// Everything a cell's VM needs before it starts: the cell's script and inputs
+// (docs/snapshots.md), the base initramfs, the QEMU spec and the boot key of its
+// snapshot (or what vng needs), and the deadlines. Nothing here starts a process;
+// snapshot-boot.ts (qemu) and vng-runner.ts (vng) run the plan.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { access } from 'node:fs/promises';
 import type { Accel } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
 import type { MatrixVm } from '../config/matrix.js';
-import { initScript } from '../guest/init-script.js';
-import { buildInitramfs, capHelperPath } from '../guest/initramfs.js';
-import type { ResolvedKernel } from '../images/types.js';
-import { cellFileStem } from '../results/files.js';
-import { qemuCommand } from '../vm/profiles.js';
-import { vngCellCommand } from './vng-runner.js';
+import { baseImage, type BaseImageDeps } from '../guest/base-image.js';
+import type { CpioEntry } from '../guest/cpio.js';
+import { cellScript } from '../guest/init-script.js';
+import { capHelperPath, cellInputEntries } from '../guest/initramfs.js';
+import { inputsStream, SEED_BYTES } from '../guest/inputs.js';
+import type { SnapshotStore } from '../images/snapshots.js';
+import type { KernelModule, ResolvedKernel } from '../images/types.js';
+import { VERSION } from '../version.js';
+import { bootKey, describeBoot } from './boot-key.js';
+import type { QemuSpec, SnapshotDeps } from './snapshot-boot.js';
 import type { PreparedBtf } from '../btf/resolve.js';
 import { BTF_GUEST_FILE, type GuestBtf } from '../guest/btf-init.js';
 
 export interface BootPlan {
-  /** The random token that marks this attempt's frames on the console. */
+  /** The random token that marks this attempt's frames. */
   token: string;
-  binary: string;
-  args: string[];
-  /** The initramfs file; the caller removes it when the VM has ended. */
-  initrd: string;
   bootSec: number;
   totalSec: number;
+  /** The cell's inputs as cpio entries (vng puts them into its initramfs). */
+  entries: CpioEntry[];
+  /** The framed inputs for the port, with the clock and a fresh seed at call time. */
+  inputs: () => Promise<Buffer>;
+  /** pmcap's host path when built: capabilities and the CRNG reseed. */
+  capHelper?: string;
+  /**
+   * The QEMU guest and the snapshot of its boot (undefined: snapshots off); not for
+   * vng. `inline`: the inputs go inside a per-cell initramfs (inline-boot.ts), cold.
+   */
+  qemu?: { spec: QemuSpec; snapshot?: SnapshotDeps; inline?: boolean };
 }
 
 /**
@@ -44,7 +55,7 @@ export function deadlines(cell: Cell, vm: MatrixVm, accel: Accel) {
 
 function cellInit(cell: Cell, token: string, btf?: GuestBtf): string {
   const { loader, config } = cell;
-  return initScript({
+  return cellScript({
     token,
     args: loader.args,
     env: loader.env,
@@ -63,8 +74,12 @@ export interface BootInputs {
   busybox: string;
   libcDir?: string;
   vm: MatrixVm;
-  workDir: string;
-  env: NodeJS.ProcessEnv;
+  /** Cache blobs for the base initramfs. */
+  blobs: BaseImageDeps;
+  virtioModules: (kernel: ResolvedKernel) => Promise<KernelModule[] | undefined>;
+  qemuVersion?: string;
+  /** Snapshot boots (undefined: off). */
+  snapshots?: Pick<SnapshotDeps, 'store' | 'withLock'>;
   /** The BTF to show the loader (btf/resolve.ts). */
   btf?: PreparedBtf;
 }
@@ -72,17 +87,21 @@ export interface BootInputs {
 export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const { cell, vm } = b;
   const token = randomBytes(8).toString('hex');
-  const capHelper = cell.config.capabilities !== undefined ? capHelperPath(cell.arch) : undefined;
-  const init = cellInit(cell, token, b.btf?.guest);
   const extra = b.btf?.hostFile ? [{ hostPath: b.btf.hostFile, guestPath: BTF_GUEST_FILE.slice(1), mode: 0o444 }] : undefined;
-  const bytes = await buildInitramfs({ arch: cell.arch, busybox: b.busybox, loader: cell.loader.path, files: cell.loader.files, init, libcDir: b.libcDir, capHelper, extra });
-  await mkdir(b.workDir, { recursive: true });
-  const initrd = path.join(b.workDir, `${cellFileStem(cell.id)}.${token}.cpio.gz`);
-  await writeFile(initrd, bytes);
-  const kernelPath = b.kernel.kernelPath;
-  const { binary, args } =
-    vm.backend === 'vng'
-      ? vngCellCommand({ cell, accel: b.accel, kernelPath, initrd, vm, env: b.env })
-      : qemuCommand({ arch: cell.arch, accel: b.accel, kernel: kernelPath, initrd, cmdline: cell.config.cmdline, memoryMiB: vm.memory, cpus: vm.cpus, network: vm.network });
-  return { token, binary, args, initrd, ...deadlines(cell, vm, b.accel) };
+  const entries = await cellInputEntries({ arch: cell.arch, loader: cell.loader.path, files: cell.loader.files, script: cellInit(cell, token, b.btf?.guest), libcDir: b.libcDir, extra });
+  const inputs = async () => inputsStream(entries, { unixSeconds: Date.now() / 1000, seed: randomBytes(SEED_BYTES) });
+  // pmcap lives in the base initramfs whenever it is built (preflight insists for capabilities).
+  const helper = capHelperPath(cell.arch);
+  const capHelper = (await access(helper).then(() => true, () => false)) ? helper : undefined;
+  const plan = { token, entries, inputs, capHelper, ...deadlines(cell, vm, b.accel) };
+  if (vm.backend === 'vng') return plan;
+
+  const modules = await b.virtioModules(b.kernel);
+  const guest = { arch: cell.arch, accel: b.accel, kernel: b.kernel.kernelPath, cmdline: cell.config.cmdline, memoryMiB: vm.memory, cpus: vm.cpus, network: vm.network };
+  if (!modules) return { ...plan, qemu: { spec: { ...guest, initrd: '' }, inline: true } };
+  const base = await baseImage(b.blobs, cell.arch, b.busybox, modules, capHelper);
+  const spec: QemuSpec = { ...guest, initrd: base.path };
+  if (!b.snapshots || !b.qemuVersion) return { ...plan, qemu: { spec } };
+  const parts = { version: VERSION, qemuVersion: b.qemuVersion, kernelSha256: b.kernel.sha256, initrdSha256: base.sha256, spec };
+  return { ...plan, qemu: { spec, snapshot: { ...b.snapshots, key: bootKey(parts), describe: describeBoot(parts, b.kernel.release) } } };
 }

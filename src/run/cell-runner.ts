@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { Accel } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
 import type { MatrixVm } from '../config/matrix.js';
-import type { ResolvedKernel } from '../images/types.js';
+import type { ImageStore, ResolvedKernel } from '../images/types.js';
+import type { GuestParts } from './resume-key.js';
 import { libcFit } from '../libc/fit.js';
 import { classifyAttempt, type Classified } from '../outcome/classify.js';
 import type { LibcContext } from '../outcome/explain.js';
@@ -16,6 +17,7 @@ import { consoleLogPath } from '../results/files.js';
 import type { CellResult } from '../results/model.js';
 import { loaderTest } from '../results/tests.js';
 import { prepareBoot } from './boot.js';
+import type { SnapshotDeps } from './snapshot-boot.js';
 import type { RunEvents } from '../events/run-events.js';
 import { runGuest, type GuestRun } from './guest-run.js';
 import type { CellInputs } from './inputs.js';
@@ -26,14 +28,22 @@ export interface CellDeps {
   inputs: CellInputs;
   vm: MatrixVm;
   resultsDir: string;
-  /** Scratch space for initramfs files; each is removed when its VM ends. */
+  /** Scratch space (sockets, vng initramfs files), removed with the run. */
   workDir: string;
+  /** Snapshot boots (undefined: off, every cell boots cold). */
+  snapshots?: Pick<SnapshotDeps, 'store' | 'withLock'>;
   /** The command's environment: QEMU and vng run with it, vng is looked up on its PATH. */
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   events: Pick<RunEvents, 'emit'>;
   /** The matrix's `splats:` rules; none when absent. */
   splats?: SplatRules;
+}
+
+/** The guest's userspace for this cell: busybox and, unless static, the libc tree (both cached per run). */
+export async function guestParts(cell: Cell, images: Pick<ImageStore, 'busybox' | 'libc'>): Promise<GuestParts> {
+  const [busybox, libc] = await Promise.all([images.busybox(cell.arch), cell.libc === 'static' ? undefined : images.libc(cell.libc.replace(/^debian:/, ''), cell.arch)]);
+  return { busybox, libc };
 }
 
 export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: number, deps: CellDeps): Promise<CellResult> {
@@ -45,26 +55,47 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
 
   const accel = await deps.inputs.accel(cell, kernel);
   const { images } = deps.inputs;
-  const [busybox, libcDir] = await Promise.all([
-    images.busybox(cell.arch),
-    cell.libc === 'static' ? undefined : images.libc(cell.libc.replace(/^debian:/, ''), cell.arch),
-  ]);
+  const { busybox, libc: libcDir } = await guestParts(cell, images);
   const btf = await deps.inputs.btf?.prepare(cell, kernel);
-  const plan = await prepareBoot({ cell, kernel, accel, busybox, libcDir, vm: deps.vm, workDir: deps.workDir, env: deps.env, btf });
+  const qemuVersion = await deps.inputs.qemuVersion(cell.arch);
+  const plan = await prepareBoot({
+    cell,
+    kernel,
+    accel,
+    busybox,
+    libcDir,
+    vm: deps.vm,
+    blobs: deps.inputs.blobs,
+    virtioModules: (k) => images.virtioModules(k),
+    qemuVersion,
+    snapshots: deps.snapshots,
+    btf,
+  });
 
   void deps.events.emit({ type: 'boot', cell, accel, attempt });
   const consoleLog = consoleLogPath(deps.resultsDir, cell.id);
-  const run = await runGuest(cell, plan, { consoleLog, env: deps.env, signal: deps.signal, events: deps.events });
-  const classified = await classifyAttempt(cell, run.exit, run.report, plan.bootSec, { ...libc, libcDir }, { consoleAfterStart: run.consoleAfterStart, splats: deps.splats });
+  const run = await runGuest(cell, plan, { kernel, accel, vm: deps.vm, busybox, workDir: deps.workDir, consoleLog, env: deps.env, signal: deps.signal, events: deps.events });
+  if (run.fallback) sayFallback(deps, cell, plan.qemu?.snapshot?.key ?? '', run.fallback);
+  // A failure of ours (inputs never delivered) or of the base /init is infrastructure.
+  const exit = run.error && !run.exit.spawnError ? { ...run.exit, spawnError: run.error } : run.exit;
+  const classified = await classifyAttempt(cell, exit, run.report, plan.bootSec, { ...libc, libcDir }, { consoleAfterStart: run.consoleAfterStart, splats: deps.splats });
   return bootedResult(cell, kernel, classified, run, {
     accel,
     attempt,
     started,
     backend: deps.vm.backend,
-    qemuVersion: await deps.inputs.qemuVersion(cell.arch),
+    qemuVersion,
     consoleLog: path.relative(deps.resultsDir, consoleLog),
     btf: btf?.result,
   });
+}
+
+// Once per boot key and process: every later cell of that key restores again.
+const warned = new Set<string>();
+function sayFallback(deps: CellDeps, cell: Cell, key: string, why: string): void {
+  if (warned.has(key)) return;
+  warned.add(key);
+  void deps.events.emit({ type: 'log', level: 'warn', message: `${cell.id}: ${why}; booted cold and made the snapshot again` });
 }
 
 interface AttemptFacts {
@@ -92,6 +123,7 @@ function bootedResult(cell: Cell, kernel: ResolvedKernel, c: Classified, run: Gu
     expected: cell.expect,
     accel: a.accel,
     backend: a.backend,
+    boot: run.boot,
     timings: { bootMs: run.bootMs, loaderMs: run.loaderMs, totalMs: Date.now() - a.started },
     exitCode: report.exitCode,
     timedOut: exit.timedOut || report.timedOut,

@@ -1,14 +1,22 @@
-// Runs one prepared VM to its end and reads the guest's framed report back from
-// the console: the loader's start and end become events (and timings) as they
-// happen; the whole console lands in the cell's console log.
+// Runs one prepared guest to its end and reads its framed report back (console,
+// and the inputs port for the output blocks): the loader's start and end become
+// events (and timings) as they happen; the console lands in the cell's console log.
+// QEMU guests restore their boot's snapshot or boot cold (snapshot-boot.ts).
 
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { Accel } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
+import type { MatrixVm } from '../config/matrix.js';
 import { FrameParser, type GuestReport } from '../guest/frames.js';
-import { runVm, type VmExit } from '../vm/process.js';
+import type { ResolvedKernel } from '../images/types.js';
 import type { BootPlan } from './boot.js';
 import type { RunEvents } from '../events/run-events.js';
+import { bootCell } from './snapshot-boot.js';
+import { runVngCell } from './vng-runner.js';
+import { withInlineInitrd } from './inline-boot.js';
+import { runVm, type VmExit } from '../vm/process.js';
+import { qemuCommand } from '../vm/profiles.js';
 
 export interface GuestRun {
   exit: VmExit;
@@ -18,11 +26,22 @@ export interface GuestRun {
   loaderMs?: number;
   /** Console lines after the loader started (at most AFTER_START_LINES): a kernel crash's first lines. */
   consoleAfterStart: string;
+  /** How the guest started (qemu only). */
+  boot?: 'snapshot' | 'cold';
+  /** Why a snapshot was not used although snapshots are on. */
+  fallback?: string;
+  /** Our failure, or the base /init's, before the cell started: infra. */
+  error?: string;
 }
 
 const AFTER_START_LINES = 400;
 
 export interface GuestRunOptions {
+  kernel: ResolvedKernel;
+  accel: Accel;
+  vm: MatrixVm;
+  busybox: string;
+  workDir: string;
   consoleLog: string;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
@@ -40,24 +59,31 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
     void o.events.emit({ type: 'loader', cell, phase: name });
   };
   const afterStart: string[] = [];
-  const exit = await runVm({
-    binary: plan.binary,
-    args: plan.args,
+  const common = {
+    name: plan.token,
+    workDir: o.workDir,
     consoleLog: o.consoleLog,
     deadlineMs: plan.totalSec * 1000,
     bootDeadlineMs: plan.bootSec * 1000,
     env: o.env,
     signal: o.signal,
-    booted: (line) => line.includes(`@@portmatrix:${plan.token} phase=init`),
-    onLine: (line) => {
+    started: (line: string) => line.includes(`@@portmatrix:${plan.token} phase=init`),
+    onLine: (line: string) => {
       if (seen.start !== undefined && afterStart.length < AFTER_START_LINES) afterStart.push(line);
       for (const event of parser.push(`${line}\n`)) {
         if (event.type === 'phase' && event.name === 'loader-start') phase('start');
         if (event.type === 'phase' && event.name === 'loader-end') phase('end');
       }
     },
-  }).finally(() => rm(plan.initrd, { force: true }));
+  };
+  const image = { arch: cell.arch, busybox: o.busybox, capHelper: plan.capHelper, entries: plan.entries, workDir: o.workDir, name: plan.token };
+  const qemu = plan.qemu;
+  const booted = !qemu
+    ? { exit: await runVngCell({ ...common, cell, accel: o.accel, kernelPath: o.kernel.kernelPath, vm: o.vm, busybox: o.busybox, capHelper: plan.capHelper, entries: plan.entries }) }
+    : qemu.inline
+      ? { exit: await withInlineInitrd(image, (initrd) => runVm({ ...common, ...qemuCommand({ ...qemu.spec, initrd }), booted: common.started })), boot: 'cold' as const }
+      : await bootCell({ ...common, spec: qemu.spec, inputs: plan.inputs, snapshot: qemu.snapshot });
   const bootMs = seen.start !== undefined ? seen.start - spawnedAt : undefined;
   const loaderMs = seen.start !== undefined && seen.end !== undefined ? seen.end - seen.start : undefined;
-  return { exit, report: parser.end(), bootMs, loaderMs, consoleAfterStart: afterStart.join('\n') };
+  return { ...booted, report: parser.end(), bootMs, loaderMs, consoleAfterStart: afterStart.join('\n') };
 }

@@ -8,14 +8,19 @@ import type { Accel, Arch } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
 import { memoize } from '../core/memo.js';
 import { readElf, type ElfInfo } from '../guest/elf.js';
+import type { BaseImageDeps } from '../guest/base-image.js';
+import type { ImageStoreExt } from '../images/store.js';
 import type { ImageStore, ResolvedKernel } from '../images/types.js';
 import { chooseAccel, probeKvm } from '../vm/accel.js';
 import { qemuBinary } from '../vm/profiles.js';
+import { rememberedProbe } from '../vm/probe-memory.js';
 import type { RunEvents } from '../events/run-events.js';
 import type { PreparedBtf } from '../btf/resolve.js';
 
 export interface CellInputs {
   images: ImageStore;
+  /** The cache, where the base initramfs is kept by its hash. */
+  blobs: BaseImageDeps;
   kernel(cell: Cell): Promise<ResolvedKernel>;
   accel(cell: Cell, kernel: ResolvedKernel): Promise<Accel>;
   qemuVersion(arch: Arch): Promise<string | undefined>;
@@ -26,7 +31,7 @@ export interface CellInputs {
 }
 
 export interface InputOptions {
-  images: ImageStore;
+  images: ImageStoreExt;
   accelMode: 'auto' | 'kvm' | 'tcg';
   env: NodeJS.ProcessEnv;
   events: Pick<RunEvents, 'emit'>;
@@ -44,22 +49,24 @@ export function createInputs(o: InputOptions): CellInputs {
     },
     { keyOf: (cell) => `${cell.kernel.source}\0${cell.arch}\0${cell.config.flavour ?? ''}` },
   );
-  // The probe boots this cell's kernel: the first cell of an arch decides for all of them.
-  const accel = memoize(
-    async (cell: Cell, k: ResolvedKernel) => {
-      const probe = async () => probeKvm(k.kernelPath, await o.images.busybox(cell.arch), cell.arch, o.env);
-      const chosen = await chooseAccel(cell.arch, o.accelMode, probe);
-      void o.events.emit({ type: 'accel', arch: cell.arch, ...chosen });
-      return chosen.accel;
-    },
-    { keyOf: (cell) => cell.arch },
-  );
   const qemuVersion = memoize((arch: Arch) =>
     pexec(qemuBinary(arch), ['--version'], { env: o.env }).then(
       ({ stdout }) => /version ([^\s,]+)/.exec(stdout)?.[1],
       () => undefined,
     ),
   );
+  // The probe boots this cell's kernel: the first cell of an arch decides for all of them.
+  const accel = memoize(
+    async (cell: Cell, k: ResolvedKernel) => {
+      const boot = async () => probeKvm(k.kernelPath, await o.images.busybox(cell.arch), cell.arch, o.env);
+      // Answered from the cache while the host and QEMU are the same (probe-memory.ts).
+      const probe = rememberedProbe(o.images.cache.dir, cell.arch, await qemuVersion(cell.arch), boot);
+      const chosen = await chooseAccel(cell.arch, o.accelMode, probe);
+      void o.events.emit({ type: 'accel', arch: cell.arch, ...chosen });
+      return chosen.accel;
+    },
+    { keyOf: (cell) => cell.arch },
+  );
   const loaderElf = memoize((file: string) => readElf(file).catch(() => undefined));
-  return { images: o.images, kernel, accel, qemuVersion, loaderElf };
+  return { images: o.images, blobs: o.images.cache, kernel, accel, qemuVersion, loaderElf };
 }

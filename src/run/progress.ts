@@ -20,7 +20,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 export function resultLine(result: CellResult, done: number, total: number): string {
   const reason = result.reason ? `  ${plainText(result.reason).slice(0, 160)}` : '';
-  const accel = result.accel ? ` ${result.accel}` : '';
+  const accel = result.reused ? ' reused' : result.accel ? ` ${result.accel}` : '';
   return `[${String(done).padStart(String(total).length)}/${total}] ${MARK[result.status]} ${result.id}  ${seconds(result.timings.totalMs)}${accel}${reason}`;
 }
 

@@ -1,17 +1,33 @@
-// The --resume key: a sha256 over everything that decides a cell's outcome. A cell
-// whose inputs are unchanged since its last finished run is not run again.
+// The --resume and --reuse key: a sha256 over everything that decides a cell's
+// outcome. A cell whose inputs are unchanged since its last finished run is not run again.
 
 import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { VERSION } from '../version.js';
 import { memoize } from '../core/memo.js';
 import { sha256File } from '../images/cache.js';
 import type { MatrixVm } from '../config/matrix.js';
 import type { Cell } from '../core/cell.js';
 import type { SplatRules } from '../outcome/splats.js';
 
-/** sha256 of a file, memoised per process (loaders are shared by many cells). */
-const fileHash = memoize(sha256File);
+/**
+ * sha256 of a file, memoised per process (loaders are shared by many cells) by path,
+ * size and mtime: a file edited between two runs of one process is hashed again.
+ */
+const hashOf = memoize((file: string, _stamp: string) => sha256File(file), { keyOf: (file, stamp) => `${file}\0${stamp}` });
+const fileHash = async (file: string) => {
+  const st = await stat(file);
+  return hashOf(file, `${st.size}:${st.mtimeMs}`);
+};
 
-export async function inputsHash(cell: Cell, kernelSha256: string, vm: MatrixVm, splats?: SplatRules): Promise<string> {
+/** The guest userspace a cell runs on: busybox and the libc tree, named by their cache paths (which name their hashes). */
+export interface GuestParts {
+  busybox: string;
+  libc?: string;
+}
+
+export async function inputsHash(cell: Cell, kernelSha256: string, vm: MatrixVm, splats?: SplatRules, guest?: GuestParts): Promise<string> {
   const files = await Promise.all([cell.loader.path, ...cell.loader.files].map((f) => fileHash(f)));
   const key = {
     kernel: kernelSha256,
@@ -26,6 +42,9 @@ export async function inputsHash(cell: Cell, kernelSha256: string, vm: MatrixVm,
     vm: { memory: vm.memory, cpus: vm.cpus, network: vm.network, backend: vm.backend },
     // Allowing or denying a splat changes the outcome; absent rules keep older keys valid.
     ...(splats && (splats.allow.length || splats.deny.length) ? { splats: { allow: splats.allow.map((r) => r.source), deny: splats.deny.map((r) => r.source) } } : {}),
+    // Results outlive a results directory (--reuse): the guest's own userspace and the
+    // version of portmatrix that judged them count too.
+    ...(guest ? { busybox: path.basename(guest.busybox), libcTree: guest.libc ? path.basename(guest.libc) : null, portmatrix: VERSION } : {}),
   };
   return createHash('sha256').update(JSON.stringify(key)).digest('hex');
 }

@@ -8,7 +8,8 @@ import { byId, type Cell } from '../core/cell.js';
 import type { ResolvedKernel } from '../images/types.js';
 import { attemptFailure, kernelFailure, notBooted } from '../outcome/not-booted.js';
 import type { CellResult } from '../results/model.js';
-import { runCellOnce, type CellDeps } from './cell-runner.js';
+import { guestParts, runCellOnce, type CellDeps } from './cell-runner.js';
+import type { ReuseStore } from '../results/reuse-store.js';
 import type { RunEvents } from '../events/run-events.js';
 import { combineRuns, wantsAnotherRun } from '../outcome/runs.js';
 import { inputsHash } from './resume-key.js';
@@ -25,6 +26,10 @@ export interface ScheduleOptions extends CellDeps {
   repeat?: number;
   /** Finished cells of an earlier run (`--resume`), by id. */
   previous?: Map<string, CellResult>;
+  /** Results of earlier runs by inputs hash (`--reuse`): as-expected cells are not run again. */
+  reuse?: Pick<ReuseStore, 'take'>;
+  /** Where every finished cell is kept for a later `--reuse` (the cache's store). */
+  keep?: Pick<ReuseStore, 'keep'>;
 }
 
 export interface ScheduleOutcome {
@@ -61,10 +66,16 @@ async function runCell(cell: Cell, o: ScheduleOptions): Promise<Finished> {
   } catch (error) {
     return o.signal.aborted ? undefined : { result: kernelFailure(cell, error) };
   }
-  const hash = await inputsHash(cell, kernel.sha256, o.vm, o.splats);
+  // A libc that cannot be had is the attempt's failure to report, not the key's.
+  const guest = await guestParts(cell, o.inputs.images).catch(() => undefined);
+  const hash = await inputsHash(cell, kernel.sha256, o.vm, o.splats, guest);
   const before = o.previous?.get(cell.id);
   if (before && before.inputsHash === hash && before.status !== 'infra') return { result: before, resumed: true };
-  return runs(cell, kernel, hash, o);
+  const stored = await o.reuse?.take(hash, cell.id, o.resultsDir);
+  if (stored) return { result: { ...stored, reused: { finishedAt: stored.startedAt } } };
+  const finished = await runs(cell, kernel, hash, o);
+  if (finished) await o.keep?.keep(finished.result, o.resultsDir).catch(() => {});
+  return finished;
 }
 
 /** The cell's runs on fresh boots (--reruns, --repeat), folded into one result. */

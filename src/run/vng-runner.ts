@@ -2,8 +2,12 @@
 // runs one. boot.ts, guest-run.ts and outcome/ do everything else (initramfs,
 // frames, classification) the same for both backends; src/vm/vng.ts says how
 // the initramfs reaches the guest.
+// vng has no inputs port: base and inputs go in one initramfs.
 
 import type { MatrixVm } from '../config/matrix.js';
+import type { CpioEntry } from '../guest/cpio.js';
+import { withInlineInitrd } from './inline-boot.js';
+import { runVm, type VmExit } from '../vm/process.js';
 import { InfraError } from '../errors.js';
 import { which } from '../host/which.js';
 import type { Cell } from '../core/cell.js';
@@ -44,5 +48,33 @@ export function vngCellCommand(s: VngCellSpec): { binary: string; args: string[]
     memoryMiB: s.vm.memory,
     cpus: s.vm.cpus,
     network: s.vm.network,
+  });
+}
+
+export interface VngRun {
+  cell: Cell;
+  accel: 'kvm' | 'tcg';
+  kernelPath: string;
+  vm: MatrixVm;
+  busybox: string;
+  capHelper?: string;
+  /** The cell's inputs (initramfs.ts cellInputEntries). */
+  entries: CpioEntry[];
+  workDir: string;
+  name: string;
+  consoleLog: string;
+  bootDeadlineMs: number;
+  deadlineMs: number;
+  started: (line: string) => boolean;
+  onLine: (line: string) => void;
+  signal: AbortSignal;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Builds the one-piece initramfs, runs vng on it and removes it. */
+export async function runVngCell(r: VngRun): Promise<VmExit> {
+  return withInlineInitrd({ arch: r.cell.arch, busybox: r.busybox, capHelper: r.capHelper, entries: r.entries, workDir: r.workDir, name: r.name }, (initrd) => {
+    const { binary, args } = vngCellCommand({ cell: r.cell, accel: r.accel, kernelPath: r.kernelPath, initrd, vm: r.vm, env: r.env });
+    return runVm({ binary, args, env: r.env, consoleLog: r.consoleLog, deadlineMs: r.deadlineMs, bootDeadlineMs: r.bootDeadlineMs, signal: r.signal, booted: r.started, onLine: r.onLine });
   });
 }

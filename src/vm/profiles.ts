@@ -1,6 +1,8 @@
 // QEMU argv per arch: pure data → argv, tested as a table. The machine, CPU and
 // console choices are the ones measured in docs/facts.md; each flag says why.
 
+import { INPUTS_PORT_NAME } from '../guest/base-init.js';
+import { shQuote } from '../guest/init-script.js';
 import type { Arch } from '../core/arch.js';
 
 export interface VmSpec {
@@ -14,6 +16,12 @@ export interface VmSpec {
   memoryMiB: number;
   cpus: number;
   network: boolean;
+  /** Unix socket QEMU listens on for the cell's inputs (a virtio-serial port, base-init.ts). */
+  inputsSocket?: string;
+  /** Unix socket of a QMP monitor (snapshots: migrate, query-migrate, cont). */
+  qmpSocket?: string;
+  /** Restore the VM state from this file instead of booting (`-incoming`). */
+  incomingFile?: string;
 }
 
 interface Profile {
@@ -24,6 +32,8 @@ interface Profile {
   cpu: { tcg?: string; kvm?: string };
   console: string;
   nicModel: string;
+  /** The virtio-serial controller: PCI on the PC and virt machines, channel I/O on s390x. */
+  serialBus: string;
 }
 
 const PROFILES: Record<Arch, Profile> = {
@@ -37,6 +47,7 @@ const PROFILES: Record<Arch, Profile> = {
     cpu: { tcg: 'max', kvm: 'max' },
     console: 'ttyS0',
     nicModel: 'virtio-net-pci',
+    serialBus: 'virtio-serial-pci',
   },
   arm64: {
     binary: 'qemu-system-aarch64',
@@ -46,6 +57,7 @@ const PROFILES: Record<Arch, Profile> = {
     cpu: { tcg: 'max,pauth=off', kvm: 'max' },
     console: 'ttyAMA0',
     nicModel: 'virtio-net-pci',
+    serialBus: 'virtio-serial-pci',
   },
   s390x: {
     binary: 'qemu-system-s390x',
@@ -55,6 +67,7 @@ const PROFILES: Record<Arch, Profile> = {
     // With -nodefaults, `-serial stdio` is what creates the SCLP console.
     console: 'ttysclp0',
     nicModel: 'virtio', // the only model QEMU offers here; it is virtio-net-ccw
+    serialBus: 'virtio-serial-ccw',
   },
 };
 
@@ -82,6 +95,19 @@ export function kernelArgs(spec: Pick<VmSpec, 'arch' | 'cmdline'> & { accel?: Vm
   return [`console=${PROFILES[spec.arch].console}`, 'panic=-1', ...timer, ...spec.cmdline].join(' ');
 }
 
+/** QEMU's option syntax: a comma inside a value is written twice. */
+const optValue = (v: string) => v.replace(/,/g, ',,');
+
+/** The inputs port: a virtio-serial controller with one named port on a listening unix socket. */
+function inputsArgs(p: Profile, spec: VmSpec): string[] {
+  if (!spec.inputsSocket) return [];
+  return [
+    '-device', `${p.serialBus},id=pmserial`,
+    '-chardev', `socket,id=pminputs,path=${optValue(spec.inputsSocket)},server=on,wait=off`,
+    '-device', `virtserialport,bus=pmserial.0,chardev=pminputs,name=${INPUTS_PORT_NAME}`,
+  ];
+}
+
 export function qemuCommand(spec: VmSpec): { binary: string; args: string[]; kernelArgs: string } {
   const p = PROFILES[spec.arch];
   const cpu = p.cpu[spec.accel];
@@ -103,6 +129,11 @@ export function qemuCommand(spec: VmSpec): { binary: string; args: string[]; ker
     '-kernel', spec.kernel,
     '-initrd', spec.initrd,
     '-append', append,
+    ...inputsArgs(p, spec),
+    // nowait: a missing or slow client must never block QEMU (or a restore).
+    ...(spec.qmpSocket ? ['-qmp', `unix:${optValue(spec.qmpSocket)},server=on,wait=off`] : []),
+    // `exec:` runs through /bin/sh; a quoted path keeps spaces and quotes inert.
+    ...(spec.incomingFile ? ['-incoming', `exec:cat ${shQuote(spec.incomingFile)}`] : []),
   ];
   return { binary: p.binary, args, kernelArgs: append };
 }

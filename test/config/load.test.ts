@@ -15,7 +15,7 @@ describe('loadMatrix', () => {
     expect(matrix.configs).toEqual([{ name: 'default', cmdline: [], sysctl: {} }]);
     expect(matrix.libc).toEqual(['static']);
     expect(matrix.tests).toEqual([{ name: 'loader', kind: 'exec', path: path.join(dir, 'loader-{arch}'), args: [], env: {}, files: [], workdir: '', timeout: 60, line: 3 }]);
-    expect(matrix.vm).toEqual({ memory: 512, cpus: 1, bootTimeout: 60, accel: 'auto', backend: 'qemu', network: false });
+    expect(matrix.vm).toEqual({ memory: 512, cpus: 1, bootTimeout: 60, accel: 'auto', backend: 'qemu', network: false, snapshot: 'auto' });
     expect(matrix.images).toEqual({});
     expect([matrix.include, matrix.exclude, matrix.expect]).toEqual([[], [], []]);
   });

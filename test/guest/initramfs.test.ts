@@ -1,4 +1,4 @@
-// The initramfs layout, read back with the real cpio(1) after gunzip.
+// The base initramfs and the cell's inputs archive, read back with the real cpio(1).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxApplets, FALLBACK_APPLETS } from '../../src/guest/applets.js';
-import { buildInitramfs } from '../../src/guest/initramfs.js';
+import { writeCpio } from '../../src/guest/cpio.js';
+import { buildBaseInitramfs, cellInputEntries, type CellInputsSpec } from '../../src/guest/initramfs.js';
 import { devBusybox } from '../helpers/dev-kernels.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pm-initramfs-'));
@@ -30,8 +31,12 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function listing(gz: Buffer): Map<string, string> {
-  const r = spawnSync('cpio', ['-t', '-v', '--quiet'], { input: gunzipSync(gz) });
+/** The cell's inputs as the uncompressed archive the guest unpacks. */
+const inputs = async (spec: CellInputsSpec) => writeCpio(await cellInputEntries(spec));
+const isGzip = (b: Buffer) => b[0] === 0x1f && b[1] === 0x8b;
+
+function listing(archive: Buffer): Map<string, string> {
+  const r = spawnSync('cpio', ['-t', '-v', '--quiet'], { input: isGzip(archive) ? gunzipSync(archive) : archive });
   if (r.error) throw new Error(`cpio not runnable (apt-get install cpio): ${r.error.message}`);
   // cpio -tv prints ls -l style lines: mode links owner group size/dev date name [-> target]
   return new Map(
@@ -46,24 +51,24 @@ function listing(gz: Buffer): Map<string, string> {
   );
 }
 
-describe('buildInitramfs', () => {
-  it('lays out busybox, applets, devices, passwd, loader, files and /init', async () => {
-    const gz = await buildInitramfs({ arch: 'amd64', busybox, loader: p('loader'), files: [p('a/prog.bpf.o'), p('config.json')], init: '#!/bin/sh\necho init\n' });
+describe('buildBaseInitramfs', () => {
+  it('lays out busybox, applets, devices, passwd, modules and /init', async () => {
+    writeFileSync(p('virtio_console.ko'), 'MODULE');
+    const gz = await buildBaseInitramfs({ arch: 'amd64', busybox, init: '#!/bin/sh\necho init\n', modules: [{ name: 'virtio_console', path: p('virtio_console.ko') }] });
     expect(gz.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
     const ls = listing(gz);
     expect(ls.get('bin/busybox')).toMatch(/^-rwxr-xr-x /);
     for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin']) {
-      for (const applet of ['sh', 'mount', 'true', 'setpriv', 'base64', 'poweroff']) expect(ls.get(`${d}/${applet}`), `${d}/${applet}`).toMatch(/^l.* -> /);
+      for (const applet of ['sh', 'mount', 'true', 'setpriv', 'base64', 'poweroff', 'cpio', 'insmod']) expect(ls.get(`${d}/${applet}`), `${d}/${applet}`).toMatch(/^l.* -> /);
     }
     expect(ls.get('usr/bin/sh')).toMatch(/-> \.\.\/\.\.\/bin\/busybox$/);
     expect(ls.get('bin/sh')).toMatch(/-> busybox$/);
     expect(ls.get('dev/console')).toMatch(/^crw------- .* 5, +1 /);
     expect(ls.get('dev/null')).toMatch(/^crw-rw-rw- .* 1, +3 /);
     for (const d of ['proc', 'sys', 'tmp']) expect(ls.get(d)).toMatch(/^d/);
-    expect(ls.get('portmatrix/loader')).toMatch(/^-rwxr-xr-x /);
-    expect(ls.has('portmatrix/files/prog.bpf.o')).toBe(true);
-    expect(ls.has('portmatrix/files/config.json')).toBe(true);
     expect(ls.get('init')).toMatch(/^-rwx------ /);
+    // Nothing of a cell: that arrives after boot (inputs.ts).
+    expect([...ls.keys()].filter((k) => k.startsWith('portmatrix/'))).toEqual([]);
 
     const out = p('x1');
     mkdirSync(out);
@@ -71,49 +76,62 @@ describe('buildInitramfs', () => {
     expect(readFileSync(path.join(out, 'etc/passwd'), 'utf8')).toContain('portmatrix:x:1000:1000:');
     expect(readFileSync(path.join(out, 'etc/group'), 'utf8')).toContain('portmatrix:x:1000:');
     expect(readFileSync(path.join(out, 'init'), 'utf8')).toBe('#!/bin/sh\necho init\n');
+    expect(readFileSync(path.join(out, 'portmatrix-base/modules/virtio_console.ko'), 'utf8')).toBe('MODULE');
     expect(readFileSync(path.join(out, 'bin/busybox')).equals(readFileSync(busybox))).toBe(true);
+  });
+
+  it('refuses a busybox of another arch and is reproducible', async () => {
+    await expect(buildBaseInitramfs({ arch: 's390x', busybox, init: 'x' })).rejects.toThrow(/is amd64 \(EM_X86_64, little-endian\), not a s390x build/);
+    const spec = { arch: 'amd64' as const, busybox, init: 'x' };
+    expect((await buildBaseInitramfs(spec)).equals(await buildBaseInitramfs(spec))).toBe(true);
+  });
+});
+
+describe('cellInputEntries', () => {
+  it('holds the loader, files and cell.sh, owner-only', async () => {
+    const ls = listing(await inputs({ arch: 'amd64', loader: p('loader'), files: [p('a/prog.bpf.o'), p('config.json')], script: '#!/bin/sh\necho cell\n' }));
+    expect(ls.get('portmatrix/loader')).toMatch(/^-rwxr-xr-x /);
+    expect(ls.has('portmatrix/files/prog.bpf.o')).toBe(true);
+    expect(ls.has('portmatrix/files/config.json')).toBe(true);
+    expect(ls.get('portmatrix/cell.sh')).toMatch(/^-rwx------ /);
+    expect(ls.has('bin/busybox')).toBe(false);
   });
 
   it('merges a libc tree under our own files and adds extra files', async () => {
     writeFileSync(p('extra.btf'), 'BTF');
-    const gz = await buildInitramfs({
+    const archive = await inputs({
       arch: 'amd64',
-      busybox,
       loader: p('loader'),
       files: [],
-      init: 'x',
+      script: 'x',
       libcDir: p('libc'),
       extra: [{ hostPath: p('extra.btf'), guestPath: '/sys-btf/vmlinux', mode: 0o600 }],
     });
     const out = p('x2');
     mkdirSync(out);
-    execFileSync('cpio', ['-i', '-d', '--quiet'], { cwd: out, input: gunzipSync(gz) });
+    execFileSync('cpio', ['-i', '-d', '--quiet'], { cwd: out, input: archive });
     expect(readFileSync(path.join(out, 'lib64/x86_64-linux-gnu/libc.so.6'), 'utf8')).toBe('ELF libc');
-    expect(readFileSync(path.join(out, 'etc/passwd'), 'utf8')).not.toContain('from libc');
     expect(readFileSync(path.join(out, 'sys-btf/vmlinux'), 'utf8')).toBe('BTF');
   });
 
   it('adds the merged-/usr /lib link a trixie libc6 tree lacks', async () => {
     mkdirSync(p('libc-usr/usr/lib/x86_64-linux-gnu'), { recursive: true });
     writeFileSync(p('libc-usr/usr/lib/x86_64-linux-gnu/libc.so.6'), 'usr libc');
-    const gz = await buildInitramfs({ arch: 'amd64', busybox, loader: p('loader'), files: [], init: 'x', libcDir: p('libc-usr') });
-    expect(listing(gz).get('lib')).toMatch(/^l.* -> usr\/lib$/);
-    expect(listing(gz).has('lib64')).toBe(false);
+    const ls = listing(await inputs({ arch: 'amd64', loader: p('loader'), files: [], script: 'x', libcDir: p('libc-usr') }));
+    expect(ls.get('lib')).toMatch(/^l.* -> usr\/lib$/);
+    expect(ls.has('lib64')).toBe(false);
   });
 
-  it('refuses two files with the same basename', async () => {
-    await expect(
-      buildInitramfs({ arch: 'amd64', busybox, loader: p('loader'), files: [p('a/prog.bpf.o'), p('b/prog.bpf.o')], init: 'x' }),
-    ).rejects.toThrow(/both land at \/portmatrix\/files\/prog\.bpf\.o/);
-    await expect(buildInitramfs({ arch: 's390x', busybox, loader: p('loader'), files: [], init: 'x' })).rejects.toThrow(
-      /is amd64 \(EM_X86_64, little-endian\), not a s390x build/,
+  it('refuses two files with the same basename and a missing loader', async () => {
+    await expect(inputs({ arch: 'amd64', loader: p('loader'), files: [p('a/prog.bpf.o'), p('b/prog.bpf.o')], script: 'x' })).rejects.toThrow(
+      /both land at \/portmatrix\/files\/prog\.bpf\.o/,
     );
-    await expect(buildInitramfs({ arch: 'amd64', busybox, loader: p('nope'), files: [], init: 'x' })).rejects.toThrow(/cannot read loader .*ENOENT/);
+    await expect(inputs({ arch: 'amd64', loader: p('nope'), files: [], script: 'x' })).rejects.toThrow(/cannot read loader .*ENOENT/);
   });
 
   it('is reproducible', async () => {
-    const spec = { arch: 'amd64' as const, busybox, loader: p('loader'), files: [p('config.json')], init: 'x' };
-    expect((await buildInitramfs(spec)).equals(await buildInitramfs(spec))).toBe(true);
+    const spec = { arch: 'amd64' as const, loader: p('loader'), files: [p('config.json')], script: 'x' };
+    expect((await inputs(spec)).equals(await inputs(spec))).toBe(true);
   });
 });
 

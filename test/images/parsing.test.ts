@@ -72,6 +72,15 @@ describe('kernel selection', () => {
     expect(chooseKernels(stanzas, 's390x')[0]!.kernelDeb.package).toBe('linux-image-6.1.0-50-s390x-unsigned');
   });
 
+  it('takes modules from the signed twin of an -unsigned kernel of the same version, and only then', () => {
+    const both = chooseKernels(parsePackages([older('5.10.0-32', '5.10.223-1', false), older('5.10.0-32', '5.10.223-1', true)].join('\n'), isKernelPackageName), 's390x')[0]!;
+    expect(both.modulesDeb?.package).toBe('linux-image-5.10.0-32-s390x');
+    const skewed = chooseKernels(parsePackages([older('5.10.0-32', '5.10.218-1', false), older('5.10.0-32', '5.10.223-1', true)].join('\n'), isKernelPackageName), 's390x')[0]!;
+    expect(skewed.modulesDeb).toBeUndefined();
+    const alone = chooseKernels(parsePackages(older('5.10.0-32', '5.10.223-1', true), isKernelPackageName), 's390x')[0]!;
+    expect(alone.modulesDeb).toBeUndefined();
+  });
+
   it('finds busybox-static', () => {
     expect(chooseNewest(sid, 'busybox-static', 'amd64')[0]!.filename).toMatch(/^pool\/main\/b\/busybox\/busybox-static_.*_amd64\.deb$/);
   });

@@ -37,7 +37,9 @@ splats:
 /** QEMU processes of this test process whose kernel command line carries `marker`. */
 function qemuPids(marker: string): number[] {
   try {
-    return execFileSync('pgrep', ['-f', `qemu-system-.*portmatrix-${process.pid}-.*${marker}`], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    // The work dir (sockets) and the command line come in either order, depending on the boot.
+    const ours = `portmatrix-${process.pid}-`;
+    return execFileSync('pgrep', ['-f', `qemu-system-.*(${ours}.*${marker}|${marker}.*${ours})`], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
   } catch {
     return [];
   }

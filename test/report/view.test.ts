@@ -1,6 +1,6 @@
 // Rows follow the matrix: kernels by release, then configs in the order written.
 import { expect, it } from 'vitest';
-import { buildGrid } from '../../src/report/view.js';
+import { buildGrid, snapshotNote } from '../../src/report/view.js';
 import { fixtureResults } from './fixture.js';
 
 it('orders config rows as the matrix lists them when the run recorded that order', () => {
@@ -19,4 +19,11 @@ it('orders config rows as the matrix lists them when the run recorded that order
     expect(order).toEqual(wanted.filter((c) => order.includes(c)));
   }
   expect(asWritten).not.toEqual(alphabetical);
+});
+
+it('notes how many cells restored a snapshot, and nothing when none did', () => {
+  const cells = fixtureResults().cells;
+  expect(snapshotNote(cells)).toBeUndefined();
+  const restored = cells.map((c, i) => ({ ...c, boot: i < 2 ? ('snapshot' as const) : ('cold' as const) }));
+  expect(snapshotNote(restored)).toBe(`2 of ${cells.length} cells restored a snapshot of their kernel's boot: they share its KASLR layout (--no-snapshot boots each cell)`);
 });

@@ -17,7 +17,7 @@ import { inputsHash } from '../../src/run/resume-key.js';
 import { runCells } from '../../src/run/scheduler.js';
 import { cell } from '../plan/cells.js';
 
-const vm: MatrixVm = { memory: 256, cpus: 1, bootTimeout: 60, accel: 'tcg', backend: 'qemu', network: false };
+const vm: MatrixVm = { memory: 256, cpus: 1, bootTimeout: 60, accel: 'tcg', backend: 'qemu', network: false, snapshot: 'auto' };
 
 function setup(signal = new AbortController().signal) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pm-events-'));

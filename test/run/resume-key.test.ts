@@ -14,7 +14,7 @@ describe('the --resume key', () => {
       id: 'amd64/debian-trixie/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'debian-trixie' }, config: { name: 'default', cmdline: [], sysctl: {} },
       libc: 'static', tests: [], loader: { path: path.join(dir, 'loader.sh'), args: [], env: {}, files: [], timeoutSec: 60 },
     };
-    const vm = { memory: 512, cpus: 1, bootTimeout: 60, accel: 'tcg' as const, backend: 'qemu' as const, network: false };
+    const vm = { memory: 512, cpus: 1, bootTimeout: 60, accel: 'tcg' as const, backend: 'qemu' as const, network: false, snapshot: 'auto' as const };
     const plain = await inputsHash(cell, 'k', vm);
     expect(await inputsHash(cell, 'k', vm, compileSplatRules({ allow: [], deny: [] }))).toBe(plain);
     expect(await inputsHash(cell, 'k', vm, compileSplatRules({ allow: ['pm_selftest'], deny: [] }))).not.toBe(plain);

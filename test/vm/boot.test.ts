@@ -1,16 +1,19 @@
-// Real boots under TCG: a Debian 6.12 kernel per arch, our initramfs and /init,
-// a shell-script loader. Kernels and busyboxes come from test/helpers/dev-kernels.ts
+// Real boots under TCG: a Debian 6.12 kernel per arch, our base initramfs and
+// /init, the cell's inputs over the virtio-serial port, a shell-script loader. Kernels and busyboxes come from test/helpers/dev-kernels.ts
 // (downloaded once, cached). Needs qemu-system-x86, qemu-system-arm, qemu-system-misc.
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameParser, type GuestReport } from '../../src/guest/frames.js';
-import { initScript, type InitOptions } from '../../src/guest/init-script.js';
-import { buildInitramfs } from '../../src/guest/initramfs.js';
+import { baseInit } from '../../src/guest/base-init.js';
+import { cellScript, type InitOptions } from '../../src/guest/init-script.js';
+import { buildBaseInitramfs, cellInputEntries } from '../../src/guest/initramfs.js';
+import { inputsStream } from '../../src/guest/inputs.js';
 import type { Arch } from '../../src/core/arch.js';
-import { runVm, type VmExit } from '../../src/vm/process.js';
-import { qemuCommand } from '../../src/vm/profiles.js';
+import { bootCell } from '../../src/run/snapshot-boot.js';
+import type { VmExit } from '../../src/vm/process.js';
 import { devBusybox, devImages, devKernel } from '../helpers/dev-kernels.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pm-boot-'));
@@ -35,22 +38,26 @@ async function boot(arch: Arch, init: Omit<InitOptions, 'token'>, loaderText = L
   const token = 'feedc0de12345678';
   const [kernel, busybox] = await Promise.all([devKernel(arch), devBusybox(arch)]);
   const initrd = path.join(dir, `initrd-${arch}.cpio.gz`);
-  writeFileSync(initrd, await buildInitramfs({ arch, busybox, loader, files: [], init: initScript({ token, ...init }) }));
-  const { binary, args } = qemuCommand({ arch, accel: 'tcg', kernel, initrd, cmdline: [], memoryMiB: 512, cpus: 1, network: false });
+  writeFileSync(initrd, await buildBaseInitramfs({ arch, busybox, init: baseInit() }));
+  const entries = await cellInputEntries({ arch, loader, files: [], script: cellScript({ token, ...init }) });
   const parser = new FrameParser(token);
   const t0 = Date.now();
   // Generous: TCG on a loaded 2-core host; s390x is the slowest (docs/facts.md).
   const slow = arch === 's390x' ? 2 : 1;
-  const exit = await runVm({
-    binary,
-    args,
+  const { exit, boot: how, error } = await bootCell({
+    spec: { arch, accel: 'tcg', kernel, initrd, cmdline: [], memoryMiB: 512, cpus: 1, network: false },
+    workDir: dir,
+    name: `${arch}-${randomBytes(4).toString('hex')}`,
+    inputs: async () => inputsStream(entries, { unixSeconds: Date.now() / 1000, seed: randomBytes(32) }),
     env: process.env,
     consoleLog: path.join(dir, `console-${arch}.log`),
     deadlineMs: 120_000 * slow,
     bootDeadlineMs: 90_000 * slow,
-    booted: (l) => l.includes(`@@portmatrix:${token} phase=init`),
+    started: (l) => l.includes(`@@portmatrix:${token} phase=init`),
     onLine: (l) => parser.push(`${l}\n`),
+    signal: new AbortController().signal,
   });
+  expect({ how, error }).toEqual({ how: 'cold', error: undefined });
   const report = parser.end();
   const wallMs = Date.now() - t0;
   const p = report.phases;

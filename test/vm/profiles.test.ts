@@ -35,6 +35,23 @@ describe('qemuCommand', () => {
     expect(c.args).toEqual([...common(accel), ...machine, '-smp', '1', '-m', '512', ...tail(['-nic', 'none'], append)]);
   });
 
+  it('adds the inputs port (PCI, or channel I/O on s390x), a QMP monitor and an incoming state when asked', () => {
+    const sockets = { inputsSocket: '/w/a,b.in', qmpSocket: '/w/x.qmp', incomingFile: "/c/it's.state" };
+    const tailOf = (arch: 'amd64' | 's390x') => {
+      const args = qemuCommand(spec({ arch, ...sockets })).args;
+      return args.slice(args.indexOf('-append') + 2);
+    };
+    const port = (bus: string) => [
+      '-device', `${bus},id=pmserial`,
+      // A comma in a QEMU option value is doubled.
+      '-chardev', 'socket,id=pminputs,path=/w/a,,b.in,server=on,wait=off',
+      '-device', 'virtserialport,bus=pmserial.0,chardev=pminputs,name=portmatrix.inputs',
+    ];
+    const rest = ['-qmp', 'unix:/w/x.qmp,server=on,wait=off', '-incoming', `exec:cat '/c/it'\\''s.state'`];
+    expect(tailOf('amd64')).toEqual([...port('virtio-serial-pci'), ...rest]);
+    expect(tailOf('s390x')).toEqual([...port('virtio-serial-ccw'), ...rest]);
+  });
+
   it('adds the cell cmdline after console and panic, and a user-mode NIC when networking', () => {
     const c = qemuCommand(spec({ arch: 'arm64', cmdline: ['lockdown=integrity', 'portmatrix.x=1'], network: true, cpus: 2, memoryMiB: 1024 }));
     expect(c.kernelArgs).toBe('console=ttyAMA0 panic=-1 lockdown=integrity portmatrix.x=1');

@@ -51,7 +51,7 @@ describe('vngArgs', () => {
 });
 
 describe('which cells vng runs', () => {
-  const vm = (backend: 'qemu' | 'vng'): MatrixVm => ({ memory: 512, cpus: 1, bootTimeout: 60, accel: 'auto', backend, network: false });
+  const vm = (backend: 'qemu' | 'vng'): MatrixVm => ({ memory: 512, cpus: 1, bootTimeout: 60, accel: 'auto', backend, network: false, snapshot: 'auto' });
   const cell = (arch: 'amd64' | 'arm64') => ({ arch }) as Parameters<typeof backendSkip>[0];
 
   it('runs host-arch cells and skips others, saying why and what to use instead', () => {

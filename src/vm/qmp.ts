@@ -1,0 +1,111 @@
+// A minimal QMP client (https://www.qemu.org/docs/master/interop/qmp-spec.html):
+// connect to QEMU's monitor socket, negotiate, run commands one at a time.
+// Events are ignored; snapshots only need migrate, query-migrate, cont and quit.
+
+import { connect, type Socket } from 'node:net';
+
+export class QmpError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QmpError';
+  }
+}
+
+export interface Qmp {
+  execute<T = unknown>(command: string, args?: Record<string, unknown>): Promise<T>;
+  close(): void;
+}
+
+/** Connects (retrying while QEMU creates the socket) and leaves capabilities negotiation done. */
+export async function connectQmp(socketPath: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<Qmp> {
+  const deadline = Date.now() + opts.timeoutMs;
+  for (;;) {
+    opts.signal?.throwIfAborted();
+    try {
+      const sock = await open(socketPath);
+      const qmp = session(sock);
+      await qmp.greeting;
+      await qmp.execute('qmp_capabilities');
+      return qmp;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code === 'ENOENT' || code === 'ECONNREFUSED') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
+      throw err;
+    }
+  }
+}
+
+function open(socketPath: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(socketPath);
+    sock.once('connect', () => {
+      sock.off('error', reject);
+      resolve(sock);
+    });
+    sock.once('error', reject);
+  });
+}
+
+function session(sock: Socket): Qmp & { greeting: Promise<void> } {
+  let buffer = '';
+  let onGreeting: (() => void) | undefined;
+  const greeting = new Promise<void>((resolve) => (onGreeting = resolve));
+  // QMP answers in order; events ({"event": ...}) are interleaved and skipped.
+  const pending: { resolve: (v: unknown) => void; reject: (e: Error) => void }[] = [];
+  const failAll = (err: Error) => {
+    for (const p of pending.splice(0)) p.reject(err);
+  };
+  sock.setEncoding('utf8');
+  sock.on('data', (chunk: string) => {
+    buffer += chunk;
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl).trim();
+      buffer = buffer.slice(nl + 1);
+      if (!line) continue;
+      let msg: { QMP?: unknown; event?: string; return?: unknown; error?: { class: string; desc: string } };
+      try {
+        msg = JSON.parse(line) as typeof msg;
+      } catch {
+        failAll(new QmpError(`QEMU sent a line that is not JSON: ${line.slice(0, 80)}`));
+        continue;
+      }
+      if (msg.QMP) onGreeting?.();
+      else if (msg.event) continue;
+      else if (msg.error) pending.shift()?.reject(new QmpError(`${msg.error.class}: ${msg.error.desc}`));
+      else pending.shift()?.resolve(msg.return);
+    }
+  });
+  sock.on('error', (err) => failAll(err));
+  sock.on('close', () => failAll(new QmpError('QEMU closed the monitor connection')));
+  return {
+    greeting,
+    execute<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        pending.push({ resolve: resolve as (v: unknown) => void, reject });
+        sock.write(`${JSON.stringify(args ? { execute: command, arguments: args } : { execute: command })}\n`);
+      });
+    },
+    close: () => sock.destroy(),
+  };
+}
+
+export interface MigrateStatus {
+  status: string;
+  'error-desc'?: string;
+}
+
+/** Polls query-migrate until it completes; throws on failed/cancelled or at the deadline. */
+export async function waitMigration(qmp: Qmp, timeoutMs: number, pollMs = 10): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const st = await qmp.execute<MigrateStatus>('query-migrate');
+    if (st.status === 'completed') return;
+    if (st.status === 'failed' || st.status === 'cancelled') throw new QmpError(`migration ${st.status}${st['error-desc'] ? `: ${st['error-desc']}` : ''}`);
+    if (Date.now() > deadline) throw new QmpError(`migration still ${st.status || 'not started'} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
