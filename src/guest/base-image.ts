@@ -1,5 +1,5 @@
 // The base initramfs as a cached file: built once per (arch, busybox, modules,
-// pmcap, /init) and stored as a content-addressed blob, so that its path and hash
+// pmcap, pmcell, /init) and stored as a content-addressed blob, so that its path and hash
 // are stable inputs of the snapshot's boot key. A small record under
 // <cache>/base/ maps those inputs to the blob, so a new process does not gzip
 // busybox and pmcap again (a few hundred ms on a loaded TCG host).
@@ -22,22 +22,29 @@ export type BaseImageDeps = Pick<Cache, 'putBytes' | 'blobPath' | 'verifiedBlob'
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
-async function build(deps: BaseImageDeps, arch: Arch, busybox: string, modules: KernelModule[], capHelper: string | undefined): Promise<BaseImage> {
+/** The helpers the base holds when they are built (scripts/build-guest-tools): host paths. */
+export interface GuestTools {
+  /** pmcap: capabilities. */
+  capHelper?: string;
+  /** pmcell: reseed, clock and unpacking of the inputs. */
+  cellHelper?: string;
+}
+
+async function build(deps: BaseImageDeps, arch: Arch, busybox: string, modules: KernelModule[], tools: GuestTools): Promise<BaseImage> {
   const init = baseInit();
-  // busybox and the modules are cache blobs (their paths name their hashes); pmcap is not.
-  const helper = capHelper ? sha256(await readFile(capHelper)) : '';
-  const record = `base/${sha256(JSON.stringify([arch, busybox, modules.map((m) => [m.name, m.path]).sort(), helper, init]))}.json`;
+  // busybox and the modules are cache blobs (their paths name their hashes); the helpers are not.
+  const helpers = await Promise.all([tools.capHelper, tools.cellHelper].map(async (f) => (f ? sha256(await readFile(f)) : '')));
+  const record = `base/${sha256(JSON.stringify([arch, busybox, modules.map((m) => [m.name, m.path]).sort(), ...helpers, init]))}.json`;
   const known = await deps.readJson<{ sha256: string }>(record);
   const hit = known && (await deps.verifiedBlob(known.sha256));
   if (known && hit) return { path: hit, sha256: known.sha256 };
-  const hex = await deps.putBytes(await buildBaseInitramfs({ arch, busybox, init, modules, capHelper }));
+  const hex = await deps.putBytes(await buildBaseInitramfs({ arch, busybox, init, modules, ...tools }));
   await deps.writeJson(record, { sha256: hex });
   return { path: deps.blobPath(hex), sha256: hex };
 }
 
-const once = memoize(build, { keyOf: (_deps, arch, busybox, modules, capHelper) => JSON.stringify([arch, busybox, modules.map((m) => m.path).sort(), capHelper]), retryFailures: true });
+const once = memoize(build, { keyOf: (_deps, arch, busybox, modules, tools) => JSON.stringify([arch, busybox, modules.map((m) => m.path).sort(), tools.capHelper, tools.cellHelper]), retryFailures: true });
 
-/** `capHelper`: pmcap's host path when it is built (capabilities, CRNG reseed). */
-export function baseImage(deps: BaseImageDeps, arch: Arch, busybox: string, modules: KernelModule[], capHelper?: string): Promise<BaseImage> {
-  return once(deps, arch, busybox, modules, capHelper);
+export function baseImage(deps: BaseImageDeps, arch: Arch, busybox: string, modules: KernelModule[], tools: GuestTools = {}): Promise<BaseImage> {
+  return once(deps, arch, busybox, modules, tools);
 }

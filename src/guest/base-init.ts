@@ -19,6 +19,9 @@ export const VIRTIO_MODULES = ['virtio', 'virtio_ring', 'virtio_pci_legacy_dev',
 /** Guest directory of the modules above, when the kernel needs them. */
 export const MODULES_GUEST_DIR = '/portmatrix-base/modules';
 
+/** Where the base initramfs holds pmcell (vm-images/pmcell), when it was built. */
+export const CELL_HELPER_GUEST_PATH = '/portmatrix-base/pmcell';
+
 /** The virtio-serial port name the host opens (profiles.ts gives it to QEMU). */
 export const INPUTS_PORT_NAME = 'portmatrix.inputs';
 
@@ -70,23 +73,34 @@ export function baseInit(opts: { inline?: boolean } = {}): string {
     `  n=$((n + 1)); test $n -gt ${PORT_WAIT_SEC * 10} && fail no virtio port ${INPUTS_PORT_NAME}`,
     '  sleep 0.1',
     'done',
+    // A cell's dmesg is what the kernel logged after READY: the boot log, the same for
+    // every cell of this boot, stays here instead of costing each cell its base64.
+    'mkdir -p /portmatrix-base && dmesg -c > /portmatrix-base/boot.log',
     '# Dropped caches and compacted memory are pages a snapshot need not store.',
     'sync; echo 3 > /proc/sys/vm/drop_caches; echo 1 > /proc/sys/vm/compact_memory 2>/dev/null',
     `read -r up _ < /proc/uptime; echo "${READY_MARKER} t=$up"`,
-    // read returns EOF while no host is connected (a restored guest, until the
-    // host connects): wait and read again, on the same descriptor. Closing it
-    // would make the kernel drop whatever the host sent in between.
+    // The host connects while QEMU starts (cold and restored alike), so this read
+    // blocks until the inputs come; the snapshot is saved right here. Should no host
+    // be connected, read returns EOF: wait and read again, on the same descriptor
+    // (closing it would make the kernel drop whatever the host sent in between).
     // Builtins only until the seed is mixed in.
     'exec 3<> "$port"',
     'until read -r magic len clock seed <&3 && test "$magic" = PMIN1; do sleep 0.05; done',
     'echo "$seed" > /dev/urandom',
     'unset seed',
-    // pmcap forces a reseed of the kernel's CRNG from the pool we just mixed into,
-    // and sets the clock in the same start; busybox date when pmcap is missing or
-    // too old for -reseed (rebuild it with scripts/build-guest-tools).
-    '{ test -x /portmatrix/pmcap && /portmatrix/pmcap -reseed -clock "$clock" 2>/dev/null; } || date -s "@$clock" > /dev/null',
-    // cpio reads exactly the archive; fd 3 stays open for cell.sh's output blocks.
-    'cd / && cpio -idm <&3 2>/tmp/pm-inputs.err || fail "unpacking the inputs: $(cat /tmp/pm-inputs.err)"',
+    // pmcell (vm-images/pmcell) forces a reseed of the kernel's CRNG from the pool we
+    // just mixed into (else the CRNG keeps the snapshot's key until its next scheduled
+    // reseed), sets the clock and unpacks the archive, in one freestanding program:
+    // right after a restore every new program costs its translation under TCG.
+    // Without it: busybox date and cpio, and no reseed. Both read exactly the
+    // archive; fd 3 stays open for cell.sh's output blocks.
+    'cd /',
+    `if test -x ${CELL_HELPER_GUEST_PATH}; then`,
+    `  echo "$len $clock" > /tmp/pm-start && ${CELL_HELPER_GUEST_PATH} 2>/tmp/pm-inputs.err || fail "unpacking the inputs: $(cat /tmp/pm-inputs.err)"`,
+    'else',
+    '  date -s "@$clock" > /dev/null',
+    '  cpio -idm <&3 2>/tmp/pm-inputs.err || fail "unpacking the inputs: $(cat /tmp/pm-inputs.err)"',
+    'fi',
     `test -x ${CELL_SCRIPT_GUEST_PATH} || fail "the inputs hold no ${CELL_SCRIPT_GUEST_PATH}"`,
     `exec ${CELL_SCRIPT_GUEST_PATH}`,
     '',

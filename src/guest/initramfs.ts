@@ -5,7 +5,8 @@
 //   /dev/console (5,1), /dev/null (1,3), /proc /sys /tmp
 //   /etc/passwd, /etc/group: root and portmatrix (uid 1000) for the `user` option
 //   /portmatrix-base/modules/*.ko when the kernel has virtio console as modules
-//   /portmatrix/pmcap (0755): capabilities and the CRNG reseed (vm-images/pmcap)
+//   /portmatrix/pmcap (0755): capabilities (vm-images/pmcap)
+//   /portmatrix-base/pmcell (0755): reseed, clock and unpacking of the inputs (vm-images/pmcell)
 //   /init (base-init.ts)
 // and the cell's inputs, an uncompressed newc cpio sent after boot (inputs.ts),
 // unpacked at / over the base:
@@ -24,7 +25,7 @@ import { InfraError, UsageError } from '../errors.js';
 import { type CpioEntry, writeCpio } from './cpio.js';
 import { busyboxApplets } from './applets.js';
 import { describeElf, parseElf } from './elf.js';
-import { MODULES_GUEST_DIR } from './base-init.js';
+import { MODULES_GUEST_DIR, CELL_HELPER_GUEST_PATH } from './base-init.js';
 import { CAP_HELPER_GUEST_PATH, CELL_SCRIPT_GUEST_PATH } from './init-script.js';
 
 export interface BaseInitramfsSpec {
@@ -35,8 +36,10 @@ export interface BaseInitramfsSpec {
   init: string;
   /** Kernel modules (virtio console) to place in MODULES_GUEST_DIR. */
   modules?: KernelModule[];
-  /** Host path of pmcap for `arch` (capHelperPath): capabilities, and the CRNG reseed after a restore. */
+  /** Host path of pmcap for `arch` (capHelperPath): capabilities. */
   capHelper?: string;
+  /** Host path of pmcell for `arch` (cellHelperPath): reseed, clock and unpacking of the inputs. */
+  cellHelper?: string;
   /** gzip level; default 1: measured as fast as 6 to unpack in the guest, far cheaper to build. */
   gzipLevel?: number;
 }
@@ -62,6 +65,11 @@ export interface CellInputsSpec {
  */
 export function capHelperPath(arch: Arch, packageRoot = fileURLToPath(new URL('../..', import.meta.url))): string {
   return path.join(packageRoot, 'vm-images', 'bin', `pmcap-${arch}`);
+}
+
+/** Where scripts/build-guest-tools puts pmcell for an arch (next to pmcap). */
+export function cellHelperPath(arch: Arch, packageRoot = fileURLToPath(new URL('../..', import.meta.url))): string {
+  return path.join(packageRoot, 'vm-images', 'bin', `pmcell-${arch}`);
 }
 
 /** Pre-flight: every arch whose cells set capabilities has its pmcap build. */
@@ -176,12 +184,20 @@ async function capHelperEntry(file: string, arch: Arch): Promise<CpioEntry> {
   return { path: CAP_HELPER_GUEST_PATH.slice(1), type: 'file', mode: 0o755, data: helper };
 }
 
-/** The base initramfs entries: the skeleton, pmcap, the virtio modules and /init. */
+/** pmcell at CELL_HELPER_GUEST_PATH, refused when built for another arch. */
+async function cellHelperEntry(file: string, arch: Arch): Promise<CpioEntry> {
+  const helper = await readHost('reseed helper (scripts/build-guest-tools)', file);
+  requireArch('reseed helper', file, helper, arch, '; rebuild with scripts/build-guest-tools');
+  return { path: CELL_HELPER_GUEST_PATH.slice(1), type: 'file', mode: 0o755, data: helper };
+}
+
+/** The base initramfs entries: the skeleton, pmcap, pmcell, the virtio modules and /init. */
 export async function baseInitramfsEntries(spec: BaseInitramfsSpec): Promise<CpioEntry[]> {
   const busybox = await readHost('busybox', spec.busybox);
   requireArch('busybox', spec.busybox, busybox, spec.arch, ` (Debian busybox-static:${spec.arch})`);
   const entries = baseEntries(busybox);
   if (spec.capHelper) entries.push(await capHelperEntry(spec.capHelper, spec.arch));
+  if (spec.cellHelper) entries.push(await cellHelperEntry(spec.cellHelper, spec.arch));
   for (const m of [...(spec.modules ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     entries.push({ path: `${MODULES_GUEST_DIR.slice(1)}/${m.name}.ko`, type: 'file', data: await readHost('kernel module', m.path) });
   }

@@ -11,7 +11,7 @@ import type { MatrixVm } from '../config/matrix.js';
 import { baseImage, type BaseImageDeps } from '../guest/base-image.js';
 import type { CpioEntry } from '../guest/cpio.js';
 import { cellScript } from '../guest/init-script.js';
-import { capHelperPath, cellInputEntries } from '../guest/initramfs.js';
+import { capHelperPath, cellInputEntries, cellHelperPath } from '../guest/initramfs.js';
 import { inputsStream, SEED_BYTES } from '../guest/inputs.js';
 import type { SnapshotStore } from '../images/snapshots.js';
 import type { KernelModule, ResolvedKernel } from '../images/types.js';
@@ -30,7 +30,7 @@ export interface BootPlan {
   entries: CpioEntry[];
   /** The framed inputs for the port, with the clock and a fresh seed at call time. */
   inputs: () => Promise<Buffer>;
-  /** pmcap's host path when built: capabilities and the CRNG reseed. */
+  /** pmcap's host path when built: capabilities. */
   capHelper?: string;
   /**
    * The QEMU guest and the snapshot of its boot (undefined: snapshots off); not for
@@ -91,15 +91,15 @@ export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const entries = await cellInputEntries({ arch: cell.arch, loader: cell.loader.path, files: cell.loader.files, script: cellInit(cell, token, b.btf?.guest), libcDir: b.libcDir, extra });
   const inputs = async () => inputsStream(entries, { unixSeconds: Date.now() / 1000, seed: randomBytes(SEED_BYTES) });
   // pmcap lives in the base initramfs whenever it is built (preflight insists for capabilities).
-  const helper = capHelperPath(cell.arch);
-  const capHelper = (await access(helper).then(() => true, () => false)) ? helper : undefined;
+  const built = async (file: string) => ((await access(file).then(() => true, () => false)) ? file : undefined);
+  const capHelper = await built(capHelperPath(cell.arch));
   const plan = { token, entries, inputs, capHelper, ...deadlines(cell, vm, b.accel) };
   if (vm.backend === 'vng') return plan;
 
   const modules = await b.virtioModules(b.kernel);
   const guest = { arch: cell.arch, accel: b.accel, kernel: b.kernel.kernelPath, cmdline: cell.config.cmdline, memoryMiB: vm.memory, cpus: vm.cpus, network: vm.network };
   if (!modules) return { ...plan, qemu: { spec: { ...guest, initrd: '' }, inline: true } };
-  const base = await baseImage(b.blobs, cell.arch, b.busybox, modules, capHelper);
+  const base = await baseImage(b.blobs, cell.arch, b.busybox, modules, { capHelper, cellHelper: await built(cellHelperPath(cell.arch)) });
   const spec: QemuSpec = { ...guest, initrd: base.path };
   if (!b.snapshots || !b.qemuVersion) return { ...plan, qemu: { spec } };
   const parts = { version: VERSION, qemuVersion: b.qemuVersion, kernelSha256: b.kernel.sha256, initrdSha256: base.sha256, spec };

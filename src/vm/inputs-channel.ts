@@ -13,12 +13,19 @@ export interface InputsOptions {
   onLine: (line: string) => void;
 }
 
+/** A connection to the guest's inputs port: output lines are read as they come. */
+export interface InputsChannel {
+  /** Writes the framed inputs; resolves once QEMU has taken them. */
+  send(bytes: Buffer): Promise<void>;
+}
+
 /**
- * Connects to QEMU's chardev socket (retrying while QEMU is still creating it),
- * writes `bytes` and resolves once they are handed to QEMU. The connection stays
- * open, reading lines, until QEMU closes it.
+ * Connects to QEMU's chardev socket (retrying while QEMU is still creating it) and
+ * keeps the connection open, reading lines, until QEMU closes it. Connect before the
+ * guest waits for its inputs: with the host connected, the guest's read blocks until
+ * the inputs arrive instead of returning EOF and polling (docs/snapshots.md).
  */
-export async function sendInputs(socketPath: string, bytes: Buffer, opts: InputsOptions): Promise<void> {
+export async function openInputs(socketPath: string, opts: InputsOptions): Promise<InputsChannel> {
   const deadline = Date.now() + opts.timeoutMs;
   for (;;) {
     opts.signal?.throwIfAborted();
@@ -29,13 +36,13 @@ export async function sendInputs(socketPath: string, bytes: Buffer, opts: Inputs
       const code = (err as NodeJS.ErrnoException).code;
       // The socket appears a few ms after QEMU starts.
       if ((code === 'ENOENT' || code === 'ECONNREFUSED') && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 10));
         continue;
       }
       throw err;
     }
     readLines(sock, opts.onLine);
-    return write(sock, bytes, Math.max(1, deadline - Date.now()));
+    return { send: (bytes) => write(sock, bytes, Math.max(1, deadline - Date.now())) };
   }
 }
 

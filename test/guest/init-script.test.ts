@@ -133,8 +133,10 @@ describe('baseInit', () => {
     expect(header).toBeGreaterThan(s.indexOf('@@portmatrix-ready'));
     // Nothing is exec'd between reading the header and mixing the seed in.
     expect(s.slice(header, mix)).not.toMatch(/\n\s*(?!exec 3<&-|sleep|done|while|read|test)[a-z]/);
-    expect(mix).toBeLessThan(s.indexOf('pmcap -reseed -clock "$clock"'));
-    expect(mix).toBeLessThan(s.indexOf('date -s'));
+    // pmcell reseeds, sets the clock and unpacks; busybox date and cpio when it is missing.
+    expect(mix).toBeLessThan(s.indexOf('echo "$len $clock" > /tmp/pm-start && /portmatrix-base/pmcell'));
+    expect(s.indexOf('/portmatrix-base/pmcell')).toBeLessThan(s.indexOf('date -s "@$clock"'));
+    expect(s.indexOf('date -s "@$clock"')).toBeLessThan(s.indexOf('cpio -idm <&3'));
     expect(s.trimEnd().endsWith('exec /portmatrix/cell.sh')).toBe(true);
   });
 

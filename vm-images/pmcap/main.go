@@ -4,15 +4,6 @@
 // user with CAP_BPF + CAP_PERFMON is one of the portability cells users ask for.
 //
 //	pmcap [-uid N] [-gid N] -caps 38,39 -- /bin/sh -c '...' args...
-//	pmcap -reseed [-clock UNIXSECONDS]
-//
-// -reseed makes the kernel reseed its CRNG now (ioctl RNDRESEEDCRNG, 4.17+):
-// a guest restored from a snapshot has just mixed fresh host entropy into the
-// pool, and without a reseed its random numbers would repeat those of every
-// other cell restored from the same snapshot. Busybox has no way to do it.
-// -clock also sets the wall clock (a restored guest's clock is the snapshot's):
-// one helper start instead of two under TCG, where every new program costs
-// a few hundred milliseconds of translation after a restore.
 //
 // Capabilities are numbers (include/uapi/linux/capability.h): the host turns
 // names into numbers, so this helper carries no table that could drift.
@@ -65,21 +56,7 @@ func main() {
 	uid := flag.Int("uid", 0, "uid (real, effective, saved) to run as")
 	gid := flag.Int("gid", -1, "gid to run as; default: the uid")
 	capList := flag.String("caps", "", "comma-separated capability numbers to keep, e.g. 38,39; empty keeps none")
-	reseed := flag.Bool("reseed", false, "reseed the kernel's random number generator and exit")
-	clock := flag.Int64("clock", 0, "with -reseed: also set the wall clock to these seconds since the epoch")
 	flag.Parse()
-	if *reseed {
-		if *clock > 0 {
-			tv := unix.Timeval{Sec: *clock}
-			if err := unix.Settimeofday(&tv); err != nil {
-				die("settimeofday: %v", err)
-			}
-		}
-		if err := reseedCrng(); err != nil {
-			die("%v", err)
-		}
-		return
-	}
 	argv := flag.Args()
 	if len(argv) == 0 {
 		die("usage: pmcap [-uid N] [-gid N] -caps N,N -- program args...")
@@ -179,21 +156,6 @@ func dropTo(uid, gid int, caps []int) error {
 		if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_RAISE, uintptr(c), 0, 0); err != nil {
 			return fmt.Errorf("prctl(PR_CAP_AMBIENT_RAISE, %d): %w", c, err)
 		}
-	}
-	return nil
-}
-
-// rndReseedCrng is _IO('R', 0x07) from include/uapi/linux/random.h.
-const rndReseedCrng = 0x5207
-
-func reseedCrng() error {
-	f, err := os.OpenFile("/dev/urandom", os.O_WRONLY, 0)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if _, _, errno := unix.Syscall(unix.SYS_IOCTL, f.Fd(), rndReseedCrng, 0); errno != 0 {
-		return fmt.Errorf("ioctl(RNDRESEEDCRNG): %w", errno)
 	}
 	return nil
 }

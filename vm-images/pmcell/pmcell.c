@@ -1,0 +1,237 @@
+// pmcell: what a guest does with its cell's inputs before the cell's script
+// runs, in one program (src/guest/base-init.ts runs it):
+//   1. make the kernel's CRNG reseed now (ioctl RNDRESEEDCRNG on /dev/urandom):
+//      the shell has just mixed the host's fresh seed into the input pool, and a
+//      guest restored from a snapshot would otherwise keep the snapshot's CRNG key
+//      until its next scheduled reseed;
+//   2. set the wall clock (a restored guest's clock is the snapshot's);
+//   3. unpack the cell's inputs, a newc cpio of exactly <bytes> bytes on fd 3, at /.
+// It reads "<bytes> <unix seconds>" from /tmp/pm-start, which the shell wrote.
+//
+// Freestanding on purpose: no libc, raw system calls. Right after a restore
+// every new program's code is translated afresh under TCG: a Go helper spent
+// about 0.2 s starting its runtime, and busybox's date and cpio cost about 0.05 s
+// each; this is a few kilobytes of code.
+//
+// Exit status: 0 done; 2 /tmp/pm-start unreadable; 3 short or malformed archive;
+// 4 an entry could not be created. A failed reseed or clock setting is not fatal
+// (older kernels have no RNDRESEEDCRNG): it is reported on stderr.
+//
+// Build (scripts/build-guest-tools): clang --target=<triple> -O2 -static
+// -nostdlib -ffreestanding -fno-builtin -fno-stack-protector -o pmcell-<arch> pmcell.c
+
+typedef unsigned long size_t;
+typedef long ssize_t;
+
+#define AT_FDCWD (-100)
+#define O_RDONLY 0
+#define O_WRONLY 01
+#define O_CREAT 0100
+#define O_TRUNC 01000
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define EEXIST 17
+#define ENOENT 2
+#define RNDRESEEDCRNG 0x5207 /* _IO('R', 0x07) */
+#define CLOCK_REALTIME 0
+
+#if defined(__x86_64__)
+enum { NR_read = 0, NR_write = 1, NR_openat = 257, NR_close = 3, NR_mkdirat = 258, NR_symlinkat = 266, NR_unlinkat = 263,
+       NR_fchmod = 91, NR_fchmodat = 268, NR_fchownat = 260, NR_clock_settime = 227, NR_ioctl = 16, NR_exit_group = 231 };
+static long sys5(long n, long a, long b, long c, long d, long e) {
+  register long r10 __asm__("r10") = d, r8 __asm__("r8") = e;
+  long r;
+  __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8) : "rcx", "r11", "memory");
+  return r;
+}
+__asm__(".globl _start\n_start:\n xor %rbp,%rbp\n and $-16,%rsp\n call cmain\n hlt\n");
+#elif defined(__aarch64__)
+enum { NR_read = 63, NR_write = 64, NR_openat = 56, NR_close = 57, NR_mkdirat = 34, NR_symlinkat = 36, NR_unlinkat = 35,
+       NR_fchmod = 52, NR_fchmodat = 53, NR_fchownat = 54, NR_clock_settime = 112, NR_ioctl = 29, NR_exit_group = 94 };
+static long sys5(long n, long a, long b, long c, long d, long e) {
+  register long x8 __asm__("x8") = n, x0 __asm__("x0") = a, x1 __asm__("x1") = b, x2 __asm__("x2") = c, x3 __asm__("x3") = d, x4 __asm__("x4") = e;
+  __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
+  return x0;
+}
+__asm__(".globl _start\n_start:\n mov x29, #0\n bl cmain\n");
+#elif defined(__s390x__)
+enum { NR_read = 3, NR_write = 4, NR_openat = 288, NR_close = 6, NR_mkdirat = 289, NR_symlinkat = 297, NR_unlinkat = 294,
+       NR_fchmod = 94, NR_fchmodat = 299, NR_fchownat = 291, NR_clock_settime = 259, NR_ioctl = 54, NR_exit_group = 248 };
+static long sys5(long n, long a, long b, long c, long d, long e) {
+  register long r1 __asm__("r1") = n, r2 __asm__("r2") = a, r3 __asm__("r3") = b, r4 __asm__("r4") = c, r5 __asm__("r5") = d, r6 __asm__("r6") = e;
+  __asm__ volatile("svc 0" : "+r"(r2) : "r"(r1), "r"(r3), "r"(r4), "r"(r5), "r"(r6) : "memory");
+  return r2;
+}
+__asm__(".globl _start\n_start:\n aghi %r15,-160\n brasl %r14,cmain\n");
+#else
+#error "pmcell: unsupported architecture"
+#endif
+
+#define sys3(n, a, b, c) sys5((n), (long)(a), (long)(b), (long)(c), 0, 0)
+
+// The compiler may emit calls to these even in freestanding code.
+void *memset(void *d, int c, size_t n) {
+  unsigned char *p = d;
+  while (n--) *p++ = (unsigned char)c;
+  return d;
+}
+void *memcpy(void *d, const void *s, size_t n) {
+  unsigned char *p = d;
+  const unsigned char *q = s;
+  while (n--) *p++ = *q++;
+  return d;
+}
+
+static size_t len(const char *s) {
+  size_t n = 0;
+  while (s[n]) n++;
+  return n;
+}
+
+static void say(const char *a, const char *b) {
+  sys3(NR_write, 2, a, len(a));
+  sys3(NR_write, 2, b, len(b));
+  sys3(NR_write, 2, "\n", 1);
+}
+
+__attribute__((noreturn)) static void die(int code, const char *what, const char *name) {
+  say(what, name);
+  for (;;) sys3(NR_exit_group, code, 0, 0);
+}
+
+/** Bytes of the archive not read yet: never read past it (fd 3 carries the output later). */
+static unsigned long left;
+
+static void readn(void *buf, unsigned long n) {
+  char *p = buf;
+  if (n > left) die(3, "pmcell: archive shorter than announced", "");
+  left -= n;
+  while (n) {
+    long r = sys3(NR_read, 3, p, n);
+    if (r <= 0) die(3, "pmcell: archive ended early", "");
+    p += r;
+    n -= (unsigned long)r;
+  }
+}
+
+static unsigned long hex8(const char *s) {
+  unsigned long v = 0;
+  for (int i = 0; i < 8; i++) {
+    char c = s[i];
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (d < 0) die(3, "pmcell: bad cpio header", "");
+    v = v * 16 + (unsigned long)d;
+  }
+  return v;
+}
+
+static void skip_pad(unsigned long consumed) {
+  char pad[4];
+  unsigned long n = (4 - consumed % 4) % 4;
+  if (n) readn(pad, n);
+}
+
+/** Creates the parent directories of `path` (like cpio -d). */
+static void parents(char *path) {
+  for (char *p = path + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = 0;
+    sys3(NR_mkdirat, AT_FDCWD, path, 0755);
+    *p = '/';
+  }
+}
+
+static char name[4096];
+static char data[65536];
+
+static void entry(unsigned long mode, unsigned long uid, unsigned long gid, unsigned long size) {
+  unsigned long type = mode & 0170000, perm = mode & 07777;
+  long r;
+  parents(name);
+  if (type == 0040000) {
+    r = sys3(NR_mkdirat, AT_FDCWD, name, perm);
+    if (r < 0 && r != -EEXIST) die(4, "pmcell: mkdir ", name);
+    sys3(NR_fchmodat, AT_FDCWD, name, perm);
+  } else if (type == 0100000) {
+    long fd = sys5(NR_openat, AT_FDCWD, (long)name, O_WRONLY | O_CREAT | O_TRUNC, (long)perm, 0);
+    if (fd < 0) die(4, "pmcell: create ", name);
+    for (unsigned long n = size; n;) {
+      unsigned long k = n < sizeof data ? n : sizeof data;
+      readn(data, k);
+      for (unsigned long off = 0; off < k;) {
+        long w = sys3(NR_write, fd, data + off, k - off);
+        if (w <= 0) die(4, "pmcell: write ", name);
+        off += (unsigned long)w;
+      }
+      n -= k;
+    }
+    sys3(NR_fchmod, fd, perm, 0);
+    sys3(NR_close, fd, 0, 0);
+    skip_pad(size);
+  } else if (type == 0120000) {
+    if (size >= sizeof data) die(4, "pmcell: symlink target too long: ", name);
+    readn(data, size);
+    data[size] = 0;
+    skip_pad(size);
+    sys3(NR_unlinkat, AT_FDCWD, name, 0);
+    if (sys3(NR_symlinkat, data, AT_FDCWD, name) < 0) die(4, "pmcell: symlink ", name);
+  } else {
+    die(4, "pmcell: unsupported entry type: ", name);
+  }
+  sys5(NR_fchownat, AT_FDCWD, (long)name, (long)uid, (long)gid, AT_SYMLINK_NOFOLLOW);
+}
+
+static void unpack(void) {
+  char h[110];
+  for (;;) {
+    readn(h, sizeof h);
+    if (h[0] != '0' || h[1] != '7' || h[2] != '0' || h[3] != '7' || h[4] != '0' || h[5] != '1') die(3, "pmcell: not a newc cpio archive", "");
+    unsigned long mode = hex8(h + 14), uid = hex8(h + 22), gid = hex8(h + 30), size = hex8(h + 54), namesize = hex8(h + 94);
+    if (namesize < 2 || namesize > sizeof name) die(3, "pmcell: bad name size in cpio header", "");
+    readn(name, namesize);
+    name[namesize - 1] = 0;
+    skip_pad(sizeof h + namesize);
+    const char *t = "TRAILER!!!";
+    int trailer = 1;
+    for (int i = 0; i < 11; i++) if (name[i] != t[i]) { trailer = 0; break; }
+    if (trailer) break;
+    entry(mode, uid, gid, size);
+  }
+  // Whatever padding the writer put after the trailer belongs to the archive too.
+  while (left) {
+    unsigned long k = left < sizeof data ? left : sizeof data;
+    readn(data, k);
+  }
+}
+
+/** "<bytes> <seconds>" from /tmp/pm-start. */
+static void start(unsigned long *bytes, long *seconds) {
+  char buf[64];
+  long fd = sys3(NR_openat, AT_FDCWD, "/tmp/pm-start", O_RDONLY);
+  if (fd < 0) die(2, "pmcell: cannot open ", "/tmp/pm-start");
+  long n = sys3(NR_read, fd, buf, sizeof buf - 1);
+  sys3(NR_close, fd, 0, 0);
+  if (n <= 0) die(2, "pmcell: empty ", "/tmp/pm-start");
+  buf[n] = 0;
+  unsigned long v[2] = {0, 0};
+  int i = 0, seen = 0;
+  for (char *p = buf; *p && i < 2; p++) {
+    if (*p >= '0' && *p <= '9') v[i] = v[i] * 10 + (unsigned long)(*p - '0'), seen = 1;
+    else if (seen) i++, seen = 0;
+  }
+  *bytes = v[0];
+  *seconds = (long)v[1];
+}
+
+__attribute__((noreturn, used)) void cmain(void) {
+  unsigned long bytes;
+  long seconds;
+  start(&bytes, &seconds);
+  long fd = sys3(NR_openat, AT_FDCWD, "/dev/urandom", O_RDONLY);
+  if (fd < 0 || sys3(NR_ioctl, fd, RNDRESEEDCRNG, 0) < 0) say("pmcell: ", "the CRNG reseed failed");
+  if (fd >= 0) sys3(NR_close, fd, 0, 0);
+  long ts[2] = {seconds, 0};
+  if (seconds > 0 && sys3(NR_clock_settime, CLOCK_REALTIME, ts, 0) < 0) say("pmcell: ", "setting the clock failed");
+  left = bytes;
+  unpack();
+  for (;;) sys3(NR_exit_group, 0, 0, 0);
+}
