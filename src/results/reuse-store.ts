@@ -6,7 +6,8 @@
 //   <cache>/results/<sha256 of cell id and inputs hash>.json   { result, files: { <relative path>: base64 } }
 //
 // The files are what the result points at inside a results directory (its console
-// log), so a reused cell's report links work in the new directory too. Entries are
+// log, its minimal BTF), so a reused cell's links and files are there in the new
+// directory too. Entries are
 // written atomically; the directory is bounded like the snapshots (oldest dropped).
 
 import { createHash } from 'node:crypto';
@@ -66,15 +67,21 @@ export function reuseStore(cacheDir: string, maxEntries = MAX_ENTRIES): ReuseSto
     async keep(result, resultsDir) {
       if (!reusable(result)) return;
       const files: Record<string, string> = {};
-      if (result.consoleLog) {
-        const bytes = await readFile(path.join(resultsDir, result.consoleLog)).catch(() => undefined);
-        if (bytes) files[result.consoleLog] = bytes.toString('base64');
+      for (const rel of pointedAt(result)) {
+        const bytes = await readFile(path.join(resultsDir, rel)).catch(() => undefined);
+        if (bytes) files[rel] = bytes.toString('base64');
       }
       await mkdir(dir, { recursive: true });
       await writeFileAtomic(file(result.inputsHash!, result.id), JSON.stringify({ result, files } satisfies Entry));
       await bound(dir, maxEntries);
     },
   };
+}
+
+/** The files inside a results directory that a result points at: its console log, its minimal BTF. */
+function pointedAt(result: CellResult): string[] {
+  const inside = (rel: string | undefined) => rel !== undefined && !path.isAbsolute(rel) && !rel.split(/[\\/]/).includes('..');
+  return [result.consoleLog, result.btf?.file].filter(inside) as string[];
 }
 
 /** Drops the least recently used entries beyond `max`. */

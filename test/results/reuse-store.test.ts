@@ -19,17 +19,20 @@ async function resultsDir(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-reuse-'));
   await mkdir(path.join(dir, 'console'));
   await writeFile(path.join(dir, 'console/amd64__debian-trixie__default.log'), 'console text\n');
+  await mkdir(path.join(dir, 'btf'));
+  await writeFile(path.join(dir, 'btf/debian-trixie-amd64.btf'), 'min btf');
   return dir;
 }
 
 describe('the --reuse store', () => {
-  it('gives back a kept pass with its console log, for the same id and hash only', async () => {
+  it('gives back a kept pass with its console log and minimal BTF, for the same id and hash only', async () => {
     const store = reuseStore(await mkdtemp(path.join(os.tmpdir(), 'pm-cache-')));
-    await store.keep(result(), await resultsDir());
+    await store.keep(result({ btf: { mode: 'min', source: 'min', bytes: 7, file: 'btf/debian-trixie-amd64.btf' } }), await resultsDir());
     const next = await mkdtemp(path.join(os.tmpdir(), 'pm-next-'));
     const got = await store.take(HASH, 'amd64/debian-trixie/default', next);
     expect(got?.stdout).toBe('ok\n');
     expect(await readFile(path.join(next, 'console/amd64__debian-trixie__default.log'), 'utf8')).toBe('console text\n');
+    expect(await readFile(path.join(next, 'btf/debian-trixie-amd64.btf'), 'utf8')).toBe('min btf');
     expect(await store.take('b'.repeat(64), 'amd64/debian-trixie/default', next)).toBeUndefined();
     expect(await store.take(HASH, 'arm64/debian-trixie/default', next)).toBeUndefined();
   });
