@@ -52,6 +52,16 @@ export function baseInit(opts: { inline?: boolean } = {}): string {
     'mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null',
     'mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null',
     'mount -t bpf bpf /sys/fs/bpf 2>/dev/null',
+    // What programs expect of a running system (Go and C test suites do): cgroup v2
+    // (cgroup BPF programs attach there), /run, /dev/shm, ptys, the /dev/fd links,
+    // a loopback interface and a host name.
+    'mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null',
+    'mkdir -p /run /dev/shm /dev/pts',
+    'mount -t tmpfs -o mode=0755 tmpfs /run; mount -t tmpfs -o mode=1777 tmpfs /dev/shm',
+    'mount -t devpts -o mode=0620,ptmxmode=0666 devpts /dev/pts 2>/dev/null',
+    'ln -sf /proc/self/fd /dev/fd; ln -sf fd/0 /dev/stdin; ln -sf fd/1 /dev/stdout; ln -sf fd/2 /dev/stderr',
+    'ip link set lo up 2>/dev/null',
+    'hostname portmatrix',
     // cell.sh's scratch: root's outputs and markers, and the one place a non-root loader writes.
     'mkdir -p /tmp/pm /tmp/pm-user && chmod 0755 /tmp/pm && chmod 1777 /tmp/pm-user',
   ];

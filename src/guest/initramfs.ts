@@ -3,7 +3,7 @@
 // and kernel module set, cached by base-image.ts):
 //   /bin/busybox + one symlink per applet in /bin /sbin /usr/bin /usr/sbin
 //   /dev/console (5,1), /dev/null (1,3), /proc /sys /tmp
-//   /etc/passwd, /etc/group: root and portmatrix (uid 1000) for the `user` option
+//   /etc/passwd, /etc/group: root and portmatrix (uid 1000) for the `user` option; /etc/hosts
 //   /portmatrix-base/modules/*.ko when the kernel has virtio console as modules
 //   /portmatrix/pmcap (0755): capabilities (vm-images/pmcap)
 //   /portmatrix-base/pmcell (0755): reseed, clock and unpacking of the inputs (vm-images/pmcell)
@@ -155,7 +155,11 @@ function baseEntries(busybox: Buffer): CpioEntry[] {
     const target = path.posix.relative(dir, 'bin/busybox');
     for (const applet of applets) entries.push({ path: `${dir}/${applet}`, type: 'symlink', target });
   }
-  entries.push({ path: 'etc/passwd', type: 'file', data: Buffer.from(PASSWD) }, { path: 'etc/group', type: 'file', data: Buffer.from(GROUP) });
+  entries.push(
+    { path: 'etc/passwd', type: 'file', data: Buffer.from(PASSWD) },
+    { path: 'etc/group', type: 'file', data: Buffer.from(GROUP) },
+    { path: 'etc/hosts', type: 'file', data: Buffer.from('127.0.0.1 localhost portmatrix\n::1 localhost portmatrix\n') },
+  );
   return entries;
 }
 

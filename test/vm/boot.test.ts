@@ -26,6 +26,7 @@ echo hello
 for a in "$@"; do printf '<%s>' "$a"; done; echo
 echo "FOO=$FOO"
 echo "uid=$(id -u) cwd=$(pwd)"
+echo "system=$(hostname) $(grep -c ' /sys/fs/cgroup cgroup2 ' /proc/mounts)$(test -d /run && test -d /dev/shm && test -e /dev/pts/ptmx && test -e /dev/fd/1 && echo y) $(cat /sys/class/net/lo/operstate)"
 echo oops >&2
 exit 3
 `;
@@ -87,7 +88,7 @@ describe.each(['amd64', 'arm64', 's390x'] as const)('a real %s boot', (arch) => 
       done: true,
       exitCode: 3,
       timedOut: false,
-      stdout: `hello\n${ARGS.map((a) => `<${a}>`).join('')}\nFOO=x y 'z'\nuid=${uid} cwd=/portmatrix/files\n`,
+      stdout: `hello\n${ARGS.map((a) => `<${a}>`).join('')}\nFOO=x y 'z'\nuid=${uid} cwd=/portmatrix/files\nsystem=portmatrix 1y unknown\n`,
       stderr: 'oops\n',
       facts: { btfPresent: true, lockdown: 'none', uid },
     });
