@@ -16,6 +16,7 @@ import { reportRun, watchRun } from '../run/views.js';
 import { installReaper } from '../vm/process.js';
 import { compileSplatRules } from '../outcome/splats.js';
 import { reuseStore } from '../results/reuse-store.js';
+import { packagesPreflight } from '../run/guest-packages.js';
 
 export interface RunOptions {
   matrix: string;
@@ -52,6 +53,11 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
   const closeViews = watchRun(ctx, events, plan.matrixFile);
   const inputs = matrixInputs(ctx, opts, matrix, events, resultsDir);
   const snapshots = matrixSnapshots(ctx, opts, matrix, inputs);
+  // Downloads the packages; refuses, before any boot, a program whose libraries they lack.
+  await packagesPreflight(cells.filter((c) => !c.skip), inputs.images).catch((error: unknown) => {
+    closeViews();
+    throw error;
+  });
 
   // Scratch sockets and vng initramfs files, one directory per run (the pid in its name lets tests
   // find this run's QEMUs), removed when the run ends.

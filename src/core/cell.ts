@@ -111,3 +111,18 @@ export function compareIds(a: string, b: string): number {
 
 /** Orders anything with an id by compareIds. */
 export const byId = (a: { id: string }, b: { id: string }): number => compareIds(a.id, b.id);
+
+/** Whether any test of the cell brings Debian packages into its guest. */
+export function hasPackages(cell: Pick<Cell, 'tests'>): boolean {
+  return cell.tests.some((t) => (t.packages?.names.length ?? 0) > 0);
+}
+
+/**
+ * What a loader's libc check counts as present besides the libc: the basenames of
+ * its files, and, in a cell with packages, every library it needs (the packages
+ * pre-flight, run/guest-packages.ts, proves those before any boot).
+ */
+export function shippedLibraries(cell: Pick<Cell, 'tests' | 'loader'>, needed: readonly string[] = []): string[] {
+  const files = cell.loader.files.map((f) => f.split('/').pop()!);
+  return hasPackages(cell) ? [...files, ...needed] : files;
+}

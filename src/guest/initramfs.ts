@@ -54,6 +54,8 @@ export interface CellInputsSpec {
   script: string;
   /** Unpacked libc6 tree merged at / (dynamic loaders). */
   libcDir?: string;
+  /** Unpacked `packages:` trees, merged at / after the libc (run/guest-packages.ts). */
+  packageRoots?: readonly string[];
   /** Host path of pmcap for `arch`, when the base initramfs does not hold it (tests). */
   capHelper?: string;
   extra?: { hostPath: string; guestPath: string; mode?: number }[];
@@ -220,6 +222,8 @@ export async function cellInputEntries(spec: CellInputsSpec): Promise<CpioEntry[
   const loader = await readHost('loader', spec.loader);
   // libc first: our own entries come later and win on a clash (cpio.ts: last wins).
   const entries = spec.libcDir ? await libcEntries(spec.libcDir) : [];
+  // As unpacked: no /lib links of their own, which could replace the libc's /lib directory.
+  for (const root of spec.packageRoots ?? []) entries.push(...(await treeEntries(root)));
   entries.push({ path: 'portmatrix/files', type: 'dir' }, { path: 'portmatrix/loader', type: 'file', mode: 0o755, data: loader });
   if (spec.capHelper) entries.push(await capHelperEntry(spec.capHelper, spec.arch));
   entries.push(...(await fileEntries(spec)));

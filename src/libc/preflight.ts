@@ -4,13 +4,14 @@
 
 import path from 'node:path';
 import { readElf } from '../guest/elf.js';
-import { compareIds, type Cell } from '../core/cell.js';
+import { compareIds, shippedLibraries, type Cell } from '../core/cell.js';
 import { libcSummary } from './fit.js';
 
-export async function libcPreflight(cells: Pick<Cell, 'libc' | 'loader'>[]): Promise<string[]> {
+export async function libcPreflight(cells: Pick<Cell, 'libc' | 'loader' | 'tests'>[]): Promise<string[]> {
   const byLoader = new Map<string, { libcs: Set<string>; shipped: string[] }>();
   for (const c of cells) {
-    const entry = byLoader.get(c.loader.path) ?? { libcs: new Set<string>(), shipped: c.loader.files.map((f) => path.basename(f)) };
+    const elf = await readElf(c.loader.path).catch(() => undefined);
+    const entry = byLoader.get(c.loader.path) ?? { libcs: new Set<string>(), shipped: shippedLibraries(c, elf?.needed) };
     entry.libcs.add(c.libc);
     byLoader.set(c.loader.path, entry);
   }

@@ -73,6 +73,8 @@ export interface BootInputs {
   accel: Accel;
   busybox: string;
   libcDir?: string;
+  /** Unpacked `packages:` trees (guest-packages.ts). */
+  packageRoots?: readonly string[];
   vm: MatrixVm;
   /** Cache blobs for the base initramfs. */
   blobs: BaseImageDeps;
@@ -88,7 +90,7 @@ export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const { cell, vm } = b;
   const token = randomBytes(8).toString('hex');
   const extra = b.btf?.hostFile ? [{ hostPath: b.btf.hostFile, guestPath: BTF_GUEST_FILE.slice(1), mode: 0o444 }] : undefined;
-  const entries = await cellInputEntries({ arch: cell.arch, loader: cell.loader.path, files: cell.loader.files, script: cellInit(cell, token, b.btf?.guest), libcDir: b.libcDir, extra });
+  const entries = await cellInputEntries({ arch: cell.arch, loader: cell.loader.path, files: cell.loader.files, script: cellInit(cell, token, b.btf?.guest), libcDir: b.libcDir, packageRoots: b.packageRoots, extra });
   const inputs = async () => inputsStream(entries, { unixSeconds: Date.now() / 1000, seed: randomBytes(SEED_BYTES) });
   // pmcap lives in the base initramfs whenever it is built (preflight insists for capabilities).
   const built = async (file: string) => ((await access(file).then(() => true, () => false)) ? file : undefined);

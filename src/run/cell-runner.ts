@@ -4,10 +4,12 @@
 
 import path from 'node:path';
 import type { Accel } from '../core/arch.js';
-import type { Cell } from '../core/cell.js';
+import { shippedLibraries, type Cell } from '../core/cell.js';
 import type { MatrixVm } from '../config/matrix.js';
-import type { ImageStore, ResolvedKernel } from '../images/types.js';
+import type { ResolvedKernel } from '../images/types.js';
+import type { ImageStoreExt } from '../images/store.js';
 import type { GuestParts } from './resume-key.js';
+import { cellPackages } from './guest-packages.js';
 import { libcFit } from '../libc/fit.js';
 import { classifyAttempt, type Classified } from '../outcome/classify.js';
 import type { LibcContext } from '../outcome/explain.js';
@@ -41,21 +43,26 @@ export interface CellDeps {
 }
 
 /** The guest's userspace for this cell: busybox and, unless static, the libc tree (both cached per run). */
-export async function guestParts(cell: Cell, images: Pick<ImageStore, 'busybox' | 'libc'>): Promise<GuestParts> {
-  const [busybox, libc] = await Promise.all([images.busybox(cell.arch), cell.libc === 'static' ? undefined : images.libc(cell.libc.replace(/^debian:/, ''), cell.arch)]);
-  return { busybox, libc };
+export async function guestParts(cell: Cell, images: Pick<ImageStoreExt, 'busybox' | 'libc' | 'packages'>): Promise<GuestParts & { packageRoots: string[] }> {
+  const [busybox, libc, packages] = await Promise.all([
+    images.busybox(cell.arch),
+    cell.libc === 'static' ? undefined : images.libc(cell.libc.replace(/^debian:/, ''), cell.arch),
+    cellPackages(cell, images),
+  ]);
+  return { busybox, libc, packages: packages.ids, packageRoots: packages.roots };
 }
 
 export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: number, deps: CellDeps): Promise<CellResult> {
   const started = Date.now();
   // libc axis: the loader's own ELF says whether this libc cell can apply at all.
-  const libc: LibcContext = { elf: await deps.inputs.loaderElf(cell.loader.path), shipped: cell.loader.files.map((f) => path.basename(f)) };
+  const elf = await deps.inputs.loaderElf(cell.loader.path);
+  const libc: LibcContext = { elf, shipped: shippedLibraries(cell, elf?.needed) };
   const fit = libc.elf ? libcFit(libc.elf, cell.libc, { shipped: libc.shipped }) : undefined;
   if (fit?.kind === 'skip') return notBooted(cell, 'skip', fit.why, { kernel, totalMs: Date.now() - started });
 
   const accel = await deps.inputs.accel(cell, kernel);
   const { images } = deps.inputs;
-  const { busybox, libc: libcDir } = await guestParts(cell, images);
+  const { busybox, libc: libcDir, packageRoots } = await guestParts(cell, images);
   const btf = await deps.inputs.btf?.prepare(cell, kernel);
   const qemuVersion = await deps.inputs.qemuVersion(cell.arch);
   const plan = await prepareBoot({
@@ -64,6 +71,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     accel,
     busybox,
     libcDir,
+    packageRoots,
     vm: deps.vm,
     blobs: deps.inputs.blobs,
     virtioModules: (k) => images.virtioModules(k),

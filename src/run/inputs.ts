@@ -10,7 +10,7 @@ import { memoize } from '../core/memo.js';
 import { readElf, type ElfInfo } from '../guest/elf.js';
 import type { BaseImageDeps } from '../guest/base-image.js';
 import type { ImageStoreExt } from '../images/store.js';
-import type { ImageStore, ResolvedKernel } from '../images/types.js';
+import type { ResolvedKernel } from '../images/types.js';
 import { chooseAccel, probeKvm } from '../vm/accel.js';
 import { qemuBinary } from '../vm/profiles.js';
 import { rememberedProbe } from '../vm/probe-memory.js';
@@ -18,7 +18,7 @@ import type { RunEvents } from '../events/run-events.js';
 import type { PreparedBtf } from '../btf/resolve.js';
 
 export interface CellInputs {
-  images: ImageStore;
+  images: ImageStoreExt;
   /** The cache, where the base initramfs is kept by its hash. */
   blobs: BaseImageDeps;
   kernel(cell: Cell): Promise<ResolvedKernel>;

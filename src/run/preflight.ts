@@ -21,7 +21,7 @@ export function requireQemu(arches: Arch[], env: NodeJS.ProcessEnv): void {
 function oneProgramGuest(cells: Cell[]): void {
   for (const c of cells) {
     const t = c.tests[0]!;
-    const why = c.tests.length > 1 ? `${c.tests.length} tests` : t.kind === 'gotest' ? 'kind: gotest' : t.packages ? 'packages:' : t.workdir || t.files.some((f) => f.dest) ? 'workdir or files with dest' : undefined;
+    const why = c.tests.length > 1 ? `${c.tests.length} tests` : t.kind === 'gotest' ? 'kind: gotest' : t.workdir || t.files.some((f) => f.dest) ? 'workdir or files with dest' : undefined;
     if (why) throw new UsageError(`${c.id}: ${why} needs the per-test guest, which this build does not have yet; run one exec test per cell (--only test=NAME)`);
   }
 }

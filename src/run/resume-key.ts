@@ -25,6 +25,8 @@ const fileHash = async (file: string) => {
 export interface GuestParts {
   busybox: string;
   libc?: string;
+  /** Tree ids of the cell's `packages:` (guest-packages.ts). */
+  packages?: string[];
 }
 
 export async function inputsHash(cell: Cell, kernelSha256: string, vm: MatrixVm, splats?: SplatRules, guest?: GuestParts): Promise<string> {
@@ -45,6 +47,7 @@ export async function inputsHash(cell: Cell, kernelSha256: string, vm: MatrixVm,
     // Results outlive a results directory (--reuse): the guest's own userspace and the
     // version of portmatrix that judged them count too.
     ...(guest ? { busybox: path.basename(guest.busybox), libcTree: guest.libc ? path.basename(guest.libc) : null, portmatrix: VERSION } : {}),
+    ...(guest?.packages?.length ? { packages: guest.packages } : {}),
   };
   return createHash('sha256').update(JSON.stringify(key)).digest('hex');
 }

@@ -1,0 +1,69 @@
+// The `packages:` of a cell's tests in its guest: resolved per suite (a test's
+// `packages.suite`, else the suite of the cell's libc; bookworm for static), unpacked through the
+// verified Debian path, and merged at the guest's `/` after the libc, so a
+// dynamically linked program finds its libraries where ld.so looks on its own.
+// Before anything boots, every library such a program needs must be there
+// (libc/needed.ts), or the run stops naming the library and the package that has it.
+
+import type { Cell, TestSpec } from '../core/cell.js';
+import type { ImageStoreExt } from '../images/store.js';
+import { libraryPreflight } from '../libc/needed.js';
+
+/** Where a static-libc cell's packages come from unless a suite is given (docs/matrix.md). */
+const STATIC_SUITE = 'bookworm';
+
+export interface PackageSet {
+  suite: string;
+  names: string[];
+}
+
+/** A test's suite for its packages: its own `packages.suite`, else its cell's libc suite (bookworm for static). */
+function suiteOf(cell: Cell, test: TestSpec): string {
+  return test.packages?.suite ?? (cell.libc === 'static' ? STATIC_SUITE : cell.libc.replace(/^debian:/, ''));
+}
+
+/** The cell's packages, one set per suite, names sorted and unique (pure). */
+export function packageSets(cell: Cell): PackageSet[] {
+  const bySuite = new Map<string, Set<string>>();
+  for (const test of cell.tests) {
+    if (!test.packages?.names.length) continue;
+    const suite = suiteOf(cell, test);
+    const names = bySuite.get(suite) ?? new Set<string>();
+    for (const n of test.packages.names) names.add(n);
+    bySuite.set(suite, names);
+  }
+  return [...bySuite].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([suite, names]) => ({ suite, names: [...names].sort() }));
+}
+
+export interface CellPackages {
+  /** Unpacked trees to merge at the guest's `/`, in order. */
+  roots: string[];
+  /** Their tree ids (what the lock records): part of the cell's inputs hash. */
+  ids: string[];
+}
+
+/** The cell's package trees (downloaded, verified and unpacked once per set and run). */
+export async function cellPackages(cell: Cell, images: Pick<ImageStoreExt, 'packages'>): Promise<CellPackages> {
+  const got = await Promise.all(packageSets(cell).map((s) => images.packages(s.names, s.suite, cell.arch)));
+  return { roots: got.map((g) => g.root), ids: got.map((g) => g.lock.sha256 ?? '') };
+}
+
+/**
+ * Pre-boot: for every cell with packages, each test program's needed libraries are
+ * in its libc or its package trees. Each (arch, program, packages) is checked once.
+ */
+export async function packagesPreflight(cells: readonly Cell[], images: Pick<ImageStoreExt, 'packages' | 'providers'>): Promise<void> {
+  const checked = new Set<string>();
+  for (const cell of cells) {
+    const sets = packageSets(cell);
+    if (!sets.length) continue;
+    const { roots } = await cellPackages(cell, images);
+    for (const test of cell.tests) {
+      const key = JSON.stringify([cell.arch, cell.libc, test.path, sets]);
+      if (checked.has(key)) continue;
+      checked.add(key);
+      const suite = test.packages ? suiteOf(cell, test) : sets[0]!.suite;
+      await libraryPreflight({ program: test.path, arch: cell.arch, libc: cell.libc !== 'static', roots, suite, providers: (s, a, sonames) => images.providers(s, a, sonames) });
+    }
+  }
+}
