@@ -112,17 +112,11 @@ export function compareIds(a: string, b: string): number {
 /** Orders anything with an id by compareIds. */
 export const byId = (a: { id: string }, b: { id: string }): number => compareIds(a.id, b.id);
 
-/** Whether any test of the cell brings Debian packages into its guest. */
-export function hasPackages(cell: Pick<Cell, 'tests'>): boolean {
-  return cell.tests.some((t) => (t.packages?.names.length ?? 0) > 0);
-}
-
 /**
- * What a loader's libc check counts as present besides the libc: the basenames of
- * its files, and, in a cell with packages, every library it needs (the packages
- * pre-flight, run/guest-packages.ts, proves those before any boot).
+ * What a loader's libc check counts as present besides the libc: its files, and
+ * every other library it needs, since the library pre-flight (run/guest-packages.ts)
+ * refuses the run before any boot unless the packages or the files provide them.
  */
-export function shippedLibraries(cell: Pick<Cell, 'tests' | 'loader'>, needed: readonly string[] = []): string[] {
-  const files = cell.loader.files.map((f) => f.split('/').pop()!);
-  return hasPackages(cell) ? [...files, ...needed] : files;
+export function shippedLibraries(cell: Pick<Cell, 'loader'>, needed: readonly string[] = []): string[] {
+  return [...cell.loader.files.map((f) => f.split('/').pop()!), ...needed];
 }

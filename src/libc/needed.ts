@@ -24,6 +24,8 @@ export interface NeededSpec {
   libc: boolean;
   /** Unpacked package trees merged at the guest's `/`. */
   roots: readonly string[];
+  /** Library basenames shipped in the test's files (found through LD_LIBRARY_PATH). */
+  shipped?: readonly string[];
 }
 
 /** The first file (or link) named `soname` in a search dir of any root. */
@@ -48,7 +50,7 @@ export async function missingLibraries(spec: NeededSpec): Promise<MissingLibrary
     const { soname, neededBy } = queue.shift()!;
     if (seen.has(soname)) continue;
     seen.add(soname);
-    if (spec.libc && isLibc6Library(soname)) continue;
+    if ((spec.libc && isLibc6Library(soname)) || spec.shipped?.includes(soname)) continue;
     const found = await locate(soname, spec.roots, spec.arch);
     if (!found) {
       missing.push({ soname, neededBy });
@@ -70,7 +72,7 @@ export function missingLibrariesError(program: string, suite: string, missing: r
     return `  ${m.soname}${by}: ${pkgs?.length ? `in Debian package ${pkgs.join(' or ')}` : `no ${suite} package ships it where ld.so looks; link it statically`}`;
   });
   const add = [...new Set(missing.flatMap((m) => providers.get(m.soname)?.slice(0, 1) ?? []))];
-  const fix = add.length ? `\nadd to the test's packages: [${add.join(', ')}]` : '';
+  const fix = add.length ? `\nadd to the test's packages: [${add.join(', ')}] (or ship the libraries in its files and set env LD_LIBRARY_PATH)` : '';
   return new UsageError(`${program} needs libraries the guest does not have (Debian ${suite}):\n${lines.join('\n')}${fix}`);
 }
 

@@ -2,9 +2,11 @@
 // `packages.suite`, else the suite of the cell's libc; bookworm for static), unpacked through the
 // verified Debian path, and merged at the guest's `/` after the libc, so a
 // dynamically linked program finds its libraries where ld.so looks on its own.
-// Before anything boots, every library such a program needs must be there
-// (libc/needed.ts), or the run stops naming the library and the package that has it.
+// Before anything boots, every library a dynamically linked test program needs
+// must be there (libc/needed.ts), or the run stops naming the library and the
+// package that has it — with or without `packages:`.
 
+import path from 'node:path';
 import type { Cell, TestSpec } from '../core/cell.js';
 import type { ImageStoreExt } from '../images/store.js';
 import { libraryPreflight } from '../libc/needed.js';
@@ -49,21 +51,23 @@ export async function cellPackages(cell: Cell, images: Pick<ImageStoreExt, 'pack
 }
 
 /**
- * Pre-boot: for every cell with packages, each test program's needed libraries are
- * in its libc or its package trees. Each (arch, program, packages) is checked once.
+ * Pre-boot: every dynamically linked test program of a cell with a Debian libc finds
+ * each library it needs (and they need) in the libc, its packages or its files; a
+ * missing one refuses the run with the package that ships it. Each (arch, libc,
+ * program, packages) is checked once; Contents is read only when something is missing.
  */
 export async function packagesPreflight(cells: readonly Cell[], images: Pick<ImageStoreExt, 'packages' | 'providers'>): Promise<void> {
   const checked = new Set<string>();
   for (const cell of cells) {
+    if (cell.libc === 'static') continue; // the libc fit skips dynamic programs there
     const sets = packageSets(cell);
-    if (!sets.length) continue;
-    const { roots } = await cellPackages(cell, images);
+    const roots = sets.length ? (await cellPackages(cell, images)).roots : [];
     for (const test of cell.tests) {
       const key = JSON.stringify([cell.arch, cell.libc, test.path, sets]);
       if (checked.has(key)) continue;
       checked.add(key);
-      const suite = test.packages ? suiteOf(cell, test) : sets[0]!.suite;
-      await libraryPreflight({ program: test.path, arch: cell.arch, libc: cell.libc !== 'static', roots, suite, providers: (s, a, sonames) => images.providers(s, a, sonames) });
+      const shipped = test.files.map((f) => path.basename(f.src));
+      await libraryPreflight({ program: test.path, arch: cell.arch, libc: true, roots, shipped, suite: suiteOf(cell, test), providers: (s, a, sonames) => images.providers(s, a, sonames) });
     }
   }
 }

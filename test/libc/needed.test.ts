@@ -105,14 +105,16 @@ describe('which package ships a library (Contents index)', { timeout: 300_000 },
         '  libelf.so.1: in Debian package libelf1',
         '  libz.so.1: in Debian package zlib1g',
         '  libnot-a-real-lib.so.9 (needed by libz.so.1): no bookworm package ships it where ld.so looks; link it statically',
-        "add to the test's packages: [libelf1, zlib1g]",
+        "add to the test's packages: [libelf1, zlib1g] (or ship the libraries in its files and set env LD_LIBRARY_PATH)",
       ].join('\n'),
     );
   });
 
-  it('libraryPreflight refuses without the packages and passes with them', async () => {
+  it('libraryPreflight refuses without the packages and passes with them, or with the libraries shipped in files', async () => {
     const spec = { program: arm64.program, arch: 'arm64', libc: true, suite: 'bookworm', providers: store.providers } as const;
-    await expect(libraryPreflight({ ...spec, roots: [] })).rejects.toThrow(/\nadd to the test's packages: \[libelf1, zlib1g\]$/);
+    await expect(libraryPreflight({ ...spec, roots: [] })).rejects.toThrow(/\nadd to the test's packages: \[libelf1, zlib1g\] \(or ship the libraries in its files and set env LD_LIBRARY_PATH\)$/);
     await expect(libraryPreflight({ ...spec, roots: [arm64.root] })).resolves.toBeUndefined();
+    await expect(libraryPreflight({ ...spec, roots: [], shipped: ['libelf.so.1', 'libz.so.1'] })).resolves.toBeUndefined();
+    await expect(libraryPreflight({ ...spec, roots: [], shipped: ['libelf.so.1'] })).rejects.toThrow(/^ {2}libz\.so\.1: in Debian package zlib1g$/m);
   });
 });
