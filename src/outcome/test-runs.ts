@@ -28,7 +28,8 @@ export function testRuns(specs: readonly TestSpec[], report: GuestReport, end: G
       timedOut: g.timedOut,
       stdout: g.stdout,
       stderr: g.stderr,
-      kernelLog: g.startT === undefined ? '' : logSegment(report.dmesg, g.startT, g.endT),
+      // The guest reads the kernel log after each test (dmesg.<i>); the cell-wide one otherwise.
+      kernelLog: g.startT === undefined ? '' : logSegment(g.dmesg || report.dmesg, g.startT, g.endT),
     };
     if (g.exitCode !== undefined) run.exitCode = g.exitCode;
     if (g.startT !== undefined && g.endT !== undefined) run.ms = Math.round((g.endT - g.startT) * 1000);

@@ -16,7 +16,9 @@ import { kernelOf, notBooted } from '../outcome/not-booted.js';
 import { consoleLogPath } from '../results/files.js';
 import type { CellResult } from '../results/model.js';
 import { loaderTest } from '../results/tests.js';
-import { prepareBoot } from './boot.js';
+import { prepareBoot, runsAsSuite, type BootPlan } from './boot.js';
+import { runSuite } from './suite-runner.js';
+import { suiteResult, type AttemptFacts } from './suite-result.js';
 import type { SnapshotDeps } from './snapshot-boot.js';
 import type { RunEvents } from '../events/run-events.js';
 import { runGuest, type GuestRun } from './guest-run.js';
@@ -58,7 +60,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
   const { busybox, libc: libcDir } = await guestParts(cell, images);
   const btf = await deps.inputs.btf?.prepare(cell, kernel);
   const qemuVersion = await deps.inputs.qemuVersion(cell.arch);
-  const plan = await prepareBoot({
+  const boot = {
     cell,
     kernel,
     accel,
@@ -66,28 +68,31 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     libcDir,
     vm: deps.vm,
     blobs: deps.inputs.blobs,
-    virtioModules: (k) => images.virtioModules(k),
+    virtioModules: (k: ResolvedKernel) => images.virtioModules(k),
     qemuVersion,
     snapshots: deps.snapshots,
     btf,
-  });
-
-  void deps.events.emit({ type: 'boot', cell, accel, attempt });
+  };
   const consoleLog = consoleLogPath(deps.resultsDir, cell.id);
-  const run = await runGuest(cell, plan, { kernel, accel, vm: deps.vm, busybox, workDir: deps.workDir, consoleLog, env: deps.env, signal: deps.signal, events: deps.events });
-  if (run.fallback) sayFallback(deps, cell, plan.qemu?.snapshot?.key ?? '', run.fallback);
+  const guestRun = async (plan: BootPlan, n: number) => {
+    void deps.events.emit({ type: 'boot', cell, accel, attempt });
+    // A cell's later guests (after one died) keep their own console next to the first's.
+    const log = n === 1 ? consoleLog : consoleLog.replace(/\.log$/, `.boot${n}.log`);
+    const run = await runGuest(cell, plan, { kernel, accel, vm: deps.vm, busybox, workDir: deps.workDir, consoleLog: log, env: deps.env, signal: deps.signal, events: deps.events });
+    if (run.fallback) sayFallback(deps, cell, plan.qemu?.snapshot?.key ?? '', run.fallback);
+    return run;
+  };
+  const facts = { accel, attempt, started, backend: deps.vm.backend, qemuVersion, consoleLog: path.relative(deps.resultsDir, consoleLog), btf: btf?.result };
+  if (runsAsSuite(cell)) {
+    const suite = await runSuite(cell, { boot, runGuest: guestRun, splats: deps.splats, signal: deps.signal });
+    return suiteResult(cell, kernel, suite, facts);
+  }
+  const plan = await prepareBoot(boot);
+  const run = await guestRun(plan, 1);
   // A failure of ours (inputs never delivered) or of the base /init is infrastructure.
   const exit = run.error && !run.exit.spawnError ? { ...run.exit, spawnError: run.error } : run.exit;
   const classified = await classifyAttempt(cell, exit, run.report, plan.bootSec, { ...libc, libcDir }, { consoleAfterStart: run.consoleAfterStart, splats: deps.splats });
-  return bootedResult(cell, kernel, classified, run, {
-    accel,
-    attempt,
-    started,
-    backend: deps.vm.backend,
-    qemuVersion,
-    consoleLog: path.relative(deps.resultsDir, consoleLog),
-    btf: btf?.result,
-  });
+  return bootedResult(cell, kernel, classified, run, facts);
 }
 
 // Once per boot key and process: every later cell of that key restores again.
@@ -98,16 +103,6 @@ function sayFallback(deps: CellDeps, cell: Cell, key: string, why: string): void
   void deps.events.emit({ type: 'log', level: 'warn', message: `${cell.id}: ${why}; booted cold and made the snapshot again` });
 }
 
-interface AttemptFacts {
-  accel: Accel;
-  attempt: number;
-  started: number;
-  backend: MatrixVm['backend'];
-  qemuVersion?: string;
-  /** Relative to the results directory. */
-  consoleLog: string;
-  btf?: CellBtf;
-}
 
 /** The CellResult of an attempt that booted (or tried to): pure. */
 function bootedResult(cell: Cell, kernel: ResolvedKernel, c: Classified, run: GuestRun, a: AttemptFacts): CellResult {

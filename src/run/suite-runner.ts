@@ -1,0 +1,100 @@
+// One attempt of a cell that runs a list of tests (boot.ts runsAsSuite): boot,
+// run the tests one after another in that guest, read each test's frames. A test
+// that takes the guest down (kernel panic, no response) fails with that reason
+// and the console tail; the cell then boots again (a snapshot restore, usually)
+// and goes on with the next test, so no other test's result is lost. A guest that
+// could not start, or a QEMU the host ended, is infrastructure: the tests it did
+// not get to are `infra` and the scheduler retries the cell.
+
+import type { Cell } from '../core/cell.js';
+import type { GuestReport } from '../guest/frames.js';
+import { decideOutcome } from '../outcome/decide.js';
+import type { SplatRules } from '../outcome/splats.js';
+import { decideTest } from '../outcome/test-outcome.js';
+import { deathReason, testRuns } from '../outcome/test-runs.js';
+import type { TestResult } from '../results/model.js';
+import { undecidedTest } from '../results/tests.js';
+import type { BootInputs, BootPlan } from './boot.js';
+import { prepareBoot } from './boot.js';
+import type { GuestRun } from './guest-run.js';
+
+/** What one guest of the cell ended with, and the tests it decided. */
+export interface SuiteBoot {
+  run: GuestRun;
+  plan: BootPlan;
+}
+
+export interface SuiteOutcome {
+  tests: TestResult[];
+  boots: SuiteBoot[];
+  /** The first guest never ran a test: the cell could not boot. */
+  bootFailed: boolean;
+  /** Why the guests that were infrastructure failures ended, when one was. */
+  infra?: string;
+}
+
+export interface SuiteDeps {
+  boot: Omit<BootInputs, 'only'>;
+  /** Runs one prepared guest; `n` counts the cell's guests from 1. */
+  runGuest: (plan: BootPlan, n: number) => Promise<GuestRun>;
+  splats?: SplatRules;
+  signal: AbortSignal;
+}
+
+/** Infrastructure, or nothing: the same rules as a one-program cell (decide.ts), without expectations. */
+function infraReason(cell: Cell, run: GuestRun, plan: BootPlan): string | undefined {
+  const { exit, report } = run;
+  const observed = {
+    spawnError: exit.spawnError ?? (run.error && !exit.spawnError ? run.error : undefined),
+    bootTimedOut: exit.bootTimedOut,
+    timedOut: exit.timedOut,
+    aborted: exit.aborted,
+    qemuCode: exit.code,
+    qemuSignal: exit.signal,
+    done: report.done,
+    loaderStarted: report.loaderStarted,
+    // A report without an exit: only the infrastructure verdicts below matter.
+    loaderTimedOut: false,
+    stdout: '',
+    stderr: '',
+    dmesg: '',
+    consoleTail: exit.consoleTail,
+    bootDeadlineSec: plan.bootSec,
+    loaderTimeoutSec: 0,
+  };
+  const o = decideOutcome({ ...cell, expect: undefined }, observed);
+  return o.status === 'infra' ? o.reason : undefined;
+}
+
+/** The tests one guest decided, by index; those it never started stay undefined. */
+function decided(cell: Cell, report: GuestReport, run: GuestRun, splats?: SplatRules): (TestResult | undefined)[] {
+  const fallback = run.exit.timedOut ? 'the guest stopped responding' : 'the guest stopped';
+  const end = { died: deathReason(run.exit.consoleTail, fallback), consoleTail: run.exit.consoleTail };
+  return testRuns(cell.tests, report, end).map((r, i) => (r ? decideTest(cell.tests[i]!, r, splats) : undefined));
+}
+
+export async function runSuite(cell: Cell, d: SuiteDeps): Promise<SuiteOutcome> {
+  const tests: (TestResult | undefined)[] = cell.tests.map(() => undefined);
+  const boots: SuiteBoot[] = [];
+  let remaining = cell.tests.map((_t, i) => i);
+  let infra: string | undefined;
+  while (remaining.length > 0 && !d.signal.aborted) {
+    const plan = await prepareBoot({ ...d.boot, only: remaining });
+    const run = await d.runGuest(plan, boots.length + 1);
+    boots.push({ run, plan });
+    infra = infraReason(cell, run, plan);
+    const now = decided(cell, run.report, run, d.splats);
+    for (const i of remaining) {
+      const t = now[i];
+      // A test the host's fault cut short is not the test's failure.
+      if (t) tests[i] = infra && !run.report.tests[i]?.ended ? undecidedTest(cell.tests[i]!, 'infra', infra) : t;
+    }
+    const before = remaining.length;
+    remaining = remaining.filter((i) => tests[i] === undefined);
+    // No progress, infrastructure, or a guest that reported done without them: stop here.
+    if (infra || remaining.length === before || run.report.done) break;
+  }
+  const why = infra ?? (d.signal.aborted ? 'interrupted' : 'the guest ended before the test started');
+  const bootFailed = boots.length > 0 && boots[0]!.run.report.loaderStarted === false;
+  return { tests: tests.map((t, i) => t ?? undecidedTest(cell.tests[i]!, 'infra', why)), boots, bootFailed, infra };
+}
