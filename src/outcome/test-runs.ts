@@ -33,7 +33,11 @@ export function testRuns(specs: readonly TestSpec[], report: GuestReport, end: G
     };
     if (g.exitCode !== undefined) run.exitCode = g.exitCode;
     if (g.startT !== undefined && g.endT !== undefined) run.ms = Math.round((g.endT - g.startT) * 1000);
-    if (!g.ended) run.guestDied = { why: deathReason(end.consoleTail, end.died ?? 'the guest stopped'), consoleTail: end.consoleTail };
+    if (!g.ended) {
+      run.guestDied = { why: deathReason(end.consoleTail, end.died ?? 'the guest stopped'), consoleTail: end.consoleTail };
+      const panic = /Kernel panic - not syncing: (.*)/.exec(end.consoleTail)?.[1]?.trim();
+      if (panic) run.guestDied.detail = panic;
+    }
     return run;
   });
 }

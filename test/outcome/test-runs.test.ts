@@ -39,7 +39,7 @@ describe('testRuns', () => {
       ['pass', undefined],
       ['fail', 'exited with code 1'],
       ['fail', 'timed out after 2s'],
-      ['fail', 'kernel panic while the test ran'],
+      ['fail', 'kernel panic while the test ran: sysrq triggered crash'],
     ]);
   });
 });

@@ -1,0 +1,98 @@
+// A cell's `tests:` in one guest, on a real kernel (TCG, amd64, Debian trixie 6.12),
+// through the CLI with retries off. Five tests: a pass, an exit 1, a hang past its
+// timeout after printing a line, a kernel panic, a pass: every result is there, the
+// hang keeps its line, the panic carries the reason and console tail, and the last
+// test ran on a second guest. Then isolation: a test that leaves a pinned map and a
+// kprobe event behind cannot change the next test's outcome.
+
+import { execFileSync } from 'node:child_process';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CellResult, RunResults } from '../../src/results/model.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
+import { useTestLock } from '../helpers/dev-kernels.js';
+
+async function project(scripts: Record<string, string>, tests: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-suite-'));
+  for (const [name, text] of Object.entries(scripts)) {
+    await writeFile(path.join(dir, name), `#!/bin/sh\n${text}\n`);
+    await chmod(path.join(dir, name), 0o755);
+  }
+  await useTestLock(dir);
+  await writeFile(path.join(dir, 'matrix.yaml'), `kernels: [debian:trixie]\narches: [amd64]\ntests:\n${tests}`);
+  return dir;
+}
+
+async function run(dir: string): Promise<{ code: number; stderr: string; cell: CellResult }> {
+  const r = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--reporter', 'json'], { cwd: dir });
+  const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
+  expect(results.cells).toHaveLength(1);
+  return { code: r.code, stderr: r.stderr, cell: results.cells[0]! };
+}
+
+describe('a cell of tests in one guest', () => {
+  it('keeps every result when one test hangs and another panics the kernel', async () => {
+    const dir = await project(
+      {
+        'ok.sh': 'echo "ok in $(pwd)"; ls /tmp',
+        'fails.sh': 'echo "about to fail" >&2; exit 1',
+        'hangs.sh': 'echo "before the hang"; touch /tmp/left-by-hang; sleep 600',
+        'panics.sh': 'echo c > /proc/sysrq-trigger; sleep 5',
+      },
+      `  - {name: first, path: ./ok.sh, timeout: 20}
+  - {name: fails, path: ./fails.sh, timeout: 20}
+  - {name: hangs, path: ./hangs.sh, timeout: 3}
+  - {name: panics, path: ./panics.sh, timeout: 20}
+  - {name: last, path: ./ok.sh, timeout: 20, workdir: sub}
+`,
+    );
+    const { code, stderr, cell } = await run(dir);
+    expect(code, stderr).toBe(1);
+    const view = cell.tests.map((t) => [t.name, t.status, t.reason, t.stdout]);
+    expect(view).toEqual([
+      ['first', 'pass', undefined, 'ok in /portmatrix/t/0\n'],
+      ['fails', 'fail', 'exited with code 1', ''],
+      ['hangs', 'fail', 'timed out after 3s', 'before the hang\n'],
+      ['panics', 'fail', 'kernel panic while the test ran: sysrq triggered crash', ''],
+      // A fresh guest, a fresh /tmp: nothing the hanging test left there.
+      ['last', 'pass', undefined, 'ok in /portmatrix/t/4/sub\n'],
+    ]);
+    expect(cell.tests[1]!.stderr).toBe('about to fail\n');
+    expect(cell.tests[3]!.consoleTail).toMatch(/Kernel panic - not syncing/);
+    expect(cell.status).toBe('fail');
+    expect(cell.reason).toMatch(/^3 of 5 tests failed: fails \(exited with code 1\), hangs \(timed out after 3s\), panics \(kernel panic while the test ran: sysrq triggered crash\)/);
+    expect(cell.guestBoots).toBe(2);
+    expect(cell.attempts).toBe(1);
+  }, 600_000);
+
+  it('a pinned map and a kprobe event left by one test are gone for the next', async () => {
+    const dir = await project(
+      {
+        // pin (test/fixtures/pin) pins a real BPF array map; the kprobe event goes through tracefs.
+        'leaves.sh': [
+          './pin /sys/fs/bpf/left_map || exit 2',
+          'echo "p:kprobes/leftover do_sys_openat2" >> /sys/kernel/tracing/kprobe_events || exit 3',
+          'echo 1 > /sys/kernel/tracing/events/kprobes/leftover/enable || exit 4',
+          'ls /sys/fs/bpf; cat /sys/kernel/tracing/kprobe_events',
+        ].join('\n'),
+        'checks.sh': [
+          'pins=$(ls -A /sys/fs/bpf); events=$(cat /sys/kernel/tracing/kprobe_events)',
+          'echo "pins=[$pins] events=[$events]"',
+          'test -z "$pins$events"',
+        ].join('\n'),
+      },
+      `  - {name: leaves, path: ./leaves.sh, files: [./pin], timeout: 20}
+  - {name: checks, path: ./checks.sh, timeout: 20}
+`,
+    );
+    execFileSync('go', ['build', '-o', path.join(dir, 'pin'), '.'], { cwd: path.join(repoRoot, 'test/fixtures/pin'), env: { ...process.env, CGO_ENABLED: '0', GOOS: 'linux', GOARCH: 'amd64' } });
+    const { code, stderr, cell } = await run(dir);
+    expect(code, stderr).toBe(0);
+    expect(cell.tests.map((t) => [t.name, t.status, t.stdout])).toEqual([
+      ['leaves', 'pass', 'pinned /sys/fs/bpf/left_map\nleft_map\np:kprobes/leftover do_sys_openat2\n'],
+      ['checks', 'pass', 'pins=[] events=[]\n'],
+    ]);
+  }, 600_000);
+});
