@@ -95,12 +95,13 @@ export function testCall(index: number, s: TestStep, runAs = ''): string {
 
 /** Where test `index` lives in the guest: its program apart from its root, so no file of the test can replace it. */
 export const testRoot = (index: number) => `/portmatrix/t/${index}`;
-export const testProgram = (index: number) => `/portmatrix/bin/${index}`;
+// Under its own name: comm, argv[0] and Go's test binary name stay what the user built.
+export const testProgram = (index: number, hostPath: string) => `/portmatrix/bin/${index}/${path.basename(hostPath)}`;
 
 /** A TestSpec as the guest runs it: a Go test binary gets `-test.v=test2json` before the test's own args. */
 export function stepOf(spec: TestSpec, index: number): TestStep {
   return {
-    program: testProgram(index),
+    program: testProgram(index, spec.path),
     args: spec.kind === 'gotest' ? ['-test.v=test2json', ...spec.args] : [...spec.args],
     env: { ...spec.env },
     root: testRoot(index),
@@ -112,7 +113,7 @@ export function stepOf(spec: TestSpec, index: number): TestStep {
 /** Host file → guest path for every file of test `index` (`dest` under its root, names kept). */
 export function guestFiles(spec: TestSpec, index: number): { src: string; guest: string }[] {
   return [
-    { src: spec.path, guest: testProgram(index) },
+    { src: spec.path, guest: testProgram(index, spec.path) },
     ...spec.files.map((f) => ({ src: f.src, guest: path.posix.join(testRoot(index), f.dest, path.basename(f.src)) })),
   ];
 }
