@@ -57,7 +57,8 @@ export function suiteScript(o: SuiteOptions): string {
   const F = `@@portmatrix:${o.token}`;
   const drop = privilegeDrop({ ...o, args: [], env: {}, timeoutSec: 1 });
   const runAs = `${drop.command} ${shQuote(credentialsWrapper(CREDS))} test`;
-  const roots = [...new Set(o.tests.map((t) => t.step.root))];
+  // Every root and working directory exists before the user is given them.
+  const roots = [...new Set(o.tests.flatMap(({ step }) => (step.workdir ? [step.root, `${step.root}/${step.workdir}`] : [step.root])))];
   return [
     ...startLines({ ...o, args: [], env: {}, timeoutSec: 1 }, F),
     ...setupLines({ ...o, args: [], env: {}, timeoutSec: 1 }),

@@ -89,7 +89,7 @@ export function testCall(index: number, s: TestStep, runAs = ''): string {
   const dir = s.workdir ? `${s.root}/${s.workdir}` : s.root;
   return [
     `mkdir -p ${shQuote(dir)}`,
-    `pm_test ${index} ${s.timeoutSec} ${shQuote(dir)} env -i PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp ${[...env, runAs].filter(Boolean).join(' ')} ${shQuote(s.program)} ${s.args.map(shQuote).join(' ')}`.trimEnd(),
+    `pm_test ${index} ${s.timeoutSec} ${shQuote(dir)} env -i PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp "PORTMATRIX_BTF=$PORTMATRIX_BTF" ${[...env, runAs].filter(Boolean).join(' ')} ${shQuote(s.program)} ${s.args.map(shQuote).join(' ')}`.trimEnd(),
   ].join('\n');
 }
 

@@ -95,4 +95,22 @@ describe('a cell of tests in one guest', () => {
       ['checks', 'pass', 'pins=[] events=[]\n'],
     ]);
   }, 600_000);
+
+  it('runs every test as the configured user, in a working directory it may write', async () => {
+    const dir = await project(
+      { 'who.sh': 'echo "uid=$(id -u) btf=$PORTMATRIX_BTF"; touch made-here && echo "wrote $(pwd)/made-here"' },
+      `  - {name: one, path: ./who.sh, workdir: pkg, timeout: 20}
+  - {name: two, path: ./who.sh, timeout: 20}
+configs:
+  - {name: nonroot, user: portmatrix}
+`,
+    );
+    const { code, stderr, cell } = await run(dir);
+    expect(code, stderr).toBe(0);
+    expect(cell.tests.map((t) => [t.name, t.status, t.stdout])).toEqual([
+      ['one', 'pass', 'uid=1000 btf=/sys/kernel/btf/vmlinux\nwrote /portmatrix/t/0/pkg/made-here\n'],
+      ['two', 'pass', 'uid=1000 btf=/sys/kernel/btf/vmlinux\nwrote /portmatrix/t/1/made-here\n'],
+    ]);
+    expect(cell.guest?.uid).toBe(1000);
+  }, 600_000);
 });
