@@ -33,6 +33,12 @@ export interface BootPlan {
   entries: CpioEntry[];
   /** The framed inputs for the port, with the clock and a fresh seed at call time. */
   inputs: () => Promise<Buffer>;
+  /**
+   * Per-test guests: seconds the host waits from a test's start frame to its end frame
+   * before it takes the guest as wedged (the guest's own watchdog ends a test at its
+   * timeout; only a guest that stopped responding misses this), by test index.
+   */
+  testDeadlines?: Record<number, number>;
   /** pmcap's host path when built: capabilities and the CRNG reseed. */
   capHelper?: string;
   /**
@@ -57,6 +63,12 @@ export function deadlines(cell: Cell, vm: MatrixVm, accel: Accel, only?: readonl
   // After the loader ends the guest still prints its output and powers off.
   const totalSec = bootSec + testSec * (accel === 'kvm' ? 1 : 1.5) + 30;
   return { bootSec, totalSec };
+}
+
+/** The test's timeout, slowed like the cell's, plus the kill grace and its report. */
+function testDeadlines(cell: Cell, accel: Accel, only: readonly number[]): Record<number, number> {
+  const scale = accel === 'kvm' ? 1 : cell.arch === 's390x' ? 3 : 1.5;
+  return Object.fromEntries(only.map((i) => [i, cell.tests[i]!.timeoutSec * scale + 15]));
 }
 
 /**
@@ -132,7 +144,8 @@ export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   // pmcap lives in the base initramfs whenever it is built (preflight insists for capabilities).
   const helper = capHelperPath(cell.arch);
   const capHelper = (await access(helper).then(() => true, () => false)) ? helper : undefined;
-  const plan = { token, entries, inputs, capHelper, ...deadlines(cell, vm, b.accel, only) };
+  const plan: BootPlan = { token, entries, inputs, capHelper, ...deadlines(cell, vm, b.accel, only) };
+  if (runsAsSuite(cell)) plan.testDeadlines = testDeadlines(cell, b.accel, only);
   if (vm.backend === 'vng') return plan;
 
   const modules = await b.virtioModules(b.kernel);

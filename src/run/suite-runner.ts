@@ -68,7 +68,7 @@ function infraReason(cell: Cell, run: GuestRun, plan: BootPlan): string | undefi
 
 /** The tests one guest decided, by index; those it never started stay undefined. */
 function decided(cell: Cell, report: GuestReport, run: GuestRun, splats?: SplatRules): (TestResult | undefined)[] {
-  const fallback = run.exit.timedOut ? 'the guest stopped responding' : 'the guest stopped';
+  const fallback = run.exit.timedOut || run.wedged !== undefined ? 'the guest stopped responding' : 'the guest stopped';
   const end = { died: deathReason(run.exit.consoleTail, fallback), consoleTail: run.exit.consoleTail };
   return testRuns(cell.tests, report, end).map((r, i) => (r ? decideTest(cell.tests[i]!, r, splats) : undefined));
 }

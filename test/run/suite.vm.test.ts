@@ -113,4 +113,26 @@ configs:
     ]);
     expect(cell.guest?.uid).toBe(1000);
   }, 600_000);
+
+  it('a test that wedges the guest fails as such, and the next runs on a new guest', async () => {
+    const dir = await project(
+      // SIGSTOP to every process but PID 1 (the guest's watchdog too), then to itself:
+      // the guest never reports the test's end.
+      { 'wedges.sh': 'echo stopping everything; kill -STOP -1; kill -STOP $$', 'after.sh': 'echo after' },
+      `  - {name: wedges, path: ./wedges.sh, timeout: 2}
+  - {name: after, path: ./after.sh, timeout: 20}
+`,
+    );
+    const started = Date.now();
+    const { code, stderr, cell } = await run(dir);
+    expect(code, stderr).toBe(1);
+    expect(cell.tests.map((t) => [t.name, t.status, t.reason])).toEqual([
+      ['wedges', 'fail', 'the guest stopped responding while the test ran'],
+      ['after', 'pass', undefined],
+    ]);
+    expect(cell.tests[1]!.stdout).toBe('after\n');
+    expect(cell.guestBoots).toBe(2);
+    // The host's per-test watchdog (2 s × 1.5 + 15 s), not the cell's whole deadline (minutes).
+    expect(Date.now() - started).toBeLessThan(90_000);
+  }, 600_000);
 });
