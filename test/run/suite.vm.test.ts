@@ -3,7 +3,8 @@
 // timeout after printing a line, a kernel panic, a pass: every result is there, the
 // hang keeps its line, the panic carries the reason and console tail, and the last
 // test ran on a second guest. Then isolation: a test that leaves a pinned map and a
-// kprobe event behind cannot change the next test's outcome.
+// kprobe event behind cannot change the next test's outcome, and each test has its
+// own kernel-log segment; the configured user for every test; a wedged guest.
 
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -72,7 +73,8 @@ describe('a cell of tests in one guest', () => {
       {
         // pin (test/fixtures/pin) pins a real BPF array map; the kprobe event goes through tracefs.
         'leaves.sh': [
-          './pin /sys/fs/bpf/left_map || exit 2',
+          './tools/pin /sys/fs/bpf/left_map || exit 2',
+          'echo "portmatrix-test-marker from leaves" > /dev/kmsg',
           'echo "p:kprobes/leftover do_sys_openat2" >> /sys/kernel/tracing/kprobe_events || exit 3',
           'echo 1 > /sys/kernel/tracing/events/kprobes/leftover/enable || exit 4',
           'ls /sys/fs/bpf; cat /sys/kernel/tracing/kprobe_events',
@@ -83,7 +85,7 @@ describe('a cell of tests in one guest', () => {
           'test -z "$pins$events"',
         ].join('\n'),
       },
-      `  - {name: leaves, path: ./leaves.sh, files: [./pin], timeout: 20}
+      `  - {name: leaves, path: ./leaves.sh, files: [{src: ./pin, dest: tools}], timeout: 20}
   - {name: checks, path: ./checks.sh, timeout: 20}
 `,
     );
@@ -94,6 +96,10 @@ describe('a cell of tests in one guest', () => {
       ['leaves', 'pass', 'pinned /sys/fs/bpf/left_map\nleft_map\np:kprobes/leftover do_sys_openat2\n'],
       ['checks', 'pass', 'pins=[] events=[]\n'],
     ]);
+    // Each test's kernel-log segment holds what the kernel logged while it ran, and only that.
+    expect(cell.tests[0]!.kernelLog).toMatch(/portmatrix-test-marker from leaves/);
+    expect(cell.tests[1]!.kernelLog).not.toMatch(/portmatrix-test-marker/);
+    expect(cell.dmesg).toMatch(/Linux version/);
   }, 600_000);
 
   it('runs every test as the configured user, in a working directory it may write', async () => {
