@@ -14,7 +14,7 @@ import type { LibcContext } from '../outcome/explain.js';
 import type { SplatRules } from '../outcome/splats.js';
 import { kernelOf, notBooted } from '../outcome/not-booted.js';
 import { consoleLogPath } from '../results/files.js';
-import type { CellResult } from '../results/model.js';
+import type { CellResult, TestResult } from '../results/model.js';
 import { loaderTest } from '../results/tests.js';
 import { prepareBoot, runsAsSuite, type BootPlan } from './boot.js';
 import { runSuite } from './suite-runner.js';
@@ -84,7 +84,8 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
   };
   const facts = { accel, attempt, started, backend: deps.vm.backend, qemuVersion, consoleLog: path.relative(deps.resultsDir, consoleLog), btf: btf?.result };
   if (runsAsSuite(cell)) {
-    const suite = await runSuite(cell, { boot, runGuest: guestRun, splats: deps.splats, signal: deps.signal });
+    const onTest = (test: TestResult) => void deps.events.emit({ type: 'test', cell, test });
+    const suite = await runSuite(cell, { boot, runGuest: guestRun, splats: deps.splats, signal: deps.signal, onTest });
     return suiteResult(cell, kernel, suite, facts);
   }
   const plan = await prepareBoot(boot);

@@ -39,6 +39,8 @@ export interface SuiteDeps {
   runGuest: (plan: BootPlan, n: number) => Promise<GuestRun>;
   splats?: SplatRules;
   signal: AbortSignal;
+  /** Each test as soon as its guest ended (the `test` event: a per-test line in progress). */
+  onTest?: (test: TestResult) => void;
 }
 
 /** Infrastructure, or nothing: the same rules as a one-program cell (decide.ts), without expectations. */
@@ -88,6 +90,7 @@ export async function runSuite(cell: Cell, d: SuiteDeps): Promise<SuiteOutcome> 
       const t = now[i];
       // A test the host's fault cut short is not the test's failure.
       if (t) tests[i] = infra && !run.report.tests[i]?.ended ? undecidedTest(cell.tests[i]!, 'infra', infra) : t;
+      if (t) d.onTest?.(tests[i]!);
     }
     const before = remaining.length;
     remaining = remaining.filter((i) => tests[i] === undefined);

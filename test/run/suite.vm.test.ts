@@ -26,11 +26,11 @@ async function project(scripts: Record<string, string>, tests: string): Promise<
   return dir;
 }
 
-async function run(dir: string): Promise<{ code: number; stderr: string; cell: CellResult }> {
+async function run(dir: string): Promise<{ code: number; stdout: string; stderr: string; cell: CellResult }> {
   const r = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--reporter', 'json'], { cwd: dir });
   const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
   expect(results.cells).toHaveLength(1);
-  return { code: r.code, stderr: r.stderr, cell: results.cells[0]! };
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, cell: results.cells[0]! };
 }
 
 describe('a cell of tests in one guest', () => {
@@ -51,6 +51,9 @@ describe('a cell of tests in one guest', () => {
     );
     const { code, stderr, cell } = await run(dir);
     expect(code, stderr).toBe(1);
+    // Progress (stderr) prints a line per test, in order.
+    const lines = stderr.split('\n').filter((l) => l.includes(' › '));
+    expect(lines.map((l) => /› (\S+)/.exec(l)![1])).toEqual(['first', 'fails', 'hangs', 'panics', 'last']);
     const view = cell.tests.map((t) => [t.name, t.status, t.reason, t.stdout]);
     expect(view).toEqual([
       ['first', 'pass', undefined, 'ok in /portmatrix/t/0\n'],
