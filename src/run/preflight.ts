@@ -21,7 +21,7 @@ export function requireQemu(arches: Arch[], env: NodeJS.ProcessEnv): void {
 function unbuilt(cells: Cell[]): void {
   for (const c of cells) {
     const t = c.tests.find((x) => x.packages);
-    if (t) throw new UsageError(`${c.id}: test ${t.name} lists packages:, and this build cannot put Debian packages into the guest yet; remove packages: (ship the libraries with the test's files) or run without that test (--only test=NAME)`);
+    if (t) throw new UsageError(`${c.id}: test ${t.name} has packages: (its own or the matrix's), and this build cannot put Debian packages into the guest yet; remove packages: (ship the libraries with the test's files) or run without that test (--only test=NAME)`);
   }
 }
 
@@ -29,9 +29,11 @@ export async function preflight(cells: Cell[], env: NodeJS.ProcessEnv, note: (li
   const runnable = cells.filter((c) => !c.skip);
   unbuilt(runnable);
   // Each program once per arch: one built for the wrong arch fails here, not at boot.
-  const programs = new Map(runnable.flatMap((c) => c.tests.map((t) => [`${c.arch}\0${t.path}`, { arch: c.arch, path: t.path }] as const)));
-  for (const p of programs.values()) await checkLoaderArch(p.path, p.arch);
+  const byArch = new Map(runnable.flatMap((c) => c.tests.map((t) => [`${c.arch}\0${t.path}`, { arch: c.arch, path: t.path }] as const)));
+  for (const p of byArch.values()) await checkLoaderArch(p.path, p.arch);
   await requireCapHelper(runnable);
-  for (const line of await libcPreflight(runnable)) note(line);
+  // Every test's program against the cell's libc, not only the first.
+  const programs = runnable.flatMap((c) => c.tests.map((t) => ({ libc: c.libc, loader: { ...c.loader, path: t.path, files: t.files.map((f) => f.src) } })));
+  for (const line of await libcPreflight(programs)) note(line);
   requireQemu([...new Set(runnable.map((c) => c.arch))], env);
 }

@@ -4,6 +4,7 @@
 
 import type { Cell } from '../core/cell.js';
 import type { ResolvedKernel } from '../images/types.js';
+import { withSysctlErrors } from '../outcome/explain.js';
 import { kernelOf } from '../outcome/not-booted.js';
 import type { CellResult, TestResult } from '../results/model.js';
 import { cellStatus, isUnexpected } from '../results/tests.js';
@@ -51,7 +52,7 @@ export function suiteResult(cell: Cell, kernel: ResolvedKernel, s: SuiteOutcome,
     config: cell.config.name,
     libc: cell.libc,
     status,
-    reason: sysctlErrors.length && status !== 'pass' ? `${reason ?? 'failed'}; sysctls the kernel refused: ${sysctlErrors.join('; ')}` : reason,
+    reason: withSysctlErrors(reason, sysctlErrors, status),
     expected: cell.expect,
     accel: a.accel,
     backend: a.backend,

@@ -9,6 +9,7 @@
 import type { Cell } from '../core/cell.js';
 import type { GuestReport } from '../guest/frames.js';
 import { decideOutcome } from '../outcome/decide.js';
+import { explainPermission } from '../outcome/explain.js';
 import type { SplatRules } from '../outcome/splats.js';
 import { decideTest } from '../outcome/test-outcome.js';
 import { deathReason, testRuns } from '../outcome/test-runs.js';
@@ -72,7 +73,13 @@ function infraReason(cell: Cell, run: GuestRun, plan: BootPlan): string | undefi
 function decided(cell: Cell, report: GuestReport, run: GuestRun, splats?: SplatRules): (TestResult | undefined)[] {
   const fallback = run.exit.timedOut || run.wedged !== undefined ? 'the guest stopped responding' : 'the guest stopped';
   const end = { died: deathReason(run.exit.consoleTail, fallback), consoleTail: run.exit.consoleTail };
-  return testRuns(cell.tests, report, end).map((r, i) => (r ? decideTest(cell.tests[i]!, r, splats) : undefined));
+  return testRuns(cell.tests, report, end).map((r, i) => {
+    if (!r) return undefined;
+    const t = decideTest(cell.tests[i]!, r, splats);
+    // Who the tests ran as, when the kernel refused one (as for a loader).
+    const reason = explainPermission(t.reason, report.facts);
+    return reason === undefined ? t : { ...t, reason };
+  });
 }
 
 export async function runSuite(cell: Cell, d: SuiteDeps): Promise<SuiteOutcome> {
