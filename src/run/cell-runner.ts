@@ -53,7 +53,11 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
   // libc axis: the loader's own ELF says whether this libc cell can apply at all.
   const libc: LibcContext = { elf: await deps.inputs.loaderElf(cell.loader.path), shipped: cell.loader.files.map((f) => path.basename(f)) };
   const fit = libc.elf ? libcFit(libc.elf, cell.libc, { shipped: libc.shipped }) : undefined;
-  if (fit?.kind === 'skip') return notBooted(cell, 'skip', fit.why, { kernel, totalMs: Date.now() - started });
+  const suite = runsAsSuite(cell);
+  if (fit?.kind === 'skip' && !suite) return notBooted(cell, 'skip', fit.why, { kernel, totalMs: Date.now() - started });
+  // In a cell of tests, each program's ELF decides for its own test.
+  const skipped = suite ? await libcSkips(cell, deps.inputs) : new Map<number, string>();
+  if (skipped.size === cell.tests.length) return notBooted(cell, 'skip', [...skipped.values()][0]!, { kernel, totalMs: Date.now() - started });
 
   const accel = await deps.inputs.accel(cell, kernel);
   const { images } = deps.inputs;
@@ -83,9 +87,9 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     return run;
   };
   const facts = { accel, attempt, started, backend: deps.vm.backend, qemuVersion, consoleLog: path.relative(deps.resultsDir, consoleLog), btf: btf?.result };
-  if (runsAsSuite(cell)) {
+  if (suite) {
     const onTest = (test: TestResult) => void deps.events.emit({ type: 'test', cell, test });
-    const suite = await runSuite(cell, { boot, runGuest: guestRun, splats: deps.splats, signal: deps.signal, onTest });
+    const suite = await runSuite(cell, { boot, runGuest: guestRun, splats: deps.splats, signal: deps.signal, onTest, skipped });
     return suiteResult(cell, kernel, suite, facts);
   }
   const plan = await prepareBoot(boot);
@@ -94,6 +98,17 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
   const exit = run.error && !run.exit.spawnError ? { ...run.exit, spawnError: run.error } : run.exit;
   const classified = await classifyAttempt(cell, exit, run.report, plan.bootSec, { ...libc, libcDir }, { consoleAfterStart: run.consoleAfterStart, splats: deps.splats });
   return bootedResult(cell, kernel, classified, run, facts);
+}
+
+/** The tests whose program cannot use the cell's libc (a static-only or glibc-only build), with why. */
+async function libcSkips(cell: Cell, inputs: CellDeps['inputs']): Promise<Map<number, string>> {
+  const skips = new Map<number, string>();
+  for (const [i, t] of cell.tests.entries()) {
+    const elf = await inputs.loaderElf(t.path);
+    const fit = elf ? libcFit(elf, cell.libc, { shipped: t.files.map((f) => path.basename(f.src)) }) : undefined;
+    if (fit?.kind === 'skip') skips.set(i, fit.why);
+  }
+  return skips;
 }
 
 // Once per boot key and process: every later cell of that key restores again.

@@ -42,6 +42,8 @@ export interface SuiteDeps {
   signal: AbortSignal;
   /** Each test as soon as its guest ended (the `test` event: a per-test line in progress). */
   onTest?: (test: TestResult) => void;
+  /** Tests not to run, by index, with why (their program cannot use the cell's libc): `skip`. */
+  skipped?: ReadonlyMap<number, string>;
 }
 
 /** Infrastructure, or nothing: the same rules as a one-program cell (decide.ts), without expectations. */
@@ -83,9 +85,12 @@ function decided(cell: Cell, report: GuestReport, run: GuestRun, splats?: SplatR
 }
 
 export async function runSuite(cell: Cell, d: SuiteDeps): Promise<SuiteOutcome> {
-  const tests: (TestResult | undefined)[] = cell.tests.map(() => undefined);
+  const tests: (TestResult | undefined)[] = cell.tests.map((spec, i) => {
+    const why = d.skipped?.get(i);
+    return why === undefined ? undefined : undecidedTest(spec, 'skip', why);
+  });
   const boots: SuiteBoot[] = [];
-  let remaining = cell.tests.map((_t, i) => i);
+  let remaining = cell.tests.map((_t, i) => i).filter((i) => tests[i] === undefined);
   let infra: string | undefined;
   while (remaining.length > 0 && !d.signal.aborted) {
     const plan = await prepareBoot({ ...d.boot, only: remaining });
