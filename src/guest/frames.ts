@@ -97,6 +97,12 @@ export class FrameParser {
     return events;
   }
 
+  /** The report so far, as a copy, without ending anything (a test reported while the guest still runs). */
+  current(): GuestReport {
+    const r = this.report;
+    return { ...r, phases: { ...r.phases }, facts: { ...r.facts }, sysctlErrors: [...r.sysctlErrors], tests: r.tests.map((t) => ({ ...t })) };
+  }
+
   /** Flush the last unterminated line and return the report. */
   end(): GuestReport {
     if (this.partial) this.line(plainText(this.partial), []);

@@ -15,6 +15,7 @@ import type { SplatRules } from '../outcome/splats.js';
 import { kernelOf, notBooted } from '../outcome/not-booted.js';
 import { consoleLogPath } from '../results/files.js';
 import type { CellResult, TestResult } from '../results/model.js';
+import type { GuestReport } from '../guest/frames.js';
 import { loaderTest } from '../results/tests.js';
 import { prepareBoot, runsAsSuite, type BootPlan } from './boot.js';
 import { runSuite } from './suite-runner.js';
@@ -78,11 +79,11 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     btf,
   };
   const consoleLog = consoleLogPath(deps.resultsDir, cell.id);
-  const guestRun = async (plan: BootPlan, n: number) => {
+  const guestRun = async (plan: BootPlan, n: number, onTestReported?: (index: number, report: GuestReport) => void) => {
     void deps.events.emit({ type: 'boot', cell, accel, attempt });
     // A cell's later guests (after one died) keep their own console next to the first's.
     const log = n === 1 ? consoleLog : consoleLog.replace(/\.log$/, `.boot${n}.log`);
-    const run = await runGuest(cell, plan, { kernel, accel, vm: deps.vm, busybox, workDir: deps.workDir, consoleLog: log, env: deps.env, signal: deps.signal, events: deps.events });
+    const run = await runGuest(cell, plan, { kernel, accel, vm: deps.vm, busybox, workDir: deps.workDir, consoleLog: log, env: deps.env, signal: deps.signal, events: deps.events, onTestReported });
     if (run.fallback) sayFallback(deps, cell, plan.qemu?.snapshot?.key ?? '', run.fallback);
     return run;
   };

@@ -48,6 +48,8 @@ export interface GuestRunOptions {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   events: Pick<RunEvents, 'emit'>;
+  /** A test's last block (dmesg.<i>) arrived: the report so far holds all of test i. */
+  onTestReported?: (index: number, report: GuestReport) => void;
 }
 
 export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): Promise<GuestRun> {
@@ -78,6 +80,8 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
         if (event.type === 'phase' && event.name === 'loader-end') phase('end');
         if (event.type === 'test-start') watch.start(event.index);
         if (event.type === 'test-end') watch.end();
+        const block = event.type === 'block' ? /^dmesg\.(\d+)$/.exec(event.name) : null;
+        if (block) o.onTestReported?.(Number(block[1]), parser.current());
       }
     },
   };

@@ -36,8 +36,8 @@ export interface SuiteOutcome {
 
 export interface SuiteDeps {
   boot: Omit<BootInputs, 'only'>;
-  /** Runs one prepared guest; `n` counts the cell's guests from 1. */
-  runGuest: (plan: BootPlan, n: number) => Promise<GuestRun>;
+  /** Runs one prepared guest; `n` counts the cell's guests from 1; `reported` as each test's report is complete. */
+  runGuest: (plan: BootPlan, n: number, reported?: (index: number, report: GuestReport) => void) => Promise<GuestRun>;
   splats?: SplatRules;
   signal: AbortSignal;
   /** Each test as soon as its guest ended (the `test` event: a per-test line in progress). */
@@ -71,10 +71,11 @@ function infraReason(cell: Cell, run: GuestRun, plan: BootPlan): string | undefi
   return o.status === 'infra' ? o.reason : undefined;
 }
 
-/** The tests one guest decided, by index; those it never started stay undefined. */
-function decided(cell: Cell, report: GuestReport, run: GuestRun, splats?: SplatRules): (TestResult | undefined)[] {
-  const fallback = run.exit.timedOut || run.wedged !== undefined ? 'the guest stopped responding' : 'the guest stopped';
-  const end = { died: deathReason(run.exit.consoleTail, fallback), consoleTail: run.exit.consoleTail };
+/** The tests one guest decided, by index; those it never started stay undefined. `run` absent: the guest still runs. */
+function decided(cell: Cell, report: GuestReport, run: GuestRun | undefined, splats?: SplatRules): (TestResult | undefined)[] {
+  const fallback = run && (run.exit.timedOut || run.wedged !== undefined) ? 'the guest stopped responding' : 'the guest stopped';
+  const tail = run?.exit.consoleTail ?? '';
+  const end = { died: deathReason(tail, fallback), consoleTail: tail };
   return testRuns(cell.tests, report, end).map((r, i) => {
     if (!r) return undefined;
     const t = decideTest(cell.tests[i]!, r, splats);
@@ -94,7 +95,15 @@ export async function runSuite(cell: Cell, d: SuiteDeps): Promise<SuiteOutcome> 
   let infra: string | undefined;
   while (remaining.length > 0 && !d.signal.aborted) {
     const plan = await prepareBoot({ ...d.boot, only: remaining });
-    const run = await d.runGuest(plan, boots.length + 1);
+    // Each test's line as soon as the guest sent all of it, not when the guest ends.
+    const told = new Set<number>();
+    const reported = (i: number, report: GuestReport) => {
+      const t = decided(cell, report, undefined, d.splats)[i];
+      if (!t || !report.tests[i]?.ended || told.has(i)) return;
+      told.add(i);
+      d.onTest?.(t);
+    };
+    const run = await d.runGuest(plan, boots.length + 1, reported);
     boots.push({ run, plan });
     infra = infraReason(cell, run, plan);
     const now = decided(cell, run.report, run, d.splats);
@@ -102,7 +111,7 @@ export async function runSuite(cell: Cell, d: SuiteDeps): Promise<SuiteOutcome> 
       const t = now[i];
       // A test the host's fault cut short is not the test's failure.
       if (t) tests[i] = infra && !run.report.tests[i]?.ended ? undecidedTest(cell.tests[i]!, 'infra', infra) : t;
-      if (t) d.onTest?.(tests[i]!);
+      if (t && !told.has(i)) d.onTest?.(tests[i]!);
     }
     const before = remaining.length;
     remaining = remaining.filter((i) => tests[i] === undefined);

@@ -40,16 +40,23 @@ function guest(plan: BootPlan, ended: [number, number][], died?: number): GuestR
 describe('runSuite', () => {
   it('boots again after a panic for the tests after it only; skipped tests never run', async () => {
     const guests: number[][] = [];
+    const told: string[] = [];
     const out = await runSuite(cell, {
       boot,
       signal: new AbortController().signal,
       skipped: new Map([[4, 'static only']]),
-      runGuest: async (plan, n) => {
+      onTest: (t) => told.push(t.name),
+      runGuest: async (plan, n, reported) => {
         guests.push(Object.keys(plan.testDeadlines ?? {}).map(Number));
-        return n === 1 ? guest(plan, [[0, 0], [1, 1]], 2) : guest(plan, [[3, 0]]);
+        const run = n === 1 ? guest(plan, [[0, 0], [1, 1]], 2) : guest(plan, [[3, 0]]);
+        // Test 0's report is complete while the guest still runs: its line comes now.
+        if (n === 1) reported?.(0, run.report);
+        told.push(`guest ${n} ended`);
+        return run;
       },
     });
     expect(guests).toEqual([[0, 1, 2, 3], [3]]);
+    expect(told).toEqual(['a', 'guest 1 ended', 'b', 'c', 'guest 2 ended', 'd']);
     expect(out.tests.map((t) => [t.name, t.status, t.reason])).toEqual([
       ['a', 'pass', undefined],
       ['b', 'fail', 'exited with code 1'],
