@@ -29,7 +29,9 @@ export function testRuns(specs: readonly TestSpec[], report: GuestReport, end: G
       stdout: g.stdout,
       stderr: g.stderr,
       // The guest reads the kernel log after each test (dmesg.<i>); the cell-wide one otherwise.
-      kernelLog: g.startT === undefined ? '' : logSegment(g.dmesg || report.dmesg, g.startT, g.endT),
+      // /proc/uptime has hundredths, truncated; kernel stamps microseconds: a line logged
+      // in the test's last hundredth is stamped after its end frame's t.
+      kernelLog: g.startT === undefined ? '' : logSegment(g.dmesg || report.dmesg, g.startT, g.endT === undefined ? undefined : g.endT + 0.01),
     };
     if (g.exitCode !== undefined) run.exitCode = g.exitCode;
     if (g.startT !== undefined && g.endT !== undefined) run.ms = Math.round((g.endT - g.startT) * 1000);
