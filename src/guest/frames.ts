@@ -38,8 +38,11 @@ export interface GuestTest {
   endT?: number;
   stdout: string;
   stderr: string;
-  /** The kernel log the guest read after the test (everything since the previous test's read). */
-  dmesg: string;
+  /**
+   * The kernel lines logged while the test ran: the guest reads (and clears) the log
+   * right before the test starts and right after it ends. Absent when no block came.
+   */
+  dmesg?: string;
 }
 
 export type FrameEvent =
@@ -115,7 +118,7 @@ export class FrameParser {
 
   /** The report of test `index`, made on first mention (indexes are small: 4 digits at most). */
   private test(index: number): GuestTest {
-    for (let i = this.report.tests.length; i <= index; i++) this.report.tests.push({ started: false, ended: false, timedOut: false, stdout: '', stderr: '', dmesg: '' });
+    for (let i = this.report.tests.length; i <= index; i++) this.report.tests.push({ started: false, ended: false, timedOut: false, stdout: '', stderr: '' });
     return this.report.tests[index]!;
   }
 

@@ -46,8 +46,8 @@ function blockLines(o: SuiteOptions): string[] {
     '}',
     // The host acknowledges each marker; the console needs no wait.
     `pm_sent() { test $out = 3 && echo ${OUTPUT_DONE_MARKER} >&3 && read -r -t 10 _ <&3; }`,
-    // dmesg -c: each test's read holds only what came after the previous one.
-    'pm_klog() { dmesg -c > "$1" 2>/dev/null; }',
+    // dmesg -c: read right before and right after a test, a read holds only that test's lines.
+    'pm_klog() { dmesg -c >> "$1" 2>/dev/null; }',
   ];
 }
 
@@ -72,6 +72,9 @@ export function suiteScript(o: SuiteOptions): string {
     'now; frame phase=loader-start t=$up',
     ...o.tests.flatMap(({ index, step }, n) => [testCall(index, step, runAs), ...(n === 0 ? credentialFacts(CREDS) : [])]),
     'now; frame phase=loader-end t=$up',
+    // The kernel log outside the tests (boot, cleanups): the cell's dmesg with the tests' own.
+    `pm_klog ${OUT}/klog`,
+    `send_block dmesg ${OUT}/klog`,
     `test $out = 3 && echo ${OUTPUT_DONE_MARKER} >&3 && read -r -t 10 _ <&3`,
     'now; frame phase=done t=$up',
     'poweroff -f',

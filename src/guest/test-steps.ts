@@ -11,7 +11,8 @@
 //   PM_BPFFS (/sys/fs/bpf)  PM_TRACEFS (/sys/kernel/tracing)  PM_OUT (where output files go)
 //   PM_TMP (/tmp in the guest; unset: no fresh tmpfs)
 // The caller defines `frame`, `now` (sets $up), `send_block NAME FILE`, `pm_klog FILE`
-// (the kernel log since the last call) and `pm_sent` (waits until the host has the blocks).
+// (appends the kernel log since the last call to FILE) and `pm_sent` (waits until the
+// host has the blocks). PM_OUT/klog collects what came between tests (and the boot).
 
 import path from 'node:path';
 import type { TestSpec } from '../core/cell.js';
@@ -47,7 +48,9 @@ export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2):
     // pm_test INDEX TIMEOUT DIR PROGRAM ARGS...: run one test, frame its outcome and output.
     'pm_test() {',
     '  i=$1; to=$2; dir=$3; shift 3',
-    '  rm -f "$PM_OUT/stdout.$i" "$PM_OUT/stderr.$i" "$PM_OUT/timedout.$i"',
+    '  rm -f "$PM_OUT/stdout.$i" "$PM_OUT/stderr.$i" "$PM_OUT/dmesg.$i" "$PM_OUT/timedout.$i"',
+    // What the kernel logged since the last test (and the boot) is not this test's.
+    '  pm_klog "$PM_OUT/klog"',
     '  test -n "$PM_TMP" && mount -t tmpfs -o mode=1777 tmpfs "$PM_TMP"',
     '  now; frame test-start=$i t=$up',
     // fd 3 is the inputs port in the guest: no test may write frames on it.

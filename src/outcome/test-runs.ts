@@ -5,7 +5,7 @@
 
 import type { TestSpec } from '../core/cell.js';
 import type { GuestReport } from '../guest/frames.js';
-import { logSegment } from './kernel-log.js';
+import { isFrameLine, logSegment } from './kernel-log.js';
 import type { TestRun } from './test-outcome.js';
 
 export interface GuestEnd {
@@ -19,6 +19,17 @@ export function deathReason(consoleTail: string, fallback: string): string {
   return /Kernel panic - not syncing/.test(consoleTail) ? 'kernel panic' : fallback;
 }
 
+/**
+ * The test's own read of the kernel log (dmesg.<i>) when the guest sent one. Else the
+ * cell's log cut by the test's start and end: /proc/uptime, which the frames carry,
+ * and the kernel's stamps are different clocks (tens of ms apart after a snapshot
+ * restore), so that cut is approximate; a hundredth is added for uptime's truncation.
+ */
+function kernelLogOf(g: GuestReport['tests'][number], dmesg: string): string {
+  if (g.dmesg !== undefined) return g.dmesg.split('\n').filter((l) => l.trim() !== '' && !isFrameLine(l)).join('\n');
+  return g.startT === undefined ? '' : logSegment(dmesg, g.startT, g.endT === undefined ? undefined : g.endT + 0.01);
+}
+
 export function testRuns(specs: readonly TestSpec[], report: GuestReport, end: GuestEnd): (TestRun | undefined)[] {
   return specs.map((_spec, i) => {
     const g = report.tests[i];
@@ -28,10 +39,7 @@ export function testRuns(specs: readonly TestSpec[], report: GuestReport, end: G
       timedOut: g.timedOut,
       stdout: g.stdout,
       stderr: g.stderr,
-      // The guest reads the kernel log after each test (dmesg.<i>); the cell-wide one otherwise.
-      // /proc/uptime has hundredths, truncated; kernel stamps microseconds: a line logged
-      // in the test's last hundredth is stamped after its end frame's t.
-      kernelLog: g.startT === undefined ? '' : logSegment(g.dmesg || report.dmesg, g.startT, g.endT === undefined ? undefined : g.endT + 0.01),
+      kernelLog: kernelLogOf(g, report.dmesg),
     };
     if (g.exitCode !== undefined) run.exitCode = g.exitCode;
     if (g.startT !== undefined && g.endT !== undefined) run.ms = Math.round((g.endT - g.startT) * 1000);

@@ -4,7 +4,9 @@
 
 import type { Cell } from '../core/cell.js';
 import type { ResolvedKernel } from '../images/types.js';
+import type { GuestReport } from '../guest/frames.js';
 import { withSysctlErrors } from '../outcome/explain.js';
+import { stampOf } from '../outcome/kernel-log.js';
 import { kernelOf } from '../outcome/not-booted.js';
 import type { CellResult, TestResult } from '../results/model.js';
 import { cellStatus, isUnexpected } from '../results/tests.js';
@@ -24,6 +26,23 @@ export interface AttemptFacts {
   /** Relative to the results directory. */
   consoleLog: string;
   btf?: CellBtf;
+}
+
+/**
+ * One guest's whole kernel log from its parts (outside the tests, and each test's
+ * own read), in the order of the kernel's stamps; an unstamped line stays with the
+ * stamped line above it.
+ */
+export function guestLog(report: GuestReport): string {
+  const parts = [report.dmesg, ...report.tests.map((t) => t.dmesg ?? '')];
+  const records: { t: number; lines: string[] }[] = [];
+  for (const line of parts.join('\n').split('\n')) {
+    if (line.trim() === '') continue;
+    const t = stampOf(line);
+    if (t !== undefined || records.length === 0) records.push({ t: t ?? 0, lines: [line] });
+    else records.at(-1)!.lines.push(line);
+  }
+  return records.sort((a, b) => a.t - b.t).flatMap((r) => r.lines).join('\n');
 }
 
 /** `hang: timed out after 3s`, or `2 of 5 tests failed: hang (…), panic (…)`. */
@@ -63,8 +82,7 @@ export function suiteResult(cell: Cell, kernel: ResolvedKernel, s: SuiteOutcome,
     attempts: a.attempt,
     stdout: '',
     stderr: '',
-    // Each guest read the kernel log after every test; together they are the whole log.
-    dmesg: s.boots.map((b) => b.run.report.tests.map((t) => t.dmesg).join('')).join('\n'),
+    dmesg: s.boots.map((b) => guestLog(b.run.report)).join('\n'),
     tests: s.tests,
     consoleTail: status === 'pass' ? '' : (last?.exit.consoleTail ?? ''),
     guest: facts,

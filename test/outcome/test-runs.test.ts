@@ -43,17 +43,18 @@ describe('testRuns', () => {
     ]);
   });
 
-  it("takes a test's own kernel-log read (dmesg.<i>), including its last hundredth of a second", () => {
-    // /proc/uptime says 4.69 while the kernel stamps 4.697481: the line is still the test's.
+  it("takes a test's own kernel-log read (dmesg.<i>) whole; without one, cuts the cell's log by uptime", () => {
+    // After a snapshot restore the kernel's stamps run tens of ms apart from /proc/uptime:
+    // a line stamped 4.745 belongs to a test that ended at uptime 4.69.
     const console = [
       `${F} test-start=0 t=4.38`,
       `${F} test-end=0 exit=0 timedout=0 t=4.69`,
-      ...block('dmesg.0', '[    0.000000] Linux version 6.12\n[    4.697481] marker from test 0\n[    4.712000] portmatrix cleaned up\n'),
+      ...block('dmesg.0', '[    4.745481] marker from test 0\n'),
       `${F} test-start=1 t=4.91`,
       `${F} test-end=1 exit=0 timedout=0 t=4.98`,
-      ...block('dmesg.1', '[    4.950000] from test 1\n'),
+      ...block('dmesg', '[    0.000000] Linux version 6.12\n[    4.985000] from test 1, last hundredth\n[    5.200000] later\n'),
     ].join('\n');
     const runs = testRuns([spec('a'), spec('b')], parseFrames(console, TOKEN), { consoleTail: '' });
-    expect(runs.map((r) => r!.kernelLog)).toEqual(['[    4.697481] marker from test 0', '[    4.950000] from test 1']);
+    expect(runs.map((r) => r!.kernelLog)).toEqual(['[    4.745481] marker from test 0', '[    4.985000] from test 1, last hundredth']);
   });
 });

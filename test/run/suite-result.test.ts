@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Cell, TestSpec } from '../../src/core/cell.js';
 import type { TestResult } from '../../src/results/model.js';
-import { suiteReason, suiteResult } from '../../src/run/suite-result.js';
+import { guestLog, suiteReason, suiteResult } from '../../src/run/suite-result.js';
 import type { SuiteOutcome } from '../../src/run/suite-runner.js';
 
 const test = (name: string, status: TestResult['status'], reason?: string): TestResult => ({ name, kind: 'exec', status, reason, timedOut: false, timings: { ms: 100 }, stdout: '', stderr: '', kernelLog: '' });
@@ -34,5 +34,10 @@ describe('suiteResult', () => {
     expect(suiteReason([test('a', 'fail', 'timed out after 3s'), test('b', 'pass'), test('c', 'infra', 'QEMU was killed')])).toBe(
       '2 of 3 tests failed: a (timed out after 3s), c (QEMU was killed)',
     );
+  });
+
+  it("puts one guest's kernel log back together in stamp order", () => {
+    const report = { dmesg: '[    0.000000] Linux version\n[    5.000000] between\n', tests: [{ dmesg: '[    4.000000] test 0\n  continued\n' }, {}, { dmesg: '[    6.000000] test 2\n' }] } as never;
+    expect(guestLog(report)).toBe('[    0.000000] Linux version\n[    4.000000] test 0\n  continued\n[    5.000000] between\n[    6.000000] test 2');
   });
 });
