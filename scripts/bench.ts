@@ -5,6 +5,7 @@
 //
 //   npm run bench -- [--arches amd64,arm64,s390x] [--rounds 3] [--kernel debian:trixie]
 //   npm run bench -- --snapshot [--loader PATH-with-{goarch}] [--arches ...] [--rounds 3] [--example]
+//   npm run bench -- --suite [--arches ...] [--rounds 3]   (one test vs ten in a cell: scripts/bench-suite.ts)
 
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import { cellScript } from '../src/guest/init-script.js';
 import { baseInitramfsEntries, cellInputEntries } from '../src/guest/initramfs.js';
 import { gzipSync } from 'node:zlib';
 import { benchExampleMatrix, benchSnapshot } from './bench-snapshot.js';
+import { benchSuite } from './bench-suite.js';
 import { createImageStore, defaultImageOptions } from '../src/images/store.js';
 import type { Arch } from '../src/core/arch.js';
 import { qemuCommand } from '../src/vm/profiles.js';
@@ -31,6 +33,8 @@ const { values } = parseArgs({
     snapshot: { type: 'boolean', default: false },
     /** With --snapshot: also the example matrix with and without snapshots, as whole runs. */
     example: { type: 'boolean', default: false },
+    /** One test vs ten tests in one cell, cold and restored. */
+    suite: { type: 'boolean', default: false },
     loader: { type: 'string' },
   },
 });
@@ -63,6 +67,11 @@ async function portmatrixCell(dir: string, arch: Arch): Promise<number> {
   });
   if (code !== 0) throw new Error(`portmatrix run exited ${code} for ${arch}`);
   return performance.now() - t0;
+}
+
+if (values.suite) {
+  await benchSuite({ arches, rounds, kernel: values.kernel, log: (l) => console.log(l) });
+  process.exit(0);
 }
 
 if (values.snapshot) {

@@ -83,11 +83,11 @@ export function baseInit(opts: { inline?: boolean } = {}): string {
     `  n=$((n + 1)); test $n -gt ${PORT_WAIT_SEC * 10} && fail no virtio port ${INPUTS_PORT_NAME}`,
     '  sleep 0.1',
     'done',
+    '# Dropped caches and compacted memory are pages a snapshot need not store.',
+    'sync; echo 3 > /proc/sys/vm/drop_caches; echo 1 > /proc/sys/vm/compact_memory 2>/dev/null',
     // A cell's dmesg is what the kernel logged after READY: the boot log, the same for
     // every cell of this boot, stays here instead of costing each cell its base64.
     'mkdir -p /portmatrix-base && dmesg -c > /portmatrix-base/boot.log',
-    '# Dropped caches and compacted memory are pages a snapshot need not store.',
-    'sync; echo 3 > /proc/sys/vm/drop_caches; echo 1 > /proc/sys/vm/compact_memory 2>/dev/null',
     `read -r up _ < /proc/uptime; echo "${READY_MARKER} t=$up"`,
     // The host connects while QEMU starts (cold and restored alike), so this read
     // blocks until the inputs come; the snapshot is saved right here. Should no host

@@ -27,7 +27,7 @@ export interface GuestReport {
   tests: GuestTest[];
 }
 
-/** What the guest framed about one test: `test-start=<i> t=…`, `test-end=<i> exit=<code> timedout=<0|1> t=…`, blocks `stdout.<i>`, `stderr.<i>`. */
+/** What the guest framed about one test: `test-start=<i> t=…`, `test-end=<i> exit=<code> timedout=<0|1> t=…`, blocks `stdout.<i>`, `stderr.<i>`, `dmesg.<i>`. */
 export interface GuestTest {
   started: boolean;
   ended: boolean;
@@ -38,6 +38,11 @@ export interface GuestTest {
   endT?: number;
   stdout: string;
   stderr: string;
+  /**
+   * The kernel lines logged while the test ran: the guest reads (and clears) the log
+   * right before the test starts and right after it ends. Absent when no block came.
+   */
+  dmesg?: string;
 }
 
 export type FrameEvent =
@@ -50,9 +55,9 @@ export type FrameEvent =
   | { type: 'test-end'; index: number; exitCode?: number; timedOut: boolean; t: number };
 
 const BLOCKS = ['stdout', 'stderr', 'dmesg'] as const;
-type BlockName = (typeof BLOCKS)[number] | `${'stdout' | 'stderr'}.${number}`;
-/** `stdout`, `stderr`, `dmesg`, or a test's `stdout.<i>` / `stderr.<i>`. */
-const isBlockName = (name: string): name is BlockName => (BLOCKS as readonly string[]).includes(name) || /^(stdout|stderr)\.\d{1,4}$/.test(name);
+type BlockName = (typeof BLOCKS)[number] | `${(typeof BLOCKS)[number]}.${number}`;
+/** `stdout`, `stderr`, `dmesg`, or a test's `stdout.<i>` / `stderr.<i>` / `dmesg.<i>`. */
+const isBlockName = (name: string): name is BlockName => (BLOCKS as readonly string[]).includes(name) || /^(stdout|stderr|dmesg)\.\d{1,4}$/.test(name);
 const uptime = (rest: string) => Number(/(?:^|\s)t=([0-9.]+)/.exec(rest)?.[1] ?? NaN);
 const BASE64_LINE = /^[A-Za-z0-9+/]+={0,2}$/;
 function applyFact(facts: GuestFacts, name: string, value: string): void {
@@ -93,6 +98,12 @@ export class FrameParser {
     const events: FrameEvent[] = [];
     for (const raw of lines) this.line(plainText(raw), events);
     return events;
+  }
+
+  /** The report so far, as a copy, without ending anything (a test reported while the guest still runs). */
+  current(): GuestReport {
+    const r = this.report;
+    return { ...r, phases: { ...r.phases }, facts: { ...r.facts }, sysctlErrors: [...r.sysctlErrors], tests: r.tests.map((t) => ({ ...t })) };
   }
 
   /** Flush the last unterminated line and return the report. */
@@ -202,7 +213,7 @@ export class FrameParser {
     const buf = Buffer.from(block.data.join(''), 'base64');
     const dot = block.name.indexOf('.');
     if (dot < 0) this.report[block.name as (typeof BLOCKS)[number]] = buf.toString('utf8');
-    else this.test(Number(block.name.slice(dot + 1)))[block.name.slice(0, dot) as 'stdout' | 'stderr'] = buf.toString('utf8');
+    else this.test(Number(block.name.slice(dot + 1)))[block.name.slice(0, dot) as (typeof BLOCKS)[number]] = buf.toString('utf8');
     if (expected === undefined || expected !== buf.length) this.truncated.add(block.name);
     return buf.length;
   }

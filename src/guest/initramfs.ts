@@ -46,8 +46,8 @@ export interface BaseInitramfsSpec {
 
 export interface CellInputsSpec {
   arch: Arch;
-  /** Host path of the loader (ELF for `arch`, or a #! script). */
-  loader: string;
+  /** Host path of the loader (ELF for `arch`, or a #! script); none for a cell of tests (suite-inputs.ts). */
+  loader?: string;
   /** Host paths; each lands at /portmatrix/files/<basename>. */
   files: string[];
   /** Text of /portmatrix/cell.sh (init-script.ts). */
@@ -219,12 +219,13 @@ export async function buildBaseInitramfs(spec: BaseInitramfsSpec): Promise<Buffe
 
 /** The cell's inputs as cpio entries: libc, loader, files and cell.sh (inputs.ts sends them). */
 export async function cellInputEntries(spec: CellInputsSpec): Promise<CpioEntry[]> {
-  const loader = await readHost('loader', spec.loader);
+  const loader = spec.loader === undefined ? undefined : await readHost('loader', spec.loader);
   // libc first: our own entries come later and win on a clash (cpio.ts: last wins).
   const entries = spec.libcDir ? await libcEntries(spec.libcDir) : [];
   // As unpacked: no /lib links of their own, which could replace the libc's /lib directory.
   for (const root of spec.packageRoots ?? []) entries.push(...(await treeEntries(root)));
-  entries.push({ path: 'portmatrix/files', type: 'dir' }, { path: 'portmatrix/loader', type: 'file', mode: 0o755, data: loader });
+  entries.push({ path: 'portmatrix/files', type: 'dir' });
+  if (loader) entries.push({ path: 'portmatrix/loader', type: 'file', mode: 0o755, data: loader });
   if (spec.capHelper) entries.push(await capHelperEntry(spec.capHelper, spec.arch));
   entries.push(...(await fileEntries(spec)));
   // 0700: a loader running as a non-root user cannot read the frame token out of cell.sh.

@@ -1,14 +1,18 @@
 // The shell that runs a cell's tests one after another in one guest (pure text).
 // Each test: its own root directory and working directory, its own session and
-// process group (setsid), stdout/stderr to files, a watchdog that kills the whole
-// group at the timeout; after it, everything left of the group is killed, its output
-// is sent framed (test-start/test-end, blocks stdout.<i>/stderr.<i>), and the BPF
-// state a test can leave is removed: pins under bpffs, kprobe and uprobe events,
-// tracing instances; then the cell's sysctls are applied again.
+// process group (setsid), a fresh tmpfs on /tmp, stdout/stderr to files, a watchdog
+// that kills the whole group at the timeout; after it, everything left of the group
+// (and, as PID 1, every other process) is killed, its output and its part of the
+// kernel log are sent framed (test-start/test-end, blocks stdout.<i>, stderr.<i>,
+// dmesg.<i>), and the BPF state a test can leave is removed: pins under bpffs,
+// kprobe and uprobe events, tracing instances; then the cell's sysctls are applied again.
 //
 // Paths come from variables so the same text runs against a scratch tree in tests:
 //   PM_BPFFS (/sys/fs/bpf)  PM_TRACEFS (/sys/kernel/tracing)  PM_OUT (where output files go)
-// The caller defines `frame`, `now` (sets $up) and `send_block NAME FILE`.
+//   PM_TMP (/tmp in the guest; unset: no fresh tmpfs)
+// The caller defines `frame`, `now` (sets $up), `send_block NAME FILE`, `pm_klog FILE`
+// (appends the kernel log since the last call to FILE) and `pm_sent` (waits until the
+// host has the blocks). PM_OUT/klog collects what came between tests (and the boot).
 
 import path from 'node:path';
 import type { TestSpec } from '../core/cell.js';
@@ -44,11 +48,15 @@ export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2):
     // pm_test INDEX TIMEOUT DIR PROGRAM ARGS...: run one test, frame its outcome and output.
     'pm_test() {',
     '  i=$1; to=$2; dir=$3; shift 3',
-    '  rm -f "$PM_OUT/stdout.$i" "$PM_OUT/stderr.$i" "$PM_OUT/timedout.$i"',
+    '  rm -f "$PM_OUT/stdout.$i" "$PM_OUT/stderr.$i" "$PM_OUT/dmesg.$i" "$PM_OUT/timedout.$i"',
+    // What the kernel logged since the last test (and the boot) is not this test's.
+    '  pm_klog "$PM_OUT/klog"',
+    '  test -n "$PM_TMP" && mount -t tmpfs -o mode=1777 tmpfs "$PM_TMP"',
     '  now; frame test-start=$i t=$up',
-    '  ( cd "$dir" && exec setsid "$@" ) < /dev/null > "$PM_OUT/stdout.$i" 2> "$PM_OUT/stderr.$i" &',
+    // fd 3 is the inputs port in the guest: no test may write frames on it.
+    '  ( cd "$dir" && exec setsid "$@" ) < /dev/null > "$PM_OUT/stdout.$i" 2> "$PM_OUT/stderr.$i" 3>&- &',
     '  pid=$!',
-    `  ( sleep $to; touch "$PM_OUT/timedout.$i"; kill -TERM -$pid; sleep ${killGraceSec}; kill -KILL -$pid ) 2>/dev/null &`,
+    `  ( sleep $to; touch "$PM_OUT/timedout.$i"; kill -TERM -$pid; sleep ${killGraceSec}; kill -KILL -$pid ) 2>/dev/null 3>&- &`,
     '  wd=$!',
     '  wait $pid',
     '  code=$?',
@@ -56,35 +64,47 @@ export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2):
     '  kill $wd 2>/dev/null',
     '  # Whatever the test started in its group goes with it.',
     '  kill -KILL -$pid 2>/dev/null',
+    // As PID 1 (the guest), also what left the group (setsid, daemons): every process but us.
+    '  test $$ = 1 && kill -KILL -1 2>/dev/null',
+    '  test -n "$PM_TMP" && umount -l "$PM_TMP"',
     '  timedout=0; test -e "$PM_OUT/timedout.$i" && timedout=1',
     '  frame test-end=$i exit=$code timedout=$timedout t=$t_end',
+    '  pm_klog "$PM_OUT/dmesg.$i"',
     '  send_block stdout.$i "$PM_OUT/stdout.$i"',
     '  send_block stderr.$i "$PM_OUT/stderr.$i"',
+    '  send_block dmesg.$i "$PM_OUT/dmesg.$i"',
+    // A panic in the next test must not take this one's output with it.
+    '  pm_sent',
     '  pm_clean',
     '}',
   ];
 }
 
-/** The call that runs test `index`, with its environment only (env -i). */
-export function testCall(index: number, s: TestStep): string {
+/**
+ * The call that runs test `index`, with its environment only (env -i). `runAs`: the
+ * words between the environment and the program that drop privileges (init-script.ts
+ * privilegeDrop: `su … -c WRAPPER NAME`), none for root.
+ */
+export function testCall(index: number, s: TestStep, runAs = ''): string {
   const env = Object.entries(s.env)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => shQuote(`${k}=${v}`));
   const dir = s.workdir ? `${s.root}/${s.workdir}` : s.root;
   return [
     `mkdir -p ${shQuote(dir)}`,
-    `pm_test ${index} ${s.timeoutSec} ${shQuote(dir)} env -i PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp ${env.join(' ')} ${shQuote(s.program)} ${s.args.map(shQuote).join(' ')}`.trimEnd(),
+    `pm_test ${index} ${s.timeoutSec} ${shQuote(dir)} env -i PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp "PORTMATRIX_BTF=$PORTMATRIX_BTF" ${[...env, runAs].filter(Boolean).join(' ')} ${shQuote(s.program)} ${s.args.map(shQuote).join(' ')}`.trimEnd(),
   ].join('\n');
 }
 
 /** Where test `index` lives in the guest: its program apart from its root, so no file of the test can replace it. */
 export const testRoot = (index: number) => `/portmatrix/t/${index}`;
-export const testProgram = (index: number) => `/portmatrix/bin/${index}`;
+// Under its own name: comm, argv[0] and Go's test binary name stay what the user built.
+export const testProgram = (index: number, hostPath: string) => `/portmatrix/bin/${index}/${path.basename(hostPath)}`;
 
 /** A TestSpec as the guest runs it: a Go test binary gets `-test.v=test2json` before the test's own args. */
 export function stepOf(spec: TestSpec, index: number): TestStep {
   return {
-    program: testProgram(index),
+    program: testProgram(index, spec.path),
     args: spec.kind === 'gotest' ? ['-test.v=test2json', ...spec.args] : [...spec.args],
     env: { ...spec.env },
     root: testRoot(index),
@@ -96,7 +116,7 @@ export function stepOf(spec: TestSpec, index: number): TestStep {
 /** Host file → guest path for every file of test `index` (`dest` under its root, names kept). */
 export function guestFiles(spec: TestSpec, index: number): { src: string; guest: string }[] {
   return [
-    { src: spec.path, guest: testProgram(index) },
+    { src: spec.path, guest: testProgram(index, spec.path) },
     ...spec.files.map((f) => ({ src: f.src, guest: path.posix.join(testRoot(index), f.dest, path.basename(f.src)) })),
   ];
 }

@@ -7,7 +7,7 @@ import { readElf } from '../guest/elf.js';
 import { compareIds, shippedLibraries, type Cell } from '../core/cell.js';
 import { libcSummary } from './fit.js';
 
-export async function libcPreflight(cells: Pick<Cell, 'libc' | 'loader' | 'tests'>[]): Promise<string[]> {
+export async function libcPreflight(cells: Pick<Cell, 'libc' | 'loader'>[]): Promise<string[]> {
   const byLoader = new Map<string, { libcs: Set<string>; shipped: string[] }>();
   for (const c of cells) {
     const elf = await readElf(c.loader.path).catch(() => undefined);

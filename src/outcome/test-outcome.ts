@@ -23,7 +23,7 @@ export interface TestRun {
   kernelLog: string;
   ms?: number;
   /** The guest died while the test ran: why (kernel panic, no response), and the console's last lines. */
-  guestDied?: { why: string; consoleTail: string };
+  guestDied?: { why: string; consoleTail: string; detail?: string };
 }
 
 const NO_RULES: SplatRules = { allow: [], deny: [] };
@@ -38,7 +38,7 @@ function goCases(spec: TestSpec, run: TestRun): { cases: CaseResult[]; failed: b
 /** The raw verdict before expectations: fail with a reason, or pass. */
 function verdict(spec: TestSpec, run: TestRun, rules: SplatRules): { failed: boolean; reason?: string; cases?: CaseResult[] } {
   const go = spec.kind === 'gotest' ? goCases(spec, run) : undefined;
-  if (run.guestDied) return { failed: true, reason: `${run.guestDied.why} while the test ran`, cases: go?.cases };
+  if (run.guestDied) return { failed: true, reason: `${run.guestDied.why} while the test ran${run.guestDied.detail ? `: ${run.guestDied.detail}` : ''}`, cases: go?.cases };
   if (run.timedOut) return { failed: true, reason: `timed out after ${spec.timeoutSec}s`, cases: go?.cases };
   const splat = failingSplat(run.kernelLog, rules);
   if (splat) return { failed: true, reason: splatReason(splat), cases: go?.cases };

@@ -5,7 +5,7 @@
 
 import type { TestSpec } from '../core/cell.js';
 import type { GuestReport } from '../guest/frames.js';
-import { logSegment } from './kernel-log.js';
+import { isFrameLine, logSegment } from './kernel-log.js';
 import type { TestRun } from './test-outcome.js';
 
 export interface GuestEnd {
@@ -19,6 +19,17 @@ export function deathReason(consoleTail: string, fallback: string): string {
   return /Kernel panic - not syncing/.test(consoleTail) ? 'kernel panic' : fallback;
 }
 
+/**
+ * The test's own read of the kernel log (dmesg.<i>) when the guest sent one. Else the
+ * cell's log cut by the test's start and end: /proc/uptime, which the frames carry,
+ * and the kernel's stamps are different clocks (tens of ms apart after a snapshot
+ * restore), so that cut is approximate; a hundredth is added for uptime's truncation.
+ */
+function kernelLogOf(g: GuestReport['tests'][number], dmesg: string): string {
+  if (g.dmesg !== undefined) return g.dmesg.split('\n').filter((l) => l.trim() !== '' && !isFrameLine(l)).join('\n');
+  return g.startT === undefined ? '' : logSegment(dmesg, g.startT, g.endT === undefined ? undefined : g.endT + 0.01);
+}
+
 export function testRuns(specs: readonly TestSpec[], report: GuestReport, end: GuestEnd): (TestRun | undefined)[] {
   return specs.map((_spec, i) => {
     const g = report.tests[i];
@@ -28,11 +39,15 @@ export function testRuns(specs: readonly TestSpec[], report: GuestReport, end: G
       timedOut: g.timedOut,
       stdout: g.stdout,
       stderr: g.stderr,
-      kernelLog: g.startT === undefined ? '' : logSegment(report.dmesg, g.startT, g.endT),
+      kernelLog: kernelLogOf(g, report.dmesg),
     };
     if (g.exitCode !== undefined) run.exitCode = g.exitCode;
     if (g.startT !== undefined && g.endT !== undefined) run.ms = Math.round((g.endT - g.startT) * 1000);
-    if (!g.ended) run.guestDied = { why: deathReason(end.consoleTail, end.died ?? 'the guest stopped'), consoleTail: end.consoleTail };
+    if (!g.ended) {
+      run.guestDied = { why: deathReason(end.consoleTail, end.died ?? 'the guest stopped'), consoleTail: end.consoleTail };
+      const panic = /Kernel panic - not syncing: (.*)/.exec(end.consoleTail)?.[1]?.trim();
+      if (panic) run.guestDied.detail = panic;
+    }
     return run;
   });
 }

@@ -104,6 +104,8 @@ export interface CellResult {
   tests: TestResult[];
   /** The kernel-log lines logged while the loader ran (after it started): splats and reasons come from here. */
   kernelLog?: string;
+  /** Guests a cell of tests took when one died (panic, no response) and the next tests ran on a new boot; absent when 1. */
+  guestBoots?: number;
   /** Runs on fresh boots (`--reruns`, `--repeat`): how many passed, and each run's status. */
   runs?: { passed: number; total: number; statuses: Status[] };
   /** Reasons of earlier attempts that failed through the infrastructure and were retried. */

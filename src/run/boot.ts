@@ -12,6 +12,9 @@ import { baseImage, type BaseImageDeps } from '../guest/base-image.js';
 import type { CpioEntry } from '../guest/cpio.js';
 import { cellScript } from '../guest/init-script.js';
 import { capHelperPath, cellInputEntries, cellHelperPath } from '../guest/initramfs.js';
+import { suiteInputEntries } from '../guest/suite-inputs.js';
+import { suiteScript } from '../guest/suite-script.js';
+import { stepOf } from '../guest/test-steps.js';
 import { inputsStream, SEED_BYTES } from '../guest/inputs.js';
 import type { SnapshotStore } from '../images/snapshots.js';
 import type { KernelModule, ResolvedKernel } from '../images/types.js';
@@ -30,6 +33,12 @@ export interface BootPlan {
   entries: CpioEntry[];
   /** The framed inputs for the port, with the clock and a fresh seed at call time. */
   inputs: () => Promise<Buffer>;
+  /**
+   * Per-test guests: seconds the host waits from a test's start frame to its end frame
+   * before it takes the guest as wedged (the guest's own watchdog ends a test at its
+   * timeout; only a guest that stopped responding misses this), by test index.
+   */
+  testDeadlines?: Record<number, number>;
   /** pmcap's host path when built: capabilities. */
   capHelper?: string;
   /**
@@ -44,13 +53,48 @@ export interface BootPlan {
  * about half the speed of the others (docs/facts.md). Deadlines scale so that slow
  * is not "hung".
  */
-export function deadlines(cell: Cell, vm: MatrixVm, accel: Accel) {
+export function deadlines(cell: Cell, vm: MatrixVm, accel: Accel, only?: readonly number[]) {
   // vng also boots udev and the host's userspace over virtiofs: ~3x a bare boot (docs/facts.md).
   const scale = (accel === 'kvm' ? 1 : cell.arch === 's390x' ? 3 : 2) * (vm.backend === 'vng' ? 2 : 1);
   const bootSec = vm.bootTimeout * scale;
+  // Every test's timeout, plus the kill grace and the report of each test after the first.
+  const tests = only ? only.map((i) => cell.tests[i]!) : cell.tests;
+  const testSec = tests.reduce((sum, t) => sum + t.timeoutSec, 0) + 5 * (tests.length - 1);
   // After the loader ends the guest still prints its output and powers off.
-  const totalSec = bootSec + cell.loader.timeoutSec * (accel === 'kvm' ? 1 : 1.5) + 30;
+  const totalSec = bootSec + testSec * (accel === 'kvm' ? 1 : 1.5) + 30;
   return { bootSec, totalSec };
+}
+
+/** The test's timeout, slowed like the cell's, plus the kill grace and its report. */
+function testDeadlines(cell: Cell, accel: Accel, only: readonly number[]): Record<number, number> {
+  const scale = accel === 'kvm' ? 1 : cell.arch === 's390x' ? 3 : 1.5;
+  return Object.fromEntries(only.map((i) => [i, cell.tests[i]!.timeoutSec * scale + 15]));
+}
+
+/**
+ * Whether a cell runs through the per-test guest (suite-script.ts): several tests, a
+ * Go test binary, a working directory or files with a destination. A single plain
+ * program keeps the one-program guest, whose outcomes and reasons are the loader's.
+ */
+export function runsAsSuite(cell: Pick<Cell, 'tests'>): boolean {
+  const t = cell.tests[0];
+  return cell.tests.length > 1 || (t !== undefined && (t.kind === 'gotest' || t.workdir !== '' || t.files.some((f) => f.dest !== '')));
+}
+
+/** The per-test guest's script and inputs for tests `only` of the cell. */
+async function suiteInputs(b: BootInputs, token: string, only: readonly number[], extra: BootExtra) {
+  const { cell } = b;
+  const tests = only.map((index) => ({ index, spec: cell.tests[index]! }));
+  const { config } = cell;
+  const script = suiteScript({
+    token,
+    tests: tests.map(({ index, spec }) => ({ index, step: stepOf(spec, index) })),
+    sysctl: config.sysctl,
+    user: config.user,
+    capabilities: config.capabilities,
+    btf: b.btf?.guest,
+  });
+  return suiteInputEntries({ arch: cell.arch, tests, script, libcDir: b.libcDir, packageRoots: b.packageRoots, extra });
 }
 
 function cellInit(cell: Cell, token: string, btf?: GuestBtf): string {
@@ -84,18 +128,26 @@ export interface BootInputs {
   snapshots?: Pick<SnapshotDeps, 'store' | 'withLock'>;
   /** The BTF to show the loader (btf/resolve.ts). */
   btf?: PreparedBtf;
+  /** Indexes of the cell's tests this guest runs (per-test guests only; default all). */
+  only?: readonly number[];
 }
+
+type BootExtra = { hostPath: string; guestPath: string; mode?: number }[] | undefined;
 
 export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const { cell, vm } = b;
   const token = randomBytes(8).toString('hex');
   const extra = b.btf?.hostFile ? [{ hostPath: b.btf.hostFile, guestPath: BTF_GUEST_FILE.slice(1), mode: 0o444 }] : undefined;
-  const entries = await cellInputEntries({ arch: cell.arch, loader: cell.loader.path, files: cell.loader.files, script: cellInit(cell, token, b.btf?.guest), libcDir: b.libcDir, packageRoots: b.packageRoots, extra });
+  const only = b.only ?? cell.tests.map((_t, i) => i);
+  const entries = runsAsSuite(cell)
+    ? await suiteInputs(b, token, only, extra)
+    : await cellInputEntries({ arch: cell.arch, loader: cell.loader.path, files: cell.loader.files, script: cellInit(cell, token, b.btf?.guest), libcDir: b.libcDir, packageRoots: b.packageRoots, extra });
   const inputs = async () => inputsStream(entries, { unixSeconds: Date.now() / 1000, seed: randomBytes(SEED_BYTES) });
   // pmcap lives in the base initramfs whenever it is built (preflight insists for capabilities).
   const built = async (file: string) => ((await access(file).then(() => true, () => false)) ? file : undefined);
   const capHelper = await built(capHelperPath(cell.arch));
-  const plan = { token, entries, inputs, capHelper, ...deadlines(cell, vm, b.accel) };
+  const plan: BootPlan = { token, entries, inputs, capHelper, ...deadlines(cell, vm, b.accel, only) };
+  if (runsAsSuite(cell)) plan.testDeadlines = testDeadlines(cell, b.accel, only);
   if (vm.backend === 'vng') return plan;
 
   const modules = await b.virtioModules(b.kernel);

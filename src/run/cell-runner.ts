@@ -16,9 +16,12 @@ import type { LibcContext } from '../outcome/explain.js';
 import type { SplatRules } from '../outcome/splats.js';
 import { kernelOf, notBooted } from '../outcome/not-booted.js';
 import { consoleLogPath } from '../results/files.js';
-import type { CellResult } from '../results/model.js';
+import type { CellResult, TestResult } from '../results/model.js';
+import type { GuestReport } from '../guest/frames.js';
 import { loaderTest } from '../results/tests.js';
-import { prepareBoot } from './boot.js';
+import { prepareBoot, runsAsSuite, type BootPlan } from './boot.js';
+import { runSuite } from './suite-runner.js';
+import { suiteResult, type AttemptFacts } from './suite-result.js';
 import type { SnapshotDeps } from './snapshot-boot.js';
 import type { RunEvents } from '../events/run-events.js';
 import { runGuest, type GuestRun } from './guest-run.js';
@@ -58,14 +61,18 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
   const elf = await deps.inputs.loaderElf(cell.loader.path);
   const libc: LibcContext = { elf, shipped: shippedLibraries(cell, elf?.needed) };
   const fit = libc.elf ? libcFit(libc.elf, cell.libc, { shipped: libc.shipped }) : undefined;
-  if (fit?.kind === 'skip') return notBooted(cell, 'skip', fit.why, { kernel, totalMs: Date.now() - started });
+  const suite = runsAsSuite(cell);
+  if (fit?.kind === 'skip' && !suite) return notBooted(cell, 'skip', fit.why, { kernel, totalMs: Date.now() - started });
+  // In a cell of tests, each program's ELF decides for its own test.
+  const skipped = suite ? await libcSkips(cell, deps.inputs) : new Map<number, string>();
+  if (skipped.size === cell.tests.length) return notBooted(cell, 'skip', [...skipped.values()][0]!, { kernel, totalMs: Date.now() - started });
 
   const accel = await deps.inputs.accel(cell, kernel);
   const { images } = deps.inputs;
   const { busybox, libc: libcDir, packageRoots } = await guestParts(cell, images);
   const btf = await deps.inputs.btf?.prepare(cell, kernel);
   const qemuVersion = await deps.inputs.qemuVersion(cell.arch);
-  const plan = await prepareBoot({
+  const boot = {
     cell,
     kernel,
     accel,
@@ -74,28 +81,43 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     packageRoots,
     vm: deps.vm,
     blobs: deps.inputs.blobs,
-    virtioModules: (k) => images.virtioModules(k),
+    virtioModules: (k: ResolvedKernel) => images.virtioModules(k),
     qemuVersion,
     snapshots: deps.snapshots,
     btf,
-  });
-
-  void deps.events.emit({ type: 'boot', cell, accel, attempt });
+  };
   const consoleLog = consoleLogPath(deps.resultsDir, cell.id);
-  const run = await runGuest(cell, plan, { kernel, accel, vm: deps.vm, busybox, workDir: deps.workDir, consoleLog, env: deps.env, signal: deps.signal, events: deps.events });
-  if (run.fallback) sayFallback(deps, cell, plan.qemu?.snapshot?.key ?? '', run.fallback);
+  const guestRun = async (plan: BootPlan, n: number, onTestReported?: (index: number, report: GuestReport) => void) => {
+    void deps.events.emit({ type: 'boot', cell, accel, attempt });
+    // A cell's later guests (after one died) keep their own console next to the first's.
+    const log = n === 1 ? consoleLog : consoleLog.replace(/\.log$/, `.boot${n}.log`);
+    const run = await runGuest(cell, plan, { kernel, accel, vm: deps.vm, busybox, workDir: deps.workDir, consoleLog: log, env: deps.env, signal: deps.signal, events: deps.events, onTestReported });
+    if (run.fallback) sayFallback(deps, cell, plan.qemu?.snapshot?.key ?? '', run.fallback);
+    return run;
+  };
+  const facts = { accel, attempt, started, backend: deps.vm.backend, qemuVersion, consoleLog: path.relative(deps.resultsDir, consoleLog), btf: btf?.result };
+  if (suite) {
+    const onTest = (test: TestResult) => void deps.events.emit({ type: 'test', cell, test });
+    const suite = await runSuite(cell, { boot, runGuest: guestRun, splats: deps.splats, signal: deps.signal, onTest, skipped });
+    return suiteResult(cell, kernel, suite, facts);
+  }
+  const plan = await prepareBoot(boot);
+  const run = await guestRun(plan, 1);
   // A failure of ours (inputs never delivered) or of the base /init is infrastructure.
   const exit = run.error && !run.exit.spawnError ? { ...run.exit, spawnError: run.error } : run.exit;
   const classified = await classifyAttempt(cell, exit, run.report, plan.bootSec, { ...libc, libcDir }, { consoleAfterStart: run.consoleAfterStart, splats: deps.splats });
-  return bootedResult(cell, kernel, classified, run, {
-    accel,
-    attempt,
-    started,
-    backend: deps.vm.backend,
-    qemuVersion,
-    consoleLog: path.relative(deps.resultsDir, consoleLog),
-    btf: btf?.result,
-  });
+  return bootedResult(cell, kernel, classified, run, facts);
+}
+
+/** The tests whose program cannot use the cell's libc (a static-only or glibc-only build), with why. */
+async function libcSkips(cell: Cell, inputs: CellDeps['inputs']): Promise<Map<number, string>> {
+  const skips = new Map<number, string>();
+  for (const [i, t] of cell.tests.entries()) {
+    const elf = await inputs.loaderElf(t.path);
+    const fit = elf ? libcFit(elf, cell.libc, { shipped: t.files.map((f) => path.basename(f.src)) }) : undefined;
+    if (fit?.kind === 'skip') skips.set(i, fit.why);
+  }
+  return skips;
 }
 
 // Once per boot key and process: every later cell of that key restores again.
@@ -106,16 +128,6 @@ function sayFallback(deps: CellDeps, cell: Cell, key: string, why: string): void
   void deps.events.emit({ type: 'log', level: 'warn', message: `${cell.id}: ${why}; booted cold and made the snapshot again` });
 }
 
-interface AttemptFacts {
-  accel: Accel;
-  attempt: number;
-  started: number;
-  backend: MatrixVm['backend'];
-  qemuVersion?: string;
-  /** Relative to the results directory. */
-  consoleLog: string;
-  btf?: CellBtf;
-}
 
 /** The CellResult of an attempt that booted (or tried to): pure. */
 function bootedResult(cell: Cell, kernel: ResolvedKernel, c: Classified, run: GuestRun, a: AttemptFacts): CellResult {

@@ -32,6 +32,8 @@ export interface GuestRun {
   fallback?: string;
   /** Our failure, or the base /init's, before the cell started: infra. */
   error?: string;
+  /** The test (index) whose end frame never came in time: portmatrix stopped the guest as wedged. */
+  wedged?: number;
 }
 
 const AFTER_START_LINES = 400;
@@ -46,6 +48,8 @@ export interface GuestRunOptions {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   events: Pick<RunEvents, 'emit'>;
+  /** A test's last block (dmesg.<i>) arrived: the report so far holds all of test i. */
+  onTestReported?: (index: number, report: GuestReport) => void;
 }
 
 export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): Promise<GuestRun> {
@@ -59,6 +63,7 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
     void o.events.emit({ type: 'loader', cell, phase: name });
   };
   const afterStart: string[] = [];
+  const watch = testWatchdog(plan);
   const common = {
     name: plan.token,
     workDir: o.workDir,
@@ -66,13 +71,17 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
     deadlineMs: plan.totalSec * 1000,
     bootDeadlineMs: plan.bootSec * 1000,
     env: o.env,
-    signal: o.signal,
+    signal: AbortSignal.any([o.signal, watch.signal]),
     started: (line: string) => line.includes(`@@portmatrix:${plan.token} phase=init`),
     onLine: (line: string) => {
       if (seen.start !== undefined && afterStart.length < AFTER_START_LINES) afterStart.push(line);
       for (const event of parser.push(`${line}\n`)) {
         if (event.type === 'phase' && event.name === 'loader-start') phase('start');
         if (event.type === 'phase' && event.name === 'loader-end') phase('end');
+        if (event.type === 'test-start') watch.start(event.index);
+        if (event.type === 'test-end') watch.end();
+        const block = event.type === 'block' ? /^dmesg\.(\d+)$/.exec(event.name) : null;
+        if (block) o.onTestReported?.(Number(block[1]), parser.current());
       }
     },
   };
@@ -83,7 +92,34 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
     : qemu.inline
       ? { exit: await withInlineInitrd(image, (initrd) => runVm({ ...common, ...qemuCommand({ ...qemu.spec, initrd }), booted: common.started })), boot: 'cold' as const }
       : await bootCell({ ...common, spec: qemu.spec, inputs: plan.inputs, snapshot: qemu.snapshot });
+  watch.end();
   const bootMs = seen.start !== undefined ? seen.start - spawnedAt : undefined;
   const loaderMs = seen.start !== undefined && seen.end !== undefined ? seen.end - seen.start : undefined;
-  return { ...booted, report: parser.end(), bootMs, loaderMs, consoleAfterStart: afterStart.join('\n') };
+  const run: GuestRun = { ...booted, report: parser.end(), bootMs, loaderMs, consoleAfterStart: afterStart.join('\n') };
+  if (watch.wedged !== undefined) run.wedged = watch.wedged;
+  return run;
+}
+
+/** Stops the guest when a test's end frame is overdue (plan.testDeadlines); the guest's own watchdog missed it. */
+function testWatchdog(plan: BootPlan) {
+  const stop = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const w = {
+    signal: stop.signal,
+    wedged: undefined as number | undefined,
+    start(index: number) {
+      w.end();
+      const sec = plan.testDeadlines?.[index];
+      if (sec === undefined) return;
+      timer = setTimeout(() => {
+        w.wedged = index;
+        stop.abort();
+      }, sec * 1000);
+    },
+    end() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+  return w;
 }

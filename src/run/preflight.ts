@@ -17,22 +17,14 @@ export function requireQemu(arches: Arch[], env: NodeJS.ProcessEnv): void {
   }
 }
 
-/** What the one-program guest cannot do yet; refused before anything boots rather than half-run. */
-function oneProgramGuest(cells: Cell[]): void {
-  for (const c of cells) {
-    const t = c.tests[0]!;
-    const why = c.tests.length > 1 ? `${c.tests.length} tests` : t.kind === 'gotest' ? 'kind: gotest' : t.workdir || t.files.some((f) => f.dest) ? 'workdir or files with dest' : undefined;
-    if (why) throw new UsageError(`${c.id}: ${why} needs the per-test guest, which this build does not have yet; run one exec test per cell (--only test=NAME)`);
-  }
-}
-
 export async function preflight(cells: Cell[], env: NodeJS.ProcessEnv, note: (line: string) => void): Promise<void> {
   const runnable = cells.filter((c) => !c.skip);
-  oneProgramGuest(runnable);
-  // Each loader once per arch: a loader built for the wrong arch fails here, not at boot.
-  const loaders = new Map(runnable.map((c) => [`${c.arch}\0${c.loader.path}`, c] as const));
-  for (const c of loaders.values()) await checkLoaderArch(c.loader.path, c.arch);
+  // Each program once per arch: one built for the wrong arch fails here, not at boot.
+  const byArch = new Map(runnable.flatMap((c) => c.tests.map((t) => [`${c.arch}\0${t.path}`, { arch: c.arch, path: t.path }] as const)));
+  for (const p of byArch.values()) await checkLoaderArch(p.path, p.arch);
   await requireCapHelper(runnable);
-  for (const line of await libcPreflight(runnable)) note(line);
+  // Every test's program against the cell's libc, not only the first.
+  const programs = runnable.flatMap((c) => c.tests.map((t) => ({ libc: c.libc, loader: { ...c.loader, path: t.path, files: t.files.map((f) => f.src) } })));
+  for (const line of await libcPreflight(programs)) note(line);
   requireQemu([...new Set(runnable.map((c) => c.arch))], env);
 }

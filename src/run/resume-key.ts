@@ -29,9 +29,30 @@ export interface GuestParts {
   packages?: string[];
 }
 
+/** A cell of several tests (or of one with a kind, workdir or dest): every test's program, files and settings. */
+async function testsKey(cell: Cell) {
+  const plain = cell.tests.length === 1 && cell.tests[0]!.kind === 'exec' && !cell.tests[0]!.workdir && cell.tests[0]!.files.every((f) => !f.dest);
+  if (plain) return {}; // the loader's key below, as before tests existed
+  const tests = await Promise.all(
+    cell.tests.map(async (t) => ({
+      name: t.name,
+      kind: t.kind,
+      program: await fileHash(t.path),
+      files: await Promise.all(t.files.map(async (f) => [await fileHash(f.src), f.dest, path.basename(f.src)])),
+      args: t.args,
+      env: t.env,
+      workdir: t.workdir,
+      timeout: t.timeoutSec,
+      expect: t.expect ?? null,
+    })),
+  );
+  return { tests };
+}
+
 export async function inputsHash(cell: Cell, kernelSha256: string, vm: MatrixVm, splats?: SplatRules, guest?: GuestParts): Promise<string> {
   const files = await Promise.all([cell.loader.path, ...cell.loader.files].map((f) => fileHash(f)));
   const key = {
+    ...(await testsKey(cell)),
     kernel: kernelSha256,
     files,
     args: cell.loader.args,

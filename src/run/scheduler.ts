@@ -83,7 +83,8 @@ async function runs(cell: Cell, kernel: ResolvedKernel, hash: string, o: Schedul
   const done: CellResult[] = [];
   for (let run = 1; ; run++) {
     // The loader can tell its runs apart (a test of flakiness needs that; so may users).
-    const runCell = run === 1 ? cell : { ...cell, loader: { ...cell.loader, env: { ...cell.loader.env, PORTMATRIX_RUN: String(run) } } };
+    const runEnv = { PORTMATRIX_RUN: String(run) };
+    const runCell = run === 1 ? cell : { ...cell, loader: { ...cell.loader, env: { ...cell.loader.env, ...runEnv } }, tests: cell.tests.map((t) => ({ ...t, env: { ...t.env, ...runEnv } })) };
     const result = await attempts(runCell, kernel, hash, o);
     if (!result) return undefined;
     done.push(result);

@@ -37,6 +37,8 @@ describe('test steps', () => {
     const script = [
       `frame() { echo "@@portmatrix:${TOKEN} $*"; }`,
       'now() { read -r up _ < /proc/uptime; }',
+      'pm_klog() { : > "$1"; }',
+      'pm_sent() { :; }',
       'send_block() { n=$(wc -c < "$2"); frame begin=$1; test "$n" -gt 0 && base64 "$2"; frame end=$1 bytes=$n total=$n; }',
       `PM_BPFFS=${bpffs} PM_TRACEFS=${tracefs} PM_OUT=${out}`,
       ...testFunctions([]),
@@ -67,9 +69,9 @@ describe('stepOf and guestFiles', () => {
       name: 'suite', kind: 'gotest', path: '/h/bin/suite-arm64', args: ['-test.run', 'TestA'], env: { A: '1' },
       files: [{ src: '/h/testdata/x.elf', dest: 'testdata' }, { src: '/h/conf.json', dest: '' }], workdir: 'pkg', timeoutSec: 30,
     };
-    expect(stepOf(spec, 2)).toEqual({ program: '/portmatrix/bin/2', args: ['-test.v=test2json', '-test.run', 'TestA'], env: { A: '1' }, root: '/portmatrix/t/2', workdir: 'pkg', timeoutSec: 30 });
+    expect(stepOf(spec, 2)).toEqual({ program: '/portmatrix/bin/2/suite-arm64', args: ['-test.v=test2json', '-test.run', 'TestA'], env: { A: '1' }, root: '/portmatrix/t/2', workdir: 'pkg', timeoutSec: 30 });
     expect(guestFiles(spec, 2)).toEqual([
-      { src: '/h/bin/suite-arm64', guest: '/portmatrix/bin/2' },
+      { src: '/h/bin/suite-arm64', guest: '/portmatrix/bin/2/suite-arm64' },
       { src: '/h/testdata/x.elf', guest: '/portmatrix/t/2/testdata/x.elf' },
       { src: '/h/conf.json', guest: '/portmatrix/t/2/conf.json' },
     ]);

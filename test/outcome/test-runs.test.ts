@@ -39,7 +39,22 @@ describe('testRuns', () => {
       ['pass', undefined],
       ['fail', 'exited with code 1'],
       ['fail', 'timed out after 2s'],
-      ['fail', 'kernel panic while the test ran'],
+      ['fail', 'kernel panic while the test ran: sysrq triggered crash'],
     ]);
+  });
+
+  it("takes a test's own kernel-log read (dmesg.<i>) whole; without one, cuts the cell's log by uptime", () => {
+    // After a snapshot restore the kernel's stamps run tens of ms apart from /proc/uptime:
+    // a line stamped 4.745 belongs to a test that ended at uptime 4.69.
+    const console = [
+      `${F} test-start=0 t=4.38`,
+      `${F} test-end=0 exit=0 timedout=0 t=4.69`,
+      ...block('dmesg.0', '[    4.745481] marker from test 0\n'),
+      `${F} test-start=1 t=4.91`,
+      `${F} test-end=1 exit=0 timedout=0 t=4.98`,
+      ...block('dmesg', '[    0.000000] Linux version 6.12\n[    4.985000] from test 1, last hundredth\n[    5.200000] later\n'),
+    ].join('\n');
+    const runs = testRuns([spec('a'), spec('b')], parseFrames(console, TOKEN), { consoleTail: '' });
+    expect(runs.map((r) => r!.kernelLog)).toEqual(['[    4.745481] marker from test 0', '[    4.985000] from test 1, last hundredth']);
   });
 });

@@ -1,0 +1,83 @@
+// /portmatrix/cell.sh for a cell that runs a list of tests in one guest (the
+// one-program form is init-script.ts cellScript). The same start as a loader
+// cell (frames, BTF view, sysctls, facts, who the tests run as), then each test
+// through the per-test shell of test-steps.ts, each test's blocks sent as soon as
+// it ends and acknowledged by the host, so a test that panics the kernel later
+// takes nothing already reported with it.
+//
+// `tests` may be a tail of the cell's list: after a guest died, the host boots
+// again and runs the tests after the one that killed it. Indexes stay the cell's.
+
+import { OUTPUT_DONE_MARKER } from './inputs.js';
+import {
+  credentialFacts,
+  credentialsWrapper,
+  privilegeDrop,
+  setupLines,
+  shQuote,
+  startLines,
+  sysctlLines,
+  validate,
+  type InitOptions,
+} from './init-script.js';
+import { testCall, testFunctions, type TestStep } from './test-steps.js';
+
+export interface SuiteOptions extends Omit<InitOptions, 'args' | 'env' | 'timeoutSec'> {
+  /** The tests this guest runs, by their index in the cell's tests. */
+  tests: { index: number; step: TestStep }[];
+}
+
+/** Where the per-test files go; the credentials directory is writable by the test's user. */
+const OUT = '/portmatrix/out';
+const CREDS = '/portmatrix/creds';
+
+/** The output side: blocks over the inputs port when open (fd 3), else the console; capped tails. */
+function blockLines(o: SuiteOptions): string[] {
+  const outMax = o.outputMaxBytes ?? 1048576;
+  const dmesgMax = o.dmesgMaxBytes ?? 262144;
+  return [
+    'if { true >&3; } 2>/dev/null; then out=3; else out=1; fi',
+    // send_block NAME FILE: the file's tail (at most its cap), base64, sent and original sizes.
+    'send_block() {',
+    `  f=$2; case $1 in dmesg*) max=${dmesgMax};; *) max=${outMax};; esac`,
+    '  total=0; test -s $f && total=$(wc -c < $f)',
+    '  if test $total -gt $max; then tail -c $max $f > $f.sent; f=$f.sent; bytes=$max; else bytes=$total; fi',
+    '  { frame begin=$1; test $bytes -gt 0 && base64 $f; frame end=$1 bytes=$bytes total=$total; } >&$out',
+    '}',
+    // The host acknowledges each marker; the console needs no wait.
+    `pm_sent() { test $out = 3 && echo ${OUTPUT_DONE_MARKER} >&3 && read -r -t 10 _ <&3; }`,
+    // dmesg -c: read right before and right after a test, a read holds only that test's lines.
+    'pm_klog() { dmesg -c >> "$1" 2>/dev/null; }',
+  ];
+}
+
+export function suiteScript(o: SuiteOptions): string {
+  validate({ ...o, args: [], env: {}, timeoutSec: 1 });
+  for (const { step } of o.tests) validate({ ...o, args: step.args, env: step.env, timeoutSec: step.timeoutSec });
+  const F = `@@portmatrix:${o.token}`;
+  const drop = privilegeDrop({ ...o, args: [], env: {}, timeoutSec: 1 });
+  const runAs = `${drop.command} ${shQuote(credentialsWrapper(CREDS))} test`;
+  // Every root and working directory exists before the user is given them.
+  const roots = [...new Set(o.tests.flatMap(({ step }) => (step.workdir ? [step.root, `${step.root}/${step.workdir}`] : [step.root])))];
+  return [
+    ...startLines({ ...o, args: [], env: {}, timeoutSec: 1 }, F),
+    ...setupLines({ ...o, args: [], env: {}, timeoutSec: 1 }),
+    ...drop.setup,
+    `PM_BPFFS=/sys/fs/bpf PM_TRACEFS=/sys/kernel/tracing PM_OUT=${OUT} PM_TMP=/tmp`,
+    `mkdir -p ${OUT} ${CREDS} ${roots.map(shQuote).join(' ')} && chmod 1777 ${CREDS}`,
+    // The configured user owns the tests' roots: a test may write where it starts.
+    ...(o.user !== undefined ? [`chown -R "$user" ${roots.map(shQuote).join(' ')}`] : []),
+    ...blockLines(o),
+    ...testFunctions(sysctlLines(o), o.killGraceSec),
+    'now; frame phase=loader-start t=$up',
+    ...o.tests.flatMap(({ index, step }, n) => [testCall(index, step, runAs), ...(n === 0 ? credentialFacts(CREDS) : [])]),
+    'now; frame phase=loader-end t=$up',
+    // The kernel log outside the tests (boot, cleanups): the cell's dmesg with the tests' own.
+    `pm_klog ${OUT}/klog`,
+    `send_block dmesg ${OUT}/klog`,
+    `test $out = 3 && echo ${OUTPUT_DONE_MARKER} >&3 && read -r -t 10 _ <&3`,
+    'now; frame phase=done t=$up',
+    'poweroff -f',
+    '',
+  ].join('\n');
+}
