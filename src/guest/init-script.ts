@@ -99,8 +99,11 @@ function userLines(user: string): string[] {
   ];
 }
 
-/** The command prefix that runs `sh -c <wrapper> ...` as the configured user with the configured capabilities. */
-export function privilegeDrop(o: InitOptions): { setup: string[]; command: string } {
+/**
+ * The words that run `sh -c <wrapper> ARG0 ARGS...` as the configured user with the
+ * configured capabilities; `command(w)` takes the quoted wrapper, ARG0 and ARGS follow.
+ */
+export function privilegeDrop(o: InitOptions): { setup: string[]; command: (wrapper: string) => string } {
   if (o.capabilities !== undefined) {
     const numbers = o.capabilities.map((c) => (CAPABILITIES as readonly string[]).indexOf(c));
     const setup = o.user !== undefined
@@ -114,12 +117,14 @@ export function privilegeDrop(o: InitOptions): { setup: string[]; command: strin
     const caps = numbers.length ? numbers.join(',') : "''";
     return {
       setup: [`# capabilities: ${o.capabilities.join(',') || '(none)'}`, ...setup],
-      command: `${CAP_HELPER_GUEST_PATH} -uid "$uid" -gid "$gid" -caps ${caps} -- /bin/sh -c`,
+      command: (w) => `${CAP_HELPER_GUEST_PATH} -uid "$uid" -gid "$gid" -caps ${caps} -- /bin/sh -c ${w}`,
     };
   }
   // Debian's busybox setpriv has no --reuid; su as root needs no password, -p keeps our env -i env.
-  if (o.user !== undefined) return { setup: userLines(o.user), command: 'su -p -s /bin/sh "$user" -c' };
-  return { setup: [], command: 'sh -c' };
+  // `--` before the user: busybox su reads options anywhere, and a program's own
+  // arguments (go test's -test.v=test2json) must not reach it as options.
+  if (o.user !== undefined) return { setup: userLines(o.user), command: (w) => `su -p -s /bin/sh -c ${w} -- "$user"` };
+  return { setup: [], command: (w) => `sh -c ${w}` };
 }
 
 /** The frame helper, the cell's BTF view and limits: the cell's start inside the guest /init prepared. */
@@ -188,7 +193,7 @@ function loaderLines(o: InitOptions): string[] {
     // Background + watchdog instead of busybox `timeout`: its exit status (143)
     // cannot be told apart from a loader that died of SIGTERM by itself.
     `env -i PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp "PORTMATRIX_BTF=$PORTMATRIX_BTF" ${envWords.join(' ')} \\`,
-    `  ${drop.command} ${shQuote(wrapper)} loader /portmatrix/loader ${argWords.join(' ')} \\`,
+    `  ${drop.command(shQuote(wrapper))} loader /portmatrix/loader ${argWords.join(' ')} \\`,
     '  < /dev/null > /tmp/pm/stdout 2> /tmp/pm/stderr 3>&- &',
     'pid=$!',
     `( sleep ${o.timeoutSec}; touch /tmp/pm/timedout; kill -TERM $pid; sleep ${grace}; kill -KILL $pid ) 2>/dev/null 3>&- &`,

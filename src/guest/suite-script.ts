@@ -56,7 +56,7 @@ export function suiteScript(o: SuiteOptions): string {
   for (const { step } of o.tests) validate({ ...o, args: step.args, env: step.env, timeoutSec: step.timeoutSec });
   const F = `@@portmatrix:${o.token}`;
   const drop = privilegeDrop({ ...o, args: [], env: {}, timeoutSec: 1 });
-  const runAs = `${drop.command} ${shQuote(credentialsWrapper(CREDS))} test`;
+  const runAs = `${drop.command(shQuote(credentialsWrapper(CREDS)))} test`;
   // Every root and working directory exists before the user is given them.
   const roots = [...new Set(o.tests.flatMap(({ step }) => (step.workdir ? [step.root, `${step.root}/${step.workdir}`] : [step.root])))];
   return [

@@ -83,7 +83,7 @@ export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2):
 /**
  * The call that runs test `index`, with its environment only (env -i). `runAs`: the
  * words between the environment and the program that drop privileges (init-script.ts
- * privilegeDrop: `su … -c WRAPPER NAME`), none for root.
+ * privilegeDrop: `su … -c WRAPPER -- USER NAME`), none for root.
  */
 export function testCall(index: number, s: TestStep, runAs = ''): string {
   const env = Object.entries(s.env)

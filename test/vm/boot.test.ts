@@ -30,7 +30,8 @@ echo "system=$(hostname) $(grep -c ' /sys/fs/cgroup cgroup2 ' /proc/mounts)$(tes
 echo oops >&2
 exit 3
 `;
-const ARGS = ["it's", 'a b', '$(poweroff -f)', '`reboot`', ''];
+// A leading dash too: busybox su (the arm64 run) must not take the loader's arguments as its options.
+const ARGS = ["it's", 'a b', '$(poweroff -f)', '`reboot`', '', '-test.v=test2json'];
 
 async function boot(arch: Arch, init: Omit<InitOptions, 'token'>, loaderText = LOADER): Promise<{ report: GuestReport; exit: VmExit; wallMs: number }> {
   const loader = path.join(dir, `loader-${arch}.sh`);
