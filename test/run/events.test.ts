@@ -63,6 +63,17 @@ describe('run events', () => {
     expect(JSON.parse(await readFile(path.join(dir, 'results', 'cells', written[1]!), 'utf8')).reason).toBe('no s390x kernel');
   });
 
+  it('stop the run when a result cannot be written: the error names the dir, later cells do not start', async () => {
+    const { dir, seen, options } = setup();
+    // The results dir is a file: every write under it fails (as a full disk would).
+    writeFileSync(path.join(dir, 'results'), '');
+    const cells = ['a', 'b', 'c'].map((name) => cell('s390x', 'debian:bullseye', name, { skip: 'no s390x kernel' }));
+    await expect(runCells(cells, { ...options, jobs: 1 })).rejects.toThrow(
+      /^cannot write the result of s390x\/debian-bullseye\/a to .*results\/cells: .*; the cells finished before it are kept there: make room and run again with --resume$/,
+    );
+    expect(seen.filter((e) => e.type === 'result')).toHaveLength(1);
+  });
+
   it('leave the cells of an aborted run unfinished, with no result event', async () => {
     const abort = new AbortController();
     abort.abort();
