@@ -1,6 +1,7 @@
 // The run's event stream, without booting: a skipped cell, a kernel that cannot
 // be had, a cell kept by --resume (its kernel resolved from a local file: cached,
-// never downloaded) and an aborted run, as the events a subscriber sees.
+// never downloaded), an aborted run and a results dir that cannot be written, as the
+// events a subscriber sees.
 
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
