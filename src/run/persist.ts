@@ -8,6 +8,7 @@ import path from 'node:path';
 import { readCellResults, writeCellResult } from '../results/files.js';
 import { SCHEMA_VERSION, type CellResult, type RunResults } from '../results/model.js';
 import { VERSION } from '../version.js';
+import { InfraError } from '../errors.js';
 import type { RunListener } from '../events/run-events.js';
 
 /** Finished cells of an earlier run when resuming; otherwise clears what an earlier run left. */
@@ -21,7 +22,15 @@ export async function openResultsDir(dir: string, resume: boolean): Promise<Map<
 /** Writes every new result to `<dir>/cells/` atomically; kept results are already there. */
 export function resultsWriter(dir: string): RunListener {
   return async (event) => {
-    if (event.type === 'result' && !event.resumed) await writeCellResult(dir, event.result);
+    if (event.type !== 'result' || event.resumed) return;
+    await writeCellResult(dir, event.result).catch((error: NodeJS.ErrnoException) => {
+      // The atomic write leaves the cells written before intact: say so, and how to go on.
+      const why = error.code === 'ENOSPC' ? 'no space left on the device' : (error.message ?? String(error));
+      throw new InfraError(
+        `cannot write the result of ${event.result.id} to ${path.join(dir, 'cells')}: ${why}; the cells finished before it are kept there: make room and run again with --resume`,
+        { cause: error },
+      );
+    });
   };
 }
 

@@ -92,10 +92,16 @@ async function runs(cell: Cell, kernel: ResolvedKernel, hash: string, o: Schedul
   }
 }
 
-export async function runCells(cells: Cell[], o: ScheduleOptions): Promise<ScheduleOutcome> {
-  const limit = pLimit(o.jobs);
+export async function runCells(cells: Cell[], outer: ScheduleOptions): Promise<ScheduleOutcome> {
+  const limit = pLimit(outer.jobs);
   const results: CellResult[] = [];
   const unfinished: Cell[] = [];
+  // A result that cannot be delivered (the results disk is full) stops the run: the
+  // other cells end unfinished, and only then is the error thrown, so no cell goes on
+  // booting after the run's scratch dir is gone.
+  const stop = new AbortController();
+  const o = { ...outer, signal: AbortSignal.any([outer.signal, stop.signal]) };
+  let failure: { error: unknown } | undefined;
   for (const cell of cells) await o.events.emit({ type: 'queued', cell });
   // Queued cells still start after an abort, see it at once and end unfinished
   // (p-limit's clearQueue would leave their promises pending forever).
@@ -104,11 +110,18 @@ export async function runCells(cells: Cell[], o: ScheduleOptions): Promise<Sched
       limit(async () => {
         const finished = await runCell(cell, o);
         if (!finished) return void unfinished.push(cell);
-        await o.events.emit({ type: 'result', cell, ...finished });
+        try {
+          await o.events.emit({ type: 'result', cell, ...finished });
+        } catch (error) {
+          failure ??= { error };
+          stop.abort(error);
+          return void unfinished.push(cell);
+        }
         results.push(finished.result);
       }),
     ),
   );
+  if (failure) throw failure.error;
   results.sort(byId);
   return { results, unfinished };
 }

@@ -4,6 +4,8 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { which } from '../host/which.js';
 import { packageForBinary } from './profiles.js';
 
 export interface VmRun {
@@ -164,13 +166,27 @@ function openLog(file: string) {
   return { stream, close: () => (stream.end(), closed) };
 }
 
+/**
+ * The argv that has the kernel SIGKILL the VM when portmatrix dies: a SIGKILLed
+ * portmatrix runs no exit handler, and QEMU does not notice its pipes closing.
+ * `setpriv --pdeathsig` (util-linux) sets PR_SET_PDEATHSIG, then execs the binary.
+ * An unresolvable binary is spawned as is, so its missing-package error stays.
+ */
+function dieWithParent(binary: string, args: string[], env: NodeJS.ProcessEnv): { file: string; args: string[] } {
+  const setpriv = which('setpriv', env);
+  const resolved = path.isAbsolute(binary) ? which(path.basename(binary), { PATH: path.dirname(binary) }) : which(binary, env);
+  if (!setpriv || !resolved) return { file: binary, args };
+  return { file: setpriv, args: ['--pdeathsig', 'KILL', '--', resolved, ...args] };
+}
+
 export function runVm(r: VmRun): Promise<VmExit> {
   const started = Date.now();
   const log = openLog(r.consoleLog);
   const notRun = { code: null, signal: null, timedOut: false, bootTimedOut: false, aborted: false, consoleTail: '' };
   let child: ChildProcess;
   try {
-    child = spawn(r.binary, r.args, { env: r.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = dieWithParent(r.binary, r.args, r.env);
+    child = spawn(argv.file, argv.args, { env: r.env, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     return log.close().then(() => ({ ...notRun, durationMs: Date.now() - started, spawnError: String(err) }));
   }

@@ -1,6 +1,7 @@
 // A copy of a slice of Debian's mirror, made of REAL files downloaded once into
 // ~/.cache/portmatrix-test-mirror, served on 127.0.0.1 by a server that counts
-// requests and can serve tampered bytes for chosen paths.
+// requests, can serve tampered bytes for chosen paths, answers Range requests, and
+// can break chosen requests: reset the connection, or cut the body mid-transfer.
 
 import { createServer, type Server } from 'node:http';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -41,29 +42,53 @@ export async function ensureMirror(): Promise<{ kernelDeb: string; release: stri
   return { kernelDeb: choice.kernelDeb.filename, release: choice.release };
 }
 
+/** `reset`: the connection is dropped before any answer; `truncate`: half the body is sent, then the connection is dropped. */
+export type NetFault = 'reset' | 'truncate';
+
 export interface MirrorServer {
   url: string;
   requests: string[];
   /** Serve these bytes instead of the file (path relative to the mirror root). */
   tamper: Map<string, Buffer>;
+  /** Per path, the faults its next requests get, one each, in order. */
+  faults: Map<string, NetFault[]>;
+  /** Faults served so far. */
+  faulted: { path: string; fault: NetFault }[];
   close(): Promise<void>;
 }
+
+/** `bytes=N-` → N; anything else → 0 (the whole file). */
+const rangeStart = (header: string | undefined, size: number) => {
+  const m = /^bytes=(\d+)-$/.exec(header ?? '');
+  return m && Number(m[1]) < size ? Number(m[1]) : 0;
+};
 
 export async function serveMirror(): Promise<MirrorServer> {
   const requests: string[] = [];
   const tamper = new Map<string, Buffer>();
+  const faults = new Map<string, NetFault[]>();
+  const faulted: MirrorServer['faulted'] = [];
   const server: Server = createServer(async (req, res) => {
     const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/debian\//, '');
     requests.push(rel);
+    const fault = faults.get(rel)?.shift();
+    if (fault) faulted.push({ path: rel, fault });
+    if (fault === 'reset') return void req.socket.destroy();
+    let body: Buffer;
     try {
-      const body = tamper.get(rel) ?? (await readFile(path.join(MIRROR_DIR, path.normalize(rel))));
-      res.writeHead(200, { 'content-length': body.length });
-      res.end(body);
+      body = tamper.get(rel) ?? (await readFile(path.join(MIRROR_DIR, path.normalize(rel))));
     } catch {
-      res.writeHead(404).end();
+      return void res.writeHead(404).end();
     }
+    const from = rangeStart(req.headers.range, body.length);
+    const headers = { 'content-length': body.length - from, ...(from ? { 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}) };
+    res.writeHead(from ? 206 : 200, headers);
+    if (fault !== 'truncate') return void res.end(body.subarray(from));
+    // Half of what was promised, then the connection drops: the client sees a short body.
+    res.write(body.subarray(from, from + Math.floor((body.length - from) / 2)), () => setTimeout(() => req.socket.destroy(), 50));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}/debian`, requests, tamper, close: () => new Promise((r) => server.close(() => r())) };
+  const close = () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r())));
+  return { url: `http://127.0.0.1:${port}/debian`, requests, tamper, faults, faulted, close };
 }

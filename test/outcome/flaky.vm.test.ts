@@ -1,7 +1,9 @@
 // Flaky versus broken on a real guest (Debian trixie amd64, TCG). The loader fails on
 // odd runs and passes on even ones (PORTMATRIX_RUN says which run it is), so the
 // outcome is deterministic: under --reruns 3 the cell fails, then passes: `flaky`,
-// which passes the run; under --repeat 4 it passes 2 of 4, and --strict fails the run.
+// which passes the run; under --repeat 10 it passes 5 of 10, and --strict fails the run.
+// --rerun-failed on an existing results dir runs its failed and flaky cells again and
+// keeps the passing one as it was.
 
 import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,6 +19,11 @@ async function cellOf(dir: string) {
   const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
   expect(results.cells).toHaveLength(1);
   return results.cells[0]!;
+}
+
+async function cellsOf(dir: string) {
+  const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
+  return results.cells;
 }
 
 describe('flaky', () => {
@@ -38,8 +45,36 @@ describe('flaky', () => {
     });
     expect(reruns.stdout).toMatch(/1 cells: 1 flaky/);
 
-    const repeat = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--repeat', '4', '--strict'], { cwd: dir });
+    const repeat = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--repeat', '10', '--strict'], { cwd: dir });
     expect(repeat.code, repeat.stderr).toBe(1);
-    expect(await cellOf(dir)).toMatchObject({ status: 'flaky', runs: { passed: 2, total: 4, statuses: ['fail', 'pass', 'fail', 'pass'] }, attempts: 4 });
+    const alternating = Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 'fail' : 'pass'));
+    expect(await cellOf(dir)).toMatchObject({ status: 'flaky', runs: { passed: 5, total: 10, statuses: alternating }, attempts: 10 });
+  }, 600_000);
+
+  it('--rerun-failed runs the failed and flaky cells of a results dir again and keeps the passing one', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-rerun-failed-'));
+    // The config is told apart by a sysctl, so all three share one snapshot of the boot.
+    const loader = `#!/bin/sh\ncase $(cat /proc/sys/kernel/domainname) in\nsteady) echo steady; exit 0 ;;\nbroken) echo "broken for good" >&2; exit 2 ;;\nesac\n${ODD_FAILS.split('\n').slice(1).join('\n')}`;
+    await writeFile(path.join(dir, 'loader.sh'), loader);
+    await chmod(path.join(dir, 'loader.sh'), 0o755);
+    await useTestLock(dir);
+    const configs = ['steady', 'broken', 'odd'].map((c) => `  - {name: ${c}, sysctl: {kernel.domainname: ${c}}}`).join('\n');
+    await writeFile(path.join(dir, 'matrix.yaml'), `kernels: [debian:trixie]\narches: [amd64]\nconfigs:\n${configs}\nloader:\n  path: ./loader.sh\n  timeout: 20\n`);
+    const args = ['run', '--accel', 'tcg', '--retries', '0', '--reruns', '1'];
+
+    const first = await runCli(args, { cwd: dir });
+    expect(first.code, first.stderr).toBe(1);
+    const before = await cellsOf(dir);
+    expect(before.map((c) => [c.config, c.status, c.attempts])).toEqual([['broken', 'fail', 2], ['odd', 'flaky', 2], ['steady', 'pass', 1]]);
+
+    const again = await runCli([...args, '--rerun-failed'], { cwd: dir });
+    expect(again.code, again.stderr).toBe(1);
+    const after = await cellsOf(dir);
+    expect(after.map((c) => [c.config, c.status, c.attempts])).toEqual([['broken', 'fail', 2], ['odd', 'flaky', 2], ['steady', 'pass', 1]]);
+    // The passing cell is the same result as before (not booted again); the other two ran again.
+    expect(after[2]).toEqual(before[2]);
+    expect(after[0]!.startedAt).not.toBe(before[0]!.startedAt);
+    expect(after[1]!.startedAt).not.toBe(before[1]!.startedAt);
+    expect(again.stderr + again.stdout).not.toMatch(/start\s+amd64\/debian-trixie\/steady/);
   }, 600_000);
 });

@@ -1,6 +1,7 @@
 // The run's event stream, without booting: a skipped cell, a kernel that cannot
 // be had, a cell kept by --resume (its kernel resolved from a local file: cached,
-// never downloaded) and an aborted run, as the events a subscriber sees.
+// never downloaded), an aborted run and a results dir that cannot be written, as the
+// events a subscriber sees.
 
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -61,6 +62,17 @@ describe('run events', () => {
     const written = readdirSync(path.join(dir, 'results', 'cells')).sort();
     expect(written).toEqual(['amd64__missing__default.json', 's390x__debian-bullseye__default.json']);
     expect(JSON.parse(await readFile(path.join(dir, 'results', 'cells', written[1]!), 'utf8')).reason).toBe('no s390x kernel');
+  });
+
+  it('stop the run when a result cannot be written: the error names the dir, later cells do not start', async () => {
+    const { dir, seen, options } = setup();
+    // The results dir is a file: every write under it fails (as a full disk would).
+    writeFileSync(path.join(dir, 'results'), '');
+    const cells = ['a', 'b', 'c'].map((name) => cell('s390x', 'debian:bullseye', name, { skip: 'no s390x kernel' }));
+    await expect(runCells(cells, { ...options, jobs: 1 })).rejects.toThrow(
+      /^cannot write the result of s390x\/debian-bullseye\/a to .*results\/cells: .*; the cells finished before it are kept there: make room and run again with --resume$/,
+    );
+    expect(seen.filter((e) => e.type === 'result')).toHaveLength(1);
   });
 
   it('leave the cells of an aborted run unfinished, with no result event', async () => {

@@ -132,33 +132,51 @@ describe('runVm', () => {
   });
 });
 
+/** A portmatrix stand-in (driver.ts) running one fake VM that ignores SIGTERM; resolves with both processes. */
+async function startDriver(name: string, reaper: boolean) {
+  const stubborn = fake(name, `${IGNORE_TERM} setInterval(() => {}, 1000);`);
+  const driver = path.join(dir, `${name}-driver.ts`);
+  const processTs = path.resolve('src/vm/process.ts');
+  writeFileSync(
+    driver,
+    `import { installReaper, runVm } from ${JSON.stringify(processTs)};
+${reaper ? 'installReaper(); installReaper();' : ''}
+void runVm({ binary: process.execPath, args: [${JSON.stringify(stubborn)}], consoleLog: ${JSON.stringify(path.join(dir, `${name}.log`))},
+  deadlineMs: 60000, bootDeadlineMs: 60000, env: process.env, onLine: (l) => console.log(l) });`,
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', driver], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const pid = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /pid=(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', () => reject(new Error(`driver exited early: ${out}`)));
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  return { child, pid, exited };
+}
+
 describe('installReaper', () => {
   it('kills live VMs when portmatrix gets SIGINT, and exits 130', async () => {
-    const stubborn = fake('reaped', `${IGNORE_TERM} setInterval(() => {}, 1000);`);
-    const driver = path.join(dir, 'driver.ts');
-    const processTs = path.resolve('src/vm/process.ts');
-    writeFileSync(
-      driver,
-      `import { installReaper, runVm } from ${JSON.stringify(processTs)};
-installReaper(); installReaper();
-void runVm({ binary: process.execPath, args: [${JSON.stringify(stubborn)}], consoleLog: ${JSON.stringify(path.join(dir, 'reaped.log'))},
-  deadlineMs: 60000, bootDeadlineMs: 60000, env: process.env, onLine: (l) => console.log(l) });`,
-    );
-    const child = spawn(process.execPath, ['--import', 'tsx', driver], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    const pid = await new Promise<number>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /pid=(\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-      child.on('exit', () => reject(new Error(`driver exited early: ${out}`)));
-    });
+    const { child, pid, exited } = await startDriver('reaped', true);
     expect(alive(pid)).toBe(true);
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    expect(code).toBe(130);
+    expect(await exited).toBe(130);
     await new Promise((r) => setTimeout(r, 100)); // let the kernel reap the orphan
     expect(alive(pid)).toBe(false);
+  });
+
+  // No handler runs on SIGKILL: the kernel's parent-death signal (setpriv --pdeathsig) does it.
+  it('a VM dies with a SIGKILLed portmatrix', async () => {
+    const { child, pid, exited } = await startDriver('orphan', false);
+    expect(alive(pid)).toBe(true);
+    child.kill('SIGKILL');
+    await exited;
+    await new Promise((r) => setTimeout(r, 200));
+    const survived = alive(pid);
+    if (survived) process.kill(pid, 'SIGKILL'); // a failing run leaves nothing behind either
+    expect(survived).toBe(false);
   });
 });
