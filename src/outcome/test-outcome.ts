@@ -24,6 +24,8 @@ export interface TestRun {
   ms?: number;
   /** The guest died while the test ran: why (kernel panic, no response), and the console's last lines. */
   guestDied?: { why: string; consoleTail: string; detail?: string };
+  /** The guest's lockdown mode: names the cause of a refused helper, as for a loader. */
+  lockdown?: string;
 }
 
 const NO_RULES: SplatRules = { allow: [], deny: [] };
@@ -44,7 +46,7 @@ function verdict(spec: TestSpec, run: TestRun, rules: SplatRules): { failed: boo
   if (splat) return { failed: true, reason: splatReason(splat), cases: go?.cases };
   if (go) return { failed: go.failed, reason: go.failed ? (go.reason ?? `exited with code ${run.exitCode ?? '?'}`) : undefined, cases: go.cases };
   if (run.exitCode === 0) return { failed: false };
-  const known = classifyFailure({ stdout: run.stdout, stderr: run.stderr, dmesg: run.kernelLog });
+  const known = classifyFailure({ stdout: run.stdout, stderr: run.stderr, dmesg: run.kernelLog }, run.lockdown);
   return { failed: true, reason: known ?? `exited with code ${run.exitCode ?? '?'}` };
 }
 

@@ -78,7 +78,7 @@ function decided(cell: Cell, report: GuestReport, run: GuestRun | undefined, spl
   const end = { died: deathReason(tail, fallback), consoleTail: tail };
   return testRuns(cell.tests, report, end).map((r, i) => {
     if (!r) return undefined;
-    const t = decideTest(cell.tests[i]!, r, splats);
+    const t = decideTest(cell.tests[i]!, { ...r, lockdown: report.facts.lockdown }, splats);
     // Who the tests ran as, when the kernel refused one (as for a loader).
     const reason = explainPermission(t.reason, report.facts);
     return reason === undefined ? t : { ...t, reason };

@@ -35,6 +35,10 @@ describe('decideTest', () => {
     expect(decideTest(spec('v'), run({ exitCode: 1, stderr: 'load program: permission denied\n' })).reason).toMatch(/permission denied/);
     const splat = decideTest(spec('s'), run({ exitCode: 0, kernelLog: '[   12.5] WARNING: CPU: 0 PID: 57 at kernel/bpf/core.c:1 x\n' }));
     expect([splat.status, splat.reason]).toEqual(['fail', 'kernel splat: WARNING: CPU: 0 PID: 57 at kernel/bpf/core.c:1 x']);
+    // Under lockdown a refused helper is named as lockdown's doing, as for a loader.
+    const refused = run({ exitCode: 4, stderr: "libbpf: prog 'x': unknown func bpf_probe_read#4\n" });
+    expect(decideTest(spec('l'), { ...refused, lockdown: 'confidentiality' }).reason).toMatch(/^kernel lockdown \(confidentiality\) forbids reading kernel memory: /);
+    expect(decideTest(spec('l'), refused).reason).not.toMatch(/lockdown/);
   });
 
   it('parses a Go test binary case by case and fails on a failed case', () => {
