@@ -8,8 +8,8 @@
 //
 // Everything before the header line is shared by every restored cell; everything
 // after it is the cell's own. So the seed and the clock come in the header and are
-// applied with shell builtins before anything else runs (an exec may already
-// draw from the kernel's random pool), and the frame token stays in the archive.
+// applied before anything else runs (by pmcell, which is waiting already, or by
+// shell builtins), and the frame token stays in the archive.
 
 import { CELL_SCRIPT_GUEST_PATH } from './init-script.js';
 
@@ -88,29 +88,27 @@ export function baseInit(opts: { inline?: boolean } = {}): string {
     // A cell's dmesg is what the kernel logged after READY: the boot log, the same for
     // every cell of this boot, stays here instead of costing each cell its base64.
     'mkdir -p /portmatrix-base && dmesg -c > /portmatrix-base/boot.log',
-    `read -r up _ < /proc/uptime; echo "${READY_MARKER} t=$up"`,
-    // The host connects while QEMU starts (cold and restored alike), so this read
-    // blocks until the inputs come; the snapshot is saved right here. Should no host
-    // be connected, read returns EOF: wait and read again, on the same descriptor
-    // (closing it would make the kernel drop whatever the host sent in between).
-    // Builtins only until the seed is mixed in.
+    // The host connects while QEMU starts (cold and restored alike), so a read of the
+    // port blocks until the inputs come; the snapshot is saved at READY, with the
+    // reader blocked there.
     'exec 3<> "$port"',
+    'cd /',
+    // pmcell (vm-images/pmcell) prints READY, waits, mixes the seed in, forces a
+    // reseed of the kernel's CRNG (else it keeps the snapshot's key until its next
+    // scheduled reseed), sets the clock, unpacks the archive and execs cell.sh: after
+    // a restore nothing is forked, and no program but this tiny one has to be
+    // translated under TCG before the cell's script.
+    `test -x ${CELL_HELPER_GUEST_PATH} && exec ${CELL_HELPER_GUEST_PATH}`,
+    // Without pmcell (not built): the same with builtins, busybox date and cpio, and
+    // no reseed. read returns EOF while no host is connected: wait and read again on
+    // the same descriptor (closing it would drop what the host sent in between).
+    `read -r up _ < /proc/uptime; echo "${READY_MARKER} t=$up"`,
     'until read -r magic len clock seed <&3 && test "$magic" = PMIN1; do sleep 0.05; done',
     'echo "$seed" > /dev/urandom',
     'unset seed',
-    // pmcell (vm-images/pmcell) forces a reseed of the kernel's CRNG from the pool we
-    // just mixed into (else the CRNG keeps the snapshot's key until its next scheduled
-    // reseed), sets the clock and unpacks the archive, in one freestanding program:
-    // right after a restore every new program costs its translation under TCG.
-    // Without it: busybox date and cpio, and no reseed. Both read exactly the
-    // archive; fd 3 stays open for cell.sh's output blocks.
-    'cd /',
-    `if test -x ${CELL_HELPER_GUEST_PATH}; then`,
-    `  echo "$len $clock" > /tmp/pm-start && ${CELL_HELPER_GUEST_PATH} 2>/tmp/pm-inputs.err || fail "unpacking the inputs: $(cat /tmp/pm-inputs.err)"`,
-    'else',
-    '  date -s "@$clock" > /dev/null',
-    '  cpio -idm <&3 2>/tmp/pm-inputs.err || fail "unpacking the inputs: $(cat /tmp/pm-inputs.err)"',
-    'fi',
+    'date -s "@$clock" > /dev/null',
+    // cpio reads exactly the archive; fd 3 stays open for cell.sh's output blocks.
+    'cpio -idm <&3 2>/tmp/pm-inputs.err || fail "unpacking the inputs: $(cat /tmp/pm-inputs.err)"',
     `test -x ${CELL_SCRIPT_GUEST_PATH} || fail "the inputs hold no ${CELL_SCRIPT_GUEST_PATH}"`,
     `exec ${CELL_SCRIPT_GUEST_PATH}`,
     '',

@@ -126,16 +126,18 @@ describe('baseInit', () => {
     }
   });
 
-  it('mixes in the seed and sets the clock with builtins before running anything else', () => {
+  it('hands the waiting to pmcell when it is there, else mixes in the seed and sets the clock with builtins first', () => {
     const s = baseInit();
+    const pmcell = s.indexOf('test -x /portmatrix-base/pmcell && exec /portmatrix-base/pmcell');
+    expect(pmcell).toBeGreaterThan(s.indexOf('exec 3<> "$port"'));
+    // Without pmcell: READY, the header, the seed, then the first program.
     const header = s.indexOf('read -r magic len clock seed <&3');
     const mix = s.indexOf('echo "$seed" > /dev/urandom');
+    expect(pmcell).toBeLessThan(s.indexOf('@@portmatrix-ready'));
     expect(header).toBeGreaterThan(s.indexOf('@@portmatrix-ready'));
     // Nothing is exec'd between reading the header and mixing the seed in.
     expect(s.slice(header, mix)).not.toMatch(/\n\s*(?!exec 3<&-|sleep|done|while|read|test)[a-z]/);
-    // pmcell reseeds, sets the clock and unpacks; busybox date and cpio when it is missing.
-    expect(mix).toBeLessThan(s.indexOf('echo "$len $clock" > /tmp/pm-start && /portmatrix-base/pmcell'));
-    expect(s.indexOf('/portmatrix-base/pmcell')).toBeLessThan(s.indexOf('date -s "@$clock"'));
+    expect(mix).toBeLessThan(s.indexOf('date -s "@$clock"'));
     expect(s.indexOf('date -s "@$clock"')).toBeLessThan(s.indexOf('cpio -idm <&3'));
     expect(s.trimEnd().endsWith('exec /portmatrix/cell.sh')).toBe(true);
   });

@@ -1,21 +1,25 @@
-// pmcell: what a guest does with its cell's inputs before the cell's script
-// runs, in one program (src/guest/base-init.ts runs it):
-//   1. make the kernel's CRNG reseed now (ioctl RNDRESEEDCRNG on /dev/urandom):
-//      the shell has just mixed the host's fresh seed into the input pool, and a
-//      guest restored from a snapshot would otherwise keep the snapshot's CRNG key
-//      until its next scheduled reseed;
-//   2. set the wall clock (a restored guest's clock is the snapshot's);
-//   3. unpack the cell's inputs, a newc cpio of exactly <bytes> bytes on fd 3, at /.
-// It reads "<bytes> <unix seconds>" from /tmp/pm-start, which the shell wrote.
+// pmcell: the base /init execs it, as PID 1, once the guest is ready; it waits for
+// the cell's inputs on the port (fd 3) and takes them, then execs the cell's script:
+//   1. read the header line `PMIN1 <bytes> <unix seconds> <hex seed>` (EOF while no
+//      host is connected: wait and read again) and write the seed to /dev/urandom;
+//   2. make the kernel's CRNG reseed now (ioctl RNDRESEEDCRNG): a guest restored from
+//      a snapshot would otherwise keep the snapshot's CRNG key until its next
+//      scheduled reseed;
+//   3. set the wall clock (a restored guest's clock is the snapshot's);
+//   4. unpack the archive, a newc cpio of exactly <bytes> bytes, at /;
+//   5. exec /portmatrix/cell.sh, fd 3 still open for its output.
+// It prints the READY marker right before its first read, so the snapshot the host
+// saves at READY holds it blocked there: after a restore nothing is forked and no
+// program but this one runs before the cell's script.
 //
-// Freestanding on purpose: no libc, raw system calls. Right after a restore
-// every new program's code is translated afresh under TCG: a Go helper spent
-// about 0.2 s starting its runtime, and busybox's date and cpio cost about 0.05 s
-// each; this is a few kilobytes of code.
+// Freestanding on purpose: no libc, raw system calls. Right after a restore every
+// new program's code, and every kernel path it takes, is translated afresh under
+// TCG: a Go helper spent about 0.2 s starting its runtime, busybox's read, date and
+// cpio (each a fork and an exec) about 0.05–0.1 s each; this is a few KiB of code.
 //
-// Exit status: 0 done; 2 /tmp/pm-start unreadable; 3 short or malformed archive;
-// 4 an entry could not be created. A failed reseed or clock setting is not fatal
-// (older kernels have no RNDRESEEDCRNG): it is reported on stderr.
+// On a failure it prints `@@portmatrix-inputs-failed <why>` and powers the guest
+// off. A failed reseed or clock setting is not fatal (older kernels have no
+// RNDRESEEDCRNG): it is reported on the console.
 //
 // Build (scripts/build-guest-tools): clang --target=<triple> -O2 -static
 // -nostdlib -ffreestanding -fno-builtin -fno-stack-protector -o pmcell-<arch> pmcell.c
@@ -33,10 +37,14 @@ typedef long ssize_t;
 #define ENOENT 2
 #define RNDRESEEDCRNG 0x5207 /* _IO('R', 0x07) */
 #define CLOCK_REALTIME 0
+#define REBOOT_MAGIC1 0xfee1dead
+#define REBOOT_MAGIC2 672274793
+#define REBOOT_POWER_OFF 0x4321fedc
 
 #if defined(__x86_64__)
 enum { NR_read = 0, NR_write = 1, NR_openat = 257, NR_close = 3, NR_mkdirat = 258, NR_symlinkat = 266, NR_unlinkat = 263,
-       NR_fchmod = 91, NR_fchmodat = 268, NR_fchownat = 260, NR_clock_settime = 227, NR_ioctl = 16, NR_exit_group = 231 };
+       NR_fchmod = 91, NR_fchmodat = 268, NR_fchownat = 260, NR_clock_settime = 227, NR_ioctl = 16, NR_exit_group = 231,
+       NR_nanosleep = 35, NR_execve = 59, NR_reboot = 169 };
 static long sys5(long n, long a, long b, long c, long d, long e) {
   register long r10 __asm__("r10") = d, r8 __asm__("r8") = e;
   long r;
@@ -46,7 +54,8 @@ static long sys5(long n, long a, long b, long c, long d, long e) {
 __asm__(".globl _start\n_start:\n xor %rbp,%rbp\n and $-16,%rsp\n call cmain\n hlt\n");
 #elif defined(__aarch64__)
 enum { NR_read = 63, NR_write = 64, NR_openat = 56, NR_close = 57, NR_mkdirat = 34, NR_symlinkat = 36, NR_unlinkat = 35,
-       NR_fchmod = 52, NR_fchmodat = 53, NR_fchownat = 54, NR_clock_settime = 112, NR_ioctl = 29, NR_exit_group = 94 };
+       NR_fchmod = 52, NR_fchmodat = 53, NR_fchownat = 54, NR_clock_settime = 112, NR_ioctl = 29, NR_exit_group = 94,
+       NR_nanosleep = 101, NR_execve = 221, NR_reboot = 142 };
 static long sys5(long n, long a, long b, long c, long d, long e) {
   register long x8 __asm__("x8") = n, x0 __asm__("x0") = a, x1 __asm__("x1") = b, x2 __asm__("x2") = c, x3 __asm__("x3") = d, x4 __asm__("x4") = e;
   __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
@@ -55,7 +64,8 @@ static long sys5(long n, long a, long b, long c, long d, long e) {
 __asm__(".globl _start\n_start:\n mov x29, #0\n bl cmain\n");
 #elif defined(__s390x__)
 enum { NR_read = 3, NR_write = 4, NR_openat = 288, NR_close = 6, NR_mkdirat = 289, NR_symlinkat = 297, NR_unlinkat = 294,
-       NR_fchmod = 94, NR_fchmodat = 299, NR_fchownat = 291, NR_clock_settime = 259, NR_ioctl = 54, NR_exit_group = 248 };
+       NR_fchmod = 94, NR_fchmodat = 299, NR_fchownat = 291, NR_clock_settime = 259, NR_ioctl = 54, NR_exit_group = 248,
+       NR_nanosleep = 162, NR_execve = 11, NR_reboot = 88 };
 static long sys5(long n, long a, long b, long c, long d, long e) {
   register long r1 __asm__("r1") = n, r2 __asm__("r2") = a, r3 __asm__("r3") = b, r4 __asm__("r4") = c, r5 __asm__("r5") = d, r6 __asm__("r6") = e;
   __asm__ volatile("svc 0" : "+r"(r2) : "r"(r1), "r"(r3), "r"(r4), "r"(r5), "r"(r6) : "memory");
@@ -87,15 +97,22 @@ static size_t len(const char *s) {
   return n;
 }
 
+static void put(int fd, const char *a) { sys3(NR_write, fd, a, len(a)); }
+
 static void say(const char *a, const char *b) {
-  sys3(NR_write, 2, a, len(a));
-  sys3(NR_write, 2, b, len(b));
-  sys3(NR_write, 2, "\n", 1);
+  put(1, a);
+  put(1, b);
+  put(1, "\n");
 }
 
+/** The base /init's failure: the marker the host reads, then power off (PID 1 must not exit). */
 __attribute__((noreturn)) static void die(int code, const char *what, const char *name) {
+  put(1, "@@portmatrix-inputs-failed ");
   say(what, name);
-  for (;;) sys3(NR_exit_group, code, 0, 0);
+  for (;;) {
+    sys5(NR_reboot, REBOOT_MAGIC1, REBOOT_MAGIC2, REBOOT_POWER_OFF, 0, 0);
+    sys3(NR_exit_group, code, 0, 0);
+  }
 }
 
 /** Bytes of the archive not read yet: never read past it (fd 3 carries the output later). */
@@ -203,35 +220,76 @@ static void unpack(void) {
   }
 }
 
-/** "<bytes> <seconds>" from /tmp/pm-start. */
-static void start(unsigned long *bytes, long *seconds) {
-  char buf[64];
-  long fd = sys3(NR_openat, AT_FDCWD, "/tmp/pm-start", O_RDONLY);
-  if (fd < 0) die(2, "pmcell: cannot open ", "/tmp/pm-start");
-  long n = sys3(NR_read, fd, buf, sizeof buf - 1);
-  sys3(NR_close, fd, 0, 0);
-  if (n <= 0) die(2, "pmcell: empty ", "/tmp/pm-start");
-  buf[n] = 0;
-  unsigned long v[2] = {0, 0};
-  int i = 0, seen = 0;
-  for (char *p = buf; *p && i < 2; p++) {
-    if (*p >= '0' && *p <= '9') v[i] = v[i] * 10 + (unsigned long)(*p - '0'), seen = 1;
-    else if (seen) i++, seen = 0;
+/** Reads one line from fd 3 (at most sizeof buf - 1 bytes); 0 at EOF (no host yet). */
+static long line(char *buf, unsigned long size) {
+  unsigned long n = 0;
+  while (n < size - 1) {
+    long r = sys3(NR_read, 3, buf + n, 1);
+    if (r <= 0) return n ? (long)n : r;
+    if (buf[n] == '\n') break;
+    n++;
   }
-  *bytes = v[0];
-  *seconds = (long)v[1];
+  buf[n] = 0;
+  return (long)n + 1;
+}
+
+/** The next space-separated word of *p, NUL-terminated in place. */
+static char *word(char **p) {
+  while (**p == ' ') (*p)++;
+  char *w = *p;
+  while (**p && **p != ' ') (*p)++;
+  if (**p) *(*p)++ = 0;
+  return w;
+}
+
+static unsigned long decimal(const char *s) {
+  unsigned long v = 0;
+  while (*s >= '0' && *s <= '9') v = v * 10 + (unsigned long)(*s++ - '0');
+  return v;
+}
+
+static char header[512];
+
+/** Waits for the header; returns the seed (hex text) and fills bytes and seconds. */
+static char *await_header(unsigned long *bytes, long *seconds) {
+  for (;;) {
+    long n = line(header, sizeof header);
+    if (n <= 0) {
+      long ts[2] = {0, 50 * 1000 * 1000};
+      sys3(NR_nanosleep, ts, 0, 0);
+      continue;
+    }
+    char *p = header;
+    char *magic = word(&p);
+    if (magic[0] != 'P' || magic[1] != 'M' || magic[2] != 'I' || magic[3] != 'N' || magic[4] != '1' || magic[5]) continue;
+    *bytes = decimal(word(&p));
+    *seconds = (long)decimal(word(&p));
+    return word(&p);
+  }
 }
 
 __attribute__((noreturn, used)) void cmain(void) {
   unsigned long bytes;
   long seconds;
-  start(&bytes, &seconds);
-  long fd = sys3(NR_openat, AT_FDCWD, "/dev/urandom", O_RDONLY);
-  if (fd < 0 || sys3(NR_ioctl, fd, RNDRESEEDCRNG, 0) < 0) say("pmcell: ", "the CRNG reseed failed");
-  if (fd >= 0) sys3(NR_close, fd, 0, 0);
+  put(1, "@@portmatrix-ready pmcell\n");
+  char *seed = await_header(&bytes, &seconds);
+  long fd = sys3(NR_openat, AT_FDCWD, "/dev/urandom", O_WRONLY);
+  if (fd >= 0) {
+    sys3(NR_write, fd, seed, len(seed));
+    if (sys3(NR_ioctl, fd, RNDRESEEDCRNG, 0) < 0) say("pmcell: ", "the CRNG reseed failed");
+    sys3(NR_close, fd, 0, 0);
+  } else {
+    say("pmcell: ", "no /dev/urandom: the seed was not mixed in");
+  }
+  for (char *s = seed; *s; s++) *s = 0;
   long ts[2] = {seconds, 0};
   if (seconds > 0 && sys3(NR_clock_settime, CLOCK_REALTIME, ts, 0) < 0) say("pmcell: ", "setting the clock failed");
   left = bytes;
   unpack();
-  for (;;) sys3(NR_exit_group, 0, 0, 0);
+  static char script[] = "/portmatrix/cell.sh";
+  static char path_env[] = "PATH=/bin:/sbin:/usr/bin:/usr/sbin";
+  char *argv[] = {script, 0};
+  char *envp[] = {path_env, 0};
+  sys3(NR_execve, script, argv, envp);
+  die(4, "the inputs hold no runnable ", script);
 }
