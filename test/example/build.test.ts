@@ -113,7 +113,7 @@ describe('the host-arch C loader', () => {
 });
 
 // The repository's own matrix.yaml, on real trixie kernels: one cell per arch and
-// config (6 pass; 6 expected lockdown and nonroot failures). In this file, after the build, so
+// config, three tests each (6 pass; 6 expected lockdown and nonroot failures). In this file, after the build, so
 // the loaders are not rewritten while the guests run them. Its nobtf and min configs are
 // left to test/btf/btf.vm.test.ts, which boots fewer cells for them.
 describe('the repository matrix on debian:trixie', () => {
@@ -130,20 +130,31 @@ describe('the repository matrix on debian:trixie', () => {
     const expected: Record<string, string> = {};
     for (const arch of ['amd64', 'arm64', 's390x']) {
       Object.assign(expected, {
-        [`${arch}/debian-trixie/bpf-caps`]: 'pass',
-        [`${arch}/debian-trixie/default`]: 'pass',
-        [`${arch}/debian-trixie/lockdown`]: 'xfail',
-        [`${arch}/debian-trixie/nonroot`]: 'xfail',
+        [`${arch}/debian-trixie/bpf-caps/debian-bookworm`]: 'pass',
+        [`${arch}/debian-trixie/default/debian-bookworm`]: 'pass',
+        [`${arch}/debian-trixie/lockdown/debian-bookworm`]: 'xfail',
+        [`${arch}/debian-trixie/nonroot/debian-bookworm`]: 'xfail',
       });
     }
     expect(seen).toEqual(expected);
+    type Test = { name: string; status: string; stdout: string; reason?: string };
     for (const cell of results.cells) {
-      if (cell.status === 'pass') expect(JSON.parse(cell.stdout)).toMatchObject({ ok: true, filename: '/bin/true', arch: cell.arch });
+      // Three tests a cell, in one boot: the loader, its Go suite, the C + libbpf tool.
+      const tests = Object.fromEntries((cell.tests as Test[]).map((t) => [t.name, t]));
+      expect(Object.keys(tests)).toEqual(['execsnoop', 'go-suite', 'execwatch']);
+      if (cell.status === 'pass') {
+        for (const t of Object.values(tests)) expect([t.name, t.status]).toEqual([t.name, 'pass']);
+        expect(JSON.parse(tests.execsnoop!.stdout)).toMatchObject({ ok: true, filename: '/bin/true', arch: cell.arch });
+        expect(JSON.parse(tests.execwatch!.stdout.trim().split('\n').pop()!)).toMatchObject({ ok: true, filename: '/bin/true', libbpf: '1.1' });
+      }
       if (cell.config === 'bpf-caps') expect(cell.guest).toMatchObject({ uid: 0, capEff: '000000c000000000' });
-      if (cell.config === 'lockdown') expect(cell.reason).toMatch(/^kernel lockdown \(confidentiality\) forbids reading kernel memory/);
+      if (cell.config === 'lockdown') {
+        for (const name of ['execsnoop', 'execwatch']) expect(tests[name]!.reason).toMatch(/^kernel lockdown \(confidentiality\) forbids reading kernel memory/);
+      }
       if (cell.config === 'nonroot') {
         expect(cell.guest).toMatchObject({ uid: 1000, capEff: '0000000000000000' });
-        expect(cell.reason).toMatch(/^permission denied: .*map create: operation not permitted/);
+        expect(tests.execsnoop!.reason).toMatch(/^permission denied: .*map create: operation not permitted/);
+        expect(tests.execwatch!.reason).toMatch(/^permission denied: /);
       }
     }
   }, 900_000);
