@@ -28,6 +28,8 @@ export const INPUTS_PORT_NAME = 'portmatrix.inputs';
 /** Console markers of the base /init; they carry no token since they come before any cell. */
 export const READY_MARKER = '@@portmatrix-ready';
 export const INPUTS_FAILED_MARKER = '@@portmatrix-inputs-failed';
+/** pmcell's line once it has unpacked staged files (inputs.ts) and waits again. */
+export const STAGED_MARKER = '@@portmatrix-staged';
 
 /** Seconds /init waits for the inputs port to appear before giving up. */
 const PORT_WAIT_SEC = 20;

@@ -9,10 +9,11 @@
 //   /portmatrix-base/pmcell (0755): reseed, clock and unpacking of the inputs (vm-images/pmcell)
 //   /init (base-init.ts)
 // and the cell's inputs, an uncompressed newc cpio sent after boot (inputs.ts),
-// unpacked at / over the base:
-//   an optional Debian libc tree
-//   /portmatrix/loader (0755), /portmatrix/files/<basename>
-//   /portmatrix/cell.sh (0700: holds the frame token, see init-script.ts)
+// unpacked at / over the base, in two parts (the first may be staged into a
+// snapshot of its own, shared by every cell of the boot with the same files):
+//   shared: an optional Debian libc tree, package trees,
+//           /portmatrix/loader (0755), /portmatrix/files/<basename>
+//   own:    the cell's BTF, /portmatrix/cell.sh (0700: holds the frame token, see init-script.ts)
 
 import { access, lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -165,8 +166,8 @@ function baseEntries(busybox: Buffer): CpioEntry[] {
   return entries;
 }
 
-/** The user's files under /portmatrix/files (two with one basename are an error), then extras. */
-async function fileEntries(spec: CellInputsSpec): Promise<CpioEntry[]> {
+/** The user's files under /portmatrix/files (two with one basename are an error). */
+async function fileEntries(spec: Pick<CellInputsSpec, 'files'>): Promise<CpioEntry[]> {
   const entries: CpioEntry[] = [];
   const seen = new Map<string, string>();
   for (const f of spec.files) {
@@ -176,9 +177,6 @@ async function fileEntries(spec: CellInputsSpec): Promise<CpioEntry[]> {
     seen.set(base, f);
     const st = await lstat(f).catch(() => undefined);
     entries.push({ path: `portmatrix/files/${base}`, type: 'file', mode: st ? st.mode & 0o777 : 0o644, data: await readHost('file', f) });
-  }
-  for (const x of spec.extra ?? []) {
-    entries.push({ path: x.guestPath, type: 'file', mode: x.mode ?? 0o644, data: await readHost('file', x.hostPath) });
   }
   return entries;
 }
@@ -217,8 +215,13 @@ export async function buildBaseInitramfs(spec: BaseInitramfsSpec): Promise<Buffe
   return promisify(gzip)(cpio, { level: spec.gzipLevel ?? 1 });
 }
 
-/** The cell's inputs as cpio entries: libc, loader, files and cell.sh (inputs.ts sends them). */
-export async function cellInputEntries(spec: CellInputsSpec): Promise<CpioEntry[]> {
+/**
+ * The part of a cell's inputs that depends only on its arch, libc, packages and
+ * files, not on its config: libc, package trees, loader and files. Every cell of
+ * one boot with the same files shares it, so it can be staged into a snapshot
+ * (run/staged-files.ts); cellInputEntries adds the cell's own part.
+ */
+export async function sharedInputEntries(spec: Omit<CellInputsSpec, 'script' | 'extra'>): Promise<CpioEntry[]> {
   const loader = spec.loader === undefined ? undefined : await readHost('loader', spec.loader);
   // libc first: our own entries come later and win on a clash (cpio.ts: last wins).
   const entries = spec.libcDir ? await libcEntries(spec.libcDir) : [];
@@ -228,7 +231,21 @@ export async function cellInputEntries(spec: CellInputsSpec): Promise<CpioEntry[
   if (loader) entries.push({ path: 'portmatrix/loader', type: 'file', mode: 0o755, data: loader });
   if (spec.capHelper) entries.push(await capHelperEntry(spec.capHelper, spec.arch));
   entries.push(...(await fileEntries(spec)));
+  return entries;
+}
+
+/** The cell's own part: the extras (its BTF) and cell.sh, last. */
+export async function ownInputEntries(spec: Pick<CellInputsSpec, 'script' | 'extra'>): Promise<CpioEntry[]> {
+  const entries: CpioEntry[] = [];
+  for (const x of spec.extra ?? []) {
+    entries.push({ path: x.guestPath, type: 'file', mode: x.mode ?? 0o644, data: await readHost('file', x.hostPath) });
+  }
   // 0700: a loader running as a non-root user cannot read the frame token out of cell.sh.
   entries.push({ path: CELL_SCRIPT_GUEST_PATH.slice(1), type: 'file', mode: 0o700, data: Buffer.from(spec.script) });
   return entries;
+}
+
+/** The cell's inputs as cpio entries: libc, loader, files, extras and cell.sh (inputs.ts sends them). */
+export async function cellInputEntries(spec: CellInputsSpec): Promise<CpioEntry[]> {
+  return [...(await sharedInputEntries(spec)), ...(await ownInputEntries(spec))];
 }

@@ -1,5 +1,8 @@
 // The cell's inputs as one framed stream for the guest's base /init (base-init.ts):
 //   PMIN1 <archive bytes> <unix seconds> <hex seed>\n<newc cpio of that many bytes>
+// Staged files may come before it (pmcell only, run/staged-files.ts):
+//   PMST1 <archive bytes>\n<newc cpio>   the guest unpacks it, prints STAGED_MARKER
+//   and waits for the next header, so the host can snapshot it holding the files.
 // The guest's output blocks come back on the same port as console-style lines.
 // Pure: the caller gives the clock and the random seed. The stream travels over a
 // virtio-serial port that is not part of any snapshot, so nothing in it (token,
@@ -28,4 +31,10 @@ export function inputsStream(entries: CpioEntry[], h: InputsHeader): Buffer {
   const archive = writeCpio(entries);
   const header = `PMIN1 ${archive.length} ${Math.floor(h.unixSeconds)} ${h.seed.toString('hex')}\n`;
   return Buffer.concat([Buffer.from(header, 'ascii'), archive]);
+}
+
+/** The staged form: files only, no clock or seed (a snapshot taken after it is shared by cells). */
+export function stagedStream(entries: CpioEntry[]): Buffer {
+  const archive = writeCpio(entries);
+  return Buffer.concat([Buffer.from(`PMST1 ${archive.length}\n`, 'ascii'), archive]);
 }

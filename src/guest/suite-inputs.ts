@@ -1,7 +1,7 @@
 // The inputs of a cell that runs a list of tests (initramfs.ts has the one-program
 // form): the libc tree, then per test its program at /portmatrix/bin/<i> and its
 // files under its own root /portmatrix/t/<i> (a `{src, dest}` entry under dest,
-// names kept), then cell.sh. Two files of one test landing on one path are an error.
+// names kept) — the shared part — then the cell's BTF and cell.sh. Two files of one test landing on one path are an error.
 
 import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import type { Arch } from '../core/arch.js';
 import type { TestSpec } from '../core/cell.js';
 import { UsageError } from '../errors.js';
 import type { CpioEntry } from './cpio.js';
-import { cellInputEntries } from './initramfs.js';
+import { ownInputEntries, sharedInputEntries } from './initramfs.js';
 import { guestFiles, testRoot } from './test-steps.js';
 
 export interface SuiteInputsSpec {
@@ -55,10 +55,13 @@ async function testEntries(index: number, spec: TestSpec): Promise<CpioEntry[]> 
   return [...[...dirs].sort().map((d): CpioEntry => ({ path: d, type: 'dir', mode: 0o755 })), ...entries];
 }
 
-export async function suiteInputEntries(spec: SuiteInputsSpec): Promise<CpioEntry[]> {
-  // The one-program inputs without a loader: libc, extras and cell.sh come from there.
-  const base = await cellInputEntries({ arch: spec.arch, files: [], script: spec.script, libcDir: spec.libcDir, packageRoots: spec.packageRoots, extra: spec.extra });
-  const script = base.pop()!;
+/** The part every cell of a boot with these tests shares: libc, packages, the tests' programs and files. */
+export async function suiteSharedEntries(spec: Omit<SuiteInputsSpec, 'script' | 'extra'>): Promise<CpioEntry[]> {
+  const base = await sharedInputEntries({ arch: spec.arch, files: [], libcDir: spec.libcDir, packageRoots: spec.packageRoots });
   const tests = (await Promise.all(spec.tests.map((t) => testEntries(t.index, t.spec)))).flat();
-  return [...base, ...tests, script];
+  return [...base, ...tests];
+}
+
+export async function suiteInputEntries(spec: SuiteInputsSpec): Promise<CpioEntry[]> {
+  return [...(await suiteSharedEntries(spec)), ...(await ownInputEntries(spec))];
 }

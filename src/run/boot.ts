@@ -4,15 +4,15 @@
 // snapshot-boot.ts (qemu) and vng-runner.ts (vng) run the plan.
 
 import { randomBytes } from 'node:crypto';
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import type { Accel } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
 import type { MatrixVm } from '../config/matrix.js';
 import { baseImage, type BaseImageDeps } from '../guest/base-image.js';
 import type { CpioEntry } from '../guest/cpio.js';
 import { cellScript } from '../guest/init-script.js';
-import { capHelperPath, cellInputEntries, cellHelperPath } from '../guest/initramfs.js';
-import { suiteInputEntries } from '../guest/suite-inputs.js';
+import { capHelperPath, cellHelperPath, ownInputEntries, sharedInputEntries } from '../guest/initramfs.js';
+import { suiteSharedEntries } from '../guest/suite-inputs.js';
 import { suiteScript } from '../guest/suite-script.js';
 import { stepOf } from '../guest/test-steps.js';
 import { inputsStream, SEED_BYTES } from '../guest/inputs.js';
@@ -21,6 +21,7 @@ import type { KernelModule, ResolvedKernel } from '../images/types.js';
 import { VERSION } from '../version.js';
 import { bootKey, describeBoot } from './boot-key.js';
 import type { QemuSpec, SnapshotDeps } from './snapshot-boot.js';
+import { stagedKey, takesStaged, uncachedSharedFiles, type SharedFiles, type SharedFilesCache } from './staged-files.js';
 import type { PreparedBtf } from '../btf/resolve.js';
 import { BTF_GUEST_FILE, type GuestBtf } from '../guest/btf-init.js';
 
@@ -81,20 +82,35 @@ export function runsAsSuite(cell: Pick<Cell, 'tests'>): boolean {
   return cell.tests.length > 1 || (t !== undefined && (t.kind === 'gotest' || t.workdir !== '' || t.files.some((f) => f.dest !== '')));
 }
 
-/** The per-test guest's script and inputs for tests `only` of the cell. */
-async function suiteInputs(b: BootInputs, token: string, only: readonly number[], extra: BootExtra) {
+/** The per-test guest's script for tests `only` of the cell. */
+function suiteInit(b: BootInputs, token: string, only: readonly number[]): string {
   const { cell } = b;
-  const tests = only.map((index) => ({ index, spec: cell.tests[index]! }));
-  const { config } = cell;
-  const script = suiteScript({
+  return suiteScript({
     token,
-    tests: tests.map(({ index, spec }) => ({ index, step: stepOf(spec, index) })),
-    sysctl: config.sysctl,
-    user: config.user,
-    capabilities: config.capabilities,
+    tests: only.map((index) => ({ index, step: stepOf(cell.tests[index]!, index) })),
+    sysctl: cell.config.sysctl,
+    user: cell.config.user,
+    capabilities: cell.config.capabilities,
     btf: b.btf?.guest,
   });
-  return suiteInputEntries({ arch: cell.arch, tests, script, libcDir: b.libcDir, packageRoots: b.packageRoots, extra });
+}
+
+/**
+ * The files every cell of this boot shares (staged-files.ts), named by what they
+ * are made of. A cell of tests carries every test's files, also in a guest that runs
+ * only a tail of them (after a guest died), so both guests share one staged snapshot.
+ */
+function sharedPart(b: BootInputs): Promise<SharedFiles> {
+  const { cell } = b;
+  const common = { arch: cell.arch, libcDir: b.libcDir, packageRoots: b.packageRoots };
+  const cache = b.sharedFiles ?? uncachedSharedFiles;
+  if (runsAsSuite(cell)) {
+    const tests = cell.tests.map((spec, index) => ({ index, spec }));
+    const key = JSON.stringify(['tests', common, tests.map(({ spec }) => [spec.name, spec.path, spec.files])]);
+    return cache(key, () => suiteSharedEntries({ ...common, tests }));
+  }
+  const key = JSON.stringify(['loader', common, cell.loader.path, cell.loader.files]);
+  return cache(key, () => sharedInputEntries({ ...common, loader: cell.loader.path, files: cell.loader.files }));
 }
 
 function cellInit(cell: Cell, token: string, btf?: GuestBtf): string {
@@ -130,19 +146,27 @@ export interface BootInputs {
   btf?: PreparedBtf;
   /** Indexes of the cell's tests this guest runs (per-test guests only; default all). */
   only?: readonly number[];
+  /** The run's cache of shared files (staged-files.ts); none: built for this boot. */
+  sharedFiles?: SharedFilesCache;
 }
 
-type BootExtra = { hostPath: string; guestPath: string; mode?: number }[] | undefined;
+/**
+ * Shared files smaller than this go with each cell's inputs: staging them would
+ * cost a second snapshot (another 60–80 MB) to save a few hundredths of a second.
+ */
+export const STAGE_MIN_BYTES = 1024 * 1024;
 
 export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const { cell, vm } = b;
   const token = randomBytes(8).toString('hex');
   const extra = b.btf?.hostFile ? [{ hostPath: b.btf.hostFile, guestPath: BTF_GUEST_FILE.slice(1), mode: 0o444 }] : undefined;
   const only = b.only ?? cell.tests.map((_t, i) => i);
-  const entries = runsAsSuite(cell)
-    ? await suiteInputs(b, token, only, extra)
-    : await cellInputEntries({ arch: cell.arch, loader: cell.loader.path, files: cell.loader.files, script: cellInit(cell, token, b.btf?.guest), libcDir: b.libcDir, packageRoots: b.packageRoots, extra });
-  const inputs = async () => inputsStream(entries, { unixSeconds: Date.now() / 1000, seed: randomBytes(SEED_BYTES) });
+  const script = runsAsSuite(cell) ? suiteInit(b, token, only) : cellInit(cell, token, b.btf?.guest);
+  const shared = await sharedPart(b);
+  const own = await ownInputEntries({ script, extra });
+  const entries = [...shared.entries, ...own];
+  const header = () => ({ unixSeconds: Date.now() / 1000, seed: randomBytes(SEED_BYTES) });
+  const inputs = async () => inputsStream(entries, header());
   // pmcap lives in the base initramfs whenever it is built (preflight insists for capabilities).
   const built = async (file: string) => ((await access(file).then(() => true, () => false)) ? file : undefined);
   const capHelper = await built(capHelperPath(cell.arch));
@@ -153,9 +177,21 @@ export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const modules = await b.virtioModules(b.kernel);
   const guest = { arch: cell.arch, accel: b.accel, kernel: b.kernel.kernelPath, cmdline: cell.config.cmdline, memoryMiB: vm.memory, cpus: vm.cpus, network: vm.network };
   if (!modules) return { ...plan, qemu: { spec: { ...guest, initrd: '' }, inline: true } };
-  const base = await baseImage(b.blobs, cell.arch, b.busybox, modules, { capHelper, cellHelper: await built(cellHelperPath(cell.arch)) });
+  const cellHelper = await built(cellHelperPath(cell.arch));
+  const base = await baseImage(b.blobs, cell.arch, b.busybox, modules, { capHelper, cellHelper });
   const spec: QemuSpec = { ...guest, initrd: base.path };
   if (!b.snapshots || !b.qemuVersion) return { ...plan, qemu: { spec } };
   const parts = { version: VERSION, qemuVersion: b.qemuVersion, kernelSha256: b.kernel.sha256, initrdSha256: base.sha256, spec };
-  return { ...plan, qemu: { spec, snapshot: { ...b.snapshots, key: bootKey(parts), describe: describeBoot(parts, b.kernel.release) } } };
+  const snapshot: SnapshotDeps = { ...b.snapshots, key: bootKey(parts), describe: describeBoot(parts, b.kernel.release) };
+  const files = cellHelper && takesStaged(await readFile(cellHelper)) ? await shared.staged() : undefined;
+  if (files && files.stream.length >= STAGE_MIN_BYTES) {
+    const mib = (files.stream.length / 1048576).toFixed(1);
+    snapshot.staged = {
+      key: stagedKey(snapshot.key, files.sha256),
+      describe: `${snapshot.describe} + files ${files.sha256.slice(0, 12)} (${mib} MiB)`,
+      stream: files.stream,
+      own: async () => inputsStream(own, header()),
+    };
+  }
+  return { ...plan, qemu: { spec, snapshot } };
 }

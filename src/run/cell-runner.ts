@@ -85,6 +85,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     qemuVersion,
     snapshots: deps.snapshots,
     btf,
+    sharedFiles: deps.inputs.sharedFiles,
   };
   const consoleLog = consoleLogPath(deps.resultsDir, cell.id);
   const guestRun = async (plan: BootPlan, n: number, onTestReported?: (index: number, report: GuestReport) => void) => {

@@ -1,6 +1,7 @@
 // What a cell needs before it boots, each resolved once per run and shared by
 // every cell that needs it: the kernel (per source, arch and flavour), busybox and
-// libc trees, the loader's ELF, KVM-or-TCG per arch, and the QEMU version.
+// libc trees, the loader's ELF, KVM-or-TCG per arch, the QEMU version, and the
+// files cells share (staged-files.ts).
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -16,6 +17,7 @@ import { qemuBinary } from '../vm/profiles.js';
 import { rememberedProbe } from '../vm/probe-memory.js';
 import type { RunEvents } from '../events/run-events.js';
 import type { PreparedBtf } from '../btf/resolve.js';
+import { sharedFilesCache, type SharedFilesCache } from './staged-files.js';
 
 export interface CellInputs {
   images: ImageStoreExt;
@@ -28,6 +30,8 @@ export interface CellInputs {
   loaderElf(path: string): Promise<ElfInfo | undefined>;
   /** The BTF the cell's loader sees (btf/resolve.ts); absent = the kernel's own. */
   btf?: { prepare(cell: Cell, kernel: ResolvedKernel): Promise<PreparedBtf> };
+  /** The files cells share (libc, packages, programs), built once per run (staged-files.ts). */
+  sharedFiles: SharedFilesCache;
 }
 
 export interface InputOptions {
@@ -68,5 +72,5 @@ export function createInputs(o: InputOptions): CellInputs {
     { keyOf: (cell) => cell.arch },
   );
   const loaderElf = memoize((file: string) => readElf(file).catch(() => undefined));
-  return { images: o.images, blobs: o.images.cache, kernel, accel, qemuVersion, loaderElf };
+  return { images: o.images, blobs: o.images.cache, kernel, accel, qemuVersion, loaderElf, sharedFiles: sharedFilesCache() };
 }

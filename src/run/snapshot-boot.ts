@@ -9,7 +9,7 @@
 
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { INPUTS_FAILED_MARKER, READY_MARKER } from '../guest/base-init.js';
+import { INPUTS_FAILED_MARKER, READY_MARKER, STAGED_MARKER } from '../guest/base-init.js';
 import type { SnapshotStore } from '../images/snapshots.js';
 import { runVm, type VmExit } from '../vm/process.js';
 import { qemuCommand, type VmSpec } from '../vm/profiles.js';
@@ -23,6 +23,18 @@ export interface SnapshotDeps {
   describe: string;
   /** Cross-process lock around making one key's snapshot (Cache.withLock). */
   withLock: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+  /** The cell's shared files, staged into a snapshot of their own (staged-files.ts). */
+  staged?: StagedBoot;
+}
+
+export interface StagedBoot {
+  /** The key of the snapshot that holds the files staged on the boot's, and its description. */
+  key: string;
+  describe: string;
+  /** The files as sent (PMST1 and the archive). */
+  stream: Buffer;
+  /** The cell's own inputs alone (PMIN1), with the clock and a fresh seed at call time. */
+  own: () => Promise<Buffer>;
 }
 
 /** A guest's VM without its per-guest sockets and incoming state. */
@@ -63,60 +75,181 @@ export function restoreWatchdogMs(inputBytes: number, accel: 'kvm' | 'tcg'): num
   return (accel === 'kvm' ? 3000 : 8000) + inputBytes / 2000;
 }
 
-// Per process: the snapshot being made for a key, so cells of one run wait for it
-// instead of all booting cold at once.
+// Per process: the snapshots being made, by key, so cells of one run wait for them
+// instead of all booting cold (or staging the same files) at once.
 const making = new Map<string, Promise<void>>();
+
+/** What the guest's host side can do once the guest waits for its inputs. */
+interface GuestIo {
+  channel: InputsChannel;
+  qmpSocket: string;
+  /** Resolves at the first console line holding `marker`; rejects when the guest ends first. */
+  line(marker: string): Promise<void>;
+}
+
+/** What the host sends once the guest waits for its inputs (after READY, or a restore). */
+type Feed = (io: GuestIo) => Promise<void>;
+
+const sendAll =
+  (r: BootRequest): Feed =>
+  async (io) =>
+    io.channel.send(await r.inputs());
+const sendBytes =
+  (bytes: Buffer): Feed =>
+  (io) =>
+    io.channel.send(bytes);
+
+/** Claims making `key` in this process; undefined when another cell is at it. The release is idempotent. */
+function claim(key: string): (() => void) | undefined {
+  if (making.has(key)) return undefined;
+  let done!: () => void;
+  const promise = new Promise<void>((resolve) => (done = resolve));
+  making.set(key, promise);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (making.get(key) === promise) making.delete(key);
+    done();
+  };
+}
+
+/** Saves the running guest as `key`; on failure no snapshot is left and the cell goes on (a later run tries again). */
+async function saveAs(store: SnapshotStore, key: string, describe: string, qmpSocket: string, signal: AbortSignal): Promise<void> {
+  const tmp = await store.tempPath(key);
+  try {
+    const saveMs = await saveState(qmpSocket, tmp, { timeoutMs: 120_000, signal });
+    await store.commit(key, tmp, { describe, saveMs });
+  } catch {
+    await store.remove(key);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/**
+ * The shared files first; once the guest has them (STAGED), the guest is saved as
+ * their snapshot when this cell holds the claim and no process made it meanwhile;
+ * then the cell's own part.
+ */
+function stageThenOwn(r: BootRequest, snap: SnapshotDeps, staged: StagedBoot, release: (() => void) | undefined): Feed {
+  return async (io) => {
+    await io.channel.send(staged.stream);
+    await io.line(STAGED_MARKER);
+    if (release) {
+      try {
+        await snap.withLock(`snapshot-${staged.key}`, async () => {
+          if ((await snap.store.lookup(staged.key)).ok) return;
+          await saveAs(snap.store, staged.key, staged.describe, io.qmpSocket, r.signal);
+        });
+      } finally {
+        release();
+      }
+    }
+    await io.channel.send(await staged.own());
+  };
+}
 
 export async function bootCell(r: BootRequest): Promise<BootResult> {
   const snap = r.snapshot;
-  if (!snap) return cold(r, undefined);
+  if (!snap) return cold(r, undefined, sendAll(r));
+  const staged = snap.staged;
+  let fallback: string | undefined;
+  if (staged) {
+    await making.get(staged.key);
+    const found = await snap.store.lookup(staged.key);
+    if (found.ok) {
+      const own = await staged.own();
+      const restored = await restore(r, found.file, sendBytes(own), own.length);
+      if (restored.ok) return { exit: restored.exit, boot: 'snapshot' };
+      fallback = `restoring the snapshot of its files failed (${restored.why})`;
+      await snap.store.remove(staged.key);
+    } else if (found.why !== 'missing') {
+      fallback = `the snapshot of its files is unusable (${found.why})`;
+      await snap.store.remove(staged.key);
+    }
+  }
+  // From the boot's own snapshot, staging the files on the way (and saving them if
+  // no other cell of this process is at it: the others wait for that above).
+  const release = staged ? claim(staged.key) : undefined;
+  try {
+    return await fromBase(r, snap, staged ? stageThenOwn(r, snap, staged, release) : undefined, fallback);
+  } finally {
+    release?.();
+  }
+}
+
+/** The guest from the boot's snapshot (made first if missing); `staging` undefined: all inputs at once. */
+async function fromBase(r: BootRequest, snap: SnapshotDeps, staging: Feed | undefined, fallback: string | undefined): Promise<BootResult> {
+  const restoreFrom = async (file: string) => {
+    if (staging) return restore(r, file, staging, snap.staged!.stream.length);
+    const all = await r.inputs();
+    return restore(r, file, sendBytes(all), all.length);
+  };
+  const feed = staging ?? sendAll(r);
   await making.get(snap.key);
   let found = await snap.store.lookup(snap.key);
-  let fallback: string | undefined;
   if (found.ok) {
-    const restored = await restore(r, found.file);
-    if (restored.ok) return { exit: restored.exit, boot: 'snapshot' };
-    fallback = `restoring the snapshot failed (${restored.why})`;
+    const restored = await restoreFrom(found.file);
+    if (restored.ok) return { exit: restored.exit, boot: 'snapshot', fallback };
+    fallback ??= `restoring the snapshot failed (${restored.why})`;
     await snap.store.remove(snap.key);
     found = { ok: false, why: 'missing' };
   } else if (found.why !== 'missing') {
-    fallback = `the snapshot is unusable (${found.why})`;
+    fallback ??= `the snapshot is unusable (${found.why})`;
     await snap.store.remove(snap.key);
   }
-  if (making.has(snap.key)) return { ...(await cold(r, undefined)), fallback };
+  const release = claim(snap.key);
+  if (!release) return { ...(await cold(r, undefined, feed)), fallback };
   // Make it: one cell per process, one process per cache (the lock).
-  let committed!: () => void;
-  const done = new Promise<void>((resolve) => (committed = resolve));
-  making.set(snap.key, done);
+  const saved = making.get(snap.key)!;
   let result: Promise<BootResult> | undefined;
   await snap
     .withLock(`snapshot-${snap.key}`, async () => {
       const again = await snap.store.lookup(snap.key);
       if (again.ok) return; // another process made it while we waited
-      result = cold(r, { ...snap, saved: committed });
+      result = cold(r, { ...snap, saved: release }, feed);
       // Hold the lock until the state is saved (or the guest never got there).
-      await Promise.race([done, result]);
+      await Promise.race([saved, result]);
     })
-    .finally(() => {
-      committed();
-      making.delete(snap.key);
-    });
+    .finally(release);
   if (result) return { ...(await result), fallback };
   const made = await snap.store.lookup(snap.key);
   if (made.ok) {
-    const restored = await restore(r, made.file);
+    const restored = await restoreFrom(made.file);
     if (restored.ok) return { exit: restored.exit, boot: 'snapshot', fallback };
-    fallback = `restoring the snapshot failed (${restored.why})`;
+    fallback ??= `restoring the snapshot failed (${restored.why})`;
   }
-  return { ...(await cold(r, undefined)), fallback };
+  return { ...(await cold(r, undefined, feed)), fallback };
 }
 
 function sockets(r: BootRequest) {
   return { inputsSocket: path.join(r.workDir, `${r.name}.in`), qmpSocket: path.join(r.workDir, `${r.name}.qmp`) };
 }
 
+/** Console markers a feed waits for; each rejects when the guest ends before it is seen. */
+function lineWaiters(ended: AbortSignal) {
+  const waiting: { marker: string; resolve: () => void }[] = [];
+  return {
+    wait(marker: string): Promise<void> {
+      return new Promise<void>((resolve, reject) => {
+        if (ended.aborted) return reject(new Error(`the guest ended before ${marker}`));
+        waiting.push({ marker, resolve });
+        ended.addEventListener('abort', () => reject(new Error(`the guest ended before ${marker}`)), { once: true });
+      });
+    },
+    seen(line: string) {
+      for (let i = waiting.length - 1; i >= 0; i--) {
+        if (!line.includes(waiting[i]!.marker)) continue;
+        waiting[i]!.resolve();
+        waiting.splice(i, 1);
+      }
+    },
+  };
+}
+
 /** Runs the guest; `ready` is called at the first READY line and its failure stops the guest. */
-async function guest(r: BootRequest, spec: VmSpec, bootDeadlineMs: number, ready: () => Promise<void>): Promise<{ exit: VmExit; error?: string; started: boolean }> {
+async function guest(r: BootRequest, spec: VmSpec, bootDeadlineMs: number, ready: () => Promise<void>, onLine?: (line: string) => void): Promise<{ exit: VmExit; error?: string; started: boolean }> {
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   r.signal.addEventListener('abort', onAbort, { once: true });
@@ -128,7 +261,8 @@ async function guest(r: BootRequest, spec: VmSpec, bootDeadlineMs: number, ready
     error ??= why;
     stop.abort();
   };
-  const onLine = (line: string) => {
+  const seeLine = (line: string) => {
+    onLine?.(line);
     if (!readied && line.includes(READY_MARKER)) {
       readied = true;
       ready().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
@@ -139,7 +273,7 @@ async function guest(r: BootRequest, spec: VmSpec, bootDeadlineMs: number, ready
     r.onLine(line);
   };
   const { binary, args } = qemuCommand(spec);
-  const exit = await runVm({ binary, args, env: r.env, consoleLog: r.consoleLog, deadlineMs: r.deadlineMs, bootDeadlineMs, signal: stop.signal, booted: r.started, onLine });
+  const exit = await runVm({ binary, args, env: r.env, consoleLog: r.consoleLog, deadlineMs: r.deadlineMs, bootDeadlineMs, signal: stop.signal, booted: r.started, onLine: seeLine });
   r.signal.removeEventListener('abort', onAbort);
   return { exit, error, started };
 }
@@ -156,45 +290,47 @@ function connectEarly(r: BootRequest, socket: string, timeoutMs: number, until: 
   return channel;
 }
 
-async function cold(r: BootRequest, make: (SnapshotDeps & { saved: () => void }) | undefined): Promise<BootResult> {
+async function cold(r: BootRequest, make: (SnapshotDeps & { saved: () => void }) | undefined, feed: Feed): Promise<BootResult> {
   const s = sockets(r);
-  const spec: VmSpec = { ...r.spec, inputsSocket: s.inputsSocket, qmpSocket: make ? s.qmpSocket : undefined };
+  // QMP whenever snapshots are on: the feed may save the staged files.
+  const spec: VmSpec = { ...r.spec, inputsSocket: s.inputsSocket, qmpSocket: r.snapshot ? s.qmpSocket : undefined };
   const ended = new AbortController();
+  const lines = lineWaiters(ended.signal);
   const channel = connectEarly(r, s.inputsSocket, r.bootDeadlineMs, ended.signal);
-  const g = await guest(r, spec, r.bootDeadlineMs, async () => {
-    if (make) {
-      const tmp = await make.store.tempPath(make.key);
-      try {
-        const saveMs = await saveState(s.qmpSocket, tmp, { timeoutMs: 120_000, signal: r.signal });
-        await make.store.commit(make.key, tmp, { describe: make.describe, saveMs });
-      } catch {
-        // The cell still runs; a later run tries again.
-        await make.store.remove(make.key);
-      } finally {
-        make.saved();
-        await rm(tmp, { force: true });
+  const g = await guest(
+    r,
+    spec,
+    r.bootDeadlineMs,
+    async () => {
+      if (make) {
+        try {
+          await saveAs(make.store, make.key, make.describe, s.qmpSocket, r.signal);
+        } finally {
+          make.saved();
+        }
       }
-    }
-    await (await channel).send(await r.inputs());
-  }).finally(() => ended.abort());
+      await feed({ channel: await channel, qmpSocket: s.qmpSocket, line: lines.wait });
+    },
+    lines.seen,
+  ).finally(() => ended.abort());
   return { exit: g.exit, boot: 'cold', error: g.started ? undefined : g.error };
 }
 
-async function restore(r: BootRequest, file: string): Promise<{ ok: true; exit: VmExit } | { ok: false; why: string }> {
+async function restore(r: BootRequest, file: string, feed: Feed, inputBytes: number): Promise<{ ok: true; exit: VmExit } | { ok: false; why: string }> {
   const s = sockets(r);
   const spec: VmSpec = { ...r.spec, ...s, incomingFile: file };
-  const inputs = await r.inputs();
-  const watchdog = restoreWatchdogMs(inputs.length, r.spec.accel);
+  const watchdog = restoreWatchdogMs(inputBytes, r.spec.accel);
   let controlError: string | undefined;
   const stop = new AbortController();
+  const lines = lineWaiters(stop.signal);
   // No READY line after a restore: the guest printed it before the snapshot.
-  const run = guest({ ...r, signal: AbortSignal.any([r.signal, stop.signal]) }, spec, watchdog, async () => {});
+  const run = guest({ ...r, signal: AbortSignal.any([r.signal, stop.signal]) }, spec, watchdog, async () => {}, lines.seen);
   const control = (async () => {
     // Connected before the guest runs again: it was saved blocked in its read with
     // the host connected, and a host missing at `cont` would wake it with EOF.
     const channel = await connectEarly(r, s.inputsSocket, watchdog, stop.signal);
     await awaitRestore(s.qmpSocket, { timeoutMs: watchdog, signal: r.signal });
-    await channel.send(inputs);
+    await feed({ channel, qmpSocket: s.qmpSocket, line: lines.wait });
   })().catch((err: unknown) => {
     // Not an error of its own when QEMU ended first and took the connection along.
     if (!stop.signal.aborted) controlError = err instanceof Error ? err.message : String(err);

@@ -3,6 +3,7 @@
 // of the same boot are the same). Retries are off; every assertion names the boot
 // of each cell, so a silent fallback to cold boots fails the test.
 
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +26,13 @@ echo "uuid=$(cat /proc/sys/kernel/random/uuid)"
 echo "now=$(date +%s)"
 touch /tmp/seen-$(cat /proc/sys/kernel/random/uuid)
 echo "seen=$(ls /tmp | grep -c '^seen-')"
+`;
+
+// A cell of staged files: the file as sent, and no trace of another cell (each writes one).
+const STAGED_LOADER = `#!/bin/sh
+echo "sha=$(sha256sum /portmatrix/files/big.bin | cut -d' ' -f1)"
+echo "others=$(ls /portmatrix/files | grep -c '^cell-')"
+touch /portmatrix/files/cell-$(cat /proc/sys/kernel/random/uuid)
 `;
 
 let dir: string;
@@ -138,6 +146,41 @@ expect:
     const verified = await store.lookup(made[0]!.key);
     expect(verified.ok).toBe(true);
   }, 600_000);
+
+  it('stage files of 1 MiB or more into a snapshot of their own: cells restore it intact, each without the other\'s changes', async () => {
+    // Files that make the staged snapshot this test's own: nothing else stages them.
+    const p = await project('staged', STAGED_LOADER, '');
+    await writeFile(path.join(p, 'matrix.yaml'), `kernels: [debian:trixie]\narches: [amd64]\nloader:\n  path: ./loader.sh\n  files: [./big.bin]\n  timeout: 60\nconfigs: [{name: a}, {name: b}]\n`);
+    const big = Buffer.concat([Buffer.from(`${process.pid}-${Date.now()}\n`), randomBytes(2 * 1024 * 1024)]);
+    await writeFile(path.join(p, 'big.bin'), big);
+    const want = createHash('sha256').update(big).digest('hex');
+    const t0 = new Date().toISOString();
+    const first = await run(p);
+    expect(first.code, first.stderr).toBe(0);
+    const ours = (await store.list()).filter((x) => x.createdAt >= t0 && / \+ files [0-9a-f]{12} \(2\.0 MiB\)$/.test(x.describe));
+    expect(ours.map((x) => x.describe.startsWith(`amd64 ${first.cells.a!.kernel.release} 512 MiB 1 cpu tcg + files `)), 'the first run staged the files once').toEqual([true]);
+    const before = Date.now();
+    const r = await run(p);
+    expect(r.code, r.stderr).toBe(0);
+    for (const c of [r.cells.a!, r.cells.b!]) {
+      expect([c.status, c.boot, c.attempts]).toEqual(['pass', 'snapshot', 1]);
+      // Intact, and the other cell's write did not reach it: both were restored from a state made before any cell ran.
+      expect(c.stdout).toBe(`sha=${want}\nothers=0\n`);
+    }
+    const used = (await store.list()).find((x) => x.key === ours[0]!.key && x.usedMs >= before - 1000);
+    expect(used, 'the second run restored the staged snapshot').toBeDefined();
+
+    // A broken staged state: said once, the cells come from the boot's snapshot and stage again.
+    const file = store.statePath(used!.key);
+    await truncate(file, Math.floor(used!.bytes / 2));
+    await writeFile(path.join(store.dir, `${used!.key}.json`), JSON.stringify({ ...used, sha256: await sha256File(file), bytes: (await stat(file)).size }));
+    const again = await run(p);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr.match(/restoring the snapshot of its files failed/g)).toHaveLength(1);
+    for (const c of [again.cells.a!, again.cells.b!]) expect([c.status, c.stdout]).toEqual(['pass', `sha=${want}\nothers=0\n`]);
+    const remade = await store.lookup(used!.key);
+    expect(remade.ok && remade.meta.bytes > used!.bytes * 0.75, 'staged again, whole').toBe(true);
+  }, 900_000);
 
   it('--reuse takes an unchanged cell that passed from the cache, and runs a changed or failed one', async () => {
     // The store is the shared cache's: a token no earlier run had keeps their results out.

@@ -1,5 +1,10 @@
 // pmcell: the base /init execs it, as PID 1, once the guest is ready; it waits for
-// the cell's inputs on the port (fd 3) and takes them, then execs the cell's script:
+// the cell's inputs on the port (fd 3) and takes them, then execs the cell's script.
+// Before them the host may send staged files, `PMST1 <bytes>` and a newc cpio of that
+// many bytes: the files every cell of one boot shares (libc, packages, the tests'
+// programs and files). pmcell unpacks them, prints the STAGED marker and waits again,
+// so the host can save this guest as a second snapshot that already holds them; a
+// cell restored from it gets only its own small part over the port. Then:
 //   1. read the header line `PMIN1 <bytes> <unix seconds> <hex seed>` (EOF while no
 //      host is connected: wait and read again) and write the seed to /dev/urandom;
 //   2. make the kernel's CRNG reseed now (ioctl RNDRESEEDCRNG): a guest restored from
@@ -250,7 +255,20 @@ static unsigned long decimal(const char *s) {
 
 static char header[512];
 
-/** Waits for the header; returns the seed (hex text) and fills bytes and seconds. */
+static int same(const char *a, const char *b) {
+  while (*a && *a == *b) a++, b++;
+  return *a == *b;
+}
+
+// The host finds the staged form by this text in the binary (run/boot.ts): a pmcell
+// built before it would take a PMST1 archive for lines to skip.
+static const char staged_magic[] = "PMST1";
+static const char inputs_magic[] = "PMIN1";
+
+/**
+ * Waits for the cell's header, unpacking every staged archive that comes first;
+ * returns the seed (hex text) and fills bytes and seconds.
+ */
 static char *await_header(unsigned long *bytes, long *seconds) {
   for (;;) {
     long n = line(header, sizeof header);
@@ -261,7 +279,13 @@ static char *await_header(unsigned long *bytes, long *seconds) {
     }
     char *p = header;
     char *magic = word(&p);
-    if (magic[0] != 'P' || magic[1] != 'M' || magic[2] != 'I' || magic[3] != 'N' || magic[4] != '1' || magic[5]) continue;
+    if (same(magic, staged_magic)) {
+      left = decimal(word(&p));
+      unpack();
+      put(1, "@@portmatrix-staged\n");
+      continue;
+    }
+    if (!same(magic, inputs_magic)) continue;
     *bytes = decimal(word(&p));
     *seconds = (long)decimal(word(&p));
     return word(&p);
