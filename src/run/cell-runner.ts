@@ -22,7 +22,7 @@ import { loaderTest } from '../results/tests.js';
 import { prepareBoot, runsAsSuite, type BootPlan } from './boot.js';
 import { runSuite } from './suite-runner.js';
 import { suiteResult, type AttemptFacts } from './suite-result.js';
-import type { SnapshotDeps } from './snapshot-boot.js';
+import type { Fallback, SnapshotDeps } from './snapshot-boot.js';
 import type { RunEvents } from '../events/run-events.js';
 import { runGuest, type GuestRun } from './guest-run.js';
 import type { CellInputs } from './inputs.js';
@@ -93,7 +93,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     // A cell's later guests (after one died) keep their own console next to the first's.
     const log = n === 1 ? consoleLog : consoleLog.replace(/\.log$/, `.boot${n}.log`);
     const run = await runGuest(cell, plan, { kernel, accel, vm: deps.vm, busybox, workDir: deps.workDir, consoleLog: log, env: deps.env, signal: deps.signal, events: deps.events, onTestReported });
-    if (run.fallback) sayFallback(deps, cell, plan.qemu?.snapshot?.key ?? '', run.fallback);
+    if (run.fallback) sayFallback(deps, cell, run.fallback);
     return run;
   };
   const facts = { accel, attempt, started, backend: deps.vm.backend, qemuVersion, consoleLog: path.relative(deps.resultsDir, consoleLog), btf: btf?.result };
@@ -122,13 +122,15 @@ async function libcSkips(cell: Cell, inputs: CellDeps['inputs']): Promise<Map<nu
 }
 
 // Once per boot key and process: every later cell of that key restores again.
-const warned = new Set<string>();
-function sayFallback(deps: CellDeps, cell: Cell, key: string, why: string): void {
-  if (warned.has(key)) return;
-  warned.add(key);
-  void deps.events.emit({ type: 'log', level: 'warn', message: `${cell.id}: ${why}; booted cold and made the snapshot again` });
+// Each fallback once per snapshot key and run (a run's events sink stands for the run).
+const warned = new WeakMap<object, Set<string>>();
+function sayFallback(deps: CellDeps, cell: Cell, fallback: Fallback): void {
+  const said = warned.get(deps.events) ?? new Set<string>();
+  warned.set(deps.events, said);
+  if (said.has(fallback.key)) return;
+  said.add(fallback.key);
+  void deps.events.emit({ type: 'log', level: 'warn', message: `${cell.id}: ${fallback.message}` });
 }
-
 
 /** The CellResult of an attempt that booted (or tried to): pure. */
 function bootedResult(cell: Cell, kernel: ResolvedKernel, c: Classified, run: GuestRun, a: AttemptFacts): CellResult {

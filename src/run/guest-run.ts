@@ -12,7 +12,7 @@ import { FrameParser, type GuestReport } from '../guest/frames.js';
 import type { ResolvedKernel } from '../images/types.js';
 import type { BootPlan } from './boot.js';
 import type { RunEvents } from '../events/run-events.js';
-import { bootCell } from './snapshot-boot.js';
+import { bootCell, type Fallback } from './snapshot-boot.js';
 import { runVngCell } from './vng-runner.js';
 import { withInlineInitrd } from './inline-boot.js';
 import { runVm, type VmExit } from '../vm/process.js';
@@ -29,7 +29,7 @@ export interface GuestRun {
   /** How the guest started (qemu only). */
   boot?: 'snapshot' | 'cold';
   /** Why a snapshot was not used although snapshots are on. */
-  fallback?: string;
+  fallback?: Fallback;
   /** Our failure, or the base /init's, before the cell started: infra. */
   error?: string;
   /** The test (index) whose end frame never came in time: portmatrix stopped the guest as wedged. */

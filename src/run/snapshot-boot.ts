@@ -61,11 +61,17 @@ export interface BootRequest {
   snapshot?: SnapshotDeps;
 }
 
+/** Why a snapshot was not used, with the key of that snapshot (said once per key and run). */
+export interface Fallback {
+  key: string;
+  message: string;
+}
+
 export interface BootResult {
   exit: VmExit;
   boot: 'snapshot' | 'cold';
   /** Why a snapshot was not used although snapshots are on (said once per key by the caller). */
-  fallback?: string;
+  fallback?: Fallback;
   /** A failure of ours or of the guest's base /init before the cell started: infra. */
   error?: string;
 }
@@ -154,7 +160,7 @@ export async function bootCell(r: BootRequest): Promise<BootResult> {
   const snap = r.snapshot;
   if (!snap) return cold(r, undefined, sendAll(r));
   const staged = snap.staged;
-  let fallback: string | undefined;
+  let fallback: Fallback | undefined;
   if (staged) {
     await making.get(staged.key);
     const found = await snap.store.lookup(staged.key);
@@ -162,10 +168,10 @@ export async function bootCell(r: BootRequest): Promise<BootResult> {
       const own = await staged.own();
       const restored = await restore(r, found.file, sendBytes(own), own.length);
       if (restored.ok) return { exit: restored.exit, boot: 'snapshot' };
-      fallback = `restoring the snapshot of its files failed (${restored.why})`;
+      fallback = { key: staged.key, message: `restoring the snapshot of its files failed (${restored.why}); staged them again` };
       await snap.store.remove(staged.key);
     } else if (found.why !== 'missing') {
-      fallback = `the snapshot of its files is unusable (${found.why})`;
+      fallback = { key: staged.key, message: `the snapshot of its files is unusable (${found.why}); staged them again` };
       await snap.store.remove(staged.key);
     }
   }
@@ -180,7 +186,8 @@ export async function bootCell(r: BootRequest): Promise<BootResult> {
 }
 
 /** The guest from the boot's snapshot (made first if missing); `staging` undefined: all inputs at once. */
-async function fromBase(r: BootRequest, snap: SnapshotDeps, staging: Feed | undefined, fallback: string | undefined): Promise<BootResult> {
+async function fromBase(r: BootRequest, snap: SnapshotDeps, staging: Feed | undefined, fallback: Fallback | undefined): Promise<BootResult> {
+  const again = (why: string): Fallback => ({ key: snap.key, message: `${why}; booted cold and made the snapshot again` });
   const restoreFrom = async (file: string) => {
     if (staging) return restore(r, file, staging, snap.staged!.stream.length);
     const all = await r.inputs();
@@ -192,11 +199,11 @@ async function fromBase(r: BootRequest, snap: SnapshotDeps, staging: Feed | unde
   if (found.ok) {
     const restored = await restoreFrom(found.file);
     if (restored.ok) return { exit: restored.exit, boot: 'snapshot', fallback };
-    fallback ??= `restoring the snapshot failed (${restored.why})`;
+    fallback ??= again(`restoring the snapshot failed (${restored.why})`);
     await snap.store.remove(snap.key);
     found = { ok: false, why: 'missing' };
   } else if (found.why !== 'missing') {
-    fallback ??= `the snapshot is unusable (${found.why})`;
+    fallback ??= again(`the snapshot is unusable (${found.why})`);
     await snap.store.remove(snap.key);
   }
   const release = claim(snap.key);
@@ -218,7 +225,7 @@ async function fromBase(r: BootRequest, snap: SnapshotDeps, staging: Feed | unde
   if (made.ok) {
     const restored = await restoreFrom(made.file);
     if (restored.ok) return { exit: restored.exit, boot: 'snapshot', fallback };
-    fallback ??= `restoring the snapshot failed (${restored.why})`;
+    fallback ??= { key: snap.key, message: `restoring the snapshot failed (${restored.why}); booted cold` };
   }
   return { ...(await cold(r, undefined, feed)), fallback };
 }

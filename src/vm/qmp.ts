@@ -52,10 +52,14 @@ function open(socketPath: string): Promise<Socket> {
 function session(sock: Socket): Qmp & { greeting: Promise<void> } {
   let buffer = '';
   let onGreeting: (() => void) | undefined;
-  const greeting = new Promise<void>((resolve) => (onGreeting = resolve));
+  let noGreeting: ((err: Error) => void) | undefined;
+  // QEMU may close the connection before greeting (a guest whose incoming state it
+  // refused exits right after accepting us): that must fail the connect, not hang it.
+  const greeting = new Promise<void>((resolve, reject) => ((onGreeting = resolve), (noGreeting = reject)));
   // QMP answers in order; events ({"event": ...}) are interleaved and skipped.
   const pending: { resolve: (v: unknown) => void; reject: (e: Error) => void }[] = [];
   const failAll = (err: Error) => {
+    noGreeting?.(err);
     for (const p of pending.splice(0)) p.reject(err);
   };
   sock.setEncoding('utf8');
@@ -79,12 +83,14 @@ function session(sock: Socket): Qmp & { greeting: Promise<void> } {
       else pending.shift()?.resolve(msg.return);
     }
   });
+  let closed: Error | undefined;
   sock.on('error', (err) => failAll(err));
-  sock.on('close', () => failAll(new QmpError('QEMU closed the monitor connection')));
+  sock.on('close', () => failAll((closed = new QmpError('QEMU closed the monitor connection'))));
   return {
     greeting,
     execute<T>(command: string, args?: Record<string, unknown>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
+        if (closed) return reject(closed);
         pending.push({ resolve: resolve as (v: unknown) => void, reject });
         sock.write(`${JSON.stringify(args ? { execute: command, arguments: args } : { execute: command })}\n`);
       });
