@@ -46,8 +46,35 @@ function blockLines(o: SuiteOptions): string[] {
     '}',
     // The host acknowledges each marker; the console needs no wait.
     `pm_sent() { test $out = 3 && echo ${OUTPUT_DONE_MARKER} >&3 && read -r -t 10 _ <&3; }`,
-    // dmesg -c: read right before and right after a test, a read holds only that test's lines.
+    // dmesg -c: each read holds only what came since the previous one.
     'pm_klog() { dmesg -c >> "$1" 2>/dev/null; }',
+    ...testKlogLines(),
+    // A builtin sleep: read from a FIFO nobody writes to (the watchdog's, no program).
+    `mkfifo ${OUT}/sleep`,
+    `pm_sleep() { read -t "$1" _ <> ${OUT}/sleep; }`,
+  ];
+}
+
+// Lines before the mark to the cell's log (at the end: they came first), the rest the test's.
+const SPLIT_AWK = 'f { print; next } index($0, m) { f = 1; next } { b = b $0 "\\n" } END { if (f) printf "%s", b >> k; else printf "%s", b }';
+
+/**
+ * One kernel-log read per test: a test's start is marked in the kernel log itself
+ * (a builtin write to /dev/kmsg, at debug level: not on the console), so the read
+ * after the test is cut there, what the cleanup after the previous test logged kept
+ * apart. Mostly the read holds the mark alone: nothing to cut, no program for it.
+ * Without the mark (writes to /dev/kmsg refused) the whole read is the test's.
+ */
+export function testKlogLines(): string[] {
+  return [
+    `pm_mark() { echo "<7>portmatrix: test $1 starts" 2>/dev/null > /dev/kmsg; }`,
+    'pm_test_klog() {',
+    '  dmesg -c > "$2.all" 2>/dev/null; test -s "$2.all" || return 0',
+    '  if { read -r l1 && ! read -r l2 && test -z "$l2"; } < "$2.all"; then',
+    '    case $l1 in *"portmatrix: test $1 starts") return;; esac',
+    '  fi',
+    `  awk -v m="portmatrix: test $1 starts" -v k="$PM_OUT/klog" '${SPLIT_AWK}' "$2.all" > "$2"`,
+    '}',
   ];
 }
 
@@ -56,7 +83,10 @@ export function suiteScript(o: SuiteOptions): string {
   for (const { step } of o.tests) validate({ ...o, args: step.args, env: step.env, timeoutSec: step.timeoutSec });
   const F = `@@portmatrix:${o.token}`;
   const drop = privilegeDrop({ ...o, args: [], env: {}, timeoutSec: 1 });
-  const runAs = `${drop.command(shQuote(credentialsWrapper(CREDS)))} test`;
+  // The first test records who it runs as (the facts); the others only drop to it, and
+  // as root without capabilities there is nothing to drop: no sh in between.
+  const firstAs = `${drop.command(shQuote(credentialsWrapper(CREDS)))} test`;
+  const runAs = o.user === undefined && o.capabilities === undefined ? '' : `${drop.command(shQuote('exec "$@"'))} test`;
   // Every root and working directory exists before the user is given them.
   const roots = [...new Set(o.tests.flatMap(({ step }) => (step.workdir ? [step.root, `${step.root}/${step.workdir}`] : [step.root])))];
   return [
@@ -68,9 +98,11 @@ export function suiteScript(o: SuiteOptions): string {
     // The configured user owns the tests' roots: a test may write where it starts.
     ...(o.user !== undefined ? [`chown -R "$user" ${roots.map(shQuote).join(' ')}`] : []),
     ...blockLines(o),
-    ...testFunctions(sysctlLines(o), o.killGraceSec),
+    ...testFunctions(sysctlLines(o, `${OUT}/sysctl.err`), o.killGraceSec),
+    // The boot's kernel log is the cell's, not the first test's.
+    `pm_klog ${OUT}/klog`,
     'now; frame phase=loader-start t=$up',
-    ...o.tests.flatMap(({ index, step }, n) => [testCall(index, step, runAs), ...(n === 0 ? credentialFacts(CREDS) : [])]),
+    ...o.tests.flatMap(({ index, step }, n) => [testCall(index, step, n === 0 ? firstAs : runAs), ...(n === 0 ? credentialFacts(CREDS) : [])]),
     'now; frame phase=loader-end t=$up',
     // The kernel log outside the tests (boot, cleanups): the cell's dmesg with the tests' own.
     `pm_klog ${OUT}/klog`,
