@@ -13,12 +13,13 @@
 // only when there is work: bpffs, the probe event lists and /tmp are looked at with
 // globs and `read`, and stay untouched when the test left them empty. Per test that
 // leaves no state, what remains is the test's subshell (setsid, env, the program), the
-// watchdog's subshell, one kernel-log read and the output blocks (send_block).
+// watchdog's subshell, one kernel-log read and base64 for each output file with data
+// (its size is the offset of the fd the shell holds on it: no wc).
 //
 // Paths come from variables so the same text runs against a scratch tree in tests:
 //   PM_BPFFS (/sys/fs/bpf)  PM_TRACEFS (/sys/kernel/tracing)  PM_OUT (where output files go)
 //   PM_TMP (/tmp in the guest; unset: no fresh tmpfs)
-// The caller defines `frame`, `now` (sets $up), `send_block NAME FILE`, `pm_sent` (waits
+// The caller defines `frame`, `now` (sets $up), `send_block NAME FILE [SIZE]`, `pm_sent` (waits
 // until the host has the blocks), `pm_sleep SEC` (without a program if it can),
 // `pm_mark I` (marks test I's start in the kernel log) and `pm_test_klog I FILE` (the
 // kernel log since the last read: what came after I's mark to FILE, what came before
@@ -62,6 +63,12 @@ const tmpLines = [
   '}',
 ];
 
+/**
+ * pm_pos FD: sets $pos to FD's file offset (fdinfo's first line, `pos:<tab>N`): for an
+ * output file the test wrote through the fd it was given, its size, without wc.
+ */
+const posLines = ['pm_pos() { pos=; read -r _ pos 2>/dev/null < /proc/self/fdinfo/$1; }'];
+
 /** pm_clean: the BPF state a test can leave, then the cell's sysctls again. */
 function cleanLines(sysctlLines: readonly string[]): string[] {
   return [
@@ -87,6 +94,7 @@ export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2):
   return [
     ...anyLines,
     ...tmpLines,
+    ...posLines,
     ...cleanLines(sysctlLines),
     // pm_test INDEX TIMEOUT DIR PROGRAM ARGS...: run one test, frame its outcome and output.
     // Its output files are new: every guest boots with an empty PM_OUT.
@@ -96,10 +104,12 @@ export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2):
     // What the kernel logs from here on is this test's (pm_test_klog cuts there).
     '  pm_mark $i',
     '  now; frame test-start=$i t=$up',
+    // We hold the output files open (fds 4, 5) so their offsets tell the sizes after (pm_pos).
+    '  exec 4> "$PM_OUT/stdout.$i" 5> "$PM_OUT/stderr.$i"',
     // fd 3 is the inputs port in the guest: no test may write frames on it.
-    '  ( cd "$dir" && exec setsid "$@" ) < /dev/null > "$PM_OUT/stdout.$i" 2> "$PM_OUT/stderr.$i" 3>&- &',
+    '  ( cd "$dir" && exec setsid "$@" ) < /dev/null >&4 2>&5 3>&- 4>&- 5>&- &',
     '  pid=$!',
-    `  ( pm_sleep $to; : > "$PM_OUT/timedout.$i"; kill -TERM -$pid; pm_sleep ${killGraceSec}; kill -KILL -$pid ) 2>/dev/null 3>&- &`,
+    `  ( pm_sleep $to; : > "$PM_OUT/timedout.$i"; kill -TERM -$pid; pm_sleep ${killGraceSec}; kill -KILL -$pid ) 2>/dev/null 3>&- 4>&- 5>&- &`,
     '  wd=$!',
     '  wait $pid',
     '  code=$?',
@@ -112,8 +122,9 @@ export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2):
     '  timedout=0; test -e "$PM_OUT/timedout.$i" && timedout=1',
     '  frame test-end=$i exit=$code timedout=$timedout t=$t_end',
     '  pm_test_klog $i "$PM_OUT/dmesg.$i"',
-    '  send_block stdout.$i "$PM_OUT/stdout.$i"',
-    '  send_block stderr.$i "$PM_OUT/stderr.$i"',
+    '  pm_pos 4; out_pos=$pos; pm_pos 5; err_pos=$pos; exec 4>&- 5>&-',
+    '  send_block stdout.$i "$PM_OUT/stdout.$i" $out_pos',
+    '  send_block stderr.$i "$PM_OUT/stderr.$i" $err_pos',
     '  send_block dmesg.$i "$PM_OUT/dmesg.$i"',
     // A panic in the next test (or in this cleanup) must not take this one's output with it.
     '  pm_sent',

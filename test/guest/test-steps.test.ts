@@ -4,7 +4,7 @@
 // everything it started and keeps the line it printed; frames parse back per test.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,7 +34,7 @@ describe('test steps', () => {
     const steps = [
       step('t0', 'mkdir "$BPFFS/app"; echo map > "$BPFFS/app/pinned_map"; echo m > "$BPFFS/.hidden"; echo "p:kprobes/leftover do_sys_open" > "$TRACEFS/kprobe_events"; mkdir "$TRACEFS/instances/mine"; echo x > "$TMPD/.left"; pwd'),
       step('t1', 'test -z "$(ls -A "$BPFFS")" && ! grep -q . "$TRACEFS/kprobe_events" && test -z "$(ls -A "$TRACEFS/instances")" && test -z "$(ls -A "$TMPD")"'),
-      step('t2', 'echo first line; exit 1'),
+      step('t2', 'echo first line; echo to stderr >&2; exit 1'),
       step('t3', 'sleep 30 & echo $! > "$PIDFILE"; echo still here; sleep 30', 1),
     ];
     const script = [
@@ -47,7 +47,8 @@ describe('test steps', () => {
       // The fresh /tmp: each mount logged and standing in for a new tmpfs.
       `mount() { echo mount >> ${mounts}; rm -rf ${tmp}; mkdir -m 1777 ${tmp}; }`,
       `umount() { echo umount >> ${mounts}; }`,
-      'send_block() { n=$(wc -c < "$2"); frame begin=$1; test "$n" -gt 0 && base64 "$2"; frame end=$1 bytes=$n total=$n; }',
+      // The size pm_test gives for stdout and stderr must be the file's.
+      `send_block() { n=$(wc -c < "$2"); case $1 in dmesg*) ;; *) test "$3" = "$n" || echo "$1: $3 for $n" >> ${path.join(dir, 'sizes')};; esac; frame begin=$1; test "$n" -gt 0 && base64 "$2"; frame end=$1 bytes=$n total=$n; }`,
       `PM_BPFFS=${bpffs} PM_TRACEFS=${tracefs} PM_OUT=${out} PM_TMP=${tmp}`,
       // The suite script makes every root and working directory before the tests.
       `mkdir -p ${steps.map((s) => path.join(s.root, s.workdir)).join(' ')}`,
@@ -67,6 +68,8 @@ describe('test steps', () => {
     expect(results[0]!.stdout).toBe(`${path.join(dir, 't0/pkg')}\n`);
     expect(results[3]!.stdout).toBe('still here\n');
     expect(results[3]!.timedOut).toBe(true);
+    expect(results[2]!.stderr).toBe('to stderr\n');
+    expect(existsSync(path.join(dir, 'sizes'))).toBe(false);
     // A new /tmp for t0 and for t1 (t0 left a file), none after t1 left it empty.
     expect(readFileSync(mounts, 'utf8')).toBe('mount\numount\nmount\n');
     // The child the hanging test put in the background went with it.
