@@ -12,7 +12,7 @@
 // more. So what can be checked with a builtin is checked first, and the program runs
 // only when there is work: bpffs, the probe event lists and /tmp are looked at with
 // globs and `read`, and stay untouched when the test left them empty. Per test that
-// leaves no state, what remains is the test's subshell (setsid, env, the program), the
+// leaves no state, what remains is the test's subshell (setsid, the program), the
 // watchdog's subshell, one kernel-log read and base64 for each output file with data
 // (its size is the offset of the fd the shell holds on it: no wc).
 //
@@ -69,6 +69,18 @@ const tmpLines = [
  */
 const posLines = ['pm_pos() { pos=; read -r _ pos 2>/dev/null < /proc/self/fdinfo/$1; }'];
 
+/**
+ * A test's environment is only what pm_test exports for it, as env -i gave it but with
+ * no program: this shell's own exported variables (what init was given, SHLVL) are
+ * unset once, but PATH, which the shell needs and every test gets the same, and
+ * PORTMATRIX_BTF, which every test gets as this shell has it.
+ * setsid is looked up now: a test's PATH may not have it.
+ */
+const envLines = [
+  `for v in $(export -p | sed -n 's/^export \\([A-Za-z_][A-Za-z0-9_]*\\).*/\\1/p'); do case $v in PATH|PORTMATRIX_BTF) ;; *) unset "$v" 2>/dev/null;; esac; done`,
+  'pm_setsid=$(command -v setsid)',
+];
+
 /** pm_clean: the BPF state a test can leave, then the cell's sysctls again. */
 function cleanLines(sysctlLines: readonly string[]): string[] {
   return [
@@ -96,7 +108,8 @@ export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2):
     ...tmpLines,
     ...posLines,
     ...cleanLines(sysctlLines),
-    // pm_test INDEX TIMEOUT DIR PROGRAM ARGS...: run one test, frame its outcome and output.
+    ...envLines,
+    // pm_test INDEX TIMEOUT DIR VAR=VALUE... -- PROGRAM ARGS...: run one test, frame its outcome and output.
     // Its output files are new: every guest boots with an empty PM_OUT.
     'pm_test() {',
     '  i=$1; to=$2; dir=$3; shift 3',
@@ -107,7 +120,9 @@ export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2):
     // We hold the output files open (fds 4, 5) so their offsets tell the sizes after (pm_pos).
     '  exec 4> "$PM_OUT/stdout.$i" 5> "$PM_OUT/stderr.$i"',
     // fd 3 is the inputs port in the guest: no test may write frames on it.
-    '  ( cd "$dir" && exec setsid "$@" ) < /dev/null >&4 2>&5 3>&- 4>&- 5>&- &',
+    // The subshell exports the test's environment (VAR=VALUE words up to --) itself: no env -i.
+    '  ( cd "$dir" || exit; unset PWD OLDPWD; while test "$1" != --; do export "$1"; shift; done; shift',
+    '    exec "$pm_setsid" "$@" ) < /dev/null >&4 2>&5 3>&- 4>&- 5>&- &',
     '  pid=$!',
     `  ( pm_sleep $to; : > "$PM_OUT/timedout.$i"; kill -TERM -$pid; pm_sleep ${killGraceSec}; kill -KILL -$pid ) 2>/dev/null 3>&- 4>&- 5>&- &`,
     '  wd=$!',
@@ -134,7 +149,7 @@ export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2):
 }
 
 /**
- * The call that runs test `index`, with its environment only (env -i). `runAs`: the
+ * The call that runs test `index`, with its environment only (pm_test exports it). `runAs`: the
  * words between the environment and the program that drop privileges (init-script.ts
  * privilegeDrop: `su … -c WRAPPER -- USER NAME`), none for root.
  */
@@ -143,7 +158,7 @@ export function testCall(index: number, s: TestStep, runAs = ''): string {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => shQuote(`${k}=${v}`));
   const dir = s.workdir ? `${s.root}/${s.workdir}` : s.root;
-  return `pm_test ${index} ${s.timeoutSec} ${shQuote(dir)} env -i PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp "PORTMATRIX_BTF=$PORTMATRIX_BTF" ${[...env, runAs].filter(Boolean).join(' ')} ${shQuote(s.program)} ${s.args.map(shQuote).join(' ')}`.trimEnd();
+  return `pm_test ${index} ${s.timeoutSec} ${shQuote(dir)} PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp "PORTMATRIX_BTF=$PORTMATRIX_BTF" ${[...env, '--', runAs].filter(Boolean).join(' ')} ${shQuote(s.program)} ${s.args.map(shQuote).join(' ')}`.trimEnd();
 }
 
 /** Where test `index` lives in the guest: its program apart from its root, so no file of the test can replace it. */

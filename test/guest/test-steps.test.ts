@@ -34,7 +34,8 @@ describe('test steps', () => {
     const steps = [
       step('t0', 'mkdir "$BPFFS/app"; echo map > "$BPFFS/app/pinned_map"; echo m > "$BPFFS/.hidden"; echo "p:kprobes/leftover do_sys_open" > "$TRACEFS/kprobe_events"; mkdir "$TRACEFS/instances/mine"; echo x > "$TMPD/.left"; pwd'),
       step('t1', 'test -z "$(ls -A "$BPFFS")" && ! grep -q . "$TRACEFS/kprobe_events" && test -z "$(ls -A "$TRACEFS/instances")" && test -z "$(ls -A "$TMPD")"'),
-      step('t2', 'echo first line; echo to stderr >&2; exit 1'),
+      // Its environment's names (what it was started with), on stderr.
+      step('t2', 'echo first line; tr "\\0" "\\n" < /proc/$$/environ | cut -d= -f1 | sort | tr "\\n" " " >&2; exit 1'),
       step('t3', 'sleep 30 & echo $! > "$PIDFILE"; echo still here; sleep 30', 1),
     ];
     const script = [
@@ -68,7 +69,8 @@ describe('test steps', () => {
     expect(results[0]!.stdout).toBe(`${path.join(dir, 't0/pkg')}\n`);
     expect(results[3]!.stdout).toBe('still here\n');
     expect(results[3]!.timedOut).toBe(true);
-    expect(results[2]!.stderr).toBe('to stderr\n');
+    // Only what the test was given: nothing of the shell's (or vitest's) environment.
+    expect(results[2]!.stderr).toBe('BPFFS HOME PATH PIDFILE PORTMATRIX_BTF TMPD TRACEFS ');
     expect(existsSync(path.join(dir, 'sizes'))).toBe(false);
     // A new /tmp for t0 and for t1 (t0 left a file), none after t1 left it empty.
     expect(readFileSync(mounts, 'utf8')).toBe('mount\numount\nmount\n');
