@@ -77,7 +77,11 @@ const posLines = ['pm_pos() { pos=; read -r _ pos 2>/dev/null < /proc/self/fdinf
  * setsid is looked up now: a test's PATH may not have it.
  */
 const envLines = [
-  `for v in $(export -p | sed -n 's/^export \\([A-Za-z_][A-Za-z0-9_]*\\).*/\\1/p'); do case $v in PATH|PORTMATRIX_BTF) ;; *) unset "$v" 2>/dev/null;; esac; done`,
+  // Through a file and read: a pipe to sed costs a fork and the first run of sed.
+  'export -p > "$PM_OUT/env"',
+  'while read -r w v; do test "$w" = export || continue; v=${v%%=*}',
+  '  case $v in PATH|PORTMATRIX_BTF) ;; *) unset "$v" 2>/dev/null;; esac',
+  'done < "$PM_OUT/env"',
   'pm_setsid=$(command -v setsid)',
 ];
 
