@@ -144,12 +144,15 @@ export function startLines(o: InitOptions, F: string): string[] {
   ];
 }
 
-/** The cell's sysctls, each refusal framed (a suite applies them again between tests). */
-export function sysctlLines(o: Pick<InitOptions, 'sysctl'>): string[] {
+/**
+ * The cell's sysctls, each refusal framed (a suite applies them again between tests,
+ * with its own `errFile`: /tmp is then a test's tmpfs).
+ */
+export function sysctlLines(o: Pick<InitOptions, 'sysctl'>, errFile = '/tmp/pm/err'): string[] {
   return Object.entries(o.sysctl).map(
     ([k, v]) =>
-      `if ! echo ${shQuote(v)} 2>/tmp/pm/err > /proc/sys/${k.replace(/\./g, '/')}; then ` +
-      `frame sysctl-error=${k} "$(tr '\\n' ' ' < /tmp/pm/err)"; fi`,
+      `if ! echo ${shQuote(v)} 2>${errFile} > /proc/sys/${k.replace(/\./g, '/')}; then ` +
+      `frame sysctl-error=${k} "$(tr '\\n' ' ' < ${errFile})"; fi`,
   );
 }
 

@@ -37,17 +37,47 @@ function blockLines(o: SuiteOptions): string[] {
   const dmesgMax = o.dmesgMaxBytes ?? 262144;
   return [
     'if { true >&3; } 2>/dev/null; then out=3; else out=1; fi',
-    // send_block NAME FILE: the file's tail (at most its cap), base64, sent and original sizes.
+    // send_block NAME FILE [SIZE]: the file's tail (at most its cap), base64, sent and original
+    // sizes. SIZE, what the writer's file offset says (pm_test), spares wc when it can be
+    // the size: not 0 for a file with data (written through another open, /dev/stdout),
+    // and not over the cap, where the exact size says how much was cut.
     'send_block() {',
     `  f=$2; case $1 in dmesg*) max=${dmesgMax};; *) max=${outMax};; esac`,
-    '  total=0; test -s $f && total=$(wc -c < $f)',
+    '  total=0; test -s $f && { total=${3:-0}; test $total -gt 0 -a $total -le $max || total=$(wc -c < $f); }',
     '  if test $total -gt $max; then tail -c $max $f > $f.sent; f=$f.sent; bytes=$max; else bytes=$total; fi',
     '  { frame begin=$1; test $bytes -gt 0 && base64 $f; frame end=$1 bytes=$bytes total=$total; } >&$out',
     '}',
     // The host acknowledges each marker; the console needs no wait.
     `pm_sent() { test $out = 3 && echo ${OUTPUT_DONE_MARKER} >&3 && read -r -t 10 _ <&3; }`,
-    // dmesg -c: read right before and right after a test, a read holds only that test's lines.
+    // dmesg -c: each read holds only what came since the previous one.
     'pm_klog() { dmesg -c >> "$1" 2>/dev/null; }',
+    ...testKlogLines(),
+    // A builtin sleep: read from a FIFO nobody writes to (the watchdog's, no program).
+    `mkfifo ${OUT}/sleep`,
+    `pm_sleep() { read -t "$1" _ <> ${OUT}/sleep; }`,
+  ];
+}
+
+// Lines before the mark to the cell's log (at the end: they came first), the rest the test's.
+const SPLIT_AWK = 'f { print; next } index($0, m) { f = 1; next } { b = b $0 "\\n" } END { if (f) printf "%s", b >> k; else printf "%s", b }';
+
+/**
+ * One kernel-log read per test: a test's start is marked in the kernel log itself
+ * (a builtin write to /dev/kmsg, at debug level: not on the console), so the read
+ * after the test is cut there, what the cleanup after the previous test logged kept
+ * apart. Mostly the read holds the mark alone: nothing to cut, no program for it.
+ * Without the mark (writes to /dev/kmsg refused) the whole read is the test's.
+ */
+export function testKlogLines(): string[] {
+  return [
+    `pm_mark() { echo "<7>portmatrix: test $1 starts" 2>/dev/null > /dev/kmsg; }`,
+    'pm_test_klog() {',
+    '  dmesg -c > "$2.all" 2>/dev/null; test -s "$2.all" || return 0',
+    '  if { read -r l1 && ! read -r l2 && test -z "$l2"; } < "$2.all"; then',
+    '    case $l1 in *"portmatrix: test $1 starts") return;; esac',
+    '  fi',
+    `  awk -v m="portmatrix: test $1 starts" -v k="$PM_OUT/klog" '${SPLIT_AWK}' "$2.all" > "$2"`,
+    '}',
   ];
 }
 
@@ -56,7 +86,10 @@ export function suiteScript(o: SuiteOptions): string {
   for (const { step } of o.tests) validate({ ...o, args: step.args, env: step.env, timeoutSec: step.timeoutSec });
   const F = `@@portmatrix:${o.token}`;
   const drop = privilegeDrop({ ...o, args: [], env: {}, timeoutSec: 1 });
-  const runAs = `${drop.command(shQuote(credentialsWrapper(CREDS)))} test`;
+  // The first test records who it runs as (the facts); the others only drop to it, and
+  // as root without capabilities there is nothing to drop: no sh in between.
+  const firstAs = `${drop.command(shQuote(credentialsWrapper(CREDS)))} test`;
+  const runAs = o.user === undefined && o.capabilities === undefined ? '' : `${drop.command(shQuote('exec "$@"'))} test`;
   // Every root and working directory exists before the user is given them.
   const roots = [...new Set(o.tests.flatMap(({ step }) => (step.workdir ? [step.root, `${step.root}/${step.workdir}`] : [step.root])))];
   return [
@@ -64,13 +97,16 @@ export function suiteScript(o: SuiteOptions): string {
     ...setupLines({ ...o, args: [], env: {}, timeoutSec: 1 }),
     ...drop.setup,
     `PM_BPFFS=/sys/fs/bpf PM_TRACEFS=/sys/kernel/tracing PM_OUT=${OUT} PM_TMP=/tmp`,
-    `mkdir -p ${OUT} ${CREDS} ${roots.map(shQuote).join(' ')} && chmod 1777 ${CREDS}`,
+    // mkdir -m, not chmod: after a restore each program's first run costs tens of ms.
+    `mkdir -p ${OUT} ${roots.map(shQuote).join(' ')} && mkdir -m 1777 ${CREDS}`,
     // The configured user owns the tests' roots: a test may write where it starts.
     ...(o.user !== undefined ? [`chown -R "$user" ${roots.map(shQuote).join(' ')}`] : []),
     ...blockLines(o),
-    ...testFunctions(sysctlLines(o), o.killGraceSec),
+    ...testFunctions(sysctlLines(o, `${OUT}/sysctl.err`), o.killGraceSec),
+    // The boot's kernel log is the cell's, not the first test's.
+    `pm_klog ${OUT}/klog`,
     'now; frame phase=loader-start t=$up',
-    ...o.tests.flatMap(({ index, step }, n) => [testCall(index, step, runAs), ...(n === 0 ? credentialFacts(CREDS) : [])]),
+    ...o.tests.flatMap(({ index, step }, n) => [testCall(index, step, n === 0 ? firstAs : runAs), ...(n === 0 ? credentialFacts(CREDS) : [])]),
     'now; frame phase=loader-end t=$up',
     // The kernel log outside the tests (boot, cleanups): the cell's dmesg with the tests' own.
     `pm_klog ${OUT}/klog`,

@@ -7,12 +7,23 @@
 // dmesg.<i>), and the BPF state a test can leave is removed: pins under bpffs,
 // kprobe and uprobe events, tracing instances; then the cell's sysctls are applied again.
 //
+// The guest's sh is busybox: builtins (echo, read, test, kill, globs, `: > f`) cost
+// nothing, while each fork costs milliseconds under TCG and each exec of an applet
+// more. So what can be checked with a builtin is checked first, and the program runs
+// only when there is work: bpffs, the probe event lists and /tmp are looked at with
+// globs and `read`, and stay untouched when the test left them empty. Per test that
+// leaves no state, what remains is the test's subshell (setsid, the program), the
+// watchdog's subshell, one kernel-log read and base64 for each output file with data
+// (its size is the offset of the fd the shell holds on it: no wc).
+//
 // Paths come from variables so the same text runs against a scratch tree in tests:
 //   PM_BPFFS (/sys/fs/bpf)  PM_TRACEFS (/sys/kernel/tracing)  PM_OUT (where output files go)
 //   PM_TMP (/tmp in the guest; unset: no fresh tmpfs)
-// The caller defines `frame`, `now` (sets $up), `send_block NAME FILE`, `pm_klog FILE`
-// (appends the kernel log since the last call to FILE) and `pm_sent` (waits until the
-// host has the blocks). PM_OUT/klog collects what came between tests (and the boot).
+// The caller defines `frame`, `now` (sets $up), `send_block NAME FILE [SIZE]`, `pm_sent` (waits
+// until the host has the blocks), `pm_sleep SEC` (without a program if it can),
+// `pm_mark I` (marks test I's start in the kernel log) and `pm_test_klog I FILE` (the
+// kernel log since the last read: what came after I's mark to FILE, what came before
+// to PM_OUT/klog, which collects what came between tests and the boot).
 
 import path from 'node:path';
 import type { TestSpec } from '../core/cell.js';
@@ -23,20 +34,66 @@ export interface TestStep {
   program: string;
   args: string[];
   env: Record<string, string>;
-  /** The test's root, and the directory under it it starts in. */
+  /** The test's root, and the directory under it it starts in (both made before the tests run). */
   root: string;
   workdir: string;
   timeoutSec: number;
 }
 
-/** Shell functions shared by every test of the cell; `sysctlLines` re-apply the config's sysctls. */
-export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2): string[] {
+/** pm_any DIR: whether DIR has any entry, dot names included (globs, no program). */
+const anyLines = [
+  'pm_any() {',
+  '  for p in "$1"/* "$1"/.[!.]* "$1"/..?*; do test -e "$p" -o -L "$p" && return 0; done',
+  '  return 1',
+  '}',
+];
+
+/**
+ * pm_tmp: a fresh tmpfs on PM_TMP for the next test. The previous test's stays when
+ * that test left it empty and sticky (as it was mounted): only then is it as fresh.
+ */
+const tmpLines = [
+  'pm_tmp() {',
+  '  test -n "$PM_TMP" || return 0',
+  '  if test -n "$pm_tmp_up"; then',
+  '    test -k "$PM_TMP" && ! pm_any "$PM_TMP" && return 0',
+  '    umount -l "$PM_TMP"',
+  '  fi',
+  '  mount -t tmpfs -o mode=1777 tmpfs "$PM_TMP" && pm_tmp_up=1',
+  '}',
+];
+
+/**
+ * pm_pos FD: sets $pos to FD's file offset (fdinfo's first line, `pos:<tab>N`): for an
+ * output file the test wrote through the fd it was given, its size, without wc.
+ */
+const posLines = ['pm_pos() { pos=; read -r _ pos 2>/dev/null < /proc/self/fdinfo/$1; }'];
+
+/**
+ * A test's environment is only what pm_test exports for it, as env -i gave it but with
+ * no program: this shell's own exported variables (what init was given, SHLVL) are
+ * unset once, but PATH, which the shell needs and every test gets the same, and
+ * PORTMATRIX_BTF, which every test gets as this shell has it.
+ * setsid is looked up now: a test's PATH may not have it.
+ */
+const envLines = [
+  // Through a file and read: a pipe to sed costs a fork and the first run of sed.
+  'export -p > "$PM_OUT/env"',
+  'while read -r w v; do test "$w" = export || continue; v=${v%%=*}',
+  '  case $v in PATH|PORTMATRIX_BTF) ;; *) unset "$v" 2>/dev/null;; esac',
+  'done < "$PM_OUT/env"',
+  'pm_setsid=$(command -v setsid)',
+];
+
+/** pm_clean: the BPF state a test can leave, then the cell's sysctls again. */
+function cleanLines(sysctlLines: readonly string[]): string[] {
   return [
     'pm_clean() {',
-    '  # Pins and directories under bpffs, deepest first.',
-    '  find "$PM_BPFFS" -mindepth 1 -depth 2>/dev/null | while read -r p; do rm -rf "$p" 2>/dev/null; done',
+    '  # Pins and directories under bpffs, deepest first; find only when there is any.',
+    '  pm_any "$PM_BPFFS" && find "$PM_BPFFS" -mindepth 1 -depth 2>/dev/null | while read -r p; do rm -rf "$p" 2>/dev/null; done',
     '  for kind in kprobe uprobe; do',
-    '    test -e "$PM_TRACEFS/${kind}_events" || continue',
+    // An empty list (its first line) needs nothing: no event to disable or remove.
+    '    l=; read -r l 2>/dev/null < "$PM_TRACEFS/${kind}_events"; test -n "$l" || continue',
     // An enabled event cannot be removed: disable first.
     '    test -e "$PM_TRACEFS/events/${kind}s/enable" && echo 0 > "$PM_TRACEFS/events/${kind}s/enable" 2>/dev/null',
     '    : > "$PM_TRACEFS/${kind}_events" 2>/dev/null',
@@ -45,18 +102,33 @@ export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2):
     ...sysctlLines.map((l) => `  ${l}`),
     '  :',
     '}',
-    // pm_test INDEX TIMEOUT DIR PROGRAM ARGS...: run one test, frame its outcome and output.
+  ];
+}
+
+/** Shell functions shared by every test of the cell; `sysctlLines` re-apply the config's sysctls. */
+export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2): string[] {
+  return [
+    ...anyLines,
+    ...tmpLines,
+    ...posLines,
+    ...cleanLines(sysctlLines),
+    ...envLines,
+    // pm_test INDEX TIMEOUT DIR VAR=VALUE... -- PROGRAM ARGS...: run one test, frame its outcome and output.
+    // Its output files are new: every guest boots with an empty PM_OUT.
     'pm_test() {',
     '  i=$1; to=$2; dir=$3; shift 3',
-    '  rm -f "$PM_OUT/stdout.$i" "$PM_OUT/stderr.$i" "$PM_OUT/dmesg.$i" "$PM_OUT/timedout.$i"',
-    // What the kernel logged since the last test (and the boot) is not this test's.
-    '  pm_klog "$PM_OUT/klog"',
-    '  test -n "$PM_TMP" && mount -t tmpfs -o mode=1777 tmpfs "$PM_TMP"',
+    '  pm_tmp',
+    // What the kernel logs from here on is this test's (pm_test_klog cuts there).
+    '  pm_mark $i',
     '  now; frame test-start=$i t=$up',
+    // We hold the output files open (fds 4, 5) so their offsets tell the sizes after (pm_pos).
+    '  exec 4> "$PM_OUT/stdout.$i" 5> "$PM_OUT/stderr.$i"',
     // fd 3 is the inputs port in the guest: no test may write frames on it.
-    '  ( cd "$dir" && exec setsid "$@" ) < /dev/null > "$PM_OUT/stdout.$i" 2> "$PM_OUT/stderr.$i" 3>&- &',
+    // The subshell exports the test's environment (VAR=VALUE words up to --) itself: no env -i.
+    '  ( cd "$dir" || exit; unset PWD OLDPWD; while test "$1" != --; do export "$1"; shift; done; shift',
+    '    exec "$pm_setsid" "$@" ) < /dev/null >&4 2>&5 3>&- 4>&- 5>&- &',
     '  pid=$!',
-    `  ( sleep $to; touch "$PM_OUT/timedout.$i"; kill -TERM -$pid; sleep ${killGraceSec}; kill -KILL -$pid ) 2>/dev/null 3>&- &`,
+    `  ( pm_sleep $to; : > "$PM_OUT/timedout.$i"; kill -TERM -$pid; pm_sleep ${killGraceSec}; kill -KILL -$pid ) 2>/dev/null 3>&- 4>&- 5>&- &`,
     '  wd=$!',
     '  wait $pid',
     '  code=$?',
@@ -66,14 +138,14 @@ export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2):
     '  kill -KILL -$pid 2>/dev/null',
     // As PID 1 (the guest), also what left the group (setsid, daemons): every process but us.
     '  test $$ = 1 && kill -KILL -1 2>/dev/null',
-    '  test -n "$PM_TMP" && umount -l "$PM_TMP"',
     '  timedout=0; test -e "$PM_OUT/timedout.$i" && timedout=1',
     '  frame test-end=$i exit=$code timedout=$timedout t=$t_end',
-    '  pm_klog "$PM_OUT/dmesg.$i"',
-    '  send_block stdout.$i "$PM_OUT/stdout.$i"',
-    '  send_block stderr.$i "$PM_OUT/stderr.$i"',
+    '  pm_test_klog $i "$PM_OUT/dmesg.$i"',
+    '  pm_pos 4; out_pos=$pos; pm_pos 5; err_pos=$pos; exec 4>&- 5>&-',
+    '  send_block stdout.$i "$PM_OUT/stdout.$i" $out_pos',
+    '  send_block stderr.$i "$PM_OUT/stderr.$i" $err_pos',
     '  send_block dmesg.$i "$PM_OUT/dmesg.$i"',
-    // A panic in the next test must not take this one's output with it.
+    // A panic in the next test (or in this cleanup) must not take this one's output with it.
     '  pm_sent',
     '  pm_clean',
     '}',
@@ -81,7 +153,7 @@ export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2):
 }
 
 /**
- * The call that runs test `index`, with its environment only (env -i). `runAs`: the
+ * The call that runs test `index`, with its environment only (pm_test exports it). `runAs`: the
  * words between the environment and the program that drop privileges (init-script.ts
  * privilegeDrop: `su … -c WRAPPER -- USER NAME`), none for root.
  */
@@ -90,10 +162,7 @@ export function testCall(index: number, s: TestStep, runAs = ''): string {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => shQuote(`${k}=${v}`));
   const dir = s.workdir ? `${s.root}/${s.workdir}` : s.root;
-  return [
-    `mkdir -p ${shQuote(dir)}`,
-    `pm_test ${index} ${s.timeoutSec} ${shQuote(dir)} env -i PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp "PORTMATRIX_BTF=$PORTMATRIX_BTF" ${[...env, runAs].filter(Boolean).join(' ')} ${shQuote(s.program)} ${s.args.map(shQuote).join(' ')}`.trimEnd(),
-  ].join('\n');
+  return `pm_test ${index} ${s.timeoutSec} ${shQuote(dir)} PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp "PORTMATRIX_BTF=$PORTMATRIX_BTF" ${[...env, '--', runAs].filter(Boolean).join(' ')} ${shQuote(s.program)} ${s.args.map(shQuote).join(' ')}`.trimEnd();
 }
 
 /** Where test `index` lives in the guest: its program apart from its root, so no file of the test can replace it. */
