@@ -280,7 +280,7 @@ async function guest(r: BootRequest, spec: VmSpec, bootDeadlineMs: number, ready
     r.onLine(line);
   };
   const { binary, args } = qemuCommand(spec);
-  const exit = await runVm({ binary, args, env: r.env, consoleLog: r.consoleLog, deadlineMs: r.deadlineMs, bootDeadlineMs, signal: stop.signal, booted: r.started, onLine: seeLine });
+  const exit = await runVm({ binary, args, env: r.env, consoleLog: r.consoleLog, deadlineMs: r.deadlineMs, bootDeadlineMs, signal: stop.signal, booted: r.started, onLine: seeLine, incomingFile: spec.incomingFile });
   r.signal.removeEventListener('abort', onAbort);
   return { exit, error, started };
 }

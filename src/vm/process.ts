@@ -2,8 +2,8 @@
 // callback, boot and total deadlines, SIGTERM → SIGKILL stop, abort signal.
 // Every wait has a deadline and every exit path leaves no process behind.
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
+import { closeSync, createWriteStream, openSync } from 'node:fs';
 import path from 'node:path';
 import { which } from '../host/which.js';
 import { packageForBinary } from './profiles.js';
@@ -28,6 +28,8 @@ export interface VmRun {
   killGraceMs?: number;
   /** Lines kept for consoleTail; default 60. */
   tailLines?: number;
+  /** A saved VM state QEMU reads as its fd INCOMING_FD (profiles.ts `-incoming fd:3`). */
+  incomingFile?: string;
 }
 
 export interface VmExit {
@@ -186,7 +188,14 @@ export function runVm(r: VmRun): Promise<VmExit> {
   let child: ChildProcess;
   try {
     const argv = dieWithParent(r.binary, r.args, r.env);
-    child = spawn(argv.file, argv.args, { env: r.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const incoming = r.incomingFile === undefined ? undefined : openSync(r.incomingFile, 'r');
+    try {
+      // The state file as stdio[3] (profiles.ts INCOMING_FD), for QEMU alone (setpriv passes it on).
+      const stdio: StdioOptions = incoming === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', incoming];
+      child = spawn(argv.file, argv.args, { env: r.env, stdio });
+    } finally {
+      if (incoming !== undefined) closeSync(incoming);
+    }
   } catch (err) {
     return log.close().then(() => ({ ...notRun, durationMs: Date.now() - started, spawnError: String(err) }));
   }

@@ -47,7 +47,7 @@ describe('qemuCommand', () => {
       '-chardev', 'socket,id=pminputs,path=/w/a,,b.in,server=on,wait=off',
       '-device', 'virtserialport,bus=pmserial.0,chardev=pminputs,name=portmatrix.inputs',
     ];
-    const rest = ['-qmp', 'unix:/w/x.qmp,server=on,wait=off', '-incoming', `exec:cat '/c/it'\\''s.state'`];
+    const rest = ['-qmp', 'unix:/w/x.qmp,server=on,wait=off', '-incoming', 'fd:3'];
     expect(tailOf('amd64')).toEqual([...port('virtio-serial-pci'), ...rest]);
     expect(tailOf('s390x')).toEqual([...port('virtio-serial-ccw'), ...rest]);
   });
