@@ -36,9 +36,9 @@ function testSegment(report: GuestReport): string {
   return t === undefined || Number.isNaN(t) ? '' : logSegment(report.dmesg, t);
 }
 
-export async function classifyAttempt(cell: Cell, exit: VmExit, report: GuestReport, bootDeadlineSec: number, libc: LibcContext, seen: AttemptContext = {}): Promise<Classified> {
-  const kernelLog = testSegment(report);
-  const outcome = decideOutcome(cell, {
+/** What the VM and the guest's framing say, the part of decide.ts's input every guest has. */
+export function vmObserved(exit: VmExit, report: GuestReport) {
+  return {
     spawnError: exit.spawnError,
     bootTimedOut: exit.bootTimedOut,
     timedOut: exit.timedOut,
@@ -47,13 +47,20 @@ export async function classifyAttempt(cell: Cell, exit: VmExit, report: GuestRep
     qemuSignal: exit.signal,
     done: report.done,
     loaderStarted: report.loaderStarted,
+    consoleTail: exit.consoleTail,
+  };
+}
+
+export async function classifyAttempt(cell: Cell, exit: VmExit, report: GuestReport, bootDeadlineSec: number, libc: LibcContext, seen: AttemptContext = {}): Promise<Classified> {
+  const kernelLog = testSegment(report);
+  const outcome = decideOutcome(cell, {
+    ...vmObserved(exit, report),
     exitCode: report.exitCode,
     loaderTimedOut: report.timedOut,
     stdout: report.stdout,
     stderr: report.stderr,
     dmesg: report.dmesg,
     kernelLog,
-    consoleTail: exit.consoleTail,
     consoleAfterStart: seen.consoleAfterStart,
     splats: seen.splats,
     bootDeadlineSec,

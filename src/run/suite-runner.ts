@@ -8,6 +8,7 @@
 
 import type { Cell } from '../core/cell.js';
 import type { GuestReport } from '../guest/frames.js';
+import { vmObserved } from '../outcome/classify.js';
 import { decideOutcome } from '../outcome/decide.js';
 import { explainPermission } from '../outcome/explain.js';
 import type { SplatRules } from '../outcome/splats.js';
@@ -50,20 +51,13 @@ export interface SuiteDeps {
 function infraReason(cell: Cell, run: GuestRun, plan: BootPlan): string | undefined {
   const { exit, report } = run;
   const observed = {
-    spawnError: exit.spawnError ?? (run.error && !exit.spawnError ? run.error : undefined),
-    bootTimedOut: exit.bootTimedOut,
-    timedOut: exit.timedOut,
-    aborted: exit.aborted,
-    qemuCode: exit.code,
-    qemuSignal: exit.signal,
-    done: report.done,
-    loaderStarted: report.loaderStarted,
+    ...vmObserved(exit, report),
+    spawnError: exit.spawnError ?? run.error,
     // A report without an exit: only the infrastructure verdicts below matter.
     loaderTimedOut: false,
     stdout: '',
     stderr: '',
     dmesg: '',
-    consoleTail: exit.consoleTail,
     bootDeadlineSec: plan.bootSec,
     loaderTimeoutSec: 0,
   };
