@@ -1,6 +1,7 @@
 // Real boots through virtme-ng under TCG (`vng --disable-kvm`), Debian trixie amd64:
 // a shell-script loader that fails on purpose (with an arm64 cell that vng must
-// skip), then the bundled execsnoop example, which passes. Two vng boots in all.
+// skip), then the bundled execsnoop example and a second test in the same guest,
+// which pass. Two vng boots in all.
 // Needs vng, the Rust virtiofsd and udev: scripts/install-vng installs them.
 
 import { execFileSync } from 'node:child_process';
@@ -114,7 +115,7 @@ expect:
   });
 });
 
-describe('vm.backend: vng with the bundled execsnoop example', () => {
+describe('vm.backend: vng with the bundled execsnoop example and a second test in the same boot', () => {
   let dir: string;
   let run: Awaited<ReturnType<typeof runCli>>;
 
@@ -125,22 +126,32 @@ describe('vm.backend: vng with the bundled execsnoop example', () => {
 arches: [amd64]
 vm:
   backend: vng
-loader:
-  path: ${path.join(repoRoot, 'examples/execsnoop/bin/execsnoop-{goarch}')}
-  timeout: 60
+tests:
+  - name: execsnoop
+    path: ${path.join(repoRoot, 'examples/execsnoop/bin/execsnoop-{goarch}')}
+    timeout: 60
+  - name: after
+    path: ./after.sh
+    args: [second]
 `,
+      // Runs after execsnoop in the same vng guest, from its own root.
+      'after.sh': '#!/bin/sh\necho "$1 in $(pwd)"\n',
     });
+    await chmod(path.join(dir, 'after.sh'), 0o755);
     run = await runCli(['run', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
   }, 600_000);
 
-  it('passes: the kprobe fired for the child it ran', async () => {
+  it('passes both: the kprobe fired for the child it ran, and the next test ran in its own root', async () => {
     expect(run.code, run.stderr + run.stdout).toBe(0);
     const [cell] = (await results(dir)).cells;
     expect(cell!.status, cell!.consoleTail).toBe('pass');
     expect(cell!.backend).toBe('vng');
-    const line = JSON.parse(cell!.stdout.trim().split('\n').at(-1)!);
+    const [execsnoop, after] = cell!.tests;
+    expect([execsnoop!.status, after!.status]).toEqual(['pass', 'pass']);
+    const line = JSON.parse(execsnoop!.stdout.trim().split('\n').at(-1)!);
     expect(line).toMatchObject({ ok: true, variant: 'portable', arch: 'amd64' });
     expect(line.filename).toBe('/bin/true');
+    expect(after!.stdout).toBe('second in /portmatrix/t/1\n');
     expect(cell!.guest?.btfPresent).toBe(true);
   });
 });
