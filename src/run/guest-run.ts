@@ -73,6 +73,10 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
     env: o.env,
     signal: AbortSignal.any([o.signal, watch.signal]),
     started: (line: string) => line.includes(`@@portmatrix:${plan.token} phase=init`),
+    // Everything is reported by then (the port's blocks were acknowledged first):
+    // QEMU is killed there rather than waiting for the guest's poweroff (not vng's:
+    // its QEMU is a grandchild).
+    finished: (line: string) => line.includes(`@@portmatrix:${plan.token} phase=done`),
     onLine: (line: string) => {
       if (seen.start !== undefined && afterStart.length < AFTER_START_LINES) afterStart.push(line);
       for (const event of parser.push(`${line}\n`)) {

@@ -55,6 +55,8 @@ export interface BootRequest {
   deadlineMs: number;
   /** The cell script's first frame: the guest runs the cell. */
   started: (line: string) => boolean;
+  /** The cell script's last frame: QEMU may be killed (process.ts `finished`). */
+  finished?: (line: string) => boolean;
   onLine: (line: string) => void;
   signal: AbortSignal;
   /** Undefined: snapshots off, always cold. */
@@ -280,7 +282,7 @@ async function guest(r: BootRequest, spec: VmSpec, bootDeadlineMs: number, ready
     r.onLine(line);
   };
   const { binary, args } = qemuCommand(spec);
-  const exit = await runVm({ binary, args, env: r.env, consoleLog: r.consoleLog, deadlineMs: r.deadlineMs, bootDeadlineMs, signal: stop.signal, booted: r.started, onLine: seeLine, incomingFile: spec.incomingFile });
+  const exit = await runVm({ binary, args, env: r.env, consoleLog: r.consoleLog, deadlineMs: r.deadlineMs, bootDeadlineMs, signal: stop.signal, booted: r.started, finished: r.finished, onLine: seeLine, incomingFile: spec.incomingFile });
   r.signal.removeEventListener('abort', onAbort);
   return { exit, error, started };
 }

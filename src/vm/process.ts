@@ -24,6 +24,11 @@ export interface VmRun {
   onLine?: (line: string) => void;
   /** True on the first line that proves the guest userspace is up. */
   booted?: (line: string) => boolean;
+  /**
+   * True on the guest's last line, once it has reported everything: QEMU is killed
+   * there instead of waiting for the guest to power off (30-110 ms under TCG).
+   */
+  finished?: (line: string) => boolean;
   /** SIGTERM → SIGKILL grace; default 2000 ms. */
   killGraceMs?: number;
   /** Lines kept for consoleTail; default 60. */
@@ -43,6 +48,8 @@ export interface VmExit {
   durationMs: number;
   /** Spawn → first `booted` line. */
   bootMs?: number;
+  /** portmatrix killed QEMU at the guest's `finished` line (so `signal` is ours, not a fault). */
+  stoppedAtEnd?: boolean;
   spawnError?: string;
 }
 
@@ -106,7 +113,7 @@ function lineSplitter(line: (l: string) => void) {
 }
 
 /** The console as lines: each passed to onLine, the last few kept, the first `booted` one timed. */
-function consoleLines(r: VmRun, started: number, onBooted: () => void) {
+function consoleLines(r: VmRun, started: number, onBooted: () => void, onFinished: () => void) {
   const tail: string[] = [];
   const state = { bootMs: undefined as number | undefined };
   const line = (l: string): void => {
@@ -117,13 +124,14 @@ function consoleLines(r: VmRun, started: number, onBooted: () => void) {
       state.bootMs = Date.now() - started;
       onBooted();
     }
+    if (r.finished?.(l)) onFinished();
   };
   return { line, state, tail: () => tail.join('\n') };
 }
 
 /** The deadlines and the abort signal: each stops the VM (SIGTERM, then SIGKILL after the grace). */
 function watchdog(child: ChildProcess, r: VmRun) {
-  const state = { timedOut: false, bootTimedOut: false, aborted: false };
+  const state = { timedOut: false, bootTimedOut: false, aborted: false, stoppedAtEnd: false };
   let killTimer: NodeJS.Timeout | undefined;
   let booted = false;
   const stop = (): void => {
@@ -145,6 +153,12 @@ function watchdog(child: ChildProcess, r: VmRun) {
     booted(): void {
       booted = true;
       clearTimeout(bootTimer);
+    },
+    /** The guest said its last line: nothing more can come that counts. */
+    finished(): void {
+      if (state.stoppedAtEnd || child.exitCode !== null || child.signalCode !== null) return;
+      state.stoppedAtEnd = true;
+      child.kill('SIGKILL');
     },
     clear(): void {
       for (const t of [totalTimer, bootTimer, killTimer]) clearTimeout(t);
@@ -201,7 +215,7 @@ export function runVm(r: VmRun): Promise<VmExit> {
   }
   live.add(child);
   const dog = watchdog(child, r);
-  const lines = consoleLines(r, started, () => dog.booted());
+  const lines = consoleLines(r, started, () => dog.booted(), () => dog.finished());
   const splitters = [child.stdout!, child.stderr!].map((stream) => {
     const split = lineSplitter(lines.line);
     stream.setEncoding('utf8');

@@ -109,6 +109,19 @@ describe('runVm', () => {
     expect(pre.exit.aborted).toBe(true);
   });
 
+  it('kills QEMU at the guest\'s last line instead of waiting for its poweroff, and says so', async () => {
+    // A guest that would take 20 s to power off after its last frame.
+    const s = fake('lingers', `console.log('phase=done'); setTimeout(() => process.exit(0), 20000);`);
+    const { exit, pid, lines } = await run(s, { finished: (l) => l.includes('phase=done') });
+    expect(exit).toMatchObject({ stoppedAtEnd: true, signal: 'SIGKILL', timedOut: false, aborted: false });
+    expect(exit.durationMs).toBeLessThan(5000);
+    expect(lines).toContain('phase=done');
+    expect(alive(pid)).toBe(false);
+    // Without the last line nothing is stopped early.
+    const quick = fake('quick', `console.log('phase=init'); setTimeout(() => process.exit(0), 100);`);
+    expect((await run(quick, { finished: (l) => l.includes('phase=done') })).exit).toMatchObject({ stoppedAtEnd: false, code: 0 });
+  });
+
   it('keeps a bounded tail of the console', async () => {
     const s = fake('chatty', `for (let i = 0; i < 1000; i++) console.log('line ' + i);`);
     const { exit, log } = await run(s);
