@@ -21,7 +21,7 @@ import type { KernelModule, ResolvedKernel } from '../images/types.js';
 import { VERSION } from '../version.js';
 import { bootKey, describeBoot } from './boot-key.js';
 import type { QemuSpec, SnapshotDeps } from './snapshot-boot.js';
-import { stagedKey, takesStaged, uncachedSharedFiles, type SharedFiles, type SharedFilesCache } from './staged-files.js';
+import { stagedKey, takesStaged, type SharedFiles, type SharedFilesCache } from './staged-files.js';
 import type { PreparedBtf } from '../btf/resolve.js';
 import { BTF_GUEST_FILE, type GuestBtf } from '../guest/btf-init.js';
 
@@ -103,7 +103,7 @@ function suiteInit(b: BootInputs, token: string, only: readonly number[]): strin
 function sharedPart(b: BootInputs): Promise<SharedFiles> {
   const { cell } = b;
   const common = { arch: cell.arch, libcDir: b.libcDir, packageRoots: b.packageRoots };
-  const cache = b.sharedFiles ?? uncachedSharedFiles;
+  const cache = b.sharedFiles;
   if (runsAsSuite(cell)) {
     const tests = cell.tests.map((spec, index) => ({ index, spec }));
     const key = JSON.stringify(['tests', common, tests.map(({ spec }) => [spec.name, spec.path, spec.files])]);
@@ -146,8 +146,8 @@ export interface BootInputs {
   btf?: PreparedBtf;
   /** Indexes of the cell's tests this guest runs (per-test guests only; default all). */
   only?: readonly number[];
-  /** The run's cache of shared files (staged-files.ts); none: built for this boot. */
-  sharedFiles?: SharedFilesCache;
+  /** The run's cache of shared files (staged-files.ts). */
+  sharedFiles: SharedFilesCache;
 }
 
 /**

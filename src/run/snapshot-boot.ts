@@ -158,6 +158,24 @@ function stageThenOwn(r: BootRequest, snap: SnapshotDeps, staged: StagedBoot, re
   };
 }
 
+/**
+ * Restores the snapshot `key` (`noun` names it in messages) with `feed`: the guest's
+ * exit, or why not when there was one to use (then it is removed); undefined when
+ * there is none.
+ */
+async function fromSnapshot(r: BootRequest, store: SnapshotStore, key: string, noun: string, feed: Feed, inputBytes: number): Promise<{ exit: VmExit } | { why: string } | undefined> {
+  const found = await store.lookup(key);
+  if (found.ok) {
+    const restored = await restore(r, found.file, feed, inputBytes);
+    if (restored.ok) return { exit: restored.exit };
+    await store.remove(key);
+    return { why: `restoring ${noun} failed (${restored.why})` };
+  }
+  if (found.why === 'missing') return undefined;
+  await store.remove(key);
+  return { why: `${noun} is unusable (${found.why})` };
+}
+
 export async function bootCell(r: BootRequest): Promise<BootResult> {
   const snap = r.snapshot;
   if (!snap) return cold(r, undefined, sendAll(r));
@@ -165,49 +183,34 @@ export async function bootCell(r: BootRequest): Promise<BootResult> {
   let fallback: Fallback | undefined;
   if (staged) {
     await making.get(staged.key);
-    const found = await snap.store.lookup(staged.key);
-    if (found.ok) {
-      const own = await staged.own();
-      const restored = await restore(r, found.file, sendBytes(own), own.length);
-      if (restored.ok) return { exit: restored.exit, boot: 'snapshot' };
-      fallback = { key: staged.key, message: `restoring the snapshot of its files failed (${restored.why}); staged them again` };
-      await snap.store.remove(staged.key);
-    } else if (found.why !== 'missing') {
-      fallback = { key: staged.key, message: `the snapshot of its files is unusable (${found.why}); staged them again` };
-      await snap.store.remove(staged.key);
-    }
+    const own = await staged.own();
+    const got = await fromSnapshot(r, snap.store, staged.key, 'the snapshot of its files', sendBytes(own), own.length);
+    if (got && 'exit' in got) return { exit: got.exit, boot: 'snapshot' };
+    if (got) fallback = { key: staged.key, message: `${got.why}; staged them again` };
   }
   // From the boot's own snapshot, staging the files on the way (and saving them if
   // no other cell of this process is at it: the others wait for that above).
   const release = staged ? claim(staged.key) : undefined;
   try {
-    return await fromBase(r, snap, staged ? stageThenOwn(r, snap, staged, release) : undefined, fallback);
+    const staging = staged && { feed: stageThenOwn(r, snap, staged, release), bytes: staged.stream.length };
+    return await fromBase(r, snap, staging, fallback);
   } finally {
     release?.();
   }
 }
 
 /** The guest from the boot's snapshot (made first if missing); `staging` undefined: all inputs at once. */
-async function fromBase(r: BootRequest, snap: SnapshotDeps, staging: Feed | undefined, fallback: Fallback | undefined): Promise<BootResult> {
-  const again = (why: string): Fallback => ({ key: snap.key, message: `${why}; booted cold and made the snapshot again` });
-  const restoreFrom = async (file: string) => {
-    if (staging) return restore(r, file, staging, snap.staged!.stream.length);
+async function fromBase(r: BootRequest, snap: SnapshotDeps, staging: { feed: Feed; bytes: number } | undefined, fallback: Fallback | undefined): Promise<BootResult> {
+  const restoreBase = async () => {
+    if (staging) return fromSnapshot(r, snap.store, snap.key, 'the snapshot', staging.feed, staging.bytes);
     const all = await r.inputs();
-    return restore(r, file, sendBytes(all), all.length);
+    return fromSnapshot(r, snap.store, snap.key, 'the snapshot', sendBytes(all), all.length);
   };
-  const feed = staging ?? sendAll(r);
+  const feed = staging?.feed ?? sendAll(r);
   await making.get(snap.key);
-  let found = await snap.store.lookup(snap.key);
-  if (found.ok) {
-    const restored = await restoreFrom(found.file);
-    if (restored.ok) return { exit: restored.exit, boot: 'snapshot', fallback };
-    fallback ??= again(`restoring the snapshot failed (${restored.why})`);
-    await snap.store.remove(snap.key);
-    found = { ok: false, why: 'missing' };
-  } else if (found.why !== 'missing') {
-    fallback ??= again(`the snapshot is unusable (${found.why})`);
-    await snap.store.remove(snap.key);
-  }
+  const got = await restoreBase();
+  if (got && 'exit' in got) return { exit: got.exit, boot: 'snapshot', fallback };
+  if (got) fallback ??= { key: snap.key, message: `${got.why}; booted cold and made the snapshot again` };
   const release = claim(snap.key);
   if (!release) return { ...(await cold(r, undefined, feed)), fallback };
   // Make it: one cell per process, one process per cache (the lock).
@@ -223,12 +226,10 @@ async function fromBase(r: BootRequest, snap: SnapshotDeps, staging: Feed | unde
     })
     .finally(release);
   if (result) return { ...(await result), fallback };
-  const made = await snap.store.lookup(snap.key);
-  if (made.ok) {
-    const restored = await restoreFrom(made.file);
-    if (restored.ok) return { exit: restored.exit, boot: 'snapshot', fallback };
-    fallback ??= { key: snap.key, message: `restoring the snapshot failed (${restored.why}); booted cold` };
-  }
+  // Another process made it: restore that.
+  const made = await restoreBase();
+  if (made && 'exit' in made) return { exit: made.exit, boot: 'snapshot', fallback };
+  if (made) fallback ??= { key: snap.key, message: `${made.why}; booted cold` };
   return { ...(await cold(r, undefined, feed)), fallback };
 }
 

@@ -43,9 +43,6 @@ export function sharedFilesCache(): SharedFilesCache {
   };
 }
 
-/** Without a run's cache (a one-off boot): built every time. */
-export const uncachedSharedFiles: SharedFilesCache = async (_key, build) => sharedFiles(await build());
-
 /** The key of the snapshot that holds `filesSha256` staged on top of the boot `bootKey`. */
 export function stagedKey(bootKey: string, filesSha256: string): string {
   return createHash('sha256').update(`staged:1:${bootKey}:${filesSha256}`).digest('hex');

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process'
 import { closeSync, createWriteStream, openSync } from 'node:fs';
 import path from 'node:path';
 import { which } from '../host/which.js';
-import { packageForBinary } from './profiles.js';
+import { INCOMING_FD, packageForBinary } from './profiles.js';
 
 export interface VmRun {
   binary: string;
@@ -204,8 +204,9 @@ export function runVm(r: VmRun): Promise<VmExit> {
     const argv = dieWithParent(r.binary, r.args, r.env);
     const incoming = r.incomingFile === undefined ? undefined : openSync(r.incomingFile, 'r');
     try {
-      // The state file as stdio[3] (profiles.ts INCOMING_FD), for QEMU alone (setpriv passes it on).
-      const stdio: StdioOptions = incoming === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', incoming];
+      // The state file as QEMU's INCOMING_FD, for QEMU alone (setpriv passes it on).
+      const stdio: StdioOptions = ['ignore', 'pipe', 'pipe'];
+      if (incoming !== undefined) stdio[INCOMING_FD] = incoming;
       child = spawn(argv.file, argv.args, { env: r.env, stdio });
     } finally {
       if (incoming !== undefined) closeSync(incoming);

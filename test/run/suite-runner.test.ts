@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sharedFilesCache } from '../../src/run/staged-files.js';
 import type { Cell, TestSpec } from '../../src/core/cell.js';
 import { parseFrames } from '../../src/guest/frames.js';
 import type { BootPlan } from '../../src/run/boot.js';
@@ -23,7 +24,7 @@ const cell: Cell = {
   id: 'amd64/k/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'k' }, config: { name: 'default', cmdline: [], sysctl: {} }, libc: 'static',
   tests: ['a', 'b', 'c', 'd', 'e'].map(spec), loader: { path: prog, args: [], env: {}, files: [], timeoutSec: 5 },
 };
-const boot = { cell, kernel: { kernelPath: '/k' } as never, accel: 'tcg' as const, busybox: '/bb', vm: { backend: 'vng' } as never, blobs: {} as never, virtioModules: async () => undefined };
+const boot = { cell, kernel: { kernelPath: '/k' } as never, accel: 'tcg' as const, busybox: '/bb', vm: { backend: 'vng' } as never, blobs: {} as never, virtioModules: async () => undefined, sharedFiles: sharedFilesCache() };
 
 /** A guest that ran `ended` tests to their end (exit codes), then started `died` and panicked. */
 function guest(plan: BootPlan, ended: [number, number][], died?: number): GuestRun {
