@@ -95,11 +95,11 @@ export function baseInit(opts: { inline?: boolean } = {}): string {
     // reader blocked there.
     'exec 3<> "$port"',
     'cd /',
-    // pmcell (vm-images/pmcell) prints READY, waits, mixes the seed in, forces a
-    // reseed of the kernel's CRNG (else it keeps the snapshot's key until its next
-    // scheduled reseed), sets the clock, unpacks the archive and execs cell.sh: after
-    // a restore nothing is forked, and no program but this tiny one has to be
-    // translated under TCG before the cell's script.
+    // pmcell (vm-images/pmcell) starts the shell that will run cell.sh, prints READY,
+    // waits, mixes the seed in, forces a reseed of the kernel's CRNG (else it keeps
+    // the snapshot's key until its next scheduled reseed), sets the clock, unpacks the
+    // archive and wakes that shell: after a restore nothing is forked or exec'd, and
+    // no program but this tiny one has to be translated under TCG before the cell's script.
     `test -x ${CELL_HELPER_GUEST_PATH} && exec ${CELL_HELPER_GUEST_PATH}`,
     // Without pmcell (not built): the same with builtins, busybox date and cpio, and
     // no reseed. read returns EOF while no host is connected: wait and read again on

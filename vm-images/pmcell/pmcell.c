@@ -12,10 +12,11 @@
 //      scheduled reseed;
 //   3. set the wall clock (a restored guest's clock is the snapshot's);
 //   4. unpack the archive, a newc cpio of exactly <bytes> bytes, at /;
-//   5. exec /portmatrix/cell.sh, fd 3 still open for its output.
+//   5. have /portmatrix/cell.sh run as PID 1, fd 3 still open for its output: by the
+//      shell it started before READY (start_shell), else by exec'ing it.
 // It prints the READY marker right before its first read, so the snapshot the host
-// saves at READY holds it blocked there: after a restore nothing is forked and no
-// program but this one runs before the cell's script.
+// saves at READY holds it blocked there, and the shell blocked on its pipe: after a
+// restore nothing is forked or exec'd before the cell's script runs.
 //
 // Freestanding on purpose: no libc, raw system calls. Right after a restore every
 // new program's code, and every kernel path it takes, is translated afresh under
@@ -45,11 +46,12 @@ typedef long ssize_t;
 #define REBOOT_MAGIC1 0xfee1dead
 #define REBOOT_MAGIC2 672274793
 #define REBOOT_POWER_OFF 0x4321fedc
+#define SIGCHLD 17
 
 #if defined(__x86_64__)
 enum { NR_read = 0, NR_write = 1, NR_openat = 257, NR_close = 3, NR_mkdirat = 258, NR_symlinkat = 266, NR_unlinkat = 263,
        NR_fchmod = 91, NR_fchmodat = 268, NR_fchownat = 260, NR_clock_settime = 227, NR_ioctl = 16, NR_exit_group = 231,
-       NR_nanosleep = 35, NR_execve = 59, NR_reboot = 169 };
+       NR_nanosleep = 35, NR_execve = 59, NR_reboot = 169, NR_clone = 56, NR_pipe2 = 293, NR_dup3 = 292 };
 static long sys5(long n, long a, long b, long c, long d, long e) {
   register long r10 __asm__("r10") = d, r8 __asm__("r8") = e;
   long r;
@@ -60,7 +62,7 @@ __asm__(".globl _start\n_start:\n xor %rbp,%rbp\n and $-16,%rsp\n call cmain\n h
 #elif defined(__aarch64__)
 enum { NR_read = 63, NR_write = 64, NR_openat = 56, NR_close = 57, NR_mkdirat = 34, NR_symlinkat = 36, NR_unlinkat = 35,
        NR_fchmod = 52, NR_fchmodat = 53, NR_fchownat = 54, NR_clock_settime = 112, NR_ioctl = 29, NR_exit_group = 94,
-       NR_nanosleep = 101, NR_execve = 221, NR_reboot = 142 };
+       NR_nanosleep = 101, NR_execve = 221, NR_reboot = 142, NR_clone = 220, NR_pipe2 = 59, NR_dup3 = 24 };
 static long sys5(long n, long a, long b, long c, long d, long e) {
   register long x8 __asm__("x8") = n, x0 __asm__("x0") = a, x1 __asm__("x1") = b, x2 __asm__("x2") = c, x3 __asm__("x3") = d, x4 __asm__("x4") = e;
   __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
@@ -70,7 +72,7 @@ __asm__(".globl _start\n_start:\n mov x29, #0\n bl cmain\n");
 #elif defined(__s390x__)
 enum { NR_read = 3, NR_write = 4, NR_openat = 288, NR_close = 6, NR_mkdirat = 289, NR_symlinkat = 297, NR_unlinkat = 294,
        NR_fchmod = 94, NR_fchmodat = 299, NR_fchownat = 291, NR_clock_settime = 259, NR_ioctl = 54, NR_exit_group = 248,
-       NR_nanosleep = 162, NR_execve = 11, NR_reboot = 88 };
+       NR_nanosleep = 162, NR_execve = 11, NR_reboot = 88, NR_clone = 120, NR_pipe2 = 325, NR_dup3 = 326 };
 static long sys5(long n, long a, long b, long c, long d, long e) {
   register long r1 __asm__("r1") = n, r2 __asm__("r2") = a, r3 __asm__("r3") = b, r4 __asm__("r4") = c, r5 __asm__("r5") = d, r6 __asm__("r6") = e;
   __asm__ volatile("svc 0" : "+r"(r2) : "r"(r1), "r"(r3), "r"(r4), "r"(r5), "r"(r6) : "memory");
@@ -292,9 +294,60 @@ static char *await_header(unsigned long *bytes, long *seconds) {
   }
 }
 
+/** fork(2) as clone(SIGCHLD): arm64 has no fork, and s390x takes the stack before the flags. */
+static long fork_(void) {
+#if defined(__s390x__)
+  return sys3(NR_clone, 0, SIGCHLD, 0);
+#else
+  return sys3(NR_clone, SIGCHLD, 0, 0);
+#endif
+}
+
+static char script[] = "/portmatrix/cell.sh";
+static char path_env[] = "PATH=/bin:/sbin:/usr/bin:/usr/sbin";
+
+/**
+ * Starts the shell that will run cell.sh now, before READY, so the snapshot holds it
+ * started: PID 1 (this process) execs /bin/sh, which says it is up on one pipe and
+ * blocks reading `g` from another; the child goes on as pmcell and writes that `g`
+ * once the inputs are unpacked. After a restore the shell only wakes up: exec'ing
+ * busybox, its start and the kernel's exec path (about 0.1 s under TCG on s390x,
+ * translated afresh after every restore) happened before the snapshot. The shell
+ * sources cell.sh, so the script still runs as PID 1 with fd 3, the port, open.
+ * Returns the write end of the go pipe in the child; -1 when there is no pipe or
+ * fork (then this process execs cell.sh itself, as without a shell started early).
+ */
+static long start_shell(void) {
+  int go[2], up[2];
+  if (sys3(NR_pipe2, go, 0, 0) < 0) return -1;
+  if (sys3(NR_pipe2, up, 0, 0) < 0) return -1;
+  long pid = fork_();
+  if (pid < 0) return -1;
+  if (pid > 0) {
+    // No inputs (the child died: it said why and powered off) or no cell.sh: power off.
+    static char sh[] = "/bin/sh", c[] = "-c",
+      body[] = "echo >&8; exec 8>&-; read -r go <&9; exec 9<&-; test \"$go\" = g && . /portmatrix/cell.sh; poweroff -f";
+    sys3(NR_dup3, go[0], 9, 0);
+    sys3(NR_dup3, up[1], 8, 0);
+    for (int i = 0; i < 2; i++) sys3(NR_close, go[i], 0, 0), sys3(NR_close, up[i], 0, 0);
+    char *argv[] = {sh, c, body, 0};
+    char *envp[] = {path_env, 0};
+    sys3(NR_execve, sh, argv, envp);
+    die(4, "pmcell: no shell at ", sh);
+  }
+  sys3(NR_close, go[0], 0, 0);
+  sys3(NR_close, up[1], 0, 0);
+  char b;
+  long r = sys3(NR_read, up[0], &b, 1);
+  sys3(NR_close, up[0], 0, 0);
+  if (r != 1) die(4, "pmcell: the shell for ", script);
+  return go[1];
+}
+
 __attribute__((noreturn, used)) void cmain(void) {
   unsigned long bytes;
   long seconds;
+  long go = start_shell();
   put(1, "@@portmatrix-ready pmcell\n");
   char *seed = await_header(&bytes, &seconds);
   long fd = sys3(NR_openat, AT_FDCWD, "/dev/urandom", O_WRONLY);
@@ -310,8 +363,14 @@ __attribute__((noreturn, used)) void cmain(void) {
   if (seconds > 0 && sys3(NR_clock_settime, CLOCK_REALTIME, ts, 0) < 0) say("pmcell: ", "setting the clock failed");
   left = bytes;
   unpack();
-  static char script[] = "/portmatrix/cell.sh";
-  static char path_env[] = "PATH=/bin:/sbin:/usr/bin:/usr/sbin";
+  if (go >= 0) {
+    // A sourced file that is missing would end the shell, PID 1, and panic the kernel.
+    long f = sys3(NR_openat, AT_FDCWD, script, O_RDONLY);
+    if (f < 0) die(4, "the inputs hold no ", script);
+    sys3(NR_close, f, 0, 0);
+    if (sys3(NR_write, go, "g\n", 2) != 2) die(4, "pmcell: the shell for ", script);
+    sys3(NR_exit_group, 0, 0, 0);
+  }
   char *argv[] = {script, 0};
   char *envp[] = {path_env, 0};
   sys3(NR_execve, script, argv, envp);
