@@ -31,6 +31,11 @@ export const INPUTS_FAILED_MARKER = '@@portmatrix-inputs-failed';
 /** pmcell's line once it has unpacked staged files (inputs.ts) and waits again. */
 export const STAGED_MARKER = '@@portmatrix-staged';
 
+/** A suite's output directory, the directory tests record their credentials in (1777), and its sleep FIFO. */
+export const SUITE_OUT = '/portmatrix/out';
+export const SUITE_CREDS = '/portmatrix/creds';
+export const SUITE_SLEEP_FIFO = '/portmatrix/sleep';
+
 /** Seconds /init waits for the inputs port to appear before giving up. */
 const PORT_WAIT_SEC = 20;
 
@@ -66,6 +71,10 @@ export function baseInit(opts: { inline?: boolean } = {}): string {
     'hostname portmatrix',
     // cell.sh's scratch: root's outputs and markers, and the one place a non-root loader writes.
     'mkdir -p /tmp/pm /tmp/pm-user && chmod 0755 /tmp/pm && chmod 1777 /tmp/pm-user',
+    // A suite's (suite-script.ts): its output files, where a test records who it ran as,
+    // and a FIFO nobody writes, to sleep on with a builtin. Made here, in every snapshot,
+    // so no cell spends programs on them after its restore.
+    `mkdir -p ${SUITE_OUT} && mkdir -m 1777 ${SUITE_CREDS} && mkfifo -m 0600 ${SUITE_SLEEP_FIFO}`,
   ];
   // fd 3 is the inputs port to cell.sh: whatever started us must not leave one open.
   if (opts.inline) return [...mounts, `exec 3>&- ${CELL_SCRIPT_GUEST_PATH}`, ''].join('\n');

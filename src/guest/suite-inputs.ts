@@ -41,7 +41,8 @@ function parents(dir: string): string[] {
 
 async function testEntries(index: number, spec: TestSpec): Promise<CpioEntry[]> {
   const entries: CpioEntry[] = [];
-  const dirs = new Set<string>(parents(testRoot(index)));
+  // The root and the directory the test starts in exist even when no file lands there.
+  const dirs = new Set<string>(parents(spec.workdir ? path.posix.join(testRoot(index), spec.workdir) : testRoot(index)));
   const seen = new Map<string, string>();
   for (const [n, f] of guestFiles(spec, index).entries()) {
     const clash = seen.get(f.guest);

@@ -8,6 +8,7 @@
 // `tests` may be a tail of the cell's list: after a guest died, the host boots
 // again and runs the tests after the one that killed it. Indexes stay the cell's.
 
+import { SUITE_CREDS, SUITE_OUT, SUITE_SLEEP_FIFO } from './base-init.js';
 import { OUTPUT_DONE_MARKER } from './inputs.js';
 import {
   credentialFacts,
@@ -27,9 +28,9 @@ export interface SuiteOptions extends Omit<InitOptions, 'args' | 'env' | 'timeou
   tests: { index: number; step: TestStep }[];
 }
 
-/** Where the per-test files go; the credentials directory is writable by the test's user. */
-const OUT = '/portmatrix/out';
-const CREDS = '/portmatrix/creds';
+/** Where the per-test files go; the credentials directory is writable by the test's user (base-init.ts makes both). */
+const OUT = SUITE_OUT;
+const CREDS = SUITE_CREDS;
 
 /** The output side: blocks over the inputs port when open (fd 3), else the console; capped tails. */
 function blockLines(o: SuiteOptions): string[] {
@@ -53,8 +54,7 @@ function blockLines(o: SuiteOptions): string[] {
     'pm_klog() { dmesg -c >> "$1" 2>/dev/null; }',
     ...testKlogLines(),
     // A builtin sleep: read from a FIFO nobody writes to (the watchdog's, no program).
-    `mkfifo ${OUT}/sleep`,
-    `pm_sleep() { read -t "$1" _ <> ${OUT}/sleep; }`,
+    `pm_sleep() { read -t "$1" _ <> ${SUITE_SLEEP_FIFO}; }`,
   ];
 }
 
@@ -90,21 +90,18 @@ export function suiteScript(o: SuiteOptions): string {
   // as root without capabilities there is nothing to drop: no sh in between.
   const firstAs = `${drop.command(shQuote(credentialsWrapper(CREDS)))} test`;
   const runAs = o.user === undefined && o.capabilities === undefined ? '' : `${drop.command(shQuote('exec "$@"'))} test`;
-  // Every root and working directory exists before the user is given them.
-  const roots = [...new Set(o.tests.flatMap(({ step }) => (step.workdir ? [step.root, `${step.root}/${step.workdir}`] : [step.root])))];
+  // Every root and working directory exists once the inputs are unpacked (suite-inputs.ts).
+  const roots = [...new Set(o.tests.map(({ step }) => step.root))];
   return [
     ...startLines({ ...o, args: [], env: {}, timeoutSec: 1 }, F),
     ...setupLines({ ...o, args: [], env: {}, timeoutSec: 1 }),
     ...drop.setup,
     `PM_BPFFS=/sys/fs/bpf PM_TRACEFS=/sys/kernel/tracing PM_OUT=${OUT} PM_TMP=/tmp`,
-    // mkdir -m, not chmod: after a restore each program's first run costs tens of ms.
-    `mkdir -p ${OUT} ${roots.map(shQuote).join(' ')} && mkdir -m 1777 ${CREDS}`,
     // The configured user owns the tests' roots: a test may write where it starts.
     ...(o.user !== undefined ? [`chown -R "$user" ${roots.map(shQuote).join(' ')}`] : []),
     ...blockLines(o),
     ...testFunctions(sysctlLines(o, `${OUT}/sysctl.err`), o.killGraceSec),
-    // The boot's kernel log is the cell's, not the first test's.
-    `pm_klog ${OUT}/klog`,
+    // What the kernel logged before the first test's mark is the cell's (pm_test_klog), not the test's.
     'now; frame phase=loader-start t=$up',
     ...o.tests.flatMap(({ index, step }, n) => [testCall(index, step, n === 0 ? firstAs : runAs), ...(n === 0 ? credentialFacts(CREDS) : [])]),
     'now; frame phase=loader-end t=$up',

@@ -82,7 +82,8 @@ const envLines = [
   'while read -r w v; do test "$w" = export || continue; v=${v%%=*}',
   '  case $v in PATH|PORTMATRIX_BTF) ;; *) unset "$v" 2>/dev/null;; esac',
   'done < "$PM_OUT/env"',
-  'pm_setsid=$(command -v setsid)',
+  // Builtins, not $(command -v): a command substitution is a fork.
+  'pm_setsid=; for d in /bin /sbin /usr/bin /usr/sbin; do test -x $d/setsid && pm_setsid=$d/setsid && break; done',
 ];
 
 /** pm_clean: the BPF state a test can leave, then the cell's sysctls again. */
