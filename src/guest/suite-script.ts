@@ -8,7 +8,7 @@
 // `tests` may be a tail of the cell's list: after a guest died, the host boots
 // again and runs the tests after the one that killed it. Indexes stay the cell's.
 
-import { SUITE_CREDS, SUITE_OUT, SUITE_SLEEP_FIFO } from './base-init.js';
+import { CELL_HELPER_GUEST_PATH, SUITE_CREDS, SUITE_OUT, SUITE_SLEEP_FIFO } from './base-init.js';
 import { OUTPUT_DONE_MARKER } from './inputs.js';
 import {
   credentialFacts,
@@ -26,6 +26,8 @@ import { testCall, testFunctions, type TestStep } from './test-steps.js';
 export interface SuiteOptions extends Omit<InitOptions, 'args' | 'env' | 'timeoutSec'> {
   /** The tests this guest runs, by their index in the cell's tests. */
   tests: { index: number; step: TestStep }[];
+  /** The base's pmcell has `report` (vm-images/pmcell): each test's kernel log and blocks in one small program. */
+  pmcellReports?: boolean;
 }
 
 /** Where the per-test files go; the credentials directory is writable by the test's user (base-init.ts makes both). */
@@ -33,7 +35,7 @@ const OUT = SUITE_OUT;
 const CREDS = SUITE_CREDS;
 
 /** The output side: blocks over the inputs port when open (fd 3), else the console; capped tails. */
-function blockLines(o: SuiteOptions): string[] {
+function blockLines(o: SuiteOptions, F: string): string[] {
   const outMax = o.outputMaxBytes ?? 1048576;
   const dmesgMax = o.dmesgMaxBytes ?? 262144;
   return [
@@ -53,6 +55,22 @@ function blockLines(o: SuiteOptions): string[] {
     // dmesg -c: each read holds only what came since the previous one.
     'pm_klog() { dmesg -c >> "$1" 2>/dev/null; }',
     ...testKlogLines(),
+    // pm_report I: test I's kernel log and its three blocks (pm_test set $out_pos and $err_pos).
+    'pm_report() {',
+    '  pm_test_klog $1 "$PM_OUT/dmesg.$1"',
+    '  send_block stdout.$1 "$PM_OUT/stdout.$1" $out_pos',
+    '  send_block stderr.$1 "$PM_OUT/stderr.$1" $err_pos',
+    '  send_block dmesg.$1 "$PM_OUT/dmesg.$1"',
+    '}',
+    // The same in one small program rather than dmesg, awk and base64 (in the base
+    // initramfs, not in vng's: looked for here).
+    ...(o.pmcellReports
+      ? [
+          `test -x ${CELL_HELPER_GUEST_PATH} && pm_report() {`,
+          `  PM_F=${shQuote(F)} PM_OUT="$PM_OUT" PM_OUTMAX=${outMax} PM_DMESGMAX=${dmesgMax} ${CELL_HELPER_GUEST_PATH} report $1 $out`,
+          '}',
+        ]
+      : []),
     // A builtin sleep: read from a FIFO nobody writes to (the watchdog's, no program).
     `pm_sleep() { read -t "$1" _ <> ${SUITE_SLEEP_FIFO}; }`,
   ];
@@ -99,7 +117,7 @@ export function suiteScript(o: SuiteOptions): string {
     `PM_BPFFS=/sys/fs/bpf PM_TRACEFS=/sys/kernel/tracing PM_OUT=${OUT} PM_TMP=/tmp`,
     // The configured user owns the tests' roots: a test may write where it starts.
     ...(o.user !== undefined ? [`chown -R "$user" ${roots.map(shQuote).join(' ')}`] : []),
-    ...blockLines(o),
+    ...blockLines(o, F),
     ...testFunctions(sysctlLines(o, `${OUT}/sysctl.err`), o.killGraceSec),
     // What the kernel logged before the first test's mark is the cell's (pm_test_klog), not the test's.
     'now; frame phase=loader-start t=$up',

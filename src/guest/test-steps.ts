@@ -13,17 +13,19 @@
 // only when there is work: bpffs, the probe event lists and /tmp are looked at with
 // globs and `read`, and stay untouched when the test left them empty. Per test that
 // leaves no state, what remains is the test's subshell (setsid, the program), the
-// watchdog's subshell, one kernel-log read and base64 for each output file with data
-// (its size is the offset of the fd the shell holds on it: no wc).
+// watchdog's subshell and the report of its kernel log and output (pm_report: one small
+// program, pmcell, where the base has it; else a kernel-log read and base64 for each
+// output file with data, its size the offset of the fd the shell holds on it: no wc).
 //
 // Paths come from variables so the same text runs against a scratch tree in tests:
 //   PM_BPFFS (/sys/fs/bpf)  PM_TRACEFS (/sys/kernel/tracing)  PM_OUT (where output files go)
 //   PM_TMP (/tmp in the guest; unset: no fresh tmpfs)
-// The caller defines `frame`, `now` (sets $up), `send_block NAME FILE [SIZE]`, `pm_sent` (waits
-// until the host has the blocks), `pm_sleep SEC` (without a program if it can),
-// `pm_mark I` (marks test I's start in the kernel log) and `pm_test_klog I FILE` (the
-// kernel log since the last read: what came after I's mark to FILE, what came before
-// to PM_OUT/klog, which collects what came between tests and the boot).
+// The caller defines `frame`, `now` (sets $up), `pm_report I` (test I's kernel log since
+// the last read, what came after I's mark as dmesg.I, what came before to PM_OUT/klog,
+// and the blocks stdout.I, stderr.I, dmesg.I; $out_pos and $err_pos hold the sizes of
+// stdout.I and stderr.I), `pm_sent` (waits until the host has the blocks),
+// `pm_sleep SEC` (without a program if it can) and `pm_mark I` (marks test I's start in
+// the kernel log).
 
 import path from 'node:path';
 import type { TestSpec } from '../core/cell.js';
@@ -141,11 +143,8 @@ export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2):
     '  test $$ = 1 && kill -KILL -1 2>/dev/null',
     '  timedout=0; test -e "$PM_OUT/timedout.$i" && timedout=1',
     '  frame test-end=$i exit=$code timedout=$timedout t=$t_end',
-    '  pm_test_klog $i "$PM_OUT/dmesg.$i"',
     '  pm_pos 4; out_pos=$pos; pm_pos 5; err_pos=$pos; exec 4>&- 5>&-',
-    '  send_block stdout.$i "$PM_OUT/stdout.$i" $out_pos',
-    '  send_block stderr.$i "$PM_OUT/stderr.$i" $err_pos',
-    '  send_block dmesg.$i "$PM_OUT/dmesg.$i"',
+    '  pm_report $i',
     // A panic in the next test (or in this cleanup) must not take this one's output with it.
     '  pm_sent',
     '  pm_clean',

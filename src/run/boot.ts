@@ -21,7 +21,7 @@ import type { KernelModule, ResolvedKernel } from '../images/types.js';
 import { VERSION } from '../version.js';
 import { bootKey, describeBoot } from './boot-key.js';
 import type { QemuSpec, SnapshotDeps } from './snapshot-boot.js';
-import { stagedKey, takesStaged, type SharedFiles, type SharedFilesCache } from './staged-files.js';
+import { reportsTests, stagedKey, takesStaged, type SharedFiles, type SharedFilesCache } from './staged-files.js';
 import type { PreparedBtf } from '../btf/resolve.js';
 import { BTF_GUEST_FILE, type GuestBtf } from '../guest/btf-init.js';
 
@@ -83,10 +83,11 @@ export function runsAsSuite(cell: Pick<Cell, 'tests'>): boolean {
 }
 
 /** The per-test guest's script for tests `only` of the cell. */
-function suiteInit(b: BootInputs, token: string, only: readonly number[]): string {
+function suiteInit(b: BootInputs, token: string, only: readonly number[], pmcellReports: boolean): string {
   const { cell } = b;
   return suiteScript({
     token,
+    pmcellReports,
     tests: only.map((index) => ({ index, step: stepOf(cell.tests[index]!, index) })),
     sysctl: cell.config.sysctl,
     user: cell.config.user,
@@ -161,14 +162,16 @@ export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const token = randomBytes(8).toString('hex');
   const extra = b.btf?.hostFile ? [{ hostPath: b.btf.hostFile, guestPath: BTF_GUEST_FILE.slice(1), mode: 0o444 }] : undefined;
   const only = b.only ?? cell.tests.map((_t, i) => i);
-  const script = runsAsSuite(cell) ? suiteInit(b, token, only) : cellInit(cell, token, b.btf?.guest);
+  // pmcap and pmcell live in the base initramfs whenever they are built (preflight insists on pmcap for capabilities).
+  const built = async (file: string) => ((await access(file).then(() => true, () => false)) ? file : undefined);
+  const cellHelper = await built(cellHelperPath(cell.arch));
+  const pmcell = cellHelper ? await readFile(cellHelper) : undefined;
+  const script = runsAsSuite(cell) ? suiteInit(b, token, only, pmcell !== undefined && reportsTests(pmcell)) : cellInit(cell, token, b.btf?.guest);
   const shared = await sharedPart(b);
   const own = await ownInputEntries({ script, extra });
   const entries = [...shared.entries, ...own];
   const header = () => ({ unixSeconds: Date.now() / 1000, seed: randomBytes(SEED_BYTES) });
   const inputs = async () => inputsStream(entries, header());
-  // pmcap lives in the base initramfs whenever it is built (preflight insists for capabilities).
-  const built = async (file: string) => ((await access(file).then(() => true, () => false)) ? file : undefined);
   const capHelper = await built(capHelperPath(cell.arch));
   const plan: BootPlan = { token, entries, inputs, capHelper, ...deadlines(cell, vm, b.accel, only) };
   if (runsAsSuite(cell)) plan.testDeadlines = testDeadlines(cell, b.accel, only);
@@ -177,13 +180,12 @@ export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const modules = await b.virtioModules(b.kernel);
   const guest = { arch: cell.arch, accel: b.accel, kernel: b.kernel.kernelPath, cmdline: cell.config.cmdline, memoryMiB: vm.memory, cpus: vm.cpus, network: vm.network };
   if (!modules) return { ...plan, qemu: { spec: { ...guest, initrd: '' }, inline: true } };
-  const cellHelper = await built(cellHelperPath(cell.arch));
   const base = await baseImage(b.blobs, cell.arch, b.busybox, modules, { capHelper, cellHelper });
   const spec: QemuSpec = { ...guest, initrd: base.path };
   if (!b.snapshots || !b.qemuVersion) return { ...plan, qemu: { spec } };
   const parts = { version: VERSION, qemuVersion: b.qemuVersion, kernelSha256: b.kernel.sha256, initrdSha256: base.sha256, spec };
   const snapshot: SnapshotDeps = { ...b.snapshots, key: bootKey(parts), describe: describeBoot(parts, b.kernel.release) };
-  const files = cellHelper && takesStaged(await readFile(cellHelper)) ? await shared.staged() : undefined;
+  const files = pmcell && takesStaged(pmcell) ? await shared.staged() : undefined;
   if (files && files.stream.length >= STAGE_MIN_BYTES) {
     const mib = (files.stream.length / 1048576).toFixed(1);
     snapshot.staged = {

@@ -52,3 +52,8 @@ export function stagedKey(bootKey: string, filesSha256: string): string {
 export function takesStaged(pmcell: Buffer): boolean {
   return pmcell.includes('PMST1');
 }
+
+/** Whether pmcell reports a suite's tests (`pmcell report`): it carries that mode's marker. */
+export function reportsTests(pmcell: Buffer): boolean {
+  return pmcell.includes('pmcell-report-1');
+}

@@ -50,6 +50,7 @@ describe('test steps', () => {
       `umount() { echo umount >> ${mounts}; }`,
       // The size pm_test gives for stdout and stderr must be the file's.
       `send_block() { n=$(wc -c < "$2"); case $1 in dmesg*) ;; *) test "$3" = "$n" || echo "$1: $3 for $n" >> ${path.join(dir, 'sizes')};; esac; frame begin=$1; test "$n" -gt 0 && base64 "$2"; frame end=$1 bytes=$n total=$n; }`,
+      'pm_report() { pm_test_klog $1 "$PM_OUT/dmesg.$1"; send_block stdout.$1 "$PM_OUT/stdout.$1" $out_pos; send_block stderr.$1 "$PM_OUT/stderr.$1" $err_pos; send_block dmesg.$1 "$PM_OUT/dmesg.$1"; }',
       `PM_BPFFS=${bpffs} PM_TRACEFS=${tracefs} PM_OUT=${out} PM_TMP=${tmp}`,
       // The suite script makes every root and working directory before the tests.
       `mkdir -p ${steps.map((s) => path.join(s.root, s.workdir)).join(' ')}`,
