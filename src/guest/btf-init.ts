@@ -10,6 +10,11 @@
 export interface GuestBtf {
   hide: boolean;
   install?: string;
+  /**
+   * A pmcell in the guest that installs it in one program (`pmcell btf FILE`, run/boot.ts
+   * checks the one it put in the base); the shell lines below remain for a guest without.
+   */
+  helper?: string;
 }
 
 /** Where the cell's inputs hold a BTF file to install. */
@@ -17,7 +22,11 @@ export const BTF_GUEST_FILE = '/portmatrix/btf/vmlinux';
 
 export function btfInitLines(btf: GuestBtf | undefined): string[] {
   const lines: string[] = [];
-  if (btf?.hide || btf?.install) {
+  if (btf?.install && btf.helper) {
+    // pmcell where the guest has it (vng's initramfs has none), else the shell's way.
+    lines.push('# BTF: replace what the kernel shows under /sys/kernel/btf', `if test -x ${btf.helper}; then ${btf.helper} btf ${btf.install}; else`);
+    lines.push(...btfInitLines({ hide: btf.hide, install: btf.install }).slice(0, -1).map((l) => `  ${l}`), 'fi');
+  } else if (btf?.hide || btf?.install) {
     lines.push(
       '# BTF: replace what the kernel shows under /sys/kernel/btf',
       'if test -d /sys/kernel/btf; then mount -t tmpfs -o mode=0755 btf /sys/kernel/btf',

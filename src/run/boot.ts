@@ -9,6 +9,7 @@ import type { Accel } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
 import type { MatrixVm } from '../config/matrix.js';
 import { baseImage, type BaseImageDeps } from '../guest/base-image.js';
+import { CELL_HELPER_GUEST_PATH } from '../guest/base-init.js';
 import type { CpioEntry } from '../guest/cpio.js';
 import { cellScript } from '../guest/init-script.js';
 import { capHelperPath, cellHelperPath, ownInputEntries, sharedInputEntries } from '../guest/initramfs.js';
@@ -21,7 +22,7 @@ import type { KernelModule, ResolvedKernel } from '../images/types.js';
 import { VERSION } from '../version.js';
 import { bootKey, describeBoot } from './boot-key.js';
 import type { QemuSpec, SnapshotDeps } from './snapshot-boot.js';
-import { reportsTests, stagedKey, takesStaged, type SharedFiles, type SharedFilesCache } from './staged-files.js';
+import { installsBtf, reportsTests, stagedKey, takesStaged, type SharedFiles, type SharedFilesCache } from './staged-files.js';
 import type { PreparedBtf } from '../btf/resolve.js';
 import { BTF_GUEST_FILE, type GuestBtf } from '../guest/btf-init.js';
 
@@ -83,7 +84,7 @@ export function runsAsSuite(cell: Pick<Cell, 'tests'>): boolean {
 }
 
 /** The per-test guest's script for tests `only` of the cell. */
-function suiteInit(b: BootInputs, token: string, only: readonly number[], pmcellReports: boolean): string {
+function suiteInit(b: BootInputs, token: string, only: readonly number[], pmcellReports: boolean, btf: GuestBtf | undefined): string {
   const { cell } = b;
   return suiteScript({
     token,
@@ -92,7 +93,7 @@ function suiteInit(b: BootInputs, token: string, only: readonly number[], pmcell
     sysctl: cell.config.sysctl,
     user: cell.config.user,
     capabilities: cell.config.capabilities,
-    btf: b.btf?.guest,
+    btf,
   });
 }
 
@@ -166,7 +167,8 @@ export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const built = async (file: string) => ((await access(file).then(() => true, () => false)) ? file : undefined);
   const cellHelper = await built(cellHelperPath(cell.arch));
   const pmcell = cellHelper ? await readFile(cellHelper) : undefined;
-  const script = runsAsSuite(cell) ? suiteInit(b, token, only, pmcell !== undefined && reportsTests(pmcell)) : cellInit(cell, token, b.btf?.guest);
+  const guestBtf = b.btf?.guest && pmcell && installsBtf(pmcell) ? { ...b.btf.guest, helper: CELL_HELPER_GUEST_PATH } : b.btf?.guest;
+  const script = runsAsSuite(cell) ? suiteInit(b, token, only, pmcell !== undefined && reportsTests(pmcell), guestBtf) : cellInit(cell, token, guestBtf);
   const shared = await sharedPart(b);
   const own = await ownInputEntries({ script, extra });
   const entries = [...shared.entries, ...own];

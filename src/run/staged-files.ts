@@ -57,3 +57,8 @@ export function takesStaged(pmcell: Buffer): boolean {
 export function reportsTests(pmcell: Buffer): boolean {
   return pmcell.includes('pmcell-report-1');
 }
+
+/** Whether pmcell installs a BTF file at /sys/kernel/btf/vmlinux (`pmcell btf FILE`): it carries that mode's marker. */
+export function installsBtf(pmcell: Buffer): boolean {
+  return pmcell.includes('pmcell-btf-1');
+}
