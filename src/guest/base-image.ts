@@ -16,6 +16,29 @@ import { buildBaseInitramfs } from './initramfs.js';
 export interface BaseImage {
   path: string;
   sha256: string;
+  /** What the pmcell inside this image does beyond taking a cell's inputs. */
+  pmcell: PmcellModes;
+}
+
+/**
+ * The modes of a pmcell build (vm-images/pmcell), found by the text each carries in
+ * its binary: a pmcell built before a mode would take its arguments or header for
+ * something else (for `report`, a boot: it would wait forever).
+ */
+export interface PmcellModes {
+  /** Takes `PMST1` staged files before the cell's header. */
+  staged: boolean;
+  /** `pmcell report I FD`: a suite test's kernel log and blocks. */
+  report: boolean;
+  /** `pmcell btf FILE`: a BTF file at /sys/kernel/btf/vmlinux. */
+  btf: boolean;
+}
+
+export const NO_PMCELL: PmcellModes = { staged: false, report: false, btf: false };
+
+export function pmcellModes(pmcell: Buffer | undefined): PmcellModes {
+  if (!pmcell) return NO_PMCELL;
+  return { staged: pmcell.includes('PMST1'), report: pmcell.includes('pmcell-report-1'), btf: pmcell.includes('pmcell-btf-1') };
 }
 
 export type BaseImageDeps = Pick<Cache, 'putBytes' | 'blobPath' | 'verifiedBlob' | 'readJson' | 'writeJson'>;
@@ -33,14 +56,16 @@ export interface GuestTools {
 async function build(deps: BaseImageDeps, arch: Arch, busybox: string, modules: KernelModule[], tools: GuestTools): Promise<BaseImage> {
   const init = baseInit();
   // busybox and the modules are cache blobs (their paths name their hashes); the helpers are not.
-  const helpers = await Promise.all([tools.capHelper, tools.cellHelper].map(async (f) => (f ? sha256(await readFile(f)) : '')));
+  const [cap, cell] = await Promise.all([tools.capHelper, tools.cellHelper].map((f) => (f ? readFile(f) : undefined)));
+  const helpers = [cap, cell].map((b) => (b ? sha256(b) : ''));
+  const pmcell = pmcellModes(cell);
   const record = `base/${sha256(JSON.stringify([arch, busybox, modules.map((m) => [m.name, m.path]).sort(), ...helpers, init]))}.json`;
   const known = await deps.readJson<{ sha256: string }>(record);
   const hit = known && (await deps.verifiedBlob(known.sha256));
-  if (known && hit) return { path: hit, sha256: known.sha256 };
+  if (known && hit) return { path: hit, sha256: known.sha256, pmcell };
   const hex = await deps.putBytes(await buildBaseInitramfs({ arch, busybox, init, modules, ...tools }));
   await deps.writeJson(record, { sha256: hex });
-  return { path: deps.blobPath(hex), sha256: hex };
+  return { path: deps.blobPath(hex), sha256: hex, pmcell };
 }
 
 const once = memoize(build, { keyOf: (_deps, arch, busybox, modules, tools) => JSON.stringify([arch, busybox, modules.map((m) => m.path).sort(), tools.capHelper, tools.cellHelper]), retryFailures: true });

@@ -22,30 +22,29 @@ export const BTF_GUEST_FILE = '/portmatrix/btf/vmlinux';
 
 export function btfInitLines(btf: GuestBtf | undefined): string[] {
   const lines: string[] = [];
-  if (btf?.install && btf.helper) {
+  if (btf?.hide || btf?.install) {
+    lines.push('# BTF: replace what the kernel shows under /sys/kernel/btf');
     // pmcell where the guest has it (vng's initramfs has none), else the shell's way.
-    lines.push('# BTF: replace what the kernel shows under /sys/kernel/btf', `if test -x ${btf.helper}; then ${btf.helper} btf ${btf.install}; else`);
-    lines.push(...btfInitLines({ hide: btf.hide, install: btf.install }).slice(0, -1).map((l) => `  ${l}`), 'fi');
-  } else if (btf?.hide || btf?.install) {
-    lines.push(
-      '# BTF: replace what the kernel shows under /sys/kernel/btf',
-      'if test -d /sys/kernel/btf; then mount -t tmpfs -o mode=0755 btf /sys/kernel/btf',
-    );
-    if (btf.install) {
-      lines.push(
-        'else mkdir -p /portmatrix/sysfs && mount -t sysfs sysfs /portmatrix/sysfs && mount -t tmpfs -o mode=0755 kernel /sys/kernel',
-        '  for e in /portmatrix/sysfs/kernel/*; do n=${e##*/}; if test -d "$e"; then mkdir "/sys/kernel/$n"; else touch "/sys/kernel/$n"; fi; mount -o bind "$e" "/sys/kernel/$n"; done',
-        '  mkdir /sys/kernel/btf',
-        '  mount -t securityfs securityfs /sys/kernel/security 2>/dev/null',
-        '  mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null',
-        '  mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null',
-        'fi',
-        `cp ${btf.install} /sys/kernel/btf/vmlinux && chmod 0444 /sys/kernel/btf/vmlinux`,
-      );
-    } else {
-      lines.push('fi');
-    }
+    if (btf.install && btf.helper) lines.push(`if test -x ${btf.helper}; then ${btf.helper} btf ${btf.install}; else`, ...shellLines(btf).map((l) => `  ${l}`), 'fi');
+    else lines.push(...shellLines(btf));
   }
   lines.push('PORTMATRIX_BTF=; test -e /sys/kernel/btf/vmlinux && PORTMATRIX_BTF=/sys/kernel/btf/vmlinux');
   return lines;
+}
+
+/** The same with busybox: a mkdir or touch and a mount for every entry of /sys/kernel on a kernel without BTF. */
+function shellLines(btf: GuestBtf): string[] {
+  const lines = ['if test -d /sys/kernel/btf; then mount -t tmpfs -o mode=0755 btf /sys/kernel/btf'];
+  if (!btf.install) return [...lines, 'fi'];
+  return [
+    ...lines,
+    'else mkdir -p /portmatrix/sysfs && mount -t sysfs sysfs /portmatrix/sysfs && mount -t tmpfs -o mode=0755 kernel /sys/kernel',
+    '  for e in /portmatrix/sysfs/kernel/*; do n=${e##*/}; if test -d "$e"; then mkdir "/sys/kernel/$n"; else touch "/sys/kernel/$n"; fi; mount -o bind "$e" "/sys/kernel/$n"; done',
+    '  mkdir /sys/kernel/btf',
+    '  mount -t securityfs securityfs /sys/kernel/security 2>/dev/null',
+    '  mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null',
+    '  mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null',
+    'fi',
+    `cp ${btf.install} /sys/kernel/btf/vmlinux && chmod 0444 /sys/kernel/btf/vmlinux`,
+  ];
 }

@@ -8,7 +8,8 @@
 // `tests` may be a tail of the cell's list: after a guest died, the host boots
 // again and runs the tests after the one that killed it. Indexes stay the cell's.
 
-import { CELL_HELPER_GUEST_PATH, SUITE_CREDS, SUITE_OUT, SUITE_SLEEP_FIFO } from './base-init.js';
+// Where the per-test files go; the credentials directory is writable by the test's user (base-init.ts makes both).
+import { CELL_HELPER_GUEST_PATH, SUITE_CREDS as CREDS, SUITE_OUT as OUT, SUITE_SLEEP_FIFO } from './base-init.js';
 import { OUTPUT_DONE_MARKER } from './inputs.js';
 import {
   credentialFacts,
@@ -29,10 +30,6 @@ export interface SuiteOptions extends Omit<InitOptions, 'args' | 'env' | 'timeou
   /** The base's pmcell has `report` (vm-images/pmcell): each test's kernel log and blocks in one small program. */
   pmcellReports?: boolean;
 }
-
-/** Where the per-test files go; the credentials directory is writable by the test's user (base-init.ts makes both). */
-const OUT = SUITE_OUT;
-const CREDS = SUITE_CREDS;
 
 /** The output side: blocks over the inputs port when open (fd 3), else the console; capped tails. */
 function blockLines(o: SuiteOptions, F: string): string[] {
@@ -55,22 +52,17 @@ function blockLines(o: SuiteOptions, F: string): string[] {
     // dmesg -c: each read holds only what came since the previous one.
     'pm_klog() { dmesg -c >> "$1" 2>/dev/null; }',
     ...testKlogLines(),
-    // pm_report I: test I's kernel log and its three blocks (pm_test set $out_pos and $err_pos).
+    // pm_report I: test I's kernel log and its three blocks (pm_test set $out_pos and $err_pos):
+    // pmcell in one small program where the base has one that can (not vng's initramfs),
+    // else dmesg, awk and base64.
+    ...(o.pmcellReports ? [`if test -x ${CELL_HELPER_GUEST_PATH}; then`, '  pm_report() {', `    PM_F=${shQuote(F)} PM_OUT="$PM_OUT" PM_OUTMAX=${outMax} PM_DMESGMAX=${dmesgMax} ${CELL_HELPER_GUEST_PATH} report $1 $out`, '  }', 'else'] : []),
     'pm_report() {',
     '  pm_test_klog $1 "$PM_OUT/dmesg.$1"',
     '  send_block stdout.$1 "$PM_OUT/stdout.$1" $out_pos',
     '  send_block stderr.$1 "$PM_OUT/stderr.$1" $err_pos',
     '  send_block dmesg.$1 "$PM_OUT/dmesg.$1"',
     '}',
-    // The same in one small program rather than dmesg, awk and base64 (in the base
-    // initramfs, not in vng's: looked for here).
-    ...(o.pmcellReports
-      ? [
-          `test -x ${CELL_HELPER_GUEST_PATH} && pm_report() {`,
-          `  PM_F=${shQuote(F)} PM_OUT="$PM_OUT" PM_OUTMAX=${outMax} PM_DMESGMAX=${dmesgMax} ${CELL_HELPER_GUEST_PATH} report $1 $out`,
-          '}',
-        ]
-      : []),
+    ...(o.pmcellReports ? ['fi'] : []),
     // A builtin sleep: read from a FIFO nobody writes to (the watchdog's, no program).
     `pm_sleep() { read -t "$1" _ <> ${SUITE_SLEEP_FIFO}; }`,
   ];

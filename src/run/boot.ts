@@ -4,11 +4,11 @@
 // snapshot-boot.ts (qemu) and vng-runner.ts (vng) run the plan.
 
 import { randomBytes } from 'node:crypto';
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import type { Accel } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
 import type { MatrixVm } from '../config/matrix.js';
-import { baseImage, type BaseImageDeps } from '../guest/base-image.js';
+import { baseImage, NO_PMCELL, type BaseImageDeps } from '../guest/base-image.js';
 import { CELL_HELPER_GUEST_PATH } from '../guest/base-init.js';
 import type { CpioEntry } from '../guest/cpio.js';
 import { cellScript } from '../guest/init-script.js';
@@ -22,7 +22,7 @@ import type { KernelModule, ResolvedKernel } from '../images/types.js';
 import { VERSION } from '../version.js';
 import { bootKey, describeBoot } from './boot-key.js';
 import type { QemuSpec, SnapshotDeps } from './snapshot-boot.js';
-import { installsBtf, reportsTests, stagedKey, takesStaged, type SharedFiles, type SharedFilesCache } from './staged-files.js';
+import { stagedKey, type SharedFiles, type SharedFilesCache } from './staged-files.js';
 import type { PreparedBtf } from '../btf/resolve.js';
 import { BTF_GUEST_FILE, type GuestBtf } from '../guest/btf-init.js';
 
@@ -165,29 +165,30 @@ export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const only = b.only ?? cell.tests.map((_t, i) => i);
   // pmcap and pmcell live in the base initramfs whenever they are built (preflight insists on pmcap for capabilities).
   const built = async (file: string) => ((await access(file).then(() => true, () => false)) ? file : undefined);
-  const cellHelper = await built(cellHelperPath(cell.arch));
-  const pmcell = cellHelper ? await readFile(cellHelper) : undefined;
-  const guestBtf = b.btf?.guest && pmcell && installsBtf(pmcell) ? { ...b.btf.guest, helper: CELL_HELPER_GUEST_PATH } : b.btf?.guest;
-  const script = runsAsSuite(cell) ? suiteInit(b, token, only, pmcell !== undefined && reportsTests(pmcell), guestBtf) : cellInit(cell, token, guestBtf);
+  const [capHelper, cellHelper] = await Promise.all([built(capHelperPath(cell.arch)), built(cellHelperPath(cell.arch))]);
+  // vng boots its own initramfs, and a kernel without the virtio modules an inline one: no base, no pmcell.
+  const modules = vm.backend === 'vng' ? undefined : await b.virtioModules(b.kernel);
+  const base = modules ? await baseImage(b.blobs, cell.arch, b.busybox, modules, { capHelper, cellHelper }) : undefined;
+  // What the base's own pmcell does, not what vm-images/bin holds now: the two differ once it is rebuilt mid-run.
+  const pmcell = base?.pmcell ?? NO_PMCELL;
+  const guestBtf = b.btf?.guest && pmcell.btf ? { ...b.btf.guest, helper: CELL_HELPER_GUEST_PATH } : b.btf?.guest;
+  const script = runsAsSuite(cell) ? suiteInit(b, token, only, pmcell.report, guestBtf) : cellInit(cell, token, guestBtf);
   const shared = await sharedPart(b);
   const own = await ownInputEntries({ script, extra });
   const entries = [...shared.entries, ...own];
   const header = () => ({ unixSeconds: Date.now() / 1000, seed: randomBytes(SEED_BYTES) });
   const inputs = async () => inputsStream(entries, header());
-  const capHelper = await built(capHelperPath(cell.arch));
   const plan: BootPlan = { token, entries, inputs, capHelper, ...deadlines(cell, vm, b.accel, only) };
   if (runsAsSuite(cell)) plan.testDeadlines = testDeadlines(cell, b.accel, only);
   if (vm.backend === 'vng') return plan;
 
-  const modules = await b.virtioModules(b.kernel);
   const guest = { arch: cell.arch, accel: b.accel, kernel: b.kernel.kernelPath, cmdline: cell.config.cmdline, memoryMiB: vm.memory, cpus: vm.cpus, network: vm.network };
-  if (!modules) return { ...plan, qemu: { spec: { ...guest, initrd: '' }, inline: true } };
-  const base = await baseImage(b.blobs, cell.arch, b.busybox, modules, { capHelper, cellHelper });
+  if (!base) return { ...plan, qemu: { spec: { ...guest, initrd: '' }, inline: true } };
   const spec: QemuSpec = { ...guest, initrd: base.path };
   if (!b.snapshots || !b.qemuVersion) return { ...plan, qemu: { spec } };
   const parts = { version: VERSION, qemuVersion: b.qemuVersion, kernelSha256: b.kernel.sha256, initrdSha256: base.sha256, spec };
   const snapshot: SnapshotDeps = { ...b.snapshots, key: bootKey(parts), describe: describeBoot(parts, b.kernel.release) };
-  const files = pmcell && takesStaged(pmcell) ? await shared.staged() : undefined;
+  const files = pmcell.staged ? await shared.staged() : undefined;
   if (files && files.stream.length >= STAGE_MIN_BYTES) {
     const mib = (files.stream.length / 1048576).toFixed(1);
     snapshot.staged = {

@@ -47,18 +47,3 @@ export function sharedFilesCache(): SharedFilesCache {
 export function stagedKey(bootKey: string, filesSha256: string): string {
   return createHash('sha256').update(`staged:1:${bootKey}:${filesSha256}`).digest('hex');
 }
-
-/** Whether pmcell takes staged files: it names the staged header in its binary (vm-images/pmcell). */
-export function takesStaged(pmcell: Buffer): boolean {
-  return pmcell.includes('PMST1');
-}
-
-/** Whether pmcell reports a suite's tests (`pmcell report`): it carries that mode's marker. */
-export function reportsTests(pmcell: Buffer): boolean {
-  return pmcell.includes('pmcell-report-1');
-}
-
-/** Whether pmcell installs a BTF file at /sys/kernel/btf/vmlinux (`pmcell btf FILE`): it carries that mode's marker. */
-export function installsBtf(pmcell: Buffer): boolean {
-  return pmcell.includes('pmcell-btf-1');
-}

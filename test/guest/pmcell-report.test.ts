@@ -9,9 +9,9 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pmcellModes } from '../../src/guest/base-image.js';
 import { parseFrames } from '../../src/guest/frames.js';
 import { cellHelperPath } from '../../src/guest/initramfs.js';
-import { reportsTests } from '../../src/run/staged-files.js';
 
 const TOKEN = 'feedfacefeedface';
 const dir = mkdtempSync(path.join(tmpdir(), 'pm-report-'));
@@ -29,7 +29,8 @@ function report(env: Record<string, string>): string {
 
 describe('pmcell report', () => {
   it('is what the host looks for in the binary', () => {
-    expect(reportsTests(readFileSync(cellHelperPath('amd64')))).toBe(true);
+    expect(pmcellModes(readFileSync(cellHelperPath('amd64')))).toEqual({ staged: true, report: true, btf: true });
+    expect(pmcellModes(Buffer.from('\x7fELF … PMST1 …'))).toEqual({ staged: true, report: false, btf: false });
   });
 
   it('sends each output file whole under its cap, and only the tail over it, with both sizes', () => {

@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { type CpioEntry, writeCpio } from '../../src/guest/cpio.js';
 import { cellHelperPath } from '../../src/guest/initramfs.js';
-import { sharedFilesCache, stagedKey, takesStaged } from '../../src/run/staged-files.js';
+import { pmcellModes } from '../../src/guest/base-image.js';
+import { sharedFilesCache, stagedKey } from '../../src/run/staged-files.js';
 
 const file = (p: string, text: string): CpioEntry => ({ path: p, type: 'file', mode: 0o644, data: Buffer.from(text) });
 
@@ -45,7 +46,7 @@ describe('shared files', () => {
   });
 
   it('are staged only for a pmcell that takes them: the built one does, one without PMST1 does not', async () => {
-    expect(takesStaged(await readFile(cellHelperPath('amd64')))).toBe(true);
-    expect(takesStaged(Buffer.from('\x7fELF … PMIN1 …'))).toBe(false);
+    expect(pmcellModes(await readFile(cellHelperPath('amd64'))).staged).toBe(true);
+    expect(pmcellModes(Buffer.from('\x7fELF … PMIN1 …')).staged).toBe(false);
   });
 });

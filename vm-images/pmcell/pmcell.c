@@ -367,13 +367,12 @@ static const char *getenv_(char **envp, const char *name) {
   return "";
 }
 
-/** dir/a then b (NUL-terminated) into buf of 512 bytes. */
-static char *join(char *buf, const char *dir, const char *a, const char *b) {
+/** a, b, c and d end to end, NUL-terminated, in buf of 512 bytes (cut short rather than overflow). */
+static char *cat4(char *buf, const char *a, const char *b, const char *c, const char *d) {
+  const char *parts[] = {a, b, c, d};
   unsigned long n = 0;
-  for (const char *p = dir; *p && n < 400; p++) buf[n++] = *p;
-  buf[n++] = '/';
-  for (const char *p = a; *p && n < 480; p++) buf[n++] = *p;
-  for (const char *p = b; *p && n < 510; p++) buf[n++] = *p;
+  for (int i = 0; i < 4; i++)
+    for (const char *p = parts[i]; *p && n < 511; p++) buf[n++] = *p;
   buf[n] = 0;
   return buf;
 }
@@ -388,42 +387,37 @@ static int contains(const char *p, unsigned long n, const char *m) {
   return 0;
 }
 
+/** The next line of kbuf[*i, n): its start without a `<level>` prefix and its end (the newline or n). */
+static int next_line(long n, long *i, long *start, long *end) {
+  if (*i >= n) return 0;
+  long e = *i, s = *i;
+  while (e < n && kbuf[e] != '\n') e++;
+  if (kbuf[s] == '<') {
+    long q = s + 1;
+    while (q < e && kbuf[q] >= '0' && kbuf[q] <= '9') q++;
+    if (q < e && kbuf[q] == '>') s = q + 1;
+  }
+  *start = s, *end = e, *i = e + 1;
+  return 1;
+}
+
 static void klog_split(const char *dir, const char *index) {
-  long n = sys3(NR_syslog, SYSLOG_ACTION_READ_CLEAR, kbuf, sizeof kbuf - 1);
+  long n = sys3(NR_syslog, SYSLOG_ACTION_READ_CLEAR, kbuf, sizeof kbuf);
   if (n < 0) n = 0;
-  char mark[64], path[512];
-  join(mark, "portmatrix: test", index, " starts");
-  mark[16] = ' '; // join's separator: "portmatrix: test/<i>" → "portmatrix: test <i>"
-  long mine = sys5(NR_openat, AT_FDCWD, (long)join(path, dir, "dmesg.", index), O_WRONLY | O_CREAT | O_TRUNC, 0644, 0);
-  // Lines before the mark go to the cell's log, and only once the mark is found.
-  long cells = -1, to = mine;
-  int marked = 0;
-  for (long i = 0; i < n;) {
-    long e = i;
-    while (e < n && kbuf[e] != '\n') e++;
-    long start = i;
-    if (kbuf[start] == '<') {
-      long q = start + 1;
-      while (q < e && kbuf[q] >= '0' && kbuf[q] <= '9') q++;
-      if (q < e && kbuf[q] == '>') start = q + 1;
-    }
-    if (!marked && contains(kbuf + start, (unsigned long)(e - start), mark)) {
-      marked = 1;
-      to = mine;
-    } else {
-      if (!marked) {
-        // Not known yet whose: look ahead once for the mark.
-        if (cells < 0 && contains(kbuf + i, (unsigned long)(n - i), mark)) {
-          cells = sys5(NR_openat, AT_FDCWD, (long)join(path, dir, "klog", ""), O_WRONLY | O_CREAT | O_APPEND, 0644, 0);
-        }
-        to = cells >= 0 ? cells : mine;
-      }
-      if (to >= 0) {
-        write_all(to, kbuf + start, (unsigned long)(e - start));
-        write_all(to, "\n", 1);
-      }
-    }
-    i = e + 1;
+  char mark[512], path[512];
+  cat4(mark, "portmatrix: test ", index, " starts", "");
+  // Where the mark's line starts (-1: no mark, all of it is the test's).
+  long at = -1, i = 0, s, e;
+  for (long l = 0; at < 0 && next_line(n, &i, &s, &e); l = i)
+    if (contains(kbuf + s, (unsigned long)(e - s), mark)) at = l;
+  long mine = sys5(NR_openat, AT_FDCWD, (long)cat4(path, dir, "/dmesg.", index, ""), O_WRONLY | O_CREAT | O_TRUNC, 0644, 0);
+  long cells = at > 0 ? sys5(NR_openat, AT_FDCWD, (long)cat4(path, dir, "/klog", "", ""), O_WRONLY | O_CREAT | O_APPEND, 0644, 0) : -1;
+  i = 0;
+  for (long l = 0; next_line(n, &i, &s, &e); l = i) {
+    long to = l < at ? cells : l == at ? -1 : mine;
+    if (to < 0) continue;
+    write_all(to, kbuf + s, (unsigned long)(e - s));
+    write_all(to, "\n", 1);
   }
   if (cells >= 0) sys3(NR_close, cells, 0, 0);
   if (mine >= 0) sys3(NR_close, mine, 0, 0);
@@ -444,7 +438,7 @@ static unsigned long read_full(long fd, char *p, unsigned long n) {
 
 static void block(const char *frame, const char *dir, const char *name, const char *index, unsigned long cap) {
   char path[512], line[80];
-  long fd = sys5(NR_openat, AT_FDCWD, (long)join(path, dir, name, index), O_RDONLY, 0, 0);
+  long fd = sys5(NR_openat, AT_FDCWD, (long)cat4(path, dir, "/", name, index), O_RDONLY, 0, 0);
   long end = fd >= 0 ? sys3(NR_lseek, fd, 0, SEEK_END) : 0;
   unsigned long size = end > 0 ? (unsigned long)end : 0, sent = size > cap ? cap : size;
   outs(frame), outs(" begin="), outs(name), outs(index), outs("\n");
@@ -526,8 +520,8 @@ static int sysfs_kernel_binds(void) {
       const char *name = data + off + 19;
       off += reclen;
       if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]))) continue;
-      join(src, from, name, "");
-      join(dst, "/sys/kernel", name, "");
+      cat4(src, from, "/", name, "");
+      cat4(dst, "/sys/kernel/", name, "", "");
       if (type == DT_DIR) {
         sys3(NR_mkdirat, AT_FDCWD, dst, 0755);
       } else {
