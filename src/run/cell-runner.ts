@@ -18,6 +18,7 @@ import { kernelOf, notBooted } from '../outcome/not-booted.js';
 import { consoleLogPath } from '../results/files.js';
 import type { CellResult, TestResult } from '../results/model.js';
 import type { GuestReport } from '../guest/frames.js';
+import { guestCode } from '../guest/fingerprint.js';
 import { loaderTest } from '../results/tests.js';
 import { prepareBoot, runsAsSuite, type BootPlan } from './boot.js';
 import { runSuite } from './suite-runner.js';
@@ -47,12 +48,13 @@ export interface CellDeps {
 
 /** The guest's userspace for this cell: busybox and, unless static, the libc tree (both cached per run). */
 export async function guestParts(cell: Cell, images: Pick<ImageStoreExt, 'busybox' | 'libc' | 'packages'>): Promise<GuestParts & { packageRoots: string[] }> {
-  const [busybox, libc, packages] = await Promise.all([
+  const [busybox, libc, packages, code] = await Promise.all([
     images.busybox(cell.arch),
     cell.libc === 'static' ? undefined : images.libc(cell.libc.replace(/^debian:/, ''), cell.arch),
     cellPackages(cell, images),
+    guestCode(cell.arch),
   ]);
-  return { busybox, libc, packages: packages.ids, packageRoots: packages.roots };
+  return { busybox, libc, packages: packages.ids, packageRoots: packages.roots, code };
 }
 
 export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: number, deps: CellDeps): Promise<CellResult> {

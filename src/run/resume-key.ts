@@ -27,6 +27,8 @@ export interface GuestParts {
   libc?: string;
   /** Tree ids of the cell's `packages:` (guest-packages.ts). */
   packages?: string[];
+  /** The guest-side scripts and helpers (guest/fingerprint.ts). */
+  code?: string;
 }
 
 /** A cell of several tests (or of one with a kind, workdir or dest): every test's program, files and settings. */
@@ -69,6 +71,8 @@ export async function inputsHash(cell: Cell, kernelSha256: string, vm: MatrixVm,
     // version of portmatrix that judged them count too.
     ...(guest ? { busybox: path.basename(guest.busybox), libcTree: guest.libc ? path.basename(guest.libc) : null, portmatrix: VERSION } : {}),
     ...(guest?.packages?.length ? { packages: guest.packages } : {}),
+    // And the guest side that ran them, which a development build changes within a version.
+    ...(guest?.code ? { guestCode: guest.code } : {}),
   };
   return createHash('sha256').update(JSON.stringify(key)).digest('hex');
 }
