@@ -54,7 +54,7 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
   const inputs = matrixInputs(ctx, opts, matrix, events, resultsDir);
   const snapshots = matrixSnapshots(ctx, opts, matrix, inputs);
   // Downloads the packages; refuses, before any boot, a program whose libraries they lack.
-  await packagesPreflight(cells.filter((c) => !c.skip), inputs.images).catch((error: unknown) => {
+  await packagesPreflight(cells.filter((c) => !c.skip), inputs.images, path.relative(ctx.cwd, plan.matrixFile) || plan.matrixFile).catch((error: unknown) => {
     closeViews();
     throw error;
   });

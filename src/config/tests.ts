@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Arch } from '../core/arch.js';
-import type { PackagesSpec } from '../core/cell.js';
+import type { PackageAt, PackagesSpec } from '../core/cell.js';
 import { TEST_NAME } from '../core/names.js';
 import { LIBC_SUITES } from './kernels.js';
-import type { PathKey } from './locate.js';
+import { fieldName, type PathKey } from './locate.js';
 import type { MatrixTest } from './matrix.js';
 import { checkPlaceholders, fillPlaceholders, type Fail } from './placeholders.js';
 import type { RawMatrix } from './schema.js';
@@ -18,6 +18,8 @@ export interface TestsOptions {
   checkLoaderFiles: boolean;
   fail: Fail;
   lineOf: (path: PathKey[]) => { line: number; col: number };
+  /** Whether the path is written in the file. */
+  written: (path: PathKey[]) => boolean;
 }
 
 type RawTest = NonNullable<RawMatrix['tests']>[number];
@@ -32,12 +34,16 @@ function relativeDir(value: string, at: PathKey[], fail: Fail): string {
 }
 
 export function buildPackages(raw: RawPackages, at: PathKey[], o: TestsOptions): PackagesSpec {
-  if (raw.names.length === 0) o.fail([...at, 'names'], 'is empty', 'list at least one package, e.g. [libbpf1], or remove the key');
+  // `packages: [a, b]` or `packages: {names: [a, b]}`: the same names, written at other paths.
+  const listAt: PathKey[] = o.written([...at, 'names']) ? [...at, 'names'] : at;
+  if (raw.names.length === 0) o.fail(listAt, 'is empty', 'list at least one package, e.g. [libbpf1], or remove the key');
+  const where: Record<string, PackageAt> = {};
   raw.names.forEach((n, i) => {
-    if (!/^[a-z0-9][a-z0-9+.-]+$/.test(n)) o.fail([...at, 'names', i], `${JSON.stringify(n)} is not a Debian package name`, 'write the binary package name, e.g. libbpf1');
+    if (!/^[a-z0-9][a-z0-9+.-]+$/.test(n)) o.fail([...listAt, i], `${JSON.stringify(n)} is not a Debian package name`, 'write the binary package name, e.g. libbpf1');
+    where[n] ??= { ...o.lineOf([...listAt, i]), field: fieldName([...listAt, i]) };
   });
   if (raw.suite !== undefined && !(LIBC_SUITES as readonly string[]).includes(raw.suite)) o.fail([...at, 'suite'], `${JSON.stringify(raw.suite)} is not a suite portmatrix knows`, oneOf(raw.suite, LIBC_SUITES));
-  return raw.suite === undefined ? { names: raw.names } : { names: raw.names, suite: raw.suite };
+  return { names: raw.names, ...(raw.suite === undefined ? {} : { suite: raw.suite }), at: where };
 }
 
 /** Arches an exclude entry `{arch, test}` (nothing else) takes the test off entirely: it needs no build there. */

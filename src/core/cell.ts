@@ -57,6 +57,15 @@ export interface TestFile {
 export interface PackagesSpec {
   names: string[];
   suite?: string;
+  /** Where each name is written in matrix.yaml, for a located error before any boot. */
+  at?: Record<string, PackageAt>;
+}
+
+export interface PackageAt {
+  line: number;
+  col: number;
+  /** The field as messages name it, e.g. `tests[1].packages[0]`. */
+  field: string;
 }
 
 /** One entry of `tests:` for one cell: placeholders filled in, globs expanded. */

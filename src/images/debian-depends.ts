@@ -107,7 +107,7 @@ export function resolvePackages(stanzas: readonly Stanza[], roots: readonly stri
     // A virtual name (no real package) goes to its provider, the same one every time.
     const stanza = real.get(rel.name) ?? real.get([...(providers.get(rel.name) ?? [])].sort().find((p) => chosen.has(p)) ?? [...(providers.get(rel.name) ?? [])].sort()[0] ?? '');
     if (!stanza) {
-      if (!from) throw new UnknownPackageError(rel.name, suite, arch, nearest(rel.name, [...real.keys()]));
+      if (!from) throw new UnknownPackageError(rel.name, suite, arch, nearest(rel.name, [...real.keys(), ...providers.keys()]));
       throw new UsageError(`Debian ${suite} ${arch}: ${from} depends on ${rel.name}, which the suite does not have`);
     }
     if (from && stanza['Essential'] === 'yes') {

@@ -103,7 +103,9 @@ function mergePackages(m: Matrix, t: MatrixTest): PackagesSpec | undefined {
   const names = [...new Set([...(m.packages?.names ?? []), ...(t.packages?.names ?? [])])];
   if (names.length === 0) return undefined;
   const suite = t.packages?.suite ?? m.packages?.suite;
-  return suite ? { names, suite } : { names };
+  // A name the test lists is found where the test lists it.
+  const at = { ...m.packages?.at, ...t.packages?.at };
+  return { names, ...(suite ? { suite } : {}), ...(Object.keys(at).length ? { at } : {}) };
 }
 
 function testSpec(m: Matrix, t: MatrixTest, c: Combo, glob: (pattern: string) => string[]): TestSpec {

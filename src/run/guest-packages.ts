@@ -9,6 +9,8 @@
 import path from 'node:path';
 import type { Cell, TestSpec } from '../core/cell.js';
 import type { ImageStoreExt } from '../images/store.js';
+import { ConfigError } from '../errors.js';
+import { UnknownPackageError } from '../images/debian-depends.js';
 import { libraryPreflight } from '../libc/needed.js';
 
 /** Where a static-libc cell's packages come from unless a suite is given (docs/matrix.md). */
@@ -46,22 +48,38 @@ export interface CellPackages {
 
 /** The cell's package trees (downloaded, verified and unpacked once per set and run). */
 export async function cellPackages(cell: Cell, images: Pick<ImageStoreExt, 'packages'>): Promise<CellPackages> {
-  const got = await Promise.all(packageSets(cell).map((s) => images.packages(s.names, s.suite, cell.arch)));
+  // Every set settles before a failure is thrown: the same matrix names the same error each time.
+  const settled = await Promise.allSettled(packageSets(cell).map((s) => images.packages(s.names, s.suite, cell.arch)));
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const got = settled.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof images.packages>>>).value);
   return { roots: got.map((g) => g.root), ids: got.map((g) => g.lock.sha256 ?? '') };
 }
 
+/** A name the suite does not have, as the matrix error it is: where it is written, and the nearest real name. */
+function located(error: unknown, cell: Cell, matrixFile: string): never {
+  if (!(error instanceof UnknownPackageError)) throw error;
+  const test = cell.tests.find((t) => t.packages?.at?.[error.pkg] && suiteOf(cell, t) === error.suite);
+  const at = test?.packages?.at?.[error.pkg];
+  if (!test || !at) throw error;
+  const why = test.packages?.suite ? `the packages.suite of test ${test.name}` : cell.libc === 'static' ? 'the suite static cells use' : `the suite of libc ${cell.libc}`;
+  const fix = error.suggestion ? `did you mean ${error.suggestion}?` : `write the name of a binary package of ${error.suite}, or give packages.suite`;
+  throw new ConfigError(matrixFile, at.line, at.col, at.field, `Debian ${error.suite} (${why}) has no package ${error.pkg} for ${error.arch}`, fix);
+}
+
 /**
- * Pre-boot: every dynamically linked test program of a cell with a Debian libc finds
- * each library it needs (and they need) in the libc, its packages or its files; a
- * missing one refuses the run with the package that ships it. Each (arch, libc,
+ * Pre-boot: every cell's packages resolve in their suite (a name the suite lacks is a
+ * located matrix error), and every dynamically linked test program of a cell with a
+ * Debian libc finds each library it needs (and they need) in the libc, its packages
+ * or its files; a missing one refuses the run with the package that ships it. Each (arch, libc,
  * program, packages) is checked once; Contents is read only when something is missing.
  */
-export async function packagesPreflight(cells: readonly Cell[], images: Pick<ImageStoreExt, 'packages' | 'providers'>): Promise<void> {
+export async function packagesPreflight(cells: readonly Cell[], images: Pick<ImageStoreExt, 'packages' | 'providers'>, matrixFile: string): Promise<void> {
   const checked = new Set<string>();
   for (const cell of cells) {
-    if (cell.libc === 'static') continue; // the libc fit skips dynamic programs there
     const sets = packageSets(cell);
-    const roots = sets.length ? (await cellPackages(cell, images)).roots : [];
+    const roots = sets.length ? (await cellPackages(cell, images).catch((error: unknown) => located(error, cell, matrixFile))).roots : [];
+    if (cell.libc === 'static') continue; // the libc fit skips dynamic programs there
     for (const test of cell.tests) {
       const key = JSON.stringify([cell.arch, cell.libc, test.path, sets]);
       if (checked.has(key)) continue;

@@ -50,10 +50,15 @@ describe('tests: in the plan', () => {
       ],
       workdir: 'pkg',
       timeoutSec: 5,
-      packages: { names: ['zlib1g', 'libelf1'], suite: 'trixie' },
+      // Each name with where it is written, for a located error when the suite lacks it.
+      packages: {
+        names: ['zlib1g', 'libelf1'],
+        suite: 'trixie',
+        at: { zlib1g: { line: 3, col: 12, field: 'packages[0]' }, libelf1: { line: 14, col: 24, field: 'tests[1].packages.names[0]' } },
+      },
       expect: { result: 'fail', reason: 'no BTF' },
     });
-    expect(amd64!.tests[0]!.packages).toEqual({ names: ['zlib1g'] });
+    expect(amd64!.tests[0]!.packages).toEqual({ names: ['zlib1g'], at: { zlib1g: { line: 3, col: 12, field: 'packages[0]' } } });
     expect(amd64!.tests[1]!.expect).toBeUndefined();
     expect(amd64!.expect).toBeUndefined();
   });
