@@ -50,6 +50,7 @@ function addPlanAndRun(program: Command, action: Action): void {
     .option('--reuse', 'skip cells whose inputs match an as-expected result kept in the cache by an earlier run; they are marked reused')
     .option('--no-snapshot', 'boot every cell cold instead of restoring a saved state of its boot (vm.snapshot: off)')
     .option('--reporter <list>', 'comma-separated: json,junit,html,markdown (default all)')
+    .option('-v, --verbose', "print each test's guest output as it runs")
     .addOption(cacheOption())
     .addOption(mirrorOption())
     .action(action(() => import('./commands/run.js')));

@@ -38,6 +38,8 @@ export interface RunOptions {
   snapshot?: boolean;
   /** Take as-expected results of earlier runs with identical inputs from the cache. */
   reuse?: boolean;
+  /** Print each test's guest output while it runs. */
+  verbose?: boolean;
 }
 
 export default async function run(ctx: Context, opts: RunOptions): Promise<number> {
@@ -50,7 +52,7 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
 
   const events = createRunEvents();
   events.subscribe(resultsWriter(resultsDir));
-  const closeViews = watchRun(ctx, events, plan.matrixFile);
+  const closeViews = watchRun(ctx, events, plan.matrixFile, { verbose: opts.verbose });
   const inputs = matrixInputs(ctx, opts, matrix, events, resultsDir);
   const snapshots = matrixSnapshots(ctx, opts, matrix, inputs);
   // Downloads the packages; refuses, before any boot, a program whose libraries they lack.
@@ -70,7 +72,7 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
   // Every finished cell is kept for a later --reuse; only --reuse takes from the store.
   const store = reuseStore(inputs.cache.dir);
   const schedule = { inputs, events, jobs, retries: opts.retries, reruns: opts.reruns, repeat: opts.repeat, previous, reuse: opts.reuse ? store : undefined, keep: store, splats: compileSplatRules(matrix.splats) };
-  const { results, unfinished } = await runCells(cells, { ...schedule, vm: matrix.vm, snapshots, resultsDir, workDir, env: ctx.env, signal: ctx.signal }).finally(async () => {
+  const { results, unfinished } = await runCells(cells, { ...schedule, vm: matrix.vm, snapshots, resultsDir, workDir, env: ctx.env, signal: ctx.signal, live: opts.verbose }).finally(async () => {
     closeViews();
     await rm(workDir, { recursive: true, force: true });
   });

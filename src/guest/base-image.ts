@@ -32,13 +32,15 @@ export interface PmcellModes {
   report: boolean;
   /** `pmcell btf FILE`: a BTF file at /sys/kernel/btf/vmlinux. */
   btf: boolean;
+  /** `pmcell follow PID NAME FILE…`: a program's output streamed while it runs (run --verbose). */
+  follow: boolean;
 }
 
-export const NO_PMCELL: PmcellModes = { staged: false, report: false, btf: false };
+export const NO_PMCELL: PmcellModes = { staged: false, report: false, btf: false, follow: false };
 
 export function pmcellModes(pmcell: Buffer | undefined): PmcellModes {
   if (!pmcell) return NO_PMCELL;
-  return { staged: pmcell.includes('PMST1'), report: pmcell.includes('pmcell-report-1'), btf: pmcell.includes('pmcell-btf-1') };
+  return { staged: pmcell.includes('PMST1'), report: pmcell.includes('pmcell-report-1'), btf: pmcell.includes('pmcell-btf-1'), follow: pmcell.includes('pmcell-follow-1') };
 }
 
 export type BaseImageDeps = Pick<Cache, 'putBytes' | 'blobPath' | 'verifiedBlob' | 'readJson' | 'writeJson'>;

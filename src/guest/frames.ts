@@ -52,7 +52,9 @@ export type FrameEvent =
   | { type: 'fact'; name: string; value: string }
   | { type: 'block'; name: string; bytes: number }
   | { type: 'test-start'; index: number; t: number }
-  | { type: 'test-end'; index: number; exitCode?: number; timedOut: boolean; t: number };
+  | { type: 'test-end'; index: number; exitCode?: number; timedOut: boolean; t: number }
+  /** `live=<stdout|stderr>[.<i>] <base64>`: output as the program writes it (run --verbose; the blocks stay the record). */
+  | { type: 'live'; stream: 'stdout' | 'stderr'; index?: number; data: Buffer };
 
 const BLOCKS = ['stdout', 'stderr', 'dmesg'] as const;
 type BlockName = (typeof BLOCKS)[number] | `${(typeof BLOCKS)[number]}.${number}`;
@@ -188,6 +190,12 @@ export class FrameParser {
         t.timedOut = /(?:^|\s)timedout=1(?:\s|$)/.test(rest);
         t.endT = uptime(rest);
         events.push({ type: 'test-end', index: Number(value), exitCode: t.exitCode, timedOut: t.timedOut, t: t.endT });
+        return;
+      }
+      case 'live': {
+        const m = /^(stdout|stderr)(?:\.(\d{1,4}))?$/.exec(value);
+        if (!m || !BASE64_LINE.test(rest)) return; // a line the console broke is dropped: only the view misses it
+        events.push({ type: 'live', stream: m[1] as 'stdout' | 'stderr', ...(m[2] === undefined ? {} : { index: Number(m[2]) }), data: Buffer.from(rest, 'base64') });
         return;
       }
       case 'begin':

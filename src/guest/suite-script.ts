@@ -14,6 +14,7 @@ import { OUTPUT_DONE_MARKER } from './inputs.js';
 import {
   credentialFacts,
   credentialsWrapper,
+  followLines,
   privilegeDrop,
   setupLines,
   shQuote,
@@ -110,7 +111,7 @@ export function suiteScript(o: SuiteOptions): string {
     // The configured user owns the tests' roots: a test may write where it starts.
     ...(o.user !== undefined ? [`chown -R "$user" ${roots.map(shQuote).join(' ')}`] : []),
     ...blockLines(o, F),
-    ...testFunctions(sysctlLines(o, `${OUT}/sysctl.err`), o.killGraceSec),
+    ...testFunctions(sysctlLines(o, `${OUT}/sysctl.err`), o.killGraceSec, followLines(o, '$pid', 'stdout.$i "$PM_OUT/stdout.$i" stderr.$i "$PM_OUT/stderr.$i"')),
     // What the kernel logged before the first test's mark is the cell's (pm_test_klog), not the test's.
     'now; frame phase=loader-start t=$up',
     ...o.tests.flatMap(({ index, step }, n) => [testCall(index, step, n === 0 ? firstAs : runAs), ...(n === 0 ? credentialFacts(CREDS) : [])]),

@@ -29,7 +29,9 @@
 
 import path from 'node:path';
 import type { TestSpec } from '../core/cell.js';
-import { shQuote } from './init-script.js';
+import { shQuote, type followLines } from './init-script.js';
+
+type FollowLines = ReturnType<typeof followLines>;
 
 export interface TestStep {
   /** Guest path of the program. */
@@ -108,8 +110,11 @@ function cleanLines(sysctlLines: readonly string[]): string[] {
   ];
 }
 
-/** Shell functions shared by every test of the cell; `sysctlLines` re-apply the config's sysctls. */
-export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2): string[] {
+/**
+ * Shell functions shared by every test of the cell; `sysctlLines` re-apply the config's
+ * sysctls; `follow` (init-script.ts followLines) streams each test's output while it runs.
+ */
+export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2, follow: FollowLines = { start: [], wait: [] }): string[] {
   return [
     ...anyLines,
     ...tmpLines,
@@ -131,6 +136,7 @@ export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2):
     '  ( cd "$dir" || exit; unset PWD OLDPWD; while test "$1" != --; do export "$1"; shift; done; shift',
     '    exec "$pm_setsid" "$@" ) < /dev/null >&4 2>&5 3>&- 4>&- 5>&- &',
     '  pid=$!',
+    ...follow.start.map((l) => `  ${l}`),
     `  ( pm_sleep $to; : > "$PM_OUT/timedout.$i"; kill -TERM -$pid; pm_sleep ${killGraceSec}; kill -KILL -$pid ) 2>/dev/null 3>&- 4>&- 5>&- &`,
     '  wd=$!',
     '  wait $pid',
@@ -139,6 +145,8 @@ export function testFunctions(sysctlLines: readonly string[], killGraceSec = 2):
     '  kill $wd 2>/dev/null',
     '  # Whatever the test started in its group goes with it.',
     '  kill -KILL -$pid 2>/dev/null',
+    // Its last read, before the sweep below would end it.
+    ...follow.wait.map((l) => `  ${l}`),
     // As PID 1 (the guest), also what left the group (setsid, daemons): every process but us.
     '  test $$ = 1 && kill -KILL -1 2>/dev/null',
     '  timedout=0; test -e "$PM_OUT/timedout.$i" && timedout=1',

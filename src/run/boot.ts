@@ -84,11 +84,12 @@ export function runsAsSuite(cell: Pick<Cell, 'tests'>): boolean {
 }
 
 /** The per-test guest's script for tests `only` of the cell. */
-function suiteInit(b: BootInputs, token: string, only: readonly number[], pmcellReports: boolean, btf: GuestBtf | undefined): string {
+function suiteInit(b: BootInputs, token: string, only: readonly number[], pmcellReports: boolean, btf: GuestBtf | undefined, follow: string | undefined): string {
   const { cell } = b;
   return suiteScript({
     token,
     pmcellReports,
+    follow,
     tests: only.map((index) => ({ index, step: stepOf(cell.tests[index]!, index) })),
     sysctl: cell.config.sysctl,
     user: cell.config.user,
@@ -115,10 +116,11 @@ function sharedPart(b: BootInputs): Promise<SharedFiles> {
   return cache(key, () => sharedInputEntries({ ...common, loader: cell.loader.path, files: cell.loader.files }));
 }
 
-function cellInit(cell: Cell, token: string, btf?: GuestBtf): string {
+function cellInit(cell: Cell, token: string, btf: GuestBtf | undefined, follow: string | undefined): string {
   const { loader, config } = cell;
   return cellScript({
     token,
+    follow,
     args: loader.args,
     env: loader.env,
     timeoutSec: loader.timeoutSec,
@@ -150,6 +152,8 @@ export interface BootInputs {
   only?: readonly number[];
   /** The run's cache of shared files (staged-files.ts). */
   sharedFiles: SharedFilesCache;
+  /** run --verbose: the programs' output streamed while they run, where the base's pmcell can. */
+  live?: boolean;
 }
 
 /**
@@ -172,7 +176,8 @@ export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   // What the base's own pmcell does, not what vm-images/bin holds now: the two differ once it is rebuilt mid-run.
   const pmcell = base?.pmcell ?? NO_PMCELL;
   const guestBtf = b.btf?.guest && pmcell.btf ? { ...b.btf.guest, helper: CELL_HELPER_GUEST_PATH } : b.btf?.guest;
-  const script = runsAsSuite(cell) ? suiteInit(b, token, only, pmcell.report, guestBtf) : cellInit(cell, token, guestBtf);
+  const follow = b.live && pmcell.follow ? CELL_HELPER_GUEST_PATH : undefined;
+  const script = runsAsSuite(cell) ? suiteInit(b, token, only, pmcell.report, guestBtf, follow) : cellInit(cell, token, guestBtf, follow);
   const shared = await sharedPart(b);
   const own = await ownInputEntries({ script, extra });
   const entries = [...shared.entries, ...own];

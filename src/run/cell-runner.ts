@@ -44,6 +44,8 @@ export interface CellDeps {
   events: Pick<RunEvents, 'emit'>;
   /** The matrix's `splats:` rules; none when absent. */
   splats?: SplatRules;
+  /** run --verbose: stream the programs' output while they run (`output` events). */
+  live?: boolean;
 }
 
 /** The guest's userspace for this cell: busybox and, unless static, the libc tree (both cached per run). */
@@ -88,6 +90,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: n
     snapshots: deps.snapshots,
     btf,
     sharedFiles: deps.inputs.sharedFiles,
+    live: deps.live,
   };
   const consoleLog = consoleLogPath(deps.resultsDir, cell.id);
   const guestRun = async (plan: BootPlan, n: number, onTestReported?: (index: number, report: GuestReport) => void) => {

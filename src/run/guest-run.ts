@@ -5,6 +5,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import type { Accel } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
 import type { MatrixVm } from '../config/matrix.js';
@@ -64,6 +65,7 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
   };
   const afterStart: string[] = [];
   const watch = testWatchdog(plan);
+  const live = liveDecoders();
   const common = {
     name: plan.token,
     workDir: o.workDir,
@@ -84,6 +86,11 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
         if (event.type === 'phase' && event.name === 'loader-end') phase('end');
         if (event.type === 'test-start') watch.start(event.index);
         if (event.type === 'test-end') watch.end();
+        if (event.type === 'live') {
+          const index = event.index ?? 0;
+          const text = live(index, event.stream).write(event.data);
+          if (text) void o.events.emit({ type: 'output', cell, test: cell.tests[index]?.name ?? 'loader', stream: event.stream, text });
+        }
         const block = event.type === 'block' ? /^dmesg\.(\d+)$/.exec(event.name) : null;
         if (block) o.onTestReported?.(Number(block[1]), parser.current());
       }
@@ -102,6 +109,17 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
   const run: GuestRun = { ...booted, report: parser.end(), bootMs, loaderMs, consoleAfterStart: afterStart.join('\n') };
   if (watch.wedged !== undefined) run.wedged = watch.wedged;
   return run;
+}
+
+/** A UTF-8 decoder per test and stream: a character split across two live frames comes out whole. */
+function liveDecoders() {
+  const decoders = new Map<string, StringDecoder>();
+  return (index: number, stream: string) => {
+    const key = `${index}.${stream}`;
+    let d = decoders.get(key);
+    if (!d) decoders.set(key, (d = new StringDecoder('utf8')));
+    return d;
+  };
 }
 
 /** Stops the guest when a test's end frame is overdue (plan.testDeadlines); the guest's own watchdog missed it. */

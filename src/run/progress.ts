@@ -5,6 +5,7 @@ import type { Cell } from '../core/cell.js';
 import { plainText } from '../core/plain-text.js';
 import type { CellResult, TestResult } from '../results/model.js';
 import type { RunEvent, RunListener } from '../events/run-events.js';
+import { createLiveOutput } from './live-output.js';
 
 const MARK: Record<CellResult['status'], string> = {
   pass: 'pass ',
@@ -87,10 +88,14 @@ function eventLine(event: RunEvent, live: boolean): string | undefined {
   }
 }
 
-export function createProgress(out: Out, live: boolean): Progress {
+/** `verbose`: the tests' guest output too, as it comes (live-output.ts); `github`: fenced for Actions. */
+export function createProgress(out: Out, live: boolean, o: { verbose?: boolean; github?: boolean } = {}): Progress {
   const block = liveBlock(out, live);
+  const output = o.verbose ? createLiveOutput({ github: Boolean(o.github) }) : undefined;
   let timer: NodeJS.Timeout | undefined;
   const listener = (event: RunEvent) => {
+    const streamed = output?.take(event);
+    if (streamed !== undefined) block.print(streamed);
     if (event.type === 'queued') {
       block.counts.total++;
       if (live && !timer) timer = setInterval(block.draw, 500).unref();

@@ -16,8 +16,8 @@ import type { RunEvents } from '../events/run-events.js';
 import { createProgress } from './progress.js';
 
 /** Subscribes the live views; the returned function closes them (before the table prints). */
-export function watchRun(ctx: Context, events: RunEvents, matrixFile: string): () => void {
-  const progress = createProgress(ctx.stderr, Boolean(ctx.stderr.isTTY) && !ctx.env.CI);
+export function watchRun(ctx: Context, events: RunEvents, matrixFile: string, o: { verbose?: boolean } = {}): () => void {
+  const progress = createProgress(ctx.stderr, Boolean(ctx.stderr.isTTY) && !ctx.env.CI, { verbose: o.verbose, github: ctx.env.GITHUB_ACTIONS === 'true' });
   events.subscribe(progress.listener);
   // In GitHub Actions, bad cells also get a fenced log group and an annotation.
   const github =

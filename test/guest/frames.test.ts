@@ -77,6 +77,17 @@ describe('parseFrames', () => {
     ]);
   });
 
+  it('emits live output frames (run --verbose) with their bytes, and drops a line the console broke', () => {
+    const p = new FrameParser(T);
+    const data = Buffer.from('ünï\n');
+    expect(p.push(`${F} live=stdout.3 ${data.toString('base64')}\n${F} live=stderr QUJD\n${F} live=stdout.1 QU<6>[  1.0] JD\n${F} live=dmesg.1 QUJD\n`)).toEqual([
+      { type: 'live', stream: 'stdout', index: 3, data },
+      { type: 'live', stream: 'stderr', data: Buffer.from('ABC') },
+    ]);
+    // Not part of the report: the blocks after each test are the record.
+    expect(p.end().tests).toEqual([]);
+  });
+
   it('skips kernel lines inside a base64 block', () => {
     const dmesg = Array.from({ length: 40 }, (_, i) => `[ ${i}.0] line ${i}`);
     const lines = transcript({ dmesgLines: dmesg }).split('\n');

@@ -3,14 +3,14 @@
 // read of the kernel log is refused and the host's log is neither read nor cleared:
 // what it does with a log is checked in the guest (test/run/suite.vm.test.ts).
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pmcellModes } from '../../src/guest/base-image.js';
-import { parseFrames } from '../../src/guest/frames.js';
+import { FrameParser, parseFrames } from '../../src/guest/frames.js';
 import { cellHelperPath } from '../../src/guest/initramfs.js';
 
 const TOKEN = 'feedfacefeedface';
@@ -29,8 +29,8 @@ function report(env: Record<string, string>): string {
 
 describe('pmcell report', () => {
   it('is what the host looks for in the binary', () => {
-    expect(pmcellModes(readFileSync(cellHelperPath('amd64')))).toEqual({ staged: true, report: true, btf: true });
-    expect(pmcellModes(Buffer.from('\x7fELF … PMST1 …'))).toEqual({ staged: true, report: false, btf: false });
+    expect(pmcellModes(readFileSync(cellHelperPath('amd64')))).toEqual({ staged: true, report: true, btf: true, follow: true });
+    expect(pmcellModes(Buffer.from('\x7fELF … PMST1 …'))).toEqual({ staged: true, report: false, btf: false, follow: false });
   });
 
   it('sends each output file whole under its cap, and only the tail over it, with both sizes', () => {
@@ -60,4 +60,31 @@ describe('pmcell report', () => {
       expect(b64).toBe(data.toString('base64'));
     }
   });
+});
+
+describe('pmcell follow', () => {
+  it("streams what a program appends to its files while it runs, every byte once, and ends once it is reaped", async () => {
+    const out = path.join(dir, 'follow.out');
+    const err = path.join(dir, 'follow.err');
+    const tail = randomBytes(200); // binary, over several 57-byte frames
+    // The program writes, pauses, writes again; the follower must have sent the first part before the second is written.
+    const program = spawn('sh', ['-c', `echo first; sleep 1; echo second >&2; sleep 1; cat "$0"`, path.join(dir, 'follow.tail')], { stdio: ['ignore', openSync(out, 'w'), openSync(err, 'w')] });
+    writeFileSync(path.join(dir, 'follow.tail'), tail);
+    const follower = spawn(cellHelperPath('amd64'), ['follow', String(program.pid), 'stdout.2', out, 'stderr.2', err], { env: { PM_F: `@@portmatrix:${TOKEN}` } });
+    const parser = new FrameParser(TOKEN);
+    const got: { stream: string; data: Buffer; at: number }[] = [];
+    follower.stdout.on('data', (d: Buffer) => {
+      for (const e of parser.push(d.toString('latin1'))) if (e.type === 'live') got.push({ stream: `${e.stream}.${e.index}`, data: e.data, at: Date.now() });
+    });
+    const programEnd = await new Promise<number>((resolve) => program.on('exit', () => resolve(Date.now())));
+    // Reaped now (node waits for its children): the follower makes its last read and ends.
+    const code = await new Promise<number | null>((resolve) => follower.on('exit', resolve));
+    expect(code).toBe(0);
+    const joined = (stream: string) => Buffer.concat(got.filter((g) => g.stream === stream).map((g) => g.data));
+    expect(joined('stdout.2').equals(Buffer.concat([Buffer.from('first\n'), tail]))).toBe(true);
+    expect(joined('stderr.2').toString()).toBe('second\n');
+    // Streamed, not read at the end: "first" came while the program still ran (it slept 2 s after it).
+    expect(got[0]!.data.toString()).toBe('first\n');
+    expect(got[0]!.at).toBeLessThan(programEnd - 1000);
+  }, 20_000);
 });

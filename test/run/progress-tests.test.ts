@@ -18,4 +18,52 @@ describe('per-test progress', () => {
     progress.close();
     expect(text).toBe('  pass  amd64/debian-trixie/default › smoke  1.2s\n  FAIL  amd64/debian-trixie/default › hang  2.0s  timed out after 2s\n');
   });
+
+  it('with --verbose prints the guest output streamed for each test line by line, plain, the open line at the test end', () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d) => (text += String(d)));
+    const progress = createProgress(out, false, { verbose: true });
+    const c = cell('amd64', 'debian:trixie');
+    const base = { kind: 'exec' as const, timedOut: false, stdout: '', stderr: '', kernelLog: '' };
+    const output = (test: string, stream: 'stdout' | 'stderr', chunk: string) => progress.listener({ type: 'output', cell: c, test, stream, text: chunk });
+    output('hang', 'stdout', 'one\ntw');
+    output('hang', 'stderr', 'warn\x1b[31m red\r\n');
+    output('hang', 'stdout', 'o\nthree, no newline');
+    progress.listener({ type: 'test', cell: c, test: { ...base, name: 'hang', status: 'fail', timedOut: true, reason: 'timed out after 2s', timings: { ms: 2000 } } });
+    progress.close();
+    expect(text).toBe(
+      [
+        '  │ amd64/debian-trixie/default › hang: one',
+        '  │ amd64/debian-trixie/default › hang (stderr): warn red',
+        '  │ amd64/debian-trixie/default › hang: two',
+        '  │ amd64/debian-trixie/default › hang: three, no newline',
+        '  FAIL  amd64/debian-trixie/default › hang  2.0s  timed out after 2s',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('fences streamed output in GitHub Actions, so no line of it is a workflow command', () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d) => (text += String(d)));
+    const progress = createProgress(out, false, { verbose: true, github: true });
+    progress.listener({ type: 'output', cell: cell('amd64', 'debian:trixie'), test: 'smoke', stream: 'stdout', text: '::error::forged\n' });
+    progress.close();
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^::stop-commands::portmatrix-[0-9a-f]{32}$/);
+    expect(lines[1]).toBe('  │ amd64/debian-trixie/default › smoke: ::error::forged');
+    expect(lines[2]).toBe(`::${lines[0]!.slice('::stop-commands::'.length)}::`);
+  });
+
+  it('prints nothing of the output without --verbose', () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d) => (text += String(d)));
+    const progress = createProgress(out, false);
+    progress.listener({ type: 'output', cell: cell('amd64', 'debian:trixie'), test: 'smoke', stream: 'stdout', text: 'hello\n' });
+    progress.close();
+    expect(text).toBe('');
+  });
 });

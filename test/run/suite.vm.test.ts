@@ -7,24 +7,14 @@
 // own kernel-log segment; the configured user for every test; a wedged guest.
 
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CellResult, RunResults } from '../../src/results/model.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
-import { useTestLock } from '../helpers/dev-kernels.js';
+import { scriptProject } from '../helpers/script-project.js';
 
-async function project(scripts: Record<string, string>, tests: string): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-suite-'));
-  for (const [name, text] of Object.entries(scripts)) {
-    await writeFile(path.join(dir, name), `#!/bin/sh\n${text}\n`);
-    await chmod(path.join(dir, name), 0o755);
-  }
-  await useTestLock(dir);
-  await writeFile(path.join(dir, 'matrix.yaml'), `kernels: [debian:trixie]\narches: [amd64]\ntests:\n${tests}`);
-  return dir;
-}
+const project = (scripts: Record<string, string>, tests: string) => scriptProject('pm-suite-', scripts, `tests:\n${tests}`);
 
 async function run(dir: string): Promise<{ code: number; stdout: string; stderr: string; cell: CellResult }> {
   const r = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--reporter', 'json'], { cwd: dir });

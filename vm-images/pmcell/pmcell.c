@@ -57,7 +57,7 @@ typedef long ssize_t;
 #if defined(__x86_64__)
 enum { NR_read = 0, NR_write = 1, NR_openat = 257, NR_close = 3, NR_mkdirat = 258, NR_symlinkat = 266, NR_unlinkat = 263,
        NR_fchmod = 91, NR_fchmodat = 268, NR_fchownat = 260, NR_clock_settime = 227, NR_ioctl = 16, NR_exit_group = 231,
-       NR_nanosleep = 35, NR_execve = 59, NR_reboot = 169, NR_clone = 56, NR_pipe2 = 293, NR_dup3 = 292, NR_syslog = 103, NR_lseek = 8, NR_mount = 165, NR_getdents64 = 217 };
+       NR_nanosleep = 35, NR_execve = 59, NR_reboot = 169, NR_clone = 56, NR_pipe2 = 293, NR_dup3 = 292, NR_syslog = 103, NR_lseek = 8, NR_mount = 165, NR_getdents64 = 217, NR_kill = 62 };
 static long sys5(long n, long a, long b, long c, long d, long e) {
   register long r10 __asm__("r10") = d, r8 __asm__("r8") = e;
   long r;
@@ -68,7 +68,7 @@ __asm__(".globl _start\n_start:\n xor %rbp,%rbp\n mov %rsp,%rdi\n and $-16,%rsp\
 #elif defined(__aarch64__)
 enum { NR_read = 63, NR_write = 64, NR_openat = 56, NR_close = 57, NR_mkdirat = 34, NR_symlinkat = 36, NR_unlinkat = 35,
        NR_fchmod = 52, NR_fchmodat = 53, NR_fchownat = 54, NR_clock_settime = 112, NR_ioctl = 29, NR_exit_group = 94,
-       NR_nanosleep = 101, NR_execve = 221, NR_reboot = 142, NR_clone = 220, NR_pipe2 = 59, NR_dup3 = 24, NR_syslog = 116, NR_lseek = 62, NR_mount = 40, NR_getdents64 = 61 };
+       NR_nanosleep = 101, NR_execve = 221, NR_reboot = 142, NR_clone = 220, NR_pipe2 = 59, NR_dup3 = 24, NR_syslog = 116, NR_lseek = 62, NR_mount = 40, NR_getdents64 = 61, NR_kill = 129 };
 static long sys5(long n, long a, long b, long c, long d, long e) {
   register long x8 __asm__("x8") = n, x0 __asm__("x0") = a, x1 __asm__("x1") = b, x2 __asm__("x2") = c, x3 __asm__("x3") = d, x4 __asm__("x4") = e;
   __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
@@ -78,7 +78,7 @@ __asm__(".globl _start\n_start:\n mov x29, #0\n mov x0, sp\n bl cmain\n");
 #elif defined(__s390x__)
 enum { NR_read = 3, NR_write = 4, NR_openat = 288, NR_close = 6, NR_mkdirat = 289, NR_symlinkat = 297, NR_unlinkat = 294,
        NR_fchmod = 94, NR_fchmodat = 299, NR_fchownat = 291, NR_clock_settime = 259, NR_ioctl = 54, NR_exit_group = 248,
-       NR_nanosleep = 162, NR_execve = 11, NR_reboot = 88, NR_clone = 120, NR_pipe2 = 325, NR_dup3 = 326, NR_syslog = 103, NR_lseek = 19, NR_mount = 21, NR_getdents64 = 220 };
+       NR_nanosleep = 162, NR_execve = 11, NR_reboot = 88, NR_clone = 120, NR_pipe2 = 325, NR_dup3 = 326, NR_syslog = 103, NR_lseek = 19, NR_mount = 21, NR_getdents64 = 220, NR_kill = 37 };
 static long sys5(long n, long a, long b, long c, long d, long e) {
   register long r1 __asm__("r1") = n, r2 __asm__("r2") = a, r3 __asm__("r3") = b, r4 __asm__("r4") = c, r5 __asm__("r5") = d, r6 __asm__("r6") = e;
   __asm__ volatile("svc 0" : "+r"(r2) : "r"(r1), "r"(r3), "r"(r4), "r"(r5), "r"(r6) : "memory");
@@ -436,8 +436,24 @@ static unsigned long read_full(long fd, char *p, unsigned long n) {
   return got;
 }
 
+/** n (at most 57) bytes as one line of base64 (76 characters at most) and a newline. */
+static void out_b64(const char *p, unsigned long n) {
+  char line[80];
+  unsigned long o = 0;
+  const unsigned char *q = (const unsigned char *)p;
+  for (unsigned long j = 0; j < n; j += 3) {
+    unsigned long v = (unsigned long)q[j] << 16 | (j + 1 < n ? (unsigned long)q[j + 1] << 8 : 0) | (j + 2 < n ? q[j + 2] : 0);
+    line[o++] = b64[v >> 18 & 63];
+    line[o++] = b64[v >> 12 & 63];
+    line[o++] = j + 1 < n ? b64[v >> 6 & 63] : '=';
+    line[o++] = j + 2 < n ? b64[v & 63] : '=';
+  }
+  line[o++] = '\n';
+  out(line, o);
+}
+
 static void block(const char *frame, const char *dir, const char *name, const char *index, unsigned long cap) {
-  char path[512], line[80];
+  char path[512];
   long fd = sys5(NR_openat, AT_FDCWD, (long)cat4(path, dir, "/", name, index), O_RDONLY, 0, 0);
   long end = fd >= 0 ? sys3(NR_lseek, fd, 0, SEEK_END) : 0;
   unsigned long size = end > 0 ? (unsigned long)end : 0, sent = size > cap ? cap : size;
@@ -449,19 +465,7 @@ static void block(const char *frame, const char *dir, const char *name, const ch
       unsigned long got = read_full(fd, data, left_ < chunk ? left_ : chunk);
       if (!got) break;
       left_ -= got;
-      for (unsigned long off = 0; off < got; off += 57) {
-        unsigned long k = got - off < 57 ? got - off : 57, o = 0;
-        const unsigned char *q = (const unsigned char *)data + off;
-        for (unsigned long j = 0; j < k; j += 3) {
-          unsigned long v = (unsigned long)q[j] << 16 | (j + 1 < k ? (unsigned long)q[j + 1] << 8 : 0) | (j + 2 < k ? q[j + 2] : 0);
-          line[o++] = b64[v >> 18 & 63];
-          line[o++] = b64[v >> 12 & 63];
-          line[o++] = j + 1 < k ? b64[v >> 6 & 63] : '=';
-          line[o++] = j + 2 < k ? b64[v & 63] : '=';
-        }
-        line[o++] = '\n';
-        out(line, o);
-      }
+      for (unsigned long off = 0; off < got; off += 57) out_b64(data + off, got - off < 57 ? got - off : 57);
     }
   }
   if (fd >= 0) sys3(NR_close, fd, 0, 0);
@@ -477,6 +481,41 @@ static void report(const char *index, long fd, char **envp) {
   block(frame, dir, "stderr.", index, outmax);
   block(frame, dir, "dmesg.", index, dmesgmax);
   flush();
+}
+
+// ---- `pmcell follow PID NAME FILE [NAME FILE]`: output as it is written -----------
+// `run --verbose`: the suite script (test-steps.ts) and the loader script start this
+// next to the program PID, whose stdout and stderr go to the FILEs. About every 0.1 s
+// it reads what was appended to each FILE since and writes it to stdout, the console,
+// as frames `PM_F live=NAME <base64 of at most 57 bytes>`, so the host shows a test's
+// output while the test runs (the blocks after the test stay the record). It makes a
+// last read once PID is gone (reaped: the script waits for it first) and exits. A FILE
+// not there yet is opened at a later turn. PM_F is the frame prefix, as for `report`.
+
+__attribute__((used)) static const char follow_magic[] = "pmcell-follow-1";
+
+static void follow(long pid, char **pairs, long n, char **envp) {
+  const char *frame = getenv_(envp, "PM_F");
+  long fds[2] = {-1, -1};
+  if (n > 2) n = 2;
+  ofd = 1;
+  for (;;) {
+    // Looked at before the read: what PID wrote before it went is in this last read.
+    int gone = pid <= 0 || sys3(NR_kill, pid, 0, 0) < 0;
+    for (long i = 0; i < n; i++) {
+      if (fds[i] < 0) fds[i] = sys5(NR_openat, AT_FDCWD, (long)pairs[2 * i + 1], O_RDONLY, 0, 0);
+      long got;
+      while (fds[i] >= 0 && (got = sys3(NR_read, fds[i], data, sizeof data / 57 * 57)) > 0)
+        for (long off = 0; off < got; off += 57) {
+          outs(frame), outs(" live="), outs(pairs[2 * i]), outs(" ");
+          out_b64(data + off, (unsigned long)(got - off < 57 ? got - off : 57));
+        }
+    }
+    flush();
+    if (gone) return;
+    long ts[2] = {0, 100000000};
+    sys3(NR_nanosleep, ts, 0, 0);
+  }
 }
 
 // ---- `pmcell btf FILE`: FILE shown at /sys/kernel/btf/vmlinux ------------------
@@ -608,6 +647,10 @@ __attribute__((noreturn, used)) void cmain(long *sp) {
   long argc = sp[0];
   char **args = (char **)(sp + 1);
   if (argc == 3 && same(args[1], "btf")) sys3(NR_exit_group, btf_install(args[2]), 0, 0);
+  if ((argc == 5 || argc == 7) && same(args[1], "follow")) {
+    follow((long)decimal(args[2]), args + 3, (argc - 3) / 2, args + argc + 1);
+    sys3(NR_exit_group, 0, 0, 0);
+  }
   if (argc == 4 && same(args[1], "report")) {
     report(args[2], (long)decimal(args[3]), args + argc + 1);
     sys3(NR_exit_group, 0, 0, 0);
