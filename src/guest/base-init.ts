@@ -63,6 +63,10 @@ export function baseInit(opts: { inline?: boolean } = {}): string {
     // (cgroup BPF programs attach there), /run, /dev/shm, ptys, the /dev/fd links,
     // a loopback interface and a host name.
     'mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null',
+    // Every controller the kernel has, enabled for child groups (a test that makes a
+    // cgroup can limit memory or pids in it, as under systemd). One write each: one
+    // the kernel refuses leaves the others on.
+    'read -r ctl < /sys/fs/cgroup/cgroup.controllers 2>/dev/null; for c in $ctl; do echo "+$c" > /sys/fs/cgroup/cgroup.subtree_control; done 2>/dev/null; unset ctl c',
     'mkdir -p /run /dev/shm /dev/pts',
     'mount -t tmpfs -o mode=0755 tmpfs /run; mount -t tmpfs -o mode=1777 tmpfs /dev/shm',
     'mount -t devpts -o mode=0620,ptmxmode=0666 devpts /dev/pts 2>/dev/null',

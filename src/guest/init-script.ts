@@ -100,15 +100,16 @@ export function validate(o: InitOptions): void {
   if (!(o.timeoutSec > 0)) throw new UsageError(`loader timeout must be positive, got ${o.timeoutSec}`);
 }
 
-/** Shell lines that make sure `user` exists in /etc/passwd and set $user to its name. */
+/** Shell lines that make sure `user` exists in /etc/passwd (and its group in /etc/group) and set $user to its name. */
 function userLines(user: string): string[] {
   const numeric = /^\d+$/.test(user);
   const field = numeric ? 3 : 1;
   // An unknown name gets uid 1001 (portmatrix owns 1000); an unknown uid gets a user named u<uid>.
-  const add = numeric ? `u${user}:x:${user}:${user}::/tmp:/bin/sh` : `${user}:x:1001:1001::/tmp:/bin/sh`;
+  const name = numeric ? `u${user}` : user;
+  const id = numeric ? user : '1001';
   const q = shQuote(user);
   return [
-    `awk -F: -v u=${q} '$${field} == u { f = 1 } END { exit !f }' /etc/passwd || echo ${shQuote(add)} >> /etc/passwd`,
+    `awk -F: -v u=${q} '$${field} == u { f = 1 } END { exit !f }' /etc/passwd || { echo ${shQuote(`${name}:x:${id}:${id}::/tmp:/bin/sh`)} >> /etc/passwd; echo ${shQuote(`${name}:x:${id}:`)} >> /etc/group; }`,
     `user=$(awk -F: -v u=${q} '$${field} == u { print $1; exit }' /etc/passwd)`,
   ];
 }

@@ -96,7 +96,7 @@ describe('cellScript', () => {
   it('drops privileges with su when only a user is given', () => {
     expect(cellScript(base)).not.toContain(' su ');
     const s = cellScript({ ...base, user: '1234' });
-    expect(s).toContain(`awk -F: -v u='1234' '$3 == u { f = 1 } END { exit !f }' /etc/passwd || echo 'u1234:x:1234:1234::/tmp:/bin/sh' >> /etc/passwd`);
+    expect(s).toContain(`awk -F: -v u='1234' '$3 == u { f = 1 } END { exit !f }' /etc/passwd || { echo 'u1234:x:1234:1234::/tmp:/bin/sh' >> /etc/passwd; echo 'u1234:x:1234:' >> /etc/group; }`);
     expect(s).toContain(`su -p -s /bin/sh -c 'id -u > /tmp/pm-user/uid; grep CapEff /proc/self/status > /tmp/pm-user/capeff; exec "$@"' -- "$user" loader /portmatrix/loader`);
     expect(s).not.toContain('/portmatrix/pmcap');
   });

@@ -27,6 +27,7 @@ for a in "$@"; do printf '<%s>' "$a"; done; echo
 echo "FOO=$FOO"
 echo "uid=$(id -u) cwd=$(pwd)"
 echo "system=$(hostname) $(grep -c ' /sys/fs/cgroup cgroup2 ' /proc/mounts)$(test -d /run && test -d /dev/shm && test -e /dev/pts/ptmx && test -e /dev/fd/1 && echo y) $(cat /sys/class/net/lo/operstate)"
+sub=$(cat /sys/fs/cgroup/cgroup.subtree_control); test -n "$sub" && test "$sub" = "$(cat /sys/fs/cgroup/cgroup.controllers)" && echo "cgroup controllers for children: all"
 echo oops >&2
 exit 3
 `;
@@ -89,7 +90,7 @@ describe.each(['amd64', 'arm64', 's390x'] as const)('a real %s boot', (arch) => 
       done: true,
       exitCode: 3,
       timedOut: false,
-      stdout: `hello\n${ARGS.map((a) => `<${a}>`).join('')}\nFOO=x y 'z'\nuid=${uid} cwd=/portmatrix/files\nsystem=portmatrix 1y unknown\n`,
+      stdout: `hello\n${ARGS.map((a) => `<${a}>`).join('')}\nFOO=x y 'z'\nuid=${uid} cwd=/portmatrix/files\nsystem=portmatrix 1y unknown\ncgroup controllers for children: all\n`,
       stderr: 'oops\n',
       facts: { btfPresent: true, lockdown: 'none', uid },
     });
