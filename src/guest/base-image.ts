@@ -28,19 +28,19 @@ export interface BaseImage {
 export interface PmcellModes {
   /** Takes `PMST1` staged files before the cell's header. */
   staged: boolean;
-  /** `pmcell report I FD`: a suite test's kernel log and blocks. */
-  report: boolean;
   /** `pmcell btf FILE`: a BTF file at /sys/kernel/btf/vmlinux. */
   btf: boolean;
   /** `pmcell follow PID NAME FILE…`: a program's output streamed while it runs (run --verbose). */
   follow: boolean;
+  /** `pmcell run I …`: one suite test, its end frame and its blocks in one process. */
+  run: boolean;
 }
 
-export const NO_PMCELL: PmcellModes = { staged: false, report: false, btf: false, follow: false };
+export const NO_PMCELL: PmcellModes = { staged: false, btf: false, follow: false, run: false };
 
 export function pmcellModes(pmcell: Buffer | undefined): PmcellModes {
   if (!pmcell) return NO_PMCELL;
-  return { staged: pmcell.includes('PMST1'), report: pmcell.includes('pmcell-report-1'), btf: pmcell.includes('pmcell-btf-1'), follow: pmcell.includes('pmcell-follow-1') };
+  return { staged: pmcell.includes('PMST1'), btf: pmcell.includes('pmcell-btf-1'), follow: pmcell.includes('pmcell-follow-1'), run: pmcell.includes('pmcell-run-1') };
 }
 
 export type BaseImageDeps = Pick<Cache, 'putBytes' | 'blobPath' | 'verifiedBlob' | 'readJson' | 'writeJson'>;

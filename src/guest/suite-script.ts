@@ -14,7 +14,6 @@ import { OUTPUT_DONE_MARKER } from './inputs.js';
 import {
   credentialFacts,
   credentialsWrapper,
-  followLines,
   privilegeDrop,
   setupLines,
   shQuote,
@@ -28,14 +27,22 @@ import { testCall, testFunctions, type TestStep } from './test-steps.js';
 export interface SuiteOptions extends Omit<InitOptions, 'args' | 'env' | 'timeoutSec'> {
   /** The tests this guest runs, by their index in the cell's tests. */
   tests: { index: number; step: TestStep }[];
-  /** The base's pmcell has `report` (vm-images/pmcell): each test's kernel log and blocks in one small program. */
-  pmcellReports?: boolean;
+  /** The base's pmcell has `run`: each test, its end frame and its blocks in one small process (test-steps.ts). */
+  pmcellRuns?: boolean;
 }
 
+/** pmcell run's environment and path (with `follow`, run --verbose: the output streamed as it is written). */
+function runnerWords(o: SuiteOptions, F: string): string {
+  const { outMax, dmesgMax } = caps(o);
+  return `PM_F=${shQuote(F)} PM_OUTMAX=${outMax} PM_DMESGMAX=${dmesgMax}${o.follow ? ' PM_FOLLOW=1' : ''} ${CELL_HELPER_GUEST_PATH}`;
+}
+
+/** The most of each output file (stdout, stderr) and of a kernel log sent back: their tails. */
+const caps = (o: SuiteOptions) => ({ outMax: o.outputMaxBytes ?? 1048576, dmesgMax: o.dmesgMaxBytes ?? 262144 });
+
 /** The output side: blocks over the inputs port when open (fd 3), else the console; capped tails. */
-function blockLines(o: SuiteOptions, F: string): string[] {
-  const outMax = o.outputMaxBytes ?? 1048576;
-  const dmesgMax = o.dmesgMaxBytes ?? 262144;
+function blockLines(o: SuiteOptions): string[] {
+  const { outMax, dmesgMax } = caps(o);
   return [
     'if { true >&3; } 2>/dev/null; then out=3; else out=1; fi',
     // send_block NAME FILE [SIZE]: the file's tail (at most its cap), base64, sent and original
@@ -52,19 +59,26 @@ function blockLines(o: SuiteOptions, F: string): string[] {
     `pm_sent() { test $out = 3 && echo ${OUTPUT_DONE_MARKER} >&3 && read -r -t 10 _ <&3; }`,
     // dmesg -c: each read holds only what came since the previous one.
     'pm_klog() { dmesg -c >> "$1" 2>/dev/null; }',
+    `pm_mark() { echo "<7>portmatrix: test $1 starts" 2>/dev/null > /dev/kmsg; }`,
+    // pmcell run does the rest of a test itself; the shell (vng: no pmcell) needs these.
+    ...(o.pmcellRuns ? [] : shellReportLines()),
+  ];
+}
+
+/**
+ * The shell's report of test I (pm_report I): its kernel log and its three blocks, with
+ * dmesg, awk and base64 ($out_pos and $err_pos: the output sizes pm_test saw), and the
+ * builtin sleep its watchdog uses: a read from a FIFO nobody writes to.
+ */
+function shellReportLines(): string[] {
+  return [
     ...testKlogLines(),
-    // pm_report I: test I's kernel log and its three blocks (pm_test set $out_pos and $err_pos):
-    // pmcell in one small program where the base has one that can (not vng's initramfs),
-    // else dmesg, awk and base64.
-    ...(o.pmcellReports ? [`if test -x ${CELL_HELPER_GUEST_PATH}; then`, '  pm_report() {', `    PM_F=${shQuote(F)} PM_OUT="$PM_OUT" PM_OUTMAX=${outMax} PM_DMESGMAX=${dmesgMax} ${CELL_HELPER_GUEST_PATH} report $1 $out`, '  }', 'else'] : []),
     'pm_report() {',
     '  pm_test_klog $1 "$PM_OUT/dmesg.$1"',
     '  send_block stdout.$1 "$PM_OUT/stdout.$1" $out_pos',
     '  send_block stderr.$1 "$PM_OUT/stderr.$1" $err_pos',
     '  send_block dmesg.$1 "$PM_OUT/dmesg.$1"',
     '}',
-    ...(o.pmcellReports ? ['fi'] : []),
-    // A builtin sleep: read from a FIFO nobody writes to (the watchdog's, no program).
     `pm_sleep() { read -t "$1" _ <> ${SUITE_SLEEP_FIFO}; }`,
   ];
 }
@@ -81,7 +95,6 @@ const SPLIT_AWK = 'f { print; next } index($0, m) { f = 1; next } { b = b $0 "\\
  */
 export function testKlogLines(): string[] {
   return [
-    `pm_mark() { echo "<7>portmatrix: test $1 starts" 2>/dev/null > /dev/kmsg; }`,
     'pm_test_klog() {',
     '  dmesg -c > "$2.all" 2>/dev/null; test -s "$2.all" || return 0',
     '  if { read -r l1 && ! read -r l2 && test -z "$l2"; } < "$2.all"; then',
@@ -110,8 +123,8 @@ export function suiteScript(o: SuiteOptions): string {
     `PM_BPFFS=/sys/fs/bpf PM_TRACEFS=/sys/kernel/tracing PM_OUT=${OUT} PM_TMP=/tmp`,
     // The configured user owns the tests' roots: a test may write where it starts.
     ...(o.user !== undefined ? [`chown -R "$user" ${roots.map(shQuote).join(' ')}`] : []),
-    ...blockLines(o, F),
-    ...testFunctions(sysctlLines(o, `${OUT}/sysctl.err`), o.killGraceSec, followLines(o, '$pid', 'stdout.$i "$PM_OUT/stdout.$i" stderr.$i "$PM_OUT/stderr.$i"')),
+    ...blockLines(o),
+    ...testFunctions(sysctlLines(o, `${OUT}/sysctl.err`), { killGraceSec: o.killGraceSec, runner: o.pmcellRuns ? runnerWords(o, F) : undefined }),
     // What the kernel logged before the first test's mark is the cell's (pm_test_klog), not the test's.
     'now; frame phase=loader-start t=$up',
     ...o.tests.flatMap(({ index, step }, n) => [testCall(index, step, n === 0 ? firstAs : runAs), ...(n === 0 ? credentialFacts(CREDS) : [])]),

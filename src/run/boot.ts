@@ -8,7 +8,7 @@ import { access } from 'node:fs/promises';
 import type { Accel } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
 import type { MatrixVm } from '../config/matrix.js';
-import { baseImage, NO_PMCELL, type BaseImageDeps } from '../guest/base-image.js';
+import { baseImage, NO_PMCELL, type PmcellModes, type BaseImageDeps } from '../guest/base-image.js';
 import { CELL_HELPER_GUEST_PATH } from '../guest/base-init.js';
 import type { CpioEntry } from '../guest/cpio.js';
 import { cellScript } from '../guest/init-script.js';
@@ -84,11 +84,11 @@ export function runsAsSuite(cell: Pick<Cell, 'tests'>): boolean {
 }
 
 /** The per-test guest's script for tests `only` of the cell. */
-function suiteInit(b: BootInputs, token: string, only: readonly number[], pmcellReports: boolean, btf: GuestBtf | undefined, follow: string | undefined): string {
+function suiteInit(b: BootInputs, token: string, only: readonly number[], pmcell: PmcellModes, btf: GuestBtf | undefined, follow: string | undefined): string {
   const { cell } = b;
   return suiteScript({
     token,
-    pmcellReports,
+    pmcellRuns: pmcell.run,
     follow,
     tests: only.map((index) => ({ index, step: stepOf(cell.tests[index]!, index) })),
     sysctl: cell.config.sysctl,
@@ -177,7 +177,7 @@ export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const pmcell = base?.pmcell ?? NO_PMCELL;
   const guestBtf = b.btf?.guest && pmcell.btf ? { ...b.btf.guest, helper: CELL_HELPER_GUEST_PATH } : b.btf?.guest;
   const follow = b.live && pmcell.follow ? CELL_HELPER_GUEST_PATH : undefined;
-  const script = runsAsSuite(cell) ? suiteInit(b, token, only, pmcell.report, guestBtf, follow) : cellInit(cell, token, guestBtf, follow);
+  const script = runsAsSuite(cell) ? suiteInit(b, token, only, pmcell, guestBtf, follow) : cellInit(cell, token, guestBtf, follow);
   const shared = await sharedPart(b);
   const own = await ownInputEntries({ script, extra });
   const entries = [...shared.entries, ...own];
