@@ -73,7 +73,7 @@ export interface InitOptions {
  * The line that starts pmcell follow for PID (a shell word) next to the program, and
  * the one that waits for its last read; none without `follow`. `streams`: the NAME FILE words.
  */
-export function followLines(o: Pick<InitOptions, 'follow' | 'token'>, pid: string, streams: string): { start: string[]; wait: string[] } {
+function followLines(o: Pick<InitOptions, 'follow' | 'token'>, pid: string, streams: string): { start: string[]; wait: string[] } {
   if (!o.follow) return { start: [], wait: [] };
   return { start: [`PM_F=${shQuote(`@@portmatrix:${o.token}`)} ${o.follow} follow ${pid} ${streams} 3>&- 4>&- 5>&- &`, 'fw=$!'], wait: ['wait $fw'] };
 }
