@@ -2,6 +2,7 @@
 
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import type { CellResult } from '../../src/results/model.js';
 import { createProgress } from '../../src/run/progress.js';
 import { cell } from '../plan/cells.js';
 
@@ -65,5 +66,35 @@ describe('per-test progress', () => {
     progress.listener({ type: 'output', cell: cell('amd64', 'debian:trixie'), test: 'smoke', stream: 'stdout', text: 'hello\n' });
     progress.close();
     expect(text).toBe('');
+  });
+
+  it("with --verbose prints a test's output at its end when none was streamed (vng), and a one-program cell's with its result", () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d) => (text += String(d)));
+    const progress = createProgress(out, false, { verbose: true });
+    const c = cell('amd64', 'debian:trixie');
+    const base = { kind: 'exec' as const, timedOut: false, kernelLog: '', timings: { ms: 1000 } };
+    // A test that streamed nothing: its output from its result, before its line.
+    progress.listener({ type: 'test', cell: c, test: { ...base, name: 'quiet', status: 'pass', stdout: 'a\nb\n', stderr: 'warn\n' } });
+    // A one-program cell: streamed, its open line printed with its result; then one that streamed nothing.
+    const loader = { ...base, name: 'loader', status: 'pass' as const, stdout: 'x\ny', stderr: '' };
+    const result = (id: string) => ({ id, arch: 'amd64', status: 'pass', timings: { totalMs: 1000 }, tests: [loader] }) as unknown as CellResult;
+    progress.listener({ type: 'output', cell: c, test: 'loader', stream: 'stdout', text: 'x\ny' });
+    progress.listener({ type: 'result', cell: c, result: result(c.id) });
+    const other = cell('arm64', 'debian:trixie');
+    progress.listener({ type: 'result', cell: other, result: result(other.id) });
+    // A result kept from an earlier run prints nothing of its output.
+    progress.listener({ type: 'result', cell: other, result: result(other.id), resumed: true });
+    progress.close();
+    expect(text.split('\n').filter((l) => l.startsWith('  │'))).toEqual([
+      '  │ amd64/debian-trixie/default › quiet: a',
+      '  │ amd64/debian-trixie/default › quiet: b',
+      '  │ amd64/debian-trixie/default › quiet (stderr): warn',
+      '  │ amd64/debian-trixie/default › loader: x',
+      '  │ amd64/debian-trixie/default › loader: y',
+      '  │ arm64/debian-trixie/default › loader: x',
+      '  │ arm64/debian-trixie/default › loader: y',
+    ]);
   });
 });
