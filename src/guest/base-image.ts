@@ -23,7 +23,7 @@ export interface BaseImage {
 /**
  * The modes of a pmcell build (vm-images/pmcell), found by the text each carries in
  * its binary: a pmcell built before a mode would take its arguments or header for
- * something else (for `report`, a boot: it would wait forever).
+ * something else (for `run`, a boot: it would wait forever).
  */
 export interface PmcellModes {
   /** Takes `PMST1` staged files before the cell's header. */

@@ -63,20 +63,13 @@ export interface InitOptions {
   /** Hide the kernel's BTF and/or install a file at /sys/kernel/btf/vmlinux (btf-init.ts). */
   btf?: GuestBtf;
   /**
-   * run --verbose: the guest path of a pmcell that has `follow`, which streams the
-   * program's stdout and stderr over the console as `live=` frames while it runs.
+   * run --verbose: the guest path of a pmcell that streams the program's stdout and
+   * stderr over the console as `live=` frames while it runs (`follow` next to a loader;
+   * a suite's `pmcell run` with PM_FOLLOW=1).
    */
   follow?: string;
 }
 
-/**
- * The line that starts pmcell follow for PID (a shell word) next to the program, and
- * the one that waits for its last read; none without `follow`. `streams`: the NAME FILE words.
- */
-function followLines(o: Pick<InitOptions, 'follow' | 'token'>, pid: string, streams: string): { start: string[]; wait: string[] } {
-  if (!o.follow) return { start: [], wait: [] };
-  return { start: [`PM_F=${shQuote(`@@portmatrix:${o.token}`)} ${o.follow} follow ${pid} ${streams} 3>&- 4>&- 5>&- &`, 'fw=$!'], wait: ['wait $fw'] };
-}
 
 /** Single-quote for sh: the only character needing care inside '' is ' itself. */
 export function shQuote(s: string): string {
@@ -204,7 +197,8 @@ function loaderLines(o: InitOptions): string[] {
   const argWords = o.args.map(shQuote);
   const wrapper = credentialsWrapper('/tmp/pm-user');
   const drop = privilegeDrop(o);
-  const follow = followLines(o, '$pid', 'stdout /tmp/pm/stdout stderr /tmp/pm/stderr');
+  // run --verbose: pmcell follow next to the loader; the script waits for its last read before the sweep.
+  const follow = o.follow ? `PM_F=${shQuote(`@@portmatrix:${o.token}`)} ${o.follow} follow $pid stdout /tmp/pm/stdout stderr /tmp/pm/stderr 3>&- &` : undefined;
   return [
     ...drop.setup,
     'cd /portmatrix/files',
@@ -215,14 +209,14 @@ function loaderLines(o: InitOptions): string[] {
     `  ${drop.command(shQuote(wrapper))} loader /portmatrix/loader ${argWords.join(' ')} \\`,
     '  < /dev/null > /tmp/pm/stdout 2> /tmp/pm/stderr 3>&- &',
     'pid=$!',
-    ...follow.start,
+    ...(follow ? [follow, 'fw=$!'] : []),
     `( sleep ${o.timeoutSec}; touch /tmp/pm/timedout; kill -TERM $pid; sleep ${grace}; kill -KILL $pid ) 2>/dev/null 3>&- &`,
     'wd=$!',
     'wait $pid',
     'code=$?',
     'now; frame phase=loader-end t=$up',
     'kill $wd 2>/dev/null',
-    ...follow.wait,
+    ...(follow ? ['wait $fw'] : []),
     '# Nothing the loader left behind may write to the console while we report.',
     'kill -KILL -1 2>/dev/null',
     'frame exit=$code',

@@ -48,11 +48,11 @@ export interface CellPackages {
 
 /** The cell's package trees (downloaded, verified and unpacked once per set and run). */
 export async function cellPackages(cell: Cell, images: Pick<ImageStoreExt, 'packages'>): Promise<CellPackages> {
-  // Every set settles before a failure is thrown: the same matrix names the same error each time.
-  const settled = await Promise.allSettled(packageSets(cell).map((s) => images.packages(s.names, s.suite, cell.arch)));
-  const failed = settled.find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  const got = settled.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof images.packages>>>).value);
+  const pending = packageSets(cell).map((s) => images.packages(s.names, s.suite, cell.arch));
+  // Every set settles first, so the failure thrown is the first set's, not the quickest one's:
+  // the same matrix names the same error each time.
+  await Promise.allSettled(pending);
+  const got = await Promise.all(pending);
   return { roots: got.map((g) => g.root), ids: got.map((g) => g.lock.sha256 ?? '') };
 }
 

@@ -50,13 +50,16 @@ describe('run --verbose', () => {
   }, 300_000);
 
   it('streams the one-program form too', async () => {
-    const dir = await project({ 'loader.sh': 'echo "loader says hi"; sleep 1; echo bye' }, 'loader:\n  path: ./loader.sh\n');
+    const dir = await project({ 'loader.sh': 'echo "loader says hi"; sleep 3; echo bye' }, 'loader:\n  path: ./loader.sh\n');
     const { code, lines } = await verboseRun(dir);
     expect(code).toBe(0);
     const texts = lines.map((l) => l.text);
     const hi = texts.indexOf(`  │ ${ID} › loader: loader says hi`);
+    const bye = texts.indexOf(`  │ ${ID} › loader: bye`);
     expect(hi, texts.join('\n')).toBeGreaterThanOrEqual(0);
-    expect(texts.indexOf(`  │ ${ID} › loader: bye`)).toBeGreaterThan(hi);
-    expect(texts.findIndex((t) => t.startsWith(`[1/1] pass  ${ID}`))).toBeGreaterThan(hi);
+    expect(bye).toBeGreaterThan(hi);
+    // Streamed, not printed with the result: the loader slept 3 s between its two lines.
+    expect(lines[bye]!.at - lines[hi]!.at).toBeGreaterThan(2000);
+    expect(texts.findIndex((t) => t.startsWith(`[1/1] pass  ${ID}`))).toBeGreaterThan(bye);
   }, 300_000);
 });
