@@ -2,13 +2,13 @@
 // the kernel log is refused and the host's log is neither read nor cleared (what it
 // does with a log is checked in the guest, test/run/suite.vm.test.ts), and it can signal
 // nothing but what it started. Its output is parsed back by the host's frame parser:
-//   report  the blocks a suite test's output becomes
+//   run     one suite test: its process, environment, timeout, end frame, and the
+//           report of its output in blocks
 //   follow  a program's output as it is written (run --verbose)
-//   run     one suite test: its process, environment, timeout, end frame and blocks
 
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,10 @@ const TOKEN = 'feedfacefeedface';
 const dir = mkdtempSync(path.join(tmpdir(), 'pm-report-'));
 chmodSync(dir, 0o777);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// pmcell's own stdin: a file, not a pipe, so a run that ends before reading it (none
+// does read it) cannot fail the write with EPIPE.
+const stdinFile = path.join(dir, 'stdin');
+writeFileSync(stdinFile, 'stdin is not for the test\n');
 
 /** The bytes of a file in `dir`, printed by a test run through `pmcell run` (the report at its end). */
 function printed(name: string, data: string | Buffer, outMax: number): string {
@@ -90,12 +94,17 @@ describe('pmcell follow', () => {
 /** `pmcell run I TIMEOUT GRACE 1 DIR WORDS…` as nobody in `dir` (PM_SWEEP unset: never on the host); its stdout, parsed. */
 function runTest(index: number, timeout: number, words: string[], env: Record<string, string> = {}) {
   const started = Date.now();
-  const text = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', cellHelperPath('amd64'), 'run', String(index), String(timeout), '1', '1', dir, ...words], {
-    env: { PM_F: `@@portmatrix:${TOKEN}`, PM_OUT: dir, PM_OUTMAX: '1048576', PM_DMESGMAX: '100', ...env },
-    encoding: 'utf8',
-    input: 'stdin is not for the test\n',
-  });
-  return { text, ms: Date.now() - started, test: parseFrames(text, TOKEN).tests[index]! };
+  const stdin = openSync(stdinFile, 'r');
+  try {
+    const text = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', cellHelperPath('amd64'), 'run', String(index), String(timeout), '1', '1', dir, ...words], {
+      env: { PM_F: `@@portmatrix:${TOKEN}`, PM_OUT: dir, PM_OUTMAX: '1048576', PM_DMESGMAX: '100', ...env },
+      encoding: 'utf8',
+      stdio: [stdin, 'pipe', 'pipe'],
+    });
+    return { text, ms: Date.now() - started, test: parseFrames(text, TOKEN).tests[index]! };
+  } finally {
+    closeSync(stdin);
+  }
 }
 
 describe('pmcell run', () => {
