@@ -23,7 +23,7 @@ export type RunEvent =
   | { type: 'boot'; cell: Cell; accel: Accel; attempt: number }
   /** The guest reported the loader starting or ending. */
   | { type: 'loader'; cell: Cell; phase: 'start' | 'end' }
-  /** Output of test `test` as the guest streams it while the test runs (run --verbose); any chunking. */
+  /** Output of test `test` as the guest streams it while the test runs (run --verbose only); any chunking. */
   | { type: 'output'; cell: Cell; test: string; stream: 'stdout' | 'stderr'; text: string }
   /** One test of the cell finished in the guest (`test`'s status before the cell is decided). */
   | { type: 'test'; cell: Cell; test: TestResult }

@@ -53,13 +53,19 @@ export type FrameEvent =
   | { type: 'block'; name: string; bytes: number }
   | { type: 'test-start'; index: number; t: number }
   | { type: 'test-end'; index: number; exitCode?: number; timedOut: boolean; t: number }
-  /** `live=<stdout|stderr>[.<i>] <base64>`: output as the program writes it (run --verbose; the blocks stay the record). */
+  /**
+   * `live=<stdout|stderr>[.<i>] <base64>`: output as the program writes it (all of it
+   * with run --verbose; else the head of a suite test's). The blocks stay the record:
+   * a stream whose block never came (the guest died or wedged first) keeps this.
+   */
   | { type: 'live'; stream: 'stdout' | 'stderr'; index?: number; data: Buffer };
 
 const BLOCKS = ['stdout', 'stderr', 'dmesg'] as const;
 type BlockName = (typeof BLOCKS)[number] | `${(typeof BLOCKS)[number]}.${number}`;
 /** `stdout`, `stderr`, `dmesg`, or a test's `stdout.<i>` / `stderr.<i>` / `dmesg.<i>`. */
 const isBlockName = (name: string): name is BlockName => (BLOCKS as readonly string[]).includes(name) || /^(stdout|stderr|dmesg)\.\d{1,4}$/.test(name);
+/** What the parser keeps of a stream's live frames (its tail): the guest's cap for a block. */
+const LIVE_KEEP = 1 << 20;
 const uptime = (rest: string) => Number(/(?:^|\s)t=([0-9.]+)/.exec(rest)?.[1] ?? NaN);
 const BASE64_LINE = /^[A-Za-z0-9+/]+={0,2}$/;
 function applyFact(facts: GuestFacts, name: string, value: string): void {
@@ -88,6 +94,9 @@ export class FrameParser {
     tests: [],
   };
   private readonly truncated = new Set<string>();
+  /** Live output by block name (`stdout.3`), kept for streams whose block does not come. */
+  private readonly live = new Map<string, { chunks: Buffer[]; bytes: number }>();
+  private readonly received = new Set<string>();
 
   constructor(token: string) {
     this.marker = `@@portmatrix:${token} `;
@@ -104,8 +113,7 @@ export class FrameParser {
 
   /** The report so far, as a copy, without ending anything (a test reported while the guest still runs). */
   current(): GuestReport {
-    const r = this.report;
-    return { ...r, phases: { ...r.phases }, facts: { ...r.facts }, sysctlErrors: [...r.sysctlErrors], tests: r.tests.map((t) => ({ ...t })) };
+    return this.copy();
   }
 
   /** Flush the last unterminated line and return the report. */
@@ -113,9 +121,35 @@ export class FrameParser {
     if (this.partial) this.line(plainText(this.partial), []);
     this.partial = '';
     if (this.block) this.closeBlock(undefined);
+    const report = this.copy();
+    const truncated = new Set([...this.truncated, ...[...this.live.keys()].filter((name) => !this.received.has(name))]);
+    if (truncated.size) report.truncated = [...truncated].sort();
+    return report;
+  }
+
+  /** A copy of the report, with what was streamed live for each stream whose block has not come. */
+  private copy(): GuestReport {
     const r = this.report;
-    if (this.truncated.size) r.truncated = [...this.truncated].sort();
-    return { ...r, phases: { ...r.phases }, facts: { ...r.facts }, sysctlErrors: [...r.sysctlErrors], tests: r.tests.map((t) => ({ ...t })) };
+    const copy = { ...r, phases: { ...r.phases }, facts: { ...r.facts }, sysctlErrors: [...r.sysctlErrors], tests: r.tests.map((t) => ({ ...t })) };
+    for (const [name, { chunks }] of this.live) {
+      if (this.received.has(name)) continue;
+      const [stream, index] = name.split('.') as ['stdout' | 'stderr', string | undefined];
+      (index === undefined ? copy : copy.tests[Number(index)]!)[stream] = Buffer.concat(chunks).toString('utf8');
+    }
+    return copy;
+  }
+
+  /** Keeps the tail (LIVE_KEEP bytes) of what a stream sent live. */
+  private keepLive(name: string, data: Buffer): void {
+    let kept = this.live.get(name);
+    if (!kept) this.live.set(name, (kept = { chunks: [], bytes: 0 }));
+    kept.chunks.push(data);
+    kept.bytes += data.length;
+    if (kept.bytes > 2 * LIVE_KEEP) {
+      const tail = Buffer.concat(kept.chunks).subarray(-LIVE_KEEP);
+      kept.chunks = [tail];
+      kept.bytes = tail.length;
+    }
   }
 
   /** The report of test `index`, made on first mention (indexes are small: 4 digits at most). */
@@ -195,7 +229,10 @@ export class FrameParser {
       case 'live': {
         const m = /^(stdout|stderr)(?:\.(\d{1,4}))?$/.exec(value);
         if (!m || !BASE64_LINE.test(rest)) return; // a line the console broke is dropped: only the view misses it
-        events.push({ type: 'live', stream: m[1] as 'stdout' | 'stderr', ...(m[2] === undefined ? {} : { index: Number(m[2]) }), data: Buffer.from(rest, 'base64') });
+        const data = Buffer.from(rest, 'base64');
+        if (m[2] !== undefined) this.test(Number(m[2]));
+        this.keepLive(value, data);
+        events.push({ type: 'live', stream: m[1] as 'stdout' | 'stderr', ...(m[2] === undefined ? {} : { index: Number(m[2]) }), data });
         return;
       }
       case 'begin':
@@ -219,6 +256,7 @@ export class FrameParser {
     const block = this.block!;
     this.block = undefined;
     const buf = Buffer.from(block.data.join(''), 'base64');
+    this.received.add(block.name);
     const dot = block.name.indexOf('.');
     if (dot < 0) this.report[block.name as (typeof BLOCKS)[number]] = buf.toString('utf8');
     else this.test(Number(block.name.slice(dot + 1)))[block.name.slice(0, dot) as (typeof BLOCKS)[number]] = buf.toString('utf8');

@@ -31,7 +31,11 @@ export interface SuiteOptions extends Omit<InitOptions, 'args' | 'env' | 'timeou
   pmcellRuns?: boolean;
 }
 
-/** pmcell run's environment and path (with `follow`, run --verbose: the output streamed as it is written). */
+/**
+ * pmcell run's environment and path. It streams each test's output as it is written:
+ * with `follow` (run --verbose) all of it on the console, for the view; else the head
+ * (PM_OUTMAX) beside the blocks, kept should the guest die before them.
+ */
 function runnerWords(o: SuiteOptions, F: string): string {
   const { outMax, dmesgMax } = caps(o);
   return `PM_F=${shQuote(F)} PM_OUTMAX=${outMax} PM_DMESGMAX=${dmesgMax}${o.follow ? ' PM_FOLLOW=1' : ''} ${CELL_HELPER_GUEST_PATH}`;

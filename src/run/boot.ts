@@ -48,6 +48,12 @@ export interface BootPlan {
    * vng. `inline`: the inputs go inside a per-cell initramfs (inline-boot.ts), cold.
    */
   qemu?: { spec: QemuSpec; snapshot?: SnapshotDeps; inline?: boolean };
+  /**
+   * run --verbose, with a pmcell that streams: the guest's live frames are for the
+   * view (`output` events). Without it a suite test's live frames only keep its output
+   * should the guest die before the test's blocks.
+   */
+  live?: boolean;
 }
 
 /**
@@ -184,6 +190,7 @@ export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const header = () => ({ unixSeconds: Date.now() / 1000, seed: randomBytes(SEED_BYTES) });
   const inputs = async () => inputsStream(entries, header());
   const plan: BootPlan = { token, entries, inputs, capHelper, ...deadlines(cell, vm, b.accel, only) };
+  if (follow) plan.live = true;
   if (runsAsSuite(cell)) plan.testDeadlines = testDeadlines(cell, b.accel, only);
   if (vm.backend === 'vng') return plan;
 

@@ -86,7 +86,7 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
         if (event.type === 'phase' && event.name === 'loader-end') phase('end');
         if (event.type === 'test-start') watch.start(event.index);
         if (event.type === 'test-end') watch.end();
-        if (event.type === 'live') {
+        if (event.type === 'live' && plan.live) {
           const index = event.index ?? 0;
           const text = live(index, event.stream).write(event.data);
           if (text) void o.events.emit({ type: 'output', cell, test: cell.tests[index]?.name ?? 'loader', stream: event.stream, text });

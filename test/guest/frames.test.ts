@@ -77,15 +77,29 @@ describe('parseFrames', () => {
     ]);
   });
 
-  it('emits live output frames (run --verbose) with their bytes, and drops a line the console broke', () => {
+  it('emits live output frames with their bytes, and drops a line the console broke', () => {
     const p = new FrameParser(T);
     const data = Buffer.from('ünï\n');
     expect(p.push(`${F} live=stdout.3 ${data.toString('base64')}\n${F} live=stderr QUJD\n${F} live=stdout.1 QU<6>[  1.0] JD\n${F} live=dmesg.1 QUJD\n`)).toEqual([
       { type: 'live', stream: 'stdout', index: 3, data },
       { type: 'live', stream: 'stderr', data: Buffer.from('ABC') },
     ]);
-    // Not part of the report: the blocks after each test are the record.
-    expect(p.end().tests).toEqual([]);
+  });
+
+  it("keeps a stream's live output until its block comes, and that output when none does", () => {
+    const p = new FrameParser(T);
+    // Test 0 ends and sends its blocks; test 1 streams a line, and the guest dies before its blocks.
+    p.push(`${F} test-start=0 t=1.0\n${F} live=stdout.0 ${b64('first ')}\n${F} live=stdout.0 ${b64('try\n')}\n`);
+    expect(p.current().tests[0]!.stdout).toBe('first try\n');
+    p.push(`${F} test-end=0 exit=0 timedout=0 t=1.5\n${F} begin=stdout.0\n${b64('the record\n')}\n${F} end=stdout.0 bytes=11 total=11\n`);
+    p.push(`${F} test-start=1 t=2.0\n${F} live=stdout.1 ${b64('before the panic\n')}\n${F} live=stderr.1 ${b64('warn\n')}\n[ 2.5] Kernel panic - not syncing: sysrq triggered crash\n`);
+    const r = p.end();
+    expect(r.tests.map((t) => [t.ended, t.stdout, t.stderr])).toEqual([
+      [true, 'the record\n', ''],
+      [false, 'before the panic\n', 'warn\n'],
+    ]);
+    // What came only live is partial: the guest never said how much there was.
+    expect(r.truncated).toEqual(['stderr.1', 'stdout.1']);
   });
 
   it('skips kernel lines inside a base64 block', () => {

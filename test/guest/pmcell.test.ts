@@ -91,19 +91,25 @@ describe('pmcell follow', () => {
   }, 20_000);
 });
 
-/** `pmcell run I TIMEOUT GRACE 1 DIR WORDS…` as nobody in `dir` (PM_SWEEP unset: never on the host); its stdout, parsed. */
-function runTest(index: number, timeout: number, words: string[], env: Record<string, string> = {}) {
+/**
+ * `pmcell run I TIMEOUT GRACE FD DIR WORDS…` as nobody in `dir` (PM_SWEEP unset: never on
+ * the host); its stdout, parsed. FD is 1, the same stdout, unless `port` names a file:
+ * then FD is 3, that file, as the inputs port is in the guest.
+ */
+function runTest(index: number, timeout: number, words: string[], env: Record<string, string> = {}, port?: string) {
   const started = Date.now();
   const stdin = openSync(stdinFile, 'r');
+  const portFd = port === undefined ? undefined : openSync(port, 'w');
   try {
-    const text = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', cellHelperPath('amd64'), 'run', String(index), String(timeout), '1', '1', dir, ...words], {
+    const text = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', cellHelperPath('amd64'), 'run', String(index), String(timeout), '1', portFd === undefined ? '1' : '3', dir, ...words], {
       env: { PM_F: `@@portmatrix:${TOKEN}`, PM_OUT: dir, PM_OUTMAX: '1048576', PM_DMESGMAX: '100', ...env },
       encoding: 'utf8',
-      stdio: [stdin, 'pipe', 'pipe'],
+      stdio: [stdin, 'pipe', 'pipe', ...(portFd === undefined ? [] : [portFd])],
     });
     return { text, ms: Date.now() - started, test: parseFrames(text, TOKEN).tests[index]! };
   } finally {
     closeSync(stdin);
+    if (portFd !== undefined) closeSync(portFd);
   }
 }
 
@@ -131,6 +137,18 @@ describe('pmcell run', () => {
     expect(test).toMatchObject({ exitCode: 137, timedOut: true, stdout: 'before\n' });
     expect(ms).toBeLessThan(10_000);
     expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toMatch(/^sleep 30$/m);
+  });
+
+  it('without PM_FOLLOW streams the first PM_OUTMAX bytes of each output on FD, not the console', () => {
+    const port = path.join(dir, 'port');
+    const { text } = runTest(4, 10, ['PATH=/usr/bin:/bin', '--', 'sh', '-c', 'echo 0123456789abcdef; echo warn >&2'], { PM_OUTMAX: '10' }, port);
+    expect(text).not.toContain(' live=');
+    const sent = readFileSync(port, 'utf8');
+    const live = (stream: string) => Buffer.concat(new FrameParser(TOKEN).push(sent).flatMap((e) => (e.type === 'live' && `${e.stream}.${e.index}` === stream ? [e.data] : []))).toString();
+    expect([live('stdout.4'), live('stderr.4')]).toEqual(['0123456789', 'warn\n']);
+    // They come before the blocks, which send the tail.
+    expect(sent.indexOf(' live=stdout.4 ')).toBeLessThan(sent.indexOf(' begin=stdout.4'));
+    expect(parseFrames(sent, TOKEN).tests[4]).toMatchObject({ stdout: '789abcdef\n', stderr: 'warn\n' });
   });
 
   it('with PM_FOLLOW=1 streams the output while the test runs', () => {

@@ -1,7 +1,7 @@
 // A cell's `tests:` in one guest, on a real kernel (TCG, amd64, Debian trixie 6.12),
 // through the CLI with retries off. Five tests: a pass, an exit 1, a hang past its
 // timeout after printing a line, a kernel panic, a pass: every result is there, the
-// hang keeps its line, the panic carries the reason and console tail, and the last
+// hang keeps its line, the panic its line, reason and console tail, and the last
 // test ran on a second guest. Then isolation: a test that leaves a pinned map and a
 // kprobe event behind cannot change the next test's outcome, and each test has its
 // own kernel-log segment; the configured user for every test; a wedged guest.
@@ -30,7 +30,8 @@ describe('a cell of tests in one guest', () => {
         'ok.sh': 'echo "ok in $(pwd)"; ls /tmp',
         'fails.sh': 'echo "about to fail" >&2; exit 1',
         'hangs.sh': 'echo "before the hang"; touch /tmp/left-by-hang; sleep 600',
-        'panics.sh': 'echo c > /proc/sysrq-trigger; sleep 5',
+        // The line is streamed to the host within 0.1 s: it outlives the guest.
+        'panics.sh': 'echo "before the panic"; sleep 1; echo c > /proc/sysrq-trigger; sleep 5',
       },
       `  - {name: first, path: ./ok.sh, timeout: 20}
   - {name: fails, path: ./fails.sh, timeout: 20}
@@ -49,7 +50,7 @@ describe('a cell of tests in one guest', () => {
       ['first', 'pass', undefined, 'ok in /portmatrix/t/0\n'],
       ['fails', 'fail', 'exited with code 1', ''],
       ['hangs', 'fail', 'timed out after 3s', 'before the hang\n'],
-      ['panics', 'fail', 'kernel panic while the test ran: sysrq triggered crash', ''],
+      ['panics', 'fail', 'kernel panic while the test ran: sysrq triggered crash', 'before the panic\n'],
       // A fresh guest, a fresh /tmp: nothing the hanging test left there.
       ['last', 'pass', undefined, 'ok in /portmatrix/t/4/sub\n'],
     ]);
@@ -118,8 +119,8 @@ configs:
   it('a test that wedges the guest fails as such, and the next runs on a new guest', async () => {
     const dir = await project(
       // SIGSTOP to every process but PID 1 (the guest's watchdog too), then to itself:
-      // the guest never reports the test's end.
-      { 'wedges.sh': 'echo stopping everything; kill -STOP -1; kill -STOP $$', 'after.sh': 'echo after' },
+      // the guest never reports the test's end. What it printed a second before is kept.
+      { 'wedges.sh': 'echo stopping everything; sleep 1; kill -STOP -1; kill -STOP $$', 'after.sh': 'echo after' },
       `  - {name: wedges, path: ./wedges.sh, timeout: 2}
   - {name: after, path: ./after.sh, timeout: 20}
 `,
@@ -131,7 +132,7 @@ configs:
       ['wedges', 'fail', 'the guest stopped responding while the test ran'],
       ['after', 'pass', undefined],
     ]);
-    expect(cell.tests[1]!.stdout).toBe('after\n');
+    expect(cell.tests.map((t) => t.stdout)).toEqual(['stopping everything\n', 'after\n']);
     expect(cell.guestBoots).toBe(2);
     // The host's per-test watchdog (2 s × 1.5 + 15 s), not the cell's whole deadline (minutes).
     expect(Date.now() - started).toBeLessThan(90_000);

@@ -6,33 +6,38 @@
 // ---- `pmcell follow PID NAME FILE [NAME FILE]`: output as it is written -----------
 // `run --verbose`: the loader script (init-script.ts) starts this next to the loader,
 // PID, whose stdout and stderr go to the FILEs; `pmcell run` does the same for a suite
-// test itself (PM_FOLLOW=1). About every 0.1 s it reads what was appended to each FILE
-// since and writes it to stdout, the console, as frames `PM_F live=NAME <base64 of at
-// most 57 bytes>`, so the host shows a test's output while the test runs (the blocks
-// after the test stay the record). It makes a last read once PID is gone (reaped: the
-// script waits for it first) and exits. A FILE not there yet is opened at a later
-// turn. PM_F is the frame prefix.
+// test itself. About every 0.1 s it reads what was appended to each FILE since and
+// writes it as frames `PM_F live=NAME <base64 of at most 57 bytes>`: here to stdout,
+// the console, so the host shows a test's output while the test runs (the blocks after
+// the test stay the record). It makes a last read once PID is gone (reaped: the script
+// waits for it first) and exits. A FILE not there yet is opened at a later turn. PM_F
+// is the frame prefix.
 
 __attribute__((used)) static const char follow_magic[] = "pmcell-follow-1";
 
-/** Files followed: each NAME, its FILE and the descriptor reading it (-1 until it opens). */
+/** Files followed: each NAME, its FILE, the descriptor reading it (-1 until it opens), and the bytes still to send (-1: all). */
 struct followed {
   const char *name, *file;
-  long fd;
+  long fd, left;
 };
 
-/** One turn: what was appended to each file since the last, as live frames on fd 1. */
-static void follow_step(const char *frame, struct followed *f, long n) {
+/** One turn: what was appended to each file since the last, as live frames on `to`. */
+static void follow_step(const char *frame, struct followed *f, long n, long to) {
   long saved = ofd;
-  ofd = 1;
+  ofd = to;
   for (long i = 0; i < n; i++) {
     if (f[i].fd < 0) f[i].fd = sys5(NR_openat, AT_FDCWD, (long)f[i].file, O_RDONLY, 0, 0);
-    long got;
-    while (f[i].fd >= 0 && (got = sys3(NR_read, f[i].fd, data, sizeof data / 57 * 57)) > 0)
+    for (;;) {
+      long want = sizeof data / 57 * 57;
+      if (f[i].left >= 0 && f[i].left < want) want = f[i].left;
+      long got = f[i].fd >= 0 && want > 0 ? sys3(NR_read, f[i].fd, data, want) : 0;
+      if (got <= 0) break;
+      if (f[i].left > 0) f[i].left -= got;
       for (long off = 0; off < got; off += 57) {
         outs(frame), outs(" live="), outs(f[i].name), outs(" ");
         out_b64(data + off, (unsigned long)(got - off < 57 ? got - off : 57));
       }
+    }
   }
   flush();
   ofd = saved;
@@ -42,11 +47,11 @@ void follow(long pid, char **pairs, long n, char **envp) {
   const char *frame = getenv_(envp, "PM_F");
   struct followed f[2];
   if (n > 2) n = 2;
-  for (long i = 0; i < n; i++) f[i] = (struct followed){pairs[2 * i], pairs[2 * i + 1], -1};
+  for (long i = 0; i < n; i++) f[i] = (struct followed){pairs[2 * i], pairs[2 * i + 1], -1, -1};
   for (;;) {
     // Looked at before the read: what PID wrote before it went is in this last read.
     int gone = pid <= 0 || sys3(NR_kill, pid, 0, 0) < 0;
-    follow_step(frame, f, n);
+    follow_step(frame, f, n, 1);
     if (gone) return;
     long ts[2] = {0, 100000000};
     sys3(NR_nanosleep, ts, 0, 0);
@@ -66,7 +71,10 @@ void follow(long pid, char **pairs, long n, char **envp) {
 //   - `PM_F test-end=I exit=CODE timedout=0|1 t=UPTIME` on stdout (the console; CODE as
 //     the shell gives it: 128 + the signal for a killed program), then what `report I
 //     FD` writes (the kernel log split at the test's mark, three blocks) on FD;
-//   - with PM_FOLLOW=1 (run --verbose) the output files are followed while it runs.
+//   - the output files are followed while it runs (live frames): with PM_FOLLOW=1 (run
+//     --verbose) all of it on the console, the host prints it as it comes; else the
+//     first PM_OUTMAX bytes of each on FD, so a test whose guest dies or wedges before
+//     its blocks keeps what it printed (the host takes the blocks when they come).
 // Per test under TCG this saves the shell's second fork, the exec of busybox setsid and
 // the exec of a report program. The host looks for this text in the binary
 // (guest/base-image.ts): a pmcell built before this mode would take `run …` for a boot.
@@ -81,7 +89,7 @@ static long now_ns(void) {
 }
 
 /** Until pid ends or the deadline (ns, monotonic) passes: 1 and *status when it ended. */
-static int wait_until(long pid, long deadline, int *status, const char *frame, struct followed *f, long nf) {
+static int wait_until(long pid, long deadline, int *status, const char *frame, struct followed *f, long nf, long to) {
   unsigned long set = 1UL << (SIGCHLD - 1);
   for (;;) {
     if (sys5(NR_wait4, pid, (long)status, WNOHANG, 0, 0) == pid) return 1;
@@ -90,7 +98,7 @@ static int wait_until(long pid, long deadline, int *status, const char *frame, s
     if (nf && left_ns > 100000000L) left_ns = 100000000L; // a turn of following every 0.1 s
     long ts[2] = {left_ns / 1000000000L, left_ns % 1000000000L};
     sys5(NR_rt_sigtimedwait, (long)&set, 0, (long)ts, sizeof set, 0);
-    if (nf) follow_step(frame, f, nf);
+    if (nf) follow_step(frame, f, nf, to);
   }
 }
 
@@ -159,20 +167,22 @@ void run_test(char **a, long n, char **envp) {
   // Never the console: a test's output there could pass for frames.
   if (out < 0) out = sys3(NR_openat, AT_FDCWD, "/dev/null", O_WRONLY);
   if (err < 0) err = sys3(NR_openat, AT_FDCWD, "/dev/null", O_WRONLY);
-  struct followed f[2] = {{0, path, -1}, {0, path2, -1}};
+  int live = same(getenv_(envp, "PM_FOLLOW"), "1");
+  long to = live ? 1 : blocks, keep = live ? -1 : (long)decimal(getenv_(envp, "PM_OUTMAX"));
+  struct followed f[2] = {{0, path, -1, keep}, {0, path2, -1, keep}};
   char name_out[32], name_err[32];
   f[0].name = cat4(name_out, "stdout.", index, "", "");
   f[1].name = cat4(name_err, "stderr.", index, "", "");
-  long nf = same(getenv_(envp, "PM_FOLLOW"), "1") ? 2 : 0;
+  long nf = keep ? 2 : 0;
   unsigned long set = 1UL << (SIGCHLD - 1);
   sys5(NR_rt_sigprocmask, SIG_BLOCK, (long)&set, 0, sizeof set, 0);
   long pid = fork_();
   if (pid == 0) run_child(dir, out, err, a + 5, n - 5);
   int status = 0, timedout = 0;
-  if (pid > 0 && !wait_until(pid, now_ns() + timeout * 1000000000L, &status, frame, f, nf)) {
+  if (pid > 0 && !wait_until(pid, now_ns() + timeout * 1000000000L, &status, frame, f, nf, to)) {
     timedout = 1;
     sys3(NR_kill, -pid, SIGTERM, 0);
-    if (!wait_until(pid, now_ns() + grace * 1000000000L, &status, frame, f, nf)) {
+    if (!wait_until(pid, now_ns() + grace * 1000000000L, &status, frame, f, nf, to)) {
       sys3(NR_kill, -pid, SIGKILL, 0);
       sys5(NR_wait4, pid, (long)&status, 0, 0, 0);
     }
@@ -189,7 +199,7 @@ void run_test(char **a, long n, char **envp) {
   // Whatever the test started in its group goes with it; as PID 1's helper, everything else too.
   if (pid > 0) sys3(NR_kill, -pid, SIGKILL, 0);
   if (same(getenv_(envp, "PM_SWEEP"), "1")) sys3(NR_kill, -1, SIGKILL, 0);
-  if (nf) follow_step(frame, f, nf);
+  if (nf) follow_step(frame, f, nf, to);
   ofd = 1;
   outs(frame), outs(" test-end="), outs(index), outs(" exit="), outnum((unsigned long)code);
   outs(timedout ? " timedout=1 t=" : " timedout=0 t="), outs(up), outs("\n");
