@@ -30,7 +30,7 @@ export interface PmcellModes {
   staged: boolean;
   /** `pmcell btf FILE`: a BTF file at /sys/kernel/btf/vmlinux. */
   btf: boolean;
-  /** `pmcell follow PID NAME FILE…`: a program's output streamed while it runs (run --verbose). */
+  /** `pmcell follow PID FD NAME FILE…`: a program's output streamed while it runs, woken by SIGUSR1. */
   follow: boolean;
   /** `pmcell run I …`: one suite test, its end frame and its blocks in one process. */
   run: boolean;
@@ -40,7 +40,7 @@ export const NO_PMCELL: PmcellModes = { staged: false, btf: false, follow: false
 
 export function pmcellModes(pmcell: Buffer | undefined): PmcellModes {
   if (!pmcell) return NO_PMCELL;
-  return { staged: pmcell.includes('PMST1'), btf: pmcell.includes('pmcell-btf-1'), follow: pmcell.includes('pmcell-follow-1'), run: pmcell.includes('pmcell-run-1') };
+  return { staged: pmcell.includes('PMST1'), btf: pmcell.includes('pmcell-btf-1'), follow: pmcell.includes('pmcell-follow-2'), run: pmcell.includes('pmcell-run-1') };
 }
 
 export type BaseImageDeps = Pick<Cache, 'putBytes' | 'blobPath' | 'verifiedBlob' | 'readJson' | 'writeJson'>;

@@ -63,11 +63,12 @@ export interface InitOptions {
   /** Hide the kernel's BTF and/or install a file at /sys/kernel/btf/vmlinux (btf-init.ts). */
   btf?: GuestBtf;
   /**
-   * run --verbose: the guest path of a pmcell that streams the program's stdout and
-   * stderr over the console as `live=` frames while it runs (`follow` next to a loader;
-   * a suite's `pmcell run` with PM_FOLLOW=1).
+   * A pmcell (its guest path) that streams the program's stdout and stderr as `live=`
+   * frames while it runs (`follow` next to a loader; a suite's `pmcell run` always):
+   * `all` (run --verbose), all of it on the console for the view; else the head (the
+   * output cap) beside the blocks, kept should the guest die before them.
    */
-  follow?: string;
+  follow?: { helper: string; all: boolean };
 }
 
 
@@ -197,9 +198,15 @@ function loaderLines(o: InitOptions): string[] {
   const argWords = o.args.map(shQuote);
   const wrapper = credentialsWrapper('/tmp/pm-user');
   const drop = privilegeDrop(o);
-  // run --verbose: pmcell follow next to the loader; the script waits for its last read before the sweep.
-  const follow = o.follow ? `PM_F=${shQuote(`@@portmatrix:${o.token}`)} ${o.follow} follow $pid stdout /tmp/pm/stdout stderr /tmp/pm/stderr 3>&- &` : undefined;
+  // pmcell follow next to the loader, writing to $out: woken by SIGUSR1 for its last
+  // read, and waited for, so the sweep cannot cut a frame short.
+  const follow = o.follow
+    ? `PM_F=${shQuote(`@@portmatrix:${o.token}`)} PM_OUTMAX=${outputMax(o)}${o.follow.all ? ' PM_FOLLOW=1' : ''} ${o.follow.helper} follow $pid $out stdout /tmp/pm/stdout stderr /tmp/pm/stderr &`
+    : undefined;
   return [
+    // The blocks (and live frames) go over the inputs port when /init left it open on
+    // fd 3: the serial console manages about 100 KB/s under TCG, the port megabytes.
+    'if { true >&3; } 2>/dev/null; then out=3; else out=1; fi',
     ...drop.setup,
     'cd /portmatrix/files',
     'now; frame phase=loader-start t=$up',
@@ -216,7 +223,7 @@ function loaderLines(o: InitOptions): string[] {
     'code=$?',
     'now; frame phase=loader-end t=$up',
     'kill $wd 2>/dev/null',
-    ...(follow ? ['wait $fw'] : []),
+    ...(follow ? ['kill -USR1 $fw 2>/dev/null; wait $fw'] : []),
     '# Nothing the loader left behind may write to the console while we report.',
     'kill -KILL -1 2>/dev/null',
     'frame exit=$code',
@@ -225,17 +232,16 @@ function loaderLines(o: InitOptions): string[] {
   ];
 }
 
-/** stdout, stderr and dmesg as base64 blocks (tails of at most their limits), then poweroff. */
+const outputMax = (o: InitOptions) => o.outputMaxBytes ?? 1048576;
+
+/** stdout, stderr and dmesg as base64 blocks (tails of at most their limits) on $out, then poweroff. */
 function reportLines(o: InitOptions): string[] {
   return [
     'dmesg > /tmp/pm/dmesg',
-    // The blocks go over the inputs port when /init left it open on fd 3: the
-    // serial console manages about 100 KB/s under TCG, the port megabytes.
-    'if { true >&3; } 2>/dev/null; then out=3; else out=1; fi',
     // Each block: the tail of the file, base64, and its sent and original sizes
     // (tail and base64 only when there is something to cut or to send).
     '{',
-    `for s in stdout:${o.outputMaxBytes ?? 1048576} stderr:${o.outputMaxBytes ?? 1048576} dmesg:${o.dmesgMaxBytes ?? 262144}; do`,
+    `for s in stdout:${outputMax(o)} stderr:${outputMax(o)} dmesg:${o.dmesgMaxBytes ?? 262144}; do`,
     '  n=${s%%:*}; max=${s#*:}; f=/tmp/pm/$n',
     '  total=0; test -s $f && total=$(wc -c < $f)',
     '  if test $total -gt $max; then tail -c $max $f > $f.sent; f=$f.sent; bytes=$max; else bytes=$total; fi',

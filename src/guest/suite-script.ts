@@ -33,12 +33,12 @@ export interface SuiteOptions extends Omit<InitOptions, 'args' | 'env' | 'timeou
 
 /**
  * pmcell run's environment and path. It streams each test's output as it is written:
- * with `follow` (run --verbose) all of it on the console, for the view; else the head
- * (PM_OUTMAX) beside the blocks, kept should the guest die before them.
+ * with `follow.all` (run --verbose) all of it on the console, for the view; else the
+ * head (PM_OUTMAX) beside the blocks, kept should the guest die before them.
  */
 function runnerWords(o: SuiteOptions, F: string): string {
   const { outMax, dmesgMax } = caps(o);
-  return `PM_F=${shQuote(F)} PM_OUTMAX=${outMax} PM_DMESGMAX=${dmesgMax}${o.follow ? ' PM_FOLLOW=1' : ''} ${CELL_HELPER_GUEST_PATH}`;
+  return `PM_F=${shQuote(F)} PM_OUTMAX=${outMax} PM_DMESGMAX=${dmesgMax}${o.follow?.all ? ' PM_FOLLOW=1' : ''} ${CELL_HELPER_GUEST_PATH}`;
 }
 
 /** The most of each output file (stdout, stderr) and of a kernel log sent back: their tails. */

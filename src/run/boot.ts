@@ -11,7 +11,7 @@ import type { MatrixVm } from '../config/matrix.js';
 import { baseImage, NO_PMCELL, type PmcellModes, type BaseImageDeps } from '../guest/base-image.js';
 import { CELL_HELPER_GUEST_PATH } from '../guest/base-init.js';
 import type { CpioEntry } from '../guest/cpio.js';
-import { cellScript } from '../guest/init-script.js';
+import { cellScript, type InitOptions } from '../guest/init-script.js';
 import { capHelperPath, cellHelperPath, ownInputEntries, sharedInputEntries } from '../guest/initramfs.js';
 import { suiteSharedEntries } from '../guest/suite-inputs.js';
 import { suiteScript } from '../guest/suite-script.js';
@@ -90,7 +90,7 @@ export function runsAsSuite(cell: Pick<Cell, 'tests'>): boolean {
 }
 
 /** The per-test guest's script for tests `only` of the cell. */
-function suiteInit(b: BootInputs, token: string, only: readonly number[], pmcell: PmcellModes, btf: GuestBtf | undefined, follow: string | undefined): string {
+function suiteInit(b: BootInputs, token: string, only: readonly number[], pmcell: PmcellModes, btf: GuestBtf | undefined, follow: InitOptions['follow']): string {
   const { cell } = b;
   return suiteScript({
     token,
@@ -122,7 +122,7 @@ function sharedPart(b: BootInputs): Promise<SharedFiles> {
   return cache(key, () => sharedInputEntries({ ...common, loader: cell.loader.path, files: cell.loader.files }));
 }
 
-function cellInit(cell: Cell, token: string, btf: GuestBtf | undefined, follow: string | undefined): string {
+function cellInit(cell: Cell, token: string, btf: GuestBtf | undefined, follow: InitOptions['follow']): string {
   const { loader, config } = cell;
   return cellScript({
     token,
@@ -182,7 +182,7 @@ export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   // What the base's own pmcell does, not what vm-images/bin holds now: the two differ once it is rebuilt mid-run.
   const pmcell = base?.pmcell ?? NO_PMCELL;
   const guestBtf = b.btf?.guest && pmcell.btf ? { ...b.btf.guest, helper: CELL_HELPER_GUEST_PATH } : b.btf?.guest;
-  const follow = b.live && pmcell.follow ? CELL_HELPER_GUEST_PATH : undefined;
+  const follow = pmcell.follow ? { helper: CELL_HELPER_GUEST_PATH, all: Boolean(b.live) } : undefined;
   const script = runsAsSuite(cell) ? suiteInit(b, token, only, pmcell, guestBtf, follow) : cellInit(cell, token, guestBtf, follow);
   const shared = await sharedPart(b);
   const own = await ownInputEntries({ script, extra });
@@ -190,7 +190,7 @@ export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const header = () => ({ unixSeconds: Date.now() / 1000, seed: randomBytes(SEED_BYTES) });
   const inputs = async () => inputsStream(entries, header());
   const plan: BootPlan = { token, entries, inputs, capHelper, ...deadlines(cell, vm, b.accel, only) };
-  if (follow) plan.live = true;
+  if (follow?.all) plan.live = true;
   if (runsAsSuite(cell)) plan.testDeadlines = testDeadlines(cell, b.accel, only);
   if (vm.backend === 'vng') return plan;
 

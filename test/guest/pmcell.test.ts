@@ -72,7 +72,7 @@ describe('pmcell follow', () => {
     // The program writes, pauses, writes again; the follower must have sent the first part before the second is written.
     const program = spawn('sh', ['-c', `echo first; sleep 1; echo second >&2; sleep 1; cat "$0"`, path.join(dir, 'follow.tail')], { stdio: ['ignore', openSync(out, 'w'), openSync(err, 'w')] });
     writeFileSync(path.join(dir, 'follow.tail'), tail);
-    const follower = spawn(cellHelperPath('amd64'), ['follow', String(program.pid), 'stdout.2', out, 'stderr.2', err], { env: { PM_F: `@@portmatrix:${TOKEN}` } });
+    const follower = spawn(cellHelperPath('amd64'), ['follow', String(program.pid), '3', 'stdout.2', out, 'stderr.2', err], { env: { PM_F: `@@portmatrix:${TOKEN}`, PM_FOLLOW: '1' } });
     const parser = new FrameParser(TOKEN);
     const got: { stream: string; data: Buffer; at: number }[] = [];
     follower.stdout.on('data', (d: Buffer) => {
@@ -88,6 +88,30 @@ describe('pmcell follow', () => {
     // Streamed, not read at the end: "first" came while the program still ran (it slept 2 s after it).
     expect(got[0]!.data.toString()).toBe('first\n');
     expect(got[0]!.at).toBeLessThan(programEnd - 1000);
+  }, 20_000);
+
+  it('without PM_FOLLOW sends the first PM_OUTMAX bytes on FD, and on SIGUSR1 makes its last read and ends', async () => {
+    const out = path.join(dir, 'usr1.out');
+    const port = path.join(dir, 'usr1.port');
+    const program = spawn('sh', ['-c', 'echo abcdefgh; exec sleep 30'], { stdio: ['ignore', openSync(out, 'w'), 'ignore'] });
+    const follower = spawn(cellHelperPath('amd64'), ['follow', String(program.pid), '3', 'stdout', out], {
+      env: { PM_F: `@@portmatrix:${TOKEN}`, PM_OUTMAX: '4' },
+      stdio: ['ignore', 'pipe', 'inherit', openSync(port, 'w')],
+    });
+    let onConsole = '';
+    follower.stdout!.on('data', (d: Buffer) => (onConsole += d.toString()));
+    await new Promise((r) => setTimeout(r, 500));
+    const told = Date.now();
+    follower.kill('SIGUSR1');
+    const code = await new Promise<number | null>((resolve) => follower.on('exit', resolve));
+    const ms = Date.now() - told;
+    program.kill('SIGKILL');
+    expect(code).toBe(0);
+    // The program still runs: only the signal ended the follower.
+    expect(ms).toBeLessThan(5000);
+    expect(onConsole).toBe('');
+    const live = new FrameParser(TOKEN).push(readFileSync(port, 'utf8')).flatMap((e) => (e.type === 'live' ? [e.data.toString()] : []));
+    expect(live.join('')).toBe('abcd');
   }, 20_000);
 });
 

@@ -1,7 +1,8 @@
 // Broken, or infrastructure? One real run on Debian trixie amd64 under TCG:
 // - a loader that writes a kernel WARNING and exits 0 fails with `kernel splat: …`,
 //   unless matrix.yaml's splats.allow matches it;
-// - a kernel panic inside the guest is the test's failure and is not retried;
+// - a kernel panic inside the guest is the test's failure and is not retried, and
+//   keeps what the loader printed before it;
 // - a QEMU SIGKILLed from outside while the loader sleeps is infra, retried, and ends pass.
 
 import { execFileSync } from 'node:child_process';
@@ -17,7 +18,7 @@ const LOADER = `#!/bin/sh
 mode=$(sed -n 's/.*pm\\.mode=\\([a-z]*\\).*/\\1/p' /proc/cmdline)
 case $mode in
 allowed|warn) echo "<4>WARNING: CPU: 0 PID: $$ at drivers/misc/pm_$mode.c:42 pm_selftest+0x1a/0x30" > /dev/kmsg ;;
-crash) echo 1 > /proc/sys/kernel/sysrq; echo c > /proc/sysrq-trigger ;;
+crash) echo "crashing now"; sleep 1; echo 1 > /proc/sys/kernel/sysrq; echo c > /proc/sysrq-trigger ;;
 sleep) sleep 6 ;;
 esac
 echo "done $mode"
@@ -78,6 +79,8 @@ describe('triage on a real guest', () => {
     expect(byConfig.warn!.kernelLog!.split('\n')).toHaveLength(1);
     expect(byConfig.crash).toMatchObject({ status: 'fail', attempts: 1 });
     expect(byConfig.crash!.reason).toBe('guest died while the loader ran: kernel panic: Kernel panic - not syncing: sysrq triggered crash');
+    // Printed a second before the panic: streamed to the host, it outlives the guest.
+    expect(byConfig.crash!.stdout).toBe('crashing now\n');
     expect(byConfig.sleep).toMatchObject({ status: 'pass', attempts: 2, exitCode: 0 });
     expect(byConfig.sleep!.retriedAfter).toEqual(['QEMU was killed by SIGKILL from outside portmatrix (out of memory, or the runner stopped it)']);
     for (const c of results.cells) expect(c.reason ?? '').not.toMatch(/@@portmatrix/);

@@ -29,7 +29,7 @@
 //
 // The same program has modes for a cell's script, each in a file of its own:
 //   pmcell run I …      one suite test: process, timeout, kills, end frame, report (run.c, report.c)
-//   pmcell follow …     a loader's output while it runs, for run --verbose (run.c)
+//   pmcell follow …     a loader's output while it runs (run.c)
 //   pmcell btf FILE     a BTF file at /sys/kernel/btf/vmlinux (btf.c)
 // sys.h holds the system calls of each arch and lib.c the helpers they share.
 //
@@ -255,8 +255,8 @@ __attribute__((noreturn, used)) void cmain(long *sp) {
     run_test(args + 2, argc - 2, args + argc + 1);
     sys3(NR_exit_group, 0, 0, 0);
   }
-  if ((argc == 5 || argc == 7) && same(args[1], "follow")) {
-    follow((long)decimal(args[2]), args + 3, (argc - 3) / 2, args + argc + 1);
+  if ((argc == 6 || argc == 8) && same(args[1], "follow")) {
+    follow((long)decimal(args[2]), (long)decimal(args[3]), args + 4, (argc - 4) / 2, args + argc + 1);
     sys3(NR_exit_group, 0, 0, 0);
   }
   unsigned long bytes;

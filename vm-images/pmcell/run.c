@@ -3,17 +3,20 @@
 
 #include "sys.h"
 
-// ---- `pmcell follow PID NAME FILE [NAME FILE]`: output as it is written -----------
-// `run --verbose`: the loader script (init-script.ts) starts this next to the loader,
-// PID, whose stdout and stderr go to the FILEs; `pmcell run` does the same for a suite
-// test itself. About every 0.1 s it reads what was appended to each FILE since and
-// writes it as frames `PM_F live=NAME <base64 of at most 57 bytes>`: here to stdout,
-// the console, so the host shows a test's output while the test runs (the blocks after
-// the test stay the record). It makes a last read once PID is gone (reaped: the script
-// waits for it first) and exits. A FILE not there yet is opened at a later turn. PM_F
-// is the frame prefix.
+// ---- `pmcell follow PID FD NAME FILE [NAME FILE]`: output as it is written --------
+// The loader script (init-script.ts) starts this next to the loader, PID, whose stdout
+// and stderr go to the FILEs; `pmcell run` does the same for a suite test itself.
+// About every 0.1 s it reads what was appended to each FILE since and writes it as
+// frames `PM_F live=NAME <base64 of at most 57 bytes>`: with PM_FOLLOW=1 (run
+// --verbose) all of it on stdout, the console, so the host shows the output while the
+// program runs; else the first PM_OUTMAX bytes of each FILE on FD (the inputs port, or
+// the console without one), so the host keeps them should the guest panic or wedge
+// before the blocks (which stay the record). It makes a last read and exits once PID
+// is gone (reaped: the script waits for it first) or on SIGUSR1, which the script
+// sends so as not to wait for the next turn. A FILE not there yet is opened at a later
+// turn. PM_F is the frame prefix.
 
-__attribute__((used)) static const char follow_magic[] = "pmcell-follow-1";
+__attribute__((used)) static const char follow_magic[] = "pmcell-follow-2";
 
 /** Files followed: each NAME, its FILE, the descriptor reading it (-1 until it opens), and the bytes still to send (-1: all). */
 struct followed {
@@ -43,18 +46,28 @@ static void follow_step(const char *frame, struct followed *f, long n, long to) 
   ofd = saved;
 }
 
-void follow(long pid, char **pairs, long n, char **envp) {
+/** Where live frames go and how much of each file (-1: all): PM_FOLLOW=1, the console; else FD, PM_OUTMAX bytes. */
+static long live_to(char **envp, long fd, long *keep) {
+  int all = same(getenv_(envp, "PM_FOLLOW"), "1");
+  *keep = all ? -1 : (long)decimal(getenv_(envp, "PM_OUTMAX"));
+  return all ? 1 : fd;
+}
+
+void follow(long pid, long fd, char **pairs, long n, char **envp) {
+  unsigned long usr1 = 1UL << (SIGUSR1 - 1);
+  sys5(NR_rt_sigprocmask, SIG_BLOCK, (long)&usr1, 0, sizeof usr1, 0);
   const char *frame = getenv_(envp, "PM_F");
+  long keep, to = live_to(envp, fd, &keep);
   struct followed f[2];
   if (n > 2) n = 2;
-  for (long i = 0; i < n; i++) f[i] = (struct followed){pairs[2 * i], pairs[2 * i + 1], -1, -1};
-  for (;;) {
+  for (long i = 0; i < n; i++) f[i] = (struct followed){pairs[2 * i], pairs[2 * i + 1], -1, keep};
+  for (int told = 0;;) {
     // Looked at before the read: what PID wrote before it went is in this last read.
-    int gone = pid <= 0 || sys3(NR_kill, pid, 0, 0) < 0;
-    follow_step(frame, f, n, 1);
+    int gone = told || pid <= 0 || sys3(NR_kill, pid, 0, 0) < 0;
+    follow_step(frame, f, n, to);
     if (gone) return;
     long ts[2] = {0, 100000000};
-    sys3(NR_nanosleep, ts, 0, 0);
+    told = sys5(NR_rt_sigtimedwait, (long)&usr1, 0, (long)ts, sizeof usr1, 0) == SIGUSR1;
   }
 }
 
@@ -71,10 +84,8 @@ void follow(long pid, char **pairs, long n, char **envp) {
 //   - `PM_F test-end=I exit=CODE timedout=0|1 t=UPTIME` on stdout (the console; CODE as
 //     the shell gives it: 128 + the signal for a killed program), then what `report I
 //     FD` writes (the kernel log split at the test's mark, three blocks) on FD;
-//   - the output files are followed while it runs (live frames): with PM_FOLLOW=1 (run
-//     --verbose) all of it on the console, the host prints it as it comes; else the
-//     first PM_OUTMAX bytes of each on FD, so a test whose guest dies or wedges before
-//     its blocks keeps what it printed (the host takes the blocks when they come).
+//   - the output files are followed while it runs, as `follow` does (live frames: all
+//     on the console with PM_FOLLOW=1, else the first PM_OUTMAX bytes on FD).
 // Per test under TCG this saves the shell's second fork, the exec of busybox setsid and
 // the exec of a report program. The host looks for this text in the binary
 // (guest/base-image.ts): a pmcell built before this mode would take `run …` for a boot.
@@ -167,8 +178,7 @@ void run_test(char **a, long n, char **envp) {
   // Never the console: a test's output there could pass for frames.
   if (out < 0) out = sys3(NR_openat, AT_FDCWD, "/dev/null", O_WRONLY);
   if (err < 0) err = sys3(NR_openat, AT_FDCWD, "/dev/null", O_WRONLY);
-  int live = same(getenv_(envp, "PM_FOLLOW"), "1");
-  long to = live ? 1 : blocks, keep = live ? -1 : (long)decimal(getenv_(envp, "PM_OUTMAX"));
+  long keep, to = live_to(envp, blocks, &keep);
   struct followed f[2] = {{0, path, -1, keep}, {0, path2, -1, keep}};
   char name_out[32], name_err[32];
   f[0].name = cat4(name_out, "stdout.", index, "", "");

@@ -32,6 +32,7 @@ typedef long ssize_t;
 #define SIG_SETMASK 2
 #define SIGKILL 9
 #define SIGTERM 15
+#define SIGUSR1 10
 #define WNOHANG 1
 #define CLOCK_MONOTONIC 1
 
@@ -97,7 +98,7 @@ void out_b64(const char *p, unsigned long n);
 
 // The modes: report.c, run.c, btf.c (inputs.c is the main one).
 void report(const char *index, long fd, char **envp);
-void follow(long pid, char **pairs, long n, char **envp);
+void follow(long pid, long fd, char **pairs, long n, char **envp);
 void run_test(char **a, long n, char **envp);
 int btf_install(const char *file);
 
