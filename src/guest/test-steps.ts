@@ -78,7 +78,6 @@ const posLines = ['pm_pos() { pos=; read -r _ pos 2>/dev/null < /proc/self/fdinf
  * no program: this shell's own exported variables (what init was given, SHLVL) are
  * unset once, but PATH, which the shell needs and every test gets the same, and
  * PORTMATRIX_BTF, which every test gets as this shell has it.
- * setsid is looked up now: a test's PATH may not have it.
  */
 const envLines = [
   // Through a file and read: a pipe to sed costs a fork and the first run of sed.
@@ -86,11 +85,15 @@ const envLines = [
   'while read -r w v; do test "$w" = export || continue; v=${v%%=*}',
   '  case $v in PATH|PORTMATRIX_BTF) ;; *) unset "$v" 2>/dev/null;; esac',
   'done < "$PM_OUT/env"',
-  // Builtins, not $(command -v): a command substitution is a fork.
-  'pm_setsid=; for d in /bin /sbin /usr/bin /usr/sbin; do test -x $d/setsid && pm_setsid=$d/setsid && break; done',
   // As PID 1 (the guest) everything but us is killed after each test (pmcell run: PM_SWEEP).
   'pm_sweep=0; test $$ = 1 && pm_sweep=1',
 ];
+
+/**
+ * The shell path's setsid, looked up now: a test's PATH may not have it (builtins,
+ * not $(command -v): a command substitution is a fork).
+ */
+const setsidLines = ['pm_setsid=; for d in /bin /sbin /usr/bin /usr/sbin; do test -x $d/setsid && pm_setsid=$d/setsid && break; done'];
 
 /** pm_clean: the BPF state a test can leave, then the cell's sysctls again. */
 function cleanLines(sysctlLines: readonly string[]): string[] {
@@ -129,7 +132,7 @@ export function testFunctions(sysctlLines: readonly string[], o: TestRunOptions 
   return [
     ...anyLines,
     ...tmpLines,
-    ...(o.runner ? [] : posLines),
+    ...(o.runner ? [] : [...posLines, ...setsidLines]),
     ...cleanLines(sysctlLines),
     ...envLines,
     // pm_test INDEX TIMEOUT DIR VAR=VALUE... -- PROGRAM ARGS...: run one test, frame its outcome and output.
