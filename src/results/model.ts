@@ -137,4 +137,20 @@ export interface RunResults {
   configs?: string[];
   /** Sorted by id. */
   cells: CellResult[];
+  /** How the run ended as a whole, decided once (outcome/run-verdict.ts); every view reads it. */
+  verdict?: RunVerdict;
+}
+
+/** The run's verdict: what the exit code says and which cells made it so. */
+export interface RunVerdict {
+  /** The process exit code: 0 all as expected, 1 a cell failed unexpectedly, 3 infrastructure. */
+  exitCode: number;
+  /** --strict was on: flaky cells that are not quarantined fail the run. */
+  strict: boolean;
+  /** Every cell ended as expected (exitCode 0). */
+  ok: boolean;
+  /** Ids of the cells that failed the run (fail, xpass; flaky under --strict), sorted. */
+  failed: string[];
+  /** Ids of the cells that ended infra, sorted. */
+  infra: string[];
 }
