@@ -2,9 +2,7 @@
 // name (through anonymous structs and unions, as CO-RE matches them), functions
 // and the functions tagged `bpf_kfunc`.
 
-import { type Btf, type BtfMember, type BtfType, KIND } from './btf.js';
-
-const MODIFIERS: number[] = [KIND.TYPEDEF, KIND.VOLATILE, KIND.CONST, KIND.RESTRICT, KIND.TYPE_TAG];
+import { type Btf, type BtfMember, type BtfType, KIND, skipMods } from './btf.js';
 
 export class BtfIndex {
   private readonly byName = new Map<string, BtfType[]>();
@@ -28,9 +26,7 @@ export class BtfIndex {
 
   /** The type behind typedefs and qualifiers. */
   resolve(id: number): BtfType | undefined {
-    let t = this.type(id);
-    for (let n = 0; t && MODIFIERS.includes(t.kind) && n < 64; n++) t = this.type(t.ref);
-    return t;
+    return skipMods(this.btf, id);
   }
 
   /** The values of the enum `name` (ENUM or ENUM64), empty when the BTF has no such enum. */

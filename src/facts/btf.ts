@@ -90,3 +90,12 @@ function readType(u32: U32, at: number, id: number, str: (off: number) => string
   }
   return { type, next: p };
 }
+
+const MODIFIERS: number[] = [KIND.TYPEDEF, KIND.VOLATILE, KIND.CONST, KIND.RESTRICT, KIND.TYPE_TAG];
+
+/** The type behind typedefs and qualifiers. */
+export function skipMods(btf: Btf, id: number): BtfType | undefined {
+  let t = btf.types[id];
+  for (let n = 0; t && MODIFIERS.includes(t.kind) && n < 64; n++) t = btf.types[t.ref];
+  return t;
+}
