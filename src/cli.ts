@@ -33,6 +33,16 @@ function addPlanAndRun(program: Command, action: Action): void {
     .action(action(() => import('./commands/plan.js')));
 
   program
+    .command('check')
+    .description("before any boot: what each cell's BPF objects need that its kernel lacks")
+    .addOption(matrixOption())
+    .option('--json', 'machine-readable output')
+    .option('--only <filter>', 'only cells matching key=value[,key=value]')
+    .addOption(cacheOption())
+    .addOption(mirrorOption())
+    .action(action(() => import('./commands/check.js')));
+
+  program
     .command('run')
     .description('boot every cell and report')
     .addOption(matrixOption())

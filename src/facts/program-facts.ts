@@ -22,9 +22,10 @@ export interface ProgramFacts {
   programs: ProgramEntry[];
   /** Helper ids called (call with src_reg 0) → the sections calling them. */
   helpers: Map<number, string[]>;
-  /** Extern functions (kfuncs) and variables (ksyms) the object declares. */
+  /** Extern functions (kfuncs) and variables (ksyms) the object needs; `__weak` ones are optional. */
   kfuncs: string[];
   ksyms: string[];
+  weakExterns: string[];
   maps: { name: string; type: number }[];
   /** False when the object has no .BTF.ext: it carries no CO-RE relocations. */
   hasBtfExt: boolean;
@@ -65,9 +66,11 @@ function mapTypes(btf: Btf): { name: string; type: number }[] {
   });
 }
 
-function externs(btf: Btf, kind: number): string[] {
-  return btf.types.filter((t) => t.kind === kind && t.vlen === LINKAGE_EXTERN && t.name).map((t) => t.name);
+function externs(btf: Btf, kind: number, weak: Set<string>): string[] {
+  return btf.types.filter((t) => t.kind === kind && t.vlen === LINKAGE_EXTERN && t.name && !weak.has(t.name)).map((t) => t.name);
 }
+
+const STB_WEAK = 2;
 
 export function programFacts(buf: Buffer, file: string): ProgramFacts {
   const elf = readBpfElf(buf, file);
@@ -75,6 +78,7 @@ export function programFacts(buf: Buffer, file: string): ProgramFacts {
   const btfSec = elf.section('.BTF');
   const btf = btfSec ? parseBtf(btfSec.data) : undefined;
   const ext = elf.section('.BTF.ext');
+  const weak = new Set(elf.symbols.filter((x) => x.section === 0 && x.bind === STB_WEAK && x.name).map((x) => x.name));
   const programs = elf.sections
     .filter((s) => (s.flags & SHF_EXECINSTR) !== 0 && s.name !== '.text' && s.data.length > 0)
     .map((s) => ({ section: s.name, ...sectionKind(s.name) }));
@@ -83,9 +87,10 @@ export function programFacts(buf: Buffer, file: string): ProgramFacts {
     bigEndian: elf.bigEndian,
     programs,
     helpers: helperCalls(elf),
-    kfuncs: btf ? externs(btf, KIND.FUNC) : [],
+    kfuncs: btf ? externs(btf, KIND.FUNC, weak) : [],
     // .kconfig externs (CONFIG_*, LINUX_KERNEL_VERSION) are filled by the loader, not the kernel's symbols.
-    ksyms: btf ? externs(btf, KIND.VAR).filter((n) => !/^(CONFIG_|LINUX_)/.test(n)) : [],
+    ksyms: btf ? externs(btf, KIND.VAR, weak).filter((n) => !/^(CONFIG_|LINUX_)/.test(n)) : [],
+    weakExterns: [...weak].sort(),
     maps: btf ? mapTypes(btf) : [],
     hasBtfExt: ext !== undefined,
     coreRelos: ext && btf ? coreRelos(ext.data, btf) : [],
