@@ -1,8 +1,12 @@
 // Kernel facts read from real Debian kernels without booting them: the BPF enums
 // and kfuncs of their own BTF, their symbols and config, cached by image sha256.
 
+import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { kernelView } from '../../src/facts/kernel-view.js';
+import { Cache } from '../../src/images/cache.js';
 import { describe, expect, it } from 'vitest';
 import { kernelFactsOf, parseSystemMap } from '../../src/facts/kernel-facts.js';
 import { factsDeps, store, viewOf } from './kernels.js';
@@ -41,12 +45,21 @@ describe('kernel facts', () => {
   }, 120_000);
 
   it('says a kernel built without BTF has none (bookworm s390x), with its config still read', async () => {
-    const v = await viewOf('debian:bookworm', 's390x');
+    // A cache of its own: the shared one may hold this kernel's facts with generated BTF.
+    const cache = new Cache(mkdtempSync(path.join(os.tmpdir(), 'pm-facts-cache-')));
+    const v = await kernelView(await store.kernel('debian:bookworm', 's390x'), { cache, env: process.env });
     expect(v.facts.btfSource).toBe('none');
     expect(v.btf).toBeUndefined();
     expect(v.facts.helpers).toEqual([]);
     expect(v.config?.has('CONFIG_DEBUG_INFO_BTF')).toBe(false);
   }, 120_000);
+
+  it('reads the BPF enums of BTF generated for a kernel without (bookworm s390x, from its -dbg package)', async () => {
+    const v = await kernelView(await store.kernel('debian:bookworm', 's390x'), { ...factsDeps, generatedBtf: store.generatedBtf });
+    expect(v.facts.btfSource).toBe('generated');
+    expect(v.facts.helpers.find((h) => h.id === 181)).toEqual({ id: 181, name: 'bpf_loop' });
+    expect(v.btf!.member(v.btf!.named('task_struct')[0]!, '__state')).toBeDefined();
+  }, 600_000);
 
   it('caches the facts under the image sha256 and answers the second time from the file', async () => {
     const k = await store.kernel('debian:bookworm', 'arm64');
