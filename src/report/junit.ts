@@ -10,6 +10,8 @@ import { cleanText } from '../core/plain-text.js';
 import { escapeMarkup, lastLines, oneLine } from './text.js';
 import { byId } from '../core/cell.js';
 import { goCaseJunit, type JunitCase } from '../suite/junit-cases.js';
+import { testView, type TestView } from './cell-view.js';
+import { retriedText, reusedText } from './wording.js';
 
 const x = (text: string) => escapeMarkup(cleanText(text));
 const attr = (text: string | undefined) => escapeMarkup(oneLine(text, 1000));
@@ -25,7 +27,7 @@ function failureBody(cell: CellResult, t: TestResult): string {
     t.timedOut && 'timed out',
     cell.bootFailed && 'kernel did not boot',
     `attempts: ${cell.attempts}`,
-    ...(cell.retriedAfter ?? []).map((why, i) => `attempt ${i + 1}: infra: ${why}`),
+    ...retriedText(cell.retriedAfter ?? []),
   ].filter(Boolean);
   const output = t.status === 'infra' ? (t.consoleTail ?? cell.consoleTail) : t.stderr.trim() ? t.stderr : t.stdout;
   const tail = lastLines(cleanText(output), 30);
@@ -34,26 +36,25 @@ function failureBody(cell: CellResult, t: TestResult): string {
   return `${facts.join('\n')}${tail ? `\n\n${tail}` : ''}${kernel}`;
 }
 
-function testOutcome(cell: CellResult, t: TestResult): Case['outcome'] & { type?: string } {
-  switch (t.status) {
+function testOutcome(cell: CellResult, t: TestResult, view: TestView): Case['outcome'] & { type?: string } {
+  switch (view.status) {
     case 'fail':
-      return { kind: 'failure', message: t.reason ?? `exited ${t.exitCode ?? '?'}`, body: failureBody(cell, t), type: 'fail' };
     case 'xpass':
-      return { kind: 'failure', message: `expected to fail (${t.expected?.reason ?? cell.expected?.reason ?? 'expect'}) but passed`, body: failureBody(cell, t), type: 'xpass' };
     case 'infra':
-      return { kind: 'failure', message: t.reason ?? 'infrastructure error', body: failureBody(cell, t), type: 'infra' };
+      return { kind: 'failure', message: view.why, body: failureBody(cell, t), type: view.status };
     case 'skip':
-      return { kind: 'skipped', message: t.reason ?? 'skipped' };
+      return { kind: 'skipped', message: view.why };
     default:
       return { kind: 'passed' };
   }
 }
 
-/** The test itself as a case; an expected failure passes and says so where a reader looks. */
+/** The test itself as a case; an expected failure or a flake passes and says so where a reader looks. */
 function testCase(cell: CellResult, t: TestResult): Case {
-  const note = t.status === 'xfail' ? `portmatrix: expected failure (${t.expected?.reason ?? cell.expected?.reason ?? 'expect'}); observed: ${t.reason ?? 'failed'}\n` : '';
+  const view = testView(cell, t);
+  const note = view.status === 'xfail' || view.status === 'flaky' ? `portmatrix: ${view.why}\n` : '';
   const tail = t.status !== 'pass' && t.consoleTail ? `--- console tail ---\n${t.consoleTail}` : '';
-  return { classname: cell.id, name: t.name, seconds: (t.timings.ms ?? 0) / 1000, outcome: testOutcome(cell, t), systemOut: note + t.stdout, systemErr: [t.stderr.trimEnd(), tail].filter(Boolean).join('\n') };
+  return { classname: cell.id, name: t.name, seconds: (t.timings.ms ?? 0) / 1000, outcome: testOutcome(cell, t, view), systemOut: note + t.stdout, systemErr: [t.stderr.trimEnd(), tail].filter(Boolean).join('\n') };
 }
 
 export function cellCases(cell: CellResult): Case[] {
@@ -92,7 +93,7 @@ function properties(cell: CellResult): string {
     ['backend', cell.backend],
     ['qemu.version', cell.qemuVersion],
     ['boot', cell.boot],
-    ['reused', cell.reused && `not run: an earlier run with identical inputs (${cell.reused.finishedAt ?? 'date unknown'}) ended as expected`],
+    ['reused', cell.reused && reusedText(cell.reused)],
   ];
   const lines = props.filter(([, v]) => v !== undefined).map(([n, v]) => `      <property name="${attr(n)}" value="${attr(v)}"/>`);
   return `    <properties>\n${lines.join('\n')}\n    </properties>`;
