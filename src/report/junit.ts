@@ -11,7 +11,7 @@ import { escapeMarkup, lastLines, oneLine } from './text.js';
 import { byId } from '../core/cell.js';
 import { goCaseJunit, type JunitCase } from '../suite/junit-cases.js';
 import { testView, type TestView } from './cell-view.js';
-import { retriedText, reusedText } from './wording.js';
+import { FLAKY_UNDER_STRICT, retriedText, reusedText } from './wording.js';
 
 const x = (text: string) => escapeMarkup(cleanText(text));
 const attr = (text: string | undefined) => escapeMarkup(oneLine(text, 1000));
@@ -36,8 +36,12 @@ function failureBody(cell: CellResult, t: TestResult): string {
   return `${facts.join('\n')}${tail ? `\n\n${tail}` : ''}${kernel}`;
 }
 
-function testOutcome(cell: CellResult, t: TestResult, view: TestView): Case['outcome'] & { type?: string } {
+/** `failsRun`: the run's verdict counts this cell against the run (a flake under --strict). */
+function testOutcome(cell: CellResult, t: TestResult, view: TestView, failsRun: boolean): Case['outcome'] & { type?: string } {
   switch (view.status) {
+    case 'flaky':
+      if (!failsRun) return { kind: 'passed' };
+      return { kind: 'failure', message: `${view.why} (${FLAKY_UNDER_STRICT})`, body: failureBody(cell, t), type: 'flaky' };
     case 'fail':
     case 'xpass':
     case 'infra':
@@ -49,16 +53,16 @@ function testOutcome(cell: CellResult, t: TestResult, view: TestView): Case['out
   }
 }
 
-/** The test itself as a case; an expected failure or a flake passes and says so where a reader looks. */
-function testCase(cell: CellResult, t: TestResult): Case {
+/** The test itself as a case; an expected failure, or a flake the verdict let pass, passes and says so where a reader looks. */
+function testCase(cell: CellResult, t: TestResult, failsRun: boolean): Case {
   const view = testView(cell, t);
   const note = view.status === 'xfail' || view.status === 'flaky' ? `portmatrix: ${view.why}\n` : '';
   const tail = t.status !== 'pass' && t.consoleTail ? `--- console tail ---\n${t.consoleTail}` : '';
-  return { classname: cell.id, name: t.name, seconds: (t.timings.ms ?? 0) / 1000, outcome: testOutcome(cell, t, view), systemOut: note + t.stdout, systemErr: [t.stderr.trimEnd(), tail].filter(Boolean).join('\n') };
+  return { classname: cell.id, name: t.name, seconds: (t.timings.ms ?? 0) / 1000, outcome: testOutcome(cell, t, view, failsRun), systemOut: note + t.stdout, systemErr: [t.stderr.trimEnd(), tail].filter(Boolean).join('\n') };
 }
 
-export function cellCases(cell: CellResult): Case[] {
-  return cell.tests.flatMap((t) => [testCase(cell, t), ...goCaseJunit(cell.id, t.name, t.cases ?? [])]);
+export function cellCases(cell: CellResult, failsRun = false): Case[] {
+  return cell.tests.flatMap((t) => [testCase(cell, t, failsRun), ...goCaseJunit(cell.id, t.name, t.cases ?? [])]);
 }
 
 function caseXml(c: Case): string {
@@ -111,8 +115,8 @@ function tally(cases: readonly Case[]): Tally {
   return t;
 }
 
-function suite(cell: CellResult): { xml: string; tally: Tally } {
-  const cases = cellCases(cell);
+function suite(cell: CellResult, failsRun: boolean): { xml: string; tally: Tally } {
+  const cases = cellCases(cell, failsRun);
   const t = tally(cases);
   const stamp = cell.startedAt ? ` timestamp="${attr(cell.startedAt)}"` : '';
   const head = `  <testsuite name="${attr(cell.id)}" tests="${t.tests}" failures="${t.failures}" errors="${t.errors}" skipped="${t.skipped}" time="${seconds(cell.timings.totalMs / 1000)}"${stamp}>`;
@@ -120,7 +124,8 @@ function suite(cell: CellResult): { xml: string; tally: Tally } {
 }
 
 export function renderJunit(results: RunResults): string {
-  const suites = [...results.cells].sort(byId).map(suite);
+  const failed = new Set(results.verdict?.failed);
+  const suites = [...results.cells].sort(byId).map((c) => suite(c, failed.has(c.id)));
   const sum = suites.reduce((a, s) => ({ tests: a.tests + s.tally.tests, failures: a.failures + s.tally.failures, errors: a.errors + s.tally.errors }), { tests: 0, failures: 0, errors: 0 });
   const time = results.cells.reduce((s, c) => s + c.timings.totalMs, 0) / 1000;
   // <testsuites> has no `skipped` attribute in junit-10.xsd; per-suite counts carry it.

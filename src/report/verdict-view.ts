@@ -4,7 +4,7 @@
 // recomputes it: results without one say the verdict was not recorded.
 
 import type { RunResults } from '../results/model.js';
-import { INFRA_MEANING, STATUS_INFO } from './wording.js';
+import { FLAKY_UNDER_STRICT, INFRA_MEANING, STATUS_INFO } from './wording.js';
 
 export interface VerdictView {
   /** `ok`, `bad` (the run failed), `infra` (incomplete), `unknown` (no verdict recorded). */
@@ -23,7 +23,7 @@ const of = (n: number, total: number) => `${n} of ${total} cells`;
 function failedPhrase(results: RunResults, failed: readonly string[]): string {
   const ids = new Set(failed);
   const flaky = results.cells.filter((c) => ids.has(c.id) && c.status === 'flaky').length;
-  const how = flaky ? `failed (${flaky} flaky, which fails the run under --strict)` : 'failed unexpectedly';
+  const how = flaky ? `failed (${flaky} ${FLAKY_UNDER_STRICT})` : 'failed unexpectedly';
   return `${of(failed.length, results.cells.length)} ${how}`;
 }
 

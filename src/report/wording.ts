@@ -31,6 +31,9 @@ export const STATUS_ORDER: readonly Status[] = ['fail', 'xpass', 'infra', 'flaky
 /** What `flaky` means, wherever a reader meets the word. */
 export const FLAKY_MEANING = 'failed, then passed on a fresh boot';
 
+/** Why a flaky cell failed the run: --strict was on. */
+export const FLAKY_UNDER_STRICT = 'flaky, which fails the run under --strict';
+
 /** What `infra` means: the run could not judge the cell. */
 export const INFRA_MEANING = 'could not run (infrastructure)';
 
