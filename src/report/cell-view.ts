@@ -7,6 +7,7 @@ import {
   FLAKY_MEANING,
   INFRA_MEANING,
   STATUS_INFO,
+  TALLY_LEGEND,
   failedAsExpected,
   passedAgainstExpectation,
   retriedText,
@@ -118,6 +119,15 @@ export function tallyText(t: TestTally): string {
   const ratio = t.passed > 0 || t.failed > 0 || extra.length === 0 ? [`${t.passed}/${t.total}`] : [];
   const parts = [...ratio, ...extra.map(([word, n]) => `${n} ${word}`)];
   return parts.map((p, i) => (i > 0 ? `+${p}` : p)).join(' ');
+}
+
+/** The legend of the tallies these cells show, naming only the parts they use; none without a tally. */
+export function tallyLegend(cells: readonly CellResult[]): string | undefined {
+  const tallies = cells.filter(several).map(testTally);
+  if (!tallies.length) return undefined;
+  const used = { xfail: tallies.some((t) => t.xfail), skip: tallies.some((t) => t.skipped), flaky: tallies.some((t) => t.flaky) };
+  const parts = [TALLY_LEGEND.ratio, ...(['xfail', 'skip', 'flaky'] as const).filter((k) => used[k]).map((k) => TALLY_LEGEND[k])];
+  return `tests: ${parts.join(', ')}`;
 }
 
 /** The tests behind the cell's status: the ones that share it (a failing cell's failures). */

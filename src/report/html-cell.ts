@@ -7,8 +7,8 @@ import type { CaseResult, CellResult, TestResult } from '../results/model.js';
 import { describeCredentials } from '../results/credentials.js';
 import { cleanText } from '../core/plain-text.js';
 import { escapeMarkup, formatMs, oneLine } from './text.js';
-import { cellView, testView, type CellView } from './cell-view.js';
-import { STATUS_INFO, TALLY_LEGEND, reusedText } from './wording.js';
+import { cellView, tallyLegend, testView, type CellView } from './cell-view.js';
+import { STATUS_INFO, reusedText } from './wording.js';
 
 const one = (text: string | undefined, max = 300) => escapeMarkup(oneLine(text, max));
 
@@ -98,8 +98,8 @@ ${t.kernelLog ? `${output('kernel log while the test ran', t.kernelLog)}\n` : ''
 }
 
 /** The tally of a cell of several tests (`2/3 +1 xfail`); empty for one. */
-function testCount(view: CellView): string {
-  return view.tally ? ` <span class="tests-count" title="${escapeMarkup(TALLY_LEGEND)}">tests: ${escapeMarkup(view.tally)}</span>` : '';
+function testCount(cell: CellResult, view: CellView): string {
+  return view.tally ? ` <span class="tests-count" title="${escapeMarkup(tallyLegend([cell]) ?? '')}">tests: ${escapeMarkup(view.tally)}</span>` : '';
 }
 
 /** `index` makes a DOM id that cannot collide; the cell id itself lives in data-id. */
@@ -113,7 +113,7 @@ export function renderCell(cell: CellResult, index: number): string {
     ? `<p><a href="${escapeMarkup(encodeURI(cell.consoleLog.replace(/\\/g, '/')))}">full console log</a></p>`
     : '';
   return `<details class="cell" id="cell-${index}" data-id="${one(cell.id, 1000)}" data-status="${cell.status}">
-<summary>${badge(cell)} <span class="id mono">${one(cell.id, 1000)}</span> <span class="why">${one(view.why)}</span>${testCount(view)} <span class="time">${cell.status === 'skip' ? '' : escapeMarkup(formatMs(cell.timings.totalMs))}</span></summary>
+<summary>${badge(cell)} <span class="id mono">${one(cell.id, 1000)}</span> <span class="why">${one(view.why)}</span>${testCount(cell, view)} <span class="time">${cell.status === 'skip' ? '' : escapeMarkup(formatMs(cell.timings.totalMs))}</span></summary>
 <div class="body">
 ${reasonBlock(cell, view)}
 <dl class="facts">${dl}</dl>

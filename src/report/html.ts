@@ -10,10 +10,10 @@ import { REPORT_SCRIPT } from './html-script.js';
 import { REPORT_STYLE } from './html-style.js';
 import { escapeMarkup as esc, formatMs, oneLine } from './text.js';
 import { rangeText } from '../results/kernel-range.js';
-import { cellView } from './cell-view.js';
+import { cellView, tallyLegend } from './cell-view.js';
 import { verdictView } from './verdict-view.js';
 import { buildGrid, countStatuses, kernelRanges, reusedNote, snapshotNote, sortByStatus, type Counts } from './view.js';
-import { STATUS_INFO, STATUS_ORDER, TALLY_LEGEND, statusLegend } from './wording.js';
+import { STATUS_INFO, STATUS_ORDER, statusLegend } from './wording.js';
 
 const SCRIPT_HASH = createHash('sha256').update(REPORT_SCRIPT).digest('base64');
 
@@ -104,7 +104,8 @@ function gridTable(results: RunResults): string {
     return `<tr data-row="${esc(row.key)}"${group}><th scope="row" class="row">${kernelCell}<span class="c">${esc(rest.join(' · ') || row.config)}</span></th>${cells.join('')}</tr>`;
   });
   const legend = statusLegend('mark').map((l) => `<span>${esc(l)}</span>`).join('');
-  const tally = results.cells.some((c) => c.tests.length > 1) ? `\n<p class="legend">${esc(TALLY_LEGEND)}</p>` : '';
+  const tallies = tallyLegend(results.cells);
+  const tally = tallies ? `\n<p class="legend">${esc(tallies)}</p>` : '';
   return `<table class="grid">${head}<tbody>${rows.join('')}</tbody></table>\n<p class="legend">${legend}</p>${tally}`;
 }
 

@@ -9,10 +9,10 @@ import { describeCredentials } from '../results/credentials.js';
 import { cleanText } from '../core/plain-text.js';
 import { escapeMarkup, formatMs, lastLines, oneLine } from './text.js';
 import { rangeText } from '../results/kernel-range.js';
-import { cellView } from './cell-view.js';
+import { cellView, tallyLegend } from './cell-view.js';
 import { verdictView } from './verdict-view.js';
 import { buildGrid, countStatuses, kernelRanges, problemCells, reusedNote, snapshotNote, sortByStatus, type Counts } from './view.js';
-import { STATUS_INFO, STATUS_ORDER, TALLY_LEGEND, reusedText, statusLegend } from './wording.js';
+import { STATUS_INFO, STATUS_ORDER, reusedText, statusLegend } from './wording.js';
 
 export { appendStepSummary } from './step-summary.js';
 
@@ -74,7 +74,8 @@ function table(results: RunResults): string[] {
 /** The status legend, then what a tally means when some cell has several tests. */
 function legends(results: RunResults): string {
   const lines = [statusLegend('emoji').join(' · ')];
-  if (results.cells.some((c) => c.tests.length > 1)) lines.push(mdInline(TALLY_LEGEND));
+  const tally = tallyLegend(results.cells);
+  if (tally) lines.push(mdInline(tally));
   if (results.cells.some((c) => btfTag(c.btf))) lines.push(mdInline(BTF_LEGEND));
   return lines.map((l) => `<sub>${l}</sub>\n`).join('\n');
 }

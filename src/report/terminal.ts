@@ -6,10 +6,9 @@ import type { CellResult, RunResults, Status } from '../results/model.js';
 import { oneLine } from './text.js';
 import { BTF_LEGEND, btfTag } from '../results/btf.js';
 import { rangeText } from '../results/kernel-range.js';
-import { cellView } from './cell-view.js';
+import { cellView, tallyLegend } from './cell-view.js';
 import { verdictView } from './verdict-view.js';
 import { buildGrid, countStatuses, countsLine, kernelRanges, problemCells, reusedNote, snapshotNote } from './view.js';
-import { TALLY_LEGEND } from './wording.js';
 
 export interface TableOptions {
   /** Emit ANSI colours (the caller decides: TTY, NO_COLOR, FORCE_COLOR). */
@@ -109,7 +108,8 @@ export function renderTable(results: RunResults, opts: TableOptions): string {
   const verdict = verdictView(results);
   lines.push('', paint(cut(`${verdict.mark} ${verdict.headline}`, width), TONE[verdict.tone], opts.color));
   lines.push(...wrap(countsLine(countStatuses(results.cells)), width));
-  if (results.cells.some((c) => c.tests.length > 1)) lines.push(...wrap(TALLY_LEGEND, width));
+  const legend = tallyLegend(results.cells);
+  if (legend) lines.push(...wrap(legend, width));
   if (tagged) lines.push(...wrap(BTF_LEGEND, width));
 
   const ranges = kernelRanges(results);

@@ -62,7 +62,10 @@ export function statusLegend(style: 'mark' | 'emoji'): string[] {
   return STATUS_ORDER.map((s) => `${STATUS_INFO[s][style]} ${STATUS_INFO[s].label}`);
 }
 
-/** How a cell of several tests counts them, in every grid and summary (cell-view.ts `tallyText`). */
-export const TALLY_LEGEND =
-  'tests: 2/3 = 2 of 3 passed, +1 xfail = 1 more failed as expected, ' +
-  `+1 skip = 1 more skipped, +1 flaky = 1 more ${FLAKY_MEANING}`;
+/** What each part of a tally means (cell-view.ts `tallyText`), for the legend under a grid. */
+export const TALLY_LEGEND = {
+  ratio: '2/3 = 2 of 3 tests passed',
+  xfail: '+1 xfail = 1 more failed as expected',
+  skip: '+1 skip = 1 more skipped',
+  flaky: `+1 flaky = 1 more ${FLAKY_MEANING}`,
+} as const;

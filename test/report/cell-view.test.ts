@@ -2,7 +2,7 @@
 // same for every report. Tables of cells as `run` records them.
 
 import { describe, expect, it } from 'vitest';
-import { cellView, tallyText, testTally } from '../../src/report/cell-view.js';
+import { cellView, tallyLegend, tallyText, testTally } from '../../src/report/cell-view.js';
 import type { CellResult, Status, TestResult } from '../../src/results/model.js';
 import { cell } from '../github/results.js';
 
@@ -84,5 +84,17 @@ describe('why a cell ended as it did', () => {
       'not run: an earlier run with identical inputs (2026-01-01T00:00:00Z) ended as expected',
       'attempt 1: could not run (infrastructure): QEMU exited 1 before the guest booted',
     ]);
+  });
+});
+
+describe('the tally legend', () => {
+  it('explains only the parts of a tally that the cells show, and nothing without a tally', () => {
+    const nobtf = withTests('pass', [test('a', 'xfail', { expected: NO_BTF }), test('b', 'pass')]);
+    const plain = withTests('pass', [test('a', 'pass'), test('b', 'pass')]);
+    const skipped = withTests('pass', [test('a', 'pass'), test('b', 'skip')]);
+    expect(tallyLegend([plain])).toBe('tests: 2/3 = 2 of 3 tests passed');
+    expect(tallyLegend([plain, nobtf])).toBe('tests: 2/3 = 2 of 3 tests passed, +1 xfail = 1 more failed as expected');
+    expect(tallyLegend([skipped])).toBe('tests: 2/3 = 2 of 3 tests passed, +1 skip = 1 more skipped');
+    expect(tallyLegend([withTests('pass', [test('loader', 'pass')])])).toBeUndefined();
   });
 });
