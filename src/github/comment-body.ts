@@ -49,7 +49,8 @@ const mark = (s: Status) => `${STATUS_INFO[s].emoji} ${s}`;
 function changeTable(rows: CellChange[]): string[] {
   const lines = ['| cell | base | this PR | reason |', '|---|---|---|---|'];
   for (const r of rows.slice(0, MAX_DIFF_ROWS)) {
-    lines.push(`| ${code(r.id)} | ${mark(r.base)} | ${mark(r.head)} | ${mdInline(perTest(r) ?? cellView(r.cell).why, 200)} |`);
+    const why = mdInline(perTest(r) ?? cellView(r.cell).why, 200);
+    lines.push(`| ${code(r.id)} | ${mark(r.base)} | ${mark(r.head)} | ${why} |`);
   }
   if (rows.length > MAX_DIFF_ROWS) lines.push(`\n…and ${rows.length - MAX_DIFF_ROWS} more (see the report).`);
   return lines;

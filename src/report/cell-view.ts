@@ -125,28 +125,35 @@ export function tallyText(t: TestTally): string {
 export function tallyLegend(cells: readonly CellResult[]): string | undefined {
   const tallies = cells.filter(several).map(testTally);
   if (!tallies.length) return undefined;
-  const used = { xfail: tallies.some((t) => t.xfail), skip: tallies.some((t) => t.skipped), flaky: tallies.some((t) => t.flaky) };
-  const parts = [TALLY_LEGEND.ratio, ...(['xfail', 'skip', 'flaky'] as const).filter((k) => used[k]).map((k) => TALLY_LEGEND[k])];
+  const used = {
+    xfail: tallies.some((t) => t.xfail),
+    skip: tallies.some((t) => t.skipped),
+    flaky: tallies.some((t) => t.flaky),
+  };
+  const extra = (['xfail', 'skip', 'flaky'] as const).filter((k) => used[k]).map((k) => TALLY_LEGEND[k]);
+  const parts = [TALLY_LEGEND.ratio, ...extra];
   return `tests: ${parts.join(', ')}`;
 }
 
 /** The tests behind the cell's status: the ones that share it (a failing cell's failures). */
 function decidingTests(cell: CellResult): TestView[] {
   const views = cell.tests.map((t) => testView(cell, t));
-  if (cell.status === 'fail') return views.filter((t) => t.status === 'fail' || t.status === 'xpass' || t.status === 'infra');
+  if (cell.status === 'fail') return views.filter((t) => BUCKET[t.status] === 'failed');
   if (cell.status === 'pass' || cell.status === 'skip') return [];
   return views.filter((t) => t.status === cell.status);
 }
 
-const VERB: Partial<Record<Status, string>> = { fail: 'failed', xfail: 'failed as expected', infra: 'could not run', flaky: 'were flaky' };
-
-/** The cell's why: its own reason for one test; for several, the tests that made it so. */
+/**
+ * The cell's why: its own reason for one test; for several, the tests that made it
+ * so. Infra and flaky cells keep their own reason: it is about the guest or the runs.
+ */
 function cellWhy(cell: CellResult, deciding: readonly TestView[]): string {
-  const own = statusWhy(cell.status, { reason: cell.reason, exitCode: cell.exitCode, expected: expectation(cell, cell.tests[0]) });
-  if (!several(cell) || deciding.length === 0 || cell.status === 'infra') return own;
+  const expected = expectation(cell, cell.tests[0]);
+  const own = statusWhy(cell.status, { reason: cell.reason, exitCode: cell.exitCode, expected });
+  if (!several(cell) || deciding.length === 0 || cell.status === 'infra' || cell.status === 'flaky') return own;
   if (deciding.length === 1) return `${deciding[0]!.name}: ${deciding[0]!.why}`;
   const names = deciding.map((t) => t.name).join(', ');
-  const verb = cell.status === 'xfail' ? failedAsExpected(cell.expected?.reason, undefined) : VERB[cell.status];
+  const verb = cell.status === 'xfail' ? failedAsExpected(cell.expected?.reason, undefined) : 'failed';
   return `${deciding.length} of ${cell.tests.length} tests ${verb}: ${names}`;
 }
 
@@ -159,5 +166,6 @@ export function cellView(cell: CellResult): CellView {
   const deciding = several(cell) ? decidingTests(cell) : [];
   const tally = several(cell) ? tallyText(testTally(cell)) : '';
   const word = tally && cell.status !== 'skip' && cell.status !== 'infra' ? tally : info.word;
-  return { status: cell.status, mark: info.mark, emoji: info.emoji, label: info.label, word, tally, why: cellWhy(cell, deciding), tests: deciding, notes: notes(cell) };
+  const { mark, emoji, label } = info;
+  return { status: cell.status, mark, emoji, label, word, tally, why: cellWhy(cell, deciding), tests: deciding, notes: notes(cell) };
 }

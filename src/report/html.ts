@@ -12,7 +12,8 @@ import { escapeMarkup as esc, formatMs, oneLine } from './text.js';
 import { rangeText } from '../results/kernel-range.js';
 import { cellView, tallyLegend } from './cell-view.js';
 import { verdictView } from './verdict-view.js';
-import { buildGrid, countStatuses, kernelRanges, reusedNote, snapshotNote, sortByStatus, type Counts } from './view.js';
+import { buildGrid, countStatuses, kernelRanges, reusedNote, snapshotNote, sortByStatus } from './view.js';
+import type { Counts } from './view.js';
 import { STATUS_INFO, STATUS_ORDER, statusLegend } from './wording.js';
 
 const SCRIPT_HASH = createHash('sha256').update(REPORT_SCRIPT).digest('base64');

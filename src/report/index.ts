@@ -37,7 +37,9 @@ export type Reporter = keyof typeof REPORTER_REGISTRY;
 export const REPORTERS = Object.keys(REPORTER_REGISTRY) as Reporter[];
 
 /** File name each reporter writes inside the results dir. */
-export const REPORT_FILES = Object.fromEntries(REPORTERS.map((r) => [r, REPORTER_REGISTRY[r].file])) as Record<Reporter, string>;
+export const REPORT_FILES = Object.fromEntries(
+  REPORTERS.map((r) => [r, REPORTER_REGISTRY[r].file]),
+) as Record<Reporter, string>;
 
 /** `--reporter json,html` → ['json', 'html']; undefined or empty → all of them. */
 export function parseReporters(list?: string): Reporter[] {

@@ -37,11 +37,15 @@ function failureBody(cell: CellResult, t: TestResult): string {
 }
 
 /** `failsRun`: the run's verdict counts this cell against the run (a flake under --strict). */
-function testOutcome(cell: CellResult, t: TestResult, view: TestView, failsRun: boolean): Case['outcome'] & { type?: string } {
+type Outcome = Case['outcome'] & { type?: string };
+
+function testOutcome(cell: CellResult, t: TestResult, view: TestView, failsRun: boolean): Outcome {
   switch (view.status) {
-    case 'flaky':
+    case 'flaky': {
       if (!failsRun) return { kind: 'passed' };
-      return { kind: 'failure', message: `${view.why} (${FLAKY_UNDER_STRICT})`, body: failureBody(cell, t), type: 'flaky' };
+      const message = `${view.why} (${FLAKY_UNDER_STRICT})`;
+      return { kind: 'failure', message, body: failureBody(cell, t), type: 'flaky' };
+    }
     case 'fail':
     case 'xpass':
     case 'infra':
@@ -53,7 +57,7 @@ function testOutcome(cell: CellResult, t: TestResult, view: TestView, failsRun: 
   }
 }
 
-/** The test itself as a case; an expected failure, or a flake the verdict let pass, passes and says so where a reader looks. */
+/** The test itself as a case; an expected failure (or a flake the verdict let pass) passes, saying so in its output. */
 function testCase(cell: CellResult, t: TestResult, failsRun: boolean): Case {
   const view = testView(cell, t);
   const note = view.status === 'xfail' || view.status === 'flaky' ? `portmatrix: ${view.why}\n` : '';

@@ -80,7 +80,8 @@ function problemLines(results: RunResults, width: number, color: boolean): strin
   for (const cell of problems) {
     const view = cellView(cell);
     const head = `  ${view.mark} ${pad(oneLine(cell.id, 80), idWidth)}  `;
-    lines.push(paint(head, cell.status, color) + cut(oneLine(view.why, 500), Math.max(10, width - [...head].length)), ...testLines(cell, width));
+    const why = cut(oneLine(view.why, 500), Math.max(10, width - [...head].length));
+    lines.push(paint(head, cell.status, color) + why, ...testLines(cell, width));
   }
   return lines;
 }

@@ -4,7 +4,7 @@
 // recomputes it: results without one say the verdict was not recorded.
 
 import type { RunResults } from '../results/model.js';
-import { FLAKY_UNDER_STRICT, INFRA_MEANING, STATUS_INFO } from './wording.js';
+import { FLAKY_UNDER_STRICT, INFRA_MEANING, STATUS_INFO, type StatusInfo } from './wording.js';
 
 export interface VerdictView {
   /** `ok`, `bad` (the run failed), `infra` (incomplete), `unknown` (no verdict recorded). */
@@ -18,6 +18,7 @@ export interface VerdictView {
 }
 
 const of = (n: number, total: number) => `${n} of ${total} cells`;
+const marks = (info: StatusInfo) => ({ mark: info.mark, emoji: info.emoji });
 
 /** The failed cells' phrase: flaky ones fail the run only under --strict, and say so. */
 function failedPhrase(results: RunResults, failed: readonly string[]): string {
@@ -34,13 +35,13 @@ export function verdictView(results: RunResults): VerdictView {
     const headline = `${total} cells, verdict not recorded in these results`;
     return { tone: 'unknown', mark: '?', emoji: '❔', headline, short: 'verdict not recorded' };
   }
-  if (v.ok) {
-    return { tone: 'ok', mark: STATUS_INFO.pass.mark, emoji: STATUS_INFO.pass.emoji, headline: `all ${total} cells as expected`, short: 'all as expected' };
-  }
-  const infra = v.infra.length ? `${of(v.infra.length, total)} ${INFRA_MEANING}` : '';
+  const { pass, infra, fail } = STATUS_INFO;
+  if (v.ok) return { tone: 'ok', ...marks(pass), headline: `all ${total} cells as expected`, short: 'all as expected' };
   if (!v.failed.length) {
-    return { tone: 'infra', mark: STATUS_INFO.infra.mark, emoji: STATUS_INFO.infra.emoji, headline: infra, short: `${v.infra.length} infra` };
+    const headline = `${of(v.infra.length, total)} ${INFRA_MEANING}`;
+    return { tone: 'infra', ...marks(infra), headline, short: `${v.infra.length} infra` };
   }
-  const headline = [failedPhrase(results, v.failed), v.infra.length ? `${v.infra.length} ${INFRA_MEANING}` : ''].filter(Boolean).join('; ');
-  return { tone: 'bad', mark: STATUS_INFO.fail.mark, emoji: STATUS_INFO.fail.emoji, headline, short: `${v.failed.length} failed` };
+  const couldNot = v.infra.length ? `${v.infra.length} ${INFRA_MEANING}` : '';
+  const headline = [failedPhrase(results, v.failed), couldNot].filter(Boolean).join('; ');
+  return { tone: 'bad', ...marks(fail), headline, short: `${v.failed.length} failed` };
 }

@@ -98,3 +98,11 @@ describe('the tally legend', () => {
     expect(tallyLegend([withTests('pass', [test('loader', 'pass')])])).toBeUndefined();
   });
 });
+
+it('keeps the runs of a flaky cell of several tests in its why, and lists the flaky test', () => {
+  const c = withTests('flaky', [test('a', 'pass'), test('b', 'flaky', { reason: 'event missing' })], {
+    reason: 'passed 1 of 2 runs; failed with: b: event missing',
+  });
+  expect(cellView(c).why).toBe('failed, then passed on a fresh boot: passed 1 of 2 runs; failed with: b: event missing');
+  expect(cellView(c).tests.map((t) => [t.name, t.mark, t.why])).toEqual([['b', '≈', 'failed, then passed on a fresh boot: event missing']]);
+});
