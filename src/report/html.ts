@@ -10,7 +10,7 @@ import { REPORT_SCRIPT } from './html-script.js';
 import { REPORT_STYLE } from './html-style.js';
 import { escapeMarkup as esc, formatMs, oneLine } from './text.js';
 import { rangeText } from '../results/kernel-range.js';
-import { cellView, tallyLegend } from './cell-view.js';
+import { cellView, shownStatus, tallyLegend } from './cell-view.js';
 import { verdictView } from './verdict-view.js';
 import { buildGrid, countStatuses, kernelRanges, reusedNote, snapshotNote, sortByStatus } from './view.js';
 import type { Counts } from './view.js';
@@ -45,7 +45,7 @@ function scriptData(results: RunResults) {
       reason: c.reason ?? null,
       timings: c.timings,
       // Names and statuses only: the test filter needs no output.
-      tests: c.tests.map((t) => ({ name: oneLine(t.name, 200), status: t.status })),
+      tests: c.tests.map((t) => ({ name: oneLine(t.name, 200), status: shownStatus(c, t) })),
     })),
   };
 }
