@@ -4,9 +4,9 @@
 // through the same image store `run` uses. Exit 1 when any cell is predicted to fail.
 
 import path from 'node:path';
-import type { Context } from '../context.js';
 import type { Matrix } from '../config/matrix.js';
 import { fillPlaceholders } from '../config/placeholders.js';
+import type { Context } from '../context.js';
 import type { Arch } from '../core/arch.js';
 import { ConfigError, ExitCode } from '../errors.js';
 import { NotBpfObjectError } from '../facts/bpf-elf.js';
@@ -39,7 +39,14 @@ async function objectsFor(ctx: Context, matrix: Matrix, arch: Arch): Promise<Pro
         if (!(error instanceof NotBpfObjectError)) throw error;
         const at = matrix.btf.objectsAt?.[i] ?? { line: 1, col: 1 };
         const shown = path.relative(ctx.cwd, matrix.file) || matrix.file;
-        throw new ConfigError(shown, at.line, at.col, `btf.objects[${i}]`, error.message, 'list BPF objects (clang -target bpf, with their symbols; -g for CO-RE)');
+        throw new ConfigError(
+          shown,
+          at.line,
+          at.col,
+          `btf.objects[${i}]`,
+          error.message,
+          'list BPF objects (clang -target bpf, with their symbols; -g for CO-RE)',
+        );
       }
     }
   }

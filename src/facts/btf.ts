@@ -6,8 +6,25 @@
 import { btfByteOrder } from '../btf/byte-order.js';
 
 export const KIND = {
-  INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, UNION: 5, ENUM: 6, FWD: 7, TYPEDEF: 8, VOLATILE: 9, CONST: 10, RESTRICT: 11,
-  FUNC: 12, FUNC_PROTO: 13, VAR: 14, DATASEC: 15, FLOAT: 16, DECL_TAG: 17, TYPE_TAG: 18, ENUM64: 19,
+  INT: 1,
+  PTR: 2,
+  ARRAY: 3,
+  STRUCT: 4,
+  UNION: 5,
+  ENUM: 6,
+  FWD: 7,
+  TYPEDEF: 8,
+  VOLATILE: 9,
+  CONST: 10,
+  RESTRICT: 11,
+  FUNC: 12,
+  FUNC_PROTO: 13,
+  VAR: 14,
+  DATASEC: 15,
+  FLOAT: 16,
+  DECL_TAG: 17,
+  TYPE_TAG: 18,
+  ENUM64: 19,
 } as const;
 
 /** A member of a struct or union, a value of an enum, a parameter of a proto, a variable of a datasec. */
@@ -52,7 +69,8 @@ export function parseBtf(raw: Buffer): Btf {
   const [typeOff, typeLen, strOff, strLen] = [u32(8), u32(12), u32(16), u32(20)];
   const types0 = hdrLen + typeOff;
   const strs0 = hdrLen + strOff;
-  if (hdrLen < HDR || types0 + typeLen > raw.length || strs0 + strLen > raw.length) throw new Error('malformed BTF: sections out of bounds');
+  if (hdrLen < HDR || types0 + typeLen > raw.length || strs0 + strLen > raw.length)
+    throw new Error('malformed BTF: sections out of bounds');
   const str = (off: number) => (off >= strLen ? '' : raw.toString('latin1', strs0 + off, raw.indexOf(0, strs0 + off)));
   const types: BtfType[] = [{ id: 0, kind: 0, name: '', vlen: 0, ref: 0, members: [] }];
   for (let at = types0; at < types0 + typeLen; ) {
@@ -76,15 +94,37 @@ function readType(u32: U32, at: number, id: number, str: (off: number) => string
     for (let i = 0; i < vlen; i++, p += size) type.members.push(read(p));
   };
   switch (kind) {
-    case KIND.INT: p += 4; break;
-    case KIND.VAR: type.vlen = u32(p); p += 4; break;
-    case KIND.DECL_TAG: type.component = i32(u32(p)); p += 4; break;
-    case KIND.ARRAY: type.array = { type: u32(p), nelems: u32(p + 8) }; p += 12; break;
-    case KIND.STRUCT: case KIND.UNION: list(12, (q) => ({ name: str(u32(q)), type: u32(q + 4), value: u32(q + 8) })); break;
-    case KIND.ENUM: list(8, (q) => ({ name: str(u32(q)), type: 0, value: i32(u32(q + 4)) })); break;
-    case KIND.ENUM64: list(12, (q) => ({ name: str(u32(q)), type: 0, value: u32(q + 4) + u32(q + 8) * 2 ** 32 })); break;
-    case KIND.FUNC_PROTO: list(8, (q) => ({ name: str(u32(q)), type: u32(q + 4), value: 0 })); break;
-    case KIND.DATASEC: list(12, (q) => ({ name: '', type: u32(q), value: u32(q + 4) })); break;
+    case KIND.INT:
+      p += 4;
+      break;
+    case KIND.VAR:
+      type.vlen = u32(p);
+      p += 4;
+      break;
+    case KIND.DECL_TAG:
+      type.component = i32(u32(p));
+      p += 4;
+      break;
+    case KIND.ARRAY:
+      type.array = { type: u32(p), nelems: u32(p + 8) };
+      p += 12;
+      break;
+    case KIND.STRUCT:
+    case KIND.UNION:
+      list(12, (q) => ({ name: str(u32(q)), type: u32(q + 4), value: u32(q + 8) }));
+      break;
+    case KIND.ENUM:
+      list(8, (q) => ({ name: str(u32(q)), type: 0, value: i32(u32(q + 4)) }));
+      break;
+    case KIND.ENUM64:
+      list(12, (q) => ({ name: str(u32(q)), type: 0, value: u32(q + 4) + u32(q + 8) * 2 ** 32 }));
+      break;
+    case KIND.FUNC_PROTO:
+      list(8, (q) => ({ name: str(u32(q)), type: u32(q + 4), value: 0 }));
+      break;
+    case KIND.DATASEC:
+      list(12, (q) => ({ name: '', type: u32(q), value: u32(q + 4) }));
+      break;
     default:
       if (kind < KIND.INT || kind > KIND.ENUM64) throw new Error(`malformed BTF: type ${id} has unknown kind ${kind}`);
   }

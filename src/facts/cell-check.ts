@@ -2,9 +2,9 @@
 // resolved once and shared by the cells that have them (a kernel per source, arch
 // and flavour; an object per file; a prediction per kernel, object and BTF mode).
 
+import { cellBtfMode, formatBtfMode } from '../btf/mode.js';
 import type { Cell } from '../core/cell.js';
 import { memoize } from '../core/memo.js';
-import { formatBtfMode, cellBtfMode } from '../btf/mode.js';
 import { NotAvailableError, type ResolvedKernel } from '../images/types.js';
 import { type Finding, predicted } from './finding.js';
 import type { KernelView } from './kernel-facts.js';
@@ -58,10 +58,19 @@ async function resolveCell(cell: Cell, deps: CellCheckDeps): Promise<Resolved> {
 }
 
 function judge(r: Resolved, names: IdNames): CellCheck {
-  const base = { id: r.cell.id, arch: r.cell.arch, kernel: r.cell.kernel.name, release: r.kernel?.release, btf: formatBtfMode(cellBtfMode(r.cell)), objects: r.objects.map((o) => o.file.split('/').pop()!) };
+  const base = {
+    id: r.cell.id,
+    arch: r.cell.arch,
+    kernel: r.cell.kernel.name,
+    release: r.kernel?.release,
+    btf: formatBtfMode(cellBtfMode(r.cell)),
+    objects: r.objects.map((o) => o.file.split('/').pop()!),
+  };
   if (!r.view) return { ...base, predicted: 'skip', skip: r.skip, findings: [] };
   const view = r.view;
-  const findings = r.objects.flatMap((program) => predictObject({ program, kernel: view, btfMode: cellBtfMode(r.cell), names }));
+  const findings = r.objects.flatMap((program) =>
+    predictObject({ program, kernel: view, btfMode: cellBtfMode(r.cell), names }),
+  );
   return { ...base, predicted: predicted(findings), findings };
 }
 

@@ -29,7 +29,8 @@ function walk(r: CoreRelo, k: BtfIndex, t: BtfType): Miss | undefined {
   let at = essentialName(r.root);
   for (const step of r.steps) {
     if ('index' in step) {
-      if (cur?.kind !== KIND.ARRAY || !cur.array) return { kind: 'field', need: `${at}[${step.index}]`, detail: `${at} is not an array in this kernel` };
+      if (cur?.kind !== KIND.ARRAY || !cur.array)
+        return { kind: 'field', need: `${at}[${step.index}]`, detail: `${at} is not an array in this kernel` };
       cur = k.resolve(cur.array.type);
       at = `${at}[${step.index}]`;
       continue;
@@ -51,11 +52,21 @@ export function reloMiss(r: CoreRelo, k: BtfIndex): Miss | undefined {
   const name = essentialName(r.root);
   if (!name) return undefined; // an anonymous root: libbpf refuses such objects itself
   const cands = k.named(name, KINDS_OF[r.rootKind]);
-  if (cands.length === 0) return { kind: 'type', need: name, detail: `no ${r.rootKind === 'other' ? 'type' : r.rootKind} ${name} in this kernel` };
+  if (cands.length === 0)
+    return {
+      kind: 'type',
+      need: name,
+      detail: `no ${r.rootKind === 'other' ? 'type' : r.rootKind} ${name} in this kernel`,
+    };
   if (r.enumerator !== undefined) {
     const values = cands.flatMap((c) => c.members.map((m) => m.name));
     if (values.includes(r.enumerator)) return undefined;
-    return { kind: 'enumval', need: `${name}::${r.enumerator}`, detail: 'absent', candidates: nearNames(r.enumerator, values) };
+    return {
+      kind: 'enumval',
+      need: `${name}::${r.enumerator}`,
+      detail: 'absent',
+      candidates: nearNames(r.enumerator, values),
+    };
   }
   if (!r.kind.startsWith('FIELD')) return undefined;
   const misses = cands.map((c) => walk(r, k, c));
@@ -78,7 +89,15 @@ export function coreFindings(object: string, relos: readonly CoreRelo[], k: BtfI
     const key = `${miss.need} ${guard ? 'g' : 'f'}`;
     if (out.has(key)) continue;
     const detail = guard ? `${miss.detail}; ${guard}` : `${miss.detail} (relocation ${r.kind} ${reloPath(r)})`;
-    out.set(key, { kind: miss.kind, level: guard ? 'guarded' : 'fail', object, section: r.section, need: miss.need, detail, candidates: miss.candidates });
+    out.set(key, {
+      kind: miss.kind,
+      level: guard ? 'guarded' : 'fail',
+      object,
+      section: r.section,
+      need: miss.need,
+      detail,
+      candidates: miss.candidates,
+    });
   }
   return [...out.values()];
 }

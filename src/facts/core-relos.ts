@@ -7,8 +7,19 @@ import { type Btf, type BtfType, KIND, skipMods } from './btf.js';
 
 /** enum bpf_core_relo_kind, in its order. */
 export const RELO_KINDS = [
-  'FIELD_BYTE_OFFSET', 'FIELD_BYTE_SIZE', 'FIELD_EXISTS', 'FIELD_SIGNED', 'FIELD_LSHIFT_U64', 'FIELD_RSHIFT_U64',
-  'TYPE_ID_LOCAL', 'TYPE_ID_TARGET', 'TYPE_EXISTS', 'TYPE_SIZE', 'ENUMVAL_EXISTS', 'ENUMVAL_VALUE', 'TYPE_MATCHES',
+  'FIELD_BYTE_OFFSET',
+  'FIELD_BYTE_SIZE',
+  'FIELD_EXISTS',
+  'FIELD_SIGNED',
+  'FIELD_LSHIFT_U64',
+  'FIELD_RSHIFT_U64',
+  'TYPE_ID_LOCAL',
+  'TYPE_ID_TARGET',
+  'TYPE_EXISTS',
+  'TYPE_SIZE',
+  'ENUMVAL_EXISTS',
+  'ENUMVAL_VALUE',
+  'TYPE_MATCHES',
 ] as const;
 
 export type ReloKind = (typeof RELO_KINDS)[number] | `KIND_${number}`;
@@ -52,7 +63,6 @@ export function coreRelos(ext: Buffer, btf: Btf): CoreRelo[] {
   }
   return out;
 }
-
 
 function kindWord(t: BtfType | undefined): CoreRelo['rootKind'] {
   if (t?.kind === KIND.TYPEDEF) return 'typedef';

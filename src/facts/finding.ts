@@ -3,7 +3,19 @@
 
 import { editDistance } from '../config/suggest.js';
 
-export type FindingKind = 'btf' | 'field' | 'type' | 'enumval' | 'helper' | 'kfunc' | 'ksym' | 'prog-type' | 'attach-type' | 'map-type' | 'target' | 'config';
+export type FindingKind =
+  | 'btf'
+  | 'field'
+  | 'type'
+  | 'enumval'
+  | 'helper'
+  | 'kfunc'
+  | 'ksym'
+  | 'prog-type'
+  | 'attach-type'
+  | 'map-type'
+  | 'target'
+  | 'config';
 
 export interface Finding {
   kind: FindingKind;
@@ -38,7 +50,10 @@ export function nearNames(want: string, names: Iterable<string>, max = 3): strin
     const d = editDistance(want, name);
     if (d <= limit) scored.push([d, name]);
   }
-  return scored.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)).slice(0, max).map(([, n]) => n);
+  return scored
+    .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1))
+    .slice(0, max)
+    .map(([, n]) => n);
 }
 
 /** The program predicted to fail on the kernel when any finding says fail. */

@@ -5,7 +5,7 @@
 
 import type { BtfIndex } from './btf-query.js';
 
-/** One enumerator: `BPF_MAP_TYPE_RINGBUF` → `{ id: 27, name: 'BPF_MAP_TYPE_RINGBUF' }`; helpers by their C name (`bpf_loop`). */
+/** One enumerator: `{ id: 27, name: 'BPF_MAP_TYPE_RINGBUF' }`; helpers by their C name (`bpf_loop`). */
 export interface Enumerated {
   id: number;
   name: string;

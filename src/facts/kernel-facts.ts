@@ -46,7 +46,10 @@ export interface KernelView {
   symbols?: Set<string>;
 }
 
-async function ownBtf(k: ResolvedKernel, deps: KernelFactsDeps): Promise<{ raw?: Buffer; source: KernelFactsRecord['btfSource'] }> {
+async function ownBtf(
+  k: ResolvedKernel,
+  deps: KernelFactsDeps,
+): Promise<{ raw?: Buffer; source: KernelFactsRecord['btfSource'] }> {
   try {
     return { raw: await btfFromImage(k.kernelPath, deps.env, deps.signal), source: 'kernel' };
   } catch (error) {
@@ -56,7 +59,11 @@ async function ownBtf(k: ResolvedKernel, deps: KernelFactsDeps): Promise<{ raw?:
   return { raw: await readFile(await deps.generatedBtf(k)), source: 'generated' };
 }
 
-async function computeFacts(k: ResolvedKernel, deps: KernelFactsDeps, mapText: string | undefined): Promise<KernelFactsRecord> {
+async function computeFacts(
+  k: ResolvedKernel,
+  deps: KernelFactsDeps,
+  mapText: string | undefined,
+): Promise<KernelFactsRecord> {
   const { raw, source } = await ownBtf(k, deps);
   const index = raw ? new BtfIndex(parseBtf(raw)) : undefined;
   const empty: KernelBpfEnums = { helpers: [], progTypes: [], mapTypes: [], attachTypes: [], kfuncs: [] };
@@ -78,12 +85,16 @@ export async function kernelFactsOf(k: ResolvedKernel, deps: KernelFactsDeps): P
   const held = await deps.cache.readJson<KernelFactsRecord>(rel);
   const usable = held?.version === FACTS_VERSION && !(held.btfSource === 'none' && deps.generatedBtf);
   if (held && usable && (!held.btfSha256 || (await deps.cache.verifiedBlob(held.btfSha256)))) return held;
-  return deps.cache.withLock(`facts-${k.sha256}`, async () => {
-    const mapText = await readSystemMap(k, deps);
-    const facts = await computeFacts(k, deps, mapText);
-    await deps.cache.writeJson(rel, facts);
-    return facts;
-  }, deps.signal);
+  return deps.cache.withLock(
+    `facts-${k.sha256}`,
+    async () => {
+      const mapText = await readSystemMap(k, deps);
+      const facts = await computeFacts(k, deps, mapText);
+      await deps.cache.writeJson(rel, facts);
+      return facts;
+    },
+    deps.signal,
+  );
 }
 
 async function readSystemMap(k: ResolvedKernel, deps: KernelFactsDeps): Promise<string | undefined> {

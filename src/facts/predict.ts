@@ -30,11 +30,31 @@ export interface PredictInput {
 function btfFindings({ program, kernel, btfMode }: PredictInput, object: string): Finding[] {
   if (!program.coreRelos.some((r) => !PROBE_KINDS.includes(r.kind))) return [];
   const need = 'kernel BTF';
-  if (btfMode.kind === 'none') return [{ kind: 'btf', level: 'fail', object, need, detail: 'btf: none hides /sys/kernel/btf/vmlinux, so CO-RE relocations cannot be applied' }];
+  if (btfMode.kind === 'none')
+    return [
+      {
+        kind: 'btf',
+        level: 'fail',
+        object,
+        need,
+        detail: 'btf: none hides /sys/kernel/btf/vmlinux, so CO-RE relocations cannot be applied',
+      },
+    ];
   if (btfMode.kind === 'kernel' && kernel.facts.btfSource !== 'kernel') {
-    return [{ kind: 'btf', level: 'fail', object, need, detail: 'this kernel has no BTF of its own (CONFIG_DEBUG_INFO_BTF unset); btf: auto would generate it' }];
+    return [
+      {
+        kind: 'btf',
+        level: 'fail',
+        object,
+        need,
+        detail: 'this kernel has no BTF of its own (CONFIG_DEBUG_INFO_BTF unset); btf: auto would generate it',
+      },
+    ];
   }
-  if (!kernel.btf) return [{ kind: 'btf', level: 'unknown', object, need, detail: 'no BTF of this kernel to check the relocations against' }];
+  if (!kernel.btf)
+    return [
+      { kind: 'btf', level: 'unknown', object, need, detail: 'no BTF of this kernel to check the relocations against' },
+    ];
   return coreFindings(object, program.coreRelos, kernel.btf);
 }
 
@@ -53,7 +73,13 @@ function idFindings({ program, kernel, names }: PredictInput, object: string): F
   for (const m of program.maps) {
     if (maps.has(m.type)) continue;
     const need = `${names.mapTypes.get(m.type) ?? 'map type'} (${m.type})`;
-    out.push({ kind: 'map-type', level: 'fail', object, need, detail: `map ${m.name}: not in this kernel's enum bpf_map_type` });
+    out.push({
+      kind: 'map-type',
+      level: 'fail',
+      object,
+      need,
+      detail: `map ${m.name}: not in this kernel's enum bpf_map_type`,
+    });
   }
   return out;
 }
@@ -61,15 +87,33 @@ function idFindings({ program, kernel, names }: PredictInput, object: string): F
 function externFindings({ program, kernel }: PredictInput, object: string): Finding[] {
   if (!kernel.btf) return [];
   const funcs = new Set(kernel.btf.funcNames());
-  const kfuncs = program.kfuncs.filter((f) => !funcs.has(f)).map((need): Finding => {
-    // A module's kfunc is in the module's BTF, not vmlinux's: absent here is not proof.
-    return { kind: 'kfunc', level: 'fail', object, need, detail: "not among this kernel's BTF functions (vmlinux; a module's kfunc would not show)" };
-  });
+  const kfuncs = program.kfuncs
+    .filter((f) => !funcs.has(f))
+    .map((need): Finding => {
+      // A module's kfunc is in the module's BTF, not vmlinux's: absent here is not proof.
+      return {
+        kind: 'kfunc',
+        level: 'fail',
+        object,
+        need,
+        detail: "not among this kernel's BTF functions (vmlinux; a module's kfunc would not show)",
+      };
+    });
   const vars = new Set(kernel.btf.btf.types.filter((t) => t.kind === KIND.VAR).map((t) => t.name));
-  const ksyms = program.ksyms.filter((s) => !vars.has(s) && !kernel.symbols?.has(s)).map((need): Finding => {
-    const sure = kernel.facts.symbolsSource === 'system.map';
-    return { kind: 'ksym', level: sure ? 'fail' : 'unknown', object, need, detail: sure ? 'not in System.map' : "not a BTF variable; whether kallsyms has it needs the package's System.map" };
-  });
+  const ksyms = program.ksyms
+    .filter((s) => !vars.has(s) && !kernel.symbols?.has(s))
+    .map((need): Finding => {
+      const sure = kernel.facts.symbolsSource === 'system.map';
+      return {
+        kind: 'ksym',
+        level: sure ? 'fail' : 'unknown',
+        object,
+        need,
+        detail: sure
+          ? 'not in System.map'
+          : "not a BTF variable; whether kallsyms has it needs the package's System.map",
+      };
+    });
   return [...kfuncs, ...ksyms];
 }
 
@@ -80,13 +124,37 @@ function typeFindings({ program, kernel }: PredictInput, object: string): Findin
   for (const p of program.programs) {
     if (!p.kind) continue;
     const section = p.section;
-    if (kernel.btf && !progTypes.has(p.kind.progType)) out.push({ kind: 'prog-type', level: 'fail', object, section, need: p.kind.progType, detail: "not in this kernel's enum bpf_prog_type" });
-    if (kernel.btf && p.kind.attachType && !attachTypes.has(p.kind.attachType)) out.push({ kind: 'attach-type', level: 'fail', object, section, need: p.kind.attachType, detail: "not in this kernel's enum bpf_attach_type" });
+    if (kernel.btf && !progTypes.has(p.kind.progType))
+      out.push({
+        kind: 'prog-type',
+        level: 'fail',
+        object,
+        section,
+        need: p.kind.progType,
+        detail: "not in this kernel's enum bpf_prog_type",
+      });
+    if (kernel.btf && p.kind.attachType && !attachTypes.has(p.kind.attachType))
+      out.push({
+        kind: 'attach-type',
+        level: 'fail',
+        object,
+        section,
+        need: p.kind.attachType,
+        detail: "not in this kernel's enum bpf_attach_type",
+      });
     const target = targetFinding(object, p, kernel);
     if (target) out.push(target);
     for (const c of p.kind.configs) {
       const v = kernel.config?.get(`CONFIG_${c}`);
-      if (kernel.config && v !== 'y' && v !== 'm') out.push({ kind: 'config', level: 'fail', object, section, need: `CONFIG_${c}`, detail: `not set in this kernel's config; ${p.kind.progType} programs need it` });
+      if (kernel.config && v !== 'y' && v !== 'm')
+        out.push({
+          kind: 'config',
+          level: 'fail',
+          object,
+          section,
+          need: `CONFIG_${c}`,
+          detail: `not set in this kernel's config; ${p.kind.progType} programs need it`,
+        });
     }
   }
   return dedupe(out);
@@ -96,14 +164,21 @@ function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
     const key = `${f.kind} ${f.need} ${f.level}`;
-    return !seen.has(key) && (seen.add(key), true);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
 }
 
 /** Every finding of one object on one kernel, CO-RE first. */
 export function predictObject(input: PredictInput): Finding[] {
   const object = path.basename(input.program.file);
-  return [...btfFindings(input, object), ...idFindings(input, object), ...externFindings(input, object), ...typeFindings(input, object)];
+  return [
+    ...btfFindings(input, object),
+    ...idFindings(input, object),
+    ...externFindings(input, object),
+    ...typeFindings(input, object),
+  ];
 }
 
 /** The id → name tables from every kernel's own enums. */

@@ -3,8 +3,8 @@
 // kfuncs and ksyms it declares extern, its maps' types and its CO-RE relocations.
 
 import { readFile } from 'node:fs/promises';
-import { type Btf, KIND, parseBtf, skipMods } from './btf.js';
 import { type BpfElf, NotBpfObjectError, readBpfElf, SHF_EXECINSTR } from './bpf-elf.js';
+import { type Btf, KIND, parseBtf, skipMods } from './btf.js';
 import { type CoreRelo, coreRelos } from './core-relos.js';
 import { type SectionKind, sectionKind } from './section-kinds.js';
 
@@ -67,14 +67,17 @@ function mapTypes(btf: Btf): { name: string; type: number }[] {
 }
 
 function externs(btf: Btf, kind: number, weak: Set<string>): string[] {
-  return btf.types.filter((t) => t.kind === kind && t.vlen === LINKAGE_EXTERN && t.name && !weak.has(t.name)).map((t) => t.name);
+  return btf.types
+    .filter((t) => t.kind === kind && t.vlen === LINKAGE_EXTERN && t.name && !weak.has(t.name))
+    .map((t) => t.name);
 }
 
 const STB_WEAK = 2;
 
 export function programFacts(buf: Buffer, file: string): ProgramFacts {
   const elf = readBpfElf(buf, file);
-  if (elf.symbols.length === 0) throw new NotBpfObjectError(`${file} is a stripped BPF object (no symbol table): no loader can find its programs`);
+  if (elf.symbols.length === 0)
+    throw new NotBpfObjectError(`${file} is a stripped BPF object (no symbol table): no loader can find its programs`);
   const btfSec = elf.section('.BTF');
   const btf = btfSec ? parseBtf(btfSec.data) : undefined;
   const ext = elf.section('.BTF.ext');

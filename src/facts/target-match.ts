@@ -4,17 +4,18 @@
 // one comes with the kernel's look-alikes (`__x64_sys_execve` on arm64 →
 // `__arm64_sys_execve`).
 
-import type { KernelView } from './kernel-facts.js';
 import { type Finding, nearNames } from './finding.js';
+import type { KernelView } from './kernel-facts.js';
 import type { ProgramEntry } from './program-facts.js';
 
 /** `__x64_sys_execve` → `sys_execve`: the arch's syscall wrapper prefix taken off. */
 const syscallCore = (name: string) => name.replace(/^__[a-z0-9]+_(?=sys_)/, '');
 
-/** Whether syscall `sys_X` exists under this kernel's own wrapper prefix (loaders add it: cilium/ebpf, libbpf's ksyscall). */
+/** Whether syscall `sys_X` exists under a wrapper prefix of this kernel (cilium/ebpf and libbpf's ksyscall add it). */
 function hasSyscall(core: string, symbols: Set<string>): string | undefined {
   if (symbols.has(core)) return core;
-  for (const s of symbols) if (s.endsWith(`_${core}`) && /^__[a-z0-9]+_sys_/.test(s) && syscallCore(s) === core) return s;
+  for (const s of symbols)
+    if (s.endsWith(`_${core}`) && /^__[a-z0-9]+_sys_/.test(s) && syscallCore(s) === core) return s;
   return undefined;
 }
 
@@ -54,24 +55,37 @@ function lookup(p: ProgramEntry, k: KernelView): Lookup | undefined {
   const target = p.target?.replace(/\+.*$/, '');
   if (!target || !p.kind) return undefined;
   const funcs = () => (k.btf ? new Set(k.btf.funcNames()) : undefined);
-  const traces = () => (k.btf ? new Set(k.btf.btf.types.filter((t) => t.name.startsWith('btf_trace_')).map((t) => t.name)) : undefined);
+  const traces = () =>
+    k.btf ? new Set(k.btf.btf.types.filter((t) => t.name.startsWith('btf_trace_')).map((t) => t.name)) : undefined;
   switch (p.kind.target) {
     case 'kprobe': {
-      const sym = k.symbols && (target.startsWith('sys_') ? hasSyscall(target, k.symbols) : k.symbols.has(target) && target);
+      const sym =
+        k.symbols && (target.startsWith('sys_') ? hasSyscall(target, k.symbols) : k.symbols.has(target) && target);
       return { need: target, names: k.symbols, found: !!sym, what: "this kernel's functions" };
     }
     case 'ksyscall':
-      return { need: `sys_${target}`, names: k.symbols, found: !!(k.symbols && hasSyscall(`sys_${target}`, k.symbols)), what: "this kernel's syscalls" };
-    case 'fentry': return byName(target, funcs(), "this kernel's BTF functions");
-    case 'lsm': return byName(`bpf_lsm_${target}`, funcs(), "this kernel's LSM hooks");
-    case 'iter': return byName(`bpf_iter_${target}`, funcs(), "this kernel's BPF iterators");
+      return {
+        need: `sys_${target}`,
+        names: k.symbols,
+        found: !!(k.symbols && hasSyscall(`sys_${target}`, k.symbols)),
+        what: "this kernel's syscalls",
+      };
+    case 'fentry':
+      return byName(target, funcs(), "this kernel's BTF functions");
+    case 'lsm':
+      return byName(`bpf_lsm_${target}`, funcs(), "this kernel's LSM hooks");
+    case 'iter':
+      return byName(`bpf_iter_${target}`, funcs(), "this kernel's BPF iterators");
     case 'tracepoint': {
       // syscalls/sys_enter_*: ftrace's syscall events, not tracepoints (no btf_trace_ typedef).
       if (target.startsWith('syscalls/')) return undefined;
       return byName(`btf_trace_${target.split('/').pop()}`, traces(), "this kernel's tracepoints");
     }
-    case 'raw_tracepoint': case 'tp_btf': return byName(`btf_trace_${target}`, traces(), "this kernel's tracepoints");
-    default: return undefined;
+    case 'raw_tracepoint':
+    case 'tp_btf':
+      return byName(`btf_trace_${target}`, traces(), "this kernel's tracepoints");
+    default:
+      return undefined;
   }
 }
 
@@ -83,7 +97,15 @@ function byName(need: string, names: Set<string> | undefined, what: string): Loo
 export function targetFinding(object: string, p: ProgramEntry, k: KernelView): Finding | undefined {
   const l = lookup(p, k);
   if (!l || l.found) return undefined;
-  if (!l.names) return { kind: 'target', level: 'unknown', object, section: p.section, need: l.need, detail: 'this kernel has no BTF and no System.map to look it up in' };
+  if (!l.names)
+    return {
+      kind: 'target',
+      level: 'unknown',
+      object,
+      section: p.section,
+      need: l.need,
+      detail: 'this kernel has no BTF and no System.map to look it up in',
+    };
   const candidates = lookAlikes(l.need, l.names, k.facts.arch);
   const like = candidates.length ? `; it has ${candidates.join(', ')}` : '';
   // BTF lists functions with debug info only; without System.map an absent kprobe symbol may still be in kallsyms.

@@ -35,7 +35,14 @@ function libbpfLogs(lines: string[], max: number): VerifierLog[] {
     if (!begin) continue;
     let end = i + 1;
     while (end < lines.length && !/^(libbpf: )?-- END (PROG LOAD )?LOG --/.test(lines[end]!)) end++;
-    out.push(finish('libbpf', begin[1], lines.slice(i + 1, end).map((l) => l.replace(/^libbpf: ?/, '')), max));
+    out.push(
+      finish(
+        'libbpf',
+        begin[1],
+        lines.slice(i + 1, end).map((l) => l.replace(/^libbpf: ?/, '')),
+        max,
+      ),
+    );
     i = end;
   }
   return out;
@@ -50,7 +57,9 @@ function ciliumLogs(lines: string[], max: number): VerifierLog[] {
     while (end < lines.length && /^ *\t/.test(lines[end]!)) end++;
     const run = lines.slice(i + 1, end).map((l) => l.replace(/^ *\t/, ''));
     if (run.length === 0) continue;
-    const named = [lines[i]!, lines[i - 1] ?? '', lines[i - 2] ?? ''].map((l) => /program (\S+): load program:/.exec(l)).find(Boolean);
+    const named = [lines[i]!, lines[i - 1] ?? '', lines[i - 2] ?? '']
+      .map((l) => /program (\S+): load program:/.exec(l))
+      .find(Boolean);
     out.push(finish('cilium/ebpf', named?.[1], run, max));
     i = end - 1;
   }
@@ -61,7 +70,7 @@ function ciliumLogs(lines: string[], max: number): VerifierLog[] {
 function ciliumSummaries(lines: string[]): VerifierLog[] {
   return lines.flatMap((line) => {
     const m = /(?:program (\S+): )?load program: [^:]+: (.+?)(?: \((\d+) line\(s\) omitted\))?$/.exec(line.trim());
-    if (!m || !m[3]) return []; // without "omitted" the error carried no log
+    if (!m?.[3]) return []; // without "omitted" the error carried no log
     return [{ format: 'cilium/ebpf summary' as const, program: m[1], lastLines: m[2]!.split(': ') }];
   });
 }
@@ -78,5 +87,7 @@ export function verifierLogs(output: string, max = 5): VerifierLog[] {
 
 /** The verified instruction count of each program that reports one. */
 export function processedInsns(output: string): { program?: string; insns: number }[] {
-  return verifierLogs(output).flatMap((l) => (l.processedInsns === undefined ? [] : [{ program: l.program, insns: l.processedInsns }]));
+  return verifierLogs(output).flatMap((l) =>
+    l.processedInsns === undefined ? [] : [{ program: l.program, insns: l.processedInsns }],
+  );
 }

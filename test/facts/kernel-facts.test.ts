@@ -5,14 +5,14 @@ import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { kernelView } from '../../src/facts/kernel-view.js';
-import { Cache } from '../../src/images/cache.js';
 import { describe, expect, it } from 'vitest';
 import { kernelFactsOf, parseSystemMap } from '../../src/facts/kernel-facts.js';
+import { kernelView } from '../../src/facts/kernel-view.js';
+import { Cache } from '../../src/images/cache.js';
 import { factsDeps, store, viewOf } from './kernels.js';
 
 describe('kernel facts', () => {
-  it('bullseye (5.10) lacks bpf_loop; trixie (6.12) has it as helper 181, with the ringbuf map and fentry attach', async () => {
+  it('bullseye (5.10) lacks bpf_loop; trixie (6.12) has it as helper 181, the ringbuf map and fentry', async () => {
     const [old, cur] = await Promise.all([viewOf('debian:bullseye', 'amd64'), viewOf('debian:trixie', 'amd64')]);
     expect(old.facts.btfSource).toBe('kernel');
     expect(old.facts.helpers.find((h) => h.name === 'bpf_loop')).toBeUndefined();
@@ -55,7 +55,10 @@ describe('kernel facts', () => {
   }, 120_000);
 
   it('reads the BPF enums of BTF generated for a kernel without (bookworm s390x, from its -dbg package)', async () => {
-    const v = await kernelView(await store.kernel('debian:bookworm', 's390x'), { ...factsDeps, generatedBtf: store.generatedBtf });
+    const v = await kernelView(await store.kernel('debian:bookworm', 's390x'), {
+      ...factsDeps,
+      generatedBtf: store.generatedBtf,
+    });
     expect(v.facts.btfSource).toBe('generated');
     expect(v.facts.helpers.find((h) => h.id === 181)).toEqual({ id: 181, name: 'bpf_loop' });
     expect(v.btf!.member(v.btf!.named('task_struct')[0]!, '__state')).toBeDefined();
@@ -75,7 +78,13 @@ describe('kernel facts', () => {
 
 describe('parseSystemMap', () => {
   it('keeps text symbols (t, T, w, W), not data or absolute ones', () => {
-    const text = ['ffffffff81000000 T _stext', 'ffffffff812f5a10 t __x64_sys_execve', 'ffffffff82a00000 D jiffies', '0000000000000000 A __per_cpu_start', 'ffffffff81001000 W weak_fn'].join('\n');
+    const text = [
+      'ffffffff81000000 T _stext',
+      'ffffffff812f5a10 t __x64_sys_execve',
+      'ffffffff82a00000 D jiffies',
+      '0000000000000000 A __per_cpu_start',
+      'ffffffff81001000 W weak_fn',
+    ].join('\n');
     expect([...parseSystemMap(text)]).toEqual(['_stext', '__x64_sys_execve', 'weak_fn']);
   });
 });

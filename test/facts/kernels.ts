@@ -3,9 +3,9 @@
 // shared cache, then read from it.
 
 import os from 'node:os';
-import { createImageStore, defaultImageOptions } from '../../src/images/store.js';
 import type { Arch } from '../../src/core/arch.js';
 import { kernelView } from '../../src/facts/kernel-view.js';
+import { createImageStore, defaultImageOptions } from '../../src/images/store.js';
 import { TEST_LOCK } from '../helpers/dev-kernels.js';
 
 export const store = createImageStore(defaultImageOptions(process.env, os.tmpdir(), { lockFile: TEST_LOCK }));
