@@ -88,27 +88,38 @@ function readType(u32: U32, at: number, id: number, str: (off: number) => string
   const kind = (info >>> 24) & 0x1f;
   const vlen = info & 0xffff;
   const type: BtfType = { id, kind, name: str(u32(at)), vlen, ref: u32(at + 8), members: [] };
-  let p = at + 12;
-  const i32 = (x: number) => x | 0;
-  const list = (size: number, read: (q: number) => BtfMember) => {
-    for (let i = 0; i < vlen; i++, p += size) type.members.push(read(p));
-  };
-  switch (kind) {
+  if (kind < KIND.INT || kind > KIND.ENUM64) throw new Error(`malformed BTF: type ${id} has unknown kind ${kind}`);
+  const p = at + 12;
+  return { type, next: p + readFixedTail(u32, type, p) + readMembers(u32, type, p, str) };
+}
+
+/** INT, VAR, DECL_TAG and ARRAY: the bytes after btf_type, read into `type`; their length. */
+function readFixedTail(u32: U32, type: BtfType, p: number): number {
+  switch (type.kind) {
     case KIND.INT:
-      p += 4;
-      break;
+      return 4;
     case KIND.VAR:
       type.vlen = u32(p);
-      p += 4;
-      break;
+      return 4;
     case KIND.DECL_TAG:
-      type.component = i32(u32(p));
-      p += 4;
-      break;
+      type.component = u32(p) | 0;
+      return 4;
     case KIND.ARRAY:
       type.array = { type: u32(p), nelems: u32(p + 8) };
-      p += 12;
-      break;
+      return 12;
+    default:
+      return 0;
+  }
+}
+
+/** The vlen entries of kinds that have them, pushed onto `type.members`; their length. */
+function readMembers(u32: U32, type: BtfType, start: number, str: (off: number) => string): number {
+  let p = start;
+  const i32 = (x: number) => x | 0;
+  const list = (size: number, read: (q: number) => BtfMember) => {
+    for (let i = 0; i < type.vlen; i++, p += size) type.members.push(read(p));
+  };
+  switch (type.kind) {
     case KIND.STRUCT:
     case KIND.UNION:
       list(12, (q) => ({ name: str(u32(q)), type: u32(q + 4), value: u32(q + 8) }));
@@ -125,10 +136,8 @@ function readType(u32: U32, at: number, id: number, str: (off: number) => string
     case KIND.DATASEC:
       list(12, (q) => ({ name: '', type: u32(q), value: u32(q + 4) }));
       break;
-    default:
-      if (kind < KIND.INT || kind > KIND.ENUM64) throw new Error(`malformed BTF: type ${id} has unknown kind ${kind}`);
   }
-  return { type, next: p };
+  return p - start;
 }
 
 const MODIFIERS: number[] = [KIND.TYPEDEF, KIND.VOLATILE, KIND.CONST, KIND.RESTRICT, KIND.TYPE_TAG];

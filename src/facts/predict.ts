@@ -10,7 +10,7 @@ import { coreFindings } from './core-match.js';
 import { PROBE_KINDS } from './core-relos.js';
 import type { Finding } from './finding.js';
 import type { KernelView } from './kernel-facts.js';
-import type { ProgramFacts } from './program-facts.js';
+import type { ProgramEntry, ProgramFacts } from './program-facts.js';
 import { targetFinding } from './target-match.js';
 
 /** Names of ids a kernel may lack, from every kernel checked (the newest knows the most). */
@@ -144,20 +144,25 @@ function typeFindings({ program, kernel }: PredictInput, object: string): Findin
       });
     const target = targetFinding(object, p, kernel);
     if (target) out.push(target);
-    for (const c of p.kind.configs) {
-      const v = kernel.config?.get(`CONFIG_${c}`);
-      if (kernel.config && v !== 'y' && v !== 'm')
-        out.push({
-          kind: 'config',
-          level: 'fail',
-          object,
-          section,
-          need: `CONFIG_${c}`,
-          detail: `not set in this kernel's config; ${p.kind.progType} programs need it`,
-        });
-    }
+    out.push(...configFindings(p, kernel, object));
   }
   return dedupe(out);
+}
+
+/** The CONFIG_ options a program's type needs that the kernel's config leaves unset (none without a config). */
+function configFindings(p: ProgramEntry, kernel: KernelView, object: string): Finding[] {
+  if (!p.kind || !kernel.config) return [];
+  const kind = p.kind;
+  return kind.configs
+    .filter((c) => !['y', 'm'].includes(kernel.config?.get(`CONFIG_${c}`) ?? ''))
+    .map((c) => ({
+      kind: 'config',
+      level: 'fail',
+      object,
+      section: p.section,
+      need: `CONFIG_${c}`,
+      detail: `not set in this kernel's config; ${kind.progType} programs need it`,
+    }));
 }
 
 function dedupe(findings: Finding[]): Finding[] {

@@ -125,6 +125,21 @@ describe('portmatrix check', () => {
     for (const x of failing) expect(fails(x).map((f) => [f.kind, f.need])).toEqual([['helper', 'bpf_loop (181)']]);
   }, 300_000);
 
+  it('kprobe.multi: an attach type 5.10 lacks, and CONFIG_FPROBE that Debian leaves unset on arm64', async () => {
+    const c = `#include "types.h"
+#include <bpf/bpf_helpers.h>
+char LICENSE[] SEC("license") = "GPL";
+SEC("kprobe.multi/do_unlinkat")
+int on_unlink(void *ctx) { return 0; }
+`;
+    const dir = await project({ amd64: compileBpf(c, 'multi-el.o'), arm64: compileBpf(c, 'multi-el2.o') });
+    const { report } = await check(dir);
+    const needs = (id: string) => fails(cell(report, id)).map((f) => `${f.kind} ${f.need}`);
+    expect(needs('amd64/debian-bullseye/default')).toEqual(['attach-type BPF_TRACE_KPROBE_MULTI', 'config CONFIG_FPROBE']);
+    expect(needs('amd64/debian-trixie/default')).toEqual([]);
+    expect(needs('arm64/debian-trixie/default')).toEqual(['config CONFIG_FPROBE']);
+  }, 300_000);
+
   it('a file in btf.objects that is no BPF object is a located matrix error', async () => {
     const dir = await project({ amd64: path.join(EXAMPLE_BPF, 'naive.bpf.c') });
     const r = await runCli(['check'], { cwd: dir });
