@@ -88,7 +88,7 @@ export function coreFindings(object: string, relos: readonly CoreRelo[], k: BtfI
         : undefined;
     const key = `${miss.need} ${guard ? 'g' : 'f'}`;
     if (out.has(key)) continue;
-    const detail = guard ? `${miss.detail}; ${guard}` : `${miss.detail} (relocation ${r.kind} ${reloPath(r)})`;
+    const detail = guard ? `${miss.detail}; ${guard}` : miss.detail;
     out.set(key, {
       kind: miss.kind,
       level: guard ? 'guarded' : 'fail',
