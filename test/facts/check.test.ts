@@ -135,7 +135,10 @@ int on_unlink(void *ctx) { return 0; }
     const dir = await project({ amd64: compileBpf(c, 'multi-el.o'), arm64: compileBpf(c, 'multi-el2.o') });
     const { report } = await check(dir);
     const needs = (id: string) => fails(cell(report, id)).map((f) => `${f.kind} ${f.need}`);
-    expect(needs('amd64/debian-bullseye/default')).toEqual(['attach-type BPF_TRACE_KPROBE_MULTI', 'config CONFIG_FPROBE']);
+    expect(needs('amd64/debian-bullseye/default')).toEqual([
+      'attach-type BPF_TRACE_KPROBE_MULTI',
+      'config CONFIG_FPROBE',
+    ]);
     expect(needs('amd64/debian-trixie/default')).toEqual([]);
     expect(needs('arm64/debian-trixie/default')).toEqual(['config CONFIG_FPROBE']);
   }, 300_000);
