@@ -30,6 +30,9 @@ function addPlanAndRun(program: Command, action: Action): void {
     .option('--only <filter>', 'only cells matching key=value[,key=value] (keys: arch, kernel, config, libc, id)')
     .option('--github-matrix', 'JSON for a GitHub Actions strategy.matrix')
     .option('--shards <n>', 'with --github-matrix: split into N shards', intOption)
+    .option('--explain', "add what each cell's BPF objects need that its kernel lacks (as `check`; JSON: {cells, check})")
+    .addOption(cacheOption())
+    .addOption(mirrorOption())
     .action(action(() => import('./commands/plan.js')));
 
   program

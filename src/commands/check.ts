@@ -8,9 +8,10 @@ import type { Matrix } from '../config/matrix.js';
 import { fillPlaceholders } from '../config/placeholders.js';
 import type { Context } from '../context.js';
 import type { Arch } from '../core/arch.js';
+import type { Cell } from '../core/cell.js';
 import { ConfigError, ExitCode } from '../errors.js';
 import { NotBpfObjectError } from '../facts/bpf-elf.js';
-import { type CellCheckDeps, checkCells } from '../facts/cell-check.js';
+import { type CellCheckDeps, type CheckReport, checkCells } from '../facts/cell-check.js';
 import { checkTable } from '../facts/check-table.js';
 import { kernelView } from '../facts/kernel-view.js';
 import { type ProgramFacts, readProgramFacts } from '../facts/program-facts.js';
@@ -71,12 +72,17 @@ function checkDeps(ctx: Context, opts: CheckOptions, matrix: Matrix): CellCheckD
   };
 }
 
+/** The check of `cells` (also `plan --explain`'s). */
+export function checkReport(ctx: Context, opts: CheckOptions, matrix: Matrix, cells: Cell[]): Promise<CheckReport> {
+  return checkCells(cells, checkDeps(ctx, opts, matrix));
+}
+
 export default async function check(ctx: Context, opts: CheckOptions): Promise<number> {
   const { matrix, warnings } = await loadMatrix(opts.matrix, { cwd: ctx.cwd, checkLoaderFiles: false });
   for (const w of warnings) ctx.stderr.write(`warning: ${w}\n`);
   let cells = expandCells(matrix);
   if (opts.only) cells = filterCells(cells, opts.only);
-  const report = await checkCells(cells, checkDeps(ctx, opts, matrix));
+  const report = await checkReport(ctx, opts, matrix, cells);
   ctx.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : checkTable(report));
   return report.cells.some((c) => c.predicted === 'fail') ? ExitCode.cellsFailed : ExitCode.ok;
 }
