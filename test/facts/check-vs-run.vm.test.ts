@@ -14,7 +14,7 @@ import { useTestLock } from '../helpers/dev-kernels.js';
 import { compileBpf, EXAMPLE_BPF } from './bpf-objects.js';
 
 describe('check against run', () => {
-  it('predicts the naive loader failing on trixie naming task_struct.state, passing on bullseye, as the run does', async () => {
+  it('naive loader: fails on trixie as predicted (task_struct.state), passes on bullseye as predicted', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pm-check-run-'));
     // Built by scripts/build-example; a missing loader fails the run's pre-flight loudly.
     const loader = path.join(repoRoot, 'examples/execsnoop/bin/execsnoop-naive-amd64');
