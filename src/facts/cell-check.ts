@@ -6,9 +6,9 @@ import { cellBtfMode, formatBtfMode } from '../btf/mode.js';
 import type { Cell } from '../core/cell.js';
 import { memoize } from '../core/memo.js';
 import { NotAvailableError, type ResolvedKernel } from '../images/types.js';
-import { type Finding, predicted } from './finding.js';
+import { type Finding, type IdNames, predicted } from './finding.js';
 import type { KernelView } from './kernel-facts.js';
-import { type IdNames, idNames, predictObject } from './predict.js';
+import { idNames, predictObject } from './predict.js';
 import type { ProgramFacts } from './program-facts.js';
 
 /** One cell's prediction: what `check` prints and what goes into results.json. */
@@ -69,7 +69,7 @@ function judge(r: Resolved, names: IdNames): CellCheck {
   if (!r.view) return { ...base, predicted: 'skip', skip: r.skip, findings: [] };
   const view = r.view;
   const findings = r.objects.flatMap((program) =>
-    predictObject({ program, kernel: view, btfMode: cellBtfMode(r.cell), names }),
+    predictObject({ program, kernel: view, btfMode: cellBtfMode(r.cell), names, cmdline: r.cell.config.cmdline }),
   );
   return { ...base, predicted: predicted(findings), findings };
 }

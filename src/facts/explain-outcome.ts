@@ -13,6 +13,8 @@ const MATCHERS: { error: RegExp; kinds: Finding['kind'][]; needOf?: (m: RegExpEx
     error: /bad CO-RE relocation|unknown#195896080|failed to resolve CO-RE|no BTF found for kernel/i,
     kinds: ['btf', 'field', 'type', 'enumval'],
   },
+  // The verifier's words when lockdown took the helper away; the loader may have swapped the id (113 → 4).
+  { error: /cannot use helper \w+#\d+/, kinds: ['lockdown'] },
   { error: /(?:unknown|invalid) func (?:\w+)?#(\d+)/, kinds: ['helper'], needOf: (m) => `(${m[1]})` },
   { error: /kfunc|ksym|extern/i, kinds: ['kfunc', 'ksym'] },
   { error: /kprobe|fentry|attach|symbol|tracepoint/i, kinds: ['target', 'attach-type', 'config'] },

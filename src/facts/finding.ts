@@ -15,7 +15,14 @@ export type FindingKind =
   | 'attach-type'
   | 'map-type'
   | 'target'
-  | 'config';
+  | 'config'
+  | 'lockdown';
+
+/** Names of ids a kernel may lack, from every kernel checked (the newest knows the most). */
+export interface IdNames {
+  helpers: Map<number, string>;
+  mapTypes: Map<number, string>;
+}
 
 export interface Finding {
   kind: FindingKind;

@@ -8,16 +8,11 @@ import type { BtfMode } from '../core/cell.js';
 import { KIND } from './btf.js';
 import { coreFindings } from './core-match.js';
 import { PROBE_KINDS } from './core-relos.js';
-import type { Finding } from './finding.js';
+import type { Finding, IdNames } from './finding.js';
 import type { KernelView } from './kernel-facts.js';
+import { lockdownFindings } from './lockdown.js';
 import type { ProgramEntry, ProgramFacts } from './program-facts.js';
 import { targetFinding } from './target-match.js';
-
-/** Names of ids a kernel may lack, from every kernel checked (the newest knows the most). */
-export interface IdNames {
-  helpers: Map<number, string>;
-  mapTypes: Map<number, string>;
-}
 
 export interface PredictInput {
   program: ProgramFacts;
@@ -25,6 +20,8 @@ export interface PredictInput {
   /** The BTF the cell's loader sees (`btf:`). */
   btfMode: BtfMode;
   names: IdNames;
+  /** The cell's extra kernel command line (`lockdown=` takes helpers away). */
+  cmdline?: readonly string[];
 }
 
 function btfFindings({ program, kernel, btfMode }: PredictInput, object: string): Finding[] {
@@ -183,6 +180,7 @@ export function predictObject(input: PredictInput): Finding[] {
     ...idFindings(input, object),
     ...externFindings(input, object),
     ...typeFindings(input, object),
+    ...lockdownFindings(input.program, input.kernel, input.cmdline ?? [], input.names, object),
   ];
 }
 

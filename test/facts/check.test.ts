@@ -146,6 +146,25 @@ int on_unlink(void *ctx) { return 0; }
     expect(needs('arm64/debian-trixie/default')).toEqual(['config CONFIG_FPROBE']);
   }, 300_000);
 
+  it('lockdown=confidentiality takes the probe_read helpers from tracing programs; integrity leaves them', async () => {
+    const src = path.join(EXAMPLE_BPF, 'execsnoop.bpf.c');
+    const obj = compileBpf(src, 'lockdown-x86.o', 'bpfel', ['-g', '-D__TARGET_ARCH_x86']);
+    const configs = ['default', 'confidentiality', 'integrity'].map((m) =>
+      m === 'default' ? '  - name: default' : `  - name: ${m}\n    cmdline: [lockdown=${m}]`,
+    );
+    const dir = await project({ amd64: obj }, `configs:\n${configs.join('\n')}\n`);
+    const { report } = await check(dir);
+    const needs = (id: string) => fails(cell(report, id)).map((f) => `${f.kind} ${f.need}`);
+    expect(needs('amd64/debian-trixie/default')).toEqual([]);
+    expect(needs('amd64/debian-trixie/integrity')).toEqual([]);
+    // BPF_CORE_READ and BPF_CORE_READ_STR_INTO: bpf_probe_read_kernel{,_str}, ids from the kernels' enum.
+    expect(needs('amd64/debian-trixie/confidentiality')).toEqual([
+      'lockdown bpf_probe_read_kernel (113)',
+      'lockdown bpf_probe_read_kernel_str (115)',
+    ]);
+    expect(needs('amd64/debian-bullseye/confidentiality')).toHaveLength(2);
+  }, 300_000);
+
   it('plan --explain prints the cells, then the same lines as check; with --json both, as {cells, check}', async () => {
     const dir = await project({ amd64: compileBpf(path.join(EXAMPLE_BPF, 'naive.bpf.c'), 'plan-naive.o') });
     const table = await runCli(['plan', '--explain', '--only', 'kernel=debian-sid'], { cwd: dir });
