@@ -1,8 +1,8 @@
 // ubuntu:<series>[/<flavour>] kernels. amd64 comes from the archive, every other arch
 // from ports; each series is read from three signed pockets (<series>, -updates,
 // -security: the newest kernels are in the latter two), each InRelease checked with
-// gpgv against Ubuntu's archive keyring — by default the one in Debian's
-// ubuntu-archive-keyring package, itself verified by Debian's signed index.
+// gpgv against Ubuntu's archive keyring — by default ubuntu-archive-keyring.gpg from
+// Debian's ubuntu-keyring package, itself verified by Debian's signed index.
 
 import type { Arch } from '../../core/arch.js';
 import { memoize } from '../../core/memo.js';
@@ -17,7 +17,7 @@ import { aptKernel, type DebianDeps } from './debian.js';
 import { trustedDebianFiles } from './trust-package.js';
 import { chooseUbuntuKernels, isUbuntuKernelName } from './ubuntu-select.js';
 
-/** Where the keyring sits in Debian's ubuntu-archive-keyring package. */
+/** Where the archive keyring sits in Debian's ubuntu-keyring package. */
 export const UBUNTU_KEYRING_MEMBER = /^usr\/share\/keyrings\/ubuntu-archive-keyring\.gpg$/;
 
 const pockets = (series: string) => [series, `${series}-updates`, `${series}-security`];
@@ -31,9 +31,9 @@ export function ubuntuSource(ctx: SourceContext) {
   const settings = ctx.settings('ubuntu');
   const keyring = memoize(async () => {
     if (settings.keyring) return settings.keyring;
-    const files = await trustedDebianFiles(ctx.debian, 'ubuntu-archive-keyring', UBUNTU_KEYRING_MEMBER);
+    const files = await trustedDebianFiles(ctx.debian, 'ubuntu-keyring', UBUNTU_KEYRING_MEMBER);
     const file = Object.values(files)[0];
-    if (!file) throw new InfraError(`Debian's ubuntu-archive-keyring has no ${UBUNTU_KEYRING_MEMBER.source}`);
+    if (!file) throw new InfraError(`Debian's ubuntu-keyring has no ${UBUNTU_KEYRING_MEMBER.source}`);
     return file;
   }, { retryFailures: true });
 
