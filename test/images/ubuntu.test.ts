@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Arch } from '../../src/core/arch.js';
 import { createImageStore } from '../../src/images/store.js';
+import { cli } from '../plan/helpers.js';
 import { serveMirror, type MirrorServer } from './mirror-server.js';
 import { buildUbuntuMirror, type UbuntuMirror } from './ubuntu-mirror.js';
 
@@ -86,6 +87,29 @@ describe('ubuntu: kernels from a stand-in archive', () => {
     expect(server.requests.length).toBeGreaterThan(0);
     expect(server.requests.every((r) => r.startsWith('ubuntu-ports/'))).toBe(true);
   }, 600_000);
+
+  it('kernels ubuntu:jammy: the mirrors and the keyring from the environment', async () => {
+    const env = {
+      PATH: process.env.PATH,
+      PORTMATRIX_UBUNTU_MIRROR: `${server.url}/ubuntu`,
+      PORTMATRIX_UBUNTU_PORTS_MIRROR: `${server.url}/ubuntu-ports`,
+      PORTMATRIX_UBUNTU_KEYRING: mirror.keyring,
+    };
+    const cache = path.join(mirror.root, 'stores', 'kernels-cache');
+    const run = await cli(['kernels', 'ubuntu:jammy', '--arch', 'amd64,s390x', '--cache-dir', cache], mirror.root, env);
+    expect(run.code, run.stderr).toBe(0);
+    const rows = run.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s{2,}/).slice(1, 4));
+    expect(rows).toEqual([
+      ['generic', 'amd64', expected('ubuntu:jammy', 'amd64').release],
+      ['generic', 's390x', expected('ubuntu:jammy', 's390x').release],
+      ['hwe', 'amd64', '— none in the index'],
+      ['hwe', 's390x', '— none in the index'],
+      ...['aws', 'azure', 'gcp', 'oracle'].flatMap((f) => [
+        [f, 'amd64', '— none in the index'],
+        [f, 's390x', `— Ubuntu builds no ${f} kernel for s390x`],
+      ]),
+    ]);
+  }, 120_000);
 
   it('a release without the flavour, and a series the mirror lacks, are clear errors', async () => {
     const { s } = store('missing');
