@@ -81,7 +81,7 @@ interface Flag {
 }
 
 const CELLS = 'Which cells:';
-const SKIP = 'Skip cells that finished before (each from a different place):';
+const SKIP = 'Skip cells that finished before with identical inputs (each from a different place):';
 const AGAIN = 'Run a cell again (each for a different reason):';
 const BOOT = 'How cells boot:';
 const OUT = 'Results:';
@@ -108,34 +108,17 @@ const cellFlags = grouped(CELLS, {
 });
 
 const skipFlags = grouped(SKIP, {
-  resume: { flags: '--resume', help: 'skip cells finished in --results-dir with identical inputs' },
-  rerunFailed: { flags: '--rerun-failed', help: 'as --resume, but cells that failed, were flaky or infra run again' },
-  reuse: {
-    flags: '--reuse',
-    help: "skip cells whose inputs match an as-expected result in the cache's store (any earlier run); marked reused",
-  },
-  from: { flags: '--from <results-dir...>', help: 'skip cells finished with identical inputs in these results dirs' },
+  // Each kept cell's inputs (kernel, programs, config, libc…) are identical to this run's.
+  resume: { flags: '--resume', help: 'skip cells done in --results-dir before' },
+  rerunFailed: { flags: '--rerun-failed', help: 'as --resume, but run failed, flaky, infra again' },
+  reuse: { flags: '--reuse', help: "skip as-expected cells of any run (cache's store)" },
+  from: { flags: '--from <results-dir...>', help: 'skip cells done in these results dirs before' },
 });
 
 const againFlags = grouped(AGAIN, {
-  retries: {
-    flags: '--retries <n>',
-    help: 'attempt a cell again after an infrastructure failure, never after a test failure',
-    default: 1,
-    parse: intOption,
-  },
-  reruns: {
-    flags: '--reruns <n>',
-    help: 'boot a failed cell again up to N times; failed then passed is flaky',
-    default: 0,
-    parse: intOption,
-  },
-  repeat: {
-    flags: '--repeat <n>',
-    help: 'run every cell N times and report its pass rate',
-    default: 1,
-    parse: intOption,
-  },
+  retries: { flags: '--retries <n>', help: 'after infra failures (never test failures)', default: 1, parse: intOption },
+  reruns: { flags: '--reruns <n>', help: 'after a test failure; then passed = flaky', default: 0, parse: intOption },
+  repeat: { flags: '--repeat <n>', help: 'every cell N times, for its pass rate', default: 1, parse: intOption },
 });
 
 const bootFlags = grouped(BOOT, {

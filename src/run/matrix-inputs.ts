@@ -14,6 +14,16 @@ import { createInputs, type CellInputs } from './inputs.js';
 
 type InputFlags = Pick<BootOptions, 'cacheDir' | 'mirror' | 'accel' | 'snapshot'>;
 
+/** How cells boot, from the flags and the matrix (the flag wins: config/precedence.ts). */
+export function bootSettings(opts: InputFlags, vm: Pick<Matrix['vm'], 'accel' | 'snapshot'>) {
+  // --no-snapshot is the only snapshot flag: without it the matrix decides.
+  const snapshotFlag = opts.snapshot === false ? 'off' : undefined;
+  return {
+    accel: chooseSetting<AccelMode>({ flag: opts.accel, matrix: vm.accel, fallback: 'auto' }),
+    snapshot: chooseSetting<'auto' | 'off'>({ flag: snapshotFlag, matrix: vm.snapshot, fallback: 'auto' }),
+  };
+}
+
 export function matrixInputs(
   ctx: Context,
   opts: InputFlags,
@@ -30,8 +40,7 @@ export function matrixInputs(
     log: (message) => void events.emit({ type: 'log', level: 'info', message }),
   });
   const images = createImageStore(imageOptions);
-  const accelMode = chooseSetting<AccelMode>({ flag: opts.accel, matrix: matrix.vm.accel, fallback: 'auto' });
-  const inputs = createInputs({ images, accelMode, env: ctx.env, events });
+  const inputs = createInputs({ images, accelMode: bootSettings(opts, matrix.vm).accel, env: ctx.env, events });
   const btf = createBtfResolver({
     images,
     objects: matrix.btf.objects,
@@ -45,10 +54,7 @@ export function matrixInputs(
 
 /** Snapshot boots: QEMU only (vng boots its own way), unless --no-snapshot or vm.snapshot: off. */
 export function matrixSnapshots(ctx: Context, opts: InputFlags, matrix: Matrix, inputs: { cache: Cache }) {
-  // --no-snapshot is the only flag: without it the matrix decides.
-  const flag = opts.snapshot === false ? 'off' : undefined;
-  const mode = chooseSetting<'auto' | 'off'>({ flag, matrix: matrix.vm.snapshot, fallback: 'auto' });
-  if (mode === 'off' || matrix.vm.backend !== 'qemu') return undefined;
+  if (bootSettings(opts, matrix.vm).snapshot === 'off' || matrix.vm.backend !== 'qemu') return undefined;
   const { cache } = inputs;
   const withLock = <T>(name: string, fn: () => Promise<T>) => cache.withLock(name, fn, ctx.signal);
   return { store: snapshotStore(cache.dir, ctx.env), withLock };
