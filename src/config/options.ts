@@ -2,7 +2,7 @@
 // default and help group. cli.ts builds each command from this table; the types
 // below are what the commands and the run session receive. Where a setting also
 // has an environment variable or a matrix key, the flag wins, then the environment,
-// then the matrix (docs/matrix.md, "Precedence"; config/precedence.ts).
+// then the matrix (docs/matrix.md, "Precedence"; core/precedence.ts).
 
 import { CommanderError, Option } from 'commander';
 import { ExitCode } from '../errors.js';

@@ -180,7 +180,10 @@ export const matrixSchema = z.strictObject(
     images: z
       .strictObject(
         {
-          /** Debian mirror base URL. Default: $PORTMATRIX_DEBIAN_MIRROR or https://deb.debian.org/debian. */
+          /**
+           * Debian mirror base URL; --mirror and $PORTMATRIX_DEBIAN_MIRROR win over it.
+           * Default: https://deb.debian.org/debian.
+           */
           debianMirror: z
             .string({ error: 'write a URL, e.g. http://deb.debian.org/debian' })
             .regex(/^https?:\/\/[^\s/]+\S*$/, { error: 'write an http(s) URL, e.g. http://deb.debian.org/debian' })

@@ -3,7 +3,7 @@
 
 import os from 'node:os';
 import path from 'node:path';
-import { chooseSetting } from '../config/precedence.js';
+import { chooseSetting } from '../core/precedence.js';
 
 /**
  * --cache-dir, else $PORTMATRIX_CACHE, else $XDG_CACHE_HOME/portmatrix, else

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Arch } from '../core/arch.js';
 import { memoize } from '../core/memo.js';
-import { chooseSetting } from '../config/precedence.js';
+import { chooseSetting } from '../core/precedence.js';
 import { resolveCacheDir } from '../host/cache-dir.js';
 import { Cache, sha256Buffer } from './cache.js';
 import { kernelFacts } from './config-facts.js';

@@ -4,7 +4,7 @@
 import { createBtfResolver } from '../btf/resolve.js';
 import type { AccelMode, BootOptions } from '../config/options.js';
 import type { Matrix } from '../config/matrix.js';
-import { chooseSetting } from '../config/precedence.js';
+import { chooseSetting } from '../core/precedence.js';
 import type { Context } from '../context.js';
 import type { RunEvents } from '../events/run-events.js';
 import type { Cache } from '../images/cache.js';
@@ -14,7 +14,7 @@ import { createInputs, type CellInputs } from './inputs.js';
 
 type InputFlags = Pick<BootOptions, 'cacheDir' | 'mirror' | 'accel' | 'snapshot'>;
 
-/** How cells boot, from the flags and the matrix (the flag wins: config/precedence.ts). */
+/** How cells boot, from the flags and the matrix (the flag wins: core/precedence.ts). */
 export function bootSettings(opts: InputFlags, vm: Pick<Matrix['vm'], 'accel' | 'snapshot'>) {
   // --no-snapshot is the only snapshot flag: without it the matrix decides.
   const snapshotFlag = opts.snapshot === false ? 'off' : undefined;
