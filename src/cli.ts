@@ -104,22 +104,42 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
   return program;
 }
 
+/**
+ * Ctrl-C for a command given no signal: the first stops starting cells, kills running
+ * VMs, keeps finished cells and exits 130; a second exits at once (the VM reaper still
+ * runs on 'exit'). Returns what stops listening.
+ */
+function abortOnSignals(controller: AbortController): () => void {
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+    process.stderr.write(`\nportmatrix: ${sig}: stopping (press Ctrl-C again to exit at once)\n`);
+    controller.abort(new Error(sig));
+  };
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  for (const sig of signals) process.on(sig, onSignal);
+  return () => {
+    for (const sig of signals) process.off(sig, onSignal);
+  };
+}
+
+/** The one top-level catch: what to print, and the exit code. */
+function exitCodeOf(error: unknown, stderr: Context['stderr']): number {
+  // --help and --version exit 0; usage mistakes exit 2.
+  if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  if (error instanceof PortmatrixError) {
+    stderr.write(`portmatrix: ${error.message}\n`);
+    return error.exitCode;
+  }
+  stderr.write(
+    `portmatrix: internal error (portmatrix ${VERSION}, node ${process.version}, ${process.platform}/${process.arch}); ` +
+      `please report it with this output:\n${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  return ExitCode.internal;
+}
+
 export async function main(argv: string[], ctx?: Partial<Context>): Promise<number> {
   const controller = new AbortController();
-  const listening: [NodeJS.Signals, (sig: NodeJS.Signals) => void][] = [];
-  if (!ctx?.signal) {
-    // First Ctrl-C: stop starting cells, kill running VMs, keep finished cells, exit 130.
-    // A second one exits at once (the VM reaper still runs on 'exit').
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (controller.signal.aborted) process.exit(ExitCode.interrupted);
-      process.stderr.write(`\nportmatrix: ${sig}: stopping (press Ctrl-C again to exit at once)\n`);
-      controller.abort(new Error(sig));
-    };
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-      process.on(sig, onSignal);
-      listening.push([sig, onSignal]);
-    }
-  }
+  const stopListening = ctx?.signal ? () => {} : abortOnSignals(controller);
   const full: Context = {
     cwd: ctx?.cwd ?? process.cwd(),
     env: ctx?.env ?? process.env,
@@ -132,20 +152,8 @@ export async function main(argv: string[], ctx?: Partial<Context>): Promise<numb
     await buildProgram(full, (c) => (code = c)).parseAsync(argv, { from: 'user' });
     return code;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // --help and --version exit 0; usage mistakes exit 2.
-      return error.exitCode === 0 ? 0 : ExitCode.usage;
-    }
-    if (error instanceof PortmatrixError) {
-      full.stderr.write(`portmatrix: ${error.message}\n`);
-      return error.exitCode;
-    }
-    full.stderr.write(
-      `portmatrix: internal error (portmatrix ${VERSION}, node ${process.version}, ${process.platform}/${process.arch}); ` +
-        `please report it with this output:\n${error instanceof Error ? error.stack : String(error)}\n`,
-    );
-    return ExitCode.internal;
+    return exitCodeOf(error, full.stderr);
   } finally {
-    for (const [sig, listener] of listening) process.off(sig, listener);
+    stopListening();
   }
 }

@@ -16,13 +16,20 @@ echo "kernel $(uname -r)"
 if [ "$major" -lt 6 ]; then echo "needs Linux 6 or newer" >&2; exit 1; fi
 `;
 
+/** A project that bisects the loader above over `kernels`. */
+async function project(kernels: string[]): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-bisect-'));
+  await writeFile(path.join(dir, 'loader.sh'), NEEDS_6);
+  await chmod(path.join(dir, 'loader.sh'), 0o755);
+  await useTestLock(dir);
+  const matrix = ['kernels: [debian:trixie]', 'arches: [amd64]', 'loader:', '  path: ./loader.sh', '  timeout: 20'];
+  await writeFile(path.join(dir, 'matrix.yaml'), `${[...matrix, `bisect: [${kernels.join(', ')}]`].join('\n')}\n`);
+  return dir;
+}
+
 describe('bisect', () => {
   it('finds the first kernel that passes in at most 3 boots, then reuses every result', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-bisect-'));
-    await writeFile(path.join(dir, 'loader.sh'), NEEDS_6);
-    await chmod(path.join(dir, 'loader.sh'), 0o755);
-    await useTestLock(dir);
-    await writeFile(path.join(dir, 'matrix.yaml'), 'kernels: [debian:trixie]\narches: [amd64]\nloader:\n  path: ./loader.sh\n  timeout: 20\nbisect: [debian:bullseye, debian:bookworm, debian:trixie, debian:sid]\n');
+    const dir = await project(['debian:bullseye', 'debian:bookworm', 'debian:trixie', 'debian:sid']);
 
     const first = await runCli(['bisect', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
     expect(first.code, first.stderr).toBe(0);
@@ -42,23 +49,21 @@ describe('bisect', () => {
     expect(again.stdout.trim().split('\n').at(-1)).toBe('0 boot(s), 3 cached; results in results-bisect');
 
     // Another results dir takes nothing from the first, unless named with --from.
-    const from = await runCli(['bisect', '--accel', 'tcg', '--results-dir', 'results-from', '--from', 'results-bisect'], { cwd: dir });
+    const fromArgs = ['--results-dir', 'results-from', '--from', 'results-bisect'];
+    const from = await runCli(['bisect', '--accel', 'tcg', ...fromArgs], { cwd: dir });
     expect(from.code, from.stderr).toBe(0);
     expect(from.stdout.trim().split('\n').at(-1)).toBe('0 boot(s), 3 cached; results in results-from');
   }, 600_000);
 
   it('restores each kernel from the snapshot of its boot that an earlier bisect saved', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-bisect-snap-'));
-    await writeFile(path.join(dir, 'loader.sh'), NEEDS_6);
-    await chmod(path.join(dir, 'loader.sh'), 0o755);
-    await useTestLock(dir);
-    await writeFile(path.join(dir, 'matrix.yaml'), 'kernels: [debian:trixie]\narches: [amd64]\nloader:\n  path: ./loader.sh\n  timeout: 20\nbisect: [debian:bullseye, debian:trixie]\n');
+    const dir = await project(['debian:bullseye', 'debian:trixie']);
     const boots = async (resultsDir: string) => {
       const r = await runCli(['bisect', '--accel', 'tcg', '--retries', '0', '--results-dir', resultsDir], { cwd: dir });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/^passes from debian-trixie on$/m);
       const files = await readdir(path.join(dir, resultsDir, 'cells'));
-      const cells = await Promise.all(files.map(async (f) => JSON.parse(await readFile(path.join(dir, resultsDir, 'cells', f), 'utf8'))));
+      const read = async (f: string) => JSON.parse(await readFile(path.join(dir, resultsDir, 'cells', f), 'utf8'));
+      const cells = await Promise.all(files.map(read));
       return Object.fromEntries(cells.map((c) => [c.kernel.name, c.boot]));
     };
     // The first bisect boots each kernel cold and saves its state, or restores one a run
