@@ -45,9 +45,9 @@ export interface RunOptions extends CellOptions, BootOptions {
   rerunFailed?: boolean;
   /** Skip: cells with an as-expected result of identical inputs in the cache's store. */
   reuse?: boolean;
-  /** Repeat: a failed cell on fresh boots, up to N more times. */
+  /** Again: a failed cell on fresh boots, up to N more times. */
   reruns?: number;
-  /** Repeat: every cell N times in all. */
+  /** Again: every cell N times in all. */
   repeat?: number;
   strict?: boolean;
   reporter?: string;
@@ -68,7 +68,6 @@ function intOption(value: string): number {
   const n = Number(value);
   if (Number.isInteger(n) && n >= 0) return n;
   throw new CommanderError(ExitCode.usage, 'portmatrix.int', `expected a whole number, got "${value}"`);
-  return n;
 }
 
 interface Flag {
@@ -117,7 +116,7 @@ const skipFlags = grouped(SKIP, {
 
 const againFlags = grouped(AGAIN, {
   retries: { flags: '--retries <n>', help: 'after infra failures (never test failures)', default: 1, parse: intOption },
-  reruns: { flags: '--reruns <n>', help: 'after a test failure; then passed = flaky', default: 0, parse: intOption },
+  reruns: { flags: '--reruns <n>', help: 'after a test failure, up to N; pass = flaky', default: 0, parse: intOption },
   repeat: { flags: '--repeat <n>', help: 'every cell N times, for its pass rate', default: 1, parse: intOption },
 });
 
