@@ -4,13 +4,15 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { COMMAND_FLAGS, flagOption, type FlagName, type FlagOverride } from './config/options.js';
+import type { ImagesOptions } from './commands/images.js';
 import type { Context } from './context.js';
 import { ExitCode, PortmatrixError, UsageError } from './errors.js';
 import { VERSION } from './version.js';
 
-type CommandModule = { default: (ctx: Context, opts: any, ...args: any[]) => Promise<number> };
+/** A command: its options are what commander parsed from the table, so the command's own type holds. */
+type CommandModule = { default: (ctx: Context, opts: never, ...positional: never[]) => Promise<number> };
 /** A commander action that lazy-imports the command module and runs it with the context. */
-type Action = (load: () => Promise<CommandModule>) => (...args: any[]) => Promise<void>;
+type Action = (load: () => Promise<CommandModule>) => (...args: unknown[]) => Promise<void>;
 
 interface CommandFlags {
   overrides?: Partial<Record<FlagName, FlagOverride>>;
@@ -73,7 +75,7 @@ function addImages(program: Command, action: Action): void {
       .description(description)
       .action(action(async () => {
         const mod = await import('./commands/images.js');
-        return { default: (c: Context, o: any) => mod.default(c, { ...o, action: name }) };
+        return { default: (c: Context, o: Omit<ImagesOptions, 'action'>) => mod.default(c, { ...o, action: name }) };
       }));
   }
 }
@@ -94,11 +96,11 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
     .showHelpAfterError();
-  const action: Action = (load) => async (...args: any[]) => {
+  const action: Action = (load) => async (...args: unknown[]) => {
     const command = args.at(-1) as Command;
-    const positional = args.slice(0, -2);
+    const positional = args.slice(0, -2) as never[];
     const mod = await load();
-    setExit(await mod.default(ctx, command.opts(), ...positional));
+    setExit(await mod.default(ctx, command.opts() as never, ...positional));
   };
   for (const add of [addPlanAndRun, addBisect, addReportAndComment, addImages, addDoctorAndInit]) add(program, action);
   return program;

@@ -17,7 +17,7 @@ function helpGroups(help: string): Record<string, string[]> {
   for (const line of help.split('\n')) {
     if (/^\S.*:$/.test(line)) heading = line;
     const flag = /^ {2}(?:-\w, )?(--[\w-]+)/.exec(line)?.[1];
-    if (flag) (groups[heading] ??= []).push(flag);
+    if (flag) groups[heading] = [...(groups[heading] ?? []), flag];
   }
   return groups;
 }
