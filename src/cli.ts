@@ -3,8 +3,8 @@
 // Every command is `(ctx, options) => Promise<exitCode>`.
 
 import { Command, CommanderError, Option } from 'commander';
-import { COMMAND_FLAGS, flagOption, type FlagName, type FlagOverride } from './config/options.js';
 import type { ImagesOptions } from './commands/images.js';
+import { COMMAND_FLAGS, type FlagName, type FlagOverride, flagOption } from './config/options.js';
 import type { Context } from './context.js';
 import { ExitCode, PortmatrixError, UsageError } from './errors.js';
 import { VERSION } from './version.js';
@@ -73,10 +73,12 @@ function addImages(program: Command, action: Action): void {
     const flags = COMMAND_FLAGS.images.filter((f) => f !== 'lock' || name === 'ls' || name === 'prune');
     command(images, name, flags)
       .description(description)
-      .action(action(async () => {
-        const mod = await import('./commands/images.js');
-        return { default: (c: Context, o: Omit<ImagesOptions, 'action'>) => mod.default(c, { ...o, action: name }) };
-      }));
+      .action(
+        action(async () => {
+          const mod = await import('./commands/images.js');
+          return { default: (c: Context, o: Omit<ImagesOptions, 'action'>) => mod.default(c, { ...o, action: name }) };
+        }),
+      );
   }
 }
 
@@ -96,12 +98,14 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
     .showHelpAfterError();
-  const action: Action = (load) => async (...args: unknown[]) => {
-    const command = args.at(-1) as Command;
-    const positional = args.slice(0, -2) as never[];
-    const mod = await load();
-    setExit(await mod.default(ctx, command.opts() as never, ...positional));
-  };
+  const action: Action =
+    (load) =>
+    async (...args: unknown[]) => {
+      const command = args.at(-1) as Command;
+      const positional = args.slice(0, -2) as never[];
+      const mod = await load();
+      setExit(await mod.default(ctx, command.opts() as never, ...positional));
+    };
   for (const add of [addPlanAndRun, addBisect, addReportAndComment, addImages, addDoctorAndInit]) add(program, action);
   return program;
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { bisectCells, bisectKernels } from '../bisect/kernels.js';
 import { answerText, stepLine, verdictOf } from '../bisect/report.js';
 import { maxBoots, nextStep, type Verdict } from '../bisect/search.js';
+import type { BisectOptions } from '../config/options.js';
 import type { Context } from '../context.js';
 import type { Cell } from '../core/cell.js';
 import { openSession, type RunSession } from '../engine/session.js';
@@ -15,7 +16,6 @@ import { ExitCode } from '../errors.js';
 import { loadMatrix } from '../plan/load.js';
 import { readCellResults } from '../results/files.js';
 import type { CellResult } from '../results/model.js';
-import type { BisectOptions } from '../config/options.js';
 
 async function previousResults(ctx: Context, dirs: string[]): Promise<Map<string, CellResult>> {
   const previous = new Map<string, CellResult>();
@@ -58,7 +58,14 @@ async function search(
 export default async function bisect(ctx: Context, opts: BisectOptions): Promise<number> {
   const matrixFile = path.resolve(ctx.cwd, opts.matrix);
   const { matrix } = await loadMatrix(matrixFile, { cwd: ctx.cwd, checkLoaderFiles: true });
-  const kernels = bisectKernels(matrix, opts.kernels?.split(',').map((k) => k.trim()).filter(Boolean), ctx.cwd);
+  const kernels = bisectKernels(
+    matrix,
+    opts.kernels
+      ?.split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
+    ctx.cwd,
+  );
   const cells = bisectCells(matrix, kernels, opts);
   const resultsDir = path.resolve(ctx.cwd, opts.resultsDir);
   const previous = await previousResults(ctx, [...(opts.from ?? []), opts.resultsDir]);

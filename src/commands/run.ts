@@ -3,13 +3,13 @@
 // (docs/architecture.md). The run session is shared with every command that boots.
 
 import path from 'node:path';
+import type { RunOptions } from '../config/options.js';
 import type { Context } from '../context.js';
 import { openSession, type RunSession } from '../engine/session.js';
 import type { CellResult } from '../results/model.js';
 import { openResultsDir, runModel } from '../run/persist.js';
 import { planRun, type RunPlan } from '../run/plan.js';
 import { reportRun } from '../run/views.js';
-import type { RunOptions } from '../config/options.js';
 
 /** Results of an earlier run that this one keeps: --resume all, --rerun-failed those that did not fail. */
 async function previousResults(resultsDir: string, opts: RunOptions): Promise<Map<string, CellResult> | undefined> {

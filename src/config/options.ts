@@ -172,13 +172,28 @@ export const FLAGS = {
 
 export type FlagName = keyof typeof FLAGS;
 
+/** What every command that boots cells takes: the run session's options (BootOptions). */
+const SESSION_FLAGS = ['retries', 'accel', 'snapshot', 'cacheDir', 'mirror', 'verbose'] as const;
+
 /** The options each command takes, in the order --help lists them within a group. */
 export const COMMAND_FLAGS = {
   plan: ['matrix', 'only', 'json', 'githubMatrix', 'shards'],
-  run: ['matrix', 'only', 'shard', 'resume', 'rerunFailed', 'reuse', 'retries', 'reruns', 'repeat',
-    'jobs', 'accel', 'snapshot', 'cacheDir', 'mirror', 'resultsDir', 'reporter', 'strict', 'verbose'],
-  bisect: ['matrix', 'kernels', 'arch', 'config', 'libc', 'from', 'retries',
-    'accel', 'snapshot', 'cacheDir', 'mirror', 'resultsDir', 'verbose'],
+  run: [
+    'matrix',
+    'only',
+    'shard',
+    'resume',
+    'rerunFailed',
+    'reuse',
+    ...SESSION_FLAGS,
+    'reruns',
+    'repeat',
+    'jobs',
+    'resultsDir',
+    'reporter',
+    'strict',
+  ],
+  bisect: ['matrix', 'kernels', 'arch', 'config', 'libc', 'from', ...SESSION_FLAGS, 'resultsDir'],
   report: ['out', 'reporter'],
   comment: ['base', 'pr', 'reportUrl', 'id'],
   images: ['matrix', 'cacheDir', 'mirror', 'only', 'lock'],

@@ -9,8 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { btfPreflight } from '../btf/preflight.js';
-import type { BootOptions } from '../config/options.js';
 import type { Matrix } from '../config/matrix.js';
+import type { BootOptions } from '../config/options.js';
 import type { Context } from '../context.js';
 import type { Cell } from '../core/cell.js';
 import { createRunEvents, type RunEvents } from '../events/run-events.js';
@@ -90,7 +90,11 @@ export async function openSession(ctx: Context, s: SessionSetup): Promise<RunSes
   const inputs = matrixInputs(ctx, s.options, s.matrix, events, s.resultsDir);
   // Downloads the packages; refuses, before any boot, a program whose libraries they lack.
   const shownMatrix = path.relative(ctx.cwd, s.matrixFile) || s.matrixFile;
-  await packagesPreflight(s.cells.filter((c) => !c.skip), inputs.images, shownMatrix).catch((error: unknown) => {
+  await packagesPreflight(
+    s.cells.filter((c) => !c.skip),
+    inputs.images,
+    shownMatrix,
+  ).catch((error: unknown) => {
     closeViews();
     throw error;
   });

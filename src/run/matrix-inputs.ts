@@ -2,15 +2,15 @@
 // resolution, acceleration, BTF — built the same way for every run session.
 
 import { createBtfResolver } from '../btf/resolve.js';
-import type { AccelMode, BootOptions } from '../config/options.js';
 import type { Matrix } from '../config/matrix.js';
-import { chooseSetting } from '../core/precedence.js';
+import type { AccelMode, BootOptions } from '../config/options.js';
 import type { Context } from '../context.js';
+import { chooseSetting } from '../core/precedence.js';
 import type { RunEvents } from '../events/run-events.js';
 import type { Cache } from '../images/cache.js';
 import { snapshotStore } from '../images/snapshots.js';
 import { createImageStore, defaultImageOptions } from '../images/store.js';
-import { createInputs, type CellInputs } from './inputs.js';
+import { type CellInputs, createInputs } from './inputs.js';
 
 type InputFlags = Pick<BootOptions, 'cacheDir' | 'mirror' | 'accel' | 'snapshot'>;
 

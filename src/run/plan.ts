@@ -3,8 +3,8 @@
 // them (pre-flights) before anything is downloaded or booted.
 
 import path from 'node:path';
-import type { RunOptions } from '../config/options.js';
 import type { Matrix } from '../config/matrix.js';
+import type { RunOptions } from '../config/options.js';
 import type { Context } from '../context.js';
 import type { Cell } from '../core/cell.js';
 import { UsageError } from '../errors.js';
