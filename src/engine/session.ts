@@ -87,6 +87,21 @@ export async function openSession(ctx: Context, s: SessionSetup): Promise<RunSes
   const events = createRunEvents();
   events.subscribe(resultsWriter(s.resultsDir));
   const closeViews = watchRun(ctx, events, s.matrixFile, { verbose: s.options.verbose });
+  try {
+    return await withViews(ctx, s, events, closeViews);
+  } catch (error) {
+    closeViews();
+    throw error;
+  }
+}
+
+/** The rest of the session, once its views watch: inputs, the packages' pre-flight, scratch, reaper. */
+async function withViews(
+  ctx: Context,
+  s: SessionSetup,
+  events: RunEvents,
+  closeViews: () => void,
+): Promise<RunSession> {
   const inputs = matrixInputs(ctx, s.options, s.matrix, events, s.resultsDir);
   // Downloads the packages; refuses, before any boot, a program whose libraries they lack.
   const shownMatrix = path.relative(ctx.cwd, s.matrixFile) || s.matrixFile;
@@ -94,10 +109,7 @@ export async function openSession(ctx: Context, s: SessionSetup): Promise<RunSes
     s.cells.filter((c) => !c.skip),
     inputs.images,
     shownMatrix,
-  ).catch((error: unknown) => {
-    closeViews();
-    throw error;
-  });
+  );
   // Scratch sockets and vng initramfs files, one directory per session (the pid in its
   // name lets tests find this run's QEMUs).
   const workDir = await mkdtemp(path.join(os.tmpdir(), `portmatrix-${process.pid}-`));
