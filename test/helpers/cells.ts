@@ -3,10 +3,9 @@
 // When the shape of a cell or a result changes, this file follows and the tests do not.
 
 import type { Arch } from '../../src/core/arch.js';
-import type { Cell, ConfigSpec, KernelSpec, TestSpec } from '../../src/core/cell.js';
+import { byId, type Cell, type ConfigSpec, type KernelSpec, type TestSpec } from '../../src/core/cell.js';
 import { withVerdict } from '../../src/outcome/run-verdict.js';
 import { SCHEMA_VERSION, type CellResult, type RunResults, type TestResult } from '../../src/results/model.js';
-import { byId } from '../../src/core/cell.js';
 import { upgradeCell } from '../../src/results/tests.js';
 
 /**
@@ -26,7 +25,17 @@ function kernelOf(k: KernelLike = 'debian:trixie'): KernelSpec & Partial<CellRes
 
 /** One entry of a cell's `tests:`: an exec test named `loader`, 60 s. */
 export function testSpec(over: Partial<TestSpec> = {}): TestSpec {
-  return { name: 'loader', kind: 'exec', path: '/l/amd64', args: [], env: {}, files: [], workdir: '', timeoutSec: 60, ...over };
+  return {
+    name: 'loader',
+    kind: 'exec',
+    path: '/l/amd64',
+    args: [],
+    env: {},
+    files: [],
+    workdir: '',
+    timeoutSec: 60,
+    ...over,
+  };
 }
 
 export interface CellOverrides extends Partial<Omit<Cell, 'kernel' | 'config' | 'tests'>> {
@@ -53,14 +62,30 @@ export function cell(over: CellOverrides = {}): Cell {
     libc: 'static',
     tests,
     // The first test in the one-program form, as plan/expand.ts derives it.
-    loader: { path: first.path, args: first.args, env: first.env, files: first.files.map((f) => f.src), timeoutSec: first.timeoutSec },
+    loader: {
+      path: first.path,
+      args: first.args,
+      env: first.env,
+      files: first.files.map((f) => f.src),
+      timeoutSec: first.timeoutSec,
+    },
     ...rest,
   };
 }
 
 /** A test as it ran: `loader`, exec, passed, no output. */
 export function testResult(over: Partial<TestResult> = {}): TestResult {
-  return { name: 'loader', kind: 'exec', status: 'pass', timedOut: false, timings: {}, stdout: '', stderr: '', kernelLog: '', ...over };
+  return {
+    name: 'loader',
+    kind: 'exec',
+    status: 'pass',
+    timedOut: false,
+    timings: {},
+    stdout: '',
+    stderr: '',
+    kernelLog: '',
+    ...over,
+  };
 }
 
 export type CellResultOverrides = Partial<Omit<CellResult, 'kernel'>> & { kernel?: KernelLike };

@@ -9,8 +9,10 @@ import { guestLog, suiteReason, suiteResult } from '../../src/run/suite-result.j
 import type { SuiteOutcome } from '../../src/run/suite-runner.js';
 import { cell as plannedCell, testResult } from '../helpers/cells.js';
 
-const test = (name: string, status: TestResult['status'], reason?: string) => testResult({ name, status, reason, timings: { ms: 100 } });
-const cell = (expect?: Cell['expect']) => plannedCell({ kernel: 'k', tests: [{ name: 'a', timeoutSec: 5 }, { name: 'b', timeoutSec: 5 }], expect });
+const test = (name: string, status: TestResult['status'], reason?: string) =>
+  testResult({ name, status, reason, timings: { ms: 100 } });
+const cell = (expect?: Cell['expect']) =>
+  plannedCell({ kernel: 'k', tests: [{ name: 'a', timeoutSec: 5 }, { name: 'b', timeoutSec: 5 }], expect });
 const facts = { accel: 'tcg' as const, attempt: 1, started: Date.now(), backend: 'qemu' as const, consoleLog: 'console/x.log' };
 const outcome = (tests: TestResult[], boots = 1): SuiteOutcome => ({ tests, bootFailed: false, boots: Array.from({ length: boots }, () => ({ run: { exit: { code: 0, signal: null, timedOut: false, bootTimedOut: false, aborted: false, consoleTail: 'tail', durationMs: 1 }, report: { phases: {}, loaderStarted: true, done: true, timedOut: false, stdout: '', stderr: '', dmesg: '', facts: { uid: 0 }, sysctlErrors: [], tests: [] }, consoleAfterStart: '', boot: 'snapshot' as const }, plan: {} as never })) });
 

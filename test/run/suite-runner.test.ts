@@ -19,7 +19,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const prog = path.join(dir, 'prog');
 writeFileSync(prog, '#!/bin/sh\n');
 
-const cell = plannedCell({ kernel: 'k', tests: ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, path: prog, timeoutSec: 5 })) });
+const cell = plannedCell({
+  kernel: 'k',
+  tests: ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, path: prog, timeoutSec: 5 })),
+});
 const boot = { cell, kernel: { kernelPath: '/k' } as never, accel: 'tcg' as const, busybox: '/bb', vm: { backend: 'vng' } as never, blobs: {} as never, virtioModules: async () => undefined, sharedFiles: sharedFilesCache() };
 
 /** A guest that ran `ended` tests to their end (exit codes), then started `died` and panicked. */
