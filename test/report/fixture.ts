@@ -3,6 +3,7 @@
 
 import { SCHEMA_VERSION, type CellResult, type RunResults } from '../../src/results/model.js';
 import { upgradeCell } from '../../src/results/tests.js';
+import { withVerdict } from '../../src/outcome/run-verdict.js';
 
 const QEMU = '7.2.19 (Debian 1:7.2+dfsg-7+deb12u16)';
 
@@ -210,6 +211,11 @@ export function fixtureResults(): RunResults {
     host: { arch: 'x64', cpus: 2, node: 'v20.19.0' },
     cells,
   };
+}
+
+/** The fixture as `run` records it: with the verdict outcome/ decides (views word it). */
+export function fixtureRun(opts: { strict?: boolean } = {}): RunResults {
+  return withVerdict(fixtureResults(), opts);
 }
 
 /** The same run split into shards the way `--shard i/n` would, with their own timestamps. */
