@@ -37,7 +37,8 @@ export function provenance(repoRoot: string, now = new Date()): string {
 
 /** The text of one section, markers included. */
 export function benchSection(f: BenchFigures, where: string): string {
-  const intro = `\`${f.command}\` ${where}:`;
+  // Two lines of one paragraph: the doc's lines stay short, whatever the host's CPU is called.
+  const intro = `\`${f.command}\`\n${where}:`;
   return [`<!-- bench:${f.name} -->`, intro, '', '```', ...f.lines, '```', `<!-- /bench:${f.name} -->`].join('\n');
 }
 

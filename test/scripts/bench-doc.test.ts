@@ -42,7 +42,7 @@ describe('bench figures in docs/benchmarks.md', () => {
     const commit = String.raw`([0-9a-f]{7,})( with uncommitted changes)?`;
     const where = String.raw`on ${commit}, (\d{4}-\d\d-\d\d), (\d+) × .+, Node v[\d.]+`;
     const table = '```\narch  a\namd64 1\n```';
-    const section = new RegExp(`<!-- bench:raw -->\n\`${command}\` ${where}:\n\n${table}\n<!-- /bench:raw -->`);
+    const section = new RegExp(`<!-- bench:raw -->\n\`${command}\`\n${where}:\n\n${table}\n<!-- /bench:raw -->`);
     expect(text).toMatch(section);
     expect(text.replace(section, 'X')).toBe(DOC.replace(/<!-- bench:raw -->\nold raw\n<!-- \/bench:raw -->/, 'X'));
     const [, , , day, cpus] = section.exec(text)!;
