@@ -116,7 +116,10 @@ export async function benchExampleMatrix(o: { repoRoot: string; log: (line: stri
     return ms;
   };
   const table: string[] = [];
-  const say = (line: string) => (table.push(line), o.log(line));
+  const say = (line: string) => {
+    table.push(line);
+    o.log(line);
+  };
   say('example matrix (matrix.yaml), whole portmatrix run processes:');
   say(`  warm-up with snapshots (makes what is missing): ${sec(await run([]))}`);
   const cold = await run(['--no-snapshot']);

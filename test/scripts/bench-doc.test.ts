@@ -39,7 +39,7 @@ describe('bench figures in docs/benchmarks.md', () => {
     expect(commandLine('npm run bench', '--', [])).toBe('npm run bench');
     await recordBench({ name: 'raw', command, lines: ['arch  a', 'amd64 1'] }, { file, repoRoot });
     const text = await readFile(file, 'utf8');
-    const commit = String.raw`([0-9a-f]{7,})( with uncommitted changes)?`;
+    const commit = '([0-9a-f]{7,})( with uncommitted changes)?';
     const where = String.raw`on ${commit}, (\d{4}-\d\d-\d\d), (\d+) × .+, Node v[\d.]+`;
     const table = '```\narch  a\namd64 1\n```';
     const section = new RegExp(`<!-- bench:raw -->\n\`${command}\`\n${where}:\n\n${table}\n<!-- /bench:raw -->`);
