@@ -5,6 +5,7 @@
 
 import path from 'node:path';
 import type { Matrix } from '../config/matrix.js';
+import type { CacheOptions, CellOptions } from '../config/options.js';
 import { fillPlaceholders } from '../config/placeholders.js';
 import type { Context } from '../context.js';
 import type { Arch } from '../core/arch.js';
@@ -21,12 +22,8 @@ import { filterCells } from '../plan/filter.js';
 import { globSync } from '../plan/glob.js';
 import { loadMatrix } from '../plan/load.js';
 
-export interface CheckOptions {
-  matrix: string;
+export interface CheckOptions extends CellOptions, CacheOptions {
   json?: boolean;
-  only?: string;
-  cacheDir?: string;
-  mirror?: string;
 }
 
 /** The facts of every object `btf.objects` lists for `arch`; a file that is no BPF object is a located error. */

@@ -10,18 +10,15 @@ import { expandCells } from '../plan/expand.js';
 import { filterCells } from '../plan/filter.js';
 import { GITHUB_MAX_JOBS, githubMatrix } from '../plan/github.js';
 import { planTable } from '../plan/table.js';
+import type { CacheOptions, CellOptions } from '../config/options.js';
 import { checkTable } from '../facts/check-table.js';
 
-export interface PlanOptions {
-  matrix: string;
+export interface PlanOptions extends CellOptions, CacheOptions {
   json?: boolean;
-  only?: string;
   githubMatrix?: boolean;
   shards?: number;
   /** After the table: `check`'s lines, what each cell's objects need that its kernel lacks (fetches kernels). */
   explain?: boolean;
-  cacheDir?: string;
-  mirror?: string;
 }
 
 export default async function plan(ctx: Context, opts: PlanOptions): Promise<number> {
