@@ -8,8 +8,8 @@
 //
 // Everything before the header line is shared by every restored cell; everything
 // after it is the cell's own. So the seed and the clock come in the header and are
-// applied before anything else runs (by pmcell, which is waiting already, or by
-// shell builtins), and the frame token stays in the archive.
+// applied before anything else runs (by pmcell, which is waiting already), and the
+// frame token stays in the archive.
 
 import { CELL_SCRIPT_GUEST_PATH } from './init-script.js';
 
@@ -19,7 +19,7 @@ export const VIRTIO_MODULES = ['virtio', 'virtio_ring', 'virtio_pci_legacy_dev',
 /** Guest directory of the modules above, when the kernel needs them. */
 export const MODULES_GUEST_DIR = '/portmatrix-base/modules';
 
-/** Where the base initramfs holds pmcell (vm-images/pmcell), when it was built. */
+/** Where every guest's initramfs holds pmcell (vm-images/pmcell). */
 export const CELL_HELPER_GUEST_PATH = '/portmatrix-base/pmcell';
 
 /** The virtio-serial port name the host opens (profiles.ts gives it to QEMU). */
@@ -31,10 +31,9 @@ export const INPUTS_FAILED_MARKER = '@@portmatrix-inputs-failed';
 /** pmcell's line once it has unpacked staged files (inputs.ts) and waits again. */
 export const STAGED_MARKER = '@@portmatrix-staged';
 
-/** A suite's output directory, the directory tests record their credentials in (1777), and its sleep FIFO. */
+/** A cell's output directory, and the directory its tests record their credentials in (1777). */
 export const SUITE_OUT = '/portmatrix/out';
 export const SUITE_CREDS = '/portmatrix/creds';
-export const SUITE_SLEEP_FIFO = '/portmatrix/sleep';
 
 /** Seconds /init waits for the inputs port to appear before giving up. */
 const PORT_WAIT_SEC = 20;
@@ -73,12 +72,11 @@ export function baseInit(opts: { inline?: boolean } = {}): string {
     'ln -sf /proc/self/fd /dev/fd; ln -sf fd/0 /dev/stdin; ln -sf fd/1 /dev/stdout; ln -sf fd/2 /dev/stderr',
     'ip link set lo up 2>/dev/null',
     'hostname portmatrix',
-    // cell.sh's scratch: root's outputs and markers, and the one place a non-root loader writes.
-    'mkdir -p /tmp/pm /tmp/pm-user && chmod 0755 /tmp/pm && chmod 1777 /tmp/pm-user',
-    // A suite's (suite-script.ts): its output files, where a test records who it ran as,
-    // and a FIFO nobody writes, to sleep on with a builtin. Made here, in every snapshot,
-    // so no cell spends programs on them after its restore.
-    `mkdir -p ${SUITE_OUT} && mkdir -m 1777 ${SUITE_CREDS} && mkfifo -m 0600 ${SUITE_SLEEP_FIFO}`,
+    // cell.sh's scratch (its sysctl errors), its tests' output files and where a test
+    // records who it ran as. Made here, in every snapshot, so no cell spends programs
+    // on them after its restore.
+    'mkdir -p /tmp/pm && chmod 0755 /tmp/pm',
+    `mkdir -p ${SUITE_OUT} && mkdir -m 1777 ${SUITE_CREDS}`,
   ];
   // fd 3 is the inputs port to cell.sh: whatever started us must not leave one open.
   if (opts.inline) return [...mounts, `exec 3>&- ${CELL_SCRIPT_GUEST_PATH}`, ''].join('\n');
@@ -113,19 +111,7 @@ export function baseInit(opts: { inline?: boolean } = {}): string {
     // the snapshot's key until its next scheduled reseed), sets the clock, unpacks the
     // archive and wakes that shell: after a restore nothing is forked or exec'd, and
     // no program but this tiny one has to be translated under TCG before the cell's script.
-    `test -x ${CELL_HELPER_GUEST_PATH} && exec ${CELL_HELPER_GUEST_PATH}`,
-    // Without pmcell (not built): the same with builtins, busybox date and cpio, and
-    // no reseed. read returns EOF while no host is connected: wait and read again on
-    // the same descriptor (closing it would drop what the host sent in between).
-    `read -r up _ < /proc/uptime; echo "${READY_MARKER} t=$up"`,
-    'until read -r magic len clock seed <&3 && test "$magic" = PMIN1; do sleep 0.05; done',
-    'echo "$seed" > /dev/urandom',
-    'unset seed',
-    'date -s "@$clock" > /dev/null',
-    // cpio reads exactly the archive; fd 3 stays open for cell.sh's output blocks.
-    'cpio -idm <&3 2>/tmp/pm-inputs.err || fail "unpacking the inputs: $(cat /tmp/pm-inputs.err)"',
-    `test -x ${CELL_SCRIPT_GUEST_PATH} || fail "the inputs hold no ${CELL_SCRIPT_GUEST_PATH}"`,
-    `exec ${CELL_SCRIPT_GUEST_PATH}`,
+    `exec ${CELL_HELPER_GUEST_PATH}`,
     '',
   ].join('\n');
 }

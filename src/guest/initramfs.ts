@@ -75,6 +75,19 @@ export function cellHelperPath(arch: Arch, packageRoot = fileURLToPath(new URL('
   return path.join(packageRoot, 'vm-images', 'bin', `pmcell-${arch}`);
 }
 
+/**
+ * Every guest runs its tests through pmcell: the host path of its build for `arch`,
+ * or an error that says how to build it.
+ */
+export async function requireCellHelper(arch: Arch, packageRoot?: string): Promise<string> {
+  const p = cellHelperPath(arch, packageRoot);
+  if (await access(p).then(() => true, () => false)) return p;
+  throw new UsageError(
+    `every guest runs its tests through pmcell, but ${p} is missing; build it with scripts/build-guest-tools ` +
+      '(needs clang: apt-get install -y --no-install-recommends clang binutils-aarch64-linux-gnu binutils-s390x-linux-gnu)',
+  );
+}
+
 /** Pre-flight: every arch whose cells set capabilities has its pmcap build. */
 export async function requireCapHelper(cells: { arch: Arch; config: { capabilities?: string[] } }[], packageRoot?: string): Promise<void> {
   const arches = [...new Set(cells.filter((c) => c.config.capabilities !== undefined).map((c) => c.arch))].sort();

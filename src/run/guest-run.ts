@@ -1,6 +1,6 @@
 // Runs one prepared guest to its end and reads its framed report back (console,
-// and the inputs port for the output blocks): the loader's start and end become
-// events (and timings) as they happen; the console lands in the cell's console log.
+// and the inputs port for the output blocks): each test's start and end become
+// events as they happen; the console lands in the cell's console log.
 // QEMU guests restore their boot's snapshot or boot cold (snapshot-boot.ts).
 
 import { mkdir } from 'node:fs/promises';
@@ -58,10 +58,10 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
   const parser = new FrameParser(plan.token);
   const spawnedAt = Date.now();
   const seen: { start?: number; end?: number } = {};
-  const phase = (name: 'start' | 'end') => {
-    if (seen[name] !== undefined) return;
-    seen[name] = Date.now();
-    void o.events.emit({ type: 'loader', cell, phase: name });
+  const phase = (name: 'start' | 'end') => (seen[name] ??= Date.now());
+  const test = (phase: 'start' | 'end', index: number) => {
+    const name = cell.tests[index]?.name;
+    if (name !== undefined) void o.events.emit({ type: 'loader', cell, phase, test: name });
   };
   const afterStart: string[] = [];
   const watch = testWatchdog(plan);
@@ -84,22 +84,23 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
       for (const event of parser.push(`${line}\n`)) {
         if (event.type === 'phase' && event.name === 'loader-start') phase('start');
         if (event.type === 'phase' && event.name === 'loader-end') phase('end');
-        if (event.type === 'test-start') watch.start(event.index);
-        if (event.type === 'test-end') watch.end();
+        if (event.type === 'test-start') (watch.start(event.index), test('start', event.index));
+        if (event.type === 'test-end') (watch.end(), test('end', event.index));
         if (event.type === 'live' && plan.live) {
           const index = event.index ?? 0;
           const text = live(index, event.stream).write(event.data);
-          if (text) void o.events.emit({ type: 'output', cell, test: cell.tests[index]?.name ?? 'loader', stream: event.stream, text });
+          const name = cell.tests[index]?.name;
+          if (text && name !== undefined) void o.events.emit({ type: 'output', cell, test: name, stream: event.stream, text });
         }
         const block = event.type === 'block' ? /^dmesg\.(\d+)$/.exec(event.name) : null;
         if (block) o.onTestReported?.(Number(block[1]), parser.current());
       }
     },
   };
-  const image = { arch: cell.arch, busybox: o.busybox, capHelper: plan.capHelper, entries: plan.entries, workDir: o.workDir, name: plan.token };
+  const image = { arch: cell.arch, busybox: o.busybox, capHelper: plan.capHelper, cellHelper: plan.cellHelper, entries: plan.entries, workDir: o.workDir, name: plan.token };
   const qemu = plan.qemu;
   const booted = !qemu
-    ? { exit: await runVngCell({ ...common, cell, accel: o.accel, kernelPath: o.kernel.kernelPath, vm: o.vm, busybox: o.busybox, capHelper: plan.capHelper, entries: plan.entries }) }
+    ? { exit: await runVngCell({ ...common, ...image, cell, accel: o.accel, kernelPath: o.kernel.kernelPath, vm: o.vm }) }
     : qemu.inline
       ? { exit: await withInlineInitrd(image, (initrd) => runVm({ ...common, ...qemuCommand({ ...qemu.spec, initrd }), booted: common.started })), boot: 'cold' as const }
       : await bootCell({ ...common, spec: qemu.spec, inputs: plan.inputs, snapshot: qemu.snapshot });

@@ -12,7 +12,6 @@ export function cell(arch: Arch, kernel: string, config = 'default', extra: Part
     config: { name: config, cmdline: [], sysctl: {} },
     libc: 'static',
     tests: [{ name: 'loader', kind: 'exec', path: `/l/${arch}`, args: [], env: {}, files: [], workdir: '', timeoutSec: 60 }],
-    loader: { path: `/l/${arch}`, args: [], env: {}, files: [], timeoutSec: 60 },
     ...extra,
   };
 }

@@ -15,7 +15,7 @@ async function loaderCell(): Promise<{ cell: Cell; vm: typeof vm }> {
   await writeFile(path.join(dir, 'loader.sh'), '#!/bin/sh\n');
   const cell: Cell = {
     id: 'amd64/debian-trixie/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'debian-trixie' }, config: { name: 'default', cmdline: [], sysctl: {} },
-    libc: 'static', tests: [], loader: { path: path.join(dir, 'loader.sh'), args: [], env: {}, files: [], timeoutSec: 60 },
+    libc: 'static', tests: [{ name: 'loader', kind: 'exec', path: path.join(dir, 'loader.sh'), args: [], env: {}, files: [], workdir: '', timeoutSec: 60 }],
   };
   return { cell, vm };
 }

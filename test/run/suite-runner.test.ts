@@ -22,7 +22,7 @@ writeFileSync(prog, '#!/bin/sh\n');
 const spec = (name: string): TestSpec => ({ name, kind: 'exec', path: prog, args: [], env: {}, files: [], workdir: '', timeoutSec: 5 });
 const cell: Cell = {
   id: 'amd64/k/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'k' }, config: { name: 'default', cmdline: [], sysctl: {} }, libc: 'static',
-  tests: ['a', 'b', 'c', 'd', 'e'].map(spec), loader: { path: prog, args: [], env: {}, files: [], timeoutSec: 5 },
+  tests: ['a', 'b', 'c', 'd', 'e'].map(spec),
 };
 const boot = { cell, kernel: { kernelPath: '/k' } as never, accel: 'tcg' as const, busybox: '/bb', vm: { backend: 'vng' } as never, blobs: {} as never, virtioModules: async () => undefined, sharedFiles: sharedFilesCache() };
 
