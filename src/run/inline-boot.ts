@@ -19,7 +19,7 @@ export interface InlineImage {
   capHelper?: string;
   /** pmcell's host path: it runs the cell's tests here too. */
   cellHelper: string;
-  /** The cell's inputs (initramfs.ts cellInputEntries). */
+  /** The cell's inputs (suite-inputs.ts). */
   entries: CpioEntry[];
   workDir: string;
   /** Unique per guest in this run (the cell's token). */

@@ -60,7 +60,7 @@ export interface VngRun {
   capHelper?: string;
   /** pmcell's host path: the guest runs the cell's tests through it. */
   cellHelper: string;
-  /** The cell's inputs (initramfs.ts cellInputEntries). */
+  /** The cell's inputs (suite-inputs.ts). */
   entries: CpioEntry[];
   workDir: string;
   name: string;
