@@ -43,6 +43,16 @@ export function guestLog(report: GuestReport): string {
   return records.sort((a, b) => a.t - b.t).flatMap((r) => r.lines).join('\n');
 }
 
+/**
+ * Each refused sysctl once: the guest applies the sysctls at its start and again after
+ * every test, and each refusal comes as `key: message` (the message names its script line).
+ */
+function firstPerKey(errors: readonly string[]): string[] {
+  const byKey = new Map<string, string>();
+  for (const e of errors) if (!byKey.has(e.split(':')[0]!)) byKey.set(e.split(':')[0]!, e);
+  return [...byKey.values()];
+}
+
 /** What a cell of one test shows at the cell (a `loader:` matrix's): that test's exit, output and kernel log. */
 function oneTest(tests: readonly TestResult[]): Pick<CellResult, 'exitCode' | 'stdout' | 'stderr' | 'kernelLog'> {
   const t = tests.length === 1 ? tests[0]! : undefined;
@@ -54,7 +64,7 @@ function oneTest(tests: readonly TestResult[]): Pick<CellResult, 'exitCode' | 's
 export function suiteResult(cell: Cell, kernel: ResolvedKernel, s: SuiteOutcome, a: AttemptFacts): CellResult {
   const first = s.boots[0]?.run;
   const last = s.boots.at(-1)?.run;
-  const sysctlErrors = [...new Set(s.boots.flatMap((b) => b.run.report.sysctlErrors))];
+  const sysctlErrors = firstPerKey(s.boots.flatMap((b) => b.run.report.sysctlErrors));
   const { status, reason, tests } = decideCell(cell, s.tests, { bootFailed: s.bootFailed, infra: s.infra, sysctlErrors });
   const facts = first?.report.facts ?? {};
   const result: CellResult = {

@@ -43,6 +43,15 @@ describe('suiteResult', () => {
     expect(r).toMatchObject({ status: 'fail', reason: 'loader exited with code 2', exitCode: 2, stdout: 'out\n', kernelLog: '[1.0] k', attempts: 2, inputsHash: 'h', retriedAfter: ['QEMU was killed'] });
   });
 
+  it('names each refused sysctl once in a failing cell, however often the guest applied it', () => {
+    const kernel = { kernelPath: '/k', sha256: 'x', release: '6.12' } as never;
+    const o = outcome([test('a', 'fail', 'x'), test('b', 'pass')], 2);
+    const refused = (line: number) => `kernel.x: /bin/sh: /portmatrix/cell.sh: line ${line}: can't create /proc/sys/kernel/x`;
+    o.boots[0]!.run.report.sysctlErrors = [refused(11), refused(50)];
+    o.boots[1]!.run.report.sysctlErrors = [refused(11)];
+    expect(suiteResult(cell(), kernel, o, facts).reason).toBe(`a: x (sysctl not applied: ${refused(11)})`);
+  });
+
   it('names every failing test when several fail', () => {
     expect(testsReason([test('a', 'fail', 'timed out after 3s'), test('b', 'pass'), test('c', 'infra', 'QEMU was killed')])).toBe(
       '2 of 3 tests failed: a (timed out after 3s), c (QEMU was killed)',
