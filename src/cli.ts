@@ -87,7 +87,7 @@ function addDoctorAndInit(program: Command, action: Action): void {
     .description('check this host for what the matrix needs, and say how to install it')
     .action(action(() => import('./commands/doctor.js')));
   command(program, 'init', COMMAND_FLAGS.init)
-    .description('write a starter matrix.yaml and GitHub workflow')
+    .description('build the tests found here and write a matrix.yaml and GitHub workflow that run them')
     .action(action(() => import('./commands/init.js')));
 }
 

@@ -168,6 +168,7 @@ export const FLAGS = {
     help: "other lock files whose entries ls names and prune keeps (besides the matrix's)",
   },
   force: { flags: '--force', help: 'overwrite existing files' },
+  build: { flags: '--no-build', help: 'write the files without building the tests first (go generate, go build, go test -c, make)' },
 } satisfies Record<string, Flag>;
 
 export type FlagName = keyof typeof FLAGS;
@@ -198,7 +199,7 @@ export const COMMAND_FLAGS = {
   comment: ['base', 'pr', 'reportUrl', 'id'],
   images: ['matrix', 'cacheDir', 'mirror', 'only', 'lock'],
   doctor: ['matrix', 'cacheDir'],
-  init: ['force'],
+  init: ['force', 'build'],
 } as const satisfies Record<string, readonly FlagName[]>;
 
 /** A command's help line or default where it differs from the table's. */

@@ -53,15 +53,16 @@ describe('portmatrix init', () => {
       'snoopy_x86_bpfel.go': gen('main', '386 || amd64'),
       'snoopy_arm64_bpfel.go': gen('main', 'arm64'),
     });
-    const r = await init(root);
+    const r = await init(root, '--no-build');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('wrote matrix.yaml\nwrote .github/workflows/portmatrix.yml\n');
-    expect(r.stdout).toContain('check loader.path (./bin/snoopy-{goarch}, guessed from snoopy_arm64_bpfel.go, snoopy_x86_bpfel.go)');
+    expect(r.stdout).toContain('check the tests (./bin/snoopy-{goarch}, guessed from snoopy_arm64_bpfel.go, snoopy_x86_bpfel.go)');
+    expect(r.stdout).toContain('arches: amd64, arm64\n  s390x left out: bpf2go builds no object for it (snoopy_arm64_bpfel.go, snoopy_x86_bpfel.go)\n');
     const matrix = await checkWritten(root);
     expect(matrix.tests[0]!.path).toBe(path.join(root, 'bin/snoopy-{goarch}'));
     expect(matrix.arches).toEqual(['amd64', 'arm64']);
     const wf = await readFile(path.join(root, '.github/workflows/portmatrix.yml'), 'utf8');
-    expect(wf).toContain('CGO_ENABLED=0 GOARCH="$arch" go build -o "$PWD/bin/snoopy-$arch" .');
+    expect(wf).toContain('          CGO_ENABLED=0 GOARCH=amd64 go build -o bin/snoopy-amd64 .\n          CGO_ENABLED=0 GOARCH=arm64 go build -o bin/snoopy-arm64 .\n');
     expect(wf).toMatch(/npx --yes portmatrix@\d+\.\d+\.\d+ run --shard "\$SHARD"/);
   });
 
@@ -72,13 +73,13 @@ describe('portmatrix init', () => {
       'agent/internal/probe/probe_bpfeb.go': gen('probe', 's390x'),
       'agent/cmd/tracer/main.go': mainGo,
     });
-    const r = await init(root);
+    const r = await init(root, '--no-build');
     expect(r.code).toBe(0);
     const matrix = await checkWritten(root);
     expect(matrix.tests[0]!.path).toBe(path.join(root, 'bin/tracer-{goarch}'));
     expect(matrix.arches).toEqual(['amd64', 'arm64', 's390x']);
     const wf = await readFile(path.join(root, '.github/workflows/portmatrix.yml'), 'utf8');
-    expect(wf).toContain('go -C agent build -o "$PWD/bin/tracer-$arch" ./cmd/tracer');
+    expect(wf).toContain('(cd agent && CGO_ENABLED=0 GOARCH=s390x go build -o ../bin/tracer-s390x ./cmd/tracer)');
     expect(wf).toContain('go-version-file: agent/go.mod');
   });
 
@@ -103,10 +104,10 @@ describe('portmatrix init', () => {
     const root = await repo('empty', {});
     const r = await init(root);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('set loader.path to your loader binary');
-    expect(r.stdout).toContain('fill in the "Build the loader" step');
+    expect(r.stdout).toContain('set the test path to your loader binary');
+    expect(r.stdout).toContain('fill in the "Build the tests" step');
     const text = await readFile(path.join(root, 'matrix.yaml'), 'utf8');
-    expect(text).toContain('  # TODO: where your loader is built for each arch; {goarch} becomes amd64, arm64 or s390x.\n  path: ./build/loader-{goarch}\n');
+    expect(text).toContain('  # TODO: where your loader is built for each arch; {goarch} becomes amd64, arm64 or s390x.\n  - name: loader\n    path: ./build/loader-{goarch}\n');
     await checkWritten(root);
   });
 
