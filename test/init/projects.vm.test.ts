@@ -7,10 +7,10 @@
 //     dynamically against the host's libbpf → `packages: [libbpf1]`.
 // Each run boots one kernel (trixie) on amd64 only, to keep it short.
 
-import { copyFile, cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/results/model.js';
 import { type CliRun, repoRoot, runCli } from '../helpers/cli.js';
 import { useTestLock } from '../helpers/dev-kernels.js';
@@ -19,8 +19,13 @@ const execsnoop = path.join(repoRoot, 'examples/execsnoop');
 const fixtures = path.join(repoRoot, 'test/init/fixtures');
 const IGNORED = '/bin/\n*_bpfel.go\n*_bpfeb.go\n*_bpfel.o\n*_bpfeb.o\n';
 
+const made: string[] = [];
+afterAll(() => Promise.all(made.map((d) => rm(d, { recursive: true, force: true }))));
+
 async function project(name: string, from: Record<string, string>, extra: Record<string, string> = {}): Promise<string> {
-  const dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'pm-init-vm-')), name);
+  const parent = await mkdtemp(path.join(os.tmpdir(), 'pm-init-vm-'));
+  made.push(parent);
+  const dir = path.join(parent, name);
   for (const [rel, src] of Object.entries(from)) await cp(src, path.join(dir, rel), { recursive: true });
   for (const [rel, text] of Object.entries(extra)) await writeFile(path.join(dir, rel), text);
   await useTestLock(dir);
@@ -44,10 +49,11 @@ describe('portmatrix init, then run', () => {
     const init = await runCli(['init'], { cwd: dir });
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toContain('$ go generate .\n');
-    expect(init.stdout).toContain('$ CGO_ENABLED=0 GOARCH=s390x go build -o bin/snoop-s390x .\n');
+    // Named as `go build` names it: the last element of the module path (…/examples/execsnoop).
+    expect(init.stdout).toContain('$ CGO_ENABLED=0 GOARCH=s390x go build -o bin/execsnoop-s390x .\n');
     expect(init.stdout).toContain('\narches: amd64, arm64, s390x\n');
     const matrix = await readFile(path.join(dir, 'matrix.yaml'), 'utf8');
-    expect(matrix).toContain('  - name: snoop\n    path: ./bin/snoop-{goarch}\n');
+    expect(matrix).toContain('  - name: execsnoop\n    path: ./bin/execsnoop-{goarch}\n');
 
     const { run, results } = await runWritten(dir);
     expect(run.code, run.stderr).toBe(0);
