@@ -53,6 +53,13 @@ export interface RunOptions extends CellOptions, BootOptions {
   reporter?: string;
 }
 
+export interface ReproOptions extends BootOptions {
+  matrix: string;
+  jobs?: number;
+  /** Where the cells booted again go; never the results dir being reproduced. */
+  resultsDir: string;
+}
+
 export interface BisectOptions extends BootOptions {
   matrix: string;
   kernels?: string;
@@ -195,6 +202,7 @@ export const COMMAND_FLAGS = {
     'strict',
   ],
   bisect: ['matrix', 'kernels', 'arch', 'config', 'libc', 'from', ...SESSION_FLAGS, 'resultsDir'],
+  repro: ['matrix', ...SESSION_FLAGS, 'jobs', 'resultsDir'],
   report: ['out', 'reporter'],
   comment: ['base', 'pr', 'reportUrl', 'id'],
   images: ['matrix', 'cacheDir', 'mirror', 'only', 'lock'],
@@ -226,3 +234,4 @@ type Exactly<T, K extends PropertyKey> = [Exclude<keyof T, K>, Exclude<K, keyof 
 type Holds<T extends true> = T;
 export type RunFlagsMatch = Holds<Exactly<RunOptions, (typeof COMMAND_FLAGS.run)[number]>>;
 export type BisectFlagsMatch = Holds<Exactly<BisectOptions, (typeof COMMAND_FLAGS.bisect)[number]>>;
+export type ReproFlagsMatch = Holds<Exactly<ReproOptions, (typeof COMMAND_FLAGS.repro)[number]>>;
