@@ -37,13 +37,16 @@ function nextSteps(p: Project, ready: boolean): string[] {
   const paths = p.programs.map((t) => t.path).join(', ');
   const steps = [
     p.kind === 'placeholder'
-      ? 'matrix.yaml: set the test path to your loader binary (no Go module with cilium/ebpf, libbpf skeleton Makefile or per-arch binary was found)'
+      ? 'matrix.yaml: set the test path to your loader binary ' +
+        '(no Go module with cilium/ebpf, libbpf skeleton Makefile or per-arch binary was found)'
       : `matrix.yaml: check the tests (${paths}, guessed from ${p.evidence})`,
     'matrix.yaml: pick your kernels, arches and configs; list known failures under expect',
     p.kind === 'placeholder'
       ? '.github/workflows/portmatrix.yml: fill in the "Build the tests" step'
       : '.github/workflows/portmatrix.yml: check the "Build the tests" step',
-    ready ? 'try it locally: npx portmatrix doctor && npx portmatrix run' : 'build the tests (the workflow\'s "Build the tests" step), then: npx portmatrix run',
+    ready
+      ? 'try it locally: npx portmatrix doctor && npx portmatrix run'
+      : 'build the tests (the workflow\'s "Build the tests" step), then: npx portmatrix run',
   ];
   return steps.map((s, i) => `  ${i + 1}. ${s}`);
 }
@@ -52,13 +55,15 @@ export default async function init(ctx: Context, opts: InitOptions): Promise<num
   // Check all before building or writing any: either both files are written or none.
   if (!opts.force) {
     for (const rel of FILES) {
-      if (await exists(path.join(ctx.cwd, rel))) throw new UsageError(`${rel} already exists; pass --force to overwrite it`);
+      if (await exists(path.join(ctx.cwd, rel)))
+        throw new UsageError(`${rel} already exists; pass --force to overwrite it`);
     }
   }
   const found = await detectProject(ctx.cwd);
   const build = opts.build !== false && found.prepare.length + found.perArch.length > 0;
   const log = (line: string) => ctx.stdout.write(`${line}\n`);
   const project = build ? await buildProject(found, { root: ctx.cwd, env: ctx.env, signal: ctx.signal, log }) : found;
+  const ready = build || found.prepare.length + found.perArch.length === 0;
   const texts = [matrixYaml(project), workflowYaml(project, VERSION)];
   for (const [i, rel] of FILES.entries()) {
     const target = path.join(ctx.cwd, rel);
@@ -66,6 +71,6 @@ export default async function init(ctx: Context, opts: InitOptions): Promise<num
     await writeFile(target, texts[i]!);
     log(`wrote ${rel}`);
   }
-  ctx.stdout.write(`\n${archSummary(project).join('\n')}\n\nNext:\n${nextSteps(project, build || found.prepare.length + found.perArch.length === 0).join('\n')}\n`);
+  ctx.stdout.write(`\n${archSummary(project).join('\n')}\n\nNext:\n${nextSteps(project, ready).join('\n')}\n`);
   return ExitCode.ok;
 }

@@ -58,13 +58,19 @@ export async function programsBuilt(root: string, project: Project, files: strin
     if (elf?.arch) found.push({ rel, arch: elf.arch, needed: elf.needed, static: elf.static });
   }
   if (found.length === 0) return project;
-  const programs: ProgramGuess[] = found.map((p) => ({ name: testName(path.posix.basename(p.rel)), path: dotSlash(p.rel), kind: 'exec' }));
+  const programs: ProgramGuess[] = found.map((p) => ({
+    name: testName(path.posix.basename(p.rel)),
+    path: dotSlash(p.rel),
+    kind: 'exec',
+  }));
   const arches = ARCHES.filter((a) => found.some((p) => p.arch === a));
   return {
     ...project,
     programs,
     arches,
-    leftOut: Object.fromEntries(ARCHES.filter((a) => !arches.includes(a)).map((a) => [a, project.leftOut[a] ?? 'not built'])),
+    leftOut: Object.fromEntries(
+      ARCHES.filter((a) => !arches.includes(a)).map((a) => [a, project.leftOut[a] ?? 'not built']),
+    ),
     packages: found.some((p) => p.needed.includes('libbpf.so.1')) ? ['libbpf1'] : [],
     libc: found.every((p) => p.static) ? ['static'] : [LIBBPF_SUITE],
     evidence: `${project.evidence}; built ${found.map((p) => p.rel).join(', ')}`,

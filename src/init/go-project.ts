@@ -31,6 +31,8 @@ interface Bpf2go {
   dir: string;
   arches: Arch[];
   evidence: string;
+  /** A //go:generate line (else committed output, nothing to generate). */
+  directive: boolean;
 }
 
 function targetArches(directive: string): Arch[] {
@@ -44,7 +46,12 @@ async function bpf2goUses(root: string, goFiles: string[]): Promise<Bpf2go[]> {
   const uses: Bpf2go[] = [];
   for (const f of goFiles.filter((g) => !g.endsWith('_test.go'))) {
     for (const m of (await read(root, f)).matchAll(/^\/\/go:generate\s+(.*\bbpf2go\b.*)$/gm)) {
-      uses.push({ dir: dirOf(f), arches: targetArches(m[1]!), evidence: `${f}: //go:generate ${m[1]!.trim()}` });
+      uses.push({
+        dir: dirOf(f),
+        arches: targetArches(m[1]!),
+        evidence: `${f}: //go:generate ${m[1]!.trim()}`,
+        directive: true,
+      });
     }
   }
   if (uses.length > 0) return uses;
@@ -56,7 +63,7 @@ async function bpf2goUses(root: string, goFiles: string[]): Promise<Bpf2go[]> {
     for (const a of TARGETS[target] ?? []) found.add(a);
   }
   const arches = ARCHES.filter((a) => found.has(a));
-  return [{ dir: dirOf(generated[0]!), arches, evidence: generated.slice(0, 3).join(', ') }];
+  return [{ dir: dirOf(generated[0]!), arches, evidence: generated.slice(0, 3).join(', '), directive: false }];
 }
 
 async function isMainPackage(root: string, dir: string, goFiles: string[]): Promise<boolean> {
@@ -79,7 +86,9 @@ async function mainPackage(root: string, genDir: string, goFiles: string[]): Pro
 /** The deepest go.mod directory above `dir`. */
 function moduleOf(dir: string, files: string[]): string {
   const modules = files.filter((f) => path.posix.basename(f) === 'go.mod').map(dirOf);
-  return modules.filter((m) => m === '' || dir === m || dir.startsWith(`${m}/`)).sort((a, b) => b.length - a.length)[0] ?? '';
+  return (
+    modules.filter((m) => m === '' || dir === m || dir.startsWith(`${m}/`)).sort((a, b) => b.length - a.length)[0] ?? ''
+  );
 }
 
 /** Named like `go build` names it: the last element of the import path, without a /vN suffix. */
@@ -87,7 +96,12 @@ async function goName(root: string, moduleDir: string, pkgDir: string): Promise<
   const rel = path.posix.relative(moduleDir, pkgDir);
   const modulePath = /^module\s+"?([^\s"]+)"?/m.exec(await read(root, path.posix.join(moduleDir, 'go.mod')))?.[1];
   const importPath = rel || modulePath || path.basename(path.join(root, pkgDir));
-  return testName(importPath.split('/').filter((part) => !/^v[0-9]+$/.test(part)).at(-1)!);
+  return testName(
+    importPath
+      .split('/')
+      .filter((part) => !/^v[0-9]+$/.test(part))
+      .at(-1)!,
+  );
 }
 
 const pkgArg = (moduleDir: string, pkgDir: string) => {
@@ -101,7 +115,12 @@ function goSteps(moduleDir: string, pkgDir: string, program: ProgramGuess, arche
     const out = path.posix.relative(moduleDir || '.', program.path.replace('{goarch}', arch)) || program.path;
     const verb = program.kind === 'gotest' ? ['test', '-c'] : ['build'];
     // Static: the guest's userspace is busybox unless the matrix adds a libc.
-    return { cwd: moduleDir, argv: ['go', ...verb, '-o', out, pkgArg(moduleDir, pkgDir)], env: { CGO_ENABLED: '0', GOARCH: arch }, arch };
+    return {
+      cwd: moduleDir,
+      argv: ['go', ...verb, '-o', out, pkgArg(moduleDir, pkgDir)],
+      env: { CGO_ENABLED: '0', GOARCH: arch },
+      arch,
+    };
   });
 }
 
@@ -113,15 +132,19 @@ async function testPackages(root: string, goFiles: string[]): Promise<string[]> 
   return [...dirs].sort();
 }
 
-export async function guessGoProject(root: string, files: string[]): Promise<Project | undefined> {
+/** `go generate` of the packages with bpf2go directives, once per module. */
+function generateSteps(uses: Bpf2go[], files: string[]): BuildStep[] {
+  const byModule = new Map<string, Set<string>>();
+  for (const u of uses.filter((use) => use.directive)) {
+    const moduleDir = moduleOf(u.dir, files);
+    byModule.set(moduleDir, (byModule.get(moduleDir) ?? new Set()).add(pkgArg(moduleDir, u.dir)));
+  }
+  return [...byModule].map(([cwd, dirs]) => ({ cwd, argv: ['go', 'generate', ...dirs], env: {} }));
+}
+
+/** The bpf2go program (its nearest main package) and a test binary per tested package. */
+async function goTargets(root: string, files: string[], uses: Bpf2go[], tested: string[]) {
   const goFiles = files.filter((f) => f.endsWith('.go'));
-  const uses = await bpf2goUses(root, goFiles);
-  const tested = await testPackages(root, goFiles);
-  if (uses.length === 0 && tested.length === 0) return undefined;
-  const arches = ARCHES.filter((a) => uses.every((u) => u.arches.includes(a)));
-  const leftOut = Object.fromEntries(
-    ARCHES.filter((a) => !arches.includes(a)).map((a) => [a, `bpf2go builds no object for it (${uses.find((u) => !u.arches.includes(a))!.evidence})`]),
-  );
   const targets: { dir: string; program: ProgramGuess }[] = [];
   if (uses.length > 0) {
     const dir = await mainPackage(root, uses[0]!.dir, goFiles);
@@ -132,19 +155,29 @@ export async function guessGoProject(root: string, files: string[]): Promise<Pro
     const name = `${await goName(root, moduleOf(dir, files), dir)}-tests`;
     targets.push({ dir, program: { name, path: `./bin/${name}-{goarch}`, kind: 'gotest' } });
   }
-  const moduleDir = moduleOf(targets[0]!.dir, files);
-  const generateDirs = [...new Set(uses.filter((u) => /go:generate/.test(u.evidence)).map((u) => pkgArg(moduleOf(u.dir, files), u.dir)))];
+  return targets;
+}
+
+export async function guessGoProject(root: string, files: string[]): Promise<Project | undefined> {
+  const goFiles = files.filter((f) => f.endsWith('.go'));
+  const uses = await bpf2goUses(root, goFiles);
+  const tested = await testPackages(root, goFiles);
+  if (uses.length === 0 && tested.length === 0) return undefined;
+  const arches = ARCHES.filter((a) => uses.every((u) => u.arches.includes(a)));
+  const noObject = (a: Arch) => `bpf2go builds no object for it (${uses.find((u) => !u.arches.includes(a))!.evidence})`;
+  const targets = await goTargets(root, files, uses, tested);
+  const evidence = [...uses.map((u) => u.evidence), ...tested.map((d) => `tests importing cilium/ebpf in ${d || '.'}`)];
   return {
     kind: 'go',
     programs: targets.map((t) => t.program),
     arches,
-    leftOut,
-    prepare: generateDirs.length > 0 ? [{ cwd: moduleDir, argv: ['go', 'generate', ...generateDirs], env: {} }] : [],
+    leftOut: Object.fromEntries(ARCHES.filter((a) => !arches.includes(a)).map((a) => [a, noObject(a)])),
+    prepare: generateSteps(uses, files),
     perArch: targets.flatMap((t) => goSteps(moduleOf(t.dir, files), t.dir, t.program, arches)),
-    evidence: [...uses.map((u) => u.evidence), ...tested.map((d) => `tests importing cilium/ebpf in ${d || '.'}`)].join('; '),
+    evidence: evidence.join('; '),
     packages: [],
     libc: ['static'],
-    goModule: moduleDir,
+    goModule: moduleOf(targets[0]!.dir, files),
     buildPackages: uses.length > 0 ? ['clang', 'llvm', 'libbpf-dev'] : [],
   };
 }

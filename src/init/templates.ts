@@ -8,8 +8,15 @@ const KERNELS = ['debian:bullseye', 'debian:bookworm', 'debian:trixie'];
 
 function archLines(p: Project): string {
   const left = Object.entries(p.leftOut).map(([arch, why]) => `#   ${arch} is left out: ${why}`);
-  const built = p.prepare.length + p.perArch.length > 0 ? 'the arches `portmatrix init` could build for' : 'the arches the programs exist for';
-  return [`# ${built}.`, ...left, '# amd64, arm64, s390x (big-endian; Debian bullseye has no s390x kernel, those cells are skipped).'].join('\n');
+  const built =
+    p.prepare.length + p.perArch.length > 0
+      ? 'the arches `portmatrix init` could build for'
+      : 'the arches the programs exist for';
+  return [
+    `# ${built}.`,
+    ...left,
+    '# amd64, arm64, s390x (big-endian; Debian bullseye has no s390x kernel, those cells are skipped).',
+  ].join('\n');
 }
 
 function testLines(p: Project): string {
@@ -17,16 +24,27 @@ function testLines(p: Project): string {
     p.kind === 'placeholder'
       ? '  # TODO: where your loader is built for each arch; {goarch} becomes amd64, arm64 or s390x.'
       : `  # Guessed from ${p.evidence}.`;
-  const todo = p.programs.some((t) => t.path.includes('TODO')) ? ['  # TODO: the program `make` builds (run `make`, or `portmatrix init` without --no-build).'] : [];
+  const todo = p.programs.some((t) => t.path.includes('TODO'))
+    ? ['  # TODO: the program `make` builds (run `make`, or `portmatrix init` without --no-build).']
+    : [];
   const tests = p.programs.map((t) =>
-    [`  - name: ${t.name}`, ...(t.kind === 'gotest' ? ['    # A `go test -c` binary: one case per Go test.', '    kind: gotest'] : []), `    path: ${t.path}`, '    # Seconds it may run inside the guest.', '    timeout: 60'].join('\n'),
+    [
+      `  - name: ${t.name}`,
+      ...(t.kind === 'gotest' ? ['    # A `go test -c` binary: one case per Go test.', '    kind: gotest'] : []),
+      `    path: ${t.path}`,
+      '    # Seconds it may run inside the guest.',
+      '    timeout: 60',
+    ].join('\n'),
   );
   return [head, ...todo, ...tests].join('\n');
 }
 
 function userspaceLines(p: Project): string {
   if (p.libc.every((l) => l === 'static')) return '';
-  const packages = p.packages.length > 0 ? `# Debian packages the programs need (from the libc's suite).\npackages: [${p.packages.join(', ')}]\n` : '';
+  const packages =
+    p.packages.length > 0
+      ? `# Debian packages the programs need (from the libc's suite).\npackages: [${p.packages.join(', ')}]\n`
+      : '';
   return `# The programs are dynamically linked: a Debian userspace (glibc at least the one they were built against).
 libc: [${p.libc.join(', ')}]
 ${packages}
@@ -60,9 +78,17 @@ expect: []
 
 /** The shell lines of the "Build the tests" step. */
 function buildScript(p: Project): string[] {
-  if (p.kind === 'binaries') return [`echo "using the programs already in ${programDirs(p).join(' ')}; build them here if they are not committed"`];
-  if (p.kind === 'placeholder') return ['echo "::error::edit .github/workflows/portmatrix.yml: build your loader for every arch in this step"', 'exit 1'];
-  const install = p.buildPackages.length > 0 ? [`sudo apt-get install -y --no-install-recommends ${p.buildPackages.join(' ')}`] : [];
+  if (p.kind === 'binaries')
+    return [
+      `echo "using the programs already in ${programDirs(p).join(' ')}; build them here if they are not committed"`,
+    ];
+  if (p.kind === 'placeholder')
+    return [
+      'echo "::error::edit .github/workflows/portmatrix.yml: build your loader for every arch in this step"',
+      'exit 1',
+    ];
+  const install =
+    p.buildPackages.length > 0 ? [`sudo apt-get install -y --no-install-recommends ${p.buildPackages.join(' ')}`] : [];
   const perArch = p.perArch.filter((s) => s.arch === undefined || p.arches.includes(s.arch));
   return [...install, ...[...p.prepare, ...perArch].map(renderStep)];
 }

@@ -22,7 +22,8 @@ export interface ReproWhere {
   lockFile: string;
 }
 
-const list = (ids: string[]) => (ids.length > 5 ? `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more` : ids.join(', '));
+const list = (ids: string[]) =>
+  ids.length > 5 ? `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more` : ids.join(', ');
 const short = (sha?: string) => (sha ? sha.slice(0, 12) : 'unknown');
 
 /** Every cell of the results must be a cell of this matrix, on the same kernel source. */
@@ -30,7 +31,8 @@ function checkSameMatrix(results: RunResults, planned: Map<string, Cell>, where:
   const missing = results.cells.filter((r) => !planned.has(r.id)).map((r) => r.id);
   if (missing.length > 0) {
     throw new UsageError(
-      `${where.resultsDir} holds results of another matrix: ${list(missing)} ${missing.length === 1 ? 'is not a cell' : 'are not cells'} ` +
+      `${where.resultsDir} holds results of another matrix: ${list(missing)} ` +
+        `${missing.length === 1 ? 'is not a cell' : 'are not cells'} ` +
         `of ${where.matrixFile} (it has ${list([...planned.keys()])}); pass the matrix CI ran with --matrix FILE`,
     );
   }
@@ -76,7 +78,8 @@ export interface ReproOutcome {
 
 /** A flake reproduces when the cell fails or flakes again; anything else when the same status comes back. */
 export function compareOutcome(was: CellResult, now: CellResult): ReproOutcome {
-  const reproduced = was.status === 'flaky' ? now.status === 'fail' || now.status === 'flaky' : now.status === was.status;
+  const reproduced =
+    was.status === 'flaky' ? now.status === 'fail' || now.status === 'flaky' : now.status === was.status;
   const otherKernel = Boolean(was.kernel.sha256 && now.kernel.sha256 && was.kernel.sha256 !== now.kernel.sha256);
   return { id: was.id, was: was.status, now: now.status, reproduced, otherKernel };
 }

@@ -23,7 +23,15 @@ function result(id: string, status: Status, kernel: Partial<CellResult['kernel']
 const results = (...cells: CellResult[]) => ({ cells }) as RunResults;
 const lockWith = (sha: string): LockData => ({
   ...emptyLock(),
-  kernels: { 'debian:trixie amd64': { source: 'debian:trixie', arch: 'amd64', release: '6.12', version: '6.12.9-1', kernelSha256: sha } },
+  kernels: {
+    'debian:trixie amd64': {
+      source: 'debian:trixie',
+      arch: 'amd64',
+      release: '6.12',
+      version: '6.12.9-1',
+      kernelSha256: sha,
+    },
+  },
 });
 
 describe('reproPlan', () => {
