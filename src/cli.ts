@@ -31,6 +31,9 @@ function addPlanAndRun(program: Command, action: Action): void {
   command(program, 'plan', COMMAND_FLAGS.plan)
     .description('print the cells of the matrix')
     .action(action(() => import('./commands/plan.js')));
+  command(program, 'check', COMMAND_FLAGS.check)
+    .description("before any boot: what each cell's BPF objects need that its kernel lacks")
+    .action(action(() => import('./commands/check.js')));
   command(program, 'run', COMMAND_FLAGS.run, { grouped: true })
     .description('boot every cell and report')
     .action(action(() => import('./commands/run.js')));
@@ -90,6 +93,14 @@ function addImages(program: Command, action: Action): void {
   }
 }
 
+function addKernels(program: Command, action: Action): void {
+  const overrides = { arch: { help: 'comma-separated arches (default amd64,arm64,s390x)' } };
+  command(program, 'kernels', COMMAND_FLAGS.kernels, { overrides })
+    .description('list what a distribution offers today: flavours × arches → kernel, from its signed index')
+    .argument('<source>', 'a distribution (debian, ubuntu) or one release, e.g. debian:bookworm-backports, ubuntu:jammy')
+    .action(action(() => import('./commands/kernels.js')));
+}
+
 function addDoctorAndInit(program: Command, action: Action): void {
   command(program, 'doctor', COMMAND_FLAGS.doctor)
     .description('check this host for what the matrix needs, and say how to install it')
@@ -114,7 +125,9 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
       const mod = await load();
       setExit(await mod.default(ctx, command.opts() as never, ...positional));
     };
-  for (const add of [addPlanAndRun, addBisect, addRepro, addReportAndComment, addImages, addDoctorAndInit]) add(program, action);
+  for (const add of [addPlanAndRun, addBisect, addRepro, addReportAndComment, addImages, addKernels, addDoctorAndInit]) {
+    add(program, action);
+  }
   return program;
 }
 

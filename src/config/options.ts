@@ -163,6 +163,10 @@ export const FLAGS = {
   ...bootFlags,
   ...outFlags,
   json: { flags: '--json', help: 'machine-readable output' },
+  explain: {
+    flags: '--explain',
+    help: "add what each cell's BPF objects need that its kernel lacks (as check; JSON: {cells, check})",
+  },
   githubMatrix: { flags: '--github-matrix', help: 'JSON for a GitHub Actions strategy.matrix' },
   shards: { flags: '--shards <n>', help: 'with --github-matrix: split into N shards', parse: intOption },
   out: { flags: '-o, --out <dir>', help: 'output directory (default: the only input, or ./results-merged)' },
@@ -185,7 +189,8 @@ const SESSION_FLAGS = ['retries', 'accel', 'snapshot', 'cacheDir', 'mirror', 've
 
 /** The options each command takes, in the order --help lists them within a group. */
 export const COMMAND_FLAGS = {
-  plan: ['matrix', 'only', 'json', 'githubMatrix', 'shards'],
+  plan: ['matrix', 'only', 'json', 'githubMatrix', 'shards', 'explain', 'cacheDir', 'mirror'],
+  check: ['matrix', 'only', 'json', 'cacheDir', 'mirror'],
   run: [
     'matrix',
     'only',
@@ -206,6 +211,7 @@ export const COMMAND_FLAGS = {
   report: ['out', 'reporter'],
   comment: ['base', 'pr', 'reportUrl', 'id'],
   images: ['matrix', 'cacheDir', 'mirror', 'only', 'lock'],
+  kernels: ['matrix', 'arch', 'json', 'cacheDir', 'mirror'],
   doctor: ['matrix', 'cacheDir'],
   init: ['force', 'build'],
 } as const satisfies Record<string, readonly FlagName[]>;

@@ -36,6 +36,7 @@ export function matrixInputs(
     cwd: ctx.cwd,
     debianMirror: opts.mirror,
     matrixMirror: matrix.images.debianMirror,
+    matrixSources: matrix.images,
     signal: ctx.signal,
     log: (message) => void events.emit({ type: 'log', level: 'info', message }),
   });

@@ -5,10 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { cellView, tallyLegend, tallyText, testTally } from '../../src/report/cell-view.js';
 import type { CellResult, Status, TestResult } from '../../src/results/model.js';
 import { cell } from '../github/results.js';
+import { testResult } from '../helpers/cells.js';
 
-const test = (name: string, status: Status, extra: Partial<TestResult> = {}): TestResult => ({
-  name, kind: 'exec', status, timedOut: false, timings: {}, stdout: '', stderr: '', kernelLog: '', ...extra,
-});
+const test = (name: string, status: Status, extra: Partial<TestResult> = {}) => testResult({ name, status, ...extra });
 
 function withTests(status: Status, tests: TestResult[], extra: Partial<CellResult> = {}): CellResult {
   return { ...cell('amd64/debian-bookworm/default', status), tests, ...extra };

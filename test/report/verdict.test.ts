@@ -75,7 +75,7 @@ it('views word the recorded verdict, never their own count of the cells', async 
 });
 
 it('results without a recorded verdict (an older results.json) claim neither outcome', async () => {
-  const v = await views(run);
+  const v = await views({ ...run, verdict: undefined });
   expect(v.table).toContain('? 3 cells, verdict not recorded in these results\n');
   expect(v.markdown.split('\n')[0]).toBe('## ❔ portmatrix: 3 cells, verdict not recorded in these results');
   expect(v.html).toContain('<div class="verdict unknown">');
