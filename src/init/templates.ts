@@ -87,10 +87,18 @@ function buildScript(p: Project): string[] {
       'echo "::error::edit .github/workflows/portmatrix.yml: build your loader for every arch in this step"',
       'exit 1',
     ];
-  const install =
-    p.buildPackages.length > 0 ? [`sudo apt-get install -y --no-install-recommends ${p.buildPackages.join(' ')}`] : [];
   const perArch = p.perArch.filter((s) => s.arch === undefined || p.arches.includes(s.arch));
-  return [...install, ...[...p.prepare, ...perArch].map(renderStep)];
+  return [...installLines(p.buildPackages), ...[...p.prepare, ...perArch].map(renderStep)];
+}
+
+/** The build tools from the runner's archive; Ubuntu ships bpftool in linux-tools, Debian as bpftool. */
+function installLines(packages: string[]): string[] {
+  if (packages.length === 0) return [];
+  const plain = packages.filter((name) => name !== 'bpftool');
+  const lines = ['sudo apt-get update -qq', `sudo apt-get install -y --no-install-recommends ${plain.join(' ')}`];
+  if (plain.length === packages.length) return lines;
+  const ubuntu = 'sudo apt-get install -y --no-install-recommends linux-tools-common "linux-tools-$(uname -r)"';
+  return [...lines, `sudo apt-get install -y --no-install-recommends bpftool || ${ubuntu}`];
 }
 
 /** The directories the programs live in, uploaded from the build job to the shards. */

@@ -176,6 +176,7 @@ describe('portmatrix init', () => {
     expect(text).toContain('  # TODO: the program `make` builds');
     const wf = await readFile(path.join(root, '.github/workflows/portmatrix.yml'), 'utf8');
     expect(wf).toContain('          (cd src && make)\n');
+    expect(wf).toContain('install -y --no-install-recommends bpftool || sudo apt-get install');
   });
 
   it('turns existing per-arch binaries into a {goarch} template', async () => {
