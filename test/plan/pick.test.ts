@@ -7,7 +7,8 @@ import { pickCell } from '../../src/plan/pick.js';
 import { matrixFrom } from './helpers.js';
 
 const MATRIX =
-  'kernels: [debian:bullseye, debian:trixie]\narches: [arm64, s390x]\nconfigs: [{name: default}, {name: nonroot, user: nobody}]\n' +
+  'kernels: [debian:bullseye, debian:trixie]\narches: [arm64, s390x]\n' +
+  'configs: [{name: default}, {name: nonroot, user: nobody}]\n' +
   'loader: {path: "loader-{arch}"}\n';
 const cells = async () => expandCells((await matrixFrom(MATRIX)).matrix);
 
@@ -22,7 +23,8 @@ describe('pickCell', () => {
   it('lists the candidates when several match, and every cell when none does', async () => {
     const all = await cells();
     expect(() => pickCell(all, 'arm64/debian-trixie')).toThrow(
-      '2 cells match arm64/debian-trixie; name one of them:\n  arm64/debian-trixie/default\n  arm64/debian-trixie/nonroot',
+      '2 cells match arm64/debian-trixie; name one of them:\n' +
+        '  arm64/debian-trixie/default\n  arm64/debian-trixie/nonroot',
     );
     expect(() => pickCell(all, 'amd64')).toThrow(
       `no cell matches amd64; the cells are (portmatrix plan):\n  ${all[0]!.id}\n`,
