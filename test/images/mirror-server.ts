@@ -8,8 +8,8 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { parsePackages } from '../../src/images/deb822.js';
-import { chooseKernels, isKernelPackageName } from '../../src/images/debian-select.js';
+import { parsePackages } from '../../src/images/apt/deb822.js';
+import { chooseKernels, isKernelPackageName } from '../../src/images/apt/debian-select.js';
 
 export const MIRROR_DIR = path.join(os.homedir(), '.cache', 'portmatrix-test-mirror', 'debian');
 const UPSTREAM = 'http://deb.debian.org/debian';

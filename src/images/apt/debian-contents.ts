@@ -10,8 +10,8 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { librarySearchDirs, type Arch } from '../core/arch.js';
-import { InfraError } from '../errors.js';
+import { librarySearchDirs, type Arch } from '../../core/arch.js';
+import { InfraError } from '../../errors.js';
 import { fetchSignedFile, signedRelease, type DebianIndexDeps } from './debian-index.js';
 
 /** Contents-<arch>.gz of the suite, verified, as a cache blob path. */

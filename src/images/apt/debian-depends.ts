@@ -9,9 +9,9 @@
 //   assume them installed, so when a library names one it is for maintainer
 //   scripts, which portmatrix never runs; a program that needs one lists it.
 
-import type { Arch } from '../core/arch.js';
-import { UsageError } from '../errors.js';
-import { nearest } from '../config/suggest.js';
+import type { Arch } from '../../core/arch.js';
+import { UsageError } from '../../errors.js';
+import { nearest } from '../../config/suggest.js';
 import { debRef, type DebRef, type Stanza } from './deb822.js';
 import { compareDebianVersions } from './dpkg-version.js';
 

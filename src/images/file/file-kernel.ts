@@ -4,11 +4,11 @@
 
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Arch } from '../core/arch.js';
-import { UsageError } from '../errors.js';
-import type { Cache } from './cache.js';
-import { detectKernel } from './kernel-header.js';
-import type { LockedKernel } from './lockfile.js';
+import type { Arch } from '../../core/arch.js';
+import { UsageError } from '../../errors.js';
+import type { Cache } from '../cache.js';
+import { detectKernel } from '../kernel-header.js';
+import type { LockedKernel } from '../lockfile.js';
 
 async function readHead(file: string, bytes: number): Promise<Buffer> {
   const fh = await open(file, 'r');

@@ -3,16 +3,16 @@
 
 import { chmod, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Arch } from '../core/arch.js';
-import { InfraError } from '../errors.js';
-import type { Cache } from './cache.js';
+import type { Arch } from '../../core/arch.js';
+import { InfraError } from '../../errors.js';
+import type { Cache } from '../cache.js';
 import type { DebRef, Stanza } from './deb822.js';
 import { downloadDeb, extractDeb, listDeb, type DebMember } from './deb.js';
 import { chooseKernels, chooseNewest } from './debian-select.js';
-import { NotFoundError, type Fetcher } from './fetcher.js';
-import type { LockedDeb, LockedKernel, LockedPackage } from './lockfile.js';
-import { makeTree, treeComplete } from './tree.js';
-import { NotAvailableError, type KernelModule } from './types.js';
+import { NotFoundError, type Fetcher } from '../fetcher.js';
+import type { LockedDeb, LockedKernel, LockedPackage } from '../lockfile.js';
+import { makeTree, treeComplete } from '../tree.js';
+import { NotAvailableError, type KernelModule } from '../types.js';
 
 export interface DebianDeps {
   cache: Cache;

@@ -1,6 +1,6 @@
 // OCI references and registry auth challenges. Pure parsing.
 
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 
 export interface OciRef {
   registry: string;

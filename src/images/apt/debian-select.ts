@@ -1,7 +1,7 @@
 // Picks the kernel package(s) of one suite and arch from its Packages stanzas.
 // Pure: input stanzas, output the .debs to fetch, newest first (pool fallbacks).
 
-import type { Arch } from '../core/arch.js';
+import type { Arch } from '../../core/arch.js';
 import { compareDebianVersions } from './dpkg-version.js';
 import { debRef, type DebRef, type Stanza } from './deb822.js';
 

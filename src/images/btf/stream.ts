@@ -8,10 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { InfraError } from '../errors.js';
-import type { DebRef } from './deb822.js';
-import { VerificationError } from './debian-index.js';
-import { requireTool } from './tools.js';
+import { InfraError } from '../../errors.js';
+import type { DebRef } from '../apt/deb822.js';
+import { VerificationError } from '../apt/debian-index.js';
+import { requireTool } from '../tools.js';
 
 export interface StreamDeps {
   mirror: string;

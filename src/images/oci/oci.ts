@@ -5,15 +5,15 @@
 
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Arch } from '../core/arch.js';
-import { InfraError } from '../errors.js';
-import { sha256Buffer, type Cache } from './cache.js';
-import type { Fetcher } from './fetcher.js';
-import { detectKernel } from './kernel-header.js';
-import type { LockedKernel } from './lockfile.js';
+import type { Arch } from '../../core/arch.js';
+import { InfraError } from '../../errors.js';
+import { sha256Buffer, type Cache } from '../cache.js';
+import type { Fetcher } from '../fetcher.js';
+import { detectKernel } from '../kernel-header.js';
+import type { LockedKernel } from '../lockfile.js';
 import { MANIFEST_TYPES, parseBearerChallenge, parseOciRef, type OciRef } from './oci-ref.js';
-import { VerificationError } from './debian-index.js';
-import { requireTool, runTool } from './tools.js';
+import { VerificationError } from '../apt/debian-index.js';
+import { requireTool, runTool } from '../tools.js';
 
 export interface OciDeps {
   cache: Cache;

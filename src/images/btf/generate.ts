@@ -5,13 +5,13 @@
 
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InfraError, MissingToolError } from '../errors.js';
-import type { Cache } from './cache.js';
-import { debRef, type DebRef, type Stanza } from './deb822.js';
-import type { Arch } from '../core/arch.js';
-import { which } from '../host/which.js';
-import { runTool } from './tools.js';
-import { streamDebMember, type StreamDeps } from './btf-stream.js';
+import { InfraError, MissingToolError } from '../../errors.js';
+import type { Cache } from '../cache.js';
+import { debRef, type DebRef, type Stanza } from '../apt/deb822.js';
+import type { Arch } from '../../core/arch.js';
+import { which } from '../../host/which.js';
+import { runTool } from '../tools.js';
+import { streamDebMember, type StreamDeps } from './stream.js';
 
 /** What portmatrix.lock records per kernel (key `<source> <arch>`). */
 export interface LockedBtf {

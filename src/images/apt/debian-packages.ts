@@ -10,16 +10,16 @@
 
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Arch } from '../core/arch.js';
-import { InfraError } from '../errors.js';
-import { sha256Buffer } from './cache.js';
+import type { Arch } from '../../core/arch.js';
+import { InfraError } from '../../errors.js';
+import { sha256Buffer } from '../cache.js';
 import type { DebRef, Stanza } from './deb822.js';
 import { downloadDeb, extractDeb } from './deb.js';
 import { resolvePackages, type ResolveOptions } from './debian-depends.js';
 import type { DebianDeps } from './debian.js';
-import { NotFoundError } from './fetcher.js';
-import { makeTree } from './tree.js';
-import type { LockedPackage } from './lockfile.js';
+import { NotFoundError } from '../fetcher.js';
+import { makeTree } from '../tree.js';
+import type { LockedPackage } from '../lockfile.js';
 
 export interface GuestPackages {
   /** The unpacked tree, to merge at the guest's `/`. */

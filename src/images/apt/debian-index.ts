@@ -6,13 +6,13 @@
 import { access, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { Arch } from '../core/arch.js';
-import { InfraError, MissingToolError } from '../errors.js';
-import type { Cache } from './cache.js';
+import type { Arch } from '../../core/arch.js';
+import { InfraError, MissingToolError } from '../../errors.js';
+import type { Cache } from '../cache.js';
 import { parsePackages, parseReleaseSha256, type IndexFile, type Stanza } from './deb822.js';
-import type { Fetcher } from './fetcher.js';
-import { which } from '../host/which.js';
-import { requireTool, runTool, type ToolEnv } from './tools.js';
+import type { Fetcher } from '../fetcher.js';
+import { which } from '../../host/which.js';
+import { requireTool, runTool, type ToolEnv } from '../tools.js';
 
 export const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 

@@ -2,15 +2,15 @@
 // store's cache, package index and lock (key: the kernel's `uname -r`), and the
 // HTTP requests it made (the -dbg package streams outside the shared fetcher).
 
-import type { Arch } from '../core/arch.js';
-import { memoize } from '../core/memo.js';
-import { UsageError } from '../errors.js';
-import type { Cache } from './cache.js';
-import type { Stanza } from './deb822.js';
-import type { LockData } from './lockfile.js';
-import { parseKernelSource } from './source.js';
-import type { ImageOptions, ResolvedKernel } from './types.js';
-import { generateBtf } from './btf-generate.js';
+import type { Arch } from '../../core/arch.js';
+import { memoize } from '../../core/memo.js';
+import { UsageError } from '../../errors.js';
+import type { Cache } from '../cache.js';
+import type { Stanza } from '../apt/deb822.js';
+import type { LockData } from '../lockfile.js';
+import { parseKernelSource } from '../source.js';
+import type { ImageOptions, ResolvedKernel } from '../types.js';
+import { generateBtf } from './generate.js';
 
 export interface BtfStoreParts {
   opts: ImageOptions;
