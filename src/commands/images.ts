@@ -113,6 +113,7 @@ export default async function images(ctx: Context, opts: ImagesOptions): Promise
     cwd: ctx.cwd,
     debianMirror: opts.mirror,
     matrixMirror: loaded?.matrix.images.debianMirror,
+    matrixSources: loaded?.matrix.images,
     update: opts.action === 'update',
     signal: ctx.signal,
     log: (line) => ctx.stderr.write(`${line}\n`),

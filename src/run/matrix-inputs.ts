@@ -24,6 +24,7 @@ export function matrixInputs(ctx: Context, opts: MatrixInputOptions, matrix: Mat
     cwd: ctx.cwd,
     debianMirror: opts.mirror,
     matrixMirror: matrix.images.debianMirror,
+    matrixSources: matrix.images,
     signal: ctx.signal,
     log: (message) => void events.emit({ type: 'log', level: 'info', message }),
   });

@@ -29,10 +29,10 @@ export function btfGenerator(p: BtfStoreParts) {
   const deps = { cache: p.cache, index: p.index, mirror: p.opts.debianMirror, env: p.opts.env, signal: p.opts.signal, log: p.log, progress: p.opts.progress, requested: () => void requests++ };
   async function resolve(k: ResolvedKernel): Promise<string> {
     const parsed = parseKernelSource(k.source, p.baseDir);
-    if (parsed.kind !== 'debian') throw new UsageError(`${k.source}: btf: auto can generate BTF only for debian: kernels (from their -dbg package); use btf: file:<path>`);
+    if (parsed.kind !== 'distro' || parsed.scheme !== 'debian') throw new UsageError(`${k.source}: btf: auto can generate BTF only for debian: kernels (from their -dbg package); use btf: file:<path>`);
     const key = k.release; // uname -r names the arch and flavour too
     const locked = (await p.lock.read()).btf[key];
-    const got = await generateBtf(deps, { source: k.source, suite: parsed.suite, arch: k.arch, release: k.release, version: k.version, sha256: k.sha256 }, locked);
+    const got = await generateBtf(deps, { source: k.source, suite: parsed.release, arch: k.arch, release: k.release, version: k.version, sha256: k.sha256 }, locked);
     await p.lock.update(locked, got.lock, (l) => void (l.btf[key] = got.lock));
     return got.path;
   }
