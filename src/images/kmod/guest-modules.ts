@@ -7,10 +7,11 @@
 import type { Arch } from '../../core/arch.js';
 import { InfraError } from '../../errors.js';
 
-/** The modules the guest uses and the config symbol that builds each. */
-export function guestModuleRoots(arch: Arch): { module: string; config: string }[] {
-  const transport = arch === 's390x' ? { module: 'virtio_ccw', config: 'CONFIG_VIRTIO_CCW' } : { module: 'virtio_pci', config: 'CONFIG_VIRTIO_PCI' };
-  return [transport, { module: 'virtio_console', config: 'CONFIG_VIRTIO_CONSOLE' }];
+/** The modules the guest uses and the config symbols that may build each (the first one set counts). */
+export function guestModuleRoots(arch: Arch): { module: string; configs: string[] }[] {
+  // The channel-I/O transport's symbol is S390_GUEST in the kernels seen (Debian 5.10 to 7.2).
+  const transport = arch === 's390x' ? { module: 'virtio_ccw', configs: ['CONFIG_S390_GUEST', 'CONFIG_VIRTIO_CCW'] } : { module: 'virtio_pci', configs: ['CONFIG_VIRTIO_PCI'] };
+  return [transport, { module: 'virtio_console', configs: ['CONFIG_VIRTIO_CONSOLE'] }];
 }
 
 /**
@@ -19,9 +20,9 @@ export function guestModuleRoots(arch: Arch): { module: string; config: string }
  * port cannot be counted on).
  */
 export function modulesToLoad(arch: Arch, config: Map<string, string>): string[] | undefined {
-  const roots = guestModuleRoots(arch);
-  if (roots.some((r) => !['y', 'm'].includes(config.get(r.config) ?? ''))) return undefined;
-  return roots.filter((r) => config.get(r.config) === 'm').map((r) => r.module);
+  const roots = guestModuleRoots(arch).map((r) => ({ module: r.module, value: r.configs.map((c) => config.get(c)).find(Boolean) }));
+  if (roots.some((r) => r.value !== 'y' && r.value !== 'm')) return undefined;
+  return roots.filter((r) => r.value === 'm').map((r) => r.module);
 }
 
 /** A kernel has no more modules than this; a longer chain is a loop in the metadata. */

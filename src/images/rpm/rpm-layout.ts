@@ -1,12 +1,12 @@
 // Where each RPM distribution keeps its kernel: repositories under the mirror,
 // the kernel's package base name, the arches it builds and the key its packages
 // are signed with (a file of Debian's distribution-gpg-keys package). Paths from
-// each distribution's own documentation of its repositories (docs/kernels.md).
+// each distribution's own documentation of its repositories (docs/kernels.md);
+// which arches each builds is in core/distros.ts.
 
 import type { Arch } from '../../core/arch.js';
+import { RPM_ARCH } from '../../core/distros.js';
 
-/** RPM's names for portmatrix's arches. */
-export const RPM_ARCH: Record<Arch, string> = { amd64: 'x86_64', arm64: 'aarch64', s390x: 's390x' };
 
 export interface RpmRepo {
   /** Which of the source's mirrors (`mirror`, `secondaryMirror`) the path is under. */
@@ -68,24 +68,8 @@ const LAYOUTS: Record<string, Layout> = {
   }),
 };
 
-/** Arches each distribution builds (per release where they differ). */
-const BUILT: Record<string, (release: string) => readonly Arch[]> = {
-  almalinux: () => ['amd64', 'arm64', 's390x'],
-  rocky: (r) => (r === '8' ? ['amd64', 'arm64'] : ['amd64', 'arm64', 's390x']),
-  'centos-stream': () => ['amd64', 'arm64', 's390x'],
-  fedora: () => ['amd64', 'arm64', 's390x'],
-  amazonlinux: () => ['amd64', 'arm64'],
-  oraclelinux: () => ['amd64', 'arm64'],
-};
-
-export const isRpmScheme = (scheme: string) => scheme in LAYOUTS;
-
 export function rpmLayout(scheme: string, release: string, flavour: string, arch: Arch): RpmLayout {
-  return LAYOUTS[scheme]!(release, RPM_ARCH[arch], flavour);
-}
-
-/** Why the distribution has no kernel for `arch` (a skip), else undefined. */
-export function rpmUnavailable(scheme: string, label: string, release: string, arch: Arch): string | undefined {
-  const built = BUILT[scheme]?.(release) ?? [];
-  return built.includes(arch) ? undefined : `${label} ${release} is not built for ${RPM_ARCH[arch]} (it builds ${built.map((a) => RPM_ARCH[a]).join(', ')})`;
+  const layout = LAYOUTS[scheme];
+  if (!layout) throw new Error(`no RPM repository layout for ${scheme}:`);
+  return layout(release, RPM_ARCH[arch]!, flavour);
 }

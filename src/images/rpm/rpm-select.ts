@@ -8,10 +8,10 @@
 import { compareEvr, type Evr } from './rpm-version.js';
 import type { RpmEntry } from './primary.js';
 
-export interface RpmKernelChoice {
-  image: RpmEntry;
+export interface RpmKernelChoice<E extends RpmEntry = RpmEntry> {
+  image: E;
   /** Module packages of the same version, in the order to search them for a module. */
-  modules: RpmEntry[];
+  modules: E[];
 }
 
 /** The package names a kernel of `base` (`kernel`, `kernel-uek`) may come in. */
@@ -22,7 +22,7 @@ export function kernelPackageNames(base: string): { images: string[]; modules: s
 const sameEvr = (a: Evr, b: Evr) => compareEvr(a, b) === 0;
 
 /** The newest kernel of `base` for `rpmArch`, or undefined when the repository has none. */
-export function chooseRpmKernel(entries: readonly RpmEntry[], base: string, rpmArch: string): RpmKernelChoice | undefined {
+export function chooseRpmKernel<E extends RpmEntry>(entries: readonly E[], base: string, rpmArch: string): RpmKernelChoice<E> | undefined {
   const names = kernelPackageNames(base);
   const ofArch = entries.filter((e) => e.arch === rpmArch);
   for (const name of names.images) {
