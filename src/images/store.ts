@@ -21,6 +21,7 @@ import { emptyLock, kernelKey, packagesKey, readLock, writeLock, type LockData, 
 import type { KernelSourceFamily, KernelWanted } from './kernel-source.js';
 import { familyTable, sourceSettings, sourcesFromEnv } from './sources.js';
 import { distroOf } from '../core/distros.js';
+import { TRUST_PACKAGES } from './apt/trust-package.js';
 import { canonicalSource, parseKernelSource } from './source.js';
 import type { ImageOptions, ImageStore, KernelModule, ResolvedKernel } from './types.js';
 import { isDbgPackageName } from './btf/generate.js';
@@ -163,7 +164,8 @@ function storeParts(opts: ImageOptions): Parts {
   const log = opts.log ?? (() => {});
   const cache = new Cache(opts.cacheDir, log);
   const fetcher = createFetcher({ concurrency: opts.concurrency ?? 2, signal: opts.signal, log, progress: opts.progress });
-  const keep = (n: string) => isKernelPackageName(n) || n === 'busybox-static' || n === 'libc6' || isDbgPackageName(n);
+  const plain = new Set<string>(['busybox-static', 'libc6', ...TRUST_PACKAGES]);
+  const keep = (n: string) => isKernelPackageName(n) || plain.has(n) || isDbgPackageName(n);
   const keyring = sourceSettings(opts, 'debian').keyring;
   const common = { fetcher, cache, env: opts.env, signal: opts.signal, log, ...(keyring ? { keyring } : {}) };
   const deps: DebianDeps = {

@@ -8,7 +8,7 @@ import { InfraError } from '../../errors.js';
 import type { Cache } from '../cache.js';
 import type { DebRef, Stanza } from './deb822.js';
 import { downloadDeb, extractDeb, listDeb, type DebMember } from './deb.js';
-import { chooseKernels, chooseNewest } from './debian-select.js';
+import { chooseKernels, chooseNewest, type KernelChoice } from './debian-select.js';
 import { NotFoundError, type Fetcher } from '../fetcher.js';
 import type { LockedDeb, LockedKernel, LockedPackage } from '../lockfile.js';
 import { makeTree, treeComplete } from '../tree.js';
@@ -90,19 +90,22 @@ async function fromDebs(deps: DebianDeps, kernelDeb: DebRef, configDeb: DebRef |
 }
 
 /** Newest kernel of the suite for the arch (falls back past pool 404s), or the locked one. */
-export async function debianKernel(deps: DebianDeps, source: string, suite: string, arch: Arch, flavour: string | undefined, locked?: LockedKernel): Promise<DebianKernel> {
-  if (locked?.debs?.length) {
-    // Pinned: no index at all. Straight from the cache when the blobs are intact.
-    const have = (await deps.cache.verifiedBlob(locked.kernelSha256)) && (!locked.configSha256 || (await deps.cache.verifiedBlob(locked.configSha256)));
-    if (have) return { ...locked, package: locked.package ?? '', version: locked.version ?? '', debs: locked.debs };
-    const got = await fromDebs(deps, locked.debs[0]!, locked.debs[1]);
-    if (got.kernelSha256 !== locked.kernelSha256) {
-      throw new InfraError(`${source} ${arch}: the kernel in ${locked.debs[0]!.package} has sha256 ${got.kernelSha256}, the lock says ${locked.kernelSha256}; run \`portmatrix images update\``);
-    }
-    return { ...got, package: locked.package ?? '', version: locked.version ?? '', ...(locked.modulesDeb ? { modulesDeb: locked.modulesDeb } : {}) };
-  }
-  const choices = chooseKernels(await deps.index(suite, arch), arch, flavour);
-  if (choices.length === 0) throw new NotAvailableError(source, arch, `no linux-image package for ${arch}${flavour ? ` (flavour ${flavour})` : ''} in ${suite}`);
+export function debianKernel(deps: DebianDeps, source: string, suite: string, arch: Arch, flavour: string | undefined, locked?: LockedKernel): Promise<DebianKernel> {
+  const choose = async () => {
+    const choices = chooseKernels(await deps.index(suite, arch), arch, flavour);
+    if (choices.length === 0) throw new NotAvailableError(source, arch, `no linux-image package for ${arch}${flavour ? ` (flavour ${flavour})` : ''} in ${suite}`);
+    return choices;
+  };
+  return aptKernel(deps, source, arch, choose, locked);
+}
+
+/**
+ * A kernel of the apt family: the locked .debs when the lock names them, else the first
+ * of `choose()` (newest first) whose .debs the pool still has.
+ */
+export async function aptKernel(deps: DebianDeps, source: string, arch: Arch, choose: () => Promise<KernelChoice[]>, locked?: LockedKernel): Promise<DebianKernel> {
+  if (locked?.debs?.length) return lockedKernel(deps, source, arch, { ...locked, debs: locked.debs });
+  const choices = await choose();
   for (const [i, choice] of choices.entries()) {
     try {
       const got = await fromDebs(deps, choice.kernelDeb, choice.configDeb);
@@ -110,10 +113,22 @@ export async function debianKernel(deps: DebianDeps, source: string, suite: stri
     } catch (error) {
       const next = choices[i + 1];
       if (!(error instanceof NotFoundError) || !next) throw error;
-      deps.log(`${choice.kernelDeb.filename} is listed in ${suite} but missing from the pool (404); falling back to ${next.package} ${next.version}`);
+      deps.log(`${choice.kernelDeb.filename} is listed in ${source}'s index but missing from the pool (404); falling back to ${next.package} ${next.version}`);
     }
   }
   throw new Error('unreachable');
+}
+
+/** Pinned: no index at all. Straight from the cache when the blobs are intact. */
+async function lockedKernel(deps: DebianDeps, source: string, arch: Arch, locked: LockedKernel & { debs: LockedDeb[] }): Promise<DebianKernel> {
+  const have = (await deps.cache.verifiedBlob(locked.kernelSha256)) && (!locked.configSha256 || (await deps.cache.verifiedBlob(locked.configSha256)));
+  const named = { package: locked.package ?? '', version: locked.version ?? '', ...(locked.modulesDeb ? { modulesDeb: locked.modulesDeb } : {}) };
+  if (have) return { ...locked, ...named, debs: locked.debs };
+  const got = await fromDebs(deps, locked.debs[0]!, locked.debs[1]);
+  if (got.kernelSha256 !== locked.kernelSha256) {
+    throw new InfraError(`${source} ${arch}: the kernel in ${locked.debs[0]!.package} has sha256 ${got.kernelSha256}, the lock says ${locked.kernelSha256}; run \`portmatrix images update\``);
+  }
+  return { ...got, ...named };
 }
 
 const VIRTIO_MODULE_RE = /^(?:usr\/)?lib\/modules\/[^/]+\/kernel\/drivers\/(?:virtio|char)\/(virtio|virtio_ring|virtio_pci|virtio_pci_legacy_dev|virtio_pci_modern_dev|virtio_console)\.ko$/;
