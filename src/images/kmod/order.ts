@@ -16,5 +16,6 @@ export async function orderModules(modules: readonly KernelModule[]): Promise<Ke
     depends.set(m.name, moduleDepends(info));
   }
   const byName = new Map(modules.map((m) => [m.name, m]));
-  return loadOrder([...byName.keys()].sort(), (n) => depends.get(n)).map((n) => byName.get(n)!);
+  // Roots in the given order: a list already in load order comes back unchanged.
+  return loadOrder([...byName.keys()], (n) => depends.get(n)).map((n) => byName.get(n)!);
 }
