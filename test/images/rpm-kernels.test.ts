@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageStore, defaultImageOptions } from '../../src/images/store.js';
 import { readLock } from '../../src/images/lockfile.js';
-import { addKernel, createRepo, makeTestKey, standInRelease, type TestKey } from './rpm-mirror.js';
+import { addKernel, createRepo, debianKernelTree, makeTestKey, type TestKey } from './rpm-mirror.js';
 import { serveMirror, type MirrorServer } from './mirror-server.js';
 
 const REPO = 'almalinux/9/BaseOS/x86_64/os';
@@ -72,10 +72,10 @@ describe('almalinux:9 from a stand-in mirror', () => {
     const cacheDir = path.join(work, 'cache-main');
     const lockFile = path.join(work, 'portmatrix.lock');
     const k = await store('good', key.keyFile, cacheDir, lockFile).kernel('almalinux:9', 'amd64');
-    const release = await standInRelease('amd64', work);
+    const { dir, release } = await debianKernelTree('amd64');
     expect(k).toMatchObject({ release, package: 'kernel-core', version: `5.14.0-${NEW.release}.x86_64`, downloaded: true });
     // The very bytes of Debian's kernel, carried through rpmbuild, rpm2cpio and cpio.
-    expect(k.sha256).toBe(await sha256(path.join(work, 'debian-amd64', `boot/vmlinuz-${release}`)));
+    expect(k.sha256).toBe(await sha256(path.join(dir, `boot/vmlinuz-${release}`)));
     expect(k.facts.btf).toBe(true);
     const lock = await readLock(lockFile);
     const entry = lock.kernels['almalinux:9 amd64']!;

@@ -52,15 +52,24 @@ export async function makeTestKey(name: string): Promise<TestKey> {
   return { gnupg, keyFile, fingerprint };
 }
 
-/** The kernel image, config and virtio modules of Debian bookworm's kernel for `arch`, unpacked once. */
-async function debianKernelTree(arch: Arch, work: string): Promise<{ dir: string; release: string }> {
+/** Where the Debian kernel files are unpacked once, for every test and run. */
+const DEBIAN_FILES = path.join(os.homedir(), '.cache', 'portmatrix-test-mirror', 'rpm-stand-in');
+
+/**
+ * bookworm's 6.1 builds virtio as modules (and has BTF) on amd64 and arm64; its s390x
+ * kernel has no BTF, which the example needs, so s390x stands in with trixie's 6.12.
+ */
+const SUITE: Record<Arch, string> = { amd64: 'bookworm', arm64: 'bookworm', s390x: 'trixie' };
+
+/** The kernel image, config and virtio modules of a Debian kernel for `arch`, unpacked once. */
+export async function debianKernelTree(arch: Arch): Promise<{ dir: string; release: string }> {
   const store = createImageStore(defaultImageOptions(process.env, os.tmpdir(), { lockFile: TEST_LOCK }));
-  const k = await store.kernel('debian:bookworm', arch);
-  const dir = path.join(work, `debian-${arch}`);
+  const k = await store.kernel(`debian:${SUITE[arch]}`, arch);
+  const dir = path.join(DEBIAN_FILES, `${k.locked.debs![0]!.sha256}`);
   if (existsSync(path.join(dir, 'done'))) return { dir, release: k.release };
   const deb = await downloadDeb(createFetcher({ concurrency: 2 }), store.cache, 'https://deb.debian.org/debian', k.locked.debs![0]!);
   const tools = { env: process.env };
-  const want = /^(boot\/(vmlinuz|config)-.*|lib\/modules\/[^/]+\/kernel\/drivers\/(virtio\/.*|char\/virtio_console|block\/virtio_blk|char\/hw_random\/virtio-rng)\.ko)$/;
+  const want = /^(boot\/(vmlinuz|config)-.*|(usr\/)?lib\/modules\/[^/]+\/kernel\/drivers\/(virtio\/.*|char\/virtio_console|block\/virtio_blk|char\/hw_random\/virtio-rng)\.ko(\.xz)?)$/;
   const members = (await listDeb(deb, tools)).filter((m) => m.type === 'file' && want.test(m.path)).map((m) => m.path);
   await mkdir(dir, { recursive: true });
   await extractDeb(deb, dir, members, tools);
@@ -108,14 +117,19 @@ export interface KernelSet {
 
 /** Builds, signs and writes one kernel's packages into `repo`/Packages/ (createrepo_c runs later). */
 export async function addKernel(repo: string, arch: Arch, set: KernelSet, key: TestKey | undefined, work: string): Promise<string[]> {
-  const { dir, release } = await debianKernelTree(arch, work);
+  const { dir, release } = await debianKernelTree(arch);
   const modules: Record<string, string> = {};
   const kroot = `lib/modules/${release}`;
-  for (const f of await readdir(path.join(dir, kroot), { recursive: true })) {
-    if (!String(f).endsWith('.ko')) continue;
-    const xz = path.join(work, `${arch}-${path.basename(String(f))}.xz`);
-    if (!existsSync(xz)) await writeFile(xz, run('xz', ['-c', '--check=crc32', path.join(dir, kroot, String(f))]));
-    modules[`${kroot}/${String(f)}.xz`] = xz;
+  // Debian's own tree: /lib/modules (bookworm) or /usr/lib/modules (trixie).
+  const from = existsSync(path.join(dir, kroot)) ? path.join(dir, kroot) : path.join(dir, 'usr', kroot);
+  for (const f of await readdir(from, { recursive: true })) {
+    const file = String(f);
+    if (file.endsWith('.ko.xz')) modules[`${kroot}/${file}`] = path.join(from, file);
+    if (!file.endsWith('.ko')) continue;
+    // Compressed as RHEL and Fedora ship them.
+    const xz = path.join(from, `${file}.xz`);
+    if (!existsSync(xz)) await writeFile(xz, run('xz', ['-c', '--check=crc32', path.join(from, file)]));
+    modules[`${kroot}/${file}.xz`] = xz;
   }
   const image = { [`${kroot}/vmlinuz`]: path.join(dir, `boot/vmlinuz-${release}`), [`${kroot}/config`]: path.join(dir, `boot/config-${release}`) };
   const common = { version: set.version, release: set.release, arch, payload: set.payload };
@@ -157,7 +171,3 @@ export async function createRepo(repo: string, compress: 'zstd' | 'xz' | 'gz'): 
   await writeFile(path.join(repodata, 'repomd.xml'), patched);
 }
 
-/** `uname -r` of the Debian kernel the stand-in packages hold for `arch`. */
-export async function standInRelease(arch: Arch, work: string): Promise<string> {
-  return (await debianKernelTree(arch, work)).release;
-}
