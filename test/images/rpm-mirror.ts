@@ -90,11 +90,12 @@ async function buildRpm(spec: PackageSpec, work: string): Promise<string> {
   // No brp scripts: nothing may strip or recompress a foreign arch's kernel files.
   await writeFile(specFile, [
     `Name: ${spec.name}`, `Version: ${spec.version}`, `Release: ${spec.release}`, 'Summary: portmatrix test stand-in', 'License: GPL-2.0-only',
-    'AutoReqProv: no', `BuildArch: ${RPM_ARCH[spec.arch]}`, '%description', 'Debian kernel files repackaged for a test.',
+    'AutoReqProv: no', '%description', 'Debian kernel files repackaged for a test.',
     '%install', `cp -a ${tree}/. %{buildroot}/`, '%files', ...Object.keys(spec.files).map((f) => `/${f}`), '',
   ].join('\n'));
   const payload = { xz: 'w6.xzdio', zstd: 'w3.zstdio', gzip: 'w6.gzdio' }[spec.payload];
-  run('rpmbuild', ['-bb', '--quiet', '--target', RPM_ARCH[spec.arch]!, '--define', `_topdir ${top}`, '--define', `_binary_payload ${payload}`,
+  // --target (not BuildArch, which rpmbuild refuses for a foreign arch) sets the package's arch.
+  run('rpmbuild', ['-bb', '--quiet', '--target', `${RPM_ARCH[spec.arch]!}-linux`, '--define', `_topdir ${top}`, '--define', `_binary_payload ${payload}`,
     '--define', '__os_install_post %{nil}', '--define', 'debug_package %{nil}', '--define', '_build_id_links none', specFile]);
   const dir = path.join(top, 'RPMS', RPM_ARCH[spec.arch]!);
   return path.join(dir, (await readdir(dir))[0]!);
