@@ -116,6 +116,19 @@ function addImages(program: Command, action: Action): void {
   }
 }
 
+function addKernels(program: Command, action: Action): void {
+  program
+    .command('kernels')
+    .description('list what a distribution offers today: flavours × arches → kernel, from its signed index')
+    .argument('<source>', 'a distribution (debian, ubuntu) or one release, e.g. debian:bookworm-backports, ubuntu:jammy')
+    .option('--arch <list>', 'comma-separated arches (default amd64,arm64,s390x)')
+    .option('--json', 'machine-readable output')
+    .addOption(matrixOption())
+    .addOption(cacheOption())
+    .addOption(mirrorOption())
+    .action(action(() => import('./commands/kernels.js')));
+}
+
 function addDoctorAndInit(program: Command, action: Action): void {
   program
     .command('doctor')
@@ -144,7 +157,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     const mod = await load();
     setExit(await mod.default(ctx, command.opts(), ...positional));
   };
-  for (const add of [addPlanAndRun, addBisect, addReportAndComment, addImages, addDoctorAndInit]) add(program, action);
+  for (const add of [addPlanAndRun, addBisect, addReportAndComment, addImages, addKernels, addDoctorAndInit]) add(program, action);
   return program;
 }
 

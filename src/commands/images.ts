@@ -72,7 +72,9 @@ function imageJobs(cells: Cell[], store: ImageStoreExt): { what: string; fetch: 
       what: `${k.source}${k.flavour ? ` (flavour ${k.flavour})` : ''} ${k.arch}`,
       fetch: async () => {
         const r = await store.kernel(k.source, k.arch, k.flavour);
-        return `${r.release} ${r.package ?? ''} ${r.version ?? ''} — ${formatFacts(r.facts)}${k.btf ? await pullBtf(store, r) : ''}`;
+        // The modules a boot loads come from the cache too, so a run after a pull needs no network.
+        const modules = await store.virtioModules(r);
+        return `${r.release} ${r.package ?? ''} ${r.version ?? ''} — ${formatFacts(r.facts)}${modules?.length ? `, ${modules.length} boot modules` : ''}${k.btf ? await pullBtf(store, r) : ''}`;
       },
     })),
     ...[...new Set(cells.map((c) => c.arch))].map((arch) => ({ what: `busybox ${arch}`, fetch: () => store.busybox(arch) })),

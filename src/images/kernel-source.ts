@@ -31,7 +31,7 @@ export interface SourceContext {
   settings(scheme: string): SourceSettings;
   /**
    * Debian's signed archive, verified by the host's Debian keyring: where trust roots
-   * shipped as Debian packages come from (ubuntu-archive-keyring, distribution-gpg-keys).
+   * shipped as Debian packages come from (ubuntu-keyring, distribution-gpg-keys).
    */
   debian: DebianDeps;
 }
@@ -93,7 +93,7 @@ export interface KernelSourceFamily {
    * does not build its virtio console in; undefined when the source cannot provide them.
    */
   bootModules(kernel: ResolvedKernel): Promise<KernelModule[] | undefined>;
-  /** What a release offers today, every flavour × the given arches (`portmatrix kernels`). */
+  /** What a release offers today, every flavour × the given arches it builds (`portmatrix kernels`). */
   offers?(scheme: string, release: string, arches: readonly Arch[]): Promise<KernelOffer[]>;
   /** The trust roots a scheme of this family verifies against (`doctor`). */
   trustRoots?(scheme: string): TrustRoot[];

@@ -18,7 +18,7 @@ import type { Stanza } from './apt/deb822.js';
 import { createFetcher, type Fetcher } from './fetcher.js';
 import { sonameProviders } from './apt/debian-contents.js';
 import { emptyLock, kernelKey, packagesKey, readLock, writeLock, type LockData, type LockedKernel } from './lockfile.js';
-import type { KernelSourceFamily, KernelWanted } from './kernel-source.js';
+import type { KernelOffer, KernelSourceFamily, KernelWanted, TrustRoot } from './kernel-source.js';
 import { familyTable, sourceSettings, sourcesFromEnv } from './sources.js';
 import { distroOf } from '../core/distros.js';
 import { TRUST_PACKAGES } from './apt/trust-package.js';
@@ -63,6 +63,10 @@ export interface ImageStoreExt extends ImageStore {
   providers(suite: string, arch: Arch, sonames: readonly string[]): Promise<Map<string, string[]>>;
   /** BTF generated for a Debian kernel from its -dbg package (cached, locked). */
   generatedBtf(kernel: ResolvedKernel): Promise<string>;
+  /** What `<scheme>:<release>` offers today: every flavour × `arches` it builds, from the signed index. */
+  offers(source: string, arches: readonly Arch[]): Promise<KernelOffer[]>;
+  /** The trust roots a scheme verifies against (`doctor`). */
+  trustRoots(scheme: string): TrustRoot[];
 }
 
 /** What every resolution shares: options, cache, fetcher, Debian deps and the lock file. */
@@ -207,7 +211,13 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
     return modules && orderModules(modules);
   };
   const btf = btfGenerator({ ...p, index: p.deps.index });
-  return { kernel, busybox, libc, packages, providers, virtioModules, generatedBtf: btf.generatedBtf, cache: p.cache, requests: () => p.fetcher.requests() + btf.requests() };
+  const offers = async (source: string, arches: readonly Arch[]) => {
+    const w = wantedOf(source, p.baseDir);
+    return (await p.family(w.scheme).offers?.(w.scheme, w.release, arches)) ?? [];
+  };
+  const trustRoots = (scheme: string) => p.family(scheme).trustRoots?.(scheme) ?? [];
+  const requests = () => p.fetcher.requests() + btf.requests();
+  return { kernel, busybox, libc, packages, providers, virtioModules, generatedBtf: btf.generatedBtf, offers, trustRoots, cache: p.cache, requests };
 }
 
 /** A view of `fetcher` that counts the requests made through it. */

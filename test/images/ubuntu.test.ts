@@ -4,11 +4,13 @@
 // A user's session: pull from the right archive and pocket, pull again offline, and
 // refuse every kind of tampering without caching anything.
 
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Arch } from '../../src/core/arch.js';
 import { createImageStore } from '../../src/images/store.js';
+import { cli } from '../plan/helpers.js';
+import { useTestLock } from '../helpers/dev-kernels.js';
 import { serveMirror, type MirrorServer } from './mirror-server.js';
 import { buildUbuntuMirror, type UbuntuMirror } from './ubuntu-mirror.js';
 
@@ -86,6 +88,52 @@ describe('ubuntu: kernels from a stand-in archive', () => {
     expect(server.requests.length).toBeGreaterThan(0);
     expect(server.requests.every((r) => r.startsWith('ubuntu-ports/'))).toBe(true);
   }, 600_000);
+
+  it('kernels ubuntu:jammy: the mirrors and the keyring from the environment', async () => {
+    const env = {
+      PATH: process.env.PATH,
+      PORTMATRIX_UBUNTU_MIRROR: `${server.url}/ubuntu`,
+      PORTMATRIX_UBUNTU_PORTS_MIRROR: `${server.url}/ubuntu-ports`,
+      PORTMATRIX_UBUNTU_KEYRING: mirror.keyring,
+    };
+    const cache = path.join(mirror.root, 'stores', 'kernels-cache');
+    const run = await cli(['kernels', 'ubuntu:jammy', '--arch', 'amd64,s390x', '--cache-dir', cache], mirror.root, env);
+    expect(run.code, run.stderr).toBe(0);
+    const rows = run.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s{2,}/).slice(1, 4));
+    expect(rows).toEqual([
+      ['generic', 'amd64', expected('ubuntu:jammy', 'amd64').release],
+      ['generic', 's390x', expected('ubuntu:jammy', 's390x').release],
+      ['hwe', 'amd64', '— none in the index'],
+      ['hwe', 's390x', '— none in the index'],
+      ...['aws', 'azure', 'gcp', 'oracle'].flatMap((f) => [
+        [f, 'amd64', '— none in the index'],
+        [f, 's390x', `— Ubuntu builds no ${f} kernel for s390x`],
+      ]),
+    ]);
+  }, 120_000);
+
+  it('images pull, images ls, then a second pull from the lock and the cache alone', async () => {
+    const dir = path.join(mirror.root, 'project');
+    await mkdir(dir, { recursive: true });
+    const images = `images: {ubuntuMirror: ${server.url}/ubuntu, ubuntuPortsMirror: ${server.url}/ubuntu-ports, ubuntuKeyring: ${mirror.keyring}}`;
+    await writeFile(path.join(dir, 'matrix.yaml'), `kernels: [ubuntu:jammy]\narches: [amd64]\n${images}\nloader: {path: ./loader}\n`);
+    await writeFile(path.join(dir, 'loader'), '#!/bin/sh\n');
+    // Busybox stays Debian's, pinned like every test's; the cache is the shared one.
+    await useTestLock(dir);
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+    const pull = await cli(['images', 'pull'], dir, env);
+    expect(pull.code, pull.stderr).toBe(0);
+    const want = expected('ubuntu:jammy', 'amd64');
+    expect(pull.stdout).toContain(`ubuntu:jammy amd64: ${want.release} ${want.package} ${want.version} — `);
+    expect(pull.stdout).toMatch(/boot modules/);
+    const ls = await cli(['images', 'ls'], dir, env);
+    expect(ls.stdout).toContain(`ubuntu:jammy amd64 ${want.package}`);
+    expect(ls.stdout).toContain('ubuntu:jammy amd64 linux-modules-6.1.0-50-generic');
+    server.requests.length = 0;
+    const again = await cli(['images', 'pull'], dir, env);
+    expect([again.code, server.requests]).toEqual([0, []]);
+    expect(again.stdout).toMatch(/^0 HTTP requests; lock /m);
+  }, 300_000);
 
   it('a release without the flavour, and a series the mirror lacks, are clear errors', async () => {
     const { s } = store('missing');

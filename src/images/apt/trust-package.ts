@@ -1,4 +1,4 @@
-// Trust roots shipped as Debian packages (ubuntu-archive-keyring, distribution-gpg-keys):
+// Trust roots shipped as Debian packages (ubuntu-keyring, distribution-gpg-keys):
 // fetched from Debian's own signed index, so their chain starts at the host's Debian
 // keyring, and kept in the cache by sha256. A record names the files of the package
 // last verified; later resolutions read them from the cache without the index.
@@ -9,8 +9,12 @@ import type { DebRef } from './deb822.js';
 import { chooseNewest } from './debian-select.js';
 import { debBlobs, type DebianDeps } from './debian.js';
 
-/** Packages of Debian that carry other distributions' keys (the store's index keeps them). */
-export const TRUST_PACKAGES = ['ubuntu-archive-keyring', 'distribution-gpg-keys'] as const;
+/**
+ * Packages of Debian that carry other distributions' keys (the store's index keeps them).
+ * In trixie, ubuntu-archive-keyring is a transitional package with no files: its
+ * dependency ubuntu-keyring holds /usr/share/keyrings/ubuntu-archive-keyring.gpg.
+ */
+export const TRUST_PACKAGES = ['ubuntu-keyring', 'distribution-gpg-keys'] as const;
 
 /** Trixie is the first suite with both packages; arch-independent, so any arch's index lists them. */
 const TRUST_SUITE = 'trixie';

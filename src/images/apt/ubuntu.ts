@@ -1,8 +1,8 @@
 // ubuntu:<series>[/<flavour>] kernels. amd64 comes from the archive, every other arch
 // from ports; each series is read from three signed pockets (<series>, -updates,
 // -security: the newest kernels are in the latter two), each InRelease checked with
-// gpgv against Ubuntu's archive keyring — by default the one in Debian's
-// ubuntu-archive-keyring package, itself verified by Debian's signed index.
+// gpgv against Ubuntu's archive keyring — by default ubuntu-archive-keyring.gpg from
+// Debian's ubuntu-keyring package, itself verified by Debian's signed index.
 
 import type { Arch } from '../../core/arch.js';
 import { memoize } from '../../core/memo.js';
@@ -17,7 +17,7 @@ import { aptKernel, type DebianDeps } from './debian.js';
 import { trustedDebianFiles } from './trust-package.js';
 import { chooseUbuntuKernels, isUbuntuKernelName } from './ubuntu-select.js';
 
-/** Where the keyring sits in Debian's ubuntu-archive-keyring package. */
+/** Where the archive keyring sits in Debian's ubuntu-keyring package. */
 export const UBUNTU_KEYRING_MEMBER = /^usr\/share\/keyrings\/ubuntu-archive-keyring\.gpg$/;
 
 const pockets = (series: string) => [series, `${series}-updates`, `${series}-security`];
@@ -27,28 +27,35 @@ export function ubuntuMirrorFor(mirrors: Record<string, string>, arch: Arch): st
   return arch === 'amd64' ? mirrors.mirror! : mirrors.portsMirror!;
 }
 
+/** One pocket's kernel stanzas for an arch; a pocket the mirror lacks names the URL tried and the option to set. */
+async function pocketIndex(ctx: SourceContext, keyring: string, series: string, pocket: string, arch: Arch): Promise<Stanza[]> {
+  const mirror = ubuntuMirrorFor(ctx.settings('ubuntu').mirrors, arch);
+  const deps = { mirror, fetcher: ctx.fetcher, cache: ctx.cache, keyring, env: ctx.env, signal: ctx.signal, log: ctx.log };
+  try {
+    return await fetchPackages(deps, pocket, arch, isUbuntuKernelName);
+  } catch (error) {
+    const missing = (error as Error).cause;
+    if (!(missing instanceof NotFoundError)) throw error;
+    const option = arch === 'amd64' ? 'ubuntuMirror (PORTMATRIX_UBUNTU_MIRROR)' : 'ubuntuPortsMirror (PORTMATRIX_UBUNTU_PORTS_MIRROR)';
+    const what = `the mirror does not carry ${pocket}; check the series or set ${option}`;
+    throw new InfraError(`ubuntu:${series} ${arch}: ${missing.url} is not there (404): ${what}`, { cause: error });
+  }
+}
+
+/** ubuntuKeyring, else the archive keyring of Debian's ubuntu-keyring (verified by Debian's index). */
+async function ubuntuKeyring(ctx: SourceContext): Promise<string> {
+  const given = ctx.settings('ubuntu').keyring;
+  if (given) return given;
+  const files = await trustedDebianFiles(ctx.debian, 'ubuntu-keyring', UBUNTU_KEYRING_MEMBER);
+  const file = Object.values(files)[0];
+  if (!file) throw new InfraError(`Debian's ubuntu-keyring has no ${UBUNTU_KEYRING_MEMBER.source}`);
+  return file;
+}
+
 export function ubuntuSource(ctx: SourceContext) {
   const settings = ctx.settings('ubuntu');
-  const keyring = memoize(async () => {
-    if (settings.keyring) return settings.keyring;
-    const files = await trustedDebianFiles(ctx.debian, 'ubuntu-archive-keyring', UBUNTU_KEYRING_MEMBER);
-    const file = Object.values(files)[0];
-    if (!file) throw new InfraError(`Debian's ubuntu-archive-keyring has no ${UBUNTU_KEYRING_MEMBER.source}`);
-    return file;
-  }, { retryFailures: true });
-
-  async function pocket(series: string, name: string, arch: Arch): Promise<Stanza[]> {
-    const mirror = ubuntuMirrorFor(settings.mirrors, arch);
-    const deps = { mirror, fetcher: ctx.fetcher, cache: ctx.cache, keyring: await keyring(), env: ctx.env, signal: ctx.signal, log: ctx.log };
-    try {
-      return await fetchPackages(deps, name, arch, isUbuntuKernelName);
-    } catch (error) {
-      const missing = (error as Error).cause;
-      if (!(missing instanceof NotFoundError)) throw error;
-      const option = arch === 'amd64' ? 'ubuntuMirror (PORTMATRIX_UBUNTU_MIRROR)' : 'ubuntuPortsMirror (PORTMATRIX_UBUNTU_PORTS_MIRROR)';
-      throw new InfraError(`ubuntu:${series} ${arch}: ${missing.url} is not there (404): the mirror does not carry ${name}; check the series or set ${option}`, { cause: error });
-    }
-  }
+  const keyring = memoize(() => ubuntuKeyring(ctx), { retryFailures: true });
+  const pocket = async (series: string, name: string, arch: Arch) => pocketIndex(ctx, await keyring(), series, name, arch);
 
   // The three pockets together: newest versions win in the selector.
   const index = memoize(async (series: string, arch: Arch) => (await Promise.all(pockets(series).map((p) => pocket(series, p, arch)))).flat(), {
