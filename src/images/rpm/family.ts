@@ -6,13 +6,12 @@
 // gives a keyring of their own.
 
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { distroOf, RPM_ARCH, sourceOptions } from '../../core/distros.js';
 import { memoize } from '../../core/memo.js';
 import { InfraError } from '../../errors.js';
 import type { KernelSourceFactory, KernelWanted, SourceContext, TrustRoot } from '../kernel-source.js';
 import type { LockedKernel } from '../lockfile.js';
-import { trustPackageTree } from '../trust-package.js';
+import { trustedDebianFiles } from '../apt/trust-package.js';
 import { NotAvailableError } from '../types.js';
 import type { RpmRef } from './rpm-download.js';
 import { rpmLayout, type RpmLayout } from './rpm-layout.js';
@@ -46,7 +45,8 @@ async function allCached(ctx: SourceContext, files: Pick<LockedKernel, 'kernelSh
 }
 
 export const rpmFamily: KernelSourceFactory = (ctx) => {
-  const gpgKeys = memoize(() => trustPackageTree(ctx.debian, KEYS_PACKAGE), { keyOf: () => KEYS_PACKAGE, retryFailures: true });
+  const exactly = (member: string) => new RegExp(`^${member.replace(/[.+-]/g, '\\$&')}$`);
+  const gpgKey = memoize((keyFile: string) => trustedDebianFiles(ctx.debian, KEYS_PACKAGE, exactly(`${KEYS_DIR}/${keyFile}`)), { retryFailures: true });
   // Metadata is shared by every kernel of a repository in this process.
   const repo = memoize((root: string, base: string) => readRepo(ctx, root, (n) => Object.values(kernelPackageNames(base)).flat().includes(n)), {
     keyOf: (root, base) => `${root} ${base}`,
@@ -61,8 +61,8 @@ export const rpmFamily: KernelSourceFactory = (ctx) => {
     const label = `${distroOf(scheme)!.label} ${release}`;
     const give = `give its key file with \`images: ${option.key}:\` in matrix.yaml or ${option.env}`;
     if (!layout.keyFile) throw new InfraError(`Debian's ${KEYS_PACKAGE} has no key for ${label}; ${give}`);
-    const file = path.join(await gpgKeys(), KEYS_DIR, layout.keyFile);
-    if (!existsSync(file)) throw new InfraError(`Debian's ${KEYS_PACKAGE} has no ${layout.keyFile} for ${label}; ${give}`);
+    const file = Object.values(await gpgKey(layout.keyFile))[0];
+    if (!file) throw new InfraError(`Debian's ${KEYS_PACKAGE} has no ${KEYS_DIR}/${layout.keyFile} for ${label}; ${give}`);
     return [file];
   };
 
