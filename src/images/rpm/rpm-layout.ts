@@ -40,7 +40,8 @@ const UEK: Record<string, string> = { '8': 'UEKR7', '9': 'UEKR8', '10': 'UEKR8' 
 
 const LAYOUTS: Record<string, Layout> = {
   almalinux: el(same, (r) => `alma/RPM-GPG-KEY-AlmaLinux-${r}`),
-  rocky: el(same, (r) => `rocky/RPM-GPG-KEY-Rocky-${r}`),
+  // Rocky-8 is a link to rockyofficial in the Debian package; links are not followed.
+  rocky: el(same, (r) => (r === '8' ? 'rocky/RPM-GPG-KEY-rockyofficial' : `rocky/RPM-GPG-KEY-Rocky-${r}`)),
   // Stream 9 and 10 are signed with CentOS's official key (SHA-256 self-signatures for 10).
   'centos-stream': el((r) => `${r}-stream`, (r) => (r === '9' ? 'centos/RPM-GPG-KEY-CentOS-Official' : 'centos/RPM-GPG-KEY-CentOS-Official-SHA256')),
   fedora: (r, a) => {
