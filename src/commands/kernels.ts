@@ -3,6 +3,7 @@
 // index, so choosing a kernel takes no mirror reading. `<scheme>` alone lists every
 // release the registry knows.
 
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ARCHES, type Arch } from '../core/arch.js';
 import { distroOf, KERNEL_SCHEMES } from '../core/distros.js';
@@ -61,7 +62,7 @@ export default async function kernels(ctx: Context, opts: KernelsOptions, source
   const arches = parseArches(opts.arch);
   const matrixFile = path.resolve(ctx.cwd, opts.matrix);
   // A matrix here gives its mirrors and keyrings (images:); none is needed.
-  const loaded = await loadMatrix(opts.matrix, { cwd: ctx.cwd, checkLoaderFiles: false }).catch(() => undefined);
+  const loaded = existsSync(matrixFile) ? await loadMatrix(opts.matrix, { cwd: ctx.cwd, checkLoaderFiles: false }) : undefined;
   const options = defaultImageOptions(ctx.env, loaded?.matrix.dir ?? path.dirname(matrixFile), {
     cacheDir: opts.cacheDir,
     cwd: ctx.cwd,

@@ -19,7 +19,7 @@ export interface SourceSettings {
   keyring?: string;
 }
 
-/** What the store gives every family: shared cache, downloads, lock-free context. */
+/** What the store gives every family; the lock stays the store's (families return what to pin). */
 export interface SourceContext {
   cache: Cache;
   fetcher: Fetcher;

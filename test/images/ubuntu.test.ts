@@ -68,6 +68,10 @@ describe('ubuntu: kernels from a stand-in archive', () => {
     // Debian's 6.1 builds the virtio console as a module: it comes from linux-modules-*.
     const modules = await s.virtioModules(k);
     expect(modules?.map((m) => m.name)).toContain('virtio_console');
+    // btf: auto on a kernel without BTF: the error names Ubuntu's debug package and the way out.
+    await expect(s.generatedBtf(k)).rejects.toThrow(
+      `not from ${want.package}-dbgsym from Ubuntu's debug archive (http://ddebs.ubuntu.com); give the BTF with btf: file:<path>`,
+    );
     const lock = JSON.parse(await readFile(path.join(dir, 'portmatrix.lock'), 'utf8'));
     expect(lock.kernels['ubuntu:jammy amd64']).toMatchObject({ release: want.release, kernelSha256: k.sha256, debs: [{ package: want.package }, { package: 'linux-modules-6.1.0-50-generic' }] });
 
