@@ -107,6 +107,16 @@ describe('almalinux:9 from a stand-in mirror', () => {
   }, 300_000);
 });
 
+describe('what almalinux:9 offers (`portmatrix kernels`)', () => {
+  it('is the newest kernel-core per arch the release builds, named as rpm names it', async () => {
+    // The stand-in holds x86_64 only: the other arches' repositories are not there.
+    expect(await store('good').offers('almalinux:9', ['amd64'])).toEqual([
+      { flavour: 'generic', arch: 'amd64', release: `5.14.0-${NEW.release}.x86_64`, package: 'kernel-core', version: `5.14.0-${NEW.release}.x86_64` },
+    ]);
+    await expect(store('good').offers('almalinux:9', ['arm64'])).rejects.toThrow(/almalinux\/9\/BaseOS\/aarch64\/os\/repodata\/repomd\.xml/);
+  }, 120_000);
+});
+
 describe('a mirror that lies is refused, with nothing cached', () => {
   const refused = async (root: keyof typeof roots, keyring: string, want: RegExp, before?: () => void) => {
     const cacheDir = await mkdtemp(path.join(work, 'cache-refused-'));

@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { distroOf, RPM_ARCH, sourceOptions } from '../../core/distros.js';
 import { memoize } from '../../core/memo.js';
 import { InfraError } from '../../errors.js';
-import type { KernelSourceFactory, KernelWanted, SourceContext, TrustRoot } from '../kernel-source.js';
+import type { Arch } from '../../core/arch.js';
+import type { KernelOffer, KernelSourceFactory, KernelWanted, SourceContext, TrustRoot } from '../kernel-source.js';
 import type { LockedKernel } from '../lockfile.js';
 import { trustedDebianFiles } from '../apt/trust-package.js';
 import { NotAvailableError } from '../types.js';
@@ -77,6 +78,18 @@ export const rpmFamily: KernelSourceFactory = (ctx) => {
     return got;
   }
 
+  /** The newest kernel's packages in the release's repositories today. */
+  async function newest(source: string, scheme: string, layout: RpmLayout, arch: Arch) {
+    const where = await repoRoots(ctx, scheme, layout);
+    const entries = (await Promise.all(where.roots.map((r) => repo(r, layout.base)))).flat();
+    const choice = chooseRpmKernel(entries, layout.base, RPM_ARCH[arch]!);
+    if (!choice) {
+      const names = kernelPackageNames(layout.base).images.join(' or ');
+      throw new NotAvailableError(source, arch, `no ${names} package for ${RPM_ARCH[arch]} in ${where.roots.join(', ')}`);
+    }
+    return { choice, rpms: [choice.image, ...choice.modules].map((e) => rpmRef(e, where.mirror)), mirror: where.mirror };
+  }
+
   async function resolve(w: KernelWanted): Promise<LockedKernel> {
     const distro = distroOf(w.scheme)!;
     const flavour = w.flavour ?? distro.flavours[0]!;
@@ -86,16 +99,23 @@ export const rpmFamily: KernelSourceFactory = (ctx) => {
     const keys = keysFor(w.scheme, w.release, layout);
     const mirror = ctx.settings(w.scheme).mirrors[layout.repos[0]!.mirror]!;
     if (w.locked?.rpms?.length) return fromLock(w, w.locked, mirror, keys);
-    const where = await repoRoots(ctx, w.scheme, layout);
-    const entries = (await Promise.all(where.roots.map((r) => repo(r, layout.base)))).flat();
-    const choice = chooseRpmKernel(entries, layout.base, RPM_ARCH[w.arch]!);
-    if (!choice) {
-      const names = kernelPackageNames(layout.base).images.join(' or ');
-      throw new NotAvailableError(w.source, w.arch, `no ${names} package for ${RPM_ARCH[w.arch]} in ${where.roots.join(', ')}`);
-    }
-    const rpms = [choice.image, ...choice.modules].map((e) => rpmRef(e, where.mirror));
-    const got = await files(w, where.mirror, rpms, keys);
+    const { choice, rpms } = await newest(w.source, w.scheme, layout, w.arch);
+    const got = await files(w, mirror, rpms, keys);
     return { source: w.source, arch: w.arch, package: choice.image.name, version: rpms[0]!.version, ...got };
+  }
+
+  /** What a release offers: every flavour × arch it builds; `uname -r` of an RPM kernel is its version-release.arch. */
+  async function offers(scheme: string, release: string, arches: readonly Arch[]): Promise<KernelOffer[]> {
+    const distro = distroOf(scheme)!;
+    const wanted = distro.flavours.flatMap((flavour) => arches.filter((a) => !distro.unavailable?.(release, flavour, a)).map((arch) => ({ flavour, arch })));
+    const found = await Promise.all(
+      wanted.map(async ({ flavour, arch }) => {
+        const { choice } = await newest(`${scheme}:${release}`, scheme, rpmLayout(scheme, release, flavour, arch), arch);
+        const version = `${formatEvr(choice.image)}.${choice.image.arch}`;
+        return { flavour, arch, release: `${choice.image.version}-${choice.image.release}.${choice.image.arch}`, package: choice.image.name, version };
+      }),
+    );
+    return found;
   }
 
   /** Exactly what the lock pins: from the cache when intact, else from the locked RPMs (no metadata read). */
@@ -111,6 +131,7 @@ export const rpmFamily: KernelSourceFactory = (ctx) => {
   return {
     locks: true,
     resolve,
+    offers,
     async bootModules(k) {
       return k.locked.modules?.map((m) => ({ name: m.name, path: ctx.cache.blobPath(m.sha256) }));
     },
