@@ -23,8 +23,8 @@ let work: string;
 let key: TestKey;
 let stranger: TestKey;
 let server: MirrorServer;
-/** Mirror roots: good, unsigned, tampered (a signed package changed and re-indexed, as a hostile mirror would). */
-const roots: Record<'good' | 'unsigned' | 'tampered', string> = { good: '', unsigned: '', tampered: '' };
+/** Mirror roots: good, unsigned, tampered (a signed package changed and re-indexed, as a hostile mirror would), and one without virtio_console. */
+const roots: Record<'good' | 'unsigned' | 'tampered' | 'noconsole', string> = { good: '', unsigned: '', tampered: '', noconsole: '' };
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'pm-rpm-'));
@@ -36,6 +36,8 @@ beforeAll(async () => {
   await createRepo(good, 'zstd');
   await addKernel(path.join(roots.unsigned, REPO), 'amd64', NEW, undefined, work);
   await createRepo(path.join(roots.unsigned, REPO), 'zstd');
+  await addKernel(path.join(roots.noconsole, REPO), 'amd64', NEW, key, work, ['virtio_console']);
+  await createRepo(path.join(roots.noconsole, REPO), 'xz');
   await cp(path.join(good, 'Packages'), path.join(roots.tampered, REPO, 'Packages'), { recursive: true });
   const victim = path.join(roots.tampered, REPO, 'Packages', `kernel-core-5.14.0-${NEW.release}.x86_64.rpm`);
   const bytes = await readFile(victim);
@@ -106,6 +108,10 @@ describe('almalinux:9 from a stand-in mirror', () => {
     expect(asked.every((r) => r.endsWith('.rpm'))).toBe(true);
   }, 300_000);
 });
+
+it('a kernel whose packages lack a module the guest needs is refused, naming it', async () => {
+  await expect(store('noconsole').kernel('almalinux:9', 'amd64')).rejects.toThrow(/kernel module virtio_console is needed but the kernel's packages do not have it/);
+}, 120_000);
 
 describe('what almalinux:9 offers (`portmatrix kernels`)', () => {
   it('is the newest kernel-core per arch the release builds, named as rpm names it', async () => {

@@ -116,8 +116,8 @@ export interface KernelSet {
   payload: PackageSpec['payload'];
 }
 
-/** Builds, signs and writes one kernel's packages into `repo`/Packages/ (createrepo_c runs later). */
-export async function addKernel(repo: string, arch: Arch, set: KernelSet, key: TestKey | undefined, work: string): Promise<string[]> {
+/** Builds, signs and writes one kernel's packages into `repo`/Packages/ (createrepo_c runs later); `without`: modules left out. */
+export async function addKernel(repo: string, arch: Arch, set: KernelSet, key: TestKey | undefined, work: string, without: string[] = []): Promise<string[]> {
   const { dir, release } = await debianKernelTree(arch);
   const modules: Record<string, string> = {};
   const kroot = `lib/modules/${release}`;
@@ -125,6 +125,7 @@ export async function addKernel(repo: string, arch: Arch, set: KernelSet, key: T
   const from = existsSync(path.join(dir, kroot)) ? path.join(dir, kroot) : path.join(dir, 'usr', kroot);
   for (const f of await readdir(from, { recursive: true })) {
     const file = String(f);
+    if (without.some((m) => path.basename(file).startsWith(`${m}.ko`))) continue;
     if (file.endsWith('.ko.xz')) modules[`${kroot}/${file}`] = path.join(from, file);
     if (!file.endsWith('.ko')) continue;
     // Compressed as RHEL and Fedora ship them.

@@ -138,8 +138,8 @@ export const rpmFamily: KernelSourceFactory = (ctx) => {
     trustRoots(scheme): TrustRoot[] {
       const override = ctx.settings(scheme).keyring;
       if (override) return [{ scheme, path: override, present: existsSync(override), detail: 'the keyring given for this source: every RPM must be signed by a key in it' }];
-      const detail = `the distribution's key from Debian trixie's ${KEYS_PACKAGE} (fetched through Debian's signed index when first needed)`;
-      return [{ scheme, path: `${KEYS_PACKAGE} (Debian trixie)`, present: false, aptPackage: 'debian-archive-keyring', detail }];
+      const detail = "every RPM must be signed by it (fetched through Debian's signed index when first needed)";
+      return [{ scheme, path: `the ${distroOf(scheme)!.label} key file of Debian trixie's ${KEYS_PACKAGE}`, present: true, detail }];
     },
   };
 };
