@@ -32,20 +32,23 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'pm-rpm-run-'));
   const images = Object.entries(standInImages(server.url, key.keyFile)).map(([k, v]) => `  ${k}: ${v}`);
   const loader = path.join(repoRoot, 'examples/execsnoop/bin/execsnoop-{goarch}');
-  await writeFile(path.join(dir, 'matrix.yaml'), [
-    'kernels: [almalinux:9, centos-stream:10, amazonlinux:2023, oraclelinux:9/uek, fedora:43]',
-    'arches: [amd64, arm64, s390x]',
-    '# The stand-ins hold these arches only (amazonlinux and oraclelinux build no s390x: skipped).',
-    'exclude:',
-    ...['centos-stream:10', 'oraclelinux:9/uek', 'fedora:43'].map((k) => `  - {arch: arm64, kernel: '${k}'}`),
-    "  - {arch: s390x, kernel: 'centos-stream:10'}",
-    'images:',
-    ...images,
-    'loader:',
-    `  path: ${loader}`,
-    '  timeout: 60',
-    '',
-  ].join('\n'));
+  await writeFile(
+    path.join(dir, 'matrix.yaml'),
+    [
+      'kernels: [almalinux:9, centos-stream:10, amazonlinux:2023, oraclelinux:9/uek, fedora:43]',
+      'arches: [amd64, arm64, s390x]',
+      '# The stand-ins hold these arches only (amazonlinux and oraclelinux build no s390x: skipped).',
+      'exclude:',
+      ...['centos-stream:10', 'oraclelinux:9/uek', 'fedora:43'].map((k) => `  - {arch: arm64, kernel: '${k}'}`),
+      "  - {arch: s390x, kernel: 'centos-stream:10'}",
+      'images:',
+      ...images,
+      'loader:',
+      `  path: ${loader}`,
+      '  timeout: 60',
+      '',
+    ].join('\n'),
+  );
 }, 900_000);
 
 afterAll(async () => server?.close());
@@ -55,8 +58,16 @@ describe('the example on RPM-family kernels', () => {
     const run = await runCli(['run', '--retries', '0', '--jobs', '2'], { cwd: dir });
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
-    const release = Object.fromEntries(await Promise.all((['amd64', 'arm64', 's390x'] as const).map(async (a) => [a, (await debianKernelTree(a)).release])));
-    const got = results.cells.map((c) => [c.id, c.status, c.status === 'pass' ? c.guest?.unameR === release[c.arch] : c.reason]);
+    const release = Object.fromEntries(
+      await Promise.all(
+        (['amd64', 'arm64', 's390x'] as const).map(async (a) => [a, (await debianKernelTree(a)).release]),
+      ),
+    );
+    const got = results.cells.map((c) => [
+      c.id,
+      c.status,
+      c.status === 'pass' ? c.guest?.unameR === release[c.arch] : c.reason,
+    ]);
     expect(got).toEqual([
       ['amd64/almalinux-9/default', 'pass', true],
       ['amd64/amazonlinux-2023/default', 'pass', true],
@@ -71,9 +82,15 @@ describe('the example on RPM-family kernels', () => {
       ['s390x/oraclelinux-9-uek/default', 'skip', expect.stringMatching(/Oracle Linux 9 is not built for s390x/)],
     ]);
     const byId = Object.fromEntries(results.cells.map((c) => [c.id, c]));
-    expect(byId['amd64/fedora-43/default']!.kernel).toMatchObject({ package: 'kernel-core', version: '6.17.9-200.fc43.x86_64' });
+    expect(byId['amd64/fedora-43/default']!.kernel).toMatchObject({
+      package: 'kernel-core',
+      version: '6.17.9-200.fc43.x86_64',
+    });
     expect(byId['amd64/oraclelinux-9-uek/default']!.kernel).toMatchObject({ package: 'kernel-uek-core' });
-    expect(byId['arm64/amazonlinux-2023/default']!.kernel).toMatchObject({ package: 'kernel', version: '6.1.158-180.amzn2023.aarch64' });
+    expect(byId['arm64/amazonlinux-2023/default']!.kernel).toMatchObject({
+      package: 'kernel',
+      version: '6.1.158-180.amzn2023.aarch64',
+    });
     expect(JSON.parse(byId['s390x/fedora-43/default']!.stdout)).toMatchObject({ ok: true, kernel: release.s390x });
   }, 600_000);
 });

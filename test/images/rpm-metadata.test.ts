@@ -47,15 +47,23 @@ ${pkg('kernel-debug-core', '5.14.0', '600.el9')}
 
 describe('repomd.xml', () => {
   it('gives the primary metadata and its sha256', () => {
-    expect(parseRepomd(REPOMD, 'https://m/repodata/repomd.xml')).toEqual({ href: 'repodata/aaa-primary.xml.zst', sha256: 'a'.repeat(64), size: 4242 });
+    expect(parseRepomd(REPOMD, 'https://m/repodata/repomd.xml')).toEqual({
+      href: 'repodata/aaa-primary.xml.zst',
+      sha256: 'a'.repeat(64),
+      size: 4242,
+    });
   });
 
   it('says what is wrong when there is no primary', () => {
-    expect(() => parseRepomd('<repomd></repomd>', 'https://m/x/repodata/repomd.xml')).toThrow(/https:\/\/m\/x\/repodata\/repomd.xml lists no primary metadata/);
+    expect(() => parseRepomd('<repomd></repomd>', 'https://m/x/repodata/repomd.xml')).toThrow(
+      /https:\/\/m\/x\/repodata\/repomd.xml lists no primary metadata/,
+    );
   });
 
   it('refuses a checksum it does not check', () => {
-    expect(() => parseRepomd(REPOMD.replace('<checksum type="sha256">AAA', '<checksum type="sha1">AAA'), 'u')).toThrow(/sha1 checksum; portmatrix checks sha256 only/);
+    expect(() => parseRepomd(REPOMD.replace('<checksum type="sha256">AAA', '<checksum type="sha1">AAA'), 'u')).toThrow(
+      /sha1 checksum; portmatrix checks sha256 only/,
+    );
   });
 });
 
@@ -83,7 +91,11 @@ describe('primary.xml', () => {
     const whole = primaryScanner(wanted);
     whole.push(PRIMARY);
     const names = whole.end().map((e) => `${e.name}-${e.release}`);
-    expect(names).toEqual(['kernel-modules-core-503.el9', 'kernel-modules-core-70.13.1.el9_0', 'kernel-modules-503.el9']);
+    expect(names).toEqual([
+      'kernel-modules-core-503.el9',
+      'kernel-modules-core-70.13.1.el9_0',
+      'kernel-modules-503.el9',
+    ]);
     for (const size of [1, 7, 100]) {
       const s = primaryScanner(wanted);
       for (let i = 0; i < PRIMARY.length; i += size) s.push(PRIMARY.slice(i, i + size));
@@ -103,11 +115,18 @@ describe('the kernel of a repository', () => {
     const got = chooseRpmKernel(all(), 'kernel', 'x86_64');
     expect(got?.image.name).toBe('kernel-core');
     expect(got?.image.release).toBe('503.el9');
-    expect(got?.modules.map((m) => `${m.name}-${m.release}`)).toEqual(['kernel-modules-core-503.el9', 'kernel-modules-503.el9']);
+    expect(got?.modules.map((m) => `${m.name}-${m.release}`)).toEqual([
+      'kernel-modules-core-503.el9',
+      'kernel-modules-503.el9',
+    ]);
   });
 
   it('is the whole `kernel` package where there is no -core (Amazon Linux, older UEK)', () => {
-    const got = chooseRpmKernel(all().filter((e) => e.name !== 'kernel-core'), 'kernel', 'x86_64');
+    const got = chooseRpmKernel(
+      all().filter((e) => e.name !== 'kernel-core'),
+      'kernel',
+      'x86_64',
+    );
     expect(got?.image.name).toBe('kernel');
   });
 

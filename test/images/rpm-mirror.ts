@@ -45,7 +45,21 @@ export async function makeTestKey(name: string): Promise<TestKey> {
   const gnupg = await mkdtemp(path.join(os.tmpdir(), 'pm-rpm-gpg-'));
   await chmod(gnupg, 0o700);
   const env = { ...process.env, GNUPGHOME: gnupg };
-  run('gpg', ['--batch', '--quiet', '--passphrase', '', '--quick-gen-key', `${name} <test@portmatrix.invalid>`, 'rsa2048', 'sign', 'never'], env);
+  run(
+    'gpg',
+    [
+      '--batch',
+      '--quiet',
+      '--passphrase',
+      '',
+      '--quick-gen-key',
+      `${name} <test@portmatrix.invalid>`,
+      'rsa2048',
+      'sign',
+      'never',
+    ],
+    env,
+  );
   const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(run('gpg', ['--with-colons', '--list-keys'], env).toString())![1]!;
   const keyFile = path.join(gnupg, 'key.asc');
   await writeFile(keyFile, run('gpg', ['--armor', '--export', fingerprint], env));
@@ -67,10 +81,17 @@ export async function debianKernelTree(arch: Arch): Promise<{ dir: string; relea
   const k = await store.kernel(`debian:${SUITE[arch]}`, arch);
   const dir = path.join(DEBIAN_FILES, `${k.locked.debs![0]!.sha256}`);
   if (existsSync(path.join(dir, 'done'))) return { dir, release: k.release };
-  const deb = await downloadDeb(createFetcher({ concurrency: 2 }), store.cache, 'https://deb.debian.org/debian', k.locked.debs![0]!);
+  const deb = await downloadDeb(
+    createFetcher({ concurrency: 2 }),
+    store.cache,
+    'https://deb.debian.org/debian',
+    k.locked.debs![0]!,
+  );
   const tools = { env: process.env };
-  const want = /^(boot\/(vmlinuz|config)-.*|(usr\/)?lib\/modules\/[^/]+\/kernel\/drivers\/(virtio\/.*|char\/virtio_console|block\/virtio_blk|char\/hw_random\/virtio-rng)\.ko(\.xz)?)$/;
-  const members = (await listDeb(deb, tools)).filter((m) => m.type === 'file' && want.test(m.path)).map((m) => m.path);
+  const boot = /^boot\/(vmlinuz|config)-/;
+  const drivers = /^(usr\/)?lib\/modules\/[^/]+\/kernel\/drivers\/(virtio\/.*|char\/virtio_console|block\/virtio_blk)\.ko(\.xz)?$/;
+  const want = (p: string) => boot.test(p) || drivers.test(p);
+  const members = (await listDeb(deb, tools)).filter((m) => m.type === 'file' && want(m.path)).map((m) => m.path);
   await mkdir(dir, { recursive: true });
   await extractDeb(deb, dir, members, tools);
   await rm(deb, { force: true });
@@ -88,21 +109,52 @@ async function buildRpm(spec: PackageSpec, work: string): Promise<string> {
   }
   const specFile = path.join(top, `${spec.name}.spec`);
   // No brp scripts: nothing may strip or recompress a foreign arch's kernel files.
-  await writeFile(specFile, [
-    `Name: ${spec.name}`, `Version: ${spec.version}`, `Release: ${spec.release}`, 'Summary: portmatrix test stand-in', 'License: GPL-2.0-only',
-    'AutoReqProv: no', '%description', 'Debian kernel files repackaged for a test.',
-    '%install', `cp -a ${tree}/. %{buildroot}/`, '%files', ...Object.keys(spec.files).map((f) => `/${f}`), '',
-  ].join('\n'));
+  await writeFile(
+    specFile,
+    [
+      `Name: ${spec.name}`,
+      `Version: ${spec.version}`,
+      `Release: ${spec.release}`,
+      'Summary: portmatrix test stand-in',
+      'License: GPL-2.0-only',
+      'AutoReqProv: no',
+      '%description',
+      'Debian kernel files repackaged for a test.',
+      '%install',
+      `cp -a ${tree}/. %{buildroot}/`,
+      '%files',
+      ...Object.keys(spec.files).map((f) => `/${f}`),
+      '',
+    ].join('\n'),
+  );
   const payload = { xz: 'w6.xzdio', zstd: 'w3.zstdio', gzip: 'w6.gzdio' }[spec.payload];
   // --target (not BuildArch, which rpmbuild refuses for a foreign arch) sets the package's arch.
-  run('rpmbuild', ['-bb', '--quiet', '--target', `${RPM_ARCH[spec.arch]!}-linux`, '--define', `_topdir ${top}`, '--define', `_binary_payload ${payload}`,
-    '--define', '__os_install_post %{nil}', '--define', 'debug_package %{nil}', '--define', '_build_id_links none', specFile]);
+  run('rpmbuild', [
+    '-bb',
+    '--quiet',
+    '--target',
+    `${RPM_ARCH[spec.arch]!}-linux`,
+    '--define',
+    `_topdir ${top}`,
+    '--define',
+    `_binary_payload ${payload}`,
+    '--define',
+    '__os_install_post %{nil}',
+    '--define',
+    'debug_package %{nil}',
+    '--define',
+    '_build_id_links none',
+    specFile,
+  ]);
   const dir = path.join(top, 'RPMS', RPM_ARCH[spec.arch]!);
   return path.join(dir, (await readdir(dir))[0]!);
 }
 
 export function signRpm(file: string, key: TestKey): void {
-  run('rpmsign', ['--addsign', '--define', '__gpg /usr/bin/gpg', '--define', `_gpg_name ${key.fingerprint}`, file], { ...process.env, GNUPGHOME: key.gnupg });
+  run('rpmsign', ['--addsign', '--define', '__gpg /usr/bin/gpg', '--define', `_gpg_name ${key.fingerprint}`, file], {
+    ...process.env,
+    GNUPGHOME: key.gnupg,
+  });
 }
 
 /** The packages of one distribution's kernel, Debian's files under its names. */
@@ -116,8 +168,18 @@ export interface KernelSet {
   payload: PackageSpec['payload'];
 }
 
-/** Builds, signs and writes one kernel's packages into `repo`/Packages/ (createrepo_c runs later); `without`: modules left out. */
-export async function addKernel(repo: string, arch: Arch, set: KernelSet, key: TestKey | undefined, work: string, without: string[] = []): Promise<string[]> {
+/**
+ * Builds, signs and writes one kernel's packages into `repo`/Packages/ (createrepo_c runs
+ * later); `without`: modules left out.
+ */
+export async function addKernel(
+  repo: string,
+  arch: Arch,
+  set: KernelSet,
+  key: TestKey | undefined,
+  work: string,
+  without: string[] = [],
+): Promise<string[]> {
   const { dir, release } = await debianKernelTree(arch);
   const modules: Record<string, string> = {};
   const kroot = `lib/modules/${release}`;
@@ -133,11 +195,18 @@ export async function addKernel(repo: string, arch: Arch, set: KernelSet, key: T
     if (!existsSync(xz)) await writeFile(xz, run('xz', ['-c', '--check=crc32', path.join(from, file)]));
     modules[`${kroot}/${file}.xz`] = xz;
   }
-  const image = { [`${kroot}/vmlinuz`]: path.join(dir, `boot/vmlinuz-${release}`), [`${kroot}/config`]: path.join(dir, `boot/config-${release}`) };
+  const image = {
+    [`${kroot}/vmlinuz`]: path.join(dir, `boot/vmlinuz-${release}`),
+    [`${kroot}/config`]: path.join(dir, `boot/config-${release}`),
+  };
   const common = { version: set.version, release: set.release, arch, payload: set.payload };
-  const specs: PackageSpec[] = set.split === 'whole'
-    ? [{ ...common, name: set.base, files: { ...image, ...modules } }]
-    : [{ ...common, name: `${set.base}-core`, files: image }, { ...common, name: `${set.base}-modules-core`, files: modules }];
+  const specs: PackageSpec[] =
+    set.split === 'whole'
+      ? [{ ...common, name: set.base, files: { ...image, ...modules } }]
+      : [
+          { ...common, name: `${set.base}-core`, files: image },
+          { ...common, name: `${set.base}-modules-core`, files: modules },
+        ];
   await mkdir(path.join(repo, 'Packages'), { recursive: true });
   const out: string[] = [];
   for (const spec of specs) {
@@ -156,7 +225,12 @@ export async function addKernel(repo: string, arch: Arch, set: KernelSet, key: T
  * as newer createrepo_c would have written them (Fedora and EL10 publish zstd).
  */
 export async function createRepo(repo: string, compress: 'zstd' | 'xz' | 'gz'): Promise<void> {
-  run('createrepo_c', ['--quiet', '--no-database', `--general-compress-type=${compress === 'zstd' ? 'xz' : compress}`, repo]);
+  run('createrepo_c', [
+    '--quiet',
+    '--no-database',
+    `--general-compress-type=${compress === 'zstd' ? 'xz' : compress}`,
+    repo,
+  ]);
   if (compress !== 'zstd') return;
   const repodata = path.join(repo, 'repodata');
   const xz = (await readdir(repodata)).find((f) => f.endsWith('-primary.xml.xz'))!;
@@ -168,8 +242,10 @@ export async function createRepo(repo: string, compress: 'zstd' | 'xz' | 'gz'): 
   const repomd = await readFile(path.join(repodata, 'repomd.xml'), 'utf8');
   const oldHex = xz.slice(0, 64);
   const patched = repomd.replace(/(<data type="primary">[\s\S]*?<\/data>)/, (block) =>
-    block.replace(`>${oldHex}<`, `>${hex}<`).replace(`repodata/${xz}`, `repodata/${name}`).replace(/<size>\d+<\/size>/, `<size>${zst.length}</size>`),
+    block
+      .replace(`>${oldHex}<`, `>${hex}<`)
+      .replace(`repodata/${xz}`, `repodata/${name}`)
+      .replace(/<size>\d+<\/size>/, `<size>${zst.length}</size>`),
   );
   await writeFile(path.join(repodata, 'repomd.xml'), patched);
 }
-

@@ -20,23 +20,49 @@ interface StandIn {
   mirrorList?: (arch: Arch) => string;
 }
 
-const el = (version: string, release: string, payload: KernelSet['payload']): KernelSet => ({ base: 'kernel', split: 'core', version, release, payload });
+const el = (version: string, release: string, payload: KernelSet['payload']): KernelSet => ({
+  base: 'kernel',
+  split: 'core',
+  version,
+  release,
+  payload,
+});
 
 export const STAND_INS: StandIn[] = [
-  { source: 'almalinux:9', arches: ['amd64', 'arm64', 's390x'], compress: 'zstd', repos: (a) => [{ dir: `almalinux/9/BaseOS/${A[a]}/os`, set: el('5.14.0', '503.15.1.el9_5', 'zstd') }] },
-  { source: 'centos-stream:10', arches: ['amd64'], compress: 'zstd', repos: (a) => [{ dir: `centos-stream/10-stream/BaseOS/${A[a]}/os`, set: el('6.12.0', '55.el10', 'zstd') }] },
+  {
+    source: 'almalinux:9',
+    arches: ['amd64', 'arm64', 's390x'],
+    compress: 'zstd',
+    repos: (a) => [{ dir: `almalinux/9/BaseOS/${A[a]}/os`, set: el('5.14.0', '503.15.1.el9_5', 'zstd') }],
+  },
+  {
+    source: 'centos-stream:10',
+    arches: ['amd64'],
+    compress: 'zstd',
+    repos: (a) => [{ dir: `centos-stream/10-stream/BaseOS/${A[a]}/os`, set: el('6.12.0', '55.el10', 'zstd') }],
+  },
   {
     source: 'amazonlinux:2023',
     arches: ['amd64', 'arm64'],
     compress: 'gz',
-    repos: (a) => [{ dir: `amazonlinux/al2023/core/guids/5e0cd1f7a4b9/${A[a]}`, set: { base: 'kernel', split: 'whole', version: '6.1.158', release: '180.amzn2023', payload: 'xz' } }],
+    repos: (a) => [
+      {
+        dir: `amazonlinux/al2023/core/guids/5e0cd1f7a4b9/${A[a]}`,
+        set: { base: 'kernel', split: 'whole', version: '6.1.158', release: '180.amzn2023', payload: 'xz' },
+      },
+    ],
     mirrorList: (a) => `amazonlinux/al2023/core/mirrors/latest/${A[a]}/mirror.list`,
   },
   {
     source: 'oraclelinux:9/uek',
     arches: ['amd64'],
     compress: 'xz',
-    repos: (a) => [{ dir: `oraclelinux/repo/OracleLinux/OL9/UEKR8/${A[a]}`, set: { base: 'kernel-uek', split: 'core', version: '6.12.0', release: '100.28.2.el9uek', payload: 'xz' } }],
+    repos: (a) => [
+      {
+        dir: `oraclelinux/repo/OracleLinux/OL9/UEKR8/${A[a]}`,
+        set: { base: 'kernel-uek', split: 'core', version: '6.12.0', release: '100.28.2.el9uek', payload: 'xz' },
+      },
+    ],
   },
   {
     source: 'fedora:43',

@@ -28,7 +28,13 @@ beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'pm-rpm-trust-'));
   key = await makeTestKey('portmatrix test');
   const repo = path.join(tmp, 'mirror/almalinux/9/BaseOS/x86_64/os');
-  await addKernel(repo, 'amd64', { base: 'kernel', split: 'core', version: '5.14.0', release: '503.el9', payload: 'xz' }, key, tmp);
+  await addKernel(
+    repo,
+    'amd64',
+    { base: 'kernel', split: 'core', version: '5.14.0', release: '503.el9', payload: 'xz' },
+    key,
+    tmp,
+  );
   await createRepo(repo, 'xz');
   server = await serveMirror(path.join(tmp, 'mirror'), '');
 }, 600_000);
@@ -39,7 +45,10 @@ async function documented(): Promise<Map<string, string[]>> {
   const doc = await readFile(path.join(repoRoot, 'docs/kernels.md'), 'utf8');
   const start = doc.indexOf('### RPM distribution keys');
   const end = doc.indexOf('\n#', start + 1);
-  const rows = doc.slice(start, end < 0 ? undefined : end).split('\n').filter((l) => l.startsWith('| `'));
+  const rows = doc
+    .slice(start, end < 0 ? undefined : end)
+    .split('\n')
+    .filter((l) => l.startsWith('| `'));
   const out = new Map<string, string[]>();
   for (const row of rows) {
     const file = /\| `([a-z-]+\/RPM-GPG-KEY-[^`]+)` \|/.exec(row)?.[1];
@@ -51,15 +60,28 @@ async function documented(): Promise<Map<string, string[]>> {
 describe('RPM keys: the trust chain from the host Debian keyring', () => {
   it('distribution-gpg-keys from the real Debian trixie holds the keys docs/kernels.md lists', async () => {
     const fetcher = createFetcher({ concurrency: 2 });
-    const common = { cache: new Cache(path.join(tmp, 'cache'), () => {}), fetcher, env: process.env, log: () => {}, mirror: DEFAULT_DEBIAN_MIRROR };
-    const index = (suite: string, arch: Arch) => fetchPackages(common, suite, arch, (n) => n === 'distribution-gpg-keys');
+    const common = {
+      cache: new Cache(path.join(tmp, 'cache'), () => {}),
+      fetcher,
+      env: process.env,
+      log: () => {},
+      mirror: DEFAULT_DEBIAN_MIRROR,
+    };
+    const index = (suite: string, arch: Arch) =>
+      fetchPackages(common, suite, arch, (n) => n === 'distribution-gpg-keys');
     const docs = await documented();
     expect(docs.size).toBeGreaterThanOrEqual(15);
-    const files = await trustedDebianFiles({ ...common, index }, 'distribution-gpg-keys', new RegExp(`^${KEYS_DIR}/(alma|rocky|centos|fedora|amazon-linux|oraclelinux)/RPM-GPG-KEY-`));
+    const files = await trustedDebianFiles(
+      { ...common, index },
+      'distribution-gpg-keys',
+      new RegExp(`^${KEYS_DIR}/(alma|rocky|centos|fedora|amazon-linux|oraclelinux)/RPM-GPG-KEY-`),
+    );
     for (const [file, fingerprints] of docs) {
       const blob = files[`${KEYS_DIR}/${file}`];
       expect(blob, file).toBeDefined();
-      const listing = execFileSync('gpg', ['--show-keys', '--with-colons', blob!], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+      const listing = execFileSync('gpg', ['--show-keys', '--with-colons', blob!], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).toString();
       // Primary keys only: a `fpr` record right after a `pub` record (subkeys follow `sub`).
       const primaries = [...listing.matchAll(/^pub:[^\n]*\nfpr:+([0-9A-F]{40}):/gm)].map((m) => m[1]!).sort();
       expect(primaries, file).toEqual(fingerprints);
@@ -68,9 +90,15 @@ describe('RPM keys: the trust chain from the host Debian keyring', () => {
 
   it('with no keyring given, the distribution key refuses a package signed by another key', async () => {
     const store = createImageStore(
-      defaultImageOptions({ ...process.env }, undefined, { cacheDir: path.join(tmp, 'cache-run'), lockFile: undefined, sources: { almalinuxMirror: `${server.url}/almalinux` } }),
+      defaultImageOptions({ ...process.env }, undefined, {
+        cacheDir: path.join(tmp, 'cache-run'),
+        lockFile: undefined,
+        sources: { almalinuxMirror: `${server.url}/almalinux` },
+      }),
     );
     const keyId = key.fingerprint.slice(-8).toLowerCase();
-    await expect(store.kernel('almalinux:9', 'amd64')).rejects.toThrow(new RegExp(`signed by key ID ${keyId}, which is not in the keyring \\(.*blobs/sha256/[0-9a-f]{64}\\)`));
+    await expect(store.kernel('almalinux:9', 'amd64')).rejects.toThrow(
+      new RegExp(`signed by key ID ${keyId}, which is not in the keyring \\(.*blobs/sha256/[0-9a-f]{64}\\)`),
+    );
   }, 300_000);
 });

@@ -25,10 +25,18 @@ const KEYS_PACKAGE = 'distribution-gpg-keys';
 const KEYS_DIR = 'usr/share/distribution-gpg-keys';
 
 /** Where a release's repositories are: the mirror its packages' paths are relative to, and each root. */
-async function repoRoots(ctx: SourceContext, scheme: string, layout: RpmLayout): Promise<{ mirror: string; roots: string[] }> {
+async function repoRoots(
+  ctx: SourceContext,
+  scheme: string,
+  layout: RpmLayout,
+): Promise<{ mirror: string; roots: string[] }> {
   const mirrors = ctx.settings(scheme).mirrors;
   const mirror = mirrors[layout.repos[0]!.mirror]!;
-  const roots = await Promise.all(layout.repos.map((r) => (r.mirrorList ? mirrorListRoot(ctx.fetcher, `${mirror}/${r.path}`) : `${mirror}/${r.path}`)));
+  const roots = await Promise.all(
+    layout.repos.map((r) =>
+      r.mirrorList ? mirrorListRoot(ctx.fetcher, `${mirror}/${r.path}`) : `${mirror}/${r.path}`,
+    ),
+  );
   return { mirror, roots };
 }
 
@@ -40,19 +48,33 @@ function rpmRef(e: RepoEntry, mirror: string): RpmRef {
 }
 
 /** True when every blob of `files` is in the cache, intact. */
-async function allCached(ctx: SourceContext, files: Pick<LockedKernel, 'kernelSha256' | 'configSha256' | 'modules'>): Promise<boolean> {
-  const hexes = [files.kernelSha256, ...(files.configSha256 ? [files.configSha256] : []), ...(files.modules ?? []).map((m) => m.sha256)];
+async function allCached(
+  ctx: SourceContext,
+  files: Pick<LockedKernel, 'kernelSha256' | 'configSha256' | 'modules'>,
+): Promise<boolean> {
+  const hexes = [
+    files.kernelSha256,
+    ...(files.configSha256 ? [files.configSha256] : []),
+    ...(files.modules ?? []).map((m) => m.sha256),
+  ];
   return (await Promise.all(hexes.map((h) => ctx.cache.verifiedBlob(h)))).every(Boolean);
 }
 
 export const rpmFamily: KernelSourceFactory = (ctx) => {
   const exactly = (member: string) => new RegExp(`^${member.replace(/[.+-]/g, '\\$&')}$`);
-  const gpgKey = memoize((keyFile: string) => trustedDebianFiles(ctx.debian, KEYS_PACKAGE, exactly(`${KEYS_DIR}/${keyFile}`)), { retryFailures: true });
+  const gpgKey = memoize(
+    (keyFile: string) => trustedDebianFiles(ctx.debian, KEYS_PACKAGE, exactly(`${KEYS_DIR}/${keyFile}`)),
+    { retryFailures: true },
+  );
   // Metadata is shared by every kernel of a repository in this process.
-  const repo = memoize((root: string, base: string) => readRepo(ctx, root, (n) => Object.values(kernelPackageNames(base)).flat().includes(n)), {
-    keyOf: (root, base) => `${root} ${base}`,
-    retryFailures: true,
-  });
+  const repo = memoize(
+    (root: string, base: string) =>
+      readRepo(ctx, root, (n) => Object.values(kernelPackageNames(base)).flat().includes(n)),
+    {
+      keyOf: (root, base) => `${root} ${base}`,
+      retryFailures: true,
+    },
+  );
 
   /** The key files a release's packages must be signed with: the user's keyring, else the distribution's key. */
   const keysFor = (scheme: string, release: string, layout: RpmLayout) => async (): Promise<string[]> => {
@@ -63,17 +85,27 @@ export const rpmFamily: KernelSourceFactory = (ctx) => {
     const give = `give its key file with \`images: ${option.key}:\` in matrix.yaml or ${option.env}`;
     if (!layout.keyFile) throw new InfraError(`Debian's ${KEYS_PACKAGE} has no key for ${label}; ${give}`);
     const file = Object.values(await gpgKey(layout.keyFile))[0];
-    if (!file) throw new InfraError(`Debian's ${KEYS_PACKAGE} has no ${KEYS_DIR}/${layout.keyFile} for ${label}; ${give}`);
+    if (!file)
+      throw new InfraError(`Debian's ${KEYS_PACKAGE} has no ${KEYS_DIR}/${layout.keyFile} for ${label}; ${give}`);
     return [file];
   };
 
   /** The kernel's blobs from the RPMs, or from the record of an earlier unpacking of the same image. */
-  async function files(w: KernelWanted, mirror: string, rpms: RpmRef[], keys: () => Promise<string[]>): Promise<RpmKernelFiles> {
+  async function files(
+    w: KernelWanted,
+    mirror: string,
+    rpms: RpmRef[],
+    keys: () => Promise<string[]>,
+  ): Promise<RpmKernelFiles> {
     const record = `rpms/${rpms[0]!.sha256}.json`;
     const known = await ctx.cache.readJson<RpmKernelFiles>(record);
     if (known && (await allCached(ctx, known))) return known;
     const deps = { fetcher: w.fetcher, cache: ctx.cache, env: ctx.env, signal: ctx.signal, keys };
-    const got = await ctx.cache.withLock(`rpm-${rpms[0]!.sha256}`, () => rpmKernelFiles(deps, mirror, rpms, w.arch), ctx.signal);
+    const got = await ctx.cache.withLock(
+      `rpm-${rpms[0]!.sha256}`,
+      () => rpmKernelFiles(deps, mirror, rpms, w.arch),
+      ctx.signal,
+    );
     await ctx.cache.writeJson(record, got);
     return got;
   }
@@ -85,9 +117,17 @@ export const rpmFamily: KernelSourceFactory = (ctx) => {
     const choice = chooseRpmKernel(entries, layout.base, RPM_ARCH[arch]!);
     if (!choice) {
       const names = kernelPackageNames(layout.base).images.join(' or ');
-      throw new NotAvailableError(source, arch, `no ${names} package for ${RPM_ARCH[arch]} in ${where.roots.join(', ')}`);
+      throw new NotAvailableError(
+        source,
+        arch,
+        `no ${names} package for ${RPM_ARCH[arch]} in ${where.roots.join(', ')}`,
+      );
     }
-    return { choice, rpms: [choice.image, ...choice.modules].map((e) => rpmRef(e, where.mirror)), mirror: where.mirror };
+    return {
+      choice,
+      rpms: [choice.image, ...choice.modules].map((e) => rpmRef(e, where.mirror)),
+      mirror: where.mirror,
+    };
   }
 
   async function resolve(w: KernelWanted): Promise<LockedKernel> {
@@ -104,26 +144,49 @@ export const rpmFamily: KernelSourceFactory = (ctx) => {
     return { source: w.source, arch: w.arch, package: choice.image.name, version: rpms[0]!.version, ...got };
   }
 
-  /** What a release offers: every flavour × arch it builds; `uname -r` of an RPM kernel is its version-release.arch. */
+  /**
+   * What a release offers: every flavour × arch it builds. An RPM kernel's `uname -r`
+   * is its version-release.arch.
+   */
   async function offers(scheme: string, release: string, arches: readonly Arch[]): Promise<KernelOffer[]> {
     const distro = distroOf(scheme)!;
-    const wanted = distro.flavours.flatMap((flavour) => arches.filter((a) => !distro.unavailable?.(release, flavour, a)).map((arch) => ({ flavour, arch })));
+    const wanted = distro.flavours.flatMap((flavour) =>
+      arches.filter((a) => !distro.unavailable?.(release, flavour, a)).map((arch) => ({ flavour, arch })),
+    );
     const found = await Promise.all(
       wanted.map(async ({ flavour, arch }) => {
-        const { choice } = await newest(`${scheme}:${release}`, scheme, rpmLayout(scheme, release, flavour, arch), arch);
+        const { choice } = await newest(
+          `${scheme}:${release}`,
+          scheme,
+          rpmLayout(scheme, release, flavour, arch),
+          arch,
+        );
         const version = `${formatEvr(choice.image)}.${choice.image.arch}`;
-        return { flavour, arch, release: `${choice.image.version}-${choice.image.release}.${choice.image.arch}`, package: choice.image.name, version };
+        return {
+          flavour,
+          arch,
+          release: `${choice.image.version}-${choice.image.release}.${choice.image.arch}`,
+          package: choice.image.name,
+          version,
+        };
       }),
     );
     return found;
   }
 
   /** Exactly what the lock pins: from the cache when intact, else from the locked RPMs (no metadata read). */
-  async function fromLock(w: KernelWanted, locked: LockedKernel, mirror: string, keys: () => Promise<string[]>): Promise<LockedKernel> {
+  async function fromLock(
+    w: KernelWanted,
+    locked: LockedKernel,
+    mirror: string,
+    keys: () => Promise<string[]>,
+  ): Promise<LockedKernel> {
     if (await allCached(ctx, locked)) return locked;
     const got = await files(w, mirror, locked.rpms!, keys);
     if (got.kernelSha256 !== locked.kernelSha256) {
-      throw new InfraError(`${w.source} ${w.arch}: the kernel in ${locked.rpms![0]!.package} has sha256 ${got.kernelSha256}, the lock says ${locked.kernelSha256}; run \`portmatrix images update\``);
+      throw new InfraError(
+        `${w.source} ${w.arch}: the kernel in ${locked.rpms![0]!.package} has sha256 ${got.kernelSha256}, the lock says ${locked.kernelSha256}; run \`portmatrix images update\``,
+      );
     }
     return { ...locked, ...got };
   }
@@ -137,11 +200,24 @@ export const rpmFamily: KernelSourceFactory = (ctx) => {
     },
     trustRoots(scheme): TrustRoot[] {
       const override = ctx.settings(scheme).keyring;
-      if (override) return [{ scheme, path: override, present: existsSync(override), detail: 'the keyring given for this source: every RPM must be signed by a key in it' }];
+      if (override)
+        return [
+          {
+            scheme,
+            path: override,
+            present: existsSync(override),
+            detail: 'the keyring given for this source: every RPM must be signed by a key in it',
+          },
+        ];
       const detail = "every RPM must be signed by it (fetched through Debian's signed index when first needed)";
-      return [{ scheme, path: `the ${distroOf(scheme)!.label} key file of Debian trixie's ${KEYS_PACKAGE}`, present: true, detail }];
+      return [
+        {
+          scheme,
+          path: `the ${distroOf(scheme)!.label} key file of Debian trixie's ${KEYS_PACKAGE}`,
+          present: true,
+          detail,
+        },
+      ];
     },
   };
 };
-
-

@@ -28,7 +28,8 @@ export interface RpmDownloadDeps extends ToolEnv {
 }
 
 /** `filename` resolved against the mirror (a whole URL stays as it is). */
-export const rpmUrl = (mirror: string, filename: string) => (/^[a-z]+:\/\//.test(filename) ? filename : `${mirror.replace(/\/+$/, '')}/${filename}`);
+export const rpmUrl = (mirror: string, filename: string) =>
+  /^[a-z]+:\/\//.test(filename) ? filename : `${mirror.replace(/\/+$/, '')}/${filename}`;
 
 /** Downloads and verifies `ref` into a temp file; the caller deletes it. */
 export async function downloadRpm(deps: RpmDownloadDeps, mirror: string, ref: RpmRef): Promise<string> {
@@ -37,7 +38,9 @@ export async function downloadRpm(deps: RpmDownloadDeps, mirror: string, ref: Rp
   try {
     const got = await deps.fetcher.toFile(rpmUrl(mirror, ref.filename), tmp, name);
     if (got.sha256 !== ref.sha256 || got.size !== ref.size) {
-      throw new VerificationError(`${name}: sha256 ${got.sha256} (${got.size} bytes) does not match the expected ${ref.sha256} (${ref.size} bytes); refusing it`);
+      throw new VerificationError(
+        `${name}: sha256 ${got.sha256} (${got.size} bytes) does not match the expected ${ref.sha256} (${ref.size} bytes); refusing it`,
+      );
     }
     await checkRpmSignature(tmp, name, await deps.keys(), deps);
     return tmp;

@@ -7,7 +7,6 @@
 import type { Arch } from '../../core/arch.js';
 import { RPM_ARCH } from '../../core/distros.js';
 
-
 export interface RpmRepo {
   /** Which of the source's mirrors (`mirror`, `secondaryMirror`) the path is under. */
   mirror: string;
@@ -28,11 +27,13 @@ export interface RpmLayout {
 type Layout = (release: string, rpmArch: string, flavour: string) => RpmLayout;
 
 /** The RHEL rebuilds: the kernel in BaseOS. */
-const el = (dirOf: (r: string) => string, key: (r: string) => string): Layout => (r, a) => ({
-  repos: [{ mirror: 'mirror', path: `${dirOf(r)}/BaseOS/${a}/os` }],
-  base: 'kernel',
-  keyFile: key(r),
-});
+const el =
+  (dirOf: (r: string) => string, key: (r: string) => string): Layout =>
+  (r, a) => ({
+    repos: [{ mirror: 'mirror', path: `${dirOf(r)}/BaseOS/${a}/os` }],
+    base: 'kernel',
+    keyFile: key(r),
+  });
 const same = (r: string) => r;
 
 /** UEK release a release's newest UEK repository carries. */
@@ -43,7 +44,10 @@ const LAYOUTS: Record<string, Layout> = {
   // Rocky-8 is a link to rockyofficial in the Debian package; links are not followed.
   rocky: el(same, (r) => (r === '8' ? 'rocky/RPM-GPG-KEY-rockyofficial' : `rocky/RPM-GPG-KEY-Rocky-${r}`)),
   // Stream 9 and 10 are signed with CentOS's official key (SHA-256 self-signatures for 10).
-  'centos-stream': el((r) => `${r}-stream`, (r) => (r === '9' ? 'centos/RPM-GPG-KEY-CentOS-Official' : 'centos/RPM-GPG-KEY-CentOS-Official-SHA256')),
+  'centos-stream': el(
+    (r) => `${r}-stream`,
+    (r) => (r === '9' ? 'centos/RPM-GPG-KEY-CentOS-Official' : 'centos/RPM-GPG-KEY-CentOS-Official-SHA256'),
+  ),
   fedora: (r, a) => {
     // s390x is one of Fedora's secondary arches, published in a tree of its own.
     const mirror = a === 's390x' ? 'secondaryMirror' : 'mirror';
@@ -57,12 +61,24 @@ const LAYOUTS: Record<string, Layout> = {
     };
   },
   amazonlinux: (r, a) => ({
-    repos: [{ mirror: 'mirror', path: r === '2' ? `2/core/latest/${a}/mirror.list` : `al2023/core/mirrors/latest/${a}/mirror.list`, mirrorList: true }],
+    repos: [
+      {
+        mirror: 'mirror',
+        path: r === '2' ? `2/core/latest/${a}/mirror.list` : `al2023/core/mirrors/latest/${a}/mirror.list`,
+        mirrorList: true,
+      },
+    ],
     base: 'kernel',
     keyFile: `amazon-linux/RPM-GPG-KEY-amazon-linux-${r}`,
   }),
   oraclelinux: (r, a, flavour) => ({
-    repos: [{ mirror: 'mirror', path: flavour === 'uek' ? `repo/OracleLinux/OL${r}/${UEK[r]}/${a}` : `repo/OracleLinux/OL${r}/baseos/latest/${a}` }],
+    repos: [
+      {
+        mirror: 'mirror',
+        path:
+          flavour === 'uek' ? `repo/OracleLinux/OL${r}/${UEK[r]}/${a}` : `repo/OracleLinux/OL${r}/baseos/latest/${a}`,
+      },
+    ],
     base: flavour === 'uek' ? 'kernel-uek' : 'kernel',
     // distribution-gpg-keys 1.119 has Oracle's keys up to OL9.
     keyFile: r === '8' || r === '9' ? `oraclelinux/RPM-GPG-KEY-oracle-ol${r}` : undefined,

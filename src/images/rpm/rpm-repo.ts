@@ -32,7 +32,10 @@ const trim = (url: string) => url.replace(/\/+$/, '');
 /** The first repository URL of a mirror.list (Amazon Linux publishes one per release and arch). */
 export async function mirrorListRoot(fetcher: Fetcher, url: string): Promise<string> {
   const text = (await fetcher.toBuffer(url)).body.toString('utf8');
-  const first = text.split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('#'));
+  const first = text
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l && !l.startsWith('#'));
   if (!first) throw new InfraError(`${url} names no repository`);
   return trim(new URL(first, url).href);
 }
@@ -43,7 +46,11 @@ async function* metadataText(file: string, name: string, tools: ToolEnv): AsyncG
   if (name.endsWith('.xml')) return yield* decode(createReadStream(file));
   const tool = name.endsWith('.xz') ? 'xz' : name.endsWith('.zst') ? 'zstd' : undefined;
   if (!tool) throw new InfraError(`${name}: a compression portmatrix does not read (it reads .gz, .xz and .zst)`);
-  const child = spawn(requireTool(tool, tools.env), ['-dc', file], { env: tools.env, signal: tools.signal, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(requireTool(tool, tools.env), ['-dc', file], {
+    env: tools.env,
+    signal: tools.signal,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   child.stderr.on('data', (b) => (err += b));
   const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -67,7 +74,9 @@ export async function readRepo(deps: RepoDeps, root: string, wanted: (name: stri
     const file = path.join(scratch, name);
     const got = await deps.fetcher.toFile(`${trim(root)}/${primary.href}`, file, name);
     if (got.sha256 !== primary.sha256 || (primary.size !== undefined && got.size !== primary.size)) {
-      throw new VerificationError(`${root}/${primary.href}: sha256 ${got.sha256} (${got.size} bytes) does not match repomd.xml (${primary.sha256}); the mirror is inconsistent or tampered with`);
+      throw new VerificationError(
+        `${root}/${primary.href}: sha256 ${got.sha256} (${got.size} bytes) does not match repomd.xml (${primary.sha256}); the mirror is inconsistent or tampered with`,
+      );
     }
     const scanner = primaryScanner(wanted);
     for await (const text of metadataText(file, name, deps)) scanner.push(text);
