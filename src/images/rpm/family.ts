@@ -6,23 +6,20 @@
 // gives a keyring of their own.
 
 import { existsSync } from 'node:fs';
-import { distroOf, RPM_ARCH, sourceOptions } from '../../core/distros.js';
+import { distroOf, RPM_ARCH } from '../../core/distros.js';
 import { memoize } from '../../core/memo.js';
 import { InfraError } from '../../errors.js';
 import type { Arch } from '../../core/arch.js';
 import type { KernelOffer, KernelSourceFactory, KernelWanted, SourceContext, TrustRoot } from '../kernel-source.js';
 import type { LockedKernel } from '../lockfile.js';
-import { trustedDebianFiles } from '../apt/trust-package.js';
 import { NotAvailableError } from '../types.js';
 import type { RpmRef } from './rpm-download.js';
+import { KEYS_PACKAGE, rpmKeys } from './rpm-keys.js';
 import { rpmLayout, type RpmLayout } from './rpm-layout.js';
 import { mirrorListRoot, readRepo, type RepoEntry } from './rpm-repo.js';
 import { chooseRpmKernel, kernelPackageNames } from './rpm-select.js';
 import { rpmKernelFiles, type RpmKernelFiles } from './rpm-unpack.js';
 import { formatEvr } from './rpm-version.js';
-
-const KEYS_PACKAGE = 'distribution-gpg-keys';
-const KEYS_DIR = 'usr/share/distribution-gpg-keys';
 
 /** Where a release's repositories are: the mirror its packages' paths are relative to, and each root. */
 async function repoRoots(
@@ -60,12 +57,46 @@ async function allCached(
   return (await Promise.all(hexes.map((h) => ctx.cache.verifiedBlob(h)))).every(Boolean);
 }
 
-export const rpmFamily: KernelSourceFactory = (ctx) => {
-  const exactly = (member: string) => new RegExp(`^${member.replace(/[.+-]/g, '\\$&')}$`);
-  const gpgKey = memoize(
-    (keyFile: string) => trustedDebianFiles(ctx.debian, KEYS_PACKAGE, exactly(`${KEYS_DIR}/${keyFile}`)),
-    { retryFailures: true },
+/** The kernel's blobs from the RPMs, or from the record of an earlier unpacking of the same image. */
+async function files(
+  ctx: SourceContext,
+  w: KernelWanted,
+  mirror: string,
+  rpms: RpmRef[],
+  keys: () => Promise<string[]>,
+): Promise<RpmKernelFiles> {
+  const record = `rpms/${rpms[0]!.sha256}.json`;
+  const known = await ctx.cache.readJson<RpmKernelFiles>(record);
+  if (known && (await allCached(ctx, known))) return known;
+  const deps = { fetcher: w.fetcher, cache: ctx.cache, env: ctx.env, signal: ctx.signal, keys };
+  const got = await ctx.cache.withLock(
+    `rpm-${rpms[0]!.sha256}`,
+    () => rpmKernelFiles(deps, mirror, rpms, w.arch),
+    ctx.signal,
   );
+  await ctx.cache.writeJson(record, got);
+  return got;
+}
+
+/** Exactly what the lock pins: from the cache when intact, else from the locked RPMs (no metadata read). */
+async function fromLock(
+  ctx: SourceContext,
+  w: KernelWanted,
+  locked: LockedKernel,
+  mirror: string,
+  keys: () => Promise<string[]>,
+): Promise<LockedKernel> {
+  if (await allCached(ctx, locked)) return locked;
+  const got = await files(ctx, w, mirror, locked.rpms!, keys);
+  if (got.kernelSha256 !== locked.kernelSha256) {
+    throw new InfraError(
+      `${w.source} ${w.arch}: the kernel in ${locked.rpms![0]!.package} has sha256 ${got.kernelSha256}, the lock says ${locked.kernelSha256}; run \`portmatrix images update\``,
+    );
+  }
+  return { ...locked, ...got };
+}
+
+export const rpmFamily: KernelSourceFactory = (ctx) => {
   // Metadata is shared by every kernel of a repository in this process.
   const repo = memoize(
     (root: string, base: string) =>
@@ -76,39 +107,7 @@ export const rpmFamily: KernelSourceFactory = (ctx) => {
     },
   );
 
-  /** The key files a release's packages must be signed with: the user's keyring, else the distribution's key. */
-  const keysFor = (scheme: string, release: string, layout: RpmLayout) => async (): Promise<string[]> => {
-    const override = ctx.settings(scheme).keyring;
-    if (override) return [override];
-    const option = sourceOptions().find((o) => o.scheme === scheme && o.name === 'keyring')!;
-    const label = `${distroOf(scheme)!.label} ${release}`;
-    const give = `give its key file with \`images: ${option.key}:\` in matrix.yaml or ${option.env}`;
-    if (!layout.keyFile) throw new InfraError(`Debian's ${KEYS_PACKAGE} has no key for ${label}; ${give}`);
-    const file = Object.values(await gpgKey(layout.keyFile))[0];
-    if (!file)
-      throw new InfraError(`Debian's ${KEYS_PACKAGE} has no ${KEYS_DIR}/${layout.keyFile} for ${label}; ${give}`);
-    return [file];
-  };
-
-  /** The kernel's blobs from the RPMs, or from the record of an earlier unpacking of the same image. */
-  async function files(
-    w: KernelWanted,
-    mirror: string,
-    rpms: RpmRef[],
-    keys: () => Promise<string[]>,
-  ): Promise<RpmKernelFiles> {
-    const record = `rpms/${rpms[0]!.sha256}.json`;
-    const known = await ctx.cache.readJson<RpmKernelFiles>(record);
-    if (known && (await allCached(ctx, known))) return known;
-    const deps = { fetcher: w.fetcher, cache: ctx.cache, env: ctx.env, signal: ctx.signal, keys };
-    const got = await ctx.cache.withLock(
-      `rpm-${rpms[0]!.sha256}`,
-      () => rpmKernelFiles(deps, mirror, rpms, w.arch),
-      ctx.signal,
-    );
-    await ctx.cache.writeJson(record, got);
-    return got;
-  }
+  const keysFor = rpmKeys(ctx);
 
   /** The newest kernel's packages in the release's repositories today. */
   async function newest(source: string, scheme: string, layout: RpmLayout, arch: Arch) {
@@ -138,9 +137,9 @@ export const rpmFamily: KernelSourceFactory = (ctx) => {
     const layout = rpmLayout(w.scheme, w.release, flavour, w.arch);
     const keys = keysFor(w.scheme, w.release, layout);
     const mirror = ctx.settings(w.scheme).mirrors[layout.repos[0]!.mirror]!;
-    if (w.locked?.rpms?.length) return fromLock(w, w.locked, mirror, keys);
+    if (w.locked?.rpms?.length) return fromLock(ctx, w, w.locked, mirror, keys);
     const { choice, rpms } = await newest(w.source, w.scheme, layout, w.arch);
-    const got = await files(w, mirror, rpms, keys);
+    const got = await files(ctx, w, mirror, rpms, keys);
     return { source: w.source, arch: w.arch, package: choice.image.name, version: rpms[0]!.version, ...got };
   }
 
@@ -172,23 +171,6 @@ export const rpmFamily: KernelSourceFactory = (ctx) => {
       }),
     );
     return found;
-  }
-
-  /** Exactly what the lock pins: from the cache when intact, else from the locked RPMs (no metadata read). */
-  async function fromLock(
-    w: KernelWanted,
-    locked: LockedKernel,
-    mirror: string,
-    keys: () => Promise<string[]>,
-  ): Promise<LockedKernel> {
-    if (await allCached(ctx, locked)) return locked;
-    const got = await files(w, mirror, locked.rpms!, keys);
-    if (got.kernelSha256 !== locked.kernelSha256) {
-      throw new InfraError(
-        `${w.source} ${w.arch}: the kernel in ${locked.rpms![0]!.package} has sha256 ${got.kernelSha256}, the lock says ${locked.kernelSha256}; run \`portmatrix images update\``,
-      );
-    }
-    return { ...locked, ...got };
   }
 
   return {

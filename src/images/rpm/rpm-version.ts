@@ -70,7 +70,8 @@ export function rpmvercmp(a: string, b: string): number {
     const mark = compareMarks(a, i, b, j);
     if (mark !== undefined) {
       if (mark !== 0) return mark;
-      i++, j++;
+      i++;
+      j++;
       continue;
     }
     if (i >= a.length || j >= b.length) break;
