@@ -7,6 +7,8 @@ export const ExitCode = {
   cellsFailed: 1,
   usage: 2,
   infra: 3,
+  /** A bug in portmatrix (sysexits' EX_SOFTWARE): the top-level catch prints versions and where to report. */
+  internal: 70,
   interrupted: 130,
 } as const;
 

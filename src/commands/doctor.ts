@@ -11,6 +11,7 @@ import { runChecks, type DoctorNeeds, type TrustNeed } from '../doctor/checks.js
 import type { Matrix } from '../config/matrix.js';
 import { parseSource } from '../config/kernels.js';
 import { sourceSettings } from '../images/sources.js';
+import { DEBIAN_KEYRING } from '../images/apt/debian-index.js';
 import { createImageStore, defaultImageOptions } from '../images/store.js';
 import { hostFromEnv, type DoctorHost } from '../doctor/host.js';
 import { renderDoctor } from '../doctor/render.js';
@@ -40,7 +41,8 @@ function trustOf(ctx: Context, matrix: Matrix): { roots: TrustNeed[]; debianKeyr
   const store = createImageStore(options);
   const debianKeyring = sourceSettings(options, 'debian').keyring;
   const schemes = new Set(matrix.kernels.map((k) => parseSource(k.source)).flatMap((p) => (p?.kind === 'distro' ? [p.scheme] : [])));
-  const roots = [...schemes].flatMap((s) => store.trustRoots(s)).filter((r) => r.scheme !== 'debian' && r.aptPackage !== 'debian-archive-keyring');
+  // Debian's own keyring has its line already (keyringCheck).
+  const roots = [...schemes].flatMap((s) => store.trustRoots(s)).filter((r) => r.path !== (debianKeyring ?? DEBIAN_KEYRING));
   return { roots, ...(debianKeyring ? { debianKeyring } : {}) };
 }
 

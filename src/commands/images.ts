@@ -21,14 +21,11 @@ import type { Cell } from '../core/cell.js';
 import { expandCells } from '../plan/expand.js';
 import { filterCells } from '../plan/filter.js';
 import { mayGenerate, pullBtf } from '../btf/pull.js';
+import type { CacheOptions, CellOptions } from '../config/options.js';
 
-export interface ImagesOptions {
+export interface ImagesOptions extends CellOptions, CacheOptions {
   action: 'pull' | 'update' | 'ls' | 'prune';
-  matrix: string;
-  cacheDir?: string;
-  mirror?: string;
-  only?: string;
-  /** Extra lock files whose entries `prune` keeps (the matrix's lock is always kept). */
+  /** Other lock files whose entries `ls` names and `prune` keeps (the matrix's lock always counts). */
   lock?: string[];
 }
 

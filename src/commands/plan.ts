@@ -10,11 +10,10 @@ import { expandCells } from '../plan/expand.js';
 import { filterCells } from '../plan/filter.js';
 import { GITHUB_MAX_JOBS, githubMatrix } from '../plan/github.js';
 import { planTable } from '../plan/table.js';
+import type { CellOptions } from '../config/options.js';
 
-export interface PlanOptions {
-  matrix: string;
+export interface PlanOptions extends CellOptions {
   json?: boolean;
-  only?: string;
   githubMatrix?: boolean;
   shards?: number;
 }

@@ -35,9 +35,10 @@ const kernelObject = z.strictObject(
 /** A kernel: `debian:trixie` or `{source: debian:trixie, name: t}` (name defaults from the source). */
 
 /**
- * `images:` keys, one per source option (core/distros.ts): `<scheme>Mirror` (default
- * $PORTMATRIX_<SCHEME>_MIRROR or the distribution's own archive; Ubuntu also has
- * `ubuntuPortsMirror`) and `<scheme>Keyring` (default: the source's own trust root).
+ * `images:` keys, one per source option (core/distros.ts): `<scheme>Mirror` (default:
+ * the distribution's own archive; Ubuntu also has `ubuntuPortsMirror`) and
+ * `<scheme>Keyring` (default: the source's own trust root). $PORTMATRIX_<SCHEME>_MIRROR
+ * and _KEYRING (and --mirror for Debian) win over them.
  */
 function imageSourceKeys() {
   const url = z

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Arch } from '../core/arch.js';
 import { memoize } from '../core/memo.js';
+import { chooseSetting } from '../core/precedence.js';
 import { resolveCacheDir } from '../host/cache-dir.js';
 import { Cache, sha256Buffer } from './cache.js';
 import { kernelFacts, parseKernelConfig } from './config-facts.js';
@@ -45,7 +46,12 @@ export function defaultImageOptions(
     ...rest,
     env,
     cacheDir: resolveCacheDir(env, cwd ?? process.cwd(), overrides.cacheDir),
-    debianMirror: overrides.debianMirror ?? env.PORTMATRIX_DEBIAN_MIRROR ?? matrixMirror ?? DEFAULT_DEBIAN_MIRROR,
+    debianMirror: chooseSetting({
+      flag: overrides.debianMirror,
+      env: env.PORTMATRIX_DEBIAN_MIRROR,
+      matrix: matrixMirror,
+      fallback: DEFAULT_DEBIAN_MIRROR,
+    }),
     sources: { ...sourcesFromEnv(env, matrixSources, { cwd: cwd ?? process.cwd(), matrixDir }), ...overrides.sources },
     lockFile: 'lockFile' in overrides ? overrides.lockFile : matrixDir ? path.join(matrixDir, 'portmatrix.lock') : undefined,
     baseDir: overrides.baseDir ?? matrixDir,

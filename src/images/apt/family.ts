@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import type { Arch } from '../../core/arch.js';
 import { memoize } from '../../core/memo.js';
 import { distroOf } from '../../core/distros.js';
-import type { KernelOffer, KernelSourceFactory, TrustRoot } from '../kernel-source.js';
+import type { KernelOffer, KernelSourceFactory, SourceContext, TrustRoot } from '../kernel-source.js';
 import { chooseKernels } from './debian-select.js';
 import type { LockedDeb } from '../lockfile.js';
 import type { KernelModule, ResolvedKernel } from '../types.js';
@@ -14,6 +14,18 @@ import { debianKernel, debianVirtioModules, type DebianDeps } from './debian.js'
 import { ubuntuSource } from './ubuntu.js';
 
 const schemeOf = (source: string) => source.slice(0, source.indexOf(':'));
+
+/** Debian's keyring (or debianKeyring); for Ubuntu, ubuntuKeyring or the archive keyring fetched through Debian's. */
+function aptTrustRoots(ctx: SourceContext, scheme: string): TrustRoot[] {
+  const file = (path: string, detail: string, aptPackage?: string): TrustRoot => ({ scheme, path, present: existsSync(path), detail, ...(aptPackage ? { aptPackage } : {}) });
+  const given = ctx.settings('debian').keyring;
+  const debian = given ? file(given, 'debianKeyring: verifies every Debian InRelease') : file(DEBIAN_KEYRING, 'verifies every Debian InRelease', 'debian-archive-keyring');
+  if (scheme !== 'ubuntu') return [debian];
+  const own = ctx.settings('ubuntu').keyring;
+  if (own) return [file(own, "ubuntuKeyring: verifies the Ubuntu archive's InRelease")];
+  const fetched = "ubuntu-archive-keyring.gpg of Debian trixie's ubuntu-keyring (fetched when first needed)";
+  return [debian, { scheme, path: fetched, present: true, detail: "verifies the Ubuntu archive's InRelease" }];
+}
 
 export const aptFamily: KernelSourceFactory = (ctx) => {
   const ubuntu = ubuntuSource(ctx);
@@ -49,15 +61,6 @@ export const aptFamily: KernelSourceFactory = (ctx) => {
       const found = await Promise.all(wanted.map(({ flavour, arch }) => offer(scheme, release, flavour, arch)));
       return found.filter((o) => o !== undefined);
     },
-    trustRoots(scheme): TrustRoot[] {
-      const own = ctx.settings(scheme).keyring;
-      const debian = ctx.settings('debian').keyring ?? DEBIAN_KEYRING;
-      const roots: TrustRoot[] = [
-        { scheme, path: debian, present: existsSync(debian), aptPackage: 'debian-archive-keyring', detail: 'verifies the InRelease of every Debian suite' },
-      ];
-      if (scheme !== 'ubuntu') return own ? [{ ...roots[0]!, path: own, present: existsSync(own), detail: 'debianKeyring: replaces the Debian keyring' }] : roots;
-      if (own) return [{ scheme, path: own, present: existsSync(own), detail: "ubuntuKeyring: verifies the Ubuntu archive's InRelease" }];
-      return [...roots, { scheme, path: "ubuntu-archive-keyring.gpg of Debian trixie's ubuntu-keyring (fetched when first needed)", present: true, detail: "verifies the Ubuntu archive's InRelease" }];
-    },
+    trustRoots: (scheme) => aptTrustRoots(ctx, scheme),
   };
 };
