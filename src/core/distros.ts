@@ -72,26 +72,58 @@ const UBUNTU: Distro = {
   },
 };
 
-/** The RPM family's entries: names and defaults; images/rpm/ owns how they are read. */
-const rpm = (scheme: string, label: string, releases: string[], url: string, flavours = ['generic']): Distro => ({
+/** RPM's names for the arches, as the distributions' repositories spell them. */
+export const RPM_ARCH: Readonly<Record<string, string>> = { amd64: 'x86_64', arm64: 'aarch64', s390x: 's390x' };
+
+/**
+ * The RPM family's entries: names, defaults and the arches each release builds;
+ * images/rpm/ owns how they are read.
+ */
+const rpm = (
+  scheme: string,
+  label: string,
+  releases: string[],
+  mirrors: MirrorSpec[],
+  built: (release: string) => readonly string[],
+  flavours = ['generic'],
+): Distro => ({
   scheme,
   family: 'rpm',
   label,
   releaseWord: 'release',
   releases,
   flavours,
-  mirrors: [{ name: 'mirror', url }],
+  mirrors,
+  unavailable(release, _flavour, arch) {
+    const arches = built(release);
+    if (arches.includes(arch)) return undefined;
+    return `${label} ${release} is not built for ${RPM_ARCH[arch] ?? arch} (it builds ${arches.map((a) => RPM_ARCH[a]).join(', ')})`;
+  },
 });
+
+const ALL = () => ['amd64', 'arm64', 's390x'];
+const NO_S390X = () => ['amd64', 'arm64'];
+const mirror = (url: string): MirrorSpec[] => [{ name: 'mirror', url }];
 
 export const DISTROS: readonly Distro[] = [
   DEBIAN,
   UBUNTU,
-  rpm('almalinux', 'AlmaLinux', ['8', '9', '10'], 'https://repo.almalinux.org/almalinux'),
-  rpm('rocky', 'Rocky Linux', ['8', '9', '10'], 'https://dl.rockylinux.org/pub/rocky'),
-  rpm('centos-stream', 'CentOS Stream', ['9', '10'], 'https://mirror.stream.centos.org'),
-  rpm('fedora', 'Fedora', ['42', '43', '44'], 'https://dl.fedoraproject.org/pub/fedora/linux'),
-  rpm('amazonlinux', 'Amazon Linux', ['2', '2023'], 'https://cdn.amazonlinux.com'),
-  rpm('oraclelinux', 'Oracle Linux', ['8', '9', '10'], 'https://yum.oracle.com', ['generic', 'uek']),
+  rpm('almalinux', 'AlmaLinux', ['8', '9', '10'], mirror('https://repo.almalinux.org/almalinux'), ALL),
+  rpm('rocky', 'Rocky Linux', ['8', '9', '10'], mirror('https://dl.rockylinux.org/pub/rocky'), (r) => (r === '8' ? NO_S390X() : ALL())),
+  rpm('centos-stream', 'CentOS Stream', ['9', '10'], mirror('https://mirror.stream.centos.org'), ALL),
+  // s390x is a secondary arch of Fedora's, published in a tree of its own.
+  rpm(
+    'fedora',
+    'Fedora',
+    ['42', '43', '44'],
+    [
+      { name: 'mirror', url: 'https://dl.fedoraproject.org/pub/fedora/linux' },
+      { name: 'secondaryMirror', url: 'https://dl.fedoraproject.org/pub/fedora-secondary' },
+    ],
+    ALL,
+  ),
+  rpm('amazonlinux', 'Amazon Linux', ['2', '2023'], mirror('https://cdn.amazonlinux.com'), NO_S390X),
+  rpm('oraclelinux', 'Oracle Linux', ['8', '9', '10'], mirror('https://yum.oracle.com'), NO_S390X, ['generic', 'uek']),
 ];
 
 /** Every scheme `kernels:` accepts, distributions first. */

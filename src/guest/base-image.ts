@@ -31,7 +31,7 @@ export interface GuestTools {
 }
 
 async function build(deps: BaseImageDeps, arch: Arch, busybox: string, modules: KernelModule[], tools: GuestTools): Promise<BaseImage> {
-  const init = baseInit();
+  const init = baseInit({ modules: modules.map((m) => m.name) });
   // busybox and the modules are cache blobs (their paths name their hashes); the helpers are not.
   const [cap, cell] = await Promise.all([tools.capHelper, tools.cellHelper].map((f) => (f ? readFile(f) : undefined)));
   const helpers = [cap, cell].map((b) => (b ? sha256(b) : ''));

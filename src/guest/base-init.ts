@@ -1,7 +1,7 @@
 // /init of the base initramfs: the part of a guest that every cell of one boot
 // shares, so that it can be booted once and snapshotted (docs/snapshots.md).
-// It mounts the kernel's interfaces, loads the virtio console modules when the
-// kernel has them as modules, tidies memory, prints READY and then waits for the
+// It mounts the kernel's interfaces, loads the modules the inputs port needs when
+// the kernel has them as modules (in dependency order, images/kmod/), tidies memory, prints READY and then waits for the
 // cell's inputs on a virtio-serial port (protocol: inputs.ts):
 //
 //   host → guest:  PMIN1 <archive bytes> <unix seconds> <hex seed>\n  then a newc cpio
@@ -13,10 +13,7 @@
 
 import { CELL_SCRIPT_GUEST_PATH } from './init-script.js';
 
-/** virtio modules in load order; a kernel with them built in has none of the files. */
-export const VIRTIO_MODULES = ['virtio', 'virtio_ring', 'virtio_pci_legacy_dev', 'virtio_pci_modern_dev', 'virtio_pci', 'virtio_console'] as const;
-
-/** Guest directory of the modules above, when the kernel needs them. */
+/** Guest directory of the kernel modules /init loads, when the kernel needs any. */
 export const MODULES_GUEST_DIR = '/portmatrix-base/modules';
 
 /** Where every guest's initramfs holds pmcell (vm-images/pmcell). */
@@ -40,13 +37,14 @@ const PORT_WAIT_SEC = 20;
 
 /**
  * `inline`: the inputs are already in the initramfs (the vng backend, which has
- * no inputs port): /init runs the cell right after the mounts.
+ * no inputs port): /init runs the cell right after the mounts. `modules`: names
+ * of the modules in MODULES_GUEST_DIR, in the order to load them.
  */
-export function baseInit(opts: { inline?: boolean } = {}): string {
+export function baseInit(opts: { inline?: boolean; modules?: readonly string[] } = {}): string {
   const mounts = mountLines();
   // fd 3 is the inputs port to cell.sh: whatever started us must not leave one open.
   if (opts.inline) return [...mounts, `exec 3>&- ${CELL_SCRIPT_GUEST_PATH}`, ''].join('\n');
-  return [...mounts, ...portLines(), ''].join('\n');
+  return [...mounts, ...portLines(opts.modules ?? []), ''].join('\n');
 }
 
 /** The kernel's interfaces and what programs expect of a running system. */
@@ -89,12 +87,13 @@ function mountLines(): string[] {
 }
 
 /** The virtio modules, the inputs port, and pmcell waiting on it for the cell. */
-function portLines(): string[] {
+function portLines(modules: readonly string[]): string[] {
   return [
-    `for m in ${VIRTIO_MODULES.join(' ')}; do`,
-    `  test -e ${MODULES_GUEST_DIR}/$m.ko && insmod ${MODULES_GUEST_DIR}/$m.ko`,
-    'done',
-    'fail() { echo "' + INPUTS_FAILED_MARKER + ' $*"; poweroff -f; }',
+    // A module that does not load is named where the host reads why the port never came.
+    ...(modules.length
+      ? [`for m in ${modules.join(' ')}; do insmod ${MODULES_GUEST_DIR}/$m.ko || nomod="$nomod $m"; done`]
+      : []),
+    'fail() { echo "' + INPUTS_FAILED_MARKER + ' $*${nomod:+ (kernel modules that did not load:$nomod)}"; poweroff -f; }',
     // The port shows up asynchronously once the virtio device is probed.
     'port= n=0',
     'while test -z "$port"; do',

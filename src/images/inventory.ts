@@ -34,6 +34,8 @@ export function lockReferences(locks: LockData[]): Map<string, string[]> {
       add(k.kernelSha256, `${key} kernel`);
       add(k.configSha256, `${key} config`);
       for (const d of k.debs ?? []) add(d.sha256, `${key} ${d.package}`);
+      // RPM kernels: the modules the guest loads (the RPMs themselves are not kept).
+      for (const m of k.modules ?? []) add(m.sha256, `${key} ${m.name}.ko`);
     }
     for (const [arch, b] of Object.entries(lock.busybox)) {
       add(b.sha256, `busybox ${arch}`);

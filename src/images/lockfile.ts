@@ -28,6 +28,10 @@ export interface LockedKernel {
   debs?: LockedDeb[];
   /** Debian: the signed image package the virtio modules come from, when the kernel is from -unsigned. */
   modulesDeb?: LockedDeb;
+  /** RPM: the packages, image first, then the module packages opened (filename relative to the mirror, or a URL). */
+  rpms?: LockedDeb[];
+  /** RPM: the modules the guest loads before anything else, decompressed, in load order. */
+  modules?: { name: string; sha256: string }[];
   /** OCI: the manifest digest (sha256:...) the kernel came from. */
   manifestDigest?: string;
   kernelSha256: string;

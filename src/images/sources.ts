@@ -9,20 +9,12 @@ import { aptFamily } from './apt/family.js';
 import { fileFamily } from './file/family.js';
 import type { KernelSourceFactory, KernelSourceFamily, SourceContext, SourceSettings } from './kernel-source.js';
 import { ociFamily } from './oci/family.js';
+import { rpmFamily } from './rpm/family.js';
 import type { ImageOptions } from './types.js';
-
-/** The RPM family lives in rpm/; until it is wired, its schemes say so instead of failing obscurely. */
-const notYet: KernelSourceFactory = () => ({
-  locks: true,
-  resolve: async (w) => {
-    throw new UsageError(`${w.source}: RPM-family kernels are not supported by this build of portmatrix`);
-  },
-  bootModules: async () => undefined,
-});
 
 const FACTORIES: Record<KernelFamily | 'oci' | 'file', KernelSourceFactory> = {
   apt: aptFamily,
-  rpm: notYet,
+  rpm: rpmFamily,
   oci: ociFamily,
   file: fileFamily,
 };

@@ -8,7 +8,9 @@ import { memoize } from '../core/memo.js';
 import { chooseSetting } from '../core/precedence.js';
 import { resolveCacheDir } from '../host/cache-dir.js';
 import { Cache, sha256Buffer } from './cache.js';
-import { kernelFacts } from './config-facts.js';
+import { kernelFacts, parseKernelConfig } from './config-facts.js';
+import { modulesToLoad } from './kmod/guest-modules.js';
+import { orderModules } from './kmod/order.js';
 import { isKernelPackageName } from './apt/debian-select.js';
 import { fetchPackages } from './apt/debian-index.js';
 import { debianBusybox, debianLibc, type DebianDeps } from './apt/debian.js';
@@ -209,11 +211,10 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
   });
   const providers = (suite: string, arch: Arch, sonames: readonly string[]) => sonameProviders(p.deps, suite, arch, sonames);
   const virtioModules = async (k: ResolvedKernel): Promise<KernelModule[] | undefined> => {
-    const config = k.configPath ? await readFile(k.configPath, 'utf8') : '';
-    const built = (name: string) => new RegExp(`^CONFIG_${name}=y$`, 'm').test(config);
-    // s390x reaches virtio over channel I/O (always built in), the others over PCI.
-    if (built('VIRTIO_CONSOLE') && (k.arch === 's390x' || built('VIRTIO_PCI'))) return [];
-    return p.family(wantedOf(k.source, p.baseDir).scheme).bootModules(k);
+    const config = parseKernelConfig(k.configPath ? await readFile(k.configPath, 'utf8') : '');
+    if (modulesToLoad(k.arch, config)?.length === 0) return [];
+    const modules = await p.family(wantedOf(k.source, p.baseDir).scheme).bootModules(k);
+    return modules && orderModules(modules);
   };
   const btf = btfGenerator({ ...p, index: p.deps.index });
   const offers = async (source: string, arches: readonly Arch[]) => {

@@ -1,4 +1,4 @@
-// Host tools the image store shells out to (gpgv, dpkg-deb, tar, xz), with the
+// Host tools the image store shells out to (gpgv, dpkg-deb, tar, xz, rpm's), with the
 // Debian package that provides each, so a missing tool fails with the fix.
 
 import { spawn } from 'node:child_process';
@@ -11,6 +11,11 @@ export const TOOL_PACKAGES: Record<string, string> = {
   'dpkg-deb': 'dpkg',
   tar: 'tar',
   xz: 'xz-utils',
+  zstd: 'zstd',
+  // RPM kernels: signature checks, payload unpacking.
+  rpmkeys: 'rpm',
+  rpm2cpio: 'rpm2cpio',
+  cpio: 'cpio',
 };
 
 /** Where tools are looked up and run: the command's environment, and its abort signal. */
@@ -43,5 +48,32 @@ export function runTool(file: string, args: string[], opts: ToolEnv & { input?: 
     child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }));
     child.stdin.on('error', () => {}); // the tool may exit before reading all input
     child.stdin.end(opts.input);
+  });
+}
+
+/** `first | second`, both exit codes checked; rejects naming the tool that failed and what both printed. */
+export function runPipe(first: [string, string[]], second: [string, string[]], what: string, tools: ToolEnv): Promise<void> {
+  const { env, signal } = tools;
+  return new Promise<void>((resolve, reject) => {
+    const src = spawn(first[0], first[1], { env, signal, stdio: ['ignore', 'pipe', 'pipe'] });
+    const dst = spawn(second[0], second[1], { env, signal, stdio: ['pipe', 'ignore', 'pipe'] });
+    src.stdout.pipe(dst.stdin);
+    dst.stdin.on('error', () => {}); // the reader may stop once it has what it needs
+    let err = '';
+    src.stderr.on('data', (b) => (err += b));
+    dst.stderr.on('data', (b) => (err += b));
+    let pending = 2;
+    let failed = false;
+    const done = (who: string) => (code: number | null) => {
+      if (code !== 0 && !failed) {
+        failed = true;
+        reject(new InfraError(`${who} failed ${what}: ${err.trim() || `exit ${code}`}`));
+      }
+      if (--pending === 0 && !failed) resolve();
+    };
+    src.on('close', done(path.basename(first[0])));
+    dst.on('close', done(path.basename(second[0])));
+    src.on('error', reject);
+    dst.on('error', reject);
   });
 }

@@ -139,9 +139,18 @@ describe('baseInit', () => {
     expect(baseInit({ inline: true }).trimEnd().endsWith('exec 3>&- /portmatrix/cell.sh')).toBe(true);
   });
 
+  it('loads the kernel modules in the order given, before waiting for the port, and names one that failed', () => {
+    const s = baseInit({ modules: ['virtio', 'virtio_ring', 'virtio_console'] });
+    const loop = s.indexOf('for m in virtio virtio_ring virtio_console; do insmod /portmatrix-base/modules/$m.ko || nomod="$nomod $m"; done');
+    expect(loop).toBeGreaterThan(s.indexOf('mount -t sysfs'));
+    expect(loop).toBeLessThan(s.indexOf('/sys/class/virtio-ports'));
+    expect(s).toContain('${nomod:+ (kernel modules that did not load:$nomod)}');
+    expect(baseInit()).not.toContain('insmod');
+  });
+
   it('is valid busybox sh syntax, inline (vng) too', async () => {
     const busybox = await devBusybox('amd64');
-    for (const s of [baseInit(), baseInit({ inline: true })]) {
+    for (const s of [baseInit(), baseInit({ inline: true }), baseInit({ modules: ['virtio', 'virtio_console'] })]) {
       const r = spawnSync(busybox, ['sh', '-n', '-c', s], { argv0: 'busybox', encoding: 'utf8' });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);

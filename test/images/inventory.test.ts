@@ -41,3 +41,11 @@ it('a lock without guest packages renders without a packages key (no churn in ex
   lock.packages['trixie amd64 zlib1g'] = { debs: [] };
   expect(JSON.parse(renderLock(lock)).packages).toEqual({ 'trixie amd64 zlib1g': { debs: [] } });
 });
+
+it("an RPM kernel's module blobs stay referenced (prune leaves them)", async () => {
+  const { emptyLock } = await import('../../src/images/lockfile.js');
+  const { lockReferences } = await import('../../src/images/inventory.js');
+  const lock = emptyLock();
+  lock.kernels['almalinux:9 amd64'] = { source: 'almalinux:9', arch: 'amd64', release: '5.14.0-503.el9.x86_64', kernelSha256: 'aa'.repeat(32), modules: [{ name: 'virtio_console', sha256: 'bb'.repeat(32) }] };
+  expect(lockReferences([lock]).get('bb'.repeat(32))).toEqual(['almalinux:9 amd64 virtio_console.ko']);
+});

@@ -1,0 +1,205 @@
+// The RPM family: AlmaLinux, Rocky, CentOS Stream, Fedora, Amazon Linux and
+// Oracle Linux kernels. The newest kernel package of the release's repositories
+// (or the locked one), each RPM checked against primary's sha256 and its own
+// signature by the distribution's key, unpacked into blobs with the modules the
+// guest loads. Keys come from Debian's distribution-gpg-keys unless the user
+// gives a keyring of their own.
+
+import { existsSync } from 'node:fs';
+import { distroOf, RPM_ARCH } from '../../core/distros.js';
+import { memoize } from '../../core/memo.js';
+import { InfraError } from '../../errors.js';
+import type { Arch } from '../../core/arch.js';
+import type { KernelOffer, KernelSourceFactory, KernelWanted, SourceContext, TrustRoot } from '../kernel-source.js';
+import type { LockedKernel } from '../lockfile.js';
+import { NotAvailableError } from '../types.js';
+import type { RpmRef } from './rpm-download.js';
+import { KEYS_PACKAGE, rpmKeys } from './rpm-keys.js';
+import { rpmLayout, type RpmLayout } from './rpm-layout.js';
+import { mirrorListRoot, readRepo, type RepoEntry } from './rpm-repo.js';
+import { chooseRpmKernel, kernelPackageNames } from './rpm-select.js';
+import { rpmKernelFiles, type RpmKernelFiles } from './rpm-unpack.js';
+import { formatEvr } from './rpm-version.js';
+
+/** Where a release's repositories are: the mirror its packages' paths are relative to, and each root. */
+async function repoRoots(
+  ctx: SourceContext,
+  scheme: string,
+  layout: RpmLayout,
+): Promise<{ mirror: string; roots: string[] }> {
+  const mirrors = ctx.settings(scheme).mirrors;
+  const mirror = mirrors[layout.repos[0]!.mirror]!;
+  const roots = await Promise.all(
+    layout.repos.map((r) =>
+      r.mirrorList ? mirrorListRoot(ctx.fetcher, `${mirror}/${r.path}`) : `${mirror}/${r.path}`,
+    ),
+  );
+  return { mirror, roots };
+}
+
+/** What the lock records of one RPM: its path under the mirror when it is there, else its URL. */
+function rpmRef(e: RepoEntry, mirror: string): RpmRef {
+  const url = /^[a-z]+:\/\//.test(e.location) ? e.location : `${e.repo}/${e.location}`;
+  const filename = url.startsWith(`${mirror}/`) ? url.slice(mirror.length + 1) : url;
+  return { package: e.name, version: `${formatEvr(e)}.${e.arch}`, filename, sha256: e.sha256, size: e.size };
+}
+
+/** True when every blob of `files` is in the cache, intact. */
+async function allCached(
+  ctx: SourceContext,
+  files: Pick<LockedKernel, 'kernelSha256' | 'configSha256' | 'modules'>,
+): Promise<boolean> {
+  const hexes = [
+    files.kernelSha256,
+    ...(files.configSha256 ? [files.configSha256] : []),
+    ...(files.modules ?? []).map((m) => m.sha256),
+  ];
+  return (await Promise.all(hexes.map((h) => ctx.cache.verifiedBlob(h)))).every(Boolean);
+}
+
+/** The kernel's blobs from the RPMs, or from the record of an earlier unpacking of the same image. */
+async function files(
+  ctx: SourceContext,
+  w: KernelWanted,
+  mirror: string,
+  rpms: RpmRef[],
+  keys: () => Promise<string[]>,
+): Promise<RpmKernelFiles> {
+  const record = `rpms/${rpms[0]!.sha256}.json`;
+  const known = await ctx.cache.readJson<RpmKernelFiles>(record);
+  if (known && (await allCached(ctx, known))) return known;
+  const deps = { fetcher: w.fetcher, cache: ctx.cache, env: ctx.env, signal: ctx.signal, keys };
+  const got = await ctx.cache.withLock(
+    `rpm-${rpms[0]!.sha256}`,
+    () => rpmKernelFiles(deps, mirror, rpms, w.arch),
+    ctx.signal,
+  );
+  await ctx.cache.writeJson(record, got);
+  return got;
+}
+
+/** Exactly what the lock pins: from the cache when intact, else from the locked RPMs (no metadata read). */
+async function fromLock(
+  ctx: SourceContext,
+  w: KernelWanted,
+  locked: LockedKernel,
+  mirror: string,
+  keys: () => Promise<string[]>,
+): Promise<LockedKernel> {
+  if (await allCached(ctx, locked)) return locked;
+  const got = await files(ctx, w, mirror, locked.rpms!, keys);
+  if (got.kernelSha256 !== locked.kernelSha256) {
+    throw new InfraError(
+      `${w.source} ${w.arch}: the kernel in ${locked.rpms![0]!.package} has sha256 ${got.kernelSha256}, the lock says ${locked.kernelSha256}; run \`portmatrix images update\``,
+    );
+  }
+  return { ...locked, ...got };
+}
+
+export const rpmFamily: KernelSourceFactory = (ctx) => {
+  // Metadata is shared by every kernel of a repository in this process.
+  const repo = memoize(
+    (root: string, base: string) =>
+      readRepo(ctx, root, (n) => Object.values(kernelPackageNames(base)).flat().includes(n)),
+    {
+      keyOf: (root, base) => `${root} ${base}`,
+      retryFailures: true,
+    },
+  );
+
+  const keysFor = rpmKeys(ctx);
+
+  /** The newest kernel's packages in the release's repositories today. */
+  async function newest(source: string, scheme: string, layout: RpmLayout, arch: Arch) {
+    const where = await repoRoots(ctx, scheme, layout);
+    const entries = (await Promise.all(where.roots.map((r) => repo(r, layout.base)))).flat();
+    const choice = chooseRpmKernel(entries, layout.base, RPM_ARCH[arch]!);
+    if (!choice) {
+      const names = kernelPackageNames(layout.base).images.join(' or ');
+      throw new NotAvailableError(
+        source,
+        arch,
+        `no ${names} package for ${RPM_ARCH[arch]} in ${where.roots.join(', ')}`,
+      );
+    }
+    return {
+      choice,
+      rpms: [choice.image, ...choice.modules].map((e) => rpmRef(e, where.mirror)),
+      mirror: where.mirror,
+    };
+  }
+
+  async function resolve(w: KernelWanted): Promise<LockedKernel> {
+    const distro = distroOf(w.scheme)!;
+    const flavour = w.flavour ?? distro.flavours[0]!;
+    const why = distro.unavailable?.(w.release, flavour, w.arch);
+    if (why) throw new NotAvailableError(w.source, w.arch, why);
+    const layout = rpmLayout(w.scheme, w.release, flavour, w.arch);
+    const keys = keysFor(w.scheme, w.release, layout);
+    const mirror = ctx.settings(w.scheme).mirrors[layout.repos[0]!.mirror]!;
+    if (w.locked?.rpms?.length) return fromLock(ctx, w, w.locked, mirror, keys);
+    const { choice, rpms } = await newest(w.source, w.scheme, layout, w.arch);
+    const got = await files(ctx, w, mirror, rpms, keys);
+    return { source: w.source, arch: w.arch, package: choice.image.name, version: rpms[0]!.version, ...got };
+  }
+
+  /**
+   * What a release offers: every flavour × arch it builds. An RPM kernel's `uname -r`
+   * is its version-release.arch.
+   */
+  async function offers(scheme: string, release: string, arches: readonly Arch[]): Promise<KernelOffer[]> {
+    const distro = distroOf(scheme)!;
+    const wanted = distro.flavours.flatMap((flavour) =>
+      arches.filter((a) => !distro.unavailable?.(release, flavour, a)).map((arch) => ({ flavour, arch })),
+    );
+    const found = await Promise.all(
+      wanted.map(async ({ flavour, arch }) => {
+        const { choice } = await newest(
+          `${scheme}:${release}`,
+          scheme,
+          rpmLayout(scheme, release, flavour, arch),
+          arch,
+        );
+        const version = `${formatEvr(choice.image)}.${choice.image.arch}`;
+        return {
+          flavour,
+          arch,
+          release: `${choice.image.version}-${choice.image.release}.${choice.image.arch}`,
+          package: choice.image.name,
+          version,
+        };
+      }),
+    );
+    return found;
+  }
+
+  return {
+    locks: true,
+    resolve,
+    offers,
+    async bootModules(k) {
+      return k.locked.modules?.map((m) => ({ name: m.name, path: ctx.cache.blobPath(m.sha256) }));
+    },
+    trustRoots(scheme): TrustRoot[] {
+      const override = ctx.settings(scheme).keyring;
+      if (override)
+        return [
+          {
+            scheme,
+            path: override,
+            present: existsSync(override),
+            detail: 'the keyring given for this source: every RPM must be signed by a key in it',
+          },
+        ];
+      const detail = "every RPM must be signed by it (fetched through Debian's signed index when first needed)";
+      return [
+        {
+          scheme,
+          path: `the ${distroOf(scheme)!.label} key file of Debian trixie's ${KEYS_PACKAGE}`,
+          present: true,
+          detail,
+        },
+      ];
+    },
+  };
+};
