@@ -102,3 +102,41 @@ describe('src/ imports', () => {
     expect(folders.get('events')?.sort()).toEqual(['core', 'results']);
   });
 });
+
+/**
+ * The "may import" column of docs/architecture.md's module table, read as data: the
+ * folders each folder may import. "everything" (and "everything above", for the
+ * engine folders) allows any folder; "nothing" and "—" allow none.
+ */
+function documentedImports(): Map<string, Set<string> | 'any'> {
+  const doc = readFileSync(path.join(repoRoot, 'docs/architecture.md'), 'utf8');
+  const rows = [...doc.matchAll(/^\| `([a-z]+)\/` \| .* \| ([^|]+) \|$/gm)];
+  return new Map(
+    rows.map(([, folder, allowed]) => {
+      const text = allowed!.trim();
+      if (/^everything/.test(text) || /and everything/.test(text)) return [folder!, 'any' as const];
+      const names = text === 'nothing' || text === '—' ? [] : text.split(',').map((s) => s.trim());
+      return [folder!, new Set(names)];
+    }),
+  );
+}
+
+describe('docs/architecture.md', () => {
+  const TOP = new Set(['cli', 'context', 'errors', 'version']);
+  const documented = documentedImports();
+
+  it('lists every folder of src/ in its module table', () => {
+    const realFolders = [...folders.keys()].filter((f) => !TOP.has(f)).sort();
+    expect([...documented.keys()].sort()).toEqual(realFolders);
+  });
+
+  it("holds each folder's imports to the table's may-import column", () => {
+    const beyond: string[] = [];
+    for (const [folder, targets] of folders) {
+      const allowed = documented.get(folder);
+      if (!allowed || allowed === 'any') continue;
+      for (const t of targets) if (!TOP.has(t) && !allowed.has(t)) beyond.push(`${folder} → ${t}`);
+    }
+    expect(beyond).toEqual([]);
+  });
+});
