@@ -4,6 +4,7 @@
 // xfail (and its failing tests with it) and a passing one into xpass, except a
 // quarantined flake (`result: flaky`), which simply passes.
 
+import { passedAgainstExpectation } from '../results/expectation.js';
 import { LOADER_TEST, type Cell } from '../core/cell.js';
 import type { Status, TestResult } from '../results/model.js';
 import { isUnexpected } from '../results/tests.js';
@@ -54,7 +55,7 @@ export interface CellFacts {
 export function decideCell(cell: Pick<Cell, 'expect'>, tests: readonly TestResult[], f: CellFacts): CellOutcome {
   const status = cellStatus(tests, { bootFailed: f.bootFailed, expect: cell.expect });
   const expect = cell.expect;
-  const why = status === 'xpass' && expect ? `expected to fail (${expect.reason}) but passed` : testsReason(tests, f.infra);
+  const why = status === 'xpass' && expect ? passedAgainstExpectation(expect.reason) : testsReason(tests, f.infra);
   const marked = expect
     ? tests.map((t) => (t.status === 'fail' ? { ...t, status: 'xfail' as const, expected: t.expected ?? expect } : t))
     : [...tests];

@@ -37,10 +37,7 @@ export const FLAKY_UNDER_STRICT = 'flaky, which fails the run under --strict';
 /** What `infra` means: the run could not judge the cell. */
 export const INFRA_MEANING = 'could not run (infrastructure)';
 
-/** An expectation to fail that did not hold. */
-export function passedAgainstExpectation(reason: string | undefined): string {
-  return `expected to fail (${reason ?? 'expect'}) but passed`;
-}
+export { passedAgainstExpectation } from '../results/expectation.js';
 
 /** An expectation to fail that held, with what was observed. */
 export function failedAsExpected(reason: string | undefined, observed: string | undefined): string {
