@@ -26,8 +26,9 @@ export function parseSource(source: string): ParsedSource | undefined {
   const scheme = colon < 0 ? '' : source.slice(0, colon);
   const rest = source.slice(colon + 1);
   if (scheme === 'debian') {
-    const [suite = '', flavour = 'generic'] = rest.split('/', 2);
-    return { kind: 'debian', suite, flavour };
+    // `debian:bookworm/cloud/extra` keeps `cloud/extra` as its flavour, which validation rejects.
+    const [suite = '', ...flavour] = rest.split('/');
+    return { kind: 'debian', suite, flavour: flavour.length ? flavour.join('/') : 'generic' };
   }
   if (scheme === 'file') return { kind: 'file', path: rest };
   if (scheme === 'oci') return { kind: 'oci', ref: rest };

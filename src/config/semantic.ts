@@ -18,6 +18,7 @@ export { PLACEHOLDERS, fillPlaceholders, type Fail } from './placeholders.js';
 import type { RawMatrix } from './schema.js';
 import { nearest, oneOf } from './suggest.js';
 import { buildBtf } from './btf.js';
+import { checkBounds } from './bounds.js';
 
 export interface BuildOptions {
   file: string;
@@ -145,6 +146,7 @@ function buildBisect(list: string[], kernels: KernelSpec[], dir: string, fail: F
 export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
   const file = path.resolve(o.file);
   const dir = path.dirname(file);
+  checkBounds(raw, o.fail);
   const kernels = buildKernels(raw, o, dir);
   checkAxis(raw.arches, 'arches', ARCHES, o.fail);
   const arches = raw.arches as Arch[];
