@@ -15,6 +15,8 @@ function intOption(value: string): number {
 
 const matrixOption = () => new Option('-m, --matrix <file>', 'matrix file').default('matrix.yaml');
 const cacheOption = () => new Option('--cache-dir <dir>', 'kernel and package cache (default $PORTMATRIX_CACHE or ~/.cache/portmatrix)');
+const outsideOption = () =>
+  new Option('--allow-outside-project', 'let the matrix name files outside the project (refused in pull-request events; docs/matrix.md)');
 const mirrorOption = () => new Option('--mirror <url>', 'Debian mirror (default $PORTMATRIX_DEBIAN_MIRROR or https://deb.debian.org/debian)');
 
 type CommandModule = { default: (ctx: Context, opts: any, ...args: any[]) => Promise<number> };
@@ -30,6 +32,7 @@ function addPlanAndRun(program: Command, action: Action): void {
     .option('--only <filter>', 'only cells matching key=value[,key=value] (keys: arch, kernel, config, libc, id)')
     .option('--github-matrix', 'JSON for a GitHub Actions strategy.matrix')
     .option('--shards <n>', 'with --github-matrix: split into N shards', intOption)
+    .addOption(outsideOption())
     .action(action(() => import('./commands/plan.js')));
 
   program
@@ -53,6 +56,7 @@ function addPlanAndRun(program: Command, action: Action): void {
     .option('-v, --verbose', "print each test's guest output as it runs")
     .addOption(cacheOption())
     .addOption(mirrorOption())
+    .addOption(outsideOption())
     .action(action(() => import('./commands/run.js')));
 }
 
@@ -71,6 +75,7 @@ function addBisect(program: Command, action: Action): void {
     .option('--retries <n>', 'retries of infrastructure failures (never of test failures)', intOption, 1)
     .addOption(cacheOption())
     .addOption(mirrorOption())
+    .addOption(outsideOption())
     .action(action(() => import('./commands/bisect.js')));
 }
 
@@ -109,6 +114,7 @@ function addImages(program: Command, action: Action): void {
       .addOption(cacheOption())
       .addOption(mirrorOption())
       .option('--only <filter>', 'only cells matching key=value[,key=value]')
+      .addOption(outsideOption())
       .action(action(async () => {
         const mod = await import('./commands/images.js');
         return { default: (c: Context, o: any) => mod.default(c, { ...o, action: name }) };
@@ -179,6 +185,11 @@ export async function main(argv: string[], ctx?: Partial<Context>): Promise<numb
     if (error instanceof CommanderError) {
       // --help and --version exit 0; usage mistakes exit 2.
       return error.exitCode === 0 ? 0 : ExitCode.usage;
+    }
+    if (full.signal.aborted) {
+      // Ctrl-C during a step that stops by throwing (a glob walk, a download): not an internal error.
+      full.stderr.write('portmatrix: interrupted\n');
+      return ExitCode.interrupted;
     }
     if (error instanceof PortmatrixError) {
       full.stderr.write(`portmatrix: ${error.message}\n`);

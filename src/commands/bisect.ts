@@ -14,7 +14,7 @@ import { bisectCells, bisectKernels } from '../bisect/kernels.js';
 import { answerText, stepLine, verdictOf } from '../bisect/report.js';
 import { maxBoots, nextStep, type Verdict } from '../bisect/search.js';
 import { compileSplatRules } from '../outcome/splats.js';
-import { loadMatrix } from '../plan/load.js';
+import { commandLoad, loadMatrix } from '../plan/load.js';
 import { readCellResults } from '../results/files.js';
 import type { CellResult } from '../results/model.js';
 import { matrixInputs } from '../run/matrix-inputs.js';
@@ -37,6 +37,7 @@ export interface BisectOptions {
   retries: number;
   cacheDir?: string;
   mirror?: string;
+  allowOutsideProject?: boolean;
 }
 
 async function previousResults(ctx: Context, dirs: string[]): Promise<Map<string, CellResult>> {
@@ -47,7 +48,7 @@ async function previousResults(ctx: Context, dirs: string[]): Promise<Map<string
 
 export default async function bisect(ctx: Context, opts: BisectOptions): Promise<number> {
   const matrixFile = path.resolve(ctx.cwd, opts.matrix);
-  const { matrix } = await loadMatrix(matrixFile, { cwd: ctx.cwd, checkLoaderFiles: true });
+  const { matrix } = await loadMatrix(matrixFile, { ...commandLoad(ctx, opts.allowOutsideProject), checkLoaderFiles: true, globsMustMatch: true });
   const kernels = bisectKernels(matrix, opts.kernels?.split(',').map((k) => k.trim()).filter(Boolean), ctx.cwd);
   const cells = bisectCells(matrix, kernels, opts);
   await preflight(cells, ctx.env, (line) => ctx.stderr.write(`note: ${line}\n`));

@@ -40,6 +40,8 @@ export interface RunOptions {
   reuse?: boolean;
   /** Print each test's guest output while it runs. */
   verbose?: boolean;
+  /** Let the matrix name files outside the project (config/confine.ts). */
+  allowOutsideProject?: boolean;
 }
 
 export default async function run(ctx: Context, opts: RunOptions): Promise<number> {

@@ -21,6 +21,10 @@ export interface LoadOptions {
   checkLoaderFiles?: boolean;
   /** Base of a relative `file`; default process.cwd(). */
   cwd?: string;
+  /** --allow-outside-project, already checked with config/confine.ts allowOutsideFlag; default false. */
+  allowOutsideProject?: boolean;
+  /** The command's environment (GITHUB_EVENT_NAME decides whether paths outside the project may be allowed); default none. */
+  env?: NodeJS.ProcessEnv;
 }
 
 interface Problem extends Position {
@@ -129,6 +133,8 @@ export async function readMatrix(file: string, opts: LoadOptions = {}): Promise<
   const matrix = buildMatrix(validate(doc, where, fail), {
     file: abs,
     checkLoaderFiles: opts.checkLoaderFiles ?? false,
+    allowOutsideProject: opts.allowOutsideProject ?? false,
+    env: opts.env ?? {},
     fail: (at, problem, fix) => fail(where.value(at), at, problem, fix),
     lineOf: (at) => where.value(at),
     written: (at) => doc.hasIn(at),

@@ -19,6 +19,8 @@ import type { RawMatrix } from './schema.js';
 import { nearest, oneOf } from './suggest.js';
 import { buildBtf } from './btf.js';
 import { checkBounds } from './bounds.js';
+import { projectRoot, type Confinement } from './confine.js';
+import { allowedOutside, checkHostPaths } from './host-paths.js';
 
 export interface BuildOptions {
   file: string;
@@ -28,6 +30,9 @@ export interface BuildOptions {
   lineOf: (path: PathKey[]) => { line: number; col: number };
   /** Whether the path is written in the file (defaults are not, and carry no line). */
   written: (path: PathKey[]) => boolean;
+  /** --allow-outside-project (already checked against the event); default false. */
+  allowOutsideProject?: boolean;
+  env?: NodeJS.ProcessEnv;
 }
 
 function checkAxis(values: string[], field: string, valid: readonly string[] | undefined, fail: Fail): void {
@@ -155,6 +160,8 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
   checkAxis(raw.libc, 'libc', libcs, o.fail);
 
   const tests = buildTests(raw, o, dir, arches);
+  const confinement: Confinement = { root: projectRoot(dir), allowed: allowedOutside(raw, dir, o.env ?? {}, o.fail), anywhere: o.allowOutsideProject ?? false };
+  const globSites = checkHostPaths(raw, { dir, arches, confinement, checkFiles: o.checkLoaderFiles, fail: o.fail, lineOf: o.lineOf });
   const packages = raw.packages && buildPackages(raw.packages, ['packages'], o);
 
   const btf = buildBtf(raw, dir, o.fail, o.lineOf);
@@ -165,6 +172,8 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
   const matrix: Matrix = {
     file,
     dir,
+    confinement,
+    globSites,
     kernels,
     arches,
     configs,

@@ -15,7 +15,7 @@
 //           /portmatrix/loader (0755), /portmatrix/files/<basename>
 //   own:    the cell's BTF, /portmatrix/cell.sh (0700: holds the frame token, see init-script.ts)
 
-import { access, lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { access, lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -175,7 +175,8 @@ async function fileEntries(spec: Pick<CellInputsSpec, 'files'>): Promise<CpioEnt
     const clash = seen.get(base);
     if (clash) throw new UsageError(`files ${clash} and ${f} both land at /portmatrix/files/${base}; rename one`);
     seen.set(base, f);
-    const st = await lstat(f).catch(() => undefined);
+    // stat, not lstat: a file reached through a symlink gets its target's mode.
+    const st = await stat(f).catch(() => undefined);
     entries.push({ path: `portmatrix/files/${base}`, type: 'file', mode: st ? st.mode & 0o777 : 0o644, data: await readHost('file', f) });
   }
   return entries;

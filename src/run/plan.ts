@@ -8,7 +8,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { expandCells } from '../plan/expand.js';
 import { filterCells } from '../plan/filter.js';
-import { loadMatrix } from '../plan/load.js';
+import { commandLoad, loadMatrix } from '../plan/load.js';
 import { shardCells } from '../plan/shard.js';
 import { parseReporters, type Reporter } from '../report/index.js';
 import { preflight } from './preflight.js';
@@ -26,11 +26,12 @@ export interface PlanOptions {
   only?: string;
   shard?: string;
   reporter?: string;
+  allowOutsideProject?: boolean;
 }
 
 export async function planRun(ctx: Context, opts: PlanOptions): Promise<RunPlan> {
   const matrixFile = path.resolve(ctx.cwd, opts.matrix);
-  const { matrix, warnings } = await loadMatrix(matrixFile, { cwd: ctx.cwd, checkLoaderFiles: true });
+  const { matrix, warnings } = await loadMatrix(matrixFile, { ...commandLoad(ctx, opts.allowOutsideProject), checkLoaderFiles: true, globsMustMatch: true });
   for (const w of warnings) ctx.stderr.write(`warning: ${w}\n`);
   const reporters = parseReporters(opts.reporter);
 
