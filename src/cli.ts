@@ -4,6 +4,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import type { Context } from './context.js';
+import { escapeControls } from './core/sanitize.js';
 import { ExitCode, PortmatrixError } from './errors.js';
 import { VERSION } from './version.js';
 
@@ -192,14 +193,15 @@ export async function main(argv: string[], ctx?: Partial<Context>): Promise<numb
       return ExitCode.interrupted;
     }
     if (error instanceof PortmatrixError) {
-      full.stderr.write(`portmatrix: ${error.message}\n`);
+      // A message may quote what a user or a tool wrote: nothing in it may drive the terminal.
+      full.stderr.write(`portmatrix: ${escapeControls(error.message, true)}\n`);
       return error.exitCode;
     }
     full.stderr.write(
       `portmatrix: internal error (portmatrix ${VERSION}, node ${process.version}, ${process.platform}/${process.arch}); ` +
-        `please report it with this output:\n${error instanceof Error ? error.stack : String(error)}\n`,
+        `please report it with this output:\n${escapeControls(error instanceof Error ? (error.stack ?? error.message) : String(error), true)}\n`,
     );
-    return 70;
+    return 70; // EX_SOFTWARE: a bug (docs/architecture.md, "Outcomes")
   } finally {
     for (const [sig, listener] of listening) process.off(sig, listener);
   }

@@ -1,7 +1,9 @@
 // Typed errors: each carries the process exit code and says what to do next.
 // One top-level catch in cli.ts prints `message` (never a stack) for these.
 
-/** Exit codes, as documented in docs/architecture.md ("Outcomes"). */
+import { safeMessage } from './core/sanitize.js';
+
+/** Exit codes, as documented in docs/architecture.md ("Outcomes"); 70 is an internal error (cli.ts). */
 export const ExitCode = {
   ok: 0,
   cellsFailed: 1,
@@ -38,7 +40,8 @@ export class ConfigError extends UsageError {
     readonly problem: string,
     readonly fix: string,
   ) {
-    super(`${file}:${line}:${col}: ${field}: ${problem}; ${fix}`);
+    // The values in it come from the matrix: one line, escaped, long values cut.
+    super(`${safeMessage(file)}:${line}:${col}: ${safeMessage(field, 60, 120)}: ${safeMessage(problem)}; ${safeMessage(fix)}`);
   }
 }
 

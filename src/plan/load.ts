@@ -6,6 +6,7 @@ import { allowOutsideFlag } from '../config/confine.js';
 import { readMatrix, type LoadOptions } from '../config/load.js';
 import type { Context } from '../context.js';
 import type { Matrix } from '../config/matrix.js';
+import { safeMessage } from '../core/sanitize.js';
 import { matchReport } from './expand.js';
 import { expandGlobs } from './files.js';
 
@@ -25,6 +26,6 @@ export async function loadMatrix(file: string, opts: MatrixLoadOptions = {}): Pr
   const { matrix, shown } = await readMatrix(file, opts);
   const globs = await expandGlobs(matrix, { shown, signal: opts.signal, mustMatch: opts.globsMustMatch ?? false });
   matrix.globbed = globs.globbed;
-  const warnings = matchReport(matrix).map((w) => `${shown}:${w.line ?? 1}:${w.col ?? 1}: ${w.field}: ${w.message}`);
-  return { matrix, warnings: [...globs.warnings, ...warnings] };
+  const warnings = matchReport(matrix).map((w) => safeMessage(`${shown}:${w.line ?? 1}:${w.col ?? 1}: ${w.field}: ${w.message}`));
+  return { matrix, warnings: [...globs.warnings.map((w) => safeMessage(w)), ...warnings] };
 }

@@ -107,3 +107,25 @@ describe('the smaller ones', () => {
     expect(run).toEqual({ code: 2, stdout: '', stderr: 'portmatrix: m: not a regular file; pass --matrix <file> naming a matrix.yaml\n' });
   });
 });
+
+describe('matrix text reaching the terminal', () => {
+  it('shows an expect reason with escapes, cut, in the plan table', async () => {
+    const reason = JSON.stringify(`\x1b]0;pwned\x07\x1b[2J\u202eflipped ${'r'.repeat(300)}`);
+    const run = await plan(`${HEAD}loader: {path: "loader-{arch}"}\nexpect:\n  - {arch: amd64, reason: ${reason}}\n`);
+    expect(run.code).toBe(0);
+    const row = run.stdout.split('\n')[1]!;
+    expect(row).toContain('expected to fail: \\x1b]0;pwned\\x07\\x1b[2J\\u202eflipped rrr');
+    expect(row).toMatch(/r… \(\d+ bytes\)$/);
+    expect(run.stdout).not.toMatch(/[\x1b\x07\u202e]/);
+  });
+
+  it('keeps a located error on one line, escaped, with a long value cut', async () => {
+    const name = JSON.stringify(`A\x7fB\x00\nC\u202e${'x'.repeat(1024 * 1024 - 200)}`);
+    const run = await plan(`${HEAD}loader:\n  path: "loader-{arch}"\n  env: {${name}: "1"}\n`);
+    located(run, 5, 'is not an environment variable name');
+    expect(run.stderr).toContain('"A\\x7fB\\u0000\\nC\\u202exxx');
+    expect(run.stderr).toMatch(/x…" \(\d+ bytes\) is not an environment variable name/);
+    expect(run.stderr.length).toBeLessThan(1500);
+    expect(run.stderr).not.toMatch(/[\x00\x7f\u202e]/);
+  });
+});
