@@ -19,7 +19,7 @@ import { consoleLogPath } from '../results/files.js';
 import type { CellResult, TestResult } from '../results/model.js';
 import type { GuestReport } from '../guest/frames.js';
 import { guestCode } from '../guest/fingerprint.js';
-import { loaderTest } from '../results/tests.js';
+import { loaderTest, outputCutOf } from '../results/tests.js';
 import { prepareBoot, runsAsSuite, type BootPlan } from './boot.js';
 import { runSuite } from './suite-runner.js';
 import { suiteResult, type AttemptFacts } from './suite-result.js';
@@ -168,6 +168,8 @@ function bootedResult(cell: Cell, kernel: ResolvedKernel, c: Classified, run: Gu
     consoleLog: a.consoleLog,
     startedAt: new Date(a.started).toISOString(),
   };
+  const cut = outputCutOf(report.outputCut);
+  if (cut) result.outputCut = cut;
   // The one-program guest runs the cell's first (only) test: its outcome is the cell's.
   return { ...result, tests: [loaderTest(result, cell.tests[0])] };
 }
