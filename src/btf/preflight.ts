@@ -11,7 +11,9 @@ import { ConfigError, MissingToolError } from '../errors.js';
 import { filesOf } from '../plan/files.js';
 import { findBpftool } from './min.js';
 
-export function btfPreflight(matrix: Pick<Matrix, 'btf' | 'arches' | 'file' | 'dir' | 'globbed'>, env: NodeJS.ProcessEnv, cwd: string): void {
+type BtfMatrix = Pick<Matrix, 'btf' | 'arches' | 'file' | 'dir' | 'globbed'>;
+
+export function btfPreflight(matrix: BtfMatrix, env: NodeJS.ProcessEnv, cwd: string): void {
   const { objects, objectsAt } = matrix.btf;
   if (objects.length === 0) return;
   objects.forEach((pattern, i) => {

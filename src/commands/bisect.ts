@@ -48,7 +48,11 @@ async function previousResults(ctx: Context, dirs: string[]): Promise<Map<string
 
 export default async function bisect(ctx: Context, opts: BisectOptions): Promise<number> {
   const matrixFile = path.resolve(ctx.cwd, opts.matrix);
-  const { matrix } = await loadMatrix(matrixFile, { ...commandLoad(ctx, opts.allowOutsideProject), checkLoaderFiles: true, globsMustMatch: true });
+  const { matrix } = await loadMatrix(matrixFile, {
+    ...commandLoad(ctx, opts.allowOutsideProject),
+    checkLoaderFiles: true,
+    globsMustMatch: true,
+  });
   const kernels = bisectKernels(matrix, opts.kernels?.split(',').map((k) => k.trim()).filter(Boolean), ctx.cwd);
   const cells = bisectCells(matrix, kernels, opts);
   await preflight(cells, ctx.env, (line) => ctx.stderr.write(`note: ${line}\n`));

@@ -27,7 +27,10 @@ export default async function plan(ctx: Context, opts: PlanOptions): Promise<num
 
   // The loader must exist to run a cell; a CI plan job runs before the build, so
   // --github-matrix does not insist on it.
-  const { matrix, warnings } = await loadMatrix(opts.matrix, { ...commandLoad(ctx, opts.allowOutsideProject), checkLoaderFiles: !opts.githubMatrix });
+  const { matrix, warnings } = await loadMatrix(opts.matrix, {
+    ...commandLoad(ctx, opts.allowOutsideProject),
+    checkLoaderFiles: !opts.githubMatrix,
+  });
   for (const w of warnings) ctx.stderr.write(`warning: ${w}\n`);
   let cells = expandCells(matrix);
   if (opts.only) cells = filterCells(cells, opts.only);

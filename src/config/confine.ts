@@ -52,7 +52,7 @@ export function mayRead(real: string, c: Confinement): boolean {
   return c.anywhere || within(real, c.root) || c.allowed.some((a) => within(real, a));
 }
 
-/** Why outside paths are refused here, or undefined when they may be allowed (not a pull-request event, or the workflow opts in). */
+/** Why outside paths are refused here; undefined outside pull-request events, or when the workflow opts in. */
 export function outsideRefused(env: NodeJS.ProcessEnv): string | undefined {
   const event = env.GITHUB_EVENT_NAME ?? '';
   if (!PULL_REQUEST_EVENTS.includes(event) || env.PORTMATRIX_ALLOW_OUTSIDE_PROJECT === '1') return undefined;

@@ -21,7 +21,7 @@ export interface LoadOptions {
   checkLoaderFiles?: boolean;
   /** Base of a relative `file`; default process.cwd(). */
   cwd?: string;
-  /** --allow-outside-project, already checked with config/confine.ts allowOutsideFlag; default false. */
+  /** --allow-outside-project, checked by config/confine.ts allowOutsideFlag; default false. */
   allowOutsideProject?: boolean;
   /** The command's environment (GITHUB_EVENT_NAME decides whether paths outside the project may be allowed); default none. */
   env?: NodeJS.ProcessEnv;

@@ -160,8 +160,13 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
   checkAxis(raw.libc, 'libc', libcs, o.fail);
 
   const tests = buildTests(raw, o, dir, arches);
-  const confinement: Confinement = { root: projectRoot(dir), allowed: allowedOutside(raw, dir, o.env ?? {}, o.fail), anywhere: o.allowOutsideProject ?? false };
-  const globSites = checkHostPaths(raw, { dir, arches, confinement, checkFiles: o.checkLoaderFiles, fail: o.fail, lineOf: o.lineOf });
+  const confinement: Confinement = {
+    root: projectRoot(dir),
+    allowed: allowedOutside(raw, dir, o.env ?? {}, o.fail),
+    anywhere: o.allowOutsideProject ?? false,
+  };
+  const checkFiles = o.checkLoaderFiles;
+  const globSites = checkHostPaths(raw, { dir, arches, confinement, checkFiles, fail: o.fail, lineOf: o.lineOf });
   const packages = raw.packages && buildPackages(raw.packages, ['packages'], o);
 
   const btf = buildBtf(raw, dir, o.fail, o.lineOf);

@@ -32,14 +32,29 @@ function expandedSize(doc: Document, node: unknown, memo: Map<unknown, number>, 
   if (!node || typeof node !== 'object') return 1;
   if (isAlias(node)) {
     const target = node.resolve(doc);
-    if (!target) throw new Unsafe({ offset: offsetOf(node), problem: `alias *${node.source} names no anchor`, fix: `write &${node.source} on a value before this alias, or remove the alias` });
-    if (open.has(target)) throw new Unsafe({ offset: offsetOf(node), problem: `alias *${node.source} is inside the value it names`, fix: 'an alias cannot refer to a value that contains it' });
+    if (!target)
+      throw new Unsafe({
+        offset: offsetOf(node),
+        problem: `alias *${node.source} names no anchor`,
+        fix: `write &${node.source} on a value before this alias, or remove the alias`,
+      });
+    if (open.has(target))
+      throw new Unsafe({
+        offset: offsetOf(node),
+        problem: `alias *${node.source} is inside the value it names`,
+        fix: 'an alias cannot refer to a value that contains it',
+      });
     return expandedSize(doc, target, memo, open);
   }
   const known = memo.get(node);
   if (known !== undefined) return known;
   const reserved = isMap(node) ? node.items.find((p) => isScalar(p.key) && p.key.value === '__proto__') : undefined;
-  if (reserved) throw new Unsafe({ offset: offsetOf(reserved.key), problem: 'the key __proto__ is reserved', fix: 'rename the key' });
+  if (reserved)
+    throw new Unsafe({
+      offset: offsetOf(reserved.key),
+      problem: 'the key __proto__ is reserved',
+      fix: 'rename the key',
+    });
   open.add(node);
   let size = 1;
   for (const child of children(node as Node)) {

@@ -127,7 +127,9 @@ export class FrameParser {
     const report = this.copy();
     const truncated = new Set([...this.truncated, ...[...this.live.keys()].filter((name) => !this.received.has(name))]);
     if (truncated.size) report.truncated = [...truncated].sort();
-    for (const [name, { bytes }] of this.live) if (!this.received.has(name)) this.cuts[name] ??= { keptBytes: Math.min(bytes, LIVE_KEEP) };
+    for (const [name, { bytes }] of this.live) {
+      if (!this.received.has(name)) this.cuts[name] ??= { keptBytes: Math.min(bytes, LIVE_KEEP) };
+    }
     if (Object.keys(this.cuts).length) report.outputCut = { ...this.cuts };
     return report;
   }

@@ -45,7 +45,10 @@ async function walkSite(m: Matrix, site: GlobSite, filled: string, o: FilesOptio
     return await glob(filled, { signal: o.signal, check: guard(m.confinement) });
   } catch (error) {
     if (error instanceof GlobLimitError) {
-      return fail(`${shown} ${error.message}`, `narrow the glob (at most ${GLOB_LIMITS.files} files and ${GLOB_LIMITS.bytes} bytes, reading at most ${GLOB_LIMITS.entries} directory entries)`);
+      return fail(
+        `${shown} ${error.message}`,
+        `narrow the glob (at most ${GLOB_LIMITS.files} files and ${GLOB_LIMITS.bytes} bytes, reading at most ${GLOB_LIMITS.entries} directory entries)`,
+      );
     }
     if (error instanceof Outside) {
       const via = error.real === path.resolve(error.reached) ? '' : ` (through a symlink, to ${error.real})`;
@@ -56,7 +59,10 @@ async function walkSite(m: Matrix, site: GlobSite, filled: string, o: FilesOptio
 }
 
 /** Every glob's matches per filled pattern (Matrix.globbed), and the warnings for globs that match nothing. */
-export async function expandGlobs(m: Matrix, o: FilesOptions): Promise<{ globbed: Record<string, string[]>; warnings: string[] }> {
+export async function expandGlobs(
+  m: Matrix,
+  o: FilesOptions,
+): Promise<{ globbed: Record<string, string[]>; warnings: string[] }> {
   const globbed: Record<string, string[]> = {};
   const warnings: string[] = [];
   for (const site of m.globSites ?? []) {

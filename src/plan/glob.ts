@@ -44,7 +44,10 @@ function segmentRegExp(segment: string): RegExp {
       const end = segment.indexOf(']', i + 1);
       if (end < 0) source += '\\[';
       else {
-        source += `[${segment.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        source += `[${segment
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = end;
       }
     } else source += ch.replace(/[.+^${}()|\\]/g, '\\$&');
@@ -69,7 +72,8 @@ class Walk {
 
   private async tick(count: number): Promise<void> {
     this.entries += count;
-    if (this.entries > this.limits.entries) throw new GlobLimitError(`reads more than ${this.limits.entries} directory entries`);
+    if (this.entries > this.limits.entries)
+      throw new GlobLimitError(`reads more than ${this.limits.entries} directory entries`);
     await new Promise((resolve) => setImmediate(resolve));
     this.o.signal?.throwIfAborted();
   }
@@ -122,6 +126,12 @@ export async function glob(pattern: string, o: GlobOptions = {}): Promise<string
   if (!hasGlob(pattern)) return [pattern];
   const root = path.parse(pattern).root;
   const walk = new Walk(o.limits ?? GLOB_LIMITS, o);
-  await walk.walk(root, pattern.slice(root.length).split(/[\\/]+/).filter(Boolean));
+  await walk.walk(
+    root,
+    pattern
+      .slice(root.length)
+      .split(/[\\/]+/)
+      .filter(Boolean),
+  );
   return [...walk.files].sort();
 }

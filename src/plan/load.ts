@@ -7,7 +7,7 @@ import { readMatrix, type LoadOptions } from '../config/load.js';
 import type { Context } from '../context.js';
 import type { Matrix } from '../config/matrix.js';
 import { safeMessage } from '../core/sanitize.js';
-import { matchReport } from './expand.js';
+import { matchReport, type MatchWarning } from './expand.js';
 import { expandGlobs } from './files.js';
 
 export interface MatrixLoadOptions extends LoadOptions {
@@ -19,13 +19,15 @@ export interface MatrixLoadOptions extends LoadOptions {
 
 /** What every command loads its matrix with: its cwd, environment and signal, and --allow-outside-project. */
 export function commandLoad(ctx: Context, allowOutsideProject: boolean | undefined): MatrixLoadOptions {
-  return { cwd: ctx.cwd, env: ctx.env, signal: ctx.signal, allowOutsideProject: allowOutsideFlag(allowOutsideProject, ctx.env) };
+  const allowed = allowOutsideFlag(allowOutsideProject, ctx.env);
+  return { cwd: ctx.cwd, env: ctx.env, signal: ctx.signal, allowOutsideProject: allowed };
 }
 
 export async function loadMatrix(file: string, opts: MatrixLoadOptions = {}): Promise<{ matrix: Matrix; warnings: string[] }> {
   const { matrix, shown } = await readMatrix(file, opts);
   const globs = await expandGlobs(matrix, { shown, signal: opts.signal, mustMatch: opts.globsMustMatch ?? false });
   matrix.globbed = globs.globbed;
-  const warnings = matchReport(matrix).map((w) => safeMessage(`${shown}:${w.line ?? 1}:${w.col ?? 1}: ${w.field}: ${w.message}`));
+  const located = (w: MatchWarning) => `${shown}:${w.line ?? 1}:${w.col ?? 1}: ${w.field}: ${w.message}`;
+  const warnings = matchReport(matrix).map((w) => safeMessage(located(w)));
   return { matrix, warnings: [...globs.warnings.map((w) => safeMessage(w)), ...warnings] };
 }

@@ -40,7 +40,10 @@ export function undecidedTest(spec: Pick<TestSpec, 'name' | 'kind' | 'expect'>, 
 }
 
 /** The cuts of one test's streams (`stdout.3`, …) or, without an index, of the cell's own, in stream order. */
-export function outputCutOf(cuts: Record<string, Omit<OutputCut, 'stream'>> | undefined, index?: number): OutputCut[] | undefined {
+export function outputCutOf(
+  cuts: Record<string, Omit<OutputCut, 'stream'>> | undefined,
+  index?: number,
+): OutputCut[] | undefined {
   const out = (['stdout', 'stderr', 'dmesg'] as const).flatMap((stream) => {
     const cut = cuts?.[index === undefined ? stream : `${stream}.${index}`];
     return cut ? [{ stream, ...cut }] : [];

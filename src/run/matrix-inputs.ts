@@ -29,7 +29,8 @@ export function matrixInputs(ctx: Context, opts: MatrixInputOptions, matrix: Mat
   });
   const images = createImageStore(imageOptions);
   const inputs = createInputs({ images, accelMode: opts.accel ?? matrix.vm.accel, env: ctx.env, events });
-  const btf = createBtfResolver({ images, objects: matrix.btf.objects, globbed: matrix.globbed, resultsDir, env: ctx.env, log: imageOptions.log!, signal: ctx.signal });
+  const { objects } = matrix.btf;
+  const btf = createBtfResolver({ images, objects, globbed: matrix.globbed, resultsDir, env: ctx.env, log: imageOptions.log!, signal: ctx.signal });
   return { ...inputs, btf, cache: images.cache };
 }
 

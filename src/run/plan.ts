@@ -31,7 +31,11 @@ export interface PlanOptions {
 
 export async function planRun(ctx: Context, opts: PlanOptions): Promise<RunPlan> {
   const matrixFile = path.resolve(ctx.cwd, opts.matrix);
-  const { matrix, warnings } = await loadMatrix(matrixFile, { ...commandLoad(ctx, opts.allowOutsideProject), checkLoaderFiles: true, globsMustMatch: true });
+  const { matrix, warnings } = await loadMatrix(matrixFile, {
+    ...commandLoad(ctx, opts.allowOutsideProject),
+    checkLoaderFiles: true,
+    globsMustMatch: true,
+  });
   for (const w of warnings) ctx.stderr.write(`warning: ${w}\n`);
   const reporters = parseReporters(opts.reporter);
 

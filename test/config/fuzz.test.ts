@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fuzzProject, matrixText, planOne, type FuzzCounts } from '../helpers/fuzz-matrices.js';
+import { matrixText } from '../helpers/fuzz-matrices.js';
+import { fuzzProject, planOne, type FuzzCounts } from '../helpers/fuzz-run.js';
 
 const dir = fuzzProject();
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
