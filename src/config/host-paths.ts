@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Arch } from '../core/arch.js';
 import { parseBtfMode } from './btf.js';
-import { confinementRule, mayRead, outsideRefused, realOrResolved, type Confinement } from './confine.js';
+import { confinementRule, mayRead, outsideRefused, projectRoot, realOrResolved, type Confinement } from './confine.js';
 import { parseSource } from './kernels.js';
 import { fieldName, type PathKey } from './locate.js';
 import { fillPlaceholders, type Fail } from './placeholders.js';
@@ -16,12 +16,17 @@ import type { RawMatrix } from './schema.js';
 export interface HostPathOptions {
   dir: string;
   arches: Arch[];
-  confinement: Confinement;
+  /** --allow-outside-project, checked against the event. */
+  anywhere: boolean;
+  /** The command's environment: GITHUB_EVENT_NAME decides whether `allowOutsideProject:` may be used. */
+  env?: NodeJS.ProcessEnv;
   /** `run` and `plan` (the programs must be built); `plan --github-matrix` runs before the build. */
   checkFiles: boolean;
   fail: Fail;
   lineOf: (at: PathKey[]) => { line: number; col: number };
 }
+
+type Checks = HostPathOptions & { confinement: Confinement };
 
 /** A glob of the matrix, where it is written: plan/files.ts walks it. */
 export interface GlobSite {
@@ -43,7 +48,7 @@ export function globBase(pattern: string): string {
   return first < 0 ? pattern : segments.slice(0, first).join('/') || '/';
 }
 
-function confined(abs: string, at: PathKey[], shown: string, o: HostPathOptions): void {
+function confined(abs: string, at: PathKey[], shown: string, o: Checks): void {
   const real = realOrResolved(abs);
   if (mayRead(real, o.confinement)) return;
   const via = real === path.resolve(abs) ? '' : ` (through a symlink, to ${real})`;
@@ -51,7 +56,7 @@ function confined(abs: string, at: PathKey[], shown: string, o: HostPathOptions)
 }
 
 /** A program: a regular file once built, never a directory or a device. */
-function program(written: string, at: PathKey[], o: HostPathOptions): void {
+function program(written: string, at: PathKey[], o: Checks): void {
   if (written.trim() === '') o.fail(at, 'is empty', 'write the program path, e.g. build/loader-{arch}');
   for (const arch of o.arches) {
     const abs = path.resolve(o.dir, fillPlaceholders(written, arch));
@@ -68,7 +73,7 @@ function program(written: string, at: PathKey[], o: HostPathOptions): void {
 }
 
 /** A file or glob: a plain path is confined per arch; a glob's fixed part here, its matches in the walk. */
-function fileOrGlob(written: string, at: PathKey[], o: HostPathOptions, sites: GlobSite[]): void {
+function fileOrGlob(written: string, at: PathKey[], o: Checks, sites: GlobSite[]): void {
   if (written.trim() === '')
     o.fail(at, 'is empty', 'write a path or glob relative to the matrix file, e.g. testdata/*.elf');
   for (const arch of o.arches) {
@@ -79,18 +84,18 @@ function fileOrGlob(written: string, at: PathKey[], o: HostPathOptions, sites: G
   if (hasGlob(pattern)) sites.push({ pattern, field: fieldName(at), ...o.lineOf(at), btf: at[0] === 'btf' });
 }
 
-function kernelFile(source: string | undefined, at: PathKey[], o: HostPathOptions): void {
+function kernelFile(source: string | undefined, at: PathKey[], o: Checks): void {
   const parsed = source === undefined ? undefined : parseSource(source);
   if (parsed?.kind === 'file' && parsed.path) confined(path.resolve(o.dir, parsed.path), at, parsed.path, o);
 }
 
-function btfFile(value: string | undefined, at: PathKey[], o: HostPathOptions): void {
+function btfFile(value: string | undefined, at: PathKey[], o: Checks): void {
   const mode = value === undefined ? undefined : parseBtfMode(value);
   if (mode?.kind === 'file') confined(path.resolve(o.dir, mode.path), at, mode.path, o);
 }
 
 /** The matrix's own opt-ins: real paths outside the project it may name (refused where the flag is). */
-export function allowedOutside(raw: RawMatrix, dir: string, env: NodeJS.ProcessEnv, fail: Fail): string[] {
+function allowedOutside(raw: RawMatrix, dir: string, env: NodeJS.ProcessEnv, fail: Fail): string[] {
   const list = raw.allowOutsideProject ?? [];
   const refused = list.length ? outsideRefused(env) : undefined;
   if (refused)
@@ -102,8 +107,17 @@ export function allowedOutside(raw: RawMatrix, dir: string, env: NodeJS.ProcessE
   );
 }
 
-/** Checks every path; returns the globs, for plan/files.ts to walk. */
-export function checkHostPaths(raw: RawMatrix, o: HostPathOptions): GlobSite[] {
+/** Checks every path; returns where they may lead, and the globs for plan/files.ts to walk. */
+export function checkHostPaths(
+  raw: RawMatrix,
+  opts: HostPathOptions,
+): { confinement: Confinement; globSites: GlobSite[] } {
+  const confinement = {
+    root: projectRoot(opts.dir),
+    allowed: allowedOutside(raw, opts.dir, opts.env ?? {}, opts.fail),
+    anywhere: opts.anywhere,
+  };
+  const o: Checks = { ...opts, confinement };
   const sites: GlobSite[] = [];
   raw.kernels.forEach((k, i) => {
     kernelFile(k.source, ['kernels', i, 'source'], o);
@@ -120,5 +134,5 @@ export function checkHostPaths(raw: RawMatrix, o: HostPathOptions): GlobSite[] {
     program(t.path, [...at, 'path'], o);
     t.files.forEach((f, j) => fileOrGlob(f.src, [...at, 'files', j], o, sites));
   }
-  return sites;
+  return { confinement, globSites: sites };
 }

@@ -19,8 +19,7 @@ import type { RawMatrix } from './schema.js';
 import { nearest, oneOf } from './suggest.js';
 import { buildBtf } from './btf.js';
 import { checkBounds } from './bounds.js';
-import { projectRoot, type Confinement } from './confine.js';
-import { allowedOutside, checkHostPaths } from './host-paths.js';
+import { checkHostPaths } from './host-paths.js';
 
 export interface BuildOptions {
   file: string;
@@ -160,13 +159,7 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
   checkAxis(raw.libc, 'libc', libcs, o.fail);
 
   const tests = buildTests(raw, o, dir, arches);
-  const confinement: Confinement = {
-    root: projectRoot(dir),
-    allowed: allowedOutside(raw, dir, o.env ?? {}, o.fail),
-    anywhere: o.allowOutsideProject ?? false,
-  };
-  const checkFiles = o.checkLoaderFiles;
-  const globSites = checkHostPaths(raw, { dir, arches, confinement, checkFiles, fail: o.fail, lineOf: o.lineOf });
+  const host = checkHostPaths(raw, { ...o, dir, arches, anywhere: o.allowOutsideProject ?? false, checkFiles: o.checkLoaderFiles });
   const packages = raw.packages && buildPackages(raw.packages, ['packages'], o);
 
   const btf = buildBtf(raw, dir, o.fail, o.lineOf);
@@ -177,8 +170,7 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
   const matrix: Matrix = {
     file,
     dir,
-    confinement,
-    globSites,
+    ...host,
     kernels,
     arches,
     configs,

@@ -3,7 +3,7 @@
 // harmless aliases of one scalar do not), every alias names an anchor written
 // before it, and no map key is `__proto__` (a plain object would drop it).
 
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Alias, type Document, type Node } from 'yaml';
 import { MAX_YAML_NODES } from './bounds.js';
 
 export interface UnsafeNode {
@@ -28,33 +28,34 @@ function children(node: Node): unknown[] {
 }
 
 /** Counts the nodes `doc.toJS()` would build, each anchor's tree once (memo), failing fast past the bound. */
+/** The node an alias names, refusing one that names nothing or the value holding it. */
+function aliasTarget(doc: Document, alias: Alias, open: Set<unknown>): unknown {
+  const target = alias.resolve(doc);
+  const at = offsetOf(alias);
+  if (!target) {
+    const fix = `write &${alias.source} on a value before this alias, or remove the alias`;
+    throw new Unsafe({ offset: at, problem: `alias *${alias.source} names no anchor`, fix });
+  }
+  if (open.has(target)) {
+    const fix = 'an alias cannot refer to a value that contains it';
+    throw new Unsafe({ offset: at, problem: `alias *${alias.source} is inside the value it names`, fix });
+  }
+  return target;
+}
+
 function expandedSize(doc: Document, node: unknown, memo: Map<unknown, number>, open: Set<unknown>): number {
   if (!node || typeof node !== 'object') return 1;
-  if (isAlias(node)) {
-    const target = node.resolve(doc);
-    if (!target)
-      throw new Unsafe({
-        offset: offsetOf(node),
-        problem: `alias *${node.source} names no anchor`,
-        fix: `write &${node.source} on a value before this alias, or remove the alias`,
-      });
-    if (open.has(target))
-      throw new Unsafe({
-        offset: offsetOf(node),
-        problem: `alias *${node.source} is inside the value it names`,
-        fix: 'an alias cannot refer to a value that contains it',
-      });
-    return expandedSize(doc, target, memo, open);
-  }
+  if (isAlias(node)) return expandedSize(doc, aliasTarget(doc, node, open), memo, open);
   const known = memo.get(node);
   if (known !== undefined) return known;
   const reserved = isMap(node) ? node.items.find((p) => isScalar(p.key) && p.key.value === '__proto__') : undefined;
-  if (reserved)
+  if (reserved) {
     throw new Unsafe({
       offset: offsetOf(reserved.key),
       problem: 'the key __proto__ is reserved',
       fix: 'rename the key',
     });
+  }
   open.add(node);
   let size = 1;
   for (const child of children(node as Node)) {
