@@ -56,7 +56,8 @@ async function runCell(dir: string, arch: Arch, accel: string, snapshot: boolean
   return { warnings, wallMs, cellMs, beyondMs: cellMs - (cell.timings.loaderMs ?? 0), boot: cell.boot };
 }
 
-export async function benchSnapshot(o: SnapshotBenchOptions): Promise<void> {
+/** Runs the bench, logging each round; returns the table of medians. */
+export async function benchSnapshot(o: SnapshotBenchOptions): Promise<string[]> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-bench-snap-'));
   const loader = o.loader ? path.resolve(o.loader) : path.join(dir, 'loader.sh');
   if (!o.loader) {
@@ -87,16 +88,19 @@ export async function benchSnapshot(o: SnapshotBenchOptions): Promise<void> {
         `   ${snap ? `${(snap.bytes / 1024 / 1024).toFixed(0)} MiB` : '?'}`,
     );
   }
-  o.log('arch       cell: cold restored  ratio    beyond loader: cold restored   run wall: cold restored   snapshot');
-  for (const r of rows) o.log(r);
+  const header =
+    'arch       cell: cold restored  ratio    beyond loader: cold restored' + '   run wall: cold restored   snapshot';
+  const table = [header, ...rows];
+  for (const line of table) o.log(line);
   await rm(dir, { recursive: true, force: true });
+  return table;
 }
 
 /**
  * The example matrix as whole `portmatrix run` processes (Node start and every
  * report included): once to make the snapshots, then --no-snapshot and snapshots.
  */
-export async function benchExampleMatrix(o: { repoRoot: string; log: (line: string) => void }): Promise<void> {
+export async function benchExampleMatrix(o: { repoRoot: string; log: (line: string) => void }): Promise<string[]> {
   const entry = path.join(o.repoRoot, 'test/helpers/cli-entry.ts');
   const run = async (flags: string[]): Promise<number> => {
     const results = await mkdtemp(path.join(os.tmpdir(), 'pm-bench-example-'));
@@ -111,11 +115,16 @@ export async function benchExampleMatrix(o: { repoRoot: string; log: (line: stri
     if (code !== 0) o.log(`  (portmatrix run ${flags.join(' ')} exited ${code})`);
     return ms;
   };
-  o.log('example matrix (matrix.yaml), whole portmatrix run processes:');
-  const warm = await run([]);
-  o.log(`  warm-up with snapshots (makes what is missing): ${sec(warm)}`);
+  const table: string[] = [];
+  const say = (line: string) => {
+    table.push(line);
+    o.log(line);
+  };
+  say('example matrix (matrix.yaml), whole portmatrix run processes:');
+  say(`  warm-up with snapshots (makes what is missing): ${sec(await run([]))}`);
   const cold = await run(['--no-snapshot']);
-  o.log(`  --no-snapshot: ${sec(cold)}`);
+  say(`  --no-snapshot: ${sec(cold)}`);
   const snap = await run([]);
-  o.log(`  snapshots:     ${sec(snap)}   ratio ${(snap / cold).toFixed(2)}x`);
+  say(`  snapshots:     ${sec(snap)}   ratio ${(snap / cold).toFixed(2)}x`);
+  return table;
 }

@@ -60,7 +60,8 @@ async function cellsMs(dir: string, arch: Arch, snapshot: boolean, cells: number
   return results.cells.reduce((sum, c) => sum + c.timings.totalMs, 0);
 }
 
-export async function benchSuite(o: SuiteBenchOptions): Promise<void> {
+/** Runs the bench, logging each round; returns the table of medians. */
+export async function benchSuite(o: SuiteBenchOptions): Promise<string[]> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'pm-bench-suite-'));
   const program = path.join(root, 'sleep.sh');
   await writeFile(program, '#!/bin/sh\nsleep 0.2\nexit 0\n');
@@ -90,7 +91,8 @@ export async function benchSuite(o: SuiteBenchOptions): Promise<void> {
       rows.push(`${arch.padEnd(6)} ${mode.padEnd(9)} ${sec(one)} ${sec(ten)} ${sec(singles)}   ${ratio(ten, one)}           ${ratio(singles, ten)}`);
     }
   }
-  o.log('arch   boot         1 test 10 tests 10 cells   10 tests/1 test   10 cells/10 tests');
-  for (const r of rows) o.log(r);
+  const table = ['arch   boot         1 test 10 tests 10 cells   10 tests/1 test   10 cells/10 tests', ...rows];
+  for (const line of table) o.log(line);
   await rm(root, { recursive: true, force: true });
+  return table;
 }

@@ -3,7 +3,8 @@
 // kernel with the host's root filesystem, then runs the same initramfs chrooted).
 // Both go through the real CLI, in-process, one cell at a time, interleaved
 // (qemu, vng, qemu, ...) because this machine is shared and noisy. Prints the
-// medians of the wall time per cell and of the boot (spawn → loader-start frame).
+// medians of the wall time per cell and of the boot (spawn → loader-start frame), and
+// writes them into the `vng` section of docs/benchmarks.md (unless --print-only).
 //
 //   node --import tsx scripts/bench-vng.ts [--rounds 3] [--kernel debian:trixie] [--loader PATH] [--accel tcg|kvm]
 // Needs scripts/install-vng.
@@ -15,6 +16,7 @@ import { PassThrough } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { main } from '../src/cli.js';
 import type { RunResults } from '../src/results/model.js';
+import { commandLine, recordBench } from './bench-doc.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +25,8 @@ const { values } = parseArgs({
     /** Default: a shell script that prints ok; the bundled example is examples/execsnoop/bin/execsnoop-amd64. */
     loader: { type: 'string' },
     accel: { type: 'string', default: 'tcg' },
+    /** Print the figures only; leave docs/benchmarks.md as it is. */
+    'print-only': { type: 'boolean', default: false },
   },
 });
 const rounds = Number(values.rounds);
@@ -79,6 +83,15 @@ for (let i = 0; i < rounds; i++) {
   }
 }
 const med = (b: Backend, k: 'wallMs' | 'bootMs') => median(samples[b].map((s) => s[k]));
-console.log('backend  wall (median)  boot (median)');
-for (const b of backends) console.log(`${b.padEnd(7)}  ${sec(med(b, 'wallMs'))}       ${sec(med(b, 'bootMs'))}`);
-console.log(`ratio vng/qemu: wall ${(med('vng', 'wallMs') / med('qemu', 'wallMs')).toFixed(2)}x, boot ${(med('vng', 'bootMs') / med('qemu', 'bootMs')).toFixed(2)}x`);
+const ratio = (k: 'wallMs' | 'bootMs') => (med('vng', k) / med('qemu', k)).toFixed(2);
+const table = [
+  'backend  wall (median)  boot (median)',
+  ...backends.map((b) => `${b.padEnd(7)}  ${sec(med(b, 'wallMs'))}       ${sec(med(b, 'bootMs'))}`),
+  `ratio vng/qemu: wall ${ratio('wallMs')}x, boot ${ratio('bootMs')}x`,
+];
+for (const line of table) console.log(line);
+if (!values['print-only']) {
+  const command = commandLine('node --import tsx scripts/bench-vng.ts');
+  const file = await recordBench({ name: 'vng', command, lines: table });
+  console.log(`figures written to ${path.relative(process.cwd(), file)} (section vng)`);
+}

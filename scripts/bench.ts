@@ -2,6 +2,8 @@
 // `qemu-system-<arch>` boot of the same kernel with the same guest in one initramfs,
 // to poweroff. Runs are interleaved (raw, portmatrix, raw, ...) because this machine is noisy.
 // --snapshot instead compares cold and restored cells (scripts/bench-snapshot.ts).
+// Each table also replaces its section of docs/benchmarks.md (scripts/bench-doc.ts),
+// unless --print-only.
 //
 //   npm run bench -- [--arches amd64,arm64,s390x] [--rounds 3] [--kernel debian:trixie]
 //   npm run bench -- --snapshot [--loader PATH-with-{goarch}] [--arches ...] [--rounds 3] [--example]
@@ -18,6 +20,7 @@ import { writeCpio } from '../src/guest/cpio.js';
 import { cellScript } from '../src/guest/init-script.js';
 import { baseInitramfsEntries, cellInputEntries } from '../src/guest/initramfs.js';
 import { gzipSync } from 'node:zlib';
+import { commandLine, recordBench } from './bench-doc.js';
 import { benchExampleMatrix, benchSnapshot } from './bench-snapshot.js';
 import { benchSuite } from './bench-suite.js';
 import { createImageStore, defaultImageOptions } from '../src/images/store.js';
@@ -36,6 +39,8 @@ const { values } = parseArgs({
     /** One test vs ten tests in one cell, cold and restored. */
     suite: { type: 'boolean', default: false },
     loader: { type: 'string' },
+    /** Print the figures only; leave docs/benchmarks.md as it is. */
+    'print-only': { type: 'boolean', default: false },
   },
 });
 const arches = values.arches.split(',') as Arch[];
@@ -43,6 +48,13 @@ const rounds = Number(values.rounds);
 const LOADER = '#!/bin/sh\necho ok\n';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Puts a bench's table into its section of docs/benchmarks.md, naming this command. */
+async function record(name: string, lines: string[]): Promise<void> {
+  if (values['print-only']) return;
+  const file = await recordBench({ name, command: commandLine('npm run bench', '--'), lines });
+  console.log(`figures written to ${path.relative(process.cwd(), file)} (section ${name})`);
+}
 
 async function rawBoot(binary: string, args: string[]): Promise<number> {
   const t0 = performance.now();
@@ -70,13 +82,16 @@ async function portmatrixCell(dir: string, arch: Arch): Promise<number> {
 }
 
 if (values.suite) {
-  await benchSuite({ arches, rounds, kernel: values.kernel, log: (l) => console.log(l) });
+  await record('suite', await benchSuite({ arches, rounds, kernel: values.kernel, log: (l) => console.log(l) }));
   process.exit(0);
 }
 
 if (values.snapshot) {
-  await benchSnapshot({ arches, rounds, kernel: values.kernel, loader: values.loader, accel: 'tcg', log: (l) => console.log(l) });
-  if (values.example) await benchExampleMatrix({ repoRoot: path.resolve(import.meta.dirname, '..'), log: (l) => console.log(l) });
+  const log = (l: string) => console.log(l);
+  const { kernel, loader } = values;
+  await record('snapshot', await benchSnapshot({ arches, rounds, kernel, loader, accel: 'tcg', log }));
+  const repoRoot = path.resolve(import.meta.dirname, '..');
+  if (values.example) await record('example', await benchExampleMatrix({ repoRoot, log }));
   process.exit(0);
 }
 
@@ -87,7 +102,8 @@ await writeFile(path.join(dir, 'matrix.yaml'), `kernels: [${values.kernel}]\narc
 const store = createImageStore(defaultImageOptions(process.env, dir, {}));
 
 console.log(`kernel ${values.kernel}, ${rounds} rounds, TCG, one cell at a time`);
-console.log('arch    raw qemu (median)  portmatrix (median)  ratio');
+const table = ['arch    raw qemu (median)  portmatrix (median)  ratio'];
+console.log(table[0]);
 for (const arch of arches) {
   const kernel = await store.kernel(values.kernel, arch);
   const script = cellScript({ token: '0123456789abcdef', args: [], env: {}, timeoutSec: 60, sysctl: {} });
@@ -106,6 +122,9 @@ for (const arch of arches) {
   }
   const r = median(raw);
   const p = median(pm);
-  console.log(`${arch.padEnd(7)} ${(r / 1000).toFixed(2).padStart(8)} s          ${(p / 1000).toFixed(2).padStart(8)} s          ${(p / r).toFixed(2)}x`);
+  const secs = (ms: number) => `${(ms / 1000).toFixed(2).padStart(8)} s`;
+  table.push(`${arch.padEnd(7)} ${secs(r)}          ${secs(p)}          ${(p / r).toFixed(2)}x`);
+  console.log(table.at(-1));
 }
 await rm(dir, { recursive: true, force: true });
+await record('raw', table);

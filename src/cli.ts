@@ -3,100 +3,65 @@
 // Every command is `(ctx, options) => Promise<exitCode>`.
 
 import { Command, CommanderError, Option } from 'commander';
+import type { ImagesOptions } from './commands/images.js';
+import { COMMAND_FLAGS, type FlagName, type FlagOverride, flagOption } from './config/options.js';
 import type { Context } from './context.js';
 import { escapeControls } from './core/sanitize.js';
-import { ExitCode, PortmatrixError } from './errors.js';
+import { ExitCode, PortmatrixError, UsageError } from './errors.js';
 import { VERSION } from './version.js';
 
-function intOption(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new CommanderError(ExitCode.usage, 'portmatrix.int', `expected a whole number, got "${value}"`);
-  return n;
+/** A command: its options are what commander parsed from the table, so the command's own type holds. */
+type CommandModule = { default: (ctx: Context, opts: never, ...positional: never[]) => Promise<number> };
+/** A commander action that lazy-imports the command module and runs it with the context. */
+type Action = (load: () => Promise<CommandModule>) => (...args: unknown[]) => Promise<void>;
+
+interface CommandFlags {
+  overrides?: Partial<Record<FlagName, FlagOverride>>;
+  /** Options under help headings, for commands with options of several kinds. */
+  grouped?: boolean;
 }
 
-const matrixOption = () => new Option('-m, --matrix <file>', 'matrix file').default('matrix.yaml');
-const cacheOption = () => new Option('--cache-dir <dir>', 'kernel and package cache (default $PORTMATRIX_CACHE or ~/.cache/portmatrix)');
-const outsideOption = () =>
-  new Option('--allow-outside-project', 'let the matrix name files outside the project (refused in pull-request events; docs/matrix.md)');
-const mirrorOption = () => new Option('--mirror <url>', 'Debian mirror (default $PORTMATRIX_DEBIAN_MIRROR or https://deb.debian.org/debian)');
-
-type CommandModule = { default: (ctx: Context, opts: any, ...args: any[]) => Promise<number> };
-/** A commander action that lazy-imports the command module and runs it with the context. */
-type Action = (load: () => Promise<CommandModule>) => (...args: any[]) => Promise<void>;
+/** A subcommand with its options from the table (commands/options.ts). */
+function command(parent: Command, name: string, flags: readonly FlagName[], o: CommandFlags = {}): Command {
+  const cmd = parent.command(name);
+  for (const flag of flags) cmd.addOption(flagOption(flag, o.overrides?.[flag], o.grouped));
+  return cmd;
+}
 
 function addPlanAndRun(program: Command, action: Action): void {
-  program
-    .command('plan')
+  command(program, 'plan', COMMAND_FLAGS.plan)
     .description('print the cells of the matrix')
-    .addOption(matrixOption())
-    .option('--json', 'machine-readable output')
-    .option('--only <filter>', 'only cells matching key=value[,key=value] (keys: arch, kernel, config, libc, id)')
-    .option('--github-matrix', 'JSON for a GitHub Actions strategy.matrix')
-    .option('--shards <n>', 'with --github-matrix: split into N shards', intOption)
-    .addOption(outsideOption())
     .action(action(() => import('./commands/plan.js')));
-
-  program
-    .command('run')
+  command(program, 'check', COMMAND_FLAGS.check)
+    .description("before any boot: what each cell's BPF objects need that its kernel lacks")
+    .action(action(() => import('./commands/check.js')));
+  command(program, 'run', COMMAND_FLAGS.run, { grouped: true })
     .description('boot every cell and report')
-    .addOption(matrixOption())
-    .option('--only <filter>', 'only cells matching key=value[,key=value]')
-    .option('--shard <i/n>', 'run only shard i of n (1-based)')
-    .option('-j, --jobs <n>', 'cells at once (default from cores and memory)', intOption)
-    .option('--results-dir <dir>', 'where results go', 'results')
-    .option('--resume', 'skip cells already finished with identical inputs')
-    .addOption(new Option('--accel <mode>', 'acceleration').choices(['auto', 'kvm', 'tcg']))
-    .option('--retries <n>', 'retries of infrastructure failures (never of test failures)', intOption, 1)
-    .option('--reruns <n>', 'rerun a failed cell up to N times on a fresh boot; failed then passed is flaky', intOption, 0)
-    .option('--repeat <n>', 'run every cell N times and report its pass rate', intOption, 1)
-    .option('--strict', 'flaky cells fail the run (by default they do not)')
-    .option('--rerun-failed', 'like --resume, but failed, flaky and infra cells run again')
-    .option('--reuse', 'skip cells whose inputs match an as-expected result kept in the cache by an earlier run; they are marked reused')
-    .option('--no-snapshot', 'boot every cell cold instead of restoring a saved state of its boot (vm.snapshot: off)')
-    .option('--reporter <list>', 'comma-separated: json,junit,html,markdown (default all)')
-    .option('-v, --verbose', "print each test's guest output as it runs")
-    .addOption(cacheOption())
-    .addOption(mirrorOption())
-    .addOption(outsideOption())
     .action(action(() => import('./commands/run.js')));
 }
 
 function addBisect(program: Command, action: Action): void {
-  program
-    .command('bisect')
+  const overrides = { resultsDir: { default: 'results-bisect', help: 'where results go (reused by the next bisect)' } };
+  command(program, 'bisect', COMMAND_FLAGS.bisect, { overrides, grouped: true })
     .description('find the first kernel a cell passes (or fails) on, in about log2(n) boots')
-    .addOption(matrixOption())
-    .option('--kernels <list>', 'comma-separated kernels, oldest first: names of the matrix or sources (default: bisect: in the matrix, else its kernels)')
-    .option('--arch <arch>', 'the arch to follow (needed when the matrix has several)')
-    .option('--config <name>', 'the config to follow (needed when the matrix has several)')
-    .option('--libc <libc>', 'the libc to follow (needed when the matrix has several)')
-    .option('--results-dir <dir>', 'where results go (reused by the next bisect)', 'results-bisect')
-    .option('--reuse <dir...>', 'results dirs of earlier runs whose cells need no boot')
-    .addOption(new Option('--accel <mode>', 'acceleration').choices(['auto', 'kvm', 'tcg']))
-    .option('--retries <n>', 'retries of infrastructure failures (never of test failures)', intOption, 1)
-    .addOption(cacheOption())
-    .addOption(mirrorOption())
-    .addOption(outsideOption())
+    // run --reuse is the cache's result store: a bisect's earlier results dirs have their own name.
+    .addOption(new Option('--reuse <dir...>').hideHelp())
+    .on('option:reuse', () => {
+      throw new UsageError(
+        "bisect takes the results dirs of earlier runs with --from <results-dir...>; --reuse is run's result store",
+      );
+    })
     .action(action(() => import('./commands/bisect.js')));
 }
 
 function addReportAndComment(program: Command, action: Action): void {
-  program
-    .command('report')
+  command(program, 'report', COMMAND_FLAGS.report)
     .description('re-render reports from results dirs, merging shards')
     .argument('<dirs...>', 'results directories')
-    .option('-o, --out <dir>', 'output directory (default: the only input, or ./results-merged)')
-    .option('--reporter <list>', 'comma-separated: json,junit,html,markdown (default all)')
     .action(action(() => import('./commands/report.js')));
-
-  program
-    .command('comment')
+  command(program, 'comment', COMMAND_FLAGS.comment)
     .description('create or update the sticky pull-request comment')
     .argument('<dir>', 'results directory')
-    .option('--base <dir>', 'results of the base branch, for the diff')
-    .option('--pr <number>', 'pull request number (default from the GitHub event)')
-    .option('--report-url <url>', 'link to the HTML report artifact')
-    .option('--id <name>', 'marker suffix, for several matrices commenting on one pull request')
     .action(action(() => import('./commands/comment.js')));
 }
 
@@ -108,33 +73,33 @@ function addImages(program: Command, action: Action): void {
     ['ls', 'list what is cached'],
     ['prune', 'remove cache entries no lock file refers to'],
   ] as const) {
-    images
-      .command(name)
+    // --lock names other lock files, which only ls and prune read.
+    const flags = COMMAND_FLAGS.images.filter((f) => f !== 'lock' || name === 'ls' || name === 'prune');
+    command(images, name, flags)
       .description(description)
-      .addOption(matrixOption())
-      .addOption(cacheOption())
-      .addOption(mirrorOption())
-      .option('--only <filter>', 'only cells matching key=value[,key=value]')
-      .addOption(outsideOption())
-      .action(action(async () => {
-        const mod = await import('./commands/images.js');
-        return { default: (c: Context, o: any) => mod.default(c, { ...o, action: name }) };
-      }));
+      .action(
+        action(async () => {
+          const mod = await import('./commands/images.js');
+          return { default: (c: Context, o: Omit<ImagesOptions, 'action'>) => mod.default(c, { ...o, action: name }) };
+        }),
+      );
   }
 }
 
-function addDoctorAndInit(program: Command, action: Action): void {
-  program
-    .command('doctor')
-    .description('check this host for what the matrix needs, and say how to install it')
-    .addOption(matrixOption())
-    .addOption(cacheOption())
-    .action(action(() => import('./commands/doctor.js')));
+function addKernels(program: Command, action: Action): void {
+  const overrides = { arch: { help: 'comma-separated arches (default amd64,arm64,s390x)' } };
+  command(program, 'kernels', COMMAND_FLAGS.kernels, { overrides })
+    .description('list what a distribution offers today: flavours × arches → kernel, from its signed index')
+    .argument('<source>', 'a distribution (debian, ubuntu) or one release, e.g. debian:bookworm-backports, ubuntu:jammy')
+    .action(action(() => import('./commands/kernels.js')));
+}
 
-  program
-    .command('init')
+function addDoctorAndInit(program: Command, action: Action): void {
+  command(program, 'doctor', COMMAND_FLAGS.doctor)
+    .description('check this host for what the matrix needs, and say how to install it')
+    .action(action(() => import('./commands/doctor.js')));
+  command(program, 'init', COMMAND_FLAGS.init)
     .description('write a starter matrix.yaml and GitHub workflow')
-    .option('--force', 'overwrite existing files')
     .action(action(() => import('./commands/init.js')));
 }
 
@@ -145,32 +110,60 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
     .showHelpAfterError();
-  const action: Action = (load) => async (...args: any[]) => {
-    const command = args.at(-1) as Command;
-    const positional = args.slice(0, -2);
-    const mod = await load();
-    setExit(await mod.default(ctx, command.opts(), ...positional));
-  };
-  for (const add of [addPlanAndRun, addBisect, addReportAndComment, addImages, addDoctorAndInit]) add(program, action);
+  const action: Action =
+    (load) =>
+    async (...args: unknown[]) => {
+      const command = args.at(-1) as Command;
+      const positional = args.slice(0, -2) as never[];
+      const mod = await load();
+      setExit(await mod.default(ctx, command.opts() as never, ...positional));
+    };
+  for (const add of [addPlanAndRun, addBisect, addReportAndComment, addImages, addKernels, addDoctorAndInit]) add(program, action);
   return program;
+}
+
+/**
+ * Ctrl-C for a command given no signal: the first stops starting cells, kills running
+ * VMs, keeps finished cells and exits 130; a second exits at once (the VM reaper still
+ * runs on 'exit'). Returns what stops listening.
+ */
+function abortOnSignals(controller: AbortController): () => void {
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+    process.stderr.write(`\nportmatrix: ${sig}: stopping (press Ctrl-C again to exit at once)\n`);
+    controller.abort(new Error(sig));
+  };
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  for (const sig of signals) process.on(sig, onSignal);
+  return () => {
+    for (const sig of signals) process.off(sig, onSignal);
+  };
+}
+
+/** The one top-level catch: what to print, and the exit code. */
+function exitCodeOf(error: unknown, stderr: Context['stderr'], signal: AbortSignal): number {
+  // --help and --version exit 0; usage mistakes exit 2.
+  if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  if (signal.aborted) {
+    // Ctrl-C during a step that stops by throwing (a glob walk, a download): not an internal error.
+    stderr.write('portmatrix: interrupted\n');
+    return ExitCode.interrupted;
+  }
+  if (error instanceof PortmatrixError) {
+    // A message may quote what a user or a tool wrote: nothing in it may drive the terminal.
+    stderr.write(`portmatrix: ${escapeControls(error.message, true)}\n`);
+    return error.exitCode;
+  }
+  stderr.write(
+    `portmatrix: internal error (portmatrix ${VERSION}, node ${process.version}, ${process.platform}/${process.arch}); ` +
+      `please report it with this output:\n${escapeControls(error instanceof Error ? (error.stack ?? error.message) : String(error), true)}\n`,
+  );
+  return ExitCode.internal;
 }
 
 export async function main(argv: string[], ctx?: Partial<Context>): Promise<number> {
   const controller = new AbortController();
-  const listening: [NodeJS.Signals, (sig: NodeJS.Signals) => void][] = [];
-  if (!ctx?.signal) {
-    // First Ctrl-C: stop starting cells, kill running VMs, keep finished cells, exit 130.
-    // A second one exits at once (the VM reaper still runs on 'exit').
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (controller.signal.aborted) process.exit(ExitCode.interrupted);
-      process.stderr.write(`\nportmatrix: ${sig}: stopping (press Ctrl-C again to exit at once)\n`);
-      controller.abort(new Error(sig));
-    };
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-      process.on(sig, onSignal);
-      listening.push([sig, onSignal]);
-    }
-  }
+  const stopListening = ctx?.signal ? () => {} : abortOnSignals(controller);
   const full: Context = {
     cwd: ctx?.cwd ?? process.cwd(),
     env: ctx?.env ?? process.env,
@@ -183,26 +176,8 @@ export async function main(argv: string[], ctx?: Partial<Context>): Promise<numb
     await buildProgram(full, (c) => (code = c)).parseAsync(argv, { from: 'user' });
     return code;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // --help and --version exit 0; usage mistakes exit 2.
-      return error.exitCode === 0 ? 0 : ExitCode.usage;
-    }
-    if (full.signal.aborted) {
-      // Ctrl-C during a step that stops by throwing (a glob walk, a download): not an internal error.
-      full.stderr.write('portmatrix: interrupted\n');
-      return ExitCode.interrupted;
-    }
-    if (error instanceof PortmatrixError) {
-      // A message may quote what a user or a tool wrote: nothing in it may drive the terminal.
-      full.stderr.write(`portmatrix: ${escapeControls(error.message, true)}\n`);
-      return error.exitCode;
-    }
-    full.stderr.write(
-      `portmatrix: internal error (portmatrix ${VERSION}, node ${process.version}, ${process.platform}/${process.arch}); ` +
-        `please report it with this output:\n${escapeControls(error instanceof Error ? (error.stack ?? error.message) : String(error), true)}\n`,
-    );
-    return 70; // EX_SOFTWARE: a bug (docs/architecture.md, "Outcomes")
+    return exitCodeOf(error, full.stderr, full.signal);
   } finally {
-    for (const [sig, listener] of listening) process.off(sig, listener);
+    stopListening();
   }
 }

@@ -3,12 +3,14 @@
 
 import { safeMessage } from './core/sanitize.js';
 
-/** Exit codes, as documented in docs/architecture.md ("Outcomes"); 70 is an internal error (cli.ts). */
+/** Exit codes, as documented in docs/architecture.md ("Outcomes"). */
 export const ExitCode = {
   ok: 0,
   cellsFailed: 1,
   usage: 2,
   infra: 3,
+  /** A bug in portmatrix (sysexits' EX_SOFTWARE): the top-level catch prints versions and where to report. */
+  internal: 70,
   interrupted: 130,
 } as const;
 

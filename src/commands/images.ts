@@ -21,16 +21,12 @@ import type { Cell } from '../core/cell.js';
 import { expandCells } from '../plan/expand.js';
 import { filterCells } from '../plan/filter.js';
 import { mayGenerate, pullBtf } from '../btf/pull.js';
+import type { CacheOptions, CellOptions } from '../config/options.js';
 
-export interface ImagesOptions {
+export interface ImagesOptions extends CellOptions, CacheOptions {
   action: 'pull' | 'update' | 'ls' | 'prune';
-  matrix: string;
-  cacheDir?: string;
-  mirror?: string;
-  only?: string;
-  /** Extra lock files whose entries `prune` keeps (the matrix's lock is always kept). */
+  /** Other lock files whose entries `ls` names and `prune` keeps (the matrix's lock always counts). */
   lock?: string[];
-  allowOutsideProject?: boolean;
 }
 
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
@@ -73,7 +69,9 @@ function imageJobs(cells: Cell[], store: ImageStoreExt): { what: string; fetch: 
       what: `${k.source}${k.flavour ? ` (flavour ${k.flavour})` : ''} ${k.arch}`,
       fetch: async () => {
         const r = await store.kernel(k.source, k.arch, k.flavour);
-        return `${r.release} ${r.package ?? ''} ${r.version ?? ''} — ${formatFacts(r.facts)}${k.btf ? await pullBtf(store, r) : ''}`;
+        // The modules a boot loads come from the cache too, so a run after a pull needs no network.
+        const modules = await store.virtioModules(r);
+        return `${r.release} ${r.package ?? ''} ${r.version ?? ''} — ${formatFacts(r.facts)}${modules?.length ? `, ${modules.length} boot modules` : ''}${k.btf ? await pullBtf(store, r) : ''}`;
       },
     })),
     ...[...new Set(cells.map((c) => c.arch))].map((arch) => ({ what: `busybox ${arch}`, fetch: () => store.busybox(arch) })),
@@ -114,6 +112,7 @@ export default async function images(ctx: Context, opts: ImagesOptions): Promise
     cwd: ctx.cwd,
     debianMirror: opts.mirror,
     matrixMirror: loaded?.matrix.images.debianMirror,
+    matrixSources: loaded?.matrix.images,
     update: opts.action === 'update',
     signal: ctx.signal,
     log: (line) => ctx.stderr.write(`${line}\n`),

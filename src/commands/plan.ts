@@ -10,20 +10,22 @@ import { expandCells } from '../plan/expand.js';
 import { filterCells } from '../plan/filter.js';
 import { GITHUB_MAX_JOBS, githubMatrix } from '../plan/github.js';
 import { planTable } from '../plan/table.js';
+import type { CacheOptions, CellOptions } from '../config/options.js';
+import { checkTable } from '../facts/check-table.js';
 
-export interface PlanOptions {
-  matrix: string;
+export interface PlanOptions extends CellOptions, CacheOptions {
   json?: boolean;
-  only?: string;
   githubMatrix?: boolean;
   shards?: number;
-  allowOutsideProject?: boolean;
+  /** After the table: `check`'s lines, what each cell's objects need that its kernel lacks (fetches kernels). */
+  explain?: boolean;
 }
 
 export default async function plan(ctx: Context, opts: PlanOptions): Promise<number> {
   if (opts.shards !== undefined && !opts.githubMatrix) throw new UsageError('--shards only applies with --github-matrix (use `run --shard i/n` to run one shard)');
   if (opts.shards === 0) throw new UsageError('--shards 0: need at least 1 shard');
   if (opts.json && opts.githubMatrix) throw new UsageError('--json and --github-matrix are alternatives; pick one');
+  if (opts.explain && opts.githubMatrix) throw new UsageError('--explain does not apply to --github-matrix; run `portmatrix check`');
 
   // The loader must exist to run a cell; a CI plan job runs before the build, so
   // --github-matrix does not insist on it.
@@ -45,6 +47,9 @@ export default async function plan(ctx: Context, opts: PlanOptions): Promise<num
     if (output) await fs.promises.appendFile(path.resolve(ctx.cwd, output), `matrix=${json}\n`);
     return ExitCode.ok;
   }
-  ctx.stdout.write(opts.json ? `${JSON.stringify(cells, null, 2)}\n` : planTable(cells, ctx.cwd));
+  // --explain fetches kernels: only when asked (a CI plan job runs before any download).
+  const report = opts.explain ? await (await import('./check.js')).checkReport(ctx, opts, matrix, cells) : undefined;
+  if (opts.json) ctx.stdout.write(`${JSON.stringify(report ? { cells, check: report } : cells, null, 2)}\n`);
+  else ctx.stdout.write(planTable(cells, ctx.cwd) + (report ? `\n${checkTable(report)}` : ''));
   return ExitCode.ok;
 }

@@ -2,21 +2,20 @@
 // default short names used in cell ids.
 
 import path from 'node:path';
+import { DISTROS, distroOf } from '../core/distros.js';
 
-export const DEBIAN_SUITES = ['bullseye', 'bookworm', 'bookworm-backports', 'trixie', 'sid'] as const;
-export const DEBIAN_FLAVOURS = ['generic', 'cloud', 'rt'] as const;
 export const LIBC_SUITES = ['bullseye', 'bookworm', 'trixie', 'sid'] as const;
 
-/** Kernel series each stable suite ships (sid moves, so it has none): lets `--only kernel=6.12` work. */
-export const SUITE_SERIES: Record<string, string> = {
-  bullseye: '5.10',
-  bookworm: '6.1',
-  'bookworm-backports': '6.12',
-  trixie: '6.12',
-};
+/** Every flavour some distribution knows (a config's `flavour:` must be one). */
+export const ALL_FLAVOURS: readonly string[] = [...new Set(DISTROS.flatMap((d) => d.flavours))];
+
+/** Kernel series a release ships: lets `--only kernel=6.12` work. */
+export function releaseSeries(scheme: string, release: string): string | undefined {
+  return distroOf(scheme)?.series?.[release];
+}
 
 export type ParsedSource =
-  | { kind: 'debian'; suite: string; flavour: string }
+  | { kind: 'distro'; scheme: string; release: string; flavour: string }
   | { kind: 'file'; path: string }
   | { kind: 'oci'; ref: string };
 
@@ -25,10 +24,11 @@ export function parseSource(source: string): ParsedSource | undefined {
   const colon = source.indexOf(':');
   const scheme = colon < 0 ? '' : source.slice(0, colon);
   const rest = source.slice(colon + 1);
-  if (scheme === 'debian') {
+  const distro = distroOf(scheme);
+  if (distro) {
     // `debian:bookworm/cloud/extra` keeps `cloud/extra` as its flavour, which validation rejects.
-    const [suite = '', ...flavour] = rest.split('/');
-    return { kind: 'debian', suite, flavour: flavour.length ? flavour.join('/') : 'generic' };
+    const [release = '', ...flavour] = rest.split('/');
+    return { kind: 'distro', scheme, release, flavour: flavour.length ? flavour.join('/') : distro.flavours[0]! };
   }
   if (scheme === 'file') return { kind: 'file', path: rest };
   if (scheme === 'oci') return { kind: 'oci', ref: rest };
@@ -40,11 +40,13 @@ export function sanitiseName(raw: string): string {
   return raw.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
 }
 
-/** `debian-bookworm[-cloud]`, `file-<basename without a letter extension>`, `oci-<repo>-<tag>`. */
+/** `debian-bookworm[-cloud]`, `ubuntu-noble-hwe`, `file-<basename without a letter extension>`, `oci-<repo>-<tag>`. */
 export function defaultKernelName(parsed: ParsedSource): string {
   switch (parsed.kind) {
-    case 'debian':
-      return sanitiseName(`debian-${parsed.suite}${parsed.flavour === 'generic' ? '' : `-${parsed.flavour}`}`);
+    case 'distro': {
+      const fallback = distroOf(parsed.scheme)?.flavours[0];
+      return sanitiseName(`${parsed.scheme}-${parsed.release}${parsed.flavour === fallback ? '' : `-${parsed.flavour}`}`);
+    }
     case 'file': {
       const base = path.basename(parsed.path);
       // `.efi`, `.img` are extensions; the `.6` of `vmlinuz-6.6` is part of a version.
@@ -63,9 +65,8 @@ export function defaultKernelName(parsed: ParsedSource): string {
   }
 }
 
-/** Why a Debian kernel has no build for an arch (docs/facts.md), or undefined when it has one. */
-export function debianUnavailable(suite: string, flavour: string, arch: string): string | undefined {
-  if (arch === 's390x' && suite === 'bullseye') return 'Debian bullseye has no s390x kernel (bullseye is LTS-only)';
-  if (arch === 's390x' && flavour !== 'generic') return `Debian has no ${flavour} kernel flavour for s390x (only generic)`;
-  return undefined;
+/** Why a distribution's kernel has no build for an arch (docs/facts.md), or undefined when it has one. */
+export function distroUnavailable(parsed: ParsedSource | undefined, arch: string): string | undefined {
+  if (parsed?.kind !== 'distro') return undefined;
+  return distroOf(parsed.scheme)?.unavailable?.(parsed.release, parsed.flavour, arch);
 }

@@ -72,7 +72,8 @@ export interface Matrix {
   /** Matrix-level `packages:`, for every test. */
   packages?: PackagesSpec;
   vm: MatrixVm;
-  images: { debianMirror?: string };
+  /** Mirrors and keyrings by option key (core/distros.ts sourceOptions), e.g. debianMirror, ubuntuKeyring. */
+  images: Record<string, string | undefined> & { debianMirror?: string };
   /** Absolute patterns of the program's BPF objects (`{arch}`/`{goarch}` unfilled), for minimal BTF. */
   btf: { objects: string[]; objectsAt?: { line: number; col: number }[] };
   include: CellMatch[];

@@ -4,6 +4,7 @@
 // semantic checks (sources, duplicates, placeholders, matches) live in semantic.ts.
 
 import { z } from 'zod';
+import { sourceOptions } from '../core/distros.js';
 
 const scalarString = (fix: string) =>
   // YAML turns `1`, `true` into numbers and booleans; a string field takes them as written.
@@ -32,6 +33,22 @@ const kernelObject = z.strictObject(
 );
 
 /** A kernel: `debian:trixie` or `{source: debian:trixie, name: t}` (name defaults from the source). */
+
+/**
+ * `images:` keys, one per source option (core/distros.ts): `<scheme>Mirror` (default:
+ * the distribution's own archive; Ubuntu also has `ubuntuPortsMirror`) and
+ * `<scheme>Keyring` (default: the source's own trust root). $PORTMATRIX_<SCHEME>_MIRROR
+ * and _KEYRING (and --mirror for Debian) win over them.
+ */
+function imageSourceKeys() {
+  const url = z
+    .string({ error: 'write a URL, e.g. http://deb.debian.org/debian' })
+    .regex(/^https?:\/\/[^\s/]+\S*$/, { error: 'write an http(s) URL, e.g. http://deb.debian.org/debian' })
+    .optional();
+  const keyring = z.string({ error: 'write the path of a keyring file' }).min(1, { error: 'write the path of a keyring file' }).optional();
+  return Object.fromEntries(sourceOptions().map((o) => [o.key, o.name === 'keyring' ? keyring : url]));
+}
+
 export const kernelSchema = z.preprocess((v) => (typeof v === 'string' ? { source: v } : v), kernelObject);
 
 export const configSchema = z.strictObject(
@@ -178,16 +195,7 @@ export const matrixSchema = z.strictObject(
       )
       .default({ memory: 512, cpus: 1, bootTimeout: 60, accel: 'auto', backend: 'qemu', network: false, snapshot: 'auto' }),
     images: z
-      .strictObject(
-        {
-          /** Debian mirror base URL. Default: $PORTMATRIX_DEBIAN_MIRROR or https://deb.debian.org/debian. */
-          debianMirror: z
-            .string({ error: 'write a URL, e.g. http://deb.debian.org/debian' })
-            .regex(/^https?:\/\/[^\s/]+\S*$/, { error: 'write an http(s) URL, e.g. http://deb.debian.org/debian' })
-            .optional(),
-        },
-        { error: 'write images as a map, e.g. {debianMirror: http://deb.debian.org/debian}' },
-      )
+      .strictObject(imageSourceKeys(), { error: 'write images as a map, e.g. {debianMirror: http://deb.debian.org/debian}' })
       .default({}),
     btf: z
       .strictObject(

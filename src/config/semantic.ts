@@ -8,7 +8,8 @@ import { ARCHES, GOARCH, type Arch } from '../core/arch.js';
 import { CONFIG_NAME, KERNEL_NAME, SYSCTL_KEY, isUser } from '../core/names.js';
 import { type ConfigSpec, type KernelSpec } from '../core/cell.js';
 import { CAPABILITIES, isCapability, normaliseCapability } from './capabilities.js';
-import { DEBIAN_FLAVOURS, DEBIAN_SUITES, LIBC_SUITES, defaultKernelName, parseSource } from './kernels.js';
+import { ALL_FLAVOURS, LIBC_SUITES, defaultKernelName, parseSource } from './kernels.js';
+import { KERNEL_SCHEMES, distroOf } from '../core/distros.js';
 import type { PathKey } from './locate.js';
 import type { CellMatch, Matrix, MatrixTest } from './matrix.js';
 import { buildPackages, buildTests } from './tests.js';
@@ -42,6 +43,16 @@ function checkAxis(values: string[], field: string, valid: readonly string[] | u
   });
 }
 
+function checkDistroSource(parsed: { scheme: string; release: string; flavour: string }, at: PathKey[], fail: Fail): void {
+  const distro = distroOf(parsed.scheme)!;
+  if (!distro.releases.includes(parsed.release)) {
+    fail(at, `unknown ${distro.label} ${distro.releaseWord} ${JSON.stringify(parsed.release)}`, oneOf(parsed.release, distro.releases));
+  }
+  if (!distro.flavours.includes(parsed.flavour)) {
+    fail(at, `unknown ${distro.label} kernel flavour ${JSON.stringify(parsed.flavour)}`, oneOf(parsed.flavour, distro.flavours));
+  }
+}
+
 function buildKernels(raw: RawMatrix, o: BuildOptions, dir: string): KernelSpec[] {
   const fail: Fail = o.fail;
   if (raw.kernels.length === 0) fail(['kernels'], 'is empty', 'list at least one kernel source, e.g. debian:trixie');
@@ -51,12 +62,14 @@ function buildKernels(raw: RawMatrix, o: BuildOptions, dir: string): KernelSpec[
     // For a plain string entry the locator stops at the string itself.
     const sourcePath: PathKey[] = [...at, 'source'];
     const parsed = parseSource(k.source);
-    if (!parsed) fail(sourcePath, `${JSON.stringify(k.source)} is not a kernel source`, `write debian:<suite>[/<flavour>] (suites: ${DEBIAN_SUITES.join(', ')}), file:<path> or oci:<ref>`);
+    if (!parsed) {
+      const scheme = k.source.includes(':') ? k.source.slice(0, k.source.indexOf(':')) : k.source;
+      const hint = `write <distribution>:<release>[/<flavour>], file:<path> or oci:<ref>; schemes: ${KERNEL_SCHEMES.join(', ')}`;
+      fail(sourcePath, `${JSON.stringify(k.source)} is not a kernel source`, nearest(scheme, KERNEL_SCHEMES) ? oneOf(scheme, KERNEL_SCHEMES) : hint);
+    }
     let source = k.source;
-    if (parsed.kind === 'debian') {
-      if (!(DEBIAN_SUITES as readonly string[]).includes(parsed.suite)) fail(sourcePath, `unknown Debian suite ${JSON.stringify(parsed.suite)}`, oneOf(parsed.suite, DEBIAN_SUITES));
-      if (!(DEBIAN_FLAVOURS as readonly string[]).includes(parsed.flavour)) fail(sourcePath, `unknown Debian kernel flavour ${JSON.stringify(parsed.flavour)}`, oneOf(parsed.flavour, DEBIAN_FLAVOURS));
-    } else if (parsed.kind === 'file') {
+    if (parsed.kind === 'distro') checkDistroSource(parsed, sourcePath, fail);
+    else if (parsed.kind === 'file') {
       if (!parsed.path) fail(sourcePath, 'file: names no path', 'write file:<path of a vmlinuz/bzImage/Image>, relative to the matrix file');
       const abs = path.resolve(dir, parsed.path);
       if (!fs.existsSync(abs)) fail(sourcePath, `${parsed.path} does not exist (paths are relative to the matrix file)`, 'build or download the kernel image first, or fix the path');
@@ -92,7 +105,7 @@ function buildConfigs(raw: RawMatrix, o: BuildOptions): ConfigSpec[] {
       if (!isCapability(cap)) fail([...at, 'capabilities', j], `unknown capability ${JSON.stringify(raw)}`, `use a Linux capability, e.g. bpf, perfmon, sys_admin${nearest(cap, CAPABILITIES) ? ` (did you mean ${nearest(cap, CAPABILITIES)}?)` : ''}`);
       return cap;
     });
-    if (c.flavour !== undefined && !(DEBIAN_FLAVOURS as readonly string[]).includes(c.flavour)) fail([...at, 'flavour'], `unknown Debian kernel flavour ${JSON.stringify(c.flavour)}`, oneOf(c.flavour, DEBIAN_FLAVOURS));
+    if (c.flavour !== undefined && !ALL_FLAVOURS.includes(c.flavour)) fail([...at, 'flavour'], `unknown kernel flavour ${JSON.stringify(c.flavour)}`, oneOf(c.flavour, ALL_FLAVOURS));
     const spec: ConfigSpec = { name: c.name, cmdline: c.cmdline, sysctl: c.sysctl };
     if (o.written(at)) spec.line = o.lineOf(at).line;
     if (c.user !== undefined) spec.user = c.user;

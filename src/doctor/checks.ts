@@ -77,8 +77,29 @@ export function diskCheck(host: DoctorHost): CheckResult {
   return { name: 'disk', status: 'ok', detail };
 }
 
+/** A keyring a kernel source of the matrix verifies against (images' TrustRoot, as data). */
+export interface TrustNeed {
+  scheme: string;
+  path: string;
+  present: boolean;
+  aptPackage?: string;
+  detail: string;
+}
+
+/** One line per keyring the matrix's distributions need beyond Debian's own. */
+export function trustChecks(needs: readonly TrustNeed[]): CheckResult[] {
+  return needs.map((t) => ({
+    name: `keyring ${t.scheme}`,
+    status: t.present ? 'ok' : 'missing',
+    detail: t.present ? `${t.path}: ${t.detail}` : `${t.path} absent (${t.detail})`,
+    ...(t.present || !t.aptPackage ? {} : { aptPackage: t.aptPackage }),
+  }));
+}
+
 export interface DoctorNeeds {
   arches: Arch[];
+  /** Keyrings of the matrix's kernel sources other than the host's Debian keyring. */
+  trust?: TrustNeed[];
   /** The matrix uses the virtme-ng backend. */
   vng: boolean;
   /** What the matrix's BTF settings need (pahole, bpftool). */
@@ -91,6 +112,7 @@ export async function runChecks(host: DoctorHost, needs: DoctorNeeds): Promise<C
   results.push(kvmCheck(host));
   results.push(await tool(host, 'gpgv', 'gpgv', ['--version'], "verifies Debian's InRelease signatures"));
   results.push(keyringCheck(host));
+  results.push(...trustChecks(needs.trust ?? []));
   results.push(await tool(host, 'dpkg-deb', 'dpkg', ['--version'], 'unpacks kernel and libc packages'));
   if (needs.vng) results.push(...(await vngChecks(host)));
   results.push(...btfChecks(host, needs.btf));

@@ -7,6 +7,7 @@ import type { RunEvent, RunListener } from '../events/run-events.js';
 import type { CellResult } from '../results/model.js';
 import { cleanText } from '../core/plain-text.js';
 import { lastLines, oneLine, formatMs } from '../report/text.js';
+import { cellView } from '../report/cell-view.js';
 import { Annotations, fenceGuestOutput, groupEnd, groupStart, type AnnotationLevel } from './log.js';
 
 export interface GithubLogOptions {
@@ -20,8 +21,7 @@ export interface GithubLogOptions {
 const LEVEL: Partial<Record<CellResult['status'], AnnotationLevel>> = { fail: 'error', xpass: 'error', infra: 'warning' };
 
 function why(r: CellResult): string {
-  if (r.status === 'xpass') return `expected to fail (${oneLine(r.expected?.reason)}) but passed`;
-  return oneLine(r.reason) || r.status;
+  return oneLine(cellView(r).why) || r.status;
 }
 
 /** Output worth reading for a bad cell: the loader's, else the console tail. */

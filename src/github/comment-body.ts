@@ -11,7 +11,8 @@
 import { UsageError } from '../errors.js';
 import type { RunResults, Status } from '../results/model.js';
 import { mdInline } from '../report/markdown.js';
-import { STATUS_INFO } from '../report/view.js';
+import { cellView } from '../report/cell-view.js';
+import { FLAKY_MEANING, INFRA_MEANING, STATUS_INFO } from '../report/wording.js';
 import { diffResults, hasChanges, type CellChange, type ResultsDiff } from './diff.js';
 
 /** GitHub's limit on an issue comment body, in characters. */
@@ -48,7 +49,8 @@ const mark = (s: Status) => `${STATUS_INFO[s].emoji} ${s}`;
 function changeTable(rows: CellChange[]): string[] {
   const lines = ['| cell | base | this PR | reason |', '|---|---|---|---|'];
   for (const r of rows.slice(0, MAX_DIFF_ROWS)) {
-    lines.push(`| ${code(r.id)} | ${mark(r.base)} | ${mark(r.head)} | ${mdInline(perTest(r) ?? r.cell.reason ?? '', 200)} |`);
+    const why = mdInline(perTest(r) ?? cellView(r.cell).why, 200);
+    lines.push(`| ${code(r.id)} | ${mark(r.base)} | ${mark(r.head)} | ${why} |`);
   }
   if (rows.length > MAX_DIFF_ROWS) lines.push(`\n…and ${rows.length - MAX_DIFF_ROWS} more (see the report).`);
   return lines;
@@ -72,14 +74,15 @@ export function renderDiff(diff: ResultsDiff): string {
   }
   if (diff.infra.length > 0) {
     out.push(
-      `### ⚠️ ${plural(diff.infra.length, 'cell')} could not run (infrastructure), so cannot be compared`,
+      `### ${STATUS_INFO.infra.emoji} ${plural(diff.infra.length, 'cell')} ${INFRA_MEANING}, so cannot be compared`,
       '',
       ...changeTable(diff.infra),
       '',
     );
   }
   if (diff.flaky.length > 0) {
-    out.push(`### 🔁 ${plural(diff.flaky.length, 'cell')} flaky (failed, then passed on a fresh boot)`, '', ...changeTable(diff.flaky), '');
+    const heading = `### ${STATUS_INFO.flaky.emoji} ${plural(diff.flaky.length, 'cell')} flaky (${FLAKY_MEANING})`;
+    out.push(heading, '', ...changeTable(diff.flaky), '');
   }
   if (diff.fixed.length > 0) out.push(`### ✅ ${plural(diff.fixed.length, 'cell')} fixed`, '', ...changeTable(diff.fixed), '');
   const idList = (cells: { id: string }[]) =>

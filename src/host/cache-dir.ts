@@ -3,15 +3,13 @@
 
 import os from 'node:os';
 import path from 'node:path';
+import { chooseSetting } from '../core/precedence.js';
 
 /**
  * --cache-dir, else $PORTMATRIX_CACHE, else $XDG_CACHE_HOME/portmatrix, else
  * ~/.cache/portmatrix; a relative one is relative to the command's cwd.
  */
 export function resolveCacheDir(env: NodeJS.ProcessEnv, cwd: string, flag?: string): string {
-  const chosen =
-    flag ??
-    env.PORTMATRIX_CACHE ??
-    (env.XDG_CACHE_HOME ? path.join(env.XDG_CACHE_HOME, 'portmatrix') : path.join(env.HOME ?? os.homedir(), '.cache', 'portmatrix'));
-  return path.resolve(cwd, chosen);
+  const home = env.XDG_CACHE_HOME || path.join(env.HOME ?? os.homedir(), '.cache');
+  return path.resolve(cwd, chooseSetting({ flag, env: env.PORTMATRIX_CACHE, fallback: path.join(home, 'portmatrix') }));
 }

@@ -3,7 +3,7 @@
 // so a kernel update shows up as a small diff.
 
 import { readFile } from 'node:fs/promises';
-import type { LockedBtf } from './btf-generate.js';
+import type { LockedBtf } from './btf/generate.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../host/files.js';
 

@@ -1,11 +1,14 @@
-// Kernel source strings as written in matrix.yaml: debian:<suite>[/<flavour>],
-// file:<path>, oci:<ref>. Pure parsing; the store dispatches on `kind`.
+// Kernel source strings as written in matrix.yaml: <distro>:<release>[/<flavour>],
+// file:<path>, oci:<ref>. Pure parsing; the store hands a distribution's source to
+// its family (sources.ts).
 
 import path from 'node:path';
+import { KERNEL_SCHEMES, distroOf } from '../core/distros.js';
 import { UsageError } from '../errors.js';
 
 export type KernelSource =
-  | { kind: 'debian'; suite: string; flavour?: string }
+  /** `flavour` undefined = the distribution's default flavour. */
+  | { kind: 'distro'; scheme: string; release: string; flavour?: string }
   | { kind: 'file'; path: string }
   | { kind: 'oci'; ref: string };
 
@@ -13,10 +16,11 @@ export function parseKernelSource(source: string, baseDir = '.'): KernelSource {
   const colon = source.indexOf(':');
   const scheme = colon > 0 ? source.slice(0, colon) : '';
   const rest = source.slice(colon + 1);
-  if (scheme === 'debian') {
-    const m = /^([a-z][a-z0-9.-]*)(?:\/([a-z0-9][a-z0-9-]*))?$/.exec(rest);
-    if (!m) throw new UsageError(`kernel source "${source}": expected debian:<suite>[/<flavour>], e.g. debian:bookworm/cloud`);
-    return { kind: 'debian', suite: m[1]!, flavour: m[2] && m[2] !== 'generic' ? m[2] : undefined };
+  const distro = distroOf(scheme);
+  if (distro) {
+    const m = /^([a-z0-9][a-z0-9.-]*)(?:\/([a-z0-9][a-z0-9-]*))?$/.exec(rest);
+    if (!m) throw new UsageError(`kernel source "${source}": expected ${scheme}:<release>[/<flavour>], e.g. ${scheme}:${distro.releases.at(-1)}`);
+    return { kind: 'distro', scheme, release: m[1]!, flavour: m[2] && m[2] !== distro.flavours[0] ? m[2] : undefined };
   }
   if (scheme === 'file') {
     if (!rest) throw new UsageError(`kernel source "${source}": expected file:<path to vmlinuz/bzImage/Image>`);
@@ -26,13 +30,14 @@ export function parseKernelSource(source: string, baseDir = '.'): KernelSource {
     if (!/^[^\s/]+\/\S+$/.test(rest)) throw new UsageError(`kernel source "${source}": expected oci:<registry>/<repository>[:tag|@sha256:...]`);
     return { kind: 'oci', ref: rest };
   }
-  throw new UsageError(`kernel source "${source}": unknown scheme; use debian:<suite>[/<flavour>], file:<path> or oci:<ref>`);
+  throw new UsageError(`kernel source "${source}": unknown scheme; use one of ${KERNEL_SCHEMES.map((s) => `${s}:`).join(', ')}`);
 }
 
-/** The canonical lock key source: the flavour override applied, `generic` dropped. */
+/** The canonical lock key source: the flavour override applied, the default flavour dropped. */
 export function canonicalSource(source: string, flavour?: string): string {
   const parsed = parseKernelSource(source);
-  if (parsed.kind !== 'debian') return source;
-  const f = flavour && flavour !== 'generic' ? flavour : parsed.flavour;
-  return f ? `debian:${parsed.suite}/${f}` : `debian:${parsed.suite}`;
+  if (parsed.kind !== 'distro') return source;
+  const fallback = distroOf(parsed.scheme)!.flavours[0];
+  const f = flavour && flavour !== fallback ? flavour : parsed.flavour;
+  return f ? `${parsed.scheme}:${parsed.release}/${f}` : `${parsed.scheme}:${parsed.release}`;
 }

@@ -5,23 +5,26 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Arch } from '../core/arch.js';
 import { memoize } from '../core/memo.js';
+import { chooseSetting } from '../core/precedence.js';
 import { resolveCacheDir } from '../host/cache-dir.js';
 import { Cache, sha256Buffer } from './cache.js';
 import { kernelFacts } from './config-facts.js';
-import { isKernelPackageName } from './debian-select.js';
-import { fetchPackages } from './debian-index.js';
-import { debianBusybox, debianKernel, debianLibc, debianVirtioModules, type DebianDeps } from './debian.js';
-import { debianPackages, type GuestPackages } from './debian-packages.js';
-import type { Stanza } from './deb822.js';
+import { isKernelPackageName } from './apt/debian-select.js';
+import { fetchPackages } from './apt/debian-index.js';
+import { debianBusybox, debianLibc, type DebianDeps } from './apt/debian.js';
+import { debianPackages, type GuestPackages } from './apt/debian-packages.js';
+import type { Stanza } from './apt/deb822.js';
 import { createFetcher, type Fetcher } from './fetcher.js';
-import { sonameProviders } from './debian-contents.js';
-import { fileKernel } from './file-kernel.js';
+import { sonameProviders } from './apt/debian-contents.js';
 import { emptyLock, kernelKey, packagesKey, readLock, writeLock, type LockData, type LockedKernel } from './lockfile.js';
-import { ociKernel } from './oci.js';
+import type { KernelOffer, KernelSourceFamily, KernelWanted, TrustRoot } from './kernel-source.js';
+import { familyTable, sourceSettings, sourcesFromEnv } from './sources.js';
+import { distroOf } from '../core/distros.js';
+import { TRUST_PACKAGES } from './apt/trust-package.js';
 import { canonicalSource, parseKernelSource } from './source.js';
 import type { ImageOptions, ImageStore, KernelModule, ResolvedKernel } from './types.js';
-import { isDbgPackageName } from './btf-generate.js';
-import { btfGenerator } from './btf-store.js';
+import { isDbgPackageName } from './btf/generate.js';
+import { btfGenerator } from './btf/store.js';
 
 /**
  * https works from this host (checked: deb.debian.org answers 200 over both);
@@ -33,15 +36,21 @@ export const DEFAULT_DEBIAN_MIRROR = 'https://deb.debian.org/debian';
 export function defaultImageOptions(
   env: NodeJS.ProcessEnv,
   matrixDir: string | undefined,
-  overrides: Partial<ImageOptions> & { matrixMirror?: string; cwd?: string } = {},
+  overrides: Partial<ImageOptions> & { matrixMirror?: string; matrixSources?: Record<string, string | undefined>; cwd?: string } = {},
 ): ImageOptions {
   // cwd: the command's; scripts and tests that pass none mean the process's.
-  const { matrixMirror, cwd, ...rest } = overrides;
+  const { matrixMirror, matrixSources, cwd, ...rest } = overrides;
   return {
     ...rest,
     env,
     cacheDir: resolveCacheDir(env, cwd ?? process.cwd(), overrides.cacheDir),
-    debianMirror: overrides.debianMirror ?? env.PORTMATRIX_DEBIAN_MIRROR ?? matrixMirror ?? DEFAULT_DEBIAN_MIRROR,
+    debianMirror: chooseSetting({
+      flag: overrides.debianMirror,
+      env: env.PORTMATRIX_DEBIAN_MIRROR,
+      matrix: matrixMirror,
+      fallback: DEFAULT_DEBIAN_MIRROR,
+    }),
+    sources: { ...sourcesFromEnv(env, matrixSources, { cwd: cwd ?? process.cwd(), matrixDir }), ...overrides.sources },
     lockFile: 'lockFile' in overrides ? overrides.lockFile : matrixDir ? path.join(matrixDir, 'portmatrix.lock') : undefined,
     baseDir: overrides.baseDir ?? matrixDir,
   };
@@ -58,6 +67,10 @@ export interface ImageStoreExt extends ImageStore {
   providers(suite: string, arch: Arch, sonames: readonly string[]): Promise<Map<string, string[]>>;
   /** BTF generated for a Debian kernel from its -dbg package (cached, locked). */
   generatedBtf(kernel: ResolvedKernel): Promise<string>;
+  /** What `<scheme>:<release>` offers today: every flavour × `arches` it builds, from the signed index. */
+  offers(source: string, arches: readonly Arch[]): Promise<KernelOffer[]>;
+  /** The trust roots a scheme verifies against (`doctor`). */
+  trustRoots(scheme: string): TrustRoot[];
 }
 
 /** What every resolution shares: options, cache, fetcher, Debian deps and the lock file. */
@@ -69,6 +82,8 @@ interface Parts {
   deps: DebianDeps;
   baseDir: string;
   lock: LockAccess;
+  /** The kernel source family of a scheme (sources.ts). */
+  family: (scheme: string) => KernelSourceFamily;
 }
 
 interface LockAccess {
@@ -105,27 +120,28 @@ async function resolvedKernel(cache: Cache, source: string, arch: Arch, entry: L
     { name: `vmlinuz-${entry.release}`, sha256: entry.kernelSha256 },
     ...(entry.configSha256 ? [{ name: `config-${entry.release}`, sha256: entry.configSha256 }] : []),
   ];
-  return { source, arch, release: entry.release, package: entry.package, version: entry.version, kernelPath, sha256: entry.kernelSha256, configPath, files, facts, downloaded, debs: entry.debs, ...(entry.modulesDeb ? { modulesDeb: entry.modulesDeb } : {}) };
+  return { source, arch, release: entry.release, package: entry.package, version: entry.version, kernelPath, sha256: entry.kernelSha256, configPath, files, facts, downloaded, locked: entry };
+}
+
+/** The family's view of a source: scheme, release (or oci reference, or absolute path) and flavour. */
+function wantedOf(source: string, baseDir: string, flavour?: string): Pick<KernelWanted, 'scheme' | 'release' | 'flavour'> {
+  const parsed = parseKernelSource(source, baseDir);
+  if (parsed.kind === 'file') return { scheme: 'file', release: parsed.path };
+  if (parsed.kind === 'oci') return { scheme: 'oci', release: parsed.ref };
+  const fallback = distroOf(parsed.scheme)!.flavours[0];
+  return { scheme: parsed.scheme, release: parsed.release, flavour: flavour && flavour !== fallback ? flavour : parsed.flavour };
 }
 
 async function resolveKernel(p: Parts, source: string, arch: Arch, flavour?: string): Promise<ResolvedKernel> {
-  const parsed = parseKernelSource(source, p.baseDir);
   const canonical = canonicalSource(source, flavour);
   const key = kernelKey(canonical, arch);
   const locked = (await p.lock.read()).kernels[key];
   // This resolution's own requests (the shared package index is not the image).
   const counted = countRequests(p.fetcher);
-  let entry: LockedKernel;
-  if (parsed.kind === 'debian') {
-    const got = await debianKernel({ ...p.deps, fetcher: counted.fetcher }, canonical, parsed.suite, arch, flavour && flavour !== 'generic' ? flavour : parsed.flavour, locked);
-    entry = { source: canonical, arch, ...got };
-  } else if (parsed.kind === 'file') {
-    entry = await fileKernel(p.cache, canonical, parsed.path, arch, p.log);
-  } else {
-    entry = await ociKernel({ cache: p.cache, fetcher: counted.fetcher, log: p.log, env: p.opts.env, signal: p.opts.signal }, canonical, parsed.ref, arch, locked);
-  }
-  // file: kernels change under the user's hands; the lock pins only fetched sources.
-  if (parsed.kind !== 'file') await p.lock.update(locked, entry, (l) => void (l.kernels[key] = entry));
+  const wanted = { source: canonical, arch, locked, fetcher: counted.fetcher, ...wantedOf(source, p.baseDir, flavour) };
+  const family = p.family(wanted.scheme);
+  const entry = await family.resolve(wanted);
+  if (family.locks) await p.lock.update(locked, entry, (l) => void (l.kernels[key] = entry));
   return resolvedKernel(p.cache, source, arch, entry, counted.requests() > 0);
 }
 
@@ -156,8 +172,10 @@ function storeParts(opts: ImageOptions): Parts {
   const log = opts.log ?? (() => {});
   const cache = new Cache(opts.cacheDir, log);
   const fetcher = createFetcher({ concurrency: opts.concurrency ?? 2, signal: opts.signal, log, progress: opts.progress });
-  const keep = (n: string) => isKernelPackageName(n) || n === 'busybox-static' || n === 'libc6' || isDbgPackageName(n);
-  const common = { fetcher, cache, env: opts.env, signal: opts.signal, log };
+  const plain = new Set<string>(['busybox-static', 'libc6', ...TRUST_PACKAGES]);
+  const keep = (n: string) => isKernelPackageName(n) || plain.has(n) || isDbgPackageName(n);
+  const keyring = sourceSettings(opts, 'debian').keyring;
+  const common = { fetcher, cache, env: opts.env, signal: opts.signal, log, ...(keyring ? { keyring } : {}) };
   const deps: DebianDeps = {
     ...common,
     mirror: opts.debianMirror,
@@ -168,7 +186,9 @@ function storeParts(opts: ImageOptions): Parts {
     }),
   };
   const baseDir = opts.baseDir ?? (opts.lockFile ? path.dirname(opts.lockFile) : process.cwd());
-  return { opts, log, cache, fetcher, deps, baseDir, lock: lockAccess(cache, opts) };
+  const settings = (scheme: string) => sourceSettings(opts, scheme);
+  const family = familyTable({ cache, fetcher, env: opts.env, signal: opts.signal, log, baseDir, settings, debian: deps });
+  return { opts, log, cache, fetcher, deps, baseDir, lock: lockAccess(cache, opts), family };
 }
 
 export function createImageStore(opts: ImageOptions): ImageStoreExt {
@@ -188,18 +208,21 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
     retryFailures: true,
   });
   const providers = (suite: string, arch: Arch, sonames: readonly string[]) => sonameProviders(p.deps, suite, arch, sonames);
-  const virtioDebs = memoize((deb: NonNullable<ResolvedKernel['debs']>[number]) => debianVirtioModules(p.deps, deb), { keyOf: (deb) => deb.sha256, retryFailures: true });
   const virtioModules = async (k: ResolvedKernel): Promise<KernelModule[] | undefined> => {
     const config = k.configPath ? await readFile(k.configPath, 'utf8') : '';
     const built = (name: string) => new RegExp(`^CONFIG_${name}=y$`, 'm').test(config);
     // s390x reaches virtio over channel I/O (always built in), the others over PCI.
     if (built('VIRTIO_CONSOLE') && (k.arch === 's390x' || built('VIRTIO_PCI'))) return [];
-    const deb = k.modulesDeb ?? k.debs?.[0];
-    const modules = deb ? await virtioDebs(deb) : [];
-    return modules.some((m) => m.name === 'virtio_console') ? modules : undefined;
+    return p.family(wantedOf(k.source, p.baseDir).scheme).bootModules(k);
   };
   const btf = btfGenerator({ ...p, index: p.deps.index });
-  return { kernel, busybox, libc, packages, providers, virtioModules, generatedBtf: btf.generatedBtf, cache: p.cache, requests: () => p.fetcher.requests() + btf.requests() };
+  const offers = async (source: string, arches: readonly Arch[]) => {
+    const w = wantedOf(source, p.baseDir);
+    return (await p.family(w.scheme).offers?.(w.scheme, w.release, arches)) ?? [];
+  };
+  const trustRoots = (scheme: string) => p.family(scheme).trustRoots?.(scheme) ?? [];
+  const requests = () => p.fetcher.requests() + btf.requests();
+  return { kernel, busybox, libc, packages, providers, virtioModules, generatedBtf: btf.generatedBtf, offers, trustRoots, cache: p.cache, requests };
 }
 
 /** A view of `fetcher` that counts the requests made through it. */

@@ -1,9 +1,9 @@
-// Kernel sources behind one interface: debian:, file: and oci: all resolve to a
-// verified, cached ResolvedKernel (docs/architecture.md).
+// What the image store hands out: every kernel source resolves to a verified, cached
+// ResolvedKernel (kernel-source.ts, docs/architecture.md).
 
 import type { Arch } from '../core/arch.js';
 import type { KernelFacts } from '../results/model.js';
-import type { LockedDeb } from './lockfile.js';
+import type { LockedKernel } from './lockfile.js';
 
 /** A kernel fetched, verified and unpacked into the cache. */
 export interface ResolvedKernel {
@@ -24,10 +24,8 @@ export interface ResolvedKernel {
   /** Every file used and its sha256 (deb, kernel, config, OCI blobs). */
   files: { name: string; sha256: string }[];
   facts: KernelFacts;
-  /** Debian: the packages it came from (the virtio console modules are taken from the first, or modulesDeb). */
-  debs?: LockedDeb[];
-  /** Debian: the signed image package holding signed modules (lockdown loads no other). */
-  modulesDeb?: LockedDeb;
+  /** The lock entry it was resolved to: each family reads its own fields (packages, digests). */
+  locked: LockedKernel;
   /** True when resolving it downloaded something (else everything came from the cache). */
   downloaded: boolean;
 }
@@ -55,6 +53,11 @@ export interface ImageOptions {
   cacheDir: string;
   /** Debian mirror base URL; default https://deb.debian.org/debian. */
   debianMirror: string;
+  /**
+   * The other sources' mirrors and keyrings by their `images:` key (core/distros.ts
+   * sourceOptions: `ubuntuMirror`, `ubuntuPortsMirror`, `debianKeyring`, ...); unset = default.
+   */
+  sources?: Record<string, string>;
   /** The command's environment: PATH for gpgv, dpkg-deb, tar and xz, and what they run with. */
   env: NodeJS.ProcessEnv;
   /** Lock file path (portmatrix.lock next to matrix.yaml); undefined = no lock. */

@@ -7,7 +7,8 @@
 //   4. `expect` marks matching cells as expected failures (the first entry wins).
 // A Debian kernel with no build for the cell's arch makes the cell `skip`.
 
-import { parseSource, debianUnavailable } from '../config/kernels.js';
+import { parseSource, distroUnavailable } from '../config/kernels.js';
+import { distroOf } from '../core/distros.js';
 import type { Matrix, MatrixTest } from '../config/matrix.js';
 import { fillPlaceholders } from '../config/semantic.js';
 import type { Cell, KernelSpec, LoaderSpec, PackagesSpec, TestSpec } from '../core/cell.js';
@@ -76,11 +77,13 @@ export function matchReport(m: Matrix): MatchWarning[] {
   return out;
 }
 
-/** The kernel this cell boots: a config's flavour overrides a debian: source's. */
+/** The kernel this cell boots: a config's flavour overrides a distribution source's, where it has that flavour. */
 function effectiveKernel(kernel: KernelSpec, flavour: string | undefined): { kernel: KernelSpec; parsed: ReturnType<typeof parseSource> } {
   const parsed = parseSource(kernel.source);
-  if (!flavour || parsed?.kind !== 'debian' || parsed.flavour === flavour) return { kernel, parsed };
-  const source = `debian:${parsed.suite}${flavour === 'generic' ? '' : `/${flavour}`}`;
+  if (!flavour || parsed?.kind !== 'distro' || parsed.flavour === flavour) return { kernel, parsed };
+  const flavours = distroOf(parsed.scheme)?.flavours ?? [];
+  if (!flavours.includes(flavour)) return { kernel, parsed };
+  const source = `${parsed.scheme}:${parsed.release}${flavour === flavours[0] ? '' : `/${flavour}`}`;
   return { kernel: { ...kernel, source }, parsed: { ...parsed, flavour } };
 }
 
@@ -149,7 +152,7 @@ export function expandCells(m: Matrix, opts: ExpandOptions = {}): Cell[] {
     const cell: Cell = { id: cellId(c, withLibc), arch: c.arch, kernel, config: c.config, libc: c.libc, tests, loader: asLoader(tests[0]!) };
     const expectation = m.expect.find((e) => e.test === undefined && matches(e, c));
     if (expectation) cell.expect = { result: expectation.result, reason: expectation.reason };
-    const unavailable = parsed?.kind === 'debian' ? debianUnavailable(parsed.suite, parsed.flavour, c.arch) : undefined;
+    const unavailable = distroUnavailable(parsed, c.arch);
     if (unavailable) cell.skip = unavailable;
     return [cell];
   });

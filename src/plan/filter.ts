@@ -1,9 +1,9 @@
 // `--only key=value[,key=value]`: keys arch, kernel, config, libc, id, test
 // (`test` narrows each cell to the matching tests; a cell left with none is dropped). Different
 // keys must all match; a key given twice matches either value. Values may use `*`.
-// `kernel` matches a kernel's name, its source, or its Debian series (`kernel=6.12`).
+// `kernel` matches a kernel's name, its source, or its release's kernel series (`kernel=6.12`).
 
-import { SUITE_SERIES, parseSource } from '../config/kernels.js';
+import { parseSource, releaseSeries } from '../config/kernels.js';
 import { UsageError } from '../errors.js';
 import type { Cell } from '../core/cell.js';
 
@@ -29,7 +29,7 @@ function valuesOf(cell: Cell, key: FilterKey): string[] {
       return cell.tests.map((t) => t.name);
     case 'kernel': {
       const parsed = parseSource(cell.kernel.source);
-      const series = parsed?.kind === 'debian' ? SUITE_SERIES[parsed.suite] : undefined;
+      const series = parsed?.kind === 'distro' ? releaseSeries(parsed.scheme, parsed.release) : undefined;
       return [cell.kernel.name, cell.kernel.source, ...(series ? [series] : [])];
     }
   }

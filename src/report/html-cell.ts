@@ -4,11 +4,11 @@
 
 import { describeBtf } from '../results/btf.js';
 import type { CaseResult, CellResult, TestResult } from '../results/model.js';
-import { passedCount } from '../results/tests.js';
 import { describeCredentials } from '../results/credentials.js';
 import { cleanText } from '../core/plain-text.js';
 import { escapeMarkup, formatMs, oneLine } from './text.js';
-import { STATUS_INFO } from './view.js';
+import { cellView, tallyLegend, testView, type CellView } from './cell-view.js';
+import { STATUS_INFO, reusedText } from './wording.js';
 
 const one = (text: string | undefined, max = 300) => escapeMarkup(oneLine(text, max));
 
@@ -32,7 +32,7 @@ function facts(cell: CellResult): [string, string | undefined][] {
     ['libc', cell.libc],
     ['accel', cell.accel],
     ['backend', cell.backend],
-    ['reused', cell.reused && `not run: an earlier run with identical inputs (${cell.reused.finishedAt ?? 'date unknown'}) ended as expected`],
+    ['reused', cell.reused && reusedText(cell.reused)],
     ['guest start', cell.boot === 'snapshot' ? 'restored from its boot\'s snapshot (KASLR shared)' : cell.boot],
     ['qemu', cell.qemuVersion],
     ['boot', formatMs(cell.timings.bootMs)],
@@ -66,11 +66,9 @@ function output(title: string, text: string): string {
   return `<h3>${escapeMarkup(title)}</h3>\n${body}`;
 }
 
-function reasonBlock(cell: CellResult): string {
-  const lines: string[] = [];
-  if (cell.status === 'xpass') lines.push(`Expected to fail (${one(cell.expected?.reason)}) but passed.`);
-  else if (cell.reason) lines.push(one(cell.reason, 2000));
-  if (cell.expected && cell.status !== 'xpass') lines.push(`Expected failure: ${one(cell.expected.reason, 2000)}`);
+/** The cell's why in full, then its notes (reused, retried attempts). */
+function reasonBlock(cell: CellResult, view: CellView): string {
+  const lines = [view.why, ...view.notes].filter(Boolean).map((l) => one(l, 2000));
   if (!lines.length) return '';
   return `<p class="reason st-${cell.status}">${lines.join('<br>')}</p>`;
 }
@@ -88,29 +86,25 @@ function casesTable(cases: readonly CaseResult[]): string {
 }
 
 /** One test of the cell: its outcome, output, kernel-log segment, and cases for a Go test. */
-function renderTest(t: TestResult): string {
-  const info = STATUS_INFO[t.status];
-  const why = t.status === 'xpass' ? `expected: ${t.expected?.reason ?? ''}` : t.reason ?? (t.status === 'pass' ? '' : info.label);
+function renderTest(cell: CellResult, t: TestResult): string {
+  const view = testView(cell, t);
   const cases = t.cases?.length ? `<h4>cases (${t.cases.filter((c) => c.status !== 'fail').length}/${t.cases.length} passed or skipped)</h4>\n${casesTable(t.cases)}\n` : '';
-  return `<details class="test" data-test="${one(t.name, 200)}" data-status="${t.status}"${t.status === 'pass' ? '' : ' open'}>
-<summary><span class="badge st-${t.status}">${info.mark} ${escapeMarkup(info.label)}</span> <span class="mono">${one(t.name, 200)}</span> <span class="why">${one(why)}</span> <span class="time">${escapeMarkup(formatMs(t.timings.ms))}</span></summary>
+  return `<details class="test" data-test="${one(t.name, 200)}" data-status="${view.status}"${view.status === 'pass' ? '' : ' open'}>
+<summary><span class="badge st-${view.status}">${view.mark} ${escapeMarkup(view.label)}</span> <span class="mono">${one(t.name, 200)}</span> <span class="why">${one(view.why)}</span> <span class="time">${escapeMarkup(formatMs(t.timings.ms))}</span></summary>
 ${cases}${output('stdout', t.stdout)}
 ${output('stderr', t.stderr)}
 ${t.kernelLog ? `${output('kernel log while the test ran', t.kernelLog)}\n` : ''}${t.consoleTail ? output('console tail', t.consoleTail) : ''}
 </details>`;
 }
 
-/** `passed/total` for a cell of several tests; empty for one. */
-function testCount(cell: CellResult): string {
-  if (cell.tests.length < 2) return '';
-  const { passed, total } = passedCount(cell.tests);
-  return ` <span class="tests-count">${passed}/${total} tests</span>`;
+/** The tally of a cell of several tests (`2/3 +1 xfail`); empty for one. */
+function testCount(cell: CellResult, view: CellView): string {
+  return view.tally ? ` <span class="tests-count" title="${escapeMarkup(tallyLegend([cell]) ?? '')}">tests: ${escapeMarkup(view.tally)}</span>` : '';
 }
 
 /** `index` makes a DOM id that cannot collide; the cell id itself lives in data-id. */
 export function renderCell(cell: CellResult, index: number): string {
-  const info = STATUS_INFO[cell.status];
-  const why = cell.status === 'xpass' ? `expected: ${cell.expected?.reason ?? ''}` : cell.reason ?? (cell.status === 'pass' ? '' : info.label);
+  const view = cellView(cell);
   const dl = facts(cell)
     .filter(([, v]) => v !== undefined && v !== '')
     .map(([k, v]) => `<div><dt>${escapeMarkup(k)}</dt><dd>${one(v, 500)}</dd></div>`)
@@ -119,11 +113,11 @@ export function renderCell(cell: CellResult, index: number): string {
     ? `<p><a href="${escapeMarkup(encodeURI(cell.consoleLog.replace(/\\/g, '/')))}">full console log</a></p>`
     : '';
   return `<details class="cell" id="cell-${index}" data-id="${one(cell.id, 1000)}" data-status="${cell.status}">
-<summary>${badge(cell)} <span class="id mono">${one(cell.id, 1000)}</span> <span class="why">${one(why)}</span>${testCount(cell)} <span class="time">${cell.status === 'skip' ? '' : escapeMarkup(formatMs(cell.timings.totalMs))}</span></summary>
+<summary>${badge(cell)} <span class="id mono">${one(cell.id, 1000)}</span> <span class="why">${one(view.why)}</span>${testCount(cell, view)} <span class="time">${cell.status === 'skip' ? '' : escapeMarkup(formatMs(cell.timings.totalMs))}</span></summary>
 <div class="body">
-${reasonBlock(cell)}
+${reasonBlock(cell, view)}
 <dl class="facts">${dl}</dl>
-${cell.tests.length > 1 || cell.tests.some((t) => t.cases?.length) ? `<h3>tests</h3>\n${cell.tests.map(renderTest).join('\n')}` : `${output('stdout', cell.stdout)}
+${cell.tests.length > 1 || cell.tests.some((t) => t.cases?.length) ? `<h3>tests</h3>\n${cell.tests.map((t) => renderTest(cell, t)).join('\n')}` : `${output('stdout', cell.stdout)}
 ${output('stderr', cell.stderr)}
 ${cell.kernelLog ? `${output('kernel log while the loader ran', cell.kernelLog)}\n` : ''}`}
 ${output('dmesg', cell.dmesg)}

@@ -25,6 +25,7 @@ code, pre, .mono { font-family: ui-monospace, SFMono-Regular, "SF Mono", Menlo, 
 .verdict.ok { background: var(--pass-bg); color: var(--pass-fg); border-color: var(--pass-bd); }
 .verdict.bad { background: var(--fail-bg); color: var(--fail-fg); border-color: var(--fail-bd); }
 .verdict.infra { background: var(--infra-bg); color: var(--infra-fg); border-color: var(--infra-bd); }
+.verdict.unknown { background: var(--skip-bg); color: var(--skip-fg); border-color: var(--skip-bd); }
 .counts { display: flex; flex-wrap: wrap; gap: 8px; margin: 8px 0 0; padding: 0; list-style: none; }
 .count { display: flex; flex-direction: column; align-items: flex-start; min-width: 118px; padding: 8px 12px; border-radius: 8px; border: 1px solid var(--line); background: var(--panel); font: inherit; color: inherit; text-align: left; cursor: pointer; }
 .count .n { font-size: 22px; font-weight: 650; line-height: 1.1; }

@@ -10,7 +10,11 @@ import { REPORT_SCRIPT } from './html-script.js';
 import { REPORT_STYLE } from './html-style.js';
 import { escapeMarkup as esc, formatMs, oneLine } from './text.js';
 import { rangeText } from '../results/kernel-range.js';
-import { STATUS_INFO, STATUS_ORDER, buildGrid, countStatuses, kernelRanges, reusedNote, snapshotNote, sortByStatus, type Counts } from './view.js';
+import { cellView, shownStatus, tallyLegend } from './cell-view.js';
+import { verdictView } from './verdict-view.js';
+import { buildGrid, countStatuses, kernelRanges, reusedNote, snapshotNote, sortByStatus } from './view.js';
+import type { Counts } from './view.js';
+import { STATUS_INFO, STATUS_ORDER, statusLegend } from './wording.js';
 
 const SCRIPT_HASH = createHash('sha256').update(REPORT_SCRIPT).digest('base64');
 
@@ -41,16 +45,14 @@ function scriptData(results: RunResults) {
       reason: c.reason ?? null,
       timings: c.timings,
       // Names and statuses only: the test filter needs no output.
-      tests: c.tests.map((t) => ({ name: oneLine(t.name, 200), status: t.status })),
+      tests: c.tests.map((t) => ({ name: oneLine(t.name, 200), status: shownStatus(c, t) })),
     })),
   };
 }
 
-function verdict(counts: Counts): string {
-  const bad = counts.fail + counts.xpass;
-  if (bad) return `<div class="verdict bad">${STATUS_INFO.fail.mark} ${bad} of ${counts.total} cells failed unexpectedly</div>`;
-  if (counts.infra) return `<div class="verdict infra">${STATUS_INFO.infra.mark} ${counts.infra} of ${counts.total} cells could not run (infrastructure)</div>`;
-  return `<div class="verdict ok">${STATUS_INFO.pass.mark} All ${counts.total} cells as expected</div>`;
+function verdict(results: RunResults): string {
+  const v = verdictView(results);
+  return `<div class="verdict ${v.tone}">${v.mark} ${esc(v.headline)}</div>`;
 }
 
 function countButtons(counts: Counts): string {
@@ -94,16 +96,18 @@ function gridTable(results: RunResults): string {
     const cells = grid.arches.map((arch) => {
       const cell = row.cells[arch];
       if (!cell) return '<td class="empty" title="not in the matrix">—</td>';
-      const info = STATUS_INFO[cell.status];
+      const view = cellView(cell);
       const id = oneLine(cell.id, 1000);
-      const title = `${id}: ${info.label}${cell.reason ? ` — ${oneLine(cell.reason)}` : ''}`;
+      const title = `${id}: ${view.label}${view.why ? ` — ${oneLine(view.why)}` : ''}`;
       const time = cell.status === 'skip' ? '' : formatMs(cell.timings.totalMs);
-      return `<td data-id="${esc(id)}"><a class="st-${cell.status}" href="#cell=${esc(encodeURIComponent(id).replace(/%2F/g, '/'))}" data-cell-link="${esc(id)}" title="${esc(title)}"><span class="w">${info.mark} ${esc(info.label)}</span><span class="t">${esc(time || ' ')}</span></a></td>`;
+      return `<td data-id="${esc(id)}"><a class="st-${cell.status}" href="#cell=${esc(encodeURIComponent(id).replace(/%2F/g, '/'))}" data-cell-link="${esc(id)}" title="${esc(title)}"><span class="w">${view.mark} ${esc(view.tally || view.label)}</span><span class="t">${esc(time || ' ')}</span></a></td>`;
     });
     return `<tr data-row="${esc(row.key)}"${group}><th scope="row" class="row">${kernelCell}<span class="c">${esc(rest.join(' · ') || row.config)}</span></th>${cells.join('')}</tr>`;
   });
-  const legend = STATUS_ORDER.map((s) => `<span>${STATUS_INFO[s].mark} ${esc(STATUS_INFO[s].label)}</span>`).join('');
-  return `<table class="grid">${head}<tbody>${rows.join('')}</tbody></table>\n<p class="legend">${legend}</p>`;
+  const legend = statusLegend('mark').map((l) => `<span>${esc(l)}</span>`).join('');
+  const tallies = tallyLegend(results.cells);
+  const tally = tallies ? `\n<p class="legend">${esc(tallies)}</p>` : '';
+  return `<table class="grid">${head}<tbody>${rows.join('')}</tbody></table>\n<p class="legend">${legend}</p>${tally}`;
 }
 
 function meta(results: RunResults): string {
@@ -134,7 +138,7 @@ export function renderHtml(results: RunResults): string {
   const counts = countStatuses(results.cells);
   const ordered = sortByStatus(results.cells);
   const indexOf = new Map(ordered.map((c, i) => [c.id, i]));
-  const title = `portmatrix: ${counts.fail + counts.xpass ? `${counts.fail + counts.xpass} failed` : counts.infra ? `${counts.infra} infra` : 'all as expected'} (${counts.total} cells)`;
+  const title = `portmatrix: ${verdictView(results).short} (${counts.total} cells)`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -149,7 +153,7 @@ export function renderHtml(results: RunResults): string {
 <main>
 <h1>portmatrix report</h1>
 ${meta(results)}
-${verdict(counts)}
+${verdict(results)}
 ${runNotes(results)}${countButtons(counts)}
 ${filters(results)}
 <h2>Matrix</h2>

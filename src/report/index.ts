@@ -1,6 +1,6 @@
-// Writes the chosen reports of a results model into a directory.
-// results.json is written atomically (temp file + rename) so a reader never sees
-// half a file; the rendered views are derived and simply overwritten.
+// The reporters, a registry of name → file and render function, and writing the
+// chosen ones into a results directory. Every file is written atomically (temp
+// file + rename), so a reader never sees half of results.json.
 
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,16 +11,35 @@ import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown, type MarkdownOptions } from './markdown.js';
 
-export const REPORTERS = ['json', 'junit', 'html', 'markdown'] as const;
-export type Reporter = (typeof REPORTERS)[number];
+/** The canonical results.json text: 2-space JSON, trailing newline (diffs cleanly). */
+export function serializeResults(results: RunResults): string {
+  return `${JSON.stringify(results, null, 2)}\n`;
+}
+
+/** What a reporter writes: its file in the results dir, and the text, from the results model alone. */
+export interface ReporterEntry {
+  file: string;
+  render: (results: RunResults, opts: RenderOptions) => string;
+}
+
+/** Options some reporters take (the Markdown summary's link and size limit). */
+export type RenderOptions = MarkdownOptions;
+
+/** Every report portmatrix writes, by its `--reporter` name, in the order they are written. */
+export const REPORTER_REGISTRY = {
+  json: { file: 'results.json', render: (results) => serializeResults(results) },
+  junit: { file: 'junit.xml', render: (results) => renderJunit(results) },
+  html: { file: 'report.html', render: (results) => renderHtml(results) },
+  markdown: { file: 'summary.md', render: renderMarkdown },
+} as const satisfies Record<string, ReporterEntry>;
+
+export type Reporter = keyof typeof REPORTER_REGISTRY;
+export const REPORTERS = Object.keys(REPORTER_REGISTRY) as Reporter[];
 
 /** File name each reporter writes inside the results dir. */
-export const REPORT_FILES: Record<Reporter, string> = {
-  json: 'results.json',
-  junit: 'junit.xml',
-  html: 'report.html',
-  markdown: 'summary.md',
-};
+export const REPORT_FILES = Object.fromEntries(
+  REPORTERS.map((r) => [r, REPORTER_REGISTRY[r].file]),
+) as Record<Reporter, string>;
 
 /** `--reporter json,html` → ['json', 'html']; undefined or empty → all of them. */
 export function parseReporters(list?: string): Reporter[] {
@@ -33,31 +52,19 @@ export function parseReporters(list?: string): Reporter[] {
   return [...new Set(names as Reporter[])];
 }
 
-/** The canonical results.json text: 2-space JSON, trailing newline (diffs cleanly). */
-export function serializeResults(results: RunResults): string {
-  return `${JSON.stringify(results, null, 2)}\n`;
-}
-
 /** Writes the reports; returns the absolute paths written, in reporter order. */
 export async function writeReports(
   dir: string,
   results: RunResults,
   reporters: readonly Reporter[] = REPORTERS,
-  markdown: MarkdownOptions = {},
+  opts: RenderOptions = {},
 ): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
   for (const reporter of reporters) {
-    const file = path.resolve(dir, REPORT_FILES[reporter]);
-    const text =
-      reporter === 'json'
-        ? serializeResults(results)
-        : reporter === 'junit'
-          ? renderJunit(results)
-          : reporter === 'html'
-            ? renderHtml(results)
-            : renderMarkdown(results, markdown);
-    await writeFileAtomic(file, text);
+    const { file: name, render } = REPORTER_REGISTRY[reporter];
+    const file = path.resolve(dir, name);
+    await writeFileAtomic(file, render(results, opts));
     written.push(file);
   }
   return written;

@@ -10,6 +10,8 @@ import { cleanText } from '../core/plain-text.js';
 import { escapeMarkup, lastLines, oneLine } from './text.js';
 import { byId } from '../core/cell.js';
 import { goCaseJunit, type JunitCase } from '../suite/junit-cases.js';
+import { testView, type TestView } from './cell-view.js';
+import { FLAKY_UNDER_STRICT, retriedText, reusedText } from './wording.js';
 
 const x = (text: string) => escapeMarkup(cleanText(text));
 const attr = (text: string | undefined) => escapeMarkup(oneLine(text, 1000));
@@ -25,7 +27,7 @@ function failureBody(cell: CellResult, t: TestResult): string {
     t.timedOut && 'timed out',
     cell.bootFailed && 'kernel did not boot',
     `attempts: ${cell.attempts}`,
-    ...(cell.retriedAfter ?? []).map((why, i) => `attempt ${i + 1}: infra: ${why}`),
+    ...retriedText(cell.retriedAfter ?? []),
   ].filter(Boolean);
   const output = t.status === 'infra' ? (t.consoleTail ?? cell.consoleTail) : t.stderr.trim() ? t.stderr : t.stdout;
   const tail = lastLines(cleanText(output), 30);
@@ -34,30 +36,37 @@ function failureBody(cell: CellResult, t: TestResult): string {
   return `${facts.join('\n')}${tail ? `\n\n${tail}` : ''}${kernel}`;
 }
 
-function testOutcome(cell: CellResult, t: TestResult): Case['outcome'] & { type?: string } {
-  switch (t.status) {
+/** `failsRun`: the run's verdict counts this cell against the run (a flake under --strict). */
+type Outcome = Case['outcome'] & { type?: string };
+
+function testOutcome(cell: CellResult, t: TestResult, view: TestView, failsRun: boolean): Outcome {
+  switch (view.status) {
+    case 'flaky': {
+      if (!failsRun) return { kind: 'passed' };
+      const message = `${view.why} (${FLAKY_UNDER_STRICT})`;
+      return { kind: 'failure', message, body: failureBody(cell, t), type: 'flaky' };
+    }
     case 'fail':
-      return { kind: 'failure', message: t.reason ?? `exited ${t.exitCode ?? '?'}`, body: failureBody(cell, t), type: 'fail' };
     case 'xpass':
-      return { kind: 'failure', message: `expected to fail (${t.expected?.reason ?? cell.expected?.reason ?? 'expect'}) but passed`, body: failureBody(cell, t), type: 'xpass' };
     case 'infra':
-      return { kind: 'failure', message: t.reason ?? 'infrastructure error', body: failureBody(cell, t), type: 'infra' };
+      return { kind: 'failure', message: view.why, body: failureBody(cell, t), type: view.status };
     case 'skip':
-      return { kind: 'skipped', message: t.reason ?? 'skipped' };
+      return { kind: 'skipped', message: view.why };
     default:
       return { kind: 'passed' };
   }
 }
 
-/** The test itself as a case; an expected failure passes and says so where a reader looks. */
-function testCase(cell: CellResult, t: TestResult): Case {
-  const note = t.status === 'xfail' ? `portmatrix: expected failure (${t.expected?.reason ?? cell.expected?.reason ?? 'expect'}); observed: ${t.reason ?? 'failed'}\n` : '';
+/** The test itself as a case; an expected failure (or a flake the verdict let pass) passes, saying so in its output. */
+function testCase(cell: CellResult, t: TestResult, failsRun: boolean): Case {
+  const view = testView(cell, t);
+  const note = view.status === 'xfail' || view.status === 'flaky' ? `portmatrix: ${view.why}\n` : '';
   const tail = t.status !== 'pass' && t.consoleTail ? `--- console tail ---\n${t.consoleTail}` : '';
-  return { classname: cell.id, name: t.name, seconds: (t.timings.ms ?? 0) / 1000, outcome: testOutcome(cell, t), systemOut: note + t.stdout, systemErr: [t.stderr.trimEnd(), tail].filter(Boolean).join('\n') };
+  return { classname: cell.id, name: t.name, seconds: (t.timings.ms ?? 0) / 1000, outcome: testOutcome(cell, t, view, failsRun), systemOut: note + t.stdout, systemErr: [t.stderr.trimEnd(), tail].filter(Boolean).join('\n') };
 }
 
-export function cellCases(cell: CellResult): Case[] {
-  return cell.tests.flatMap((t) => [testCase(cell, t), ...goCaseJunit(cell.id, t.name, t.cases ?? [])]);
+export function cellCases(cell: CellResult, failsRun = false): Case[] {
+  return cell.tests.flatMap((t) => [testCase(cell, t, failsRun), ...goCaseJunit(cell.id, t.name, t.cases ?? [])]);
 }
 
 function caseXml(c: Case): string {
@@ -92,7 +101,7 @@ function properties(cell: CellResult): string {
     ['backend', cell.backend],
     ['qemu.version', cell.qemuVersion],
     ['boot', cell.boot],
-    ['reused', cell.reused && `not run: an earlier run with identical inputs (${cell.reused.finishedAt ?? 'date unknown'}) ended as expected`],
+    ['reused', cell.reused && reusedText(cell.reused)],
   ];
   const lines = props.filter(([, v]) => v !== undefined).map(([n, v]) => `      <property name="${attr(n)}" value="${attr(v)}"/>`);
   return `    <properties>\n${lines.join('\n')}\n    </properties>`;
@@ -110,8 +119,8 @@ function tally(cases: readonly Case[]): Tally {
   return t;
 }
 
-function suite(cell: CellResult): { xml: string; tally: Tally } {
-  const cases = cellCases(cell);
+function suite(cell: CellResult, failsRun: boolean): { xml: string; tally: Tally } {
+  const cases = cellCases(cell, failsRun);
   const t = tally(cases);
   const stamp = cell.startedAt ? ` timestamp="${attr(cell.startedAt)}"` : '';
   const head = `  <testsuite name="${attr(cell.id)}" tests="${t.tests}" failures="${t.failures}" errors="${t.errors}" skipped="${t.skipped}" time="${seconds(cell.timings.totalMs / 1000)}"${stamp}>`;
@@ -119,7 +128,8 @@ function suite(cell: CellResult): { xml: string; tally: Tally } {
 }
 
 export function renderJunit(results: RunResults): string {
-  const suites = [...results.cells].sort(byId).map(suite);
+  const failed = new Set(results.verdict?.failed);
+  const suites = [...results.cells].sort(byId).map((c) => suite(c, failed.has(c.id)));
   const sum = suites.reduce((a, s) => ({ tests: a.tests + s.tally.tests, failures: a.failures + s.tally.failures, errors: a.errors + s.tally.errors }), { tests: 0, failures: 0, errors: 0 });
   const time = results.cells.reduce((s, c) => s + c.timings.totalMs, 0) / 1000;
   // <testsuites> has no `skipped` attribute in junit-10.xsd; per-suite counts carry it.

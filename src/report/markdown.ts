@@ -3,14 +3,16 @@
 // expected failures. Fits a size limit by dropping whole items, never by cutting
 // inside a fence or a <details> block.
 
-import { isUnexpected, passedCount } from '../results/tests.js';
 import { BTF_LEGEND, btfTag, describeBtf } from '../results/btf.js';
 import type { CellResult, RunResults } from '../results/model.js';
 import { describeCredentials } from '../results/credentials.js';
 import { cleanText } from '../core/plain-text.js';
 import { escapeMarkup, formatMs, lastLines, oneLine } from './text.js';
 import { rangeText } from '../results/kernel-range.js';
-import { STATUS_INFO, STATUS_ORDER, buildGrid, countStatuses, kernelRanges, problemCells, reusedNote, snapshotNote, sortByStatus, type Counts } from './view.js';
+import { cellView, tallyLegend } from './cell-view.js';
+import { verdictView } from './verdict-view.js';
+import { buildGrid, countStatuses, kernelRanges, problemCells, reusedNote, snapshotNote, sortByStatus, type Counts } from './view.js';
+import { STATUS_INFO, STATUS_ORDER, reusedText, statusLegend } from './wording.js';
 
 export { appendStepSummary } from './step-summary.js';
 
@@ -46,17 +48,11 @@ export function fence(text: string, info = 'text'): string {
 }
 
 function heading(results: RunResults, counts: Counts, title: string): string {
-  const bad = counts.fail + counts.xpass;
-  const icon = bad ? STATUS_INFO.fail.emoji : counts.infra ? STATUS_INFO.infra.emoji : STATUS_INFO.pass.emoji;
-  const verdict = bad
-    ? `${bad} of ${counts.total} cells failed unexpectedly`
-    : counts.infra
-      ? `${counts.infra} of ${counts.total} cells could not run`
-      : `all ${counts.total} cells as expected`;
+  const verdict = verdictView(results);
   const tally = STATUS_ORDER.filter((s) => counts[s] > 0)
     .map((s) => `${STATUS_INFO[s].emoji} ${counts[s]} ${STATUS_INFO[s].label}`)
     .join(' · ');
-  return `## ${icon} ${mdInline(title)}: ${verdict}\n\n${tally || 'no cells'}`;
+  return `## ${verdict.emoji} ${mdInline(title)}: ${mdInline(verdict.headline)}\n\n${tally || 'no cells'}`;
 }
 
 function table(results: RunResults): string[] {
@@ -66,15 +62,23 @@ function table(results: RunResults): string[] {
   const rows = grid.rows.map((row) => {
     const marks = grid.arches.map((arch) => {
       const cell = row.cells[arch];
-      const tag = cell && btfTag(cell.btf);
-      return cell ? `${STATUS_INFO[cell.status].emoji}${tag ? ` ${tag}` : ''}` : ' ';
+      if (!cell) return ' ';
+      const view = cellView(cell);
+      return [view.emoji, view.tally, btfTag(cell.btf)].filter(Boolean).join(' ');
     });
     return `| ${mdInline(row.key.split('/').join(' · '))} | ${marks.join(' | ')} |`;
   });
   return [head, rule, ...rows];
 }
 
-const legend = STATUS_ORDER.map((s) => `${STATUS_INFO[s].emoji} ${STATUS_INFO[s].label}`).join(' · ');
+/** The status legend, then what a tally means when some cell has several tests. */
+function legends(results: RunResults): string {
+  const lines = [statusLegend('emoji').join(' · ')];
+  const tally = tallyLegend(results.cells);
+  if (tally) lines.push(mdInline(tally));
+  if (results.cells.some((c) => btfTag(c.btf))) lines.push(mdInline(BTF_LEGEND));
+  return lines.map((l) => `<sub>${l}</sub>\n`).join('\n');
+}
 
 /**
  * The kernel configuration facts that explain why one config differs from another,
@@ -103,7 +107,7 @@ function cellFacts(cell: CellResult): string {
     cell.kernel.release,
     cell.accel,
     cell.boot === 'snapshot' ? 'restored from a snapshot' : undefined,
-    cell.reused ? 'reused from an earlier run' : undefined,
+    cell.reused ? reusedText(cell.reused) : undefined,
   ]
     .filter(Boolean)
     .join(', ');
@@ -125,29 +129,18 @@ function outputOf(cell: CellResult): { label: string; text: string } {
   return { label, text };
 }
 
-/** ` (1/3 tests passed)` for a cell of several tests. */
-function testTally(cell: CellResult): string {
-  if (cell.tests.length < 2) return '';
-  const { passed, total } = passedCount(cell.tests);
-  return ` (${passed}/${total} tests passed)`;
-}
-
-/** The failing tests of a cell of several tests, one line each (hard breaks keep them in the paragraph). */
-function failedTests(cell: CellResult): string {
-  if (cell.tests.length < 2) return '';
-  const failed = cell.tests.filter((t) => isUnexpected(t.status) || t.status === 'infra');
-  return failed.map((t) => `<br>\n${STATUS_INFO[t.status].emoji} \`${t.name}\`: ${mdInline(t.reason ?? STATUS_INFO[t.status].label)}`).join('');
+/** A cell's line: its status, id, tally and why, then the tests behind it (hard breaks keep them in the paragraph). */
+function cellLine(cell: CellResult): string {
+  const view = cellView(cell);
+  const tally = view.tally ? ` (tests: ${view.tally})` : '';
+  const tests = view.tests.map((t) => `<br>\n${t.emoji} \`${t.name.replace(/`/g, '')}\`: ${mdInline(t.why)}`).join('');
+  return `${view.emoji} **${view.label}** \`${cell.id.replace(/`/g, '')}\`${tally}: ${mdInline(view.why)}${tests}`;
 }
 
 /** One failed cell; `full` = with its output in a <details> block. */
 function problemItem(cell: CellResult, full: boolean): string {
-  const info = STATUS_INFO[cell.status];
-  const why =
-    cell.status === 'xpass'
-      ? `expected to fail (${mdInline(cell.expected?.reason)}) but passed`
-      : mdInline(cell.reason ?? info.label);
   // Paragraphs, not list items: a fence at column 0 would end a list item early.
-  const line = `${info.emoji} **${info.label}** \`${cell.id.replace(/`/g, '')}\`${testTally(cell)}: ${why}${failedTests(cell)}`;
+  const line = cellLine(cell);
   if (!full) return `${line}\n`;
   const output = outputOf(cell);
   if (!output.text.trim()) return `${line}\n`;
@@ -157,7 +150,7 @@ function problemItem(cell: CellResult, full: boolean): string {
 }
 
 function xfailItem(cell: CellResult): string {
-  return `- ${STATUS_INFO.xfail.emoji} \`${cell.id.replace(/`/g, '')}\`: expected: ${mdInline(cell.expected?.reason)}; observed: ${mdInline(cell.reason ?? 'failed')}`;
+  return `- ${cellLine(cell)}`;
 }
 
 interface Section {
@@ -169,17 +162,18 @@ interface Section {
 function head(results: RunResults, title: string, limit: number, note: (n: number) => string): string {
   const counts = countStatuses(results.cells);
   const tableLines = table(results);
-  const legends = `<sub>${legend}</sub>\n${results.cells.some((c) => btfTag(c.btf)) ? `\n<sub>${mdInline(BTF_LEGEND)}</sub>\n` : ''}`;
-  const whole = `${heading(results, counts, title)}\n\n${tableLines.join('\n')}\n\n${legends}`;
+  const legend = legends(results);
+  const top = heading(results, counts, title);
+  const whole = `${top}\n\n${tableLines.join('\n')}\n\n${legend}`;
   if (whole.length <= limit / 2) return whole;
   const kept: string[] = [];
-  let size = 0;
+  let size = top.length + legend.length;
   for (const line of tableLines) {
     if (size + line.length + 1 > limit / 2) break;
     kept.push(line);
     size += line.length + 1;
   }
-  return `${heading(results, counts, title)}\n\n${kept.join('\n')}\n${note(tableLines.length - kept.length)}\n${legends}`;
+  return `${top}\n\n${kept.join('\n')}\n${note(tableLines.length - kept.length)}\n${legend}`;
 }
 
 /** Appends whole items while they fit (the full form, else the one-line form); counts the rest. */

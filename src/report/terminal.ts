@@ -3,11 +3,12 @@
 // Guest text is stripped of escapes and control bytes before it reaches a terminal.
 
 import type { CellResult, RunResults, Status } from '../results/model.js';
-import { failingTests, isUnexpected, passedCount } from '../results/tests.js';
 import { oneLine } from './text.js';
 import { BTF_LEGEND, btfTag } from '../results/btf.js';
 import { rangeText } from '../results/kernel-range.js';
-import { STATUS_INFO, buildGrid, countStatuses, countsLine, kernelRanges, problemCells, reusedNote, snapshotNote } from './view.js';
+import { cellView, tallyLegend } from './cell-view.js';
+import { verdictView } from './verdict-view.js';
+import { buildGrid, countStatuses, countsLine, kernelRanges, problemCells, reusedNote, snapshotNote } from './view.js';
 
 export interface TableOptions {
   /** Emit ANSI colours (the caller decides: TTY, NO_COLOR, FORCE_COLOR). */
@@ -26,8 +27,7 @@ const SGR: Record<Status, string> = {
   flaky: '1;34', // bold blue
 };
 
-/** Short word per status for the grid; upper case marks what breaks the run. */
-const WORD: Record<Status, string> = { pass: 'pass', fail: 'FAIL', xpass: 'XPASS', infra: 'INFRA', xfail: 'xfail', skip: 'skip', flaky: 'FLAKY' };
+const TONE = { ok: 'pass', bad: 'fail', infra: 'infra', unknown: 'bold' } as const;
 
 function paint(text: string, status: Status | 'bold' | 'dim', color: boolean): string {
   if (!color) return text;
@@ -59,19 +59,31 @@ function wrap(text: string, width: number): string[] {
   return [...out, line];
 }
 
-/** `✓ pass`; a cell of several tests shows how many passed instead of the word (`✗ 3/5`), so columns stay narrow. */
+/** `✓ pass`, or a cell of several tests' tally (`✓ 2/3 +1 xfail`), then its BTF tag. */
 function mark(cell: CellResult): string {
   const tag = btfTag(cell.btf);
-  const word = cell.tests.length < 2 || cell.status === 'skip' || cell.status === 'infra' ? WORD[cell.status] : `${passedCount(cell.tests).passed}/${cell.tests.length}`;
-  return `${STATUS_INFO[cell.status].mark} ${word}${tag ? ` ${tag}` : ''}`;
+  const view = cellView(cell);
+  return `${view.mark} ${view.word}${tag ? ` ${tag}` : ''}`;
 }
 
-/** One line per failing test of a multi-test cell, under the cell's line. */
+/** One line per test that made a cell of several tests what it is, under the cell's line. */
 function testLines(cell: CellResult, width: number): string[] {
-  if (cell.tests.length < 2) return [];
-  return cell.tests
-    .filter((t) => isUnexpected(t.status) || t.status === 'infra')
-    .map((t) => cut(`      ${STATUS_INFO[t.status].mark} ${oneLine(t.name, 60)}: ${oneLine(t.status === 'xpass' ? `expected to fail (${t.expected?.reason ?? ''}) but passed` : (t.reason ?? STATUS_INFO[t.status].label), 500)}`, width));
+  return cellView(cell).tests.map((t) => cut(`      ${t.mark} ${oneLine(t.name, 60)}: ${oneLine(t.why, 500)}`, width));
+}
+
+/** The cells that need attention, each with its why and the tests behind it. */
+function problemLines(results: RunResults, width: number, color: boolean): string[] {
+  const problems = problemCells(results);
+  if (!problems.length) return [];
+  const lines = ['', paint('Needs attention:', 'bold', color)];
+  const idWidth = Math.min(48, Math.max(...problems.map((c) => c.id.length)));
+  for (const cell of problems) {
+    const view = cellView(cell);
+    const head = `  ${view.mark} ${pad(oneLine(cell.id, 80), idWidth)}  `;
+    const why = cut(oneLine(view.why, 500), Math.max(10, width - [...head].length));
+    lines.push(paint(head, cell.status, color) + why, ...testLines(cell, width));
+  }
+  return lines;
 }
 
 export function renderTable(results: RunResults, opts: TableOptions): string {
@@ -94,8 +106,11 @@ export function renderTable(results: RunResults, opts: TableOptions): string {
     lines.push(`${pad(labels[i]!, first + 2)}${marks.join('')}`.trimEnd());
   });
 
-  const counts = countStatuses(results.cells);
-  lines.push('', ...wrap(countsLine(counts), width));
+  const verdict = verdictView(results);
+  lines.push('', paint(cut(`${verdict.mark} ${verdict.headline}`, width), TONE[verdict.tone], opts.color));
+  lines.push(...wrap(countsLine(countStatuses(results.cells)), width));
+  const legend = tallyLegend(results.cells);
+  if (legend) lines.push(...wrap(legend, width));
   if (tagged) lines.push(...wrap(BTF_LEGEND, width));
 
   const ranges = kernelRanges(results);
@@ -107,18 +122,6 @@ export function renderTable(results: RunResults, opts: TableOptions): string {
 
   for (const note of [snapshotNote(results.cells), reusedNote(results.cells)]) if (note) lines.push(...wrap(note, width));
 
-  const problems = problemCells(results);
-  if (problems.length) {
-    lines.push('', paint('Needs attention:', 'bold', opts.color));
-    const idWidth = Math.min(48, Math.max(...problems.map((c) => c.id.length)));
-    for (const cell of problems) {
-      const info = STATUS_INFO[cell.status];
-      const failing = cell.tests.length > 1 ? failingTests(cell.tests) : [];
-      const named = failing.length ? `${failing.join(', ')} failed; ` : '';
-      const why = named + (cell.status === 'xpass' ? `expected to fail (${oneLine(cell.expected?.reason)}) but passed` : oneLine(cell.reason ?? info.label, 500));
-      const head = `  ${info.mark} ${pad(oneLine(cell.id, 80), idWidth)}  `;
-      lines.push(paint(head, cell.status, opts.color) + cut(why, Math.max(10, width - [...head].length)), ...testLines(cell, width));
-    }
-  }
+  lines.push(...problemLines(results, width, opts.color));
   return `${lines.join('\n')}\n`;
 }

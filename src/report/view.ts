@@ -5,34 +5,11 @@
 import { ARCHES, type Arch } from '../core/arch.js';
 import { compareIds } from '../core/cell.js';
 import { STATUSES, type CellResult, type RunResults, type Status } from '../results/model.js';
+import { STATUS_INFO, STATUS_ORDER } from './wording.js';
 import { ExitCode } from '../errors.js';
 import { kernelOrder, passRanges, type PassRange } from '../results/kernel-range.js';
 
 export { kernelOrder };
-
-export interface StatusInfo {
-  /** Emoji mark used by Markdown and HTML. */
-  emoji: string;
-  /** Text-presentation symbol for terminals and HTML (fonts without colour emoji render it). */
-  mark: string;
-  label: string;
-  /** True when this status makes the run fail. */
-  bad: boolean;
-}
-
-export const STATUS_INFO: Record<Status, StatusInfo> = {
-  pass: { emoji: '✅', mark: '✓', label: 'pass', bad: false },
-  fail: { emoji: '❌', mark: '✗', label: 'fail', bad: true },
-  xpass: { emoji: '❗', mark: '‼', label: 'unexpected pass', bad: true },
-  infra: { emoji: '⚠️', mark: '⚠', label: 'infra error', bad: true },
-  xfail: { emoji: '☑️', mark: '⊘', label: 'expected failure', bad: false },
-  skip: { emoji: '➖', mark: '–', label: 'skipped', bad: false },
-  // Failed, then passed on a fresh boot: not a portability failure, but not clean either.
-  flaky: { emoji: '🔁', mark: '≈', label: 'flaky', bad: false },
-};
-
-/** Order in which statuses are listed: what needs attention first. */
-export const STATUS_ORDER: readonly Status[] = ['fail', 'xpass', 'infra', 'flaky', 'xfail', 'skip', 'pass'];
 
 export type Counts = Record<Status, number> & { total: number };
 
@@ -97,9 +74,11 @@ export function buildGrid(results: RunResults): Grid {
   return { arches: archOrder(results.cells), rows: sorted };
 }
 
+const NEEDS_ATTENTION: ReadonlySet<Status> = new Set(['fail', 'xpass', 'infra', 'flaky']);
+
 /** Cells that need attention (fail, xpass, infra, and flaky ones), in STATUS_ORDER then id order. */
 export function problemCells(results: RunResults): CellResult[] {
-  return sortByStatus(results.cells.filter((c) => STATUS_INFO[c.status].bad || c.status === 'flaky'));
+  return sortByStatus(results.cells.filter((c) => NEEDS_ATTENTION.has(c.status)));
 }
 
 export function sortByStatus(cells: readonly CellResult[]): CellResult[] {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Cell, TestSpec } from '../core/cell.js';
 import type { ImageStoreExt } from '../images/store.js';
 import { ConfigError } from '../errors.js';
-import { UnknownPackageError } from '../images/debian-depends.js';
+import { UnknownPackageError } from '../images/apt/debian-depends.js';
 import { libraryPreflight } from '../libc/needed.js';
 
 /** Where a static-libc cell's packages come from unless a suite is given (docs/matrix.md). */

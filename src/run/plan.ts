@@ -1,18 +1,18 @@
 // The first step of `portmatrix run`: matrix.yaml → the cells this invocation
-// runs (--only, --shard), checked before anything is downloaded or booted.
+// runs (--only, --shard) and the reporters it writes. The run session checks
+// them (pre-flights) before anything is downloaded or booted.
 
 import path from 'node:path';
-import type { Cell } from '../core/cell.js';
 import type { Matrix } from '../config/matrix.js';
+import type { RunOptions } from '../config/options.js';
 import type { Context } from '../context.js';
+import type { Cell } from '../core/cell.js';
 import { UsageError } from '../errors.js';
 import { expandCells } from '../plan/expand.js';
 import { filterCells } from '../plan/filter.js';
 import { commandLoad, loadMatrix } from '../plan/load.js';
 import { shardCells } from '../plan/shard.js';
 import { parseReporters, type Reporter } from '../report/index.js';
-import { preflight } from './preflight.js';
-import { btfPreflight } from '../btf/preflight.js';
 
 export interface RunPlan {
   matrixFile: string;
@@ -21,15 +21,9 @@ export interface RunPlan {
   reporters: Reporter[];
 }
 
-export interface PlanOptions {
-  matrix: string;
-  only?: string;
-  shard?: string;
-  reporter?: string;
-  allowOutsideProject?: boolean;
-}
+type PlanFlags = Pick<RunOptions, 'matrix' | 'only' | 'shard' | 'reporter' | 'allowOutsideProject'>;
 
-export async function planRun(ctx: Context, opts: PlanOptions): Promise<RunPlan> {
+export async function planRun(ctx: Context, opts: PlanFlags): Promise<RunPlan> {
   const matrixFile = path.resolve(ctx.cwd, opts.matrix);
   const { matrix, warnings } = await loadMatrix(matrixFile, {
     ...commandLoad(ctx, opts.allowOutsideProject),
@@ -43,7 +37,5 @@ export async function planRun(ctx: Context, opts: PlanOptions): Promise<RunPlan>
   if (opts.only) cells = filterCells(cells, opts.only);
   if (opts.shard) cells = shardCells(cells, opts.shard);
   if (cells.length === 0) throw new UsageError('no cells to run: the matrix, --only and --shard select nothing');
-  await preflight(cells, ctx.env, (line) => ctx.stderr.write(`note: ${line}\n`));
-  btfPreflight(matrix, ctx.env, ctx.cwd);
   return { matrixFile, matrix, cells, reporters };
 }

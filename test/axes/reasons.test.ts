@@ -8,6 +8,7 @@ import { glibcRelease, newestGlibcNeed } from '../../src/libc/glibc.js';
 import { explainPermission } from '../../src/outcome/explain.js';
 import { classifyFailure } from '../../src/outcome/patterns.js';
 import { capabilityNames, describeCredentials } from '../../src/results/credentials.js';
+import { cell as plannedCell } from '../helpers/cells.js';
 
 const MAP_EPERM = 'execsnoop: load: map events: map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)';
 const reasonOf = (stderr: string) => classifyFailure({ stdout: '', stderr, dmesg: '' });
@@ -89,7 +90,7 @@ describe('libc needs', () => {
 describe('libcPreflight', () => {
   it('says nothing for static loaders and scripts, one line per dynamic loader', async () => {
     const { libcPreflight } = await import('../../src/libc/preflight.js');
-    const cell = (p: string, libc: string) => ({ libc, tests: [], loader: { path: p, args: [], env: {}, files: [], timeoutSec: 1 } });
+    const cell = (p: string, libc: string) => plannedCell({ libc, tests: [{ path: p }] });
     // /bin/true: the host's dynamic amd64 binary; bookworm's needs GLIBC_2.34, newer than bullseye's 2.31.
     const lines = await libcPreflight([cell('/bin/true', 'static'), cell('/bin/true', 'debian:bullseye'), cell('/bin/true', 'debian:trixie'), cell('/no/such', 'static')]);
     expect(lines).toHaveLength(1);

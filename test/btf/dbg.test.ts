@@ -1,7 +1,7 @@
 // Choosing the -dbg package of exactly the kernel that runs, from Packages stanzas.
 
 import { describe, expect, it } from 'vitest';
-import { chooseDbg } from '../../src/images/btf-generate.js';
+import { chooseDbg } from '../../src/images/btf/generate.js';
 
 const kernel = { source: 'debian:bookworm', suite: 'bookworm', arch: 's390x' as const, release: '6.1.0-50-s390x', version: '6.1.176-1', sha256: 'ab'.repeat(32) };
 const stanza = (version: string) => ({

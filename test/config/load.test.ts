@@ -109,7 +109,9 @@ describe('loadMatrix', () => {
 
   it('does not check loader files unless asked', async () => {
     const dir = project({ 'matrix.yaml': 'kernels: [debian:trixie]\narches: [amd64]\nloader: {path: "build/missing-{arch}"}\n' });
-    await expect(loadMatrix('matrix.yaml', { cwd: dir })).resolves.toBeDefined();
+    const unchecked = loadMatrix('matrix.yaml', { cwd: dir });
+    const loader = { name: 'loader', path: path.join(dir, 'build/missing-{arch}') };
+    await expect(unchecked).resolves.toMatchObject({ matrix: { arches: ['amd64'], tests: [loader] }, warnings: [] });
     await expect(loadMatrix('matrix.yaml', { cwd: dir, checkLoaderFiles: true })).rejects.toThrow(
       'matrix.yaml:3:16: loader.path: the loader for amd64 (build/missing-amd64) does not exist',
     );

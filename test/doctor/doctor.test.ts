@@ -70,6 +70,34 @@ describe('portmatrix doctor', () => {
   });
 });
 
+describe('portmatrix doctor: keyrings of the matrix\'s distributions', () => {
+  const run = async (matrix: string) => {
+    const cwd = tmp();
+    fs.writeFileSync(path.join(cwd, 'matrix.yaml'), matrix);
+    const bin = fakeBin(['qemu-system-x86_64', 'gpgv', 'dpkg-deb']);
+    const out: string[] = [];
+    const code = await doctor(
+      { cwd, env: { PATH: bin, HOME: cwd }, stdout: { write: (s: string) => out.push(s) } as never, stderr: process.stderr, signal: new AbortController().signal },
+      { matrix: 'matrix.yaml', host: { nodeVersion: '20.19.0', kvmPath: path.join(cwd, 'no-kvm') } },
+    );
+    return { code, text: out.join(''), cwd };
+  };
+
+  it("ubuntu: the archive keyring comes from Debian's ubuntu-keyring; a given keyring that is absent is missing", async () => {
+    const dflt = await run('kernels: [ubuntu:jammy]\narches: [amd64]\nloader: {path: x}\n');
+    expect(dflt.text).toMatch(/ok +keyring ubuntu +ubuntu-archive-keyring\.gpg of Debian trixie's ubuntu-keyring \(fetched when first needed\)/);
+    const given = await run('kernels: [ubuntu:jammy]\narches: [amd64]\nimages: {ubuntuKeyring: keys/ubuntu.gpg}\nloader: {path: x}\n');
+    expect(given.text).toContain(`MISSING  keyring ubuntu`);
+    expect(given.text).toContain(`${path.join(given.cwd, 'keys/ubuntu.gpg')} absent (ubuntuKeyring: verifies the Ubuntu archive's InRelease)`);
+    expect(given.code).toBe(3);
+  });
+
+  it('debianKeyring replaces the Debian keyring the doctor checks', async () => {
+    const { text } = await run('kernels: [debian:trixie]\narches: [amd64]\nimages: {debianKeyring: /nowhere/debian.gpg}\nloader: {path: x}\n');
+    expect(text).toMatch(/MISSING +debian-archive-keyring +\/nowhere\/debian\.gpg absent/);
+  });
+});
+
 describe('doctor checks', () => {
   const host = (over: object = {}) => ({ ...hostFromEnv({ PATH: '' }, '/', tmp()), ...over });
 

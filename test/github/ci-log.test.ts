@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { githubLog } from '../../src/github/ci-log.js';
-import type { Cell } from '../../src/core/cell.js';
+import { cell as plannedCell } from '../helpers/cells.js';
 import { cell } from './results.js';
 
-const planCell = (id: string): Cell =>
-  ({ id, arch: 'amd64', kernel: { source: 'debian:bookworm', name: 'debian-bookworm', line: 4 }, config: { name: 'default', cmdline: [], sysctl: {} }, libc: 'static', tests: [], loader: { path: '/x', args: [], env: {}, files: [], timeoutSec: 60 } }) as Cell;
+const planCell = (id: string) => plannedCell({ id, kernel: { source: 'debian:bookworm', line: 4 } });
 
 describe('githubLog', () => {
   it('groups and fences the output of a failed cell, and annotates matrix.yaml', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareDebianVersions, parseDebianVersion } from '../../src/images/dpkg-version.js';
+import { compareDebianVersions, parseDebianVersion } from '../../src/images/apt/dpkg-version.js';
 
 // Expected orderings from deb-version(7) and dpkg's own test suite (t-version.c).
 const table: [string, '<' | '=' | '>', string][] = [

@@ -8,8 +8,8 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { parsePackages } from '../../src/images/deb822.js';
-import { chooseKernels, isKernelPackageName } from '../../src/images/debian-select.js';
+import { parsePackages } from '../../src/images/apt/deb822.js';
+import { chooseKernels, isKernelPackageName } from '../../src/images/apt/debian-select.js';
 
 export const MIRROR_DIR = path.join(os.homedir(), '.cache', 'portmatrix-test-mirror', 'debian');
 const UPSTREAM = 'http://deb.debian.org/debian';
@@ -63,20 +63,21 @@ const rangeStart = (header: string | undefined, size: number) => {
   return m && Number(m[1]) < size ? Number(m[1]) : 0;
 };
 
-export async function serveMirror(): Promise<MirrorServer> {
+/** Serves `root` (default: the Debian copy, under /debian); `mount` '' serves root's dirs at the top. */
+export async function serveMirror(root = MIRROR_DIR, mount = 'debian'): Promise<MirrorServer> {
   const requests: string[] = [];
   const tamper = new Map<string, Buffer>();
   const faults = new Map<string, NetFault[]>();
   const faulted: MirrorServer['faulted'] = [];
   const server: Server = createServer(async (req, res) => {
-    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/debian\//, '');
+    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(mount ? `/${mount}/` : '/', '');
     requests.push(rel);
     const fault = faults.get(rel)?.shift();
     if (fault) faulted.push({ path: rel, fault });
     if (fault === 'reset') return void req.socket.destroy();
     let body: Buffer;
     try {
-      body = tamper.get(rel) ?? (await readFile(path.join(MIRROR_DIR, path.normalize(rel))));
+      body = tamper.get(rel) ?? (await readFile(path.join(root, path.normalize(rel))));
     } catch {
       return void res.writeHead(404).end();
     }
@@ -90,5 +91,5 @@ export async function serveMirror(): Promise<MirrorServer> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   const close = () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r())));
-  return { url: `http://127.0.0.1:${port}/debian`, requests, tamper, faults, faulted, close };
+  return { url: `http://127.0.0.1:${port}${mount ? `/${mount}` : ''}`, requests, tamper, faults, faulted, close };
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readElf } from '../../src/guest/elf.js';
-import { UnknownPackageError, parseRelations, resolvePackages } from '../../src/images/debian-depends.js';
+import { UnknownPackageError, parseRelations, resolvePackages } from '../../src/images/apt/debian-depends.js';
 import { createImageStore, defaultImageOptions } from '../../src/images/store.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'pm-packages-'));

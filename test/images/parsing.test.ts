@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatFacts, kernelFacts } from '../../src/images/config-facts.js';
-import { parsePackages, parseReleaseSha256, parseStanza } from '../../src/images/deb822.js';
-import { chooseKernels, chooseNewest, isKernelPackageName } from '../../src/images/debian-select.js';
-import { parseDebListing } from '../../src/images/deb.js';
+import { parsePackages, parseReleaseSha256, parseStanza } from '../../src/images/apt/deb822.js';
+import { chooseKernels, chooseNewest, isKernelPackageName } from '../../src/images/apt/debian-select.js';
+import { parseDebListing } from '../../src/images/apt/deb.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/images/${name}`, import.meta.url), 'utf8');
 

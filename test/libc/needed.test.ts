@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readElf } from '../../src/guest/elf.js';
 import { libraryPreflight, missingLibraries, missingLibrariesError } from '../../src/libc/needed.js';
 import { Cache } from '../../src/images/cache.js';
-import { sonameProviders } from '../../src/images/debian-contents.js';
+import { sonameProviders } from '../../src/images/apt/debian-contents.js';
 import { createFetcher } from '../../src/images/fetcher.js';
 import { createImageStore, defaultImageOptions, DEFAULT_DEBIAN_MIRROR } from '../../src/images/store.js';
 

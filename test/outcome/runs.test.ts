@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Cell } from '../../src/core/cell.js';
 import { decideOutcome, type Observed } from '../../src/outcome/decide.js';
 import { exitCodeFor } from '../../src/report/view.js';
-import type { CellResult, RunResults, Status } from '../../src/results/model.js';
+import type { CellResult, Status } from '../../src/results/model.js';
 import { combineRuns, wantsAnotherRun } from '../../src/outcome/runs.js';
+import { cell as plannedCell, cellResult, runResults, testResult } from '../helpers/cells.js';
 
-const r = (status: Status, reason?: string, attempts = 1): CellResult => ({
-  id: 'amd64/debian-trixie/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'debian-trixie' }, config: 'default', libc: 'static',
-  status, reason, timings: { totalMs: 1 }, timedOut: false, bootFailed: false, attempts, stdout: '', stderr: '', dmesg: '', consoleTail: '', tests: [],
-});
+const r = (status: Status, reason?: string, attempts = 1) => cellResult({ status, reason, attempts });
 
 /** Feed outcomes one by one as the scheduler does; returns the folded result and how many runs were made. */
 function simulate(outcomes: Status[], o: { reruns: number; repeat: number }) {
@@ -28,7 +25,7 @@ describe('reruns and repeat', () => {
   });
 
   it('in a flaky cell the tests that failed on the failing boot are flaky, the others keep their status', () => {
-    const t = (name: string, status: Status) => ({ name, kind: 'exec' as const, status, timedOut: false, timings: {}, stdout: '', stderr: '', kernelLog: '' });
+    const t = (name: string, status: Status) => testResult({ name, status });
     const failing = { ...r('fail', 'b exited with code 1'), tests: [t('a', 'pass'), t('b', 'fail')] };
     const combined = combineRuns([failing, { ...r('pass'), tests: [t('a', 'pass'), t('b', 'pass')] }]);
     expect(combined.tests.map((x) => [x.name, x.status])).toEqual([['a', 'pass'], ['b', 'flaky']]);
@@ -52,10 +49,7 @@ describe('reruns and repeat', () => {
 });
 
 describe('a quarantined flake (expect: {result: flaky})', () => {
-  const cell = (result: 'fail' | 'flaky'): Cell => ({
-    id: 'amd64/debian-trixie/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'debian-trixie' }, config: { name: 'default', cmdline: [], sysctl: {} },
-    libc: 'static', tests: [], loader: { path: '/x', args: [], env: {}, files: [], timeoutSec: 60 }, expect: { result, reason: 'known flake' },
-  });
+  const cell = (result: 'fail' | 'flaky') => plannedCell({ expect: { result, reason: 'known flake' } });
   const seen = (exitCode: number): Observed => ({ bootTimedOut: false, timedOut: false, qemuCode: 0, loaderStarted: true, exitCode, loaderTimedOut: false, stdout: '', stderr: '', dmesg: '', consoleTail: '', bootDeadlineSec: 60, loaderTimeoutSec: 60 });
 
   it('fails as xfail, passes as pass (not xpass), and its flaky result never fails the run, even with --strict', () => {
@@ -64,7 +58,7 @@ describe('a quarantined flake (expect: {result: flaky})', () => {
     expect(decideOutcome(cell('fail'), seen(0)).status).toBe('xpass');
     const flaky = { ...combineRuns([r('xfail', 'loader exited with code 1'), r('pass')]), expected: { result: 'flaky' as const, reason: 'known flake' } };
     expect(flaky.status).toBe('flaky');
-    const model = (c: CellResult): RunResults => ({ schemaVersion: 2, tool: { name: 'portmatrix', version: 't' }, matrix: 'm', startedAt: 't', host: { arch: 'x', cpus: 1, node: 'v' }, cells: [c] });
+    const model = (c: CellResult) => runResults([c]);
     expect(exitCodeFor(model(flaky), { strict: true })).toBe(0);
     expect(exitCodeFor(model({ ...flaky, expected: undefined }), { strict: true })).toBe(1);
     expect(exitCodeFor(model({ ...flaky, expected: undefined }))).toBe(0);

@@ -1,20 +1,12 @@
-// Hand-built cells for the pure plan functions (no matrix file needed).
+// Planned cells for the pure plan functions, by position: arch, kernel, config.
+// A shorthand over the one builder (helpers/cells.ts), which owns their shape.
 
 import type { Arch } from '../../src/core/arch.js';
 import type { Cell } from '../../src/core/cell.js';
+import { type CellOverrides, cell as plannedCell } from '../helpers/cells.js';
 
-export function cell(arch: Arch, kernel: string, config = 'default', extra: Partial<Cell> = {}): Cell {
-  const [name, source] = kernel.includes(':') ? [kernel.replace(':', '-').replace('/', '-'), kernel] : [kernel, `debian:${kernel}`];
-  return {
-    id: `${arch}/${name}/${config}`,
-    arch,
-    kernel: { name, source },
-    config: { name: config, cmdline: [], sysctl: {} },
-    libc: 'static',
-    tests: [{ name: 'loader', kind: 'exec', path: `/l/${arch}`, args: [], env: {}, files: [], workdir: '', timeoutSec: 60 }],
-    loader: { path: `/l/${arch}`, args: [], env: {}, files: [], timeoutSec: 60 },
-    ...extra,
-  };
+export function cell(arch: Arch, kernel: string, config = 'default', extra: CellOverrides = {}): Cell {
+  return plannedCell({ arch, kernel, config, ...extra });
 }
 
 export const sample: Cell[] = [

@@ -64,6 +64,27 @@ describe('expandCells', () => {
     ]);
   });
 
+  it('skips Ubuntu cloud kernels on s390x; a config flavour applies where the distribution has it', async () => {
+    const { matrix } = await matrixFrom(
+      `${head('[ubuntu:noble/aws, ubuntu:jammy]', '[arm64, s390x]')}configs: [{name: default}, {name: hwe, flavour: hwe}, {name: cloud, flavour: cloud}]\n`,
+    );
+    const cells = expandCells(matrix).map((c) => [c.id, c.kernel.source, c.skip ?? 'run']);
+    expect(cells).toEqual([
+      ['arm64/ubuntu-noble-aws/default', 'ubuntu:noble/aws', 'run'],
+      ['arm64/ubuntu-noble-aws/hwe', 'ubuntu:noble/hwe', 'run'],
+      ['arm64/ubuntu-noble-aws/cloud', 'ubuntu:noble/aws', 'run'],
+      ['s390x/ubuntu-noble-aws/default', 'ubuntu:noble/aws', 'Ubuntu builds no aws kernel for s390x'],
+      ['s390x/ubuntu-noble-aws/hwe', 'ubuntu:noble/hwe', 'run'],
+      ['s390x/ubuntu-noble-aws/cloud', 'ubuntu:noble/aws', 'Ubuntu builds no aws kernel for s390x'],
+      ['arm64/ubuntu-jammy/default', 'ubuntu:jammy', 'run'],
+      ['arm64/ubuntu-jammy/hwe', 'ubuntu:jammy/hwe', 'run'],
+      ['arm64/ubuntu-jammy/cloud', 'ubuntu:jammy', 'run'],
+      ['s390x/ubuntu-jammy/default', 'ubuntu:jammy', 'run'],
+      ['s390x/ubuntu-jammy/hwe', 'ubuntu:jammy/hwe', 'run'],
+      ['s390x/ubuntu-jammy/cloud', 'ubuntu:jammy', 'run'],
+    ]);
+  });
+
   it('fills placeholders in the loader path and expands file globs per arch', async () => {
     const { matrix, dir } = await matrixFrom(
       'kernels: [debian:trixie]\narches: [amd64, arm64]\nloader:\n  path: out/{goarch}/loader\n  files: ["bpf/*_{arch}.o", data/conf.json]\n  timeout: 30\n',

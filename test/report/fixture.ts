@@ -1,8 +1,10 @@
 // A realistic results model with every status, a hostile cell and real loader
 // messages (docs/facts.md: CO-RE relocation, no BTF, memlock), shared by report tests.
 
-import { SCHEMA_VERSION, type CellResult, type RunResults } from '../../src/results/model.js';
+import type { CellResult, RunResults } from '../../src/results/model.js';
 import { upgradeCell } from '../../src/results/tests.js';
+import { withVerdict } from '../../src/outcome/run-verdict.js';
+import { runResults } from '../helpers/cells.js';
 
 const QEMU = '7.2.19 (Debian 1:7.2+dfsg-7+deb12u16)';
 
@@ -200,16 +202,14 @@ export function fixtureResults(): RunResults {
       timings: { bootMs: 3100, loaderMs: 5200, totalMs: 9100 },
     }),
   ];
-  cells.sort((a, b) => (a.id < b.id ? -1 : 1));
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'portmatrix', version: '0.1.0' },
-    matrix: 'matrix.yaml',
-    startedAt: '2025-06-01T10:00:00.000Z',
-    finishedAt: '2025-06-01T10:02:10.000Z',
-    host: { arch: 'x64', cpus: 2, node: 'v20.19.0' },
-    cells,
-  };
+  // Without a verdict, as an older results.json: fixtureRun records one.
+  const times = { startedAt: '2025-06-01T10:00:00.000Z', finishedAt: '2025-06-01T10:02:10.000Z' };
+  return runResults(cells, { ...times, verdict: undefined });
+}
+
+/** The fixture as `run` records it: with the verdict outcome/ decides (views word it). */
+export function fixtureRun(opts: { strict?: boolean } = {}): RunResults {
+  return withVerdict(fixtureResults(), opts);
 }
 
 /** The same run split into shards the way `--shard i/n` would, with their own timestamps. */

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReports } from '../../src/report/index.js';
 import { countStatuses } from '../../src/report/view.js';
 import { STATUSES } from '../../src/results/model.js';
-import { fixtureResults } from './fixture.js';
+import { fixtureRun } from './fixture.js';
 
 // Debian's chromium; elsewhere (GitHub's Ubuntu runners ship Google Chrome) set PORTMATRIX_CHROMIUM.
 const CHROMIUM = process.env.PORTMATRIX_CHROMIUM ?? '/usr/bin/chromium';
@@ -26,7 +26,7 @@ const errors: string[] = [];
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install -y --no-install-recommends chromium (or set PORTMATRIX_CHROMIUM to a Chrome/Chromium binary)`);
   const dir = await mkdtemp(path.join(tmpdir(), 'pm-html-'));
-  await writeReports(dir, fixtureResults(), ['html']);
+  await writeReports(dir, fixtureRun(), ['html']);
   url = pathToFileURL(path.join(dir, 'report.html')).href;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -62,7 +62,7 @@ const visibleIds = (page: Page) =>
 describe('HTML report in Chromium', () => {
   it('shows counts that match the model, and a full-page screenshot', async () => {
     const page = await open();
-    const counts = countStatuses(fixtureResults().cells);
+    const counts = countStatuses(fixtureRun().cells);
     for (const status of STATUSES) {
       expect(await page.textContent(`[data-count="${status}"]`), status).toBe(String(counts[status]));
     }
@@ -108,7 +108,7 @@ describe('HTML report in Chromium', () => {
     expect(await visibleIds(page)).toEqual(['s390x/debian-bookworm/default', 'amd64/debian-trixie/default']);
     expect(await page.inputValue('select[data-filter="test"]')).toBe('suite');
     const cell = page.locator('details.cell[data-id="amd64/debian-trixie/default"]');
-    expect(await cell.locator('> summary .tests-count').innerText()).toBe('2/2 tests');
+    expect(await cell.locator('> summary .tests-count').innerText()).toBe('tests: 2/2');
     await cell.locator('> summary').click();
     expect(await cell.locator('details.test[data-test="loader"]').isHidden()).toBe(true);
     const suite = cell.locator('details.test[data-test="suite"]');

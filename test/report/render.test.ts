@@ -14,7 +14,7 @@ import { fence, mdInline, renderMarkdown } from '../../src/report/markdown.js';
 import { renderTable } from '../../src/report/terminal.js';
 import { cleanText } from '../../src/core/plain-text.js';
 import { exitCodeFor } from '../../src/report/view.js';
-import { fixtureResults } from './fixture.js';
+import { fixtureRun } from './fixture.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const XSD = path.join(here, '../fixtures/junit.xsd');
@@ -45,7 +45,7 @@ describe('text cleaning', () => {
 });
 
 describe('junit', () => {
-  const xml = renderJunit(fixtureResults());
+  const xml = renderJunit(fixtureRun());
 
   it('matches the snapshot', async () => {
     await expect(xml).toMatchFileSnapshot('__snapshots__/junit.xml');
@@ -74,7 +74,7 @@ describe('junit', () => {
     expect(xml).toContain('<testcase classname="s390x/debian-trixie/default" name="loader" time="5.200"');
     expect(xml).toContain('<testcase classname="amd64/debian-trixie/default" name="suite/TestRingbuf" time="0.000">\n      <skipped message="no ring buffer before 5.8"/>');
     expect(xml).toContain('<testcase classname="s390x/debian-bookworm/default" name="suite/TestCORE/task_state" time="0.020">\n      <failure message="no BTF for CO-RE &lt;b&gt;"');
-    expect(xml).toContain('portmatrix: expected failure (5.10 charges maps to RLIMIT_MEMLOCK)');
+    expect(xml).toContain('portmatrix: failed as expected (5.10 charges maps to RLIMIT_MEMLOCK): memlock limit too low');
   });
 
   it('escapes hostile text and drops bytes XML 1.0 forbids', () => {
@@ -86,7 +86,7 @@ describe('junit', () => {
 });
 
 describe('markdown', () => {
-  const results = fixtureResults();
+  const results = fixtureRun();
   const md = renderMarkdown(results, { reportUrl: 'https://github.com/o/r/actions/runs/1' });
 
   it('matches the snapshot', async () => {
@@ -94,9 +94,9 @@ describe('markdown', () => {
   });
 
   it('leads with counts, a legend, and failures before expected failures', () => {
-    expect(md.split('\n')[0]).toBe('## ❌ portmatrix: 5 of 11 cells failed unexpectedly');
+    expect(md.split('\n')[0]).toBe('## ❌ portmatrix: 5 of 11 cells failed unexpectedly; 1 could not run \\(infrastructure\\)');
     expect(md).toContain('❌ 4 fail · ❗ 1 unexpected pass · ⚠️ 1 infra error · ☑️ 1 expected failure · ➖ 1 skipped · ✅ 3 pass');
-    expect(md).toContain('| debian-bookworm · default | ✅ | ✅ | ❌ |');
+    expect(md).toContain('| debian-bookworm · default | ✅ | ✅ | ❌ 0/2 |');
     expect(md.indexOf('### Failures')).toBeLessThan(md.indexOf('### Expected failures'));
     expect(md.indexOf('no BTF found for kernel version 6.1.0-37-s390x')).toBeGreaterThan(0);
     expect(md).toContain('bad CO-RE relocation: invalid func unknown#195896080');
@@ -130,7 +130,7 @@ describe('markdown', () => {
 });
 
 describe('terminal table', () => {
-  const results = fixtureResults();
+  const results = fixtureRun();
 
   it('matches the snapshot (no colour)', async () => {
     await expect(renderTable(results, { color: false, width: 100 })).toMatchFileSnapshot('__snapshots__/table.txt');
@@ -151,7 +151,7 @@ describe('terminal table', () => {
 });
 
 describe('html (static checks; the browser test drives it)', () => {
-  const html = renderHtml(fixtureResults());
+  const html = renderHtml(fixtureRun());
 
   it('matches the snapshot', async () => {
     await expect(html).toMatchFileSnapshot('__snapshots__/report.html');
@@ -177,7 +177,7 @@ describe('html (static checks; the browser test drives it)', () => {
 
 describe('exit code', () => {
   it('fail beats infra, infra beats pass', () => {
-    const r = fixtureResults();
+    const r = fixtureRun();
     expect(exitCodeFor(r)).toBe(1);
     const infraOnly = { ...r, cells: r.cells.filter((c) => c.status !== 'fail' && c.status !== 'xpass') };
     expect(exitCodeFor(infraOnly)).toBe(3);

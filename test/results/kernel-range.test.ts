@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { passRanges, rangeText } from '../../src/results/kernel-range.js';
 import type { CellResult } from '../../src/results/model.js';
+import { cellResult } from '../helpers/cells.js';
 
-const cell = (id: string, release: string, status: CellResult['status']): CellResult => {
-  const [arch, kernel, config] = id.split('/') as [CellResult['arch'], string, string];
-  return { id, arch, kernel: { source: `debian:${kernel}`, name: kernel, release }, config, libc: 'static', status, timings: { totalMs: 1 }, timedOut: false, bootFailed: false, attempts: 1, stdout: '', stderr: '', dmesg: '', consoleTail: '', tests: [] };
-};
+const cell = (id: string, release: string, status: CellResult['status']) =>
+  cellResult({ id, kernel: { release }, status });
 
 describe('kernel ranges', () => {
   it('names the oldest and newest kernel passed by release, not by name, and ignores skips', () => {

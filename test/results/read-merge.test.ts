@@ -142,7 +142,14 @@ describe('portmatrix report', () => {
     const json = await readFile(path.join(cwd, 'results-merged', 'results.json'), 'utf8');
     // shard-2 has no run-level metadata (interrupted), so compare cells only.
     expect(JSON.parse(json).cells).toEqual(JSON.parse(serializeResults(fixtureResults())).cells);
-    for (const f of ['junit.xml', 'report.html', 'summary.md']) await expect(readFile(path.join(cwd, 'results-merged', f), 'utf8')).resolves.toBeTruthy();
+    // Every view is the render of the merged results, not an empty or a stale file.
+    const merged = await readResults(path.join(cwd, 'results-merged'));
+    const rendered = await tmp();
+    await writeReports(rendered, merged, ['junit', 'html', 'markdown']);
+    for (const f of ['junit.xml', 'report.html', 'summary.md']) {
+      const written = await readFile(path.join(cwd, 'results-merged', f), 'utf8');
+      expect(written, f).toBe(await readFile(path.join(rendered, f), 'utf8'));
+    }
   });
 
   it('re-renders a single dir in place and exits 3 when the only problem is infra', async () => {

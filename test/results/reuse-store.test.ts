@@ -4,16 +4,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CellResult } from '../../src/results/model.js';
 import { reuseStore } from '../../src/results/reuse-store.js';
+import { cellResult } from '../helpers/cells.js';
 
 const HASH = 'a'.repeat(64);
 
-function result(over: Partial<CellResult> = {}): CellResult {
-  return {
-    id: 'amd64/debian-trixie/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'debian-trixie' }, config: 'default', libc: 'static',
-    status: 'pass', timings: { totalMs: 1000 }, timedOut: false, bootFailed: false, attempts: 1, stdout: 'ok\n', stderr: '', dmesg: '', tests: [], consoleTail: '',
-    inputsHash: HASH, consoleLog: 'console/amd64__debian-trixie__default.log', ...over,
-  };
-}
+const result = (over: Partial<CellResult> = {}): CellResult =>
+  cellResult({ stdout: 'ok\n', inputsHash: HASH, consoleLog: 'console/amd64__debian-trixie__default.log', ...over });
 
 async function resultsDir(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-reuse-'));
@@ -72,6 +68,7 @@ describe('the --reuse store', () => {
     }
     expect(await readdir(path.join(cache, 'results'))).toHaveLength(2);
     expect(await store.take('1'.repeat(64), 'amd64/debian-trixie/default', dir)).toBeUndefined();
-    expect(await store.take('3'.repeat(64), 'amd64/debian-trixie/default', dir)).toBeDefined();
+    const newest = await store.take('3'.repeat(64), 'amd64/debian-trixie/default', dir);
+    expect(newest).toEqual(result({ inputsHash: '3'.repeat(64) }));
   });
 });

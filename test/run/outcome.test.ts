@@ -2,17 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Cell } from '../../src/core/cell.js';
 import { decideOutcome, type Observed } from '../../src/outcome/decide.js';
 import { classifyFailure } from '../../src/outcome/patterns.js';
+import { cell as plannedCell } from '../helpers/cells.js';
 
-const cell = (expect?: Cell['expect']): Cell => ({
-  id: 'amd64/debian-trixie/default',
-  arch: 'amd64',
-  kernel: { source: 'debian:trixie', name: 'debian-trixie' },
-  config: { name: 'default', cmdline: [], sysctl: {} },
-  libc: 'static',
-  tests: [{ name: 'loader', kind: 'exec', path: '/x', args: [], env: {}, files: [], workdir: '', timeoutSec: 60 }],
-  loader: { path: '/x', args: [], env: {}, files: [], timeoutSec: 60 },
-  expect,
-});
+const cell = (expect?: Cell['expect']) => plannedCell({ expect });
 
 const seen = (o: Partial<Observed>): Observed => ({
   bootTimedOut: false,

@@ -2,8 +2,8 @@
 
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CellResult } from '../../src/results/model.js';
 import { createProgress } from '../../src/run/progress.js';
+import { cellResult, testResult } from '../helpers/cells.js';
 import { cell } from '../plan/cells.js';
 
 /** The plain-line progress view (not a terminal) on a captured stream; `text()` is what it printed. */
@@ -71,8 +71,8 @@ describe('per-test progress', () => {
     // A test that streamed nothing: its output from its result, before its line.
     progress.listener({ type: 'test', cell: c, test: { ...base, name: 'quiet', status: 'pass', stdout: 'a\nb\n', stderr: 'warn\n' } });
     // A one-program cell: streamed, its open line printed with its result; then one that streamed nothing.
-    const loader = { ...base, name: 'loader', status: 'pass' as const, stdout: 'x\ny', stderr: '' };
-    const result = (id: string) => ({ id, arch: 'amd64', status: 'pass', timings: { totalMs: 1000 }, tests: [loader] }) as unknown as CellResult;
+    const loader = testResult({ ...base, stdout: 'x\ny' });
+    const result = (id: string) => cellResult({ id, tests: [loader] });
     progress.listener({ type: 'output', cell: c, test: 'loader', stream: 'stdout', text: 'x\ny' });
     progress.listener({ type: 'result', cell: c, result: result(c.id) });
     const other = cell('arm64', 'debian:trixie');

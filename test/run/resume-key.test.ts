@@ -2,22 +2,18 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Cell } from '../../src/core/cell.js';
 import { compileSplatRules } from '../../src/outcome/splats.js';
 import { guestCode } from '../../src/guest/fingerprint.js';
 import { inputsHash } from '../../src/run/resume-key.js';
+import { cell as plannedCell } from '../helpers/cells.js';
 
 const vm = { memory: 512, cpus: 1, bootTimeout: 60, accel: 'tcg' as const, backend: 'qemu' as const, network: false, snapshot: 'auto' as const };
 
-/** A one-loader cell whose loader is a real file (the key hashes it). */
-async function loaderCell(): Promise<{ cell: Cell; vm: typeof vm }> {
+/** A one-test cell whose program is a real file (the key hashes it). */
+async function loaderCell() {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-key-'));
   await writeFile(path.join(dir, 'loader.sh'), '#!/bin/sh\n');
-  const cell: Cell = {
-    id: 'amd64/debian-trixie/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'debian-trixie' }, config: { name: 'default', cmdline: [], sysctl: {} },
-    libc: 'static', tests: [], loader: { path: path.join(dir, 'loader.sh'), args: [], env: {}, files: [], timeoutSec: 60 },
-  };
-  return { cell, vm };
+  return { cell: plannedCell({ tests: [{ path: path.join(dir, 'loader.sh') }] }), vm };
 }
 
 describe('the --resume key', () => {

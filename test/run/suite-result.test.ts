@@ -3,17 +3,16 @@
 // tests, and how many guests it took.
 
 import { describe, expect, it } from 'vitest';
-import type { Cell, TestSpec } from '../../src/core/cell.js';
+import type { Cell } from '../../src/core/cell.js';
 import type { TestResult } from '../../src/results/model.js';
 import { guestLog, suiteReason, suiteResult } from '../../src/run/suite-result.js';
 import type { SuiteOutcome } from '../../src/run/suite-runner.js';
+import { cell as plannedCell, testResult } from '../helpers/cells.js';
 
-const test = (name: string, status: TestResult['status'], reason?: string): TestResult => ({ name, kind: 'exec', status, reason, timedOut: false, timings: { ms: 100 }, stdout: '', stderr: '', kernelLog: '' });
-const spec = (name: string): TestSpec => ({ name, kind: 'exec', path: '/p', args: [], env: {}, files: [], workdir: '', timeoutSec: 5 });
-const cell = (expect?: Cell['expect']): Cell => ({
-  id: 'amd64/k/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'k' }, config: { name: 'default', cmdline: [], sysctl: {} }, libc: 'static',
-  tests: [spec('a'), spec('b')], loader: { path: '/p', args: [], env: {}, files: [], timeoutSec: 5 }, expect,
-});
+const test = (name: string, status: TestResult['status'], reason?: string) =>
+  testResult({ name, status, reason, timings: { ms: 100 } });
+const cell = (expect?: Cell['expect']) =>
+  plannedCell({ kernel: 'k', tests: [{ name: 'a', timeoutSec: 5 }, { name: 'b', timeoutSec: 5 }], expect });
 const facts = { accel: 'tcg' as const, attempt: 1, started: Date.now(), backend: 'qemu' as const, consoleLog: 'console/x.log' };
 const outcome = (tests: TestResult[], boots = 1): SuiteOutcome => ({ tests, bootFailed: false, boots: Array.from({ length: boots }, () => ({ run: { exit: { code: 0, signal: null, timedOut: false, bootTimedOut: false, aborted: false, consoleTail: 'tail', durationMs: 1 }, report: { phases: {}, loaderStarted: true, done: true, timedOut: false, stdout: '', stderr: '', dmesg: '', facts: { uid: 0 }, sysctlErrors: [], tests: [] }, consoleAfterStart: '', boot: 'snapshot' as const }, plan: {} as never })) });
 

@@ -8,22 +8,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sharedFilesCache } from '../../src/run/staged-files.js';
-import type { Cell, TestSpec } from '../../src/core/cell.js';
 import { parseFrames } from '../../src/guest/frames.js';
 import type { BootPlan } from '../../src/run/boot.js';
 import type { GuestRun } from '../../src/run/guest-run.js';
 import { runSuite } from '../../src/run/suite-runner.js';
+import { cell as plannedCell } from '../helpers/cells.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pm-suite-runner-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const prog = path.join(dir, 'prog');
 writeFileSync(prog, '#!/bin/sh\n');
 
-const spec = (name: string): TestSpec => ({ name, kind: 'exec', path: prog, args: [], env: {}, files: [], workdir: '', timeoutSec: 5 });
-const cell: Cell = {
-  id: 'amd64/k/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'k' }, config: { name: 'default', cmdline: [], sysctl: {} }, libc: 'static',
-  tests: ['a', 'b', 'c', 'd', 'e'].map(spec), loader: { path: prog, args: [], env: {}, files: [], timeoutSec: 5 },
-};
+const cell = plannedCell({
+  kernel: 'k',
+  tests: ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, path: prog, timeoutSec: 5 })),
+});
 const boot = { cell, kernel: { kernelPath: '/k' } as never, accel: 'tcg' as const, busybox: '/bb', vm: { backend: 'vng' } as never, blobs: {} as never, virtioModules: async () => undefined, sharedFiles: sharedFilesCache() };
 
 /** A guest that ran `ended` tests to their end (exit codes), then started `died` and panicked. */

@@ -1,0 +1,49 @@
+// After a run: which of a cell's predicted findings explains a failed test, read
+// against what its loader printed, and where the prediction and the outcome
+// disagree. Pure, for the reports: the check's findings and a test's output in,
+// one explanation out.
+
+import type { CellCheck } from './cell-check.js';
+import type { Finding } from './finding.js';
+
+/** Loader errors and the findings that explain them, most specific first. */
+const MATCHERS: { error: RegExp; kinds: Finding['kind'][]; needOf?: (m: RegExpExecArray) => string }[] = [
+  // The instruction CO-RE poisoned, as libbpf and cilium/ebpf leave it: call 0xbad2310 (195896080).
+  {
+    error: /bad CO-RE relocation|unknown#195896080|failed to resolve CO-RE|no BTF found for kernel/i,
+    kinds: ['btf', 'field', 'type', 'enumval'],
+  },
+  // The verifier's words when lockdown took the helper away; the loader may have swapped the id (113 → 4).
+  { error: /cannot use helper \w+#\d+/, kinds: ['lockdown'] },
+  { error: /(?:unknown|invalid) func (?:\w+)?#(\d+)/, kinds: ['helper'], needOf: (m) => `(${m[1]})` },
+  { error: /kfunc|ksym|extern/i, kinds: ['kfunc', 'ksym'] },
+  { error: /kprobe|fentry|attach|symbol|tracepoint/i, kinds: ['target', 'attach-type', 'config'] },
+  { error: /map type|create map|map create/i, kinds: ['map-type'] },
+  { error: /program type|load program|prog_load|invalid argument/i, kinds: ['prog-type', 'attach-type', 'config'] },
+];
+
+/** The finding that explains `output` (a failed test's stdout and stderr), or undefined: unexplained by the facts. */
+export function explainingFinding(output: string, check: Pick<CellCheck, 'findings'>): Finding | undefined {
+  const fails = check.findings.filter((f) => f.level === 'fail');
+  for (const { error, kinds, needOf } of MATCHERS) {
+    const m = error.exec(output);
+    if (!m) continue;
+    const need = needOf?.(m);
+    const found = fails.find((f) => kinds.includes(f.kind) && (!need || f.need.includes(need)));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export type Agreement = 'agree' | 'predicted-fail-passed' | 'failed-unexplained';
+
+/**
+ * Prediction against outcome: a cell predicted to fail that passed handled the
+ * miss itself (a flavour, an exists check, a fallback the check cannot see); one
+ * that failed with no finding failed for a reason the kernel's facts do not hold.
+ */
+export function agreement(predicted: CellCheck['predicted'], outcome: 'pass' | 'fail'): Agreement {
+  if (predicted === 'fail' && outcome === 'pass') return 'predicted-fail-passed';
+  if (predicted !== 'fail' && outcome === 'fail') return 'failed-unexplained';
+  return 'agree';
+}

@@ -1,0 +1,71 @@
+// The phrases every report uses for a status, an expectation, a flake, an
+// infrastructure error and a reused result. Each is worded here once: the
+// terminal, JUnit, HTML, Markdown, the PR comment and the GitHub log say it alike.
+
+import type { CellResult, Status } from '../results/model.js';
+
+export interface StatusInfo {
+  /** Emoji mark used by Markdown and HTML. */
+  emoji: string;
+  /** Text-presentation symbol for terminals and HTML (fonts without colour emoji render it). */
+  mark: string;
+  label: string;
+  /** The word in a terminal grid; upper case marks what breaks the run. */
+  word: string;
+}
+
+export const STATUS_INFO: Record<Status, StatusInfo> = {
+  pass: { emoji: '✅', mark: '✓', label: 'pass', word: 'pass' },
+  fail: { emoji: '❌', mark: '✗', label: 'fail', word: 'FAIL' },
+  xpass: { emoji: '❗', mark: '‼', label: 'unexpected pass', word: 'XPASS' },
+  infra: { emoji: '⚠️', mark: '⚠', label: 'infra error', word: 'INFRA' },
+  xfail: { emoji: '☑️', mark: '⊘', label: 'expected failure', word: 'xfail' },
+  skip: { emoji: '➖', mark: '–', label: 'skipped', word: 'skip' },
+  // Failed, then passed on a fresh boot: not a portability failure, but not clean either.
+  flaky: { emoji: '🔁', mark: '≈', label: 'flaky', word: 'FLAKY' },
+};
+
+/** Order in which statuses are listed: what needs attention first. */
+export const STATUS_ORDER: readonly Status[] = ['fail', 'xpass', 'infra', 'flaky', 'xfail', 'skip', 'pass'];
+
+/** What `flaky` means, wherever a reader meets the word. */
+export const FLAKY_MEANING = 'failed, then passed on a fresh boot';
+
+/** Why a flaky cell failed the run: --strict was on. */
+export const FLAKY_UNDER_STRICT = 'flaky, which fails the run under --strict';
+
+/** What `infra` means: the run could not judge the cell. */
+export const INFRA_MEANING = 'could not run (infrastructure)';
+
+/** An expectation to fail that did not hold. */
+export function passedAgainstExpectation(reason: string | undefined): string {
+  return `expected to fail (${reason ?? 'expect'}) but passed`;
+}
+
+/** An expectation to fail that held, with what was observed. */
+export function failedAsExpected(reason: string | undefined, observed: string | undefined): string {
+  return `failed as expected (${reason ?? 'expect'})${observed ? `: ${observed}` : ''}`;
+}
+
+/** A cell taken from the result store instead of run (`run --reuse`). */
+export function reusedText(reused: NonNullable<CellResult['reused']>): string {
+  return `not run: an earlier run with identical inputs (${reused.finishedAt ?? 'date unknown'}) ended as expected`;
+}
+
+/** Earlier attempts that failed through the infrastructure and were retried. */
+export function retriedText(retriedAfter: readonly string[]): string[] {
+  return retriedAfter.map((why, i) => `attempt ${i + 1}: ${INFRA_MEANING}: ${why}`);
+}
+
+/** The legend of the statuses, one entry each: `✗ fail`, `‼ unexpected pass`, … */
+export function statusLegend(style: 'mark' | 'emoji'): string[] {
+  return STATUS_ORDER.map((s) => `${STATUS_INFO[s][style]} ${STATUS_INFO[s].label}`);
+}
+
+/** What each part of a tally means (cell-view.ts `tallyText`), for the legend under a grid. */
+export const TALLY_LEGEND = {
+  ratio: '2/3 = 2 of 3 tests passed',
+  xfail: '+1 xfail = 1 more failed as expected',
+  skip: '+1 skip = 1 more skipped',
+  flaky: `+1 flaky = 1 more ${FLAKY_MEANING}`,
+} as const;
