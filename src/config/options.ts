@@ -120,8 +120,8 @@ const skipFlags = grouped(SKIP, {
 });
 
 const againFlags = grouped(AGAIN, {
-  retries: { flags: '--retries <n>', help: 'after infra failures (never test failures)', default: 1, parse: intOption },
-  reruns: { flags: '--reruns <n>', help: 'after a test failure, up to N; pass = flaky', default: 0, parse: intOption },
+  retries: { flags: '--retries <n>', help: 'after infra failures (not test ones)', default: 1, parse: intOption },
+  reruns: { flags: '--reruns <n>', help: 'after a failure, up to N; pass = flaky', default: 0, parse: intOption },
   repeat: { flags: '--repeat <n>', help: 'every cell N times, for its pass rate', default: 1, parse: intOption },
 });
 
