@@ -45,7 +45,7 @@ async function runCell(dir: string, arch: Arch, accel: string, snapshot: boolean
   let stderr = '';
   err.on('data', (d) => (stderr += d));
   const t0 = performance.now();
-  const args = ['run', '--accel', accel, '--retries', '0', '--reporter', 'json', '--only', `arch=${arch}`, ...(snapshot ? [] : ['--no-snapshot'])];
+  const args = ['run', '--allow-outside-project', '--accel', accel, '--retries', '0', '--reporter', 'json', '--only', `arch=${arch}`, ...(snapshot ? [] : ['--no-snapshot'])];
   const code = await main(args, { cwd: dir, env: { ...process.env, CI: 'true' }, stdout: sink, stderr: err, signal: new AbortController().signal });
   const wallMs = performance.now() - t0;
   const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));

@@ -72,7 +72,7 @@ async function rawBoot(binary: string, args: string[]): Promise<number> {
 async function portmatrixCell(dir: string, arch: Arch): Promise<number> {
   const sink = new PassThrough().resume();
   const t0 = performance.now();
-  const code = await main(['run', '--accel', 'tcg', '--no-snapshot', '--only', `arch=${arch}`, '--reporter', 'json'], {
+  const code = await main(['run', '--allow-outside-project', '--accel', 'tcg', '--no-snapshot', '--only', `arch=${arch}`, '--reporter', 'json'], {
     cwd: dir,
     env: { ...process.env, CI: 'true' },
     stdout: sink,

@@ -6,7 +6,7 @@
 
 import path from 'node:path';
 import { badMirror } from './chaos/bad-mirror.js';
-import { diskFull } from './chaos/disk-full.js';
+import { diskFull, tmpfsBytes } from './chaos/disk-full.js';
 import { killPortmatrix } from './chaos/kill-portmatrix.js';
 import { killQemu } from './chaos/kill-qemu.js';
 import { makeProject, removeScratch } from './chaos/project.js';
@@ -14,30 +14,32 @@ import { readResults, run, statuses } from './chaos/portmatrix.js';
 import { details, row, table, type Row } from './chaos/row.js';
 import { twoProcesses } from './chaos/two-processes.js';
 
-async function cleanRun(): Promise<Map<string, string>> {
+/** The clean run's statuses, and the room its cells' files took on a tmpfs (what the disk-full fault is sized from). */
+async function cleanRun(): Promise<{ statuses: Map<string, string>; resultsBytes: number }> {
   const dir = await makeProject();
   const res = await run(['run', '--retries', '0'], dir);
   if (res.code !== 0) throw new Error(`the clean run exited ${res.code}:\n${res.stderr}`);
   const cells = await readResults(path.join(dir, 'results'));
   if (cells.some((c) => c.attempts !== 1)) throw new Error('the clean run retried a cell: the machine is too busy for a baseline');
-  return statuses(cells);
+  const results = path.join(dir, 'results');
+  return { statuses: statuses(cells), resultsBytes: (await tmpfsBytes(path.join(results, 'cells'))) + (await tmpfsBytes(path.join(results, 'console'))) };
 }
 
-const FAULTS: [string, (clean: Map<string, string>) => Promise<Row>][] = [
+const faults = (resultsBytes: number): [string, (clean: Map<string, string>) => Promise<Row>][] => [
   ['SIGKILL a QEMU mid-loader', killQemu],
   ['SIGKILL portmatrix mid-run', killPortmatrix],
   ['mirror resets and truncates', () => badMirror()],
-  ['results disk full', diskFull],
+  ['results disk full', (clean) => diskFull(clean, resultsBytes)],
   ['two processes, one cache', twoProcesses],
 ];
 
 async function main(): Promise<number> {
   const started = Date.now();
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
-  const clean = await cleanRun();
-  console.log(`clean run: ${[...clean].map(([id, s]) => `${id} ${s}`).join(', ')} (${elapsed()})`);
+  const { statuses: clean, resultsBytes } = await cleanRun();
+  console.log(`clean run: ${[...clean].map(([id, s]) => `${id} ${s}`).join(', ')}; cell results ${Math.round(resultsBytes / 1024)} KiB on tmpfs (${elapsed()})`);
   const rows: Row[] = [];
-  for (const [name, inject] of FAULTS) {
+  for (const [name, inject] of faults(resultsBytes)) {
     console.log(`${name}…`);
     // A fault the harness itself trips over counts as one wrong result, not a crash of the table.
     const r = await inject(clean).catch((error: Error) => ({ ...row(name), wrong: [`chaos harness: ${error.stack ?? error}`] }));

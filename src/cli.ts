@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { ImagesOptions } from './commands/images.js';
 import { COMMAND_FLAGS, type FlagName, type FlagOverride, flagOption } from './config/options.js';
 import type { Context } from './context.js';
+import { escapeControls } from './core/sanitize.js';
 import { ExitCode, PortmatrixError, UsageError } from './errors.js';
 import { VERSION } from './version.js';
 
@@ -150,16 +151,22 @@ function abortOnSignals(controller: AbortController): () => void {
 }
 
 /** The one top-level catch: what to print, and the exit code. */
-function exitCodeOf(error: unknown, stderr: Context['stderr']): number {
+function exitCodeOf(error: unknown, stderr: Context['stderr'], signal: AbortSignal): number {
   // --help and --version exit 0; usage mistakes exit 2.
   if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  if (signal.aborted) {
+    // Ctrl-C during a step that stops by throwing (a glob walk, a download): not an internal error.
+    stderr.write('portmatrix: interrupted\n');
+    return ExitCode.interrupted;
+  }
   if (error instanceof PortmatrixError) {
-    stderr.write(`portmatrix: ${error.message}\n`);
+    // A message may quote what a user or a tool wrote: nothing in it may drive the terminal.
+    stderr.write(`portmatrix: ${escapeControls(error.message, true)}\n`);
     return error.exitCode;
   }
   stderr.write(
     `portmatrix: internal error (portmatrix ${VERSION}, node ${process.version}, ${process.platform}/${process.arch}); ` +
-      `please report it with this output:\n${error instanceof Error ? error.stack : String(error)}\n`,
+      `please report it with this output:\n${escapeControls(error instanceof Error ? (error.stack ?? error.message) : String(error), true)}\n`,
   );
   return ExitCode.internal;
 }
@@ -179,7 +186,7 @@ export async function main(argv: string[], ctx?: Partial<Context>): Promise<numb
     await buildProgram(full, (c) => (code = c)).parseAsync(argv, { from: 'user' });
     return code;
   } catch (error) {
-    return exitCodeOf(error, full.stderr);
+    return exitCodeOf(error, full.stderr, full.signal);
   } finally {
     stopListening();
   }

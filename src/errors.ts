@@ -1,6 +1,8 @@
 // Typed errors: each carries the process exit code and says what to do next.
 // One top-level catch in cli.ts prints `message` (never a stack) for these.
 
+import { safeMessage } from './core/sanitize.js';
+
 /** Exit codes, as documented in docs/architecture.md ("Outcomes"). */
 export const ExitCode = {
   ok: 0,
@@ -40,7 +42,8 @@ export class ConfigError extends UsageError {
     readonly problem: string,
     readonly fix: string,
   ) {
-    super(`${file}:${line}:${col}: ${field}: ${problem}; ${fix}`);
+    // The values in it come from the matrix: one line, escaped, long values cut.
+    super(`${safeMessage(file)}:${line}:${col}: ${safeMessage(field, 60, 120)}: ${safeMessage(problem)}; ${safeMessage(fix)}`);
   }
 }
 

@@ -4,23 +4,40 @@
 // room again `--resume` must complete without running those cells again.
 
 import { execFileSync } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { makeProject } from './project.js';
 import { compare, readCellFiles, readResults, run } from './portmatrix.js';
 import { row, type Row } from './row.js';
 
-/** Room for a few cells' results (about 25 KB each with its console log), not for all eight and the reports. */
-const TINY = '160k';
+const PAGE = 4096;
+
+/** What a directory's files take on a tmpfs, which counts whole pages per file. */
+export async function tmpfsBytes(dir: string): Promise<number> {
+  let bytes = 0;
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) bytes += Math.ceil((await stat(path.join(e.parentPath, e.name))).size / PAGE) * PAGE;
+  }
+  return bytes;
+}
+
+/**
+ * Room for some cells' results, not for all of them: half of what the clean run's
+ * cell files and console logs took, in pages. A fixed size went stale as results
+ * shrank (all eight cells came to fit in it, and the run rightly succeeded).
+ */
+const tinySize = (cleanBytes: number) => `${Math.max(PAGE, Math.floor(cleanBytes / 2 / PAGE) * PAGE)}`;
 
 const mount = (...args: string[]) => execFileSync('mount', args, { stdio: 'inherit' });
 
-export async function diskFull(clean: Map<string, string>): Promise<Row> {
+export async function diskFull(clean: Map<string, string>, cleanResultsBytes: number): Promise<Row> {
   const r = row('results disk full');
   const dir = await makeProject();
   const resultsDir = path.join(dir, 'results');
   await mkdir(resultsDir);
-  mount('-t', 'tmpfs', '-o', `size=${TINY}`, 'pm-chaos-results', resultsDir);
+  const size = tinySize(cleanResultsBytes);
+  console.log(`  a ${Math.round(Number(size) / 1024)} KiB tmpfs for cell results that took ${Math.round(cleanResultsBytes / 1024)} KiB`);
+  mount('-t', 'tmpfs', '-o', `size=${size}`, 'pm-chaos-results', resultsDir);
   try {
     const full = await run(['run'], dir);
     r.injected = 1;

@@ -31,10 +31,16 @@ export async function killQemu(clean: Map<string, string>): Promise<Row> {
   const targets = pick([...clean.keys()], 2);
   const killed = new Set<string>();
   const child = start(['run', '--jobs', '1', '--retries', '1'], dir);
+  // One look at a time: two overlapping looks could both read the first attempt's console
+  // and the second kill the retry's QEMU, leaving the cell infra after its one retry.
+  let looking = false;
   const watcher = setInterval(async () => {
+    if (looking) return;
+    looking = true;
     for (const id of targets) {
       if (!killed.has(id) && (await killDuringLoader(path.join(dir, 'results'), child.proc.pid!, id))) killed.add(id);
     }
+    looking = false;
   }, 100);
   await child.exited.finally(() => clearInterval(watcher));
   r.injected = killed.size;

@@ -11,7 +11,7 @@ import { sha256File, type Cache } from '../images/cache.js';
 import type { ResolvedKernel } from '../images/types.js';
 import type { Arch } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
-import { globSync } from '../plan/glob.js';
+import { filesOf } from '../plan/files.js';
 import { btfByteOrder, withByteOrder } from './byte-order.js';
 import { btfFromImage } from './from-image.js';
 import { minimalBtf } from './min.js';
@@ -33,6 +33,8 @@ export interface BtfResolverDeps {
   images: { generatedBtf(kernel: ResolvedKernel): Promise<string>; readonly cache: Cache };
   /** Absolute object patterns, `{arch}`/`{goarch}` unfilled (Matrix.btf.objects). */
   objects: string[];
+  /** What the object globs matched (Matrix.globbed). */
+  globbed?: Record<string, string[]>;
   resultsDir: string;
   /** The command's environment: PATH for bpftool and the decompressors. */
   env: NodeJS.ProcessEnv;
@@ -55,7 +57,7 @@ export const minBtfPath = (resultsDir: string, kernelName: string, arch: Arch) =
 
 /** bpftool's minimal BTF of the program's objects for the cell's arch, in the kernel's byte order, into the results. */
 async function writeMinBtf(deps: BtfResolverDeps, cell: Cell, fullBtf: () => Promise<string>): Promise<string> {
-  const objects = [...new Set(deps.objects.flatMap((p) => globSync(fillPlaceholders(p, cell.arch))))];
+  const objects = [...new Set(deps.objects.flatMap((p) => filesOf(deps, fillPlaceholders(p, cell.arch))))];
   const out = minBtfPath(deps.resultsDir, cell.kernel.name, cell.arch);
   await mkdir(path.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;

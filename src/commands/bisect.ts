@@ -13,7 +13,7 @@ import type { Context } from '../context.js';
 import type { Cell } from '../core/cell.js';
 import { openSession, type RunSession } from '../engine/session.js';
 import { ExitCode } from '../errors.js';
-import { loadMatrix } from '../plan/load.js';
+import { commandLoad, loadMatrix } from '../plan/load.js';
 import { readCellResults } from '../results/files.js';
 import type { CellResult } from '../results/model.js';
 
@@ -57,7 +57,11 @@ async function search(
 
 export default async function bisect(ctx: Context, opts: BisectOptions): Promise<number> {
   const matrixFile = path.resolve(ctx.cwd, opts.matrix);
-  const { matrix } = await loadMatrix(matrixFile, { cwd: ctx.cwd, checkLoaderFiles: true });
+  const { matrix } = await loadMatrix(matrixFile, {
+    ...commandLoad(ctx, opts.allowOutsideProject),
+    checkLoaderFiles: true,
+    globsMustMatch: true,
+  });
   const kernels = bisectKernels(
     matrix,
     opts.kernels

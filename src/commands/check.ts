@@ -19,8 +19,8 @@ import { type ProgramFacts, readProgramFacts } from '../facts/program-facts.js';
 import { createImageStore, defaultImageOptions } from '../images/store.js';
 import { expandCells } from '../plan/expand.js';
 import { filterCells } from '../plan/filter.js';
-import { globSync } from '../plan/glob.js';
-import { loadMatrix } from '../plan/load.js';
+import { filesOf } from '../plan/files.js';
+import { commandLoad, loadMatrix } from '../plan/load.js';
 
 export interface CheckOptions extends CellOptions, CacheOptions {
   json?: boolean;
@@ -30,7 +30,7 @@ export interface CheckOptions extends CellOptions, CacheOptions {
 async function objectsFor(ctx: Context, matrix: Matrix, arch: Arch): Promise<ProgramFacts[]> {
   const out: ProgramFacts[] = [];
   for (const [i, pattern] of matrix.btf.objects.entries()) {
-    for (const file of globSync(fillPlaceholders(pattern, arch))) {
+    for (const file of filesOf(matrix, fillPlaceholders(pattern, arch))) {
       try {
         out.push(await readProgramFacts(file));
       } catch (error) {
@@ -75,7 +75,7 @@ export function checkReport(ctx: Context, opts: CheckOptions, matrix: Matrix, ce
 }
 
 export default async function check(ctx: Context, opts: CheckOptions): Promise<number> {
-  const { matrix, warnings } = await loadMatrix(opts.matrix, { cwd: ctx.cwd, checkLoaderFiles: false });
+  const { matrix, warnings } = await loadMatrix(opts.matrix, { ...commandLoad(ctx, opts.allowOutsideProject), checkLoaderFiles: false });
   for (const w of warnings) ctx.stderr.write(`warning: ${w}\n`);
   let cells = expandCells(matrix);
   if (opts.only) cells = filterCells(cells, opts.only);

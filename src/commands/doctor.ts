@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadMatrix } from '../plan/load.js';
+import { commandLoad, loadMatrix } from '../plan/load.js';
 import type { Context } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { ARCHES } from '../core/arch.js';
@@ -27,7 +27,7 @@ async function needsOf(ctx: Context, file: string): Promise<{ needs: DoctorNeeds
   if (!fs.existsSync(path.resolve(ctx.cwd, file))) {
     return { needs: { arches: [...ARCHES], vng: false }, note: `no ${file} here: checking every arch (${ARCHES.join(', ')})` };
   }
-  const { matrix } = await loadMatrix(file, { cwd: ctx.cwd });
+  const { matrix } = await loadMatrix(file, { ...commandLoad(ctx, false), allowOutsideProject: true });
   const modes = [...matrix.kernels, ...matrix.configs].map((x) => x.btf?.kind);
   const btf = { generate: modes.includes('auto') || modes.includes('min'), min: matrix.btf.objects.length > 0 };
   const trust = trustOf(ctx, matrix);

@@ -7,7 +7,7 @@
 //           (snapshots are made again by the next run that needs them)
 
 import path from 'node:path';
-import { loadMatrix } from '../plan/load.js';
+import { commandLoad, loadMatrix } from '../plan/load.js';
 import type { Context } from '../context.js';
 import { ExitCode, PortmatrixError } from '../errors.js';
 import { formatFacts } from '../images/config-facts.js';
@@ -105,7 +105,7 @@ async function pull(ctx: Context, opts: ImagesOptions, loaded: Loaded, options: 
 export default async function images(ctx: Context, opts: ImagesOptions): Promise<number> {
   const matrixFile = path.resolve(ctx.cwd, opts.matrix);
   const needMatrix = opts.action === 'pull' || opts.action === 'update';
-  const loaded = needMatrix ? await loadMatrix(opts.matrix, { cwd: ctx.cwd }) : undefined;
+  const loaded = needMatrix ? await loadMatrix(opts.matrix, commandLoad(ctx, opts.allowOutsideProject)) : undefined;
   for (const w of loaded?.warnings ?? []) ctx.stderr.write(`warning: ${w}\n`);
   const options = defaultImageOptions(ctx.env, loaded?.matrix.dir ?? path.dirname(matrixFile), {
     cacheDir: opts.cacheDir,

@@ -12,7 +12,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import type { KernelOffer } from '../images/kernel-source.js';
 import { parseKernelSource } from '../images/source.js';
 import { createImageStore, defaultImageOptions } from '../images/store.js';
-import { loadMatrix } from '../plan/load.js';
+import { commandLoad, loadMatrix } from '../plan/load.js';
 
 export interface KernelsOptions {
   matrix: string;
@@ -62,7 +62,7 @@ export default async function kernels(ctx: Context, opts: KernelsOptions, source
   const arches = parseArches(opts.arch);
   const matrixFile = path.resolve(ctx.cwd, opts.matrix);
   // A matrix here gives its mirrors and keyrings (images:); none is needed.
-  const loaded = existsSync(matrixFile) ? await loadMatrix(opts.matrix, { cwd: ctx.cwd, checkLoaderFiles: false }) : undefined;
+  const loaded = existsSync(matrixFile) ? await loadMatrix(opts.matrix, { ...commandLoad(ctx, false), allowOutsideProject: true }) : undefined;
   const options = defaultImageOptions(ctx.env, loaded?.matrix.dir ?? path.dirname(matrixFile), {
     cacheDir: opts.cacheDir,
     cwd: ctx.cwd,

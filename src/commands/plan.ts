@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadMatrix } from '../plan/load.js';
+import { commandLoad, loadMatrix } from '../plan/load.js';
 import type { Context } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { expandCells } from '../plan/expand.js';
@@ -29,7 +29,10 @@ export default async function plan(ctx: Context, opts: PlanOptions): Promise<num
 
   // The loader must exist to run a cell; a CI plan job runs before the build, so
   // --github-matrix does not insist on it.
-  const { matrix, warnings } = await loadMatrix(opts.matrix, { cwd: ctx.cwd, checkLoaderFiles: !opts.githubMatrix });
+  const { matrix, warnings } = await loadMatrix(opts.matrix, {
+    ...commandLoad(ctx, opts.allowOutsideProject),
+    checkLoaderFiles: !opts.githubMatrix,
+  });
   for (const w of warnings) ctx.stderr.write(`warning: ${w}\n`);
   let cells = expandCells(matrix);
   if (opts.only) cells = filterCells(cells, opts.only);

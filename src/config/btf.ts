@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Arch } from '../core/arch.js';
 import type { BtfMode } from '../core/cell.js';
 import type { PathKey } from './locate.js';
+import { checkPlaceholders } from './placeholders.js';
 
 export const BTF_MODE_WORDS = ['kernel', 'none', 'auto', 'min', 'file:<path>'] as const;
 
@@ -46,6 +47,7 @@ function mode(value: string | undefined, at: PathKey[], dir: string, hasObjects:
 }
 
 export function buildBtf(raw: Raw, dir: string, fail: Fail, lineOf: (at: PathKey[]) => { line: number; col: number }): BtfSettings {
+  raw.btf.objects.forEach((o, i) => checkPlaceholders(o, ['btf', 'objects', i], fail));
   const objects = raw.btf.objects.map((o) => path.resolve(dir, o));
   const has = objects.length > 0;
   return {

@@ -26,8 +26,9 @@ export function parseSource(source: string): ParsedSource | undefined {
   const rest = source.slice(colon + 1);
   const distro = distroOf(scheme);
   if (distro) {
-    const [release = '', flavour = distro.flavours[0]!] = rest.split('/', 2);
-    return { kind: 'distro', scheme, release, flavour };
+    // `debian:bookworm/cloud/extra` keeps `cloud/extra` as its flavour, which validation rejects.
+    const [release = '', ...flavour] = rest.split('/');
+    return { kind: 'distro', scheme, release, flavour: flavour.length ? flavour.join('/') : distro.flavours[0]! };
   }
   if (scheme === 'file') return { kind: 'file', path: rest };
   if (scheme === 'oci') return { kind: 'oci', ref: rest };

@@ -12,6 +12,8 @@ import type { Matrix } from './matrix.js';
 import { KEYS, genericFix, matrixSchema } from './schema.js';
 import { buildMatrix } from './semantic.js';
 import { syntaxProblem } from './yaml-syntax.js';
+import { normaliseLineEnds, unsafeNode } from './yaml-safety.js';
+import { MAX_MATRIX_BYTES } from './bounds.js';
 import { nearest, show } from './suggest.js';
 
 export interface LoadOptions {
@@ -19,6 +21,10 @@ export interface LoadOptions {
   checkLoaderFiles?: boolean;
   /** Base of a relative `file`; default process.cwd(). */
   cwd?: string;
+  /** --allow-outside-project, checked by config/confine.ts allowOutsideFlag; default false. */
+  allowOutsideProject?: boolean;
+  /** The command's environment (GITHUB_EVENT_NAME decides whether paths outside the project may be allowed); default none. */
+  env?: NodeJS.ProcessEnv;
 }
 
 interface Problem extends Position {
@@ -68,8 +74,12 @@ function describeIssue(issue: ZodIssueLike, where: Locator): Problem {
 
 async function readText(abs: string, shown: string): Promise<string> {
   try {
+    const st = await fs.promises.stat(abs);
+    if (!st.isFile()) throw new UsageError(`${shown}: not a regular file; pass --matrix <file> naming a matrix.yaml`);
+    if (st.size > MAX_MATRIX_BYTES) throw new UsageError(`${shown}: ${st.size} bytes, more than the ${MAX_MATRIX_BYTES} a matrix may have; split it`);
     return await fs.promises.readFile(abs, 'utf8');
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(
       code === 'ENOENT'
@@ -84,7 +94,8 @@ type Fail = (p: Position, at: PathKey[] | string, problem: string, fix: string) 
 
 /** Structure and types (zod); on failure, the issue written first in the file. */
 function validate(doc: ReturnType<typeof parseDocument>, where: Locator, fail: Fail) {
-  const parsed = matrixSchema.safeParse(doc.toJS(), {
+  // Aliases are bounded by yaml-safety.ts, by expanded size rather than count.
+  const parsed = matrixSchema.safeParse(doc.toJS({ maxAliasCount: -1 }), {
     reportInput: true,
     error: (issue) => genericFix(issue as { code?: string; expected?: string }),
   });
@@ -100,10 +111,11 @@ export async function readMatrix(file: string, opts: LoadOptions = {}): Promise<
   const cwd = opts.cwd ?? process.cwd();
   const abs = path.resolve(cwd, file);
   const shown = displayName(file, cwd);
-  const text = await readText(abs, shown);
+  const text = normaliseLineEnds(await readText(abs, shown));
   const fail: Fail = (p, at, problem, fix) => {
     throw new ConfigError(shown, p.line, p.col, typeof at === 'string' ? at : fieldName(at), problem, fix);
   };
+  if (text.length > MAX_MATRIX_BYTES) fail({ line: 1, col: 1 }, 'matrix', `the file has ${text.length} characters, more than ${MAX_MATRIX_BYTES}`, 'a matrix is a short list of axes: split it, or generate fewer entries');
 
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
@@ -114,10 +126,15 @@ export async function readMatrix(file: string, opts: LoadOptions = {}): Promise<
   }
   if (doc.contents === null) fail({ line: 1, col: 1 }, 'matrix', 'the file is empty', 'write at least kernels, arches and loader (see docs/matrix.md)');
 
+  const unsafe = unsafeNode(doc);
+  if (unsafe) fail(lines.linePos(unsafe.offset), 'yaml', unsafe.problem, unsafe.fix);
+
   const where = new Locator(doc, lines);
   const matrix = buildMatrix(validate(doc, where, fail), {
     file: abs,
     checkLoaderFiles: opts.checkLoaderFiles ?? false,
+    allowOutsideProject: opts.allowOutsideProject ?? false,
+    env: opts.env ?? {},
     fail: (at, problem, fix) => fail(where.value(at), at, problem, fix),
     lineOf: (at) => where.value(at),
     written: (at) => doc.hasIn(at),

@@ -4,6 +4,8 @@
 
 import type { Arch } from '../core/arch.js';
 import type { ConfigSpec, KernelSpec, PackagesSpec } from '../core/cell.js';
+import type { Confinement } from './confine.js';
+import type { GlobSite } from './host-paths.js';
 
 /** One entry of `tests:` (a matrix with `loader:` has one, named `loader`). */
 export interface MatrixTest {
@@ -56,6 +58,12 @@ export interface Matrix {
   file: string;
   /** Its directory: the base of every relative path in it. */
   dir: string;
+  /** Where its paths may lead (config/confine.ts); absent: anywhere (a matrix built in code). */
+  confinement?: Confinement;
+  /** The globs of `files` and `btf.objects`, where they are written. */
+  globSites?: GlobSite[];
+  /** What each glob of `files` and `btf.objects` matched, by pattern with `{arch}` filled (plan/files.ts). */
+  globbed?: Record<string, string[]>;
   kernels: KernelSpec[];
   arches: Arch[];
   configs: ConfigSpec[];

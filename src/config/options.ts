@@ -14,6 +14,8 @@ export interface CellOptions {
   matrix: string;
   /** `key=value[,key=value]`: only the cells that match. */
   only?: string;
+  /** Let the matrix name files outside the project (config/confine.ts). */
+  allowOutsideProject?: boolean;
 }
 
 /** Where kernels and packages come from and are kept. */
@@ -58,6 +60,7 @@ export interface ReproOptions extends BootOptions {
   jobs?: number;
   /** Where the cells booted again go; never the results dir being reproduced. */
   resultsDir: string;
+  allowOutsideProject?: boolean;
 }
 
 export interface BisectOptions extends BootOptions {
@@ -69,6 +72,7 @@ export interface BisectOptions extends BootOptions {
   resultsDir: string;
   /** Results dirs of earlier runs: their cells with identical inputs are not booted again. */
   from?: string[];
+  allowOutsideProject?: boolean;
 }
 
 function intOption(value: string): number {
@@ -111,6 +115,8 @@ const cellFlags = grouped(CELLS, {
   arch: { flags: '--arch <arch>', help: 'the arch to follow (needed when the matrix has several)' },
   config: { flags: '--config <name>', help: 'the config to follow (needed when the matrix has several)' },
   libc: { flags: '--libc <libc>', help: 'the libc to follow (needed when the matrix has several)' },
+  // Refused in pull-request events unless the workflow opts in (docs/matrix.md).
+  allowOutsideProject: { flags: '--allow-outside-project', help: 'the matrix may name files outside the project' },
 });
 
 const skipFlags = grouped(SKIP, {
@@ -122,8 +128,8 @@ const skipFlags = grouped(SKIP, {
 });
 
 const againFlags = grouped(AGAIN, {
-  retries: { flags: '--retries <n>', help: 'after infra failures (never test failures)', default: 1, parse: intOption },
-  reruns: { flags: '--reruns <n>', help: 'after a test failure, up to N; pass = flaky', default: 0, parse: intOption },
+  retries: { flags: '--retries <n>', help: 'after infra failures (not test ones)', default: 1, parse: intOption },
+  reruns: { flags: '--reruns <n>', help: 'after a failure, up to N; pass = flaky', default: 0, parse: intOption },
   repeat: { flags: '--repeat <n>', help: 'every cell N times, for its pass rate', default: 1, parse: intOption },
 });
 
@@ -189,8 +195,8 @@ const SESSION_FLAGS = ['retries', 'accel', 'snapshot', 'cacheDir', 'mirror', 've
 
 /** The options each command takes, in the order --help lists them within a group. */
 export const COMMAND_FLAGS = {
-  plan: ['matrix', 'only', 'json', 'githubMatrix', 'shards', 'explain', 'cacheDir', 'mirror'],
-  check: ['matrix', 'only', 'json', 'cacheDir', 'mirror'],
+  plan: ['matrix', 'only', 'json', 'githubMatrix', 'shards', 'explain', 'cacheDir', 'mirror', 'allowOutsideProject'],
+  check: ['matrix', 'only', 'json', 'cacheDir', 'mirror', 'allowOutsideProject'],
   run: [
     'matrix',
     'only',
@@ -205,12 +211,13 @@ export const COMMAND_FLAGS = {
     'resultsDir',
     'reporter',
     'strict',
+    'allowOutsideProject',
   ],
-  bisect: ['matrix', 'kernels', 'arch', 'config', 'libc', 'from', ...SESSION_FLAGS, 'resultsDir'],
-  repro: ['matrix', ...SESSION_FLAGS, 'jobs', 'resultsDir'],
+  bisect: ['matrix', 'kernels', 'arch', 'config', 'libc', 'from', ...SESSION_FLAGS, 'resultsDir', 'allowOutsideProject'],
+  repro: ['matrix', ...SESSION_FLAGS, 'jobs', 'resultsDir', 'allowOutsideProject'],
   report: ['out', 'reporter'],
   comment: ['base', 'pr', 'reportUrl', 'id'],
-  images: ['matrix', 'cacheDir', 'mirror', 'only', 'lock'],
+  images: ['matrix', 'cacheDir', 'mirror', 'only', 'lock', 'allowOutsideProject'],
   kernels: ['matrix', 'arch', 'json', 'cacheDir', 'mirror'],
   doctor: ['matrix', 'cacheDir'],
   init: ['force', 'build'],

@@ -224,6 +224,8 @@ export const matrixSchema = z.strictObject(
         { error: 'write splats as a map, e.g. {allow: ["WARNING: .* at net/core/"]}' },
       )
       .default({ allow: [], deny: [] }),
+    /** Paths outside the project the matrix may name (confine.ts); refused in pull-request events. Default: none. */
+    allowOutsideProject: stringList('list paths outside the project, e.g. [/boot]').optional(),
     /** Kernels in ascending order for `portmatrix bisect` (names or sources of `kernels`, or any source). Default: kernels. */
     bisect: stringList('list kernels in order, oldest first, e.g. [debian:bullseye, debian:bookworm]').optional(),
   },

@@ -19,6 +19,8 @@ export { PLACEHOLDERS, fillPlaceholders, type Fail } from './placeholders.js';
 import type { RawMatrix } from './schema.js';
 import { nearest, oneOf } from './suggest.js';
 import { buildBtf } from './btf.js';
+import { checkBounds } from './bounds.js';
+import { checkHostPaths } from './host-paths.js';
 
 export interface BuildOptions {
   file: string;
@@ -28,6 +30,9 @@ export interface BuildOptions {
   lineOf: (path: PathKey[]) => { line: number; col: number };
   /** Whether the path is written in the file (defaults are not, and carry no line). */
   written: (path: PathKey[]) => boolean;
+  /** --allow-outside-project (already checked against the event); default false. */
+  allowOutsideProject?: boolean;
+  env?: NodeJS.ProcessEnv;
 }
 
 function checkAxis(values: string[], field: string, valid: readonly string[] | undefined, fail: Fail): void {
@@ -158,6 +163,7 @@ function buildBisect(list: string[], kernels: KernelSpec[], dir: string, fail: F
 export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
   const file = path.resolve(o.file);
   const dir = path.dirname(file);
+  checkBounds(raw, o.fail);
   const kernels = buildKernels(raw, o, dir);
   checkAxis(raw.arches, 'arches', ARCHES, o.fail);
   const arches = raw.arches as Arch[];
@@ -166,6 +172,7 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
   checkAxis(raw.libc, 'libc', libcs, o.fail);
 
   const tests = buildTests(raw, o, dir, arches);
+  const host = checkHostPaths(raw, { ...o, dir, arches, anywhere: o.allowOutsideProject ?? false, checkFiles: o.checkLoaderFiles });
   const packages = raw.packages && buildPackages(raw.packages, ['packages'], o);
 
   const btf = buildBtf(raw, dir, o.fail, o.lineOf);
@@ -176,6 +183,7 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
   const matrix: Matrix = {
     file,
     dir,
+    ...host,
     kernels,
     arches,
     configs,

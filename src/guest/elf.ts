@@ -162,9 +162,15 @@ function readVersionNeeds(
   }
 }
 
+/** Bytes of a program read whole (docs/matrix.md, "Limits"): a device or a runaway file must not fill memory. */
+export const MAX_PROGRAM_BYTES = 512 * 1024 * 1024;
+
 export async function readElf(path: string): Promise<ElfInfo | undefined> {
   const fh = await open(path, 'r');
   try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new UsageError(`${path} is not a regular file; name the program file itself`);
+    if (st.size > MAX_PROGRAM_BYTES) throw new UsageError(`${path} has ${st.size} bytes, more than the ${MAX_PROGRAM_BYTES} a program may have`);
     // Whole file: headers can point anywhere; loaders are megabytes, not gigabytes.
     return parseElf(await fh.readFile());
   } finally {

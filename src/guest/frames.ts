@@ -5,7 +5,7 @@
 // inside a begin/end block only pure base64 lines count as data.
 
 import { plainText } from '../core/plain-text.js';
-import type { GuestFacts } from '../results/model.js';
+import type { GuestFacts, OutputCut } from '../results/model.js';
 
 export interface GuestReport {
   /** Phase name → guest uptime in seconds when it was printed. */
@@ -23,6 +23,8 @@ export interface GuestReport {
   unsupported?: string[];
   /** Blocks that never ended, lost lines, or were capped in the guest (only the tail sent): output is partial. */
   truncated?: string[];
+  /** How much of each truncated stream the report holds, and how much there was when the guest said (`end= … total=`). */
+  outputCut?: Record<string, Omit<OutputCut, 'stream'>>;
   /** Per-test reports of a cell that runs several tests, by index in the cell's tests. */
   tests: GuestTest[];
 }
@@ -94,6 +96,7 @@ export class FrameParser {
     tests: [],
   };
   private readonly truncated = new Set<string>();
+  private readonly cuts: Record<string, Omit<OutputCut, 'stream'>> = {};
   /** Live output by block name (`stdout.3`), kept for streams whose block does not come. */
   private readonly live = new Map<string, { chunks: Buffer[]; bytes: number }>();
   private readonly received = new Set<string>();
@@ -124,6 +127,10 @@ export class FrameParser {
     const report = this.copy();
     const truncated = new Set([...this.truncated, ...[...this.live.keys()].filter((name) => !this.received.has(name))]);
     if (truncated.size) report.truncated = [...truncated].sort();
+    for (const [name, { bytes }] of this.live) {
+      if (!this.received.has(name)) this.cuts[name] ??= { keptBytes: Math.min(bytes, LIVE_KEEP) };
+    }
+    if (Object.keys(this.cuts).length) report.outputCut = { ...this.cuts };
     return report;
   }
 
@@ -244,7 +251,10 @@ export class FrameParser {
         const bytes = Number(/(?:^|\s)bytes=(\d+)/.exec(rest)?.[1] ?? NaN);
         const total = Number(/(?:^|\s)total=(\d+)/.exec(rest)?.[1] ?? NaN);
         const got = this.closeBlock(Number.isNaN(bytes) ? undefined : bytes);
-        if (total > bytes) this.truncated.add(value); // the guest sent only the tail
+        if (total > bytes) {
+          this.truncated.add(value); // the guest sent only the tail
+          this.cuts[value] = { keptBytes: got, totalBytes: total };
+        }
         events.push({ type: 'block', name: value, bytes: got });
         return;
       }
@@ -260,7 +270,10 @@ export class FrameParser {
     const dot = block.name.indexOf('.');
     if (dot < 0) this.report[block.name as (typeof BLOCKS)[number]] = buf.toString('utf8');
     else this.test(Number(block.name.slice(dot + 1)))[block.name.slice(0, dot) as (typeof BLOCKS)[number]] = buf.toString('utf8');
-    if (expected === undefined || expected !== buf.length) this.truncated.add(block.name);
+    if (expected === undefined || expected !== buf.length) {
+      this.truncated.add(block.name);
+      this.cuts[block.name] = { keptBytes: buf.length };
+    }
     return buf.length;
   }
 }

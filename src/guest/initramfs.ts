@@ -15,7 +15,7 @@
 //           and files (suite-inputs.ts)
 //   own:    the cell's BTF, /portmatrix/cell.sh (0700: holds the frame token, see init-script.ts)
 
-import { access, lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { access, lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';

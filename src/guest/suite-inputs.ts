@@ -2,7 +2,7 @@
 // files under its own root /portmatrix/t/<i> (a `{src, dest}` entry under dest,
 // names kept) — the shared part — then the cell's BTF and cell.sh. Two files of one test landing on one path are an error.
 
-import { lstat, readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Arch } from '../core/arch.js';
 import type { TestSpec } from '../core/cell.js';
@@ -24,7 +24,8 @@ export interface SuiteInputsSpec {
 
 async function hostFile(what: string, p: string): Promise<{ data: Buffer; mode: number }> {
   try {
-    const [data, st] = await Promise.all([readFile(p), lstat(p)]);
+    // stat, not lstat: a file reached through a symlink gets its target's mode.
+    const [data, st] = await Promise.all([readFile(p), stat(p)]);
     return { data, mode: st.mode & 0o777 };
   } catch (err) {
     throw new UsageError(`cannot read ${what} ${p}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });

@@ -5,7 +5,7 @@
 // turns fail into xfail and pass into xpass (a flaky expectation never xpasses).
 
 import { LOADER_TEST, type TestSpec } from '../core/cell.js';
-import type { CaseResult, TestResult } from '../results/model.js';
+import type { CaseResult, OutputCut, TestResult } from '../results/model.js';
 import { parseGoTest } from '../suite/gotest-cases.js';
 import { failingSplat, NO_RULES, splatReason, type SplatRules } from './splats.js';
 import { guestDeath, testVerdict } from './verdict.js';
@@ -26,6 +26,8 @@ export interface TestRun {
   guestDied?: GuestDeath;
   /** The guest's lockdown mode: names the cause of a refused helper. */
   lockdown?: string;
+  /** Streams the guest cut short. */
+  outputCut?: OutputCut[];
 }
 
 export interface GuestDeath {
@@ -99,5 +101,6 @@ export function decideTest(spec: TestSpec, run: TestRun, rules: SplatRules = NO_
   if (spec.expect) t.expected = spec.expect;
   if (run.guestDied) t.consoleTail = run.guestDied.consoleTail;
   if (v.cases) t.cases = v.cases;
+  if (run.outputCut) t.outputCut = run.outputCut;
   return t;
 }

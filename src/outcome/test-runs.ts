@@ -5,6 +5,7 @@
 
 import type { TestSpec } from '../core/cell.js';
 import type { GuestReport } from '../guest/frames.js';
+import { outputCutOf } from '../results/tests.js';
 import { isFrameLine, logSegment } from './kernel-log.js';
 import type { TestRun } from './test-outcome.js';
 
@@ -45,6 +46,8 @@ export function testRuns(specs: readonly TestSpec[], report: GuestReport, end: G
       stderr: g.stderr,
       kernelLog: kernelLogOf(g, report.dmesg),
     };
+    const cut = outputCutOf(report.outputCut, i);
+    if (cut) run.outputCut = cut;
     if (g.exitCode !== undefined) run.exitCode = g.exitCode;
     if (g.startT !== undefined && g.endT !== undefined) run.ms = Math.round((g.endT - g.startT) * 1000);
     if (!g.ended) {

@@ -12,11 +12,12 @@ import { distroOf } from '../core/distros.js';
 import type { Matrix, MatrixTest } from '../config/matrix.js';
 import { fillPlaceholders } from '../config/semantic.js';
 import type { Cell, KernelSpec, PackagesSpec, TestSpec } from '../core/cell.js';
-import { globSync, hasGlob } from './glob.js';
+import { filesOf } from './files.js';
+import { hasGlob } from './glob.js';
 import { matches, describeMatch, type Combo } from './match.js';
 
 export interface ExpandOptions {
-  /** Expands one absolute glob pattern to files; default: the file system. */
+  /** Expands one absolute pattern to files; default: what plan/files.ts walked (Matrix.globbed). */
   glob?: (pattern: string) => string[];
 }
 
@@ -135,7 +136,7 @@ function testSpec(m: Matrix, t: MatrixTest, c: Combo, glob: (pattern: string) =>
 }
 
 export function expandCells(m: Matrix, opts: ExpandOptions = {}): Cell[] {
-  const glob = opts.glob ?? globSync;
+  const glob = opts.glob ?? ((pattern: string) => filesOf(m, pattern));
   const withLibc = idHasLibc(m);
   const { combos } = select(m);
   return combos.flatMap((c) => {

@@ -2,12 +2,32 @@
 // checked against the cells it expands to. An include, exclude or expect entry
 // that matches no cell is a located warning, not an error.
 
+import { allowOutsideFlag } from '../config/confine.js';
 import { readMatrix, type LoadOptions } from '../config/load.js';
+import type { Context } from '../context.js';
 import type { Matrix } from '../config/matrix.js';
-import { matchReport } from './expand.js';
+import { safeMessage } from '../core/sanitize.js';
+import { matchReport, type MatchWarning } from './expand.js';
+import { expandGlobs } from './files.js';
 
-export async function loadMatrix(file: string, opts: LoadOptions = {}): Promise<{ matrix: Matrix; warnings: string[] }> {
+export interface MatrixLoadOptions extends LoadOptions {
+  /** Stops a long glob walk (Ctrl-C). */
+  signal?: AbortSignal;
+  /** A `files` glob matching nothing is an error (`run`), else a warning; default false. */
+  globsMustMatch?: boolean;
+}
+
+/** What every command loads its matrix with: its cwd, environment and signal, and --allow-outside-project. */
+export function commandLoad(ctx: Context, allowOutsideProject: boolean | undefined): MatrixLoadOptions {
+  const allowed = allowOutsideFlag(allowOutsideProject, ctx.env);
+  return { cwd: ctx.cwd, env: ctx.env, signal: ctx.signal, allowOutsideProject: allowed };
+}
+
+export async function loadMatrix(file: string, opts: MatrixLoadOptions = {}): Promise<{ matrix: Matrix; warnings: string[] }> {
   const { matrix, shown } = await readMatrix(file, opts);
-  const warnings = matchReport(matrix).map((w) => `${shown}:${w.line ?? 1}:${w.col ?? 1}: ${w.field}: ${w.message}`);
-  return { matrix, warnings };
+  const globs = await expandGlobs(matrix, { shown, signal: opts.signal, mustMatch: opts.globsMustMatch ?? false });
+  matrix.globbed = globs.globbed;
+  const located = (w: MatchWarning) => `${shown}:${w.line ?? 1}:${w.col ?? 1}: ${w.field}: ${w.message}`;
+  const warnings = matchReport(matrix).map((w) => safeMessage(located(w)));
+  return { matrix, warnings: [...globs.warnings.map((w) => safeMessage(w)), ...warnings] };
 }

@@ -2,6 +2,7 @@
 
 import path from 'node:path';
 import type { Cell } from '../core/cell.js';
+import { oneLine } from '../core/sanitize.js';
 
 const HEADERS = ['ID', 'ARCH', 'KERNEL', 'CONFIG', 'LIBC', 'TESTS', 'EXPECTATION'] as const;
 
@@ -23,8 +24,12 @@ function shownSource(source: string, cwd: string | undefined): string {
 }
 
 export function planTable(cells: Cell[], cwd?: string): string {
-  const rows = cells.map((c) => [c.id, c.arch, shownSource(c.kernel.source, cwd), c.config.name, c.libc, testList(c), expectation(c)]);
-  const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  // Matrix text (reasons above all) reaches the terminal: escaped, one line, long values cut.
+  const rows = cells.map((c) =>
+    [c.id, c.arch, shownSource(c.kernel.source, cwd), c.config.name, c.libc, testList(c), expectation(c)].map((v) => oneLine(v)),
+  );
+  // A reduce, not Math.max(...rows): spreading 100,000 rows overflows the call stack.
+  const widths = HEADERS.map((h, i) => rows.reduce((w, r) => Math.max(w, r[i]!.length), h.length));
   const line = (cols: readonly string[]) => cols.map((col, i) => (i === cols.length - 1 ? col : col.padEnd(widths[i]!))).join('  ');
   const skipped = cells.filter((c) => c.skip).length;
   const xfail = cells.filter((c) => !c.skip && c.expect).length;

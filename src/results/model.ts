@@ -45,6 +45,18 @@ export interface CaseResult {
   unfinished?: string;
 }
 
+/**
+ * A stream of a test whose output was cut: the guest keeps and sends the last
+ * PM_OUTMAX bytes (1 MiB) of each, and a guest that died sent only what streamed live.
+ */
+export interface OutputCut {
+  stream: 'stdout' | 'stderr' | 'dmesg';
+  /** Bytes the results hold. */
+  keptBytes: number;
+  /** Bytes the program wrote, when the guest counted them (absent: the guest died before it could). */
+  totalBytes?: number;
+}
+
 /** One entry of the cell's `tests:`, as it ran in the cell's guest. */
 export interface TestResult {
   name: string;
@@ -64,6 +76,8 @@ export interface TestResult {
   /** Console tail when the test took the guest down (panic, wedge). */
   consoleTail?: string;
   cases?: CaseResult[];
+  /** Streams cut short, in stream order; absent when nothing was cut. */
+  outputCut?: OutputCut[];
 }
 
 export interface CellResult {
@@ -100,6 +114,8 @@ export interface CellResult {
   stdout: string;
   stderr: string;
   dmesg: string;
+  /** The cell's own streams cut short (a test's are on the test); absent when nothing was cut. */
+  outputCut?: OutputCut[];
   /** The tests the cell ran, in order; the cell's status derives from them (schema 2). */
   tests: TestResult[];
   /** The kernel-log lines logged while the loader ran (after it started): splats and reasons come from here. */

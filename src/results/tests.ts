@@ -3,7 +3,7 @@
 // cell decided without a guest gives each of its tests that outcome. Pure.
 
 import type { TestSpec } from '../core/cell.js';
-import type { CellResult, Status, TestResult } from './model.js';
+import type { CellResult, OutputCut, Status, TestResult } from './model.js';
 
 /** Whether a status is a finding against the application (what fails the run). */
 export const isUnexpected = (s: Status) => s === 'fail' || s === 'xpass';
@@ -24,6 +24,18 @@ export function undecidedTest(spec: Pick<TestSpec, 'name' | 'kind' | 'expect'>, 
   return t;
 }
 
+/** The cuts of one test's streams (`stdout.3`, …) or, without an index, of the cell's own, in stream order. */
+export function outputCutOf(
+  cuts: Record<string, Omit<OutputCut, 'stream'>> | undefined,
+  index?: number,
+): OutputCut[] | undefined {
+  const out = (['stdout', 'stderr', 'dmesg'] as const).flatMap((stream) => {
+    const cut = cuts?.[index === undefined ? stream : `${stream}.${index}`];
+    return cut ? [{ stream, ...cut }] : [];
+  });
+  return out.length ? out : undefined;
+}
+
 /** The one test of a version-1 cell: the cell's own outcome, output and timings. */
 export function loaderTest(c: Omit<CellResult, 'tests'>, spec: Pick<TestSpec, 'name' | 'kind'> = { name: 'loader', kind: 'exec' }): TestResult {
   const t: TestResult = {
@@ -40,6 +52,8 @@ export function loaderTest(c: Omit<CellResult, 'tests'>, spec: Pick<TestSpec, 'n
   if (c.exitCode !== undefined) t.exitCode = c.exitCode;
   if (c.expected) t.expected = c.expected;
   if (c.consoleTail) t.consoleTail = c.consoleTail;
+  if (c.outputCut) t.outputCut = c.outputCut.filter((cut) => cut.stream !== 'dmesg');
+  if (t.outputCut?.length === 0) delete t.outputCut;
   return t;
 }
 

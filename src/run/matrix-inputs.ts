@@ -45,6 +45,7 @@ export function matrixInputs(
   const btf = createBtfResolver({
     images,
     objects: matrix.btf.objects,
+    globbed: matrix.globbed,
     resultsDir,
     env: ctx.env,
     log: imageOptions.log!,

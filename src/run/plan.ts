@@ -10,7 +10,7 @@ import type { Cell } from '../core/cell.js';
 import { UsageError } from '../errors.js';
 import { expandCells } from '../plan/expand.js';
 import { filterCells } from '../plan/filter.js';
-import { loadMatrix } from '../plan/load.js';
+import { commandLoad, loadMatrix } from '../plan/load.js';
 import { shardCells } from '../plan/shard.js';
 import { parseReporters, type Reporter } from '../report/index.js';
 
@@ -21,11 +21,15 @@ export interface RunPlan {
   reporters: Reporter[];
 }
 
-type PlanFlags = Pick<RunOptions, 'matrix' | 'only' | 'shard' | 'reporter'>;
+type PlanFlags = Pick<RunOptions, 'matrix' | 'only' | 'shard' | 'reporter' | 'allowOutsideProject'>;
 
 export async function planRun(ctx: Context, opts: PlanFlags): Promise<RunPlan> {
   const matrixFile = path.resolve(ctx.cwd, opts.matrix);
-  const { matrix, warnings } = await loadMatrix(matrixFile, { cwd: ctx.cwd, checkLoaderFiles: true });
+  const { matrix, warnings } = await loadMatrix(matrixFile, {
+    ...commandLoad(ctx, opts.allowOutsideProject),
+    checkLoaderFiles: true,
+    globsMustMatch: true,
+  });
   for (const w of warnings) ctx.stderr.write(`warning: ${w}\n`);
   const reporters = parseReporters(opts.reporter);
 

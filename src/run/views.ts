@@ -5,7 +5,7 @@
 
 import path from 'node:path';
 import type { Context } from '../context.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, InfraError } from '../errors.js';
 import { githubLog } from '../github/ci-log.js';
 import { REPORT_FILES, writeReports, type Reporter } from '../report/index.js';
 import { appendStepSummary, renderMarkdown } from '../report/markdown.js';
@@ -47,7 +47,14 @@ export interface RunEnd {
 export async function reportRun(ctx: Context, end: RunEnd): Promise<number> {
   const { reporters, resultsDir } = end;
   const model = withVerdict(end.model, { strict: end.strict });
-  await writeReports(resultsDir, model, reporters);
+  await writeReports(resultsDir, model, reporters).catch((error: NodeJS.ErrnoException) => {
+    // Every cell's result is already on disk: say so, and how to go on.
+    const why = error.code === 'ENOSPC' ? 'no space left on the device' : (error.message ?? String(error));
+    throw new InfraError(
+      `cannot write the reports to ${resultsDir}: ${why}; every finished cell is kept in ${path.join(resultsDir, 'cells')}: make room and run again with --resume`,
+      { cause: error },
+    );
+  });
   const color = Boolean(ctx.stdout.isTTY) && !ctx.env.NO_COLOR;
   ctx.stdout.write(`\n${renderTable(model, { color, width: ctx.stdout.columns })}\n`);
   const shown = path.relative(ctx.cwd, resultsDir);

@@ -54,7 +54,7 @@ describe('a loader run as a user, with and without capabilities (real boots)', (
     const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-caps-'));
     await useTestLock(dir);
     await writeFile(path.join(dir, 'matrix.yaml'), MATRIX);
-    run = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--jobs', '2'], { cwd: dir });
+    run = await runCli(['run', '--allow-outside-project', '--accel', 'tcg', '--retries', '0', '--jobs', '2'], { cwd: dir });
     const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
     cells = Object.fromEntries(results.cells.map((c) => [c.config, c]));
     // Retries are off: every cell ran exactly once.

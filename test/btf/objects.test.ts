@@ -1,7 +1,7 @@
 // btf.objects that match nothing stop `run` before anything downloads or boots,
 // with a located error (plan does not check them: it runs before the build).
 
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { repoRoot, runCli } from '../helpers/cli.js';
 describe('btf.objects', () => {
   it('matching no file for an arch is a located error from run, exit 2', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-btf-objects-'));
+    await copyFile(`${repoRoot}/examples/execsnoop/bin/execsnoop-amd64`, path.join(dir, 'execsnoop-amd64'));
     await writeFile(
       path.join(dir, 'matrix.yaml'),
       `kernels: [debian:trixie]
@@ -18,7 +19,7 @@ configs: [{name: min, btf: min}]
 btf:
   objects: ["build/prog-{goarch}.o"]
 loader:
-  path: ${repoRoot}/examples/execsnoop/bin/execsnoop-{goarch}
+  path: execsnoop-{goarch}
 `,
     );
     const run = await runCli(['run', '--retries', '0'], { cwd: dir });

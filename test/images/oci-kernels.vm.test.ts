@@ -57,7 +57,7 @@ describe('real kernels from an OCI registry', () => {
     const loader = path.join(repoRoot, 'examples/execsnoop/bin/execsnoop-{goarch}');
     await access(loader.replace('{goarch}', 'amd64'));
     const dir = await project(`kernels: ['${refs['6.12']}']\narches: [amd64, arm64]\nloader:\n  path: ${loader}\n  timeout: 60\n`);
-    const run = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--jobs', '1'], { cwd: dir });
+    const run = await runCli(['run', '--allow-outside-project', '--accel', 'tcg', '--retries', '0', '--jobs', '1'], { cwd: dir });
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
     expect(results.cells.map((c) => [c.id, c.status, c.attempts])).toEqual([
@@ -74,7 +74,7 @@ describe('real kernels from an OCI registry', () => {
     const needs6 = '#!/bin/sh\n[ "$(uname -r | cut -d. -f1)" -ge 6 ] || { echo "needs Linux 6" >&2; exit 1; }\n';
     const dir = await project(`kernels: ['${refs['6.12']}']\narches: [amd64]\nloader:\n  path: ./loader.sh\n  timeout: 20\n`, { 'loader.sh': needs6 });
     const list = SUITES.map((s) => refs[s.tag]).join(',');
-    const run = await runCli(['bisect', '--kernels', list, '--accel', 'tcg', '--retries', '0'], { cwd: dir });
+    const run = await runCli(['bisect', '--allow-outside-project', '--kernels', list, '--accel', 'tcg', '--retries', '0'], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^passes from oci-ci-kernels-6.1 on$/m);
     expect(run.stdout).toMatch(/^3 boot\(s\), 0 cached/m);

@@ -44,7 +44,7 @@ tests:
     timeout: 120
 `,
     );
-    const r = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--reporter', 'json,junit'], { cwd: dir });
+    const r = await runCli(['run', '--allow-outside-project', '--accel', 'tcg', '--retries', '0', '--reporter', 'json,junit'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
     const cases = (id: string) => {
@@ -94,7 +94,7 @@ tests:
   - {name: hangs, kind: gotest, path: ./fixture.test, args: [-test.run, '^TestPasses$|^TestHangs$', -fixture.hang], timeout: 8}
 `,
     );
-    const r = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--reporter', 'json,junit'], { cwd: dir });
+    const r = await runCli(['run', '--allow-outside-project', '--accel', 'tcg', '--retries', '0', '--reporter', 'json,junit'], { cwd: dir });
     expect(r.code, r.stderr).toBe(1);
     const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
     const [all, panics, hangs] = results.cells[0]!.tests;

@@ -74,7 +74,7 @@ expect:
       'loader.sh': LOADER,
     });
     await chmod(path.join(dir, 'loader.sh'), 0o755);
-    run = await runCli(['run', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
+    run = await runCli(['run', '--allow-outside-project', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
     cells = (await results(dir)).cells;
   }, 600_000);
 
@@ -140,7 +140,7 @@ tests:
       'after.sh': '#!/bin/sh\necho "$1 in $(pwd)"\n',
     });
     await chmod(path.join(dir, 'after.sh'), 0o755);
-    run = await runCli(['run', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
+    run = await runCli(['run', '--allow-outside-project', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
   }, 600_000);
 
   it('passes both: the kprobe fired for the child it ran, and the next test ran in its own root', async () => {
