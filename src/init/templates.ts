@@ -98,7 +98,7 @@ function planJob(guess: LoaderGuess, pm: string, loaderDir: string): string {
 ${CHECKOUT_AND_NODE}${SETUP_NODE}${goSteps}      - name: Build the loader
         run: |
 ${indent(buildScript(guess), 10)}
-      - uses: actions/upload-artifact@v4
+      - uses: actions/upload-artifact@v7
         with:
           name: loader
           path: ${loaderDir}
@@ -152,7 +152,7 @@ ${CHECKOUT_AND_NODE}${SETUP_NODE}      - uses: actions/download-artifact@v4
         env:
           SHARD: \${{ matrix.shard }}
         run: echo "name=portmatrix-results-\${SHARD%%/*}-of-\${SHARD##*/}" >> "$GITHUB_OUTPUT"
-      - uses: actions/upload-artifact@v4
+      - uses: actions/upload-artifact@v7
         if: \${{ always() }}
         with:
           name: \${{ steps.artifact.outputs.name }}
@@ -178,21 +178,36 @@ ${SETUP_NODE}      - uses: actions/download-artifact@v4
           path: shards
       - name: Merge the shards
         run: ${pm} report shards/* --out report
-      - uses: actions/upload-artifact@v4
-        id: upload
+      - uses: actions/upload-artifact@v7
         if: \${{ always() }}
         with:
           name: portmatrix-report
           path: report
+      # report.html alone, not zipped: GitHub shows it in the browser (the artifact takes the file's name).
+      - uses: actions/upload-artifact@v7
+        id: html
+        if: \${{ always() && hashFiles('report/report.html') != '' }}
+        with:
+          path: report/report.html
+          archive: false
+      - name: Link the HTML report
+        id: link
+        if: \${{ always() && steps.html.outputs.artifact-id != '' }}
+        env:
+          ARTIFACT_ID: \${{ steps.html.outputs.artifact-id }}
+        run: echo "url=$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID/artifacts/$ARTIFACT_ID" >> "$GITHUB_OUTPUT"
       - name: Job summary
         if: \${{ always() }}
+        env:
+          REPORT_URL: \${{ steps.link.outputs.url }}
         run: |
           if [ -f report/summary.md ]; then cat report/summary.md >> "$GITHUB_STEP_SUMMARY"; fi
+          if [ -n "$REPORT_URL" ]; then printf '\\n📄 [Full HTML report](%s)\\n' "$REPORT_URL" >> "$GITHUB_STEP_SUMMARY"; fi
       - name: Comment on the pull request
         if: \${{ always() && github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository }}
         env:
           GITHUB_TOKEN: \${{ github.token }}
-          REPORT_URL: \${{ steps.upload.outputs.artifact-url }}
+          REPORT_URL: \${{ steps.link.outputs.url }}
         run: ${pm} comment report --report-url "$REPORT_URL"
 `;
 }
