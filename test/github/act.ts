@@ -93,6 +93,7 @@ export async function act(o: ActOptions): Promise<ActRun> {
     PATH: `${path.join(FIXTURES, 'bin')}${path.delimiter}${process.env.PATH}`,
     PM_ACT_FIXTURES: FIXTURES,
     PM_ACT_ROOT: path.join(path.dirname(o.store), 'root'),
+    PM_ACT_REPO: o.repo,
   };
   const child = spawn(findAct(), actArgs(o, eventFile), { cwd: o.repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
