@@ -136,9 +136,15 @@ ${CHECKOUT_AND_NODE}${SETUP_NODE}      - uses: actions/download-artifact@v4
         run: |
           sudo apt-get update -qq
           sudo apt-get install -y --no-install-recommends qemu-system-x86 qemu-system-arm qemu-system-misc
+      # Kernels, BTF and packages, shared by every shard; not the boot snapshots (large,
+      # and a state saved on one runner's CPU may not restore on another's).
       - uses: actions/cache@v4
         with:
-          path: ~/.cache/portmatrix
+          path: |
+            ~/.cache/portmatrix
+            !~/.cache/portmatrix/snapshots
+            !~/.cache/portmatrix/locks
+            !~/.cache/portmatrix/tmp
           key: portmatrix-kernels-\${{ hashFiles('portmatrix.lock') }}
           restore-keys: portmatrix-kernels-
       - name: Run the shard
