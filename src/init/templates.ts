@@ -201,14 +201,18 @@ ${SETUP_NODE}      - uses: actions/download-artifact@v4
         if: \${{ always() && steps.html.outputs.artifact-id != '' }}
         env:
           ARTIFACT_ID: \${{ steps.html.outputs.artifact-id }}
-        run: echo "url=$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID/artifacts/$ARTIFACT_ID" >> "$GITHUB_OUTPUT"
+        run: |
+          run_page="$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID"
+          echo "url=$run_page/artifacts/$ARTIFACT_ID" >> "$GITHUB_OUTPUT"
       - name: Job summary
         if: \${{ always() }}
         env:
           REPORT_URL: \${{ steps.link.outputs.url }}
         run: |
           if [ -f report/summary.md ]; then cat report/summary.md >> "$GITHUB_STEP_SUMMARY"; fi
-          if [ -n "$REPORT_URL" ]; then printf '\\n📄 [Full HTML report](%s)\\n' "$REPORT_URL" >> "$GITHUB_STEP_SUMMARY"; fi
+          if [ -n "$REPORT_URL" ]; then
+            printf '\\n📄 [Full HTML report](%s)\\n' "$REPORT_URL" >> "$GITHUB_STEP_SUMMARY"
+          fi
       - name: Comment on the pull request
         if: \${{ always() && github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository }}
         env:

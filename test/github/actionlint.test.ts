@@ -90,7 +90,8 @@ describe('the HTML report one click away', async () => {
       expect(upload?.uses).toBe('actions/upload-artifact@v7');
       expect(upload?.with?.path).toMatch(/\/report\.html$/);
       const link = list.find((s) => s.env?.ARTIFACT_ID === `\${{ steps.${(upload as { id?: string }).id}.outputs.artifact-id }}`);
-      expect(link?.run).toContain('/actions/runs/$GITHUB_RUN_ID/artifacts/$ARTIFACT_ID');
+      expect(link?.run).toContain('/actions/runs/$GITHUB_RUN_ID');
+      expect(link?.run).toContain('/artifacts/$ARTIFACT_ID');
     });
   }
 });
