@@ -33,7 +33,7 @@ export default async function comment(ctx: Context, opts: CommentOptions, dir: s
     head,
     base,
     id: opts.id,
-    reportUrl: opts.reportUrl ?? runUrl(ctx.env),
+    reportUrl: opts.reportUrl || runUrl(ctx.env),
     render: renderMarkdown,
   });
 

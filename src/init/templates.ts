@@ -149,7 +149,7 @@ function planJob(p: Project, pm: string, loaderDir: string): string {
 ${CHECKOUT_AND_NODE}${SETUP_NODE}${goSteps}      - name: Build the tests
         run: |
 ${indent(buildScript(p), 10)}
-      - uses: actions/upload-artifact@v4
+      - uses: actions/upload-artifact@v7
         with:
           name: loader
           path: ${loaderDir}
@@ -187,9 +187,15 @@ ${CHECKOUT_AND_NODE}${SETUP_NODE}      - uses: actions/download-artifact@v4
         run: |
           sudo apt-get update -qq
           sudo apt-get install -y --no-install-recommends qemu-system-x86 qemu-system-arm qemu-system-misc
+      # Kernels, BTF and packages, shared by every shard; not the boot snapshots (large,
+      # and a state saved on one runner's CPU may not restore on another's).
       - uses: actions/cache@v4
         with:
-          path: ~/.cache/portmatrix
+          path: |
+            ~/.cache/portmatrix
+            !~/.cache/portmatrix/snapshots
+            !~/.cache/portmatrix/locks
+            !~/.cache/portmatrix/tmp
           key: portmatrix-kernels-\${{ hashFiles('portmatrix.lock') }}
           restore-keys: portmatrix-kernels-
       - name: Run the shard
@@ -203,7 +209,7 @@ ${CHECKOUT_AND_NODE}${SETUP_NODE}      - uses: actions/download-artifact@v4
         env:
           SHARD: \${{ matrix.shard }}
         run: echo "name=portmatrix-results-\${SHARD%%/*}-of-\${SHARD##*/}" >> "$GITHUB_OUTPUT"
-      - uses: actions/upload-artifact@v4
+      - uses: actions/upload-artifact@v7
         if: \${{ always() }}
         with:
           name: \${{ steps.artifact.outputs.name }}
@@ -229,21 +235,40 @@ ${SETUP_NODE}      - uses: actions/download-artifact@v4
           path: shards
       - name: Merge the shards
         run: ${pm} report shards/* --out report
-      - uses: actions/upload-artifact@v4
-        id: upload
+      - uses: actions/upload-artifact@v7
         if: \${{ always() }}
         with:
           name: portmatrix-report
           path: report
+      # report.html alone, not zipped: GitHub shows it in the browser (the artifact takes the file's name).
+      - uses: actions/upload-artifact@v7
+        id: html
+        if: \${{ always() && hashFiles('report/report.html') != '' }}
+        with:
+          path: report/report.html
+          archive: false
+      - name: Link the HTML report
+        id: link
+        if: \${{ always() && steps.html.outputs.artifact-id != '' }}
+        env:
+          ARTIFACT_ID: \${{ steps.html.outputs.artifact-id }}
+        run: |
+          run_page="$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID"
+          echo "url=$run_page/artifacts/$ARTIFACT_ID" >> "$GITHUB_OUTPUT"
       - name: Job summary
         if: \${{ always() }}
+        env:
+          REPORT_URL: \${{ steps.link.outputs.url }}
         run: |
           if [ -f report/summary.md ]; then cat report/summary.md >> "$GITHUB_STEP_SUMMARY"; fi
+          if [ -n "$REPORT_URL" ]; then
+            printf '\\n📄 [Full HTML report](%s)\\n' "$REPORT_URL" >> "$GITHUB_STEP_SUMMARY"
+          fi
       - name: Comment on the pull request
         if: \${{ always() && github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository }}
         env:
           GITHUB_TOKEN: \${{ github.token }}
-          REPORT_URL: \${{ steps.upload.outputs.artifact-url }}
+          REPORT_URL: \${{ steps.link.outputs.url }}
         run: ${pm} comment report --report-url "$REPORT_URL"
 `;
 }

@@ -73,3 +73,25 @@ describe('action.yml', async () => {
     for (const step of action.runs.steps.filter((s) => s.uses)) expect(step.uses).toMatch(/^actions\/[a-z-]+@v\d+$/);
   });
 });
+
+// GitHub shows an artifact uploaded with `archive: false` in the browser; a zip has to be
+// downloaded and unpacked. The link is built from the upload's artifact id.
+describe('the HTML report one click away', async () => {
+  const steps = async (file: string, job?: string): Promise<ActionStep[]> => {
+    const doc = parse(await readFile(path.join(root, file), 'utf8'));
+    return job ? doc.jobs[job].steps : doc.runs.steps;
+  };
+  const htmlUpload = (list: ActionStep[]) => list.find((s) => s.uses?.startsWith('actions/upload-artifact') && (s.with as Record<string, unknown> | undefined)?.archive === false);
+
+  for (const [file, job] of [['action.yml', undefined], ['.github/workflows/portmatrix.yml', 'report']] as const) {
+    it(`${file} uploads report.html unzipped and links it by artifact id`, async () => {
+      const list = await steps(file, job);
+      const upload = htmlUpload(list);
+      expect(upload?.uses).toBe('actions/upload-artifact@v7');
+      expect(upload?.with?.path).toMatch(/\/report\.html$/);
+      const link = list.find((s) => s.env?.ARTIFACT_ID === `\${{ steps.${(upload as { id?: string }).id}.outputs.artifact-id }}`);
+      expect(link?.run).toContain('/actions/runs/$GITHUB_RUN_ID');
+      expect(link?.run).toContain('/artifacts/$ARTIFACT_ID');
+    });
+  }
+});

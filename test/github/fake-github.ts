@@ -1,5 +1,7 @@
 // A tiny GitHub REST API on 127.0.0.1 with just the endpoints the sticky comment
-// uses, honouring per_page/page and sending Link headers like api.github.com.
+// uses, honouring per_page/page and sending Link headers like api.github.com; and
+// the two portmatrix-comment.yml reads through `gh`: a pull request's head, and a
+// workflow's runs (none: there is no base run to diff against).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -22,12 +24,15 @@ export interface FakeGithubOptions {
 export interface FakeGithub {
   url: string;
   comments: FakeComment[];
+  /** Head commit of each pull request, served at GET /repos/:owner/:repo/pulls/:n. */
+  pulls: Map<number, string>;
   requests: { method: string; path: string; authorization?: string }[];
   close(): Promise<void>;
 }
 
 export async function startFakeGithub(owner: string, repo: string, issue: number, opts: FakeGithubOptions = {}): Promise<FakeGithub> {
   const comments: FakeComment[] = [];
+  const pulls = new Map<number, string>();
   const requests: FakeGithub['requests'] = [];
   let nextId = 1000;
   const author = opts.author ?? (opts.login ? { login: opts.login, type: 'User' as const } : { login: 'github-actions[bot]', type: 'Bot' as const });
@@ -67,6 +72,14 @@ export async function startFakeGithub(owner: string, repo: string, issue: number
       comments.push(c);
       return send(201, c);
     }
+    const pull = new RegExp(`^/repos/${owner}/${repo}/pulls/(\\d+)$`).exec(url.pathname);
+    if (pull && req.method === 'GET') {
+      const sha = pulls.get(Number(pull[1]));
+      return sha ? send(200, { number: Number(pull[1]), head: { sha } }) : send(404, { message: 'Not Found' });
+    }
+    if (req.method === 'GET' && new RegExp(`^/repos/${owner}/${repo}/actions/workflows/[^/]+/runs$`).test(url.pathname)) {
+      return send(200, { total_count: 0, workflow_runs: [] });
+    }
     const m = patchPath.exec(url.pathname);
     if (m && req.method === 'PATCH') {
       if (opts.readOnly) return forbidden();
@@ -82,6 +95,7 @@ export async function startFakeGithub(owner: string, repo: string, issue: number
   return {
     url: `http://127.0.0.1:${port}`,
     comments,
+    pulls,
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
