@@ -17,8 +17,10 @@ import { parseArgs } from 'node:util';
 import { main } from '../src/cli.js';
 import { baseInit } from '../src/guest/base-init.js';
 import { writeCpio } from '../src/guest/cpio.js';
-import { cellScript } from '../src/guest/init-script.js';
-import { baseInitramfsEntries, cellInputEntries } from '../src/guest/initramfs.js';
+import { baseInitramfsEntries, cellHelperPath } from '../src/guest/initramfs.js';
+import { suiteInputEntries } from '../src/guest/suite-inputs.js';
+import { suiteScript } from '../src/guest/suite-script.js';
+import { stepOf } from '../src/guest/test-steps.js';
 import { gzipSync } from 'node:zlib';
 import { commandLine, recordBench } from './bench-doc.js';
 import { benchExampleMatrix, benchSnapshot } from './bench-snapshot.js';
@@ -106,10 +108,12 @@ const table = ['arch    raw qemu (median)  portmatrix (median)  ratio'];
 console.log(table[0]);
 for (const arch of arches) {
   const kernel = await store.kernel(values.kernel, arch);
-  const script = cellScript({ token: '0123456789abcdef', args: [], env: {}, timeoutSec: 60, sysctl: {} });
+  const spec = { name: 'loader', kind: 'exec' as const, path: path.join(dir, 'loader.sh'), args: [], env: {}, files: [], workdir: '', timeoutSec: 60 };
+  const script = suiteScript({ token: '0123456789abcdef', tests: [{ index: 0, step: stepOf(spec, 0) }], sysctl: {} });
   // The raw boot: base and inputs in one initramfs, /init running the cell at once.
-  const base = await baseInitramfsEntries({ arch, busybox: await store.busybox(arch), init: baseInit({ inline: true }) });
-  const inputs = await cellInputEntries({ arch, loader: path.join(dir, 'loader.sh'), files: [], script });
+  const busybox = await store.busybox(arch);
+  const base = await baseInitramfsEntries({ arch, busybox, cellHelper: cellHelperPath(arch), init: baseInit({ inline: true }) });
+  const inputs = await suiteInputEntries({ arch, tests: [{ index: 0, spec }], script });
   const initrd = path.join(dir, `${arch}.cpio.gz`);
   await writeFile(initrd, gzipSync(writeCpio([...base, ...inputs]), { level: 1 }));
   const { binary, args } = qemuCommand({ arch, accel: 'tcg', kernel: kernel.kernelPath, initrd, cmdline: [], memoryMiB: 512, cpus: 1, network: false });

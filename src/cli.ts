@@ -53,6 +53,14 @@ function addBisect(program: Command, action: Action): void {
     .action(action(() => import('./commands/bisect.js')));
 }
 
+function addRepro(program: Command, action: Action): void {
+  const overrides = { resultsDir: { default: 'results-repro', help: 'where the cells booted again go' } };
+  command(program, 'repro', COMMAND_FLAGS.repro, { overrides, grouped: true })
+    .description('boot the failed, flaky and infra cells of a results dir (a CI artifact) again, and say which reproduced')
+    .argument('<results-dir>', 'results directory, e.g. the downloaded CI artifact')
+    .action(action(() => import('./commands/repro.js')));
+}
+
 function addReportAndComment(program: Command, action: Action): void {
   command(program, 'report', COMMAND_FLAGS.report)
     .description('re-render reports from results dirs, merging shards')
@@ -98,7 +106,7 @@ function addDoctorAndInit(program: Command, action: Action): void {
     .description('check this host for what the matrix needs, and say how to install it')
     .action(action(() => import('./commands/doctor.js')));
   command(program, 'init', COMMAND_FLAGS.init)
-    .description('write a starter matrix.yaml and GitHub workflow')
+    .description('build the tests found here and write a matrix.yaml and GitHub workflow that run them')
     .action(action(() => import('./commands/init.js')));
 }
 
@@ -117,7 +125,9 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
       const mod = await load();
       setExit(await mod.default(ctx, command.opts() as never, ...positional));
     };
-  for (const add of [addPlanAndRun, addBisect, addReportAndComment, addImages, addKernels, addDoctorAndInit]) add(program, action);
+  for (const add of [addPlanAndRun, addBisect, addRepro, addReportAndComment, addImages, addKernels, addDoctorAndInit]) {
+    add(program, action);
+  }
   return program;
 }
 

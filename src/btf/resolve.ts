@@ -18,11 +18,15 @@ import { minimalBtf } from './min.js';
 import type { BtfSource, CellBtf } from '../results/btf.js';
 import { cellBtfMode, formatBtfMode } from './mode.js';
 
+/** The guest's side of a cell's BTF, before the cell's script names its pmcell. */
+type GuestView = Omit<GuestBtf, 'helper'>;
+
 export interface PreparedBtf {
   result: CellBtf;
   /** Host file to put into the initramfs at BTF_GUEST_FILE. */
   hostFile?: string;
-  guest?: GuestBtf;
+  /** What the guest does with it (the cell's script adds pmcell's path). */
+  guest?: GuestView;
 }
 
 export interface BtfResolverDeps {
@@ -91,7 +95,7 @@ export function createBtfResolver(deps: BtfResolverDeps) {
     retryFailures: true,
   });
 
-  async function described(file: string, source: BtfSource, mode: string, guest: GuestBtf, shown = file): Promise<PreparedBtf> {
+  async function described(file: string, source: BtfSource, mode: string, guest: GuestView, shown = file): Promise<PreparedBtf> {
     const [bytes, sha256] = await Promise.all([stat(file).then((s) => s.size), sha256File(file)]);
     return { result: { mode, source, bytes, sha256, file: shown }, hostFile: file, guest };
   }
@@ -100,7 +104,7 @@ export function createBtfResolver(deps: BtfResolverDeps) {
   async function prepare(cell: Cell, kernel: ResolvedKernel): Promise<PreparedBtf> {
     const mode = cellBtfMode(cell);
     const written = formatBtfMode(mode);
-    const install: GuestBtf = { hide: true, install: BTF_GUEST_FILE };
+    const install: GuestView = { hide: true, install: BTF_GUEST_FILE };
     const minimal = deps.objects.length ? minBtf(cell, kernel) : undefined;
     if (mode.kind !== 'min') minimal?.catch(() => {}); // logged by minBtf; this cell does not need it
     switch (mode.kind) {

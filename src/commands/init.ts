@@ -1,19 +1,26 @@
-// `portmatrix init [--force]`: writes a starter matrix.yaml and
-// .github/workflows/portmatrix.yml into the current directory, with the loader
-// path guessed from the repository (init/detect.ts). Existing files are never
-// overwritten without --force (UsageError, exit 2).
+// `portmatrix init [--force] [--no-build]`: finds the project's tests (init/detect.ts),
+// builds them for every arch it can (init/build.ts) so the first `portmatrix run`
+// finds them, and writes matrix.yaml and .github/workflows/portmatrix.yml, whose
+// build step runs the same commands. Existing files are never overwritten without
+// --force (UsageError, exit 2), and nothing is built or written then.
 
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
-import { VERSION } from '../version.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { detectLoader, type LoaderGuess } from '../init/detect.js';
+import { buildProject } from '../init/build.js';
+import { detectProject } from '../init/detect.js';
+import type { Project } from '../init/project.js';
 import { matrixYaml, workflowYaml } from '../init/templates.js';
+import { VERSION } from '../version.js';
 
 export interface InitOptions {
   force?: boolean;
+  /** false with --no-build. Default: true. */
+  build?: boolean;
 }
+
+const FILES = ['matrix.yaml', '.github/workflows/portmatrix.yml'];
 
 const exists = (file: string) =>
   stat(file).then(
@@ -21,39 +28,49 @@ const exists = (file: string) =>
     () => false,
   );
 
+function archSummary(p: Project): string[] {
+  const left = Object.entries(p.leftOut).map(([arch, why]) => `  ${arch} left out: ${why}`);
+  return [`arches: ${p.arches.join(', ')}`, ...left];
+}
 
-function nextSteps(guess: LoaderGuess): string[] {
+function nextSteps(p: Project, ready: boolean): string[] {
+  const paths = p.programs.map((t) => t.path).join(', ');
   const steps = [
-    guess.kind === 'placeholder'
-      ? 'matrix.yaml: set loader.path to your loader binary (no Go/bpf2go program or per-arch binary was found)'
-      : `matrix.yaml: check loader.path (${guess.path}, guessed from ${guess.evidence})`,
+    p.kind === 'placeholder'
+      ? 'matrix.yaml: set the test path to your loader binary ' +
+        '(no Go module with cilium/ebpf, libbpf skeleton Makefile or per-arch binary was found)'
+      : `matrix.yaml: check the tests (${paths}, guessed from ${p.evidence})`,
     'matrix.yaml: pick your kernels, arches and configs; list known failures under expect',
-    guess.kind === 'placeholder'
-      ? '.github/workflows/portmatrix.yml: fill in the "Build the loader" step'
-      : '.github/workflows/portmatrix.yml: check the "Build the loader" step',
-    'try it locally: npx portmatrix doctor && npx portmatrix run',
+    p.kind === 'placeholder'
+      ? '.github/workflows/portmatrix.yml: fill in the "Build the tests" step'
+      : '.github/workflows/portmatrix.yml: check the "Build the tests" step',
+    ready
+      ? 'try it locally: npx portmatrix doctor && npx portmatrix run'
+      : 'build the tests (the workflow\'s "Build the tests" step), then: npx portmatrix run',
   ];
   return steps.map((s, i) => `  ${i + 1}. ${s}`);
 }
 
 export default async function init(ctx: Context, opts: InitOptions): Promise<number> {
-  const guess = await detectLoader(ctx.cwd);
-  const files = [
-    { rel: 'matrix.yaml', text: matrixYaml(guess) },
-    { rel: '.github/workflows/portmatrix.yml', text: workflowYaml(guess, VERSION) },
-  ];
-  // Check all before writing any: either both files are written or none.
+  // Check all before building or writing any: either both files are written or none.
   if (!opts.force) {
-    for (const f of files) {
-      if (await exists(path.join(ctx.cwd, f.rel))) throw new UsageError(`${f.rel} already exists; pass --force to overwrite it`);
+    for (const rel of FILES) {
+      if (await exists(path.join(ctx.cwd, rel)))
+        throw new UsageError(`${rel} already exists; pass --force to overwrite it`);
     }
   }
-  for (const f of files) {
-    const target = path.join(ctx.cwd, f.rel);
+  const found = await detectProject(ctx.cwd);
+  const build = opts.build !== false && found.prepare.length + found.perArch.length > 0;
+  const log = (line: string) => ctx.stdout.write(`${line}\n`);
+  const project = build ? await buildProject(found, { root: ctx.cwd, env: ctx.env, signal: ctx.signal, log }) : found;
+  const ready = build || found.prepare.length + found.perArch.length === 0;
+  const texts = [matrixYaml(project), workflowYaml(project, VERSION)];
+  for (const [i, rel] of FILES.entries()) {
+    const target = path.join(ctx.cwd, rel);
     await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, f.text);
-    ctx.stdout.write(`wrote ${f.rel}\n`);
+    await writeFile(target, texts[i]!);
+    log(`wrote ${rel}`);
   }
-  ctx.stdout.write(`\nNext:\n${nextSteps(guess).join('\n')}\n`);
+  ctx.stdout.write(`\n${archSummary(project).join('\n')}\n\nNext:\n${nextSteps(project, ready).join('\n')}\n`);
   return ExitCode.ok;
 }

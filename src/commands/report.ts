@@ -1,12 +1,13 @@
 // `portmatrix report <dirs...>`: read each results dir, merge shards, re-render
-// every report, print the matrix table. Exit code follows the merged cells.
+// every report, print the matrix table. The exit code is the run's verdict.
 
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { parseReporters, writeReports } from '../report/index.js';
 import { renderTable } from '../report/terminal.js';
-import { exitCodeFor } from '../report/view.js';
+import { withVerdict } from '../outcome/run-verdict.js';
 import { mergeResults } from '../results/merge.js';
+import type { RunResults } from '../results/model.js';
 import { readResults } from '../results/read.js';
 
 export interface ReportOptions {
@@ -29,7 +30,7 @@ export default async function report(ctx: Context, opts: ReportOptions, dirs: st
   const inputs = dirs.map((d) => path.resolve(ctx.cwd, d));
   const shards = [];
   for (const dir of inputs) shards.push({ dir, results: await readResults(dir) });
-  const merged = mergeResults(shards);
+  const merged = withRunVerdict(mergeResults(shards), shards.map((s) => s.results));
 
   const out = path.resolve(ctx.cwd, opts.out ?? (inputs.length === 1 ? inputs[0]! : 'results-merged'));
   const written = await writeReports(out, merged, reporters);
@@ -40,6 +41,15 @@ export default async function report(ctx: Context, opts: ReportOptions, dirs: st
     const rel = path.relative(ctx.cwd, file);
     ctx.stdout.write(`  ${rel.startsWith('..') ? file : rel}\n`);
   }
-  // 1 when a cell failed unexpectedly, else 3 when one could not run (see exitCodeFor).
-  return exitCodeFor(merged);
+  return merged.verdict!.exitCode;
+}
+
+/**
+ * One results directory keeps the verdict its run recorded; results without one
+ * (older runs) and a merge of shards get it decided here, strict when a shard was.
+ */
+function withRunVerdict(merged: RunResults, shards: readonly RunResults[]): RunResults {
+  const recorded = shards.length === 1 ? shards[0]!.verdict : undefined;
+  if (recorded) return { ...merged, verdict: recorded };
+  return withVerdict(merged, { strict: shards.some((s) => s.verdict?.strict) });
 }

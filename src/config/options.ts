@@ -53,6 +53,13 @@ export interface RunOptions extends CellOptions, BootOptions {
   reporter?: string;
 }
 
+export interface ReproOptions extends BootOptions {
+  matrix: string;
+  jobs?: number;
+  /** Where the cells booted again go; never the results dir being reproduced. */
+  resultsDir: string;
+}
+
 export interface BisectOptions extends BootOptions {
   matrix: string;
   kernels?: string;
@@ -172,6 +179,7 @@ export const FLAGS = {
     help: "other lock files whose entries ls names and prune keeps (besides the matrix's)",
   },
   force: { flags: '--force', help: 'overwrite existing files' },
+  build: { flags: '--no-build', help: 'write the files without building the tests first (go generate, go build, go test -c, make)' },
 } satisfies Record<string, Flag>;
 
 export type FlagName = keyof typeof FLAGS;
@@ -199,12 +207,13 @@ export const COMMAND_FLAGS = {
     'strict',
   ],
   bisect: ['matrix', 'kernels', 'arch', 'config', 'libc', 'from', ...SESSION_FLAGS, 'resultsDir'],
+  repro: ['matrix', ...SESSION_FLAGS, 'jobs', 'resultsDir'],
   report: ['out', 'reporter'],
   comment: ['base', 'pr', 'reportUrl', 'id'],
   images: ['matrix', 'cacheDir', 'mirror', 'only', 'lock'],
   kernels: ['matrix', 'arch', 'json', 'cacheDir', 'mirror'],
   doctor: ['matrix', 'cacheDir'],
-  init: ['force'],
+  init: ['force', 'build'],
 } as const satisfies Record<string, readonly FlagName[]>;
 
 /** A command's help line or default where it differs from the table's. */
@@ -231,3 +240,4 @@ type Exactly<T, K extends PropertyKey> = [Exclude<keyof T, K>, Exclude<K, keyof 
 type Holds<T extends true> = T;
 export type RunFlagsMatch = Holds<Exactly<RunOptions, (typeof COMMAND_FLAGS.run)[number]>>;
 export type BisectFlagsMatch = Holds<Exactly<BisectOptions, (typeof COMMAND_FLAGS.bisect)[number]>>;
+export type ReproFlagsMatch = Holds<Exactly<ReproOptions, (typeof COMMAND_FLAGS.repro)[number]>>;

@@ -35,17 +35,6 @@ export interface ConfigSpec {
   line?: number;
 }
 
-export interface LoaderSpec {
-  /** Host path of the loader for this cell's arch (placeholders already filled in). */
-  path: string;
-  args: string[];
-  env: Record<string, string>;
-  /** Host paths of extra files; each lands in the guest under /portmatrix/files/<basename>. */
-  files: string[];
-  /** Seconds the loader may run inside the guest. */
-  timeoutSec: number;
-}
-
 /** Where a test's file lands: `dest` is a directory relative to the test's root ('' = the root). */
 export interface TestFile {
   /** Host path (globs already expanded). */
@@ -103,8 +92,6 @@ export interface Cell {
   libc: string;
   /** The tests the cell runs one after another in one guest, in matrix order (never empty). */
   tests: TestSpec[];
-  /** The first test in the shape of a single loader: what the one-program guest runs. */
-  loader: LoaderSpec;
   expect?: Expectation;
   /** Set when the cell cannot run here (e.g. no kernel for this arch): reported as `skip`. */
   skip?: string;
@@ -121,11 +108,14 @@ export function compareIds(a: string, b: string): number {
 /** Orders anything with an id by compareIds. */
 export const byId = (a: { id: string }, b: { id: string }): number => compareIds(a.id, b.id);
 
+/** The name of the one test a `loader:` matrix has: its reasons speak of the loader. */
+export const LOADER_TEST = 'loader';
+
 /**
- * What a loader's libc check counts as present besides the libc: its files, and
+ * What a program's libc check counts as present besides the libc: its files, and
  * every other library it needs, since the library pre-flight (run/guest-packages.ts)
  * refuses the run before any boot unless the packages or the files provide them.
  */
-export function shippedLibraries(cell: Pick<Cell, 'loader'>, needed: readonly string[] = []): string[] {
-  return [...cell.loader.files.map((f) => f.split('/').pop()!), ...needed];
+export function shippedLibraries(test: Pick<TestSpec, 'files'>, needed: readonly string[] = []): string[] {
+  return [...test.files.map((f) => f.src.split('/').pop()!), ...needed];
 }

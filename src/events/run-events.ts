@@ -4,7 +4,7 @@
 // subscribe. Tests assert on these events, not on rendered text.
 //
 // Order for one cell: queued → image resolving (once per kernel) → image
-// cached|downloaded → boot (per attempt) → loader start → loader end → retry
+// cached|downloaded → boot (per attempt) → loader start → loader end (per test) → retry
 // (when an attempt ended `infra` and retries are left) → result. `accel` comes
 // once per arch, before its first boot; `log` any time.
 
@@ -21,8 +21,8 @@ export type RunEvent =
   | { type: 'accel'; arch: Arch; accel: Accel; why: string }
   /** A VM is starting for the cell (attempt 1, 2, …). */
   | { type: 'boot'; cell: Cell; accel: Accel; attempt: number }
-  /** The guest reported the loader starting or ending. */
-  | { type: 'loader'; cell: Cell; phase: 'start' | 'end' }
+  /** The guest reported test `test` (the loader, for `loader:`) starting or ending. */
+  | { type: 'loader'; cell: Cell; phase: 'start' | 'end'; test: string }
   /** Output of test `test` as the guest streams it while the test runs (run --verbose only); any chunking. */
   | { type: 'output'; cell: Cell; test: string; stream: 'stdout' | 'stderr'; text: string }
   /** One test of the cell finished in the guest (`test`'s status before the cell is decided). */

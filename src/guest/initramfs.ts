@@ -11,8 +11,8 @@
 // and the cell's inputs, an uncompressed newc cpio sent after boot (inputs.ts),
 // unpacked at / over the base, in two parts (the first may be staged into a
 // snapshot of its own, shared by every cell of the boot with the same files):
-//   shared: an optional Debian libc tree, package trees,
-//           /portmatrix/loader (0755), /portmatrix/files/<basename>
+//   shared: an optional Debian libc tree, package trees, the tests' programs
+//           and files (suite-inputs.ts)
 //   own:    the cell's BTF, /portmatrix/cell.sh (0700: holds the frame token, see init-script.ts)
 
 import { access, lstat, readdir, readFile, readlink } from 'node:fs/promises';
@@ -47,13 +47,9 @@ export interface BaseInitramfsSpec {
 
 export interface CellInputsSpec {
   arch: Arch;
-  /** Host path of the loader (ELF for `arch`, or a #! script); none for a cell of tests (suite-inputs.ts). */
-  loader?: string;
-  /** Host paths; each lands at /portmatrix/files/<basename>. */
-  files: string[];
-  /** Text of /portmatrix/cell.sh (init-script.ts). */
+  /** Text of /portmatrix/cell.sh (suite-script.ts). */
   script: string;
-  /** Unpacked libc6 tree merged at / (dynamic loaders). */
+  /** Unpacked libc6 tree merged at / (dynamic programs). */
   libcDir?: string;
   /** Unpacked `packages:` trees, merged at / after the libc (run/guest-packages.ts). */
   packageRoots?: readonly string[];
@@ -73,6 +69,19 @@ export function capHelperPath(arch: Arch, packageRoot = fileURLToPath(new URL('.
 /** Where scripts/build-guest-tools puts pmcell for an arch (next to pmcap). */
 export function cellHelperPath(arch: Arch, packageRoot = fileURLToPath(new URL('../..', import.meta.url))): string {
   return path.join(packageRoot, 'vm-images', 'bin', `pmcell-${arch}`);
+}
+
+/**
+ * Every guest runs its tests through pmcell: the host path of its build for `arch`,
+ * or an error that says how to build it.
+ */
+export async function requireCellHelper(arch: Arch, packageRoot?: string): Promise<string> {
+  const p = cellHelperPath(arch, packageRoot);
+  if (await access(p).then(() => true, () => false)) return p;
+  throw new UsageError(
+    `every guest runs its tests through pmcell, but ${p} is missing; build it with scripts/build-guest-tools ` +
+      '(needs clang: apt-get install -y --no-install-recommends clang binutils-aarch64-linux-gnu binutils-s390x-linux-gnu)',
+  );
 }
 
 /** Pre-flight: every arch whose cells set capabilities has its pmcap build. */
@@ -166,21 +175,6 @@ function baseEntries(busybox: Buffer): CpioEntry[] {
   return entries;
 }
 
-/** The user's files under /portmatrix/files (two with one basename are an error). */
-async function fileEntries(spec: Pick<CellInputsSpec, 'files'>): Promise<CpioEntry[]> {
-  const entries: CpioEntry[] = [];
-  const seen = new Map<string, string>();
-  for (const f of spec.files) {
-    const base = path.basename(f);
-    const clash = seen.get(base);
-    if (clash) throw new UsageError(`files ${clash} and ${f} both land at /portmatrix/files/${base}; rename one`);
-    seen.set(base, f);
-    const st = await lstat(f).catch(() => undefined);
-    entries.push({ path: `portmatrix/files/${base}`, type: 'file', mode: st ? st.mode & 0o777 : 0o644, data: await readHost('file', f) });
-  }
-  return entries;
-}
-
 /** pmcap at CAP_HELPER_GUEST_PATH, refused when built for another arch. */
 async function capHelperEntry(file: string, arch: Arch): Promise<CpioEntry> {
   const helper = await readHost('capability helper (scripts/build-guest-tools)', file);
@@ -216,21 +210,17 @@ export async function buildBaseInitramfs(spec: BaseInitramfsSpec): Promise<Buffe
 }
 
 /**
- * The part of a cell's inputs that depends only on its arch, libc, packages and
- * files, not on its config: libc, package trees, loader and files. Every cell of
- * one boot with the same files shares it, so it can be staged into a snapshot
- * (run/staged-files.ts); cellInputEntries adds the cell's own part.
+ * The part of a cell's inputs that depends only on its arch, libc and packages, not
+ * on its config: libc and package trees (suite-inputs.ts adds the tests' programs
+ * and files). Every cell of one boot with the same files shares it, so it can be
+ * staged into a snapshot (run/staged-files.ts); ownInputEntries is the cell's own part.
  */
 export async function sharedInputEntries(spec: Omit<CellInputsSpec, 'script' | 'extra'>): Promise<CpioEntry[]> {
-  const loader = spec.loader === undefined ? undefined : await readHost('loader', spec.loader);
   // libc first: our own entries come later and win on a clash (cpio.ts: last wins).
   const entries = spec.libcDir ? await libcEntries(spec.libcDir) : [];
   // As unpacked: no /lib links of their own, which could replace the libc's /lib directory.
   for (const root of spec.packageRoots ?? []) entries.push(...(await treeEntries(root)));
-  entries.push({ path: 'portmatrix/files', type: 'dir' });
-  if (loader) entries.push({ path: 'portmatrix/loader', type: 'file', mode: 0o755, data: loader });
   if (spec.capHelper) entries.push(await capHelperEntry(spec.capHelper, spec.arch));
-  entries.push(...(await fileEntries(spec)));
   return entries;
 }
 
@@ -240,12 +230,7 @@ export async function ownInputEntries(spec: Pick<CellInputsSpec, 'script' | 'ext
   for (const x of spec.extra ?? []) {
     entries.push({ path: x.guestPath, type: 'file', mode: x.mode ?? 0o644, data: await readHost('file', x.hostPath) });
   }
-  // 0700: a loader running as a non-root user cannot read the frame token out of cell.sh.
+  // 0700: a test running as a non-root user cannot read the frame token out of cell.sh.
   entries.push({ path: CELL_SCRIPT_GUEST_PATH.slice(1), type: 'file', mode: 0o700, data: Buffer.from(spec.script) });
   return entries;
-}
-
-/** The cell's inputs as cpio entries: libc, loader, files, extras and cell.sh (inputs.ts sends them). */
-export async function cellInputEntries(spec: CellInputsSpec): Promise<CpioEntry[]> {
-  return [...(await sharedInputEntries(spec)), ...(await ownInputEntries(spec))];
 }

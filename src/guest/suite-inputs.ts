@@ -1,5 +1,4 @@
-// The inputs of a cell that runs a list of tests (initramfs.ts has the one-program
-// form): the libc tree, then per test its program at /portmatrix/bin/<i> and its
+// The inputs of a cell, which runs a list of tests: the libc tree (initramfs.ts), then per test its program at /portmatrix/bin/<i> and its
 // files under its own root /portmatrix/t/<i> (a `{src, dest}` entry under dest,
 // names kept) — the shared part — then the cell's BTF and cell.sh. Two files of one test landing on one path are an error.
 
@@ -58,7 +57,7 @@ async function testEntries(index: number, spec: TestSpec): Promise<CpioEntry[]> 
 
 /** The part every cell of a boot with these tests shares: libc, packages, the tests' programs and files. */
 export async function suiteSharedEntries(spec: Omit<SuiteInputsSpec, 'script' | 'extra'>): Promise<CpioEntry[]> {
-  const base = await sharedInputEntries({ arch: spec.arch, files: [], libcDir: spec.libcDir, packageRoots: spec.packageRoots });
+  const base = await sharedInputEntries({ arch: spec.arch, libcDir: spec.libcDir, packageRoots: spec.packageRoots });
   const tests = (await Promise.all(spec.tests.map((t) => testEntries(t.index, t.spec)))).flat();
   return [...base, ...tests];
 }

@@ -12,22 +12,15 @@
 // more. So what can be checked with a builtin is checked first, and the program runs
 // only when there is work: bpffs, the probe event lists and /tmp are looked at with
 // globs and `read`, and stay untouched when the test left them empty. Per test that
-// leaves no state, what remains is one `pmcell run` where the base has pmcell (the
-// test's process, its timeout, the kills, its end frame and its report, in one small
-// program: vm-images/pmcell), else the shell's: the test's subshell (setsid, the
-// program), the watchdog's subshell and the report (pm_report: a kernel-log read and
-// base64 for each output file with data, its size the offset of the fd the shell
-// holds on it: no wc).
+// leaves no state, what remains is one `pmcell run` (the test's process, its timeout,
+// the kills, its end frame and its report, in one small program: vm-images/pmcell).
 //
 // Paths come from variables so the same text runs against a scratch tree in tests:
 //   PM_BPFFS (/sys/fs/bpf)  PM_TRACEFS (/sys/kernel/tracing)  PM_OUT (where output files go)
 //   PM_TMP (/tmp in the guest; unset: no fresh tmpfs)
 // The caller defines `frame`, `now` (sets $up), $out (the descriptor blocks go to),
 // `pm_sent` (waits until the host has the blocks) and `pm_mark I` (marks test I's start
-// in the kernel log); for the shell's path also `pm_report I` (test I's kernel log since
-// the last read, what came after I's mark as dmesg.I, what came before to PM_OUT/klog,
-// and the blocks stdout.I, stderr.I, dmesg.I; $out_pos and $err_pos hold the sizes of
-// stdout.I and stderr.I) and `pm_sleep SEC` (without a program if it can).
+// in the kernel log).
 
 import path from 'node:path';
 import type { TestSpec } from '../core/cell.js';
@@ -68,12 +61,6 @@ const tmpLines = [
 ];
 
 /**
- * pm_pos FD: sets $pos to FD's file offset (fdinfo's first line, `pos:<tab>N`): for an
- * output file the test wrote through the fd it was given, its size, without wc.
- */
-const posLines = ['pm_pos() { pos=; read -r _ pos 2>/dev/null < /proc/self/fdinfo/$1; }'];
-
-/**
  * A test's environment is only what pm_test exports for it, as env -i gave it but with
  * no program: this shell's own exported variables (what init was given, SHLVL) are
  * unset once, but PATH, which the shell needs and every test gets the same, and
@@ -88,12 +75,6 @@ const envLines = [
   // As PID 1 (the guest) everything but us is killed after each test (pmcell run: PM_SWEEP).
   'pm_sweep=0; test $$ = 1 && pm_sweep=1',
 ];
-
-/**
- * The shell path's setsid, looked up now: a test's PATH may not have it (builtins,
- * not $(command -v): a command substitution is a fork).
- */
-const setsidLines = ['pm_setsid=; for d in /bin /sbin /usr/bin /usr/sbin; do test -x $d/setsid && pm_setsid=$d/setsid && break; done'];
 
 /** pm_clean: the BPF state a test can leave, then the cell's sysctls again. */
 function cleanLines(sysctlLines: readonly string[]): string[] {
@@ -118,21 +99,16 @@ function cleanLines(sysctlLines: readonly string[]): string[] {
 export interface TestRunOptions {
   /** Seconds between SIGTERM and SIGKILL at a test's timeout; default 2. */
   killGraceSec?: number;
-  /**
-   * The words that start `pmcell run` (its environment and path; vm-images/pmcell):
-   * each test in one small process instead of the shell's subshell, setsid, watchdog
-   * and report. Absent (a guest without that pmcell, as under vng): the shell does it.
-   */
-  runner?: string;
+  /** The words that start `pmcell run` (its environment and path; vm-images/pmcell). */
+  runner: string;
 }
 
 /** Shell functions shared by every test of the cell; `sysctlLines` re-apply the config's sysctls. */
-export function testFunctions(sysctlLines: readonly string[], o: TestRunOptions = {}): string[] {
+export function testFunctions(sysctlLines: readonly string[], o: TestRunOptions): string[] {
   const grace = o.killGraceSec ?? 2;
   return [
     ...anyLines,
     ...tmpLines,
-    ...(o.runner ? [] : [...posLines, ...setsidLines]),
     ...cleanLines(sysctlLines),
     ...envLines,
     // pm_test INDEX TIMEOUT DIR VAR=VALUE... -- PROGRAM ARGS...: run one test, frame its outcome and output.
@@ -143,43 +119,12 @@ export function testFunctions(sysctlLines: readonly string[], o: TestRunOptions 
     // What the kernel logs from here on is this test's (pm_test_klog cuts there).
     '  pm_mark $i',
     '  now; frame test-start=$i t=$up',
-    ...(o.runner ? runnerLines(o.runner, grace) : shellRunLines(grace)),
+    // pmcell run: the test, its end frame and its blocks in one process.
+    `  PM_OUT="$PM_OUT" PM_SWEEP=$pm_sweep ${o.runner} run $i $to ${grace} $out "$dir" "$@"`,
     // A panic in the next test (or in this cleanup) must not take this one's output with it.
     '  pm_sent',
     '  pm_clean',
     '}',
-  ];
-}
-
-/** pm_test's middle with pmcell run: the test, its end frame and its blocks in one process. */
-function runnerLines(runner: string, grace: number): string[] {
-  return [`  PM_OUT="$PM_OUT" PM_SWEEP=$pm_sweep ${runner} run $i $to ${grace} $out "$dir" "$@"`];
-}
-
-/** pm_test's middle in the shell: subshell, setsid, watchdog, kills, end frame, report. */
-function shellRunLines(killGraceSec: number): string[] {
-  return [
-    // We hold the output files open (fds 4, 5) so their offsets tell the sizes after (pm_pos).
-    '  exec 4> "$PM_OUT/stdout.$i" 5> "$PM_OUT/stderr.$i"',
-    // fd 3 is the inputs port in the guest: no test may write frames on it.
-    // The subshell exports the test's environment (VAR=VALUE words up to --) itself: no env -i.
-    '  ( cd "$dir" || exit; unset PWD OLDPWD; while test "$1" != --; do export "$1"; shift; done; shift',
-    '    exec "$pm_setsid" "$@" ) < /dev/null >&4 2>&5 3>&- 4>&- 5>&- &',
-    '  pid=$!',
-    `  ( pm_sleep $to; : > "$PM_OUT/timedout.$i"; kill -TERM -$pid; pm_sleep ${killGraceSec}; kill -KILL -$pid ) 2>/dev/null 3>&- 4>&- 5>&- &`,
-    '  wd=$!',
-    '  wait $pid',
-    '  code=$?',
-    '  now; t_end=$up',
-    '  kill $wd 2>/dev/null',
-    '  # Whatever the test started in its group goes with it.',
-    '  kill -KILL -$pid 2>/dev/null',
-    // As PID 1 (the guest), also what left the group (setsid, daemons): every process but us.
-    '  test $pm_sweep = 1 && kill -KILL -1 2>/dev/null',
-    '  timedout=0; test -e "$PM_OUT/timedout.$i" && timedout=1',
-    '  frame test-end=$i exit=$code timedout=$timedout t=$t_end',
-    '  pm_pos 4; out_pos=$pos; pm_pos 5; err_pos=$pos; exec 4>&- 5>&-',
-    '  pm_report $i',
   ];
 }
 

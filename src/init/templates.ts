@@ -1,58 +1,109 @@
 // The files `portmatrix init` writes: a starter matrix.yaml and a sharded GitHub
-// workflow. Pure functions of the loader guess and the portmatrix version.
+// workflow. Pure functions of the project init found and the portmatrix version.
 
 import path from 'node:path';
-import type { LoaderGuess } from './detect.js';
+import { type Project, renderStep } from './project.js';
 
 const KERNELS = ['debian:bullseye', 'debian:bookworm', 'debian:trixie'];
 
-export function matrixYaml(guess: LoaderGuess): string {
-  const loaderComment =
-    guess.kind === 'bpf2go'
-      ? `# Guessed from bpf2go output (${guess.evidence}): the Go program in ${guess.moduleDir ? `${guess.moduleDir}/` : ''}${guess.pkg},\n  # built for every arch into bin/ by the workflow's "Build the loader" step.`
-      : guess.kind === 'binaries'
-        ? `# Guessed from existing binaries (${guess.evidence}).`
-        : '# TODO: where your loader is built for each arch; {goarch} becomes amd64, arm64 or s390x.';
-  return `# portmatrix: which kernels, architectures and configurations your eBPF loader must work on.
-# Every cell (kernel × arch × config) boots in its own QEMU VM and runs the loader.
+function archLines(p: Project): string {
+  const left = Object.entries(p.leftOut).map(([arch, why]) => `#   ${arch} is left out: ${why}`);
+  const built =
+    p.prepare.length + p.perArch.length > 0
+      ? 'the arches `portmatrix init` could build for'
+      : 'the arches the programs exist for';
+  return [
+    `# ${built}.`,
+    ...left,
+    '# amd64, arm64, s390x (big-endian; Debian bullseye has no s390x kernel, those cells are skipped).',
+  ].join('\n');
+}
+
+function testLines(p: Project): string {
+  const head =
+    p.kind === 'placeholder'
+      ? '  # TODO: where your loader is built for each arch; {goarch} becomes amd64, arm64 or s390x.'
+      : `  # Guessed from ${p.evidence}.`;
+  const todo = p.programs.some((t) => t.path.includes('TODO'))
+    ? ['  # TODO: the program `make` builds (run `make`, or `portmatrix init` without --no-build).']
+    : [];
+  const tests = p.programs.map((t) =>
+    [
+      `  - name: ${t.name}`,
+      ...(t.kind === 'gotest' ? ['    # A `go test -c` binary: one case per Go test.', '    kind: gotest'] : []),
+      `    path: ${t.path}`,
+      '    # Seconds it may run inside the guest.',
+      '    timeout: 60',
+    ].join('\n'),
+  );
+  return [head, ...todo, ...tests].join('\n');
+}
+
+function userspaceLines(p: Project): string {
+  if (p.libc.every((l) => l === 'static')) return '';
+  const packages =
+    p.packages.length > 0
+      ? `# Debian packages the programs need (from the libc's suite).\npackages: [${p.packages.join(', ')}]\n`
+      : '';
+  return `# The programs are dynamically linked: a Debian userspace (glibc at least the one they were built against).
+libc: [${p.libc.join(', ')}]
+${packages}
+`;
+}
+
+export function matrixYaml(p: Project): string {
+  return `# portmatrix: which kernels, architectures and configurations your eBPF programs must work on.
+# Every cell (kernel × arch × config) boots in its own QEMU VM and runs the tests.
 # Reference: docs/matrix.md in the portmatrix package. Try it: npx portmatrix plan, then run.
 
 kernels:
 ${KERNELS.map((k) => `  - ${k}`).join('\n')}
 
-# amd64, arm64, s390x (big-endian; Debian bullseye has no s390x kernel, those cells are skipped).
-arches: [${guess.arches.join(', ')}]
+${archLines(p)}
+arches: [${p.arches.join(', ')}]
 
-configs:
+${userspaceLines(p)}configs:
   - name: default
   # A locked-down kernel, as on Secure Boot machines:
   # - name: lockdown
   #   cmdline: lockdown=integrity
 
-loader:
-  ${loaderComment}
-  path: ${guess.path}
-  args: []
-  # Seconds the loader may run inside the guest.
-  timeout: 60
+tests:
+${testLines(p)}
 
 # Cells known to fail, with the reason: reported as expected failures.
 expect: []
 `;
 }
 
-/** The shell lines of the "Build the loader" step. */
-function buildScript(guess: LoaderGuess): string[] {
-  if (guess.kind === 'bpf2go') {
+/** The shell lines of the "Build the tests" step. */
+function buildScript(p: Project): string[] {
+  if (p.kind === 'binaries')
     return [
-      `for arch in ${guess.arches.join(' ')}; do`,
-      // -C: the module may live in a subdirectory; the binaries go to ./bin either way.
-      `  CGO_ENABLED=0 GOARCH="$arch" go ${guess.moduleDir ? `-C ${guess.moduleDir} ` : ''}build -o "$PWD/bin/${guess.name}-$arch" ${guess.pkg}`,
-      'done',
+      `echo "using the programs already in ${programDirs(p).join(' ')}; build them here if they are not committed"`,
     ];
-  }
-  if (guess.kind === 'binaries') return [`echo "using the loaders already in ${path.posix.dirname(guess.path)}; build them here if they are not committed"`];
-  return ['echo "::error::edit .github/workflows/portmatrix.yml: build your loader for every arch in this step"', 'exit 1'];
+  if (p.kind === 'placeholder')
+    return [
+      'echo "::error::edit .github/workflows/portmatrix.yml: build your loader for every arch in this step"',
+      'exit 1',
+    ];
+  const perArch = p.perArch.filter((s) => s.arch === undefined || p.arches.includes(s.arch));
+  return [...installLines(p.buildPackages), ...[...p.prepare, ...perArch].map(renderStep)];
+}
+
+/** The build tools from the runner's archive; Ubuntu ships bpftool in linux-tools, Debian as bpftool. */
+function installLines(packages: string[]): string[] {
+  if (packages.length === 0) return [];
+  const plain = packages.filter((name) => name !== 'bpftool');
+  const lines = ['sudo apt-get update -qq', `sudo apt-get install -y --no-install-recommends ${plain.join(' ')}`];
+  if (plain.length === packages.length) return lines;
+  const ubuntu = 'sudo apt-get install -y --no-install-recommends linux-tools-common "linux-tools-$(uname -r)"';
+  return [...lines, `sudo apt-get install -y --no-install-recommends bpftool || ${ubuntu}`];
+}
+
+/** The directories the programs live in, uploaded from the build job to the shards. */
+function programDirs(p: Project): string[] {
+  return [...new Set(p.programs.map((t) => path.posix.dirname(t.path.replace(/^\.\//, '')) || '.'))];
 }
 
 const indent = (lines: string[], n: number) => lines.map((l) => `${' '.repeat(n)}${l}`).join('\n');
@@ -80,12 +131,12 @@ permissions: {}
 `;
 
 /** Builds the loader once, uploads it, and plans the shards. */
-function planJob(guess: LoaderGuess, pm: string, loaderDir: string): string {
+function planJob(p: Project, pm: string, loaderDir: string): string {
   const goSteps =
-    guess.kind === 'bpf2go'
+    p.goModule !== undefined
       ? `      - uses: actions/setup-go@v5
         with:
-          go-version-file: ${guess.moduleDir ? `${guess.moduleDir}/` : ''}go.mod
+          go-version-file: ${p.goModule ? `${p.goModule}/` : ''}go.mod
 `
       : '';
   return `  plan:
@@ -95,9 +146,9 @@ function planJob(guess: LoaderGuess, pm: string, loaderDir: string): string {
     outputs:
       matrix: \${{ steps.plan.outputs.matrix }}
     steps:
-${CHECKOUT_AND_NODE}${SETUP_NODE}${goSteps}      - name: Build the loader
+${CHECKOUT_AND_NODE}${SETUP_NODE}${goSteps}      - name: Build the tests
         run: |
-${indent(buildScript(guess), 10)}
+${indent(buildScript(p), 10)}
       - uses: actions/upload-artifact@v4
         with:
           name: loader
@@ -213,9 +264,11 @@ const GATE_JOB = `  # The one stable check name to require in branch protection.
           done
 `;
 
-export function workflowYaml(guess: LoaderGuess, version: string): string {
+export function workflowYaml(p: Project, version: string): string {
   const pm = `npx --yes portmatrix@${version}`;
-  const loaderDir = path.posix.dirname(guess.path.replace(/^\.\//, '')) || '.';
-  const jobs = [planJob(guess, pm, loaderDir), runJob(pm, loaderDir), reportJob(pm), GATE_JOB];
+  // One directory to upload and download back in place; programs in several → the root.
+  const dirs = programDirs(p);
+  const loaderDir = dirs.length === 1 ? dirs[0]! : '.';
+  const jobs = [planJob(p, pm, loaderDir), runJob(pm, loaderDir), reportJob(pm), GATE_JOB];
   return `${HEADER}\njobs:\n${jobs.join('\n')}`;
 }

@@ -51,7 +51,7 @@ export function libcFit(elf: LoaderElf, libc: string, opts: { glibc?: string; sh
   if (foreign.length) {
     return {
       kind: 'fails',
-      why: `it needs ${foreign.join(', ')}, which libc6 does not provide; ship ${foreign.length > 1 ? 'them' : 'it'} in loader.files and set loader.env LD_LIBRARY_PATH=/portmatrix/files`,
+      why: `it needs ${foreign.join(', ')}, which libc6 does not provide; ship ${foreign.length > 1 ? 'them' : 'it'} in the test's files and set its env LD_LIBRARY_PATH to its root (/portmatrix/t/<i>)`,
     };
   }
   const have = opts.glibc ?? SUITE_GLIBC[suite];

@@ -4,16 +4,22 @@
 
 import path from 'node:path';
 import { readElf } from '../guest/elf.js';
-import { compareIds, shippedLibraries, type Cell } from '../core/cell.js';
+import { compareIds, shippedLibraries, type TestSpec } from '../core/cell.js';
 import { libcSummary } from './fit.js';
 
-export async function libcPreflight(cells: Pick<Cell, 'libc' | 'loader'>[]): Promise<string[]> {
+/** One program of a cell against that cell's libc. */
+export interface LibcProgram {
+  libc: string;
+  test: Pick<TestSpec, 'path' | 'files'>;
+}
+
+export async function libcPreflight(programs: LibcProgram[]): Promise<string[]> {
   const byLoader = new Map<string, { libcs: Set<string>; shipped: string[] }>();
-  for (const c of cells) {
-    const elf = await readElf(c.loader.path).catch(() => undefined);
-    const entry = byLoader.get(c.loader.path) ?? { libcs: new Set<string>(), shipped: shippedLibraries(c, elf?.needed) };
-    entry.libcs.add(c.libc);
-    byLoader.set(c.loader.path, entry);
+  for (const { libc, test } of programs) {
+    const elf = await readElf(test.path).catch(() => undefined);
+    const entry = byLoader.get(test.path) ?? { libcs: new Set<string>(), shipped: shippedLibraries(test, elf?.needed) };
+    entry.libcs.add(libc);
+    byLoader.set(test.path, entry);
   }
   const lines: string[] = [];
   for (const [loader, { libcs, shipped }] of [...byLoader].sort(([a], [b]) => compareIds(a, b))) {

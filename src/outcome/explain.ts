@@ -1,10 +1,8 @@
 // Explanations added to a failure reason: who the loader ran as when the kernel
 // refused it, what the pre-boot libc check predicted, which sysctls did not apply.
 
-import type { Cell } from '../core/cell.js';
 import type { ElfInfo } from '../guest/elf.js';
 import { libcFit } from '../libc/fit.js';
-import { glibcVersionOfTree } from '../libc/glibc.js';
 import { capabilityNames, describeCredentials } from '../results/credentials.js';
 import type { GuestFacts, Status } from '../results/model.js';
 
@@ -45,17 +43,20 @@ export function explainPermission(reason: string | undefined, g: GuestFacts | un
   return `${text} (the loader ran as ${describeCredentials(g)}; ${hints.join(', ')})`;
 }
 
-/** What the libc axis knows about a cell: the loader's ELF, the libc tree it ran against, the files shipped with it. */
+/** What the libc axis knows about one program: its ELF, the cell's libc and its glibc version, the files shipped with it. */
 export interface LibcContext {
   elf?: ElfInfo;
-  libcDir?: string;
+  /** `static` or `debian:<suite>`. */
+  libc: string;
+  /** The glibc version of the tree the program ran against; absent in a static cell. */
+  glibc?: string;
   shipped: string[];
 }
 
-/** The outcome's reason, with who the loader ran as (permissions) or what the pre-boot libc check predicted. */
-export async function explainReason(reason: string | undefined, facts: GuestFacts | undefined, cell: Cell, libc: LibcContext): Promise<string | undefined> {
-  if (reason?.startsWith('libc mismatch') && libc.elf && libc.libcDir) {
-    const fit = libcFit(libc.elf, cell.libc, { glibc: await glibcVersionOfTree(libc.libcDir), shipped: libc.shipped });
+/** The outcome's reason, with who the program ran as (permissions) or what the pre-boot libc check predicted. */
+export function explainReason(reason: string | undefined, facts: GuestFacts | undefined, libc?: LibcContext): string | undefined {
+  if (reason?.startsWith('libc mismatch') && libc?.elf && libc.glibc) {
+    const fit = libcFit(libc.elf, libc.libc, { glibc: libc.glibc, shipped: libc.shipped });
     if (fit.kind === 'fails') return `${reason} (pre-boot check: ${fit.why})`;
   }
   return explainPermission(reason, facts);

@@ -46,7 +46,21 @@ export function kernelFailure(cell: Cell, error: unknown): CellResult {
   return notBooted(cell, 'infra', `kernel image: ${message(error)}`);
 }
 
+/** What the scheduler knows of an attempt: which one, the cell's inputs hash, why earlier attempts ended infra. */
+export interface AttemptMarks {
+  attempt: number;
+  inputsHash?: string;
+  retriedAfter?: readonly string[];
+}
+
+/** The result with its attempt's bookkeeping, as it is built (nothing changes a result later). */
+export function withAttempt(result: CellResult, at: AttemptMarks): CellResult {
+  if (at.retriedAfter?.length) result.retriedAfter = [...at.retriedAfter];
+  if (at.inputsHash) result.inputsHash = at.inputsHash;
+  return result;
+}
+
 /** An attempt that threw before the guest could report (initramfs, spawn, vng lookup): infra. */
-export function attemptFailure(cell: Cell, error: unknown, attempt: number): CellResult {
-  return { ...notBooted(cell, 'infra', message(error)), attempts: attempt };
+export function attemptFailure(cell: Cell, error: unknown, at: AttemptMarks): CellResult {
+  return withAttempt({ ...notBooted(cell, 'infra', message(error)), attempts: at.attempt }, at);
 }

@@ -4,11 +4,11 @@
 // when any case failed or the stream was cut short. An `expect` naming the test
 // turns fail into xfail and pass into xpass (a flaky expectation never xpasses).
 
-import type { TestSpec } from '../core/cell.js';
+import { LOADER_TEST, type TestSpec } from '../core/cell.js';
 import type { CaseResult, TestResult } from '../results/model.js';
 import { parseGoTest } from '../suite/gotest-cases.js';
-import { classifyFailure } from './patterns.js';
-import { failingSplat, splatReason, type SplatRules } from './splats.js';
+import { failingSplat, NO_RULES, splatReason, type SplatRules } from './splats.js';
+import { guestDeath, testVerdict } from './verdict.js';
 
 /** What the guest said about one test. */
 export interface TestRun {
@@ -23,31 +23,62 @@ export interface TestRun {
   kernelLog: string;
   ms?: number;
   /** The guest died while the test ran: why (kernel panic, no response), and the console's last lines. */
-  guestDied?: { why: string; consoleTail: string; detail?: string };
-  /** The guest's lockdown mode: names the cause of a refused helper, as for a loader. */
+  guestDied?: GuestDeath;
+  /** The guest's lockdown mode: names the cause of a refused helper. */
   lockdown?: string;
 }
 
-const NO_RULES: SplatRules = { allow: [], deny: [] };
+export interface GuestDeath {
+  why: string;
+  consoleTail: string;
+  /** The panic's message, when the console has one. */
+  detail?: string;
+  /** Console lines printed after the tests started: the kernel's first splat is there. */
+  afterStart?: string;
+  /** The host stopped a guest that no longer answered (rather than the guest ending itself). */
+  stopped?: boolean;
+}
 
-function goCases(spec: TestSpec, run: TestRun): { cases: CaseResult[]; failed: boolean; reason?: string } {
+/**
+ * How a reason names the program. A `loader:` matrix's one test speaks of its loader
+ * (`loader exited with code 1`, `guest died while the loader ran: kernel panic: …`),
+ * a test of a list of its own (`exited with code 1`, `kernel panic while the test ran: …`).
+ */
+function wording(spec: TestSpec) {
+  const loader = spec.name === LOADER_TEST;
+  return {
+    subject: loader ? 'loader' : '',
+    timedOut: `${loader ? 'loader ' : ''}timed out after ${spec.timeoutSec}s`,
+    died: (d: GuestDeath) =>
+      loader ? guestDeath(d.afterStart ?? d.consoleTail, d.stopped ?? false) : `${d.why} while the test ran${d.detail ? `: ${d.detail}` : ''}`,
+  };
+}
+
+function goCases(run: TestRun): { cases: CaseResult[]; failed: boolean; reason?: string } {
   const go = parseGoTest(run.stdout, { exitCode: run.exitCode, timedOut: run.timedOut, stderr: run.stderr });
   const failed = go.cases.filter((c) => c.status === 'fail');
-  const reason = failed.length ? `${failed.map((c) => c.name).slice(0, 5).join(', ')}${failed.length > 5 ? `, +${failed.length - 5} more` : ''} failed` : go.truncated ? 'the test binary ended before reporting its result' : undefined;
-  return { cases: go.cases, failed: go.failed, reason: spec.kind === 'gotest' ? reason : undefined };
+  const more = failed.length > 5 ? `, +${failed.length - 5} more` : '';
+  const reason = failed.length
+    ? `${failed.map((c) => c.name).slice(0, 5).join(', ')}${more} failed`
+    : go.truncated ? 'the test binary ended before reporting its result' : undefined;
+  return { cases: go.cases, failed: go.failed, reason };
 }
 
 /** The raw verdict before expectations: fail with a reason, or pass. */
 function verdict(spec: TestSpec, run: TestRun, rules: SplatRules): { failed: boolean; reason?: string; cases?: CaseResult[] } {
-  const go = spec.kind === 'gotest' ? goCases(spec, run) : undefined;
-  if (run.guestDied) return { failed: true, reason: `${run.guestDied.why} while the test ran${run.guestDied.detail ? `: ${run.guestDied.detail}` : ''}`, cases: go?.cases };
-  if (run.timedOut) return { failed: true, reason: `timed out after ${spec.timeoutSec}s`, cases: go?.cases };
-  const splat = failingSplat(run.kernelLog, rules);
-  if (splat) return { failed: true, reason: splatReason(splat), cases: go?.cases };
-  if (go) return { failed: go.failed, reason: go.failed ? (go.reason ?? `exited with code ${run.exitCode ?? '?'}`) : undefined, cases: go.cases };
-  if (run.exitCode === 0) return { failed: false };
-  const known = classifyFailure({ stdout: run.stdout, stderr: run.stderr, dmesg: run.kernelLog }, run.lockdown);
-  return { failed: true, reason: known ?? `exited with code ${run.exitCode ?? '?'}` };
+  const words = wording(spec);
+  const go = spec.kind === 'gotest' ? goCases(run) : undefined;
+  const cases = go?.cases;
+  if (run.guestDied) return { failed: true, reason: words.died(run.guestDied), cases };
+  if (run.timedOut) return { failed: true, reason: words.timedOut, cases };
+  if (go) {
+    const splat = failingSplat(run.kernelLog, rules);
+    if (splat) return { failed: true, reason: splatReason(splat), cases };
+    return { failed: go.failed, reason: go.failed ? (go.reason ?? `exited with code ${run.exitCode ?? '?'}`) : undefined, cases };
+  }
+  if (run.exitCode === undefined) return { failed: true, reason: `${words.subject ? `${words.subject} ` : ''}exited with code ?` };
+  const v = testVerdict({ exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, kernelLog: run.kernelLog, lockdown: run.lockdown }, rules, words.subject);
+  return { failed: v.status === 'fail', reason: v.reason };
 }
 
 export function decideTest(spec: TestSpec, run: TestRun, rules: SplatRules = NO_RULES): TestResult {

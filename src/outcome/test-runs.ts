@@ -12,6 +12,10 @@ export interface GuestEnd {
   /** Why the guest stopped before reporting `done`, when it did: 'kernel panic', 'guest stopped responding'. */
   died?: string;
   consoleTail: string;
+  /** Console lines printed after the tests started. */
+  afterStart?: string;
+  /** The host stopped the guest: it no longer answered. */
+  stopped?: boolean;
 }
 
 /** `kernel panic` when the console says so, else the generic reason given. */
@@ -44,7 +48,8 @@ export function testRuns(specs: readonly TestSpec[], report: GuestReport, end: G
     if (g.exitCode !== undefined) run.exitCode = g.exitCode;
     if (g.startT !== undefined && g.endT !== undefined) run.ms = Math.round((g.endT - g.startT) * 1000);
     if (!g.ended) {
-      run.guestDied = { why: deathReason(end.consoleTail, end.died ?? 'the guest stopped'), consoleTail: end.consoleTail };
+      const why = deathReason(end.consoleTail, end.died ?? 'the guest stopped');
+      run.guestDied = { why, consoleTail: end.consoleTail, afterStart: end.afterStart, stopped: end.stopped };
       const panic = /Kernel panic - not syncing: (.*)/.exec(end.consoleTail)?.[1]?.trim();
       if (panic) run.guestDied.detail = panic;
     }

@@ -21,7 +21,8 @@ export interface Verdict {
   reason?: string;
 }
 
-export function testVerdict(t: TestRun, rules: SplatRules = NO_RULES): Verdict {
+/** `subject` names the program in the reason of a bare exit code: `loader exited with code 1`; '' for none. */
+export function testVerdict(t: TestRun, rules: SplatRules = NO_RULES, subject = 'loader'): Verdict {
   const splat = failingSplat(t.kernelLog, rules);
   if (t.exitCode === 0) return splat ? { status: 'fail', reason: splatReason(splat) } : { status: 'pass' };
   const out = { stdout: withoutFrames(t.stdout), stderr: withoutFrames(t.stderr) };
@@ -29,7 +30,7 @@ export function testVerdict(t: TestRun, rules: SplatRules = NO_RULES): Verdict {
     classifyFailure({ ...out, dmesg: '' }, t.lockdown) ??
     (splat ? splatReason(splat) : undefined) ??
     classifyFailure({ stdout: '', stderr: '', dmesg: withoutFrames(t.kernelLog) }) ??
-    `loader exited with code ${t.exitCode}`;
+    `${subject ? `${subject} ` : ''}exited with code ${t.exitCode}`;
   return { status: 'fail', reason };
 }
 

@@ -11,7 +11,7 @@ import { parseSource, distroUnavailable } from '../config/kernels.js';
 import { distroOf } from '../core/distros.js';
 import type { Matrix, MatrixTest } from '../config/matrix.js';
 import { fillPlaceholders } from '../config/semantic.js';
-import type { Cell, KernelSpec, LoaderSpec, PackagesSpec, TestSpec } from '../core/cell.js';
+import type { Cell, KernelSpec, PackagesSpec, TestSpec } from '../core/cell.js';
 import { globSync, hasGlob } from './glob.js';
 import { matches, describeMatch, type Combo } from './match.js';
 
@@ -134,11 +134,6 @@ function testSpec(m: Matrix, t: MatrixTest, c: Combo, glob: (pattern: string) =>
   return spec;
 }
 
-/** The first test as the single program the one-loader guest runs (files land in its root). */
-function asLoader(t: TestSpec): LoaderSpec {
-  return { path: t.path, args: t.args, env: t.env, files: t.files.map((f) => f.src), timeoutSec: t.timeoutSec };
-}
-
 export function expandCells(m: Matrix, opts: ExpandOptions = {}): Cell[] {
   const glob = opts.glob ?? globSync;
   const withLibc = idHasLibc(m);
@@ -148,7 +143,7 @@ export function expandCells(m: Matrix, opts: ExpandOptions = {}): Cell[] {
     const tests = testsOf(m, c).map((t) => testSpec(m, t, c, glob));
     // Every test excluded here: nothing to boot for.
     if (tests.length === 0) return [];
-    const cell: Cell = { id: cellId(c, withLibc), arch: c.arch, kernel, config: c.config, libc: c.libc, tests, loader: asLoader(tests[0]!) };
+    const cell: Cell = { id: cellId(c, withLibc), arch: c.arch, kernel, config: c.config, libc: c.libc, tests };
     const expectation = m.expect.find((e) => e.test === undefined && matches(e, c));
     if (expectation) cell.expect = { result: expectation.result, reason: expectation.reason };
     const unavailable = distroUnavailable(parsed, c.arch);

@@ -68,9 +68,7 @@ export function filterCells(cells: Cell[], only: string): Cell[] {
   return tests ? kept.map((c) => narrowTests(c, tests.map(wildcard))) : kept;
 }
 
-/** The cell with only the tests `--only test=` names (the first of them becomes its loader). */
+/** The cell with only the tests `--only test=` names. */
 function narrowTests(cell: Cell, patterns: RegExp[]): Cell {
-  const tests = cell.tests.filter((t) => patterns.some((re) => re.test(t.name)));
-  const first = tests[0]!;
-  return { ...cell, tests, loader: { path: first.path, args: first.args, env: first.env, files: first.files.map((f) => f.src), timeoutSec: first.timeoutSec } };
+  return { ...cell, tests: cell.tests.filter((t) => patterns.some((re) => re.test(t.name))) };
 }

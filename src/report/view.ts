@@ -6,7 +6,6 @@ import { ARCHES, type Arch } from '../core/arch.js';
 import { compareIds } from '../core/cell.js';
 import { STATUSES, type CellResult, type RunResults, type Status } from '../results/model.js';
 import { STATUS_INFO, STATUS_ORDER } from './wording.js';
-import { ExitCode } from '../errors.js';
 import { kernelOrder, passRanges, type PassRange } from '../results/kernel-range.js';
 
 export { kernelOrder };
@@ -85,21 +84,6 @@ export function sortByStatus(cells: readonly CellResult[]): CellResult[] {
   return [...cells].sort(
     (a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || compareIds(a.id, b.id),
   );
-}
-
-/**
- * The process exit code for a set of results. An unexpected failure (fail/xpass)
- * wins over an infrastructure error: it is a real finding about the application,
- * while infra (exit 3) only says the run was incomplete.
- */
-export function exitCodeFor(results: RunResults, opts: { strict?: boolean } = {}): number {
-  const counts = countStatuses(results.cells);
-  // Flaky cells pass the run unless --strict: they passed, and are counted apart.
-  // A flake quarantined with expect: {result: flaky} never fails the run.
-  const flaky = results.cells.filter((c) => c.status === 'flaky' && c.expected?.result !== 'flaky').length;
-  if (counts.fail + counts.xpass + (opts.strict ? flaky : 0) > 0) return ExitCode.cellsFailed;
-  if (counts.infra > 0) return ExitCode.infra;
-  return ExitCode.ok;
 }
 
 /** Total seconds of cell wall time, for JUnit and headings. */

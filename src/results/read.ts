@@ -39,6 +39,9 @@ const resultsSchema = z.looseObject({
   startedAt: z.string(),
   host: z.looseObject({ arch: z.string(), cpus: z.number(), node: z.string() }),
   cells: z.array(cellSchema),
+  verdict: z
+    .looseObject({ exitCode: z.number(), strict: z.boolean(), ok: z.boolean(), failed: z.array(z.string()), infra: z.array(z.string()) })
+    .optional(),
 });
 
 /** The per-cell file name the run engine uses: the id with `/` replaced by `__`. */

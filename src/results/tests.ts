@@ -1,27 +1,12 @@
-// The tests of a cell result (schema 2): a cell's status derives from its tests,
-// a version-1 cell reads as one test named `loader`, and a cell decided without
-// a guest gives each of its tests that outcome. Pure.
+// The tests of a cell result (schema 2), counted (outcome/cell-outcome.ts decides
+// the cell from them): a version-1 cell reads as one test named `loader`, and a
+// cell decided without a guest gives each of its tests that outcome. Pure.
 
 import type { TestSpec } from '../core/cell.js';
 import type { CellResult, Status, TestResult } from './model.js';
 
 /** Whether a status is a finding against the application (what fails the run). */
 export const isUnexpected = (s: Status) => s === 'fail' || s === 'xpass';
-
-/**
- * The cell's status from its tests: `infra` when it never got to run them, any
- * failed (or unexpectedly passing) test fails it, then the cell-level `expect`
- * turns fail into xfail and pass into xpass. Tests expected to fail by name
- * (xfail) count as passing here.
- */
-export function cellStatus(tests: readonly TestResult[], o: { bootFailed: boolean; expected?: boolean }): Status {
-  if (o.bootFailed) return 'infra';
-  if (tests.length > 0 && tests.every((t) => t.status === 'skip')) return 'skip';
-  if (tests.some((t) => t.status === 'infra')) return 'infra';
-  const failed = tests.some((t) => isUnexpected(t.status));
-  if (o.expected) return failed ? 'xfail' : 'xpass';
-  return failed ? 'fail' : 'pass';
-}
 
 /** Tests counted as passed in `passed/total`: pass, xfail (failed as expected) and skip are not failures. */
 export function passedCount(tests: readonly TestResult[]): { passed: number; total: number } {
@@ -39,7 +24,7 @@ export function undecidedTest(spec: Pick<TestSpec, 'name' | 'kind' | 'expect'>, 
   return t;
 }
 
-/** The one test of a version-1 cell (or of the one-program guest): the cell's own outcome, output and timings. */
+/** The one test of a version-1 cell: the cell's own outcome, output and timings. */
 export function loaderTest(c: Omit<CellResult, 'tests'>, spec: Pick<TestSpec, 'name' | 'kind'> = { name: 'loader', kind: 'exec' }): TestResult {
   const t: TestResult = {
     name: spec.name,

@@ -8,15 +8,14 @@ import { access } from 'node:fs/promises';
 import type { Accel } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
 import type { MatrixVm } from '../config/matrix.js';
-import { baseImage, NO_PMCELL, type PmcellModes, type BaseImageDeps } from '../guest/base-image.js';
+import { baseImage, type BaseImageDeps } from '../guest/base-image.js';
 import { CELL_HELPER_GUEST_PATH } from '../guest/base-init.js';
 import type { CpioEntry } from '../guest/cpio.js';
-import { cellScript, type InitOptions } from '../guest/init-script.js';
-import { capHelperPath, cellHelperPath, ownInputEntries, sharedInputEntries } from '../guest/initramfs.js';
+import { capHelperPath, ownInputEntries, requireCellHelper } from '../guest/initramfs.js';
 import { suiteSharedEntries } from '../guest/suite-inputs.js';
 import { suiteScript } from '../guest/suite-script.js';
 import { stepOf } from '../guest/test-steps.js';
-import { inputsStream, SEED_BYTES } from '../guest/inputs.js';
+import { inputsStream, SEED_BYTES, type InputsHeader } from '../guest/inputs.js';
 import type { SnapshotStore } from '../images/snapshots.js';
 import type { KernelModule, ResolvedKernel } from '../images/types.js';
 import { VERSION } from '../version.js';
@@ -36,22 +35,23 @@ export interface BootPlan {
   /** The framed inputs for the port, with the clock and a fresh seed at call time. */
   inputs: () => Promise<Buffer>;
   /**
-   * Per-test guests: seconds the host waits from a test's start frame to its end frame
-   * before it takes the guest as wedged (the guest's own watchdog ends a test at its
-   * timeout; only a guest that stopped responding misses this), by test index.
+   * Seconds the host waits from a test's start frame to its end frame before it
+   * takes the guest as wedged (the guest's own watchdog ends a test at its timeout;
+   * only a guest that stopped responding misses this), by test index.
    */
-  testDeadlines?: Record<number, number>;
+  testDeadlines: Record<number, number>;
   /** pmcap's host path when built: capabilities. */
   capHelper?: string;
+  /** pmcell's host path: every guest runs its tests through it. */
+  cellHelper: string;
   /**
    * The QEMU guest and the snapshot of its boot (undefined: snapshots off); not for
    * vng. `inline`: the inputs go inside a per-cell initramfs (inline-boot.ts), cold.
    */
   qemu?: { spec: QemuSpec; snapshot?: SnapshotDeps; inline?: boolean };
   /**
-   * run --verbose, with a pmcell that streams: the guest's live frames are for the
-   * view (`output` events). Without it a suite test's live frames only keep its output
-   * should the guest die before the test's blocks.
+   * run --verbose: the guest's live frames are for the view (`output` events). Without
+   * it a test's live frames only keep its output should the guest die before its blocks.
    */
   live?: boolean;
 }
@@ -79,23 +79,12 @@ function testDeadlines(cell: Cell, accel: Accel, only: readonly number[]): Recor
   return Object.fromEntries(only.map((i) => [i, cell.tests[i]!.timeoutSec * scale + 15]));
 }
 
-/**
- * Whether a cell runs through the per-test guest (suite-script.ts): several tests, a
- * Go test binary, a working directory or files with a destination. A single plain
- * program keeps the one-program guest, whose outcomes and reasons are the loader's.
- */
-export function runsAsSuite(cell: Pick<Cell, 'tests'>): boolean {
-  const t = cell.tests[0];
-  return cell.tests.length > 1 || (t !== undefined && (t.kind === 'gotest' || t.workdir !== '' || t.files.some((f) => f.dest !== '')));
-}
-
-/** The per-test guest's script for tests `only` of the cell. */
-function suiteInit(b: BootInputs, token: string, only: readonly number[], pmcell: PmcellModes, btf: GuestBtf | undefined, follow: InitOptions['follow']): string {
+/** The guest's script for tests `only` of the cell. */
+function cellInit(b: BootInputs, token: string, only: readonly number[], btf: GuestBtf | undefined): string {
   const { cell } = b;
   return suiteScript({
     token,
-    pmcellRuns: pmcell.run,
-    follow,
+    follow: Boolean(b.live),
     tests: only.map((index) => ({ index, step: stepOf(cell.tests[index]!, index) })),
     sysctl: cell.config.sysctl,
     user: cell.config.user,
@@ -106,35 +95,15 @@ function suiteInit(b: BootInputs, token: string, only: readonly number[], pmcell
 
 /**
  * The files every cell of this boot shares (staged-files.ts), named by what they
- * are made of. A cell of tests carries every test's files, also in a guest that runs
- * only a tail of them (after a guest died), so both guests share one staged snapshot.
+ * are made of. A cell carries every test's files, also in a guest that runs only a
+ * tail of them (after a guest died), so both guests share one staged snapshot.
  */
 function sharedPart(b: BootInputs): Promise<SharedFiles> {
   const { cell } = b;
   const common = { arch: cell.arch, libcDir: b.libcDir, packageRoots: b.packageRoots };
-  const cache = b.sharedFiles;
-  if (runsAsSuite(cell)) {
-    const tests = cell.tests.map((spec, index) => ({ index, spec }));
-    const key = JSON.stringify(['tests', common, tests.map(({ spec }) => [spec.name, spec.path, spec.files])]);
-    return cache(key, () => suiteSharedEntries({ ...common, tests }));
-  }
-  const key = JSON.stringify(['loader', common, cell.loader.path, cell.loader.files]);
-  return cache(key, () => sharedInputEntries({ ...common, loader: cell.loader.path, files: cell.loader.files }));
-}
-
-function cellInit(cell: Cell, token: string, btf: GuestBtf | undefined, follow: InitOptions['follow']): string {
-  const { loader, config } = cell;
-  return cellScript({
-    token,
-    follow,
-    args: loader.args,
-    env: loader.env,
-    timeoutSec: loader.timeoutSec,
-    sysctl: config.sysctl,
-    user: config.user,
-    capabilities: config.capabilities,
-    btf,
-  });
+  const tests = cell.tests.map((spec, index) => ({ index, spec }));
+  const key = JSON.stringify(['tests', common, tests.map(({ spec }) => [spec.name, spec.path, spec.files])]);
+  return b.sharedFiles(key, () => suiteSharedEntries({ ...common, tests }));
 }
 
 export interface BootInputs {
@@ -154,11 +123,11 @@ export interface BootInputs {
   snapshots?: Pick<SnapshotDeps, 'store' | 'withLock'>;
   /** The BTF to show the loader (btf/resolve.ts). */
   btf?: PreparedBtf;
-  /** Indexes of the cell's tests this guest runs (per-test guests only; default all). */
+  /** Indexes of the cell's tests this guest runs (default all). */
   only?: readonly number[];
   /** The run's cache of shared files (staged-files.ts). */
   sharedFiles: SharedFilesCache;
-  /** run --verbose: the programs' output streamed while they run, where the base's pmcell can. */
+  /** run --verbose: the programs' output streamed while they run. */
   live?: boolean;
 }
 
@@ -173,42 +142,41 @@ export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const token = randomBytes(8).toString('hex');
   const extra = b.btf?.hostFile ? [{ hostPath: b.btf.hostFile, guestPath: BTF_GUEST_FILE.slice(1), mode: 0o444 }] : undefined;
   const only = b.only ?? cell.tests.map((_t, i) => i);
-  // pmcap and pmcell live in the base initramfs whenever they are built (preflight insists on pmcap for capabilities).
-  const built = async (file: string) => ((await access(file).then(() => true, () => false)) ? file : undefined);
-  const [capHelper, cellHelper] = await Promise.all([built(capHelperPath(cell.arch)), built(cellHelperPath(cell.arch))]);
-  // vng boots its own initramfs, and a kernel without the virtio modules an inline one: no base, no pmcell.
-  const modules = vm.backend === 'vng' ? undefined : await b.virtioModules(b.kernel);
-  const base = modules ? await baseImage(b.blobs, cell.arch, b.busybox, modules, { capHelper, cellHelper }) : undefined;
-  // What the base's own pmcell does, not what vm-images/bin holds now: the two differ once it is rebuilt mid-run.
-  const pmcell = base?.pmcell ?? NO_PMCELL;
-  const guestBtf = b.btf?.guest && pmcell.btf ? { ...b.btf.guest, helper: CELL_HELPER_GUEST_PATH } : b.btf?.guest;
-  const follow = pmcell.follow ? { helper: CELL_HELPER_GUEST_PATH, all: Boolean(b.live) } : undefined;
-  const script = runsAsSuite(cell) ? suiteInit(b, token, only, pmcell, guestBtf, follow) : cellInit(cell, token, guestBtf, follow);
+  // pmcap lives in the base initramfs whenever it is built (preflight insists on it for capabilities).
+  const capHelper = await access(capHelperPath(cell.arch)).then(() => capHelperPath(cell.arch), () => undefined);
+  const cellHelper = await requireCellHelper(cell.arch);
+  const guestBtf = b.btf?.guest ? { ...b.btf.guest, helper: CELL_HELPER_GUEST_PATH } : undefined;
   const shared = await sharedPart(b);
-  const own = await ownInputEntries({ script, extra });
+  const own = await ownInputEntries({ script: cellInit(b, token, only, guestBtf), extra });
   const entries = [...shared.entries, ...own];
   const header = () => ({ unixSeconds: Date.now() / 1000, seed: randomBytes(SEED_BYTES) });
   const inputs = async () => inputsStream(entries, header());
-  const plan: BootPlan = { token, entries, inputs, capHelper, ...deadlines(cell, vm, b.accel, only) };
-  if (follow?.all) plan.live = true;
-  if (runsAsSuite(cell)) plan.testDeadlines = testDeadlines(cell, b.accel, only);
+  const testSec = testDeadlines(cell, b.accel, only);
+  const plan: BootPlan = { token, entries, inputs, capHelper, cellHelper, testDeadlines: testSec, ...deadlines(cell, vm, b.accel, only) };
+  if (b.live) plan.live = true;
   if (vm.backend === 'vng') return plan;
-
+  // A kernel without the virtio modules boots an inline initramfs: no base, no snapshot.
+  const modules = await b.virtioModules(b.kernel);
   const guest = { arch: cell.arch, accel: b.accel, kernel: b.kernel.kernelPath, cmdline: cell.config.cmdline, memoryMiB: vm.memory, cpus: vm.cpus, network: vm.network };
-  if (!base) return { ...plan, qemu: { spec: { ...guest, initrd: '' }, inline: true } };
+  if (!modules) return { ...plan, qemu: { spec: { ...guest, initrd: '' }, inline: true } };
+  const base = await baseImage(b.blobs, cell.arch, b.busybox, modules, { capHelper, cellHelper });
   const spec: QemuSpec = { ...guest, initrd: base.path };
   if (!b.snapshots || !b.qemuVersion) return { ...plan, qemu: { spec } };
-  const parts = { version: VERSION, qemuVersion: b.qemuVersion, kernelSha256: b.kernel.sha256, initrdSha256: base.sha256, spec };
-  const snapshot: SnapshotDeps = { ...b.snapshots, key: bootKey(parts), describe: describeBoot(parts, b.kernel.release) };
-  const files = pmcell.staged ? await shared.staged() : undefined;
-  if (files && files.stream.length >= STAGE_MIN_BYTES) {
-    const mib = (files.stream.length / 1048576).toFixed(1);
-    snapshot.staged = {
-      key: stagedKey(snapshot.key, files.sha256),
-      describe: `${snapshot.describe} + files ${files.sha256.slice(0, 12)} (${mib} MiB)`,
-      stream: files.stream,
-      own: async () => inputsStream(own, header()),
-    };
-  }
-  return { ...plan, qemu: { spec, snapshot } };
+  return { ...plan, qemu: { spec, snapshot: await snapshotOf(b, spec, base.sha256, shared, own, header) } };
+}
+
+/** The snapshot of this boot, and of its shared files staged when they are worth a snapshot of their own. */
+async function snapshotOf(b: BootInputs, spec: QemuSpec, initrdSha256: string, shared: SharedFiles, own: CpioEntry[], header: () => InputsHeader): Promise<SnapshotDeps> {
+  const parts = { version: VERSION, qemuVersion: b.qemuVersion!, kernelSha256: b.kernel.sha256, initrdSha256, spec };
+  const snapshot: SnapshotDeps = { ...b.snapshots!, key: bootKey(parts), describe: describeBoot(parts, b.kernel.release) };
+  const files = await shared.staged();
+  if (files.stream.length < STAGE_MIN_BYTES) return snapshot;
+  const mib = (files.stream.length / 1048576).toFixed(1);
+  snapshot.staged = {
+    key: stagedKey(snapshot.key, files.sha256),
+    describe: `${snapshot.describe} + files ${files.sha256.slice(0, 12)} (${mib} MiB)`,
+    stream: files.stream,
+    own: async () => inputsStream(own, header()),
+  };
+  return snapshot;
 }

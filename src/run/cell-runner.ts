@@ -1,6 +1,6 @@
-// Runs one cell once: inputs → boot plan → VM and guest report → classification
-// → CellResult. The only place that ties images, guest, vm and outcome together;
-// each step is its own module (inputs.ts, boot.ts, guest-run.ts, outcome/).
+// Runs one cell once: inputs → its tests in one guest or more (suite-runner.ts)
+// → CellResult (suite-result.ts). The only place that ties images, guest, vm and
+// outcome together; each step is its own module (inputs.ts, boot.ts, guest-run.ts, outcome/).
 
 import path from 'node:path';
 import type { Accel } from '../core/arch.js';
@@ -8,27 +8,26 @@ import { shippedLibraries, type Cell } from '../core/cell.js';
 import type { MatrixVm } from '../config/matrix.js';
 import type { ResolvedKernel } from '../images/types.js';
 import type { ImageStoreExt } from '../images/store.js';
-import type { GuestParts } from './resume-key.js';
+import type { GuestParts as KeyParts } from './resume-key.js';
 import { cellPackages } from './guest-packages.js';
 import { libcFit } from '../libc/fit.js';
-import { classifyAttempt, type Classified } from '../outcome/classify.js';
 import type { LibcContext } from '../outcome/explain.js';
 import type { SplatRules } from '../outcome/splats.js';
-import { kernelOf, notBooted } from '../outcome/not-booted.js';
+import { notBooted, withAttempt, type AttemptMarks } from '../outcome/not-booted.js';
 import { consoleLogPath } from '../results/files.js';
 import type { CellResult, TestResult } from '../results/model.js';
+import type { ElfInfo } from '../guest/elf.js';
 import type { GuestReport } from '../guest/frames.js';
 import { guestCode } from '../guest/fingerprint.js';
-import { loaderTest } from '../results/tests.js';
-import { prepareBoot, runsAsSuite, type BootPlan } from './boot.js';
+import { glibcVersionOfTree } from '../libc/glibc.js';
+import type { BootInputs, BootPlan } from './boot.js';
 import { runSuite } from './suite-runner.js';
-import { suiteResult, type AttemptFacts } from './suite-result.js';
+import { suiteResult } from './suite-result.js';
 import type { Fallback, SnapshotDeps } from './snapshot-boot.js';
 import type { RunEvents } from '../events/run-events.js';
-import { runGuest, type GuestRun } from './guest-run.js';
+import { runGuest } from './guest-run.js';
 import type { CellInputs } from './inputs.js';
-import type { CellBtf } from '../results/btf.js';
-import { settleBtf } from '../btf/resolve.js';
+import type { PreparedBtf } from '../btf/resolve.js';
 
 export interface CellDeps {
   inputs: CellInputs;
@@ -49,7 +48,7 @@ export interface CellDeps {
 }
 
 /** The guest's userspace for this cell: busybox and, unless static, the libc tree (both cached per run). */
-export async function guestParts(cell: Cell, images: Pick<ImageStoreExt, 'busybox' | 'libc' | 'packages'>): Promise<GuestParts & { packageRoots: string[] }> {
+export async function guestParts(cell: Cell, images: Pick<ImageStoreExt, 'busybox' | 'libc' | 'packages'>): Promise<GuestParts> {
   const [busybox, libc, packages, code] = await Promise.all([
     images.busybox(cell.arch),
     cell.libc === 'static' ? undefined : images.libc(cell.libc.replace(/^debian:/, ''), cell.arch),
@@ -59,71 +58,82 @@ export async function guestParts(cell: Cell, images: Pick<ImageStoreExt, 'busybo
   return { busybox, libc, packages: packages.ids, packageRoots: packages.roots, code };
 }
 
-export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, attempt: number, deps: CellDeps): Promise<CellResult> {
-  const started = Date.now();
-  // libc axis: the loader's own ELF says whether this libc cell can apply at all.
-  const elf = await deps.inputs.loaderElf(cell.loader.path);
-  const libc: LibcContext = { elf, shipped: shippedLibraries(cell, elf?.needed) };
-  const fit = libc.elf ? libcFit(libc.elf, cell.libc, { shipped: libc.shipped }) : undefined;
-  const suite = runsAsSuite(cell);
-  if (fit?.kind === 'skip' && !suite) return notBooted(cell, 'skip', fit.why, { kernel, totalMs: Date.now() - started });
-  // In a cell of tests, each program's ELF decides for its own test.
-  const skipped = suite ? await libcSkips(cell, deps.inputs) : new Map<number, string>();
-  if (skipped.size === cell.tests.length) return notBooted(cell, 'skip', [...skipped.values()][0]!, { kernel, totalMs: Date.now() - started });
+/** What the scheduler knows of the attempt before it starts. */
+export interface AttemptContext extends AttemptMarks {
+  /** The cell's guest userspace, when the scheduler resolved it already (its inputs hash needs it). */
+  parts?: GuestParts;
+}
 
+/** The guest userspace of a cell (its inputs hash names it) and the package trees to unpack. */
+export type GuestParts = KeyParts & { packageRoots: string[] };
+
+export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, at: AttemptContext, deps: CellDeps): Promise<CellResult> {
+  const started = Date.now();
+  const elfs = await Promise.all(cell.tests.map((t) => deps.inputs.loaderElf(t.path)));
+  // A program's own ELF says whether it can use the cell's libc at all.
+  const skipped = libcSkips(cell, elfs);
+  if (skipped.size === cell.tests.length) {
+    return withAttempt(notBooted(cell, 'skip', [...skipped.values()][0]!, { kernel, totalMs: Date.now() - started }), at);
+  }
   const accel = await deps.inputs.accel(cell, kernel);
-  const { images } = deps.inputs;
-  const { busybox, libc: libcDir, packageRoots } = await guestParts(cell, images);
+  const parts = at.parts ?? (await guestParts(cell, deps.inputs.images));
   const btf = await deps.inputs.btf?.prepare(cell, kernel);
   const qemuVersion = await deps.inputs.qemuVersion(cell.arch);
-  const boot = {
-    cell,
-    kernel,
-    accel,
-    busybox,
-    libcDir,
-    packageRoots,
-    vm: deps.vm,
-    blobs: deps.inputs.blobs,
-    virtioModules: (k: ResolvedKernel) => images.virtioModules(k),
-    qemuVersion,
-    snapshots: deps.snapshots,
-    btf,
-    sharedFiles: deps.inputs.sharedFiles,
-    live: deps.live,
-  };
+  const boot = bootInputs(cell, kernel, { accel, parts, btf, qemuVersion }, deps);
   const consoleLog = consoleLogPath(deps.resultsDir, cell.id);
   const guestRun = async (plan: BootPlan, n: number, onTestReported?: (index: number, report: GuestReport) => void) => {
-    void deps.events.emit({ type: 'boot', cell, accel, attempt });
+    void deps.events.emit({ type: 'boot', cell, accel, attempt: at.attempt });
     // A cell's later guests (after one died) keep their own console next to the first's.
     const log = n === 1 ? consoleLog : consoleLog.replace(/\.log$/, `.boot${n}.log`);
-    const run = await runGuest(cell, plan, { kernel, accel, vm: deps.vm, busybox, workDir: deps.workDir, consoleLog: log, env: deps.env, signal: deps.signal, events: deps.events, onTestReported });
+    const o = { kernel, accel, vm: deps.vm, busybox: parts.busybox, workDir: deps.workDir, consoleLog: log, env: deps.env, signal: deps.signal, events: deps.events, onTestReported };
+    const run = await runGuest(cell, plan, o);
     if (run.fallback) sayFallback(deps, cell, run.fallback);
     return run;
   };
-  const facts = { accel, attempt, started, backend: deps.vm.backend, qemuVersion, consoleLog: path.relative(deps.resultsDir, consoleLog), btf: btf?.result };
-  if (suite) {
-    const onTest = (test: TestResult) => void deps.events.emit({ type: 'test', cell, test });
-    const suite = await runSuite(cell, { boot, runGuest: guestRun, splats: deps.splats, signal: deps.signal, onTest, skipped });
-    return suiteResult(cell, kernel, suite, facts);
-  }
-  const plan = await prepareBoot(boot);
-  const run = await guestRun(plan, 1);
-  // A failure of ours (inputs never delivered) or of the base /init is infrastructure.
-  const exit = run.error && !run.exit.spawnError ? { ...run.exit, spawnError: run.error } : run.exit;
-  const classified = await classifyAttempt(cell, exit, run.report, plan.bootSec, { ...libc, libcDir }, { consoleAfterStart: run.consoleAfterStart, splats: deps.splats });
-  return bootedResult(cell, kernel, classified, run, facts);
+  const libc = await libcContexts(cell, elfs, parts.libc);
+  const onTest = (test: TestResult) => void deps.events.emit({ type: 'test', cell, test });
+  const decide = { splats: deps.splats, libc };
+  const suite = await runSuite(cell, { boot, runGuest: guestRun, decide, signal: deps.signal, onTest, skipped });
+  const facts = { attempt: at.attempt, inputsHash: at.inputsHash, retriedAfter: at.retriedAfter, accel, started, backend: deps.vm.backend, qemuVersion, consoleLog: path.relative(deps.resultsDir, consoleLog), btf: btf?.result };
+  return suiteResult(cell, kernel, suite, facts);
+}
+
+/** Everything prepareBoot needs besides which tests the guest runs. */
+function bootInputs(cell: Cell, kernel: ResolvedKernel, r: { accel: Accel; parts: GuestParts; btf?: PreparedBtf; qemuVersion?: string }, deps: CellDeps): Omit<BootInputs, 'only'> {
+  const { images } = deps.inputs;
+  return {
+    cell,
+    kernel,
+    accel: r.accel,
+    busybox: r.parts.busybox,
+    libcDir: r.parts.libc,
+    packageRoots: r.parts.packageRoots,
+    vm: deps.vm,
+    blobs: deps.inputs.blobs,
+    virtioModules: (k: ResolvedKernel) => images.virtioModules(k),
+    qemuVersion: r.qemuVersion,
+    snapshots: deps.snapshots,
+    btf: r.btf,
+    sharedFiles: deps.inputs.sharedFiles,
+    live: deps.live,
+  };
 }
 
 /** The tests whose program cannot use the cell's libc (a static-only or glibc-only build), with why. */
-async function libcSkips(cell: Cell, inputs: CellDeps['inputs']): Promise<Map<number, string>> {
+function libcSkips(cell: Cell, elfs: readonly (ElfInfo | undefined)[]): Map<number, string> {
   const skips = new Map<number, string>();
   for (const [i, t] of cell.tests.entries()) {
-    const elf = await inputs.loaderElf(t.path);
-    const fit = elf ? libcFit(elf, cell.libc, { shipped: t.files.map((f) => path.basename(f.src)) }) : undefined;
+    const elf = elfs[i];
+    const fit = elf ? libcFit(elf, cell.libc, { shipped: shippedLibraries(t, elf.needed) }) : undefined;
     if (fit?.kind === 'skip') skips.set(i, fit.why);
   }
   return skips;
+}
+
+/** Each test's libc facts, for a failure's explanation (outcome/explain.ts). */
+async function libcContexts(cell: Cell, elfs: readonly (ElfInfo | undefined)[], libcDir?: string): Promise<LibcContext[]> {
+  const glibc = libcDir ? await glibcVersionOfTree(libcDir) : undefined;
+  return cell.tests.map((t, i) => ({ elf: elfs[i], libc: cell.libc, glibc, shipped: shippedLibraries(t, elfs[i]?.needed) }));
 }
 
 // Once per boot key and process: every later cell of that key restores again.
@@ -135,39 +145,4 @@ function sayFallback(deps: CellDeps, cell: Cell, fallback: Fallback): void {
   if (said.has(fallback.key)) return;
   said.add(fallback.key);
   void deps.events.emit({ type: 'log', level: 'warn', message: `${cell.id}: ${fallback.message}` });
-}
-
-/** The CellResult of an attempt that booted (or tried to): pure. */
-function bootedResult(cell: Cell, kernel: ResolvedKernel, c: Classified, run: GuestRun, a: AttemptFacts): CellResult {
-  const { exit, report } = run;
-  const result: Omit<CellResult, 'tests'> = {
-    id: cell.id,
-    arch: cell.arch,
-    kernel: kernelOf(cell, kernel),
-    config: cell.config.name,
-    libc: cell.libc,
-    status: c.status,
-    reason: c.reason,
-    expected: cell.expect,
-    accel: a.accel,
-    backend: a.backend,
-    boot: run.boot,
-    timings: { bootMs: run.bootMs, loaderMs: run.loaderMs, totalMs: Date.now() - a.started },
-    exitCode: report.exitCode,
-    timedOut: exit.timedOut || report.timedOut,
-    bootFailed: c.bootFailed,
-    attempts: a.attempt,
-    stdout: report.stdout,
-    stderr: report.stderr,
-    dmesg: report.dmesg,
-    kernelLog: c.kernelLog,
-    consoleTail: c.status === 'pass' ? '' : exit.consoleTail,
-    guest: report.facts,
-    btf: settleBtf(a.btf, report.facts.btfPresent),
-    qemuVersion: a.qemuVersion,
-    consoleLog: a.consoleLog,
-    startedAt: new Date(a.started).toISOString(),
-  };
-  // The one-program guest runs the cell's first (only) test: its outcome is the cell's.
-  return { ...result, tests: [loaderTest(result, cell.tests[0])] };
 }

@@ -1,6 +1,6 @@
 // Runs one prepared guest to its end and reads its framed report back (console,
-// and the inputs port for the output blocks): the loader's start and end become
-// events (and timings) as they happen; the console lands in the cell's console log.
+// and the inputs port for the output blocks): each test's start and end become
+// events as they happen; the console lands in the cell's console log.
 // QEMU guests restore their boot's snapshot or boot cold (snapshot-boot.ts).
 
 import { mkdir } from 'node:fs/promises';
@@ -9,10 +9,10 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Accel } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
 import type { MatrixVm } from '../config/matrix.js';
-import { FrameParser, type GuestReport } from '../guest/frames.js';
+import { FrameParser, type FrameEvent, type GuestReport } from '../guest/frames.js';
 import type { ResolvedKernel } from '../images/types.js';
 import type { BootPlan } from './boot.js';
-import type { RunEvents } from '../events/run-events.js';
+import type { RunEvent, RunEvents } from '../events/run-events.js';
 import { bootCell, type Fallback } from './snapshot-boot.js';
 import { runVngCell } from './vng-runner.js';
 import { withInlineInitrd } from './inline-boot.js';
@@ -55,17 +55,9 @@ export interface GuestRunOptions {
 
 export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): Promise<GuestRun> {
   await mkdir(path.dirname(o.consoleLog), { recursive: true });
-  const parser = new FrameParser(plan.token);
   const spawnedAt = Date.now();
-  const seen: { start?: number; end?: number } = {};
-  const phase = (name: 'start' | 'end') => {
-    if (seen[name] !== undefined) return;
-    seen[name] = Date.now();
-    void o.events.emit({ type: 'loader', cell, phase: name });
-  };
-  const afterStart: string[] = [];
   const watch = testWatchdog(plan);
-  const live = liveDecoders();
+  const reader = consoleReader(cell, plan, o, watch);
   const common = {
     name: plan.token,
     workDir: o.workDir,
@@ -79,36 +71,56 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
     // QEMU is killed there rather than waiting for the guest's poweroff (not vng's:
     // its QEMU is a grandchild).
     finished: (line: string) => line.includes(`@@portmatrix:${plan.token} phase=done`),
-    onLine: (line: string) => {
-      if (seen.start !== undefined && afterStart.length < AFTER_START_LINES) afterStart.push(line);
-      for (const event of parser.push(`${line}\n`)) {
-        if (event.type === 'phase' && event.name === 'loader-start') phase('start');
-        if (event.type === 'phase' && event.name === 'loader-end') phase('end');
-        if (event.type === 'test-start') watch.start(event.index);
-        if (event.type === 'test-end') watch.end();
-        if (event.type === 'live' && plan.live) {
-          const index = event.index ?? 0;
-          const text = live(index, event.stream).write(event.data);
-          if (text) void o.events.emit({ type: 'output', cell, test: cell.tests[index]?.name ?? 'loader', stream: event.stream, text });
-        }
-        const block = event.type === 'block' ? /^dmesg\.(\d+)$/.exec(event.name) : null;
-        if (block) o.onTestReported?.(Number(block[1]), parser.current());
-      }
-    },
+    onLine: reader.onLine,
   };
-  const image = { arch: cell.arch, busybox: o.busybox, capHelper: plan.capHelper, entries: plan.entries, workDir: o.workDir, name: plan.token };
+  const image = { arch: cell.arch, busybox: o.busybox, capHelper: plan.capHelper, cellHelper: plan.cellHelper, entries: plan.entries, workDir: o.workDir, name: plan.token };
   const qemu = plan.qemu;
   const booted = !qemu
-    ? { exit: await runVngCell({ ...common, cell, accel: o.accel, kernelPath: o.kernel.kernelPath, vm: o.vm, busybox: o.busybox, capHelper: plan.capHelper, entries: plan.entries }) }
+    ? { exit: await runVngCell({ ...common, ...image, cell, accel: o.accel, kernelPath: o.kernel.kernelPath, vm: o.vm }) }
     : qemu.inline
       ? { exit: await withInlineInitrd(image, (initrd) => runVm({ ...common, ...qemuCommand({ ...qemu.spec, initrd }), booted: common.started })), boot: 'cold' as const }
       : await bootCell({ ...common, spec: qemu.spec, inputs: plan.inputs, snapshot: qemu.snapshot });
   watch.end();
+  const { seen } = reader;
   const bootMs = seen.start !== undefined ? seen.start - spawnedAt : undefined;
   const loaderMs = seen.start !== undefined && seen.end !== undefined ? seen.end - seen.start : undefined;
-  const run: GuestRun = { ...booted, report: parser.end(), bootMs, loaderMs, consoleAfterStart: afterStart.join('\n') };
+  const run: GuestRun = { ...booted, report: reader.parser.end(), bootMs, loaderMs, consoleAfterStart: reader.afterStart.join('\n') };
   if (watch.wedged !== undefined) run.wedged = watch.wedged;
   return run;
+}
+
+/**
+ * What the host does with each console line: the frames parsed, each test's start and
+ * end as events (and the watchdog's), live output for the view, the lines after the
+ * tests started kept (a crash shows there).
+ */
+function consoleReader(cell: Cell, plan: BootPlan, o: GuestRunOptions, watch: ReturnType<typeof testWatchdog>) {
+  const parser = new FrameParser(plan.token);
+  const seen: { start?: number; end?: number } = {};
+  const afterStart: string[] = [];
+  const live = liveDecoders();
+  const emit = (index: number, event: (test: string) => RunEvent) => {
+    const name = cell.tests[index]?.name;
+    if (name !== undefined) void o.events.emit(event(name));
+  };
+  const onFrame = (event: FrameEvent) => {
+    if (event.type === 'phase' && event.name === 'loader-start') seen.start ??= Date.now();
+    if (event.type === 'phase' && event.name === 'loader-end') seen.end ??= Date.now();
+    if (event.type === 'test-start') (watch.start(event.index), emit(event.index, (test) => ({ type: 'loader', cell, phase: 'start', test })));
+    if (event.type === 'test-end') (watch.end(), emit(event.index, (test) => ({ type: 'loader', cell, phase: 'end', test })));
+    if (event.type === 'live' && plan.live) {
+      const index = event.index ?? 0;
+      const text = live(index, event.stream).write(event.data);
+      if (text) emit(index, (test) => ({ type: 'output', cell, test, stream: event.stream, text }));
+    }
+    const block = event.type === 'block' ? /^dmesg\.(\d+)$/.exec(event.name) : null;
+    if (block) o.onTestReported?.(Number(block[1]), parser.current());
+  };
+  const onLine = (line: string) => {
+    if (seen.start !== undefined && afterStart.length < AFTER_START_LINES) afterStart.push(line);
+    for (const event of parser.push(`${line}\n`)) onFrame(event);
+  };
+  return { parser, seen, afterStart, onLine };
 }
 
 /** A UTF-8 decoder per test and stream: a character split across two live frames comes out whole. */

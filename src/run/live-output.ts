@@ -7,8 +7,8 @@
 //   │ amd64/debian-trixie/default › smoke (stderr): libbpf: map 'events': created
 //
 // A line still open when its test ends is printed then. A test that streamed nothing
-// (a vng guest has no pmcell to stream with) has its output printed at its end, from
-// its result; a cell of one program has no test events, so its test ends with the cell.
+// has its output printed at its end, from its result; a test the cell's result reports
+// without a test event of its own ends with the cell.
 
 import { plainText } from '../core/plain-text.js';
 import { fenceGuestOutput } from '../github/log.js';

@@ -5,7 +5,7 @@ import type { Arch } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
 import { MissingToolError, UsageError } from '../errors.js';
 import { checkLoaderArch } from '../guest/elf.js';
-import { requireCapHelper } from '../guest/initramfs.js';
+import { requireCapHelper, requireCellHelper } from '../guest/initramfs.js';
 import { which } from '../host/which.js';
 import { libcPreflight } from '../libc/preflight.js';
 import { qemuBinary, qemuPackage } from '../vm/profiles.js';
@@ -23,8 +23,9 @@ export async function preflight(cells: Cell[], env: NodeJS.ProcessEnv, note: (li
   const byArch = new Map(runnable.flatMap((c) => c.tests.map((t) => [`${c.arch}\0${t.path}`, { arch: c.arch, path: t.path }] as const)));
   for (const p of byArch.values()) await checkLoaderArch(p.path, p.arch);
   await requireCapHelper(runnable);
+  for (const arch of new Set(runnable.map((c) => c.arch))) await requireCellHelper(arch);
   // Every test's program against the cell's libc, not only the first.
-  const programs = runnable.flatMap((c) => c.tests.map((t) => ({ libc: c.libc, loader: { ...c.loader, path: t.path, files: t.files.map((f) => f.src) } })));
+  const programs = runnable.flatMap((c) => c.tests.map((test) => ({ libc: c.libc, test })));
   for (const line of await libcPreflight(programs)) note(line);
   requireQemu([...new Set(runnable.map((c) => c.arch))], env);
 }

@@ -31,10 +31,8 @@ export interface GuestParts {
   code?: string;
 }
 
-/** A cell of several tests (or of one with a kind, workdir or dest): every test's program, files and settings. */
+/** Every test's program, files and settings. */
 async function testsKey(cell: Cell) {
-  const plain = cell.tests.length === 1 && cell.tests[0]!.kind === 'exec' && !cell.tests[0]!.workdir && cell.tests[0]!.files.every((f) => !f.dest);
-  if (plain) return {}; // the loader's key below, as before tests existed
   const tests = await Promise.all(
     cell.tests.map(async (t) => ({
       name: t.name,
@@ -48,18 +46,13 @@ async function testsKey(cell: Cell) {
       expect: t.expect ?? null,
     })),
   );
-  return { tests };
+  return tests;
 }
 
 export async function inputsHash(cell: Cell, kernelSha256: string, vm: MatrixVm, splats?: SplatRules, guest?: GuestParts): Promise<string> {
-  const files = await Promise.all([cell.loader.path, ...cell.loader.files].map((f) => fileHash(f)));
   const key = {
-    ...(await testsKey(cell)),
+    tests: await testsKey(cell),
     kernel: kernelSha256,
-    files,
-    args: cell.loader.args,
-    env: cell.loader.env,
-    timeout: cell.loader.timeoutSec,
     config: cell.config,
     ...(cell.kernel.btf ? { kernelBtf: cell.kernel.btf } : {}),
     libc: cell.libc,

@@ -8,7 +8,7 @@ import { byId, type Cell } from '../core/cell.js';
 import type { ResolvedKernel } from '../images/types.js';
 import { attemptFailure, kernelFailure, notBooted } from '../outcome/not-booted.js';
 import type { CellResult } from '../results/model.js';
-import { guestParts, runCellOnce, type CellDeps } from './cell-runner.js';
+import { guestParts, runCellOnce, type CellDeps, type GuestParts } from './cell-runner.js';
 import type { ReuseStore } from '../results/reuse-store.js';
 import type { RunEvents } from '../events/run-events.js';
 import { combineRuns, wantsAnotherRun } from '../outcome/runs.js';
@@ -41,15 +41,22 @@ export interface ScheduleOutcome {
 /** A result, or `undefined` when the run was aborted before the cell finished. */
 type Finished = { result: CellResult; resumed?: boolean } | undefined;
 
+/** What every attempt of a cell shares: its kernel, inputs hash and guest userspace (when it could be had). */
+interface CellRun {
+  kernel: ResolvedKernel;
+  hash: string;
+  parts?: GuestParts;
+}
+
 /** One run of a cell with its infrastructure retries; undefined when the run was aborted. */
-async function attempts(cell: Cell, kernel: ResolvedKernel, hash: string, o: ScheduleOptions): Promise<CellResult | undefined> {
+async function attempts(cell: Cell, r: CellRun, o: ScheduleOptions): Promise<CellResult | undefined> {
   const retriedAfter: string[] = [];
   for (let attempt = 1; ; attempt++) {
-    const result = await runCellOnce(cell, kernel, attempt, o).catch((error: unknown) => attemptFailure(cell, error, attempt));
+    const at = { attempt, parts: r.parts, inputsHash: r.hash, retriedAfter: [...retriedAfter] };
+    const failed = (error: unknown) => attemptFailure(cell, error, at);
+    const result = await runCellOnce(cell, r.kernel, at, o).catch(failed);
     // An aborted cell is not a result: it stays unfinished so --resume runs it.
     if (o.signal.aborted) return undefined;
-    result.inputsHash = hash;
-    if (retriedAfter.length) result.retriedAfter = [...retriedAfter];
     if (result.status !== 'infra' || attempt > o.retries) return result;
     retriedAfter.push(result.reason ?? 'infrastructure failure');
     await o.events.emit({ type: 'retry', cell, attempt: attempt + 1, why: result.reason ?? 'infrastructure failure' });
@@ -67,25 +74,25 @@ async function runCell(cell: Cell, o: ScheduleOptions): Promise<Finished> {
     return o.signal.aborted ? undefined : { result: kernelFailure(cell, error) };
   }
   // A libc that cannot be had is the attempt's failure to report, not the key's.
-  const guest = await guestParts(cell, o.inputs.images).catch(() => undefined);
-  const hash = await inputsHash(cell, kernel.sha256, o.vm, o.splats, guest);
+  const parts = await guestParts(cell, o.inputs.images).catch(() => undefined);
+  const hash = await inputsHash(cell, kernel.sha256, o.vm, o.splats, parts);
   const before = o.previous?.get(cell.id);
   if (before && before.inputsHash === hash && before.status !== 'infra') return { result: before, resumed: true };
   const stored = await o.reuse?.take(hash, cell.id, o.resultsDir);
   if (stored) return { result: { ...stored, reused: { finishedAt: stored.startedAt } } };
-  const finished = await runs(cell, kernel, hash, o);
+  const finished = await runs(cell, { kernel, hash, parts }, o);
   if (finished) await o.keep?.keep(finished.result, o.resultsDir).catch(() => {});
   return finished;
 }
 
 /** The cell's runs on fresh boots (--reruns, --repeat), folded into one result. */
-async function runs(cell: Cell, kernel: ResolvedKernel, hash: string, o: ScheduleOptions): Promise<Finished> {
+async function runs(cell: Cell, r: CellRun, o: ScheduleOptions): Promise<Finished> {
   const done: CellResult[] = [];
   for (let run = 1; ; run++) {
-    // The loader can tell its runs apart (a test of flakiness needs that; so may users).
+    // The tests can tell their runs apart (a test of flakiness needs that; so may users).
     const runEnv = { PORTMATRIX_RUN: String(run) };
-    const runCell = run === 1 ? cell : { ...cell, loader: { ...cell.loader, env: { ...cell.loader.env, ...runEnv } }, tests: cell.tests.map((t) => ({ ...t, env: { ...t.env, ...runEnv } })) };
-    const result = await attempts(runCell, kernel, hash, o);
+    const runCell = run === 1 ? cell : { ...cell, tests: cell.tests.map((t) => ({ ...t, env: { ...t.env, ...runEnv } })) };
+    const result = await attempts(runCell, r, o);
     if (!result) return undefined;
     done.push(result);
     if (!wantsAnotherRun(done, { reruns: o.reruns ?? 0, repeat: o.repeat ?? 1 })) return { result: combineRuns(done) };

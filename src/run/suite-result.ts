@@ -1,15 +1,14 @@
-// The CellResult of a cell that ran a list of tests (suite-runner.ts), pure: its
-// status derives from its tests (results/tests.ts), its reason names the failing
-// ones, and its timings, guest facts and console come from the guests it took.
+// The CellResult of an attempt of a cell (suite-runner.ts), pure: its status,
+// reason and tests as outcome/cell-outcome.ts decided them, its timings, guest
+// facts and console from the guests it took.
 
 import type { Cell } from '../core/cell.js';
 import type { ResolvedKernel } from '../images/types.js';
 import type { GuestReport } from '../guest/frames.js';
-import { withSysctlErrors } from '../outcome/explain.js';
+import { decideCell } from '../outcome/cell-outcome.js';
 import { stampOf } from '../outcome/kernel-log.js';
-import { kernelOf } from '../outcome/not-booted.js';
+import { kernelOf, withAttempt, type AttemptMarks } from '../outcome/not-booted.js';
 import type { CellResult, TestResult } from '../results/model.js';
-import { cellStatus, isUnexpected } from '../results/tests.js';
 import { settleBtf } from '../btf/resolve.js';
 import type { SuiteOutcome } from './suite-runner.js';
 import type { Accel } from '../core/arch.js';
@@ -17,9 +16,8 @@ import type { MatrixVm } from '../config/matrix.js';
 import type { CellBtf } from '../results/btf.js';
 
 /** What every attempt's result records besides the guest's report. */
-export interface AttemptFacts {
+export interface AttemptFacts extends AttemptMarks {
   accel: Accel;
-  attempt: number;
   started: number;
   backend: MatrixVm['backend'];
   qemuVersion?: string;
@@ -45,25 +43,30 @@ export function guestLog(report: GuestReport): string {
   return records.sort((a, b) => a.t - b.t).flatMap((r) => r.lines).join('\n');
 }
 
-/** `hang: timed out after 3s`, or `2 of 5 tests failed: hang (…), panic (…)`. */
-export function suiteReason(tests: readonly TestResult[], infra?: string): string | undefined {
-  const bad = tests.filter((t) => isUnexpected(t.status) || t.status === 'infra');
-  if (bad.length === 0) return infra;
-  const one = (t: TestResult) => `${t.name}${t.reason ? ` (${t.reason})` : ''}`;
-  if (bad.length === 1) return `${bad[0]!.name}: ${bad[0]!.reason ?? bad[0]!.status}`;
-  return `${bad.length} of ${tests.length} tests failed: ${bad.map(one).join(', ')}`;
+/**
+ * Each refused sysctl once: the guest applies the sysctls at its start and again after
+ * every test, and each refusal comes as `key: message` (the message names its script line).
+ */
+function firstPerKey(errors: readonly string[]): string[] {
+  const byKey = new Map<string, string>();
+  for (const e of errors) if (!byKey.has(e.split(':')[0]!)) byKey.set(e.split(':')[0]!, e);
+  return [...byKey.values()];
 }
 
+/** What a cell of one test shows at the cell (a `loader:` matrix's): that test's exit, output and kernel log. */
+function oneTest(tests: readonly TestResult[]): Pick<CellResult, 'exitCode' | 'stdout' | 'stderr' | 'kernelLog'> {
+  const t = tests.length === 1 ? tests[0]! : undefined;
+  if (!t) return { stdout: '', stderr: '' };
+  return { exitCode: t.exitCode, stdout: t.stdout, stderr: t.stderr, kernelLog: t.kernelLog };
+}
+
+/** The CellResult of one attempt: outcome/ decides its status, reason and tests; the rest is what the guests said. */
 export function suiteResult(cell: Cell, kernel: ResolvedKernel, s: SuiteOutcome, a: AttemptFacts): CellResult {
   const first = s.boots[0]?.run;
   const last = s.boots.at(-1)?.run;
-  const raw = cellStatus(s.tests, { bootFailed: s.bootFailed, expected: cell.expect !== undefined });
-  // A quarantined flake that passed is a pass (decide.ts does the same for one program).
-  const status = raw === 'xpass' && cell.expect?.result === 'flaky' ? 'pass' : raw;
-  const testMs = s.tests.reduce((sum, t) => sum + (t.timings.ms ?? 0), 0);
+  const sysctlErrors = firstPerKey(s.boots.flatMap((b) => b.run.report.sysctlErrors));
+  const { status, reason, tests } = decideCell(cell, s.tests, { bootFailed: s.bootFailed, infra: s.infra, sysctlErrors });
   const facts = first?.report.facts ?? {};
-  const sysctlErrors = [...new Set(s.boots.flatMap((b) => b.run.report.sysctlErrors))];
-  const reason = suiteReason(s.tests, s.infra);
   const result: CellResult = {
     id: cell.id,
     arch: cell.arch,
@@ -71,19 +74,18 @@ export function suiteResult(cell: Cell, kernel: ResolvedKernel, s: SuiteOutcome,
     config: cell.config.name,
     libc: cell.libc,
     status,
-    reason: withSysctlErrors(reason, sysctlErrors, status),
+    reason,
     expected: cell.expect,
     accel: a.accel,
     backend: a.backend,
     boot: first?.boot,
-    timings: { bootMs: first?.bootMs, loaderMs: testMs, totalMs: Date.now() - a.started },
+    timings: { bootMs: first?.bootMs, loaderMs: s.tests.reduce((sum, t) => sum + (t.timings.ms ?? 0), 0), totalMs: Date.now() - a.started },
     timedOut: s.tests.some((t) => t.timedOut),
     bootFailed: s.bootFailed,
     attempts: a.attempt,
-    stdout: '',
-    stderr: '',
+    ...oneTest(tests),
     dmesg: s.boots.map((b) => guestLog(b.run.report)).join('\n'),
-    tests: s.tests,
+    tests,
     consoleTail: status === 'pass' ? '' : (last?.exit.consoleTail ?? ''),
     guest: facts,
     btf: settleBtf(a.btf, facts.btfPresent),
@@ -92,5 +94,5 @@ export function suiteResult(cell: Cell, kernel: ResolvedKernel, s: SuiteOutcome,
     startedAt: new Date(a.started).toISOString(),
   };
   if (s.boots.length > 1) result.guestBoots = s.boots.length;
-  return result;
+  return withAttempt(result, a);
 }

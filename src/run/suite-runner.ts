@@ -1,4 +1,4 @@
-// One attempt of a cell that runs a list of tests (boot.ts runsAsSuite): boot,
+// One attempt of a cell, which runs a list of tests (one, for `loader:`): boot,
 // run the tests one after another in that guest, read each test's frames. A test
 // that takes the guest down (kernel panic, no response) fails with that reason
 // and the console tail; the cell then boots again (a snapshot restore, usually)
@@ -8,12 +8,8 @@
 
 import type { Cell } from '../core/cell.js';
 import type { GuestReport } from '../guest/frames.js';
-import { vmObserved } from '../outcome/classify.js';
-import { decideOutcome } from '../outcome/decide.js';
-import { explainPermission } from '../outcome/explain.js';
-import type { SplatRules } from '../outcome/splats.js';
-import { decideTest } from '../outcome/test-outcome.js';
-import { deathReason, testRuns } from '../outcome/test-runs.js';
+import { guestInfra } from '../outcome/guest-infra.js';
+import { decideGuestTests, type GuestEnded, type GuestTestsContext } from '../outcome/guest-tests.js';
 import type { TestResult } from '../results/model.js';
 import { undecidedTest } from '../results/tests.js';
 import type { BootInputs, BootPlan } from './boot.js';
@@ -39,7 +35,8 @@ export interface SuiteDeps {
   boot: Omit<BootInputs, 'only'>;
   /** Runs one prepared guest; `n` counts the cell's guests from 1; `reported` as each test's report is complete. */
   runGuest: (plan: BootPlan, n: number, reported?: (index: number, report: GuestReport) => void) => Promise<GuestRun>;
-  splats?: SplatRules;
+  /** The matrix's splat rules and each test's libc facts. */
+  decide?: GuestTestsContext;
   signal: AbortSignal;
   /** Each test as soon as its guest ended (the `test` event: a per-test line in progress). */
   onTest?: (test: TestResult) => void;
@@ -47,37 +44,13 @@ export interface SuiteDeps {
   skipped?: ReadonlyMap<number, string>;
 }
 
-/** Infrastructure, or nothing: the same rules as a one-program cell (decide.ts), without expectations. */
-function infraReason(cell: Cell, run: GuestRun, plan: BootPlan): string | undefined {
-  const { exit, report } = run;
-  const observed = {
-    ...vmObserved(exit, report),
-    spawnError: exit.spawnError ?? run.error,
-    // A report without an exit: only the infrastructure verdicts below matter.
-    loaderTimedOut: false,
-    stdout: '',
-    stderr: '',
-    dmesg: '',
-    bootDeadlineSec: plan.bootSec,
-    loaderTimeoutSec: 0,
-  };
-  const o = decideOutcome({ ...cell, expect: undefined }, observed);
-  return o.status === 'infra' ? o.reason : undefined;
-}
-
-/** The tests one guest decided, by index; those it never started stay undefined. `run` absent: the guest still runs. */
-function decided(cell: Cell, report: GuestReport, run: GuestRun | undefined, splats?: SplatRules): (TestResult | undefined)[] {
-  const fallback = run && (run.exit.timedOut || run.wedged !== undefined) ? 'the guest stopped responding' : 'the guest stopped';
-  const tail = run?.exit.consoleTail ?? '';
-  const end = { died: deathReason(tail, fallback), consoleTail: tail };
-  return testRuns(cell.tests, report, end).map((r, i) => {
-    if (!r) return undefined;
-    const t = decideTest(cell.tests[i]!, { ...r, lockdown: report.facts.lockdown }, splats);
-    // Who the tests ran as, when the kernel refused one (as for a loader).
-    const reason = explainPermission(t.reason, report.facts);
-    return reason === undefined ? t : { ...t, reason };
-  });
-}
+/** How a finished guest ended, as the tests' decision needs it. */
+const endOf = (run: GuestRun, plan: BootPlan): GuestEnded => ({
+  consoleTail: run.exit.consoleTail,
+  afterStart: run.consoleAfterStart,
+  stopped: run.exit.timedOut || run.wedged !== undefined,
+  infra: guestInfra(run.exit, run.report, { error: run.error, bootDeadlineSec: plan.bootSec }),
+});
 
 export async function runSuite(cell: Cell, d: SuiteDeps): Promise<SuiteOutcome> {
   const tests: (TestResult | undefined)[] = cell.tests.map((spec, i) => {
@@ -92,20 +65,19 @@ export async function runSuite(cell: Cell, d: SuiteDeps): Promise<SuiteOutcome> 
     // Each test's line as soon as the guest sent all of it, not when the guest ends.
     const told = new Set<number>();
     const reported = (i: number, report: GuestReport) => {
-      const t = decided(cell, report, undefined, d.splats)[i];
+      const t = decideGuestTests(cell, report, undefined, d.decide)[i];
       if (!t || !report.tests[i]?.ended || told.has(i)) return;
       told.add(i);
       d.onTest?.(t);
     };
     const run = await d.runGuest(plan, boots.length + 1, reported);
     boots.push({ run, plan });
-    infra = infraReason(cell, run, plan);
-    const now = decided(cell, run.report, run, d.splats);
+    const end = endOf(run, plan);
+    infra = end.infra;
+    const now = decideGuestTests(cell, run.report, end, d.decide);
     for (const i of remaining) {
-      const t = now[i];
-      // A test the host's fault cut short is not the test's failure.
-      if (t) tests[i] = infra && !run.report.tests[i]?.ended ? undecidedTest(cell.tests[i]!, 'infra', infra) : t;
-      if (t && !told.has(i)) d.onTest?.(tests[i]!);
+      tests[i] = now[i];
+      if (now[i] && !told.has(i)) d.onTest?.(now[i]!);
     }
     const before = remaining.length;
     remaining = remaining.filter((i) => tests[i] === undefined);

@@ -1,6 +1,7 @@
 // The last step of `portmatrix run`, and what watches it while it runs: the
 // terminal progress and the GitHub log subscribe to the event stream; at the end
-// the reports are written, the table printed and the exit code decided.
+// the run's verdict is recorded (outcome/run-verdict.ts decides it), the reports
+// are written and the table printed.
 
 import path from 'node:path';
 import type { Context } from '../context.js';
@@ -9,7 +10,7 @@ import { githubLog } from '../github/ci-log.js';
 import { REPORT_FILES, writeReports, type Reporter } from '../report/index.js';
 import { appendStepSummary, renderMarkdown } from '../report/markdown.js';
 import { renderTable } from '../report/terminal.js';
-import { exitCodeFor } from '../report/view.js';
+import { withVerdict } from '../outcome/run-verdict.js';
 import type { Cell } from '../core/cell.js';
 import type { RunResults } from '../results/model.js';
 import type { RunEvents } from '../events/run-events.js';
@@ -42,15 +43,17 @@ export interface RunEnd {
   strict?: boolean;
 }
 
+/** Records the run's verdict in the model (results.json), writes the reports, prints the table; the exit code. */
 export async function reportRun(ctx: Context, end: RunEnd): Promise<number> {
-  const { model, reporters, resultsDir } = end;
+  const { reporters, resultsDir } = end;
+  const model = withVerdict(end.model, { strict: end.strict });
   await writeReports(resultsDir, model, reporters);
   const color = Boolean(ctx.stdout.isTTY) && !ctx.env.NO_COLOR;
   ctx.stdout.write(`\n${renderTable(model, { color, width: ctx.stdout.columns })}\n`);
   const shown = path.relative(ctx.cwd, resultsDir);
   ctx.stdout.write(`reports: ${reporters.map((r) => path.join(shown, REPORT_FILES[r])).join(', ')}\n`);
   if (ctx.env.GITHUB_STEP_SUMMARY) await appendStepSummary(ctx.env, renderMarkdown(model, {}));
-  if (end.unfinished.length === 0) return exitCodeFor(model, { strict: end.strict });
+  if (end.unfinished.length === 0) return model.verdict!.exitCode;
   const dirFlag = end.resultsDirOption !== 'results' ? ` --results-dir ${end.resultsDirOption}` : '';
   ctx.stderr.write(
     `interrupted: ${model.cells.length} cell(s) finished and kept, ${end.unfinished.length} not run; ` +

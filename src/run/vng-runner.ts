@@ -58,7 +58,9 @@ export interface VngRun {
   vm: MatrixVm;
   busybox: string;
   capHelper?: string;
-  /** The cell's inputs (initramfs.ts cellInputEntries). */
+  /** pmcell's host path: the guest runs the cell's tests through it. */
+  cellHelper: string;
+  /** The cell's inputs (suite-inputs.ts). */
   entries: CpioEntry[];
   workDir: string;
   name: string;
@@ -73,7 +75,8 @@ export interface VngRun {
 
 /** Builds the one-piece initramfs, runs vng on it and removes it. */
 export async function runVngCell(r: VngRun): Promise<VmExit> {
-  return withInlineInitrd({ arch: r.cell.arch, busybox: r.busybox, capHelper: r.capHelper, entries: r.entries, workDir: r.workDir, name: r.name }, (initrd) => {
+  const image = { arch: r.cell.arch, busybox: r.busybox, capHelper: r.capHelper, cellHelper: r.cellHelper, entries: r.entries, workDir: r.workDir, name: r.name };
+  return withInlineInitrd(image, (initrd) => {
     const { binary, args } = vngCellCommand({ cell: r.cell, accel: r.accel, kernelPath: r.kernelPath, initrd, vm: r.vm, env: r.env });
     return runVm({ binary, args, env: r.env, consoleLog: r.consoleLog, deadlineMs: r.deadlineMs, bootDeadlineMs: r.bootDeadlineMs, signal: r.signal, booted: r.started, onLine: r.onLine });
   });

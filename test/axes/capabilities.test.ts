@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readElf } from '../../src/guest/elf.js';
-import { capHelperPath, cellInputEntries, requireCapHelper } from '../../src/guest/initramfs.js';
+import { capHelperPath, requireCapHelper, sharedInputEntries } from '../../src/guest/initramfs.js';
 import { useTestLock } from '../helpers/dev-kernels.js';
 import type { CellResult, RunResults } from '../../src/results/model.js';
 import { runCli, repoRoot } from '../helpers/cli.js';
@@ -109,11 +109,11 @@ describe('a loader run as a user, with and without capabilities (real boots)', (
 
 describe('pmcap in the inputs', () => {
   it('lands at /portmatrix/pmcap, executable, and only a build for the cell arch is accepted', async () => {
-    const spec = { arch: 'amd64' as const, loader: capHelperPath('amd64'), files: [], script: 'x' };
-    const entries = await cellInputEntries({ ...spec, capHelper: capHelperPath('amd64') });
+    const spec = { arch: 'amd64' as const };
+    const entries = await sharedInputEntries({ ...spec, capHelper: capHelperPath('amd64') });
     expect(entries.find((e) => e.path === 'portmatrix/pmcap')).toMatchObject({ type: 'file', mode: 0o755 });
-    expect((await cellInputEntries(spec)).some((e) => e.path === 'portmatrix/pmcap')).toBe(false);
-    await expect(cellInputEntries({ ...spec, capHelper: capHelperPath('arm64') })).rejects.toThrow(/is arm64 .*not a amd64 build; rebuild with scripts\/build-guest-tools/);
+    expect((await sharedInputEntries(spec)).some((e) => e.path === 'portmatrix/pmcap')).toBe(false);
+    await expect(sharedInputEntries({ ...spec, capHelper: capHelperPath('arm64') })).rejects.toThrow(/is arm64 .*not a amd64 build; rebuild with scripts\/build-guest-tools/);
   });
 });
 

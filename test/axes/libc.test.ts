@@ -105,7 +105,7 @@ loader:
     const cell = cells['debian:bullseye']!;
     expect(cell.status, cell.consoleTail).toBe('fail');
     expect(cell.exitCode).not.toBe(0);
-    expect(cell.stderr).toContain("version `GLIBC_2.38' not found (required by /portmatrix/loader)");
+    expect(cell.stderr).toContain("version `GLIBC_2.38' not found (required by /portmatrix/bin/0/prog-amd64)");
     expect(cell.reason).toMatch(/^libc mismatch: .*version `GLIBC_2\.38' not found/);
     expect(cell.reason).toContain('(pre-boot check: it needs GLIBC_2.38 but debian:bullseye has glibc 2.31)');
   });

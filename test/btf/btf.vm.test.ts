@@ -22,7 +22,8 @@ import { useTestLock } from '../helpers/dev-kernels.js';
 const WRAPPER = `#!/bin/sh
 echo "PORTMATRIX_BTF=$PORTMATRIX_BTF"
 test -n "$PORTMATRIX_BTF" && echo "btf bytes $(wc -c < "$PORTMATRIX_BTF")"
-exec /portmatrix/files/execsnoop-*
+# Its files land where it starts (its root).
+exec ./execsnoop-*
 `;
 
 function matrix(kernel: string, arch: string, configs: string[]): string {

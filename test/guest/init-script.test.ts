@@ -1,54 +1,64 @@
-// /init text: a snapshot of the whole script, then the parts that carry user
-// data checked by running them through a real shell. The cached busybox is a
+// The guest's scripts: a cell's (a snapshot of the whole script, then the parts that
+// carry user data checked by running them through a real shell) and the base /init. The cached busybox is a
 // content-addressed blob: it runs with argv0 'busybox' so it does not take its
 // hash-named file name for an applet name.
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { baseInit } from '../../src/guest/base-init.js';
-import { cellScript, shQuote } from '../../src/guest/init-script.js';
+import type { TestSpec } from '../../src/core/cell.js';
+import { shQuote } from '../../src/guest/init-script.js';
+import { suiteScript, type SuiteOptions } from '../../src/guest/suite-script.js';
+import { stepOf } from '../../src/guest/test-steps.js';
 import { devBusybox } from '../helpers/dev-kernels.js';
 
 // Downloads on a fresh machine take longer than a test's timeout: fetch in the hook.
 beforeAll(() => devBusybox('amd64'));
 
-const base = { token: '0123456789abcdef', args: [], env: {}, timeoutSec: 30, sysctl: {} };
+const TOKEN = '0123456789abcdef';
 const EVIL = [`it's`, `"double"`, '$(touch /tmp/pwned)', '`id`', 'a\nb', '\\', ' lead', '*', '$HOME', '', "'''"];
 
-function sh(script: string, shell = 'sh'): string {
-  const r = spawnSync(shell, ['-c', script], { encoding: 'utf8' });
+/** A cell's script with one test (a `loader:` matrix's) and the given settings. */
+function script(o: Partial<SuiteOptions> & { args?: string[]; env?: Record<string, string>; timeoutSec?: number } = {}): string {
+  const { args = [], env = {}, timeoutSec = 30, ...rest } = o;
+  const spec: TestSpec = { name: 'loader', kind: 'exec', path: '/build/loader', args, env, files: [], workdir: '', timeoutSec };
+  return suiteScript({ token: TOKEN, sysctl: {}, tests: [{ index: 0, step: stepOf(spec, 0) }], ...rest });
+}
+
+function sh(text: string, shell = 'sh'): string {
+  const r = spawnSync(shell, ['-c', text], { encoding: 'utf8' });
   if (r.error) throw r.error;
   return r.stdout;
 }
 
-describe('cellScript', () => {
+/** The call of the first test (it may span lines: a value can hold a newline), up to the facts it records. */
+const testLine = (s: string) => s.slice(s.indexOf('\npm_test 0 ') + 1, s.indexOf('\nfact /portmatrix/creds/uid uid'));
+
+describe("a cell's script", () => {
   it('matches the snapshot for a full config', () => {
-    expect(
-      cellScript({
-        ...base,
-        args: ['--run', 'it works'],
-        env: { Z: '1', GODEBUG: 'x=1' },
-        sysctl: { 'net.core.bpf_jit_enable': '0', 'kernel.unprivileged_bpf_disabled': '0' },
-        user: 'portmatrix',
-        capabilities: ['bpf', 'perfmon'],
-      }),
-    ).toMatchSnapshot();
+    const full = {
+      args: ['--run', 'it works'],
+      env: { Z: '1', GODEBUG: 'x=1' },
+      sysctl: { 'net.core.bpf_jit_enable': '0', 'kernel.unprivileged_bpf_disabled': '0' },
+      user: 'portmatrix',
+      capabilities: ['bpf', 'perfmon'],
+    };
+    expect(script(full)).toMatchSnapshot();
   });
 
   it('leaves the mounts to the base /init and runs the protocol in order', () => {
-    const s = cellScript(base);
-    expect(s).not.toContain('mount -t');
+    const s = script();
+    expect(s).not.toMatch(/mount -t (proc|sysfs|devtmpfs)/);
     expect(s).toContain('ulimit -l unlimited');
     expect(s.trimEnd().endsWith('poweroff -f')).toBe(true);
-    // Order of the protocol: init, loader-start, exit, blocks, done.
-    const order = ['phase=init', 'phase=loader-start', 'frame exit=', 'frame begin=$n', 'phase=done'].map((k) => s.indexOf(k));
+    const order = ['phase=init', 'phase=loader-start', '\npm_test 0 ', 'phase=loader-end', 'send_block dmesg', 'phase=done'].map((k) => s.indexOf(k));
+    expect(order.every((i) => i >= 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 
-  it('keeps the token out of everything the loader can see', () => {
-    const s = cellScript({ ...base, args: ['x'], env: { A: 'b' } });
-    const loaderLines = s.split('\n').filter((l) => l.includes('/portmatrix/loader') || l.startsWith('env -i'));
-    expect(loaderLines.length).toBeGreaterThan(0);
-    for (const l of loaderLines) expect(l).not.toContain(base.token);
+  it('keeps the token out of everything the test can see', () => {
+    const line = testLine(script({ args: ['x'], env: { A: 'b' } }));
+    expect(line).toContain("'A=b'");
+    expect(line).not.toContain(TOKEN);
   });
 
   it('shQuote survives a real shell for hostile strings', () => {
@@ -58,61 +68,57 @@ describe('cellScript', () => {
     }
   });
 
-  it('passes args and env to the loader verbatim (checked with the guest busybox sh)', async () => {
+  it('passes args and env to the test verbatim (checked with the guest busybox sh)', async () => {
     const busybox = await devBusybox('amd64');
     const env = Object.fromEntries(EVIL.map((v, i) => [`V${i}`, v]));
-    const s = cellScript({ ...base, args: EVIL, env });
-    // Take the loader command as generated and point it at a printing stub.
-    const start = s.indexOf('env -i ');
-    const cmd = s
-      .slice(start, s.indexOf('&\npid=$!', start))
-      .replace(/< \/dev\/null > \/tmp\/pm\/stdout 2> \/tmp\/pm\/stderr 3>&-\s*$/, '')
-      .replace(`'id -u > /tmp/pm-user/uid; grep CapEff /proc/self/status > /tmp/pm-user/capeff; exec "$@"'`, `'exec "$@"'`)
-      .replace('/portmatrix/loader', `sh -c 'printf "%s\\0" "$@"; env | grep ^V | sort' stub`);
-    const r = spawnSync(busybox, ['sh', '-c', cmd], { argv0: 'busybox', encoding: 'utf8', env: { PATH: process.env.PATH } });
+    // pm_test as generated, called on a stub that prints the environment words, then the program and its arguments.
+    const stub = 'pm_test() { shift 3; while test "$1" != --; do printf "%s\\n" "$1"; shift; done; shift; printf "%s\\0" "$@"; }';
+    const r = spawnSync(busybox, ['sh', '-c', `${stub}\n${testLine(script({ args: EVIL, env }))}`], { argv0: 'busybox', encoding: 'utf8', env: { PATH: process.env.PATH } });
     expect(r.stderr).toBe('');
-    const [argsPart, ...rest] = r.stdout.split('\0');
-    const args = [argsPart!, ...rest.slice(0, EVIL.length - 1)];
+    const at = r.stdout.indexOf('/portmatrix/bin/0/loader\0');
+    expect(at).toBeGreaterThan(0);
+    const envPart = r.stdout.slice(0, at);
+    const args = r.stdout.slice(at).split('\0').slice(1, -1);
     expect(args).toEqual(EVIL);
-    for (const [k, v] of Object.entries(env)) if (!v.includes('\n')) expect(r.stdout).toContain(`${k}=${v}\n`);
+    for (const [k, v] of Object.entries(env)) if (!v.includes('\n')) expect(envPart).toContain(`${k}=${v}\n`);
   });
 
   it('is valid busybox sh syntax', async () => {
     const busybox = await devBusybox('amd64');
-    const s = cellScript({ ...base, args: EVIL, env: { A: EVIL.join('') }, sysctl: { 'net.core.bpf_jit_enable': `1'; reboot` }, user: '1234' });
+    const s = script({ args: EVIL, env: { A: EVIL.join('') }, sysctl: { 'net.core.bpf_jit_enable': `1'; reboot` }, user: '1234' });
     const r = spawnSync(busybox, ['sh', '-n', '-c', s], { argv0: 'busybox', encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
 
   it('refuses names that would be interpolated into the script', () => {
-    expect(() => cellScript({ ...base, env: { 'A;reboot': 'x' } })).toThrow(/not a valid variable name/);
-    expect(() => cellScript({ ...base, sysctl: { '../../sysrq-trigger': 'b' } })).toThrow(/sysctl name/);
-    expect(() => cellScript({ ...base, user: 'root; reboot' })).toThrow(/neither a uid nor a valid user name/);
-    expect(() => cellScript({ ...base, token: 'not-hex' })).toThrow(/hex/);
-    expect(() => cellScript({ ...base, timeoutSec: 0 })).toThrow(/positive/);
+    expect(() => script({ env: { 'A;reboot': 'x' } })).toThrow(/not a valid variable name/);
+    expect(() => script({ sysctl: { '../../sysrq-trigger': 'b' } })).toThrow(/sysctl name/);
+    expect(() => script({ user: 'root; reboot' })).toThrow(/neither a uid nor a valid user name/);
+    expect(() => script({ token: 'not-hex' })).toThrow(/hex/);
+    expect(() => script({ timeoutSec: 0 })).toThrow(/positive/);
   });
 
   it('drops privileges with su when only a user is given', () => {
-    expect(cellScript(base)).not.toContain(' su ');
-    const s = cellScript({ ...base, user: '1234' });
+    expect(script()).not.toContain(' su ');
+    const s = script({ user: '1234' });
     expect(s).toContain(`awk -F: -v u='1234' '$3 == u { f = 1 } END { exit !f }' /etc/passwd || { echo 'u1234:x:1234:1234::/tmp:/bin/sh' >> /etc/passwd; echo 'u1234:x:1234:' >> /etc/group; }`);
-    expect(s).toContain(`su -p -s /bin/sh -c 'id -u > /tmp/pm-user/uid; grep CapEff /proc/self/status > /tmp/pm-user/capeff; exec "$@"' -- "$user" loader /portmatrix/loader`);
+    expect(testLine(s)).toContain(`-- su -p -s /bin/sh -c 'id -u > /portmatrix/creds/uid; grep CapEff /proc/self/status > /portmatrix/creds/capeff; exec "$@"' -- "$user" test '/portmatrix/bin/0/loader'`);
     expect(s).not.toContain('/portmatrix/pmcap');
   });
 
-  it('runs the loader through pmcap with capability numbers when capabilities are given', () => {
-    const s = cellScript({ ...base, user: '1234', capabilities: ['bpf', 'perfmon'] });
+  it('runs the test through pmcap with capability numbers when capabilities are given', () => {
+    const s = script({ user: '1234', capabilities: ['bpf', 'perfmon'] });
     expect(s).not.toContain(' su ');
     expect(s).toContain(`uid=$(awk -F: -v u="$user" '$1 == u { print $3; exit }' /etc/passwd)`);
     // CAP_BPF is 39, CAP_PERFMON 38 (include/uapi/linux/capability.h).
-    expect(s).toContain('/portmatrix/pmcap -uid "$uid" -gid "$gid" -caps 39,38 -- /bin/sh -c');
+    expect(testLine(s)).toContain('/portmatrix/pmcap -uid "$uid" -gid "$gid" -caps 39,38 -- /bin/sh -c');
     // Root limited to a set, and a user with explicitly none.
-    const root = cellScript({ ...base, capabilities: ['sys_admin'] });
+    const root = script({ capabilities: ['sys_admin'] });
     expect(root).toContain('uid=0 gid=0');
     expect(root).toContain('pmcap -uid "$uid" -gid "$gid" -caps 21 --');
-    expect(cellScript({ ...base, user: 'portmatrix', capabilities: [] })).toContain(`-caps '' --`);
-    expect(() => cellScript({ ...base, capabilities: ['bfp'] })).toThrow(/unknown capability "bfp"/);
+    expect(script({ user: 'portmatrix', capabilities: [] })).toContain(`-caps '' --`);
+    expect(() => script({ capabilities: ['bfp'] })).toThrow(/unknown capability "bfp"/);
   });
 });
 
@@ -126,20 +132,11 @@ describe('baseInit', () => {
     }
   });
 
-  it('hands the waiting to pmcell when it is there, else mixes in the seed and sets the clock with builtins first', () => {
+  it('hands the waiting to pmcell once the inputs port is open, and nothing after it', () => {
     const s = baseInit();
-    const pmcell = s.indexOf('test -x /portmatrix-base/pmcell && exec /portmatrix-base/pmcell');
-    expect(pmcell).toBeGreaterThan(s.indexOf('exec 3<> "$port"'));
-    // Without pmcell: READY, the header, the seed, then the first program.
-    const header = s.indexOf('read -r magic len clock seed <&3');
-    const mix = s.indexOf('echo "$seed" > /dev/urandom');
-    expect(pmcell).toBeLessThan(s.indexOf('@@portmatrix-ready'));
-    expect(header).toBeGreaterThan(s.indexOf('@@portmatrix-ready'));
-    // Nothing is exec'd between reading the header and mixing the seed in.
-    expect(s.slice(header, mix)).not.toMatch(/\n\s*(?!exec 3<&-|sleep|done|while|read|test)[a-z]/);
-    expect(mix).toBeLessThan(s.indexOf('date -s "@$clock"'));
-    expect(s.indexOf('date -s "@$clock"')).toBeLessThan(s.indexOf('cpio -idm <&3'));
-    expect(s.trimEnd().endsWith('exec /portmatrix/cell.sh')).toBe(true);
+    expect(s.indexOf('exec /portmatrix-base/pmcell')).toBeGreaterThan(s.indexOf('exec 3<> "$port"'));
+    expect(s.trimEnd().endsWith('exec /portmatrix-base/pmcell')).toBe(true);
+    expect(baseInit({ inline: true }).trimEnd().endsWith('exec 3>&- /portmatrix/cell.sh')).toBe(true);
   });
 
   it('is valid busybox sh syntax, inline (vng) too', async () => {

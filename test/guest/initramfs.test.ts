@@ -7,7 +7,9 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxApplets, FALLBACK_APPLETS } from '../../src/guest/applets.js';
 import { writeCpio } from '../../src/guest/cpio.js';
-import { buildBaseInitramfs, cellInputEntries, type CellInputsSpec } from '../../src/guest/initramfs.js';
+import type { TestSpec } from '../../src/core/cell.js';
+import { buildBaseInitramfs } from '../../src/guest/initramfs.js';
+import { suiteInputEntries } from '../../src/guest/suite-inputs.js';
 import { devBusybox } from '../helpers/dev-kernels.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pm-initramfs-'));
@@ -31,8 +33,18 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The cell's inputs as the uncompressed archive the guest unpacks. */
-const inputs = async (spec: CellInputsSpec) => writeCpio(await cellInputEntries(spec));
+/** A `loader:` matrix's cell inputs (its one test, index 0) as the uncompressed archive the guest unpacks. */
+interface LoaderInputs {
+  loader: string;
+  files: string[];
+  script: string;
+  libcDir?: string;
+  extra?: { hostPath: string; guestPath: string; mode?: number }[];
+}
+const inputs = async ({ loader, files, ...rest }: LoaderInputs) => {
+  const spec: TestSpec = { name: 'loader', kind: 'exec', path: loader, args: [], env: {}, files: files.map((src) => ({ src, dest: '' })), workdir: '', timeoutSec: 1 };
+  return writeCpio(await suiteInputEntries({ arch: 'amd64', tests: [{ index: 0, spec }], ...rest }));
+};
 const isGzip = (b: Buffer) => b[0] === 0x1f && b[1] === 0x8b;
 
 function listing(archive: Buffer): Map<string, string> {
@@ -87,12 +99,12 @@ describe('buildBaseInitramfs', () => {
   });
 });
 
-describe('cellInputEntries', () => {
-  it('holds the loader, files and cell.sh, owner-only', async () => {
-    const ls = listing(await inputs({ arch: 'amd64', loader: p('loader'), files: [p('a/prog.bpf.o'), p('config.json')], script: '#!/bin/sh\necho cell\n' }));
-    expect(ls.get('portmatrix/loader')).toMatch(/^-rwxr-xr-x /);
-    expect(ls.has('portmatrix/files/prog.bpf.o')).toBe(true);
-    expect(ls.has('portmatrix/files/config.json')).toBe(true);
+describe("a loader cell's inputs", () => {
+  it('holds the loader, its files in its root, and cell.sh, owner-only', async () => {
+    const ls = listing(await inputs({ loader: p('loader'), files: [p('a/prog.bpf.o'), p('config.json')], script: '#!/bin/sh\necho cell\n' }));
+    expect(ls.get('portmatrix/bin/0/loader')).toMatch(/^-rwxr-xr-x /);
+    expect(ls.has('portmatrix/t/0/prog.bpf.o')).toBe(true);
+    expect(ls.has('portmatrix/t/0/config.json')).toBe(true);
     expect(ls.get('portmatrix/cell.sh')).toMatch(/^-rwx------ /);
     expect(ls.has('bin/busybox')).toBe(false);
   });
@@ -100,7 +112,6 @@ describe('cellInputEntries', () => {
   it('merges a libc tree under our own files and adds extra files', async () => {
     writeFileSync(p('extra.btf'), 'BTF');
     const archive = await inputs({
-      arch: 'amd64',
       loader: p('loader'),
       files: [],
       script: 'x',
@@ -117,20 +128,20 @@ describe('cellInputEntries', () => {
   it('adds the merged-/usr /lib link a trixie libc6 tree lacks', async () => {
     mkdirSync(p('libc-usr/usr/lib/x86_64-linux-gnu'), { recursive: true });
     writeFileSync(p('libc-usr/usr/lib/x86_64-linux-gnu/libc.so.6'), 'usr libc');
-    const ls = listing(await inputs({ arch: 'amd64', loader: p('loader'), files: [], script: 'x', libcDir: p('libc-usr') }));
+    const ls = listing(await inputs({ loader: p('loader'), files: [], script: 'x', libcDir: p('libc-usr') }));
     expect(ls.get('lib')).toMatch(/^l.* -> usr\/lib$/);
     expect(ls.has('lib64')).toBe(false);
   });
 
   it('refuses two files with the same basename and a missing loader', async () => {
-    await expect(inputs({ arch: 'amd64', loader: p('loader'), files: [p('a/prog.bpf.o'), p('b/prog.bpf.o')], script: 'x' })).rejects.toThrow(
-      /both land at \/portmatrix\/files\/prog\.bpf\.o/,
+    await expect(inputs({ loader: p('loader'), files: [p('a/prog.bpf.o'), p('b/prog.bpf.o')], script: 'x' })).rejects.toThrow(
+      /both land at \/portmatrix\/t\/0\/prog\.bpf\.o/,
     );
-    await expect(inputs({ arch: 'amd64', loader: p('nope'), files: [], script: 'x' })).rejects.toThrow(/cannot read loader .*ENOENT/);
+    await expect(inputs({ loader: p('nope'), files: [], script: 'x' })).rejects.toThrow(/cannot read test loader's program .*ENOENT/);
   });
 
   it('is reproducible', async () => {
-    const spec = { arch: 'amd64' as const, loader: p('loader'), files: [p('config.json')], script: 'x' };
+    const spec = { loader: p('loader'), files: [p('config.json')], script: 'x' };
     expect((await inputs(spec)).equals(await inputs(spec))).toBe(true);
   });
 });

@@ -12,7 +12,6 @@ import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pmcellModes } from '../../src/guest/base-image.js';
 import { FrameParser, parseFrames } from '../../src/guest/frames.js';
 import { cellHelperPath } from '../../src/guest/initramfs.js';
 
@@ -30,13 +29,6 @@ function printed(name: string, data: string | Buffer, outMax: number): string {
   writeFileSync(path.join(dir, name), data);
   return runTest(0, 10, ['PATH=/usr/bin:/bin', '--', 'sh', '-c', `cat ${name}; echo "one line" >&2`], { PM_OUTMAX: String(outMax) }).text;
 }
-
-describe('pmcell', () => {
-  it('has the modes the host looks for in the binary', () => {
-    expect(pmcellModes(readFileSync(cellHelperPath('amd64')))).toEqual({ staged: true, btf: true, follow: true, run: true });
-    expect(pmcellModes(Buffer.from('\x7fELF … PMST1 …'))).toEqual({ staged: true, btf: false, follow: false, run: false });
-  });
-});
 
 describe("pmcell run's report", () => {
   it('sends each output file whole under its cap, and only the tail over it, with both sizes', () => {

@@ -53,7 +53,6 @@ export function cell(over: CellOverrides = {}): Cell {
   const kernel = kernelOf(k);
   const config: ConfigSpec = { name: 'default', cmdline: [], sysctl: {}, ...(typeof c === 'string' ? { name: c } : c) };
   const tests = (t ?? [{}]).map((x) => testSpec({ path: `/l/${arch}`, ...x }));
-  const first = tests[0] ?? testSpec({ path: `/l/${arch}` });
   return {
     id: `${arch}/${kernel.name}/${config.name}`,
     arch,
@@ -61,14 +60,6 @@ export function cell(over: CellOverrides = {}): Cell {
     config,
     libc: 'static',
     tests,
-    // The first test in the one-program form, as plan/expand.ts derives it.
-    loader: {
-      path: first.path,
-      args: first.args,
-      env: first.env,
-      files: first.files.map((f) => f.src),
-      timeoutSec: first.timeoutSec,
-    },
     ...rest,
   };
 }

@@ -1,7 +1,8 @@
 // Flaky versus broken on a real guest (Debian trixie amd64, TCG). The loader fails on
 // odd runs and passes on even ones (PORTMATRIX_RUN says which run it is), so the
 // outcome is deterministic: under --reruns 3 the cell fails, then passes: `flaky`,
-// which passes the run; under --repeat 10 it passes 5 of 10, and --strict fails the run.
+// which passes the run; under --repeat 10 it passes 5 of 10, and --strict fails the run:
+// exit 1, and results.json's verdict says so, naming the cell.
 // --rerun-failed on an existing results dir runs its failed and flaky cells again and
 // keeps the passing one as it was.
 
@@ -19,6 +20,11 @@ async function cellOf(dir: string) {
   const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
   expect(results.cells).toHaveLength(1);
   return results.cells[0]!;
+}
+
+async function verdictOf(dir: string) {
+  const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
+  return results.verdict;
 }
 
 async function cellsOf(dir: string) {
@@ -44,11 +50,18 @@ describe('flaky', () => {
       stderr: 'odd run 1 fails\n',
     });
     expect(reruns.stdout).toMatch(/1 cells: 1 flaky/);
+    const id = 'amd64/debian-trixie/default';
+    expect(await verdictOf(dir)).toEqual({ exitCode: 0, strict: false, ok: true, failed: [], infra: [] });
 
     const repeat = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--repeat', '10', '--strict'], { cwd: dir });
     expect(repeat.code, repeat.stderr).toBe(1);
     const alternating = Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 'fail' : 'pass'));
     expect(await cellOf(dir)).toMatchObject({ status: 'flaky', runs: { passed: 5, total: 10, statuses: alternating }, attempts: 10 });
+    // The verdict behind the exit code is in results.json, and re-rendering keeps it.
+    expect(await verdictOf(dir)).toEqual({ exitCode: 1, strict: true, ok: false, failed: [id], infra: [] });
+    const rendered = await runCli(['report', 'results'], { cwd: dir });
+    expect(rendered.code, rendered.stderr).toBe(1);
+    expect(await verdictOf(dir)).toMatchObject({ exitCode: 1, strict: true, failed: [id] });
   }, 600_000);
 
   it('--rerun-failed runs the failed and flaky cells of a results dir again and keeps the passing one', async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decideOutcome, type Observed } from '../../src/outcome/decide.js';
-import { exitCodeFor } from '../../src/report/view.js';
+import type { Cell } from '../../src/core/cell.js';
+import { cellStatus } from '../../src/outcome/cell-outcome.js';
+import { runVerdict } from '../../src/outcome/run-verdict.js';
+import { undecidedTest } from '../../src/results/tests.js';
 import type { CellResult, Status } from '../../src/results/model.js';
 import { combineRuns, wantsAnotherRun } from '../../src/outcome/runs.js';
 import { cell as plannedCell, cellResult, runResults, testResult } from '../helpers/cells.js';
@@ -49,18 +51,17 @@ describe('reruns and repeat', () => {
 });
 
 describe('a quarantined flake (expect: {result: flaky})', () => {
-  const cell = (result: 'fail' | 'flaky') => plannedCell({ expect: { result, reason: 'known flake' } });
-  const seen = (exitCode: number): Observed => ({ bootTimedOut: false, timedOut: false, qemuCode: 0, loaderStarted: true, exitCode, loaderTimedOut: false, stdout: '', stderr: '', dmesg: '', consoleTail: '', bootDeadlineSec: 60, loaderTimeoutSec: 60 });
+  const expect_ = (result: 'fail' | 'flaky'): Cell['expect'] => ({ result, reason: 'known flake' });
+  const loader = (status: Status) => [undecidedTest({ name: 'loader', kind: 'exec' }, status)];
 
   it('fails as xfail, passes as pass (not xpass), and its flaky result never fails the run, even with --strict', () => {
-    expect(decideOutcome(cell('flaky'), seen(1)).status).toBe('xfail');
-    expect(decideOutcome(cell('flaky'), seen(0)).status).toBe('pass');
-    expect(decideOutcome(cell('fail'), seen(0)).status).toBe('xpass');
+    expect(cellStatus(loader('fail'), { bootFailed: false, expect: expect_('flaky') })).toBe('xfail');
+    expect(cellStatus(loader('pass'), { bootFailed: false, expect: expect_('flaky') })).toBe('pass');
+    expect(cellStatus(loader('pass'), { bootFailed: false, expect: expect_('fail') })).toBe('xpass');
     const flaky = { ...combineRuns([r('xfail', 'loader exited with code 1'), r('pass')]), expected: { result: 'flaky' as const, reason: 'known flake' } };
     expect(flaky.status).toBe('flaky');
-    const model = (c: CellResult) => runResults([c]);
-    expect(exitCodeFor(model(flaky), { strict: true })).toBe(0);
-    expect(exitCodeFor(model({ ...flaky, expected: undefined }), { strict: true })).toBe(1);
-    expect(exitCodeFor(model({ ...flaky, expected: undefined }))).toBe(0);
+    expect(runVerdict([flaky], { strict: true })).toMatchObject({ exitCode: 0, ok: true, failed: [] });
+    expect(runVerdict([{ ...flaky, expected: undefined }], { strict: true })).toMatchObject({ exitCode: 1, ok: false, failed: [flaky.id] });
+    expect(runVerdict([{ ...flaky, expected: undefined }])).toMatchObject({ exitCode: 0, strict: false });
   });
 });

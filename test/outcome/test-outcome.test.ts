@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TestSpec } from '../../src/core/cell.js';
 import { decideTest, type TestRun } from '../../src/outcome/test-outcome.js';
-import { cellStatus } from '../../src/results/tests.js';
+import { cellStatus } from '../../src/outcome/cell-outcome.js';
 
 const spec = (name: string, extra: Partial<TestSpec> = {}): TestSpec => ({ name, kind: 'exec', path: `/t/${name}`, args: [], env: {}, files: [], workdir: '', timeoutSec: 2, ...extra });
 const run = (extra: Partial<TestRun>): TestRun => ({ started: true, timedOut: false, stdout: '', stderr: '', kernelLog: '', ms: 10, ...extra });

@@ -91,11 +91,13 @@ describe('expandCells', () => {
       { 'out/amd64/loader': '', 'out/arm64/loader': '', 'bpf/b_amd64.o': '', 'bpf/a_amd64.o': '', 'bpf/a_arm64.o': '' },
     );
     const cells = expandCells(matrix);
-    expect(cells.map((c) => c.loader)).toEqual([
-      { path: path.join(dir, 'out/amd64/loader'), args: [], env: {}, files: [path.join(dir, 'bpf/a_amd64.o'), path.join(dir, 'bpf/b_amd64.o'), path.join(dir, 'data/conf.json')], timeoutSec: 30 },
-      { path: path.join(dir, 'out/arm64/loader'), args: [], env: {}, files: [path.join(dir, 'bpf/a_arm64.o'), path.join(dir, 'data/conf.json')], timeoutSec: 30 },
+    const files = (names: string[]) => names.map((f) => ({ src: f, dest: '' }));
+    expect(cells.map((c) => c.tests.map((t) => [t.path, t.files, t.timeoutSec]))).toEqual([
+      [[path.join(dir, 'out/amd64/loader'), files([path.join(dir, 'bpf/a_amd64.o'), path.join(dir, 'bpf/b_amd64.o'), path.join(dir, 'data/conf.json')]), 30]],
+      [[path.join(dir, 'out/arm64/loader'), files([path.join(dir, 'bpf/a_arm64.o'), path.join(dir, 'data/conf.json')]), 30]],
     ]);
     // The glob is injectable, which keeps expansion pure in tests that want it.
-    expect(expandCells(matrix, { glob: (p) => [`globbed:${path.basename(p)}`] })[0]!.loader.files).toEqual(['globbed:*_amd64.o', path.join(dir, 'data/conf.json')]);
+    const globbed = expandCells(matrix, { glob: (p) => [`globbed:${path.basename(p)}`] })[0]!.tests[0]!.files;
+    expect(globbed).toEqual(files(['globbed:*_amd64.o', path.join(dir, 'data/conf.json')]));
   });
 });

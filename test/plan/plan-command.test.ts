@@ -27,13 +27,16 @@ describe('portmatrix plan', () => {
     expect(run.code).toBe(0);
     const cells = JSON.parse(run.stdout) as Cell[];
     expect(cells.map((c) => c.id)).toEqual(['arm64/debian-bookworm/default', 'arm64/debian-bookworm/unpriv']);
-    expect(cells[1]!.loader).toEqual({
+    expect(cells[1]!.tests).toEqual([{
+      name: 'loader',
+      kind: 'exec',
       path: path.join(good, 'build/loader-arm64'),
       args: ['--check'],
       env: { PORTMATRIX_EXAMPLE: '1' },
-      files: [path.join(good, 'bpf/probe_arm64.o')],
+      files: [{ src: path.join(good, 'bpf/probe_arm64.o'), dest: '' }],
+      workdir: '',
       timeoutSec: 30,
-    });
+    }]);
     expect(cells[1]!.config).toMatchObject({ user: '1000', capabilities: ['bpf', 'perfmon'], cmdline: ['lockdown=integrity'] });
   });
 

@@ -13,8 +13,8 @@ import { renderJunit } from '../../src/report/junit.js';
 import { fence, mdInline, renderMarkdown } from '../../src/report/markdown.js';
 import { renderTable } from '../../src/report/terminal.js';
 import { cleanText } from '../../src/core/plain-text.js';
-import { exitCodeFor } from '../../src/report/view.js';
-import { fixtureRun } from './fixture.js';
+import { runVerdict } from '../../src/outcome/run-verdict.js';
+import { fixtureResults, fixtureRun } from './fixture.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const XSD = path.join(here, '../fixtures/junit.xsd');
@@ -175,13 +175,14 @@ describe('html (static checks; the browser test drives it)', () => {
   });
 });
 
-describe('exit code', () => {
-  it('fail beats infra, infra beats pass', () => {
-    const r = fixtureRun();
-    expect(exitCodeFor(r)).toBe(1);
-    const infraOnly = { ...r, cells: r.cells.filter((c) => c.status !== 'fail' && c.status !== 'xpass') };
-    expect(exitCodeFor(infraOnly)).toBe(3);
-    const fine = { ...r, cells: r.cells.filter((c) => ['pass', 'xfail', 'skip'].includes(c.status)) };
-    expect(exitCodeFor(fine)).toBe(0);
+describe("the run's verdict", () => {
+  it('fail beats infra, infra beats pass, and names the cells behind it', () => {
+    const r = fixtureResults();
+    const bad = (s: string) => r.cells.filter((c) => c.status === s).map((c) => c.id).sort();
+    expect(runVerdict(r.cells)).toEqual({ exitCode: 1, strict: false, ok: false, failed: [...bad('fail'), ...bad('xpass')].sort(), infra: bad('infra') });
+    const infraOnly = r.cells.filter((c) => c.status !== 'fail' && c.status !== 'xpass');
+    expect(runVerdict(infraOnly)).toMatchObject({ exitCode: 3, ok: false, failed: [] });
+    const fine = r.cells.filter((c) => ['pass', 'xfail', 'skip'].includes(c.status));
+    expect(runVerdict(fine)).toMatchObject({ exitCode: 0, ok: true, failed: [], infra: [] });
   });
 });

@@ -161,6 +161,26 @@ describe('portmatrix report', () => {
     expect(ctx.out()).toContain(path.join('results', 'junit.xml'));
   });
 
+  it("keeps a run's recorded verdict, and decides one for results without it (strict when a shard ran so)", async () => {
+    const cwd = await tmp();
+    const all = fixtureResults();
+    const passed = all.cells.filter((c) => c.status === 'pass');
+    // A cell that failed once and passed on its rerun: flaky, which only --strict fails.
+    const cells = [{ ...passed[0]!, status: 'flaky' as const, runs: { passed: 1, total: 2, statuses: ['fail' as const, 'pass' as const] } }, ...passed.slice(1)];
+    const flaky = { ...all, cells };
+    const flakyIds = [passed[0]!.id];
+    await writeRunDir(path.join(cwd, 'old'), flaky);
+    expect(await report(fakeContext(cwd), { reporter: 'json' }, ['old'])).toBe(0);
+    const verdictIn = async (dir: string) => (JSON.parse(await readFile(path.join(cwd, dir, 'results.json'), 'utf8')) as RunResults).verdict;
+    expect(await verdictIn('old')).toEqual({ exitCode: 0, strict: false, ok: true, failed: [], infra: [] });
+    const strict = { exitCode: 1, strict: true, ok: false, failed: flakyIds, infra: [] };
+    await writeRunDir(path.join(cwd, 'strict'), { ...flaky, verdict: strict });
+    expect(await report(fakeContext(cwd), { reporter: 'json' }, ['strict'])).toBe(1);
+    expect(await verdictIn('strict')).toEqual(strict);
+    expect(await report(fakeContext(cwd), { reporter: 'json', out: 'merged' }, ['old', 'strict'])).toBe(1);
+    expect(await verdictIn('merged')).toEqual(strict);
+  });
+
   it('rejects an unknown reporter before reading anything (exit 2)', async () => {
     const ctx = fakeContext(await tmp());
     await expect(report(ctx, { reporter: 'pdf' }, ['does-not-exist'])).rejects.toMatchObject({ exitCode: 2 });

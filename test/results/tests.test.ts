@@ -6,7 +6,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TestResult } from '../../src/results/model.js';
 import { readResults } from '../../src/results/read.js';
-import { cellStatus, failingTests, passedCount } from '../../src/results/tests.js';
+import { cellStatus } from '../../src/outcome/cell-outcome.js';
+import { failingTests, passedCount } from '../../src/results/tests.js';
 import { fixtureResults } from '../report/fixture.js';
 
 const test = (name: string, status: TestResult['status']): TestResult => ({ name, kind: 'exec', status, timedOut: false, timings: {}, stdout: '', stderr: '', kernelLog: '' });
@@ -17,8 +18,8 @@ describe('cellStatus', () => {
     expect(cellStatus(mixed, { bootFailed: false })).toBe('fail');
     expect(cellStatus([test('a', 'pass'), test('c', 'xfail'), test('d', 'skip')], { bootFailed: false })).toBe('pass');
     expect(cellStatus([test('a', 'pass'), test('e', 'xpass')], { bootFailed: false })).toBe('fail');
-    expect(cellStatus(mixed, { bootFailed: false, expected: true })).toBe('xfail');
-    expect(cellStatus([test('a', 'pass')], { bootFailed: false, expected: true })).toBe('xpass');
+    expect(cellStatus(mixed, { bootFailed: false, expect: { result: 'fail', reason: 'r' } })).toBe('xfail');
+    expect(cellStatus([test('a', 'pass')], { bootFailed: false, expect: { result: 'fail', reason: 'r' } })).toBe('xpass');
     expect(cellStatus(mixed, { bootFailed: true })).toBe('infra');
     expect(cellStatus([test('a', 'skip')], { bootFailed: false })).toBe('skip');
     expect(passedCount(mixed)).toEqual({ passed: 2, total: 3 });

@@ -40,10 +40,10 @@ describe('run events', () => {
     const { dir, seen, options } = setup();
     writeFileSync(path.join(dir, 'vmlinuz'), Buffer.alloc(4096, 7));
     writeFileSync(path.join(dir, 'loader'), '#!/bin/sh\n');
-    const loader = { path: path.join(dir, 'loader'), args: [], env: {}, files: [], timeoutSec: 60 };
+    const tests = [{ name: 'loader', kind: 'exec' as const, path: path.join(dir, 'loader'), args: [], env: {}, files: [], workdir: '', timeoutSec: 60 }];
     const skipped = cell('s390x', 'debian:bullseye', 'default', { skip: 'no s390x kernel' });
-    const missing = cell('amd64', 'file:/nonexistent/vmlinuz', 'default', { loader, id: 'amd64/missing/default' });
-    const kept = cell('amd64', `file:${path.join(dir, 'vmlinuz')}`, 'default', { loader, id: 'amd64/local/default' });
+    const missing = cell('amd64', 'file:/nonexistent/vmlinuz', 'default', { tests, id: 'amd64/missing/default' });
+    const kept = cell('amd64', `file:${path.join(dir, 'vmlinuz')}`, 'default', { tests, id: 'amd64/local/default' });
     // --resume: the kept cell finished earlier with exactly these inputs.
     const kernelSha = (await createImageStore({ env: process.env, cacheDir: path.join(dir, 'c2'), debianMirror: 'http://unused.invalid', baseDir: dir }).kernel(kept.kernel.source, 'amd64')).sha256;
     const before = { ...notBooted(kept, 'skip', 'stand-in'), status: 'pass' as const, inputsHash: await inputsHash(kept, kernelSha, vm) };

@@ -1,32 +1,60 @@
+// One attempt's outcome through the one pipeline, for a `loader:` matrix's one test:
+// the guest's end (outcome/guest-infra.ts), its test (outcome/guest-tests.ts), the cell
+// (outcome/cell-outcome.ts). What the VM and the guest said, as a table.
 import { describe, expect, it } from 'vitest';
 import type { Cell } from '../../src/core/cell.js';
-import { decideOutcome, type Observed } from '../../src/outcome/decide.js';
+import type { GuestReport } from '../../src/guest/frames.js';
+import { decideCell } from '../../src/outcome/cell-outcome.js';
+import { guestInfra } from '../../src/outcome/guest-infra.js';
+import { decideGuestTests } from '../../src/outcome/guest-tests.js';
 import { classifyFailure } from '../../src/outcome/patterns.js';
-import { cell as plannedCell } from '../helpers/cells.js';
+import { undecidedTest } from '../../src/results/tests.js';
+import type { VmExit } from '../../src/vm/process.js';
 
-const cell = (expect?: Cell['expect']) => plannedCell({ expect });
-
-const seen = (o: Partial<Observed>): Observed => ({
-  bootTimedOut: false,
-  timedOut: false,
-  qemuCode: 0,
-  loaderStarted: true,
-  exitCode: 0,
-  loaderTimedOut: false,
-  stdout: '',
-  stderr: '',
-  dmesg: '',
-  consoleTail: '',
-  bootDeadlineSec: 120,
-  loaderTimeoutSec: 60,
-  ...o,
+const cell = (expect?: Cell['expect']): Cell => ({
+  id: 'amd64/debian-trixie/default',
+  arch: 'amd64',
+  kernel: { source: 'debian:trixie', name: 'debian-trixie' },
+  config: { name: 'default', cmdline: [], sysctl: {} },
+  libc: 'static',
+  tests: [{ name: 'loader', kind: 'exec', path: '/x', args: [], env: {}, files: [], workdir: '', timeoutSec: 60 }],
+  expect,
 });
 
-describe('decideOutcome', () => {
+/** What the VM and the guest said about the loader. */
+interface Seen {
+  spawnError?: string;
+  bootTimedOut: boolean;
+  timedOut: boolean;
+  qemuCode: number | null;
+  qemuSignal?: string;
+  done?: boolean;
+  loaderStarted: boolean;
+  /** Absent: the guest never reported the loader's end. */
+  exitCode?: number;
+  loaderTimedOut: boolean;
+  stderr: string;
+  kernelLog?: string;
+  consoleTail: string;
+}
+
+const seen = (o: Partial<Seen>): Seen => ({ bootTimedOut: false, timedOut: false, qemuCode: 0, loaderStarted: true, exitCode: 0, loaderTimedOut: false, stderr: '', consoleTail: '', ...o });
+
+function decide(c: Cell, o: Seen) {
+  const exit: VmExit = { code: o.qemuCode, signal: o.qemuSignal ?? null, timedOut: o.timedOut, bootTimedOut: o.bootTimedOut, aborted: false, consoleTail: o.consoleTail, durationMs: 1, spawnError: o.spawnError };
+  const ended = o.exitCode !== undefined;
+  const test = { started: true, ended, exitCode: o.exitCode, timedOut: o.loaderTimedOut, stdout: '', stderr: o.stderr, dmesg: o.kernelLog ?? '' };
+  const report: GuestReport = { phases: {}, loaderStarted: o.loaderStarted, done: o.done ?? false, timedOut: false, stdout: '', stderr: '', dmesg: '', facts: {}, sysctlErrors: [], tests: o.loaderStarted ? [test] : [] };
+  const infra = guestInfra(exit, report, { bootDeadlineSec: 120 });
+  const [t] = decideGuestTests(c, report, { consoleTail: o.consoleTail, afterStart: o.consoleTail, stopped: o.timedOut, infra });
+  return decideCell(c, [t ?? undecidedTest(c.tests[0]!, 'infra', infra)], { bootFailed: !o.loaderStarted, infra });
+}
+
+describe('one attempt of a loader', () => {
   it.each([
     ['exit 0', seen({}), undefined, 'pass', undefined],
     ['exit 1 with a BTF message', seen({ exitCode: 1, stderr: 'load: no BTF found for kernel version 6.1.0-50-s390x' }), undefined, 'fail', 'missing kernel BTF: load: no BTF found for kernel version 6.1.0-50-s390x'],
-    ['loader killed by its timeout', seen({ exitCode: 124, loaderTimedOut: true }), undefined, 'fail', 'loader timed out after 60s'],
+    ['loader killed by its timeout', seen({ exitCode: 143, loaderTimedOut: true }), undefined, 'fail', 'loader timed out after 60s'],
     ['boot deadline', seen({ loaderStarted: false, exitCode: undefined, bootTimedOut: true, timedOut: true, consoleTail: 'Probing EDD ... ok' }), undefined, 'infra', 'guest did not start /init within 120s: Probing EDD ... ok'],
     ['panic before init', seen({ loaderStarted: false, exitCode: undefined, qemuCode: 0, consoleTail: 'x\nKernel panic - not syncing: VFS: Unable to mount root fs\ny' }), undefined, 'infra', 'QEMU exited (code 0) before the loader started: Kernel panic - not syncing: VFS: Unable to mount root fs'],
     ['qemu missing', seen({ spawnError: 'qemu-system-s390x not found; install qemu-system-misc', loaderStarted: false }), undefined, 'infra', 'qemu-system-s390x not found; install qemu-system-misc'],
@@ -40,7 +68,7 @@ describe('decideOutcome', () => {
     ['expected failure that passed', seen({}), { result: 'fail', reason: 'no BTF' }, 'xpass', 'expected to fail (no BTF) but passed'],
     ['expected failure that did not boot stays infra', seen({ loaderStarted: false, exitCode: undefined, bootTimedOut: true }), { result: 'fail', reason: 'no BTF' }, 'infra', 'guest did not start /init within 120s: the console stayed empty (a corrupt kernel image, or one for another arch?)'],
   ] as const)('%s', (_name, observed, expectation, status, reason) => {
-    const outcome = decideOutcome(cell(expectation as Cell['expect']), observed);
+    const outcome = decide(cell(expectation as Cell['expect']), observed);
     expect(outcome.status).toBe(status);
     expect(outcome.reason).toBe(reason);
   });

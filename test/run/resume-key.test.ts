@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import type { Cell, TestSpec } from '../../src/core/cell.js';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +14,11 @@ const vm = { memory: 512, cpus: 1, bootTimeout: 60, accel: 'tcg' as const, backe
 async function loaderCell() {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-key-'));
   await writeFile(path.join(dir, 'loader.sh'), '#!/bin/sh\n');
-  return { cell: plannedCell({ tests: [{ path: path.join(dir, 'loader.sh') }] }), vm };
+  const cell: Cell = {
+    id: 'amd64/debian-trixie/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'debian-trixie' }, config: { name: 'default', cmdline: [], sysctl: {} },
+    libc: 'static', tests: [{ name: 'loader', kind: 'exec', path: path.join(dir, 'loader.sh'), args: [], env: {}, files: [], workdir: '', timeoutSec: 60 }],
+  };
+  return { cell, vm };
 }
 
 describe('the --resume key', () => {

@@ -28,11 +28,11 @@ touch /tmp/seen-$(cat /proc/sys/kernel/random/uuid)
 echo "seen=$(ls /tmp | grep -c '^seen-')"
 `;
 
-// A cell of staged files: the file as sent, and no trace of another cell (each writes one).
+// A cell of staged files (in the loader's root, where it starts): the file as sent, and no trace of another cell (each writes one).
 const STAGED_LOADER = `#!/bin/sh
-echo "sha=$(sha256sum /portmatrix/files/big.bin | cut -d' ' -f1)"
-echo "others=$(ls /portmatrix/files | grep -c '^cell-')"
-touch /portmatrix/files/cell-$(cat /proc/sys/kernel/random/uuid)
+echo "sha=$(sha256sum big.bin | cut -d' ' -f1)"
+echo "others=$(ls | grep -c '^cell-')"
+touch cell-$(cat /proc/sys/kernel/random/uuid)
 `;
 
 let dir: string;

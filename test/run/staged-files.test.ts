@@ -5,7 +5,6 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { type CpioEntry, writeCpio } from '../../src/guest/cpio.js';
 import { cellHelperPath } from '../../src/guest/initramfs.js';
-import { pmcellModes } from '../../src/guest/base-image.js';
 import { sharedFilesCache, stagedKey } from '../../src/run/staged-files.js';
 
 const file = (p: string, text: string): CpioEntry => ({ path: p, type: 'file', mode: 0o644, data: Buffer.from(text) });
@@ -43,10 +42,5 @@ describe('shared files', () => {
     expect(stagedKey(boot, 'f'.repeat(64))).not.toBe(stagedKey('b'.repeat(64), 'f'.repeat(64)));
     expect(stagedKey(boot, 'f'.repeat(64))).not.toBe(stagedKey(boot, 'e'.repeat(64)));
     expect(stagedKey(boot, 'f'.repeat(64))).not.toBe(boot);
-  });
-
-  it('are staged only for a pmcell that takes them: the built one does, one without PMST1 does not', async () => {
-    expect(pmcellModes(await readFile(cellHelperPath('amd64'))).staged).toBe(true);
-    expect(pmcellModes(Buffer.from('\x7fELF … PMIN1 …')).staged).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 // The loop of guests of a cell of tests, with the guest faked (its frames written
+import type { Cell, TestSpec } from '../../src/core/cell.js';
 // here): a test that dies with the guest fails with the panic, the cell boots again
 // for the tests after it and only for those, skipped tests never run, and a guest
 // that never starts leaves the rest `infra`.
@@ -19,10 +20,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const prog = path.join(dir, 'prog');
 writeFileSync(prog, '#!/bin/sh\n');
 
-const cell = plannedCell({
-  kernel: 'k',
-  tests: ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, path: prog, timeoutSec: 5 })),
-});
+const spec = (name: string): TestSpec => ({ name, kind: 'exec', path: prog, args: [], env: {}, files: [], workdir: '', timeoutSec: 5 });
+const cell: Cell = {
+  id: 'amd64/k/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'k' }, config: { name: 'default', cmdline: [], sysctl: {} }, libc: 'static',
+  tests: ['a', 'b', 'c', 'd', 'e'].map(spec),
+};
 const boot = { cell, kernel: { kernelPath: '/k' } as never, accel: 'tcg' as const, busybox: '/bb', vm: { backend: 'vng' } as never, blobs: {} as never, virtioModules: async () => undefined, sharedFiles: sharedFilesCache() };
 
 /** A guest that ran `ended` tests to their end (exit codes), then started `died` and panicked. */
