@@ -64,6 +64,7 @@ export async function checkCells(cells: readonly Cell[], deps: CellCheckDeps): P
   const resolved: Resolved[] = [];
   for (const cell of cells) resolved.push(await resolveCell(cell, { kernel, view, objects }));
   const names = idNames(resolved.flatMap((r) => (r.view ? [r.view] : [])));
-  const kernels = kernelSummaries(resolved.map((r) => ({ kernel: r.cell.kernel.name, arch: r.cell.arch, view: r.view })));
+  const seen = resolved.map((r) => ({ kernel: r.cell.kernel.name, arch: r.cell.arch, view: r.view }));
+  const kernels = kernelSummaries(seen);
   return { version: 1, cells: resolved.map((r) => judge(r, names)), kernels };
 }

@@ -19,7 +19,9 @@ export function kernelSummary(kernel: string, arch: string, view: KernelView): K
     helpers: facts.helpers.length,
     kfuncs: facts.kfuncs.length,
   };
-  if (config) summary.options = configDifferences(config, NONE).map((d) => ({ name: d.name, value: d.a!, area: d.area }));
+  if (config) {
+    summary.options = configDifferences(config, NONE).map((d) => ({ name: d.name, value: d.a!, area: d.area }));
+  }
   return summary;
 }
 

@@ -96,7 +96,8 @@ function explained(why: string, t: TestResult | undefined): string {
 export function testView(cell: CellResult, t: TestResult): TestView {
   const status = shownStatus(cell, t);
   const info = STATUS_INFO[status];
-  const why = explained(statusWhy(status, { reason: t.reason, exitCode: t.exitCode, expected: expectation(cell, t) }), t);
+  const own = statusWhy(status, { reason: t.reason, exitCode: t.exitCode, expected: expectation(cell, t) });
+  const why = explained(own, t);
   return { name: t.name, status, mark: info.mark, emoji: info.emoji, label: info.label, why };
 }
 

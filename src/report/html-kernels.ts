@@ -19,10 +19,13 @@ export function testKernelDetail(results: RunResults | undefined, cell: CellResu
   const parts: string[] = [];
   const differs = predictionText(t.prediction);
   if (differs) parts.push(`<p class="note">${esc(differs)}</p>`);
-  if (t.verifierLog?.length) parts.push(`<h4>verifier log, last lines</h4>\n<pre>${esc(t.verifierLog.join('\n'))}</pre>`);
+  if (t.verifierLog?.length) {
+    parts.push(`<h4>verifier log, last lines</h4>\n<pre>${esc(t.verifierLog.join('\n'))}</pre>`);
+  }
   const contrast = results && t.status === 'fail' ? configContrast(results, cell, t) : undefined;
   if (contrast) {
-    parts.push(`<h4>BPF configuration that differs from ${esc(contrast.against)} (passes there)</h4>\n${list(contrast.lines)}`);
+    const head = `BPF configuration that differs from ${contrast.against} (passes there)`;
+    parts.push(`<h4>${esc(head)}</h4>\n${list(contrast.lines)}`);
   }
   return parts.length ? `${parts.join('\n')}\n` : '';
 }
@@ -44,7 +47,8 @@ function testRows(results: RunResults): string {
       const fails = t.failsOn.map((f) => `${f.id}: ${f.why}`);
       const differ = t.mismatches.map((m) => `${m.id}: ${m.text}`);
       const passes = t.passesOn.length ? t.passesOn.join(', ') : 'none';
-      return `<tr><td class="mono">${esc(t.name)}</td><td>${esc(passes)}</td><td>${fails.length ? list(fails) : ''}${differ.length ? list(differ) : ''}</td></tr>`;
+      const why = `${fails.length ? list(fails) : ''}${differ.length ? list(differ) : ''}`;
+      return `<tr><td class="mono">${esc(t.name)}</td><td>${esc(passes)}</td><td>${why}</td></tr>`;
     })
     .join('\n');
 }

@@ -56,17 +56,18 @@ function optionLines(pass: readonly KernelOption[], fail: readonly KernelOption[
     .map((n) => `${n}: ${inPass.get(n) ?? 'not set'} → ${inFail.get(n) ?? 'not set'}`);
 }
 
-/** A passing cell of the same test to compare with: same arch and config on another kernel, else same kernel on another arch. */
+/** A passing cell of the same test: same arch and config on another kernel, else same kernel on another arch. */
 function passingPeer(results: RunResults, cell: CellResult, test: TestResult): CellResult | undefined {
   const passes = (c: CellResult) => c.tests.some((t) => t.name === test.name && testView(c, t).status === 'pass');
-  const peers = results.cells.filter((c) => c !== cell && c.config === cell.config && c.libc === cell.libc && passes(c));
+  const alike = (c: CellResult) => c !== cell && c.config === cell.config && c.libc === cell.libc;
+  const peers = results.cells.filter((c) => alike(c) && passes(c));
   return (
     peers.find((c) => c.arch === cell.arch && c.kernel.name !== cell.kernel.name) ??
     peers.find((c) => c.kernel.name === cell.kernel.name && c.arch !== cell.arch)
   );
 }
 
-/** The BPF-relevant configuration differences behind a failing test, when a passing peer and both kernels' options are known. */
+/** The BPF configuration behind a failing test, when a passing peer and both kernels' options are known. */
 export function configContrast(results: RunResults, cell: CellResult, test: TestResult): ConfigContrast | undefined {
   const peer = passingPeer(results, cell, test);
   const a = peer && summaryOf(results, peer)?.options;

@@ -70,8 +70,22 @@ describe('decideTest', () => {
 });
 
 describe('decideTest with the cell check', () => {
-  const STATE = { kind: 'field' as const, level: 'fail' as const, object: 'naive.o', need: 'task_struct.state', detail: 'absent; task_struct has __state' };
-  const check = { id: 'amd64/debian-bookworm/default', arch: 'amd64', kernel: 'debian-bookworm', btf: 'kernel', predicted: 'fail' as const, objects: ['naive.o'], findings: [STATE] };
+  const STATE = {
+    kind: 'field' as const,
+    level: 'fail' as const,
+    object: 'naive.o',
+    need: 'task_struct.state',
+    detail: 'absent; task_struct has __state',
+  };
+  const check = {
+    id: 'amd64/debian-bookworm/default',
+    arch: 'amd64',
+    kernel: 'debian-bookworm',
+    btf: 'kernel',
+    predicted: 'fail' as const,
+    objects: ['naive.o'],
+    findings: [STATE],
+  };
 
   it('records the finding that explains the failure as it decides the test', () => {
     const stderr = 'load program: bad CO-RE relocation: invalid func unknown#195896080\n';

@@ -123,7 +123,8 @@ describe('a failure explained in kernel terms', () => {
   });
 
   it('says unexplained for a failing test of several that no finding explains', () => {
-    const c = withTests('fail', [test('a', 'pass'), test('b', 'fail', { reason: 'exit 1', explanation: 'unexplained' })]);
+    const b = test('b', 'fail', { reason: 'exit 1', explanation: 'unexplained' });
+    const c = withTests('fail', [test('a', 'pass'), b]);
     expect(cellView(c).tests.map((t) => t.why)).toEqual(['exit 1 — unexplained by the kernel facts']);
   });
 });

@@ -64,7 +64,10 @@ describe('the kernels view', () => {
           },
         ],
         mismatches: [
-          { id: 'arm64/bookworm/default', text: 'predicted to fail but passed (the program handled what the kernel lacks)' },
+          {
+            id: 'arm64/bookworm/default',
+            text: 'predicted to fail but passed (the program handled what the kernel lacks)',
+          },
         ],
       },
     ]);
