@@ -37,7 +37,8 @@ export default async function repro(ctx: Context, opts: ReproOptions, dir: strin
   const startedAt = new Date().toISOString();
   const { results, unfinished } = await session.run(cells).finally(() => session.close());
   const configs = plan.matrix.configs.map((c) => c.name);
-  const model = runModel({ matrixFile: plan.matrixFile, resultsDir, configs, startedAt, cells: results });
+  const { matrixFile } = plan;
+  const model = runModel({ matrixFile, resultsDir, configs, startedAt, cells: results, check: session.check });
   const end = { model, reporters: plan.reporters, resultsDir, resultsDirOption: opts.resultsDir, unfinished };
   const code = await reportRun(ctx, { ...end, strict: false });
   if (unfinished.length > 0 || code === ExitCode.infra) return code;

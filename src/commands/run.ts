@@ -35,7 +35,8 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
   const startedAt = new Date().toISOString();
   const { results, unfinished } = await runPlanned(ctx, session, plan, opts, resultsDir).finally(() => session.close());
   const configs = plan.matrix.configs.map((c) => c.name);
-  const model = runModel({ matrixFile: plan.matrixFile, resultsDir, configs, startedAt, cells: results });
+  const { matrixFile } = plan;
+  const model = runModel({ matrixFile, resultsDir, configs, startedAt, cells: results, check: session.check });
   const end = { model, reporters: plan.reporters, resultsDir, resultsDirOption: opts.resultsDir, unfinished };
   return reportRun(ctx, { ...end, strict: opts.strict });
 }

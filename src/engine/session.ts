@@ -15,6 +15,7 @@ import type { Context } from '../context.js';
 import type { Cell } from '../core/cell.js';
 import { createRunEvents, type RunEvents } from '../events/run-events.js';
 import { compileSplatRules } from '../outcome/splats.js';
+import type { CheckReport } from '../results/check.js';
 import type { CellResult } from '../results/model.js';
 import { reuseStore } from '../results/reuse-store.js';
 import { packagesPreflight } from '../run/guest-packages.js';
@@ -25,6 +26,7 @@ import { preflight } from '../run/preflight.js';
 import { runCells, type ScheduleOptions, type ScheduleOutcome } from '../run/scheduler.js';
 import { watchRun } from '../run/views.js';
 import { installReaper } from '../vm/process.js';
+import { runCheck } from './run-check.js';
 
 export interface SessionSetup {
   matrixFile: string;
@@ -51,6 +53,8 @@ export interface CellRuns {
 export interface RunSession {
   readonly events: RunEvents;
   readonly jobs: number;
+  /** The check of the session's cells, computed before any boot (`skipped` says why when there is none). */
+  readonly check: CheckReport;
   /** Boots the cells (unless kept or reused); every result is also an event. */
   run(cells: Cell[], runs?: CellRuns): Promise<ScheduleOutcome>;
   /** Closes the views (before a command prints its table) and removes the scratch directory. */
@@ -82,6 +86,8 @@ function scheduleOf(ctx: Context, s: SessionSetup, shared: Shared): ScheduleOpti
   };
 }
 
+const checksById = (r: CheckReport) => new Map(r.cells.map((c) => [c.id, c]));
+
 export async function openSession(ctx: Context, s: SessionSetup): Promise<RunSession> {
   await hostPreflights(ctx, s);
   const events = createRunEvents();
@@ -110,6 +116,7 @@ async function withViews(
     inputs.images,
     shownMatrix,
   );
+  const check = await runCheck(ctx, s.matrix, inputs.images, s.cells, events);
   // Scratch sockets and vng initramfs files, one directory per session (the pid in its
   // name lets tests find this run's QEMUs).
   const workDir = await mkdtemp(path.join(os.tmpdir(), `portmatrix-${process.pid}-`));
@@ -117,10 +124,11 @@ async function withViews(
   // Every finished cell is kept for a later --reuse; only --reuse takes from the store.
   const store = reuseStore(inputs.cache.dir);
   const jobs = s.jobs && s.jobs > 0 ? s.jobs : defaultJobs(s.matrix.vm.memory);
-  const schedule = scheduleOf(ctx, s, { inputs, events, jobs, workDir, keep: store });
+  const schedule = { ...scheduleOf(ctx, s, { inputs, events, jobs, workDir, keep: store }), checks: checksById(check) };
   return {
     events,
     jobs,
+    check,
     run: (cells, runs = {}) => runCells(cells, { ...schedule, ...runs, reuse: runs.reuse ? store : undefined }),
     close: async () => {
       closeViews();

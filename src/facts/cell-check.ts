@@ -6,32 +6,14 @@ import { cellBtfMode, formatBtfMode } from '../btf/mode.js';
 import type { Cell } from '../core/cell.js';
 import { memoize } from '../core/memo.js';
 import { NotAvailableError, type ResolvedKernel } from '../images/types.js';
-import { type Finding, type IdNames, predicted } from './finding.js';
+import type { CellCheck, CheckReport } from '../results/check.js';
+import { type IdNames, predicted } from './finding.js';
 import type { KernelView } from './kernel-facts.js';
+import { kernelSummaries } from './kernel-summary.js';
 import { idNames, predictObject } from './predict.js';
 import type { ProgramFacts } from './program-facts.js';
 
-/** One cell's prediction: what `check` prints and what goes into results.json. */
-export interface CellCheck {
-  id: string;
-  arch: string;
-  kernel: string;
-  /** `uname -r` of the kernel checked. */
-  release?: string;
-  /** The BTF mode the cell's loader sees. */
-  btf: string;
-  predicted: 'pass' | 'fail' | 'skip';
-  /** Why the cell was not checked (no kernel for its arch, no objects). */
-  skip?: string;
-  /** Object files checked (base names). */
-  objects: string[];
-  findings: Finding[];
-}
-
-export interface CheckReport {
-  version: 1;
-  cells: CellCheck[];
-}
+export type { CellCheck, CheckReport } from '../results/check.js';
 
 export interface CellCheckDeps {
   kernel(cell: Cell): Promise<ResolvedKernel>;
@@ -82,5 +64,7 @@ export async function checkCells(cells: readonly Cell[], deps: CellCheckDeps): P
   const resolved: Resolved[] = [];
   for (const cell of cells) resolved.push(await resolveCell(cell, { kernel, view, objects }));
   const names = idNames(resolved.flatMap((r) => (r.view ? [r.view] : [])));
-  return { version: 1, cells: resolved.map((r) => judge(r, names)) };
+  const seen = resolved.map((r) => ({ kernel: r.cell.kernel.name, arch: r.cell.arch, view: r.view }));
+  const kernels = kernelSummaries(seen);
+  return { version: 1, cells: resolved.map((r) => judge(r, names)), kernels };
 }

@@ -3,8 +3,11 @@
 // disagree. Pure, for the reports: the check's findings and a test's output in,
 // one explanation out.
 
+import type { PredictionAgreement } from '../results/check.js';
 import type { CellCheck } from './cell-check.js';
+import type { TestResult } from '../results/model.js';
 import type { Finding } from './finding.js';
+import { processedInsns, verifierLogs } from './verifier-log.js';
 
 /** Loader errors and the findings that explain them, most specific first. */
 const MATCHERS: { error: RegExp; kinds: Finding['kind'][]; needOf?: (m: RegExpExecArray) => string }[] = [
@@ -35,7 +38,7 @@ export function explainingFinding(output: string, check: Pick<CellCheck, 'findin
   return undefined;
 }
 
-export type Agreement = 'agree' | 'predicted-fail-passed' | 'failed-unexplained';
+export type Agreement = PredictionAgreement;
 
 /**
  * Prediction against outcome: a cell predicted to fail that passed handled the
@@ -46,4 +49,28 @@ export function agreement(predicted: CellCheck['predicted'], outcome: 'pass' | '
   if (predicted === 'fail' && outcome === 'pass') return 'predicted-fail-passed';
   if (predicted !== 'fail' && outcome === 'fail') return 'failed-unexplained';
   return 'agree';
+}
+
+/** What a test's outcome adds to its result from the cell's check and its output (outcome/ records it). */
+export type TestFacts = Pick<TestResult, 'explanation' | 'prediction' | 'verifierLog' | 'processedInsns'>;
+
+/**
+ * The kernel-level facts of one decided test: for a failure, the finding that
+ * explains it (or `unexplained`) and the verifier log's last lines; for any test,
+ * the verified instruction counts its loader printed and, when the cell was
+ * checked, how the outcome reads against the prediction.
+ */
+export function testFacts(status: 'pass' | 'fail' | 'other', output: string, check?: CellCheck): TestFacts {
+  const out: TestFacts = {};
+  const insns = processedInsns(output);
+  if (insns.length) out.processedInsns = insns;
+  if (status === 'fail') {
+    const log = verifierLogs(output).at(-1);
+    if (log?.lastLines.length) out.verifierLog = log.lastLines;
+  }
+  if (!check || check.predicted === 'skip' || status === 'other') return out;
+  if (status === 'fail') out.explanation = explainingFinding(output, check) ?? 'unexplained';
+  const said = agreement(check.predicted, status);
+  out.prediction = said === 'agree' && out.explanation === 'unexplained' ? 'failed-unexplained' : said;
+  return out;
 }

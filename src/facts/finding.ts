@@ -2,45 +2,14 @@
 // kernel names that look like what was asked for.
 
 import { editDistance } from '../config/suggest.js';
+import type { Finding } from '../results/check.js';
 
-export type FindingKind =
-  | 'btf'
-  | 'field'
-  | 'type'
-  | 'enumval'
-  | 'helper'
-  | 'kfunc'
-  | 'ksym'
-  | 'prog-type'
-  | 'attach-type'
-  | 'map-type'
-  | 'target'
-  | 'config'
-  | 'lockdown';
+export type { Finding, FindingKind } from '../results/check.js';
 
 /** Names of ids a kernel may lack, from every kernel checked (the newest knows the most). */
 export interface IdNames {
   helpers: Map<number, string>;
   mapTypes: Map<number, string>;
-}
-
-export interface Finding {
-  kind: FindingKind;
-  /**
-   * fail: predicted to fail the load or attach. guarded: absent, but the program
-   * carries an alternative (a CO-RE flavour, a field-exists check). unknown: the
-   * facts cannot decide (no symbol table, a module's kfunc).
-   */
-  level: 'fail' | 'guarded' | 'unknown';
-  /** The object's file name and the program's section, when one program needs it. */
-  object: string;
-  section?: string;
-  /** What is needed: `task_struct.state`, `bpf_loop (181)`, `CONFIG_KPROBES`. */
-  need: string;
-  /** Why, in kernel terms: `absent; task_struct has __state`. */
-  detail: string;
-  /** Kernel names that look like what was needed, nearest first. */
-  candidates?: string[];
 }
 
 /** Up to `max` of `names` that look like `want`: containing it or contained, or a few edits away. */

@@ -5,6 +5,7 @@
 
 import type { Cell } from '../core/cell.js';
 import type { GuestReport } from '../guest/frames.js';
+import type { CellCheck } from '../results/check.js';
 import type { TestResult } from '../results/model.js';
 import { undecidedTest } from '../results/tests.js';
 import { explainReason, type LibcContext } from './explain.js';
@@ -27,6 +28,8 @@ export interface GuestTestsContext {
   splats?: SplatRules;
   /** Each test's libc facts, by index in the cell's tests. */
   libc?: readonly (LibcContext | undefined)[];
+  /** The cell's check (facts/), when the run has one: explains a failing test in kernel terms. */
+  check?: CellCheck;
 }
 
 /** The tests one guest decided, by index; those it never started stay undefined. `ended` absent: the guest still runs. */
@@ -37,7 +40,7 @@ export function decideGuestTests(cell: Cell, report: GuestReport, ended: GuestEn
   return testRuns(cell.tests, report, end).map((r, i) => {
     if (!r) return undefined;
     if (ended?.infra && !report.tests[i]?.ended) return undecidedTest(cell.tests[i]!, 'infra', ended.infra);
-    const t = decideTest(cell.tests[i]!, { ...r, lockdown: report.facts.lockdown }, ctx.splats);
+    const t = decideTest(cell.tests[i]!, { ...r, lockdown: report.facts.lockdown }, ctx.splats, ctx.check);
     const reason = explainReason(t.reason, report.facts, ctx.libc?.[i]);
     return reason === t.reason ? t : { ...t, reason };
   });

@@ -5,6 +5,8 @@
 // turns fail into xfail and pass into xpass (a flaky expectation never xpasses).
 
 import { LOADER_TEST, type TestSpec } from '../core/cell.js';
+import { testFacts } from '../facts/explain-outcome.js';
+import type { CellCheck } from '../results/check.js';
 import type { CaseResult, OutputCut, TestResult } from '../results/model.js';
 import { parseGoTest } from '../suite/gotest-cases.js';
 import { failingSplat, NO_RULES, splatReason, type SplatRules } from './splats.js';
@@ -83,7 +85,8 @@ function verdict(spec: TestSpec, run: TestRun, rules: SplatRules): { failed: boo
   return { failed: v.status === 'fail', reason: v.reason };
 }
 
-export function decideTest(spec: TestSpec, run: TestRun, rules: SplatRules = NO_RULES): TestResult {
+/** `check`: the cell's prediction, when the run has one: a failure records the finding that explains it. */
+export function decideTest(spec: TestSpec, run: TestRun, rules: SplatRules = NO_RULES, check?: CellCheck): TestResult {
   const v = verdict(spec, run, rules);
   const status = spec.expect ? (v.failed ? 'xfail' : spec.expect.result === 'flaky' ? 'pass' : 'xpass') : v.failed ? 'fail' : 'pass';
   const t: TestResult = {
@@ -102,5 +105,5 @@ export function decideTest(spec: TestSpec, run: TestRun, rules: SplatRules = NO_
   if (run.guestDied) t.consoleTail = run.guestDied.consoleTail;
   if (v.cases) t.cases = v.cases;
   if (run.outputCut) t.outputCut = run.outputCut;
-  return t;
+  return { ...t, ...testFacts(v.failed ? 'fail' : 'pass', `${run.stdout}\n${run.stderr}`, check) };
 }

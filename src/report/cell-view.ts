@@ -8,6 +8,7 @@ import {
   INFRA_MEANING,
   STATUS_INFO,
   TALLY_LEGEND,
+  explanationText,
   failedAsExpected,
   passedAgainstExpectation,
   retriedText,
@@ -87,10 +88,16 @@ function statusWhy(status: Status, o: { reason?: string; exitCode?: number; expe
   }
 }
 
+/** A failure's why with its kernel-level explanation, when the run had a check. */
+function explained(why: string, t: TestResult | undefined): string {
+  return t?.explanation && why ? `${why} — ${explanationText(t.explanation)}` : why;
+}
+
 export function testView(cell: CellResult, t: TestResult): TestView {
   const status = shownStatus(cell, t);
   const info = STATUS_INFO[status];
-  const why = statusWhy(status, { reason: t.reason, exitCode: t.exitCode, expected: expectation(cell, t) });
+  const own = statusWhy(status, { reason: t.reason, exitCode: t.exitCode, expected: expectation(cell, t) });
+  const why = explained(own, t);
   return { name: t.name, status, mark: info.mark, emoji: info.emoji, label: info.label, why };
 }
 
@@ -150,7 +157,8 @@ function decidingTests(cell: CellResult): TestView[] {
 function cellWhy(cell: CellResult, deciding: readonly TestView[]): string {
   const expected = expectation(cell, cell.tests[0]);
   const own = statusWhy(cell.status, { reason: cell.reason, exitCode: cell.exitCode, expected });
-  if (!several(cell) || deciding.length === 0 || cell.status === 'infra' || cell.status === 'flaky') return own;
+  if (!several(cell)) return cell.status === 'fail' || cell.status === 'xfail' ? explained(own, cell.tests[0]) : own;
+  if (deciding.length === 0 || cell.status === 'infra' || cell.status === 'flaky') return own;
   if (deciding.length === 1) return `${deciding[0]!.name}: ${deciding[0]!.why}`;
   const names = deciding.map((t) => t.name).join(', ');
   const verb = cell.status === 'xfail' ? failedAsExpected(cell.expected?.reason, undefined) : 'failed';

@@ -78,6 +78,9 @@ details.test > summary { cursor: pointer; display: flex; gap: 10px; align-items:
 table.cases { border-collapse: collapse; margin: 6px 0; }
 table.cases td, table.cases th { border-bottom: 1px solid var(--line); padding: 2px 8px; text-align: left; vertical-align: top; }
 table.cases pre { margin: 2px 0; }
+table.kernels { border-collapse: collapse; margin: 6px 0 14px; }
+table.kernels td, table.kernels th { border-bottom: 1px solid var(--line); padding: 2px 8px; text-align: left; vertical-align: top; }
+table.kernels ul { margin: 0; padding-left: 1.2em; }
 details.cell > summary::before { content: "▸"; color: var(--muted); }
 details.cell[open] > summary::before { content: "▾"; }
 details.cell[open] > summary { border-bottom: 1px solid var(--line); border-radius: 8px 8px 0 0; }

@@ -2,6 +2,7 @@
 // infrastructure error and a reused result. Each is worded here once: the
 // terminal, JUnit, HTML, Markdown, the PR comment and the GitHub log say it alike.
 
+import type { PredictionAgreement, TestExplanation } from '../results/check.js';
 import type { CellResult, Status } from '../results/model.js';
 
 export interface StatusInfo {
@@ -66,3 +67,16 @@ export const TALLY_LEGEND = {
   skip: '+1 skip = 1 more skipped',
   flaky: `+1 flaky = 1 more ${FLAKY_MEANING}`,
 } as const;
+
+/** A failing test's kernel-level explanation: `kernel lacks field task_struct.state: absent; …`. */
+export function explanationText(e: TestExplanation): string {
+  if (e === 'unexplained') return 'unexplained by the kernel facts';
+  return `kernel lacks ${e.kind} ${e.need}: ${e.detail}`;
+}
+
+/** Where the check's prediction and the outcome differ; empty where they agree. */
+export function predictionText(p: PredictionAgreement | undefined): string {
+  if (p === 'predicted-fail-passed') return 'predicted to fail but passed (the program handled what the kernel lacks)';
+  if (p === 'failed-unexplained') return 'failed unexplained: the check predicted a pass';
+  return '';
+}

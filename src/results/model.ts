@@ -2,6 +2,7 @@
 // Bump SCHEMA_VERSION on any incompatible change; readers refuse other versions.
 
 import type { CellBtf } from './btf.js';
+import type { CheckReport, PredictionAgreement, TestExplanation } from './check.js';
 import type { Arch } from '../core/arch.js';
 
 export const SCHEMA_VERSION = 2;
@@ -78,6 +79,14 @@ export interface TestResult {
   cases?: CaseResult[];
   /** Streams cut short, in stream order; absent when nothing was cut. */
   outputCut?: OutputCut[];
+  /** A failing test: the kernel-level finding that explains it, or `unexplained` (needs the run's check). */
+  explanation?: TestExplanation;
+  /** How the outcome reads against the check's prediction for the cell. */
+  prediction?: PredictionAgreement;
+  /** The verifier log's last lines in a failing test's output. */
+  verifierLog?: string[];
+  /** Verified instructions per program, where the loader printed the verifier's `processed N insns`. */
+  processedInsns?: { program?: string; insns: number }[];
 }
 
 export interface CellResult {
@@ -155,6 +164,8 @@ export interface RunResults {
   cells: CellResult[];
   /** How the run ended as a whole, decided once (outcome/run-verdict.ts); every view reads it. */
   verdict?: RunVerdict;
+  /** The check of the cells run, computed before the boots (facts/); absent without btf.objects. */
+  check?: CheckReport;
 }
 
 /** The run's verdict: what the exit code says and which cells made it so. */

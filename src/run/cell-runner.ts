@@ -13,6 +13,7 @@ import { cellPackages } from './guest-packages.js';
 import { libcFit } from '../libc/fit.js';
 import type { LibcContext } from '../outcome/explain.js';
 import type { SplatRules } from '../outcome/splats.js';
+import type { CellCheck } from '../results/check.js';
 import { notBooted, withAttempt, type AttemptMarks } from '../outcome/not-booted.js';
 import { consoleLogPath } from '../results/files.js';
 import type { CellResult, TestResult } from '../results/model.js';
@@ -43,6 +44,8 @@ export interface CellDeps {
   events: Pick<RunEvents, 'emit'>;
   /** The matrix's `splats:` rules; none when absent. */
   splats?: SplatRules;
+  /** The run's check, by cell id (engine/session.ts): absent without btf.objects. */
+  checks?: ReadonlyMap<string, CellCheck>;
   /** run --verbose: stream the programs' output while they run (`output` events). */
   live?: boolean;
 }
@@ -92,7 +95,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, at: Attemp
   };
   const libc = await libcContexts(cell, elfs, parts.libc);
   const onTest = (test: TestResult) => void deps.events.emit({ type: 'test', cell, test });
-  const decide = { splats: deps.splats, libc };
+  const decide = { splats: deps.splats, libc, check: deps.checks?.get(cell.id) };
   const suite = await runSuite(cell, { boot, runGuest: guestRun, decide, signal: deps.signal, onTest, skipped });
   const facts = { attempt: at.attempt, inputsHash: at.inputsHash, retriedAfter: at.retriedAfter, accel, started, backend: deps.vm.backend, qemuVersion, consoleLog: path.relative(deps.resultsDir, consoleLog), btf: btf?.result };
   return suiteResult(cell, kernel, suite, facts);

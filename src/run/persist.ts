@@ -9,6 +9,7 @@ import { readCellResults, writeCellResult } from '../results/files.js';
 import { SCHEMA_VERSION, type CellResult, type RunResults } from '../results/model.js';
 import { VERSION } from '../version.js';
 import { InfraError } from '../errors.js';
+import type { CheckReport } from '../results/check.js';
 import type { RunListener } from '../events/run-events.js';
 
 /** Finished cells of an earlier run when resuming; otherwise clears what an earlier run left. */
@@ -40,6 +41,8 @@ export interface RunRecord {
   configs: string[];
   startedAt: string;
   cells: CellResult[];
+  /** The run's check (facts/), computed before the boots. */
+  check?: CheckReport;
 }
 
 /** The versioned model every report renders (results.json). */
@@ -53,5 +56,6 @@ export function runModel(r: RunRecord): RunResults {
     host: { arch: os.arch(), cpus: os.availableParallelism(), node: process.version },
     configs: r.configs,
     cells: r.cells,
+    ...(r.check ? { check: r.check } : {}),
   };
 }

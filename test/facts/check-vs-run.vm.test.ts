@@ -1,6 +1,7 @@
 // The check's prediction against a real run, cell by cell: the example's naive
 // loader (cilium/ebpf, task_struct.state without a flavour) booted on bullseye (5.10)
-// and trixie (6.12) under QEMU, and `portmatrix check` on the same matrix.
+// and trixie (6.12) under QEMU, and `portmatrix check` on the same matrix; the run's
+// results carry the same check and each failing test's explanation.
 
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -39,6 +40,18 @@ describe('check against run', () => {
     expect(rows).toEqual([
       ['amd64/debian-bullseye/default', 'pass', 'pass', 'agree', undefined],
       ['amd64/debian-trixie/default', 'fail', 'fail', 'agree', 'task_struct.state'],
+    ]);
+    // The run made the same check and recorded it: each test carries what explains it.
+    const byId = (r: CheckReport | undefined) => r?.cells.map((c) => [c.id, c.predicted]);
+    expect(byId(results.check)).toEqual(byId(predicted));
+    const recorded = results.cells.map((c) => {
+      const t = c.tests[0]!;
+      const need = typeof t.explanation === 'object' ? t.explanation.need : t.explanation;
+      return [c.id, t.status, need, t.prediction];
+    });
+    expect(recorded).toEqual([
+      ['amd64/debian-bullseye/default', 'pass', undefined, 'agree'],
+      ['amd64/debian-trixie/default', 'fail', 'task_struct.state', 'agree'],
     ]);
   }, 900_000);
 });

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { agreement, explainingFinding } from '../../src/facts/explain-outcome.js';
+import type { CellCheck } from '../../src/facts/cell-check.js';
+import { agreement, explainingFinding, testFacts } from '../../src/facts/explain-outcome.js';
 import type { Finding } from '../../src/facts/finding.js';
 import { idNames, predictObject } from '../../src/facts/predict.js';
 import { readProgramFacts } from '../../src/facts/program-facts.js';
@@ -81,5 +82,42 @@ describe('agreement', () => {
     expect(agreement('fail', 'pass')).toBe('predicted-fail-passed');
     expect(agreement('pass', 'fail')).toBe('failed-unexplained');
     expect(agreement('skip', 'fail')).toBe('failed-unexplained');
+  });
+});
+
+describe('testFacts', () => {
+  const stateField: Finding = {
+    kind: 'field',
+    level: 'fail',
+    object: 'naive.o',
+    section: 'kprobe/sys_execve',
+    need: 'task_struct.state',
+    detail: 'absent; task_struct has __state',
+  };
+  const check = (predicted: 'pass' | 'fail', findings: Finding[]): CellCheck => ({
+    id: 'amd64/debian-bookworm/default',
+    arch: 'amd64',
+    kernel: 'debian-bookworm',
+    btf: 'kernel',
+    predicted,
+    objects: ['naive.o'],
+    findings,
+  });
+
+  it("records the finding, the verifier's last lines and agreement for a failure the check predicted", () => {
+    const out = testFacts('fail', sample('cilium-core-bookworm-amd64.stderr'), check('fail', [stateField]));
+    expect(out.explanation).toEqual(stateField);
+    expect(out.prediction).toBe('agree');
+    expect(out.verifierLog?.length).toBeGreaterThan(0);
+  });
+
+  it('says unexplained, and that the prediction missed it, when no finding explains the failure', () => {
+    const out = testFacts('fail', sample('libbpf-lockdown-trixie-amd64.stderr'), check('pass', []));
+    expect(out).toMatchObject({ explanation: 'unexplained', prediction: 'failed-unexplained' });
+  });
+
+  it('says a test predicted to fail passed, and adds nothing without a check', () => {
+    expect(testFacts('pass', '', check('fail', [stateField]))).toEqual({ prediction: 'predicted-fail-passed' });
+    expect(testFacts('fail', 'exit status 1', undefined)).toEqual({});
   });
 });

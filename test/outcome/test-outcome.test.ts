@@ -68,3 +68,34 @@ describe('decideTest', () => {
     expect(decideTest(spec('x', { expect: { result: 'flaky', reason: 'k' } }), run({ exitCode: 0 })).status).toBe('pass');
   });
 });
+
+describe('decideTest with the cell check', () => {
+  const STATE = {
+    kind: 'field' as const,
+    level: 'fail' as const,
+    object: 'naive.o',
+    need: 'task_struct.state',
+    detail: 'absent; task_struct has __state',
+  };
+  const check = {
+    id: 'amd64/debian-bookworm/default',
+    arch: 'amd64',
+    kernel: 'debian-bookworm',
+    btf: 'kernel',
+    predicted: 'fail' as const,
+    objects: ['naive.o'],
+    findings: [STATE],
+  };
+
+  it('records the finding that explains the failure as it decides the test', () => {
+    const stderr = 'load program: bad CO-RE relocation: invalid func unknown#195896080\n';
+    const t = decideTest(spec('naive'), run({ exitCode: 1, stderr }), undefined, check);
+    expect(t).toMatchObject({ status: 'fail', explanation: STATE, prediction: 'agree' });
+  });
+
+  it('says where a test predicted to fail passed, and records nothing without a check', () => {
+    expect(decideTest(spec('naive'), run({ exitCode: 0 }), undefined, check).prediction).toBe('predicted-fail-passed');
+    const t = decideTest(spec('naive'), run({ exitCode: 1 }));
+    expect([t.explanation, t.prediction]).toEqual([undefined, undefined]);
+  });
+});

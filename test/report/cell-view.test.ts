@@ -105,3 +105,26 @@ it('keeps the runs of a flaky cell of several tests in its why, and lists the fl
   expect(cellView(c).why).toBe('failed, then passed on a fresh boot: passed 1 of 2 runs; failed with: b: event missing');
   expect(cellView(c).tests.map((t) => [t.name, t.mark, t.why])).toEqual([['b', '≈', 'failed, then passed on a fresh boot: event missing']]);
 });
+
+describe('a failure explained in kernel terms', () => {
+  const STATE = {
+    kind: 'field' as const,
+    level: 'fail' as const,
+    object: 'naive.o',
+    need: 'task_struct.state',
+    detail: 'absent; task_struct has __state',
+  };
+
+  it("carries the check's finding after the loader's own words", () => {
+    const reason = 'bad CO-RE relocation';
+    const one = withTests('fail', [test('loader', 'fail', { reason, explanation: STATE })], { reason });
+    const why = 'bad CO-RE relocation — kernel lacks field task_struct.state: absent; task_struct has __state';
+    expect(cellView(one).why).toBe(why);
+  });
+
+  it('says unexplained for a failing test of several that no finding explains', () => {
+    const b = test('b', 'fail', { reason: 'exit 1', explanation: 'unexplained' });
+    const c = withTests('fail', [test('a', 'pass'), b]);
+    expect(cellView(c).tests.map((t) => t.why)).toEqual(['exit 1 — unexplained by the kernel facts']);
+  });
+});

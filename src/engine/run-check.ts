@@ -1,0 +1,41 @@
+// The run's check: before the boots, what each cell's BPF objects need that its
+// kernel lacks (facts/), through the run's own image store, so it downloads no
+// kernel the run would not. Without `btf.objects` there is nothing to check.
+
+import type { Matrix } from '../config/matrix.js';
+import type { Context } from '../context.js';
+import { ConfigError } from '../errors.js';
+import type { Cell } from '../core/cell.js';
+import type { RunEvents } from '../events/run-events.js';
+import { checkMatrixCells } from '../facts/check-deps.js';
+import type { ImageStoreExt } from '../images/store.js';
+import type { CheckReport } from '../results/check.js';
+
+export const NO_OBJECTS = 'no check: the matrix lists no BPF objects (btf.objects)';
+
+export async function runCheck(
+  ctx: Context,
+  matrix: Matrix,
+  images: ImageStoreExt,
+  cells: readonly Cell[],
+  events: Pick<RunEvents, 'emit'>,
+): Promise<CheckReport> {
+  if (matrix.btf.objects.length === 0) {
+    await events.emit({ type: 'log', level: 'info', message: NO_OBJECTS });
+    return { version: 1, cells: [], skipped: NO_OBJECTS };
+  }
+  let report: CheckReport;
+  try {
+    report = await checkMatrixCells(ctx, matrix, images, cells);
+  } catch (error) {
+    // A kernel that cannot be fetched now is each of its cells' infra result, not the whole run's.
+    if (error instanceof ConfigError || ctx.signal?.aborted) throw error;
+    const skipped = `no check: ${error instanceof Error ? error.message : String(error)}`;
+    await events.emit({ type: 'log', level: 'warn', message: skipped });
+    return { version: 1, cells: [], skipped };
+  }
+  const failing = report.cells.filter((c) => c.predicted === 'fail').length;
+  const message = `check: ${failing} of ${report.cells.length} cell(s) predicted to fail (portmatrix check lists why)`;
+  await events.emit({ type: 'log', level: 'info', message });
+  return report;
+}

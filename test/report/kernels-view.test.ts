@@ -1,0 +1,98 @@
+// The kernels view: a run of the naive loader on bullseye (passes) and bookworm
+// (fails on task_struct.state), with the check's kernel summaries beside the cells.
+
+import { describe, expect, it } from 'vitest';
+import { kernelsSection, testKernelDetail } from '../../src/report/html-kernels.js';
+import { configContrast, testsAcrossKernels } from '../../src/report/kernels-view.js';
+import type { Finding, KernelSummary } from '../../src/results/check.js';
+import { cellResult, runResults, testResult } from '../helpers/cells.js';
+
+const STATE: Finding = {
+  kind: 'field',
+  level: 'fail',
+  object: 'naive.o',
+  need: 'task_struct.state',
+  detail: 'absent; task_struct has __state',
+};
+
+const summary = (kernel: string, release: string, options: [string, string][]): KernelSummary => ({
+  kernel,
+  arch: 'amd64',
+  release,
+  btfSource: 'kernel',
+  helpers: 200,
+  kfuncs: 40,
+  options: options.map(([name, value]) => ({ name, value, area: 'bpf' })),
+});
+
+const reason = 'bad CO-RE relocation';
+const failing = testResult({
+  status: 'fail',
+  reason,
+  explanation: STATE,
+  prediction: 'agree',
+  verifierLog: ['0: R1=ctx() R10=fp0', 'invalid func unknown#195896080'],
+});
+const results = runResults(
+  [
+    cellResult({ id: 'amd64/bullseye/default', tests: [testResult({ prediction: 'agree' })] }),
+    cellResult({ id: 'amd64/bookworm/default', status: 'fail', reason, tests: [failing] }),
+    cellResult({ id: 'arm64/bookworm/default', tests: [testResult({ prediction: 'predicted-fail-passed' })] }),
+  ],
+  {
+    check: {
+      version: 1,
+      cells: [],
+      kernels: [
+        summary('bullseye', '5.10.0-32-amd64', [['CONFIG_BPF_LSM', 'y'], ['CONFIG_BPF_JIT', 'y']]),
+        summary('bookworm', '6.1.0-28-amd64', [['CONFIG_BPF_JIT', 'y'], ['CONFIG_BPF_UNPRIV_DEFAULT_OFF', 'y']]),
+      ],
+    },
+  },
+);
+
+describe('the kernels view', () => {
+  it('lists where each test passes, why it fails elsewhere, and where the prediction missed', () => {
+    expect(testsAcrossKernels(results)).toEqual([
+      {
+        name: 'loader',
+        passesOn: ['amd64/bullseye/default', 'arm64/bookworm/default'],
+        failsOn: [
+          {
+            id: 'amd64/bookworm/default',
+            why: 'bad CO-RE relocation — kernel lacks field task_struct.state: absent; task_struct has __state',
+          },
+        ],
+        mismatches: [
+          {
+            id: 'arm64/bookworm/default',
+            text: 'predicted to fail but passed (the program handled what the kernel lacks)',
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('contrasts the failing kernel with one the test passes on, same arch first', () => {
+    const cell = results.cells.find((c) => c.id === 'amd64/bookworm/default')!;
+    expect(configContrast(results, cell, cell.tests[0]!)).toEqual({
+      against: 'amd64/bullseye/default',
+      lines: ['CONFIG_BPF_LSM: y → not set', 'CONFIG_BPF_UNPRIV_DEFAULT_OFF: not set → y'],
+    });
+  });
+
+  it('renders the kernels, the verifier lines and the contrast, escaped', () => {
+    const html = kernelsSection(results);
+    expect(html).toContain('<td>6.1.0-28-amd64</td><td>kernel</td><td>200</td><td>40</td>');
+    expect(html).toContain('CONFIG_BPF_JIT=y, CONFIG_BPF_UNPRIV_DEFAULT_OFF=y');
+    const cell = results.cells.find((c) => c.id === 'amd64/bookworm/default')!;
+    const detail = testKernelDetail(results, cell, cell.tests[0]!);
+    expect(detail).toContain('invalid func unknown#195896080');
+    expect(detail).toContain('differs from amd64/bullseye/default (passes there)');
+    expect(detail).toContain('CONFIG_BPF_LSM: y → not set');
+  });
+
+  it('leaves the section out of a run without a check', () => {
+    expect(kernelsSection(runResults(results.cells))).toBe('');
+  });
+});
