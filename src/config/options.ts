@@ -60,6 +60,12 @@ export interface ReproOptions extends BootOptions {
   resultsDir: string;
 }
 
+export interface ShellOptions extends Pick<BootOptions, 'accel' | 'snapshot' | 'cacheDir' | 'mirror'> {
+  matrix: string;
+  /** Run this in the guest instead of an interactive shell. */
+  command?: string;
+}
+
 export interface BisectOptions extends BootOptions {
   matrix: string;
   kernels?: string;
@@ -111,6 +117,7 @@ const cellFlags = grouped(CELLS, {
   arch: { flags: '--arch <arch>', help: 'the arch to follow (needed when the matrix has several)' },
   config: { flags: '--config <name>', help: 'the config to follow (needed when the matrix has several)' },
   libc: { flags: '--libc <libc>', help: 'the libc to follow (needed when the matrix has several)' },
+  command: { flags: '--command <cmd>', help: 'run CMD in the guest instead of a shell; exit with its code' },
 });
 
 const skipFlags = grouped(SKIP, {
@@ -208,6 +215,7 @@ export const COMMAND_FLAGS = {
   ],
   bisect: ['matrix', 'kernels', 'arch', 'config', 'libc', 'from', ...SESSION_FLAGS, 'resultsDir'],
   repro: ['matrix', ...SESSION_FLAGS, 'jobs', 'resultsDir'],
+  shell: ['matrix', 'command', 'accel', 'snapshot', 'cacheDir', 'mirror'],
   report: ['out', 'reporter'],
   comment: ['base', 'pr', 'reportUrl', 'id'],
   images: ['matrix', 'cacheDir', 'mirror', 'only', 'lock'],
@@ -241,3 +249,4 @@ type Holds<T extends true> = T;
 export type RunFlagsMatch = Holds<Exactly<RunOptions, (typeof COMMAND_FLAGS.run)[number]>>;
 export type BisectFlagsMatch = Holds<Exactly<BisectOptions, (typeof COMMAND_FLAGS.bisect)[number]>>;
 export type ReproFlagsMatch = Holds<Exactly<ReproOptions, (typeof COMMAND_FLAGS.repro)[number]>>;
+export type ShellFlagsMatch = Holds<Exactly<ShellOptions, (typeof COMMAND_FLAGS.shell)[number]>>;
