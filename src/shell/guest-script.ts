@@ -37,8 +37,8 @@ function testLines(o: ShellScriptOptions, runAs: string): string[] {
     const file = `${TESTS_DIR}/${scriptName(name)}`;
     const command = testCommand(step, runAs);
     return [
-      // PORTMATRIX_BTF is the cell's (btf-init.ts): fixed into the script as this shell has it.
-      `printf '%s\\n' '#!/bin/sh' "PORTMATRIX_BTF='$PORTMATRIX_BTF'" ${shQuote(command)} > ${file}`,
+      // The BTF path (btf-init.ts) and who the tests run as (privilegeDrop): fixed as this shell has them.
+      `printf '%s\\n' '#!/bin/sh' "PORTMATRIX_BTF='$PORTMATRIX_BTF' user='$user' uid='$uid' gid='$gid'" ${shQuote(command)} > ${file}`,
       `chmod 755 ${file}`,
       `echo ${shQuote(`  ${scriptName(name)}: ${step.program} ${step.args.join(' ')}`.trimEnd())}`,
     ];
