@@ -132,7 +132,8 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
       const mod = await load();
       setExit(await mod.default(ctx, command.opts() as never, ...positional));
     };
-  for (const add of [addPlanAndRun, addBisect, addRepro, addShell, addReportAndComment, addImages, addKernels, addDoctorAndInit]) {
+  const adds = [addPlanAndRun, addBisect, addRepro, addShell, addReportAndComment, addImages, addKernels, addDoctorAndInit];
+  for (const add of adds) {
     add(program, action);
   }
   return program;

@@ -45,15 +45,23 @@ export async function bootShell(ctx: Context, s: ShellBoot): Promise<number> {
 async function inWorkDir(ctx: Context, s: ShellBoot, workDir: string): Promise<number> {
   const { cell, matrix } = s;
   const events = createRunEvents();
-  events.subscribe((e) => void (e.type === 'log' && e.level !== 'info' && ctx.stderr.write(`${e.level}: ${e.message}\n`)));
+  // Downloads and fallbacks said as run says them; the progress of a boot is the shell's own.
+  events.subscribe((e) => {
+    if (e.type === 'log' && e.level !== 'info') ctx.stderr.write(`${e.level}: ${e.message}\n`);
+  });
   const inputs = matrixInputs(ctx, s.options, matrix, events, workDir);
   const snapshots = matrixSnapshots(ctx, s.options, matrix, inputs);
   const kernel = await inputs.kernel(cell);
-  const [accel, parts, qemuVersion] = await Promise.all([inputs.accel(cell, kernel), guestParts(cell, inputs.images), inputs.qemuVersion(cell.arch)]);
+  const [accel, parts, qemuVersion] = await Promise.all([
+    inputs.accel(cell, kernel),
+    guestParts(cell, inputs.images),
+    inputs.qemuVersion(cell.arch),
+  ]);
   const btf = await inputs.btf?.prepare(cell, kernel);
   const signal = AbortSignal.any([ctx.signal, s.signal]);
   const deps = { inputs, vm: matrix.vm, resultsDir: workDir, workDir, snapshots, env: ctx.env, signal, events };
-  const plan = await prepareBoot({ ...bootInputs(cell, kernel, { accel, parts, btf, qemuVersion }, deps), shell: { command: s.command } });
+  const boot = bootInputs(cell, kernel, { accel, parts, btf, qemuVersion }, deps);
+  const plan = await prepareBoot({ ...boot, shell: { command: s.command } });
   const view = consoleView(plan.token, (text) => ctx.stdout.write(text), { plain: !s.input });
   const consoleLog = path.join(workDir, 'console.log');
   const o = { kernel, accel, vm: matrix.vm, busybox: parts.busybox, workDir, consoleLog, env: ctx.env, signal, events };

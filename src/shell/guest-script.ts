@@ -31,6 +31,8 @@ export function testCommand(step: TestStep, runAs: string): string {
   return `cd ${shQuote(dir)} && ${words.filter(Boolean).join(' ')} ${program} "$@"`;
 }
 
+const FIXED = `"PORTMATRIX_BTF='$PORTMATRIX_BTF' user='$user' uid='$uid' gid='$gid'"`;
+
 /** Writes each test's script and prints what it runs. */
 function testLines(o: ShellScriptOptions, runAs: string): string[] {
   return o.tests.flatMap(({ name, step }) => {
@@ -38,7 +40,7 @@ function testLines(o: ShellScriptOptions, runAs: string): string[] {
     const command = testCommand(step, runAs);
     return [
       // The BTF path (btf-init.ts) and who the tests run as (privilegeDrop): fixed as this shell has them.
-      `printf '%s\\n' '#!/bin/sh' "PORTMATRIX_BTF='$PORTMATRIX_BTF' user='$user' uid='$uid' gid='$gid'" ${shQuote(command)} > ${file}`,
+      `printf '%s\\n' '#!/bin/sh' ${FIXED} ${shQuote(command)} > ${file}`,
       `chmod 755 ${file}`,
       `echo ${shQuote(`  ${scriptName(name)}: ${step.program} ${step.args.join(' ')}`.trimEnd())}`,
     ];
@@ -62,7 +64,8 @@ export function shellScript(o: ShellScriptOptions): string {
   for (const { step } of o.tests) validate({ ...init, args: step.args, env: step.env, timeoutSec: step.timeoutSec });
   const F = `@@portmatrix:${o.token}`;
   const drop = privilegeDrop(init);
-  const runAs = o.user === undefined && o.capabilities === undefined ? '' : `${drop.command(shQuote('exec "$@"'))} test`;
+  const asRoot = o.user === undefined && o.capabilities === undefined;
+  const runAs = asRoot ? '' : `${drop.command(shQuote('exec "$@"'))} test`;
   const roots = [...new Set(o.tests.map(({ step }) => step.root))];
   return [
     ...startLines(init, F),

@@ -17,9 +17,13 @@ describe('consoleView', () => {
   it('shows what comes between the shell frame and the next frame, marker split across chunks', () => {
     let shown = '';
     const view = consoleView(T, (t) => (shown += t), { plain: true });
-    for (const chunk of ['[ 1.0] boot\r\n@@portmatrix:0123', `456789abcdef phase=shell\r\nhi\r\n/tmp # `, 'ls\r\n@@portm', `atrix:${T} shell-exit=4\r\n`]) {
-      view.push(chunk);
-    }
+    const chunks = [
+      '[ 1.0] boot\r\n@@portmatrix:0123',
+      '456789abcdef phase=shell\r\nhi\r\n/tmp # ',
+      'ls\r\n@@portm',
+      `atrix:${T} shell-exit=4\r\n`,
+    ];
+    for (const chunk of chunks) view.push(chunk);
     expect(shown).toBe('hi\n/tmp # ls\n');
     expect(view.exitCode()).toBe(4);
   });
@@ -34,11 +38,13 @@ describe('consoleView', () => {
 });
 
 describe('shellScript', () => {
-  const spec = { name: 'map test/1', path: '/p/loader', kind: 'exec', args: ['-v'], env: { A: 'b' }, files: [], workdir: '', timeoutSec: 30 };
+  const spec = { name: 'map test/1', path: '/p/loader', kind: 'exec', args: ['-v'], env: { A: 'b' } };
+  Object.assign(spec, { files: [], workdir: '', timeoutSec: 30 });
   const tests = [{ name: spec.name, step: stepOf(spec as never, 0) }];
 
   it('writes each test as a script named after it, as the cell user, then the command', () => {
-    const script = shellScript({ token: T, cellId: 'arm64/x/default', tests, sysctl: {}, user: 'nobody', command: 'id' });
+    const o = { token: T, cellId: 'arm64/x/default', tests, sysctl: {}, user: 'nobody', command: 'id' };
+    const script = shellScript(o);
     expect(scriptName('map test/1')).toBe('map_test_1');
     expect(script).toContain('> /portmatrix/tests/map_test_1');
     expect(script).toContain(`user='$user' uid='$uid'`);
@@ -58,7 +64,8 @@ async function project(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-shell-unit-'));
   await writeFile(path.join(dir, 't.sh'), '#!/bin/sh\necho hi\n');
   await chmod(path.join(dir, 't.sh'), 0o755);
-  await writeFile(path.join(dir, 'matrix.yaml'), 'kernels: [debian:trixie]\narches: [amd64, arm64]\nloader:\n  path: ./t.sh\n');
+  const matrix = 'kernels: [debian:trixie]\narches: [amd64, arm64]\nloader:\n  path: ./t.sh\n';
+  await writeFile(path.join(dir, 'matrix.yaml'), matrix);
   return dir;
 }
 
@@ -67,7 +74,8 @@ async function shell(args: string[], dir: string) {
   let err = '';
   stderr.on('data', (d) => (err += d));
   const stdin = Object.assign(new PassThrough(), { isTTY: false });
-  const code = await main(['shell', ...args], { cwd: dir, stdout: new PassThrough().resume(), stderr, stdin, signal: new AbortController().signal });
+  const signal = new AbortController().signal;
+  const code = await main(['shell', ...args], { cwd: dir, stdout: new PassThrough().resume(), stderr, stdin, signal });
   return { code, err };
 }
 
@@ -78,7 +86,8 @@ describe('portmatrix shell, errors before a boot', () => {
     expect(none.code).toBe(2);
     expect(none.err).toContain('no cell matches mips; the cells are (portmatrix plan):\n  amd64/debian-trixie/default');
     const several = await shell(['a', '--command', 'true'], dir);
-    expect(several.err).toContain('2 cells match a; name one of them:\n  amd64/debian-trixie/default\n  arm64/debian-trixie/default');
+    const both = '  amd64/debian-trixie/default\n  arm64/debian-trixie/default';
+    expect(several.err).toContain(`2 cells match a; name one of them:\n${both}`);
     const tty = await shell(['arm64'], dir);
     expect(tty.code).toBe(2);
     expect(tty.err).toContain("needs a terminal (stdin is not one); run one command with --command 'CMD'");
