@@ -65,8 +65,8 @@ describe('portmatrix shell', () => {
     expect(probe.stdout).toContain('probe ran as 0 in /portmatrix/t/0 with --fast');
   }, 300_000);
 
-  it('an interactive session in tmux: uname -m, a test by name, exit, no QEMU left', async () => {
-    const dir = await project();
+  /** `portmatrix shell arm64` in a fresh tmux session, up to its prompt; the CLI's pid. */
+  async function enter(dir: string): Promise<string> {
     const pidFile = path.join(dir, 'pid');
     const tsx = import.meta.resolve('tsx');
     const cli = `node --import ${tsx} ${path.join(repoRoot, 'test/helpers/cli-entry.ts')} shell arm64`;
@@ -80,11 +80,25 @@ describe('portmatrix shell', () => {
     const shellPid = (await readFile(pidFile, 'utf8')).trim();
     const pid = execFileSync('pgrep', ['-P', shellPid], { encoding: 'utf8' }).trim();
     expect(qemusOf(pid)).toContain('qemu-system-aarch64');
+    return pid;
+  }
+
+  it('an interactive session in tmux: uname -m, a test by name, exit, no QEMU left', async () => {
+    const dir = await project();
+    const pid = await enter(dir);
     tmux('send-keys', '-t', SESSION, 'uname -m', 'Enter');
     expect(await paneShows(/^aarch64$/m, 30_000)).toMatch(/^aarch64$/m);
     tmux('send-keys', '-t', SESSION, 'probe', 'Enter');
     expect(await paneShows(/probe ran as 0/, 30_000)).toContain('probe ran as 0 in /portmatrix/t/0 with --fast');
     tmux('send-keys', '-t', SESSION, 'exit', 'Enter');
+    expect(await paneShows(/portmatrix exited/, 30_000)).toContain('portmatrix exited 0');
+    expect(qemusOf(pid)).toBe('');
+    tmux('kill-session', '-t', SESSION);
+  }, 300_000);
+
+  it('Ctrl-] on the host stops the VM', async () => {
+    const pid = await enter(await project());
+    tmux('send-keys', '-t', SESSION, 'C-]');
     expect(await paneShows(/portmatrix exited/, 30_000)).toContain('portmatrix exited 0');
     expect(qemusOf(pid)).toBe('');
   }, 300_000);
