@@ -28,7 +28,9 @@ export default async function shell(ctx: Context, opts: ShellOptions, wanted: st
   await preflight([cell], ctx.env, (line) => ctx.stderr.write(`note: ${line}\n`));
   const boot = { cell, matrix: plan.matrix, options: opts };
   if (opts.command !== undefined) return bootShell(ctx, { ...boot, command: opts.command, signal: ctx.signal });
-  return withRawTerminal(stdin!, (input, escaped) => bootShell(ctx, { ...boot, input, signal: escaped }));
+  const out = ctx.stdout as { rows?: number; columns?: number };
+  const size = out.rows && out.columns ? { rows: out.rows, columns: out.columns } : undefined;
+  return withRawTerminal(stdin!, (input, escaped) => bootShell(ctx, { ...boot, input, size, signal: escaped }));
 }
 
 /** The terminal raw while `fn` runs, the escape key turned into an abort; restored however it ends. */

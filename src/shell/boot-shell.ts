@@ -26,6 +26,8 @@ export interface ShellBoot {
   command?: string;
   /** The host's keys (a terminal in raw mode); none with `command`. */
   input?: NodeJS.ReadableStream;
+  /** The terminal's rows and columns, for the guest's tty. */
+  size?: { rows: number; columns: number };
   /** Stops the guest: the escape key, or the command's own signal. */
   signal: AbortSignal;
 }
@@ -61,7 +63,7 @@ async function inWorkDir(ctx: Context, s: ShellBoot, workDir: string): Promise<n
   const signal = AbortSignal.any([ctx.signal, s.signal]);
   const deps = { inputs, vm: matrix.vm, resultsDir: workDir, workDir, snapshots, env: ctx.env, signal, events };
   const boot = bootInputs(cell, kernel, { accel, parts, btf, qemuVersion }, deps);
-  const plan = await prepareBoot({ ...boot, shell: { command: s.command } });
+  const plan = await prepareBoot({ ...boot, shell: { command: s.command, size: s.size } });
   const view = consoleView(plan.token, (text) => ctx.stdout.write(text), { plain: !s.input });
   const consoleLog = path.join(workDir, 'console.log');
   const o = { kernel, accel, vm: matrix.vm, busybox: parts.busybox, workDir, consoleLog, env: ctx.env, signal, events };

@@ -15,6 +15,8 @@ export interface ShellScriptOptions extends Omit<InitOptions, 'args' | 'env' | '
   tests: { name: string; step: TestStep }[];
   /** Run this instead of an interactive shell; its exit code is framed (shell-exit=N). */
   command?: string;
+  /** The host terminal's size when the shell starts (a serial console has no way to say it). */
+  size?: { rows: number; columns: number };
 }
 
 /** A test's name as a file name: no slash, no leading dot or dash. */
@@ -51,7 +53,9 @@ function testLines(o: ShellScriptOptions, runAs: string): string[] {
 function shellLines(o: ShellScriptOptions): string[] {
   if (o.command !== undefined) return [`sh -c ${shQuote(o.command)}`, 'frame shell-exit=$?'];
   // cttyhack makes the console the shell's controlling terminal: Ctrl-C reaches what runs in it.
+  const size = o.size ? [`stty rows ${o.size.rows} cols ${o.size.columns} 2>/dev/null`] : [];
   return [
+    ...size,
     "echo 'type a test name to run it; exit (or Ctrl-] on the host) stops the VM'",
     'if command -v cttyhack >/dev/null; then setsid cttyhack sh -i; else sh -i; fi',
     'frame shell-exit=$?',

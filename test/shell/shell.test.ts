@@ -54,7 +54,9 @@ describe('shellScript', () => {
   });
 
   it('an interactive shell on the console when there is no command', () => {
-    const script = shellScript({ token: T, cellId: 'c', tests, sysctl: { 'kernel.x': '1' } });
+    const size = { rows: 50, columns: 150 };
+    const script = shellScript({ token: T, cellId: 'c', tests, sysctl: { 'kernel.x': '1' }, size });
+    expect(script).toContain('stty rows 50 cols 150');
     expect(script).toContain('setsid cttyhack sh -i');
     expect(script).toContain('/proc/sys/kernel/x');
   });

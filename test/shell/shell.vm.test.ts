@@ -86,6 +86,9 @@ describe('portmatrix shell', () => {
   it('an interactive session in tmux: uname -m, a test by name, exit, no QEMU left', async () => {
     const dir = await project();
     const pid = await enter(dir);
+    // The pane's size (150x50) is the guest tty's.
+    tmux('send-keys', '-t', SESSION, 'stty size', 'Enter');
+    expect(await paneShows(/^50 150\s*$/m, 30_000)).toMatch(/^50 150\s*$/m);
     tmux('send-keys', '-t', SESSION, 'uname -m', 'Enter');
     expect(await paneShows(/^aarch64$/m, 30_000)).toMatch(/^aarch64$/m);
     tmux('send-keys', '-t', SESSION, 'probe', 'Enter');
