@@ -14,7 +14,7 @@ import type { CpioEntry } from '../guest/cpio.js';
 import { capHelperPath, ownInputEntries, requireCellHelper } from '../guest/initramfs.js';
 import { suiteSharedEntries } from '../guest/suite-inputs.js';
 import { suiteScript } from '../guest/suite-script.js';
-import { shellScript } from '../shell/guest-script.js';
+import { shellScript } from '../guest/shell-script.js';
 import { stepOf } from '../guest/test-steps.js';
 import { inputsStream, SEED_BYTES, type InputsHeader } from '../guest/inputs.js';
 import type { SnapshotStore } from '../images/snapshots.js';

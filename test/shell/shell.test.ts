@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { consoleView } from '../../src/shell/console-view.js';
-import { scriptName, shellScript } from '../../src/shell/guest-script.js';
+import { scriptName, shellScript } from '../../src/guest/shell-script.js';
 import { stepOf } from '../../src/guest/test-steps.js';
 
 const T = '0123456789abcdef';
