@@ -62,6 +62,13 @@ function addRepro(program: Command, action: Action): void {
     .action(action(() => import('./commands/repro.js')));
 }
 
+function addShell(program: Command, action: Action): void {
+  command(program, 'shell', COMMAND_FLAGS.shell, { grouped: true })
+    .description("a shell in one cell's guest, booted as run boots it (Ctrl-] leaves)")
+    .argument('<cell>', 'cell id as plan prints it, a unique prefix of one, or key=value[,key=value]')
+    .action(action(() => import('./commands/shell.js')));
+}
+
 function addReportAndComment(program: Command, action: Action): void {
   command(program, 'report', COMMAND_FLAGS.report)
     .description('re-render reports from results dirs, merging shards')
@@ -126,7 +133,8 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
       const mod = await load();
       setExit(await mod.default(ctx, command.opts() as never, ...positional));
     };
-  for (const add of [addPlanAndRun, addBisect, addRepro, addReportAndComment, addImages, addKernels, addDoctorAndInit]) {
+  const adds = [addPlanAndRun, addBisect, addRepro, addShell, addReportAndComment, addImages, addKernels, addDoctorAndInit];
+  for (const add of adds) {
     add(program, action);
   }
   return program;
@@ -179,6 +187,7 @@ export async function main(argv: string[], ctx?: Partial<Context>): Promise<numb
     env: ctx?.env ?? process.env,
     stdout: ctx?.stdout ?? process.stdout,
     stderr: ctx?.stderr ?? process.stderr,
+    stdin: ctx?.stdin ?? process.stdin,
     signal: ctx?.signal ?? controller.signal,
   };
   let code: number = ExitCode.ok;

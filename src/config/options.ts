@@ -63,6 +63,13 @@ export interface ReproOptions extends BootOptions {
   allowOutsideProject?: boolean;
 }
 
+export interface ShellOptions extends Pick<BootOptions, 'accel' | 'snapshot' | 'cacheDir' | 'mirror'> {
+  allowOutsideProject?: boolean;
+  matrix: string;
+  /** Run this in the guest instead of an interactive shell. */
+  command?: string;
+}
+
 export interface BisectOptions extends BootOptions {
   matrix: string;
   kernels?: string;
@@ -117,6 +124,7 @@ const cellFlags = grouped(CELLS, {
   libc: { flags: '--libc <libc>', help: 'the libc to follow (needed when the matrix has several)' },
   // Refused in pull-request events unless the workflow opts in (docs/matrix.md).
   allowOutsideProject: { flags: '--allow-outside-project', help: 'the matrix may name files outside the project' },
+  command: { flags: '--command <cmd>', help: 'run CMD in the guest instead of a shell; exit with its code' },
 });
 
 const skipFlags = grouped(SKIP, {
@@ -215,6 +223,7 @@ export const COMMAND_FLAGS = {
   ],
   bisect: ['matrix', 'kernels', 'arch', 'config', 'libc', 'from', ...SESSION_FLAGS, 'resultsDir', 'allowOutsideProject'],
   repro: ['matrix', ...SESSION_FLAGS, 'jobs', 'resultsDir', 'allowOutsideProject'],
+  shell: ['matrix', 'command', 'accel', 'snapshot', 'cacheDir', 'mirror', 'allowOutsideProject'],
   report: ['out', 'reporter'],
   comment: ['base', 'pr', 'reportUrl', 'id'],
   images: ['matrix', 'cacheDir', 'mirror', 'only', 'lock', 'allowOutsideProject'],
@@ -248,3 +257,4 @@ type Holds<T extends true> = T;
 export type RunFlagsMatch = Holds<Exactly<RunOptions, (typeof COMMAND_FLAGS.run)[number]>>;
 export type BisectFlagsMatch = Holds<Exactly<BisectOptions, (typeof COMMAND_FLAGS.bisect)[number]>>;
 export type ReproFlagsMatch = Holds<Exactly<ReproOptions, (typeof COMMAND_FLAGS.repro)[number]>>;
+export type ShellFlagsMatch = Holds<Exactly<ShellOptions, (typeof COMMAND_FLAGS.shell)[number]>>;

@@ -14,6 +14,7 @@ import type { CpioEntry } from '../guest/cpio.js';
 import { capHelperPath, ownInputEntries, requireCellHelper } from '../guest/initramfs.js';
 import { suiteSharedEntries } from '../guest/suite-inputs.js';
 import { suiteScript } from '../guest/suite-script.js';
+import { shellScript } from '../guest/shell-script.js';
 import { stepOf } from '../guest/test-steps.js';
 import { inputsStream, SEED_BYTES, type InputsHeader } from '../guest/inputs.js';
 import type { SnapshotStore } from '../images/snapshots.js';
@@ -79,17 +80,19 @@ function testDeadlines(cell: Cell, accel: Accel, only: readonly number[]): Recor
   return Object.fromEntries(only.map((i) => [i, cell.tests[i]!.timeoutSec * scale + 15]));
 }
 
-/** The guest's script for tests `only` of the cell. */
+/** The guest's script for tests `only` of the cell (or its shell). */
 function cellInit(b: BootInputs, token: string, only: readonly number[], btf: GuestBtf | undefined): string {
   const { cell } = b;
+  const config = { sysctl: cell.config.sysctl, user: cell.config.user, capabilities: cell.config.capabilities, btf };
+  if (b.shell) {
+    const tests = cell.tests.map((t, index) => ({ name: t.name, step: stepOf(t, index) }));
+    return shellScript({ token, cellId: cell.id, tests, command: b.shell.command, size: b.shell.size, ...config });
+  }
   return suiteScript({
     token,
     follow: Boolean(b.live),
     tests: only.map((index) => ({ index, step: stepOf(cell.tests[index]!, index) })),
-    sysctl: cell.config.sysctl,
-    user: cell.config.user,
-    capabilities: cell.config.capabilities,
-    btf,
+    ...config,
   });
 }
 
@@ -129,7 +132,12 @@ export interface BootInputs {
   sharedFiles: SharedFilesCache;
   /** run --verbose: the programs' output streamed while they run. */
   live?: boolean;
+  /** `portmatrix shell`: a shell (or `command`) instead of the tests, with no deadline of theirs. */
+  shell?: { command?: string; size?: { rows: number; columns: number } };
 }
+
+/** How long a shell's guest may live: a session left open ends some day. */
+const SHELL_SEC = 12 * 3600;
 
 /**
  * Shared files smaller than this go with each cell's inputs: staging them would
@@ -151,8 +159,10 @@ export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const entries = [...shared.entries, ...own];
   const header = () => ({ unixSeconds: Date.now() / 1000, seed: randomBytes(SEED_BYTES) });
   const inputs = async () => inputsStream(entries, header());
-  const testSec = testDeadlines(cell, b.accel, only);
-  const plan: BootPlan = { token, entries, inputs, capHelper, cellHelper, testDeadlines: testSec, ...deadlines(cell, vm, b.accel, only) };
+  const testSec = b.shell ? {} : testDeadlines(cell, b.accel, only);
+  const times = deadlines(cell, vm, b.accel, only);
+  if (b.shell) times.totalSec = times.bootSec + SHELL_SEC;
+  const plan: BootPlan = { token, entries, inputs, capHelper, cellHelper, testDeadlines: testSec, ...times };
   if (b.live) plan.live = true;
   if (vm.backend === 'vng') return plan;
   // A kernel without the virtio modules boots an inline initramfs: no base, no snapshot.

@@ -102,7 +102,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, at: Attemp
 }
 
 /** Everything prepareBoot needs besides which tests the guest runs. */
-function bootInputs(cell: Cell, kernel: ResolvedKernel, r: { accel: Accel; parts: GuestParts; btf?: PreparedBtf; qemuVersion?: string }, deps: CellDeps): Omit<BootInputs, 'only'> {
+export function bootInputs(cell: Cell, kernel: ResolvedKernel, r: { accel: Accel; parts: GuestParts; btf?: PreparedBtf; qemuVersion?: string }, deps: CellDeps): Omit<BootInputs, 'only'> {
   const { images } = deps.inputs;
   return {
     cell,

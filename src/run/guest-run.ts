@@ -16,7 +16,7 @@ import type { RunEvent, RunEvents } from '../events/run-events.js';
 import { bootCell, type Fallback } from './snapshot-boot.js';
 import { runVngCell } from './vng-runner.js';
 import { withInlineInitrd } from './inline-boot.js';
-import { runVm, type VmExit } from '../vm/process.js';
+import { runVm, type VmConsole, type VmExit } from '../vm/process.js';
 import { qemuCommand } from '../vm/profiles.js';
 
 export interface GuestRun {
@@ -51,6 +51,8 @@ export interface GuestRunOptions {
   events: Pick<RunEvents, 'emit'>;
   /** A test's last block (dmesg.<i>) arrived: the report so far holds all of test i. */
   onTestReported?: (index: number, report: GuestReport) => void;
+  /** `portmatrix shell`: the guest's console on the host's terminal (qemu only). */
+  console?: VmConsole;
 }
 
 export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): Promise<GuestRun> {
@@ -72,6 +74,7 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
     // its QEMU is a grandchild).
     finished: (line: string) => line.includes(`@@portmatrix:${plan.token} phase=done`),
     onLine: reader.onLine,
+    console: o.console,
   };
   const image = { arch: cell.arch, busybox: o.busybox, capHelper: plan.capHelper, cellHelper: plan.cellHelper, entries: plan.entries, workDir: o.workDir, name: plan.token };
   const qemu = plan.qemu;

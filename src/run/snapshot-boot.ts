@@ -11,7 +11,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { INPUTS_FAILED_MARKER, READY_MARKER, STAGED_MARKER } from '../guest/base-init.js';
 import type { SnapshotStore } from '../images/snapshots.js';
-import { runVm, type VmExit } from '../vm/process.js';
+import { runVm, type VmConsole, type VmExit } from '../vm/process.js';
 import { qemuCommand, type VmSpec } from '../vm/profiles.js';
 import { openInputs, type InputsChannel } from '../vm/inputs-channel.js';
 import { awaitRestore, saveState } from '../vm/snapshot-vm.js';
@@ -61,6 +61,8 @@ export interface BootRequest {
   signal: AbortSignal;
   /** Undefined: snapshots off, always cold. */
   snapshot?: SnapshotDeps;
+  /** `portmatrix shell`: the guest's console on the host's terminal. */
+  console?: VmConsole;
 }
 
 /** Why a snapshot was not used, with the key of that snapshot (said once per key and run). */
@@ -283,7 +285,7 @@ async function guest(r: BootRequest, spec: VmSpec, bootDeadlineMs: number, ready
     r.onLine(line);
   };
   const { binary, args } = qemuCommand(spec);
-  const exit = await runVm({ binary, args, env: r.env, consoleLog: r.consoleLog, deadlineMs: r.deadlineMs, bootDeadlineMs, signal: stop.signal, booted: r.started, finished: r.finished, onLine: seeLine, incomingFile: spec.incomingFile });
+  const exit = await runVm({ binary, args, env: r.env, consoleLog: r.consoleLog, deadlineMs: r.deadlineMs, bootDeadlineMs, signal: stop.signal, booted: r.started, finished: r.finished, onLine: seeLine, incomingFile: spec.incomingFile, console: r.console });
   r.signal.removeEventListener('abort', onAbort);
   return { exit, error, started };
 }

@@ -35,6 +35,16 @@ export interface VmRun {
   tailLines?: number;
   /** A saved VM state QEMU reads as its fd INCOMING_FD (profiles.ts `-incoming fd:3`). */
   incomingFile?: string;
+  /** `portmatrix shell`: the host's keys to the guest's console and its raw output back. */
+  console?: VmConsole;
+}
+
+/** An interactive console on QEMU's `-serial stdio`. */
+export interface VmConsole {
+  /** Piped to QEMU's stdin (the guest's serial input); none: QEMU's stdin is /dev/null. */
+  input?: NodeJS.ReadableStream;
+  /** Every console chunk as it comes, prompts included (lines wait for their newline). */
+  onData?: (chunk: string) => void;
 }
 
 export interface VmExit {
@@ -205,7 +215,7 @@ export function runVm(r: VmRun): Promise<VmExit> {
     const incoming = r.incomingFile === undefined ? undefined : openSync(r.incomingFile, 'r');
     try {
       // The state file as QEMU's INCOMING_FD, for QEMU alone (setpriv passes it on).
-      const stdio: StdioOptions = ['ignore', 'pipe', 'pipe'];
+      const stdio: StdioOptions = [r.console?.input ? 'pipe' : 'ignore', 'pipe', 'pipe'];
       if (incoming !== undefined) stdio[INCOMING_FD] = incoming;
       child = spawn(argv.file, argv.args, { env: r.env, stdio });
     } finally {
@@ -215,6 +225,7 @@ export function runVm(r: VmRun): Promise<VmExit> {
     return log.close().then(() => ({ ...notRun, durationMs: Date.now() - started, spawnError: String(err) }));
   }
   live.add(child);
+  if (r.console?.input) pipeInput(r.console.input, child);
   const dog = watchdog(child, r);
   const lines = consoleLines(r, started, () => dog.booted(), () => dog.finished());
   const splitters = [child.stdout!, child.stderr!].map((stream) => {
@@ -222,6 +233,7 @@ export function runVm(r: VmRun): Promise<VmExit> {
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
       log.stream.write(chunk);
+      r.console?.onData?.(chunk);
       split.push(chunk);
     });
     return split;
@@ -241,4 +253,12 @@ export function runVm(r: VmRun): Promise<VmExit> {
       );
     });
   });
+}
+
+/** The keys to QEMU until it exits; the host's stream stays open (it is the terminal's). */
+function pipeInput(input: NodeJS.ReadableStream, child: ChildProcess): void {
+  const write = (chunk: Buffer | string) => void child.stdin?.write(chunk);
+  child.stdin?.on('error', () => {}); // QEMU gone: its exit is reported, not the write
+  input.on('data', write);
+  child.on('close', () => input.removeListener('data', write));
 }

@@ -1,0 +1,92 @@
+// /portmatrix/cell.sh for `portmatrix shell`: the cell's start exactly as a run's
+// (init-script.ts: BTF view, sysctls, the user and capabilities), its tests as
+// scripts named after them on PATH, their command lines printed, then a shell on
+// the console (or one command) instead of the tests. The shell is root's; each
+// test's script drops to the cell's user and capabilities as a run does.
+
+import { shQuote, privilegeDrop, setupLines, startLines, validate, type InitOptions } from './init-script.js';
+import type { TestStep } from './test-steps.js';
+
+/** Where the tests' scripts go in the guest (first on the shell's PATH). */
+export const TESTS_DIR = '/portmatrix/tests';
+
+export interface ShellScriptOptions extends Omit<InitOptions, 'args' | 'env' | 'timeoutSec'> {
+  cellId: string;
+  tests: { name: string; step: TestStep }[];
+  /** Run this instead of an interactive shell; its exit code is framed (shell-exit=N). */
+  command?: string;
+  /** The host terminal's size when the shell starts (a serial console has no way to say it). */
+  size?: { rows: number; columns: number };
+}
+
+/** A test's name as a file name: no slash, no leading dot or dash. */
+export const scriptName = (name: string) => name.replace(/[^A-Za-z0-9._+-]/g, '_').replace(/^[.-]/, '_');
+
+/** The test's command line as the guest runs it: its directory, environment only, the cell's user. */
+export function testCommand(step: TestStep, runAs: string): string {
+  const env = Object.entries(step.env)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => shQuote(`${k}=${v}`));
+  const dir = step.workdir ? `${step.root}/${step.workdir}` : step.root;
+  const words = ['env -i PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp "PORTMATRIX_BTF=$PORTMATRIX_BTF"', ...env, runAs];
+  const program = [shQuote(step.program), ...step.args.map(shQuote)].join(' ');
+  return `cd ${shQuote(dir)} && ${words.filter(Boolean).join(' ')} ${program} "$@"`;
+}
+
+const FIXED = `"PORTMATRIX_BTF='$PORTMATRIX_BTF' user='$user' uid='$uid' gid='$gid'"`;
+
+/** Writes each test's script and prints what it runs. */
+function testLines(o: ShellScriptOptions, runAs: string): string[] {
+  return o.tests.flatMap(({ name, step }) => {
+    const file = `${TESTS_DIR}/${scriptName(name)}`;
+    const command = testCommand(step, runAs);
+    return [
+      // The BTF path (btf-init.ts) and who the tests run as (privilegeDrop): fixed as this shell has them.
+      `printf '%s\\n' '#!/bin/sh' ${FIXED} ${shQuote(command)} > ${file}`,
+      `chmod 755 ${file}`,
+      `echo ${shQuote(`  ${scriptName(name)}: ${step.program} ${step.args.join(' ')}`.trimEnd())}`,
+    ];
+  });
+}
+
+/** The shell, or the command, with its exit code framed for the host. */
+function shellLines(o: ShellScriptOptions): string[] {
+  if (o.command !== undefined) return [`sh -c ${shQuote(o.command)}`, 'frame shell-exit=$?'];
+  // cttyhack makes the console the shell's controlling terminal: Ctrl-C reaches what runs in it.
+  const size = o.size ? [`stty rows ${o.size.rows} cols ${o.size.columns} 2>/dev/null`] : [];
+  return [
+    ...size,
+    "echo 'type a test name to run it; exit (or Ctrl-] on the host) stops the VM'",
+    'if command -v cttyhack >/dev/null; then setsid cttyhack sh -i; else sh -i; fi',
+    'frame shell-exit=$?',
+  ];
+}
+
+export function shellScript(o: ShellScriptOptions): string {
+  const init = { ...o, args: [], env: {}, timeoutSec: 1 };
+  validate(init);
+  for (const { step } of o.tests) validate({ ...init, args: step.args, env: step.env, timeoutSec: step.timeoutSec });
+  const F = `@@portmatrix:${o.token}`;
+  const drop = privilegeDrop(init);
+  const asRoot = o.user === undefined && o.capabilities === undefined;
+  const runAs = asRoot ? '' : `${drop.command(shQuote('exec "$@"'))} test`;
+  const roots = [...new Set(o.tests.map(({ step }) => step.root))];
+  return [
+    ...startLines(init, F),
+    ...setupLines(init),
+    ...drop.setup,
+    // The configured user owns the tests' roots: a test may write where it starts.
+    ...(o.user !== undefined ? [`chown -R "$user" ${roots.map(shQuote).join(' ')}`] : []),
+    `mkdir -p ${TESTS_DIR}`,
+    `export PATH=${TESTS_DIR}:$PATH HOME=/tmp`,
+    'cd /tmp',
+    'frame phase=shell',
+    `echo ${shQuote(`portmatrix shell: ${o.cellId}`)} "(kernel $(uname -r))"`,
+    `echo 'tests (run by name):'`,
+    ...testLines(o, runAs),
+    ...shellLines(o),
+    'frame phase=done',
+    'poweroff -f',
+    '',
+  ].join('\n');
+}

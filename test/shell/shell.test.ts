@@ -1,0 +1,97 @@
+// `portmatrix shell` without a VM: what of the console the user sees, the guest's
+// script, and the errors before anything boots.
+
+import { mkdtemp, writeFile, chmod } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import { consoleView } from '../../src/shell/console-view.js';
+import { scriptName, shellScript } from '../../src/guest/shell-script.js';
+import { stepOf } from '../../src/guest/test-steps.js';
+
+const T = '0123456789abcdef';
+
+describe('consoleView', () => {
+  it('shows what comes between the shell frame and the next frame, marker split across chunks', () => {
+    let shown = '';
+    const view = consoleView(T, (t) => (shown += t), { plain: true });
+    const chunks = [
+      '[ 1.0] boot\r\n@@portmatrix:0123',
+      '456789abcdef phase=shell\r\nhi\r\n/tmp # ',
+      'ls\r\n@@portm',
+      `atrix:${T} shell-exit=4\r\n`,
+    ];
+    for (const chunk of chunks) view.push(chunk);
+    expect(shown).toBe('hi\n/tmp # ls\n');
+    expect(view.exitCode()).toBe(4);
+  });
+
+  it('keeps carriage returns for a terminal and has no exit code before the frame', () => {
+    let shown = '';
+    const view = consoleView(T, (t) => (shown += t), { plain: false });
+    view.push(`@@portmatrix:${T} phase=shell\r\n/tmp # `);
+    expect(shown).toBe('/tmp # ');
+    expect(view.exitCode()).toBeUndefined();
+  });
+});
+
+describe('shellScript', () => {
+  const spec = { name: 'map test/1', path: '/p/loader', kind: 'exec', args: ['-v'], env: { A: 'b' } };
+  Object.assign(spec, { files: [], workdir: '', timeoutSec: 30 });
+  const tests = [{ name: spec.name, step: stepOf(spec as never, 0) }];
+
+  it('writes each test as a script named after it, as the cell user, then the command', () => {
+    const o = { token: T, cellId: 'arm64/x/default', tests, sysctl: {}, user: 'nobody', command: 'id' };
+    const script = shellScript(o);
+    expect(scriptName('map test/1')).toBe('map_test_1');
+    expect(script).toContain('> /portmatrix/tests/map_test_1');
+    expect(script).toContain(`user='$user' uid='$uid'`);
+    expect(script).toContain(`'\\''A=b'\\'' su -p -s /bin/sh -c`);
+    expect(script).toContain("sh -c 'id'\nframe shell-exit=$?");
+    expect(script).not.toContain('sh -i');
+  });
+
+  it('an interactive shell on the console when there is no command', () => {
+    const size = { rows: 50, columns: 150 };
+    const script = shellScript({ token: T, cellId: 'c', tests, sysctl: { 'kernel.x': '1' }, size });
+    expect(script).toContain('stty rows 50 cols 150');
+    expect(script).toContain('setsid cttyhack sh -i');
+    expect(script).toContain('/proc/sys/kernel/x');
+  });
+});
+
+async function project(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-shell-unit-'));
+  await writeFile(path.join(dir, 't.sh'), '#!/bin/sh\necho hi\n');
+  await chmod(path.join(dir, 't.sh'), 0o755);
+  const matrix = 'kernels: [debian:trixie]\narches: [amd64, arm64]\nloader:\n  path: ./t.sh\n';
+  await writeFile(path.join(dir, 'matrix.yaml'), matrix);
+  return dir;
+}
+
+async function shell(args: string[], dir: string) {
+  const stderr = new PassThrough();
+  let err = '';
+  stderr.on('data', (d) => (err += d));
+  const stdin = Object.assign(new PassThrough(), { isTTY: false });
+  const signal = new AbortController().signal;
+  const code = await main(['shell', ...args], { cwd: dir, stdout: new PassThrough().resume(), stderr, stdin, signal });
+  return { code, err };
+}
+
+describe('portmatrix shell, errors before a boot', () => {
+  it('no match, several matches, no terminal', async () => {
+    const dir = await project();
+    const none = await shell(['mips', '--command', 'true'], dir);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('no cell matches mips; the cells are (portmatrix plan):\n  amd64/debian-trixie/default');
+    const several = await shell(['a', '--command', 'true'], dir);
+    const both = '  amd64/debian-trixie/default\n  arm64/debian-trixie/default';
+    expect(several.err).toContain(`2 cells match a; name one of them:\n${both}`);
+    const tty = await shell(['arm64'], dir);
+    expect(tty.code).toBe(2);
+    expect(tty.err).toContain("needs a terminal (stdin is not one); run one command with --command 'CMD'");
+  });
+});
