@@ -20,8 +20,8 @@ loader:
   path: ${repoRoot}/examples/execsnoop/bin/execsnoop-{goarch}
 `,
     );
-    const run = await runCli(['run', '--retries', '0'], { cwd: dir });
-    const bisect = await runCli(['bisect', '--retries', '0'], { cwd: dir });
+    const run = await runCli(['run', '--retries', '0', '--allow-outside-project'], { cwd: dir });
+    const bisect = await runCli(['bisect', '--retries', '0', '--allow-outside-project'], { cwd: dir });
     const located = 'portmatrix: matrix.yaml:4:13: btf.objects[0]: build/prog-amd64.o matches no file for amd64; ';
     expect(run.stderr).toContain(located);
     expect(run.code).toBe(2);
