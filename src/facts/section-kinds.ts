@@ -49,6 +49,23 @@ const NET = (progType: string, configs: string[] = []) => ({
   configs,
 });
 
+const TRACEPOINT: SectionKind = {
+  progType: 'BPF_PROG_TYPE_TRACEPOINT',
+  target: 'tracepoint',
+  configs: ['TRACEPOINTS', ...EVENTS],
+};
+const RAW_TRACEPOINT: SectionKind = {
+  progType: 'BPF_PROG_TYPE_RAW_TRACEPOINT',
+  target: 'raw_tracepoint',
+  configs: ['TRACEPOINTS'],
+};
+const LSM: SectionKind = {
+  progType: 'BPF_PROG_TYPE_LSM',
+  attachType: 'BPF_LSM_MAC',
+  target: 'lsm',
+  configs: ['BPF_LSM', 'DEBUG_INFO_BTF'],
+};
+
 /** Matched against the section name up to its first `/`. */
 const KINDS: [string, SectionKind][] = [
   ['kprobe', { ...KPROBE, target: 'kprobe' }],
@@ -68,10 +85,10 @@ const KINDS: [string, SectionKind][] = [
   ['uprobe.s', UPROBE],
   ['uretprobe.s', UPROBE],
   ['usdt', UPROBE],
-  ['tracepoint', { progType: 'BPF_PROG_TYPE_TRACEPOINT', target: 'tracepoint', configs: ['TRACEPOINTS', ...EVENTS] }],
-  ['tp', { progType: 'BPF_PROG_TYPE_TRACEPOINT', target: 'tracepoint', configs: ['TRACEPOINTS', ...EVENTS] }],
-  ['raw_tracepoint', { progType: 'BPF_PROG_TYPE_RAW_TRACEPOINT', target: 'raw_tracepoint', configs: ['TRACEPOINTS'] }],
-  ['raw_tp', { progType: 'BPF_PROG_TYPE_RAW_TRACEPOINT', target: 'raw_tracepoint', configs: ['TRACEPOINTS'] }],
+  ['tracepoint', TRACEPOINT],
+  ['tp', TRACEPOINT],
+  ['raw_tracepoint', RAW_TRACEPOINT],
+  ['raw_tp', RAW_TRACEPOINT],
   ['tp_btf', TRACING('BPF_TRACE_RAW_TP', 'tp_btf')],
   ['fentry', TRACING('BPF_TRACE_FENTRY')],
   ['fentry.s', TRACING('BPF_TRACE_FENTRY')],
@@ -81,14 +98,8 @@ const KINDS: [string, SectionKind][] = [
   ['fmod_ret.s', TRACING('BPF_MODIFY_RETURN')],
   ['iter', TRACING('BPF_TRACE_ITER', 'iter')],
   ['iter.s', TRACING('BPF_TRACE_ITER', 'iter')],
-  [
-    'lsm',
-    { progType: 'BPF_PROG_TYPE_LSM', attachType: 'BPF_LSM_MAC', target: 'lsm', configs: ['BPF_LSM', 'DEBUG_INFO_BTF'] },
-  ],
-  [
-    'lsm.s',
-    { progType: 'BPF_PROG_TYPE_LSM', attachType: 'BPF_LSM_MAC', target: 'lsm', configs: ['BPF_LSM', 'DEBUG_INFO_BTF'] },
-  ],
+  ['lsm', LSM],
+  ['lsm.s', LSM],
   ['xdp', NET('XDP')],
   ['xdp.frags', NET('XDP')],
   ['tc', NET('SCHED_CLS', ['NET_CLS_BPF'])],

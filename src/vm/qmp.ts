@@ -2,7 +2,8 @@
 // connect to QEMU's monitor socket, negotiate, run commands one at a time.
 // Events are ignored; snapshots only need migrate, query-migrate, cont and quit.
 
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { connectWhenListening } from './unix-socket.js';
 
 export class QmpError extends Error {
   constructor(message: string) {
@@ -19,34 +20,11 @@ export interface Qmp {
 /** Connects (retrying while QEMU creates the socket) and leaves capabilities negotiation done. */
 export async function connectQmp(socketPath: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<Qmp> {
   const deadline = Date.now() + opts.timeoutMs;
-  for (;;) {
-    opts.signal?.throwIfAborted();
-    try {
-      const sock = await open(socketPath);
-      const qmp = session(sock);
-      await qmp.greeting;
-      await qmp.execute('qmp_capabilities');
-      return qmp;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if ((code === 'ENOENT' || code === 'ECONNREFUSED') && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-        continue;
-      }
-      throw err;
-    }
-  }
-}
-
-function open(socketPath: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const sock = connect(socketPath);
-    sock.once('connect', () => {
-      sock.off('error', reject);
-      resolve(sock);
-    });
-    sock.once('error', reject);
-  });
+  const sock = await connectWhenListening(socketPath, { deadline, pollMs: 20, signal: opts.signal });
+  const qmp = session(sock);
+  await qmp.greeting;
+  await qmp.execute('qmp_capabilities');
+  return qmp;
 }
 
 function session(sock: Socket): Qmp & { greeting: Promise<void> } {
