@@ -18,8 +18,6 @@ const KNOWN_LONG_FUNCTIONS = [
   'src/btf/resolve.ts createBtfResolver',
   'src/vm/qmp.ts session',
   'src/vm/process.ts runVm',
-  'src/images/btf/stream.ts streamDebMember',
-  'src/results/merge.ts mergeResults',
 ];
 
 describe('the shape of src/', () => {
