@@ -17,7 +17,6 @@ const KNOWN_LONG_FUNCTIONS = [
   'src/run/live-output.ts createLiveOutput',
   'src/btf/resolve.ts createBtfResolver',
   'src/vm/qmp.ts session',
-  'src/vm/process.ts runVm',
 ];
 
 describe('the shape of src/', () => {
