@@ -27,8 +27,37 @@ export async function connectQmp(socketPath: string, opts: { timeoutMs: number; 
   return qmp;
 }
 
-function session(sock: Socket): Qmp & { greeting: Promise<void> } {
+interface QmpMessage {
+  QMP?: unknown;
+  event?: string;
+  return?: unknown;
+  error?: { class: string; desc: string };
+}
+
+/** Calls `onMessage` with each line QEMU sends, parsed, or with a QmpError for a line that is not JSON. */
+function readMessages(sock: Socket, onMessage: (msg: QmpMessage | QmpError) => void): void {
   let buffer = '';
+  sock.setEncoding('utf8');
+  sock.on('data', (chunk: string) => {
+    buffer += chunk;
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl).trim();
+      buffer = buffer.slice(nl + 1);
+      if (!line) continue;
+      let msg: QmpMessage;
+      try {
+        msg = JSON.parse(line) as QmpMessage;
+      } catch {
+        onMessage(new QmpError(`QEMU sent a line that is not JSON: ${line.slice(0, 80)}`));
+        continue;
+      }
+      onMessage(msg);
+    }
+  });
+}
+
+function session(sock: Socket): Qmp & { greeting: Promise<void> } {
   let onGreeting: (() => void) | undefined;
   let noGreeting: ((err: Error) => void) | undefined;
   // QEMU may close the connection before greeting (a guest whose incoming state it
@@ -40,26 +69,12 @@ function session(sock: Socket): Qmp & { greeting: Promise<void> } {
     noGreeting?.(err);
     for (const p of pending.splice(0)) p.reject(err);
   };
-  sock.setEncoding('utf8');
-  sock.on('data', (chunk: string) => {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl).trim();
-      buffer = buffer.slice(nl + 1);
-      if (!line) continue;
-      let msg: { QMP?: unknown; event?: string; return?: unknown; error?: { class: string; desc: string } };
-      try {
-        msg = JSON.parse(line) as typeof msg;
-      } catch {
-        failAll(new QmpError(`QEMU sent a line that is not JSON: ${line.slice(0, 80)}`));
-        continue;
-      }
-      if (msg.QMP) onGreeting?.();
-      else if (msg.event) continue;
-      else if (msg.error) pending.shift()?.reject(new QmpError(`${msg.error.class}: ${msg.error.desc}`));
-      else pending.shift()?.resolve(msg.return);
-    }
+  readMessages(sock, (msg) => {
+    if (msg instanceof QmpError) failAll(msg);
+    else if (msg.QMP) onGreeting?.();
+    else if (msg.event) return;
+    else if (msg.error) pending.shift()?.reject(new QmpError(`${msg.error.class}: ${msg.error.desc}`));
+    else pending.shift()?.resolve(msg.return);
   });
   let closed: Error | undefined;
   sock.on('error', (err) => failAll(err));

@@ -15,7 +15,6 @@ const KNOWN_LONG_FUNCTIONS = [
   'src/guest/frames.ts frame',
   'src/suite/test2json.ts line',
   'src/run/live-output.ts createLiveOutput',
-  'src/vm/qmp.ts session',
 ];
 
 describe('the shape of src/', () => {
