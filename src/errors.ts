@@ -25,12 +25,17 @@ export class PortmatrixError extends Error {
   }
 }
 
-/** Bad command line or bad matrix.yaml: exit 2. */
-export class UsageError extends PortmatrixError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, ExitCode.usage, options);
-  }
+/** A PortmatrixError class whose every instance exits with `exitCode`. */
+function withExitCode(exitCode: number) {
+  return class extends PortmatrixError {
+    constructor(message: string, options?: { cause?: unknown }) {
+      super(message, exitCode, options);
+    }
+  };
 }
+
+/** Bad command line or bad matrix.yaml: exit 2. */
+export class UsageError extends withExitCode(ExitCode.usage) {}
 
 /** A located config error: `file:line:col: field: problem; fix`. */
 export class ConfigError extends UsageError {
@@ -48,11 +53,7 @@ export class ConfigError extends UsageError {
 }
 
 /** Host or network trouble (missing tool, download failed, QEMU crashed): exit 3. */
-export class InfraError extends PortmatrixError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, ExitCode.infra, options);
-  }
-}
+export class InfraError extends withExitCode(ExitCode.infra) {}
 
 /** A required host tool is missing; names the Debian package that provides it. */
 export class MissingToolError extends InfraError {

@@ -79,10 +79,12 @@ async function writeMinBtf(deps: BtfResolverDeps, cell: Cell, fullBtf: () => Pro
   return out;
 }
 
-export function createBtfResolver(deps: BtfResolverDeps) {
-  // A failure is forgotten, so a retried cell tries again.
-  /** The whole kernel BTF on the host: generated when the kernel has none, else read from its image. */
-  const fullBtf = memoize(
+/**
+ * The whole kernel BTF on the host: generated when the kernel has none, else read from its
+ * image. A failure is forgotten, so a retried cell tries again.
+ */
+function fullBtfOf(deps: BtfResolverDeps) {
+  return memoize(
     async (kernel: ResolvedKernel) => {
       if (kernel.facts.btf === false) return deps.images.generatedBtf(kernel);
       const hex = await deps.images.cache.putBytes(await btfFromImage(kernel.kernelPath, deps.env, deps.signal));
@@ -90,17 +92,21 @@ export function createBtfResolver(deps: BtfResolverDeps) {
     },
     { keyOf: (kernel) => kernel.sha256, retryFailures: true },
   );
+}
+
+async function described(file: string, source: BtfSource, mode: string, guest: GuestView, shown = file): Promise<PreparedBtf> {
+  const [bytes, sha256] = await Promise.all([stat(file).then((s) => s.size), sha256File(file)]);
+  return { result: { mode, source, bytes, sha256, file: shown }, hostFile: file, guest };
+}
+
+export function createBtfResolver(deps: BtfResolverDeps) {
+  const fullBtf = fullBtfOf(deps);
 
   /** results/btf/<kernel>-<arch>.btf for the cell's kernel. */
   const minBtf = memoize((cell: Cell, kernel: ResolvedKernel) => writeMinBtf(deps, cell, () => fullBtf(kernel)), {
     keyOf: (cell, kernel) => `${cell.kernel.name} ${cell.arch} ${kernel.sha256}`,
     retryFailures: true,
   });
-
-  async function described(file: string, source: BtfSource, mode: string, guest: GuestView, shown = file): Promise<PreparedBtf> {
-    const [bytes, sha256] = await Promise.all([stat(file).then((s) => s.size), sha256File(file)]);
-    return { result: { mode, source, bytes, sha256, file: shown }, hostFile: file, guest };
-  }
 
   /** Everything a cell needs before boot. Min BTF files are written for every cell when objects are listed. */
   async function prepare(cell: Cell, kernel: ResolvedKernel): Promise<PreparedBtf> {

@@ -14,7 +14,8 @@ import { formatFacts } from '../images/config-facts.js';
 import { inventory, prune } from '../images/inventory.js';
 import { readLock } from '../images/lockfile.js';
 import { snapshotStore } from '../images/snapshots.js';
-import { createImageStore, defaultImageOptions, type ImageStoreExt } from '../images/store.js';
+import { createImageStore, type ImageStoreExt } from '../images/store.js';
+import { imageOptionsBeside } from './image-options.js';
 import { NotAvailableError, type ImageOptions } from '../images/types.js';
 import type { Arch } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
@@ -107,14 +108,8 @@ export default async function images(ctx: Context, opts: ImagesOptions): Promise
   const needMatrix = opts.action === 'pull' || opts.action === 'update';
   const loaded = needMatrix ? await loadMatrix(opts.matrix, commandLoad(ctx, opts.allowOutsideProject)) : undefined;
   for (const w of loaded?.warnings ?? []) ctx.stderr.write(`warning: ${w}\n`);
-  const options = defaultImageOptions(ctx.env, loaded?.matrix.dir ?? path.dirname(matrixFile), {
-    cacheDir: opts.cacheDir,
-    cwd: ctx.cwd,
-    debianMirror: opts.mirror,
-    matrixMirror: loaded?.matrix.images.debianMirror,
-    matrixSources: loaded?.matrix.images,
+  const options = imageOptionsBeside(ctx, matrixFile, loaded?.matrix, opts, {
     update: opts.action === 'update',
-    signal: ctx.signal,
     log: (line) => ctx.stderr.write(`${line}\n`),
     progress: ctx.stderr,
   });

@@ -11,7 +11,8 @@ import type { Context } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { KernelOffer } from '../images/kernel-source.js';
 import { parseKernelSource } from '../images/source.js';
-import { createImageStore, defaultImageOptions } from '../images/store.js';
+import { createImageStore } from '../images/store.js';
+import { imageOptionsBeside } from './image-options.js';
 import { commandLoad, loadMatrix } from '../plan/load.js';
 
 export interface KernelsOptions {
@@ -63,15 +64,7 @@ export default async function kernels(ctx: Context, opts: KernelsOptions, source
   const matrixFile = path.resolve(ctx.cwd, opts.matrix);
   // A matrix here gives its mirrors and keyrings (images:); none is needed.
   const loaded = existsSync(matrixFile) ? await loadMatrix(opts.matrix, { ...commandLoad(ctx, false), allowOutsideProject: true }) : undefined;
-  const options = defaultImageOptions(ctx.env, loaded?.matrix.dir ?? path.dirname(matrixFile), {
-    cacheDir: opts.cacheDir,
-    cwd: ctx.cwd,
-    debianMirror: opts.mirror,
-    matrixMirror: loaded?.matrix.images.debianMirror,
-    matrixSources: loaded?.matrix.images,
-    lockFile: undefined,
-    signal: ctx.signal,
-  });
+  const options = imageOptionsBeside(ctx, matrixFile, loaded?.matrix, opts, { lockFile: undefined });
   const store = createImageStore(options);
   const distro = distroOf(scheme)!;
   const rows = [];

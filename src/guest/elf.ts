@@ -47,13 +47,9 @@ const WANT: Record<Arch, { machine: number; bits: 64; bigEndian: boolean }> = {
 /** Names for foreign ELF files in messages (Go's GOARCH where there is one). */
 const OTHER_NAMES: Record<string, string> = { '3/32': '386', '40/32': 'arm', '243/64': 'riscv64', '21/64': 'ppc64', '22/32': 's390' };
 
-const PT_DYNAMIC = 2;
-const PT_INTERP = 3;
-const PT_LOAD = 1;
-const DT_NEEDED = 1;
-const DT_STRTAB = 5;
-const DT_VERNEED = 0x6ffffffe;
-const DT_VERNEEDNUM = 0x6fffffff;
+/** Program header types (p_type) and dynamic section tags (d_tag) read here. */
+const PT = { load: 1, dynamic: 2, interp: 3 } as const;
+const DT = { needed: 1, strtab: 5, verneed: 0x6ffffffe, verneednum: 0x6fffffff } as const;
 
 /** Field readers for one ELF image, in its own word size and byte order. */
 function elfReader(buf: Buffer) {
@@ -93,11 +89,11 @@ function programHeaders(r: ElfReader): Phdr[] {
 function dynamicNeeds(r: ElfReader, phdrs: Phdr[]): { needed: string[]; versionNeeds: Record<string, string[]> } {
   const needed: string[] = [];
   const versionNeeds: Record<string, string[]> = {};
-  const dyn = phdrs.find((p) => p.type === PT_DYNAMIC);
+  const dyn = phdrs.find((p) => p.type === PT.dynamic);
   if (!dyn) return { needed, versionNeeds };
   // Dynamic tags hold virtual addresses: map them to file offsets through PT_LOAD.
   const fileOffset = (vaddr: number | undefined) => {
-    const load = phdrs.find((p) => p.type === PT_LOAD && vaddr !== undefined && vaddr >= p.vaddr && vaddr < p.vaddr + p.filesz);
+    const load = phdrs.find((p) => p.type === PT.load && vaddr !== undefined && vaddr >= p.vaddr && vaddr < p.vaddr + p.filesz);
     return load && vaddr !== undefined ? vaddr - load.vaddr + load.offset : undefined;
   };
   const entSize = r.bits === 64 ? 16 : 8;
@@ -108,10 +104,10 @@ function dynamicNeeds(r: ElfReader, phdrs: Phdr[]): { needed: string[]; versionN
     entries.push([tag, r.word(o + entSize / 2)]);
   }
   const tag = (t: number) => entries.find(([k]) => k === t)?.[1];
-  const strtab = fileOffset(tag(DT_STRTAB));
+  const strtab = fileOffset(tag(DT.strtab));
   if (strtab === undefined) return { needed, versionNeeds };
-  for (const [t, val] of entries) if (t === DT_NEEDED && strtab + val < r.buf.length) needed.push(r.cstr(strtab + val));
-  readVersionNeeds(r.buf, r.u16, r.u32, strtab, fileOffset(tag(DT_VERNEED)), tag(DT_VERNEEDNUM) ?? 0, r.cstr, versionNeeds);
+  for (const [t, val] of entries) if (t === DT.needed && strtab + val < r.buf.length) needed.push(r.cstr(strtab + val));
+  readVersionNeeds(r.buf, r.u16, r.u32, strtab, fileOffset(tag(DT.verneed)), tag(DT.verneednum) ?? 0, r.cstr, versionNeeds);
   return { needed, versionNeeds };
 }
 
@@ -123,7 +119,7 @@ export function parseElf(buf: Buffer): ElfInfo | undefined {
   const machine = r.u16(18);
   const arch = (Object.keys(WANT) as Arch[]).find((a) => WANT[a].machine === machine && WANT[a].bits === bits && WANT[a].bigEndian === bigEndian);
   const phdrs = programHeaders(r);
-  const interp = phdrs.find((p) => p.type === PT_INTERP);
+  const interp = phdrs.find((p) => p.type === PT.interp);
   const interpreter = interp && interp.offset < buf.length ? r.cstr(interp.offset) : undefined;
   const { needed, versionNeeds } = dynamicNeeds(r, phdrs);
   return { machine, bigEndian, bits, arch, interpreter, needed, static: interpreter === undefined, versionNeeds };

@@ -22,9 +22,8 @@ function conflict(a: CellResult, b: CellResult): string | undefined {
   return undefined;
 }
 
-export function mergeResults(list: readonly ShardResults[]): RunResults {
-  const first = list[0];
-  if (!first) throw new UsageError('nothing to merge: give at least one results directory');
+/** Each cell once, by id: a real outcome replaces a skip, equal results agree, others conflict. */
+function cellsById(list: readonly ShardResults[]): CellResult[] {
   const byId = new Map<string, { dir: string; cell: CellResult }>();
   for (const { dir, results } of list) {
     for (const cell of results.cells) {
@@ -49,7 +48,13 @@ export function mergeResults(list: readonly ShardResults[]): RunResults {
       }
     }
   }
-  const cells = [...byId.values()].map((v) => v.cell).sort(idOrder);
+  return [...byId.values()].map((v) => v.cell).sort(idOrder);
+}
+
+export function mergeResults(list: readonly ShardResults[]): RunResults {
+  const first = list[0];
+  if (!first) throw new UsageError('nothing to merge: give at least one results directory');
+  const cells = cellsById(list);
   const starts = list.map((s) => s.results.startedAt).filter(Boolean).sort();
   const ends = list.map((s) => s.results.finishedAt);
   // The merged run finished only if every shard did.

@@ -21,7 +21,7 @@ import type { SnapshotStore } from '../images/snapshots.js';
 import type { KernelModule, ResolvedKernel } from '../images/types.js';
 import { VERSION } from '../version.js';
 import { bootKey, describeBoot } from './boot-key.js';
-import type { QemuSpec, SnapshotDeps } from './snapshot-boot.js';
+import type { QemuSpec, SnapshotDeps } from './boot-request.js';
 import { stagedKey, type SharedFiles, type SharedFilesCache } from './staged-files.js';
 import type { PreparedBtf } from '../btf/resolve.js';
 import { BTF_GUEST_FILE, type GuestBtf } from '../guest/btf-init.js';

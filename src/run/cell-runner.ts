@@ -24,7 +24,7 @@ import { glibcVersionOfTree } from '../libc/glibc.js';
 import type { BootInputs, BootPlan } from './boot.js';
 import { runSuite } from './suite-runner.js';
 import { suiteResult } from './suite-result.js';
-import type { Fallback, SnapshotDeps } from './snapshot-boot.js';
+import type { Fallback, SnapshotDeps } from './boot-request.js';
 import type { RunEvents } from '../events/run-events.js';
 import { runGuest } from './guest-run.js';
 import type { CellInputs } from './inputs.js';

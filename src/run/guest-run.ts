@@ -13,7 +13,8 @@ import { FrameParser, type FrameEvent, type GuestReport } from '../guest/frames.
 import type { ResolvedKernel } from '../images/types.js';
 import type { BootPlan } from './boot.js';
 import type { RunEvent, RunEvents } from '../events/run-events.js';
-import { bootCell, type Fallback } from './snapshot-boot.js';
+import type { Fallback } from './boot-request.js';
+import { bootCell } from './snapshot-boot.js';
 import { runVngCell } from './vng-runner.js';
 import { withInlineInitrd } from './inline-boot.js';
 import { runVm, type VmConsole, type VmExit } from '../vm/process.js';

@@ -5,8 +5,7 @@
 // vng has no inputs port: base and inputs go in one initramfs.
 
 import type { MatrixVm } from '../config/matrix.js';
-import type { CpioEntry } from '../guest/cpio.js';
-import { withInlineInitrd } from './inline-boot.js';
+import { type InlineImage, withInlineInitrd } from './inline-boot.js';
 import { runVm, type VmExit } from '../vm/process.js';
 import { InfraError } from '../errors.js';
 import { which } from '../host/which.js';
@@ -51,19 +50,12 @@ export function vngCellCommand(s: VngCellSpec): { binary: string; args: string[]
   });
 }
 
-export interface VngRun {
+/** The inline image's parts (busybox, pmcell, the cell's inputs, where and under what name). */
+export interface VngRun extends Omit<InlineImage, 'arch'> {
   cell: Cell;
   accel: 'kvm' | 'tcg';
   kernelPath: string;
   vm: MatrixVm;
-  busybox: string;
-  capHelper?: string;
-  /** pmcell's host path: the guest runs the cell's tests through it. */
-  cellHelper: string;
-  /** The cell's inputs (suite-inputs.ts). */
-  entries: CpioEntry[];
-  workDir: string;
-  name: string;
   consoleLog: string;
   bootDeadlineMs: number;
   deadlineMs: number;

@@ -3,8 +3,9 @@
 // keep the connection: the guest sends its output blocks back on it as lines,
 // then OUTPUT_DONE_MARKER, which we acknowledge so it may power off.
 
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { OUTPUT_DONE_MARKER } from '../guest/inputs.js';
+import { connectWhenListening } from './unix-socket.js';
 
 export interface InputsOptions {
   timeoutMs: number;
@@ -27,36 +28,11 @@ export interface InputsChannel {
  */
 export async function openInputs(socketPath: string, opts: InputsOptions): Promise<InputsChannel> {
   const deadline = Date.now() + opts.timeoutMs;
-  for (;;) {
-    opts.signal?.throwIfAborted();
-    let sock: Socket;
-    try {
-      sock = await open(socketPath);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      // The socket appears a few ms after QEMU starts.
-      if ((code === 'ENOENT' || code === 'ECONNREFUSED') && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 10));
-        continue;
-      }
-      throw err;
-    }
-    readLines(sock, opts.onLine);
-    return { send: (bytes) => write(sock, bytes, Math.max(1, deadline - Date.now())) };
-  }
-}
-
-function open(socketPath: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const sock = connect(socketPath);
-    sock.once('error', reject);
-    sock.once('connect', () => {
-      sock.off('error', reject);
-      // QEMU going away is the normal end; errors after connecting are not ours to report.
-      sock.on('error', () => sock.destroy());
-      resolve(sock);
-    });
-  });
+  const sock = await connectWhenListening(socketPath, { deadline, pollMs: 10, signal: opts.signal });
+  // QEMU going away is the normal end; errors after connecting are not ours to report.
+  sock.on('error', () => sock.destroy());
+  readLines(sock, opts.onLine);
+  return { send: (bytes) => write(sock, bytes, Math.max(1, deadline - Date.now())) };
 }
 
 function readLines(sock: Socket, onLine: (line: string) => void): void {

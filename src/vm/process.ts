@@ -205,22 +205,27 @@ function dieWithParent(binary: string, args: string[], env: NodeJS.ProcessEnv): 
   return { file: setpriv, args: ['--pdeathsig', 'KILL', '--', resolved, ...args] };
 }
 
+/** Starts QEMU (dying with this process), its stdout and stderr piped; throws when it cannot. */
+function spawnQemu(r: VmRun): ChildProcess {
+  const argv = dieWithParent(r.binary, r.args, r.env);
+  const incoming = r.incomingFile === undefined ? undefined : openSync(r.incomingFile, 'r');
+  try {
+    // The state file as QEMU's INCOMING_FD, for QEMU alone (setpriv passes it on).
+    const stdio: StdioOptions = [r.console?.input ? 'pipe' : 'ignore', 'pipe', 'pipe'];
+    if (incoming !== undefined) stdio[INCOMING_FD] = incoming;
+    return spawn(argv.file, argv.args, { env: r.env, stdio });
+  } finally {
+    if (incoming !== undefined) closeSync(incoming);
+  }
+}
+
 export function runVm(r: VmRun): Promise<VmExit> {
   const started = Date.now();
   const log = openLog(r.consoleLog);
   const notRun = { code: null, signal: null, timedOut: false, bootTimedOut: false, aborted: false, consoleTail: '' };
   let child: ChildProcess;
   try {
-    const argv = dieWithParent(r.binary, r.args, r.env);
-    const incoming = r.incomingFile === undefined ? undefined : openSync(r.incomingFile, 'r');
-    try {
-      // The state file as QEMU's INCOMING_FD, for QEMU alone (setpriv passes it on).
-      const stdio: StdioOptions = [r.console?.input ? 'pipe' : 'ignore', 'pipe', 'pipe'];
-      if (incoming !== undefined) stdio[INCOMING_FD] = incoming;
-      child = spawn(argv.file, argv.args, { env: r.env, stdio });
-    } finally {
-      if (incoming !== undefined) closeSync(incoming);
-    }
+    child = spawnQemu(r);
   } catch (err) {
     return log.close().then(() => ({ ...notRun, durationMs: Date.now() - started, spawnError: String(err) }));
   }

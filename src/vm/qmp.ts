@@ -2,7 +2,8 @@
 // connect to QEMU's monitor socket, negotiate, run commands one at a time.
 // Events are ignored; snapshots only need migrate, query-migrate, cont and quit.
 
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { connectWhenListening } from './unix-socket.js';
 
 export class QmpError extends Error {
   constructor(message: string) {
@@ -19,38 +20,44 @@ export interface Qmp {
 /** Connects (retrying while QEMU creates the socket) and leaves capabilities negotiation done. */
 export async function connectQmp(socketPath: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<Qmp> {
   const deadline = Date.now() + opts.timeoutMs;
-  for (;;) {
-    opts.signal?.throwIfAborted();
-    try {
-      const sock = await open(socketPath);
-      const qmp = session(sock);
-      await qmp.greeting;
-      await qmp.execute('qmp_capabilities');
-      return qmp;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if ((code === 'ENOENT' || code === 'ECONNREFUSED') && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-        continue;
-      }
-      throw err;
-    }
-  }
+  const sock = await connectWhenListening(socketPath, { deadline, pollMs: 20, signal: opts.signal });
+  const qmp = session(sock);
+  await qmp.greeting;
+  await qmp.execute('qmp_capabilities');
+  return qmp;
 }
 
-function open(socketPath: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const sock = connect(socketPath);
-    sock.once('connect', () => {
-      sock.off('error', reject);
-      resolve(sock);
-    });
-    sock.once('error', reject);
+interface QmpMessage {
+  QMP?: unknown;
+  event?: string;
+  return?: unknown;
+  error?: { class: string; desc: string };
+}
+
+/** Calls `onMessage` with each line QEMU sends, parsed, or with a QmpError for a line that is not JSON. */
+function readMessages(sock: Socket, onMessage: (msg: QmpMessage | QmpError) => void): void {
+  let buffer = '';
+  sock.setEncoding('utf8');
+  sock.on('data', (chunk: string) => {
+    buffer += chunk;
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl).trim();
+      buffer = buffer.slice(nl + 1);
+      if (!line) continue;
+      let msg: QmpMessage;
+      try {
+        msg = JSON.parse(line) as QmpMessage;
+      } catch {
+        onMessage(new QmpError(`QEMU sent a line that is not JSON: ${line.slice(0, 80)}`));
+        continue;
+      }
+      onMessage(msg);
+    }
   });
 }
 
 function session(sock: Socket): Qmp & { greeting: Promise<void> } {
-  let buffer = '';
   let onGreeting: (() => void) | undefined;
   let noGreeting: ((err: Error) => void) | undefined;
   // QEMU may close the connection before greeting (a guest whose incoming state it
@@ -62,26 +69,12 @@ function session(sock: Socket): Qmp & { greeting: Promise<void> } {
     noGreeting?.(err);
     for (const p of pending.splice(0)) p.reject(err);
   };
-  sock.setEncoding('utf8');
-  sock.on('data', (chunk: string) => {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl).trim();
-      buffer = buffer.slice(nl + 1);
-      if (!line) continue;
-      let msg: { QMP?: unknown; event?: string; return?: unknown; error?: { class: string; desc: string } };
-      try {
-        msg = JSON.parse(line) as typeof msg;
-      } catch {
-        failAll(new QmpError(`QEMU sent a line that is not JSON: ${line.slice(0, 80)}`));
-        continue;
-      }
-      if (msg.QMP) onGreeting?.();
-      else if (msg.event) continue;
-      else if (msg.error) pending.shift()?.reject(new QmpError(`${msg.error.class}: ${msg.error.desc}`));
-      else pending.shift()?.resolve(msg.return);
-    }
+  readMessages(sock, (msg) => {
+    if (msg instanceof QmpError) failAll(msg);
+    else if (msg.QMP) onGreeting?.();
+    else if (msg.event) return;
+    else if (msg.error) pending.shift()?.reject(new QmpError(`${msg.error.class}: ${msg.error.desc}`));
+    else pending.shift()?.resolve(msg.return);
   });
   let closed: Error | undefined;
   sock.on('error', (err) => failAll(err));

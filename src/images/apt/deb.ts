@@ -1,7 +1,6 @@
 // Downloading one .deb by pool path (verified by Size and SHA256 from the signed
 // index or the lock) and extracting only the members needed from it.
 
-import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { InfraError } from '../../errors.js';
@@ -9,7 +8,7 @@ import type { Cache } from '../cache.js';
 import type { DebRef } from './deb822.js';
 import { VerificationError } from './debian-index.js';
 import type { Fetcher } from '../fetcher.js';
-import { requireTool, runTool, type ToolEnv } from '../tools.js';
+import { requireTool, runPipe, runTool, type ToolEnv } from '../tools.js';
 
 /** Downloads a .deb into a temp file and verifies it; the caller deletes it. */
 export async function downloadDeb(fetcher: Fetcher, cache: Cache, mirror: string, ref: DebRef): Promise<string> {
@@ -51,29 +50,9 @@ export async function listDeb(deb: string, tools: ToolEnv): Promise<DebMember[]>
 
 /** `dpkg-deb --fsys-tarfile deb | tar -x -C dir members...`, both exit codes checked. */
 export async function extractDeb(deb: string, dir: string, members: string[] | 'all', tools: ToolEnv): Promise<void> {
-  const { env, signal } = tools;
-  const dpkgDeb = requireTool('dpkg-deb', env);
-  const tar = requireTool('tar', env);
+  const dpkgDeb = requireTool('dpkg-deb', tools.env);
+  const tar = requireTool('tar', tools.env);
   const names = members === 'all' ? [] : members.map((m) => `./${m}`);
-  await new Promise<void>((resolve, reject) => {
-    const src = spawn(dpkgDeb, ['--fsys-tarfile', deb], { env, signal, stdio: ['ignore', 'pipe', 'pipe'] });
-    const dst = spawn(tar, ['-x', '-C', dir, '-f', '-', ...names], { env, signal, stdio: ['pipe', 'ignore', 'pipe'] });
-    src.stdout.pipe(dst.stdin);
-    let err = '';
-    src.stderr.on('data', (b) => (err += b));
-    dst.stderr.on('data', (b) => (err += b));
-    let pending = 2;
-    let failed = false;
-    const done = (who: string) => (code: number | null) => {
-      if (code !== 0 && !failed) {
-        failed = true;
-        reject(new InfraError(`${who} failed extracting ${path.basename(deb)}: ${err.trim()}`));
-      }
-      if (--pending === 0 && !failed) resolve();
-    };
-    src.on('close', done('dpkg-deb'));
-    dst.on('close', done('tar'));
-    src.on('error', reject);
-    dst.on('error', reject);
-  });
+  const what = `extracting ${path.basename(deb)}`;
+  await runPipe([dpkgDeb, ['--fsys-tarfile', deb]], [tar, ['-x', '-C', dir, '-f', '-', ...names]], what, tools);
 }

@@ -46,6 +46,17 @@ function progressOf(deps: StreamDeps, name: string, total: number) {
   };
 }
 
+/** The mirror's response for `ref`, its body not yet read. */
+async function startDownload(deps: StreamDeps, ref: DebRef): Promise<{ url: string; res: Response & { body: ReadableStream } }> {
+  const url = `${deps.mirror.replace(/\/+$/, '')}/${ref.filename}`;
+  deps.requested?.();
+  const res = await fetch(url, { signal: deps.signal, redirect: 'follow' }).catch((error: Error) => {
+    throw new InfraError(`download failed: ${url}: ${error.message}`, { cause: error });
+  });
+  if (!res.ok || !res.body) throw new InfraError(`download failed: HTTP ${res.status} from ${url}`);
+  return { url, res: res as Response & { body: ReadableStream } };
+}
+
 /**
  * Downloads `ref`, extracts the first member matching the tar wildcard `member` into
  * `dir`, verifies the whole package, and returns the member's path.
@@ -54,13 +65,7 @@ export async function streamDebMember(deps: StreamDeps, ref: DebRef, member: str
   const name = path.basename(ref.filename);
   const [dpkgDeb, tar] = [requireTool('dpkg-deb', deps.env), requireTool('tar', deps.env)];
   const started = Date.now();
-  const url = `${deps.mirror.replace(/\/+$/, '')}/${ref.filename}`;
-  deps.requested?.();
-  const res = await fetch(url, { signal: deps.signal, redirect: 'follow' }).catch((error: Error) => {
-    throw new InfraError(`download failed: ${url}: ${error.message}`, { cause: error });
-  });
-  if (!res.ok || !res.body) throw new InfraError(`download failed: HTTP ${res.status} from ${url}`);
-
+  const { url, res } = await startDownload(deps, ref);
   const { unpack, tarCode, feeding, stderr } = spawnUnpack(deps, [dpkgDeb, tar], dir, member);
   const hash = createHash('sha256');
   let size = 0;
