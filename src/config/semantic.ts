@@ -160,6 +160,16 @@ function buildBisect(list: string[], kernels: KernelSpec[], dir: string, fail: F
   });
 }
 
+type Axes = Parameters<typeof buildMatches>[2];
+
+function buildAllMatches(raw: RawMatrix, axes: Axes, kernels: KernelSpec[], dir: string, o: BuildOptions, tests: MatrixTest[]) {
+  return {
+    include: buildMatches(raw.include, 'include', axes, kernels, dir, o),
+    exclude: buildMatches(raw.exclude, 'exclude', axes, kernels, dir, o, tests),
+    expect: buildMatches(raw.expect, 'expect', axes, kernels, dir, o, tests),
+  };
+}
+
 export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
   const file = path.resolve(o.file);
   const dir = path.dirname(file);
@@ -168,16 +178,15 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
   checkAxis(raw.arches, 'arches', ARCHES, o.fail);
   const arches = raw.arches as Arch[];
   const configs = buildConfigs(raw, o);
-  const libcs = ['static', ...LIBC_SUITES.map((s) => `debian:${s}`)];
-  checkAxis(raw.libc, 'libc', libcs, o.fail);
+  checkAxis(raw.libc, 'libc', ['static', ...LIBC_SUITES.map((s) => `debian:${s}`)], o.fail);
 
   const tests = buildTests(raw, o, dir, arches);
   const host = checkHostPaths(raw, { ...o, dir, arches, anywhere: o.allowOutsideProject ?? false, checkFiles: o.checkLoaderFiles });
   const packages = raw.packages && buildPackages(raw.packages, ['packages'], o);
 
   const btf = buildBtf(raw, dir, o.fail, o.lineOf);
-  kernels.forEach((k, i) => btf.kernels[i] && (k.btf = btf.kernels[i]));
-  configs.forEach((c, i) => btf.configs[i] && (c.btf = btf.configs[i]));
+  for (const [i, k] of kernels.entries()) if (btf.kernels[i]) k.btf = btf.kernels[i];
+  for (const [i, c] of configs.entries()) if (btf.configs[i]) c.btf = btf.configs[i];
 
   const axes = { arch: arches, kernel: kernels.map((k) => k.name), config: configs.map((c) => c.name), libc: raw.libc };
   const matrix: Matrix = {
@@ -193,9 +202,7 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
     vm: raw.vm,
     images: raw.images,
     btf: { objects: btf.objects, objectsAt: btf.objectsAt },
-    include: buildMatches(raw.include, 'include', axes, kernels, dir, o),
-    exclude: buildMatches(raw.exclude, 'exclude', axes, kernels, dir, o, tests),
-    expect: buildMatches(raw.expect, 'expect', axes, kernels, dir, o, tests),
+    ...buildAllMatches(raw, axes, kernels, dir, o, tests),
     splats: { allow: checkRegexes(raw.splats.allow, 'allow', o.fail), deny: checkRegexes(raw.splats.deny, 'deny', o.fail) },
   };
   if (raw.bisect) matrix.bisect = buildBisect(raw.bisect, kernels, dir, o.fail);
