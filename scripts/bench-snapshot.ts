@@ -12,9 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../src/cli.js';
+import type { Arch } from '../src/core/arch.js';
 import { snapshotStore } from '../src/images/snapshots.js';
 import { defaultImageOptions } from '../src/images/store.js';
-import type { Arch } from '../src/core/arch.js';
 import type { CellResult, RunResults } from '../src/results/model.js';
 
 export interface SnapshotBenchOptions {
@@ -45,12 +45,31 @@ async function runCell(dir: string, arch: Arch, accel: string, snapshot: boolean
   let stderr = '';
   err.on('data', (d) => (stderr += d));
   const t0 = performance.now();
-  const args = ['run', '--allow-outside-project', '--accel', accel, '--retries', '0', '--reporter', 'json', '--only', `arch=${arch}`, ...(snapshot ? [] : ['--no-snapshot'])];
-  const code = await main(args, { cwd: dir, env: { ...process.env, CI: 'true' }, stdout: sink, stderr: err, signal: new AbortController().signal });
+  const args = [
+    'run',
+    '--allow-outside-project',
+    '--accel',
+    accel,
+    '--retries',
+    '0',
+    '--reporter',
+    'json',
+    '--only',
+    `arch=${arch}`,
+    ...(snapshot ? [] : ['--no-snapshot']),
+  ];
+  const code = await main(args, {
+    cwd: dir,
+    env: { ...process.env, CI: 'true' },
+    stdout: sink,
+    stderr: err,
+    signal: new AbortController().signal,
+  });
   const wallMs = performance.now() - t0;
   const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
   const cell = results.cells[0]!;
-  if (code !== 0 || cell.status !== 'pass') throw new Error(`${arch}: portmatrix run exited ${code}, cell ${cell.status}: ${cell.reason ?? ''}`);
+  if (code !== 0 || cell.status !== 'pass')
+    throw new Error(`${arch}: portmatrix run exited ${code}, cell ${cell.status}: ${cell.reason ?? ''}`);
   const cellMs = cell.timings.totalMs;
   const warnings = stderr.split('\n').filter((l) => l.startsWith('warning:'));
   return { warnings, wallMs, cellMs, beyondMs: cellMs - (cell.timings.loaderMs ?? 0), boot: cell.boot };
@@ -64,9 +83,14 @@ export async function benchSnapshot(o: SnapshotBenchOptions): Promise<string[]> 
     await writeFile(loader, '#!/bin/sh\necho ok\n');
     await chmod(loader, 0o755);
   }
-  await writeFile(path.join(dir, 'matrix.yaml'), `kernels: [${o.kernel}]\narches: [${o.arches.join(', ')}]\nloader:\n  path: ${loader}\n  timeout: 120\n`);
+  await writeFile(
+    path.join(dir, 'matrix.yaml'),
+    `kernels: [${o.kernel}]\narches: [${o.arches.join(', ')}]\nloader:\n  path: ${loader}\n  timeout: 120\n`,
+  );
   const store = snapshotStore(defaultImageOptions(process.env, dir).cacheDir, process.env);
-  o.log(`kernel ${o.kernel}, loader ${path.basename(loader)}, ${o.accel.toUpperCase()}, ${o.rounds} rounds interleaved (cold, restored), one cell at a time`);
+  o.log(
+    `kernel ${o.kernel}, loader ${path.basename(loader)}, ${o.accel.toUpperCase()}, ${o.rounds} rounds interleaved (cold, restored), one cell at a time`,
+  );
   const rows: string[] = [];
   for (const arch of o.arches) {
     await runCell(dir, arch, o.accel, true); // warm-up: kernel, base initramfs, the snapshot itself
@@ -106,7 +130,11 @@ export async function benchExampleMatrix(o: { repoRoot: string; log: (line: stri
     const results = await mkdtemp(path.join(os.tmpdir(), 'pm-bench-example-'));
     const t0 = performance.now();
     const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', entry, 'run', '--accel', 'tcg', '--results-dir', results, ...flags], { cwd: o.repoRoot, stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', entry, 'run', '--accel', 'tcg', '--results-dir', results, ...flags],
+        { cwd: o.repoRoot, stdio: 'ignore', env: { ...process.env, CI: 'true' } },
+      );
       child.on('close', resolve);
     });
     const ms = performance.now() - t0;

@@ -13,22 +13,22 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { main } from '../src/cli.js';
+import type { Arch } from '../src/core/arch.js';
 import { baseInit } from '../src/guest/base-init.js';
 import { writeCpio } from '../src/guest/cpio.js';
 import { baseInitramfsEntries, cellHelperPath } from '../src/guest/initramfs.js';
 import { suiteInputEntries } from '../src/guest/suite-inputs.js';
 import { suiteScript } from '../src/guest/suite-script.js';
 import { stepOf } from '../src/guest/test-steps.js';
-import { gzipSync } from 'node:zlib';
+import { createImageStore, defaultImageOptions } from '../src/images/store.js';
+import { qemuCommand } from '../src/vm/profiles.js';
 import { commandLine, recordBench } from './bench-doc.js';
 import { benchExampleMatrix, benchSnapshot } from './bench-snapshot.js';
 import { benchSuite } from './bench-suite.js';
-import { createImageStore, defaultImageOptions } from '../src/images/store.js';
-import type { Arch } from '../src/core/arch.js';
-import { qemuCommand } from '../src/vm/profiles.js';
-import { PassThrough } from 'node:stream';
 
 const { values } = parseArgs({
   options: {
@@ -72,13 +72,26 @@ async function rawBoot(binary: string, args: string[]): Promise<number> {
 async function portmatrixCell(dir: string, arch: Arch): Promise<number> {
   const sink = new PassThrough().resume();
   const t0 = performance.now();
-  const code = await main(['run', '--allow-outside-project', '--accel', 'tcg', '--no-snapshot', '--only', `arch=${arch}`, '--reporter', 'json'], {
-    cwd: dir,
-    env: { ...process.env, CI: 'true' },
-    stdout: sink,
-    stderr: sink,
-    signal: new AbortController().signal,
-  });
+  const code = await main(
+    [
+      'run',
+      '--allow-outside-project',
+      '--accel',
+      'tcg',
+      '--no-snapshot',
+      '--only',
+      `arch=${arch}`,
+      '--reporter',
+      'json',
+    ],
+    {
+      cwd: dir,
+      env: { ...process.env, CI: 'true' },
+      stdout: sink,
+      stderr: sink,
+      signal: new AbortController().signal,
+    },
+  );
   if (code !== 0) throw new Error(`portmatrix run exited ${code} for ${arch}`);
   return performance.now() - t0;
 }
@@ -100,7 +113,10 @@ if (values.snapshot) {
 const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-bench-'));
 await writeFile(path.join(dir, 'loader.sh'), LOADER);
 await chmod(path.join(dir, 'loader.sh'), 0o755);
-await writeFile(path.join(dir, 'matrix.yaml'), `kernels: [${values.kernel}]\narches: [${arches.join(', ')}]\nloader:\n  path: ./loader.sh\n`);
+await writeFile(
+  path.join(dir, 'matrix.yaml'),
+  `kernels: [${values.kernel}]\narches: [${arches.join(', ')}]\nloader:\n  path: ./loader.sh\n`,
+);
 const store = createImageStore(defaultImageOptions(process.env, dir, {}));
 
 console.log(`kernel ${values.kernel}, ${rounds} rounds, TCG, one cell at a time`);
@@ -108,15 +124,38 @@ const table = ['arch    raw qemu (median)  portmatrix (median)  ratio'];
 console.log(table[0]);
 for (const arch of arches) {
   const kernel = await store.kernel(values.kernel, arch);
-  const spec = { name: 'loader', kind: 'exec' as const, path: path.join(dir, 'loader.sh'), args: [], env: {}, files: [], workdir: '', timeoutSec: 60 };
+  const spec = {
+    name: 'loader',
+    kind: 'exec' as const,
+    path: path.join(dir, 'loader.sh'),
+    args: [],
+    env: {},
+    files: [],
+    workdir: '',
+    timeoutSec: 60,
+  };
   const script = suiteScript({ token: '0123456789abcdef', tests: [{ index: 0, step: stepOf(spec, 0) }], sysctl: {} });
   // The raw boot: base and inputs in one initramfs, /init running the cell at once.
   const busybox = await store.busybox(arch);
-  const base = await baseInitramfsEntries({ arch, busybox, cellHelper: cellHelperPath(arch), init: baseInit({ inline: true }) });
+  const base = await baseInitramfsEntries({
+    arch,
+    busybox,
+    cellHelper: cellHelperPath(arch),
+    init: baseInit({ inline: true }),
+  });
   const inputs = await suiteInputEntries({ arch, tests: [{ index: 0, spec }], script });
   const initrd = path.join(dir, `${arch}.cpio.gz`);
   await writeFile(initrd, gzipSync(writeCpio([...base, ...inputs]), { level: 1 }));
-  const { binary, args } = qemuCommand({ arch, accel: 'tcg', kernel: kernel.kernelPath, initrd, cmdline: [], memoryMiB: 512, cpus: 1, network: false });
+  const { binary, args } = qemuCommand({
+    arch,
+    accel: 'tcg',
+    kernel: kernel.kernelPath,
+    initrd,
+    cmdline: [],
+    memoryMiB: 512,
+    cpus: 1,
+    network: false,
+  });
   await portmatrixCell(dir, arch); // warm-up: lock file, caches, module loading
   const raw: number[] = [];
   const pm: number[] = [];

@@ -9,9 +9,9 @@ import { badMirror } from './chaos/bad-mirror.js';
 import { diskFull, tmpfsBytes } from './chaos/disk-full.js';
 import { killPortmatrix } from './chaos/kill-portmatrix.js';
 import { killQemu } from './chaos/kill-qemu.js';
-import { makeProject, removeScratch } from './chaos/project.js';
 import { readResults, run, statuses } from './chaos/portmatrix.js';
-import { details, row, table, type Row } from './chaos/row.js';
+import { makeProject, removeScratch } from './chaos/project.js';
+import { details, type Row, row, table } from './chaos/row.js';
 import { twoProcesses } from './chaos/two-processes.js';
 
 /** The clean run's statuses, and the room its cells' files took on a tmpfs (what the disk-full fault is sized from). */
@@ -20,9 +20,13 @@ async function cleanRun(): Promise<{ statuses: Map<string, string>; resultsBytes
   const res = await run(['run', '--retries', '0'], dir);
   if (res.code !== 0) throw new Error(`the clean run exited ${res.code}:\n${res.stderr}`);
   const cells = await readResults(path.join(dir, 'results'));
-  if (cells.some((c) => c.attempts !== 1)) throw new Error('the clean run retried a cell: the machine is too busy for a baseline');
+  if (cells.some((c) => c.attempts !== 1))
+    throw new Error('the clean run retried a cell: the machine is too busy for a baseline');
   const results = path.join(dir, 'results');
-  return { statuses: statuses(cells), resultsBytes: (await tmpfsBytes(path.join(results, 'cells'))) + (await tmpfsBytes(path.join(results, 'console'))) };
+  return {
+    statuses: statuses(cells),
+    resultsBytes: (await tmpfsBytes(path.join(results, 'cells'))) + (await tmpfsBytes(path.join(results, 'console'))),
+  };
 }
 
 const faults = (resultsBytes: number): [string, (clean: Map<string, string>) => Promise<Row>][] => [
@@ -37,12 +41,17 @@ async function main(): Promise<number> {
   const started = Date.now();
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
   const { statuses: clean, resultsBytes } = await cleanRun();
-  console.log(`clean run: ${[...clean].map(([id, s]) => `${id} ${s}`).join(', ')}; cell results ${Math.round(resultsBytes / 1024)} KiB on tmpfs (${elapsed()})`);
+  console.log(
+    `clean run: ${[...clean].map(([id, s]) => `${id} ${s}`).join(', ')}; cell results ${Math.round(resultsBytes / 1024)} KiB on tmpfs (${elapsed()})`,
+  );
   const rows: Row[] = [];
   for (const [name, inject] of faults(resultsBytes)) {
     console.log(`${name}…`);
     // A fault the harness itself trips over counts as one wrong result, not a crash of the table.
-    const r = await inject(clean).catch((error: Error) => ({ ...row(name), wrong: [`chaos harness: ${error.stack ?? error}`] }));
+    const r = await inject(clean).catch((error: Error) => ({
+      ...row(name),
+      wrong: [`chaos harness: ${error.stack ?? error}`],
+    }));
     rows.push(r);
     console.log(`  injected ${r.injected}, lost ${r.lost.length}, wrong ${r.wrong.length} (${elapsed()})`);
   }

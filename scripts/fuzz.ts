@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import fc from 'fast-check';
 import { matrixText } from '../test/helpers/fuzz-matrices.js';
-import { fuzzProject, planOne, type FuzzCounts } from '../test/helpers/fuzz-run.js';
+import { type FuzzCounts, fuzzProject, planOne } from '../test/helpers/fuzz-run.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 10_000);
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);

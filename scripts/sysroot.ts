@@ -4,8 +4,8 @@
 // scripts/build-example links the C example against it with clang --sysroot.
 // Usage: node --import tsx scripts/sysroot.ts <lockfile> <suite> <arch> <package>...
 import path from 'node:path';
-import { createImageStore, defaultImageOptions } from '../src/images/store.js';
 import type { Arch } from '../src/core/arch.js';
+import { createImageStore, defaultImageOptions } from '../src/images/store.js';
 
 const [lockFile, suite, arch, ...names] = process.argv.slice(2);
 if (!lockFile || !suite || !arch || names.length === 0) {
@@ -13,7 +13,10 @@ if (!lockFile || !suite || !arch || names.length === 0) {
   process.exit(2);
 }
 const store = createImageStore(
-  defaultImageOptions(process.env, path.dirname(lockFile), { lockFile: path.resolve(lockFile), log: (l) => process.stderr.write(`sysroot: ${l}\n`) }),
+  defaultImageOptions(process.env, path.dirname(lockFile), {
+    lockFile: path.resolve(lockFile),
+    log: (l) => process.stderr.write(`sysroot: ${l}\n`),
+  }),
 );
 try {
   const got = await store.packages(names, suite, arch as Arch);

@@ -4,15 +4,20 @@
 
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createImageStore } from '../../src/images/store.js';
 import { sha256File } from '../../src/images/cache.js';
-import { ensureMirror, serveMirror, type MirrorServer } from '../../test/images/mirror-server.js';
+import { createImageStore } from '../../src/images/store.js';
+import { ensureMirror, type MirrorServer, serveMirror } from '../../test/images/mirror-server.js';
 import { scratchDir } from './project.js';
-import { row, type Row } from './row.js';
+import { type Row, row } from './row.js';
 
 /** The kernel's sha256 as pulled through the image store into a fresh cache, without a lock. */
 async function pull(server: MirrorServer, cacheDir: string): Promise<string> {
-  const store = createImageStore({ env: process.env, cacheDir, debianMirror: server.url, log: (l) => console.log(`  mirror: ${l}`) });
+  const store = createImageStore({
+    env: process.env,
+    cacheDir,
+    debianMirror: server.url,
+    log: (l) => console.log(`  mirror: ${l}`),
+  });
   const kernel = await store.kernel('debian:bookworm', 's390x');
   return sha256File(kernel.kernelPath);
 }
@@ -23,7 +28,8 @@ async function corruptBlobs(cacheDir: string): Promise<string[]> {
   const bad: string[] = [];
   for (const name of await readdir(dir).catch(() => [])) {
     if (name.startsWith('.partial-')) continue; // a resumable download, not a cache entry
-    if ((await sha256File(path.join(dir, name))) !== name) bad.push(`blob ${name.slice(0, 12)} does not hash to its name`);
+    if ((await sha256File(path.join(dir, name))) !== name)
+      bad.push(`blob ${name.slice(0, 12)} does not hash to its name`);
   }
   return bad;
 }

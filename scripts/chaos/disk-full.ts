@@ -6,9 +6,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { makeProject } from './project.js';
 import { compare, readCellFiles, readResults, run } from './portmatrix.js';
-import { row, type Row } from './row.js';
+import { makeProject } from './project.js';
+import { type Row, row } from './row.js';
 
 const PAGE = 4096;
 
@@ -36,15 +36,21 @@ export async function diskFull(clean: Map<string, string>, cleanResultsBytes: nu
   const resultsDir = path.join(dir, 'results');
   await mkdir(resultsDir);
   const size = tinySize(cleanResultsBytes);
-  console.log(`  a ${Math.round(Number(size) / 1024)} KiB tmpfs for cell results that took ${Math.round(cleanResultsBytes / 1024)} KiB`);
+  console.log(
+    `  a ${Math.round(Number(size) / 1024)} KiB tmpfs for cell results that took ${Math.round(cleanResultsBytes / 1024)} KiB`,
+  );
   mount('-t', 'tmpfs', '-o', `size=${size}`, 'pm-chaos-results', resultsDir);
   try {
     const full = await run(['run'], dir);
     r.injected = 1;
-    const error = full.stderr.trim().split('\n').filter((l) => !/^(start |\[\d+\/\d+\] )/.test(l));
+    const error = full.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !/^(start |\[\d+\/\d+\] )/.test(l));
     console.log(`  disk full: exit ${full.code}; ${error.slice(-3).join(' / ')}`);
     if (full.code === 0) r.wrong.push('the run succeeded on a full disk');
-    if (!/no space left/i.test(full.stderr) || !full.stderr.includes(resultsDir)) r.wrong.push(`no clear error naming ${resultsDir}: ${error.slice(-3).join(' / ')}`);
+    if (!/no space left/i.test(full.stderr) || !full.stderr.includes(resultsDir))
+      r.wrong.push(`no clear error naming ${resultsDir}: ${error.slice(-3).join(' / ')}`);
     if (/\n\s+at .*:\d+:\d+\)?\n/.test(full.stderr)) r.wrong.push('the error came with a stack trace');
     const before = await readCellFiles(resultsDir);
     for (const b of before.bad) r.lost.push(`${b}: written before the disk filled, no longer parses`);
@@ -52,13 +58,16 @@ export async function diskFull(clean: Map<string, string>, cleanResultsBytes: nu
 
     mount('-o', 'remount,size=16m', resultsDir);
     const resumed = await run(['run', '--resume'], dir);
-    if (resumed.code !== 0) r.wrong.push(`--resume with room again exited ${resumed.code}: ${resumed.stderr.slice(-300)}`);
+    if (resumed.code !== 0)
+      r.wrong.push(`--resume with room again exited ${resumed.code}: ${resumed.stderr.slice(-300)}`);
     const cells = await readResults(resultsDir);
     const { lost, wrong } = compare(clean, cells);
     r.lost.push(...lost);
     r.wrong.push(...wrong);
     const kept = new Map(before.cells.map((c) => [c.id, c.startedAt]));
-    for (const c of cells) if (kept.has(c.id) && kept.get(c.id) !== c.startedAt) r.lost.push(`${c.id}: written before the disk filled, run again by --resume`);
+    for (const c of cells)
+      if (kept.has(c.id) && kept.get(c.id) !== c.startedAt)
+        r.lost.push(`${c.id}: written before the disk filled, run again by --resume`);
   } finally {
     execFileSync('umount', [resultsDir]);
   }

@@ -3,9 +3,9 @@
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { cellFile, makeProject } from './project.js';
 import { compare, qemuPids, readResults, start } from './portmatrix.js';
-import { row, type Row } from './row.js';
+import { cellFile, makeProject } from './project.js';
+import { type Row, row } from './row.js';
 
 function pick<T>(items: T[], n: number): T[] {
   const copy = [...items];
@@ -52,9 +52,12 @@ export async function killQemu(clean: Map<string, string>): Promise<Row> {
     if (!killed.has(id)) r.wrong.push(`${id}: never caught inside its loader (no kill)`);
     const cell = cells.find((c) => c.id === id);
     if (killed.has(id) && !(cell?.attempts === 2 && /killed by SIGKILL/.test(cell.retriedAfter?.[0] ?? ''))) {
-      r.wrong.push(`${id}: killed but not retried as infra (attempts ${cell?.attempts}, retriedAfter ${JSON.stringify(cell?.retriedAfter)})`);
+      r.wrong.push(
+        `${id}: killed but not retried as infra (attempts ${cell?.attempts}, retriedAfter ${JSON.stringify(cell?.retriedAfter)})`,
+      );
     }
   }
-  for (const c of cells) if (!targets.includes(c.id) && c.attempts !== 1) r.wrong.push(`${c.id}: ${c.attempts} attempts though not killed`);
+  for (const c of cells)
+    if (!targets.includes(c.id) && c.attempts !== 1) r.wrong.push(`${c.id}: ${c.attempts} attempts though not killed`);
   return r;
 }

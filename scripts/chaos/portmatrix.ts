@@ -1,11 +1,11 @@
 // Running portmatrix as a child process (so it can be killed), finding its QEMUs, and
 // reading what it wrote.
 
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { spawnCli } from '../../test/helpers/cli.js';
 import type { CellResult, RunResults } from '../../src/results/model.js';
+import { spawnCli } from '../../test/helpers/cli.js';
 
 export interface Child {
   proc: ChildProcess;
@@ -21,11 +21,16 @@ export function start(args: string[], cwd: string): Child {
   let err = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { proc, stdout: () => out, stderr: () => err, exited };
 }
 
-export async function run(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function run(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = start(args, cwd);
   const { code } = await child.exited;
   return { code, stdout: child.stdout(), stderr: child.stderr() };
@@ -37,7 +42,10 @@ export async function run(args: string[], cwd: string): Promise<{ code: number |
  */
 export function qemuPids(pid: number): number[] {
   try {
-    return execFileSync('pgrep', ['-f', `qemu-system-.*portmatrix-${pid}-`], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-f', `qemu-system-.*portmatrix-${pid}-`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
@@ -69,7 +77,9 @@ export const statuses = (cells: CellResult[]) => new Map(cells.map((c) => [c.id,
 export function compare(clean: Map<string, string>, got: CellResult[]): { lost: string[]; wrong: string[] } {
   const seen = statuses(got);
   const lost = [...clean.keys()].filter((id) => !seen.has(id));
-  const wrong = [...seen].filter(([id, s]) => clean.has(id) && clean.get(id) !== s).map(([id, s]) => `${id}: ${s}, clean run ${clean.get(id)}`);
+  const wrong = [...seen]
+    .filter(([id, s]) => clean.has(id) && clean.get(id) !== s)
+    .map(([id, s]) => `${id}: ${s}, clean run ${clean.get(id)}`);
   return { lost, wrong };
 }
 

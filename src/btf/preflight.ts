@@ -21,7 +21,14 @@ export function btfPreflight(matrix: BtfMatrix, env: NodeJS.ProcessEnv, cwd: str
       if (filesOf(matrix, fillPlaceholders(pattern, arch)).some((f) => fs.existsSync(f))) continue;
       const at = objectsAt?.[i] ?? { line: 1, col: 1 };
       const shown = path.relative(matrix.dir, fillPlaceholders(pattern, arch));
-      throw new ConfigError(path.relative(cwd, matrix.file) || matrix.file, at.line, at.col, `btf.objects[${i}]`, `${shown} matches no file for ${arch}`, 'build the BPF objects first, or fix the path or glob (relative to the matrix file)');
+      throw new ConfigError(
+        path.relative(cwd, matrix.file) || matrix.file,
+        at.line,
+        at.col,
+        `btf.objects[${i}]`,
+        `${shown} matches no file for ${arch}`,
+        'build the BPF objects first, or fix the path or glob (relative to the matrix file)',
+      );
     }
   });
   if (!findBpftool(env)) throw new MissingToolError('bpftool', 'bpftool');

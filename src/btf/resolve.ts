@@ -5,17 +5,17 @@
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fillPlaceholders } from '../config/semantic.js';
-import { BTF_GUEST_FILE, type GuestBtf } from '../guest/btf-init.js';
-import { memoize } from '../core/memo.js';
-import { sha256File, type Cache } from '../images/cache.js';
-import type { ResolvedKernel } from '../images/types.js';
 import type { Arch } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
+import { memoize } from '../core/memo.js';
+import { BTF_GUEST_FILE, type GuestBtf } from '../guest/btf-init.js';
+import { type Cache, sha256File } from '../images/cache.js';
+import type { ResolvedKernel } from '../images/types.js';
 import { filesOf } from '../plan/files.js';
+import type { BtfSource, CellBtf } from '../results/btf.js';
 import { btfByteOrder, withByteOrder } from './byte-order.js';
 import { btfFromImage } from './from-image.js';
 import { minimalBtf } from './min.js';
-import type { BtfSource, CellBtf } from '../results/btf.js';
 import { cellBtfMode, formatBtfMode } from './mode.js';
 
 /** The guest's side of a cell's BTF, before the cell's script names its pmcell. */
@@ -53,7 +53,8 @@ async function readHead(file: string): Promise<Buffer> {
   }
 }
 
-export const minBtfPath = (resultsDir: string, kernelName: string, arch: Arch) => path.join(resultsDir, 'btf', `${kernelName}-${arch}.btf`);
+export const minBtfPath = (resultsDir: string, kernelName: string, arch: Arch) =>
+  path.join(resultsDir, 'btf', `${kernelName}-${arch}.btf`);
 
 /** bpftool's minimal BTF of the program's objects for the cell's arch, in the kernel's byte order, into the results. */
 async function writeMinBtf(deps: BtfResolverDeps, cell: Cell, fullBtf: () => Promise<string>): Promise<string> {
@@ -75,7 +76,9 @@ async function writeMinBtf(deps: BtfResolverDeps, cell: Cell, fullBtf: () => Pro
   } finally {
     await rm(tmp, { force: true });
   }
-  deps.log(`minimal BTF for ${cell.kernel.name} ${cell.arch}: ${path.relative(deps.resultsDir, out)} in the results (${(await stat(out)).size} bytes)`);
+  deps.log(
+    `minimal BTF for ${cell.kernel.name} ${cell.arch}: ${path.relative(deps.resultsDir, out)} in the results (${(await stat(out)).size} bytes)`,
+  );
   return out;
 }
 
@@ -94,7 +97,13 @@ function fullBtfOf(deps: BtfResolverDeps) {
   );
 }
 
-async function described(file: string, source: BtfSource, mode: string, guest: GuestView, shown = file): Promise<PreparedBtf> {
+async function described(
+  file: string,
+  source: BtfSource,
+  mode: string,
+  guest: GuestView,
+  shown = file,
+): Promise<PreparedBtf> {
   const [bytes, sha256] = await Promise.all([stat(file).then((s) => s.size), sha256File(file)]);
   return { result: { mode, source, bytes, sha256, file: shown }, hostFile: file, guest };
 }

@@ -39,7 +39,10 @@ export function checkReport(ctx: Context, opts: CheckOptions, matrix: Matrix, ce
 }
 
 export default async function check(ctx: Context, opts: CheckOptions): Promise<number> {
-  const { matrix, warnings } = await loadMatrix(opts.matrix, { ...commandLoad(ctx, opts.allowOutsideProject), checkLoaderFiles: false });
+  const { matrix, warnings } = await loadMatrix(opts.matrix, {
+    ...commandLoad(ctx, opts.allowOutsideProject),
+    checkLoaderFiles: false,
+  });
   for (const w of warnings) ctx.stderr.write(`warning: ${w}\n`);
   let cells = expandCells(matrix);
   if (opts.only) cells = filterCells(cells, opts.only);

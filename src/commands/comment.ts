@@ -6,8 +6,8 @@
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { ExitCode } from '../errors.js';
-import { buildCommentBody, commentMarker } from '../github/comment-body.js';
 import { createClient, upsertComment } from '../github/comment.js';
+import { buildCommentBody, commentMarker } from '../github/comment-body.js';
 import { parseRepository, requireToken, resolvePrNumber, runUrl } from '../github/env.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { readResults } from '../results/read.js';

@@ -7,22 +7,22 @@
 //           (snapshots are made again by the next run that needs them)
 
 import path from 'node:path';
-import { commandLoad, loadMatrix } from '../plan/load.js';
+import { mayGenerate, pullBtf } from '../btf/pull.js';
+import type { CacheOptions, CellOptions } from '../config/options.js';
 import type { Context } from '../context.js';
+import type { Arch } from '../core/arch.js';
+import type { Cell } from '../core/cell.js';
 import { ExitCode, PortmatrixError } from '../errors.js';
 import { formatFacts } from '../images/config-facts.js';
 import { inventory, prune } from '../images/inventory.js';
 import { readLock } from '../images/lockfile.js';
 import { snapshotStore } from '../images/snapshots.js';
 import { createImageStore, type ImageStoreExt } from '../images/store.js';
-import { imageOptionsBeside } from './image-options.js';
-import { NotAvailableError, type ImageOptions } from '../images/types.js';
-import type { Arch } from '../core/arch.js';
-import type { Cell } from '../core/cell.js';
+import { type ImageOptions, NotAvailableError } from '../images/types.js';
 import { expandCells } from '../plan/expand.js';
 import { filterCells } from '../plan/filter.js';
-import { mayGenerate, pullBtf } from '../btf/pull.js';
-import type { CacheOptions, CellOptions } from '../config/options.js';
+import { commandLoad, loadMatrix } from '../plan/load.js';
+import { imageOptionsBeside } from './image-options.js';
 
 export interface ImagesOptions extends CellOptions, CacheOptions {
   action: 'pull' | 'update' | 'ls' | 'prune';
@@ -41,15 +41,22 @@ async function cacheListing(ctx: Context, opts: ImagesOptions, cacheDir: string,
     const cleared = await snapshots.clear();
     const removed = await prune(cacheDir, locks);
     const bytes = removed.reduce((n, e) => n + e.bytes, 0);
-    ctx.stdout.write(`removed ${removed.length} entries (${mib(bytes)}) and ${cleared.count} snapshots (${mib(cleared.bytes)}) from ${cacheDir}\n`);
+    ctx.stdout.write(
+      `removed ${removed.length} entries (${mib(bytes)}) and ${cleared.count} snapshots (${mib(cleared.bytes)}) from ${cacheDir}\n`,
+    );
     return ExitCode.ok;
   }
   const entries = await inventory(cacheDir, locks);
   for (const e of entries) {
-    ctx.stdout.write(`${e.kind.padEnd(8)} ${e.id.slice(0, 16).padEnd(16)} ${mib(e.bytes).padStart(10)}  ${e.refs.join('; ') || '(unreferenced)'}\n`);
+    ctx.stdout.write(
+      `${e.kind.padEnd(8)} ${e.id.slice(0, 16).padEnd(16)} ${mib(e.bytes).padStart(10)}  ${e.refs.join('; ') || '(unreferenced)'}\n`,
+    );
   }
   const saved = await snapshots.list();
-  for (const sn of saved) ctx.stdout.write(`${'snapshot'.padEnd(8)} ${sn.key.slice(0, 16).padEnd(16)} ${mib(sn.bytes).padStart(10)}  ${sn.describe} (KASLR shared by its cells)\n`);
+  for (const sn of saved)
+    ctx.stdout.write(
+      `${'snapshot'.padEnd(8)} ${sn.key.slice(0, 16).padEnd(16)} ${mib(sn.bytes).padStart(10)}  ${sn.describe} (KASLR shared by its cells)\n`,
+    );
   const total = entries.reduce((n, e) => n + e.bytes, 0) + saved.reduce((n, e) => n + e.bytes, 0);
   ctx.stdout.write(`${entries.length + saved.length} entries, ${mib(total)} in ${cacheDir}\n`);
   return ExitCode.ok;
@@ -75,7 +82,10 @@ function imageJobs(cells: Cell[], store: ImageStoreExt): { what: string; fetch: 
         return `${r.release} ${r.package ?? ''} ${r.version ?? ''} — ${formatFacts(r.facts)}${modules?.length ? `, ${modules.length} boot modules` : ''}${k.btf ? await pullBtf(store, r) : ''}`;
       },
     })),
-    ...[...new Set(cells.map((c) => c.arch))].map((arch) => ({ what: `busybox ${arch}`, fetch: () => store.busybox(arch) })),
+    ...[...new Set(cells.map((c) => c.arch))].map((arch) => ({
+      what: `busybox ${arch}`,
+      fetch: () => store.busybox(arch),
+    })),
     ...[...libcs].map((key) => {
       const [suite, arch] = key.split(' ') as [string, Arch];
       return { what: `libc ${suite} ${arch}`, fetch: () => store.libc(suite, arch) };
@@ -92,7 +102,8 @@ async function pull(ctx: Context, opts: ImagesOptions, loaded: Loaded, options: 
     try {
       ctx.stdout.write(`${what}: ${await fetch()}\n`);
     } catch (error) {
-      if (error instanceof NotAvailableError) return void ctx.stdout.write(`${what}: not available (${error.message})\n`);
+      if (error instanceof NotAvailableError)
+        return void ctx.stdout.write(`${what}: not available (${error.message})\n`);
       if (!(error instanceof PortmatrixError)) throw error;
       failed++;
       ctx.stdout.write(`${what}: FAILED: ${error.message}\n`);

@@ -5,15 +5,15 @@
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { Context } from '../context.js';
 import { ARCHES, type Arch } from '../core/arch.js';
 import { distroOf, KERNEL_SCHEMES } from '../core/distros.js';
-import type { Context } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { KernelOffer } from '../images/kernel-source.js';
 import { parseKernelSource } from '../images/source.js';
 import { createImageStore } from '../images/store.js';
-import { imageOptionsBeside } from './image-options.js';
 import { commandLoad, loadMatrix } from '../plan/load.js';
+import { imageOptionsBeside } from './image-options.js';
 
 export interface KernelsOptions {
   matrix: string;
@@ -35,7 +35,9 @@ function releasesOf(source: string): { scheme: string; releases: string[]; flavo
   if (!source.includes(':')) return { scheme, releases: [...distro.releases] };
   const parsed = parseKernelSource(source);
   if (parsed.kind !== 'distro' || !distro.releases.includes(parsed.release)) {
-    throw new UsageError(`kernels ${source}: unknown ${distro.label} ${distro.releaseWord}; use one of ${distro.releases.join(', ')}`);
+    throw new UsageError(
+      `kernels ${source}: unknown ${distro.label} ${distro.releaseWord}; use one of ${distro.releases.join(', ')}`,
+    );
   }
   return { scheme, releases: [parsed.release], ...(parsed.flavour ? { flavour: parsed.flavour } : {}) };
 }
@@ -43,19 +45,36 @@ function releasesOf(source: string): { scheme: string; releases: string[]; flavo
 function parseArches(list: string | undefined): Arch[] {
   if (!list) return [...ARCHES];
   return list.split(',').map((a) => {
-    if (!(ARCHES as readonly string[]).includes(a.trim())) throw new UsageError(`--arch ${list}: "${a}" is not an arch; use ${ARCHES.join(', ')}`);
+    if (!(ARCHES as readonly string[]).includes(a.trim()))
+      throw new UsageError(`--arch ${list}: "${a}" is not an arch; use ${ARCHES.join(', ')}`);
     return a.trim() as Arch;
   });
 }
 
 /** One row per release × flavour × arch, the ones the release does not build or list marked so. */
-export function renderOffers(rows: { source: string; offer?: KernelOffer; arch: Arch; flavour: string; note?: string }[]): string {
+export function renderOffers(
+  rows: { source: string; offer?: KernelOffer; arch: Arch; flavour: string; note?: string }[],
+): string {
   const table = [['SOURCE', 'FLAVOUR', 'ARCH', 'KERNEL', 'VERSION', 'PACKAGE']];
   for (const r of rows) {
-    table.push([r.source, r.flavour, r.arch, r.offer?.release ?? `— ${r.note ?? ''}`.trim(), r.offer?.version ?? '', r.offer?.package ?? '']);
+    table.push([
+      r.source,
+      r.flavour,
+      r.arch,
+      r.offer?.release ?? `— ${r.note ?? ''}`.trim(),
+      r.offer?.version ?? '',
+      r.offer?.package ?? '',
+    ]);
   }
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  return table.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return `${table
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 export default async function kernels(ctx: Context, opts: KernelsOptions, source: string): Promise<number> {
@@ -63,7 +82,9 @@ export default async function kernels(ctx: Context, opts: KernelsOptions, source
   const arches = parseArches(opts.arch);
   const matrixFile = path.resolve(ctx.cwd, opts.matrix);
   // A matrix here gives its mirrors and keyrings (images:); none is needed.
-  const loaded = existsSync(matrixFile) ? await loadMatrix(opts.matrix, { ...commandLoad(ctx, false), allowOutsideProject: true }) : undefined;
+  const loaded = existsSync(matrixFile)
+    ? await loadMatrix(opts.matrix, { ...commandLoad(ctx, false), allowOutsideProject: true })
+    : undefined;
   const options = imageOptionsBeside(ctx, matrixFile, loaded?.matrix, opts, { lockFile: undefined });
   const store = createImageStore(options);
   const distro = distroOf(scheme)!;
@@ -79,6 +100,8 @@ export default async function kernels(ctx: Context, opts: KernelsOptions, source
     }
   }
   ctx.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : renderOffers(rows));
-  ctx.stderr.write(`read ${new Date().toISOString().slice(0, 10)} from the signed index; ${store.requests()} HTTP requests\n`);
+  ctx.stderr.write(
+    `read ${new Date().toISOString().slice(0, 10)} from the signed index; ${store.requests()} HTTP requests\n`,
+  );
   return ExitCode.ok;
 }

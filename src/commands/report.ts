@@ -3,9 +3,9 @@
 
 import path from 'node:path';
 import type { Context } from '../context.js';
+import { withVerdict } from '../outcome/run-verdict.js';
 import { parseReporters, writeReports } from '../report/index.js';
 import { renderTable } from '../report/terminal.js';
-import { withVerdict } from '../outcome/run-verdict.js';
 import { mergeResults } from '../results/merge.js';
 import type { RunResults } from '../results/model.js';
 import { readResults } from '../results/read.js';
@@ -30,13 +30,18 @@ export default async function report(ctx: Context, opts: ReportOptions, dirs: st
   const inputs = dirs.map((d) => path.resolve(ctx.cwd, d));
   const shards = [];
   for (const dir of inputs) shards.push({ dir, results: await readResults(dir) });
-  const merged = withRunVerdict(mergeResults(shards), shards.map((s) => s.results));
+  const merged = withRunVerdict(
+    mergeResults(shards),
+    shards.map((s) => s.results),
+  );
 
   const out = path.resolve(ctx.cwd, opts.out ?? (inputs.length === 1 ? inputs[0]! : 'results-merged'));
   const written = await writeReports(out, merged, reporters);
 
   ctx.stdout.write(renderTable(merged, { color: useColor(ctx), width: ctx.stdout.columns }));
-  ctx.stdout.write(`\nReports from ${shards.length === 1 ? '1 results dir' : `${shards.length} results dirs, merged`}:\n`);
+  ctx.stdout.write(
+    `\nReports from ${shards.length === 1 ? '1 results dir' : `${shards.length} results dirs, merged`}:\n`,
+  );
   for (const file of written) {
     const rel = path.relative(ctx.cwd, file);
     ctx.stdout.write(`  ${rel.startsWith('..') ? file : rel}\n`);

@@ -4,7 +4,6 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Arch } from '../core/arch.js';
 import type { BtfMode } from '../core/cell.js';
 import type { PathKey } from './locate.js';
 import { checkPlaceholders } from './placeholders.js';
@@ -35,18 +34,39 @@ export interface BtfSettings {
   objectsAt: { line: number; col: number }[];
 }
 
-function mode(value: string | undefined, at: PathKey[], dir: string, hasObjects: boolean, fail: Fail): BtfMode | undefined {
+function mode(
+  value: string | undefined,
+  at: PathKey[],
+  dir: string,
+  hasObjects: boolean,
+  fail: Fail,
+): BtfMode | undefined {
   if (value === undefined) return undefined;
   const parsed = parseBtfMode(value);
   if (!parsed) fail(at, `${JSON.stringify(value)} is not a BTF mode`, `use one of ${BTF_MODE_WORDS.join(', ')}`);
-  if (parsed.kind === 'min' && !hasObjects) fail(at, 'min needs the minimal BTF of your BPF objects, but btf.objects is empty', 'list them at the top level, e.g. btf: {objects: ["build/*-{goarch}.o"]}');
+  if (parsed.kind === 'min' && !hasObjects)
+    fail(
+      at,
+      'min needs the minimal BTF of your BPF objects, but btf.objects is empty',
+      'list them at the top level, e.g. btf: {objects: ["build/*-{goarch}.o"]}',
+    );
   if (parsed.kind !== 'file') return parsed;
   const abs = path.resolve(dir, parsed.path);
-  if (!fs.existsSync(abs)) fail(at, `${parsed.path} does not exist (paths are relative to the matrix file)`, 'write the path of an existing raw BTF file (e.g. from pahole --btf_encode_detached or bpftool btf dump file … format raw)');
+  if (!fs.existsSync(abs))
+    fail(
+      at,
+      `${parsed.path} does not exist (paths are relative to the matrix file)`,
+      'write the path of an existing raw BTF file (e.g. from pahole --btf_encode_detached or bpftool btf dump file … format raw)',
+    );
   return { kind: 'file', path: abs };
 }
 
-export function buildBtf(raw: Raw, dir: string, fail: Fail, lineOf: (at: PathKey[]) => { line: number; col: number }): BtfSettings {
+export function buildBtf(
+  raw: Raw,
+  dir: string,
+  fail: Fail,
+  lineOf: (at: PathKey[]) => { line: number; col: number },
+): BtfSettings {
   raw.btf.objects.forEach((o, i) => checkPlaceholders(o, ['btf', 'objects', i], fail));
   const objects = raw.btf.objects.map((o) => path.resolve(dir, o));
   const has = objects.length > 0;

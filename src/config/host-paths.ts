@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Arch } from '../core/arch.js';
 import { parseBtfMode } from './btf.js';
-import { confinementRule, mayRead, outsideRefused, projectRoot, realOrResolved, type Confinement } from './confine.js';
+import { type Confinement, confinementRule, mayRead, outsideRefused, projectRoot, realOrResolved } from './confine.js';
 import { parseSource } from './kernels.js';
 import { fieldName, type PathKey } from './locate.js';
-import { fillPlaceholders, type Fail } from './placeholders.js';
+import { type Fail, fillPlaceholders } from './placeholders.js';
 import type { RawMatrix } from './schema.js';
 
 export interface HostPathOptions {

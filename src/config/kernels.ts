@@ -37,7 +37,10 @@ export function parseSource(source: string): ParsedSource | undefined {
 
 /** Lower case, anything outside [a-z0-9._-] becomes `-`: names end up in ids and file names. */
 export function sanitiseName(raw: string): string {
-  return raw.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  return raw
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 }
 
 /** `debian-bookworm[-cloud]`, `ubuntu-noble-hwe`, `file-<basename without a letter extension>`, `oci-<repo>-<tag>`. */
@@ -45,7 +48,9 @@ export function defaultKernelName(parsed: ParsedSource): string {
   switch (parsed.kind) {
     case 'distro': {
       const fallback = distroOf(parsed.scheme)?.flavours[0];
-      return sanitiseName(`${parsed.scheme}-${parsed.release}${parsed.flavour === fallback ? '' : `-${parsed.flavour}`}`);
+      return sanitiseName(
+        `${parsed.scheme}-${parsed.release}${parsed.flavour === fallback ? '' : `-${parsed.flavour}`}`,
+      );
     }
     case 'file': {
       const base = path.basename(parsed.path);
@@ -59,7 +64,11 @@ export function defaultKernelName(parsed: ParsedSource): string {
       const lastSlash = nameAndTag.lastIndexOf('/');
       const tagColon = nameAndTag.indexOf(':', lastSlash + 1);
       const repo = tagColon < 0 ? nameAndTag : nameAndTag.slice(0, tagColon);
-      const tag = digest ? digest.replace(/^sha256:/, '').slice(0, 12) : tagColon < 0 ? 'latest' : nameAndTag.slice(tagColon + 1);
+      const tag = digest
+        ? digest.replace(/^sha256:/, '').slice(0, 12)
+        : tagColon < 0
+          ? 'latest'
+          : nameAndTag.slice(tagColon + 1);
       return sanitiseName(`oci-${repo.slice(repo.lastIndexOf('/') + 1)}-${tag}`);
     }
   }

@@ -7,14 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, UsageError } from '../errors.js';
-import { Locator, fieldName, type PathKey, type Position } from './locate.js';
-import type { Matrix } from './matrix.js';
-import { KEYS, genericFix, matrixSchema } from './schema.js';
-import { buildMatrix } from './semantic.js';
-import { syntaxProblem } from './yaml-syntax.js';
-import { normaliseLineEnds, unsafeNode } from './yaml-safety.js';
 import { MAX_MATRIX_BYTES } from './bounds.js';
+import { fieldName, Locator, type PathKey, type Position } from './locate.js';
+import type { Matrix } from './matrix.js';
+import { genericFix, KEYS, matrixSchema } from './schema.js';
+import { buildMatrix } from './semantic.js';
 import { nearest, show } from './suggest.js';
+import { normaliseLineEnds, unsafeNode } from './yaml-safety.js';
+import { syntaxProblem } from './yaml-syntax.js';
 
 export interface LoadOptions {
   /** Check that the loader exists for every arch of the matrix (`run` wants it; `plan` runs before the build); default false. */
@@ -62,11 +62,15 @@ function describeIssue(issue: ZodIssueLike, where: Locator): Problem {
       fix: `valid keys here are ${valid.join(', ')}${guess ? ` (did you mean ${guess}?)` : ''}`,
     };
   }
-  const guess = issue.code === 'invalid_value' && typeof issue.input === 'string' && issue.values ? nearest(issue.input, issue.values.map(String)) : undefined;
+  const guess =
+    issue.code === 'invalid_value' && typeof issue.input === 'string' && issue.values
+      ? nearest(issue.input, issue.values.map(String))
+      : undefined;
   const fix = `${issue.message}${guess ? ` (did you mean ${guess}?)` : ''}`;
   let problem: string;
   if (issue.input === undefined) problem = 'is missing';
-  else if (issue.code === 'invalid_type') problem = `got ${typeof issue.input === 'number' ? 'the number ' : ''}${show(issue.input)}`;
+  else if (issue.code === 'invalid_type')
+    problem = `got ${typeof issue.input === 'number' ? 'the number ' : ''}${show(issue.input)}`;
   else if (issue.code === 'too_small' || issue.code === 'too_big') problem = `${show(issue.input)} is out of range`;
   else problem = `${show(issue.input)} is not valid`;
   return { path: at, ...where.value(at), problem, fix };
@@ -76,7 +80,8 @@ async function readText(abs: string, shown: string): Promise<string> {
   try {
     const st = await fs.promises.stat(abs);
     if (!st.isFile()) throw new UsageError(`${shown}: not a regular file; pass --matrix <file> naming a matrix.yaml`);
-    if (st.size > MAX_MATRIX_BYTES) throw new UsageError(`${shown}: ${st.size} bytes, more than the ${MAX_MATRIX_BYTES} a matrix may have; split it`);
+    if (st.size > MAX_MATRIX_BYTES)
+      throw new UsageError(`${shown}: ${st.size} bytes, more than the ${MAX_MATRIX_BYTES} a matrix may have; split it`);
     return await fs.promises.readFile(abs, 'utf8');
   } catch (error) {
     if (error instanceof UsageError) throw error;
@@ -115,7 +120,13 @@ export async function readMatrix(file: string, opts: LoadOptions = {}): Promise<
   const fail: Fail = (p, at, problem, fix) => {
     throw new ConfigError(shown, p.line, p.col, typeof at === 'string' ? at : fieldName(at), problem, fix);
   };
-  if (text.length > MAX_MATRIX_BYTES) fail({ line: 1, col: 1 }, 'matrix', `the file has ${text.length} characters, more than ${MAX_MATRIX_BYTES}`, 'a matrix is a short list of axes: split it, or generate fewer entries');
+  if (text.length > MAX_MATRIX_BYTES)
+    fail(
+      { line: 1, col: 1 },
+      'matrix',
+      `the file has ${text.length} characters, more than ${MAX_MATRIX_BYTES}`,
+      'a matrix is a short list of axes: split it, or generate fewer entries',
+    );
 
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
@@ -124,7 +135,13 @@ export async function readMatrix(file: string, opts: LoadOptions = {}): Promise<
     const { problem, fix, ...pos } = syntaxProblem(text, syntax, lines);
     fail(pos, 'yaml', problem, fix);
   }
-  if (doc.contents === null) fail({ line: 1, col: 1 }, 'matrix', 'the file is empty', 'write at least kernels, arches and loader (see docs/matrix.md)');
+  if (doc.contents === null)
+    fail(
+      { line: 1, col: 1 },
+      'matrix',
+      'the file is empty',
+      'write at least kernels, arches and loader (see docs/matrix.md)',
+    );
 
   const unsafe = unsafeNode(doc);
   if (unsafe) fail(lines.linePos(unsafe.offset), 'yaml', unsafe.problem, unsafe.fix);

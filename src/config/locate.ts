@@ -1,7 +1,7 @@
 // Maps a path in the parsed value (e.g. ['kernels', 1, 'source']) back to the
 // YAML node it came from, so every error can name `file:line:col`.
 
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
 
 export type PathKey = string | number;
 export interface Position {

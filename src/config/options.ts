@@ -193,7 +193,10 @@ export const FLAGS = {
     help: "other lock files whose entries ls names and prune keeps (besides the matrix's)",
   },
   force: { flags: '--force', help: 'overwrite existing files' },
-  build: { flags: '--no-build', help: 'write the files without building the tests first (go generate, go build, go test -c, make)' },
+  build: {
+    flags: '--no-build',
+    help: 'write the files without building the tests first (go generate, go build, go test -c, make)',
+  },
 } satisfies Record<string, Flag>;
 
 export type FlagName = keyof typeof FLAGS;
@@ -221,7 +224,17 @@ export const COMMAND_FLAGS = {
     'strict',
     'allowOutsideProject',
   ],
-  bisect: ['matrix', 'kernels', 'arch', 'config', 'libc', 'from', ...SESSION_FLAGS, 'resultsDir', 'allowOutsideProject'],
+  bisect: [
+    'matrix',
+    'kernels',
+    'arch',
+    'config',
+    'libc',
+    'from',
+    ...SESSION_FLAGS,
+    'resultsDir',
+    'allowOutsideProject',
+  ],
   repro: ['matrix', ...SESSION_FLAGS, 'jobs', 'resultsDir', 'allowOutsideProject'],
   shell: ['matrix', 'command', 'accel', 'snapshot', 'cacheDir', 'mirror', 'allowOutsideProject'],
   report: ['out', 'reporter'],

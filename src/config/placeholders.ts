@@ -1,7 +1,7 @@
 // `{arch}` / `{goarch}` in paths, and the located-failure callback every
 // semantic check uses (load.ts supplies it; it throws a ConfigError).
 
-import { GOARCH, type Arch } from '../core/arch.js';
+import { type Arch, GOARCH } from '../core/arch.js';
 import type { PathKey } from './locate.js';
 
 /** Throws a located ConfigError (load.ts supplies it). */
@@ -16,6 +16,7 @@ export function fillPlaceholders(template: string, arch: Arch): string {
 
 export function checkPlaceholders(value: string, at: PathKey[], fail: Fail): void {
   for (const match of value.match(PLACEHOLDER) ?? []) {
-    if (!PLACEHOLDERS.includes(match)) fail(at, `unknown placeholder ${match} in ${JSON.stringify(value)}`, `use ${PLACEHOLDERS.join(' or ')}`);
+    if (!PLACEHOLDERS.includes(match))
+      fail(at, `unknown placeholder ${match} in ${JSON.stringify(value)}`, `use ${PLACEHOLDERS.join(' or ')}`);
   }
 }

@@ -11,7 +11,9 @@ const scalarString = (fix: string) =>
   z.preprocess((v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v), z.string({ error: fix }));
 
 const positive = (what: string, example: string) =>
-  z.number({ error: `use ${what}, e.g. ${example}` }).positive({ error: `use ${what} greater than 0, e.g. ${example}` });
+  z
+    .number({ error: `use ${what}, e.g. ${example}` })
+    .positive({ error: `use ${what} greater than 0, e.g. ${example}` });
 
 const wholeNumber = (what: string, min: number, max: number, example: string) =>
   z
@@ -24,7 +26,9 @@ const BTF_FIX = 'use one of kernel, none, auto, min, file:<path>';
 
 const kernelObject = z.strictObject(
   {
-    source: z.string({ error: 'write a source such as debian:trixie, file:vmlinuz or oci:ghcr.io/cilium/ci-kernels:6.12' }),
+    source: z.string({
+      error: 'write a source such as debian:trixie, file:vmlinuz or oci:ghcr.io/cilium/ci-kernels:6.12',
+    }),
     name: z.string({ error: 'write a short name of [a-z0-9._-], e.g. trixie-cloud' }).optional(),
     /** Overrides the config's `btf` for this kernel (see configs[].btf). */
     btf: z.string({ error: BTF_FIX }).optional(),
@@ -45,7 +49,10 @@ function imageSourceKeys() {
     .string({ error: 'write a URL, e.g. http://deb.debian.org/debian' })
     .regex(/^https?:\/\/[^\s/]+\S*$/, { error: 'write an http(s) URL, e.g. http://deb.debian.org/debian' })
     .optional();
-  const keyring = z.string({ error: 'write the path of a keyring file' }).min(1, { error: 'write the path of a keyring file' }).optional();
+  const keyring = z
+    .string({ error: 'write the path of a keyring file' })
+    .min(1, { error: 'write the path of a keyring file' })
+    .optional();
   return Object.fromEntries(sourceOptions().map((o) => [o.key, o.name === 'keyring' ? keyring : url]));
 }
 
@@ -56,10 +63,12 @@ export const configSchema = z.strictObject(
     name: z.string({ error: 'give the config a name of [a-z0-9_-], e.g. lockdown' }),
     /** Extra kernel command line; a string is split on whitespace. Default: none. */
     cmdline: z
-      .preprocess((v) => (typeof v === 'string' ? v.split(/\s+/).filter(Boolean) : v),
+      .preprocess(
+        (v) => (typeof v === 'string' ? v.split(/\s+/).filter(Boolean) : v),
         z.array(scalarString('write each kernel parameter as a string, e.g. lockdown=integrity'), {
           error: 'write the kernel command line as a string or a list, e.g. "lockdown=integrity"',
-        }))
+        }),
+      )
       .default([]),
     /** sysctl name → value, applied in the guest before the loader runs. Default: none. */
     sysctl: z
@@ -70,9 +79,11 @@ export const configSchema = z.strictObject(
     /** User name or uid the loader runs as. Default: root. */
     user: scalarString('write a user name or a uid, e.g. 1000').optional(),
     /** Capabilities kept for a non-root user, e.g. [bpf, perfmon]. Default: all (root). */
-    capabilities: z.array(z.string({ error: 'write a capability name, e.g. bpf or CAP_PERFMON' }), {
-      error: 'write capabilities as a list, e.g. [bpf, perfmon]',
-    }).optional(),
+    capabilities: z
+      .array(z.string({ error: 'write a capability name, e.g. bpf or CAP_PERFMON' }), {
+        error: 'write capabilities as a list, e.g. [bpf, perfmon]',
+      })
+      .optional(),
     /** Debian kernel flavour for every debian: kernel in this config. Default: the source's. */
     flavour: z.string({ error: 'use one of generic, cloud, rt' }).optional(),
     /** Kernel BTF the loader sees: kernel, none, auto, min or file:<path>. Default: kernel. */
@@ -89,13 +100,18 @@ const matchShape = {
 };
 export const matchSchema = z.strictObject(matchShape, { error: 'write a map of arch, kernel, config and/or libc' });
 const testMatch = { test: z.string({ error: 'write the name of a test, e.g. smoke' }).optional() };
-export const excludeSchema = z.strictObject({ ...matchShape, ...testMatch }, { error: 'write a map of arch, kernel, config, libc and/or test' });
+export const excludeSchema = z.strictObject(
+  { ...matchShape, ...testMatch },
+  { error: 'write a map of arch, kernel, config, libc and/or test' },
+);
 export const expectSchema = z.strictObject(
   {
     ...matchShape,
     ...testMatch,
     /** `fail`: the cell is expected to fail; `flaky`: a known flake, quarantined. Default: fail. */
-    result: z.enum(['fail', 'flaky'], { error: 'use result: fail or flaky (cells that pass need no entry)' }).default('fail'),
+    result: z
+      .enum(['fail', 'flaky'], { error: 'use result: fail or flaky (cells that pass need no entry)' })
+      .default('fail'),
     /** Why the cell fails; shown in every report. Required. */
     reason: z.string({ error: 'say why the cell is expected to fail, e.g. reason: no BTF on bookworm s390x' }),
   },
@@ -133,14 +149,20 @@ const programShape = {
   /** Arguments. Default: none. */
   args: stringList('write the arguments as a list of strings, e.g. [--verbose]').default([]),
   /** Environment. Default: none. */
-  env: z.record(z.string(), scalarString('write each value as a string, e.g. "1"'), { error: 'write env as a map, e.g. {DEBUG: "1"}' }).default({}),
+  env: z
+    .record(z.string(), scalarString('write each value as a string, e.g. "1"'), {
+      error: 'write env as a map, e.g. {DEBUG: "1"}',
+    })
+    .default({}),
   /** Extra files or globs, relative to the matrix directory. Default: none. */
   files: z.array(fileSchema, { error: 'write files as a list of paths or globs, e.g. [build/*.o]' }).default([]),
   /** Seconds the program may run in the guest. Default: 60. */
   timeout: positive('seconds', '60').default(60),
 };
 
-const loaderSchema = z.strictObject(programShape, { error: 'write the loader as a map with at least path, e.g. {path: build/loader-{arch}}' });
+const loaderSchema = z.strictObject(programShape, {
+  error: 'write the loader as a map with at least path, e.g. {path: build/loader-{arch}}',
+});
 
 export const testSchema = z.strictObject(
   {
@@ -162,11 +184,19 @@ export const matrixSchema = z.strictObject(
     /** Kernel sources. Required, no default. */
     kernels: z.array(kernelSchema, { error: 'list kernel sources, e.g. [debian:bookworm, debian:trixie]' }),
     /** Guest architectures. Required, no default. */
-    arches: z.array(z.string({ error: 'use one of amd64, arm64, s390x' }), { error: 'list architectures, e.g. [amd64, arm64]' }),
+    arches: z.array(z.string({ error: 'use one of amd64, arm64, s390x' }), {
+      error: 'list architectures, e.g. [amd64, arm64]',
+    }),
     /** Named kernel configurations. Default: one config named `default`. */
-    configs: z.array(configSchema, { error: 'list configs, e.g. [{name: default}]' }).default([{ name: 'default', cmdline: [], sysctl: {} }]),
+    configs: z
+      .array(configSchema, { error: 'list configs, e.g. [{name: default}]' })
+      .default([{ name: 'default', cmdline: [], sysctl: {} }]),
     /** Userspace the loader runs against. Default: [static] (no libc needed). */
-    libc: z.array(z.string({ error: 'use static or debian:<suite>' }), { error: 'list libcs, e.g. [static, debian:bookworm]' }).default(['static']),
+    libc: z
+      .array(z.string({ error: 'use static or debian:<suite>' }), {
+        error: 'list libcs, e.g. [static, debian:bookworm]',
+      })
+      .default(['static']),
     /** One program; means `tests: [{name: loader, ...}]`. Either this or tests. */
     loader: loaderSchema.optional(),
     /** Programs run one after another in each cell's guest. Either this or loader. */
@@ -193,9 +223,19 @@ export const matrixSchema = z.strictObject(
         },
         { error: 'write vm as a map, e.g. {memory: 512}' },
       )
-      .default({ memory: 512, cpus: 1, bootTimeout: 60, accel: 'auto', backend: 'qemu', network: false, snapshot: 'auto' }),
+      .default({
+        memory: 512,
+        cpus: 1,
+        bootTimeout: 60,
+        accel: 'auto',
+        backend: 'qemu',
+        network: false,
+        snapshot: 'auto',
+      }),
     images: z
-      .strictObject(imageSourceKeys(), { error: 'write images as a map, e.g. {debianMirror: http://deb.debian.org/debian}' })
+      .strictObject(imageSourceKeys(), {
+        error: 'write images as a map, e.g. {debianMirror: http://deb.debian.org/debian}',
+      })
       .default({}),
     btf: z
       .strictObject(
@@ -207,7 +247,9 @@ export const matrixSchema = z.strictObject(
       )
       .default({ objects: [] }),
     /** Re-add combinations removed by `exclude` (applied after it, as in GitHub Actions). Default: none. */
-    include: z.array(matchSchema, { error: 'list partial matches, e.g. [{arch: s390x, kernel: debian-trixie}]' }).default([]),
+    include: z
+      .array(matchSchema, { error: 'list partial matches, e.g. [{arch: s390x, kernel: debian-trixie}]' })
+      .default([]),
     /** Remove every combination matching an entry. Default: none. */
     exclude: z.array(excludeSchema, { error: 'list partial matches, e.g. [{arch: s390x}]' }).default([]),
     /** Cells known to fail, with the reason. Default: none. */
@@ -256,6 +298,7 @@ export type RawMatrix = z.output<typeof matrixSchema>;
 
 /** Generic fixes for issues a schema above does not word itself. */
 export function genericFix(issue: { code?: string; expected?: string }): string {
-  if (issue.code === 'invalid_type' && issue.expected) return `expected ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a map' : `a ${issue.expected}`}`;
+  if (issue.code === 'invalid_type' && issue.expected)
+    return `expected ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a map' : `a ${issue.expected}`}`;
   return 'see docs/matrix.md';
 }

@@ -4,23 +4,24 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { ARCHES, GOARCH, type Arch } from '../core/arch.js';
-import { CONFIG_NAME, KERNEL_NAME, SYSCTL_KEY, isUser } from '../core/names.js';
-import { type ConfigSpec, type KernelSpec } from '../core/cell.js';
+import { ARCHES, type Arch } from '../core/arch.js';
+import type { ConfigSpec, KernelSpec } from '../core/cell.js';
+import { distroOf, KERNEL_SCHEMES } from '../core/distros.js';
+import { CONFIG_NAME, isUser, KERNEL_NAME, SYSCTL_KEY } from '../core/names.js';
 import { CAPABILITIES, isCapability, normaliseCapability } from './capabilities.js';
-import { ALL_FLAVOURS, LIBC_SUITES, defaultKernelName, parseSource } from './kernels.js';
-import { KERNEL_SCHEMES, distroOf } from '../core/distros.js';
+import { ALL_FLAVOURS, defaultKernelName, LIBC_SUITES, parseSource } from './kernels.js';
 import type { PathKey } from './locate.js';
 import type { CellMatch, Matrix, MatrixTest } from './matrix.js';
-import { buildPackages, buildTests } from './tests.js';
 import type { Fail } from './placeholders.js';
+import { buildPackages, buildTests } from './tests.js';
 
-export { PLACEHOLDERS, fillPlaceholders, type Fail } from './placeholders.js';
+export { type Fail, fillPlaceholders, PLACEHOLDERS } from './placeholders.js';
+
+import { checkBounds } from './bounds.js';
+import { buildBtf } from './btf.js';
+import { checkHostPaths } from './host-paths.js';
 import type { RawMatrix } from './schema.js';
 import { nearest, oneOf } from './suggest.js';
-import { buildBtf } from './btf.js';
-import { checkBounds } from './bounds.js';
-import { checkHostPaths } from './host-paths.js';
 
 export interface BuildOptions {
   file: string;
@@ -36,20 +37,37 @@ export interface BuildOptions {
 }
 
 function checkAxis(values: string[], field: string, valid: readonly string[] | undefined, fail: Fail): void {
-  if (values.length === 0) fail([field], 'is empty', valid ? `list at least one of ${valid.join(', ')}` : 'list at least one entry or remove the key');
+  if (values.length === 0)
+    fail(
+      [field],
+      'is empty',
+      valid ? `list at least one of ${valid.join(', ')}` : 'list at least one entry or remove the key',
+    );
   values.forEach((v, i) => {
     if (valid && !valid.includes(v)) fail([field, i], `${JSON.stringify(v)} is not valid`, oneOf(v, valid));
     if (values.indexOf(v) !== i) fail([field, i], `${JSON.stringify(v)} is listed twice`, 'list each value once');
   });
 }
 
-function checkDistroSource(parsed: { scheme: string; release: string; flavour: string }, at: PathKey[], fail: Fail): void {
+function checkDistroSource(
+  parsed: { scheme: string; release: string; flavour: string },
+  at: PathKey[],
+  fail: Fail,
+): void {
   const distro = distroOf(parsed.scheme)!;
   if (!distro.releases.includes(parsed.release)) {
-    fail(at, `unknown ${distro.label} ${distro.releaseWord} ${JSON.stringify(parsed.release)}`, oneOf(parsed.release, distro.releases));
+    fail(
+      at,
+      `unknown ${distro.label} ${distro.releaseWord} ${JSON.stringify(parsed.release)}`,
+      oneOf(parsed.release, distro.releases),
+    );
   }
   if (!distro.flavours.includes(parsed.flavour)) {
-    fail(at, `unknown ${distro.label} kernel flavour ${JSON.stringify(parsed.flavour)}`, oneOf(parsed.flavour, distro.flavours));
+    fail(
+      at,
+      `unknown ${distro.label} kernel flavour ${JSON.stringify(parsed.flavour)}`,
+      oneOf(parsed.flavour, distro.flavours),
+    );
   }
 }
 
@@ -65,23 +83,51 @@ function buildKernels(raw: RawMatrix, o: BuildOptions, dir: string): KernelSpec[
     if (!parsed) {
       const scheme = k.source.includes(':') ? k.source.slice(0, k.source.indexOf(':')) : k.source;
       const hint = `write <distribution>:<release>[/<flavour>], file:<path> or oci:<ref>; schemes: ${KERNEL_SCHEMES.join(', ')}`;
-      fail(sourcePath, `${JSON.stringify(k.source)} is not a kernel source`, nearest(scheme, KERNEL_SCHEMES) ? oneOf(scheme, KERNEL_SCHEMES) : hint);
+      fail(
+        sourcePath,
+        `${JSON.stringify(k.source)} is not a kernel source`,
+        nearest(scheme, KERNEL_SCHEMES) ? oneOf(scheme, KERNEL_SCHEMES) : hint,
+      );
     }
     let source = k.source;
     if (parsed.kind === 'distro') checkDistroSource(parsed, sourcePath, fail);
     else if (parsed.kind === 'file') {
-      if (!parsed.path) fail(sourcePath, 'file: names no path', 'write file:<path of a vmlinuz/bzImage/Image>, relative to the matrix file');
+      if (!parsed.path)
+        fail(
+          sourcePath,
+          'file: names no path',
+          'write file:<path of a vmlinuz/bzImage/Image>, relative to the matrix file',
+        );
       const abs = path.resolve(dir, parsed.path);
-      if (!fs.existsSync(abs)) fail(sourcePath, `${parsed.path} does not exist (paths are relative to the matrix file)`, 'build or download the kernel image first, or fix the path');
+      if (!fs.existsSync(abs))
+        fail(
+          sourcePath,
+          `${parsed.path} does not exist (paths are relative to the matrix file)`,
+          'build or download the kernel image first, or fix the path',
+        );
       // Absolute, so the image store needs no base directory (Matrix paths are absolute).
       source = `file:${abs}`;
     } else if (!/^[a-z0-9][\w.-]*(:\d+)?(\/[\w.-]+)+(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/i.test(parsed.ref)) {
-      fail(sourcePath, `${JSON.stringify(parsed.ref)} is not an OCI reference`, 'write oci:<registry>/<repository>:<tag>, e.g. oci:ghcr.io/cilium/ci-kernels:6.12');
+      fail(
+        sourcePath,
+        `${JSON.stringify(parsed.ref)} is not an OCI reference`,
+        'write oci:<registry>/<repository>:<tag>, e.g. oci:ghcr.io/cilium/ci-kernels:6.12',
+      );
     }
     const name = k.name ?? defaultKernelName(parsed);
-    if (!KERNEL_NAME.test(name)) fail([...at, 'name'], `${JSON.stringify(name)} is not a valid name`, 'use lower-case letters, digits, ".", "_" and "-"');
+    if (!KERNEL_NAME.test(name))
+      fail(
+        [...at, 'name'],
+        `${JSON.stringify(name)} is not a valid name`,
+        'use lower-case letters, digits, ".", "_" and "-"',
+      );
     const first = names.get(name);
-    if (first !== undefined) fail(k.name ? [...at, 'name'] : sourcePath, `duplicate kernel name ${JSON.stringify(name)} (also kernels[${first}])`, 'give one of them a distinct name: {source: …, name: …}');
+    if (first !== undefined)
+      fail(
+        k.name ? [...at, 'name'] : sourcePath,
+        `duplicate kernel name ${JSON.stringify(name)} (also kernels[${first}])`,
+        'give one of them a distinct name: {source: …, name: …}',
+      );
     names.set(name, i);
     return { source, name, line: o.lineOf(at).line };
   });
@@ -89,23 +135,46 @@ function buildKernels(raw: RawMatrix, o: BuildOptions, dir: string): KernelSpec[
 
 function buildConfigs(raw: RawMatrix, o: BuildOptions): ConfigSpec[] {
   const fail: Fail = o.fail;
-  if (raw.configs.length === 0) fail(['configs'], 'is empty', 'list at least one config, e.g. [{name: default}], or remove the key');
+  if (raw.configs.length === 0)
+    fail(['configs'], 'is empty', 'list at least one config, e.g. [{name: default}], or remove the key');
   const seen = new Map<string, number>();
   return raw.configs.map((c, i) => {
     const at: PathKey[] = ['configs', i];
-    if (!CONFIG_NAME.test(c.name)) fail([...at, 'name'], `${JSON.stringify(c.name)} is not a valid config name`, 'use lower-case letters, digits, "_" and "-"');
-    if (seen.has(c.name)) fail([...at, 'name'], `duplicate config name ${JSON.stringify(c.name)} (also configs[${seen.get(c.name)}])`, 'give each config a distinct name');
+    if (!CONFIG_NAME.test(c.name))
+      fail(
+        [...at, 'name'],
+        `${JSON.stringify(c.name)} is not a valid config name`,
+        'use lower-case letters, digits, "_" and "-"',
+      );
+    if (seen.has(c.name))
+      fail(
+        [...at, 'name'],
+        `duplicate config name ${JSON.stringify(c.name)} (also configs[${seen.get(c.name)}])`,
+        'give each config a distinct name',
+      );
     seen.set(c.name, i);
     for (const key of Object.keys(c.sysctl)) {
-      if (!SYSCTL_KEY.test(key)) fail([...at, 'sysctl', key], `${JSON.stringify(key)} is not a sysctl name`, 'write the dotted name, e.g. kernel.unprivileged_bpf_disabled');
+      if (!SYSCTL_KEY.test(key))
+        fail(
+          [...at, 'sysctl', key],
+          `${JSON.stringify(key)} is not a sysctl name`,
+          'write the dotted name, e.g. kernel.unprivileged_bpf_disabled',
+        );
     }
-    if (c.user !== undefined && !isUser(c.user)) fail([...at, 'user'], `${JSON.stringify(c.user)} is not a user`, 'write a user name or a uid, e.g. 1000');
+    if (c.user !== undefined && !isUser(c.user))
+      fail([...at, 'user'], `${JSON.stringify(c.user)} is not a user`, 'write a user name or a uid, e.g. 1000');
     const capabilities = c.capabilities?.map((raw, j) => {
       const cap = normaliseCapability(raw);
-      if (!isCapability(cap)) fail([...at, 'capabilities', j], `unknown capability ${JSON.stringify(raw)}`, `use a Linux capability, e.g. bpf, perfmon, sys_admin${nearest(cap, CAPABILITIES) ? ` (did you mean ${nearest(cap, CAPABILITIES)}?)` : ''}`);
+      if (!isCapability(cap))
+        fail(
+          [...at, 'capabilities', j],
+          `unknown capability ${JSON.stringify(raw)}`,
+          `use a Linux capability, e.g. bpf, perfmon, sys_admin${nearest(cap, CAPABILITIES) ? ` (did you mean ${nearest(cap, CAPABILITIES)}?)` : ''}`,
+        );
       return cap;
     });
-    if (c.flavour !== undefined && !ALL_FLAVOURS.includes(c.flavour)) fail([...at, 'flavour'], `unknown kernel flavour ${JSON.stringify(c.flavour)}`, oneOf(c.flavour, ALL_FLAVOURS));
+    if (c.flavour !== undefined && !ALL_FLAVOURS.includes(c.flavour))
+      fail([...at, 'flavour'], `unknown kernel flavour ${JSON.stringify(c.flavour)}`, oneOf(c.flavour, ALL_FLAVOURS));
     const spec: ConfigSpec = { name: c.name, cmdline: c.cmdline, sysctl: c.sysctl };
     if (o.written(at)) spec.line = o.lineOf(at).line;
     if (c.user !== undefined) spec.user = c.user;
@@ -115,23 +184,55 @@ function buildConfigs(raw: RawMatrix, o: BuildOptions): ConfigSpec[] {
   });
 }
 
-function buildMatches<T extends CellMatch>(list: T[], field: 'include' | 'exclude' | 'expect', axes: Record<'arch' | 'kernel' | 'config' | 'libc', string[]>, kernels: KernelSpec[], dir: string, o: BuildOptions, tests: MatrixTest[] = []): T[] {
+function buildMatches<T extends CellMatch>(
+  list: T[],
+  field: 'include' | 'exclude' | 'expect',
+  axes: Record<'arch' | 'kernel' | 'config' | 'libc', string[]>,
+  kernels: KernelSpec[],
+  dir: string,
+  o: BuildOptions,
+  tests: MatrixTest[] = [],
+): T[] {
   return list.map((entry, i) => {
     const at: PathKey[] = [field, i];
     const keys = (['arch', 'kernel', 'config', 'libc'] as const).filter((k) => entry[k] !== undefined);
     if (entry.test !== undefined && !tests.some((t) => t.name === entry.test)) {
-      o.fail([...at, 'test'], `${JSON.stringify(entry.test)} is not a test of this matrix`, oneOf(entry.test, tests.map((t) => t.name)));
+      o.fail(
+        [...at, 'test'],
+        `${JSON.stringify(entry.test)} is not a test of this matrix`,
+        oneOf(
+          entry.test,
+          tests.map((t) => t.name),
+        ),
+      );
     }
-    if (keys.length === 0 && entry.test === undefined) o.fail(at, 'names no arch, kernel, config, libc or test, so it would match every cell', field === 'include' ? 'name at least one axis, e.g. {arch: s390x, kernel: debian-trixie}' : 'name at least one axis, e.g. {arch: s390x}');
+    if (keys.length === 0 && entry.test === undefined)
+      o.fail(
+        at,
+        'names no arch, kernel, config, libc or test, so it would match every cell',
+        field === 'include'
+          ? 'name at least one axis, e.g. {arch: s390x, kernel: debian-trixie}'
+          : 'name at least one axis, e.g. {arch: s390x}',
+      );
     const out = { ...entry, ...o.lineOf(at) };
     for (const key of keys) {
       let value = entry[key]!;
       if (key === 'kernel' && value.startsWith('file:')) value = `file:${path.resolve(dir, value.slice(5))}`;
       const valid = key === 'kernel' ? [...axes.kernel, ...kernels.map((k) => k.source)] : axes[key];
-      if (!valid.includes(value)) o.fail([...at, key], `${JSON.stringify(entry[key])} is not ${key === 'arch' ? 'an' : 'a'} ${key} of this matrix`, oneOf(entry[key], axes[key]));
+      if (!valid.includes(value))
+        o.fail(
+          [...at, key],
+          `${JSON.stringify(entry[key])} is not ${key === 'arch' ? 'an' : 'a'} ${key} of this matrix`,
+          oneOf(entry[key], axes[key]),
+        );
       out[key] = value;
     }
-    if (field === 'expect' && !(entry as unknown as { reason: string }).reason.trim()) o.fail([...at, 'reason'], 'is empty', 'say why the cell is expected to fail, e.g. reason: no BTF on bookworm s390x');
+    if (field === 'expect' && !(entry as unknown as { reason: string }).reason.trim())
+      o.fail(
+        [...at, 'reason'],
+        'is empty',
+        'say why the cell is expected to fail, e.g. reason: no BTF on bookworm s390x',
+      );
     return out;
   });
 }
@@ -142,7 +243,11 @@ function checkRegexes(list: string[], field: 'allow' | 'deny', fail: Fail): stri
       new RegExp(source);
     } catch (error) {
       const why = (error as Error).message.replace(/^Invalid regular expression: \/.*\/\w*: /, '');
-      fail(['splats', field, i], `${JSON.stringify(source)} is not a regular expression (${why})`, "escape a literal ( [ { + ? * with a backslash (in single quotes: '\\(')");
+      fail(
+        ['splats', field, i],
+        `${JSON.stringify(source)} is not a regular expression (${why})`,
+        "escape a literal ( [ { + ? * with a backslash (in single quotes: '\\(')",
+      );
     }
   });
   return list;
@@ -150,19 +255,36 @@ function checkRegexes(list: string[], field: 'allow' | 'deny', fail: Fail): stri
 
 /** `bisect:` entries are kernel names or sources of the matrix, or other sources; each becomes a source. */
 function buildBisect(list: string[], kernels: KernelSpec[], dir: string, fail: Fail): string[] {
-  if (list.length < 2) fail(['bisect'], 'needs at least two kernels', 'list the kernels oldest first, e.g. [debian:bullseye, debian:trixie]');
+  if (list.length < 2)
+    fail(
+      ['bisect'],
+      'needs at least two kernels',
+      'list the kernels oldest first, e.g. [debian:bullseye, debian:trixie]',
+    );
   return list.map((entry, i) => {
     const named = kernels.find((k) => k.name === entry || k.source === entry);
     if (named) return named.source;
     const parsed = parseSource(entry);
-    if (!parsed) fail(['bisect', i], `${JSON.stringify(entry)} is neither a kernel of this matrix nor a kernel source`, `write a name of kernels (${kernels.map((k) => k.name).join(', ')}) or a source such as debian:bookworm`);
+    if (!parsed)
+      fail(
+        ['bisect', i],
+        `${JSON.stringify(entry)} is neither a kernel of this matrix nor a kernel source`,
+        `write a name of kernels (${kernels.map((k) => k.name).join(', ')}) or a source such as debian:bookworm`,
+      );
     return parsed.kind === 'file' ? `file:${path.resolve(dir, parsed.path)}` : entry;
   });
 }
 
 type Axes = Parameters<typeof buildMatches>[2];
 
-function buildAllMatches(raw: RawMatrix, axes: Axes, kernels: KernelSpec[], dir: string, o: BuildOptions, tests: MatrixTest[]) {
+function buildAllMatches(
+  raw: RawMatrix,
+  axes: Axes,
+  kernels: KernelSpec[],
+  dir: string,
+  o: BuildOptions,
+  tests: MatrixTest[],
+) {
   return {
     include: buildMatches(raw.include, 'include', axes, kernels, dir, o),
     exclude: buildMatches(raw.exclude, 'exclude', axes, kernels, dir, o, tests),
@@ -181,7 +303,13 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
   checkAxis(raw.libc, 'libc', ['static', ...LIBC_SUITES.map((s) => `debian:${s}`)], o.fail);
 
   const tests = buildTests(raw, o, dir, arches);
-  const host = checkHostPaths(raw, { ...o, dir, arches, anywhere: o.allowOutsideProject ?? false, checkFiles: o.checkLoaderFiles });
+  const host = checkHostPaths(raw, {
+    ...o,
+    dir,
+    arches,
+    anywhere: o.allowOutsideProject ?? false,
+    checkFiles: o.checkLoaderFiles,
+  });
   const packages = raw.packages && buildPackages(raw.packages, ['packages'], o);
 
   const btf = buildBtf(raw, dir, o.fail, o.lineOf);
@@ -203,7 +331,10 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
     images: raw.images,
     btf: { objects: btf.objects, objectsAt: btf.objectsAt },
     ...buildAllMatches(raw, axes, kernels, dir, o, tests),
-    splats: { allow: checkRegexes(raw.splats.allow, 'allow', o.fail), deny: checkRegexes(raw.splats.deny, 'deny', o.fail) },
+    splats: {
+      allow: checkRegexes(raw.splats.allow, 'allow', o.fail),
+      deny: checkRegexes(raw.splats.deny, 'deny', o.fail),
+    },
   };
   if (raw.bisect) matrix.bisect = buildBisect(raw.bisect, kernels, dir, o.fail);
   return matrix;

@@ -3,7 +3,7 @@
 // harmless aliases of one scalar do not), every alias names an anchor written
 // before it, and no map key is `__proto__` (a plain object would drop it).
 
-import { isAlias, isMap, isPair, isScalar, isSeq, type Alias, type Document, type Node } from 'yaml';
+import { type Alias, type Document, isAlias, isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import { MAX_YAML_NODES } from './bounds.js';
 
 export interface UnsafeNode {

@@ -3,7 +3,7 @@
 // bracket the user left open is found in the parser's own token tree (CST) and
 // named first, with where the parser stopped.
 
-import { CST, Parser, type LineCounter, type YAMLError } from 'yaml';
+import { CST, type LineCounter, Parser, type YAMLError } from 'yaml';
 import type { Position } from './locate.js';
 
 export interface SyntaxProblem extends Position {
@@ -20,7 +20,8 @@ function unclosedBrackets(text: string): { offset: number; bracket: string }[] {
       const node = item.value ?? item.key;
       if (node?.type !== 'flow-collection') return;
       const closer = node.start.type === 'flow-seq-start' ? 'flow-seq-end' : 'flow-map-end';
-      if (!node.end.some((t) => t.type === closer)) open.push({ offset: node.start.offset, bracket: node.start.source });
+      if (!node.end.some((t) => t.type === closer))
+        open.push({ offset: node.start.offset, bracket: node.start.source });
     });
   }
   return open;
@@ -33,7 +34,9 @@ export function syntaxProblem(text: string, error: YAMLError, lines: LineCounter
   const wanted = /end with a ([\]}])/.exec(first)?.[1];
   if (wanted) {
     const bracket = wanted === ']' ? '[' : '{';
-    const open = unclosedBrackets(text).filter((b) => b.bracket === bracket && b.offset < error.pos[0]).at(-1);
+    const open = unclosedBrackets(text)
+      .filter((b) => b.bracket === bracket && b.offset < error.pos[0])
+      .at(-1);
     if (open) {
       const at = lines.linePos(open.offset);
       return {
@@ -45,8 +48,11 @@ export function syntaxProblem(text: string, error: YAMLError, lines: LineCounter
   }
   const lineText = text.split('\n')[stopped.line - 1] ?? '';
   // `files: [bpf/{arch}.o]` is the classic: inside [ ] or { }, an unquoted { starts a map.
-  const fix = error.code === 'DUPLICATE_KEY' ? 'write each key once'
-    : /[[{][^\]}]*\{/.test(lineText) ? 'quote values containing { } inside [ ] or { }, e.g. ["bpf/{arch}.o"]'
-    : 'fix the YAML syntax';
+  const fix =
+    error.code === 'DUPLICATE_KEY'
+      ? 'write each key once'
+      : /[[{][^\]}]*\{/.test(lineText)
+        ? 'quote values containing { } inside [ ] or { }, e.g. ["bpf/{arch}.o"]'
+        : 'fix the YAML syntax';
   return { ...stopped, problem: said, fix };
 }

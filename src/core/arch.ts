@@ -17,7 +17,11 @@ export function hostArch(nodeArch: string = process.arch): Arch | undefined {
 export type Accel = 'kvm' | 'tcg';
 
 /** Debian's multiarch triplet: where the arch's libraries live (lib/<triplet>/). */
-export const TRIPLET: Record<Arch, string> = { amd64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu', s390x: 's390x-linux-gnu' };
+export const TRIPLET: Record<Arch, string> = {
+  amd64: 'x86_64-linux-gnu',
+  arm64: 'aarch64-linux-gnu',
+  s390x: 's390x-linux-gnu',
+};
 
 /** The directories glibc's ld.so searches by itself on Debian (`ld.so --help`), relative to `/`. */
 export function librarySearchDirs(arch: Arch): string[] {

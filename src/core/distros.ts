@@ -109,7 +109,9 @@ export const DISTROS: readonly Distro[] = [
   DEBIAN,
   UBUNTU,
   rpm('almalinux', 'AlmaLinux', ['8', '9', '10'], mirror('https://repo.almalinux.org/almalinux'), ALL),
-  rpm('rocky', 'Rocky Linux', ['8', '9', '10'], mirror('https://dl.rockylinux.org/pub/rocky'), (r) => (r === '8' ? NO_S390X() : ALL())),
+  rpm('rocky', 'Rocky Linux', ['8', '9', '10'], mirror('https://dl.rockylinux.org/pub/rocky'), (r) =>
+    r === '8' ? NO_S390X() : ALL(),
+  ),
   rpm('centos-stream', 'CentOS Stream', ['9', '10'], mirror('https://mirror.stream.centos.org'), ALL),
   // s390x is a secondary arch of Fedora's, published in a tree of its own.
   rpm(

@@ -5,10 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Arch } from '../core/arch.js';
 import { which } from '../host/which.js';
-import { toolFound, type CheckResult } from './check.js';
+import { type BtfNeeds, btfChecks } from './btf.js';
+import { type CheckResult, toolFound } from './check.js';
 import type { DoctorHost } from './host.js';
 import { vngChecks } from './vng.js';
-import { btfChecks, type BtfNeeds } from './btf.js';
 
 export const QEMU: Record<Arch, { binary: string; aptPackage: string }> = {
   amd64: { binary: 'qemu-system-x86_64', aptPackage: 'qemu-system-x86' },
@@ -23,7 +23,13 @@ const DISK_REQUIRED = 256 * 2 ** 20;
 /** A matrix of a dozen kernels × arches needs a few GiB of cached packages. */
 const DISK_COMFORTABLE = 2 * 2 ** 30;
 
-async function tool(host: DoctorHost, name: string, aptPackage: string, versionArgs: string[] | undefined, purpose: string): Promise<CheckResult> {
+async function tool(
+  host: DoctorHost,
+  name: string,
+  aptPackage: string,
+  versionArgs: string[] | undefined,
+  purpose: string,
+): Promise<CheckResult> {
   const found = which(name, host.env);
   if (!found) return { name, status: 'missing', detail: `not on PATH (${purpose})`, aptPackage };
   return toolFound(host, name, found, versionArgs);
@@ -36,19 +42,30 @@ export function qemuCheck(host: DoctorHost, arch: Arch): Promise<CheckResult> {
 
 export function kvmCheck(host: DoctorHost): CheckResult {
   const scope = `usable only for ${host.hostArch} guests (guest arch = host arch); the real probe is a test boot at run time`;
-  if (!fs.existsSync(host.kvmPath)) return { name: 'kvm', status: 'warn', detail: `${host.kvmPath} absent: every cell runs under TCG (slower)` };
+  if (!fs.existsSync(host.kvmPath))
+    return { name: 'kvm', status: 'warn', detail: `${host.kvmPath} absent: every cell runs under TCG (slower)` };
   try {
     fs.closeSync(fs.openSync(host.kvmPath, 'r+'));
     return { name: 'kvm', status: 'ok', detail: `${host.kvmPath} opens read-write; ${scope}` };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { name: 'kvm', status: 'warn', detail: `${host.kvmPath} exists but cannot be opened read-write (${code}): add yourself to group kvm (sudo usermod -aG kvm $USER); until then cells run under TCG` };
+    return {
+      name: 'kvm',
+      status: 'warn',
+      detail: `${host.kvmPath} exists but cannot be opened read-write (${code}): add yourself to group kvm (sudo usermod -aG kvm $USER); until then cells run under TCG`,
+    };
   }
 }
 
 export function keyringCheck(host: DoctorHost): CheckResult {
-  if (fs.existsSync(host.keyringPath)) return { name: 'debian-archive-keyring', status: 'ok', detail: host.keyringPath };
-  return { name: 'debian-archive-keyring', status: 'missing', detail: `${host.keyringPath} absent (verifies Debian's signed package indexes)`, aptPackage: 'debian-archive-keyring' };
+  if (fs.existsSync(host.keyringPath))
+    return { name: 'debian-archive-keyring', status: 'ok', detail: host.keyringPath };
+  return {
+    name: 'debian-archive-keyring',
+    status: 'missing',
+    detail: `${host.keyringPath} absent (verifies Debian's signed package indexes)`,
+    aptPackage: 'debian-archive-keyring',
+  };
 }
 
 export function nodeCheck(version: string): CheckResult {
@@ -57,7 +74,11 @@ export function nodeCheck(version: string): CheckResult {
   const ok = major > wantMajor || (major === wantMajor && minor >= wantMinor);
   return ok
     ? { name: 'node', status: 'ok', detail: `v${version.replace(/^v/, '')}` }
-    : { name: 'node', status: 'missing', detail: `v${version.replace(/^v/, '')} is older than ${MIN_NODE}; install Node ${MIN_NODE} or newer (https://nodejs.org)` };
+    : {
+        name: 'node',
+        status: 'missing',
+        detail: `v${version.replace(/^v/, '')} is older than ${MIN_NODE}; install Node ${MIN_NODE} or newer (https://nodejs.org)`,
+      };
 }
 
 /** The nearest existing ancestor: the cache directory may not exist yet. */
@@ -72,8 +93,14 @@ export function diskCheck(host: DoctorHost): CheckResult {
   const stats = fs.statfsSync(where);
   const free = stats.bavail * stats.bsize;
   const detail = `${(free / 2 ** 30).toFixed(1)} GiB free for the cache ${host.cacheDir}`;
-  if (free < DISK_REQUIRED) return { name: 'disk', status: 'missing', detail: `${detail}; need at least 256 MiB (set --cache-dir or $PORTMATRIX_CACHE elsewhere)` };
-  if (free < DISK_COMFORTABLE) return { name: 'disk', status: 'warn', detail: `${detail}; a full matrix may need a few GiB` };
+  if (free < DISK_REQUIRED)
+    return {
+      name: 'disk',
+      status: 'missing',
+      detail: `${detail}; need at least 256 MiB (set --cache-dir or $PORTMATRIX_CACHE elsewhere)`,
+    };
+  if (free < DISK_COMFORTABLE)
+    return { name: 'disk', status: 'warn', detail: `${detail}; a full matrix may need a few GiB` };
   return { name: 'disk', status: 'ok', detail };
 }
 

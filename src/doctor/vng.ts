@@ -2,8 +2,8 @@
 // package on Debian stable, so each missing one says its own install command
 // (scripts/install-vng does all three).
 
-import { toolFound, type CheckResult } from './check.js';
 import { which } from '../host/which.js';
+import { type CheckResult, toolFound } from './check.js';
 import type { DoctorHost } from './host.js';
 
 const SCRIPT = 'or run scripts/install-vng';
@@ -11,7 +11,12 @@ const SCRIPT = 'or run scripts/install-vng';
 /** virtme-ng: not packaged for bookworm; PyPI has it. */
 async function vngCheck(host: DoctorHost): Promise<CheckResult> {
   const found = which('vng', host.env);
-  if (!found) return { name: 'vng', status: 'missing', detail: `not on PATH (vm.backend: vng); install: pip install virtme-ng==1.42, ${SCRIPT}` };
+  if (!found)
+    return {
+      name: 'vng',
+      status: 'missing',
+      detail: `not on PATH (vm.backend: vng); install: pip install virtme-ng==1.42, ${SCRIPT}`,
+    };
   return toolFound(host, 'vng', found, ['--version']);
 }
 
@@ -27,10 +32,19 @@ export function isRustVirtiofsd(versionLine: string | undefined): boolean {
 async function virtiofsdCheck(host: DoctorHost): Promise<CheckResult> {
   const install = `install: cargo install --locked virtiofsd@1.14.0, ${SCRIPT}`;
   const found = which('virtiofsd', host.env);
-  if (!found) return { name: 'virtiofsd', status: 'missing', detail: `not on PATH (vng shares the root filesystem over virtiofs); ${install}` };
+  if (!found)
+    return {
+      name: 'virtiofsd',
+      status: 'missing',
+      detail: `not on PATH (vng shares the root filesystem over virtiofs); ${install}`,
+    };
   const version = await host.version(found, ['--version']);
   if (!isRustVirtiofsd(version)) {
-    return { name: 'virtiofsd', status: 'missing', detail: `${found} is not the Rust virtiofsd (${version ?? 'no --version output'}); ${install}` };
+    return {
+      name: 'virtiofsd',
+      status: 'missing',
+      detail: `${found} is not the Rust virtiofsd (${version ?? 'no --version output'}); ${install}`,
+    };
   }
   return { name: 'virtiofsd', status: 'ok', detail: `${found}: ${version}` };
 }
@@ -38,7 +52,13 @@ async function virtiofsdCheck(host: DoctorHost): Promise<CheckResult> {
 /** Without udev on the host vng loses the guest command's exit code (docs/facts.md). */
 async function udevCheck(host: DoctorHost): Promise<CheckResult> {
   const found = which('udevadm', host.env);
-  if (!found) return { name: 'udev', status: 'missing', detail: 'udevadm not on PATH (vng needs udev on the host)', aptPackage: 'udev' };
+  if (!found)
+    return {
+      name: 'udev',
+      status: 'missing',
+      detail: 'udevadm not on PATH (vng needs udev on the host)',
+      aptPackage: 'udev',
+    };
   return toolFound(host, 'udev', found, ['--version']);
 }
 

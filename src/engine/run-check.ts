@@ -4,8 +4,8 @@
 
 import type { Matrix } from '../config/matrix.js';
 import type { Context } from '../context.js';
-import { ConfigError } from '../errors.js';
 import type { Cell } from '../core/cell.js';
+import { ConfigError } from '../errors.js';
 import type { RunEvents } from '../events/run-events.js';
 import { checkMatrixCells } from '../facts/check-deps.js';
 import type { ImageStoreExt } from '../images/store.js';

@@ -4,8 +4,8 @@
 // one explanation out.
 
 import type { PredictionAgreement } from '../results/check.js';
-import type { CellCheck } from './cell-check.js';
 import type { TestResult } from '../results/model.js';
+import type { CellCheck } from './cell-check.js';
 import type { Finding } from './finding.js';
 import { processedInsns, verifierLogs } from './verifier-log.js';
 

@@ -3,12 +3,12 @@
 // against workflow commands, and an annotation on matrix.yaml (capped at 10).
 // Wire it in when GITHUB_ACTIONS=true; the plain CI log stays the progress view's.
 
-import type { RunEvent, RunListener } from '../events/run-events.js';
-import type { CellResult } from '../results/model.js';
 import { cleanText } from '../core/plain-text.js';
-import { lastLines, oneLine, formatMs } from '../report/text.js';
+import type { RunEvent, RunListener } from '../events/run-events.js';
 import { cellView } from '../report/cell-view.js';
-import { Annotations, fenceGuestOutput, groupEnd, groupStart, type AnnotationLevel } from './log.js';
+import { formatMs, lastLines, oneLine } from '../report/text.js';
+import type { CellResult } from '../results/model.js';
+import { type AnnotationLevel, Annotations, fenceGuestOutput, groupEnd, groupStart } from './log.js';
 
 export interface GithubLogOptions {
   write: (text: string) => void;
@@ -18,7 +18,11 @@ export interface GithubLogOptions {
   lines?: number;
 }
 
-const LEVEL: Partial<Record<CellResult['status'], AnnotationLevel>> = { fail: 'error', xpass: 'error', infra: 'warning' };
+const LEVEL: Partial<Record<CellResult['status'], AnnotationLevel>> = {
+  fail: 'error',
+  xpass: 'error',
+  infra: 'warning',
+};
 
 function why(r: CellResult): string {
   return oneLine(cellView(r).why) || r.status;

@@ -17,7 +17,7 @@
 // message only (not from the request), and scrubbed of the token anyway.
 
 import { Octokit } from '@octokit/rest';
-import { InfraError, PortmatrixError, UsageError } from '../errors.js';
+import { InfraError, type PortmatrixError, UsageError } from '../errors.js';
 
 export interface CommentTarget {
   owner: string;
@@ -138,7 +138,13 @@ export async function findComment(octokit: Octokit, target: CommentTarget, marke
 }
 
 /** Updates our comment in place, or creates it. */
-export async function upsertComment(octokit: Octokit, token: string, target: CommentTarget, marker: string, body: string): Promise<UpsertResult> {
+export async function upsertComment(
+  octokit: Octokit,
+  token: string,
+  target: CommentTarget,
+  marker: string,
+  body: string,
+): Promise<UpsertResult> {
   const step = async <T>(doing: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -150,9 +156,13 @@ export async function upsertComment(octokit: Octokit, token: string, target: Com
   const existing = await step('list comments', () => findComment(octokit, target, marker, login));
   const base = { owner: target.owner, repo: target.repo };
   if (existing) {
-    const { data } = await step('update the comment', () => octokit.rest.issues.updateComment({ ...base, comment_id: existing.id, body }));
+    const { data } = await step('update the comment', () =>
+      octokit.rest.issues.updateComment({ ...base, comment_id: existing.id, body }),
+    );
     return { action: 'updated', id: data.id, url: data.html_url };
   }
-  const { data } = await step('create a comment', () => octokit.rest.issues.createComment({ ...base, issue_number: target.issue, body }));
+  const { data } = await step('create a comment', () =>
+    octokit.rest.issues.createComment({ ...base, issue_number: target.issue, body }),
+  );
   return { action: 'created', id: data.id, url: data.html_url };
 }

@@ -93,7 +93,7 @@ function portLines(modules: readonly string[]): string[] {
     ...(modules.length
       ? [`for m in ${modules.join(' ')}; do insmod ${MODULES_GUEST_DIR}/$m.ko || nomod="$nomod $m"; done`]
       : []),
-    'fail() { echo "' + INPUTS_FAILED_MARKER + ' $*${nomod:+ (kernel modules that did not load:$nomod)}"; poweroff -f; }',
+    `fail() { echo "${INPUTS_FAILED_MARKER} $*\${nomod:+ (kernel modules that did not load:$nomod)}"; poweroff -f; }`,
     // The port shows up asynchronously once the virtio device is probed.
     'port= n=0',
     'while test -z "$port"; do',

@@ -7,8 +7,8 @@
 // Reference: the System V gABI, https://refspecs.linuxfoundation.org/elf/gabi4+/ch4.eheader.html
 
 import { open } from 'node:fs/promises';
-import { UsageError } from '../errors.js';
 import { type Arch, GOARCH } from '../core/arch.js';
+import { UsageError } from '../errors.js';
 
 export interface ElfInfo {
   machine: number;
@@ -45,7 +45,13 @@ const WANT: Record<Arch, { machine: number; bits: 64; bigEndian: boolean }> = {
   s390x: { machine: 22, bits: 64, bigEndian: true },
 };
 /** Names for foreign ELF files in messages (Go's GOARCH where there is one). */
-const OTHER_NAMES: Record<string, string> = { '3/32': '386', '40/32': 'arm', '243/64': 'riscv64', '21/64': 'ppc64', '22/32': 's390' };
+const OTHER_NAMES: Record<string, string> = {
+  '3/32': '386',
+  '40/32': 'arm',
+  '243/64': 'riscv64',
+  '21/64': 'ppc64',
+  '22/32': 's390',
+};
 
 /** Program header types (p_type) and dynamic section tags (d_tag) read here. */
 const PT = { load: 1, dynamic: 2, interp: 3 } as const;
@@ -93,7 +99,9 @@ function dynamicNeeds(r: ElfReader, phdrs: Phdr[]): { needed: string[]; versionN
   if (!dyn) return { needed, versionNeeds };
   // Dynamic tags hold virtual addresses: map them to file offsets through PT_LOAD.
   const fileOffset = (vaddr: number | undefined) => {
-    const load = phdrs.find((p) => p.type === PT.load && vaddr !== undefined && vaddr >= p.vaddr && vaddr < p.vaddr + p.filesz);
+    const load = phdrs.find(
+      (p) => p.type === PT.load && vaddr !== undefined && vaddr >= p.vaddr && vaddr < p.vaddr + p.filesz,
+    );
     return load && vaddr !== undefined ? vaddr - load.vaddr + load.offset : undefined;
   };
   const entSize = r.bits === 64 ? 16 : 8;
@@ -107,7 +115,16 @@ function dynamicNeeds(r: ElfReader, phdrs: Phdr[]): { needed: string[]; versionN
   const strtab = fileOffset(tag(DT.strtab));
   if (strtab === undefined) return { needed, versionNeeds };
   for (const [t, val] of entries) if (t === DT.needed && strtab + val < r.buf.length) needed.push(r.cstr(strtab + val));
-  readVersionNeeds(r.buf, r.u16, r.u32, strtab, fileOffset(tag(DT.verneed)), tag(DT.verneednum) ?? 0, r.cstr, versionNeeds);
+  readVersionNeeds(
+    r.buf,
+    r.u16,
+    r.u32,
+    strtab,
+    fileOffset(tag(DT.verneed)),
+    tag(DT.verneednum) ?? 0,
+    r.cstr,
+    versionNeeds,
+  );
   return { needed, versionNeeds };
 }
 
@@ -117,7 +134,9 @@ export function parseElf(buf: Buffer): ElfInfo | undefined {
   const r = elfReader(buf);
   const { bits, bigEndian } = r;
   const machine = r.u16(18);
-  const arch = (Object.keys(WANT) as Arch[]).find((a) => WANT[a].machine === machine && WANT[a].bits === bits && WANT[a].bigEndian === bigEndian);
+  const arch = (Object.keys(WANT) as Arch[]).find(
+    (a) => WANT[a].machine === machine && WANT[a].bits === bits && WANT[a].bigEndian === bigEndian,
+  );
   const phdrs = programHeaders(r);
   const interp = phdrs.find((p) => p.type === PT.interp);
   const interpreter = interp && interp.offset < buf.length ? r.cstr(interp.offset) : undefined;
@@ -166,7 +185,8 @@ export async function readElf(path: string): Promise<ElfInfo | undefined> {
   try {
     const st = await fh.stat();
     if (!st.isFile()) throw new UsageError(`${path} is not a regular file; name the program file itself`);
-    if (st.size > MAX_PROGRAM_BYTES) throw new UsageError(`${path} has ${st.size} bytes, more than the ${MAX_PROGRAM_BYTES} a program may have`);
+    if (st.size > MAX_PROGRAM_BYTES)
+      throw new UsageError(`${path} has ${st.size} bytes, more than the ${MAX_PROGRAM_BYTES} a program may have`);
     // Whole file: headers can point anywhere; loaders are megabytes, not gigabytes.
     return parseElf(await fh.readFile());
   } finally {
@@ -193,7 +213,9 @@ export async function checkLoaderArch(path: string, arch: Arch): Promise<void> {
       await fh.close();
     }
   } catch (err) {
-    throw new UsageError(`loader ${path} cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+    throw new UsageError(`loader ${path} cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+      cause: err,
+    });
   }
   if (head.subarray(0, 2).toString('latin1') === '#!') return; // busybox sh runs it
   const elf = await readElf(path);

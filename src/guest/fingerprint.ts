@@ -20,16 +20,25 @@ const isModule = (name: string) => /\.(ts|js)$/.test(name) && !name.endsWith('.d
 async function compute(arch: Arch, packageRoot: string | undefined, guestDir: string): Promise<string> {
   const hash = createHash('sha256');
   const modules = (await readdir(guestDir)).filter(isModule).sort();
-  for (const name of modules) hash.update(`${name}\0`).update(await readFile(path.join(guestDir, name))).update('\0');
+  for (const name of modules)
+    hash
+      .update(`${name}\0`)
+      .update(await readFile(path.join(guestDir, name)))
+      .update('\0');
   // A helper not built is a fact of its own (the base goes without it).
   for (const helper of [cellHelperPath(arch, packageRoot), capHelperPath(arch, packageRoot)]) {
     const bytes = await readFile(helper).catch(() => undefined);
-    hash.update(`${path.basename(helper)}\0`).update(bytes ?? 'absent').update('\0');
+    hash
+      .update(`${path.basename(helper)}\0`)
+      .update(bytes ?? 'absent')
+      .update('\0');
   }
   return hash.digest('hex');
 }
 
-const once = memoize(compute, { keyOf: (arch, packageRoot, guestDir) => JSON.stringify([arch, packageRoot ?? null, guestDir]) });
+const once = memoize(compute, {
+  keyOf: (arch, packageRoot, guestDir) => JSON.stringify([arch, packageRoot ?? null, guestDir]),
+});
 
 /** sha256 over the guest-side scripts and `arch`'s helpers; read once per process and arch. */
 export function guestCode(arch: Arch, packageRoot?: string, guestDir = GUEST_DIR): Promise<string> {

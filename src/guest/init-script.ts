@@ -21,8 +21,8 @@
 // no user is given (securebits NOROOT: root without the rest).
 
 import { CAPABILITIES } from '../config/capabilities.js';
+import { ENV_NAME, isUser, SYSCTL_KEY } from '../core/names.js';
 import { UsageError } from '../errors.js';
-import { ENV_NAME, SYSCTL_KEY, isUser } from '../core/names.js';
 import { btfInitLines, type GuestBtf } from './btf-init.js';
 
 /** Where the inputs hold the capability helper (initramfs.ts puts it there). */
@@ -67,16 +67,19 @@ export function shQuote(s: string): string {
 export function validate(o: InitOptions): void {
   if (!/^[0-9a-f]{8,64}$/.test(o.token)) throw new Error(`frame token must be hex: ${o.token}`);
   for (const k of Object.keys(o.env)) {
-    if (!ENV_NAME.test(k)) throw new UsageError(`loader env name ${JSON.stringify(k)} is not a valid variable name (letters, digits, _)`);
+    if (!ENV_NAME.test(k))
+      throw new UsageError(`loader env name ${JSON.stringify(k)} is not a valid variable name (letters, digits, _)`);
   }
   for (const k of Object.keys(o.sysctl)) {
-    if (!SYSCTL_KEY.test(k)) throw new UsageError(`sysctl name ${JSON.stringify(k)} is not valid (e.g. net.core.bpf_jit_enable)`);
+    if (!SYSCTL_KEY.test(k))
+      throw new UsageError(`sysctl name ${JSON.stringify(k)} is not valid (e.g. net.core.bpf_jit_enable)`);
   }
   if (o.user !== undefined && !isUser(o.user)) {
     throw new UsageError(`user ${JSON.stringify(o.user)} is neither a uid nor a valid user name`);
   }
   for (const c of o.capabilities ?? []) {
-    if (!(CAPABILITIES as readonly string[]).includes(c)) throw new UsageError(`unknown capability ${JSON.stringify(c)} (write e.g. bpf, perfmon, sys_admin)`);
+    if (!(CAPABILITIES as readonly string[]).includes(c))
+      throw new UsageError(`unknown capability ${JSON.stringify(c)} (write e.g. bpf, perfmon, sys_admin)`);
   }
   if (!(o.timeoutSec > 0)) throw new UsageError(`loader timeout must be positive, got ${o.timeoutSec}`);
 }
@@ -102,13 +105,14 @@ function userLines(user: string): string[] {
 export function privilegeDrop(o: InitOptions): { setup: string[]; command: (wrapper: string) => string } {
   if (o.capabilities !== undefined) {
     const numbers = o.capabilities.map((c) => (CAPABILITIES as readonly string[]).indexOf(c));
-    const setup = o.user !== undefined
-      ? [
-          ...userLines(o.user),
-          `uid=$(awk -F: -v u="$user" '$1 == u { print $3; exit }' /etc/passwd)`,
-          `gid=$(awk -F: -v u="$user" '$1 == u { print $4; exit }' /etc/passwd)`,
-        ]
-      : ['uid=0 gid=0'];
+    const setup =
+      o.user !== undefined
+        ? [
+            ...userLines(o.user),
+            `uid=$(awk -F: -v u="$user" '$1 == u { print $3; exit }' /etc/passwd)`,
+            `gid=$(awk -F: -v u="$user" '$1 == u { print $4; exit }' /etc/passwd)`,
+          ]
+        : ['uid=0 gid=0'];
     // Numbers, not names: pmcap has no table that could drift from ours.
     const caps = numbers.length ? numbers.join(',') : "''";
     return {
@@ -167,7 +171,8 @@ export function setupLines(o: InitOptions): string[] {
 }
 
 /** Shell for `sh -c`: records who the program really runs as (in `dir`), then execs it in place. */
-export const credentialsWrapper = (dir: string) => `id -u > ${dir}/uid; grep CapEff /proc/self/status > ${dir}/capeff; exec "$@"`;
+export const credentialsWrapper = (dir: string) =>
+  `id -u > ${dir}/uid; grep CapEff /proc/self/status > ${dir}/capeff; exec "$@"`;
 
 /** Frames the credentials credentialsWrapper recorded in `dir`. */
 export const credentialFacts = (dir: string) => [

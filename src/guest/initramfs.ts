@@ -15,18 +15,18 @@
 //           and files (suite-inputs.ts)
 //   own:    the cell's BTF, /portmatrix/cell.sh (0700: holds the frame token, see init-script.ts)
 
-import { access, lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { access, lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Arch } from '../core/arch.js';
-import type { KernelModule } from '../images/types.js';
 import { InfraError, UsageError } from '../errors.js';
-import { type CpioEntry, writeCpio } from './cpio.js';
+import type { KernelModule } from '../images/types.js';
 import { busyboxApplets } from './applets.js';
+import { CELL_HELPER_GUEST_PATH, MODULES_GUEST_DIR } from './base-init.js';
+import { type CpioEntry, writeCpio } from './cpio.js';
 import { describeElf, parseElf } from './elf.js';
-import { MODULES_GUEST_DIR, CELL_HELPER_GUEST_PATH } from './base-init.js';
 import { CAP_HELPER_GUEST_PATH, CELL_SCRIPT_GUEST_PATH } from './init-script.js';
 
 export interface BaseInitramfsSpec {
@@ -77,7 +77,13 @@ export function cellHelperPath(arch: Arch, packageRoot = fileURLToPath(new URL('
  */
 export async function requireCellHelper(arch: Arch, packageRoot?: string): Promise<string> {
   const p = cellHelperPath(arch, packageRoot);
-  if (await access(p).then(() => true, () => false)) return p;
+  if (
+    await access(p).then(
+      () => true,
+      () => false,
+    )
+  )
+    return p;
   throw new UsageError(
     `every guest runs its tests through pmcell, but ${p} is missing; build it with scripts/build-guest-tools ` +
       '(needs clang: apt-get install -y --no-install-recommends clang binutils-aarch64-linux-gnu binutils-s390x-linux-gnu)',
@@ -85,12 +91,21 @@ export async function requireCellHelper(arch: Arch, packageRoot?: string): Promi
 }
 
 /** Pre-flight: every arch whose cells set capabilities has its pmcap build. */
-export async function requireCapHelper(cells: { arch: Arch; config: { capabilities?: string[] } }[], packageRoot?: string): Promise<void> {
+export async function requireCapHelper(
+  cells: { arch: Arch; config: { capabilities?: string[] } }[],
+  packageRoot?: string,
+): Promise<void> {
   const arches = [...new Set(cells.filter((c) => c.config.capabilities !== undefined).map((c) => c.arch))].sort();
   const missing: string[] = [];
   for (const arch of arches) {
     const p = capHelperPath(arch, packageRoot);
-    if (!(await access(p).then(() => true, () => false))) missing.push(p);
+    if (
+      !(await access(p).then(
+        () => true,
+        () => false,
+      ))
+    )
+      missing.push(p);
   }
   if (missing.length) {
     throw new UsageError(
@@ -110,7 +125,9 @@ async function readHost(what: string, p: string): Promise<Buffer> {
   try {
     return await readFile(p);
   } catch (err) {
-    throw new UsageError(`cannot read ${what} ${p}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+    throw new UsageError(`cannot read ${what} ${p}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -138,7 +155,10 @@ export async function treeEntries(root: string): Promise<CpioEntry[]> {
 /** Refuses a host binary built for another arch, naming how to get the right one. */
 function requireArch(what: string, file: string, binary: Buffer, arch: string, fix: string): void {
   const elf = parseElf(binary);
-  if (elf?.arch !== arch) throw new InfraError(`${what} ${file} is ${elf ? describeElf(elf) : 'not an ELF binary'}, not a ${arch} build${fix}`);
+  if (elf?.arch !== arch)
+    throw new InfraError(
+      `${what} ${file} is ${elf ? describeElf(elf) : 'not an ELF binary'}, not a ${arch} build${fix}`,
+    );
 }
 
 /** A Debian libc tree, plus the /lib and /lib64 links PT_INTERP needs. */
@@ -170,7 +190,11 @@ function baseEntries(busybox: Buffer): CpioEntry[] {
   entries.push(
     { path: 'etc/passwd', type: 'file', data: Buffer.from(PASSWD) },
     { path: 'etc/group', type: 'file', data: Buffer.from(GROUP) },
-    { path: 'etc/hosts', type: 'file', data: Buffer.from('127.0.0.1 localhost portmatrix\n::1 localhost portmatrix\n') },
+    {
+      path: 'etc/hosts',
+      type: 'file',
+      data: Buffer.from('127.0.0.1 localhost portmatrix\n::1 localhost portmatrix\n'),
+    },
   );
   return entries;
 }
@@ -197,7 +221,11 @@ export async function baseInitramfsEntries(spec: BaseInitramfsSpec): Promise<Cpi
   if (spec.capHelper) entries.push(await capHelperEntry(spec.capHelper, spec.arch));
   if (spec.cellHelper) entries.push(await cellHelperEntry(spec.cellHelper, spec.arch));
   for (const m of [...(spec.modules ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    entries.push({ path: `${MODULES_GUEST_DIR.slice(1)}/${m.name}.ko`, type: 'file', data: await readHost('kernel module', m.path) });
+    entries.push({
+      path: `${MODULES_GUEST_DIR.slice(1)}/${m.name}.ko`,
+      type: 'file',
+      data: await readHost('kernel module', m.path),
+    });
   }
   entries.push({ path: 'init', type: 'file', mode: 0o700, data: Buffer.from(spec.init) });
   return entries;

@@ -8,7 +8,7 @@
 // virtio-serial port that is not part of any snapshot, so nothing in it (token,
 // loader, files, entropy) is shared between cells.
 
-import { writeCpio, type CpioEntry } from './cpio.js';
+import { type CpioEntry, writeCpio } from './cpio.js';
 
 /**
  * The port carries the cell's output blocks back (init-script.ts); after them the

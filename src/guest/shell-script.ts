@@ -4,7 +4,7 @@
 // the console (or one command) instead of the tests. The shell is root's; each
 // test's script drops to the cell's user and capabilities as a run does.
 
-import { shQuote, privilegeDrop, setupLines, startLines, validate, type InitOptions } from './init-script.js';
+import { type InitOptions, privilegeDrop, setupLines, shQuote, startLines, validate } from './init-script.js';
 import type { TestStep } from './test-steps.js';
 
 /** Where the tests' scripts go in the guest (first on the shell's PATH). */

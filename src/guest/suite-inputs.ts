@@ -28,7 +28,9 @@ async function hostFile(what: string, p: string): Promise<{ data: Buffer; mode: 
     const [data, st] = await Promise.all([readFile(p), stat(p)]);
     return { data, mode: st.mode & 0o777 };
   } catch (err) {
-    throw new UsageError(`cannot read ${what} ${p}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+    throw new UsageError(`cannot read ${what} ${p}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -42,11 +44,16 @@ function parents(dir: string): string[] {
 async function testEntries(index: number, spec: TestSpec): Promise<CpioEntry[]> {
   const entries: CpioEntry[] = [];
   // The root and the directory the test starts in exist even when no file lands there.
-  const dirs = new Set<string>(parents(spec.workdir ? path.posix.join(testRoot(index), spec.workdir) : testRoot(index)));
+  const dirs = new Set<string>(
+    parents(spec.workdir ? path.posix.join(testRoot(index), spec.workdir) : testRoot(index)),
+  );
   const seen = new Map<string, string>();
   for (const [n, f] of guestFiles(spec, index).entries()) {
     const clash = seen.get(f.guest);
-    if (clash) throw new UsageError(`test ${spec.name}: files ${clash} and ${f.src} both land at ${f.guest}; rename one or give them different dest`);
+    if (clash)
+      throw new UsageError(
+        `test ${spec.name}: files ${clash} and ${f.src} both land at ${f.guest}; rename one or give them different dest`,
+      );
     seen.set(f.guest, f.src);
     for (const d of parents(path.posix.dirname(f.guest))) dirs.add(d);
     const file = await hostFile(n === 0 ? `test ${spec.name}'s program` : `test ${spec.name}'s file`, f.src);

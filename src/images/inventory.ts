@@ -58,8 +58,11 @@ async function addDebBlobs(cacheDir: string, refs: Map<string, string[]>): Promi
     const by = refs.get(deb);
     if (!by) continue;
     try {
-      const meta = JSON.parse(await readFile(path.join(cacheDir, 'debs', name), 'utf8')) as { files?: Record<string, string> };
-      for (const [member, hex] of Object.entries(meta.files ?? {})) if (!refs.has(hex)) refs.set(hex, [...(refs.get(hex) ?? []), `${by[0]} ${path.basename(member)}`]);
+      const meta = JSON.parse(await readFile(path.join(cacheDir, 'debs', name), 'utf8')) as {
+        files?: Record<string, string>;
+      };
+      for (const [member, hex] of Object.entries(meta.files ?? {}))
+        if (!refs.has(hex)) refs.set(hex, [...(refs.get(hex) ?? []), `${by[0]} ${path.basename(member)}`]);
     } catch {
       // unreadable meta: its blobs stay unreferenced
     }

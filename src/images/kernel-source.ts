@@ -5,8 +5,8 @@
 // rpm/, oci/, file/; sources.ts maps a scheme to its family.
 
 import type { Arch } from '../core/arch.js';
-import type { Cache } from './cache.js';
 import type { DebianDeps } from './apt/debian.js';
+import type { Cache } from './cache.js';
 import type { Fetcher } from './fetcher.js';
 import type { LockedKernel } from './lockfile.js';
 import type { KernelModule, ResolvedKernel } from './types.js';

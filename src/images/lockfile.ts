@@ -3,9 +3,9 @@
 // so a kernel update shows up as a small diff.
 
 import { readFile } from 'node:fs/promises';
-import type { LockedBtf } from './btf/generate.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../host/files.js';
+import type { LockedBtf } from './btf/generate.js';
 
 export const LOCK_VERSION = 1;
 
@@ -58,9 +58,17 @@ export interface LockData {
   btf: Record<string, LockedBtf>;
 }
 
-export const emptyLock = (): LockData => ({ version: LOCK_VERSION, kernels: {}, busybox: {}, libc: {}, packages: {}, btf: {} });
+export const emptyLock = (): LockData => ({
+  version: LOCK_VERSION,
+  kernels: {},
+  busybox: {},
+  libc: {},
+  packages: {},
+  btf: {},
+});
 
-export const packagesKey = (suite: string, arch: string, names: readonly string[]) => `${suite} ${arch} ${[...new Set(names)].sort().join(' ')}`;
+export const packagesKey = (suite: string, arch: string, names: readonly string[]) =>
+  `${suite} ${arch} ${[...new Set(names)].sort().join(' ')}`;
 
 export const kernelKey = (source: string, arch: string) => `${source} ${arch}`;
 
@@ -82,7 +90,7 @@ export function renderLock(lock: LockData): string {
   // No `packages` or `btf` key until a matrix uses it: existing lock files stay byte-identical.
   const shown: Partial<LockData> = { ...lock };
   for (const key of ['packages', 'btf'] as const) if (!Object.keys(lock[key] ?? {}).length) delete shown[key];
-  return JSON.stringify(sorted(shown), null, 2) + '\n';
+  return `${JSON.stringify(sorted(shown), null, 2)}\n`;
 }
 
 export async function readLock(file: string): Promise<LockData> {
@@ -97,10 +105,14 @@ export async function readLock(file: string): Promise<LockData> {
   try {
     data = JSON.parse(text) as Partial<LockData>;
   } catch (error) {
-    throw new UsageError(`${file}: not valid JSON (${(error as Error).message}); delete it and run \`portmatrix images update\``);
+    throw new UsageError(
+      `${file}: not valid JSON (${(error as Error).message}); delete it and run \`portmatrix images update\``,
+    );
   }
   if (data.version !== LOCK_VERSION) {
-    throw new UsageError(`${file}: lock version ${String(data.version)} is not ${LOCK_VERSION}; run \`portmatrix images update\``);
+    throw new UsageError(
+      `${file}: lock version ${String(data.version)} is not ${LOCK_VERSION}; run \`portmatrix images update\``,
+    );
   }
   return { ...emptyLock(), ...data } as LockData;
 }

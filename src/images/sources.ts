@@ -3,7 +3,7 @@
 // and keyring, from the store's options over the registry's defaults.
 
 import path from 'node:path';
-import { distroOf, sourceOptions, type KernelFamily } from '../core/distros.js';
+import { distroOf, type KernelFamily, sourceOptions } from '../core/distros.js';
 import { UsageError } from '../errors.js';
 import { aptFamily } from './apt/family.js';
 import { fileFamily } from './file/family.js';

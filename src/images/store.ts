@@ -4,29 +4,37 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Arch } from '../core/arch.js';
+import { distroOf } from '../core/distros.js';
 import { memoize } from '../core/memo.js';
 import { chooseSetting } from '../core/precedence.js';
 import { resolveCacheDir } from '../host/cache-dir.js';
-import { Cache, sha256Buffer } from './cache.js';
-import { kernelFacts, parseKernelConfig } from './config-facts.js';
-import { modulesToLoad } from './kmod/guest-modules.js';
-import { orderModules } from './kmod/order.js';
-import { isKernelPackageName } from './apt/debian-select.js';
-import { fetchPackages } from './apt/debian-index.js';
-import { debianBusybox, debianLibc, type DebianDeps } from './apt/debian.js';
-import { debianPackages, type GuestPackages } from './apt/debian-packages.js';
 import type { Stanza } from './apt/deb822.js';
-import { createFetcher, type Fetcher } from './fetcher.js';
+import { type DebianDeps, debianBusybox, debianLibc } from './apt/debian.js';
 import { sonameProviders } from './apt/debian-contents.js';
-import { emptyLock, kernelKey, packagesKey, readLock, writeLock, type LockData, type LockedKernel } from './lockfile.js';
-import type { KernelOffer, KernelSourceFamily, KernelWanted, TrustRoot } from './kernel-source.js';
-import { familyTable, sourceSettings, sourcesFromEnv } from './sources.js';
-import { distroOf } from '../core/distros.js';
+import { fetchPackages } from './apt/debian-index.js';
+import { debianPackages, type GuestPackages } from './apt/debian-packages.js';
+import { isKernelPackageName } from './apt/debian-select.js';
 import { TRUST_PACKAGES } from './apt/trust-package.js';
-import { canonicalSource, parseKernelSource } from './source.js';
-import type { ImageOptions, ImageStore, KernelModule, ResolvedKernel } from './types.js';
 import { isDbgPackageName } from './btf/generate.js';
 import { btfGenerator } from './btf/store.js';
+import { Cache, sha256Buffer } from './cache.js';
+import { kernelFacts, parseKernelConfig } from './config-facts.js';
+import { createFetcher, type Fetcher } from './fetcher.js';
+import type { KernelOffer, KernelSourceFamily, KernelWanted, TrustRoot } from './kernel-source.js';
+import { modulesToLoad } from './kmod/guest-modules.js';
+import { orderModules } from './kmod/order.js';
+import {
+  emptyLock,
+  kernelKey,
+  type LockData,
+  type LockedKernel,
+  packagesKey,
+  readLock,
+  writeLock,
+} from './lockfile.js';
+import { canonicalSource, parseKernelSource } from './source.js';
+import { familyTable, sourceSettings, sourcesFromEnv } from './sources.js';
+import type { ImageOptions, ImageStore, KernelModule, ResolvedKernel } from './types.js';
 
 /**
  * https works from this host (checked: deb.debian.org answers 200 over both);
@@ -38,7 +46,11 @@ export const DEFAULT_DEBIAN_MIRROR = 'https://deb.debian.org/debian';
 export function defaultImageOptions(
   env: NodeJS.ProcessEnv,
   matrixDir: string | undefined,
-  overrides: Partial<ImageOptions> & { matrixMirror?: string; matrixSources?: Record<string, string | undefined>; cwd?: string } = {},
+  overrides: Partial<ImageOptions> & {
+    matrixMirror?: string;
+    matrixSources?: Record<string, string | undefined>;
+    cwd?: string;
+  } = {},
 ): ImageOptions {
   // cwd: the command's; scripts and tests that pass none mean the process's.
   const { matrixMirror, matrixSources, cwd, ...rest } = overrides;
@@ -53,7 +65,8 @@ export function defaultImageOptions(
       fallback: DEFAULT_DEBIAN_MIRROR,
     }),
     sources: { ...sourcesFromEnv(env, matrixSources, { cwd: cwd ?? process.cwd(), matrixDir }), ...overrides.sources },
-    lockFile: 'lockFile' in overrides ? overrides.lockFile : matrixDir ? path.join(matrixDir, 'portmatrix.lock') : undefined,
+    lockFile:
+      'lockFile' in overrides ? overrides.lockFile : matrixDir ? path.join(matrixDir, 'portmatrix.lock') : undefined,
     baseDir: overrides.baseDir ?? matrixDir,
   };
 }
@@ -111,7 +124,13 @@ function lockAccess(cache: Cache, opts: ImageOptions): LockAccess {
   };
 }
 
-async function resolvedKernel(cache: Cache, source: string, arch: Arch, entry: LockedKernel, downloaded: boolean): Promise<ResolvedKernel> {
+async function resolvedKernel(
+  cache: Cache,
+  source: string,
+  arch: Arch,
+  entry: LockedKernel,
+  downloaded: boolean,
+): Promise<ResolvedKernel> {
   // Every source has just verified these blobs by hash; no second read here.
   const kernelPath = cache.blobPath(entry.kernelSha256);
   const configPath = entry.configSha256 ? cache.blobPath(entry.configSha256) : undefined;
@@ -122,16 +141,37 @@ async function resolvedKernel(cache: Cache, source: string, arch: Arch, entry: L
     { name: `vmlinuz-${entry.release}`, sha256: entry.kernelSha256 },
     ...(entry.configSha256 ? [{ name: `config-${entry.release}`, sha256: entry.configSha256 }] : []),
   ];
-  return { source, arch, release: entry.release, package: entry.package, version: entry.version, kernelPath, sha256: entry.kernelSha256, configPath, files, facts, downloaded, locked: entry };
+  return {
+    source,
+    arch,
+    release: entry.release,
+    package: entry.package,
+    version: entry.version,
+    kernelPath,
+    sha256: entry.kernelSha256,
+    configPath,
+    files,
+    facts,
+    downloaded,
+    locked: entry,
+  };
 }
 
 /** The family's view of a source: scheme, release (or oci reference, or absolute path) and flavour. */
-function wantedOf(source: string, baseDir: string, flavour?: string): Pick<KernelWanted, 'scheme' | 'release' | 'flavour'> {
+function wantedOf(
+  source: string,
+  baseDir: string,
+  flavour?: string,
+): Pick<KernelWanted, 'scheme' | 'release' | 'flavour'> {
   const parsed = parseKernelSource(source, baseDir);
   if (parsed.kind === 'file') return { scheme: 'file', release: parsed.path };
   if (parsed.kind === 'oci') return { scheme: 'oci', release: parsed.ref };
   const fallback = distroOf(parsed.scheme)!.flavours[0];
-  return { scheme: parsed.scheme, release: parsed.release, flavour: flavour && flavour !== fallback ? flavour : parsed.flavour };
+  return {
+    scheme: parsed.scheme,
+    release: parsed.release,
+    flavour: flavour && flavour !== fallback ? flavour : parsed.flavour,
+  };
 }
 
 async function resolveKernel(p: Parts, source: string, arch: Arch, flavour?: string): Promise<ResolvedKernel> {
@@ -162,7 +202,13 @@ async function resolveLibc(p: Parts, suite: string, arch: Arch): Promise<string>
   return got.path;
 }
 
-async function resolvePackages(p: Parts, index: (suite: string, arch: Arch) => Promise<Stanza[]>, names: readonly string[], suite: string, arch: Arch): Promise<GuestPackages> {
+async function resolvePackages(
+  p: Parts,
+  index: (suite: string, arch: Arch) => Promise<Stanza[]>,
+  names: readonly string[],
+  suite: string,
+  arch: Arch,
+): Promise<GuestPackages> {
   const key = packagesKey(suite, arch, names);
   const locked = (await p.lock.read()).packages[key];
   const got = await debianPackages(p.deps, index, names, suite, arch, locked);
@@ -173,7 +219,12 @@ async function resolvePackages(p: Parts, index: (suite: string, arch: Arch) => P
 function storeParts(opts: ImageOptions): Parts {
   const log = opts.log ?? (() => {});
   const cache = new Cache(opts.cacheDir, log);
-  const fetcher = createFetcher({ concurrency: opts.concurrency ?? 2, signal: opts.signal, log, progress: opts.progress });
+  const fetcher = createFetcher({
+    concurrency: opts.concurrency ?? 2,
+    signal: opts.signal,
+    log,
+    progress: opts.progress,
+  });
   const plain = new Set<string>(['busybox-static', 'libc6', ...TRUST_PACKAGES]);
   const keep = (n: string) => isKernelPackageName(n) || plain.has(n) || isDbgPackageName(n);
   const keyring = sourceSettings(opts, 'debian').keyring;
@@ -182,14 +233,26 @@ function storeParts(opts: ImageOptions): Parts {
     ...common,
     mirror: opts.debianMirror,
     // A failed fetch may be retried by a later call.
-    index: memoize((suite: string, arch: Arch) => fetchPackages({ ...common, mirror: opts.debianMirror }, suite, arch, keep), {
-      keyOf: (suite, arch) => `${suite} ${arch}`,
-      retryFailures: true,
-    }),
+    index: memoize(
+      (suite: string, arch: Arch) => fetchPackages({ ...common, mirror: opts.debianMirror }, suite, arch, keep),
+      {
+        keyOf: (suite, arch) => `${suite} ${arch}`,
+        retryFailures: true,
+      },
+    ),
   };
   const baseDir = opts.baseDir ?? (opts.lockFile ? path.dirname(opts.lockFile) : process.cwd());
   const settings = (scheme: string) => sourceSettings(opts, scheme);
-  const family = familyTable({ cache, fetcher, env: opts.env, signal: opts.signal, log, baseDir, settings, debian: deps });
+  const family = familyTable({
+    cache,
+    fetcher,
+    env: opts.env,
+    signal: opts.signal,
+    log,
+    baseDir,
+    settings,
+    debian: deps,
+  });
   return { opts, log, cache, fetcher, deps, baseDir, lock: lockAccess(cache, opts), family };
 }
 
@@ -202,14 +265,24 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
     retryFailures: true,
   });
   const busybox = memoize((arch: Arch) => resolveBusybox(p, arch), { retryFailures: true });
-  const libc = memoize((suite: string, arch: Arch) => resolveLibc(p, suite, arch), { keyOf: (suite, arch) => `${suite} ${arch}`, retryFailures: true });
-  // Guest packages need whole indexes (Depends can name anything): a memo of their own.
-  const fullIndex = memoize((suite: string, arch: Arch) => fetchPackages(p.deps, suite, arch, () => true), { keyOf: (suite, arch) => `${suite} ${arch}`, retryFailures: true });
-  const packages = memoize((names: readonly string[], suite: string, arch: Arch) => resolvePackages(p, fullIndex, names, suite, arch), {
-    keyOf: (names, suite, arch) => packagesKey(suite, arch, names),
+  const libc = memoize((suite: string, arch: Arch) => resolveLibc(p, suite, arch), {
+    keyOf: (suite, arch) => `${suite} ${arch}`,
     retryFailures: true,
   });
-  const providers = (suite: string, arch: Arch, sonames: readonly string[]) => sonameProviders(p.deps, suite, arch, sonames);
+  // Guest packages need whole indexes (Depends can name anything): a memo of their own.
+  const fullIndex = memoize((suite: string, arch: Arch) => fetchPackages(p.deps, suite, arch, () => true), {
+    keyOf: (suite, arch) => `${suite} ${arch}`,
+    retryFailures: true,
+  });
+  const packages = memoize(
+    (names: readonly string[], suite: string, arch: Arch) => resolvePackages(p, fullIndex, names, suite, arch),
+    {
+      keyOf: (names, suite, arch) => packagesKey(suite, arch, names),
+      retryFailures: true,
+    },
+  );
+  const providers = (suite: string, arch: Arch, sonames: readonly string[]) =>
+    sonameProviders(p.deps, suite, arch, sonames);
   const virtioModules = async (k: ResolvedKernel): Promise<KernelModule[] | undefined> => {
     const config = parseKernelConfig(k.configPath ? await readFile(k.configPath, 'utf8') : '');
     if (modulesToLoad(k.arch, config)?.length === 0) return [];
@@ -223,7 +296,19 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
   };
   const trustRoots = (scheme: string) => p.family(scheme).trustRoots?.(scheme) ?? [];
   const requests = () => p.fetcher.requests() + btf.requests();
-  return { kernel, busybox, libc, packages, providers, virtioModules, generatedBtf: btf.generatedBtf, offers, trustRoots, cache: p.cache, requests };
+  return {
+    kernel,
+    busybox,
+    libc,
+    packages,
+    providers,
+    virtioModules,
+    generatedBtf: btf.generatedBtf,
+    offers,
+    trustRoots,
+    cache: p.cache,
+    requests,
+  };
 }
 
 /** A view of `fetcher` that counts the requests made through it. */

@@ -22,21 +22,31 @@ export async function treeComplete(dir: string): Promise<boolean> {
  * trees/<id>/, made by `fill(scratch)` unless it is already complete; `marker` is what the
  * completion marker records (the .debs the tree came from).
  */
-export async function makeTree(cache: Cache, id: string, marker: unknown, fill: (scratch: string) => Promise<void>, signal?: AbortSignal): Promise<string> {
+export async function makeTree(
+  cache: Cache,
+  id: string,
+  marker: unknown,
+  fill: (scratch: string) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<string> {
   const dir = cache.treePath(id);
   if (await treeComplete(dir)) return dir;
-  await cache.withLock(`tree-${id}`, async () => {
-    if (await treeComplete(dir)) return;
-    const scratch = await cache.scratchDir();
-    try {
-      await fill(scratch);
-      await cache.writeJson(path.relative(cache.dir, path.join(scratch, MARKER)), marker);
-      await rm(dir, { recursive: true, force: true });
-      await mkdir(path.dirname(dir), { recursive: true });
-      await rename(scratch, dir);
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
-  }, signal);
+  await cache.withLock(
+    `tree-${id}`,
+    async () => {
+      if (await treeComplete(dir)) return;
+      const scratch = await cache.scratchDir();
+      try {
+        await fill(scratch);
+        await cache.writeJson(path.relative(cache.dir, path.join(scratch, MARKER)), marker);
+        await rm(dir, { recursive: true, force: true });
+        await mkdir(path.dirname(dir), { recursive: true });
+        await rename(scratch, dir);
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    },
+    signal,
+  );
   return dir;
 }

@@ -9,7 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ARCHES, type Arch, hostArch } from '../core/arch.js';
 import { readElf } from '../guest/elf.js';
-import { type ProgramGuess, type Project, dotSlash, testName } from './project.js';
+import { dotSlash, type ProgramGuess, type Project, testName } from './project.js';
 
 const MAKEFILES = new Set(['Makefile', 'makefile', 'GNUmakefile']);
 /** The suite a dynamically linked program gets: the newest stable glibc and libbpf, which run older builds. */

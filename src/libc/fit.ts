@@ -10,12 +10,17 @@
 //   the cell's reason, which is the evidence a user can act on.
 
 import type { ElfInfo } from '../guest/elf.js';
-import { SUITE_GLIBC, compareRelease, formatRelease, isGlibcInterpreter, isLibc6Library, newestGlibcNeed, parseRelease } from './glibc.js';
+import {
+  compareRelease,
+  formatRelease,
+  isGlibcInterpreter,
+  isLibc6Library,
+  newestGlibcNeed,
+  parseRelease,
+  SUITE_GLIBC,
+} from './glibc.js';
 
-export type LibcFit =
-  | { kind: 'runs'; note?: string }
-  | { kind: 'fails'; why: string }
-  | { kind: 'skip'; why: string };
+export type LibcFit = { kind: 'runs'; note?: string } | { kind: 'fails'; why: string } | { kind: 'skip'; why: string };
 
 type LoaderElf = Pick<ElfInfo, 'static' | 'interpreter' | 'needed' | 'versionNeeds'>;
 
@@ -27,7 +32,9 @@ export function describeNeeds(elf: LoaderElf): string {
     `dynamic: ${elf.interpreter ?? '?'}`,
     elf.needed.length ? elf.needed.join(', ') : undefined,
     newest ? `needs glibc ≥ ${formatRelease(newest.release)} (${newest.names.join(', ')})` : undefined,
-  ].filter(Boolean).join('; ');
+  ]
+    .filter(Boolean)
+    .join('; ');
 }
 
 /**
@@ -45,7 +52,10 @@ export function libcFit(elf: LoaderElf, libc: string, opts: { glibc?: string; sh
   }
   const suite = libc.replace(/^debian:/, '');
   if (elf.interpreter && !isGlibcInterpreter(elf.interpreter)) {
-    return { kind: 'fails', why: `its interpreter ${elf.interpreter} is not glibc's dynamic linker; ${libc} provides glibc only` };
+    return {
+      kind: 'fails',
+      why: `its interpreter ${elf.interpreter} is not glibc's dynamic linker; ${libc} provides glibc only`,
+    };
   }
   const foreign = elf.needed.filter((lib) => !isLibc6Library(lib) && !(opts.shipped ?? []).includes(lib));
   if (foreign.length) {
@@ -67,7 +77,12 @@ export function libcFit(elf: LoaderElf, libc: string, opts: { glibc?: string; sh
  * One line per loader for the pre-boot check: which libc cells it can run in.
  * Undefined when there is nothing to say (a static loader).
  */
-export function libcSummary(loader: string, elf: LoaderElf, libcs: string[], shipped: string[] = []): string | undefined {
+export function libcSummary(
+  loader: string,
+  elf: LoaderElf,
+  libcs: string[],
+  shipped: string[] = [],
+): string | undefined {
   if (elf.static) return undefined;
   const groups = { runs: [] as string[], fails: [] as string[], skip: [] as string[] };
   for (const libc of libcs) {

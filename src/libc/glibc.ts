@@ -4,7 +4,7 @@
 // the version is read from the unpacked libc6 itself (glibcVersionOfTree), and a
 // test checks the two agree.
 
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** glibc major.minor of each stable suite's libc6 (sid moves: read from the tree). */
@@ -19,10 +19,25 @@ export const SUITE_GLIBC: Record<string, string> = {
  * A loader needing anything else (libbpf.so.1, libelf.so.1, libz.so.1) must ship it.
  */
 const LIBC6_SONAMES = [
-  'libc.so.6', 'libm.so.6', 'libpthread.so.0', 'libdl.so.2', 'librt.so.1', 'libresolv.so.2',
-  'libutil.so.1', 'libnsl.so.1', 'libanl.so.1', 'libBrokenLocale.so.1', 'libmvec.so.1', 'libthread_db.so.1',
-  'libc_malloc_debug.so.0', 'libnss_files.so.2', 'libnss_dns.so.2', 'libnss_compat.so.2',
-  'libnss_hesiod.so.2', 'libmemusage.so', 'libpcprofile.so',
+  'libc.so.6',
+  'libm.so.6',
+  'libpthread.so.0',
+  'libdl.so.2',
+  'librt.so.1',
+  'libresolv.so.2',
+  'libutil.so.1',
+  'libnsl.so.1',
+  'libanl.so.1',
+  'libBrokenLocale.so.1',
+  'libmvec.so.1',
+  'libthread_db.so.1',
+  'libc_malloc_debug.so.0',
+  'libnss_files.so.2',
+  'libnss_dns.so.2',
+  'libnss_compat.so.2',
+  'libnss_hesiod.so.2',
+  'libmemusage.so',
+  'libpcprofile.so',
 ];
 
 /** True for libraries that come with libc6, including the dynamic linker itself. */
@@ -64,7 +79,9 @@ export function parseRelease(v: string): number[] {
  * The newest glibc release a loader's version needs ask for, over every libc6
  * library it uses, with the names that ask for it (e.g. GLIBC_2.38).
  */
-export function newestGlibcNeed(versionNeeds: Record<string, string[]>): { release: number[]; names: string[] } | undefined {
+export function newestGlibcNeed(
+  versionNeeds: Record<string, string[]>,
+): { release: number[]; names: string[] } | undefined {
   let best: { release: number[]; names: string[] } | undefined;
   for (const [lib, names] of Object.entries(versionNeeds)) {
     if (!isLibc6Library(lib)) continue;

@@ -6,10 +6,10 @@
 
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
+import { type Arch, librarySearchDirs } from '../core/arch.js';
 import { UsageError } from '../errors.js';
-import { isLibc6Library } from './glibc.js';
-import { librarySearchDirs, type Arch } from '../core/arch.js';
 import { readElf } from '../guest/elf.js';
+import { isLibc6Library } from './glibc.js';
 
 export interface MissingLibrary {
   soname: string;
@@ -33,7 +33,13 @@ async function locate(soname: string, roots: readonly string[], arch: Arch): Pro
   for (const root of roots) {
     for (const dir of librarySearchDirs(arch)) {
       const p = path.join(root, dir, soname);
-      if (await lstat(p).then(() => true, () => false)) return p;
+      if (
+        await lstat(p).then(
+          () => true,
+          () => false,
+        )
+      )
+        return p;
     }
   }
   return undefined;
@@ -65,15 +71,24 @@ export async function missingLibraries(spec: NeededSpec): Promise<MissingLibrary
 }
 
 /** The pre-boot refusal: each missing library, who needs it (when not `program`, the path given to missingLibraries), and the package that has it. */
-export function missingLibrariesError(program: string, suite: string, missing: readonly MissingLibrary[], providers: Map<string, string[]>): UsageError {
+export function missingLibrariesError(
+  program: string,
+  suite: string,
+  missing: readonly MissingLibrary[],
+  providers: Map<string, string[]>,
+): UsageError {
   const lines = missing.map((m) => {
     const pkgs = providers.get(m.soname);
     const by = m.neededBy === program ? '' : ` (needed by ${m.neededBy})`;
     return `  ${m.soname}${by}: ${pkgs?.length ? `in Debian package ${pkgs.join(' or ')}` : `no ${suite} package ships it where ld.so looks; link it statically`}`;
   });
   const add = [...new Set(missing.flatMap((m) => providers.get(m.soname)?.slice(0, 1) ?? []))];
-  const fix = add.length ? `\nadd to the test's packages: [${add.join(', ')}] (or ship the libraries in its files and set env LD_LIBRARY_PATH)` : '';
-  return new UsageError(`${program} needs libraries the guest does not have (Debian ${suite}):\n${lines.join('\n')}${fix}`);
+  const fix = add.length
+    ? `\nadd to the test's packages: [${add.join(', ')}] (or ship the libraries in its files and set env LD_LIBRARY_PATH)`
+    : '';
+  return new UsageError(
+    `${program} needs libraries the guest does not have (Debian ${suite}):\n${lines.join('\n')}${fix}`,
+  );
 }
 
 export interface PreflightSpec extends NeededSpec {
@@ -87,6 +102,10 @@ export interface PreflightSpec extends NeededSpec {
 export async function libraryPreflight(spec: PreflightSpec): Promise<void> {
   const missing = await missingLibraries(spec);
   if (missing.length === 0) return;
-  const providers = await spec.providers(spec.suite, spec.arch, missing.map((m) => m.soname));
+  const providers = await spec.providers(
+    spec.suite,
+    spec.arch,
+    missing.map((m) => m.soname),
+  );
   throw missingLibrariesError(spec.program, spec.suite, missing, providers);
 }

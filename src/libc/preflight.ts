@@ -2,9 +2,8 @@
 // its libc cells it can run in (libc/fit.ts), before anything downloads or boots.
 // Only loaders with something to say produce a line (static loaders do not).
 
-import path from 'node:path';
-import { readElf } from '../guest/elf.js';
 import { compareIds, shippedLibraries, type TestSpec } from '../core/cell.js';
+import { readElf } from '../guest/elf.js';
 import { libcSummary } from './fit.js';
 
 /** One program of a cell against that cell's libc. */

@@ -4,8 +4,8 @@
 // xfail (and its failing tests with it) and a passing one into xpass, except a
 // quarantined flake (`result: flaky`), which simply passes.
 
+import { type Cell, LOADER_TEST } from '../core/cell.js';
 import { passedAgainstExpectation } from '../results/expectation.js';
-import { LOADER_TEST, type Cell } from '../core/cell.js';
 import type { Status, TestResult } from '../results/model.js';
 import { isUnexpected } from '../results/tests.js';
 import { withSysctlErrors } from './explain.js';

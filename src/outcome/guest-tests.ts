@@ -33,10 +33,20 @@ export interface GuestTestsContext {
 }
 
 /** The tests one guest decided, by index; those it never started stay undefined. `ended` absent: the guest still runs. */
-export function decideGuestTests(cell: Cell, report: GuestReport, ended: GuestEnded | undefined, ctx: GuestTestsContext = {}): (TestResult | undefined)[] {
+export function decideGuestTests(
+  cell: Cell,
+  report: GuestReport,
+  ended: GuestEnded | undefined,
+  ctx: GuestTestsContext = {},
+): (TestResult | undefined)[] {
   const tail = ended?.consoleTail ?? '';
   const fallback = ended?.stopped ? 'the guest stopped responding' : 'the guest stopped';
-  const end = { died: deathReason(tail, fallback), consoleTail: tail, afterStart: ended?.afterStart, stopped: ended?.stopped };
+  const end = {
+    died: deathReason(tail, fallback),
+    consoleTail: tail,
+    afterStart: ended?.afterStart,
+    stopped: ended?.stopped,
+  };
   return testRuns(cell.tests, report, end).map((r, i) => {
     if (!r) return undefined;
     if (ended?.infra && !report.tests[i]?.ended) return undecidedTest(cell.tests[i]!, 'infra', ended.infra);

@@ -29,16 +29,23 @@ export function hostFault(end: VmEnd): string | undefined {
     return `QEMU was killed by ${end.signal} from outside portmatrix (out of memory, or the runner stopped it)`;
   }
   if (end.code !== null && end.code !== 0 && !ours) {
-    const line = end.consoleTail.split('\n').map((l) => l.trim()).find((l) => QEMU_ERROR.test(l));
+    const line = end.consoleTail
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => QEMU_ERROR.test(l));
     if (line) return `QEMU failed on the host (code ${end.code}): ${line}`;
   }
   // "terminating on signal 15 from pid N" is QEMU saying someone else sent SIGTERM.
   const term = /^qemu(?:-system-\w+)?: terminating on signal (\d+)(?: from pid (\d+))?/m.exec(end.consoleTail);
-  if (term && !ours) return `QEMU was stopped by signal ${term[1]}${term[2] ? ` from pid ${term[2]}` : ''} outside portmatrix`;
+  if (term && !ours)
+    return `QEMU was stopped by signal ${term[1]}${term[2] ? ` from pid ${term[2]}` : ''} outside portmatrix`;
   return undefined;
 }
 
 /** The lines of a console that are not our own protocol. */
 export function consoleText(tail: string): string[] {
-  return tail.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !isFrameLine(l));
+  return tail
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !isFrameLine(l));
 }

@@ -37,5 +37,8 @@ export function isFrameLine(line: string): boolean {
 
 /** Text without protocol lines: what may be quoted to a user. */
 export function withoutFrames(text: string): string {
-  return text.split('\n').filter((l) => !isFrameLine(l)).join('\n');
+  return text
+    .split('\n')
+    .filter((l) => !isFrameLine(l))
+    .join('\n');
 }

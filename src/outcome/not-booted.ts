@@ -2,8 +2,8 @@
 // kernel for the arch, backend, libc), the kernel could not be had, or the attempt
 // threw. Also the parts of a CellResult every path fills the same way.
 
-import { NotAvailableError, type ResolvedKernel } from '../images/types.js';
 import type { Cell } from '../core/cell.js';
+import { NotAvailableError, type ResolvedKernel } from '../images/types.js';
 import type { CellResult } from '../results/model.js';
 import { undecidedTest } from '../results/tests.js';
 
@@ -16,7 +16,12 @@ export function kernelOf(cell: Cell, kernel?: ResolvedKernel): CellResult['kerne
 }
 
 /** A cell decided without booting: skipped (no kernel, libc mismatch) or infra before boot. */
-export function notBooted(cell: Cell, status: 'skip' | 'infra', reason: string, opts: { kernel?: ResolvedKernel; totalMs?: number } = {}): CellResult {
+export function notBooted(
+  cell: Cell,
+  status: 'skip' | 'infra',
+  reason: string,
+  opts: { kernel?: ResolvedKernel; totalMs?: number } = {},
+): CellResult {
   return {
     id: cell.id,
     arch: cell.arch,

@@ -11,19 +11,51 @@ interface Rule {
 
 const RULES: Rule[] = [
   // glibc < 2.37 quotes `GLIBC_2.38', newer ones 'GLIBC_2.38'.
-  { reason: 'libc mismatch', test: /version [`']GLIBC_[0-9A-Z_.]+' not found|error while loading shared libraries|cannot open shared object file|No such file or directory.*ld-(linux|64)/, quote: true },
-  { reason: 'missing kernel BTF', test: /no BTF found for kernel|\/sys\/kernel\/btf\/vmlinux.*(no such file|not found)|kernel BTF.*not (found|supported)/i, quote: true },
-  { reason: 'CO-RE relocation failure', test: /bad CO-RE relocation|CO-RE relocat\w* .*(fail|error)|invalid func unknown#195896080|poisoned/i, quote: true },
+  {
+    reason: 'libc mismatch',
+    test: /version [`']GLIBC_[0-9A-Z_.]+' not found|error while loading shared libraries|cannot open shared object file|No such file or directory.*ld-(linux|64)/,
+    quote: true,
+  },
+  {
+    reason: 'missing kernel BTF',
+    test: /no BTF found for kernel|\/sys\/kernel\/btf\/vmlinux.*(no such file|not found)|kernel BTF.*not (found|supported)/i,
+    quote: true,
+  },
+  {
+    reason: 'CO-RE relocation failure',
+    test: /bad CO-RE relocation|CO-RE relocat\w* .*(fail|error)|invalid func unknown#195896080|poisoned/i,
+    quote: true,
+  },
   { reason: 'memlock limit', test: /MEMLOCK may be too low|RLIMIT_MEMLOCK/i, quote: true },
-  { reason: 'kprobe symbol not found', test: /(kprobe|symbol).*(not found|no such file or directory)|could not find .*symbol|ENOENT.*kprobe/i, quote: true },
+  {
+    reason: 'kprobe symbol not found',
+    test: /(kprobe|symbol).*(not found|no such file or directory)|could not find .*symbol|ENOENT.*kprobe/i,
+    quote: true,
+  },
   { reason: 'tracefs/debugfs not mounted', test: /neither debugfs nor tracefs are mounted/i, quote: true },
-  { reason: 'unknown helper, program or map type', test: /unknown func|invalid func|program type .* not supported|map type .* not supported|not supported by the kernel|requires at least Linux|operation not supported/i, quote: true },
+  {
+    reason: 'unknown helper, program or map type',
+    test: /unknown func|invalid func|program type .* not supported|map type .* not supported|not supported by the kernel|requires at least Linux|operation not supported/i,
+    quote: true,
+  },
   // A Go loader's own crash ("panic: runtime error: invalid memory address …") is no verifier's doing.
-  { reason: 'loader crashed', test: /^panic: runtime error: |^fatal error: |^Segmentation fault|^SIGSEGV: /, quote: true },
-  { reason: 'verifier rejection', test: /verifier|load program: permission denied: .*\d+: \(|invalid (mem access|argument|access)|R\d+ (invalid|!read_ok|type=)/i, quote: true },
+  {
+    reason: 'loader crashed',
+    test: /^panic: runtime error: |^fatal error: |^Segmentation fault|^SIGSEGV: /,
+    quote: true,
+  },
+  {
+    reason: 'verifier rejection',
+    test: /verifier|load program: permission denied: .*\d+: \(|invalid (mem access|argument|access)|R\d+ (invalid|!read_ok|type=)/i,
+    quote: true,
+  },
   { reason: 'permission denied (lockdown)', test: /Lockdown: .* is restricted/, quote: true },
   { reason: 'permission denied', test: /operation not permitted|permission denied|EPERM|EACCES/i, quote: true },
-  { reason: 'wrong event content', test: /wrong (content|filename|event|place)|unexpected filename|empty filename/i, quote: true },
+  {
+    reason: 'wrong event content',
+    test: /wrong (content|filename|event|place)|unexpected filename|empty filename/i,
+    quote: true,
+  },
   { reason: 'no event received', test: /no event|timed out waiting for (the )?event/i, quote: true },
 ];
 
@@ -37,7 +69,10 @@ const MAX_QUOTE = 240;
 const LOCKDOWN_HELPER = /(unknown func|cannot use helper) bpf_probe_read\w*#\d+/;
 
 /** The first recognisable cause in the loader's stderr, then its stdout, then dmesg. */
-export function classifyFailure(out: { stdout: string; stderr: string; dmesg: string }, lockdown?: string): string | undefined {
+export function classifyFailure(
+  out: { stdout: string; stderr: string; dmesg: string },
+  lockdown?: string,
+): string | undefined {
   if (lockdown && lockdown !== 'none') {
     const hit = LOCKDOWN_HELPER.exec(`${out.stderr}\n${out.stdout}`);
     if (hit) return `kernel lockdown (${lockdown}) forbids reading kernel memory: ${hit[0]}`;

@@ -15,8 +15,14 @@ export function runVerdict(cells: readonly CellResult[], opts: { strict?: boolea
   const strict = Boolean(opts.strict);
   const fails = (c: CellResult) =>
     c.status === 'fail' || c.status === 'xpass' || (strict && c.status === 'flaky' && c.expected?.result !== 'flaky');
-  const failed = cells.filter(fails).map((c) => c.id).sort(compareIds);
-  const infra = cells.filter((c) => c.status === 'infra').map((c) => c.id).sort(compareIds);
+  const failed = cells
+    .filter(fails)
+    .map((c) => c.id)
+    .sort(compareIds);
+  const infra = cells
+    .filter((c) => c.status === 'infra')
+    .map((c) => c.id)
+    .sort(compareIds);
   const exitCode = failed.length ? ExitCode.cellsFailed : infra.length ? ExitCode.infra : ExitCode.ok;
   return { exitCode, strict, ok: exitCode === ExitCode.ok, failed, infra };
 }

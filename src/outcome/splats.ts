@@ -8,8 +8,19 @@
 import { withoutStamp } from './kernel-log.js';
 
 export type SplatKind =
-  | 'warning' | 'bug' | 'oops' | 'general protection fault' | 'kasan' | 'ubsan'
-  | 'soft lockup' | 'hard lockup' | 'rcu stall' | 'hung task' | 'panic' | 'bpf' | 'denied';
+  | 'warning'
+  | 'bug'
+  | 'oops'
+  | 'general protection fault'
+  | 'kasan'
+  | 'ubsan'
+  | 'soft lockup'
+  | 'hard lockup'
+  | 'rcu stall'
+  | 'hung task'
+  | 'panic'
+  | 'bpf'
+  | 'denied';
 
 interface Pattern {
   kind: SplatKind;
@@ -26,11 +37,17 @@ const PATTERNS: Pattern[] = [
   { kind: 'hung task', test: /^INFO: task .+:\d+ blocked for more than \d+ seconds/ },
   { kind: 'general protection fault', test: /^(Oops: )?general protection fault\b/ },
   { kind: 'panic', test: /^Kernel panic - not syncing: / },
-  { kind: 'oops', test: /^(Internal error: )?Oops(: | - )|^Unable to handle kernel (NULL pointer|paging request|pointer dereference)/ },
+  {
+    kind: 'oops',
+    test: /^(Internal error: )?Oops(: | - )|^Unable to handle kernel (NULL pointer|paging request|pointer dereference)/,
+  },
   { kind: 'bug', test: /^(kernel BUG at |BUG: )/ },
   { kind: 'warning', test: /^WARNING: (CPU: \d+ PID: \d+|.* at \S+:\d+)/ },
   // The kernel's BPF subsystem warning about a program or about itself.
-  { kind: 'bpf', test: /is installing a program with bpf_probe_write_user helper|^verifier (backtracking )?bug\b|^BPF: .*(invalid|error)|failed to validate module \[\S+\] BTF/i },
+  {
+    kind: 'bpf',
+    test: /is installing a program with bpf_probe_write_user helper|^verifier (backtracking )?bug\b|^BPF: .*(invalid|error)|failed to validate module \[\S+\] BTF/i,
+  },
 ];
 
 export interface SplatRules {

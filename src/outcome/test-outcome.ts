@@ -9,7 +9,7 @@ import { testFacts } from '../facts/explain-outcome.js';
 import type { CellCheck } from '../results/check.js';
 import type { CaseResult, OutputCut, TestResult } from '../results/model.js';
 import { parseGoTest } from '../suite/gotest-cases.js';
-import { failingSplat, NO_RULES, splatReason, type SplatRules } from './splats.js';
+import { failingSplat, NO_RULES, type SplatRules, splatReason } from './splats.js';
 import { guestDeath, testVerdict } from './verdict.js';
 
 /** What the guest said about one test. */
@@ -54,7 +54,9 @@ function wording(spec: TestSpec) {
     subject: loader ? 'loader' : '',
     timedOut: `${loader ? 'loader ' : ''}timed out after ${spec.timeoutSec}s`,
     died: (d: GuestDeath) =>
-      loader ? guestDeath(d.afterStart ?? d.consoleTail, d.stopped ?? false) : `${d.why} while the test ran${d.detail ? `: ${d.detail}` : ''}`,
+      loader
+        ? guestDeath(d.afterStart ?? d.consoleTail, d.stopped ?? false)
+        : `${d.why} while the test ran${d.detail ? `: ${d.detail}` : ''}`,
   };
 }
 
@@ -63,13 +65,22 @@ function goCases(run: TestRun): { cases: CaseResult[]; failed: boolean; reason?:
   const failed = go.cases.filter((c) => c.status === 'fail');
   const more = failed.length > 5 ? `, +${failed.length - 5} more` : '';
   const reason = failed.length
-    ? `${failed.map((c) => c.name).slice(0, 5).join(', ')}${more} failed`
-    : go.truncated ? 'the test binary ended before reporting its result' : undefined;
+    ? `${failed
+        .map((c) => c.name)
+        .slice(0, 5)
+        .join(', ')}${more} failed`
+    : go.truncated
+      ? 'the test binary ended before reporting its result'
+      : undefined;
   return { cases: go.cases, failed: go.failed, reason };
 }
 
 /** The raw verdict before expectations: fail with a reason, or pass. */
-function verdict(spec: TestSpec, run: TestRun, rules: SplatRules): { failed: boolean; reason?: string; cases?: CaseResult[] } {
+function verdict(
+  spec: TestSpec,
+  run: TestRun,
+  rules: SplatRules,
+): { failed: boolean; reason?: string; cases?: CaseResult[] } {
   const words = wording(spec);
   const go = spec.kind === 'gotest' ? goCases(run) : undefined;
   const cases = go?.cases;
@@ -78,17 +89,40 @@ function verdict(spec: TestSpec, run: TestRun, rules: SplatRules): { failed: boo
   if (go) {
     const splat = failingSplat(run.kernelLog, rules);
     if (splat) return { failed: true, reason: splatReason(splat), cases };
-    return { failed: go.failed, reason: go.failed ? (go.reason ?? `exited with code ${run.exitCode ?? '?'}`) : undefined, cases };
+    return {
+      failed: go.failed,
+      reason: go.failed ? (go.reason ?? `exited with code ${run.exitCode ?? '?'}`) : undefined,
+      cases,
+    };
   }
-  if (run.exitCode === undefined) return { failed: true, reason: `${words.subject ? `${words.subject} ` : ''}exited with code ?` };
-  const v = testVerdict({ exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, kernelLog: run.kernelLog, lockdown: run.lockdown }, rules, words.subject);
+  if (run.exitCode === undefined)
+    return { failed: true, reason: `${words.subject ? `${words.subject} ` : ''}exited with code ?` };
+  const v = testVerdict(
+    {
+      exitCode: run.exitCode,
+      stdout: run.stdout,
+      stderr: run.stderr,
+      kernelLog: run.kernelLog,
+      lockdown: run.lockdown,
+    },
+    rules,
+    words.subject,
+  );
   return { failed: v.status === 'fail', reason: v.reason };
 }
 
 /** `check`: the cell's prediction, when the run has one: a failure records the finding that explains it. */
 export function decideTest(spec: TestSpec, run: TestRun, rules: SplatRules = NO_RULES, check?: CellCheck): TestResult {
   const v = verdict(spec, run, rules);
-  const status = spec.expect ? (v.failed ? 'xfail' : spec.expect.result === 'flaky' ? 'pass' : 'xpass') : v.failed ? 'fail' : 'pass';
+  const status = spec.expect
+    ? v.failed
+      ? 'xfail'
+      : spec.expect.result === 'flaky'
+        ? 'pass'
+        : 'xpass'
+    : v.failed
+      ? 'fail'
+      : 'pass';
   const t: TestResult = {
     name: spec.name,
     kind: spec.kind,

@@ -31,7 +31,11 @@ export function deathReason(consoleTail: string, fallback: string): string {
  * restore), so that cut is approximate; a hundredth is added for uptime's truncation.
  */
 function kernelLogOf(g: GuestReport['tests'][number], dmesg: string): string {
-  if (g.dmesg !== undefined) return g.dmesg.split('\n').filter((l) => l.trim() !== '' && !isFrameLine(l)).join('\n');
+  if (g.dmesg !== undefined)
+    return g.dmesg
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !isFrameLine(l))
+      .join('\n');
   return g.startT === undefined ? '' : logSegment(dmesg, g.startT, g.endT === undefined ? undefined : g.endT + 0.01);
 }
 

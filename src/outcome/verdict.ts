@@ -2,10 +2,10 @@
 // output first, then its kernel-log segment (lines logged after it started), never
 // boot noise and never our framing lines. A kernel splat fails a test that exited 0.
 
-import { classifyFailure } from './patterns.js';
 import { consoleText } from './host-fault.js';
 import { withoutFrames } from './kernel-log.js';
-import { failingSplat, NO_RULES, scanSplats, splatReason, type SplatRules } from './splats.js';
+import { classifyFailure } from './patterns.js';
+import { failingSplat, NO_RULES, type SplatRules, scanSplats, splatReason } from './splats.js';
 
 export interface TestRun {
   exitCode: number;

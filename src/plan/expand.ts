@@ -7,14 +7,14 @@
 //   4. `expect` marks matching cells as expected failures (the first entry wins).
 // A Debian kernel with no build for the cell's arch makes the cell `skip`.
 
-import { parseSource, distroUnavailable } from '../config/kernels.js';
-import { distroOf } from '../core/distros.js';
+import { distroUnavailable, parseSource } from '../config/kernels.js';
 import type { Matrix, MatrixTest } from '../config/matrix.js';
 import { fillPlaceholders } from '../config/semantic.js';
 import type { Cell, KernelSpec, PackagesSpec, TestSpec } from '../core/cell.js';
+import { distroOf } from '../core/distros.js';
 import { filesOf } from './files.js';
 import { hasGlob } from './glob.js';
-import { matches, describeMatch, type Combo } from './match.js';
+import { type Combo, describeMatch, matches } from './match.js';
 
 export interface ExpandOptions {
   /** Expands one absolute pattern to files; default: what plan/files.ts walked (Matrix.globbed). */
@@ -25,8 +25,7 @@ function product(m: Matrix): Combo[] {
   const out: Combo[] = [];
   for (const kernel of m.kernels)
     for (const arch of m.arches)
-      for (const config of m.configs)
-        for (const libc of m.libc) out.push({ kernel, arch, config, libc });
+      for (const config of m.configs) for (const libc of m.libc) out.push({ kernel, arch, config, libc });
   return out;
 }
 
@@ -52,7 +51,11 @@ function select(m: Matrix): Selection {
     return hit.length;
   });
   const combos = all.filter((c) => kept.has(c));
-  const expect = m.expect.map((e) => combos.filter((c) => matches(e, c) && testsOf(m, c).some((t) => e.test === undefined || t.name === e.test)).length);
+  const expect = m.expect.map(
+    (e) =>
+      combos.filter((c) => matches(e, c) && testsOf(m, c).some((t) => e.test === undefined || t.name === e.test))
+        .length,
+  );
   return { combos, counts: { exclude, include, expect } };
 }
 
@@ -69,16 +72,34 @@ export function matchReport(m: Matrix): MatchWarning[] {
   const out: MatchWarning[] = [];
   const warn = (field: 'exclude' | 'include' | 'expect', i: number, message: string) => {
     const entry = m[field][i]!;
-    out.push({ field: `${field}[${i}]`, message: `${describeMatch(entry)} ${message}`, line: entry.line, col: entry.col });
+    out.push({
+      field: `${field}[${i}]`,
+      message: `${describeMatch(entry)} ${message}`,
+      line: entry.line,
+      col: entry.col,
+    });
   };
-  counts.exclude.forEach((n, i) => n === 0 && warn('exclude', i, 'matches no cell (an earlier exclude already removed them)'));
-  counts.include.forEach((n, i) => n === 0 && warn('include', i, 'adds no cell (every matching combination is already in the matrix; include only re-adds excluded ones)'));
+  counts.exclude.forEach(
+    (n, i) => n === 0 && warn('exclude', i, 'matches no cell (an earlier exclude already removed them)'),
+  );
+  counts.include.forEach(
+    (n, i) =>
+      n === 0 &&
+      warn(
+        'include',
+        i,
+        'adds no cell (every matching combination is already in the matrix; include only re-adds excluded ones)',
+      ),
+  );
   counts.expect.forEach((n, i) => n === 0 && warn('expect', i, 'matches no cell (they are all excluded)'));
   return out;
 }
 
 /** The kernel this cell boots: a config's flavour overrides a distribution source's, where it has that flavour. */
-function effectiveKernel(kernel: KernelSpec, flavour: string | undefined): { kernel: KernelSpec; parsed: ReturnType<typeof parseSource> } {
+function effectiveKernel(
+  kernel: KernelSpec,
+  flavour: string | undefined,
+): { kernel: KernelSpec; parsed: ReturnType<typeof parseSource> } {
   const parsed = parseSource(kernel.source);
   if (!flavour || parsed?.kind !== 'distro' || parsed.flavour === flavour) return { kernel, parsed };
   const flavours = distroOf(parsed.scheme)?.flavours ?? [];

@@ -5,12 +5,12 @@
 // `plan`, which may run before the build).
 
 import path from 'node:path';
-import { confinementRule, mayRead, type Confinement } from '../config/confine.js';
+import { type Confinement, confinementRule, mayRead } from '../config/confine.js';
 import type { GlobSite } from '../config/host-paths.js';
 import type { Matrix } from '../config/matrix.js';
 import { fillPlaceholders } from '../config/placeholders.js';
 import { ConfigError } from '../errors.js';
-import { glob, GlobLimitError, GLOB_LIMITS, hasGlob } from './glob.js';
+import { GLOB_LIMITS, GlobLimitError, glob, hasGlob } from './glob.js';
 
 export interface FilesOptions {
   /** How messages name the matrix file. */

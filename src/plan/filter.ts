@@ -4,14 +4,19 @@
 // `kernel` matches a kernel's name, its source, or its release's kernel series (`kernel=6.12`).
 
 import { parseSource, releaseSeries } from '../config/kernels.js';
-import { UsageError } from '../errors.js';
 import type { Cell } from '../core/cell.js';
+import { UsageError } from '../errors.js';
 
 export const FILTER_KEYS = ['arch', 'kernel', 'config', 'libc', 'id', 'test'] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];
 
 function wildcard(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 /** The values a cell answers to for each key. */
@@ -37,15 +42,20 @@ function valuesOf(cell: Cell, key: FilterKey): string[] {
 
 export function parseFilter(only: string): Map<FilterKey, string[]> {
   const wanted = new Map<FilterKey, string[]>();
-  for (const part of only.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of only
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
     const key = (eq < 0 ? part : part.slice(0, eq)).trim();
     const value = eq < 0 ? '' : part.slice(eq + 1).trim();
-    if (!(FILTER_KEYS as readonly string[]).includes(key)) throw new UsageError(`--only ${only}: unknown key "${key}"; valid keys are ${FILTER_KEYS.join(', ')}`);
+    if (!(FILTER_KEYS as readonly string[]).includes(key))
+      throw new UsageError(`--only ${only}: unknown key "${key}"; valid keys are ${FILTER_KEYS.join(', ')}`);
     if (!value) throw new UsageError(`--only ${only}: "${part}" has no value; write key=value, e.g. arch=arm64`);
     wanted.set(key as FilterKey, [...(wanted.get(key as FilterKey) ?? []), value]);
   }
-  if (wanted.size === 0) throw new UsageError(`--only: empty filter; write key=value[,key=value], keys ${FILTER_KEYS.join(', ')}`);
+  if (wanted.size === 0)
+    throw new UsageError(`--only: empty filter; write key=value[,key=value], keys ${FILTER_KEYS.join(', ')}`);
   return wanted;
 }
 
@@ -57,7 +67,9 @@ export function filterCells(cells: Cell[], only: string): Cell[] {
       const re = wildcard(pattern);
       if (!cells.some((c) => valuesOf(c, key).some((v) => re.test(v)))) {
         const valid = [...new Set(cells.map((c) => valuesOf(c, key)[0]!))];
-        throw new UsageError(`--only ${only}: no cell has ${key}=${pattern}; valid values are ${valid.join(', ') || '(no cells)'}`);
+        throw new UsageError(
+          `--only ${only}: no cell has ${key}=${pattern}; valid values are ${valid.join(', ') || '(no cells)'}`,
+        );
       }
     }
   }

@@ -3,11 +3,11 @@
 // that matches no cell is a located warning, not an error.
 
 import { allowOutsideFlag } from '../config/confine.js';
-import { readMatrix, type LoadOptions } from '../config/load.js';
-import type { Context } from '../context.js';
+import { type LoadOptions, readMatrix } from '../config/load.js';
 import type { Matrix } from '../config/matrix.js';
+import type { Context } from '../context.js';
 import { safeMessage } from '../core/sanitize.js';
-import { matchReport, type MatchWarning } from './expand.js';
+import { type MatchWarning, matchReport } from './expand.js';
 import { expandGlobs } from './files.js';
 
 export interface MatrixLoadOptions extends LoadOptions {
@@ -23,7 +23,10 @@ export function commandLoad(ctx: Context, allowOutsideProject: boolean | undefin
   return { cwd: ctx.cwd, env: ctx.env, signal: ctx.signal, allowOutsideProject: allowed };
 }
 
-export async function loadMatrix(file: string, opts: MatrixLoadOptions = {}): Promise<{ matrix: Matrix; warnings: string[] }> {
+export async function loadMatrix(
+  file: string,
+  opts: MatrixLoadOptions = {},
+): Promise<{ matrix: Matrix; warnings: string[] }> {
   const { matrix, shown } = await readMatrix(file, opts);
   const globs = await expandGlobs(matrix, { shown, signal: opts.signal, mustMatch: opts.globsMustMatch ?? false });
   matrix.globbed = globs.globbed;

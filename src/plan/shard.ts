@@ -2,8 +2,8 @@
 // cells, sorted by id, are dealt round-robin; skipped cells cost nothing and go to
 // shard 1 only, so the merged report lists them exactly once.
 
-import { UsageError } from '../errors.js';
 import { byId, type Cell } from '../core/cell.js';
+import { UsageError } from '../errors.js';
 
 export interface ShardSpec {
   /** 1-based. */
@@ -24,7 +24,10 @@ export function parseShard(spec: string): ShardSpec {
 /** The shard (1-based) of every cell id. */
 export function shardOf(cells: Cell[], total: number): Map<string, number> {
   const out = new Map<string, number>();
-  cells.filter((c) => !c.skip).sort(byId).forEach((c, i) => out.set(c.id, (i % total) + 1));
+  cells
+    .filter((c) => !c.skip)
+    .sort(byId)
+    .forEach((c, i) => out.set(c.id, (i % total) + 1));
   for (const c of cells) if (c.skip) out.set(c.id, 1);
   return out;
 }

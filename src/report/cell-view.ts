@@ -4,15 +4,15 @@
 
 import type { CellResult, Status, TestResult } from '../results/model.js';
 import {
-  FLAKY_MEANING,
-  INFRA_MEANING,
-  STATUS_INFO,
-  TALLY_LEGEND,
   explanationText,
+  FLAKY_MEANING,
   failedAsExpected,
+  INFRA_MEANING,
   passedAgainstExpectation,
   retriedText,
   reusedText,
+  STATUS_INFO,
+  TALLY_LEGEND,
 } from './wording.js';
 
 export interface TestView {
@@ -122,7 +122,13 @@ export function testTally(cell: CellResult): TestTally {
  * `3 xfail` when none passed and none failed: passed/total counts passes only.
  */
 export function tallyText(t: TestTally): string {
-  const extra = ([['xfail', t.xfail], ['skip', t.skipped], ['flaky', t.flaky]] as const).filter(([, n]) => n > 0);
+  const extra = (
+    [
+      ['xfail', t.xfail],
+      ['skip', t.skipped],
+      ['flaky', t.flaky],
+    ] as const
+  ).filter(([, n]) => n > 0);
   const ratio = t.passed > 0 || t.failed > 0 || extra.length === 0 ? [`${t.passed}/${t.total}`] : [];
   const parts = [...ratio, ...extra.map(([word, n]) => `${n} ${word}`)];
   return parts.map((p, i) => (i > 0 ? `+${p}` : p)).join(' ');
@@ -175,5 +181,15 @@ export function cellView(cell: CellResult): CellView {
   const tally = several(cell) ? tallyText(testTally(cell)) : '';
   const word = tally && cell.status !== 'skip' && cell.status !== 'infra' ? tally : info.word;
   const { mark, emoji, label } = info;
-  return { status: cell.status, mark, emoji, label, word, tally, why: cellWhy(cell, deciding), tests: deciding, notes: notes(cell) };
+  return {
+    status: cell.status,
+    mark,
+    emoji,
+    label,
+    word,
+    tally,
+    why: cellWhy(cell, deciding),
+    tests: deciding,
+    notes: notes(cell),
+  };
 }

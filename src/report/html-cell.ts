@@ -2,14 +2,14 @@
 // kernel and guest facts, and every captured output. All text goes through
 // escapeMarkup(cleanText(...)): guest output can only ever appear as text.
 
-import { describeBtf } from '../results/btf.js';
-import type { CaseResult, CellResult, RunResults, TestResult } from '../results/model.js';
-import { describeCredentials } from '../results/credentials.js';
 import { cleanText } from '../core/plain-text.js';
-import { escapeMarkup, formatMs, oneLine } from './text.js';
-import { cellView, tallyLegend, testView, type CellView } from './cell-view.js';
+import { describeBtf } from '../results/btf.js';
+import { describeCredentials } from '../results/credentials.js';
+import type { CaseResult, CellResult, RunResults, TestResult } from '../results/model.js';
+import { type CellView, cellView, tallyLegend, testView } from './cell-view.js';
 import { testKernelDetail } from './html-kernels.js';
-import { STATUS_INFO, reusedText } from './wording.js';
+import { escapeMarkup, formatMs, oneLine } from './text.js';
+import { reusedText, STATUS_INFO } from './wording.js';
 
 const one = (text: string | undefined, max = 300) => escapeMarkup(oneLine(text, max));
 
@@ -34,7 +34,7 @@ function facts(cell: CellResult): [string, string | undefined][] {
     ['accel', cell.accel],
     ['backend', cell.backend],
     ['reused', cell.reused && reusedText(cell.reused)],
-    ['guest start', cell.boot === 'snapshot' ? 'restored from its boot\'s snapshot (KASLR shared)' : cell.boot],
+    ['guest start', cell.boot === 'snapshot' ? "restored from its boot's snapshot (KASLR shared)" : cell.boot],
     ['qemu', cell.qemuVersion],
     ['boot', formatMs(cell.timings.bootMs)],
     ['loader', formatMs(cell.timings.loaderMs)],
@@ -47,11 +47,21 @@ function facts(cell: CellResult): [string, string | undefined][] {
     ['BTF (guest)', yesNo(g.btfPresent)],
     ['BTF used', cell.btf && `${describeBtf(cell.btf)}, btf: ${cell.btf.mode}`],
     ['HZ', f.hz?.toString()],
-    ['BPF JIT', [yesNo(f.bpfJit), g.jitEnabled !== undefined ? `bpf_jit_enable=${g.jitEnabled}` : undefined].filter(Boolean).join(', ') || undefined],
+    [
+      'BPF JIT',
+      [yesNo(f.bpfJit), g.jitEnabled !== undefined ? `bpf_jit_enable=${g.jitEnabled}` : undefined]
+        .filter(Boolean)
+        .join(', ') || undefined,
+    ],
     ['preemption', f.preempt],
     ['kprobes', yesNo(f.kprobes)],
     ['BPF LSM', yesNo(f.bpfLsm)],
-    ['lockdown', [f.lockdownLsm === undefined ? undefined : `LSM ${yesNo(f.lockdownLsm)}`, g.lockdown].filter(Boolean).join(', ') || undefined],
+    [
+      'lockdown',
+      [f.lockdownLsm === undefined ? undefined : `LSM ${yesNo(f.lockdownLsm)}`, g.lockdown]
+        .filter(Boolean)
+        .join(', ') || undefined,
+    ],
     ['loader ran as', describeCredentials(g)],
     ['CapEff', g.capEff],
     ['uname -r', g.unameR],
@@ -89,7 +99,9 @@ function casesTable(cases: readonly CaseResult[]): string {
 /** One test of the cell: its outcome, output, kernel-log segment, and cases for a Go test. */
 function renderTest(cell: CellResult, t: TestResult, results?: RunResults): string {
   const view = testView(cell, t);
-  const cases = t.cases?.length ? `<h4>cases (${t.cases.filter((c) => c.status !== 'fail').length}/${t.cases.length} passed or skipped)</h4>\n${casesTable(t.cases)}\n` : '';
+  const cases = t.cases?.length
+    ? `<h4>cases (${t.cases.filter((c) => c.status !== 'fail').length}/${t.cases.length} passed or skipped)</h4>\n${casesTable(t.cases)}\n`
+    : '';
   return `<details class="test" data-test="${one(t.name, 200)}" data-status="${view.status}"${view.status === 'pass' ? '' : ' open'}>
 <summary><span class="badge st-${view.status}">${view.mark} ${escapeMarkup(view.label)}</span> <span class="mono">${one(t.name, 200)}</span> <span class="why">${one(view.why)}</span> <span class="time">${escapeMarkup(formatMs(t.timings.ms))}</span></summary>
 ${testKernelDetail(results, cell, t)}${cases}${output('stdout', t.stdout)}
@@ -100,7 +112,9 @@ ${t.kernelLog ? `${output('kernel log while the test ran', t.kernelLog)}\n` : ''
 
 /** The tally of a cell of several tests (`2/3 +1 xfail`); empty for one. */
 function testCount(cell: CellResult, view: CellView): string {
-  return view.tally ? ` <span class="tests-count" title="${escapeMarkup(tallyLegend([cell]) ?? '')}">tests: ${escapeMarkup(view.tally)}</span>` : '';
+  return view.tally
+    ? ` <span class="tests-count" title="${escapeMarkup(tallyLegend([cell]) ?? '')}">tests: ${escapeMarkup(view.tally)}</span>`
+    : '';
 }
 
 /** `index` makes a DOM id that cannot collide; the cell id itself lives in data-id. */
@@ -119,9 +133,13 @@ export function renderCell(cell: CellResult, index: number, results?: RunResults
 <div class="body">
 ${reasonBlock(cell, view)}
 ${several || !cell.tests[0] ? '' : testKernelDetail(results, cell, cell.tests[0])}<dl class="facts">${dl}</dl>
-${several ? `<h3>tests</h3>\n${cell.tests.map((t) => renderTest(cell, t, results)).join('\n')}` : `${output('stdout', cell.stdout)}
+${
+  several
+    ? `<h3>tests</h3>\n${cell.tests.map((t) => renderTest(cell, t, results)).join('\n')}`
+    : `${output('stdout', cell.stdout)}
 ${output('stderr', cell.stderr)}
-${cell.kernelLog ? `${output('kernel log while the loader ran', cell.kernelLog)}\n` : ''}`}
+${cell.kernelLog ? `${output('kernel log while the loader ran', cell.kernelLog)}\n` : ''}`
+}
 ${output('dmesg', cell.dmesg)}
 ${output('console tail', cell.consoleTail)}
 ${log}

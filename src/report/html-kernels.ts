@@ -5,8 +5,8 @@
 
 import type { KernelSummary } from '../results/check.js';
 import type { CellResult, RunResults, TestResult } from '../results/model.js';
-import { escapeMarkup as esc, oneLine } from './text.js';
 import { checkedKernels, configContrast, testsAcrossKernels } from './kernels-view.js';
+import { escapeMarkup as esc, oneLine } from './text.js';
 import { predictionText } from './wording.js';
 
 /** How many options a kernel's row highlights: the most relevant to BPF first. */

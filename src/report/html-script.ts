@@ -3,7 +3,7 @@
 // and never writes HTML: only attributes, `hidden` and textContent.
 // Static text, so the CSP can allow it by hash (see html.ts).
 
-export const REPORT_SCRIPT = String.raw`(function () {
+export const REPORT_SCRIPT = `(function () {
   'use strict';
   var data = JSON.parse(document.getElementById('pm-data').textContent);
   var KEYS = ['status', 'arch', 'kernel', 'config', 'test'];

@@ -3,18 +3,18 @@
 // side (readable without JS); the script only filters and follows deep links.
 
 import { createHash } from 'node:crypto';
+import { rangeText } from '../results/kernel-range.js';
 import type { CellResult, RunResults } from '../results/model.js';
-import { renderChart } from './html-chart.js';
+import { cellView, shownStatus, tallyLegend } from './cell-view.js';
 import { renderCell } from './html-cell.js';
+import { renderChart } from './html-chart.js';
 import { kernelsSection } from './html-kernels.js';
 import { REPORT_SCRIPT } from './html-script.js';
 import { REPORT_STYLE } from './html-style.js';
 import { escapeMarkup as esc, formatMs, oneLine } from './text.js';
-import { rangeText } from '../results/kernel-range.js';
-import { cellView, shownStatus, tallyLegend } from './cell-view.js';
 import { verdictView } from './verdict-view.js';
-import { buildGrid, countStatuses, kernelRanges, reusedNote, snapshotNote, sortByStatus } from './view.js';
 import type { Counts } from './view.js';
+import { buildGrid, countStatuses, kernelRanges, reusedNote, snapshotNote, sortByStatus } from './view.js';
 import { STATUS_INFO, STATUS_ORDER, statusLegend } from './wording.js';
 
 const SCRIPT_HASH = createHash('sha256').update(REPORT_SCRIPT).digest('base64');
@@ -89,7 +89,9 @@ function gridTable(results: RunResults): string {
   const rows = grid.rows.map((row) => {
     const rest = row.key.split('/').slice(1);
     // The kernel's major.minor next to its name: what a portability reader scans for.
-    const release = Object.values(row.cells).map((c) => /^\d+\.\d+/.exec(c?.kernel.release ?? '')?.[0]).find(Boolean);
+    const release = Object.values(row.cells)
+      .map((c) => /^\d+\.\d+/.exec(c?.kernel.release ?? '')?.[0])
+      .find(Boolean);
     const version = release ? ` <span class="v">${esc(release)}</span>` : '';
     const kernelCell = row.kernel === previous ? '' : `<span class="k">${esc(row.kernel)}</span>${version} · `;
     const group = row.kernel !== previous && previous !== '' ? ' class="group"' : '';
@@ -105,7 +107,9 @@ function gridTable(results: RunResults): string {
     });
     return `<tr data-row="${esc(row.key)}"${group}><th scope="row" class="row">${kernelCell}<span class="c">${esc(rest.join(' · ') || row.config)}</span></th>${cells.join('')}</tr>`;
   });
-  const legend = statusLegend('mark').map((l) => `<span>${esc(l)}</span>`).join('');
+  const legend = statusLegend('mark')
+    .map((l) => `<span>${esc(l)}</span>`)
+    .join('');
   const tallies = tallyLegend(results.cells);
   const tally = tallies ? `\n<p class="legend">${esc(tallies)}</p>` : '';
   return `<table class="grid">${head}<tbody>${rows.join('')}</tbody></table>\n<p class="legend">${legend}</p>${tally}`;
@@ -126,13 +130,17 @@ function meta(results: RunResults): string {
 function rangeTable(results: RunResults): string {
   const ranges = kernelRanges(results);
   if (!ranges.length) return '';
-  const rows = ranges.map((r) => `<tr><td class="mono">${esc(r.key)}</td><td>${esc(rangeText(r))}</td></tr>`).join('\n');
+  const rows = ranges
+    .map((r) => `<tr><td class="mono">${esc(r.key)}</td><td>${esc(rangeText(r))}</td></tr>`)
+    .join('\n');
   return `<h2>Passes on kernels</h2>\n<table class="ranges"><thead><tr><th>arch / config</th><th>oldest … newest kernel passed</th></tr></thead>\n<tbody>\n${rows}\n</tbody></table>\n`;
 }
 
 /** Snapshot and --reuse notes, one paragraph each, or nothing. */
 function runNotes(results: RunResults): string {
-  return [snapshotNote(results.cells), reusedNote(results.cells)].map((n) => (n ? `<p class="note">${esc(n)}</p>\n` : '')).join('');
+  return [snapshotNote(results.cells), reusedNote(results.cells)]
+    .map((n) => (n ? `<p class="note">${esc(n)}</p>\n` : ''))
+    .join('');
 }
 
 export function renderHtml(results: RunResults): string {

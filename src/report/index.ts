@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../host/files.js';
 import type { RunResults } from '../results/model.js';
 import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
-import { renderMarkdown, type MarkdownOptions } from './markdown.js';
+import { type MarkdownOptions, renderMarkdown } from './markdown.js';
 
 /** The canonical results.json text: 2-space JSON, trailing newline (diffs cleanly). */
 export function serializeResults(results: RunResults): string {
@@ -37,17 +37,23 @@ export type Reporter = keyof typeof REPORTER_REGISTRY;
 export const REPORTERS = Object.keys(REPORTER_REGISTRY) as Reporter[];
 
 /** File name each reporter writes inside the results dir. */
-export const REPORT_FILES = Object.fromEntries(
-  REPORTERS.map((r) => [r, REPORTER_REGISTRY[r].file]),
-) as Record<Reporter, string>;
+export const REPORT_FILES = Object.fromEntries(REPORTERS.map((r) => [r, REPORTER_REGISTRY[r].file])) as Record<
+  Reporter,
+  string
+>;
 
 /** `--reporter json,html` → ['json', 'html']; undefined or empty → all of them. */
 export function parseReporters(list?: string): Reporter[] {
   if (list === undefined || !list.trim()) return [...REPORTERS];
-  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = names.filter((n) => !(REPORTERS as readonly string[]).includes(n));
   if (bad.length) {
-    throw new UsageError(`--reporter: unknown reporter ${bad.map((b) => `"${b}"`).join(', ')}; valid: ${REPORTERS.join(', ')}`);
+    throw new UsageError(
+      `--reporter: unknown reporter ${bad.map((b) => `"${b}"`).join(', ')}; valid: ${REPORTERS.join(', ')}`,
+    );
   }
   return [...new Set(names as Reporter[])];
 }

@@ -4,13 +4,13 @@
 // One <testsuite> per cell; one <testcase> per test and per Go case, with the
 // cell id as classname (suite/junit-cases.ts gives the Go cases their shape).
 
+import { byId } from '../core/cell.js';
+import { cleanText } from '../core/plain-text.js';
 import { describeBtf } from '../results/btf.js';
 import type { CellResult, RunResults, TestResult } from '../results/model.js';
-import { cleanText } from '../core/plain-text.js';
-import { escapeMarkup, lastLines, oneLine } from './text.js';
-import { byId } from '../core/cell.js';
 import { goCaseJunit, type JunitCase } from '../suite/junit-cases.js';
-import { testView, type TestView } from './cell-view.js';
+import { type TestView, testView } from './cell-view.js';
+import { escapeMarkup, lastLines, oneLine } from './text.js';
 import { FLAKY_UNDER_STRICT, retriedText, reusedText } from './wording.js';
 
 const x = (text: string) => escapeMarkup(cleanText(text));
@@ -32,7 +32,9 @@ function failureBody(cell: CellResult, t: TestResult): string {
   const output = t.status === 'infra' ? (t.consoleTail ?? cell.consoleTail) : t.stderr.trim() ? t.stderr : t.stdout;
   const tail = lastLines(cleanText(output), 30);
   // The test's own kernel-log segment: where a splat or a kernel-side reason came from.
-  const kernel = t.kernelLog ? `\n\n--- kernel log while the test ran ---\n${lastLines(cleanText(t.kernelLog), 30)}` : '';
+  const kernel = t.kernelLog
+    ? `\n\n--- kernel log while the test ran ---\n${lastLines(cleanText(t.kernelLog), 30)}`
+    : '';
   return `${facts.join('\n')}${tail ? `\n\n${tail}` : ''}${kernel}`;
 }
 
@@ -62,7 +64,14 @@ function testCase(cell: CellResult, t: TestResult, failsRun: boolean): Case {
   const view = testView(cell, t);
   const note = view.status === 'xfail' || view.status === 'flaky' ? `portmatrix: ${view.why}\n` : '';
   const tail = t.status !== 'pass' && t.consoleTail ? `--- console tail ---\n${t.consoleTail}` : '';
-  return { classname: cell.id, name: t.name, seconds: (t.timings.ms ?? 0) / 1000, outcome: testOutcome(cell, t, view, failsRun), systemOut: note + t.stdout, systemErr: [t.stderr.trimEnd(), tail].filter(Boolean).join('\n') };
+  return {
+    classname: cell.id,
+    name: t.name,
+    seconds: (t.timings.ms ?? 0) / 1000,
+    outcome: testOutcome(cell, t, view, failsRun),
+    systemOut: note + t.stdout,
+    systemErr: [t.stderr.trimEnd(), tail].filter(Boolean).join('\n'),
+  };
 }
 
 export function cellCases(cell: CellResult, failsRun = false): Case[] {
@@ -81,7 +90,11 @@ function caseXml(c: Case): string {
         : '';
   const out = cleanText(c.systemOut);
   const err = cleanText(c.systemErr ?? '');
-  const inner = [outcome, out && `<system-out>${x(out)}</system-out>`, err && `<system-err>${x(err)}</system-err>`].filter(Boolean);
+  const inner = [
+    outcome,
+    out && `<system-out>${x(out)}</system-out>`,
+    err && `<system-err>${x(err)}</system-err>`,
+  ].filter(Boolean);
   const open = `<testcase classname="${attr(c.classname)}" name="${attr(c.name)}" time="${seconds(c.seconds)}"`;
   return inner.length ? `    ${open}>\n      ${inner.join('\n      ')}\n    </testcase>` : `    ${open}/>`;
 }
@@ -92,7 +105,10 @@ function properties(cell: CellResult): string {
     ['kernel.name', cell.kernel.name],
     ['kernel.source', cell.kernel.source],
     ['kernel.release', cell.kernel.release],
-    ['kernel.package', cell.kernel.package && `${cell.kernel.package}${cell.kernel.version ? ` ${cell.kernel.version}` : ''}`],
+    [
+      'kernel.package',
+      cell.kernel.package && `${cell.kernel.package}${cell.kernel.version ? ` ${cell.kernel.version}` : ''}`,
+    ],
     ['config', cell.config],
     ['libc', cell.libc],
     ['status', cell.status],
@@ -103,14 +119,28 @@ function properties(cell: CellResult): string {
     ['boot', cell.boot],
     ['reused', cell.reused && reusedText(cell.reused)],
   ];
-  const lines = props.filter(([, v]) => v !== undefined).map(([n, v]) => `      <property name="${attr(n)}" value="${attr(v)}"/>`);
+  const lines = props
+    .filter(([, v]) => v !== undefined)
+    .map(([n, v]) => `      <property name="${attr(n)}" value="${attr(v)}"/>`);
   return `    <properties>\n${lines.join('\n')}\n    </properties>`;
 }
 
-interface Tally { tests: number; failures: number; errors: number; skipped: number }
+interface Tally {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+}
 
 function tally(cases: readonly Case[]): Tally {
-  const kind = (c: Case) => (c.outcome.kind === 'failure' ? ((c.outcome as { type?: string }).type === 'infra' ? 'errors' : 'failures') : c.outcome.kind === 'skipped' ? 'skipped' : undefined);
+  const kind = (c: Case) =>
+    c.outcome.kind === 'failure'
+      ? (c.outcome as { type?: string }).type === 'infra'
+        ? 'errors'
+        : 'failures'
+      : c.outcome.kind === 'skipped'
+        ? 'skipped'
+        : undefined;
   const t: Tally = { tests: cases.length, failures: 0, errors: 0, skipped: 0 };
   for (const c of cases) {
     const k = kind(c);
@@ -130,7 +160,14 @@ function suite(cell: CellResult, failsRun: boolean): { xml: string; tally: Tally
 export function renderJunit(results: RunResults): string {
   const failed = new Set(results.verdict?.failed);
   const suites = [...results.cells].sort(byId).map((c) => suite(c, failed.has(c.id)));
-  const sum = suites.reduce((a, s) => ({ tests: a.tests + s.tally.tests, failures: a.failures + s.tally.failures, errors: a.errors + s.tally.errors }), { tests: 0, failures: 0, errors: 0 });
+  const sum = suites.reduce(
+    (a, s) => ({
+      tests: a.tests + s.tally.tests,
+      failures: a.failures + s.tally.failures,
+      errors: a.errors + s.tally.errors,
+    }),
+    { tests: 0, failures: 0, errors: 0 },
+  );
   const time = results.cells.reduce((s, c) => s + c.timings.totalMs, 0) / 1000;
   // <testsuites> has no `skipped` attribute in junit-10.xsd; per-suite counts carry it.
   const head = `<testsuites name="portmatrix" tests="${sum.tests}" failures="${sum.failures}" errors="${sum.errors}" time="${seconds(time)}">`;

@@ -2,11 +2,11 @@
 // arch, a counts line, then the cells that need attention with their reasons.
 // Guest text is stripped of escapes and control bytes before it reaches a terminal.
 
-import type { CellResult, RunResults, Status } from '../results/model.js';
-import { oneLine } from './text.js';
 import { BTF_LEGEND, btfTag } from '../results/btf.js';
 import { rangeText } from '../results/kernel-range.js';
+import type { CellResult, RunResults, Status } from '../results/model.js';
 import { cellView, tallyLegend } from './cell-view.js';
+import { oneLine } from './text.js';
 import { verdictView } from './verdict-view.js';
 import { buildGrid, countStatuses, countsLine, kernelRanges, problemCells, reusedNote, snapshotNote } from './view.js';
 
@@ -92,10 +92,24 @@ export function renderTable(results: RunResults, opts: TableOptions): string {
   const labels = grid.rows.map((row) => oneLine(row.key.split('/').join(' · '), 60));
   const first = Math.max('kernel · config'.length, ...labels.map((l) => [...l].length));
   const tagged = results.cells.some((c) => btfTag(c.btf));
-  const col = Math.max(tagged ? 15 : 10, ...grid.arches.map((a) => a.length + 1), ...results.cells.map((c) => [...mark(c)].length + 2));
+  const col = Math.max(
+    tagged ? 15 : 10,
+    ...grid.arches.map((a) => a.length + 1),
+    ...results.cells.map((c) => [...mark(c)].length + 2),
+  );
 
   const lines: string[] = [];
-  lines.push(paint(pad('kernel · config', first + 2) + grid.arches.map((a) => pad(a, col)).join('').trimEnd(), 'bold', opts.color));
+  lines.push(
+    paint(
+      pad('kernel · config', first + 2) +
+        grid.arches
+          .map((a) => pad(a, col))
+          .join('')
+          .trimEnd(),
+      'bold',
+      opts.color,
+    ),
+  );
   grid.rows.forEach((row, i) => {
     const marks = grid.arches.map((arch) => {
       const cell = row.cells[arch];
@@ -117,10 +131,12 @@ export function renderTable(results: RunResults, opts: TableOptions): string {
   if (ranges.length) {
     lines.push('', paint('Passes on kernels:', 'bold', opts.color));
     const keyWidth = Math.max(...ranges.map((r) => r.key.length));
-    for (const r of ranges) lines.push(cut(`  ${pad(oneLine(r.key, 80), keyWidth)}  ${oneLine(rangeText(r), 200)}`, width));
+    for (const r of ranges)
+      lines.push(cut(`  ${pad(oneLine(r.key, 80), keyWidth)}  ${oneLine(rangeText(r), 200)}`, width));
   }
 
-  for (const note of [snapshotNote(results.cells), reusedNote(results.cells)]) if (note) lines.push(...wrap(note, width));
+  for (const note of [snapshotNote(results.cells), reusedNote(results.cells)])
+    if (note) lines.push(...wrap(note, width));
 
   lines.push(...problemLines(results, width, opts.color));
   return `${lines.join('\n')}\n`;

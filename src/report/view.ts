@@ -4,9 +4,9 @@
 
 import { ARCHES, type Arch } from '../core/arch.js';
 import { compareIds } from '../core/cell.js';
-import { STATUSES, type CellResult, type RunResults, type Status } from '../results/model.js';
+import { kernelOrder, type PassRange, passRanges } from '../results/kernel-range.js';
+import { type CellResult, type RunResults, STATUSES, type Status } from '../results/model.js';
 import { STATUS_INFO, STATUS_ORDER } from './wording.js';
-import { kernelOrder, passRanges, type PassRange } from '../results/kernel-range.js';
 
 export { kernelOrder };
 
@@ -68,7 +68,9 @@ export function buildGrid(results: RunResults): Grid {
   };
   const sorted = [...rows.values()].sort(
     (a, b) =>
-      kernels.indexOf(a.kernel) - kernels.indexOf(b.kernel) || configRank(a.config) - configRank(b.config) || compareIds(a.key, b.key),
+      kernels.indexOf(a.kernel) - kernels.indexOf(b.kernel) ||
+      configRank(a.config) - configRank(b.config) ||
+      compareIds(a.key, b.key),
   );
   return { arches: archOrder(results.cells), rows: sorted };
 }

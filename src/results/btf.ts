@@ -30,4 +30,5 @@ export function btfTag(btf: CellBtf | undefined): string | undefined {
 }
 
 /** The legend under a grid that shows tags. */
-export const BTF_LEGEND = "BTF: gen = generated from the kernel's -dbg package, min = minimal (btf.objects), file = btf: file:, none = no BTF; unmarked = the kernel's own";
+export const BTF_LEGEND =
+  "BTF: gen = generated from the kernel's -dbg package, min = minimal (btf.objects), file = btf: file:, none = no BTF; unmarked = the kernel's own";

@@ -4,7 +4,7 @@
 
 import { byId as idOrder } from '../core/cell.js';
 import { UsageError } from '../errors.js';
-import { SCHEMA_VERSION, type CellResult, type RunResults } from './model.js';
+import { type CellResult, type RunResults, SCHEMA_VERSION } from './model.js';
 
 export interface ShardResults {
   /** Where the shard was read from, for error messages. */
@@ -18,7 +18,8 @@ export interface ShardResults {
  */
 function conflict(a: CellResult, b: CellResult): string | undefined {
   if (a.status !== b.status) return `status ${a.status} vs ${b.status}`;
-  if ((a.inputsHash ?? '') !== (b.inputsHash ?? '')) return `inputsHash ${a.inputsHash ?? '(none)'} vs ${b.inputsHash ?? '(none)'}`;
+  if ((a.inputsHash ?? '') !== (b.inputsHash ?? ''))
+    return `inputsHash ${a.inputsHash ?? '(none)'} vs ${b.inputsHash ?? '(none)'}`;
   return undefined;
 }
 
@@ -55,7 +56,10 @@ export function mergeResults(list: readonly ShardResults[]): RunResults {
   const first = list[0];
   if (!first) throw new UsageError('nothing to merge: give at least one results directory');
   const cells = cellsById(list);
-  const starts = list.map((s) => s.results.startedAt).filter(Boolean).sort();
+  const starts = list
+    .map((s) => s.results.startedAt)
+    .filter(Boolean)
+    .sort();
   const ends = list.map((s) => s.results.finishedAt);
   // The merged run finished only if every shard did.
   const finishedAt = ends.every((e) => !!e) ? (ends as string[]).sort().at(-1) : undefined;

@@ -1,9 +1,9 @@
 // The versioned results model: the product. Every report is a view of it.
 // Bump SCHEMA_VERSION on any incompatible change; readers refuse other versions.
 
+import type { Arch } from '../core/arch.js';
 import type { CellBtf } from './btf.js';
 import type { CheckReport, PredictionAgreement, TestExplanation } from './check.js';
-import type { Arch } from '../core/arch.js';
 
 export const SCHEMA_VERSION = 2;
 /** Versions `report` still reads (results/upgrade.ts brings version 1 to 2). */

@@ -1,14 +1,14 @@
 // Reads a results dir back into the model: `results.json` when the run finished,
 // else the per-cell files an interrupted run left in `cells/`.
 
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { VERSION } from '../version.js';
-import { UsageError } from '../errors.js';
 import { ARCHES } from '../core/arch.js';
 import { byId } from '../core/cell.js';
-import { READABLE_VERSIONS, SCHEMA_VERSION, STATUSES, type CellResult, type RunResults } from './model.js';
+import { UsageError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { type CellResult, READABLE_VERSIONS, type RunResults, SCHEMA_VERSION, STATUSES } from './model.js';
 import { upgradeCell } from './tests.js';
 
 // Checks what the reports rely on; unknown fields pass through untouched so a
@@ -40,7 +40,13 @@ const resultsSchema = z.looseObject({
   host: z.looseObject({ arch: z.string(), cpus: z.number(), node: z.string() }),
   cells: z.array(cellSchema),
   verdict: z
-    .looseObject({ exitCode: z.number(), strict: z.boolean(), ok: z.boolean(), failed: z.array(z.string()), infra: z.array(z.string()) })
+    .looseObject({
+      exitCode: z.number(),
+      strict: z.boolean(),
+      ok: z.boolean(),
+      failed: z.array(z.string()),
+      infra: z.array(z.string()),
+    })
     .optional(),
 });
 
@@ -66,7 +72,10 @@ async function readJson(file: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${file} is not valid JSON (${(error as Error).message}); re-run the cells or remove the file`, { cause: error });
+    throw new UsageError(
+      `${file} is not valid JSON (${(error as Error).message}); re-run the cells or remove the file`,
+      { cause: error },
+    );
   }
 }
 
@@ -101,7 +110,9 @@ export async function readResults(dir: string): Promise<RunResults> {
   }
   const cellsDir = path.join(dir, 'cells');
   if (await exists(cellsDir)) return assembleFromCells(cellsDir);
-  throw new UsageError(`no results in ${dir}: neither results.json nor cells/ exists; run \`portmatrix run --results-dir ${dir}\` first`);
+  throw new UsageError(
+    `no results in ${dir}: neither results.json nor cells/ exists; run \`portmatrix run --results-dir ${dir}\` first`,
+  );
 }
 
 /** An interrupted run: rebuild the model from the cells that finished. */
@@ -116,7 +127,10 @@ async function assembleFromCells(cellsDir: string): Promise<RunResults> {
     cells.push(upgradeCell(data as CellResult));
   }
   cells.sort(byId);
-  const started = cells.map((c) => c.startedAt).filter((s): s is string => !!s).sort();
+  const started = cells
+    .map((c) => c.startedAt)
+    .filter((s): s is string => !!s)
+    .sort();
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'portmatrix', version: VERSION },
@@ -127,4 +141,3 @@ async function assembleFromCells(cellsDir: string): Promise<RunResults> {
     cells,
   };
 }
-

@@ -14,11 +14,25 @@ export function passedCount(tests: readonly TestResult[]): { passed: number; tot
 }
 
 /** The failing tests' names, for tables: `smoke, suite`. */
-export const failingTests = (tests: readonly TestResult[]) => tests.filter((t) => isUnexpected(t.status) || t.status === 'infra').map((t) => t.name);
+export const failingTests = (tests: readonly TestResult[]) =>
+  tests.filter((t) => isUnexpected(t.status) || t.status === 'infra').map((t) => t.name);
 
 /** What a test looks like when the cell decided it without running anything (skip, infra). */
-export function undecidedTest(spec: Pick<TestSpec, 'name' | 'kind' | 'expect'>, status: Status, reason?: string): TestResult {
-  const t: TestResult = { name: spec.name, kind: spec.kind, status, timedOut: false, timings: {}, stdout: '', stderr: '', kernelLog: '' };
+export function undecidedTest(
+  spec: Pick<TestSpec, 'name' | 'kind' | 'expect'>,
+  status: Status,
+  reason?: string,
+): TestResult {
+  const t: TestResult = {
+    name: spec.name,
+    kind: spec.kind,
+    status,
+    timedOut: false,
+    timings: {},
+    stdout: '',
+    stderr: '',
+    kernelLog: '',
+  };
   if (reason !== undefined) t.reason = reason;
   if (spec.expect) t.expected = spec.expect;
   return t;
@@ -37,7 +51,10 @@ export function outputCutOf(
 }
 
 /** The one test of a version-1 cell: the cell's own outcome, output and timings. */
-export function loaderTest(c: Omit<CellResult, 'tests'>, spec: Pick<TestSpec, 'name' | 'kind'> = { name: 'loader', kind: 'exec' }): TestResult {
+export function loaderTest(
+  c: Omit<CellResult, 'tests'>,
+  spec: Pick<TestSpec, 'name' | 'kind'> = { name: 'loader', kind: 'exec' },
+): TestResult {
   const t: TestResult = {
     name: spec.name,
     kind: spec.kind,

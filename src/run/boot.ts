@@ -5,26 +5,25 @@
 
 import { randomBytes } from 'node:crypto';
 import { access } from 'node:fs/promises';
+import type { PreparedBtf } from '../btf/resolve.js';
+import type { MatrixVm } from '../config/matrix.js';
 import type { Accel } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
-import type { MatrixVm } from '../config/matrix.js';
-import { baseImage, type BaseImageDeps } from '../guest/base-image.js';
+import { type BaseImageDeps, baseImage } from '../guest/base-image.js';
 import { CELL_HELPER_GUEST_PATH } from '../guest/base-init.js';
+import { BTF_GUEST_FILE, type GuestBtf } from '../guest/btf-init.js';
 import type { CpioEntry } from '../guest/cpio.js';
 import { capHelperPath, ownInputEntries, requireCellHelper } from '../guest/initramfs.js';
+import { type InputsHeader, inputsStream, SEED_BYTES } from '../guest/inputs.js';
+import { shellScript } from '../guest/shell-script.js';
 import { suiteSharedEntries } from '../guest/suite-inputs.js';
 import { suiteScript } from '../guest/suite-script.js';
-import { shellScript } from '../guest/shell-script.js';
 import { stepOf } from '../guest/test-steps.js';
-import { inputsStream, SEED_BYTES, type InputsHeader } from '../guest/inputs.js';
-import type { SnapshotStore } from '../images/snapshots.js';
 import type { KernelModule, ResolvedKernel } from '../images/types.js';
 import { VERSION } from '../version.js';
 import { bootKey, describeBoot } from './boot-key.js';
 import type { QemuSpec, SnapshotDeps } from './boot-request.js';
-import { stagedKey, type SharedFiles, type SharedFilesCache } from './staged-files.js';
-import type { PreparedBtf } from '../btf/resolve.js';
-import { BTF_GUEST_FILE, type GuestBtf } from '../guest/btf-init.js';
+import { type SharedFiles, type SharedFilesCache, stagedKey } from './staged-files.js';
 
 export interface BootPlan {
   /** The random token that marks this attempt's frames. */
@@ -148,10 +147,15 @@ export const STAGE_MIN_BYTES = 1024 * 1024;
 export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const { cell, vm } = b;
   const token = randomBytes(8).toString('hex');
-  const extra = b.btf?.hostFile ? [{ hostPath: b.btf.hostFile, guestPath: BTF_GUEST_FILE.slice(1), mode: 0o444 }] : undefined;
+  const extra = b.btf?.hostFile
+    ? [{ hostPath: b.btf.hostFile, guestPath: BTF_GUEST_FILE.slice(1), mode: 0o444 }]
+    : undefined;
   const only = b.only ?? cell.tests.map((_t, i) => i);
   // pmcap lives in the base initramfs whenever it is built (preflight insists on it for capabilities).
-  const capHelper = await access(capHelperPath(cell.arch)).then(() => capHelperPath(cell.arch), () => undefined);
+  const capHelper = await access(capHelperPath(cell.arch)).then(
+    () => capHelperPath(cell.arch),
+    () => undefined,
+  );
   const cellHelper = await requireCellHelper(cell.arch);
   const guestBtf = b.btf?.guest ? { ...b.btf.guest, helper: CELL_HELPER_GUEST_PATH } : undefined;
   const shared = await sharedPart(b);
@@ -167,7 +171,15 @@ export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   if (vm.backend === 'vng') return plan;
   // A kernel without the virtio modules boots an inline initramfs: no base, no snapshot.
   const modules = await b.virtioModules(b.kernel);
-  const guest = { arch: cell.arch, accel: b.accel, kernel: b.kernel.kernelPath, cmdline: cell.config.cmdline, memoryMiB: vm.memory, cpus: vm.cpus, network: vm.network };
+  const guest = {
+    arch: cell.arch,
+    accel: b.accel,
+    kernel: b.kernel.kernelPath,
+    cmdline: cell.config.cmdline,
+    memoryMiB: vm.memory,
+    cpus: vm.cpus,
+    network: vm.network,
+  };
   if (!modules) return { ...plan, qemu: { spec: { ...guest, initrd: '' }, inline: true } };
   const base = await baseImage(b.blobs, cell.arch, b.busybox, modules, { capHelper, cellHelper });
   const spec: QemuSpec = { ...guest, initrd: base.path };
@@ -176,9 +188,20 @@ export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
 }
 
 /** The snapshot of this boot, and of its shared files staged when they are worth a snapshot of their own. */
-async function snapshotOf(b: BootInputs, spec: QemuSpec, initrdSha256: string, shared: SharedFiles, own: CpioEntry[], header: () => InputsHeader): Promise<SnapshotDeps> {
+async function snapshotOf(
+  b: BootInputs,
+  spec: QemuSpec,
+  initrdSha256: string,
+  shared: SharedFiles,
+  own: CpioEntry[],
+  header: () => InputsHeader,
+): Promise<SnapshotDeps> {
   const parts = { version: VERSION, qemuVersion: b.qemuVersion!, kernelSha256: b.kernel.sha256, initrdSha256, spec };
-  const snapshot: SnapshotDeps = { ...b.snapshots!, key: bootKey(parts), describe: describeBoot(parts, b.kernel.release) };
+  const snapshot: SnapshotDeps = {
+    ...b.snapshots!,
+    key: bootKey(parts),
+    describe: describeBoot(parts, b.kernel.release),
+  };
   const files = await shared.staged();
   if (files.stream.length < STAGE_MIN_BYTES) return snapshot;
   const mib = (files.stream.length / 1048576).toFixed(1);

@@ -3,32 +3,32 @@
 // outcome together; each step is its own module (inputs.ts, boot.ts, guest-run.ts, outcome/).
 
 import path from 'node:path';
-import type { Accel } from '../core/arch.js';
-import { shippedLibraries, type Cell } from '../core/cell.js';
+import type { PreparedBtf } from '../btf/resolve.js';
 import type { MatrixVm } from '../config/matrix.js';
-import type { ResolvedKernel } from '../images/types.js';
+import type { Accel } from '../core/arch.js';
+import { type Cell, shippedLibraries } from '../core/cell.js';
+import type { RunEvents } from '../events/run-events.js';
+import type { ElfInfo } from '../guest/elf.js';
+import { guestCode } from '../guest/fingerprint.js';
+import type { GuestReport } from '../guest/frames.js';
 import type { ImageStoreExt } from '../images/store.js';
-import type { GuestParts as KeyParts } from './resume-key.js';
-import { cellPackages } from './guest-packages.js';
+import type { ResolvedKernel } from '../images/types.js';
 import { libcFit } from '../libc/fit.js';
+import { glibcVersionOfTree } from '../libc/glibc.js';
 import type { LibcContext } from '../outcome/explain.js';
+import { type AttemptMarks, notBooted, withAttempt } from '../outcome/not-booted.js';
 import type { SplatRules } from '../outcome/splats.js';
 import type { CellCheck } from '../results/check.js';
-import { notBooted, withAttempt, type AttemptMarks } from '../outcome/not-booted.js';
 import { consoleLogPath } from '../results/files.js';
 import type { CellResult, TestResult } from '../results/model.js';
-import type { ElfInfo } from '../guest/elf.js';
-import type { GuestReport } from '../guest/frames.js';
-import { guestCode } from '../guest/fingerprint.js';
-import { glibcVersionOfTree } from '../libc/glibc.js';
 import type { BootInputs, BootPlan } from './boot.js';
-import { runSuite } from './suite-runner.js';
-import { suiteResult } from './suite-result.js';
 import type { Fallback, SnapshotDeps } from './boot-request.js';
-import type { RunEvents } from '../events/run-events.js';
+import { cellPackages } from './guest-packages.js';
 import { runGuest } from './guest-run.js';
 import type { CellInputs } from './inputs.js';
-import type { PreparedBtf } from '../btf/resolve.js';
+import type { GuestParts as KeyParts } from './resume-key.js';
+import { suiteResult } from './suite-result.js';
+import { runSuite } from './suite-runner.js';
 
 export interface CellDeps {
   inputs: CellInputs;
@@ -51,7 +51,10 @@ export interface CellDeps {
 }
 
 /** The guest's userspace for this cell: busybox and, unless static, the libc tree (both cached per run). */
-export async function guestParts(cell: Cell, images: Pick<ImageStoreExt, 'busybox' | 'libc' | 'packages'>): Promise<GuestParts> {
+export async function guestParts(
+  cell: Cell,
+  images: Pick<ImageStoreExt, 'busybox' | 'libc' | 'packages'>,
+): Promise<GuestParts> {
   const [busybox, libc, packages, code] = await Promise.all([
     images.busybox(cell.arch),
     cell.libc === 'static' ? undefined : images.libc(cell.libc.replace(/^debian:/, ''), cell.arch),
@@ -70,13 +73,21 @@ export interface AttemptContext extends AttemptMarks {
 /** The guest userspace of a cell (its inputs hash names it) and the package trees to unpack. */
 export type GuestParts = KeyParts & { packageRoots: string[] };
 
-export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, at: AttemptContext, deps: CellDeps): Promise<CellResult> {
+export async function runCellOnce(
+  cell: Cell,
+  kernel: ResolvedKernel,
+  at: AttemptContext,
+  deps: CellDeps,
+): Promise<CellResult> {
   const started = Date.now();
   const elfs = await Promise.all(cell.tests.map((t) => deps.inputs.loaderElf(t.path)));
   // A program's own ELF says whether it can use the cell's libc at all.
   const skipped = libcSkips(cell, elfs);
   if (skipped.size === cell.tests.length) {
-    return withAttempt(notBooted(cell, 'skip', [...skipped.values()][0]!, { kernel, totalMs: Date.now() - started }), at);
+    return withAttempt(
+      notBooted(cell, 'skip', [...skipped.values()][0]!, { kernel, totalMs: Date.now() - started }),
+      at,
+    );
   }
   const accel = await deps.inputs.accel(cell, kernel);
   const parts = at.parts ?? (await guestParts(cell, deps.inputs.images));
@@ -88,7 +99,18 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, at: Attemp
     void deps.events.emit({ type: 'boot', cell, accel, attempt: at.attempt });
     // A cell's later guests (after one died) keep their own console next to the first's.
     const log = n === 1 ? consoleLog : consoleLog.replace(/\.log$/, `.boot${n}.log`);
-    const o = { kernel, accel, vm: deps.vm, busybox: parts.busybox, workDir: deps.workDir, consoleLog: log, env: deps.env, signal: deps.signal, events: deps.events, onTestReported };
+    const o = {
+      kernel,
+      accel,
+      vm: deps.vm,
+      busybox: parts.busybox,
+      workDir: deps.workDir,
+      consoleLog: log,
+      env: deps.env,
+      signal: deps.signal,
+      events: deps.events,
+      onTestReported,
+    };
     const run = await runGuest(cell, plan, o);
     if (run.fallback) sayFallback(deps, cell, run.fallback);
     return run;
@@ -97,12 +119,27 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, at: Attemp
   const onTest = (test: TestResult) => void deps.events.emit({ type: 'test', cell, test });
   const decide = { splats: deps.splats, libc, check: deps.checks?.get(cell.id) };
   const suite = await runSuite(cell, { boot, runGuest: guestRun, decide, signal: deps.signal, onTest, skipped });
-  const facts = { attempt: at.attempt, inputsHash: at.inputsHash, retriedAfter: at.retriedAfter, accel, started, backend: deps.vm.backend, qemuVersion, consoleLog: path.relative(deps.resultsDir, consoleLog), btf: btf?.result };
+  const facts = {
+    attempt: at.attempt,
+    inputsHash: at.inputsHash,
+    retriedAfter: at.retriedAfter,
+    accel,
+    started,
+    backend: deps.vm.backend,
+    qemuVersion,
+    consoleLog: path.relative(deps.resultsDir, consoleLog),
+    btf: btf?.result,
+  };
   return suiteResult(cell, kernel, suite, facts);
 }
 
 /** Everything prepareBoot needs besides which tests the guest runs. */
-export function bootInputs(cell: Cell, kernel: ResolvedKernel, r: { accel: Accel; parts: GuestParts; btf?: PreparedBtf; qemuVersion?: string }, deps: CellDeps): Omit<BootInputs, 'only'> {
+export function bootInputs(
+  cell: Cell,
+  kernel: ResolvedKernel,
+  r: { accel: Accel; parts: GuestParts; btf?: PreparedBtf; qemuVersion?: string },
+  deps: CellDeps,
+): Omit<BootInputs, 'only'> {
   const { images } = deps.inputs;
   return {
     cell,
@@ -134,9 +171,18 @@ function libcSkips(cell: Cell, elfs: readonly (ElfInfo | undefined)[]): Map<numb
 }
 
 /** Each test's libc facts, for a failure's explanation (outcome/explain.ts). */
-async function libcContexts(cell: Cell, elfs: readonly (ElfInfo | undefined)[], libcDir?: string): Promise<LibcContext[]> {
+async function libcContexts(
+  cell: Cell,
+  elfs: readonly (ElfInfo | undefined)[],
+  libcDir?: string,
+): Promise<LibcContext[]> {
   const glibc = libcDir ? await glibcVersionOfTree(libcDir) : undefined;
-  return cell.tests.map((t, i) => ({ elf: elfs[i], libc: cell.libc, glibc, shipped: shippedLibraries(t, elfs[i]?.needed) }));
+  return cell.tests.map((t, i) => ({
+    elf: elfs[i],
+    libc: cell.libc,
+    glibc,
+    shipped: shippedLibraries(t, elfs[i]?.needed),
+  }));
 }
 
 // Once per boot key and process: every later cell of that key restores again.

@@ -6,9 +6,9 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { INPUTS_FAILED_MARKER, READY_MARKER } from '../guest/base-init.js';
 import type { SnapshotStore } from '../images/snapshots.js';
+import { type InputsChannel, openInputs } from '../vm/inputs-channel.js';
 import { runVm, type VmExit } from '../vm/process.js';
 import { qemuCommand, type VmSpec } from '../vm/profiles.js';
-import { openInputs, type InputsChannel } from '../vm/inputs-channel.js';
 import { awaitRestore, saveState } from '../vm/snapshot-vm.js';
 import type { BootRequest, BootResult, SnapshotDeps } from './boot-request.js';
 
@@ -38,7 +38,13 @@ export const sendBytes =
     io.channel.send(bytes);
 
 /** Saves the running guest as `key`; on failure no snapshot is left and the cell goes on (a later run tries again). */
-export async function saveAs(store: SnapshotStore, key: string, describe: string, qmpSocket: string, signal: AbortSignal): Promise<void> {
+export async function saveAs(
+  store: SnapshotStore,
+  key: string,
+  describe: string,
+  qmpSocket: string,
+  signal: AbortSignal,
+): Promise<void> {
   const tmp = await store.tempPath(key);
   try {
     const saveMs = await saveState(qmpSocket, tmp, { timeoutMs: 120_000, signal });
@@ -76,7 +82,13 @@ function lineWaiters(ended: AbortSignal) {
 }
 
 /** Runs the guest; `ready` is called at the first READY line and its failure stops the guest. */
-async function guest(r: BootRequest, spec: VmSpec, bootDeadlineMs: number, ready: () => Promise<void>, onLine?: (line: string) => void): Promise<{ exit: VmExit; error?: string; started: boolean }> {
+async function guest(
+  r: BootRequest,
+  spec: VmSpec,
+  bootDeadlineMs: number,
+  ready: () => Promise<void>,
+  onLine?: (line: string) => void,
+): Promise<{ exit: VmExit; error?: string; started: boolean }> {
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   r.signal.addEventListener('abort', onAbort, { once: true });
@@ -95,12 +107,26 @@ async function guest(r: BootRequest, spec: VmSpec, bootDeadlineMs: number, ready
       ready().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
     }
     const at = line.indexOf(INPUTS_FAILED_MARKER);
-    if (at >= 0 && !started) error ??= `the guest could not take its inputs: ${line.slice(at + INPUTS_FAILED_MARKER.length).trim()}`;
+    if (at >= 0 && !started)
+      error ??= `the guest could not take its inputs: ${line.slice(at + INPUTS_FAILED_MARKER.length).trim()}`;
     if (!started && r.started(line)) started = true;
     r.onLine(line);
   };
   const { binary, args } = qemuCommand(spec);
-  const exit = await runVm({ binary, args, env: r.env, consoleLog: r.consoleLog, deadlineMs: r.deadlineMs, bootDeadlineMs, signal: stop.signal, booted: r.started, finished: r.finished, onLine: seeLine, incomingFile: spec.incomingFile, console: r.console });
+  const exit = await runVm({
+    binary,
+    args,
+    env: r.env,
+    consoleLog: r.consoleLog,
+    deadlineMs: r.deadlineMs,
+    bootDeadlineMs,
+    signal: stop.signal,
+    booted: r.started,
+    finished: r.finished,
+    onLine: seeLine,
+    incomingFile: spec.incomingFile,
+    console: r.console,
+  });
   r.signal.removeEventListener('abort', onAbort);
   return { exit, error, started };
 }
@@ -117,7 +143,11 @@ function connectEarly(r: BootRequest, socket: string, timeoutMs: number, until: 
   return channel;
 }
 
-export async function cold(r: BootRequest, make: (SnapshotDeps & { saved: () => void }) | undefined, feed: Feed): Promise<BootResult> {
+export async function cold(
+  r: BootRequest,
+  make: (SnapshotDeps & { saved: () => void }) | undefined,
+  feed: Feed,
+): Promise<BootResult> {
   const s = sockets(r);
   // QMP whenever snapshots are on: the feed may save the staged files.
   const spec: VmSpec = { ...r.spec, inputsSocket: s.inputsSocket, qmpSocket: r.snapshot ? s.qmpSocket : undefined };
@@ -143,7 +173,12 @@ export async function cold(r: BootRequest, make: (SnapshotDeps & { saved: () => 
   return { exit: g.exit, boot: 'cold', error: g.started ? undefined : g.error };
 }
 
-export async function restore(r: BootRequest, file: string, feed: Feed, inputBytes: number): Promise<{ ok: true; exit: VmExit } | { ok: false; why: string }> {
+export async function restore(
+  r: BootRequest,
+  file: string,
+  feed: Feed,
+  inputBytes: number,
+): Promise<{ ok: true; exit: VmExit } | { ok: false; why: string }> {
   const s = sockets(r);
   const spec: VmSpec = { ...r.spec, ...s, incomingFile: file };
   const watchdog = restoreWatchdogMs(inputBytes, r.spec.accel);
@@ -151,7 +186,13 @@ export async function restore(r: BootRequest, file: string, feed: Feed, inputByt
   const stop = new AbortController();
   const lines = lineWaiters(stop.signal);
   // No READY line after a restore: the guest printed it before the snapshot.
-  const run = guest({ ...r, signal: AbortSignal.any([r.signal, stop.signal]) }, spec, watchdog, async () => {}, lines.seen);
+  const run = guest(
+    { ...r, signal: AbortSignal.any([r.signal, stop.signal]) },
+    spec,
+    watchdog,
+    async () => {},
+    lines.seen,
+  );
   const control = (async () => {
     // Connected before the guest runs again: it was saved blocked in its read with
     // the host connected, and a host missing at `cont` would wake it with EOF.
@@ -170,7 +211,8 @@ export async function restore(r: BootRequest, file: string, feed: Feed, inputByt
   const why =
     controlError ??
     g.error ??
-    (g.exit.bootTimedOut ? `no answer within ${(watchdog / 1000).toFixed(1)} s` : `QEMU exited (${g.exit.code ?? g.exit.signal})${last ? `: ${last}` : ''}`);
+    (g.exit.bootTimedOut
+      ? `no answer within ${(watchdog / 1000).toFixed(1)} s`
+      : `QEMU exited (${g.exit.code ?? g.exit.signal})${last ? `: ${last}` : ''}`);
   return { ok: false, why };
 }
-

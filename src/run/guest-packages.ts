@@ -8,9 +8,9 @@
 
 import path from 'node:path';
 import type { Cell, TestSpec } from '../core/cell.js';
-import type { ImageStoreExt } from '../images/store.js';
 import { ConfigError } from '../errors.js';
 import { UnknownPackageError } from '../images/apt/debian-depends.js';
+import type { ImageStoreExt } from '../images/store.js';
 import { libraryPreflight } from '../libc/needed.js';
 
 /** Where a static-libc cell's packages come from unless a suite is given (docs/matrix.md). */
@@ -36,7 +36,9 @@ export function packageSets(cell: Cell): PackageSet[] {
     for (const n of test.packages.names) names.add(n);
     bySuite.set(suite, names);
   }
-  return [...bySuite].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([suite, names]) => ({ suite, names: [...names].sort() }));
+  return [...bySuite]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([suite, names]) => ({ suite, names: [...names].sort() }));
 }
 
 export interface CellPackages {
@@ -62,9 +64,22 @@ function located(error: unknown, cell: Cell, matrixFile: string): never {
   const test = cell.tests.find((t) => t.packages?.at?.[error.pkg] && suiteOf(cell, t) === error.suite);
   const at = test?.packages?.at?.[error.pkg];
   if (!test || !at) throw error;
-  const why = test.packages?.suite ? `the packages.suite of test ${test.name}` : cell.libc === 'static' ? 'the suite static cells use' : `the suite of libc ${cell.libc}`;
-  const fix = error.suggestion ? `did you mean ${error.suggestion}?` : `write the name of a binary package of ${error.suite}, or give packages.suite`;
-  throw new ConfigError(matrixFile, at.line, at.col, at.field, `Debian ${error.suite} (${why}) has no package ${error.pkg} for ${error.arch}`, fix);
+  const why = test.packages?.suite
+    ? `the packages.suite of test ${test.name}`
+    : cell.libc === 'static'
+      ? 'the suite static cells use'
+      : `the suite of libc ${cell.libc}`;
+  const fix = error.suggestion
+    ? `did you mean ${error.suggestion}?`
+    : `write the name of a binary package of ${error.suite}, or give packages.suite`;
+  throw new ConfigError(
+    matrixFile,
+    at.line,
+    at.col,
+    at.field,
+    `Debian ${error.suite} (${why}) has no package ${error.pkg} for ${error.arch}`,
+    fix,
+  );
 }
 
 /**
@@ -74,18 +89,32 @@ function located(error: unknown, cell: Cell, matrixFile: string): never {
  * or its files; a missing one refuses the run with the package that ships it. Each (arch, libc,
  * program, packages) is checked once; Contents is read only when something is missing.
  */
-export async function packagesPreflight(cells: readonly Cell[], images: Pick<ImageStoreExt, 'packages' | 'providers'>, matrixFile: string): Promise<void> {
+export async function packagesPreflight(
+  cells: readonly Cell[],
+  images: Pick<ImageStoreExt, 'packages' | 'providers'>,
+  matrixFile: string,
+): Promise<void> {
   const checked = new Set<string>();
   for (const cell of cells) {
     const sets = packageSets(cell);
-    const roots = sets.length ? (await cellPackages(cell, images).catch((error: unknown) => located(error, cell, matrixFile))).roots : [];
+    const roots = sets.length
+      ? (await cellPackages(cell, images).catch((error: unknown) => located(error, cell, matrixFile))).roots
+      : [];
     if (cell.libc === 'static') continue; // the libc fit skips dynamic programs there
     for (const test of cell.tests) {
       const key = JSON.stringify([cell.arch, cell.libc, test.path, sets]);
       if (checked.has(key)) continue;
       checked.add(key);
       const shipped = test.files.map((f) => path.basename(f.src));
-      await libraryPreflight({ program: test.path, arch: cell.arch, libc: true, roots, shipped, suite: suiteOf(cell, test), providers: (s, a, sonames) => images.providers(s, a, sonames) });
+      await libraryPreflight({
+        program: test.path,
+        arch: cell.arch,
+        libc: true,
+        roots,
+        shipped,
+        suite: suiteOf(cell, test),
+        providers: (s, a, sonames) => images.providers(s, a, sonames),
+      });
     }
   }
 }

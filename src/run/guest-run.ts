@@ -6,19 +6,19 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import type { MatrixVm } from '../config/matrix.js';
 import type { Accel } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
-import type { MatrixVm } from '../config/matrix.js';
-import { FrameParser, type FrameEvent, type GuestReport } from '../guest/frames.js';
-import type { ResolvedKernel } from '../images/types.js';
-import type { BootPlan } from './boot.js';
 import type { RunEvent, RunEvents } from '../events/run-events.js';
-import type { Fallback } from './boot-request.js';
-import { bootCell } from './snapshot-boot.js';
-import { runVngCell } from './vng-runner.js';
-import { withInlineInitrd } from './inline-boot.js';
+import { type FrameEvent, FrameParser, type GuestReport } from '../guest/frames.js';
+import type { ResolvedKernel } from '../images/types.js';
 import { runVm, type VmConsole, type VmExit } from '../vm/process.js';
 import { qemuCommand } from '../vm/profiles.js';
+import type { BootPlan } from './boot.js';
+import type { Fallback } from './boot-request.js';
+import { withInlineInitrd } from './inline-boot.js';
+import { bootCell } from './snapshot-boot.js';
+import { runVngCell } from './vng-runner.js';
 
 export interface GuestRun {
   exit: VmExit;
@@ -77,18 +77,46 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
     onLine: reader.onLine,
     console: o.console,
   };
-  const image = { arch: cell.arch, busybox: o.busybox, capHelper: plan.capHelper, cellHelper: plan.cellHelper, entries: plan.entries, workDir: o.workDir, name: plan.token };
+  const image = {
+    arch: cell.arch,
+    busybox: o.busybox,
+    capHelper: plan.capHelper,
+    cellHelper: plan.cellHelper,
+    entries: plan.entries,
+    workDir: o.workDir,
+    name: plan.token,
+  };
   const qemu = plan.qemu;
   const booted = !qemu
-    ? { exit: await runVngCell({ ...common, ...image, cell, accel: o.accel, kernelPath: o.kernel.kernelPath, vm: o.vm }) }
+    ? {
+        exit: await runVngCell({
+          ...common,
+          ...image,
+          cell,
+          accel: o.accel,
+          kernelPath: o.kernel.kernelPath,
+          vm: o.vm,
+        }),
+      }
     : qemu.inline
-      ? { exit: await withInlineInitrd(image, (initrd) => runVm({ ...common, ...qemuCommand({ ...qemu.spec, initrd }), booted: common.started })), boot: 'cold' as const }
+      ? {
+          exit: await withInlineInitrd(image, (initrd) =>
+            runVm({ ...common, ...qemuCommand({ ...qemu.spec, initrd }), booted: common.started }),
+          ),
+          boot: 'cold' as const,
+        }
       : await bootCell({ ...common, spec: qemu.spec, inputs: plan.inputs, snapshot: qemu.snapshot });
   watch.end();
   const { seen } = reader;
   const bootMs = seen.start !== undefined ? seen.start - spawnedAt : undefined;
   const loaderMs = seen.start !== undefined && seen.end !== undefined ? seen.end - seen.start : undefined;
-  const run: GuestRun = { ...booted, report: reader.parser.end(), bootMs, loaderMs, consoleAfterStart: reader.afterStart.join('\n') };
+  const run: GuestRun = {
+    ...booted,
+    report: reader.parser.end(),
+    bootMs,
+    loaderMs,
+    consoleAfterStart: reader.afterStart.join('\n'),
+  };
   if (watch.wedged !== undefined) run.wedged = watch.wedged;
   return run;
 }
@@ -110,8 +138,10 @@ function consoleReader(cell: Cell, plan: BootPlan, o: GuestRunOptions, watch: Re
   const onFrame = (event: FrameEvent) => {
     if (event.type === 'phase' && event.name === 'loader-start') seen.start ??= Date.now();
     if (event.type === 'phase' && event.name === 'loader-end') seen.end ??= Date.now();
-    if (event.type === 'test-start') (watch.start(event.index), emit(event.index, (test) => ({ type: 'loader', cell, phase: 'start', test })));
-    if (event.type === 'test-end') (watch.end(), emit(event.index, (test) => ({ type: 'loader', cell, phase: 'end', test })));
+    if (event.type === 'test-start')
+      watch.start(event.index), emit(event.index, (test) => ({ type: 'loader', cell, phase: 'start', test }));
+    if (event.type === 'test-end')
+      watch.end(), emit(event.index, (test) => ({ type: 'loader', cell, phase: 'end', test }));
     if (event.type === 'live' && plan.live) {
       const index = event.index ?? 0;
       const text = live(index, event.stream).write(event.data);

@@ -28,7 +28,13 @@ export interface InlineImage {
 
 /** Builds the one-piece initramfs under workDir, runs `fn` with its path, then removes it. */
 export async function withInlineInitrd<T>(o: InlineImage, fn: (initrd: string) => Promise<T>): Promise<T> {
-  const base = await baseInitramfsEntries({ arch: o.arch, busybox: o.busybox, capHelper: o.capHelper, cellHelper: o.cellHelper, init: baseInit({ inline: true }) });
+  const base = await baseInitramfsEntries({
+    arch: o.arch,
+    busybox: o.busybox,
+    capHelper: o.capHelper,
+    cellHelper: o.cellHelper,
+    init: baseInit({ inline: true }),
+  });
   const initrd = path.join(o.workDir, `${o.name}.cpio.gz`);
   await writeFile(initrd, await promisify(gzip)(writeCpio([...base, ...o.entries]), { level: 1 }));
   return fn(initrd).finally(() => rm(initrd, { force: true }));

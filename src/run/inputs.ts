@@ -5,19 +5,19 @@
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import type { PreparedBtf } from '../btf/resolve.js';
 import type { Accel, Arch } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
 import { memoize } from '../core/memo.js';
-import { readElf, type ElfInfo } from '../guest/elf.js';
+import type { RunEvents } from '../events/run-events.js';
 import type { BaseImageDeps } from '../guest/base-image.js';
+import { type ElfInfo, readElf } from '../guest/elf.js';
 import type { ImageStoreExt } from '../images/store.js';
 import type { ResolvedKernel } from '../images/types.js';
 import { chooseAccel, probeKvm } from '../vm/accel.js';
-import { qemuBinary } from '../vm/profiles.js';
 import { rememberedProbe } from '../vm/probe-memory.js';
-import type { RunEvents } from '../events/run-events.js';
-import type { PreparedBtf } from '../btf/resolve.js';
-import { sharedFilesCache, type SharedFilesCache } from './staged-files.js';
+import { qemuBinary } from '../vm/profiles.js';
+import { type SharedFilesCache, sharedFilesCache } from './staged-files.js';
 
 export interface CellInputs {
   images: ImageStoreExt;
@@ -48,7 +48,12 @@ export function createInputs(o: InputOptions): CellInputs {
     async (cell: Cell) => {
       void o.events.emit({ type: 'image', cell, state: 'resolving' });
       const resolved = await o.images.kernel(cell.kernel.source, cell.arch, cell.config.flavour);
-      void o.events.emit({ type: 'image', cell, state: resolved.downloaded ? 'downloaded' : 'cached', detail: resolved.release });
+      void o.events.emit({
+        type: 'image',
+        cell,
+        state: resolved.downloaded ? 'downloaded' : 'cached',
+        detail: resolved.release,
+      });
       return resolved;
     },
     { keyOf: (cell) => `${cell.kernel.source}\0${cell.arch}\0${cell.config.flavour ?? ''}` },
@@ -72,5 +77,13 @@ export function createInputs(o: InputOptions): CellInputs {
     { keyOf: (cell) => cell.arch },
   );
   const loaderElf = memoize((file: string) => readElf(file).catch(() => undefined));
-  return { images: o.images, blobs: o.images.cache, kernel, accel, qemuVersion, loaderElf, sharedFiles: sharedFilesCache() };
+  return {
+    images: o.images,
+    blobs: o.images.cache,
+    kernel,
+    accel,
+    qemuVersion,
+    loaderElf,
+    sharedFiles: sharedFilesCache(),
+  };
 }

@@ -11,8 +11,8 @@
 // without a test event of its own ends with the cell.
 
 import { plainText } from '../core/plain-text.js';
-import { fenceGuestOutput } from '../github/log.js';
 import type { RunEvent } from '../events/run-events.js';
+import { fenceGuestOutput } from '../github/log.js';
 import type { TestResult } from '../results/model.js';
 
 export interface LiveOutput {
@@ -23,7 +23,8 @@ export interface LiveOutput {
 /** A text's lines, without the empty one after its last newline. */
 const linesOf = (text: string) => (text ? text.replace(/\n$/, '').split('\n') : []);
 const lineOf = (label: string, line: string) => `  │ ${label}: ${plainText(line.replace(/\r$/, ''))}`;
-const labelOf = (cellId: string, test: string, stream: 'stdout' | 'stderr') => `${cellId} › ${test}${stream === 'stderr' ? ' (stderr)' : ''}`;
+const labelOf = (cellId: string, test: string, stream: 'stdout' | 'stderr') =>
+  `${cellId} › ${test}${stream === 'stderr' ? ' (stderr)' : ''}`;
 
 export function createLiveOutput(o: { github: boolean }): LiveOutput {
   /** Per test and stream: the line not ended yet. */
@@ -42,7 +43,10 @@ export function createLiveOutput(o: { github: boolean }): LiveOutput {
     const key = `${cellId}\0${test.name}`;
     ended.add(key);
     if (!streamed.has(key)) {
-      return [...linesOf(test.stdout).map((l) => lineOf(labelOf(cellId, test.name, 'stdout'), l)), ...linesOf(test.stderr).map((l) => lineOf(labelOf(cellId, test.name, 'stderr'), l))];
+      return [
+        ...linesOf(test.stdout).map((l) => lineOf(labelOf(cellId, test.name, 'stdout'), l)),
+        ...linesOf(test.stderr).map((l) => lineOf(labelOf(cellId, test.name, 'stderr'), l)),
+      ];
     }
     const lines: string[] = [];
     for (const stream of ['stdout', 'stderr'] as const) {
@@ -60,14 +64,20 @@ export function createLiveOutput(o: { github: boolean }): LiveOutput {
         const { cell, result } = event;
         const tests = result.tests;
         // Results kept from an earlier run (--resume, --reuse) ran before: nothing of theirs to show.
-        const lines = event.resumed || result.reused ? [] : tests.filter((t) => !ended.has(`${cell.id}\0${t.name}`)).flatMap((t) => end(cell.id, t));
+        const lines =
+          event.resumed || result.reused
+            ? []
+            : tests.filter((t) => !ended.has(`${cell.id}\0${t.name}`)).flatMap((t) => end(cell.id, t));
         for (const t of tests) streamed.delete(`${cell.id}\0${t.name}`), ended.delete(`${cell.id}\0${t.name}`);
         return render(lines);
       }
       if (event.type !== 'output') return undefined;
       const key = `${event.cell.id}\0${event.test}`;
       streamed.add(key);
-      const s = open.get(`${key}\0${event.stream}`) ?? { label: labelOf(event.cell.id, event.test, event.stream), rest: '' };
+      const s = open.get(`${key}\0${event.stream}`) ?? {
+        label: labelOf(event.cell.id, event.test, event.stream),
+        rest: '',
+      };
       open.set(`${key}\0${event.stream}`, s);
       const parts = (s.rest + event.text).split('\n');
       s.rest = parts.pop()!;

@@ -5,18 +5,20 @@
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { readCellResults, writeCellResult } from '../results/files.js';
-import { SCHEMA_VERSION, type CellResult, type RunResults } from '../results/model.js';
-import { VERSION } from '../version.js';
 import { InfraError } from '../errors.js';
-import type { CheckReport } from '../results/check.js';
 import type { RunListener } from '../events/run-events.js';
+import type { CheckReport } from '../results/check.js';
+import { readCellResults, writeCellResult } from '../results/files.js';
+import { type CellResult, type RunResults, SCHEMA_VERSION } from '../results/model.js';
+import { VERSION } from '../version.js';
 
 /** Finished cells of an earlier run when resuming; otherwise clears what an earlier run left. */
 export async function openResultsDir(dir: string, resume: boolean): Promise<Map<string, CellResult> | undefined> {
   if (resume) return readCellResults(dir);
   // A fresh run: results of an earlier run must not mix into this one.
-  await Promise.all(['cells', 'console', 'results.json'].map((p) => rm(path.join(dir, p), { recursive: true, force: true })));
+  await Promise.all(
+    ['cells', 'console', 'results.json'].map((p) => rm(path.join(dir, p), { recursive: true, force: true })),
+  );
   return undefined;
 }
 

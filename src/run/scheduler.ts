@@ -5,13 +5,13 @@
 
 import pLimit from 'p-limit';
 import { byId, type Cell } from '../core/cell.js';
+import type { RunEvents } from '../events/run-events.js';
 import type { ResolvedKernel } from '../images/types.js';
 import { attemptFailure, kernelFailure, notBooted } from '../outcome/not-booted.js';
-import type { CellResult } from '../results/model.js';
-import { guestParts, runCellOnce, type CellDeps, type GuestParts } from './cell-runner.js';
-import type { ReuseStore } from '../results/reuse-store.js';
-import type { RunEvents } from '../events/run-events.js';
 import { combineRuns, wantsAnotherRun } from '../outcome/runs.js';
+import type { CellResult } from '../results/model.js';
+import type { ReuseStore } from '../results/reuse-store.js';
+import { type CellDeps, type GuestParts, guestParts, runCellOnce } from './cell-runner.js';
 import { inputsHash } from './resume-key.js';
 import { backendSkip } from './vng-runner.js';
 
@@ -91,7 +91,8 @@ async function runs(cell: Cell, r: CellRun, o: ScheduleOptions): Promise<Finishe
   for (let run = 1; ; run++) {
     // The tests can tell their runs apart (a test of flakiness needs that; so may users).
     const runEnv = { PORTMATRIX_RUN: String(run) };
-    const runCell = run === 1 ? cell : { ...cell, tests: cell.tests.map((t) => ({ ...t, env: { ...t.env, ...runEnv } })) };
+    const runCell =
+      run === 1 ? cell : { ...cell, tests: cell.tests.map((t) => ({ ...t, env: { ...t.env, ...runEnv } })) };
     const result = await attempts(runCell, r, o);
     if (!result) return undefined;
     done.push(result);

@@ -60,7 +60,14 @@ function stageThenOwn(r: BootRequest, snap: SnapshotDeps, staged: StagedBoot, re
  * exit, or why not when there was one to use (then it is removed); undefined when
  * there is none.
  */
-async function fromSnapshot(r: BootRequest, store: SnapshotStore, key: string, noun: string, feed: Feed, inputBytes: number): Promise<{ exit: VmExit } | { why: string } | undefined> {
+async function fromSnapshot(
+  r: BootRequest,
+  store: SnapshotStore,
+  key: string,
+  noun: string,
+  feed: Feed,
+  inputBytes: number,
+): Promise<{ exit: VmExit } | { why: string } | undefined> {
   const found = await store.lookup(key);
   if (found.ok) {
     const restored = await restore(r, found.file, feed, inputBytes);
@@ -97,7 +104,12 @@ export async function bootCell(r: BootRequest): Promise<BootResult> {
 }
 
 /** The guest from the boot's snapshot (made first if missing); `staging` undefined: all inputs at once. */
-async function fromBase(r: BootRequest, snap: SnapshotDeps, staging: { feed: Feed; bytes: number } | undefined, fallback: Fallback | undefined): Promise<BootResult> {
+async function fromBase(
+  r: BootRequest,
+  snap: SnapshotDeps,
+  staging: { feed: Feed; bytes: number } | undefined,
+  fallback: Fallback | undefined,
+): Promise<BootResult> {
   const restoreBase = async () => {
     if (staging) return fromSnapshot(r, snap.store, snap.key, 'the snapshot', staging.feed, staging.bytes);
     const all = await r.inputs();

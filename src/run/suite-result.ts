@@ -2,18 +2,18 @@
 // reason and tests as outcome/cell-outcome.ts decided them, its timings, guest
 // facts and console from the guests it took.
 
+import { settleBtf } from '../btf/resolve.js';
+import type { MatrixVm } from '../config/matrix.js';
+import type { Accel } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
-import type { ResolvedKernel } from '../images/types.js';
 import type { GuestReport } from '../guest/frames.js';
+import type { ResolvedKernel } from '../images/types.js';
 import { decideCell } from '../outcome/cell-outcome.js';
 import { stampOf } from '../outcome/kernel-log.js';
-import { kernelOf, withAttempt, type AttemptMarks } from '../outcome/not-booted.js';
-import type { CellResult, TestResult } from '../results/model.js';
-import { settleBtf } from '../btf/resolve.js';
-import type { SuiteOutcome } from './suite-runner.js';
-import type { Accel } from '../core/arch.js';
-import type { MatrixVm } from '../config/matrix.js';
+import { type AttemptMarks, kernelOf, withAttempt } from '../outcome/not-booted.js';
 import type { CellBtf } from '../results/btf.js';
+import type { CellResult, TestResult } from '../results/model.js';
+import type { SuiteOutcome } from './suite-runner.js';
 
 /** What every attempt's result records besides the guest's report. */
 export interface AttemptFacts extends AttemptMarks {
@@ -40,7 +40,10 @@ export function guestLog(report: GuestReport): string {
     if (t !== undefined || records.length === 0) records.push({ t: t ?? 0, lines: [line] });
     else records.at(-1)!.lines.push(line);
   }
-  return records.sort((a, b) => a.t - b.t).flatMap((r) => r.lines).join('\n');
+  return records
+    .sort((a, b) => a.t - b.t)
+    .flatMap((r) => r.lines)
+    .join('\n');
 }
 
 /**
@@ -65,7 +68,11 @@ export function suiteResult(cell: Cell, kernel: ResolvedKernel, s: SuiteOutcome,
   const first = s.boots[0]?.run;
   const last = s.boots.at(-1)?.run;
   const sysctlErrors = firstPerKey(s.boots.flatMap((b) => b.run.report.sysctlErrors));
-  const { status, reason, tests } = decideCell(cell, s.tests, { bootFailed: s.bootFailed, infra: s.infra, sysctlErrors });
+  const { status, reason, tests } = decideCell(cell, s.tests, {
+    bootFailed: s.bootFailed,
+    infra: s.infra,
+    sysctlErrors,
+  });
   const facts = first?.report.facts ?? {};
   const result: CellResult = {
     id: cell.id,
@@ -79,7 +86,11 @@ export function suiteResult(cell: Cell, kernel: ResolvedKernel, s: SuiteOutcome,
     accel: a.accel,
     backend: a.backend,
     boot: first?.boot,
-    timings: { bootMs: first?.bootMs, loaderMs: s.tests.reduce((sum, t) => sum + (t.timings.ms ?? 0), 0), totalMs: Date.now() - a.started },
+    timings: {
+      bootMs: first?.bootMs,
+      loaderMs: s.tests.reduce((sum, t) => sum + (t.timings.ms ?? 0), 0),
+      totalMs: Date.now() - a.started,
+    },
     timedOut: s.tests.some((t) => t.timedOut),
     bootFailed: s.bootFailed,
     attempts: a.attempt,

@@ -5,25 +5,36 @@
 
 import path from 'node:path';
 import type { Context } from '../context.js';
+import type { Cell } from '../core/cell.js';
 import { ExitCode, InfraError } from '../errors.js';
+import type { RunEvents } from '../events/run-events.js';
 import { githubLog } from '../github/ci-log.js';
-import { REPORT_FILES, writeReports, type Reporter } from '../report/index.js';
+import { withVerdict } from '../outcome/run-verdict.js';
+import { REPORT_FILES, type Reporter, writeReports } from '../report/index.js';
 import { appendStepSummary, renderMarkdown } from '../report/markdown.js';
 import { renderTable } from '../report/terminal.js';
-import { withVerdict } from '../outcome/run-verdict.js';
-import type { Cell } from '../core/cell.js';
 import type { RunResults } from '../results/model.js';
-import type { RunEvents } from '../events/run-events.js';
 import { createProgress } from './progress.js';
 
 /** Subscribes the live views; the returned function closes them (before the table prints). */
-export function watchRun(ctx: Context, events: RunEvents, matrixFile: string, o: { verbose?: boolean } = {}): () => void {
-  const progress = createProgress(ctx.stderr, Boolean(ctx.stderr.isTTY) && !ctx.env.CI, { verbose: o.verbose, github: ctx.env.GITHUB_ACTIONS === 'true' });
+export function watchRun(
+  ctx: Context,
+  events: RunEvents,
+  matrixFile: string,
+  o: { verbose?: boolean } = {},
+): () => void {
+  const progress = createProgress(ctx.stderr, Boolean(ctx.stderr.isTTY) && !ctx.env.CI, {
+    verbose: o.verbose,
+    github: ctx.env.GITHUB_ACTIONS === 'true',
+  });
   events.subscribe(progress.listener);
   // In GitHub Actions, bad cells also get a fenced log group and an annotation.
   const github =
     ctx.env.GITHUB_ACTIONS === 'true'
-      ? githubLog({ write: (t) => ctx.stdout.write(t), matrixFile: path.relative(ctx.env.GITHUB_WORKSPACE ?? ctx.cwd, matrixFile) })
+      ? githubLog({
+          write: (t) => ctx.stdout.write(t),
+          matrixFile: path.relative(ctx.env.GITHUB_WORKSPACE ?? ctx.cwd, matrixFile),
+        })
       : undefined;
   if (github) events.subscribe(github);
   return () => {

@@ -5,15 +5,16 @@
 // vng has no inputs port: base and inputs go in one initramfs.
 
 import type { MatrixVm } from '../config/matrix.js';
-import { type InlineImage, withInlineInitrd } from './inline-boot.js';
-import { runVm, type VmExit } from '../vm/process.js';
+import { hostArch } from '../core/arch.js';
+import type { Cell } from '../core/cell.js';
 import { InfraError } from '../errors.js';
 import { which } from '../host/which.js';
-import type { Cell } from '../core/cell.js';
-import { hostArch } from '../core/arch.js';
+import { runVm, type VmExit } from '../vm/process.js';
 import { vngCommand, vngSkipReason } from '../vm/vng.js';
+import { type InlineImage, withInlineInitrd } from './inline-boot.js';
 
-export const VNG_INSTALL_HINT = 'run scripts/install-vng (pip install virtme-ng, cargo install virtiofsd, apt-get install udev)';
+export const VNG_INSTALL_HINT =
+  'run scripts/install-vng (pip install virtme-ng, cargo install virtiofsd, apt-get install udev)';
 
 /** Why this cell is skipped under the matrix's backend, or undefined when it runs. */
 export function backendSkip(cell: Cell, vm: MatrixVm, host: Cell['arch'] | undefined = hostArch()): string | undefined {
@@ -37,7 +38,8 @@ export interface VngCellSpec {
 export function vngCellCommand(s: VngCellSpec): { binary: string; args: string[] } {
   const vng = s.env.PORTMATRIX_VNG ?? which('vng', s.env);
   if (!vng) throw new InfraError(`vm.backend vng: vng (virtme-ng) not found on PATH; ${VNG_INSTALL_HINT}`);
-  if (!which('virtiofsd', s.env)) throw new InfraError(`vm.backend vng: virtiofsd not found on PATH; ${VNG_INSTALL_HINT}`);
+  if (!which('virtiofsd', s.env))
+    throw new InfraError(`vm.backend vng: virtiofsd not found on PATH; ${VNG_INSTALL_HINT}`);
   return vngCommand({
     vng,
     accel: s.accel,
@@ -67,9 +69,34 @@ export interface VngRun extends Omit<InlineImage, 'arch'> {
 
 /** Builds the one-piece initramfs, runs vng on it and removes it. */
 export async function runVngCell(r: VngRun): Promise<VmExit> {
-  const image = { arch: r.cell.arch, busybox: r.busybox, capHelper: r.capHelper, cellHelper: r.cellHelper, entries: r.entries, workDir: r.workDir, name: r.name };
+  const image = {
+    arch: r.cell.arch,
+    busybox: r.busybox,
+    capHelper: r.capHelper,
+    cellHelper: r.cellHelper,
+    entries: r.entries,
+    workDir: r.workDir,
+    name: r.name,
+  };
   return withInlineInitrd(image, (initrd) => {
-    const { binary, args } = vngCellCommand({ cell: r.cell, accel: r.accel, kernelPath: r.kernelPath, initrd, vm: r.vm, env: r.env });
-    return runVm({ binary, args, env: r.env, consoleLog: r.consoleLog, deadlineMs: r.deadlineMs, bootDeadlineMs: r.bootDeadlineMs, signal: r.signal, booted: r.started, onLine: r.onLine });
+    const { binary, args } = vngCellCommand({
+      cell: r.cell,
+      accel: r.accel,
+      kernelPath: r.kernelPath,
+      initrd,
+      vm: r.vm,
+      env: r.env,
+    });
+    return runVm({
+      binary,
+      args,
+      env: r.env,
+      consoleLog: r.consoleLog,
+      deadlineMs: r.deadlineMs,
+      bootDeadlineMs: r.bootDeadlineMs,
+      signal: r.signal,
+      booted: r.started,
+      onLine: r.onLine,
+    });
   });
 }

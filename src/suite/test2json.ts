@@ -19,7 +19,17 @@ export interface GoEvent {
 }
 
 const MARKER = '\x16';
-const UPDATES = ['=== RUN   ', '=== PAUSE ', '=== CONT  ', '=== NAME  ', '=== PASS  ', '=== FAIL  ', '=== SKIP  ', '=== ATTR  ', '=== ARTIFACTS '];
+const UPDATES = [
+  '=== RUN   ',
+  '=== PAUSE ',
+  '=== CONT  ',
+  '=== NAME  ',
+  '=== PASS  ',
+  '=== FAIL  ',
+  '=== SKIP  ',
+  '=== ATTR  ',
+  '=== ARTIFACTS ',
+];
 const REPORTS = ['--- PASS: ', '--- FAIL: ', '--- SKIP: ', '--- BENCH: '];
 
 /** Incremental converter: feed chunks as they arrive, `end()` flushes a partial last line. */
@@ -63,7 +73,10 @@ export class Test2Json {
   private line(raw: string): void {
     let line = raw;
     const marked = line.startsWith(MARKER);
-    if (this.needMarker && !marked) return this.output(line);
+    if (this.needMarker && !marked) {
+      this.output(line);
+      return;
+    }
     if (marked) line = line.slice(1);
     const trim = line.replace(/\r?\n$/, '');
     if (trim === '=== NAME') line = '=== NAME  \n';
@@ -72,7 +85,8 @@ export class Test2Json {
       this.flushReports(0);
       this.needMarker = marked;
       this.finalResult = trim === 'PASS' ? 'pass' : 'fail';
-      return this.output(line);
+      this.output(line);
+      return;
     }
 
     let indent = 0;
@@ -88,12 +102,16 @@ export class Test2Json {
     if (!update && !report) {
       // Indented output belongs to the pending report at that depth (Go < 1.20 layout).
       if (indent > 0 && indent <= this.reports.length) this.testName = this.reports[indent - 1]!.test!;
-      return this.output(marked ? line : raw);
+      this.output(marked ? line : raw);
+      return;
     }
 
     const body = (report ? rest : line).slice(4).replace(/\r?\n$/, '');
     const space = body.indexOf(' ');
-    const action = body.slice(0, space < 0 ? body.length : space).replace(/:$/, '').toLowerCase();
+    const action = body
+      .slice(0, space < 0 ? body.length : space)
+      .replace(/:$/, '')
+      .toLowerCase();
     let name = space < 0 ? '' : body.slice(space + 1).trim();
 
     if (report) {
@@ -103,7 +121,10 @@ export class Test2Json {
         elapsedMs = Math.round(Number(m[1]) * 1000);
         name = name.slice(0, m.index);
       }
-      if (this.reports.length < indent) return this.output(line); // deeper than any running test: plain output
+      if (this.reports.length < indent) {
+        this.output(line);
+        return;
+      } // deeper than any running test: plain output
       this.needMarker = marked;
       this.flushReports(indent);
       this.testName = name;
@@ -115,7 +136,8 @@ export class Test2Json {
     this.flushReports(0);
     this.testName = name;
     // NAME only redirects output; ATTR and ARTIFACTS carry nothing a case needs.
-    if (['run', 'pause', 'cont', 'pass', 'fail', 'skip'].includes(action)) this.emit({ action: action as GoAction, test: name });
+    if (['run', 'pause', 'cont', 'pass', 'fail', 'skip'].includes(action))
+      this.emit({ action: action as GoAction, test: name });
   }
 }
 

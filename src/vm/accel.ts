@@ -8,10 +8,10 @@ import { constants } from 'node:fs';
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { InfraError } from '../errors.js';
-import { hostArch, type Arch } from '../core/arch.js';
-import { memoize } from '../core/memo.js';
 import { gzipSync } from 'node:zlib';
+import { type Arch, hostArch } from '../core/arch.js';
+import { memoize } from '../core/memo.js';
+import { InfraError } from '../errors.js';
 import { writeCpio } from '../guest/cpio.js';
 import { runVm } from './process.js';
 import { qemuCommand } from './profiles.js';
@@ -26,13 +26,18 @@ export async function kvmDeviceUsable(dev = '/dev/kvm'): Promise<{ ok: boolean; 
     return { ok: true, why: `${dev} is usable` };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, why: code === 'ENOENT' ? `${dev} does not exist` : `${dev} cannot be opened read-write (${code})` };
+    return {
+      ok: false,
+      why: code === 'ENOENT' ? `${dev} does not exist` : `${dev} cannot be opened read-write (${code})`,
+    };
   }
 }
 
 // Probe outcomes per arch, shared by every cell of one process: the probe is a
 // real boot and costs seconds, the answer does not change within a run.
-const probed = memoize((_arch: Arch, probe: Probe) => probe().catch((err: unknown) => ({ ok: false, why: `KVM probe failed: ${String(err)}` })));
+const probed = memoize((_arch: Arch, probe: Probe) =>
+  probe().catch((err: unknown) => ({ ok: false, why: `KVM probe failed: ${String(err)}` })),
+);
 
 /** Forget cached probe results (tests). */
 export function resetAccelCache(): void {
@@ -78,12 +83,27 @@ export function probeInitramfs(busybox: Buffer): Buffer {
  * prints the marker before the watchdog. `busybox` is the host path of a
  * static busybox for `arch`.
  */
-export async function probeKvm(kernel: string, busybox: string, arch: Arch, env: NodeJS.ProcessEnv, watchdogMs = 8000): Promise<{ ok: boolean; why: string }> {
+export async function probeKvm(
+  kernel: string,
+  busybox: string,
+  arch: Arch,
+  env: NodeJS.ProcessEnv,
+  watchdogMs = 8000,
+): Promise<{ ok: boolean; why: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'portmatrix-kvm-'));
   try {
     const initrd = path.join(dir, 'probe.cpio.gz');
     await writeFile(initrd, probeInitramfs(await readFile(busybox)));
-    const { binary, args } = qemuCommand({ arch, accel: 'kvm', kernel, initrd, cmdline: [], memoryMiB: 256, cpus: 1, network: false });
+    const { binary, args } = qemuCommand({
+      arch,
+      accel: 'kvm',
+      kernel,
+      initrd,
+      cmdline: [],
+      memoryMiB: 256,
+      cpus: 1,
+      network: false,
+    });
     let seen = false;
     const exit = await runVm({
       binary,
@@ -97,11 +117,19 @@ export async function probeKvm(kernel: string, busybox: string, arch: Arch, env:
     });
     const secs = (exit.durationMs / 1000).toFixed(1);
     if (exit.spawnError) return { ok: false, why: exit.spawnError };
-    if (seen) return { ok: true, why: `a test boot reached userspace in ${((exit.bootMs ?? exit.durationMs) / 1000).toFixed(1)} s` };
+    if (seen)
+      return {
+        ok: true,
+        why: `a test boot reached userspace in ${((exit.bootMs ?? exit.durationMs) / 1000).toFixed(1)} s`,
+      };
     const last = exit.consoleTail.trim().split('\n').pop()?.trim();
     const detail = last ? ` (last console line: ${last})` : '';
-    if (exit.timedOut || exit.bootTimedOut) return { ok: false, why: `a test boot under KVM hung for ${secs} s${detail}` };
-    return { ok: false, why: `a test boot under KVM ended without reaching userspace (qemu exit ${exit.code ?? exit.signal})${detail}` };
+    if (exit.timedOut || exit.bootTimedOut)
+      return { ok: false, why: `a test boot under KVM hung for ${secs} s${detail}` };
+    return {
+      ok: false,
+      why: `a test boot under KVM ended without reaching userspace (qemu exit ${exit.code ?? exit.signal})${detail}`,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

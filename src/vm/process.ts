@@ -2,7 +2,7 @@
 // callback, boot and total deadlines, SIGTERM → SIGKILL stop, abort signal.
 // Every wait has a deadline and every exit path leaves no process behind.
 
-import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { closeSync, createWriteStream, openSync } from 'node:fs';
 import path from 'node:path';
 import { which } from '../host/which.js';
@@ -200,7 +200,9 @@ function openLog(file: string) {
  */
 function dieWithParent(binary: string, args: string[], env: NodeJS.ProcessEnv): { file: string; args: string[] } {
   const setpriv = which('setpriv', env);
-  const resolved = path.isAbsolute(binary) ? which(path.basename(binary), { PATH: path.dirname(binary) }) : which(binary, env);
+  const resolved = path.isAbsolute(binary)
+    ? which(path.basename(binary), { PATH: path.dirname(binary) })
+    : which(binary, env);
   if (!setpriv || !resolved) return { file: binary, args };
   return { file: setpriv, args: ['--pdeathsig', 'KILL', '--', resolved, ...args] };
 }
@@ -232,7 +234,12 @@ export function runVm(r: VmRun): Promise<VmExit> {
   live.add(child);
   if (r.console?.input) pipeInput(r.console.input, child);
   const dog = watchdog(child, r);
-  const lines = consoleLines(r, started, () => dog.booted(), () => dog.finished());
+  const lines = consoleLines(
+    r,
+    started,
+    () => dog.booted(),
+    () => dog.finished(),
+  );
   const splitters = [child.stdout!, child.stderr!].map((stream) => {
     const split = lineSplitter(lines.line);
     stream.setEncoding('utf8');
@@ -254,7 +261,15 @@ export function runVm(r: VmRun): Promise<VmExit> {
       for (const split of splitters) split.flush();
       const consoleTail = lines.tail();
       void log.close().then(() =>
-        resolve({ code, signal, ...dog.state, consoleTail, durationMs: Date.now() - started, bootMs: lines.state.bootMs, spawnError }),
+        resolve({
+          code,
+          signal,
+          ...dog.state,
+          consoleTail,
+          durationMs: Date.now() - started,
+          bootMs: lines.state.bootMs,
+          spawnError,
+        }),
       );
     });
   });

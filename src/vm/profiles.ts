@@ -1,9 +1,8 @@
 // QEMU argv per arch: pure data → argv, tested as a table. The machine, CPU and
 // console choices are the ones measured in docs/facts.md; each flag says why.
 
-import { INPUTS_PORT_NAME } from '../guest/base-init.js';
-import { shQuote } from '../guest/init-script.js';
 import type { Arch } from '../core/arch.js';
+import { INPUTS_PORT_NAME } from '../guest/base-init.js';
 
 export interface VmSpec {
   arch: Arch;
@@ -105,9 +104,12 @@ const optValue = (v: string) => v.replace(/,/g, ',,');
 function inputsArgs(p: Profile, spec: VmSpec): string[] {
   if (!spec.inputsSocket) return [];
   return [
-    '-device', `${p.serialBus},id=pmserial`,
-    '-chardev', `socket,id=pminputs,path=${optValue(spec.inputsSocket)},server=on,wait=off`,
-    '-device', `virtserialport,bus=pmserial.0,chardev=pminputs,name=${INPUTS_PORT_NAME}`,
+    '-device',
+    `${p.serialBus},id=pmserial`,
+    '-chardev',
+    `socket,id=pminputs,path=${optValue(spec.inputsSocket)},server=on,wait=off`,
+    '-device',
+    `virtserialport,bus=pmserial.0,chardev=pminputs,name=${INPUTS_PORT_NAME}`,
   ];
 }
 
@@ -116,22 +118,32 @@ export function qemuCommand(spec: VmSpec): { binary: string; args: string[]; ker
   const cpu = p.cpu[spec.accel];
   const append = kernelArgs(spec);
   const args = [
-    '-accel', spec.accel,
-    '-M', p.machine,
+    '-accel',
+    spec.accel,
+    '-M',
+    p.machine,
     ...(cpu ? ['-cpu', cpu] : []),
-    '-smp', String(spec.cpus),
-    '-m', String(spec.memoryMiB),
+    '-smp',
+    String(spec.cpus),
+    '-m',
+    String(spec.memoryMiB),
     // No default devices, no host config files: the VM is exactly this argv.
-    '-nodefaults', '-no-user-config',
-    '-display', 'none',
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
     // The guest console is QEMU's stdout; the caller logs and parses it.
-    '-serial', 'stdio',
+    '-serial',
+    'stdio',
     // A guest reboot (or panic with panic=-1) ends QEMU instead of looping.
     '-no-reboot',
     ...(spec.network ? ['-nic', `user,model=${p.nicModel}`] : ['-nic', 'none']),
-    '-kernel', spec.kernel,
-    '-initrd', spec.initrd,
-    '-append', append,
+    '-kernel',
+    spec.kernel,
+    '-initrd',
+    spec.initrd,
+    '-append',
+    append,
     ...inputsArgs(p, spec),
     // nowait: a missing or slow client must never block QEMU (or a restore).
     ...(spec.qmpSocket ? ['-qmp', `unix:${optValue(spec.qmpSocket)},server=on,wait=off`] : []),

@@ -81,7 +81,7 @@ export function vngArgs(spec: VngSpec): string[] {
  */
 export const GROUP_WRAPPER = [
   'setsid "$@" & pid=$!',
-  'trap \'kill -TERM -- -$pid 2>/dev/null; wait $pid; exit 143\' TERM INT HUP',
+  "trap 'kill -TERM -- -$pid 2>/dev/null; wait $pid; exit 143' TERM INT HUP",
   'top=$$; parent=$PPID',
   '( while kill -0 $top 2>/dev/null && kill -0 $parent 2>/dev/null; do sleep 1; done; kill -KILL -- -$pid ) 2>/dev/null &',
   'wd=$!',

@@ -44,7 +44,7 @@ function folderGraph(files: Map<string, string[]>): Map<string, string[]> {
 }
 
 /** Every cycle's members (Tarjan's strongly connected components of more than one node, or a self-import). */
-export function cycles(graph: Map<string, string[]>): string[][] {
+function cycles(graph: Map<string, string[]>): string[][] {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];
@@ -75,7 +75,11 @@ const folders = folderGraph(files);
 
 describe('src/ imports', () => {
   it('the cycle finder finds a folder cycle like the config ↔ plan one this repo had', () => {
-    const g = new Map([['config', ['plan', 'errors']], ['plan', ['config']], ['errors', []]]);
+    const g = new Map([
+      ['config', ['plan', 'errors']],
+      ['plan', ['config']],
+      ['errors', []],
+    ]);
     expect(cycles(g)).toEqual([['config', 'plan']]);
   });
 

@@ -10,13 +10,13 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readElf, type ElfInfo } from '../../src/guest/elf.js';
+import { type ElfInfo, readElf } from '../../src/guest/elf.js';
 import { createImageStore, defaultImageOptions } from '../../src/images/store.js';
 import { libcFit, libcSummary } from '../../src/libc/fit.js';
-import { SUITE_GLIBC, glibcVersionOfTree } from '../../src/libc/glibc.js';
+import { glibcVersionOfTree, SUITE_GLIBC } from '../../src/libc/glibc.js';
 import type { CellResult, RunResults } from '../../src/results/model.js';
-import { TEST_LOCK, useTestLock } from '../helpers/dev-kernels.js';
 import { runCli } from '../helpers/cli.js';
+import { TEST_LOCK, useTestLock } from '../helpers/dev-kernels.js';
 
 const PROGRAM = `#include <gnu/libc-version.h>
 #include <stddef.h>
@@ -42,22 +42,48 @@ beforeAll(async () => {
   await writeFile(path.join(dir, 'prog.c'), PROGRAM);
   prog = path.join(dir, 'prog-amd64');
   // Host crt files, trixie's libc.so.6; -rpath-link lets ld check it against trixie's ld.so.
-  execFileSync('clang', ['-O1', '-o', prog, path.join(dir, 'prog.c'), '-nodefaultlibs', path.join(lib, 'libc.so.6'),
-    '/usr/lib/x86_64-linux-gnu/libc_nonshared.a', `-Wl,-rpath-link,${lib}`], { stdio: 'inherit' });
+  execFileSync(
+    'clang',
+    [
+      '-O1',
+      '-o',
+      prog,
+      path.join(dir, 'prog.c'),
+      '-nodefaultlibs',
+      path.join(lib, 'libc.so.6'),
+      '/usr/lib/x86_64-linux-gnu/libc_nonshared.a',
+      `-Wl,-rpath-link,${lib}`,
+    ],
+    { stdio: 'inherit' },
+  );
   elf = (await readElf(prog))!;
 }, 300_000);
 
 describe('the ELF check before boot', () => {
   it('reads the interpreter, the needed libraries and the GLIBC_ versions from .gnu.version_r', () => {
-    expect(elf).toMatchObject({ arch: 'amd64', static: false, interpreter: '/lib64/ld-linux-x86-64.so.2', needed: ['libc.so.6'] });
+    expect(elf).toMatchObject({
+      arch: 'amd64',
+      static: false,
+      interpreter: '/lib64/ld-linux-x86-64.so.2',
+      needed: ['libc.so.6'],
+    });
     expect(elf.versionNeeds['libc.so.6']).toContain('GLIBC_2.38');
   });
 
   it('says which libc cells the loader can run in', () => {
     expect(libcFit(elf, 'debian:trixie')).toEqual({ kind: 'runs' });
-    expect(libcFit(elf, 'debian:bullseye')).toEqual({ kind: 'fails', why: 'it needs GLIBC_2.38 but debian:bullseye has glibc 2.31' });
-    expect(libcFit(elf, 'debian:bookworm')).toEqual({ kind: 'fails', why: 'it needs GLIBC_2.38 but debian:bookworm has glibc 2.36' });
-    expect(libcFit(elf, 'static')).toMatchObject({ kind: 'skip', why: expect.stringContaining('dynamically linked (/lib64/ld-linux-x86-64.so.2)') });
+    expect(libcFit(elf, 'debian:bullseye')).toEqual({
+      kind: 'fails',
+      why: 'it needs GLIBC_2.38 but debian:bullseye has glibc 2.31',
+    });
+    expect(libcFit(elf, 'debian:bookworm')).toEqual({
+      kind: 'fails',
+      why: 'it needs GLIBC_2.38 but debian:bookworm has glibc 2.36',
+    });
+    expect(libcFit(elf, 'static')).toMatchObject({
+      kind: 'skip',
+      why: expect.stringContaining('dynamically linked (/lib64/ld-linux-x86-64.so.2)'),
+    });
     expect(libcSummary('prog-amd64', elf, ['static', 'debian:bullseye', 'debian:trixie'])).toBe(
       'loader prog-amd64 is dynamic: /lib64/ld-linux-x86-64.so.2; libc.so.6; needs glibc ≥ 2.38 (GLIBC_2.38): ' +
         'runs in debian:trixie; expected to fail in debian:bullseye (it needs GLIBC_2.38 but debian:bullseye has glibc 2.31); ' +

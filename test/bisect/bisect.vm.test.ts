@@ -3,7 +3,7 @@
 // bookworm as the first good kernel in 3 boots; asked again, it boots nothing.
 // Booted through the run session, a bisect restores the snapshots of its boots.
 
-import { chmod, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,14 +34,19 @@ describe('bisect', () => {
     const first = await runCli(['bisect', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
     expect(first.code, first.stderr).toBe(0);
     const lines = first.stdout.trim().split('\n');
-    expect(lines[0]).toBe('bisect amd64/default over debian-bullseye, debian-bookworm, debian-trixie, debian-sid: at most 4 boots');
+    expect(lines[0]).toBe(
+      'bisect amd64/default over debian-bullseye, debian-bookworm, debian-trixie, debian-sid: at most 4 boots',
+    );
     expect(lines.filter((l) => / booted /.test(l))).toHaveLength(3);
-    expect(first.stdout).toMatch(/^passes from debian-bookworm on\n  fail  amd64\/debian-bullseye\/default: loader exited with code 1\n  pass  amd64\/debian-bookworm\/default$/m);
+    expect(first.stdout).toMatch(
+      /^passes from debian-bookworm on\n {2}fail {2}amd64\/debian-bullseye\/default: loader exited with code 1\n {2}pass {2}amd64\/debian-bookworm\/default$/m,
+    );
     expect(lines.at(-1)).toBe('3 boot(s), 0 cached; results in results-bisect');
     // Retries are off: every booted cell took exactly one attempt.
     const cells = await readdir(path.join(dir, 'results-bisect/cells'));
     expect(cells).toHaveLength(3);
-    for (const f of cells) expect(JSON.parse(await readFile(path.join(dir, 'results-bisect/cells', f), 'utf8')).attempts).toBe(1);
+    for (const f of cells)
+      expect(JSON.parse(await readFile(path.join(dir, 'results-bisect/cells', f), 'utf8')).attempts).toBe(1);
 
     const again = await runCli(['bisect', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
     expect(again.code, again.stderr).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxBoots, nextStep, type Answer, type Verdict } from '../../src/bisect/search.js';
+import { type Answer, maxBoots, nextStep, type Verdict } from '../../src/bisect/search.js';
 
 /** Run the search against a fixed truth; returns the answer and the kernels booted, in order. */
 function bisect(truth: Verdict[]): { answer: Answer; booted: number[] } {
@@ -38,7 +38,11 @@ describe('bisect search', () => {
   });
 
   it('reuses what is already known: nothing to boot when the cache settles it', () => {
-    const known = new Map<number, Verdict>([[0, B], [1, G], [3, G]]);
+    const known = new Map<number, Verdict>([
+      [0, B],
+      [1, G],
+      [3, G],
+    ]);
     expect(nextStep(4, known)).toEqual({ kind: 'passes-from', first: 1, lastBad: 0 });
   });
 

@@ -3,7 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { chooseDbg } from '../../src/images/btf/generate.js';
 
-const kernel = { source: 'debian:bookworm', suite: 'bookworm', arch: 's390x' as const, release: '6.1.0-50-s390x', version: '6.1.176-1', sha256: 'ab'.repeat(32) };
+const kernel = {
+  source: 'debian:bookworm',
+  suite: 'bookworm',
+  arch: 's390x' as const,
+  release: '6.1.0-50-s390x',
+  version: '6.1.176-1',
+  sha256: 'ab'.repeat(32),
+};
 const stanza = (version: string) => ({
   Package: 'linux-image-6.1.0-50-s390x-dbg',
   Version: version,
@@ -27,6 +34,8 @@ describe('chooseDbg', () => {
     expect(() => chooseDbg([stanza('6.1.170-1')], kernel)).toThrow(
       'no linux-image-6.1.0-50-s390x-dbg 6.1.176-1 in Debian bookworm for s390x (the index has 6.1.170-1): cannot generate BTF for this kernel; use btf: kernel, none or file:<path>',
     );
-    expect(() => chooseDbg([], kernel)).toThrow(/^no linux-image-6\.1\.0-50-s390x-dbg 6\.1\.176-1 in Debian bookworm for s390x: /);
+    expect(() => chooseDbg([], kernel)).toThrow(
+      /^no linux-image-6\.1\.0-50-s390x-dbg 6\.1\.176-1 in Debian bookworm for s390x: /,
+    );
   });
 });

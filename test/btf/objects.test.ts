@@ -23,7 +23,9 @@ loader:
 `,
     );
     const run = await runCli(['run', '--retries', '0'], { cwd: dir });
-    expect(run.stderr).toBe('portmatrix: matrix.yaml:5:13: btf.objects[0]: build/prog-amd64.o matches no file for amd64; build the BPF objects first, or fix the path or glob (relative to the matrix file)\n');
+    expect(run.stderr).toBe(
+      'portmatrix: matrix.yaml:5:13: btf.objects[0]: build/prog-amd64.o matches no file for amd64; build the BPF objects first, or fix the path or glob (relative to the matrix file)\n',
+    );
     expect(run.code).toBe(2);
     const plan = await runCli(['plan'], { cwd: dir });
     expect(plan.code, plan.stderr).toBe(0);

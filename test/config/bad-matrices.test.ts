@@ -17,7 +17,10 @@ const expected = new Map(
 
 describe('bad matrices', () => {
   it('has an expectation for every file and at least 35 files', () => {
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     expect(files.length).toBeGreaterThanOrEqual(35);
     expect([...expected.keys()].sort()).toEqual(files);
   });
@@ -32,6 +35,10 @@ describe('bad matrices', () => {
 
   it('names a missing matrix file without a location', async () => {
     const run = await cli(['plan', '--matrix', 'nope.yaml'], dir);
-    expect(run).toEqual({ code: 2, stdout: '', stderr: 'portmatrix: nope.yaml: not found; write one with `portmatrix init` or pass --matrix <file>\n' });
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'portmatrix: nope.yaml: not found; write one with `portmatrix init` or pass --matrix <file>\n',
+    });
   });
 });

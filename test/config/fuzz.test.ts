@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { matrixText } from '../helpers/fuzz-matrices.js';
-import { fuzzProject, planOne, type FuzzCounts } from '../helpers/fuzz-run.js';
+import { type FuzzCounts, fuzzProject, planOne } from '../helpers/fuzz-run.js';
 
 const dir = fuzzProject();
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -2,20 +2,42 @@
 
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadMatrix } from '../../src/plan/load.js';
 import { ConfigError } from '../../src/errors.js';
+import { loadMatrix } from '../../src/plan/load.js';
 import { matrixFrom, project } from '../plan/helpers.js';
 
 describe('loadMatrix', () => {
   it('fills every default declared in the schema', async () => {
-    const { matrix, warnings, dir } = await matrixFrom('kernels: [debian:trixie]\narches: [amd64]\nloader: {path: "loader-{arch}"}\n');
+    const { matrix, warnings, dir } = await matrixFrom(
+      'kernels: [debian:trixie]\narches: [amd64]\nloader: {path: "loader-{arch}"}\n',
+    );
     expect(warnings).toEqual([]);
     expect(matrix.file).toBe(path.join(dir, 'matrix.yaml'));
     expect(matrix.dir).toBe(dir);
     expect(matrix.configs).toEqual([{ name: 'default', cmdline: [], sysctl: {} }]);
     expect(matrix.libc).toEqual(['static']);
-    expect(matrix.tests).toEqual([{ name: 'loader', kind: 'exec', path: path.join(dir, 'loader-{arch}'), args: [], env: {}, files: [], workdir: '', timeout: 60, line: 3 }]);
-    expect(matrix.vm).toEqual({ memory: 512, cpus: 1, bootTimeout: 60, accel: 'auto', backend: 'qemu', network: false, snapshot: 'auto' });
+    expect(matrix.tests).toEqual([
+      {
+        name: 'loader',
+        kind: 'exec',
+        path: path.join(dir, 'loader-{arch}'),
+        args: [],
+        env: {},
+        files: [],
+        workdir: '',
+        timeout: 60,
+        line: 3,
+      },
+    ]);
+    expect(matrix.vm).toEqual({
+      memory: 512,
+      cpus: 1,
+      bootTimeout: 60,
+      accel: 'auto',
+      backend: 'qemu',
+      network: false,
+      snapshot: 'auto',
+    });
     expect(matrix.images).toEqual({});
     expect([matrix.include, matrix.exclude, matrix.expect]).toEqual([[], [], []]);
   });
@@ -108,7 +130,9 @@ describe('loadMatrix', () => {
   });
 
   it('does not check loader files unless asked', async () => {
-    const dir = project({ 'matrix.yaml': 'kernels: [debian:trixie]\narches: [amd64]\nloader: {path: "build/missing-{arch}"}\n' });
+    const dir = project({
+      'matrix.yaml': 'kernels: [debian:trixie]\narches: [amd64]\nloader: {path: "build/missing-{arch}"}\n',
+    });
     const unchecked = loadMatrix('matrix.yaml', { cwd: dir });
     const loader = { name: 'loader', path: path.join(dir, 'build/missing-{arch}') };
     await expect(unchecked).resolves.toMatchObject({ matrix: { arches: ['amd64'], tests: [loader] }, warnings: [] });

@@ -59,9 +59,7 @@ describe('the host-arch loader', () => {
 
   it('selects the naive variant by default in execsnoop-naive-amd64', async () => {
     // -h prints the flags with their defaults and exits before any BPF work.
-    const out = await run(join(example, 'bin', 'execsnoop-naive-amd64'), ['-h']).catch(
-      (e: { stderr: string }) => e,
-    );
+    const out = await run(join(example, 'bin', 'execsnoop-naive-amd64'), ['-h']).catch((e: { stderr: string }) => e);
     expect(out.stderr).toMatch(/-variant string[\s\S]*\(default "naive"\)/);
   });
 });
@@ -70,11 +68,20 @@ describe('the Go test suite (bin/execsnoop-tests-<goarch>, go test -c)', () => {
   it('lists its tests and runs the case that needs no kernel feature, parsed case by case', async () => {
     const bin = join(example, 'bin', 'execsnoop-tests-amd64');
     const list = await run(bin, ['-test.list', '.']);
-    expect(list.stdout.trim().split('\n')).toEqual(['TestLoad', 'TestAttach', 'TestEventForTrue', 'TestCOREFieldRead', 'TestRingBuffer']);
+    expect(list.stdout.trim().split('\n')).toEqual([
+      'TestLoad',
+      'TestAttach',
+      'TestEventForTrue',
+      'TestCOREFieldRead',
+      'TestRingBuffer',
+    ]);
     const { parseGoTest } = await import('../../src/suite/gotest-cases.js');
     const out = await run(bin, ['-test.v=test2json', '-test.run', '^TestRingBuffer$/short']);
     const got = parseGoTest(out.stdout, { exitCode: 0 });
-    expect(got.cases.map((c) => `${c.status} ${c.name}`)).toEqual(['pass TestRingBuffer', 'pass TestRingBuffer/a_short_record_is_refused']);
+    expect(got.cases.map((c) => `${c.status} ${c.name}`)).toEqual([
+      'pass TestRingBuffer',
+      'pass TestRingBuffer/a_short_record_is_refused',
+    ]);
   });
 });
 
@@ -122,11 +129,25 @@ describe('the repository matrix on debian:trixie', () => {
     const os = await import('node:os');
     const { runCli } = await import('../helpers/cli.js');
     const out = await mkdtemp(join(os.tmpdir(), 'pm-example-'));
-    const run = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--only', 'kernel=debian-trixie,config=default,config=lockdown,config=bpf-caps,config=nonroot', '--results-dir', out], { cwd: root });
+    const run = await runCli(
+      [
+        'run',
+        '--accel',
+        'tcg',
+        '--retries',
+        '0',
+        '--only',
+        'kernel=debian-trixie,config=default,config=lockdown,config=bpf-caps,config=nonroot',
+        '--results-dir',
+        out,
+      ],
+      { cwd: root },
+    );
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
     const seen = Object.fromEntries(results.cells.map((c: { id: string; status: string }) => [c.id, c.status]));
-    for (const c of results.cells as { id: string; status: string; attempts: number }[]) if (c.status !== 'skip') expect(c.attempts, c.id).toBe(1);
+    for (const c of results.cells as { id: string; status: string; attempts: number }[])
+      if (c.status !== 'skip') expect(c.attempts, c.id).toBe(1);
     const expected: Record<string, string> = {};
     for (const arch of ['amd64', 'arm64', 's390x']) {
       Object.assign(expected, {
@@ -145,11 +166,16 @@ describe('the repository matrix on debian:trixie', () => {
       if (cell.status === 'pass') {
         for (const t of Object.values(tests)) expect([t.name, t.status]).toEqual([t.name, 'pass']);
         expect(JSON.parse(tests.execsnoop!.stdout)).toMatchObject({ ok: true, filename: '/bin/true', arch: cell.arch });
-        expect(JSON.parse(tests.execwatch!.stdout.trim().split('\n').pop()!)).toMatchObject({ ok: true, filename: '/bin/true', libbpf: '1.1' });
+        expect(JSON.parse(tests.execwatch!.stdout.trim().split('\n').pop()!)).toMatchObject({
+          ok: true,
+          filename: '/bin/true',
+          libbpf: '1.1',
+        });
       }
       if (cell.config === 'bpf-caps') expect(cell.guest).toMatchObject({ uid: 0, capEff: '000000c000000000' });
       if (cell.config === 'lockdown') {
-        for (const name of ['execsnoop', 'execwatch']) expect(tests[name]!.reason).toMatch(/^kernel lockdown \(confidentiality\) forbids reading kernel memory/);
+        for (const name of ['execsnoop', 'execwatch'])
+          expect(tests[name]!.reason).toMatch(/^kernel lockdown \(confidentiality\) forbids reading kernel memory/);
       }
       if (cell.config === 'nonroot') {
         expect(cell.guest).toMatchObject({ uid: 1000, capEff: '0000000000000000' });

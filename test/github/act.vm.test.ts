@@ -13,7 +13,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { act, actArtifactId, type ActRun, commit, FIXTURES, findAct, git, scratchRepo } from './act.js';
+import { type ActRun, act, actArtifactId, commit, FIXTURES, findAct, git, scratchRepo } from './act.js';
 import { type FakeGithub, startFakeGithub } from './fake-github.js';
 
 const MINUTE = 60_000;
@@ -50,7 +50,14 @@ describe('the workflows under act', () => {
       ...common,
       event: 'pull_request',
       workflow: '.github/workflows/portmatrix.yml',
-      payload: { pull_request: { number: 7, head: { sha: head, ref: 'pr', repo: { full_name: 'octo/pm' } }, base: { ref: 'main' } }, repository },
+      payload: {
+        pull_request: {
+          number: 7,
+          head: { sha: head, ref: 'pr', repo: { full_name: 'octo/pm' } },
+          base: { ref: 'main' },
+        },
+        repository,
+      },
       runId,
       port: port++,
       vars: { PORTMATRIX_MATRIX: 'act-matrix.yaml', PORTMATRIX_SHARDS: '2' },
@@ -61,7 +68,13 @@ describe('the workflows under act', () => {
       event: 'workflow_run',
       workflow: '.github/workflows/portmatrix-comment.yml',
       payload: {
-        workflow_run: { id: runId, event: 'pull_request', conclusion, head_sha: head, html_url: `https://github.test/octo/pm/actions/runs/${runId}` },
+        workflow_run: {
+          id: runId,
+          event: 'pull_request',
+          conclusion,
+          head_sha: head,
+          html_url: `https://github.test/octo/pm/actions/runs/${runId}`,
+        },
         repository,
       },
       runId: runId + 1,
@@ -70,42 +83,51 @@ describe('the workflows under act', () => {
     return { pr, comment, store };
   }
 
-  const reportLink = (runId: number) => `https://github.test/octo/pm/actions/runs/${runId}/artifacts/${actArtifactId('report.html')}`;
+  const reportLink = (runId: number) =>
+    `https://github.test/octo/pm/actions/runs/${runId}/artifacts/${actArtifactId('report.html')}`;
 
-  it('plans, runs two shards, merges, uploads report.html unzipped and creates the sticky comment', async () => {
-    const { pr, comment, store } = await pullRequest(await readFile(path.join(FIXTURES, 'matrix.yaml'), 'utf8'), 101);
-    expect(pr.output).toMatch(/run 1\/2/);
-    expect(pr.output).toMatch(/run 2\/2/);
-    expect(pr.code, pr.output.slice(-6000)).toBe(0);
-    expect(comment.code, comment.output.slice(-6000)).toBe(0);
+  it(
+    'plans, runs two shards, merges, uploads report.html unzipped and creates the sticky comment',
+    async () => {
+      const { pr, comment, store } = await pullRequest(await readFile(path.join(FIXTURES, 'matrix.yaml'), 'utf8'), 101);
+      expect(pr.output).toMatch(/run 1\/2/);
+      expect(pr.output).toMatch(/run 2\/2/);
+      expect(pr.code, pr.output.slice(-6000)).toBe(0);
+      expect(comment.code, comment.output.slice(-6000)).toBe(0);
 
-    // The HTML report is one file as it is, not a zip; the results directory is zipped.
-    expect(await readdir(path.join(store, '101', 'report.html'))).toEqual(['report.html.zip']);
-    const html = await readFile(path.join(store, '101', 'report.html', 'report.html.zip'), 'utf8');
-    expect(html.slice(0, 15).toLowerCase()).toBe('<!doctype html>');
-    expect(html).toContain('execsnoop');
-    const zipped = await readFile(path.join(store, '101', 'portmatrix-report', 'portmatrix-report.zip'));
-    expect(zipped.subarray(0, 2).toString('latin1')).toBe('PK');
+      // The HTML report is one file as it is, not a zip; the results directory is zipped.
+      expect(await readdir(path.join(store, '101', 'report.html'))).toEqual(['report.html.zip']);
+      const html = await readFile(path.join(store, '101', 'report.html', 'report.html.zip'), 'utf8');
+      expect(html.slice(0, 15).toLowerCase()).toBe('<!doctype html>');
+      expect(html).toContain('execsnoop');
+      const zipped = await readFile(path.join(store, '101', 'portmatrix-report', 'portmatrix-report.zip'));
+      expect(zipped.subarray(0, 2).toString('latin1')).toBe('PK');
 
-    expect(gh.comments).toHaveLength(1);
-    expect(gh.comments[0]!.body).toContain('<!-- portmatrix:comment -->');
-    expect(gh.comments[0]!.body).toContain(`(${reportLink(101)})`);
-    expect(gh.comments[0]!.body).toMatch(/trixie.*amd64|amd64.*trixie/s);
-  }, 60 * MINUTE);
+      expect(gh.comments).toHaveLength(1);
+      expect(gh.comments[0]!.body).toContain('<!-- portmatrix:comment -->');
+      expect(gh.comments[0]!.body).toContain(`(${reportLink(101)})`);
+      expect(gh.comments[0]!.body).toMatch(/trixie.*amd64|amd64.*trixie/s);
+    },
+    60 * MINUTE,
+  );
 
-  it('a failing cell fails the run with an annotation at the matrix line, and the same comment is updated', async () => {
-    const failing = (await readFile(path.join(FIXTURES, 'matrix.yaml'), 'utf8')).replace(
-      '  - name: default\n',
-      // Lockdown hides bpf_probe_read from tracing programs: execsnoop cannot load.
-      '  - name: default\n    cmdline: [lockdown=confidentiality]\n',
-    );
-    const { pr, comment } = await pullRequest(failing, 201);
-    expect(pr.code).not.toBe(0);
-    expect(pr.output).toMatch(/::error [^:]*file=act-matrix\.yaml,line=3::/);
-    expect(comment.code, comment.output.slice(-6000)).toBe(0);
-    expect(gh.comments).toHaveLength(1);
-    expect(gh.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
-    expect(gh.comments[0]!.body).toContain(`(${reportLink(201)})`);
-    expect(gh.comments[0]!.body).toMatch(/❌/);
-  }, 60 * MINUTE);
+  it(
+    'a failing cell fails the run with an annotation at the matrix line, and the same comment is updated',
+    async () => {
+      const failing = (await readFile(path.join(FIXTURES, 'matrix.yaml'), 'utf8')).replace(
+        '  - name: default\n',
+        // Lockdown hides bpf_probe_read from tracing programs: execsnoop cannot load.
+        '  - name: default\n    cmdline: [lockdown=confidentiality]\n',
+      );
+      const { pr, comment } = await pullRequest(failing, 201);
+      expect(pr.code).not.toBe(0);
+      expect(pr.output).toMatch(/::error [^:]*file=act-matrix\.yaml,line=3::/);
+      expect(comment.code, comment.output.slice(-6000)).toBe(0);
+      expect(gh.comments).toHaveLength(1);
+      expect(gh.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+      expect(gh.comments[0]!.body).toContain(`(${reportLink(201)})`);
+      expect(gh.comments[0]!.body).toMatch(/❌/);
+    },
+    60 * MINUTE,
+  );
 });

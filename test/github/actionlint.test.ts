@@ -1,7 +1,7 @@
 // Lints every workflow with actionlint, and checks action.yml (which actionlint
 // only reads for `uses: ./`) for script injection: inputs reach `run:` through
 // `env:` only.
-import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,8 +12,16 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 describe('workflows', () => {
   it('pass actionlint', async () => {
-    const files = (await readdir(path.join(root, '.github/workflows'))).filter((f) => /\.ya?ml$/.test(f)).map((f) => `.github/workflows/${f}`);
-    expect(files).toEqual(expect.arrayContaining(['.github/workflows/ci.yml', '.github/workflows/portmatrix.yml', '.github/workflows/portmatrix-comment.yml']));
+    const files = (await readdir(path.join(root, '.github/workflows')))
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => `.github/workflows/${f}`);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        '.github/workflows/ci.yml',
+        '.github/workflows/portmatrix.yml',
+        '.github/workflows/portmatrix-comment.yml',
+      ]),
+    );
     const result = await actionlint(root, files);
     expect(result.output).toBe('');
     expect(result.code).toBe(0);
@@ -23,7 +31,8 @@ describe('workflows', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pm-actionlint-'));
     try {
       await mkdir(path.join(dir, '.github/workflows'), { recursive: true });
-      const bad = 'on: pull_request\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n';
+      const bad =
+        'on: pull_request\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n';
       await writeFile(path.join(dir, '.github/workflows/bad.yml'), bad);
       const result = await actionlint(dir, ['.github/workflows/bad.yml']);
       expect(result.code).toBe(1);
@@ -46,11 +55,17 @@ interface ActionStep {
 
 describe('action.yml', async () => {
   const text = await readFile(path.join(root, 'action.yml'), 'utf8');
-  const action = parse(text) as { inputs: Record<string, { description?: string; default?: string }>; outputs: Record<string, { value: string }>; runs: { using: string; steps: ActionStep[] } };
+  const action = parse(text) as {
+    inputs: Record<string, { description?: string; default?: string }>;
+    outputs: Record<string, { value: string }>;
+    runs: { using: string; steps: ActionStep[] };
+  };
 
   it('is a composite action with the documented inputs and outputs', () => {
     expect(action.runs.using).toBe('composite');
-    expect(Object.keys(action.inputs)).toEqual(expect.arrayContaining(['matrix', 'shard', 'results-dir', 'version', 'only', 'args']));
+    expect(Object.keys(action.inputs)).toEqual(
+      expect.arrayContaining(['matrix', 'shard', 'results-dir', 'version', 'only', 'args']),
+    );
     expect(action.inputs.matrix?.default).toBe('matrix.yaml');
     expect(action.inputs['results-dir']?.default).toBe('results');
     expect(Object.keys(action.outputs)).toEqual(expect.arrayContaining(['results-dir', 'exit-code']));
@@ -81,15 +96,25 @@ describe('the HTML report one click away', async () => {
     const doc = parse(await readFile(path.join(root, file), 'utf8'));
     return job ? doc.jobs[job].steps : doc.runs.steps;
   };
-  const htmlUpload = (list: ActionStep[]) => list.find((s) => s.uses?.startsWith('actions/upload-artifact') && (s.with as Record<string, unknown> | undefined)?.archive === false);
+  const htmlUpload = (list: ActionStep[]) =>
+    list.find(
+      (s) =>
+        s.uses?.startsWith('actions/upload-artifact') &&
+        (s.with as Record<string, unknown> | undefined)?.archive === false,
+    );
 
-  for (const [file, job] of [['action.yml', undefined], ['.github/workflows/portmatrix.yml', 'report']] as const) {
+  for (const [file, job] of [
+    ['action.yml', undefined],
+    ['.github/workflows/portmatrix.yml', 'report'],
+  ] as const) {
     it(`${file} uploads report.html unzipped and links it by artifact id`, async () => {
       const list = await steps(file, job);
       const upload = htmlUpload(list);
       expect(upload?.uses).toBe('actions/upload-artifact@v7');
       expect(upload?.with?.path).toMatch(/\/report\.html$/);
-      const link = list.find((s) => s.env?.ARTIFACT_ID === `\${{ steps.${(upload as { id?: string }).id}.outputs.artifact-id }}`);
+      const link = list.find(
+        (s) => s.env?.ARTIFACT_ID === `\${{ steps.${(upload as { id?: string }).id}.outputs.artifact-id }}`,
+      );
       expect(link?.run).toContain('/actions/runs/$GITHUB_RUN_ID');
       expect(link?.run).toContain('/artifacts/$ARTIFACT_ID');
     });

@@ -9,9 +9,16 @@ describe('githubLog', () => {
   it('groups and fences the output of a failed cell, and annotates matrix.yaml', () => {
     let log = '';
     const listen = githubLog({ write: (t) => (log += t), matrixFile: 'matrix.yaml' });
-    const failed = { ...cell('amd64/debian-bookworm/default', 'fail', 'verifier rejection'), stdout: 'ok\n::error::pwned\n::add-mask::secret\n\x1b[31mred\x1b[0m\n' };
+    const failed = {
+      ...cell('amd64/debian-bookworm/default', 'fail', 'verifier rejection'),
+      stdout: 'ok\n::error::pwned\n::add-mask::secret\n\x1b[31mred\x1b[0m\n',
+    };
     listen({ type: 'result', cell: planCell(failed.id), result: failed });
-    listen({ type: 'result', cell: planCell('amd64/debian-trixie/default'), result: cell('amd64/debian-trixie/default', 'pass') });
+    listen({
+      type: 'result',
+      cell: planCell('amd64/debian-trixie/default'),
+      result: cell('amd64/debian-trixie/default', 'pass'),
+    });
     listen.finish();
 
     const lines = log.split(/\r\n|\r|\n/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_COMMENT_CHARS, buildCommentBody, commentMarker } from '../../src/github/comment-body.js';
+import { buildCommentBody, commentMarker, MAX_COMMENT_CHARS } from '../../src/github/comment-body.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { results } from './results.js';
 
@@ -16,7 +16,12 @@ const head = results([
 
 describe('buildCommentBody', () => {
   it('starts with the marker, then the regression, then the summary', () => {
-    const body = buildCommentBody({ head, base, render: renderMarkdown, reportUrl: 'https://github.com/o/r/actions/runs/1' });
+    const body = buildCommentBody({
+      head,
+      base,
+      render: renderMarkdown,
+      reportUrl: 'https://github.com/o/r/actions/runs/1',
+    });
     const lines = body.split('\n');
     expect(lines[0]).toBe('<!-- portmatrix:comment -->');
     const regression = body.indexOf('### ❌ 1 regression against the base branch');
@@ -48,21 +53,38 @@ describe('buildCommentBody', () => {
   });
 
   it('says so when nothing changed, and omits the diff without a base', () => {
-    expect(buildCommentBody({ head, base: head, render: renderMarkdown })).toContain('No changes against the base branch');
+    expect(buildCommentBody({ head, base: head, render: renderMarkdown })).toContain(
+      'No changes against the base branch',
+    );
     expect(buildCommentBody({ head, render: renderMarkdown })).not.toContain('base branch');
   });
 
   it('supports a marker id for several matrices in one PR', () => {
-    expect(buildCommentBody({ head, id: 'arm-only', render: renderMarkdown }).startsWith('<!-- portmatrix:comment:arm-only -->')).toBe(true);
+    expect(
+      buildCommentBody({ head, id: 'arm-only', render: renderMarkdown }).startsWith(
+        '<!-- portmatrix:comment:arm-only -->',
+      ),
+    ).toBe(true);
     expect(() => commentMarker('x -->')).toThrow(/may only contain/);
   });
 
   it('stays under GitHub’s 65,536-character limit for a huge failing matrix', () => {
     const many = (status: 'pass' | 'fail') =>
-      results(Array.from({ length: 3000 }, (_, i) => [`amd64/k${i}/default`, status, `reason ${i} ${'x'.repeat(100)}`] as [string, 'pass' | 'fail', string]));
+      results(
+        Array.from(
+          { length: 3000 },
+          (_, i) =>
+            [`amd64/k${i}/default`, status, `reason ${i} ${'x'.repeat(100)}`] as [string, 'pass' | 'fail', string],
+        ),
+      );
     const huge = many('fail');
     for (const c of huge.cells) c.stdout = 'y'.repeat(5000);
-    const body = buildCommentBody({ head: huge, base: many('pass'), render: renderMarkdown, reportUrl: 'https://example.test/r' });
+    const body = buildCommentBody({
+      head: huge,
+      base: many('pass'),
+      render: renderMarkdown,
+      reportUrl: 'https://example.test/r',
+    });
     expect(body.length).toBeLessThanOrEqual(MAX_COMMENT_CHARS);
     expect(body.startsWith('<!-- portmatrix:comment -->')).toBe(true);
     expect(body).toContain('### ❌ 3000 regressions against the base branch');

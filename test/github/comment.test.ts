@@ -6,19 +6,19 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
-import { startFakeGithub, seedOthers, type FakeGithub } from './fake-github.js';
+import { type FakeGithub, seedOthers, startFakeGithub } from './fake-github.js';
 import { results, writeResultsDir } from './results.js';
 
 const TOKEN = 'ghs_S3cr3tT0kenValue0123456789abcdefXYZ';
 const MARKER = '<!-- portmatrix:comment -->';
 let tmp: string;
-let headDir: string;
-let baseDir: string;
+let _headDir: string;
+let _baseDir: string;
 let gh: FakeGithub | undefined;
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), 'pm-comment-'));
-  headDir = await writeResultsDir(
+  _headDir = await writeResultsDir(
     path.join(tmp, 'head'),
     results([
       ['amd64/debian-6.1/default', 'pass'],
@@ -26,7 +26,7 @@ beforeAll(async () => {
       ['s390x/debian-6.1/default', 'xfail', 'no BTF'],
     ]),
   );
-  baseDir = await writeResultsDir(
+  _baseDir = await writeResultsDir(
     path.join(tmp, 'base'),
     results([
       ['amd64/debian-6.1/default', 'pass'],
@@ -53,7 +53,13 @@ async function cli(args: string[], env: Record<string, string | undefined>) {
   const out = capture();
   const err = capture();
   // Our own signal: main() then installs no process-wide SIGINT/SIGTERM handlers.
-  const code = await main(args, { cwd: tmp, env, stdout: out.stream, stderr: err.stream, signal: new AbortController().signal });
+  const code = await main(args, {
+    cwd: tmp,
+    env,
+    stdout: out.stream,
+    stderr: err.stream,
+    signal: new AbortController().signal,
+  });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
@@ -74,7 +80,10 @@ describe('portmatrix comment', () => {
     expect(gh.comments).toHaveLength(1);
     const id = gh.comments[0]!.id;
 
-    const second = await cli(['comment', 'head', '--pr', '7', '--base', 'base', '--report-url', 'https://example.test/run/1'], envFor(gh.url));
+    const second = await cli(
+      ['comment', 'head', '--pr', '7', '--base', 'base', '--report-url', 'https://example.test/run/1'],
+      envFor(gh.url),
+    );
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('updated the comment');
     expect(gh.comments).toHaveLength(1);
@@ -88,7 +97,12 @@ describe('portmatrix comment', () => {
   it('finds its comment past the first page and stops paging there', async () => {
     gh = await startFakeGithub('octo', 'ebpf-app', 7);
     seedOthers(gh, 150);
-    gh.comments.push({ id: 5000, body: `${MARKER}\nold`, user: { login: 'github-actions[bot]', type: 'Bot' }, html_url: 'https://github.test/c/5000' });
+    gh.comments.push({
+      id: 5000,
+      body: `${MARKER}\nold`,
+      user: { login: 'github-actions[bot]', type: 'Bot' },
+      html_url: 'https://github.test/c/5000',
+    });
     seedOthers(gh, 120); // pages 3 and 4 exist and must not be fetched
     const r = await cli(['comment', 'head', '--pr', '7'], envFor(gh.url));
     expect(r.code).toBe(0);
@@ -112,7 +126,12 @@ describe('portmatrix comment', () => {
 
   it('with a personal token matches by the authenticated login, not by any bot', async () => {
     gh = await startFakeGithub('octo', 'ebpf-app', 7, { login: 'ci-user' });
-    gh.comments.push({ id: 1, body: `${MARKER}\nother bot`, user: { login: 'other[bot]', type: 'Bot' }, html_url: 'x' });
+    gh.comments.push({
+      id: 1,
+      body: `${MARKER}\nother bot`,
+      user: { login: 'other[bot]', type: 'Bot' },
+      html_url: 'x',
+    });
     gh.comments.push({ id: 2, body: `${MARKER}\nmine`, user: { login: 'ci-user', type: 'User' }, html_url: 'y' });
     const r = await cli(['comment', 'head', '--pr', '7'], envFor(gh.url));
     expect(r.code).toBe(0);
@@ -124,7 +143,9 @@ describe('portmatrix comment', () => {
     gh = await startFakeGithub('octo', 'ebpf-app', 7, { readOnly: true });
     const r = await cli(['comment', 'head', '--pr', '7'], envFor(gh.url));
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('cannot create a comment on octo/ebpf-app#7: GitHub answered 403 "Resource not accessible by integration"');
+    expect(r.stderr).toContain(
+      'cannot create a comment on octo/ebpf-app#7: GitHub answered 403 "Resource not accessible by integration"',
+    );
     expect(r.stderr).toContain('pull-requests: write');
     expect(r.stderr).toContain('workflow_run');
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
@@ -134,7 +155,9 @@ describe('portmatrix comment', () => {
   it('reports an unreachable API as an infrastructure error (exit 3) without the token', async () => {
     const r = await cli(['comment', 'head', '--pr', '7'], envFor('http://127.0.0.1:9'));
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/cannot identify the token user on octo\/ebpf-app#7: .*check the network and GITHUB_API_URL/);
+    expect(r.stderr).toMatch(
+      /cannot identify the token user on octo\/ebpf-app#7: .*check the network and GITHUB_API_URL/,
+    );
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
   });
 

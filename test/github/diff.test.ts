@@ -1,19 +1,75 @@
 import { describe, expect, it } from 'vitest';
+import { renderDiff } from '../../src/github/comment-body.js';
 import { classifyTransition, diffResults, hasChanges } from '../../src/github/diff.js';
 import { STATUSES, type Status } from '../../src/results/model.js';
-import { renderDiff } from '../../src/github/comment-body.js';
 import { results } from './results.js';
 
 describe('classifyTransition', () => {
   // Every ordered pair of statuses, with the bucket it must land in.
   const expected: Record<Status, Record<Status, string | undefined>> = {
-    pass: { pass: undefined, fail: 'regressed', xfail: 'changed', xpass: 'regressed', infra: 'infra', skip: 'changed', flaky: 'flaky' },
-    xfail: { pass: 'changed', fail: 'regressed', xfail: undefined, xpass: 'regressed', infra: 'infra', skip: 'changed', flaky: 'flaky' },
-    fail: { pass: 'fixed', fail: undefined, xfail: 'fixed', xpass: 'changed', infra: 'infra', skip: 'changed', flaky: 'flaky' },
-    xpass: { pass: 'fixed', fail: 'changed', xfail: 'fixed', xpass: undefined, infra: 'infra', skip: 'changed', flaky: 'flaky' },
-    infra: { pass: 'changed', fail: 'changed', xfail: 'changed', xpass: 'changed', infra: undefined, skip: 'changed', flaky: 'flaky' },
-    skip: { pass: 'changed', fail: 'changed', xfail: 'changed', xpass: 'changed', infra: 'infra', skip: undefined, flaky: 'flaky' },
-    flaky: { pass: 'fixed', fail: 'regressed', xfail: 'fixed', xpass: 'regressed', infra: 'infra', skip: 'changed', flaky: undefined },
+    pass: {
+      pass: undefined,
+      fail: 'regressed',
+      xfail: 'changed',
+      xpass: 'regressed',
+      infra: 'infra',
+      skip: 'changed',
+      flaky: 'flaky',
+    },
+    xfail: {
+      pass: 'changed',
+      fail: 'regressed',
+      xfail: undefined,
+      xpass: 'regressed',
+      infra: 'infra',
+      skip: 'changed',
+      flaky: 'flaky',
+    },
+    fail: {
+      pass: 'fixed',
+      fail: undefined,
+      xfail: 'fixed',
+      xpass: 'changed',
+      infra: 'infra',
+      skip: 'changed',
+      flaky: 'flaky',
+    },
+    xpass: {
+      pass: 'fixed',
+      fail: 'changed',
+      xfail: 'fixed',
+      xpass: undefined,
+      infra: 'infra',
+      skip: 'changed',
+      flaky: 'flaky',
+    },
+    infra: {
+      pass: 'changed',
+      fail: 'changed',
+      xfail: 'changed',
+      xpass: 'changed',
+      infra: undefined,
+      skip: 'changed',
+      flaky: 'flaky',
+    },
+    skip: {
+      pass: 'changed',
+      fail: 'changed',
+      xfail: 'changed',
+      xpass: 'changed',
+      infra: 'infra',
+      skip: undefined,
+      flaky: 'flaky',
+    },
+    flaky: {
+      pass: 'fixed',
+      fail: 'regressed',
+      xfail: 'fixed',
+      xpass: 'regressed',
+      infra: 'infra',
+      skip: 'changed',
+      flaky: undefined,
+    },
   };
   for (const base of STATUSES) {
     for (const head of STATUSES) {
@@ -67,14 +123,31 @@ describe('diffResults', () => {
 describe('per-test changes', () => {
   const withTests = (r: ReturnType<typeof results>, tests: [string, Status][]) => {
     const cell = r.cells[0]!;
-    cell.tests = tests.map(([name, status]) => ({ name, kind: 'exec', status, timedOut: false, timings: {}, stdout: '', stderr: '', kernelLog: '' }));
+    cell.tests = tests.map(([name, status]) => ({
+      name,
+      kind: 'exec',
+      status,
+      timedOut: false,
+      timings: {},
+      stdout: '',
+      stderr: '',
+      kernelLog: '',
+    }));
     return r;
   };
 
   it('a cell failing before and after still regresses when another test broke, and the comment names each test', () => {
     const id = 'amd64/debian-6.1/default';
-    const base = withTests(results([[id, 'fail']]), [['smoke', 'fail'], ['suite', 'pass'], ['gone', 'pass']]);
-    const head = withTests(results([[id, 'fail']]), [['smoke', 'pass'], ['suite', 'fail'], ['new', 'pass']]);
+    const base = withTests(results([[id, 'fail']]), [
+      ['smoke', 'fail'],
+      ['suite', 'pass'],
+      ['gone', 'pass'],
+    ]);
+    const head = withTests(results([[id, 'fail']]), [
+      ['smoke', 'pass'],
+      ['suite', 'fail'],
+      ['new', 'pass'],
+    ]);
     const d = diffResults(base, head);
     expect(d.regressed.map((c) => c.id)).toEqual([id]);
     expect(d.regressed[0]!.tests).toEqual([
@@ -83,12 +156,23 @@ describe('per-test changes', () => {
       { name: 'new', base: undefined, head: 'pass', bucket: undefined },
       { name: 'gone', base: 'pass' },
     ]);
-    expect(renderDiff(d)).toContain('| `amd64/debian-6.1/default` | ❌ fail | ❌ fail | smoke: fail → pass; suite: pass → fail; new: absent → pass; gone: pass → absent |');
+    expect(renderDiff(d)).toContain(
+      '| `amd64/debian-6.1/default` | ❌ fail | ❌ fail | smoke: fail → pass; suite: pass → fail; new: absent → pass; gone: pass → absent |',
+    );
   });
 
   it('a cell whose only change is a fixed test is fixed', () => {
     const id = 'amd64/debian-6.1/default';
-    const d = diffResults(withTests(results([[id, 'fail']]), [['a', 'fail'], ['b', 'fail']]), withTests(results([[id, 'fail']]), [['a', 'pass'], ['b', 'fail']]));
+    const d = diffResults(
+      withTests(results([[id, 'fail']]), [
+        ['a', 'fail'],
+        ['b', 'fail'],
+      ]),
+      withTests(results([[id, 'fail']]), [
+        ['a', 'pass'],
+        ['b', 'fail'],
+      ]),
+    );
     expect([d.regressed.length, d.fixed.map((c) => c.id)]).toEqual([0, [id]]);
   });
 });

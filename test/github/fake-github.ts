@@ -30,12 +30,21 @@ export interface FakeGithub {
   close(): Promise<void>;
 }
 
-export async function startFakeGithub(owner: string, repo: string, issue: number, opts: FakeGithubOptions = {}): Promise<FakeGithub> {
+export async function startFakeGithub(
+  owner: string,
+  repo: string,
+  issue: number,
+  opts: FakeGithubOptions = {},
+): Promise<FakeGithub> {
   const comments: FakeComment[] = [];
   const pulls = new Map<number, string>();
   const requests: FakeGithub['requests'] = [];
   let nextId = 1000;
-  const author = opts.author ?? (opts.login ? { login: opts.login, type: 'User' as const } : { login: 'github-actions[bot]', type: 'Bot' as const });
+  const author =
+    opts.author ??
+    (opts.login
+      ? { login: opts.login, type: 'User' as const }
+      : { login: 'github-actions[bot]', type: 'Bot' as const });
   const listPath = `/repos/${owner}/${repo}/issues/${issue}/comments`;
   const patchPath = new RegExp(`^/repos/${owner}/${repo}/issues/comments/(\\d+)$`);
 
@@ -44,13 +53,21 @@ export async function startFakeGithub(owner: string, repo: string, issue: number
     for await (const c of req) chunks.push(c as Buffer);
     const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-    requests.push({ method: req.method ?? '', path: url.pathname + url.search, authorization: req.headers.authorization });
+    requests.push({
+      method: req.method ?? '',
+      path: url.pathname + url.search,
+      authorization: req.headers.authorization,
+    });
     const send = (status: number, data: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(data));
     };
     const forbidden = () =>
-      send(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' });
+      send(403, {
+        message: 'Resource not accessible by integration',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '403',
+      });
 
     if (req.method === 'GET' && url.pathname === '/user') {
       return opts.login ? send(200, { login: opts.login, type: 'User' }) : forbidden();
@@ -63,12 +80,21 @@ export async function startFakeGithub(owner: string, repo: string, issue: number
       const at = (p: number) => `<${url.origin}${listPath}?per_page=${perPage}&page=${p}>`;
       if (page < last) links.push(`${at(page + 1)}; rel="next"`, `${at(last)}; rel="last"`);
       if (page > 1) links.push(`${at(1)}; rel="first"`, `${at(page - 1)}; rel="prev"`);
-      return send(200, comments.slice((page - 1) * perPage, page * perPage), links.length ? { link: links.join(', ') } : {});
+      return send(
+        200,
+        comments.slice((page - 1) * perPage, page * perPage),
+        links.length ? { link: links.join(', ') } : {},
+      );
     }
     if (url.pathname === listPath && req.method === 'POST') {
       if (opts.readOnly) return forbidden();
       const id = nextId++;
-      const c: FakeComment = { id, body: body.body, user: author, html_url: `https://github.test/${owner}/${repo}/pull/${issue}#issuecomment-${id}` };
+      const c: FakeComment = {
+        id,
+        body: body.body,
+        user: author,
+        html_url: `https://github.test/${owner}/${repo}/pull/${issue}#issuecomment-${id}`,
+      };
       comments.push(c);
       return send(201, c);
     }
@@ -77,7 +103,10 @@ export async function startFakeGithub(owner: string, repo: string, issue: number
       const sha = pulls.get(Number(pull[1]));
       return sha ? send(200, { number: Number(pull[1]), head: { sha } }) : send(404, { message: 'Not Found' });
     }
-    if (req.method === 'GET' && new RegExp(`^/repos/${owner}/${repo}/actions/workflows/[^/]+/runs$`).test(url.pathname)) {
+    if (
+      req.method === 'GET' &&
+      new RegExp(`^/repos/${owner}/${repo}/actions/workflows/[^/]+/runs$`).test(url.pathname)
+    ) {
       return send(200, { total_count: 0, workflow_runs: [] });
     }
     const m = patchPath.exec(url.pathname);

@@ -6,8 +6,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkLoaderArch, readElf } from '../../src/guest/elf.js';
 import { UsageError } from '../../src/errors.js';
+import { checkLoaderArch, readElf } from '../../src/guest/elf.js';
 import { devBusybox } from '../helpers/dev-kernels.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pm-elf-'));
@@ -17,7 +17,9 @@ function run(cmd: string, args: string[], aptPackage: string): void {
   try {
     execFileSync(cmd, args, { cwd: dir, stdio: 'pipe' });
   } catch (err) {
-    throw new Error(`${cmd} ${args.join(' ')} failed (needs apt package ${aptPackage}): ${String((err as { stderr?: Buffer }).stderr ?? err)}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed (needs apt package ${aptPackage}): ${String((err as { stderr?: Buffer }).stderr ?? err)}`,
+    );
   }
 }
 
@@ -28,14 +30,25 @@ beforeAll(async () => {
   writeFileSync(bin('foo.c'), 'int foo(void) { return 1; }\n');
   writeFileSync(bin('m.c'), 'int foo(void);\nvoid _start(void) { foo(); for (;;); }\n');
   // arm64 and i386: clang with lld, static, no libc needed.
-  for (const [target, out] of [['aarch64-linux-gnu', 'arm64'], ['i386-linux-gnu', 'i386']]) {
+  for (const [target, out] of [
+    ['aarch64-linux-gnu', 'arm64'],
+    ['i386-linux-gnu', 'i386'],
+  ]) {
     run('clang', [`--target=${target}`, '-nostdlib', '-static', '-fuse-ld=lld', '-o', out!, 's.c'], 'clang lld');
   }
   // s390x (big-endian), dynamic: lld 14 has no s390x, binutils' cross ld does.
   run('clang', ['--target=s390x-linux-gnu', '-fPIC', '-c', 'foo.c', '-o', 'foo.o'], 'clang');
-  run('s390x-linux-gnu-ld', ['-shared', '-soname', 'libfoo.so.1', '-o', 'libfoo.so', 'foo.o'], 'binutils-s390x-linux-gnu');
+  run(
+    's390x-linux-gnu-ld',
+    ['-shared', '-soname', 'libfoo.so.1', '-o', 'libfoo.so', 'foo.o'],
+    'binutils-s390x-linux-gnu',
+  );
   run('clang', ['--target=s390x-linux-gnu', '-fPIE', '-c', 'm.c', '-o', 'm.o'], 'clang');
-  run('s390x-linux-gnu-ld', ['-pie', '--dynamic-linker=/lib/ld64.so.1', '-o', 's390x-dyn', 'm.o', '-L.', '-lfoo'], 'binutils-s390x-linux-gnu');
+  run(
+    's390x-linux-gnu-ld',
+    ['-pie', '--dynamic-linker=/lib/ld64.so.1', '-o', 's390x-dyn', 'm.o', '-L.', '-lfoo'],
+    'binutils-s390x-linux-gnu',
+  );
   writeFileSync(bin('script.sh'), '#!/bin/sh\necho hi\n');
   writeFileSync(bin('notes.txt'), 'just text\n');
   chmodSync(bin('script.sh'), 0o755);
@@ -64,7 +77,13 @@ describe('readElf', () => {
   });
 
   it('reads static arm64 and 32-bit i386 executables', async () => {
-    expect(await readElf(bin('arm64'))).toMatchObject({ machine: 183, bits: 64, arch: 'arm64', static: true, needed: [] });
+    expect(await readElf(bin('arm64'))).toMatchObject({
+      machine: 183,
+      bits: 64,
+      arch: 'arm64',
+      static: true,
+      needed: [],
+    });
     const i386 = await readElf(bin('i386'));
     expect(i386).toMatchObject({ machine: 3, bits: 32, bigEndian: false, static: true });
     expect(i386!.arch).toBeUndefined();
@@ -95,7 +114,9 @@ describe('checkLoaderArch', () => {
     await expect(checkLoaderArch(p, 'amd64')).rejects.toThrow(
       `loader ${p} is built for arm64 (EM_AARCH64, little-endian) but cell amd64 needs amd64 (EM_X86_64, little-endian); build it with GOARCH=amd64`,
     );
-    await expect(checkLoaderArch('/bin/true', 's390x')).rejects.toThrow(/built for amd64 \(EM_X86_64, little-endian\) but cell s390x needs s390x \(EM_S390, big-endian\); build it with GOARCH=s390x/);
+    await expect(checkLoaderArch('/bin/true', 's390x')).rejects.toThrow(
+      /built for amd64 \(EM_X86_64, little-endian\) but cell s390x needs s390x \(EM_S390, big-endian\); build it with GOARCH=s390x/,
+    );
     await expect(checkLoaderArch(bin('i386'), 'amd64')).rejects.toThrow(/built for 386 \(EM_386, little-endian\)/);
   });
 

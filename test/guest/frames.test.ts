@@ -10,7 +10,7 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 /** A console transcript as the guest prints it for a loader that says hello and exits 3. */
 function transcript(opts: { stdout?: string; dmesgLines?: string[] } = {}): string {
   const out = opts.stdout ?? 'hello\n';
-  const dmesg = (opts.dmesgLines ?? ['[    0.000000] Linux version 6.12']).join('\n') + '\n';
+  const dmesg = `${(opts.dmesgLines ?? ['[    0.000000] Linux version 6.12']).join('\n')}\n`;
   return [
     '[    0.000000] Linux version 6.12.117+deb13-cloud-amd64',
     '[    3.100000] Run /init as init process',
@@ -51,16 +51,23 @@ describe('parseFrames', () => {
       stdout: 'hello\n',
       stderr: '',
       dmesg: '[    0.000000] Linux version 6.12\n',
-      facts: { btfPresent: true, lockdown: 'none', jitEnabled: '1', unameR: '6.12.117+deb13-cloud-amd64', uid: 1000, capEff: '0000000000000000' },
+      facts: {
+        btfPresent: true,
+        lockdown: 'none',
+        jitEnabled: '1',
+        unameR: '6.12.117+deb13-cloud-amd64',
+        uid: 1000,
+        capEff: '0000000000000000',
+      },
       sysctlErrors: ["kernel.nope: /init: line 22: can't create /proc/sys/kernel/nope"],
     });
     expect(r.truncated).toBeUndefined();
   });
 
   it('gives the same report for every chunk size, with \\r\\n line ends', () => {
-    const text = transcript({ stdout: 'x'.repeat(500) + '\nünïcode ✓\n' }).replace(/\n/g, '\r\n');
+    const text = transcript({ stdout: `${'x'.repeat(500)}\nünïcode ✓\n` }).replace(/\n/g, '\r\n');
     const whole = parseFrames(text, T);
-    expect(whole.stdout).toBe('x'.repeat(500) + '\nünïcode ✓\n');
+    expect(whole.stdout).toBe(`${'x'.repeat(500)}\nünïcode ✓\n`);
     for (const size of [1, 2, 3, 7, 64, 1000]) {
       const p = new FrameParser(T);
       for (let i = 0; i < text.length; i += size) p.push(text.slice(i, i + size));
@@ -80,7 +87,11 @@ describe('parseFrames', () => {
   it('emits live output frames with their bytes, and drops a line the console broke', () => {
     const p = new FrameParser(T);
     const data = Buffer.from('ünï\n');
-    expect(p.push(`${F} live=stdout.3 ${data.toString('base64')}\n${F} live=stderr QUJD\n${F} live=stdout.1 QU<6>[  1.0] JD\n${F} live=dmesg.1 QUJD\n`)).toEqual([
+    expect(
+      p.push(
+        `${F} live=stdout.3 ${data.toString('base64')}\n${F} live=stderr QUJD\n${F} live=stdout.1 QU<6>[  1.0] JD\n${F} live=dmesg.1 QUJD\n`,
+      ),
+    ).toEqual([
       { type: 'live', stream: 'stdout', index: 3, data },
       { type: 'live', stream: 'stderr', data: Buffer.from('ABC') },
     ]);
@@ -91,8 +102,12 @@ describe('parseFrames', () => {
     // Test 0 ends and sends its blocks; test 1 streams a line, and the guest dies before its blocks.
     p.push(`${F} test-start=0 t=1.0\n${F} live=stdout.0 ${b64('first ')}\n${F} live=stdout.0 ${b64('try\n')}\n`);
     expect(p.current().tests[0]!.stdout).toBe('first try\n');
-    p.push(`${F} test-end=0 exit=0 timedout=0 t=1.5\n${F} begin=stdout.0\n${b64('the record\n')}\n${F} end=stdout.0 bytes=11 total=11\n`);
-    p.push(`${F} test-start=1 t=2.0\n${F} live=stdout.1 ${b64('before the panic\n')}\n${F} live=stderr.1 ${b64('warn\n')}\n[ 2.5] Kernel panic - not syncing: sysrq triggered crash\n`);
+    p.push(
+      `${F} test-end=0 exit=0 timedout=0 t=1.5\n${F} begin=stdout.0\n${b64('the record\n')}\n${F} end=stdout.0 bytes=11 total=11\n`,
+    );
+    p.push(
+      `${F} test-start=1 t=2.0\n${F} live=stdout.1 ${b64('before the panic\n')}\n${F} live=stderr.1 ${b64('warn\n')}\n[ 2.5] Kernel panic - not syncing: sysrq triggered crash\n`,
+    );
     const r = p.end();
     expect(r.tests.map((t) => [t.ended, t.stdout, t.stderr])).toEqual([
       [true, 'the record\n', ''],
@@ -106,9 +121,14 @@ describe('parseFrames', () => {
     const dmesg = Array.from({ length: 40 }, (_, i) => `[ ${i}.0] line ${i}`);
     const lines = transcript({ dmesgLines: dmesg }).split('\n');
     const at = lines.findIndex((l) => l.endsWith('begin=dmesg')) + 3;
-    lines.splice(at, 0, '[    5.123456] rcu: INFO: rcu_sched self-detected stall on CPU', '[    5.2] ------------[ cut here ]------------');
+    lines.splice(
+      at,
+      0,
+      '[    5.123456] rcu: INFO: rcu_sched self-detected stall on CPU',
+      '[    5.2] ------------[ cut here ]------------',
+    );
     const r = parseFrames(lines.join('\n'), T);
-    expect(r.dmesg).toBe(dmesg.join('\n') + '\n');
+    expect(r.dmesg).toBe(`${dmesg.join('\n')}\n`);
     expect(r.truncated).toBeUndefined();
   });
 
@@ -142,7 +162,13 @@ describe('parseFrames', () => {
 
   it('flags a size mismatch when a base64 line was lost', () => {
     const out = 'y'.repeat(300);
-    const text = transcript({ stdout: out }).replace(b64(out), b64(out).match(/.{1,76}/g)!.slice(1).join('\n'));
+    const text = transcript({ stdout: out }).replace(
+      b64(out),
+      b64(out)
+        .match(/.{1,76}/g)!
+        .slice(1)
+        .join('\n'),
+    );
     expect(parseFrames(text, T).truncated).toEqual(['stdout']);
   });
 

@@ -4,10 +4,10 @@
 // hash-named file name for an applet name.
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { baseInit } from '../../src/guest/base-init.js';
 import type { TestSpec } from '../../src/core/cell.js';
+import { baseInit } from '../../src/guest/base-init.js';
 import { shQuote } from '../../src/guest/init-script.js';
-import { suiteScript, type SuiteOptions } from '../../src/guest/suite-script.js';
+import { type SuiteOptions, suiteScript } from '../../src/guest/suite-script.js';
 import { stepOf } from '../../src/guest/test-steps.js';
 import { devBusybox } from '../helpers/dev-kernels.js';
 
@@ -18,9 +18,20 @@ const TOKEN = '0123456789abcdef';
 const EVIL = [`it's`, `"double"`, '$(touch /tmp/pwned)', '`id`', 'a\nb', '\\', ' lead', '*', '$HOME', '', "'''"];
 
 /** A cell's script with one test (a `loader:` matrix's) and the given settings. */
-function script(o: Partial<SuiteOptions> & { args?: string[]; env?: Record<string, string>; timeoutSec?: number } = {}): string {
+function script(
+  o: Partial<SuiteOptions> & { args?: string[]; env?: Record<string, string>; timeoutSec?: number } = {},
+): string {
   const { args = [], env = {}, timeoutSec = 30, ...rest } = o;
-  const spec: TestSpec = { name: 'loader', kind: 'exec', path: '/build/loader', args, env, files: [], workdir: '', timeoutSec };
+  const spec: TestSpec = {
+    name: 'loader',
+    kind: 'exec',
+    path: '/build/loader',
+    args,
+    env,
+    files: [],
+    workdir: '',
+    timeoutSec,
+  };
   return suiteScript({ token: TOKEN, sysctl: {}, tests: [{ index: 0, step: stepOf(spec, 0) }], ...rest });
 }
 
@@ -50,7 +61,14 @@ describe("a cell's script", () => {
     expect(s).not.toMatch(/mount -t (proc|sysfs|devtmpfs)/);
     expect(s).toContain('ulimit -l unlimited');
     expect(s.trimEnd().endsWith('poweroff -f')).toBe(true);
-    const order = ['phase=init', 'phase=loader-start', '\npm_test 0 ', 'phase=loader-end', 'send_block dmesg', 'phase=done'].map((k) => s.indexOf(k));
+    const order = [
+      'phase=init',
+      'phase=loader-start',
+      '\npm_test 0 ',
+      'phase=loader-end',
+      'send_block dmesg',
+      'phase=done',
+    ].map((k) => s.indexOf(k));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
@@ -72,8 +90,13 @@ describe("a cell's script", () => {
     const busybox = await devBusybox('amd64');
     const env = Object.fromEntries(EVIL.map((v, i) => [`V${i}`, v]));
     // pm_test as generated, called on a stub that prints the environment words, then the program and its arguments.
-    const stub = 'pm_test() { shift 3; while test "$1" != --; do printf "%s\\n" "$1"; shift; done; shift; printf "%s\\0" "$@"; }';
-    const r = spawnSync(busybox, ['sh', '-c', `${stub}\n${testLine(script({ args: EVIL, env }))}`], { argv0: 'busybox', encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const stub =
+      'pm_test() { shift 3; while test "$1" != --; do printf "%s\\n" "$1"; shift; done; shift; printf "%s\\0" "$@"; }';
+    const r = spawnSync(busybox, ['sh', '-c', `${stub}\n${testLine(script({ args: EVIL, env }))}`], {
+      argv0: 'busybox',
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+    });
     expect(r.stderr).toBe('');
     const at = r.stdout.indexOf('/portmatrix/bin/0/loader\0');
     expect(at).toBeGreaterThan(0);
@@ -85,7 +108,12 @@ describe("a cell's script", () => {
 
   it('is valid busybox sh syntax', async () => {
     const busybox = await devBusybox('amd64');
-    const s = script({ args: EVIL, env: { A: EVIL.join('') }, sysctl: { 'net.core.bpf_jit_enable': `1'; reboot` }, user: '1234' });
+    const s = script({
+      args: EVIL,
+      env: { A: EVIL.join('') },
+      sysctl: { 'net.core.bpf_jit_enable': `1'; reboot` },
+      user: '1234',
+    });
     const r = spawnSync(busybox, ['sh', '-n', '-c', s], { argv0: 'busybox', encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -102,8 +130,12 @@ describe("a cell's script", () => {
   it('drops privileges with su when only a user is given', () => {
     expect(script()).not.toContain(' su ');
     const s = script({ user: '1234' });
-    expect(s).toContain(`awk -F: -v u='1234' '$3 == u { f = 1 } END { exit !f }' /etc/passwd || { echo 'u1234:x:1234:1234::/tmp:/bin/sh' >> /etc/passwd; echo 'u1234:x:1234:' >> /etc/group; }`);
-    expect(testLine(s)).toContain(`-- su -p -s /bin/sh -c 'id -u > /portmatrix/creds/uid; grep CapEff /proc/self/status > /portmatrix/creds/capeff; exec "$@"' -- "$user" test '/portmatrix/bin/0/loader'`);
+    expect(s).toContain(
+      `awk -F: -v u='1234' '$3 == u { f = 1 } END { exit !f }' /etc/passwd || { echo 'u1234:x:1234:1234::/tmp:/bin/sh' >> /etc/passwd; echo 'u1234:x:1234:' >> /etc/group; }`,
+    );
+    expect(testLine(s)).toContain(
+      `-- su -p -s /bin/sh -c 'id -u > /portmatrix/creds/uid; grep CapEff /proc/self/status > /portmatrix/creds/capeff; exec "$@"' -- "$user" test '/portmatrix/bin/0/loader'`,
+    );
     expect(s).not.toContain('/portmatrix/pmcap');
   });
 
@@ -127,7 +159,14 @@ describe('baseInit', () => {
     const s = baseInit();
     const lines = s.split('\n');
     expect(lines.indexOf('echo 1 > /proc/sys/kernel/printk')).toBe(lines.indexOf('mount -t proc proc /proc') + 2);
-    for (const [fs, dir] of [['sysfs', '/sys'], ['devtmpfs', '/dev'], ['debugfs', '/sys/kernel/debug'], ['tracefs', '/sys/kernel/tracing'], ['bpf', '/sys/fs/bpf'], ['tmpfs', '/tmp']]) {
+    for (const [fs, dir] of [
+      ['sysfs', '/sys'],
+      ['devtmpfs', '/dev'],
+      ['debugfs', '/sys/kernel/debug'],
+      ['tracefs', '/sys/kernel/tracing'],
+      ['bpf', '/sys/fs/bpf'],
+      ['tmpfs', '/tmp'],
+    ]) {
       expect(s).toContain(`mount -t ${fs} ${fs} ${dir}`);
     }
   });
@@ -141,7 +180,9 @@ describe('baseInit', () => {
 
   it('loads the kernel modules in the order given, before waiting for the port, and names one that failed', () => {
     const s = baseInit({ modules: ['virtio', 'virtio_ring', 'virtio_console'] });
-    const loop = s.indexOf('for m in virtio virtio_ring virtio_console; do insmod /portmatrix-base/modules/$m.ko || nomod="$nomod $m"; done');
+    const loop = s.indexOf(
+      'for m in virtio virtio_ring virtio_console; do insmod /portmatrix-base/modules/$m.ko || nomod="$nomod $m"; done',
+    );
     expect(loop).toBeGreaterThan(s.indexOf('mount -t sysfs'));
     expect(loop).toBeLessThan(s.indexOf('/sys/class/virtio-ports'));
     expect(s).toContain('${nomod:+ (kernel modules that did not load:$nomod)}');

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestSpec } from '../../src/core/cell.js';
 import { busyboxApplets, FALLBACK_APPLETS } from '../../src/guest/applets.js';
 import { writeCpio } from '../../src/guest/cpio.js';
-import type { TestSpec } from '../../src/core/cell.js';
 import { buildBaseInitramfs } from '../../src/guest/initramfs.js';
 import { suiteInputEntries } from '../../src/guest/suite-inputs.js';
 import { devBusybox } from '../helpers/dev-kernels.js';
@@ -42,7 +42,16 @@ interface LoaderInputs {
   extra?: { hostPath: string; guestPath: string; mode?: number }[];
 }
 const inputs = async ({ loader, files, ...rest }: LoaderInputs) => {
-  const spec: TestSpec = { name: 'loader', kind: 'exec', path: loader, args: [], env: {}, files: files.map((src) => ({ src, dest: '' })), workdir: '', timeoutSec: 1 };
+  const spec: TestSpec = {
+    name: 'loader',
+    kind: 'exec',
+    path: loader,
+    args: [],
+    env: {},
+    files: files.map((src) => ({ src, dest: '' })),
+    workdir: '',
+    timeoutSec: 1,
+  };
   return writeCpio(await suiteInputEntries({ arch: 'amd64', tests: [{ index: 0, spec }], ...rest }));
 };
 const isGzip = (b: Buffer) => b[0] === 0x1f && b[1] === 0x8b;
@@ -66,12 +75,18 @@ function listing(archive: Buffer): Map<string, string> {
 describe('buildBaseInitramfs', () => {
   it('lays out busybox, applets, devices, passwd, modules and /init', async () => {
     writeFileSync(p('virtio_console.ko'), 'MODULE');
-    const gz = await buildBaseInitramfs({ arch: 'amd64', busybox, init: '#!/bin/sh\necho init\n', modules: [{ name: 'virtio_console', path: p('virtio_console.ko') }] });
+    const gz = await buildBaseInitramfs({
+      arch: 'amd64',
+      busybox,
+      init: '#!/bin/sh\necho init\n',
+      modules: [{ name: 'virtio_console', path: p('virtio_console.ko') }],
+    });
     expect(gz.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
     const ls = listing(gz);
     expect(ls.get('bin/busybox')).toMatch(/^-rwxr-xr-x /);
     for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin']) {
-      for (const applet of ['sh', 'mount', 'true', 'setpriv', 'base64', 'poweroff', 'cpio', 'insmod']) expect(ls.get(`${d}/${applet}`), `${d}/${applet}`).toMatch(/^l.* -> /);
+      for (const applet of ['sh', 'mount', 'true', 'setpriv', 'base64', 'poweroff', 'cpio', 'insmod'])
+        expect(ls.get(`${d}/${applet}`), `${d}/${applet}`).toMatch(/^l.* -> /);
     }
     expect(ls.get('usr/bin/sh')).toMatch(/-> \.\.\/\.\.\/bin\/busybox$/);
     expect(ls.get('bin/sh')).toMatch(/-> busybox$/);
@@ -93,7 +108,9 @@ describe('buildBaseInitramfs', () => {
   });
 
   it('refuses a busybox of another arch and is reproducible', async () => {
-    await expect(buildBaseInitramfs({ arch: 's390x', busybox, init: 'x' })).rejects.toThrow(/is amd64 \(EM_X86_64, little-endian\), not a s390x build/);
+    await expect(buildBaseInitramfs({ arch: 's390x', busybox, init: 'x' })).rejects.toThrow(
+      /is amd64 \(EM_X86_64, little-endian\), not a s390x build/,
+    );
     const spec = { arch: 'amd64' as const, busybox, init: 'x' };
     expect((await buildBaseInitramfs(spec)).equals(await buildBaseInitramfs(spec))).toBe(true);
   });
@@ -101,7 +118,13 @@ describe('buildBaseInitramfs', () => {
 
 describe("a loader cell's inputs", () => {
   it('holds the loader, its files in its root, and cell.sh, owner-only', async () => {
-    const ls = listing(await inputs({ loader: p('loader'), files: [p('a/prog.bpf.o'), p('config.json')], script: '#!/bin/sh\necho cell\n' }));
+    const ls = listing(
+      await inputs({
+        loader: p('loader'),
+        files: [p('a/prog.bpf.o'), p('config.json')],
+        script: '#!/bin/sh\necho cell\n',
+      }),
+    );
     expect(ls.get('portmatrix/bin/0/loader')).toMatch(/^-rwxr-xr-x /);
     expect(ls.has('portmatrix/t/0/prog.bpf.o')).toBe(true);
     expect(ls.has('portmatrix/t/0/config.json')).toBe(true);
@@ -134,10 +157,12 @@ describe("a loader cell's inputs", () => {
   });
 
   it('refuses two files with the same basename and a missing loader', async () => {
-    await expect(inputs({ loader: p('loader'), files: [p('a/prog.bpf.o'), p('b/prog.bpf.o')], script: 'x' })).rejects.toThrow(
-      /both land at \/portmatrix\/t\/0\/prog\.bpf\.o/,
+    await expect(
+      inputs({ loader: p('loader'), files: [p('a/prog.bpf.o'), p('b/prog.bpf.o')], script: 'x' }),
+    ).rejects.toThrow(/both land at \/portmatrix\/t\/0\/prog\.bpf\.o/);
+    await expect(inputs({ loader: p('nope'), files: [], script: 'x' })).rejects.toThrow(
+      /cannot read test loader's program .*ENOENT/,
     );
-    await expect(inputs({ loader: p('nope'), files: [], script: 'x' })).rejects.toThrow(/cannot read test loader's program .*ENOENT/);
   });
 
   it('is reproducible', async () => {
@@ -148,7 +173,10 @@ describe("a loader cell's inputs", () => {
 
 describe('busyboxApplets', () => {
   it('reads the same applet list that busybox --list prints (amd64 busybox runs on this host)', () => {
-    const listed = spawnSync(busybox, ['--list'], { argv0: 'busybox', encoding: 'utf8' }).stdout.trim().split('\n').sort();
+    const listed = spawnSync(busybox, ['--list'], { argv0: 'busybox', encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n')
+      .sort();
     expect([...busyboxApplets(readFileSync(busybox))].sort()).toEqual(listed);
   });
 

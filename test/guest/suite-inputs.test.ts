@@ -13,7 +13,17 @@ const dir = mkdtempSync(path.join(tmpdir(), 'pm-suite-inputs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const p = (n: string) => path.join(dir, n);
 
-const spec = (name: string, over: Partial<TestSpec>): TestSpec => ({ name, kind: 'exec', path: p('prog'), args: [], env: {}, files: [], workdir: '', timeoutSec: 10, ...over });
+const spec = (name: string, over: Partial<TestSpec>): TestSpec => ({
+  name,
+  kind: 'exec',
+  path: p('prog'),
+  args: [],
+  env: {},
+  files: [],
+  workdir: '',
+  timeoutSec: 10,
+  ...over,
+});
 
 describe('suiteInputEntries', () => {
   it('puts each test in its own root, files under dest, programs apart, cell.sh last', async () => {
@@ -27,10 +37,20 @@ describe('suiteInputEntries', () => {
       script: '#!/bin/sh\n',
       tests: [
         { index: 0, spec: spec('a', { files: [{ src: p('conf.json'), dest: '' }] }) },
-        { index: 3, spec: spec('b', { kind: 'gotest', path: p('suite.test'), files: [{ src: p('testdata/x.elf'), dest: 'testdata' }], workdir: 'pkg' }) },
+        {
+          index: 3,
+          spec: spec('b', {
+            kind: 'gotest',
+            path: p('suite.test'),
+            files: [{ src: p('testdata/x.elf'), dest: 'testdata' }],
+            workdir: 'pkg',
+          }),
+        },
       ],
     });
-    const files = entries.filter((e) => e.type === 'file').map((e) => [e.path, e.type === 'file' ? (e.mode ?? 0).toString(8) : '']);
+    const files = entries
+      .filter((e) => e.type === 'file')
+      .map((e) => [e.path, e.type === 'file' ? (e.mode ?? 0).toString(8) : '']);
     expect(files).toEqual([
       ['portmatrix/bin/0/prog', '755'],
       ['portmatrix/t/0/conf.json', '644'],
@@ -44,7 +64,12 @@ describe('suiteInputEntries', () => {
   it('refuses two files of one test landing on one path', async () => {
     mkdirSync(p('other'));
     writeFileSync(p('other/conf.json'), '{}');
-    const clash = spec('c', { files: [{ src: p('conf.json'), dest: 'etc' }, { src: p('other/conf.json'), dest: 'etc' }] });
+    const clash = spec('c', {
+      files: [
+        { src: p('conf.json'), dest: 'etc' },
+        { src: p('other/conf.json'), dest: 'etc' },
+      ],
+    });
     await expect(suiteInputEntries({ arch: 'amd64', script: '', tests: [{ index: 0, spec: clash }] })).rejects.toThrow(
       /test c: files .*conf\.json and .*other\/conf\.json both land at \/portmatrix\/t\/0\/etc\/conf\.json/,
     );

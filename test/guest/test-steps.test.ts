@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { TestSpec } from '../../src/core/cell.js';
 import { parseFrames } from '../../src/guest/frames.js';
 import { cellHelperPath } from '../../src/guest/initramfs.js';
-import { guestFiles, stepOf, testCall, testFunctions, type TestStep } from '../../src/guest/test-steps.js';
+import { guestFiles, stepOf, type TestStep, testCall, testFunctions } from '../../src/guest/test-steps.js';
 import { decideTest } from '../../src/outcome/test-outcome.js';
 import { testRuns } from '../../src/outcome/test-runs.js';
 
@@ -31,16 +31,30 @@ describe('test steps', () => {
     const bpffs = path.join(dir, 'bpffs');
     const tracefs = path.join(dir, 'tracing');
     const out = path.join(dir, 'out');
-    for (const d of [bpffs, path.join(tracefs, 'events/kprobes'), path.join(tracefs, 'instances'), out]) mkdirSync(d, { recursive: true });
+    for (const d of [bpffs, path.join(tracefs, 'events/kprobes'), path.join(tracefs, 'instances'), out])
+      mkdirSync(d, { recursive: true });
     writeFileSync(path.join(tracefs, 'kprobe_events'), '');
     writeFileSync(path.join(tracefs, 'events/kprobes/enable'), '0');
     const tmp = path.join(dir, 'tmp');
     const mounts = path.join(dir, 'mounts');
     const env = { BPFFS: bpffs, TRACEFS: tracefs, PIDFILE: path.join(dir, 'child.pid'), TMPD: tmp };
-    const step = (root: string, script: string, timeoutSec = 10): TestStep => ({ program: '/bin/sh', args: ['-c', script], env, root: path.join(dir, root), workdir: 'pkg', timeoutSec });
+    const step = (root: string, script: string, timeoutSec = 10): TestStep => ({
+      program: '/bin/sh',
+      args: ['-c', script],
+      env,
+      root: path.join(dir, root),
+      workdir: 'pkg',
+      timeoutSec,
+    });
     const steps = [
-      step('t0', 'mkdir "$BPFFS/app"; echo map > "$BPFFS/app/pinned_map"; echo m > "$BPFFS/.hidden"; echo "p:kprobes/leftover do_sys_open" > "$TRACEFS/kprobe_events"; mkdir "$TRACEFS/instances/mine"; echo x > "$TMPD/.left"; pwd'),
-      step('t1', 'test -z "$(ls -A "$BPFFS")" && ! grep -q . "$TRACEFS/kprobe_events" && test -z "$(ls -A "$TRACEFS/instances")" && test -z "$(ls -A "$TMPD")"'),
+      step(
+        't0',
+        'mkdir "$BPFFS/app"; echo map > "$BPFFS/app/pinned_map"; echo m > "$BPFFS/.hidden"; echo "p:kprobes/leftover do_sys_open" > "$TRACEFS/kprobe_events"; mkdir "$TRACEFS/instances/mine"; echo x > "$TMPD/.left"; pwd',
+      ),
+      step(
+        't1',
+        'test -z "$(ls -A "$BPFFS")" && ! grep -q . "$TRACEFS/kprobe_events" && test -z "$(ls -A "$TRACEFS/instances")" && test -z "$(ls -A "$TMPD")"',
+      ),
       // Its environment's names (what it was started with), on stderr.
       step('t2', 'echo first line; tr "\\0" "\\n" < /proc/$$/environ | cut -d= -f1 | sort | tr "\\n" " " >&2; exit 1'),
       step('t3', 'sleep 30 & echo $! > "$PIDFILE"; echo still here; sleep 30', 1),
@@ -64,8 +78,20 @@ describe('test steps', () => {
     ].join('\n');
     // As nobody: pmcell run reads (and clears) the kernel log it may read, and the host's is not the test's.
     execFileSync('chown', ['-R', '65534:65534', dir]);
-    const console = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-c', script], { encoding: 'utf8', timeout: 30_000 });
-    const specs: TestSpec[] = steps.map((s, i) => ({ name: `t${i}`, kind: 'exec', path: s.program, args: s.args, env: s.env, files: [], workdir: s.workdir, timeoutSec: s.timeoutSec }));
+    const console = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-c', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    const specs: TestSpec[] = steps.map((s, i) => ({
+      name: `t${i}`,
+      kind: 'exec',
+      path: s.program,
+      args: s.args,
+      env: s.env,
+      files: [],
+      workdir: s.workdir,
+      timeoutSec: s.timeoutSec,
+    }));
     const runs = testRuns(specs, parseFrames(console, TOKEN), { consoleTail: '' });
     const results = runs.map((r, i) => decideTest(specs[i]!, r!));
     expect(results.map((t) => [t.name, t.status, t.reason])).toEqual([
@@ -90,10 +116,26 @@ describe('test steps', () => {
 describe('stepOf and guestFiles', () => {
   it('puts each test in its own root, files under dest, and runs a Go test binary with -test.v=test2json', () => {
     const spec: TestSpec = {
-      name: 'suite', kind: 'gotest', path: '/h/bin/suite-arm64', args: ['-test.run', 'TestA'], env: { A: '1' },
-      files: [{ src: '/h/testdata/x.elf', dest: 'testdata' }, { src: '/h/conf.json', dest: '' }], workdir: 'pkg', timeoutSec: 30,
+      name: 'suite',
+      kind: 'gotest',
+      path: '/h/bin/suite-arm64',
+      args: ['-test.run', 'TestA'],
+      env: { A: '1' },
+      files: [
+        { src: '/h/testdata/x.elf', dest: 'testdata' },
+        { src: '/h/conf.json', dest: '' },
+      ],
+      workdir: 'pkg',
+      timeoutSec: 30,
     };
-    expect(stepOf(spec, 2)).toEqual({ program: '/portmatrix/bin/2/suite-arm64', args: ['-test.v=test2json', '-test.run', 'TestA'], env: { A: '1' }, root: '/portmatrix/t/2', workdir: 'pkg', timeoutSec: 30 });
+    expect(stepOf(spec, 2)).toEqual({
+      program: '/portmatrix/bin/2/suite-arm64',
+      args: ['-test.v=test2json', '-test.run', 'TestA'],
+      env: { A: '1' },
+      root: '/portmatrix/t/2',
+      workdir: 'pkg',
+      timeoutSec: 30,
+    });
     expect(guestFiles(spec, 2)).toEqual([
       { src: '/h/bin/suite-arm64', guest: '/portmatrix/bin/2/suite-arm64' },
       { src: '/h/testdata/x.elf', guest: '/portmatrix/t/2/testdata/x.elf' },

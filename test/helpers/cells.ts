@@ -5,7 +5,7 @@
 import type { Arch } from '../../src/core/arch.js';
 import { byId, type Cell, type ConfigSpec, type KernelSpec, type TestSpec } from '../../src/core/cell.js';
 import { withVerdict } from '../../src/outcome/run-verdict.js';
-import { SCHEMA_VERSION, type CellResult, type RunResults, type TestResult } from '../../src/results/model.js';
+import { type CellResult, type RunResults, SCHEMA_VERSION, type TestResult } from '../../src/results/model.js';
 import { upgradeCell } from '../../src/results/tests.js';
 
 /**

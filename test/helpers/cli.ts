@@ -1,9 +1,9 @@
 // Run the CLI the way users do: in-process through main() with captured streams,
 // or as a child process (for signals), always from the TypeScript sources.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { PassThrough } from 'node:stream';
+import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli.js';
 
@@ -15,7 +15,10 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function runCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; signal?: AbortSignal }): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; signal?: AbortSignal },
+): Promise<CliRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -34,9 +37,13 @@ export async function runCli(args: string[], opts: { cwd: string; env?: NodeJS.P
 
 /** The CLI as a separate process (tsx runs the sources), for signal tests. */
 export function spawnCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): ChildProcess {
-  return spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'test/helpers/cli-entry.ts'), ...args], {
-    cwd: opts.cwd,
-    env: { ...process.env, CI: 'true', ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawn(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'test/helpers/cli-entry.ts'), ...args],
+    {
+      cwd: opts.cwd,
+      env: { ...process.env, CI: 'true', ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }

@@ -6,8 +6,8 @@ import { copyFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createImageStore, defaultImageOptions } from '../../src/images/store.js';
 import type { Arch } from '../../src/core/arch.js';
+import { createImageStore, defaultImageOptions } from '../../src/images/store.js';
 
 /** The kernel every VM test boots: Debian trixie (6.12), BTF on every arch. */
 export const DEV_KERNEL = 'debian:trixie';
@@ -34,7 +34,11 @@ export async function devBusybox(arch: Arch): Promise<string> {
   return store.busybox(arch);
 }
 
-export async function devImages(arches: readonly Arch[] = ['amd64', 'arm64', 's390x']): Promise<Record<Arch, { kernel: string; busybox: string }>> {
-  const entries = await Promise.all(arches.map(async (arch) => [arch, { kernel: await devKernel(arch), busybox: await devBusybox(arch) }] as const));
+export async function devImages(
+  arches: readonly Arch[] = ['amd64', 'arm64', 's390x'],
+): Promise<Record<Arch, { kernel: string; busybox: string }>> {
+  const entries = await Promise.all(
+    arches.map(async (arch) => [arch, { kernel: await devKernel(arch), busybox: await devBusybox(arch) }] as const),
+  );
   return Object.fromEntries(entries) as Record<Arch, { kernel: string; busybox: string }>;
 }

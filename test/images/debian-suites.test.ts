@@ -11,7 +11,12 @@ import { createImageStore, DEFAULT_DEBIAN_MIRROR } from '../../src/images/store.
 describe('debian: experimental from the real mirror', () => {
   it('resolves s390x to linux-binary + linux-base, verified, with a config and BTF', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-experimental-'));
-    const store = createImageStore({ env: process.env, cacheDir: path.join(dir, 'cache'), debianMirror: DEFAULT_DEBIAN_MIRROR, lockFile: path.join(dir, 'portmatrix.lock') });
+    const store = createImageStore({
+      env: process.env,
+      cacheDir: path.join(dir, 'cache'),
+      debianMirror: DEFAULT_DEBIAN_MIRROR,
+      lockFile: path.join(dir, 'portmatrix.lock'),
+    });
     const k = await store.kernel('debian:experimental', 's390x');
     expect(k.release).toMatch(/^7\.\d+(\.\d+)?(\+deb\d+)?-s390x$/);
     expect(k.version).toMatch(/~exp\d+$/);

@@ -50,7 +50,14 @@ describe('file: kernels', () => {
   });
   afterAll(() => rm(tmp, { recursive: true, force: true }));
 
-  const store = (lines: string[] = []) => createImageStore({ env: process.env, cacheDir: path.join(tmp, 'cache'), debianMirror: 'http://unused.invalid', baseDir: tmp, log: (l) => lines.push(l) });
+  const store = (lines: string[] = []) =>
+    createImageStore({
+      env: process.env,
+      cacheDir: path.join(tmp, 'cache'),
+      debianMirror: 'http://unused.invalid',
+      baseDir: tmp,
+      log: (l) => lines.push(l),
+    });
 
   it('takes a bzImage, its release and the config beside it, relative to the matrix dir', async () => {
     const k = await store().kernel('file:bzImage', 'amd64');
@@ -59,7 +66,9 @@ describe('file: kernels', () => {
   });
 
   it('refuses a kernel of another arch, naming both', async () => {
-    await expect(store().kernel('file:bzImage', 'arm64')).rejects.toThrow(/is a amd64 kernel \(bzImage\), but the cell's arch is arm64/);
+    await expect(store().kernel('file:bzImage', 'arm64')).rejects.toThrow(
+      /is a amd64 kernel \(bzImage\), but the cell's arch is arm64/,
+    );
   });
 
   it('says when the arch cannot be checked (s390x image)', async () => {

@@ -27,7 +27,13 @@ it('guest packages keep their tree and their .deb blobs referenced (prune leaves
   const { emptyLock } = await import('../../src/images/lockfile.js');
   const { lockReferences } = await import('../../src/images/inventory.js');
   const lock = emptyLock();
-  const deb = { package: 'libelf1', version: '0.188-2.1', filename: 'pool/main/e/elfutils/libelf1_0.188-2.1_arm64.deb', sha256: 'ef'.repeat(32), size: 1 };
+  const deb = {
+    package: 'libelf1',
+    version: '0.188-2.1',
+    filename: 'pool/main/e/elfutils/libelf1_0.188-2.1_arm64.deb',
+    sha256: 'ef'.repeat(32),
+    size: 1,
+  };
   lock.packages['bookworm arm64 libelf1'] = { sha256: '12'.repeat(32), debs: [deb] };
   const refs = lockReferences([lock]);
   expect(refs.get('12'.repeat(32))).toEqual(['packages bookworm arm64 libelf1']);
@@ -46,6 +52,12 @@ it("an RPM kernel's module blobs stay referenced (prune leaves them)", async () 
   const { emptyLock } = await import('../../src/images/lockfile.js');
   const { lockReferences } = await import('../../src/images/inventory.js');
   const lock = emptyLock();
-  lock.kernels['almalinux:9 amd64'] = { source: 'almalinux:9', arch: 'amd64', release: '5.14.0-503.el9.x86_64', kernelSha256: 'aa'.repeat(32), modules: [{ name: 'virtio_console', sha256: 'bb'.repeat(32) }] };
+  lock.kernels['almalinux:9 amd64'] = {
+    source: 'almalinux:9',
+    arch: 'amd64',
+    release: '5.14.0-503.el9.x86_64',
+    kernelSha256: 'aa'.repeat(32),
+    modules: [{ name: 'virtio_console', sha256: 'bb'.repeat(32) }],
+  };
   expect(lockReferences([lock]).get('bb'.repeat(32))).toEqual(['almalinux:9 amd64 virtio_console.ko']);
 });

@@ -3,11 +3,11 @@
 // requests, can serve tampered bytes for chosen paths, answers Range requests, and
 // can break chosen requests: reset the connection, or cut the body mid-transfer.
 
-import { createServer, type Server } from 'node:http';
+import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { parsePackages } from '../../src/images/apt/deb822.js';
 import { chooseKernels, isKernelPackageName } from '../../src/images/apt/debian-select.js';
 
@@ -35,7 +35,9 @@ async function download(rel: string): Promise<void> {
 export async function ensureMirror(): Promise<{ kernelDeb: string; release: string }> {
   await download('dists/bookworm/InRelease');
   await download('dists/bookworm/main/binary-s390x/Packages.xz');
-  const text = execFileSync('xz', ['-dc', path.join(MIRROR_DIR, 'dists/bookworm/main/binary-s390x/Packages.xz')], { maxBuffer: 1 << 30 }).toString();
+  const text = execFileSync('xz', ['-dc', path.join(MIRROR_DIR, 'dists/bookworm/main/binary-s390x/Packages.xz')], {
+    maxBuffer: 1 << 30,
+  }).toString();
   const [choice] = chooseKernels(parsePackages(text, isKernelPackageName), 's390x');
   if (!choice) throw new Error('no s390x kernel in the test mirror');
   await download(choice.kernelDeb.filename);
@@ -70,7 +72,10 @@ export async function serveMirror(root = MIRROR_DIR, mount = 'debian'): Promise<
   const faults = new Map<string, NetFault[]>();
   const faulted: MirrorServer['faulted'] = [];
   const server: Server = createServer(async (req, res) => {
-    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(mount ? `/${mount}/` : '/', '');
+    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(
+      mount ? `/${mount}/` : '/',
+      '',
+    );
     requests.push(rel);
     const fault = faults.get(rel)?.shift();
     if (fault) faulted.push({ path: rel, fault });
@@ -82,11 +87,16 @@ export async function serveMirror(root = MIRROR_DIR, mount = 'debian'): Promise<
       return void res.writeHead(404).end();
     }
     const from = rangeStart(req.headers.range, body.length);
-    const headers = { 'content-length': body.length - from, ...(from ? { 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}) };
+    const headers = {
+      'content-length': body.length - from,
+      ...(from ? { 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}),
+    };
     res.writeHead(from ? 206 : 200, headers);
     if (fault !== 'truncate') return void res.end(body.subarray(from));
     // Half of what was promised, then the connection drops: the client sees a short body.
-    res.write(body.subarray(from, from + Math.floor((body.length - from) / 2)), () => setTimeout(() => req.socket.destroy(), 50));
+    res.write(body.subarray(from, from + Math.floor((body.length - from) / 2)), () =>
+      setTimeout(() => req.socket.destroy(), 50),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;

@@ -4,13 +4,13 @@
 // a proxy that demands the anonymous Bearer token flow. Real kernels booted from
 // such a registry: oci-kernels.vm.test.ts.
 import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageStore } from '../../src/images/store.js';
-import { sha, startRegistry, type Registry } from './registry.js';
+import { type Registry, sha, startRegistry } from './registry.js';
 
 const run = promisify(execFile);
 
@@ -43,33 +43,71 @@ beforeAll(async () => {
   await mkdir(path.join(layout, 'blobs', 'sha256'), { recursive: true });
   await run('tar', ['-czf', path.join(tmp, 'layer.tgz'), '-C', path.join(tmp, 'root'), 'boot']);
   const layer = await readFile(path.join(tmp, 'layer.tgz'));
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
+  );
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${sha(config)}`, size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${sha(layer)}`, size: layer.length }],
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: `sha256:${sha(config)}`,
+        size: config.length,
+      },
+      layers: [
+        {
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          digest: `sha256:${sha(layer)}`,
+          size: layer.length,
+        },
+      ],
     }),
   );
   for (const b of [layer, config, manifest]) await writeFile(path.join(layout, 'blobs', 'sha256', sha(b)), b);
   await writeFile(path.join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
   await writeFile(
     path.join(layout, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${sha(manifest)}`, size: manifest.length, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }] }),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: `sha256:${sha(manifest)}`,
+          size: manifest.length,
+          annotations: { 'org.opencontainers.image.ref.name': 'v1' },
+        },
+      ],
+    }),
   );
-  await run('skopeo', ['copy', '--dest-tls-verify=false', `oci:${layout}:v1`, `docker://127.0.0.1:${port}/kernels/test:v1`]);
+  await run('skopeo', [
+    'copy',
+    '--dest-tls-verify=false',
+    `oci:${layout}:v1`,
+    `docker://127.0.0.1:${port}/kernels/test:v1`,
+  ]);
 }, 120_000);
 
 afterAll(async () => registry?.stop());
 
 describe('oci: kernels', () => {
   it('pulls, verifies, records the manifest digest, and pulls again with zero requests', async () => {
-    const { stdout } = await run('skopeo', ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://127.0.0.1:${port}/kernels/test:v1`]);
+    const { stdout } = await run('skopeo', [
+      'inspect',
+      '--tls-verify=false',
+      '--format',
+      '{{.Digest}}',
+      `docker://127.0.0.1:${port}/kernels/test:v1`,
+    ]);
     const digest = stdout.trim();
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
 
-    const opts = { env: process.env, cacheDir: path.join(tmp, 'cache'), debianMirror: 'http://unused.invalid', lockFile: path.join(tmp, 'portmatrix.lock') };
+    const opts = {
+      env: process.env,
+      cacheDir: path.join(tmp, 'cache'),
+      debianMirror: 'http://unused.invalid',
+      lockFile: path.join(tmp, 'portmatrix.lock'),
+    };
     const source = `oci:127.0.0.1:${port}/kernels/test:v1`;
     const s = createImageStore(opts);
     const k = await s.kernel(source, 'amd64');
@@ -88,7 +126,11 @@ describe('oci: kernels', () => {
   });
 
   it('refuses a kernel whose header says another arch', async () => {
-    const s = createImageStore({ env: process.env, cacheDir: path.join(tmp, 'cache2'), debianMirror: 'http://unused.invalid' });
+    const s = createImageStore({
+      env: process.env,
+      cacheDir: path.join(tmp, 'cache2'),
+      debianMirror: 'http://unused.invalid',
+    });
     await expect(s.kernel(`oci:127.0.0.1:${port}/kernels/test:v1`, 'arm64')).rejects.toThrow(/holds a amd64 kernel/);
   });
 
@@ -97,18 +139,29 @@ describe('oci: kernels', () => {
     const proxy: Server = createServer(async (req, res) => {
       seen.push(`${req.url} ${req.headers.authorization ?? '-'}`);
       const self = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
-      if (req.url?.startsWith('/token?')) return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"t0k"}');
+      if (req.url?.startsWith('/token?'))
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"t0k"}');
       if (req.headers.authorization !== 'Bearer t0k') {
-        return void res.writeHead(401, { 'www-authenticate': `Bearer realm="${self}/token",service="test",scope="repository:kernels/test:pull"` }).end();
+        return void res
+          .writeHead(401, {
+            'www-authenticate': `Bearer realm="${self}/token",service="test",scope="repository:kernels/test:pull"`,
+          })
+          .end();
       }
-      const up = await fetch(`http://127.0.0.1:${port}${req.url}`, { headers: { accept: String(req.headers.accept ?? '*/*') } });
+      const up = await fetch(`http://127.0.0.1:${port}${req.url}`, {
+        headers: { accept: String(req.headers.accept ?? '*/*') },
+      });
       res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/octet-stream' });
       res.end(Buffer.from(await up.arrayBuffer()));
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     try {
       const p = (proxy.address() as { port: number }).port;
-      const s = createImageStore({ env: process.env, cacheDir: path.join(tmp, 'cache3'), debianMirror: 'http://unused.invalid' });
+      const s = createImageStore({
+        env: process.env,
+        cacheDir: path.join(tmp, 'cache3'),
+        debianMirror: 'http://unused.invalid',
+      });
       const k = await s.kernel(`oci:127.0.0.1:${p}/kernels/test:v1`, 'amd64');
       expect(k.sha256).toBe(sha(kernel));
       expect(seen[0]).toMatch(/^\/v2\/kernels\/test\/manifests\/v1 -$/);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readElf } from '../../src/guest/elf.js';
-import { UnknownPackageError, parseRelations, resolvePackages } from '../../src/images/apt/debian-depends.js';
+import { parseRelations, resolvePackages, UnknownPackageError } from '../../src/images/apt/debian-depends.js';
 import { createImageStore, defaultImageOptions } from '../../src/images/store.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'pm-packages-'));
@@ -17,7 +17,9 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 /** A store on the shared cache with its own lock file. */
 function store(lockName: string) {
   const lines: string[] = [];
-  const s = createImageStore(defaultImageOptions(process.env, tmp, { lockFile: path.join(tmp, lockName), log: (l) => lines.push(l) }));
+  const s = createImageStore(
+    defaultImageOptions(process.env, tmp, { lockFile: path.join(tmp, lockName), log: (l) => lines.push(l) }),
+  );
   return { s, lines };
 }
 
@@ -32,7 +34,13 @@ describe('Depends relations', () => {
 
   it('takes the first alternative, goes through Provides, skips Essential and libc6, checks versions', () => {
     const st = (Package: string, Version: string, extra: Record<string, string> = {}) => ({
-      Package, Version, Architecture: 'arm64', Filename: `pool/${Package}.deb`, SHA256: Package.padEnd(64, '0'), Size: '1', ...extra,
+      Package,
+      Version,
+      Architecture: 'arm64',
+      Filename: `pool/${Package}.deb`,
+      SHA256: Package.padEnd(64, '0'),
+      Size: '1',
+      ...extra,
     });
     const stanzas = [
       st('app', '1', { Depends: 'libfoo1 (>= 2) | libbar1, virt, dpkg (>= 1.15), libc6' }),
@@ -46,10 +54,19 @@ describe('Depends relations', () => {
     expect(got.debs.map((d) => `${d.package} ${d.version}`)).toEqual(['app 1', 'libfoo1 3', 'realvirt 1']);
     expect(got.skipped.map((s) => s.package)).toEqual(['dpkg', 'libc6']);
     // A name asked for is unpacked even when it would be skipped as a dependency (a build sysroot).
-    expect(resolvePackages([...stanzas, st('libc6', '2.36')], ['app', 'libc6'], 'bookworm', 'arm64').debs.map((d) => d.package)).toContain('libc6');
-    expect(() => resolvePackages([st('app', '1', { Depends: 'libfoo1 (>= 4)' }), st('libfoo1', '3')], ['app'], 'bookworm', 'arm64')).toThrow(
-      'app needs libfoo1 (>= 4) but the suite has 3',
-    );
+    expect(
+      resolvePackages([...stanzas, st('libc6', '2.36')], ['app', 'libc6'], 'bookworm', 'arm64').debs.map(
+        (d) => d.package,
+      ),
+    ).toContain('libc6');
+    expect(() =>
+      resolvePackages(
+        [st('app', '1', { Depends: 'libfoo1 (>= 4)' }), st('libfoo1', '3')],
+        ['app'],
+        'bookworm',
+        'arm64',
+      ),
+    ).toThrow('app needs libfoo1 (>= 4) but the suite has 3');
   });
 });
 
@@ -86,12 +103,16 @@ describe('guest packages from deb.debian.org', { timeout: 120_000 }, () => {
     const { s } = store('c.lock');
     const libc = await s.libc('bookworm', 'amd64');
     const pkgs = await s.packages(['elfutils'], 'bookworm', 'amd64');
-    expect(pkgs.lock.debs.map((d) => d.package)).toEqual(expect.arrayContaining(['elfutils', 'libdw1', 'libelf1', 'zlib1g', 'libstdc++6']));
+    expect(pkgs.lock.debs.map((d) => d.package)).toEqual(
+      expect.arrayContaining(['elfutils', 'libdw1', 'libelf1', 'zlib1g', 'libstdc++6']),
+    );
     const root = path.join(tmp, 'root');
     for (const tree of [libc, pkgs.root]) execFileSync('cp', ['-a', `${tree}/.`, root]);
     // chroot needs root; elsewhere a user namespace gives the same view.
     const cmd = process.getuid?.() === 0 ? ['chroot', root] : ['unshare', '--user', '--map-root-user', 'chroot', root];
-    const out = execFileSync(cmd[0]!, [...cmd.slice(1), '/usr/bin/eu-readelf', '--version'], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } }).toString();
+    const out = execFileSync(cmd[0]!, [...cmd.slice(1), '/usr/bin/eu-readelf', '--version'], {
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    }).toString();
     expect(out).toMatch(/^eu-readelf \(elfutils\) 0\.188/);
   });
 });

@@ -4,10 +4,10 @@
 // (linux/amd64, linux/arm64), each a single layer holding /boot/vmlinuz (and here
 // also the kernel's /boot/config-<release>, which portmatrix reads facts from).
 
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -47,7 +47,13 @@ export async function startRegistry(): Promise<Registry> {
   );
   const child: ChildProcess = spawn('docker-registry', ['serve', path.join(dir, 'registry.yml')], { stdio: 'ignore' });
   for (let i = 0; ; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`http://127.0.0.1:${port}/v2/`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (i > 100) throw new Error('docker-registry did not start');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -89,13 +95,17 @@ async function writeLayout(dir: string, tag: string, platforms: PlatformImage[])
     const tgz = `${root}.tgz`;
     await run('tar', ['-czf', tgz, '-C', root, 'boot']);
     const layer = await put(await readFile(tgz));
-    const config = await put(Buffer.from(JSON.stringify({ architecture: p.arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } })));
-    const manifest = Buffer.from(JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MANIFEST,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
-    }));
+    const config = await put(
+      Buffer.from(JSON.stringify({ architecture: p.arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } })),
+    );
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MANIFEST,
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
+      }),
+    );
     manifests.push({ mediaType: MANIFEST, ...(await put(manifest)), platform: { os: 'linux', architecture: p.arch } });
   }
   await writeFile(path.join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
@@ -103,14 +113,34 @@ async function writeLayout(dir: string, tag: string, platforms: PlatformImage[])
   const indexBlob = await put(Buffer.from(JSON.stringify(index)));
   await writeFile(
     path.join(layout, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.index.v1+json', ...indexBlob, annotations: { 'org.opencontainers.image.ref.name': tag } }] }),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          ...indexBlob,
+          annotations: { 'org.opencontainers.image.ref.name': tag },
+        },
+      ],
+    }),
   );
   return layout;
 }
 
 /** Pushes a multi-platform kernel image as <repo>:<tag>; returns its `oci:` source. */
-export async function pushKernelImage(reg: Registry, repo: string, tag: string, platforms: PlatformImage[]): Promise<string> {
+export async function pushKernelImage(
+  reg: Registry,
+  repo: string,
+  tag: string,
+  platforms: PlatformImage[],
+): Promise<string> {
   const layout = await writeLayout(reg.dir, tag, platforms);
-  await run('skopeo', ['copy', '--all', '--dest-tls-verify=false', `oci:${layout}:${tag}`, `docker://127.0.0.1:${reg.port}/${repo}:${tag}`]);
+  await run('skopeo', [
+    'copy',
+    '--all',
+    '--dest-tls-verify=false',
+    `oci:${layout}:${tag}`,
+    `docker://127.0.0.1:${reg.port}/${repo}:${tag}`,
+  ]);
   return `oci:127.0.0.1:${reg.port}/${repo}:${tag}`;
 }

@@ -10,10 +10,10 @@ import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createImageStore, defaultImageOptions } from '../../src/images/store.js';
 import { readLock } from '../../src/images/lockfile.js';
+import { createImageStore, defaultImageOptions } from '../../src/images/store.js';
+import { type MirrorServer, serveMirror } from './mirror-server.js';
 import { addKernel, createRepo, debianKernelTree, makeTestKey, type TestKey } from './rpm-mirror.js';
-import { serveMirror, type MirrorServer } from './mirror-server.js';
 
 const REPO = 'almalinux/9/BaseOS/x86_64/os';
 const NEW = { base: 'kernel', split: 'core', version: '5.14.0', release: '503.15.1.el9_5', payload: 'zstd' } as const;

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/results/model.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
-import { serveMirror, type MirrorServer } from './mirror-server.js';
+import { type MirrorServer, serveMirror } from './mirror-server.js';
 import { debianKernelTree, makeTestKey } from './rpm-mirror.js';
 import { buildStandIns, standInImages } from './rpm-stand-ins.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRepomd } from '../../src/images/rpm/repomd.js';
 import { parsePackage, primaryScanner } from '../../src/images/rpm/primary.js';
+import { parseRepomd } from '../../src/images/rpm/repomd.js';
 import { chooseRpmKernel } from '../../src/images/rpm/rpm-select.js';
 
 // Shaped like createrepo_c's output (the tool every RPM distribution publishes with).

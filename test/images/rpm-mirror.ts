@@ -8,8 +8,8 @@
 // keyring option users have.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -89,7 +89,8 @@ export async function debianKernelTree(arch: Arch): Promise<{ dir: string; relea
   );
   const tools = { env: process.env };
   const boot = /^boot\/(vmlinuz|config)-/;
-  const drivers = /^(usr\/)?lib\/modules\/[^/]+\/kernel\/drivers\/(virtio\/.*|char\/virtio_console|block\/virtio_blk)\.ko(\.xz)?$/;
+  const drivers =
+    /^(usr\/)?lib\/modules\/[^/]+\/kernel\/drivers\/(virtio\/.*|char\/virtio_console|block\/virtio_blk)\.ko(\.xz)?$/;
   const want = (p: string) => boot.test(p) || drivers.test(p);
   const members = (await listDeb(deb, tools)).filter((m) => m.type === 'file' && want(m.path)).map((m) => m.path);
   await mkdir(dir, { recursive: true });

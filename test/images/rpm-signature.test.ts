@@ -9,7 +9,9 @@ const SIGNED = `kernel-core.rpm:
     Payload SHA256 digest: OK
     MD5 digest: OK`;
 const NOKEY = SIGNED.replace(': OK\n    Header SHA256', ': NOKEY\n    Header SHA256');
-const UNSIGNED = SIGNED.split('\n').filter((l) => !l.includes('Signature')).join('\n');
+const UNSIGNED = SIGNED.split('\n')
+  .filter((l) => !l.includes('Signature'))
+  .join('\n');
 const TAMPERED = `kernel-core.rpm:
     Header V4 RSA/SHA512 Signature, key ID 6cce894a: OK
     Header SHA256 digest: OK

@@ -16,7 +16,7 @@ import { Cache } from '../../src/images/cache.js';
 import { createFetcher } from '../../src/images/fetcher.js';
 import { createImageStore, DEFAULT_DEBIAN_MIRROR, defaultImageOptions } from '../../src/images/store.js';
 import { repoRoot } from '../helpers/cli.js';
-import { serveMirror, type MirrorServer } from './mirror-server.js';
+import { type MirrorServer, serveMirror } from './mirror-server.js';
 import { addKernel, createRepo, makeTestKey, type TestKey } from './rpm-mirror.js';
 
 const KEYS_DIR = 'usr/share/distribution-gpg-keys';

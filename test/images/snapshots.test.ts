@@ -20,11 +20,18 @@ describe('SnapshotStore', () => {
     expect(await store.lookup(key('a'))).toEqual({ ok: false, why: 'missing' });
     await put(store, key('a'), 1000);
     const found = await store.lookup(key('a'));
-    expect(found).toMatchObject({ ok: true, file: store.statePath(key('a')), meta: { bytes: 1000, describe: 'amd64 test a' } });
+    expect(found).toMatchObject({
+      ok: true,
+      file: store.statePath(key('a')),
+      meta: { bytes: 1000, describe: 'amd64 test a' },
+    });
     // Same size, other bytes: the file is not the one verified, and the hash tells.
     await writeFile(store.statePath(key('a')), Buffer.alloc(1000, 8));
     const fresh = new SnapshotStore(store.dir);
-    expect(await fresh.lookup(key('a'))).toMatchObject({ ok: false, why: expect.stringMatching(/^its state file has sha256 \w{12}, \w{12} expected$/) });
+    expect(await fresh.lookup(key('a'))).toMatchObject({
+      ok: false,
+      why: expect.stringMatching(/^its state file has sha256 \w{12}, \w{12} expected$/),
+    });
     await writeFile(store.statePath(key('a')), Buffer.alloc(10));
     expect(await fresh.lookup(key('a'))).toEqual({ ok: false, why: 'its state file has 10 bytes, 1000 expected' });
   });

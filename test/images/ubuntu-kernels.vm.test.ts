@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/results/model.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
 import { useTestLock } from '../helpers/dev-kernels.js';
-import { serveMirror, type MirrorServer } from './mirror-server.js';
+import { type MirrorServer, serveMirror } from './mirror-server.js';
 import { buildUbuntuMirror, type UbuntuMirror } from './ubuntu-mirror.js';
 
 let mirror: UbuntuMirror;
@@ -50,7 +50,10 @@ describe('Ubuntu kernels from a stand-in archive, booted', () => {
     const run = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--jobs', '1'], { cwd: dir });
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
-    const ids = ['amd64', 'arm64', 's390x'].flatMap((a) => [`${a}/ubuntu-jammy/default`, `${a}/ubuntu-noble-hwe/default`]);
+    const ids = ['amd64', 'arm64', 's390x'].flatMap((a) => [
+      `${a}/ubuntu-jammy/default`,
+      `${a}/ubuntu-noble-hwe/default`,
+    ]);
     expect(results.cells.map((c) => [c.id, c.status]).sort()).toEqual(ids.sort().map((id) => [id, 'pass']));
     for (const cell of results.cells) {
       const want = mirror.kernels.find((k) => k.source === cell.kernel.source && k.arch === cell.arch)!;
@@ -58,7 +61,11 @@ describe('Ubuntu kernels from a stand-in archive, booted', () => {
       expect(JSON.parse(cell.stdout)).toMatchObject({ ok: true });
     }
     const lock = JSON.parse(await readFile(path.join(dir, 'portmatrix.lock'), 'utf8'));
-    expect(Object.keys(lock.kernels).filter((k) => k.startsWith('ubuntu:')).sort()).toEqual(
+    expect(
+      Object.keys(lock.kernels)
+        .filter((k) => k.startsWith('ubuntu:'))
+        .sort(),
+    ).toEqual(
       ['ubuntu:jammy', 'ubuntu:noble/hwe'].flatMap((s) => ['amd64', 'arm64', 's390x'].map((a) => `${s} ${a}`)).sort(),
     );
   }, 1_800_000);

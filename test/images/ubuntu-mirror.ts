@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Arch } from '../../src/core/arch.js';
-import { kernelPackages, smallPackage, type BuiltDeb } from './ubuntu-packages.js';
+import { type BuiltDeb, kernelPackages, smallPackage } from './ubuntu-packages.js';
 
 export interface UbuntuKernel {
   series: string;
@@ -61,7 +61,9 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 function gpg(home: string, args: string[]): string {
   const quiet = ['--quiet', '--batch', '--pinentry-mode', 'loopback', '--passphrase', ''];
-  return execFileSync('gpg', ['--homedir', home, ...quiet, ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+  return execFileSync('gpg', ['--homedir', home, ...quiet, ...args], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).toString();
 }
 
 function newKey(home: string, uid: string): string {
@@ -84,7 +86,10 @@ function stanza(d: BuiltDeb, filename: string): string {
     Size: String(bytes.length),
     SHA256: sha256(bytes),
   };
-  return Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${v}`).join('\n');
+  return Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n');
 }
 
 /** Links each .deb into the archive's pool and returns the suite's Packages text. */
@@ -116,11 +121,18 @@ function writeSuite(archiveDir: string, suite: string, byArch: Partial<Record<Ar
     }
   }
   const head = `Origin: Ubuntu\nLabel: Ubuntu\nSuite: ${suite}\nCodename: ${suite.split('-')[0]}\nArchitectures: ${Object.keys(byArch).join(' ')}\nComponents: main\n`;
-  writeFileSync(path.join(dist, 'Release'), `${head}Description: portmatrix test stand-in\nSHA256:\n${sums.join('\n')}\n`);
+  writeFileSync(
+    path.join(dist, 'Release'),
+    `${head}Description: portmatrix test stand-in\nSHA256:\n${sums.join('\n')}\n`,
+  );
 }
 
 /** The kernel packages of one series and arch: image, modules and the metapackage naming them. */
-async function seriesDebs(dir: string, series: 'jammy' | 'noble', arch: Arch): Promise<{ debs: BuiltDeb[]; kernel: UbuntuKernel }> {
+async function seriesDebs(
+  dir: string,
+  series: 'jammy' | 'noble',
+  arch: Arch,
+): Promise<{ debs: BuiltDeb[]; kernel: UbuntuKernel }> {
   const { suite, abi } = KERNELS[series][arch];
   const version = `${abi}.60`;
   const debs = await kernelPackages(suite, arch, abi, version);
@@ -128,7 +140,10 @@ async function seriesDebs(dir: string, series: 'jammy' | 'noble', arch: Arch): P
   const depends = `linux-image-${abi}-generic, linux-modules-extra-${abi}-generic, linux-firmware`;
   const meta = smallPackage(dir, { package: metaName, version: `${abi.replace('-', '.')}.60`, arch, depends });
   const source = series === 'noble' ? 'ubuntu:noble/hwe' : 'ubuntu:jammy';
-  return { debs: [...debs, meta], kernel: { series, source, arch, release: `${abi}-generic`, package: debs[0]!.package, version } };
+  return {
+    debs: [...debs, meta],
+    kernel: { series, source, arch, release: `${abi}-generic`, package: debs[0]!.package, version },
+  };
 }
 
 /** An old kernel in jammy's release pocket, whose "vmlinuz" is text: picking it would fail the tests. */
@@ -136,8 +151,16 @@ function decoy(dir: string, arch: Arch): BuiltDeb[] {
   const rel = '5.15.0-25-generic';
   return [
     smallPackage(dir, { package: 'linux-image-generic', version: '5.15.0.25.27', arch, depends: `linux-image-${rel}` }),
-    smallPackage(dir, { package: `linux-image-unsigned-${rel}`, version: '5.15.0-25.25', arch }, { [`boot/vmlinuz-${rel}`]: 'decoy\n' }),
-    smallPackage(dir, { package: `linux-modules-${rel}`, version: '5.15.0-25.25', arch }, { [`boot/config-${rel}`]: '# decoy\n' }),
+    smallPackage(
+      dir,
+      { package: `linux-image-unsigned-${rel}`, version: '5.15.0-25.25', arch },
+      { [`boot/vmlinuz-${rel}`]: 'decoy\n' },
+    ),
+    smallPackage(
+      dir,
+      { package: `linux-modules-${rel}`, version: '5.15.0-25.25', arch },
+      { [`boot/config-${rel}`]: '# decoy\n' },
+    ),
   ];
 }
 
@@ -168,7 +191,15 @@ export async function buildUbuntuMirror(arches: readonly Arch[] = ['amd64', 'arm
   }
   const sign = (archive: string, suite: string, key = fpr) => {
     const dist = path.join(root, archive, 'dists', suite);
-    gpg(home, ['--yes', '--local-user', key, '--clearsign', '--output', path.join(dist, 'InRelease'), path.join(dist, 'Release')]);
+    gpg(home, [
+      '--yes',
+      '--local-user',
+      key,
+      '--clearsign',
+      '--output',
+      path.join(dist, 'InRelease'),
+      path.join(dist, 'Release'),
+    ]);
   };
   for (const [archive, bySuite] of Object.entries(suites)) {
     for (const [suite, byArch] of Object.entries(bySuite)) {

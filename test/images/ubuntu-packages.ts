@@ -9,14 +9,24 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Arch } from '../../src/core/arch.js';
-import { Cache } from '../../src/images/cache.js';
 import { downloadDeb } from '../../src/images/apt/deb.js';
-import type { LockedDeb } from '../../src/images/lockfile.js';
+import { Cache } from '../../src/images/cache.js';
 import { createFetcher } from '../../src/images/fetcher.js';
+import type { LockedDeb } from '../../src/images/lockfile.js';
 import { TEST_LOCK } from '../helpers/dev-kernels.js';
 
 const ROOT = path.join(os.homedir(), '.cache', 'portmatrix-test-mirror', 'ubuntu-stand-in');
@@ -55,7 +65,10 @@ async function debianDeb(ref: LockedDeb): Promise<string> {
 
 function control(dir: string, fields: Record<string, string | undefined>): void {
   mkdirSync(path.join(dir, 'DEBIAN'), { recursive: true });
-  const text = Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${v}`).join('\n');
+  const text = Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n');
   writeFileSync(path.join(dir, 'DEBIAN', 'control'), `${text}\n`);
 }
 
@@ -63,13 +76,26 @@ function control(dir: string, fields: Record<string, string | undefined>): void 
 function build(dir: string, out: string, d: Omit<BuiltDeb, 'file'>): BuiltDeb {
   const maintainer = 'portmatrix tests <tests@portmatrix.invalid>';
   const description = 'portmatrix test stand-in for an Ubuntu kernel package';
-  control(dir, { Package: d.package, Version: d.version, Architecture: d.arch, Maintainer: maintainer, Depends: d.depends, Description: description });
+  control(dir, {
+    Package: d.package,
+    Version: d.version,
+    Architecture: d.arch,
+    Maintainer: maintainer,
+    Depends: d.depends,
+    Description: description,
+  });
   execFileSync('dpkg-deb', ['--root-owner-group', '-Zzstd', '-z3', '-b', dir, out], { stdio: 'ignore' });
   return { ...d, file: out };
 }
 
 /** Module directories a VM boot can need from a distribution kernel. */
-const BOOT_MODULES = ['kernel/drivers/virtio', 'kernel/drivers/char', 'kernel/drivers/block', 'kernel/fs/9p', 'kernel/net/9p'];
+const BOOT_MODULES = [
+  'kernel/drivers/virtio',
+  'kernel/drivers/char',
+  'kernel/drivers/block',
+  'kernel/fs/9p',
+  'kernel/net/9p',
+];
 
 /** Copies the Debian kernel's boot files into the image and modules trees under Ubuntu's names. */
 function split(unpacked: string, rel: string, image: string, modules: string): void {
@@ -105,7 +131,10 @@ export async function kernelPackages(suite: string, arch: Arch, abi: string, ver
   execFileSync('dpkg-deb', ['-R', await debianDeb(pinnedDeb(suite, arch)), path.join(work, 'debian')]);
   split(path.join(work, 'debian'), rel, path.join(work, 'image'), path.join(work, 'modules'));
   mkdirSync(dir, { recursive: true });
-  const built = [build(path.join(work, 'image'), debs[0]!.file, image), build(path.join(work, 'modules'), debs[1]!.file, modules)];
+  const built = [
+    build(path.join(work, 'image'), debs[0]!.file, image),
+    build(path.join(work, 'modules'), debs[1]!.file, modules),
+  ];
   rmSync(work, { recursive: true, force: true });
   return built;
 }

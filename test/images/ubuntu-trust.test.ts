@@ -17,7 +17,7 @@ import { Cache } from '../../src/images/cache.js';
 import { createFetcher } from '../../src/images/fetcher.js';
 import { createImageStore, DEFAULT_DEBIAN_MIRROR } from '../../src/images/store.js';
 import { repoRoot } from '../helpers/cli.js';
-import { serveMirror, type MirrorServer } from './mirror-server.js';
+import { type MirrorServer, serveMirror } from './mirror-server.js';
 import { buildUbuntuMirror, type UbuntuMirror } from './ubuntu-mirror.js';
 
 let tmp: string;
@@ -37,7 +37,13 @@ afterAll(async () => {
 /** Debian's signed archive as the image store builds it (the host's keyring, the real mirror). */
 function debianDeps(cacheDir: string) {
   const fetcher = createFetcher({ concurrency: 2 });
-  const common = { cache: new Cache(cacheDir, () => {}), fetcher, env: process.env, log: () => {}, mirror: DEFAULT_DEBIAN_MIRROR };
+  const common = {
+    cache: new Cache(cacheDir, () => {}),
+    fetcher,
+    env: process.env,
+    log: () => {},
+    mirror: DEFAULT_DEBIAN_MIRROR,
+  };
   const index = (suite: string, arch: Arch) => fetchPackages(common, suite, arch, (n) => n === 'ubuntu-keyring');
   return { deps: { ...common, index }, fetcher };
 }
@@ -56,7 +62,9 @@ describe('ubuntu: the trust chain from the host Debian keyring', () => {
     const first = debianDeps(path.join(tmp, 'cache'));
     const files = await trustedDebianFiles(first.deps, 'ubuntu-keyring', UBUNTU_KEYRING_MEMBER);
     const keyring = Object.values(files)[0]!;
-    const listing = execFileSync('gpg', ['--show-keys', '--with-colons', keyring], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    const listing = execFileSync('gpg', ['--show-keys', '--with-colons', keyring], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).toString();
     // Primary keys only: a `fpr` record right after a `pub` record (subkeys follow `sub`).
     const fingerprints = [...listing.matchAll(/^pub:.*\nfpr:+([0-9A-F]{40}):/gm)].map((m) => m[1]!).sort();
     const want = await documented();
@@ -74,7 +82,9 @@ describe('ubuntu: the trust chain from the host Debian keyring', () => {
       debianMirror: DEFAULT_DEBIAN_MIRROR,
       sources: { ubuntuMirror: `${server.url}/ubuntu` },
     });
-    await expect(store.kernel('ubuntu:jammy', 'amd64')).rejects.toThrow(/InRelease signature check failed .*blobs\/sha256/);
+    await expect(store.kernel('ubuntu:jammy', 'amd64')).rejects.toThrow(
+      /InRelease signature check failed .*blobs\/sha256/,
+    );
     expect(server.requests.some((r) => r.endsWith('.deb'))).toBe(false);
   }, 600_000);
 });

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Arch } from '../../src/core/arch.js';
 import { createImageStore } from '../../src/images/store.js';
-import { cli } from '../plan/helpers.js';
 import { useTestLock } from '../helpers/dev-kernels.js';
-import { serveMirror, type MirrorServer } from './mirror-server.js';
+import { cli } from '../plan/helpers.js';
+import { type MirrorServer, serveMirror } from './mirror-server.js';
 import { buildUbuntuMirror, type UbuntuMirror } from './ubuntu-mirror.js';
 
 let mirror: UbuntuMirror;
@@ -34,7 +34,11 @@ function store(name: string) {
     cacheDir: path.join(dir, 'cache'),
     // Nothing of Debian's is needed when the Ubuntu keyring is given.
     debianMirror: 'http://unused.invalid/debian',
-    sources: { ubuntuMirror: `${server.url}/ubuntu`, ubuntuPortsMirror: `${server.url}/ubuntu-ports`, ubuntuKeyring: mirror.keyring },
+    sources: {
+      ubuntuMirror: `${server.url}/ubuntu`,
+      ubuntuPortsMirror: `${server.url}/ubuntu-ports`,
+      ubuntuKeyring: mirror.keyring,
+    },
     lockFile: path.join(dir, 'portmatrix.lock'),
     log: (l) => lines.push(l),
   });
@@ -44,7 +48,8 @@ function store(name: string) {
 /** Every file the cache kept: blobs, .deb records, unpacked trees. */
 async function cached(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const sub of ['blobs/sha256', 'debs', 'trees']) out.push(...(await readdir(path.join(dir, 'cache', sub)).catch(() => [])));
+  for (const sub of ['blobs/sha256', 'debs', 'trees'])
+    out.push(...(await readdir(path.join(dir, 'cache', sub)).catch(() => [])));
   return out;
 }
 
@@ -73,7 +78,11 @@ describe('ubuntu: kernels from a stand-in archive', () => {
       `not from ${want.package}-dbgsym from Ubuntu's debug archive (http://ddebs.ubuntu.com); give the BTF with btf: file:<path>`,
     );
     const lock = JSON.parse(await readFile(path.join(dir, 'portmatrix.lock'), 'utf8'));
-    expect(lock.kernels['ubuntu:jammy amd64']).toMatchObject({ release: want.release, kernelSha256: k.sha256, debs: [{ package: want.package }, { package: 'linux-modules-6.1.0-50-generic' }] });
+    expect(lock.kernels['ubuntu:jammy amd64']).toMatchObject({
+      release: want.release,
+      kernelSha256: k.sha256,
+      debs: [{ package: want.package }, { package: 'linux-modules-6.1.0-50-generic' }],
+    });
 
     server.requests.length = 0;
     const again = store('jammy').s;
@@ -82,16 +91,20 @@ describe('ubuntu: kernels from a stand-in archive', () => {
     expect([server.requests, k2.sha256, k2.downloaded]).toEqual([[], k.sha256, false]);
   }, 600_000);
 
-  it.each([['arm64'], ['s390x']] as const)('noble/hwe and jammy %s come from ports', async (arch) => {
-    server.requests.length = 0;
-    const { s } = store(`ports-${arch}`);
-    for (const source of ['ubuntu:noble/hwe', 'ubuntu:jammy']) {
-      const k = await s.kernel(source, arch);
-      expect(k.release).toBe(expected(source, arch).release);
-    }
-    expect(server.requests.length).toBeGreaterThan(0);
-    expect(server.requests.every((r) => r.startsWith('ubuntu-ports/'))).toBe(true);
-  }, 600_000);
+  it.each([['arm64'], ['s390x']] as const)(
+    'noble/hwe and jammy %s come from ports',
+    async (arch) => {
+      server.requests.length = 0;
+      const { s } = store(`ports-${arch}`);
+      for (const source of ['ubuntu:noble/hwe', 'ubuntu:jammy']) {
+        const k = await s.kernel(source, arch);
+        expect(k.release).toBe(expected(source, arch).release);
+      }
+      expect(server.requests.length).toBeGreaterThan(0);
+      expect(server.requests.every((r) => r.startsWith('ubuntu-ports/'))).toBe(true);
+    },
+    600_000,
+  );
 
   it('kernels ubuntu:jammy: the mirrors and the keyring from the environment', async () => {
     const env = {
@@ -103,7 +116,11 @@ describe('ubuntu: kernels from a stand-in archive', () => {
     const cache = path.join(mirror.root, 'stores', 'kernels-cache');
     const run = await cli(['kernels', 'ubuntu:jammy', '--arch', 'amd64,s390x', '--cache-dir', cache], mirror.root, env);
     expect(run.code, run.stderr).toBe(0);
-    const rows = run.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s{2,}/).slice(1, 4));
+    const rows = run.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(/\s{2,}/).slice(1, 4));
     expect(rows).toEqual([
       ['generic', 'amd64', expected('ubuntu:jammy', 'amd64').release],
       ['generic', 's390x', expected('ubuntu:jammy', 's390x').release],
@@ -120,7 +137,10 @@ describe('ubuntu: kernels from a stand-in archive', () => {
     const dir = path.join(mirror.root, 'project');
     await mkdir(dir, { recursive: true });
     const images = `images: {ubuntuMirror: ${server.url}/ubuntu, ubuntuPortsMirror: ${server.url}/ubuntu-ports, ubuntuKeyring: ${mirror.keyring}}`;
-    await writeFile(path.join(dir, 'matrix.yaml'), `kernels: [ubuntu:jammy]\narches: [amd64]\n${images}\nloader: {path: ./loader}\n`);
+    await writeFile(
+      path.join(dir, 'matrix.yaml'),
+      `kernels: [ubuntu:jammy]\narches: [amd64]\n${images}\nloader: {path: ./loader}\n`,
+    );
     await writeFile(path.join(dir, 'loader'), '#!/bin/sh\n');
     // Busybox stays Debian's, pinned like every test's; the cache is the shared one.
     await useTestLock(dir);
@@ -141,7 +161,9 @@ describe('ubuntu: kernels from a stand-in archive', () => {
 
   it('a release without the flavour, and a series the mirror lacks, are clear errors', async () => {
     const { s } = store('missing');
-    await expect(s.kernel('ubuntu:noble', 'amd64')).rejects.toThrow(/no generic kernel for amd64 in noble, noble-updates, noble-security/);
+    await expect(s.kernel('ubuntu:noble', 'amd64')).rejects.toThrow(
+      /no generic kernel for amd64 in noble, noble-updates, noble-security/,
+    );
     await expect(s.kernel('ubuntu:focal', 'arm64')).rejects.toThrow(
       `${server.url}/ubuntu-ports/dists/focal/InRelease is not there (404): the mirror does not carry focal`,
     );
@@ -161,7 +183,10 @@ describe('ubuntu: what is refused, and nothing of it cached', () => {
     const bytes = await readFile(path.join(mirror.root, rel));
     server.tamper.set(rel, Buffer.concat([bytes, Buffer.from('x')]));
     try {
-      await refuse('bad-packages', /jammy-updates\/main\/binary-amd64\/Packages.xz: sha256 .* does not match the signed InRelease/);
+      await refuse(
+        'bad-packages',
+        /jammy-updates\/main\/binary-amd64\/Packages.xz: sha256 .* does not match the signed InRelease/,
+      );
     } finally {
       server.tamper.delete(rel);
     }
@@ -174,7 +199,10 @@ describe('ubuntu: what is refused, and nothing of it cached', () => {
     bytes.writeUInt8(bytes.readUInt8(at) ^ 0xff, at);
     server.tamper.set(rel, bytes);
     try {
-      await refuse('bad-deb', /linux-image-unsigned-6.1.0-50-generic_6.1.0-50.60_amd64.deb: sha256 .* does not match the expected/);
+      await refuse(
+        'bad-deb',
+        /linux-image-unsigned-6.1.0-50-generic_6.1.0-50.60_amd64.deb: sha256 .* does not match the expected/,
+      );
     } finally {
       server.tamper.delete(rel);
     }

@@ -14,7 +14,8 @@ import type { RunResults } from '../../src/results/model.js';
 import { runCli } from '../helpers/cli.js';
 import { useTestLock } from '../helpers/dev-kernels.js';
 
-const ODD_FAILS = '#!/bin/sh\nrun=${PORTMATRIX_RUN:-1}\necho "run $run"\n[ $((run % 2)) -eq 0 ] || { echo "odd run $run fails" >&2; exit 1; }\n';
+const ODD_FAILS =
+  '#!/bin/sh\nrun=${PORTMATRIX_RUN:-1}\necho "run $run"\n[ $((run % 2)) -eq 0 ] || { echo "odd run $run fails" >&2; exit 1; }\n';
 
 async function cellOf(dir: string) {
   const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
@@ -38,7 +39,10 @@ describe('flaky', () => {
     await writeFile(path.join(dir, 'loader.sh'), ODD_FAILS);
     await chmod(path.join(dir, 'loader.sh'), 0o755);
     await useTestLock(dir);
-    await writeFile(path.join(dir, 'matrix.yaml'), 'kernels: [debian:trixie]\narches: [amd64]\nloader:\n  path: ./loader.sh\n  timeout: 20\n');
+    await writeFile(
+      path.join(dir, 'matrix.yaml'),
+      'kernels: [debian:trixie]\narches: [amd64]\nloader:\n  path: ./loader.sh\n  timeout: 20\n',
+    );
 
     const reruns = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--reruns', '3'], { cwd: dir });
     expect(reruns.code, reruns.stderr).toBe(0);
@@ -53,10 +57,16 @@ describe('flaky', () => {
     const id = 'amd64/debian-trixie/default';
     expect(await verdictOf(dir)).toEqual({ exitCode: 0, strict: false, ok: true, failed: [], infra: [] });
 
-    const repeat = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--repeat', '10', '--strict'], { cwd: dir });
+    const repeat = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--repeat', '10', '--strict'], {
+      cwd: dir,
+    });
     expect(repeat.code, repeat.stderr).toBe(1);
     const alternating = Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 'fail' : 'pass'));
-    expect(await cellOf(dir)).toMatchObject({ status: 'flaky', runs: { passed: 5, total: 10, statuses: alternating }, attempts: 10 });
+    expect(await cellOf(dir)).toMatchObject({
+      status: 'flaky',
+      runs: { passed: 5, total: 10, statuses: alternating },
+      attempts: 10,
+    });
     // The verdict behind the exit code is in results.json, and re-rendering keeps it.
     expect(await verdictOf(dir)).toEqual({ exitCode: 1, strict: true, ok: false, failed: [id], infra: [] });
     const rendered = await runCli(['report', 'results'], { cwd: dir });
@@ -71,19 +81,32 @@ describe('flaky', () => {
     await writeFile(path.join(dir, 'loader.sh'), loader);
     await chmod(path.join(dir, 'loader.sh'), 0o755);
     await useTestLock(dir);
-    const configs = ['steady', 'broken', 'odd'].map((c) => `  - {name: ${c}, sysctl: {kernel.domainname: ${c}}}`).join('\n');
-    await writeFile(path.join(dir, 'matrix.yaml'), `kernels: [debian:trixie]\narches: [amd64]\nconfigs:\n${configs}\nloader:\n  path: ./loader.sh\n  timeout: 20\n`);
+    const configs = ['steady', 'broken', 'odd']
+      .map((c) => `  - {name: ${c}, sysctl: {kernel.domainname: ${c}}}`)
+      .join('\n');
+    await writeFile(
+      path.join(dir, 'matrix.yaml'),
+      `kernels: [debian:trixie]\narches: [amd64]\nconfigs:\n${configs}\nloader:\n  path: ./loader.sh\n  timeout: 20\n`,
+    );
     const args = ['run', '--accel', 'tcg', '--retries', '0', '--reruns', '1'];
 
     const first = await runCli(args, { cwd: dir });
     expect(first.code, first.stderr).toBe(1);
     const before = await cellsOf(dir);
-    expect(before.map((c) => [c.config, c.status, c.attempts])).toEqual([['broken', 'fail', 2], ['odd', 'flaky', 2], ['steady', 'pass', 1]]);
+    expect(before.map((c) => [c.config, c.status, c.attempts])).toEqual([
+      ['broken', 'fail', 2],
+      ['odd', 'flaky', 2],
+      ['steady', 'pass', 1],
+    ]);
 
     const again = await runCli([...args, '--rerun-failed'], { cwd: dir });
     expect(again.code, again.stderr).toBe(1);
     const after = await cellsOf(dir);
-    expect(after.map((c) => [c.config, c.status, c.attempts])).toEqual([['broken', 'fail', 2], ['odd', 'flaky', 2], ['steady', 'pass', 1]]);
+    expect(after.map((c) => [c.config, c.status, c.attempts])).toEqual([
+      ['broken', 'fail', 2],
+      ['odd', 'flaky', 2],
+      ['steady', 'pass', 1],
+    ]);
     // The passing cell is the same result as before (not booted again); the other two ran again.
     expect(after[2]).toEqual(before[2]);
     expect(after[0]!.startedAt).not.toBe(before[0]!.startedAt);

@@ -25,7 +25,9 @@ describe('kernel-log segment', () => {
     const dmesg = sample(name);
     const segment = logSegment(dmesg, meta[name]!.loaderStart);
     expect(dmesg.split('\n').length).toBeGreaterThan(300);
-    expect(segment).toMatch(/^\[\s*\d+\.\d+\] WARNING: CPU: 0 PID: \d+ at drivers\/misc\/pm_selftest.c:42 pm_selftest\+0x1a\/0x30$/);
+    expect(segment).toMatch(
+      /^\[\s*\d+\.\d+\] WARNING: CPU: 0 PID: \d+ at drivers\/misc\/pm_selftest.c:42 pm_selftest\+0x1a\/0x30$/,
+    );
     expect(segment.split('\n').every((l) => stampOf(l)! >= meta[name]!.loaderStart)).toBe(true);
   });
 
@@ -43,7 +45,9 @@ describe('splats', () => {
     const kernelLog = logSegment(sample(name), meta[name]!.loaderStart);
     expect(testVerdict({ exitCode: 0, stdout: 'mode warn\n', stderr: '', kernelLog })).toEqual({
       status: 'fail',
-      reason: expect.stringMatching(/^kernel splat: WARNING: CPU: 0 PID: \d+ at drivers\/misc\/pm_selftest.c:42 pm_selftest\+0x1a\/0x30$/),
+      reason: expect.stringMatching(
+        /^kernel splat: WARNING: CPU: 0 PID: \d+ at drivers\/misc\/pm_selftest.c:42 pm_selftest\+0x1a\/0x30$/,
+      ),
     });
   });
 
@@ -54,22 +58,34 @@ describe('splats', () => {
     expect(testVerdict({ exitCode: 0, stdout: '', stderr: '', kernelLog }, allowed)).toEqual({ status: 'pass' });
     const denied = compileSplatRules({ allow: ['pm_selftest'], deny: ['pm_selftest\\+0x1a'] });
     expect(failingSplat(kernelLog, denied)?.kind).toBe('warning');
-    expect(splatKind('bpf_jit: jit failed for prog 7', compileSplatRules({ allow: [], deny: ['^bpf_jit: '] }))).toBe('denied');
-  });
-
-  it.each(['trixie', 'bullseye'])('the kernel\'s own BPF warning on %s (bpf_probe_write_user) fails a loader that exited 0', (suite) => {
-    const name = `${suite}-amd64-bpf-probe-write-user.dmesg`;
-    const kernelLog = logSegment(sample(name), meta[name]!.loaderStart);
-    expect(scanSplats(kernelLog).map((s) => s.kind)).toContain('bpf');
-    expect(testVerdict({ exitCode: 0, stdout: 'loaded\n', stderr: '', kernelLog }).reason).toMatch(
-      /^kernel splat: loader\[\d+\] is installing a program with bpf_probe_write_user helper that may corrupt user memory!$/,
+    expect(splatKind('bpf_jit: jit failed for prog 7', compileSplatRules({ allow: [], deny: ['^bpf_jit: '] }))).toBe(
+      'denied',
     );
   });
 
+  it.each(['trixie', 'bullseye'])(
+    "the kernel's own BPF warning on %s (bpf_probe_write_user) fails a loader that exited 0",
+    (suite) => {
+      const name = `${suite}-amd64-bpf-probe-write-user.dmesg`;
+      const kernelLog = logSegment(sample(name), meta[name]!.loaderStart);
+      expect(scanSplats(kernelLog).map((s) => s.kind)).toContain('bpf');
+      expect(testVerdict({ exitCode: 0, stdout: 'loaded\n', stderr: '', kernelLog }).reason).toMatch(
+        /^kernel splat: loader\[\d+\] is installing a program with bpf_probe_write_user helper that may corrupt user memory!$/,
+      );
+    },
+  );
+
   it('a clean boot has no splat at all, from 0.000000 on', () => {
-    for (const name of ['trixie-amd64-gopanic.dmesg', 'trixie-amd64-kmsg-warning.dmesg', 'bullseye-amd64-kmsg-warning.dmesg', 'trixie-amd64-bpf-probe-write-user.dmesg']) {
+    for (const name of [
+      'trixie-amd64-gopanic.dmesg',
+      'trixie-amd64-kmsg-warning.dmesg',
+      'bullseye-amd64-kmsg-warning.dmesg',
+      'trixie-amd64-bpf-probe-write-user.dmesg',
+    ]) {
       const splats = scanSplats(logSegment(sample(name), 0));
-      expect(splats.filter((s) => !s.line.includes('pm_selftest') && !s.line.includes('bpf_probe_write_user'))).toEqual([]);
+      expect(splats.filter((s) => !s.line.includes('pm_selftest') && !s.line.includes('bpf_probe_write_user'))).toEqual(
+        [],
+      );
     }
   });
 
@@ -81,7 +97,10 @@ describe('splats', () => {
     ['watchdog: Watchdog detected hard LOCKUP on cpu 1', 'hard lockup'],
     ['rcu: INFO: rcu_preempt self-detected stall on CPU', 'rcu stall'],
     ['INFO: task loader:147 blocked for more than 120 seconds.', 'hung task'],
-    ['Oops: general protection fault, probably for non-canonical address 0xdead000000000122: 0000 [#1] PREEMPT SMP NOPTI', 'general protection fault'],
+    [
+      'Oops: general protection fault, probably for non-canonical address 0xdead000000000122: 0000 [#1] PREEMPT SMP NOPTI',
+      'general protection fault',
+    ],
     ['BUG: kernel NULL pointer dereference, address: 0000000000000008', 'bug'],
     ['Internal error: Oops: 0000000096000004 [#1] SMP', 'oops'],
     ['Unable to handle kernel NULL pointer dereference at virtual address 0000000000000008', 'oops'],
@@ -92,13 +111,19 @@ describe('splats', () => {
 });
 
 describe('a guest that died', () => {
-  it.each(['trixie', 'bullseye'])('a kernel panic in %s is the test failure, named by its first line, without framing lines', (suite) => {
-    const reason = guestDeath(afterStart(sample(`${suite}-amd64-sysrq-panic.console`)), false);
-    expect(reason).toBe('guest died while the loader ran: kernel panic: Kernel panic - not syncing: sysrq triggered crash');
-  });
+  it.each(['trixie', 'bullseye'])(
+    'a kernel panic in %s is the test failure, named by its first line, without framing lines',
+    (suite) => {
+      const reason = guestDeath(afterStart(sample(`${suite}-amd64-sysrq-panic.console`)), false);
+      expect(reason).toBe(
+        'guest died while the loader ran: kernel panic: Kernel panic - not syncing: sysrq triggered crash',
+      );
+    },
+  );
 
   it('without a splat the last line that is not ours is quoted, never a frame', () => {
-    const console = '@@portmatrix:0123456789abcdef phase=loader-start t=2.62\nmode sleep\n@@portmatrix:0123456789abcdef phase=x t=3\n';
+    const console =
+      '@@portmatrix:0123456789abcdef phase=loader-start t=2.62\nmode sleep\n@@portmatrix:0123456789abcdef phase=x t=3\n';
     expect(guestDeath(console, false)).toBe('guest died while the loader ran: mode sleep');
     expect(isFrameLine('@@portmatrix:0123456789abcdef phase=loader-start t=2.62')).toBe(true);
   });
@@ -109,16 +134,34 @@ describe('reasons from the right lines', () => {
     const name = 'trixie-amd64-kmsg-warning.dmesg';
     const dmesg = `[    0.000000] trace event string verifier disabled\n${sample(name)}`;
     const kernelLog = logSegment(dmesg, meta[name]!.loaderStart);
-    const verdict = testVerdict({ exitCode: 3, stdout: '', stderr: 'loader: map pm_events: create: unexpected configuration\n', kernelLog });
+    const verdict = testVerdict({
+      exitCode: 3,
+      stdout: '',
+      stderr: 'loader: map pm_events: create: unexpected configuration\n',
+      kernelLog,
+    });
     // The segment's WARNING is the only kernel-side fact that belongs to the test.
     expect(verdict.reason).toMatch(/^kernel splat: WARNING: CPU: 0 PID: \d+ at drivers\/misc\/pm_selftest\.c:42/);
-    const quiet = testVerdict({ exitCode: 3, stdout: '', stderr: 'loader: map pm_events: create: unexpected configuration\n', kernelLog: logSegment(dmesg, 1e9) });
+    const quiet = testVerdict({
+      exitCode: 3,
+      stdout: '',
+      stderr: 'loader: map pm_events: create: unexpected configuration\n',
+      kernelLog: logSegment(dmesg, 1e9),
+    });
     expect(quiet).toEqual({ status: 'fail', reason: 'loader exited with code 3' });
   });
 
   it('a Go nil-pointer panic is a crash of the loader, not a verifier rejection', () => {
     const name = 'trixie-amd64-gopanic.dmesg';
-    const verdict = testVerdict({ exitCode: 2, stdout: sample('go-nil-pointer-panic.stdout'), stderr: sample('go-nil-pointer-panic.stderr'), kernelLog: logSegment(sample(name), meta[name]!.loaderStart) });
-    expect(verdict).toEqual({ status: 'fail', reason: 'loader crashed: panic: runtime error: invalid memory address or nil pointer dereference' });
+    const verdict = testVerdict({
+      exitCode: 2,
+      stdout: sample('go-nil-pointer-panic.stdout'),
+      stderr: sample('go-nil-pointer-panic.stderr'),
+      kernelLog: logSegment(sample(name), meta[name]!.loaderStart),
+    });
+    expect(verdict).toEqual({
+      status: 'fail',
+      reason: 'loader crashed: panic: runtime error: invalid memory address or nil pointer dereference',
+    });
   });
 });

@@ -4,11 +4,29 @@
 
 import { describe, expect, it } from 'vitest';
 import type { TestSpec } from '../../src/core/cell.js';
-import { decideTest, type TestRun } from '../../src/outcome/test-outcome.js';
 import { cellStatus } from '../../src/outcome/cell-outcome.js';
+import { decideTest, type TestRun } from '../../src/outcome/test-outcome.js';
 
-const spec = (name: string, extra: Partial<TestSpec> = {}): TestSpec => ({ name, kind: 'exec', path: `/t/${name}`, args: [], env: {}, files: [], workdir: '', timeoutSec: 2, ...extra });
-const run = (extra: Partial<TestRun>): TestRun => ({ started: true, timedOut: false, stdout: '', stderr: '', kernelLog: '', ms: 10, ...extra });
+const spec = (name: string, extra: Partial<TestSpec> = {}): TestSpec => ({
+  name,
+  kind: 'exec',
+  path: `/t/${name}`,
+  args: [],
+  env: {},
+  files: [],
+  workdir: '',
+  timeoutSec: 2,
+  ...extra,
+});
+const run = (extra: Partial<TestRun>): TestRun => ({
+  started: true,
+  timedOut: false,
+  stdout: '',
+  stderr: '',
+  kernelLog: '',
+  ms: 10,
+  ...extra,
+});
 
 describe('decideTest', () => {
   it('gives pass, fail, fail (timeout, output kept), fail (kernel panic), pass; the cell fails naming 3 of 5', () => {
@@ -16,7 +34,10 @@ describe('decideTest', () => {
       decideTest(spec('ok'), run({ exitCode: 0 })),
       decideTest(spec('exits-1'), run({ exitCode: 1, stderr: 'boom\n' })),
       decideTest(spec('hangs'), run({ timedOut: true, stdout: 'still here\n' })),
-      decideTest(spec('panics'), run({ guestDied: { why: 'kernel panic', consoleTail: 'Kernel panic - not syncing: sysrq triggered crash\n' } })),
+      decideTest(
+        spec('panics'),
+        run({ guestDied: { why: 'kernel panic', consoleTail: 'Kernel panic - not syncing: sysrq triggered crash\n' } }),
+      ),
       decideTest(spec('ok-again'), run({ exitCode: 0 })),
     ];
     expect(tests.map((t) => [t.name, t.status, t.reason])).toEqual([
@@ -31,23 +52,41 @@ describe('decideTest', () => {
     expect(cellStatus(tests, { bootFailed: false })).toBe('fail');
   });
 
-  it('names a known failure from the output, and a splat from the test\'s own kernel-log segment', () => {
-    expect(decideTest(spec('v'), run({ exitCode: 1, stderr: 'load program: permission denied\n' })).reason).toMatch(/permission denied/);
-    const splat = decideTest(spec('s'), run({ exitCode: 0, kernelLog: '[   12.5] WARNING: CPU: 0 PID: 57 at kernel/bpf/core.c:1 x\n' }));
-    expect([splat.status, splat.reason]).toEqual(['fail', 'kernel splat: WARNING: CPU: 0 PID: 57 at kernel/bpf/core.c:1 x']);
+  it("names a known failure from the output, and a splat from the test's own kernel-log segment", () => {
+    expect(decideTest(spec('v'), run({ exitCode: 1, stderr: 'load program: permission denied\n' })).reason).toMatch(
+      /permission denied/,
+    );
+    const splat = decideTest(
+      spec('s'),
+      run({ exitCode: 0, kernelLog: '[   12.5] WARNING: CPU: 0 PID: 57 at kernel/bpf/core.c:1 x\n' }),
+    );
+    expect([splat.status, splat.reason]).toEqual([
+      'fail',
+      'kernel splat: WARNING: CPU: 0 PID: 57 at kernel/bpf/core.c:1 x',
+    ]);
     // Under lockdown a refused helper is named as lockdown's doing, as for a loader.
     const refused = run({ exitCode: 4, stderr: "libbpf: prog 'x': unknown func bpf_probe_read#4\n" });
-    expect(decideTest(spec('l'), { ...refused, lockdown: 'confidentiality' }).reason).toMatch(/^kernel lockdown \(confidentiality\) forbids reading kernel memory: /);
+    expect(decideTest(spec('l'), { ...refused, lockdown: 'confidentiality' }).reason).toMatch(
+      /^kernel lockdown \(confidentiality\) forbids reading kernel memory: /,
+    );
     expect(decideTest(spec('l'), refused).reason).not.toMatch(/lockdown/);
   });
 
   it('parses a Go test binary case by case and fails on a failed case', () => {
     const S = '\x16';
     const stdout = [
-      `${S}=== RUN   TestA`, `${S}--- PASS: TestA (0.01s)`,
-      `${S}=== RUN   TestB`, '    b_test.go:9: no ring buffer', `${S}--- SKIP: TestB (0.00s)`,
-      `${S}=== RUN   TestC`, `${S}=== RUN   TestC/sub`, '    c_test.go:4: wrong', `${S}    --- FAIL: TestC/sub (0.02s)`, `${S}--- FAIL: TestC (0.02s)`,
-      `${S}FAIL`, '',
+      `${S}=== RUN   TestA`,
+      `${S}--- PASS: TestA (0.01s)`,
+      `${S}=== RUN   TestB`,
+      '    b_test.go:9: no ring buffer',
+      `${S}--- SKIP: TestB (0.00s)`,
+      `${S}=== RUN   TestC`,
+      `${S}=== RUN   TestC/sub`,
+      '    c_test.go:4: wrong',
+      `${S}    --- FAIL: TestC/sub (0.02s)`,
+      `${S}--- FAIL: TestC (0.02s)`,
+      `${S}FAIL`,
+      '',
     ].join('\n');
     const t = decideTest(spec('go', { kind: 'gotest' }), run({ exitCode: 1, stdout }));
     expect(t.status).toBe('fail');
@@ -65,7 +104,9 @@ describe('decideTest', () => {
     const expectFail = { result: 'fail' as const, reason: 'known' };
     expect(decideTest(spec('x', { expect: expectFail }), run({ exitCode: 1 })).status).toBe('xfail');
     expect(decideTest(spec('x', { expect: expectFail }), run({ exitCode: 0 })).status).toBe('xpass');
-    expect(decideTest(spec('x', { expect: { result: 'flaky', reason: 'k' } }), run({ exitCode: 0 })).status).toBe('pass');
+    expect(decideTest(spec('x', { expect: { result: 'flaky', reason: 'k' } }), run({ exitCode: 0 })).status).toBe(
+      'pass',
+    );
   });
 });
 

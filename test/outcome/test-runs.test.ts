@@ -10,26 +10,55 @@ import { testRuns } from '../../src/outcome/test-runs.js';
 const TOKEN = '0123456789abcdef';
 const F = `@@portmatrix:${TOKEN}`;
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-const block = (name: string, text: string) => [`${F} begin=${name}`, ...(text ? [b64(text)] : []), `${F} end=${name} bytes=${Buffer.byteLength(text)} total=${Buffer.byteLength(text)}`];
-const spec = (name: string): TestSpec => ({ name, kind: 'exec', path: `/t/${name}`, args: [], env: {}, files: [], workdir: '', timeoutSec: 2 });
+const block = (name: string, text: string) => [
+  `${F} begin=${name}`,
+  ...(text ? [b64(text)] : []),
+  `${F} end=${name} bytes=${Buffer.byteLength(text)} total=${Buffer.byteLength(text)}`,
+];
+const spec = (name: string): TestSpec => ({
+  name,
+  kind: 'exec',
+  path: `/t/${name}`,
+  args: [],
+  env: {},
+  files: [],
+  workdir: '',
+  timeoutSec: 2,
+});
 const specs = ['ok', 'exits-1', 'hangs', 'panics', 'ok-again'].map(spec);
 
 describe('testRuns', () => {
   it('cuts output and kernel log per test, and blames the running test for the panic', () => {
     const console = [
       `${F} phase=init t=1.0`,
-      `${F} test-start=0 t=1.10`, ...block('stdout.0', 'hello\n'), `${F} test-end=0 exit=0 timedout=0 t=1.30`,
+      `${F} test-start=0 t=1.10`,
+      ...block('stdout.0', 'hello\n'),
+      `${F} test-end=0 exit=0 timedout=0 t=1.30`,
       'kernel noise on the console',
-      `${F} test-start=1 t=1.40`, ...block('stderr.1', 'boom\n'), `${F} test-end=1 exit=1 timedout=0 t=1.50`,
-      `${F} test-start=2 t=1.60`, ...block('stdout.2', 'still here\n'), `${F} test-end=2 exit=143 timedout=1 t=3.70`,
+      `${F} test-start=1 t=1.40`,
+      ...block('stderr.1', 'boom\n'),
+      `${F} test-end=1 exit=1 timedout=0 t=1.50`,
+      `${F} test-start=2 t=1.60`,
+      ...block('stdout.2', 'still here\n'),
+      `${F} test-end=2 exit=143 timedout=1 t=3.70`,
       `${F} test-start=3 t=3.80`,
       '[    3.900000] sysrq: Trigger a crash',
       '[    3.910000] Kernel panic - not syncing: sysrq triggered crash',
     ].join('\r\n');
     const report = parseFrames(console, TOKEN);
-    report.dmesg = '[    0.000000] Linux version 6.12\n[    1.450000] test 1 was here\n[    3.900000] sysrq: Trigger a crash\n';
-    const runs = testRuns(specs, report, { died: 'guest stopped responding', consoleTail: console.split('\r\n').slice(-2).join('\n') });
-    expect(runs.map((r) => r && [r.exitCode, r.timedOut, r.ms])).toEqual([[0, false, 200], [1, false, 100], [143, true, 2100], [undefined, false, undefined], undefined]);
+    report.dmesg =
+      '[    0.000000] Linux version 6.12\n[    1.450000] test 1 was here\n[    3.900000] sysrq: Trigger a crash\n';
+    const runs = testRuns(specs, report, {
+      died: 'guest stopped responding',
+      consoleTail: console.split('\r\n').slice(-2).join('\n'),
+    });
+    expect(runs.map((r) => r && [r.exitCode, r.timedOut, r.ms])).toEqual([
+      [0, false, 200],
+      [1, false, 100],
+      [143, true, 2100],
+      [undefined, false, undefined],
+      undefined,
+    ]);
     expect([runs[0]!.stdout, runs[1]!.stderr, runs[2]!.stdout]).toEqual(['hello\n', 'boom\n', 'still here\n']);
     expect(runs[1]!.kernelLog).toBe('[    1.450000] test 1 was here');
     expect(runs[0]!.kernelLog).toBe('');
@@ -52,9 +81,15 @@ describe('testRuns', () => {
       ...block('dmesg.0', '[    4.745481] marker from test 0\n'),
       `${F} test-start=1 t=4.91`,
       `${F} test-end=1 exit=0 timedout=0 t=4.98`,
-      ...block('dmesg', '[    0.000000] Linux version 6.12\n[    4.985000] from test 1, last hundredth\n[    5.200000] later\n'),
+      ...block(
+        'dmesg',
+        '[    0.000000] Linux version 6.12\n[    4.985000] from test 1, last hundredth\n[    5.200000] later\n',
+      ),
     ].join('\n');
     const runs = testRuns([spec('a'), spec('b')], parseFrames(console, TOKEN), { consoleTail: '' });
-    expect(runs.map((r) => r!.kernelLog)).toEqual(['[    4.745481] marker from test 0', '[    4.985000] from test 1, last hundredth']);
+    expect(runs.map((r) => r!.kernelLog)).toEqual([
+      '[    4.745481] marker from test 0',
+      '[    4.985000] from test 1, last hundredth',
+    ]);
   });
 });

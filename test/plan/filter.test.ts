@@ -11,7 +11,11 @@ describe('filterCells', () => {
   });
 
   it('ORs a repeated key', () => {
-    expect(ids('arch=s390x,arch=arm64,config=default')).toEqual(['arm64/debian-bookworm/default', 's390x/debian-bookworm/default', 's390x/debian-bullseye/default']);
+    expect(ids('arch=s390x,arch=arm64,config=default')).toEqual([
+      'arm64/debian-bookworm/default',
+      's390x/debian-bookworm/default',
+      's390x/debian-bullseye/default',
+    ]);
   });
 
   it('matches a kernel by name, source or Debian series', () => {
@@ -31,9 +35,13 @@ describe('filterCells', () => {
   });
 
   it('rejects unknown keys, empty values and values no cell has', () => {
-    expect(() => ids('os=linux')).toThrow(new UsageError('--only os=linux: unknown key "os"; valid keys are arch, kernel, config, libc, id, test'));
+    expect(() => ids('os=linux')).toThrow(
+      new UsageError('--only os=linux: unknown key "os"; valid keys are arch, kernel, config, libc, id, test'),
+    );
     expect(() => ids('arch=')).toThrow(/"arch=" has no value/);
     expect(() => ids('')).toThrow(/empty filter/);
-    expect(() => ids('arch=riscv64')).toThrow('--only arch=riscv64: no cell has arch=riscv64; valid values are amd64, arm64, s390x');
+    expect(() => ids('arch=riscv64')).toThrow(
+      '--only arch=riscv64: no cell has arch=riscv64; valid values are amd64, arm64, s390x',
+    );
   });
 });

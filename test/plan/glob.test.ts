@@ -4,7 +4,15 @@ import { glob } from '../../src/plan/glob.js';
 import { project } from './helpers.js';
 
 describe('glob', () => {
-  const dir = project({ 'a/x.o': '', 'a/y.o': '', 'a/.h.o': '', 'a/z.c': '', 'a/b/c/deep.o': '', 'a/q1.o': '', 'a/q22.o': '' });
+  const dir = project({
+    'a/x.o': '',
+    'a/y.o': '',
+    'a/.h.o': '',
+    'a/z.c': '',
+    'a/b/c/deep.o': '',
+    'a/q1.o': '',
+    'a/q22.o': '',
+  });
   const rel = async (pattern: string) => (await glob(path.join(dir, pattern))).map((p) => path.relative(dir, p));
 
   it('matches * and ? within a segment, skipping hidden files, sorted', async () => {

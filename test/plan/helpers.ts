@@ -6,8 +6,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll } from 'vitest';
 import { main } from '../../src/cli.js';
-import { loadMatrix } from '../../src/plan/load.js';
 import type { Matrix } from '../../src/config/matrix.js';
+import { loadMatrix } from '../../src/plan/load.js';
 
 export interface CliRun {
   code: number;
@@ -51,7 +51,10 @@ export function project(files: Record<string, string> = {}): string {
   return dir;
 }
 
-export async function matrixFrom(yaml: string, files: Record<string, string> = {}): Promise<{ matrix: Matrix; warnings: string[]; dir: string }> {
+export async function matrixFrom(
+  yaml: string,
+  files: Record<string, string> = {},
+): Promise<{ matrix: Matrix; warnings: string[]; dir: string }> {
   const dir = project({ ...files, 'matrix.yaml': yaml });
   return { ...(await loadMatrix('matrix.yaml', { cwd: dir, checkLoaderFiles: true })), dir };
 }

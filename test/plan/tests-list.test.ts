@@ -54,29 +54,51 @@ describe('tests: in the plan', () => {
       packages: {
         names: ['zlib1g', 'libelf1'],
         suite: 'trixie',
-        at: { zlib1g: { line: 3, col: 12, field: 'packages[0]' }, libelf1: { line: 14, col: 24, field: 'tests[1].packages.names[0]' } },
+        at: {
+          zlib1g: { line: 3, col: 12, field: 'packages[0]' },
+          libelf1: { line: 14, col: 24, field: 'tests[1].packages.names[0]' },
+        },
       },
       expect: { result: 'fail', reason: 'no BTF' },
     });
-    expect(amd64!.tests[0]!.packages).toEqual({ names: ['zlib1g'], at: { zlib1g: { line: 3, col: 12, field: 'packages[0]' } } });
+    expect(amd64!.tests[0]!.packages).toEqual({
+      names: ['zlib1g'],
+      at: { zlib1g: { line: 3, col: 12, field: 'packages[0]' } },
+    });
     expect(amd64!.tests[1]!.expect).toBeUndefined();
     expect(amd64!.expect).toBeUndefined();
   });
 
   it('reads loader: as one test named loader', async () => {
-    const { matrix, dir } = await matrixFrom('kernels: [debian:trixie]\narches: [amd64]\nloader: {path: "loader-{arch}", files: [x.o]}\n', { 'x.o': '' });
+    const { matrix, dir } = await matrixFrom(
+      'kernels: [debian:trixie]\narches: [amd64]\nloader: {path: "loader-{arch}", files: [x.o]}\n',
+      { 'x.o': '' },
+    );
     const [cell] = expandCells(matrix);
-    expect(cell!.tests).toEqual([{ name: 'loader', kind: 'exec', path: path.join(dir, 'loader-amd64'), args: [], env: {}, files: [{ src: path.join(dir, 'x.o'), dest: '' }], workdir: '', timeoutSec: 60 }]);
+    expect(cell!.tests).toEqual([
+      {
+        name: 'loader',
+        kind: 'exec',
+        path: path.join(dir, 'loader-amd64'),
+        args: [],
+        env: {},
+        files: [{ src: path.join(dir, 'x.o'), dest: '' }],
+        workdir: '',
+        timeoutSec: 60,
+      },
+    ]);
   });
 
   it('--only test= keeps the named tests and drops cells left with none', async () => {
     const cells = expandCells((await matrixFrom(yaml, files)).matrix);
     const only = filterCells(cells, 'test=amd64-*');
-    expect(only.map((c) => [c.id, c.tests.map((t) => t.name)])).toEqual([['amd64/debian-bookworm/default', ['amd64-only']]]);
+    expect(only.map((c) => [c.id, c.tests.map((t) => t.name)])).toEqual([
+      ['amd64/debian-bookworm/default', ['amd64-only']],
+    ]);
     expect(() => filterCells(cells, 'test=nope')).toThrow(/no cell has test=nope; valid values are smoke/);
   });
 
-  it('shows each cell\'s tests in the plan table', async () => {
+  it("shows each cell's tests in the plan table", async () => {
     const table = planTable(expandCells((await matrixFrom(yaml, files)).matrix));
     expect(table).toMatch(/^amd64\/debian-bookworm\/default .* smoke,suite \(go\),amd64-only +pass$/m);
     expect(table).toMatch(/^arm64\/debian-bookworm\/default .* smoke,suite \(go\) +suite expected to fail: no BTF$/m);

@@ -20,11 +20,23 @@ describe('the tally of a cell of several tests', () => {
   it.each([
     ['three passed', withTests('pass', [test('a', 'pass'), test('b', 'pass'), test('c', 'pass')]), '3/3'],
     // The `nobtf` cells: one test expected to fail by name, and it did.
-    ['one failed as its expect says', withTests('pass', [test('a', 'xfail', { expected: NO_BTF }), test('b', 'pass'), test('c', 'pass')]), '2/3 +1 xfail'],
+    [
+      'one failed as its expect says',
+      withTests('pass', [test('a', 'xfail', { expected: NO_BTF }), test('b', 'pass'), test('c', 'pass')]),
+      '2/3 +1 xfail',
+    ],
     // The `lockdown` cells: the cell is expected to fail, and each of its tests failed.
-    ['all failed as the cell expects', withTests('xfail', [test('a', 'fail'), test('b', 'fail'), test('c', 'fail')], { expected: LOCKDOWN }), '3 xfail'],
+    [
+      'all failed as the cell expects',
+      withTests('xfail', [test('a', 'fail'), test('b', 'fail'), test('c', 'fail')], { expected: LOCKDOWN }),
+      '3 xfail',
+    ],
     ['two failed', withTests('fail', [test('a', 'fail'), test('b', 'fail')]), '0/2'],
-    ['one failed, one as expected', withTests('fail', [test('a', 'pass'), test('b', 'fail'), test('c', 'xfail')]), '1/3 +1 xfail'],
+    [
+      'one failed, one as expected',
+      withTests('fail', [test('a', 'pass'), test('b', 'fail'), test('c', 'xfail')]),
+      '1/3 +1 xfail',
+    ],
     ['one skipped', withTests('pass', [test('a', 'pass'), test('b', 'skip')]), '1/2 +1 skip'],
     ['one flaky', withTests('flaky', [test('a', 'pass'), test('b', 'flaky')]), '1/2 +1 flaky'],
   ])('%s: %s', (_, c, text) => {
@@ -35,32 +47,51 @@ describe('the tally of a cell of several tests', () => {
 
   it('counts nothing for a cell of one test: the grid shows its status word', () => {
     const one = withTests('fail', [test('loader', 'fail', { reason: 'memlock' })], { reason: 'memlock' });
-    expect(cellView(one)).toMatchObject({ tally: '', word: 'FAIL', mark: '✗', label: 'fail', why: 'memlock', tests: [] });
+    expect(cellView(one)).toMatchObject({
+      tally: '',
+      word: 'FAIL',
+      mark: '✗',
+      label: 'fail',
+      why: 'memlock',
+      tests: [],
+    });
   });
 
   it('keeps the status word for a cell that never ran its tests', () => {
-    const infra = withTests('infra', [test('a', 'infra'), test('b', 'infra')], { reason: 'guest timed out before the tests started (60 s)' });
+    const infra = withTests('infra', [test('a', 'infra'), test('b', 'infra')], {
+      reason: 'guest timed out before the tests started (60 s)',
+    });
     expect(cellView(infra)).toMatchObject({ word: 'INFRA', why: 'guest timed out before the tests started (60 s)' });
   });
 });
 
 describe('why a cell ended as it did', () => {
   it('names the one test that failed the cell, in its own words', () => {
-    const c = withTests('fail', [test('execsnoop', 'pass'), test('go-suite', 'fail', { reason: 'TestAttach failed' })], { reason: 'go-suite: TestAttach failed' });
+    const c = withTests(
+      'fail',
+      [test('execsnoop', 'pass'), test('go-suite', 'fail', { reason: 'TestAttach failed' })],
+      { reason: 'go-suite: TestAttach failed' },
+    );
     const view = cellView(c);
     expect(view.why).toBe('go-suite: TestAttach failed');
     expect(view.tests.map((t) => [t.name, t.mark, t.why])).toEqual([['go-suite', '✗', 'TestAttach failed']]);
   });
 
   it('counts and names several, each with its why', () => {
-    const c = withTests('fail', [test('a', 'fail', { exitCode: 2 }), test('b', 'xpass', { expected: NO_BTF }), test('c', 'pass')]);
+    const c = withTests('fail', [
+      test('a', 'fail', { exitCode: 2 }),
+      test('b', 'xpass', { expected: NO_BTF }),
+      test('c', 'pass'),
+    ]);
     const view = cellView(c);
     expect(view.why).toBe('2 of 3 tests failed: a, b');
     expect(view.tests.map((t) => t.why)).toEqual(['exited with code 2', 'expected to fail (no kernel BTF) but passed']);
   });
 
   it('shows a failure in a cell expected to fail as expected, with the reason it was expected', () => {
-    const c = withTests('xfail', [test('a', 'fail', { reason: 'EPERM' }), test('b', 'fail', { reason: 'EPERM' })], { expected: LOCKDOWN });
+    const c = withTests('xfail', [test('a', 'fail', { reason: 'EPERM' }), test('b', 'fail', { reason: 'EPERM' })], {
+      expected: LOCKDOWN,
+    });
     const view = cellView(c);
     expect(view.why).toBe('2 of 2 tests failed as expected (lockdown hides bpf_probe_read): a, b');
     expect(view.tests.map((t) => [t.status, t.mark, t.why])).toEqual([
@@ -77,7 +108,10 @@ describe('why a cell ended as it did', () => {
   });
 
   it('says nothing for a pass, and notes a reused result and retried attempts', () => {
-    const c = withTests('pass', [test('a', 'pass')], { reused: { finishedAt: '2026-01-01T00:00:00Z' }, retriedAfter: ['QEMU exited 1 before the guest booted'] });
+    const c = withTests('pass', [test('a', 'pass')], {
+      reused: { finishedAt: '2026-01-01T00:00:00Z' },
+      retriedAfter: ['QEMU exited 1 before the guest booted'],
+    });
     expect(cellView(c).why).toBe('');
     expect(cellView(c).notes).toEqual([
       'not run: an earlier run with identical inputs (2026-01-01T00:00:00Z) ended as expected',
@@ -102,8 +136,12 @@ it('keeps the runs of a flaky cell of several tests in its why, and lists the fl
   const c = withTests('flaky', [test('a', 'pass'), test('b', 'flaky', { reason: 'event missing' })], {
     reason: 'passed 1 of 2 runs; failed with: b: event missing',
   });
-  expect(cellView(c).why).toBe('failed, then passed on a fresh boot: passed 1 of 2 runs; failed with: b: event missing');
-  expect(cellView(c).tests.map((t) => [t.name, t.mark, t.why])).toEqual([['b', '≈', 'failed, then passed on a fresh boot: event missing']]);
+  expect(cellView(c).why).toBe(
+    'failed, then passed on a fresh boot: passed 1 of 2 runs; failed with: b: event missing',
+  );
+  expect(cellView(c).tests.map((t) => [t.name, t.mark, t.why])).toEqual([
+    ['b', '≈', 'failed, then passed on a fresh boot: event missing'],
+  ]);
 });
 
 describe('a failure explained in kernel terms', () => {

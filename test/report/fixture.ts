@@ -1,9 +1,9 @@
 // A realistic results model with every status, a hostile cell and real loader
 // messages (docs/facts.md: CO-RE relocation, no BTF, memlock), shared by report tests.
 
+import { withVerdict } from '../../src/outcome/run-verdict.js';
 import type { CellResult, RunResults } from '../../src/results/model.js';
 import { upgradeCell } from '../../src/results/tests.js';
-import { withVerdict } from '../../src/outcome/run-verdict.js';
 import { runResults } from '../helpers/cells.js';
 
 const QEMU = '7.2.19 (Debian 1:7.2+dfsg-7+deb12u16)';
@@ -17,14 +17,14 @@ const BOOT_LOG = (release: string, arch: string) =>
   ].join('\n');
 
 const PASS_OUT = (prefix: string) =>
-  [
+  `${[
     'execsnoop: removed memlock rlimit',
     'execsnoop: loaded 1 program, 2 maps (ringbuf events, array config)',
     `execsnoop: attached kprobe ${prefix}_sys_execve`,
     'execsnoop: running /bin/true',
     'event: pid=57 uid=0 comm=sh filename=/bin/true',
     'execsnoop: ok, kprobe fired with the expected filename',
-  ].join('\n') + '\n';
+  ].join('\n')}\n`;
 
 function cell(partial: Partial<CellResult> & Pick<CellResult, 'id' | 'status'>): CellResult {
   const [arch, kernelName, config] = partial.id.split('/') as [CellResult['arch'], string, string];
@@ -41,7 +41,15 @@ function cell(partial: Partial<CellResult> & Pick<CellResult, 'id' | 'status'>):
       package: `linux-image-${rel}`,
       version: `${release.split('-')[0]}-1`,
       sha256: 'a3f1c9e2b7d4058e6f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70',
-      facts: { btf: !(suite === 'bookworm' && arch === 's390x'), hz: 250, bpfJit: arch !== 's390x', kprobes: true, bpfLsm: true, lockdownLsm: true, preempt: 'dynamic' },
+      facts: {
+        btf: !(suite === 'bookworm' && arch === 's390x'),
+        hz: 250,
+        bpfJit: arch !== 's390x',
+        kprobes: true,
+        bpfLsm: true,
+        lockdownLsm: true,
+        preempt: 'dynamic',
+      },
     },
     config,
     libc: 'static',
@@ -56,7 +64,14 @@ function cell(partial: Partial<CellResult> & Pick<CellResult, 'id' | 'status'>):
     stderr: '',
     dmesg: '',
     consoleTail: partial.status === 'pass' ? '' : BOOT_LOG(rel, arch),
-    guest: { btfPresent: !(suite === 'bookworm' && arch === 's390x'), lockdown: 'none', jitEnabled: arch === 's390x' ? '0' : '1', uid: 0, capEff: '000001ffffffffff', unameR: rel },
+    guest: {
+      btfPresent: !(suite === 'bookworm' && arch === 's390x'),
+      lockdown: 'none',
+      jitEnabled: arch === 's390x' ? '0' : '1',
+      uid: 0,
+      capEff: '000001ffffffffff',
+      unameR: rel,
+    },
     qemuVersion: QEMU,
     inputsHash: `sha256:${partial.id.length.toString(16).padStart(4, '0')}e2d9c1b0a7f6e5d4c3b2a1908f7e6d5c4b3a2918`,
     consoleLog: `console/${partial.id.replaceAll('/', '__')}.log`,
@@ -95,7 +110,8 @@ export function fixtureResults(): RunResults {
       exitCode: 1,
       timings: { bootMs: 3100, loaderMs: 420, totalMs: 4000 },
       stdout: 'execsnoop: loading objects\n',
-      stderr: 'load objects: field ExecveEnter: map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)\n',
+      stderr:
+        'load objects: field ExecveEnter: map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)\n',
     }),
     cell({
       id: 'arm64/debian-bullseye/default',
@@ -105,7 +121,8 @@ export function fixtureResults(): RunResults {
       stdout: 'execsnoop: loading objects\n',
       exitCode: 1,
       timings: { bootMs: 2600, loaderMs: 500, totalMs: 3500 },
-      stderr: 'load objects: map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)\n',
+      stderr:
+        'load objects: map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)\n',
     }),
     cell({
       id: 's390x/debian-bullseye/default',
@@ -119,32 +136,48 @@ export function fixtureResults(): RunResults {
       qemuVersion: undefined,
       guest: undefined,
     }),
-    cell({ id: 'amd64/debian-bookworm/default', status: 'pass', timings: { bootMs: 3500, loaderMs: 610, totalMs: 4600 } }),
-    cell({ id: 'arm64/debian-bookworm/default', status: 'pass', timings: { bootMs: 2500, loaderMs: 700, totalMs: 3300 } }),
-    multiTest(cell({
-      id: 's390x/debian-bookworm/default',
-      status: 'fail',
-      reason: 'no kernel BTF (/sys/kernel/btf/vmlinux missing)',
-      exitCode: 1,
-      timings: { bootMs: 3200, loaderMs: 2900, totalMs: 6600 },
-      stdout: 'execsnoop: loading objects\n',
-      stderr: 'load objects: no BTF found for kernel version 6.1.0-37-s390x: not supported\n',
-    }), {
-      name: 'suite',
-      kind: 'gotest',
-      status: 'fail',
-      reason: 'TestCORE/task_state failed',
-      exitCode: 1,
-      timedOut: false,
-      timings: { ms: 1500 },
-      stdout: '--- FAIL: TestCORE/task_state (0.02s)\n',
-      stderr: '',
-      kernelLog: '',
-      cases: [
-        { name: 'TestAttach', status: 'pass', elapsedMs: 300, output: '' },
-        { name: 'TestCORE/task_state', status: 'fail', elapsedMs: 20, output: 'execsnoop_test.go:77: no BTF for CO-RE <b>\n' },
-      ],
+    cell({
+      id: 'amd64/debian-bookworm/default',
+      status: 'pass',
+      timings: { bootMs: 3500, loaderMs: 610, totalMs: 4600 },
     }),
+    cell({
+      id: 'arm64/debian-bookworm/default',
+      status: 'pass',
+      timings: { bootMs: 2500, loaderMs: 700, totalMs: 3300 },
+    }),
+    multiTest(
+      cell({
+        id: 's390x/debian-bookworm/default',
+        status: 'fail',
+        reason: 'no kernel BTF (/sys/kernel/btf/vmlinux missing)',
+        exitCode: 1,
+        timings: { bootMs: 3200, loaderMs: 2900, totalMs: 6600 },
+        stdout: 'execsnoop: loading objects\n',
+        stderr: 'load objects: no BTF found for kernel version 6.1.0-37-s390x: not supported\n',
+      }),
+      {
+        name: 'suite',
+        kind: 'gotest',
+        status: 'fail',
+        reason: 'TestCORE/task_state failed',
+        exitCode: 1,
+        timedOut: false,
+        timings: { ms: 1500 },
+        stdout: '--- FAIL: TestCORE/task_state (0.02s)\n',
+        stderr: '',
+        kernelLog: '',
+        cases: [
+          { name: 'TestAttach', status: 'pass', elapsedMs: 300, output: '' },
+          {
+            name: 'TestCORE/task_state',
+            status: 'fail',
+            elapsedMs: 20,
+            output: 'execsnoop_test.go:77: no BTF for CO-RE <b>\n',
+          },
+        ],
+      },
+    ),
     cell({
       id: 'amd64/debian-bookworm/lockdown',
       status: 'fail',
@@ -153,25 +186,46 @@ export function fixtureResults(): RunResults {
       timings: { bootMs: 3600, loaderMs: 900, totalMs: 4700 },
       stdout: HOSTILE_STDOUT,
       stderr: 'load program: permission denied\n\x1b[1;31mERROR\x1b[0m </pre><script>window.__pwned=5</script>\n',
-      dmesg: '[    2.201] Lockdown: execsnoop: use of bpf to read kernel RAM is restricted; see man kernel_lockdown.7\n',
-      guest: { btfPresent: true, lockdown: 'confidentiality', jitEnabled: '1', uid: 0, capEff: '000001ffffffffff', unameR: '6.1.0-37-amd64' },
+      dmesg:
+        '[    2.201] Lockdown: execsnoop: use of bpf to read kernel RAM is restricted; see man kernel_lockdown.7\n',
+      guest: {
+        btfPresent: true,
+        lockdown: 'confidentiality',
+        jitEnabled: '1',
+        uid: 0,
+        capEff: '000001ffffffffff',
+        unameR: '6.1.0-37-amd64',
+      },
     }),
-    multiTest(cell({ id: 'amd64/debian-trixie/default', status: 'pass', timings: { bootMs: 3400, loaderMs: 600, totalMs: 4500 } }), {
-      name: 'suite',
-      kind: 'gotest',
-      status: 'pass',
-      exitCode: 0,
-      timedOut: false,
-      timings: { ms: 900 },
-      stdout: '=== RUN   TestAttach\n--- PASS: TestAttach (0.31s)\n',
-      stderr: '',
-      kernelLog: '',
-      cases: [
-        { name: 'TestAttach', status: 'pass', elapsedMs: 310, output: '' },
-        { name: 'TestRingbuf', status: 'skip', elapsedMs: 0, output: 'execsnoop_test.go:41: no ring buffer before 5.8\n', skipMessage: 'no ring buffer before 5.8' },
-        { name: 'TestCORE/task_state', status: 'pass', elapsedMs: 120, output: '' },
-      ],
-    }),
+    multiTest(
+      cell({
+        id: 'amd64/debian-trixie/default',
+        status: 'pass',
+        timings: { bootMs: 3400, loaderMs: 600, totalMs: 4500 },
+      }),
+      {
+        name: 'suite',
+        kind: 'gotest',
+        status: 'pass',
+        exitCode: 0,
+        timedOut: false,
+        timings: { ms: 900 },
+        stdout: '=== RUN   TestAttach\n--- PASS: TestAttach (0.31s)\n',
+        stderr: '',
+        kernelLog: '',
+        cases: [
+          { name: 'TestAttach', status: 'pass', elapsedMs: 310, output: '' },
+          {
+            name: 'TestRingbuf',
+            status: 'skip',
+            elapsedMs: 0,
+            output: 'execsnoop_test.go:41: no ring buffer before 5.8\n',
+            skipMessage: 'no ring buffer before 5.8',
+          },
+          { name: 'TestCORE/task_state', status: 'pass', elapsedMs: 120, output: '' },
+        ],
+      },
+    ),
     cell({
       id: 'amd64/debian-trixie/lockdown',
       status: 'fail',
@@ -193,7 +247,8 @@ export function fixtureResults(): RunResults {
       attempts: 2,
       timings: { bootMs: undefined, loaderMs: undefined, totalMs: 60200 },
       stdout: '',
-      consoleTail: '[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x000f0510]\n[    0.000000] Linux version 6.12.38+deb13-arm64\n[    0.812345] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n',
+      consoleTail:
+        '[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x000f0510]\n[    0.000000] Linux version 6.12.38+deb13-arm64\n[    0.812345] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n',
     }),
     cell({
       id: 's390x/debian-trixie/default',

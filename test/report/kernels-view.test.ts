@@ -44,8 +44,14 @@ const results = runResults(
       version: 1,
       cells: [],
       kernels: [
-        summary('bullseye', '5.10.0-32-amd64', [['CONFIG_BPF_LSM', 'y'], ['CONFIG_BPF_JIT', 'y']]),
-        summary('bookworm', '6.1.0-28-amd64', [['CONFIG_BPF_JIT', 'y'], ['CONFIG_BPF_UNPRIV_DEFAULT_OFF', 'y']]),
+        summary('bullseye', '5.10.0-32-amd64', [
+          ['CONFIG_BPF_LSM', 'y'],
+          ['CONFIG_BPF_JIT', 'y'],
+        ]),
+        summary('bookworm', '6.1.0-28-amd64', [
+          ['CONFIG_BPF_JIT', 'y'],
+          ['CONFIG_BPF_UNPRIV_DEFAULT_OFF', 'y'],
+        ]),
       ],
     },
   },

@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { cleanText } from '../../src/core/plain-text.js';
+import { runVerdict } from '../../src/outcome/run-verdict.js';
 import { REPORT_CSP, renderHtml } from '../../src/report/html.js';
 import { REPORT_SCRIPT } from '../../src/report/html-script.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { fence, mdInline, renderMarkdown } from '../../src/report/markdown.js';
 import { renderTable } from '../../src/report/terminal.js';
-import { cleanText } from '../../src/core/plain-text.js';
-import { runVerdict } from '../../src/outcome/run-verdict.js';
 import { fixtureResults, fixtureRun } from './fixture.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -57,24 +57,39 @@ describe('junit', () => {
     const file = path.join(dir, 'junit.xml');
     writeFileSync(file, xml);
     // Throws (non-zero exit) on any schema or well-formedness error.
-    const out = execFileSync('xmllint', ['--noout', '--schema', XSD, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('xmllint', ['--noout', '--schema', XSD, file], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(out).toBe('');
   });
 
   it('has one testsuite per cell and one testcase per test and per Go case, classname = cell id', () => {
     expect(xml).toMatch(/<testsuites name="portmatrix" tests="18" failures="7" errors="1" time="104.900">/);
     expect(xml.match(/<testsuite /g)).toHaveLength(11);
-    expect(xml).toContain('<testsuite name="amd64/debian-trixie/default" tests="5" failures="0" errors="0" skipped="1" time="4.500"');
-    expect(xml).toContain('<testsuite name="s390x/debian-bookworm/default" tests="4" failures="3" errors="0" skipped="0"');
-    expect(xml).toContain('<testsuite name="s390x/debian-bullseye/default" tests="1" failures="0" errors="0" skipped="1"');
+    expect(xml).toContain(
+      '<testsuite name="amd64/debian-trixie/default" tests="5" failures="0" errors="0" skipped="1" time="4.500"',
+    );
+    expect(xml).toContain(
+      '<testsuite name="s390x/debian-bookworm/default" tests="4" failures="3" errors="0" skipped="0"',
+    );
+    expect(xml).toContain(
+      '<testsuite name="s390x/debian-bullseye/default" tests="1" failures="0" errors="0" skipped="1"',
+    );
     expect(xml.match(/<testcase /g)).toHaveLength(18);
     expect(xml.match(/<failure /g)).toHaveLength(7);
     expect(xml.match(/<error /g)).toHaveLength(1);
     expect(xml.match(/<skipped /g)).toHaveLength(2);
     expect(xml).toContain('<testcase classname="s390x/debian-trixie/default" name="loader" time="5.200"');
-    expect(xml).toContain('<testcase classname="amd64/debian-trixie/default" name="suite/TestRingbuf" time="0.000">\n      <skipped message="no ring buffer before 5.8"/>');
-    expect(xml).toContain('<testcase classname="s390x/debian-bookworm/default" name="suite/TestCORE/task_state" time="0.020">\n      <failure message="no BTF for CO-RE &lt;b&gt;"');
-    expect(xml).toContain('portmatrix: failed as expected (5.10 charges maps to RLIMIT_MEMLOCK): memlock limit too low');
+    expect(xml).toContain(
+      '<testcase classname="amd64/debian-trixie/default" name="suite/TestRingbuf" time="0.000">\n      <skipped message="no ring buffer before 5.8"/>',
+    );
+    expect(xml).toContain(
+      '<testcase classname="s390x/debian-bookworm/default" name="suite/TestCORE/task_state" time="0.020">\n      <failure message="no BTF for CO-RE &lt;b&gt;"',
+    );
+    expect(xml).toContain(
+      'portmatrix: failed as expected (5.10 charges maps to RLIMIT_MEMLOCK): memlock limit too low',
+    );
   });
 
   it('escapes hostile text and drops bytes XML 1.0 forbids', () => {
@@ -94,8 +109,12 @@ describe('markdown', () => {
   });
 
   it('leads with counts, a legend, and failures before expected failures', () => {
-    expect(md.split('\n')[0]).toBe('## ❌ portmatrix: 5 of 11 cells failed unexpectedly; 1 could not run \\(infrastructure\\)');
-    expect(md).toContain('❌ 4 fail · ❗ 1 unexpected pass · ⚠️ 1 infra error · ☑️ 1 expected failure · ➖ 1 skipped · ✅ 3 pass');
+    expect(md.split('\n')[0]).toBe(
+      '## ❌ portmatrix: 5 of 11 cells failed unexpectedly; 1 could not run \\(infrastructure\\)',
+    );
+    expect(md).toContain(
+      '❌ 4 fail · ❗ 1 unexpected pass · ⚠️ 1 infra error · ☑️ 1 expected failure · ➖ 1 skipped · ✅ 3 pass',
+    );
     expect(md).toContain('| debian-bookworm · default | ✅ | ✅ | ❌ 0/2 |');
     expect(md.indexOf('### Failures')).toBeLessThan(md.indexOf('### Expected failures'));
     expect(md.indexOf('no BTF found for kernel version 6.1.0-37-s390x')).toBeGreaterThan(0);
@@ -141,7 +160,16 @@ describe('terminal table', () => {
     expect(plain).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
     const colored = renderTable(results, { color: true, width: 100 });
     const codes = new Set(colored.match(/\x1b\[[0-9;]*m/g));
-    expect([...codes].sort()).toEqual(['\x1b[0m', '\x1b[1;31m', '\x1b[1;33m', '\x1b[1;35m', '\x1b[1m', '\x1b[2m', '\x1b[32m', '\x1b[36m']);
+    expect([...codes].sort()).toEqual([
+      '\x1b[0m',
+      '\x1b[1;31m',
+      '\x1b[1;33m',
+      '\x1b[1;35m',
+      '\x1b[1m',
+      '\x1b[2m',
+      '\x1b[32m',
+      '\x1b[36m',
+    ]);
   });
 
   it('cuts long reasons to the width', () => {
@@ -169,7 +197,7 @@ describe('html (static checks; the browser test drives it)', () => {
   it('escapes guest text everywhere, including the embedded JSON', () => {
     expect(html).not.toContain('window.__pwned=1</script>');
     expect(html).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;');
-    const json = /<script type="application\/json" id="pm-data">([^]*?)<\/script>/.exec(html)![1]!;
+    const json = /<script type="application\/json" id="pm-data">([\s\S]*?)<\/script>/.exec(html)![1]!;
     expect(json).not.toContain('<');
     expect(JSON.parse(json).cells).toHaveLength(11);
   });
@@ -178,8 +206,18 @@ describe('html (static checks; the browser test drives it)', () => {
 describe("the run's verdict", () => {
   it('fail beats infra, infra beats pass, and names the cells behind it', () => {
     const r = fixtureResults();
-    const bad = (s: string) => r.cells.filter((c) => c.status === s).map((c) => c.id).sort();
-    expect(runVerdict(r.cells)).toEqual({ exitCode: 1, strict: false, ok: false, failed: [...bad('fail'), ...bad('xpass')].sort(), infra: bad('infra') });
+    const bad = (s: string) =>
+      r.cells
+        .filter((c) => c.status === s)
+        .map((c) => c.id)
+        .sort();
+    expect(runVerdict(r.cells)).toEqual({
+      exitCode: 1,
+      strict: false,
+      ok: false,
+      failed: [...bad('fail'), ...bad('xpass')].sort(),
+      infra: bad('infra'),
+    });
     const infraOnly = r.cells.filter((c) => c.status !== 'fail' && c.status !== 'xpass');
     expect(runVerdict(infraOnly)).toMatchObject({ exitCode: 3, ok: false, failed: [] });
     const fine = r.cells.filter((c) => ['pass', 'xfail', 'skip'].includes(c.status));

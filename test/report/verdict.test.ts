@@ -48,7 +48,9 @@ describe('a flaky cell', () => {
     const heading = '## ❌ portmatrix: 1 of 3 cells failed \\(1 flaky, which fails the run under --strict\\)';
     for (const md of [v.markdown, v.jobSummary, v.comment]) expect(md).toContain(`${heading}\n`);
     expect(v.junit).toMatch(/<testsuites name="portmatrix" tests="3" failures="1" errors="0"/);
-    expect(v.junit).toContain('<failure message="failed, then passed on a fresh boot: passed 1 of 2 runs; failed with: ringbuf event missing (flaky, which fails the run under --strict)" type="flaky">');
+    expect(v.junit).toContain(
+      '<failure message="failed, then passed on a fresh boot: passed 1 of 2 runs; failed with: ringbuf event missing (flaky, which fails the run under --strict)" type="flaky">',
+    );
     for (const text of Object.values(v)) expect(text).not.toMatch(/as expected/);
   });
 
@@ -59,7 +61,8 @@ describe('a flaky cell', () => {
     expect(v.table).toContain('✓ all 3 cells as expected\n');
     expect(v.html).toContain('<div class="verdict ok">✓ all 3 cells as expected</div>');
     expect(v.html).toContain('<title>portmatrix: all as expected (3 cells)</title>');
-    for (const md of [v.markdown, v.jobSummary, v.comment]) expect(md).toContain('## ✅ portmatrix: all 3 cells as expected\n');
+    for (const md of [v.markdown, v.jobSummary, v.comment])
+      expect(md).toContain('## ✅ portmatrix: all 3 cells as expected\n');
     expect(v.junit).toMatch(/<testsuites name="portmatrix" tests="3" failures="0" errors="0"/);
     expect(v.junit).toContain('portmatrix: failed, then passed on a fresh boot: passed 1 of 2 runs');
   });
@@ -67,7 +70,10 @@ describe('a flaky cell', () => {
 
 it('views word the recorded verdict, never their own count of the cells', async () => {
   // A verdict that disagrees with the cells' statuses shows that nothing recounts them.
-  const recorded = { ...run, verdict: { ...runVerdict([]), exitCode: 3, ok: false, infra: ['s390x/debian-bookworm/default'] } };
+  const recorded = {
+    ...run,
+    verdict: { ...runVerdict([]), exitCode: 3, ok: false, infra: ['s390x/debian-bookworm/default'] },
+  };
   const v = await views(recorded);
   expect(v.table).toContain('⚠ 1 of 3 cells could not run (infrastructure)\n');
   expect(v.markdown.split('\n')[0]).toBe('## ⚠️ portmatrix: 1 of 3 cells could not run \\(infrastructure\\)');

@@ -19,7 +19,8 @@ const tmp = () => mkdtemp(path.join(tmpdir(), 'pm-results-'));
 /** Writes a results dir the way the run engine does: results.json + cells/*.json. */
 async function writeRunDir(dir: string, results: RunResults, withSummary = true): Promise<void> {
   await mkdir(path.join(dir, 'cells'), { recursive: true });
-  for (const cell of results.cells) await writeFile(path.join(dir, 'cells', cellFileName(cell.id)), JSON.stringify(cell, null, 2));
+  for (const cell of results.cells)
+    await writeFile(path.join(dir, 'cells', cellFileName(cell.id)), JSON.stringify(cell, null, 2));
   if (withSummary) await writeFile(path.join(dir, 'results.json'), serializeResults(results));
 }
 
@@ -53,7 +54,9 @@ describe('readResults', () => {
 
   it('names the path of a missing, corrupt, foreign or future file', async () => {
     const dir = await tmp();
-    await expect(readResults(path.join(dir, 'nope'))).rejects.toThrow(new RegExp(`no results in ${path.join(dir, 'nope')}`));
+    await expect(readResults(path.join(dir, 'nope'))).rejects.toThrow(
+      new RegExp(`no results in ${path.join(dir, 'nope')}`),
+    );
 
     await writeFile(path.join(dir, 'results.json'), '{"schemaVersion": 1, "cells": [');
     await expect(readResults(dir)).rejects.toThrow(`${path.join(dir, 'results.json')} is not valid JSON`);
@@ -72,7 +75,9 @@ describe('readResults', () => {
     const cellsOnly = await tmp();
     await mkdir(path.join(cellsOnly, 'cells'));
     await writeFile(path.join(cellsOnly, 'cells', 'amd64__x__y.json'), 'garbage');
-    await expect(readResults(cellsOnly)).rejects.toThrow(`${path.join(cellsOnly, 'cells', 'amd64__x__y.json')} is not valid JSON`);
+    await expect(readResults(cellsOnly)).rejects.toThrow(
+      `${path.join(cellsOnly, 'cells', 'amd64__x__y.json')} is not valid JSON`,
+    );
   });
 });
 
@@ -80,7 +85,9 @@ describe('mergeResults', () => {
   it('merging shards gives the unsharded results.json byte for byte (timestamps aside)', async () => {
     const shards = fixtureShards(3);
     // Shard order must not matter.
-    const merged = mergeResults([shards[2]!, shards[0]!, shards[1]!].map((results, i) => ({ dir: `shard-${i}`, results })));
+    const merged = mergeResults(
+      [shards[2]!, shards[0]!, shards[1]!].map((results, i) => ({ dir: `shard-${i}`, results })),
+    );
     expect(normaliseTimes(serializeResults(merged))).toBe(normaliseTimes(serializeResults(fixtureResults())));
     expect(merged.startedAt).toBe('2025-06-01T10:00:00.000Z');
     expect(merged.finishedAt).toBe('2025-06-01T10:02:59.000Z');
@@ -90,8 +97,14 @@ describe('mergeResults', () => {
     const a = fixtureResults();
     const b = fixtureResults();
     const id = 'amd64/debian-bookworm/default';
-    const skipped = { ...a, cells: a.cells.map((c) => (c.id === id ? { ...c, status: 'skip' as const, reason: 'not in this shard' } : c)) };
-    const merged = mergeResults([{ dir: 'a', results: skipped }, { dir: 'b', results: b }]);
+    const skipped = {
+      ...a,
+      cells: a.cells.map((c) => (c.id === id ? { ...c, status: 'skip' as const, reason: 'not in this shard' } : c)),
+    };
+    const merged = mergeResults([
+      { dir: 'a', results: skipped },
+      { dir: 'b', results: b },
+    ]);
     expect(merged.cells).toHaveLength(11);
     expect(merged.cells.find((c) => c.id === id)?.status).toBe('pass');
   });
@@ -99,13 +112,25 @@ describe('mergeResults', () => {
   it('refuses conflicting duplicates, naming both dirs and the cell', () => {
     const a = fixtureResults();
     const b = fixtureResults();
-    b.cells = b.cells.map((c) => (c.id === 'amd64/debian-bookworm/default' ? { ...c, status: 'fail', reason: 'changed' } : c));
-    expect(() => mergeResults([{ dir: '/r/shard-1', results: a }, { dir: '/r/shard-2', results: b }])).toThrow(
+    b.cells = b.cells.map((c) =>
+      c.id === 'amd64/debian-bookworm/default' ? { ...c, status: 'fail', reason: 'changed' } : c,
+    );
+    expect(() =>
+      mergeResults([
+        { dir: '/r/shard-1', results: a },
+        { dir: '/r/shard-2', results: b },
+      ]),
+    ).toThrow(
       'cell amd64/debian-bookworm/default has conflicting results in /r/shard-1 and /r/shard-2 (status pass vs fail)',
     );
     const c = fixtureResults();
     c.cells[0] = { ...c.cells[0]!, inputsHash: 'sha256:other' };
-    expect(() => mergeResults([{ dir: 'x', results: a }, { dir: 'y', results: c }])).toThrow(/in x and y \(inputsHash .* vs sha256:other\)/);
+    expect(() =>
+      mergeResults([
+        { dir: 'x', results: a },
+        { dir: 'y', results: c },
+      ]),
+    ).toThrow(/in x and y \(inputsHash .* vs sha256:other\)/);
     expect(() => mergeResults([])).toThrow(UsageError);
   });
 });
@@ -114,7 +139,9 @@ describe('writeReports / parseReporters', () => {
   it('validates reporter names', () => {
     expect(parseReporters()).toEqual(['json', 'junit', 'html', 'markdown']);
     expect(parseReporters('html, json,html')).toEqual(['html', 'json']);
-    expect(() => parseReporters('json,xml')).toThrow('--reporter: unknown reporter "xml"; valid: json, junit, html, markdown');
+    expect(() => parseReporters('json,xml')).toThrow(
+      '--reporter: unknown reporter "xml"; valid: json, junit, html, markdown',
+    );
   });
 
   it('writes only the chosen files and leaves no temp files behind', async () => {
@@ -155,7 +182,10 @@ describe('portmatrix report', () => {
   it('re-renders a single dir in place and exits 3 when the only problem is infra', async () => {
     const cwd = await tmp();
     const all = fixtureResults();
-    await writeRunDir(path.join(cwd, 'results'), { ...all, cells: all.cells.filter((c) => c.status !== 'fail' && c.status !== 'xpass') });
+    await writeRunDir(path.join(cwd, 'results'), {
+      ...all,
+      cells: all.cells.filter((c) => c.status !== 'fail' && c.status !== 'xpass'),
+    });
     const ctx = fakeContext(cwd);
     expect(await report(ctx, { reporter: 'junit' }, ['results'])).toBe(3);
     expect(ctx.out()).toContain(path.join('results', 'junit.xml'));
@@ -166,12 +196,20 @@ describe('portmatrix report', () => {
     const all = fixtureResults();
     const passed = all.cells.filter((c) => c.status === 'pass');
     // A cell that failed once and passed on its rerun: flaky, which only --strict fails.
-    const cells = [{ ...passed[0]!, status: 'flaky' as const, runs: { passed: 1, total: 2, statuses: ['fail' as const, 'pass' as const] } }, ...passed.slice(1)];
+    const cells = [
+      {
+        ...passed[0]!,
+        status: 'flaky' as const,
+        runs: { passed: 1, total: 2, statuses: ['fail' as const, 'pass' as const] },
+      },
+      ...passed.slice(1),
+    ];
     const flaky = { ...all, cells };
     const flakyIds = [passed[0]!.id];
     await writeRunDir(path.join(cwd, 'old'), flaky);
     expect(await report(fakeContext(cwd), { reporter: 'json' }, ['old'])).toBe(0);
-    const verdictIn = async (dir: string) => (JSON.parse(await readFile(path.join(cwd, dir, 'results.json'), 'utf8')) as RunResults).verdict;
+    const verdictIn = async (dir: string) =>
+      (JSON.parse(await readFile(path.join(cwd, dir, 'results.json'), 'utf8')) as RunResults).verdict;
     expect(await verdictIn('old')).toEqual({ exitCode: 0, strict: false, ok: true, failed: [], infra: [] });
     const strict = { exitCode: 1, strict: true, ok: false, failed: flakyIds, infra: [] };
     await writeRunDir(path.join(cwd, 'strict'), { ...flaky, verdict: strict });

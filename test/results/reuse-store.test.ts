@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,10 @@ async function resultsDir(): Promise<string> {
 describe('the --reuse store', () => {
   it('gives back a kept pass with its console log and minimal BTF, for the same id and hash only', async () => {
     const store = reuseStore(await mkdtemp(path.join(os.tmpdir(), 'pm-cache-')));
-    await store.keep(result({ btf: { mode: 'min', source: 'min', bytes: 7, file: 'btf/debian-trixie-amd64.btf' } }), await resultsDir());
+    await store.keep(
+      result({ btf: { mode: 'min', source: 'min', bytes: 7, file: 'btf/debian-trixie-amd64.btf' } }),
+      await resultsDir(),
+    );
     const next = await mkdtemp(path.join(os.tmpdir(), 'pm-next-'));
     const got = await store.take(HASH, 'amd64/debian-trixie/default', next);
     expect(got?.stdout).toBe('ok\n');
@@ -37,7 +40,14 @@ describe('the --reuse store', () => {
     const cache = await mkdtemp(path.join(os.tmpdir(), 'pm-cache-'));
     const store = reuseStore(cache);
     const dir = await resultsDir();
-    for (const r of [result({ status: 'fail' }), result({ status: 'infra' }), result({ status: 'flaky' }), result({ runs: { passed: 2, total: 2, statuses: ['pass', 'pass'] } }), result({ inputsHash: undefined })]) await store.keep(r, dir);
+    for (const r of [
+      result({ status: 'fail' }),
+      result({ status: 'infra' }),
+      result({ status: 'flaky' }),
+      result({ runs: { passed: 2, total: 2, statuses: ['pass', 'pass'] } }),
+      result({ inputsHash: undefined }),
+    ])
+      await store.keep(r, dir);
     expect(await readdir(cache)).toEqual([]);
     await store.keep(result({ status: 'xfail' }), dir);
     expect((await store.take(HASH, 'amd64/debian-trixie/default', dir))?.status).toBe('xfail');
@@ -51,7 +61,10 @@ describe('the --reuse store', () => {
     const [entry] = await readdir(path.join(cache, 'results'));
     const file = path.join(cache, 'results', entry!);
     const held = JSON.parse(await readFile(file, 'utf8'));
-    await writeFile(file, JSON.stringify({ ...held, files: { '../outside.log': Buffer.from('x').toString('base64') } }));
+    await writeFile(
+      file,
+      JSON.stringify({ ...held, files: { '../outside.log': Buffer.from('x').toString('base64') } }),
+    );
     const next = await mkdtemp(path.join(os.tmpdir(), 'pm-next-'));
     expect(await store.take(HASH, 'amd64/debian-trixie/default', next)).toBeUndefined();
     await writeFile(file, '{"result": ');

@@ -3,13 +3,13 @@
 // dotted kernel parameter (portmatrix.mode=...), so one matrix has pass, fail and hang.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile, chmod } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/results/model.js';
-import { useTestLock } from '../helpers/dev-kernels.js';
 import { runCli } from '../helpers/cli.js';
+import { useTestLock } from '../helpers/dev-kernels.js';
 
 const LOADER = `#!/bin/sh
 mode=$(sed -n 's/.*portmatrix\\.mode=\\([a-z]*\\).*/\\1/p' /proc/cmdline)
@@ -49,7 +49,9 @@ async function project(yaml: string): Promise<string> {
 /** QEMU processes started by the portmatrix process `pid` (its initramfs lives in /tmp/portmatrix-<pid>-XXXXXX/). */
 function qemuProcesses(pid = process.pid): string[] {
   try {
-    return execFileSync('pgrep', ['-a', '-f', `qemu-system-.*portmatrix-${pid}-`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    return execFileSync('pgrep', ['-a', '-f', `qemu-system-.*portmatrix-${pid}-`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
@@ -71,7 +73,11 @@ describe('portmatrix run on real kernels (TCG)', () => {
   });
 
   it('passes the passing cells on every arch, and the guest ran the right machine', () => {
-    for (const [arch, machine] of [['amd64', 'x86_64'], ['arm64', 'aarch64'], ['s390x', 's390x']]) {
+    for (const [arch, machine] of [
+      ['amd64', 'x86_64'],
+      ['arm64', 'aarch64'],
+      ['s390x', 's390x'],
+    ]) {
       const cell = results.cells.find((c) => c.id === `${arch}/debian-trixie/pass`)!;
       expect(cell.status, cell.consoleTail).toBe('pass');
       expect(cell.stdout).toContain(`mode=pass machine=${machine}`);
@@ -110,7 +116,9 @@ describe('portmatrix run on real kernels (TCG)', () => {
   });
 
   it('--resume re-runs nothing when nothing changed', async () => {
-    const again = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--resume', '--only', 'config=pass'], { cwd: dir });
+    const again = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--resume', '--only', 'config=pass'], {
+      cwd: dir,
+    });
     expect(again.code).toBe(0);
     const cells: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
     const before = results.cells.filter((c) => c.config === 'pass');

@@ -9,16 +9,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MatrixVm } from '../../src/config/matrix.js';
+import { createRunEvents, type RunEvent } from '../../src/events/run-events.js';
 import { createImageStore } from '../../src/images/store.js';
 import { notBooted } from '../../src/outcome/not-booted.js';
-import { createRunEvents, type RunEvent } from '../../src/events/run-events.js';
 import { createInputs } from '../../src/run/inputs.js';
 import { resultsWriter } from '../../src/run/persist.js';
 import { inputsHash } from '../../src/run/resume-key.js';
 import { runCells } from '../../src/run/scheduler.js';
 import { cell } from '../plan/cells.js';
 
-const vm: MatrixVm = { memory: 256, cpus: 1, bootTimeout: 60, accel: 'tcg', backend: 'qemu', network: false, snapshot: 'auto' };
+const vm: MatrixVm = {
+  memory: 256,
+  cpus: 1,
+  bootTimeout: 60,
+  accel: 'tcg',
+  backend: 'qemu',
+  network: false,
+  snapshot: 'auto',
+};
 
 function setup(signal = new AbortController().signal) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pm-events-'));
@@ -26,29 +34,77 @@ function setup(signal = new AbortController().signal) {
   const seen: RunEvent[] = [];
   events.subscribe((e) => void seen.push(e));
   events.subscribe(resultsWriter(path.join(dir, 'results')));
-  const images = createImageStore({ env: process.env, cacheDir: path.join(dir, 'cache'), debianMirror: 'http://unused.invalid', baseDir: dir });
+  const images = createImageStore({
+    env: process.env,
+    cacheDir: path.join(dir, 'cache'),
+    debianMirror: 'http://unused.invalid',
+    baseDir: dir,
+  });
   const inputs = createInputs({ images, accelMode: 'tcg', env: process.env, events });
-  const options = { inputs, events, jobs: 2, retries: 0, vm, resultsDir: path.join(dir, 'results'), workDir: path.join(dir, 'work'), env: process.env, signal };
+  const options = {
+    inputs,
+    events,
+    jobs: 2,
+    retries: 0,
+    vm,
+    resultsDir: path.join(dir, 'results'),
+    workDir: path.join(dir, 'work'),
+    env: process.env,
+    signal,
+  };
   return { dir, seen, options };
 }
 
 const kinds = (seen: RunEvent[], id: string) =>
-  seen.filter((e) => 'cell' in e && e.cell.id === id).map((e) => (e.type === 'image' ? `image ${e.state}` : e.type === 'result' ? `result ${e.result.status}${e.resumed ? ' resumed' : ''}` : e.type));
+  seen
+    .filter((e) => 'cell' in e && e.cell.id === id)
+    .map((e) =>
+      e.type === 'image'
+        ? `image ${e.state}`
+        : e.type === 'result'
+          ? `result ${e.result.status}${e.resumed ? ' resumed' : ''}`
+          : e.type,
+    );
 
 describe('run events', () => {
   it('tell each cell from queued to result, and the writer keeps only new results', async () => {
     const { dir, seen, options } = setup();
     writeFileSync(path.join(dir, 'vmlinuz'), Buffer.alloc(4096, 7));
     writeFileSync(path.join(dir, 'loader'), '#!/bin/sh\n');
-    const tests = [{ name: 'loader', kind: 'exec' as const, path: path.join(dir, 'loader'), args: [], env: {}, files: [], workdir: '', timeoutSec: 60 }];
+    const tests = [
+      {
+        name: 'loader',
+        kind: 'exec' as const,
+        path: path.join(dir, 'loader'),
+        args: [],
+        env: {},
+        files: [],
+        workdir: '',
+        timeoutSec: 60,
+      },
+    ];
     const skipped = cell('s390x', 'debian:bullseye', 'default', { skip: 'no s390x kernel' });
     const missing = cell('amd64', 'file:/nonexistent/vmlinuz', 'default', { tests, id: 'amd64/missing/default' });
     const kept = cell('amd64', `file:${path.join(dir, 'vmlinuz')}`, 'default', { tests, id: 'amd64/local/default' });
     // --resume: the kept cell finished earlier with exactly these inputs.
-    const kernelSha = (await createImageStore({ env: process.env, cacheDir: path.join(dir, 'c2'), debianMirror: 'http://unused.invalid', baseDir: dir }).kernel(kept.kernel.source, 'amd64')).sha256;
-    const before = { ...notBooted(kept, 'skip', 'stand-in'), status: 'pass' as const, inputsHash: await inputsHash(kept, kernelSha, vm) };
+    const kernelSha = (
+      await createImageStore({
+        env: process.env,
+        cacheDir: path.join(dir, 'c2'),
+        debianMirror: 'http://unused.invalid',
+        baseDir: dir,
+      }).kernel(kept.kernel.source, 'amd64')
+    ).sha256;
+    const before = {
+      ...notBooted(kept, 'skip', 'stand-in'),
+      status: 'pass' as const,
+      inputsHash: await inputsHash(kept, kernelSha, vm),
+    };
 
-    const { results, unfinished } = await runCells([skipped, missing, kept], { ...options, previous: new Map([[kept.id, before]]) });
+    const { results, unfinished } = await runCells([skipped, missing, kept], {
+      ...options,
+      previous: new Map([[kept.id, before]]),
+    });
 
     expect(unfinished).toEqual([]);
     expect(results.map((r) => [r.id, r.status])).toEqual([
@@ -61,7 +117,9 @@ describe('run events', () => {
     expect(kinds(seen, kept.id)).toEqual(['queued', 'image resolving', 'image cached', 'result pass resumed']);
     const written = readdirSync(path.join(dir, 'results', 'cells')).sort();
     expect(written).toEqual(['amd64__missing__default.json', 's390x__debian-bullseye__default.json']);
-    expect(JSON.parse(await readFile(path.join(dir, 'results', 'cells', written[1]!), 'utf8')).reason).toBe('no s390x kernel');
+    expect(JSON.parse(await readFile(path.join(dir, 'results', 'cells', written[1]!), 'utf8')).reason).toBe(
+      'no s390x kernel',
+    );
   });
 
   it('stop the run when a result cannot be written: the error names the dir, later cells do not start', async () => {

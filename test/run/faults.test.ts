@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/results/model.js';
-import { devKernel, useTestLock } from '../helpers/dev-kernels.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
+import { devKernel, useTestLock } from '../helpers/dev-kernels.js';
 
 const PASS = '#!/bin/sh\necho ok\nexit 0\n';
 
@@ -25,7 +25,9 @@ async function project(files: Record<string, string>): Promise<string> {
 /** QEMU processes started by the portmatrix process `pid` (its initramfs lives in /tmp/portmatrix-<pid>-XXXXXX/). */
 function qemuProcesses(pid = process.pid): string[] {
   try {
-    return execFileSync('pgrep', ['-a', '-f', `qemu-system-.*portmatrix-${pid}-`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    return execFileSync('pgrep', ['-a', '-f', `qemu-system-.*portmatrix-${pid}-`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return [];
   }
@@ -52,7 +54,9 @@ describe('faults', () => {
     expect(cell.status).toBe('infra');
     expect(cell.bootFailed).toBe(true);
     expect(cell.attempts).toBe(2);
-    expect(cell.reason).toMatch(/^(QEMU exited \(code \d+\) before the loader started|guest did not start \/init within \d+s): the console stayed empty/);
+    expect(cell.reason).toMatch(
+      /^(QEMU exited \(code \d+\) before the loader started|guest did not start \/init within \d+s): the console stayed empty/,
+    );
     expect(cell.consoleTail).toBe('');
     expect(qemuProcesses()).toEqual([]);
   }, 300_000);
@@ -61,7 +65,10 @@ describe('faults', () => {
     const dir = await project({});
     // The host's own /bin/true is an x86-64 ELF: wrong for an arm64 cell.
     await copyFile('/bin/true', path.join(dir, 'loader-arm64'));
-    await writeFile(path.join(dir, 'matrix.yaml'), 'kernels: [debian:trixie]\narches: [arm64]\nloader:\n  path: ./loader-{arch}\n');
+    await writeFile(
+      path.join(dir, 'matrix.yaml'),
+      'kernels: [debian:trixie]\narches: [arm64]\nloader:\n  path: ./loader-{arch}\n',
+    );
     const started = Date.now();
     const run = await runCli(['run'], { cwd: dir });
     expect(run.code).toBe(2);
@@ -102,7 +109,9 @@ describe('faults', () => {
     const resumed = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--resume'], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
-    expect(results.cells.map((c) => [c.id, c.status])).toEqual(configs.map((c) => [`amd64/debian-trixie/${c}`, 'pass']));
+    expect(results.cells.map((c) => [c.id, c.status])).toEqual(
+      configs.map((c) => [`amd64/debian-trixie/${c}`, 'pass']),
+    );
     // Cell a was not run again: same start time as before the interruption.
     expect(results.cells[0]!.startedAt).toBe(first.startedAt);
   }, 600_000);

@@ -3,8 +3,8 @@
 // Static cells too, whose packages come from bookworm (before, such a cell booted
 // nothing but ended as an infrastructure error after a retry). Real Debian indexes.
 
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,8 +29,14 @@ describe('packages the suite does not have', { timeout: 120_000 }, () => {
     await useTestLock(dir);
     const cases = [
       // The matrix-level list: [a, b] form, the suite of the cell's libc.
-      { libc: 'static', line: /^portmatrix: matrix\.yaml:4:21: packages\[1\]: Debian bookworm \(the suite static cells use\) has no package zlibg for amd64; did you mean zlib1g\?$/m },
-      { libc: 'debian:trixie', line: /^portmatrix: matrix\.yaml:4:21: packages\[1\]: Debian trixie \(the suite of libc debian:trixie\) has no package zlibg for amd64; did you mean zlib1g\?$/m },
+      {
+        libc: 'static',
+        line: /^portmatrix: matrix\.yaml:4:21: packages\[1\]: Debian bookworm \(the suite static cells use\) has no package zlibg for amd64; did you mean zlib1g\?$/m,
+      },
+      {
+        libc: 'debian:trixie',
+        line: /^portmatrix: matrix\.yaml:4:21: packages\[1\]: Debian trixie \(the suite of libc debian:trixie\) has no package zlibg for amd64; did you mean zlib1g\?$/m,
+      },
     ];
     for (const c of cases) {
       await writeFile(path.join(dir, 'matrix.yaml'), matrix(c.libc, 'libelf1, zlibg'));
@@ -40,9 +46,14 @@ describe('packages the suite does not have', { timeout: 120_000 }, () => {
       expect(existsSync(path.join(dir, 'results', 'results.json'))).toBe(false);
     }
     // The test-level {names, suite} form, in its own suite.
-    await writeFile(path.join(dir, 'matrix.yaml'), matrix('static', 'zlib1g', '    packages: {names: [zlib1g, libbpff0], suite: bullseye}\n'));
+    await writeFile(
+      path.join(dir, 'matrix.yaml'),
+      matrix('static', 'zlib1g', '    packages: {names: [zlib1g, libbpff0], suite: bullseye}\n'),
+    );
     const run = await runCli(['run', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
     expect(run.code, run.stderr).toBe(2);
-    expect(run.stderr).toMatch(/^portmatrix: matrix\.yaml:9:32: tests\[1\]\.packages\.names\[1\]: Debian bullseye \(the packages\.suite of test b\) has no package libbpff0 for amd64; did you mean libbpf0\?$/m);
+    expect(run.stderr).toMatch(
+      /^portmatrix: matrix\.yaml:9:32: tests\[1\]\.packages\.names\[1\]: Debian bullseye \(the packages\.suite of test b\) has no package libbpff0 for amd64; did you mean libbpf0\?$/m,
+    );
   });
 });

@@ -17,12 +17,28 @@ describe('reportRun on a results directory it cannot write', () => {
     // A file where the results directory should be: every write fails, as a full disk's do.
     const resultsDir = path.join(dir, 'results');
     fs.writeFileSync(resultsDir, '');
-    const ctx = { cwd: dir, env: {}, stdout: new PassThrough(), stderr: new PassThrough(), signal: new AbortController().signal };
-    const end = { model: fixtureResults(), reporters: ['json' as const], resultsDir, resultsDirOption: 'results', unfinished: [] };
+    const ctx = {
+      cwd: dir,
+      env: {},
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      signal: new AbortController().signal,
+    };
+    const end = {
+      model: fixtureResults(),
+      reporters: ['json' as const],
+      resultsDir,
+      resultsDirOption: 'results',
+      unfinished: [],
+    };
     const error = await reportRun(ctx, end).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InfraError);
     expect((error as InfraError).exitCode).toBe(3);
-    expect((error as Error).message).toMatch(new RegExp(`^cannot write the reports to ${resultsDir}: .*EEXIST.*; every finished cell is kept in ${resultsDir}/cells: make room and run again with --resume$`));
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^cannot write the reports to ${resultsDir}: .*EEXIST.*; every finished cell is kept in ${resultsDir}/cells: make room and run again with --resume$`,
+      ),
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

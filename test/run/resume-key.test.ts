@@ -1,22 +1,44 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import type { Cell, TestSpec } from '../../src/core/cell.js';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileSplatRules } from '../../src/outcome/splats.js';
+import type { Cell } from '../../src/core/cell.js';
 import { guestCode } from '../../src/guest/fingerprint.js';
+import { compileSplatRules } from '../../src/outcome/splats.js';
 import { inputsHash } from '../../src/run/resume-key.js';
-import { cell as plannedCell } from '../helpers/cells.js';
 
-const vm = { memory: 512, cpus: 1, bootTimeout: 60, accel: 'tcg' as const, backend: 'qemu' as const, network: false, snapshot: 'auto' as const };
+const vm = {
+  memory: 512,
+  cpus: 1,
+  bootTimeout: 60,
+  accel: 'tcg' as const,
+  backend: 'qemu' as const,
+  network: false,
+  snapshot: 'auto' as const,
+};
 
 /** A one-test cell whose program is a real file (the key hashes it). */
 async function loaderCell() {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-key-'));
   await writeFile(path.join(dir, 'loader.sh'), '#!/bin/sh\n');
   const cell: Cell = {
-    id: 'amd64/debian-trixie/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'debian-trixie' }, config: { name: 'default', cmdline: [], sysctl: {} },
-    libc: 'static', tests: [{ name: 'loader', kind: 'exec', path: path.join(dir, 'loader.sh'), args: [], env: {}, files: [], workdir: '', timeoutSec: 60 }],
+    id: 'amd64/debian-trixie/default',
+    arch: 'amd64',
+    kernel: { source: 'debian:trixie', name: 'debian-trixie' },
+    config: { name: 'default', cmdline: [], sysctl: {} },
+    libc: 'static',
+    tests: [
+      {
+        name: 'loader',
+        kind: 'exec',
+        path: path.join(dir, 'loader.sh'),
+        args: [],
+        env: {},
+        files: [],
+        workdir: '',
+        timeoutSec: 60,
+      },
+    ],
   };
   return { cell, vm };
 }

@@ -1,10 +1,8 @@
 // The shared files of a boot: built once per run for each set, staged in the PMST1
 // form pmcell takes, and keyed on the boot they are staged on.
 
-import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { type CpioEntry, writeCpio } from '../../src/guest/cpio.js';
-import { cellHelperPath } from '../../src/guest/initramfs.js';
 import { sharedFilesCache, stagedKey } from '../../src/run/staged-files.js';
 
 const file = (p: string, text: string): CpioEntry => ({ path: p, type: 'file', mode: 0o644, data: Buffer.from(text) });
@@ -32,7 +30,9 @@ describe('shared files', () => {
 
   it('are built again after a failed build, not cached as a failure', async () => {
     const cache = sharedFilesCache();
-    await expect(cache('k', async () => Promise.reject(new Error('cannot read loader')))).rejects.toThrow('cannot read loader');
+    await expect(cache('k', async () => Promise.reject(new Error('cannot read loader')))).rejects.toThrow(
+      'cannot read loader',
+    );
     expect((await cache('k', async () => [file('a', 'b')])).entries).toHaveLength(1);
   });
 

@@ -8,35 +8,62 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sharedFilesCache } from '../../src/run/staged-files.js';
 import { parseFrames } from '../../src/guest/frames.js';
 import type { BootPlan } from '../../src/run/boot.js';
 import type { GuestRun } from '../../src/run/guest-run.js';
+import { sharedFilesCache } from '../../src/run/staged-files.js';
 import { runSuite } from '../../src/run/suite-runner.js';
-import { cell as plannedCell } from '../helpers/cells.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pm-suite-runner-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const prog = path.join(dir, 'prog');
 writeFileSync(prog, '#!/bin/sh\n');
 
-const spec = (name: string): TestSpec => ({ name, kind: 'exec', path: prog, args: [], env: {}, files: [], workdir: '', timeoutSec: 5 });
+const spec = (name: string): TestSpec => ({
+  name,
+  kind: 'exec',
+  path: prog,
+  args: [],
+  env: {},
+  files: [],
+  workdir: '',
+  timeoutSec: 5,
+});
 const cell: Cell = {
-  id: 'amd64/k/default', arch: 'amd64', kernel: { source: 'debian:trixie', name: 'k' }, config: { name: 'default', cmdline: [], sysctl: {} }, libc: 'static',
+  id: 'amd64/k/default',
+  arch: 'amd64',
+  kernel: { source: 'debian:trixie', name: 'k' },
+  config: { name: 'default', cmdline: [], sysctl: {} },
+  libc: 'static',
   tests: ['a', 'b', 'c', 'd', 'e'].map(spec),
 };
-const boot = { cell, kernel: { kernelPath: '/k' } as never, accel: 'tcg' as const, busybox: '/bb', vm: { backend: 'vng' } as never, blobs: {} as never, virtioModules: async () => undefined, sharedFiles: sharedFilesCache() };
+const boot = {
+  cell,
+  kernel: { kernelPath: '/k' } as never,
+  accel: 'tcg' as const,
+  busybox: '/bb',
+  vm: { backend: 'vng' } as never,
+  blobs: {} as never,
+  virtioModules: async () => undefined,
+  sharedFiles: sharedFilesCache(),
+};
 
 /** A guest that ran `ended` tests to their end (exit codes), then started `died` and panicked. */
 function guest(plan: BootPlan, ended: [number, number][], died?: number): GuestRun {
   const F = `@@portmatrix:${plan.token}`;
   const lines = [`${F} phase=init t=1`, `${F} phase=loader-start t=1`];
   let t = 2;
-  for (const [i, code] of ended) lines.push(`${F} test-start=${i} t=${t++}`, `${F} test-end=${i} exit=${code} timedout=0 t=${t++}`);
-  if (died !== undefined) lines.push(`${F} test-start=${died} t=${t}`, '[ 9.1] Kernel panic - not syncing: sysrq triggered crash');
+  for (const [i, code] of ended)
+    lines.push(`${F} test-start=${i} t=${t++}`, `${F} test-end=${i} exit=${code} timedout=0 t=${t++}`);
+  if (died !== undefined)
+    lines.push(`${F} test-start=${died} t=${t}`, '[ 9.1] Kernel panic - not syncing: sysrq triggered crash');
   else lines.push(`${F} phase=done t=${t}`);
   const consoleTail = lines.slice(-2).join('\n');
-  return { exit: { code: 0, signal: null, timedOut: false, bootTimedOut: false, aborted: false, consoleTail, durationMs: 1 }, report: parseFrames(lines.join('\n'), plan.token), consoleAfterStart: '' };
+  return {
+    exit: { code: 0, signal: null, timedOut: false, bootTimedOut: false, aborted: false, consoleTail, durationMs: 1 },
+    report: parseFrames(lines.join('\n'), plan.token),
+    consoleAfterStart: '',
+  };
 }
 
 describe('runSuite', () => {
@@ -50,7 +77,17 @@ describe('runSuite', () => {
       onTest: (t) => told.push(t.name),
       runGuest: async (plan, n, reported) => {
         guests.push(Object.keys(plan.testDeadlines ?? {}).map(Number));
-        const run = n === 1 ? guest(plan, [[0, 0], [1, 1]], 2) : guest(plan, [[3, 0]]);
+        const run =
+          n === 1
+            ? guest(
+                plan,
+                [
+                  [0, 0],
+                  [1, 1],
+                ],
+                2,
+              )
+            : guest(plan, [[3, 0]]);
         // Test 0's report is complete while the guest still runs: its line comes now.
         if (n === 1) reported?.(0, run.report);
         told.push(`guest ${n} ended`);
@@ -77,7 +114,11 @@ describe('runSuite', () => {
       runGuest: async (plan) => {
         n++;
         const run = guest(plan, []);
-        return { ...run, exit: { ...run.exit, bootTimedOut: true, consoleTail: 'Booting the kernel' }, report: parseFrames('', plan.token) };
+        return {
+          ...run,
+          exit: { ...run.exit, bootTimedOut: true, consoleTail: 'Booting the kernel' },
+          report: parseFrames('', plan.token),
+        };
       },
     });
     expect(n).toBe(1);

@@ -14,7 +14,8 @@ import type { CellResult, RunResults } from '../../src/results/model.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
 import { scriptProject } from '../helpers/script-project.js';
 
-const project = (scripts: Record<string, string>, tests: string) => scriptProject('pm-suite-', scripts, `tests:\n${tests}`);
+const project = (scripts: Record<string, string>, tests: string) =>
+  scriptProject('pm-suite-', scripts, `tests:\n${tests}`);
 
 async function run(dir: string): Promise<{ code: number; stdout: string; stderr: string; cell: CellResult }> {
   const r = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--reporter', 'json'], { cwd: dir });
@@ -57,7 +58,9 @@ describe('a cell of tests in one guest', () => {
     expect(cell.tests[1]!.stderr).toBe('about to fail\n');
     expect(cell.tests[3]!.consoleTail).toMatch(/Kernel panic - not syncing/);
     expect(cell.status).toBe('fail');
-    expect(cell.reason).toMatch(/^3 of 5 tests failed: fails \(exited with code 1\), hangs \(timed out after 3s\), panics \(kernel panic while the test ran: sysrq triggered crash\)/);
+    expect(cell.reason).toMatch(
+      /^3 of 5 tests failed: fails \(exited with code 1\), hangs \(timed out after 3s\), panics \(kernel panic while the test ran: sysrq triggered crash\)/,
+    );
     expect(cell.guestBoots).toBe(2);
     expect(cell.attempts).toBe(1);
   }, 600_000);
@@ -83,7 +86,10 @@ describe('a cell of tests in one guest', () => {
   - {name: checks, path: ./checks.sh, timeout: 20}
 `,
     );
-    execFileSync('go', ['build', '-o', path.join(dir, 'pin'), '.'], { cwd: path.join(repoRoot, 'test/fixtures/pin'), env: { ...process.env, CGO_ENABLED: '0', GOOS: 'linux', GOARCH: 'amd64' } });
+    execFileSync('go', ['build', '-o', path.join(dir, 'pin'), '.'], {
+      cwd: path.join(repoRoot, 'test/fixtures/pin'),
+      env: { ...process.env, CGO_ENABLED: '0', GOOS: 'linux', GOARCH: 'amd64' },
+    });
     const { code, stderr, cell } = await run(dir);
     expect(code, stderr).toBe(0);
     expect(cell.tests.map((t) => [t.name, t.status, t.stdout])).toEqual([

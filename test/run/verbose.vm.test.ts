@@ -19,19 +19,27 @@ async function verboseRun(dir: string): Promise<{ code: number; lines: { text: s
     for (const text of parts) lines.push({ text, at: Date.now() });
   });
   const code = await main(['run', '--accel', 'tcg', '--retries', '0', '--reporter', 'json', '--verbose'], {
-    cwd: dir, env: { ...process.env, CI: 'true' }, stdout: new PassThrough().resume(), stderr, signal: new AbortController().signal,
+    cwd: dir,
+    env: { ...process.env, CI: 'true' },
+    stdout: new PassThrough().resume(),
+    stderr,
+    signal: new AbortController().signal,
   });
   return { code, lines };
 }
 
-const project = (scripts: Record<string, string>, matrixTail: string) => scriptProject('pm-verbose-', scripts, matrixTail);
+const project = (scripts: Record<string, string>, matrixTail: string) =>
+  scriptProject('pm-verbose-', scripts, matrixTail);
 
 const ID = 'amd64/debian-trixie/default';
 
 describe('run --verbose', () => {
   it("prints a test's output while it runs: a hanging test's line well before its timeout", async () => {
     const dir = await project(
-      { 'hang.sh': 'printf "waiting for \\033[31mgodot\\033[0m\\n"; echo "to stderr" >&2; sleep 60', 'ok.sh': 'echo fine' },
+      {
+        'hang.sh': 'printf "waiting for \\033[31mgodot\\033[0m\\n"; echo "to stderr" >&2; sleep 60',
+        'ok.sh': 'echo fine',
+      },
       'tests:\n  - {name: hang, path: ./hang.sh, timeout: 4}\n  - {name: ok, path: ./ok.sh}\n',
     );
     const { code, lines } = await verboseRun(dir);
@@ -50,14 +58,20 @@ describe('run --verbose', () => {
   }, 300_000);
 
   it('streams the one-program form too', async () => {
-    const dir = await project({ 'loader.sh': 'echo "loader says hi"; sleep 3; echo bye' }, 'loader:\n  path: ./loader.sh\n');
+    const dir = await project(
+      { 'loader.sh': 'echo "loader says hi"; sleep 3; echo bye' },
+      'loader:\n  path: ./loader.sh\n',
+    );
     const { code, lines } = await verboseRun(dir);
     expect(code).toBe(0);
     const texts = lines.map((l) => l.text);
     const streamed = lines.filter((l) => l.text.startsWith(`  │ ${ID} › loader`));
     // Each line once: streamed while the loader ran, not printed again with its result.
     const want = [`  │ ${ID} › loader: loader says hi`, `  │ ${ID} › loader: bye`];
-    expect(streamed.map((l) => l.text), texts.join('\n')).toEqual(want);
+    expect(
+      streamed.map((l) => l.text),
+      texts.join('\n'),
+    ).toEqual(want);
     const [hi, bye] = streamed as [(typeof lines)[number], (typeof lines)[number]];
     // The loader slept 3 s between its two lines.
     expect(bye.at - hi.at).toBeGreaterThan(2000);

@@ -1,15 +1,15 @@
 // `portmatrix shell` without a VM: what of the console the user sees, the guest's
 // script, and the errors before anything boots.
 
-import { mkdtemp, writeFile, chmod } from 'node:fs/promises';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
-import { consoleView } from '../../src/shell/console-view.js';
 import { scriptName, shellScript } from '../../src/guest/shell-script.js';
 import { stepOf } from '../../src/guest/test-steps.js';
+import { consoleView } from '../../src/shell/console-view.js';
 
 const T = '0123456789abcdef';
 

@@ -2,7 +2,7 @@
 // through --command, then an interactive session in tmux, as a user types it.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, writeFile, chmod } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readElf } from '../../src/guest/elf.js';
-import { parseGoTest, type GoCase } from '../../src/suite/gotest-cases.js';
+import { type GoCase, parseGoTest } from '../../src/suite/gotest-cases.js';
 import { goCaseJunit } from '../../src/suite/junit-cases.js';
-import { Test2Json, test2json, type GoEvent } from '../../src/suite/test2json.js';
+import { type GoEvent, Test2Json, test2json } from '../../src/suite/test2json.js';
 
 const fixture = path.resolve(__dirname, '../fixtures/gotest');
 const dir = mkdtempSync(path.join(tmpdir(), 'pm-gotest-'));
@@ -78,7 +78,9 @@ describe('parseGoTest on real output', () => {
       'pass TestZLast',
     ]);
     expect(got).toMatchObject({ truncated: false, failed: true });
-    expect(byName(got.cases, 'TestFails').output).toBe('    fixture_test.go:23: before the failure\n    fixture_test.go:24: want 1, got 2\n');
+    expect(byName(got.cases, 'TestFails').output).toBe(
+      '    fixture_test.go:23: before the failure\n    fixture_test.go:24: want 1, got 2\n',
+    );
     expect(byName(got.cases, 'TestSkipped').skipMessage).toBe('ring buffer needs Linux 5.8');
     expect(byName(got.cases, 'TestNested/skip_me').skipMessage).toBe('skipped on purpose');
     expect(byName(got.cases, 'TestNested/ok').output).toBe('    fixture_test.go:34: outer ok\n');
@@ -97,7 +99,12 @@ describe('parseGoTest on real output', () => {
   it('-test.run selects; all passing means not failed', () => {
     const run = runFixture(['-test.run', '^TestPasses$|^TestNested$/^ok$']);
     const got = parseGoTest(run.text, { exitCode: run.exitCode });
-    expect(summary(got.cases)).toEqual(['pass TestPasses', 'pass TestNested', 'pass TestNested/ok', 'pass TestNested/ok/deeper']);
+    expect(summary(got.cases)).toEqual([
+      'pass TestPasses',
+      'pass TestNested',
+      'pass TestNested/ok',
+      'pass TestNested/ok/deeper',
+    ]);
     expect(got).toMatchObject({ failed: false, truncated: false });
   });
 
@@ -105,7 +112,12 @@ describe('parseGoTest on real output', () => {
     const run = runFixture(['-test.run', '^TestPasses$|^TestPanics$|^TestZLast$', '-fixture.panic']);
     expect(run.exitCode).toBe(2);
     const got = parseGoTest(run.text, { exitCode: run.exitCode });
-    expect(summary(got.cases)).toEqual(['pass TestPasses', 'fail TestPanics', 'pass TestPanics/before', 'fail TestPanics/inner']);
+    expect(summary(got.cases)).toEqual([
+      'pass TestPasses',
+      'fail TestPanics',
+      'pass TestPanics/before',
+      'fail TestPanics/inner',
+    ]);
     expect(got).toMatchObject({ truncated: true, failed: true });
     expect(byName(got.cases, 'TestPanics').output).toMatch(/^panic: boom \[recovered/m);
   });
@@ -123,14 +135,23 @@ describe('parseGoTest on real output', () => {
     let stdout = '';
     let stderr = '';
     try {
-      execFileSync(bin('amd64'), ['-test.v=test2json', '-test.run', '^TestPasses$|^TestHangs$', '-fixture.hang', '-test.timeout', '1s'], { stdio: 'pipe' });
+      execFileSync(
+        bin('amd64'),
+        ['-test.v=test2json', '-test.run', '^TestPasses$|^TestHangs$', '-fixture.hang', '-test.timeout', '1s'],
+        { stdio: 'pipe' },
+      );
     } catch (err) {
-      ({ stdout, stderr } = { stdout: String((err as { stdout: Buffer }).stdout), stderr: String((err as { stderr: Buffer }).stderr) });
+      ({ stdout, stderr } = {
+        stdout: String((err as { stdout: Buffer }).stdout),
+        stderr: String((err as { stderr: Buffer }).stderr),
+      });
     }
     expect(stdout).not.toMatch(/panic:/);
     const got = parseGoTest(stdout, { exitCode: 2, stderr });
     expect(summary(got.cases)).toEqual(['pass TestPasses', 'fail TestHangs']);
-    expect(byName(got.cases, 'TestHangs')).toMatchObject({ unfinished: 'go test -test.timeout expired while this case ran' });
+    expect(byName(got.cases, 'TestHangs')).toMatchObject({
+      unfinished: 'go test -test.timeout expired while this case ran',
+    });
     expect(byName(got.cases, 'TestHangs').output).toMatch(/hanging\n[\s\S]*panic: test timed out after 1s/);
     expect(got.output).toMatch(/^panic: test timed out after 1s/m);
   });
@@ -147,7 +168,10 @@ describe('parseGoTest on real output', () => {
     });
     const got = parseGoTest(text, { timedOut: true });
     expect(summary(got.cases)).toEqual(['pass TestPasses', 'fail TestHangs']);
-    expect(byName(got.cases, 'TestHangs')).toMatchObject({ unfinished: 'the test timed out before this case reported', output: '    fixture_test.go:57: hanging\n' });
+    expect(byName(got.cases, 'TestHangs')).toMatchObject({
+      unfinished: 'the test timed out before this case reported',
+      output: '    fixture_test.go:57: hanging\n',
+    });
     expect(got.truncated).toBe(true);
   });
 

@@ -7,15 +7,15 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FrameParser, type GuestReport } from '../../src/guest/frames.js';
-import { baseInit } from '../../src/guest/base-init.js';
-import type { TestSpec } from '../../src/core/cell.js';
-import { buildBaseInitramfs, cellHelperPath } from '../../src/guest/initramfs.js';
-import { suiteInputEntries } from '../../src/guest/suite-inputs.js';
-import { suiteScript, type SuiteOptions } from '../../src/guest/suite-script.js';
-import { stepOf } from '../../src/guest/test-steps.js';
-import { inputsStream } from '../../src/guest/inputs.js';
 import type { Arch } from '../../src/core/arch.js';
+import type { TestSpec } from '../../src/core/cell.js';
+import { baseInit } from '../../src/guest/base-init.js';
+import { FrameParser, type GuestReport } from '../../src/guest/frames.js';
+import { buildBaseInitramfs, cellHelperPath } from '../../src/guest/initramfs.js';
+import { inputsStream } from '../../src/guest/inputs.js';
+import { suiteInputEntries } from '../../src/guest/suite-inputs.js';
+import { type SuiteOptions, suiteScript } from '../../src/guest/suite-script.js';
+import { stepOf } from '../../src/guest/test-steps.js';
 import { bootCell } from '../../src/run/snapshot-boot.js';
 import type { VmExit } from '../../src/vm/process.js';
 import { devBusybox, devImages, devKernel } from '../helpers/dev-kernels.js';
@@ -40,14 +40,21 @@ const ARGS = ["it's", 'a b', '$(poweroff -f)', '`reboot`', '', '-test.v=test2jso
 
 type Init = Omit<SuiteOptions, 'token' | 'tests'> & Pick<TestSpec, 'args' | 'env' | 'timeoutSec'>;
 
-async function boot(arch: Arch, init: Init, loaderText = LOADER): Promise<{ report: GuestReport; exit: VmExit; wallMs: number }> {
+async function boot(
+  arch: Arch,
+  init: Init,
+  loaderText = LOADER,
+): Promise<{ report: GuestReport; exit: VmExit; wallMs: number }> {
   const loader = path.join(dir, `loader-${arch}.sh`);
   writeFileSync(loader, loaderText);
   chmodSync(loader, 0o755);
   const token = 'feedc0de12345678';
   const [kernel, busybox] = await Promise.all([devKernel(arch), devBusybox(arch)]);
   const initrd = path.join(dir, `initrd-${arch}.cpio.gz`);
-  writeFileSync(initrd, await buildBaseInitramfs({ arch, busybox, init: baseInit(), cellHelper: cellHelperPath(arch) }));
+  writeFileSync(
+    initrd,
+    await buildBaseInitramfs({ arch, busybox, init: baseInit(), cellHelper: cellHelperPath(arch) }),
+  );
   const { args, env, timeoutSec, ...options } = init;
   const spec: TestSpec = { name: 'loader', kind: 'exec', path: loader, args, env, files: [], workdir: '', timeoutSec };
   const script = suiteScript({ token, ...options, tests: [{ index: 0, step: stepOf(spec, 0) }] });
@@ -56,7 +63,11 @@ async function boot(arch: Arch, init: Init, loaderText = LOADER): Promise<{ repo
   const t0 = Date.now();
   // Generous: TCG on a loaded 2-core host; s390x is the slowest (docs/facts.md).
   const slow = arch === 's390x' ? 2 : 1;
-  const { exit, boot: how, error } = await bootCell({
+  const {
+    exit,
+    boot: how,
+    error,
+  } = await bootCell({
     spec: { arch, accel: 'tcg', kernel, initrd, cmdline: [], memoryMiB: 512, cpus: 1, network: false },
     workDir: dir,
     name: `${arch}-${randomBytes(4).toString('hex')}`,
@@ -92,7 +103,11 @@ describe.each(['amd64', 'arm64', 's390x'] as const)('a real %s boot', (arch) => 
     });
     const uid = arch === 'arm64' ? 1000 : 0;
     expect(exit).toMatchObject({ code: 0, timedOut: false, bootTimedOut: false });
-    expect(report).toMatchObject({ loaderStarted: true, done: true, facts: { btfPresent: true, lockdown: 'none', uid } });
+    expect(report).toMatchObject({
+      loaderStarted: true,
+      done: true,
+      facts: { btfPresent: true, lockdown: 'none', uid },
+    });
     expect(report.tests[0]).toMatchObject({
       ended: true,
       exitCode: 3,
@@ -106,9 +121,12 @@ describe.each(['amd64', 'arm64', 's390x'] as const)('a real %s boot', (arch) => 
     expect(readFileSync(path.join(dir, `console-${arch}.log`), 'utf8')).toContain('Linux version 6.12');
     expect(report.dmesg).not.toContain('Linux version');
     // s390x kernels have no BPF JIT (docs/facts.md): its sysctl does not exist there.
-    const badSysctls = arch === 's390x' ? /^(kernel\.no_such_knob|net\.core\.bpf_jit_enable): / : /^kernel\.no_such_knob: /;
+    const badSysctls =
+      arch === 's390x' ? /^(kernel\.no_such_knob|net\.core\.bpf_jit_enable): / : /^kernel\.no_such_knob: /;
     // Applied at the start and again after the test (it may have changed them): refused both times.
-    expect(report.sysctlErrors.slice(0, arch === 's390x' ? 2 : 1)).toEqual(Array(arch === 's390x' ? 2 : 1).fill(expect.stringMatching(badSysctls)));
+    expect(report.sysctlErrors.slice(0, arch === 's390x' ? 2 : 1)).toEqual(
+      Array(arch === 's390x' ? 2 : 1).fill(expect.stringMatching(badSysctls)),
+    );
     expect(report.truncated).toBeUndefined();
     expect(report.facts.jitEnabled).toBe(arch === 's390x' ? undefined : '1');
   }, 300_000);
@@ -117,7 +135,11 @@ describe.each(['amd64', 'arm64', 's390x'] as const)('a real %s boot', (arch) => 
 describe('a real amd64 boot with a hanging loader', () => {
   it('kills the loader at its timeout and reports timedout, sends only the tail of big output, then powers off', async () => {
     const loader = '#!/bin/sh\nhead -c 5000 /dev/zero | tr "\\0" x\necho started\ntrap "" TERM\nsleep 300\n';
-    const { report, exit } = await boot('amd64', { args: [], env: {}, timeoutSec: 2, sysctl: {}, outputMaxBytes: 100 }, loader);
+    const { report, exit } = await boot(
+      'amd64',
+      { args: [], env: {}, timeoutSec: 2, sysctl: {}, outputMaxBytes: 100 },
+      loader,
+    );
     expect(exit).toMatchObject({ code: 0, timedOut: false });
     // SIGTERM is trapped, so the watchdog's SIGKILL ends it: 128 + 9.
     expect(report).toMatchObject({ loaderStarted: true, done: true });

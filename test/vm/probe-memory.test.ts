@@ -12,9 +12,15 @@ describe('the remembered KVM probe', () => {
     let boot = 'boot-a';
     const bootId = async () => boot;
 
-    expect(await rememberedProbe(cache, 'amd64', '7.2.19', hang, bootId)()).toEqual({ ok: false, why: 'a test boot under KVM hung for 8.0 s' });
+    expect(await rememberedProbe(cache, 'amd64', '7.2.19', hang, bootId)()).toEqual({
+      ok: false,
+      why: 'a test boot under KVM hung for 8.0 s',
+    });
     const again = await rememberedProbe(cache, 'amd64', '7.2.19', hang, bootId)();
-    expect(again).toEqual({ ok: false, why: 'a test boot under KVM hung for 8.0 s (probed earlier since this host booted)' });
+    expect(again).toEqual({
+      ok: false,
+      why: 'a test boot under KVM hung for 8.0 s (probed earlier since this host booted)',
+    });
     expect(probes).toBe(1);
 
     await rememberedProbe(cache, 'amd64', '8.0.0', hang, bootId)();

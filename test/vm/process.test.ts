@@ -52,7 +52,10 @@ const IGNORE_TERM = `process.on('SIGTERM', () => console.log('ignoring SIGTERM')
 
 describe('runVm', () => {
   it('captures the console in lines and in the log file, \\r stripped, stdout and stderr', async () => {
-    const s = fake('ok', `process.stdout.write('one\\r\\ntw'); setTimeout(() => { process.stdout.write('o\\n@@ready\\nlast without newline'); console.error('on stderr'); process.exit(3); }, 50);`);
+    const s = fake(
+      'ok',
+      `process.stdout.write('one\\r\\ntw'); setTimeout(() => { process.stdout.write('o\\n@@ready\\nlast without newline'); console.error('on stderr'); process.exit(3); }, 50);`,
+    );
     const { exit, lines, log } = await run(s, { booted: (l) => l === '@@ready' });
     expect(exit).toMatchObject({ code: 3, signal: null, timedOut: false, bootTimedOut: false, aborted: false });
     expect(lines).toEqual(expect.arrayContaining(['one', 'two', '@@ready', 'last without newline', 'on stderr']));
@@ -99,7 +102,10 @@ describe('runVm', () => {
   it('aborts through the signal, including one already aborted', async () => {
     const s = fake('abortme', `${IGNORE_TERM} setInterval(() => {}, 1000);`);
     const ac = new AbortController();
-    const { exit, pid } = await run(s, { signal: ac.signal, onLine: (l) => l.startsWith('pid=') && setTimeout(() => ac.abort(), 100) });
+    const { exit, pid } = await run(s, {
+      signal: ac.signal,
+      onLine: (l) => l.startsWith('pid=') && setTimeout(() => ac.abort(), 100),
+    });
     expect(exit).toMatchObject({ aborted: true, timedOut: false, signal: 'SIGKILL' });
     expect(exit.durationMs).toBeLessThan(3000);
     expect(pid).toBeGreaterThan(0);
@@ -109,7 +115,7 @@ describe('runVm', () => {
     expect(pre.exit.aborted).toBe(true);
   });
 
-  it('kills QEMU at the guest\'s last line instead of waiting for its poweroff, and says so', async () => {
+  it("kills QEMU at the guest's last line instead of waiting for its poweroff, and says so", async () => {
     // A guest that would take 20 s to power off after its last frame.
     const s = fake('lingers', `console.log('phase=done'); setTimeout(() => process.exit(0), 20000);`);
     const { exit, pid, lines } = await run(s, { finished: (l) => l.includes('phase=done') });
@@ -119,7 +125,10 @@ describe('runVm', () => {
     expect(alive(pid)).toBe(false);
     // Without the last line nothing is stopped early.
     const quick = fake('quick', `console.log('phase=init'); setTimeout(() => process.exit(0), 100);`);
-    expect((await run(quick, { finished: (l) => l.includes('phase=done') })).exit).toMatchObject({ stoppedAtEnd: false, code: 0 });
+    expect((await run(quick, { finished: (l) => l.includes('phase=done') })).exit).toMatchObject({
+      stoppedAtEnd: false,
+      code: 0,
+    });
   });
 
   it('keeps a bounded tail of the console', async () => {
@@ -140,7 +149,9 @@ describe('runVm', () => {
       deadlineMs: 1000,
       bootDeadlineMs: 1000,
     });
-    expect(exit.spawnError).toBe('/nonexistent/qemu-system-s390x not found; install it with: sudo apt-get install qemu-system-misc');
+    expect(exit.spawnError).toBe(
+      '/nonexistent/qemu-system-s390x not found; install it with: sudo apt-get install qemu-system-misc',
+    );
     expect(liveVmCount()).toBe(0);
   });
 });

@@ -17,8 +17,20 @@ const spec = (over: Partial<VmSpec>): VmSpec => ({
 
 const common = (accel: string) => ['-accel', accel];
 const tail = (nic: string[], append: string) => [
-  '-nodefaults', '-no-user-config', '-display', 'none', '-serial', 'stdio', '-no-reboot',
-  ...nic, '-kernel', '/k/vmlinuz', '-initrd', '/k/initrd.gz', '-append', append,
+  '-nodefaults',
+  '-no-user-config',
+  '-display',
+  'none',
+  '-serial',
+  'stdio',
+  '-no-reboot',
+  ...nic,
+  '-kernel',
+  '/k/vmlinuz',
+  '-initrd',
+  '/k/initrd.gz',
+  '-append',
+  append,
 ];
 
 describe('qemuCommand', () => {
@@ -42,10 +54,13 @@ describe('qemuCommand', () => {
       return args.slice(args.indexOf('-append') + 2);
     };
     const port = (bus: string) => [
-      '-device', `${bus},id=pmserial`,
+      '-device',
+      `${bus},id=pmserial`,
       // A comma in a QEMU option value is doubled.
-      '-chardev', 'socket,id=pminputs,path=/w/a,,b.in,server=on,wait=off',
-      '-device', 'virtserialport,bus=pmserial.0,chardev=pminputs,name=portmatrix.inputs',
+      '-chardev',
+      'socket,id=pminputs,path=/w/a,,b.in,server=on,wait=off',
+      '-device',
+      'virtserialport,bus=pmserial.0,chardev=pminputs,name=portmatrix.inputs',
     ];
     const rest = ['-qmp', 'unix:/w/x.qmp,server=on,wait=off', '-incoming', 'fd:3'];
     expect(tailOf('amd64')).toEqual([...port('virtio-serial-pci'), ...rest]);
@@ -53,7 +68,15 @@ describe('qemuCommand', () => {
   });
 
   it('adds the cell cmdline after console and panic, and a user-mode NIC when networking', () => {
-    const c = qemuCommand(spec({ arch: 'arm64', cmdline: ['lockdown=integrity', 'portmatrix.x=1'], network: true, cpus: 2, memoryMiB: 1024 }));
+    const c = qemuCommand(
+      spec({
+        arch: 'arm64',
+        cmdline: ['lockdown=integrity', 'portmatrix.x=1'],
+        network: true,
+        cpus: 2,
+        memoryMiB: 1024,
+      }),
+    );
     expect(c.kernelArgs).toBe('console=ttyAMA0 panic=-1 lockdown=integrity portmatrix.x=1');
     expect(c.args).toContain('user,model=virtio-net-pci');
     expect(c.args.join(' ')).toContain('-smp 2 -m 1024');
@@ -62,12 +85,17 @@ describe('qemuCommand', () => {
 
   it('never uses -cpu host (aborts on the nested hypervisor measured here)', () => {
     for (const arch of ['amd64', 'arm64', 's390x'] as const) {
-      for (const accel of ['kvm', 'tcg'] as const) expect(qemuCommand(spec({ arch, accel })).args).not.toContain('host');
+      for (const accel of ['kvm', 'tcg'] as const)
+        expect(qemuCommand(spec({ arch, accel })).args).not.toContain('host');
     }
   });
 
   it('names the Debian package of each binary', () => {
-    expect(['amd64', 'arm64', 's390x'].map((a) => qemuPackage(a as 'amd64'))).toEqual(['qemu-system-x86', 'qemu-system-arm', 'qemu-system-misc']);
+    expect(['amd64', 'arm64', 's390x'].map((a) => qemuPackage(a as 'amd64'))).toEqual([
+      'qemu-system-x86',
+      'qemu-system-arm',
+      'qemu-system-misc',
+    ]);
     expect(packageForBinary('/usr/bin/qemu-system-s390x')).toBe('qemu-system-misc');
     expect(packageForBinary('sleep')).toBeUndefined();
   });
@@ -84,7 +112,8 @@ describe('qemuCommand', () => {
         killSignal: 'SIGKILL',
         encoding: 'utf8',
       });
-      if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${c.binary} missing: apt-get install ${qemuPackage(arch)}`);
+      if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new Error(`${c.binary} missing: apt-get install ${qemuPackage(arch)}`);
       expect(r.stderr, `${arch}: ${r.stderr}`).toBe('');
       expect(r.status).toBe(0);
     }

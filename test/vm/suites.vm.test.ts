@@ -6,8 +6,8 @@ import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunResults } from '../../src/results/model.js';
 import { readLock } from '../../src/images/lockfile.js';
+import type { RunResults } from '../../src/results/model.js';
 import { runCli } from '../helpers/cli.js';
 import { TEST_LOCK, useTestLock } from '../helpers/dev-kernels.js';
 

@@ -12,7 +12,8 @@ import { isRustVirtiofsd, vngChecks } from '../../src/doctor/vng.js';
 /** A directory of fake tools, each printing the given --version line. */
 function fakeBin(tools: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doctor-vng-'));
-  for (const [name, line] of Object.entries(tools)) fs.writeFileSync(path.join(dir, name), `#!/bin/sh\necho "${line}"\n`, { mode: 0o755 });
+  for (const [name, line] of Object.entries(tools))
+    fs.writeFileSync(path.join(dir, name), `#!/bin/sh\necho "${line}"\n`, { mode: 0o755 });
   return dir;
 }
 
@@ -21,7 +22,11 @@ const checks = (tools: Record<string, string>) => vngChecks(hostFromEnv({ PATH: 
 describe('doctor with vm.backend: vng', () => {
   it('with none of them, says how to install each one', async () => {
     const results = await checks({});
-    expect(results.map((r) => [r.name, r.status])).toEqual([['vng', 'missing'], ['virtiofsd', 'missing'], ['udev', 'missing']]);
+    expect(results.map((r) => [r.name, r.status])).toEqual([
+      ['vng', 'missing'],
+      ['virtiofsd', 'missing'],
+      ['udev', 'missing'],
+    ]);
     const text = renderDoctor(results);
     expect(text).toContain('pip install virtme-ng==1.42, or run scripts/install-vng');
     expect(text).toContain('cargo install --locked virtiofsd@1.14.0');
@@ -31,7 +36,11 @@ describe('doctor with vm.backend: vng', () => {
   it("refuses QEMU's C virtiofsd and accepts the Rust one", async () => {
     const c = await checks({ vng: 'virtme-ng 1.42', virtiofsd: 'virtio-fs daemon version 7.2.19', udevadm: '252' });
     expect(c[0]).toMatchObject({ name: 'vng', status: 'ok', detail: expect.stringContaining('virtme-ng 1.42') });
-    expect(c[1]).toMatchObject({ name: 'virtiofsd', status: 'missing', detail: expect.stringContaining('is not the Rust virtiofsd (virtio-fs daemon version 7.2.19)') });
+    expect(c[1]).toMatchObject({
+      name: 'virtiofsd',
+      status: 'missing',
+      detail: expect.stringContaining('is not the Rust virtiofsd (virtio-fs daemon version 7.2.19)'),
+    });
     expect(c[2]).toMatchObject({ name: 'udev', status: 'ok' });
     const rust = await checks({ vng: 'virtme-ng 1.42', virtiofsd: 'virtiofsd 1.14.0', udevadm: '252' });
     expect(rust.every((r) => r.status === 'ok')).toBe(true);

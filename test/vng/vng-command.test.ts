@@ -12,17 +12,35 @@ import { backendSkip } from '../../src/run/vng-runner.js';
 import { runVm } from '../../src/vm/process.js';
 import { vngArgs, vngCommand, vngGuestCommand, vngSkipReason } from '../../src/vm/vng.js';
 
-const SPEC = { accel: 'tcg' as const, kernel: '/k/vmlinuz', initrd: '/w/a b.cpio.gz', cmdline: ['lockdown=integrity'], memoryMiB: 512, cpus: 1, network: false };
+const SPEC = {
+  accel: 'tcg' as const,
+  kernel: '/k/vmlinuz',
+  initrd: '/w/a b.cpio.gz',
+  cmdline: ['lockdown=integrity'],
+  memoryMiB: 512,
+  cpus: 1,
+  network: false,
+};
 
 describe('vngArgs', () => {
   it('boots the kernel under TCG as root, with the cell cmdline, running the unpacked initramfs', () => {
     expect(vngArgs(SPEC)).toEqual([
-      '--run', '/k/vmlinuz', '--user', 'root', '--verbose',
+      '--run',
+      '/k/vmlinuz',
+      '--user',
+      'root',
+      '--verbose',
       '--disable-kvm',
-      '--memory', '512M', '--cpus', '1',
-      '--append', 'no_timer_check',
-      '--append', 'lockdown=integrity',
-      '--exec', vngGuestCommand('/w/a b.cpio.gz'),
+      '--memory',
+      '512M',
+      '--cpus',
+      '1',
+      '--append',
+      'no_timer_check',
+      '--append',
+      'lockdown=integrity',
+      '--exec',
+      vngGuestCommand('/w/a b.cpio.gz'),
     ]);
   });
 
@@ -51,7 +69,15 @@ describe('vngArgs', () => {
 });
 
 describe('which cells vng runs', () => {
-  const vm = (backend: 'qemu' | 'vng'): MatrixVm => ({ memory: 512, cpus: 1, bootTimeout: 60, accel: 'auto', backend, network: false, snapshot: 'auto' });
+  const vm = (backend: 'qemu' | 'vng'): MatrixVm => ({
+    memory: 512,
+    cpus: 1,
+    bootTimeout: 60,
+    accel: 'auto',
+    backend,
+    network: false,
+    snapshot: 'auto',
+  });
   const cell = (arch: 'amd64' | 'arm64') => ({ arch }) as Parameters<typeof backendSkip>[0];
 
   it('runs host-arch cells and skips others, saying why and what to use instead', () => {
@@ -92,7 +118,15 @@ describe('the process-group wrapper', () => {
   it('kills vng and the VM it forked when the deadline passes', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-vng-group-'));
     const { args } = vngCommand({ ...SPEC, vng: await fakeVng(dir) });
-    const exit = await runVm({ binary: 'bash', args, consoleLog: path.join(dir, 'console.log'), env: process.env, deadlineMs: 1500, bootDeadlineMs: 10_000, killGraceMs: 1000 });
+    const exit = await runVm({
+      binary: 'bash',
+      args,
+      consoleLog: path.join(dir, 'console.log'),
+      env: process.env,
+      deadlineMs: 1500,
+      bootDeadlineMs: 10_000,
+      killGraceMs: 1000,
+    });
     expect(exit.timedOut).toBe(true);
     const qemuPid = Number(await readFile(path.join(dir, 'qemu.pid'), 'utf8'));
     await new Promise((r) => setTimeout(r, 300));
@@ -103,7 +137,15 @@ describe('the process-group wrapper', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-vng-group-'));
     const { args } = vngCommand({ ...SPEC, vng: await fakeVng(dir) });
     // killGraceMs 0: SIGTERM and SIGKILL land together, so the trap never runs; the watchdog must act.
-    const exit = await runVm({ binary: 'bash', args, consoleLog: path.join(dir, 'console.log'), env: process.env, deadlineMs: 1500, bootDeadlineMs: 10_000, killGraceMs: 0 });
+    const exit = await runVm({
+      binary: 'bash',
+      args,
+      consoleLog: path.join(dir, 'console.log'),
+      env: process.env,
+      deadlineMs: 1500,
+      bootDeadlineMs: 10_000,
+      killGraceMs: 0,
+    });
     expect(exit.timedOut).toBe(true);
     const qemuPid = Number(await readFile(path.join(dir, 'qemu.pid'), 'utf8'));
     // The watchdog polls once a second.

@@ -5,10 +5,10 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { InfraError } from '../../errors.js';
 import type { Cache } from '../cache.js';
-import type { DebRef } from './deb822.js';
-import { VerificationError } from './debian-index.js';
 import type { Fetcher } from '../fetcher.js';
 import { requireTool, runPipe, runTool, type ToolEnv } from '../tools.js';
+import type { DebRef } from './deb822.js';
+import { VerificationError } from './debian-index.js';
 
 /** Downloads a .deb into a temp file and verifies it; the caller deletes it. */
 export async function downloadDeb(fetcher: Fetcher, cache: Cache, mirror: string, ref: DebRef): Promise<string> {

@@ -11,7 +11,7 @@ export function parseStanza(text: string): Stanza {
   for (const line of text.split('\n')) {
     if (line === '') continue;
     if ((line.startsWith(' ') || line.startsWith('\t')) && key) {
-      out[key] += '\n' + line.slice(1);
+      out[key] += `\n${line.slice(1)}`;
       continue;
     }
     const colon = line.indexOf(':');
@@ -31,7 +31,7 @@ export interface IndexFile {
 export function parseReleaseSha256(release: string): Map<string, IndexFile> {
   const files = new Map<string, IndexFile>();
   const stanza = parseStanza(release.split(/\n\n/)[0] ?? '');
-  const section = stanza['SHA256'];
+  const section = stanza.SHA256;
   if (section === undefined) throw new Error('Release file has no SHA256 section');
   for (const line of section.split('\n')) {
     const m = /^\s*([0-9a-f]{64})\s+(\d+)\s+(\S+)\s*$/.exec(line);

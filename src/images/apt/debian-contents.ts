@@ -10,9 +10,9 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { librarySearchDirs, type Arch } from '../../core/arch.js';
+import { type Arch, librarySearchDirs } from '../../core/arch.js';
 import { InfraError } from '../../errors.js';
-import { fetchSignedFile, signedRelease, type DebianIndexDeps } from './debian-index.js';
+import { type DebianIndexDeps, fetchSignedFile, signedRelease } from './debian-index.js';
 
 /** Contents-<arch>.gz of the suite, verified, as a cache blob path. */
 async function contentsFile(deps: DebianIndexDeps, suite: string, arch: Arch): Promise<string> {
@@ -28,7 +28,11 @@ async function contentsFile(deps: DebianIndexDeps, suite: string, arch: Arch): P
 }
 
 /** Scans Contents lines: soname → packages shipping it in a directory ld.so searches. */
-export async function scanContents(lines: AsyncIterable<string>, sonames: readonly string[], arch: Arch): Promise<Map<string, string[]>> {
+export async function scanContents(
+  lines: AsyncIterable<string>,
+  sonames: readonly string[],
+  arch: Arch,
+): Promise<Map<string, string[]>> {
   const wanted = new Set(sonames);
   const dirs = new Set(librarySearchDirs(arch));
   const found = new Map<string, string[]>();
@@ -44,7 +48,12 @@ export async function scanContents(lines: AsyncIterable<string>, sonames: readon
 }
 
 /** soname → the packages of `suite` that ship it for `arch` (absent: no package does). */
-export async function sonameProviders(deps: DebianIndexDeps, suite: string, arch: Arch, sonames: readonly string[]): Promise<Map<string, string[]>> {
+export async function sonameProviders(
+  deps: DebianIndexDeps,
+  suite: string,
+  arch: Arch,
+  sonames: readonly string[],
+): Promise<Map<string, string[]>> {
   if (sonames.length === 0) return new Map();
   const file = await contentsFile(deps, suite, arch);
   const input = createReadStream(file).pipe(createGunzip());

@@ -9,10 +9,10 @@
 //   assume them installed, so when a library names one it is for maintainer
 //   scripts, which portmatrix never runs; a program that needs one lists it.
 
+import { nearest } from '../../config/suggest.js';
 import type { Arch } from '../../core/arch.js';
 import { UsageError } from '../../errors.js';
-import { nearest } from '../../config/suggest.js';
-import { debRef, type DebRef, type Stanza } from './deb822.js';
+import { type DebRef, debRef, type Stanza } from './deb822.js';
 import { compareDebianVersions } from './dpkg-version.js';
 
 export interface Relation {
@@ -81,16 +81,22 @@ function indexOf(stanzas: readonly Stanza[], arch: Arch) {
   const real = new Map<string, Stanza>();
   const providers = new Map<string, string[]>();
   for (const s of stanzas) {
-    if (s['Architecture'] !== arch && s['Architecture'] !== 'all') continue;
-    const name = s['Package']!;
+    if (s.Architecture !== arch && s.Architecture !== 'all') continue;
+    const name = s.Package!;
     const have = real.get(name);
-    if (!have || compareDebianVersions(s['Version']!, have['Version']!) > 0) real.set(name, s);
-    for (const [p] of parseRelations(s['Provides'])) providers.set(p!.name, [...(providers.get(p!.name) ?? []), name]);
+    if (!have || compareDebianVersions(s.Version!, have.Version!) > 0) real.set(name, s);
+    for (const [p] of parseRelations(s.Provides)) providers.set(p!.name, [...(providers.get(p!.name) ?? []), name]);
   }
   return { real, providers };
 }
 
-export function resolvePackages(stanzas: readonly Stanza[], roots: readonly string[], suite: string, arch: Arch, opts: ResolveOptions = {}): Resolution {
+export function resolvePackages(
+  stanzas: readonly Stanza[],
+  roots: readonly string[],
+  suite: string,
+  arch: Arch,
+  opts: ResolveOptions = {},
+): Resolution {
   const { real, providers } = indexOf(stanzas, arch);
   const provided = new Set(opts.provided ?? ['libc6']);
   const chosen = new Map<string, Stanza>();
@@ -105,23 +111,39 @@ export function resolvePackages(stanzas: readonly Stanza[], roots: readonly stri
       continue;
     }
     // A virtual name (no real package) goes to its provider, the same one every time.
-    const stanza = real.get(rel.name) ?? real.get([...(providers.get(rel.name) ?? [])].sort().find((p) => chosen.has(p)) ?? [...(providers.get(rel.name) ?? [])].sort()[0] ?? '');
+    const stanza =
+      real.get(rel.name) ??
+      real.get(
+        [...(providers.get(rel.name) ?? [])].sort().find((p) => chosen.has(p)) ??
+          [...(providers.get(rel.name) ?? [])].sort()[0] ??
+          '',
+      );
     if (!stanza) {
-      if (!from) throw new UnknownPackageError(rel.name, suite, arch, nearest(rel.name, [...real.keys(), ...providers.keys()]));
+      if (!from)
+        throw new UnknownPackageError(rel.name, suite, arch, nearest(rel.name, [...real.keys(), ...providers.keys()]));
       throw new UsageError(`Debian ${suite} ${arch}: ${from} depends on ${rel.name}, which the suite does not have`);
     }
-    if (from && stanza['Essential'] === 'yes') {
-      skipped.set(stanza['Package']!, 'Essential: packages assume it; only maintainer scripts use it');
+    if (from && stanza.Essential === 'yes') {
+      skipped.set(stanza.Package!, 'Essential: packages assume it; only maintainer scripts use it');
       continue;
     }
-    if (!satisfies(stanza['Version']!, rel)) {
-      throw new UsageError(`Debian ${suite} ${arch}: ${from} needs ${rel.name} (${rel.op} ${rel.version}) but the suite has ${stanza['Version']}`);
+    if (!satisfies(stanza.Version!, rel)) {
+      throw new UsageError(
+        `Debian ${suite} ${arch}: ${from} needs ${rel.name} (${rel.op} ${rel.version}) but the suite has ${stanza.Version}`,
+      );
     }
-    chosen.set(stanza['Package']!, stanza);
-    for (const group of [...parseRelations(stanza['Pre-Depends']), ...parseRelations(stanza['Depends'])]) {
-      queue.push({ rel: group[0]!, from: stanza['Package'] });
+    chosen.set(stanza.Package!, stanza);
+    for (const group of [...parseRelations(stanza['Pre-Depends']), ...parseRelations(stanza.Depends)]) {
+      queue.push({ rel: group[0]!, from: stanza.Package });
     }
   }
-  const debs = [...chosen.values()].map(debRef).sort((a, b) => (a.package < b.package ? -1 : a.package > b.package ? 1 : 0));
-  return { debs, skipped: [...skipped].map(([p, reason]) => ({ package: p, reason })).sort((a, b) => (a.package < b.package ? -1 : 1)) };
+  const debs = [...chosen.values()]
+    .map(debRef)
+    .sort((a, b) => (a.package < b.package ? -1 : a.package > b.package ? 1 : 0));
+  return {
+    debs,
+    skipped: [...skipped]
+      .map(([p, reason]) => ({ package: p, reason }))
+      .sort((a, b) => (a.package < b.package ? -1 : 1)),
+  };
 }

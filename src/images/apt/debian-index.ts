@@ -8,11 +8,11 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Arch } from '../../core/arch.js';
 import { InfraError, MissingToolError } from '../../errors.js';
-import type { Cache } from '../cache.js';
-import { parsePackages, parseReleaseSha256, type IndexFile, type Stanza } from './deb822.js';
-import type { Fetcher } from '../fetcher.js';
 import { which } from '../../host/which.js';
+import type { Cache } from '../cache.js';
+import type { Fetcher } from '../fetcher.js';
 import { requireTool, runTool, type ToolEnv } from '../tools.js';
+import { type IndexFile, parsePackages, parseReleaseSha256, type Stanza } from './deb822.js';
 
 export const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 
@@ -40,8 +40,13 @@ export async function verifyInRelease(signed: Buffer, keyring: string, tools: To
   // --output - prints only the data the signature covers: parse that, not the input.
   const res = await runTool(gpgv, ['--keyring', keyring, '--output', '-', '-'], { ...tools, input: signed });
   if (res.code !== 0) {
-    const why = res.stderr.split('\n').filter((l) => /BAD|no signature|Can't check|not found|error/i.test(l)).join('; ');
-    throw new VerificationError(`InRelease signature check failed (gpgv, keyring ${keyring}): ${why || res.stderr.trim()}`);
+    const why = res.stderr
+      .split('\n')
+      .filter((l) => /BAD|no signature|Can't check|not found|error/i.test(l))
+      .join('; ');
+    throw new VerificationError(
+      `InRelease signature check failed (gpgv, keyring ${keyring}): ${why || res.stderr.trim()}`,
+    );
   }
   return res.stdout.toString('utf8');
 }
@@ -49,7 +54,8 @@ export async function verifyInRelease(signed: Buffer, keyring: string, tools: To
 async function decompress(file: string, kind: 'xz' | 'gz', tools: ToolEnv): Promise<string> {
   if (kind === 'gz') return gunzipSync(await readFile(file)).toString('utf8');
   const res = await runTool(requireTool('xz', tools.env), ['-dc', file], tools);
-  if (res.code !== 0) throw new VerificationError(`xz could not decompress ${path.basename(file)}: ${res.stderr.trim()}`);
+  if (res.code !== 0)
+    throw new VerificationError(`xz could not decompress ${path.basename(file)}: ${res.stderr.trim()}`);
   return res.stdout.toString('utf8');
 }
 
@@ -66,7 +72,13 @@ export async function signedRelease(deps: DebianIndexDeps, suite: string): Promi
 }
 
 /** Downloads `dists/<suite>/<rel>` into `file` and checks it against the signed list. */
-export async function fetchSignedFile(deps: DebianIndexDeps, suite: string, rel: string, want: IndexFile, file: string): Promise<void> {
+export async function fetchSignedFile(
+  deps: DebianIndexDeps,
+  suite: string,
+  rel: string,
+  want: IndexFile,
+  file: string,
+): Promise<void> {
   const url = `${deps.mirror.replace(/\/+$/, '')}/dists/${suite}/${rel}`;
   const got = await deps.fetcher.toFile(url, file, `${suite}/${rel}`);
   if (got.sha256 !== want.sha256 || got.size !== want.size) {
@@ -78,7 +90,12 @@ export async function fetchSignedFile(deps: DebianIndexDeps, suite: string, rel:
 }
 
 /** Stanzas of `dists/<suite>/main/binary-<arch>/Packages` whose name passes `keep`. */
-export async function fetchPackages(deps: DebianIndexDeps, suite: string, arch: Arch, keep: (name: string) => boolean): Promise<Stanza[]> {
+export async function fetchPackages(
+  deps: DebianIndexDeps,
+  suite: string,
+  arch: Arch,
+  keep: (name: string) => boolean,
+): Promise<Stanza[]> {
   const release = await signedRelease(deps, suite);
   // Prefer .xz (smallest) when xz is installed; .gz needs nothing beyond Node.
   const kinds: ('xz' | 'gz')[] = which('xz', deps.env) ? ['xz', 'gz'] : ['gz', 'xz'];

@@ -13,13 +13,13 @@ import path from 'node:path';
 import type { Arch } from '../../core/arch.js';
 import { InfraError } from '../../errors.js';
 import { sha256Buffer } from '../cache.js';
-import type { DebRef, Stanza } from './deb822.js';
-import { downloadDeb, extractDeb } from './deb.js';
-import { resolvePackages, type ResolveOptions } from './debian-depends.js';
-import type { DebianDeps } from './debian.js';
 import { NotFoundError } from '../fetcher.js';
-import { makeTree } from '../tree.js';
 import type { LockedPackage } from '../lockfile.js';
+import { makeTree } from '../tree.js';
+import { downloadDeb, extractDeb } from './deb.js';
+import type { DebRef, Stanza } from './deb822.js';
+import type { DebianDeps } from './debian.js';
+import { type ResolveOptions, resolvePackages } from './debian-depends.js';
 
 export interface GuestPackages {
   /** The unpacked tree, to merge at the guest's `/`. */
@@ -34,31 +34,51 @@ export interface GuestPackages {
 const UNUSED = ['usr/share/doc', 'usr/share/man', 'usr/share/info', 'usr/share/locale', 'usr/share/lintian'];
 
 /** The tree id of a set of .debs: the same debs always give the same tree. */
-export const packagesTreeId = (debs: readonly DebRef[]) => sha256Buffer(debs.map((d) => d.sha256).sort().join('\n'));
+export const packagesTreeId = (debs: readonly DebRef[]) =>
+  sha256Buffer(
+    debs
+      .map((d) => d.sha256)
+      .sort()
+      .join('\n'),
+  );
 
 /** The verified .deb as a cache blob (downloaded and checked against the index once). */
 export async function debBlob(deps: DebianDeps, ref: DebRef): Promise<string> {
   const have = await deps.cache.verifiedBlob(ref.sha256);
   if (have) return have;
-  return deps.cache.withLock(`deb-${ref.sha256}`, async () => {
-    const again = await deps.cache.verifiedBlob(ref.sha256);
-    if (again) return again;
-    try {
-      return await deps.cache.commitBlob(await downloadDeb(deps.fetcher, deps.cache, deps.mirror, ref), ref.sha256);
-    } catch (error) {
-      // A locked version the mirror has since dropped: only a new resolution helps.
-      if (error instanceof NotFoundError) throw new InfraError(`${ref.package} ${ref.version} is gone from the mirror (${ref.filename}); run \`portmatrix images update\``, { cause: error });
-      throw error;
-    }
-  }, deps.signal);
+  return deps.cache.withLock(
+    `deb-${ref.sha256}`,
+    async () => {
+      const again = await deps.cache.verifiedBlob(ref.sha256);
+      if (again) return again;
+      try {
+        return await deps.cache.commitBlob(await downloadDeb(deps.fetcher, deps.cache, deps.mirror, ref), ref.sha256);
+      } catch (error) {
+        // A locked version the mirror has since dropped: only a new resolution helps.
+        if (error instanceof NotFoundError)
+          throw new InfraError(
+            `${ref.package} ${ref.version} is gone from the mirror (${ref.filename}); run \`portmatrix images update\``,
+            { cause: error },
+          );
+        throw error;
+      }
+    },
+    deps.signal,
+  );
 }
 
 /** Unpacks the .debs into trees/<id>/ once; a crash mid-way leaves no marker, so it is redone. */
 function unpackTree(deps: DebianDeps, debs: readonly DebRef[]): Promise<string> {
-  return makeTree(deps.cache, packagesTreeId(debs), { debs }, async (scratch) => {
-    for (const ref of debs) await extractDeb(await debBlob(deps, ref), scratch, 'all', deps);
-    for (const unused of UNUSED) await rm(path.join(scratch, unused), { recursive: true, force: true });
-  }, deps.signal);
+  return makeTree(
+    deps.cache,
+    packagesTreeId(debs),
+    { debs },
+    async (scratch) => {
+      for (const ref of debs) await extractDeb(await debBlob(deps, ref), scratch, 'all', deps);
+      for (const unused of UNUSED) await rm(path.join(scratch, unused), { recursive: true, force: true });
+    },
+    deps.signal,
+  );
 }
 
 /**

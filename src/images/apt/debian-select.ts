@@ -2,8 +2,8 @@
 // Pure: input stanzas, output the .debs to fetch, newest first (pool fallbacks).
 
 import type { Arch } from '../../core/arch.js';
+import { type DebRef, debRef, type Stanza } from './deb822.js';
 import { compareDebianVersions } from './dpkg-version.js';
-import { debRef, type DebRef, type Stanza } from './deb822.js';
 
 /** The name suffix of a flavour: generic → `amd64`, cloud → `cloud-amd64`, 16k → `arm64-16k`. */
 export function flavourSuffixes(arch: Arch, flavour = 'generic'): string[] {
@@ -35,7 +35,7 @@ export interface KernelChoice {
   split: boolean;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Every installable kernel of the flavour, newest first. A linux-image-* whose Depends
@@ -43,11 +43,11 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * linux-binary[-unsigned]-<release> and the config from linux-base-<release>.
  */
 export function chooseKernels(stanzas: Stanza[], arch: Arch, flavour?: string): KernelChoice[] {
-  const byName = new Map(stanzas.filter((s) => s['Architecture'] === arch || !s['Architecture']).map((s) => [s['Package']!, s]));
+  const byName = new Map(stanzas.filter((s) => s.Architecture === arch || !s.Architecture).map((s) => [s.Package!, s]));
   const choices: KernelChoice[] = [];
   for (const suffix of flavourSuffixes(arch, flavour)) {
     // Release = <abi>-<suffix>; the abi starts with a digit (6.1.0-50, 7.2.13+deb14).
-    const re = new RegExp(`^linux-image-(\\d[^-]*(?:-\\d+)?-${escape(suffix)})(-unsigned)?$`);
+    const re = new RegExp(`^linux-image-(\\d[^-]*(?:-\\d+)?-${escapeRegex(suffix)})(-unsigned)?$`);
     const releases = new Set<string>();
     for (const name of byName.keys()) {
       const m = re.exec(name);
@@ -56,28 +56,47 @@ export function chooseKernels(stanzas: Stanza[], arch: Arch, flavour?: string): 
     for (const release of releases) {
       const image = byName.get(`linux-image-${release}-unsigned`) ?? byName.get(`linux-image-${release}`);
       if (!image) continue;
-      const depends = image['Depends'] ?? '';
-      const split = depends.includes(`linux-binary-${release} `) || depends.includes(`linux-binary-${release},`) || Number(image['Installed-Size'] ?? 1e9) < 100;
+      const depends = image.Depends ?? '';
+      const split =
+        depends.includes(`linux-binary-${release} `) ||
+        depends.includes(`linux-binary-${release},`) ||
+        Number(image['Installed-Size'] ?? 1e9) < 100;
       if (split) {
         const binary = byName.get(`linux-binary-unsigned-${release}`) ?? byName.get(`linux-binary-${release}`);
         const base = byName.get(`linux-base-${release}`);
         if (!binary || !base) continue;
-        choices.push({ release, package: image['Package']!, version: image['Version']!, kernelDeb: debRef(binary), configDeb: debRef(base), split });
+        choices.push({
+          release,
+          package: image.Package!,
+          version: image.Version!,
+          kernelDeb: debRef(binary),
+          configDeb: debRef(base),
+          split,
+        });
       } else {
-        const signed = image['Package']!.endsWith('-unsigned') ? byName.get(`linux-image-${release}`) : undefined;
-        const modulesDeb = signed && signed['Version'] === image['Version'] ? debRef(signed) : undefined;
-        choices.push({ release, package: image['Package']!, version: image['Version']!, kernelDeb: debRef(image), ...(modulesDeb ? { modulesDeb } : {}), split });
+        const signed = image.Package!.endsWith('-unsigned') ? byName.get(`linux-image-${release}`) : undefined;
+        const modulesDeb = signed && signed.Version === image.Version ? debRef(signed) : undefined;
+        choices.push({
+          release,
+          package: image.Package!,
+          version: image.Version!,
+          kernelDeb: debRef(image),
+          ...(modulesDeb ? { modulesDeb } : {}),
+          split,
+        });
       }
     }
     if (choices.length > 0) break;
   }
-  return choices.sort((a, b) => compareDebianVersions(b.version, a.version) || compareDebianVersions(b.release, a.release));
+  return choices.sort(
+    (a, b) => compareDebianVersions(b.version, a.version) || compareDebianVersions(b.release, a.release),
+  );
 }
 
 /** The newest stanza of a plain package (busybox-static, libc6) for the arch. */
 export function chooseNewest(stanzas: Stanza[], name: string, arch: Arch): DebRef[] {
   return stanzas
-    .filter((s) => s['Package'] === name && (s['Architecture'] === arch || s['Architecture'] === 'all'))
+    .filter((s) => s.Package === name && (s.Architecture === arch || s.Architecture === 'all'))
     .map(debRef)
     .sort((a, b) => compareDebianVersions(b.version, a.version));
 }

@@ -6,13 +6,13 @@ import path from 'node:path';
 import type { Arch } from '../../core/arch.js';
 import { InfraError } from '../../errors.js';
 import type { Cache } from '../cache.js';
-import type { DebRef, Stanza } from './deb822.js';
-import { downloadDeb, extractDeb, listDeb, type DebMember } from './deb.js';
-import { chooseKernels, chooseNewest, type KernelChoice } from './debian-select.js';
-import { NotFoundError, type Fetcher } from '../fetcher.js';
+import { type Fetcher, NotFoundError } from '../fetcher.js';
 import type { LockedDeb, LockedKernel, LockedPackage } from '../lockfile.js';
 import { makeTree, treeComplete } from '../tree.js';
-import { NotAvailableError, type KernelModule } from '../types.js';
+import { type KernelModule, NotAvailableError } from '../types.js';
+import { type DebMember, downloadDeb, extractDeb, listDeb } from './deb.js';
+import type { DebRef, Stanza } from './deb822.js';
+import { chooseKernels, chooseNewest, type KernelChoice } from './debian-select.js';
 
 export interface DebianDeps {
   cache: Cache;
@@ -33,7 +33,12 @@ interface DebMeta {
 }
 
 /** Blobs of the wanted members of a .deb: from the cache when known, else downloaded. */
-export async function debBlobs(deps: DebianDeps, ref: DebRef, pick: (members: DebMember[]) => string[], part = ''): Promise<Record<string, string>> {
+export async function debBlobs(
+  deps: DebianDeps,
+  ref: DebRef,
+  pick: (members: DebMember[]) => string[],
+  part = '',
+): Promise<Record<string, string>> {
   // `part` names a second pick from the same .deb (its own record, e.g. `.virtio`).
   const metaFile = `debs/${ref.sha256}${part}.json`;
   const meta = await deps.cache.readJson<DebMeta>(metaFile);
@@ -41,28 +46,34 @@ export async function debBlobs(deps: DebianDeps, ref: DebRef, pick: (members: De
     const ok = await Promise.all(Object.values(meta.files).map((hex) => deps.cache.verifiedBlob(hex)));
     if (ok.every(Boolean)) return meta.files;
   }
-  return deps.cache.withLock(`deb-${ref.sha256}`, async () => {
-    const deb = await downloadDeb(deps.fetcher, deps.cache, deps.mirror, ref);
-    const scratch = await deps.cache.scratchDir();
-    try {
-      const members = pick(await listDeb(deb, deps));
-      if (members.length === 0) throw new InfraError(`${path.basename(ref.filename)} holds none of the expected files`);
-      await extractDeb(deb, scratch, members, deps);
-      const files: Record<string, string> = {};
-      for (const m of members) files[m] = await deps.cache.putFile(path.join(scratch, m));
-      await deps.cache.writeJson(metaFile, { package: ref.package, version: ref.version, files } satisfies DebMeta);
-      return files;
-    } finally {
-      await rm(deb, { force: true });
-      await rm(scratch, { recursive: true, force: true });
-    }
-  }, deps.signal);
+  return deps.cache.withLock(
+    `deb-${ref.sha256}`,
+    async () => {
+      const deb = await downloadDeb(deps.fetcher, deps.cache, deps.mirror, ref);
+      const scratch = await deps.cache.scratchDir();
+      try {
+        const members = pick(await listDeb(deb, deps));
+        if (members.length === 0)
+          throw new InfraError(`${path.basename(ref.filename)} holds none of the expected files`);
+        await extractDeb(deb, scratch, members, deps);
+        const files: Record<string, string> = {};
+        for (const m of members) files[m] = await deps.cache.putFile(path.join(scratch, m));
+        await deps.cache.writeJson(metaFile, { package: ref.package, version: ref.version, files } satisfies DebMeta);
+        return files;
+      } finally {
+        await rm(deb, { force: true });
+        await rm(scratch, { recursive: true, force: true });
+      }
+    },
+    deps.signal,
+  );
 }
 
 const KERNEL_RE = [/^boot\/vmlinu[xz]-(.+)$/, /^usr\/lib\/modules\/([^/]+)\/vmlinuz(?:\.unsigned)?$/];
 const CONFIG_RE = [/^boot\/config-(.+)$/, /^usr\/lib\/modules\/([^/]+)\/config$/];
 const matchAny = (res: RegExp[], p: string) => res.map((r) => r.exec(p)).find(Boolean)?.[1];
-const pickFiles = (res: RegExp[]) => (ms: DebMember[]) => ms.filter((m) => m.type === 'file' && matchAny(res, m.path)).map((m) => m.path);
+const pickFiles = (res: RegExp[]) => (ms: DebMember[]) =>
+  ms.filter((m) => m.type === 'file' && matchAny(res, m.path)).map((m) => m.path);
 
 export interface DebianKernel {
   release: string;
@@ -75,11 +86,18 @@ export interface DebianKernel {
   modulesDeb?: LockedDeb;
 }
 
-async function fromDebs(deps: DebianDeps, kernelDeb: DebRef, configDeb: DebRef | undefined): Promise<Omit<DebianKernel, 'package' | 'version'>> {
+async function fromDebs(
+  deps: DebianDeps,
+  kernelDeb: DebRef,
+  configDeb: DebRef | undefined,
+): Promise<Omit<DebianKernel, 'package' | 'version'>> {
   const k = await debBlobs(deps, kernelDeb, pickFiles(configDeb ? KERNEL_RE : [...KERNEL_RE, ...CONFIG_RE]));
   const c = configDeb ? await debBlobs(deps, configDeb, pickFiles(CONFIG_RE)) : k;
   const kernelMember = Object.keys(k).find((p) => matchAny(KERNEL_RE, p));
-  if (!kernelMember) throw new InfraError(`${kernelDeb.package} has no kernel image (looked for /boot/vmlinuz-* and /usr/lib/modules/*/vmlinuz)`);
+  if (!kernelMember)
+    throw new InfraError(
+      `${kernelDeb.package} has no kernel image (looked for /boot/vmlinuz-* and /usr/lib/modules/*/vmlinuz)`,
+    );
   const configMember = Object.keys(c).find((p) => matchAny(CONFIG_RE, p));
   return {
     release: matchAny(KERNEL_RE, kernelMember)!,
@@ -90,10 +108,22 @@ async function fromDebs(deps: DebianDeps, kernelDeb: DebRef, configDeb: DebRef |
 }
 
 /** Newest kernel of the suite for the arch (falls back past pool 404s), or the locked one. */
-export function debianKernel(deps: DebianDeps, source: string, suite: string, arch: Arch, flavour: string | undefined, locked?: LockedKernel): Promise<DebianKernel> {
+export function debianKernel(
+  deps: DebianDeps,
+  source: string,
+  suite: string,
+  arch: Arch,
+  flavour: string | undefined,
+  locked?: LockedKernel,
+): Promise<DebianKernel> {
   const choose = async () => {
     const choices = chooseKernels(await deps.index(suite, arch), arch, flavour);
-    if (choices.length === 0) throw new NotAvailableError(source, arch, `no linux-image package for ${arch}${flavour ? ` (flavour ${flavour})` : ''} in ${suite}`);
+    if (choices.length === 0)
+      throw new NotAvailableError(
+        source,
+        arch,
+        `no linux-image package for ${arch}${flavour ? ` (flavour ${flavour})` : ''} in ${suite}`,
+      );
     return choices;
   };
   return aptKernel(deps, source, arch, choose, locked);
@@ -103,35 +133,63 @@ export function debianKernel(deps: DebianDeps, source: string, suite: string, ar
  * A kernel of the apt family: the locked .debs when the lock names them, else the first
  * of `choose()` (newest first) whose .debs the pool still has.
  */
-export async function aptKernel(deps: DebianDeps, source: string, arch: Arch, choose: () => Promise<KernelChoice[]>, locked?: LockedKernel): Promise<DebianKernel> {
+export async function aptKernel(
+  deps: DebianDeps,
+  source: string,
+  arch: Arch,
+  choose: () => Promise<KernelChoice[]>,
+  locked?: LockedKernel,
+): Promise<DebianKernel> {
   if (locked?.debs?.length) return lockedKernel(deps, source, arch, { ...locked, debs: locked.debs });
   const choices = await choose();
   for (const [i, choice] of choices.entries()) {
     try {
       const got = await fromDebs(deps, choice.kernelDeb, choice.configDeb);
-      return { ...got, release: got.release || choice.release, package: choice.package, version: choice.version, ...(choice.modulesDeb ? { modulesDeb: choice.modulesDeb } : {}) };
+      return {
+        ...got,
+        release: got.release || choice.release,
+        package: choice.package,
+        version: choice.version,
+        ...(choice.modulesDeb ? { modulesDeb: choice.modulesDeb } : {}),
+      };
     } catch (error) {
       const next = choices[i + 1];
       if (!(error instanceof NotFoundError) || !next) throw error;
-      deps.log(`${choice.kernelDeb.filename} is listed in ${source}'s index but missing from the pool (404); falling back to ${next.package} ${next.version}`);
+      deps.log(
+        `${choice.kernelDeb.filename} is listed in ${source}'s index but missing from the pool (404); falling back to ${next.package} ${next.version}`,
+      );
     }
   }
   throw new Error('unreachable');
 }
 
 /** Pinned: no index at all. Straight from the cache when the blobs are intact. */
-async function lockedKernel(deps: DebianDeps, source: string, arch: Arch, locked: LockedKernel & { debs: LockedDeb[] }): Promise<DebianKernel> {
-  const have = (await deps.cache.verifiedBlob(locked.kernelSha256)) && (!locked.configSha256 || (await deps.cache.verifiedBlob(locked.configSha256)));
-  const named = { package: locked.package ?? '', version: locked.version ?? '', ...(locked.modulesDeb ? { modulesDeb: locked.modulesDeb } : {}) };
+async function lockedKernel(
+  deps: DebianDeps,
+  source: string,
+  arch: Arch,
+  locked: LockedKernel & { debs: LockedDeb[] },
+): Promise<DebianKernel> {
+  const have =
+    (await deps.cache.verifiedBlob(locked.kernelSha256)) &&
+    (!locked.configSha256 || (await deps.cache.verifiedBlob(locked.configSha256)));
+  const named = {
+    package: locked.package ?? '',
+    version: locked.version ?? '',
+    ...(locked.modulesDeb ? { modulesDeb: locked.modulesDeb } : {}),
+  };
   if (have) return { ...locked, ...named, debs: locked.debs };
   const got = await fromDebs(deps, locked.debs[0]!, locked.debs[1]);
   if (got.kernelSha256 !== locked.kernelSha256) {
-    throw new InfraError(`${source} ${arch}: the kernel in ${locked.debs[0]!.package} has sha256 ${got.kernelSha256}, the lock says ${locked.kernelSha256}; run \`portmatrix images update\``);
+    throw new InfraError(
+      `${source} ${arch}: the kernel in ${locked.debs[0]!.package} has sha256 ${got.kernelSha256}, the lock says ${locked.kernelSha256}; run \`portmatrix images update\``,
+    );
   }
   return { ...got, ...named };
 }
 
-const VIRTIO_MODULE_RE = /^(?:usr\/)?lib\/modules\/[^/]+\/kernel\/drivers\/(?:virtio|char)\/(virtio|virtio_ring|virtio_pci|virtio_pci_legacy_dev|virtio_pci_modern_dev|virtio_console)\.ko$/;
+const VIRTIO_MODULE_RE =
+  /^(?:usr\/)?lib\/modules\/[^/]+\/kernel\/drivers\/(?:virtio|char)\/(virtio|virtio_ring|virtio_pci|virtio_pci_legacy_dev|virtio_pci_modern_dev|virtio_console)\.ko$/;
 
 /**
  * The virtio console modules of a kernel package (for kernels that build them as
@@ -139,13 +197,27 @@ const VIRTIO_MODULE_RE = /^(?:usr\/)?lib\/modules\/[^/]+\/kernel\/drivers\/(?:vi
  * virtio-serial port, so /init loads these before anything else.
  */
 export async function debianVirtioModules(deps: DebianDeps, kernelDeb: DebRef): Promise<KernelModule[]> {
-  const files = await debBlobs(deps, kernelDeb, (ms) => ms.filter((m) => m.type === 'file' && VIRTIO_MODULE_RE.test(m.path)).map((m) => m.path), '.virtio');
+  const files = await debBlobs(
+    deps,
+    kernelDeb,
+    (ms) => ms.filter((m) => m.type === 'file' && VIRTIO_MODULE_RE.test(m.path)).map((m) => m.path),
+    '.virtio',
+  );
   // The cache names blobs by hash; the guest loads modules by name.
-  return Object.entries(files).map(([member, hex]) => ({ name: path.basename(member, '.ko'), path: deps.cache.blobPath(hex) }));
+  return Object.entries(files).map(([member, hex]) => ({
+    name: path.basename(member, '.ko'),
+    path: deps.cache.blobPath(hex),
+  }));
 }
 
 /** A plain package (busybox-static, libc6): locked debs, else the newest in the suite. */
-async function packageDeb(deps: DebianDeps, name: string, suite: string, arch: Arch, locked?: LockedPackage): Promise<DebRef> {
+async function packageDeb(
+  deps: DebianDeps,
+  name: string,
+  suite: string,
+  arch: Arch,
+  locked?: LockedPackage,
+): Promise<DebRef> {
   if (locked?.debs[0]) return locked.debs[0];
   const newest = chooseNewest(await deps.index(suite, arch), name, arch)[0];
   if (!newest) throw new NotAvailableError(`debian:${suite}`, arch, `no ${name} package`);
@@ -153,34 +225,54 @@ async function packageDeb(deps: DebianDeps, name: string, suite: string, arch: A
 }
 
 /** Static busybox of bookworm for the arch: blob path (mode 0755) and what to lock. */
-export async function debianBusybox(deps: DebianDeps, arch: Arch, locked?: LockedPackage): Promise<{ path: string; lock: LockedPackage }> {
+export async function debianBusybox(
+  deps: DebianDeps,
+  arch: Arch,
+  locked?: LockedPackage,
+): Promise<{ path: string; lock: LockedPackage }> {
   if (locked?.sha256) {
     const p = await deps.cache.verifiedBlob(locked.sha256);
     if (p) return { path: p, lock: locked };
   }
   const ref = await packageDeb(deps, 'busybox-static', 'bookworm', arch, locked);
-  const files = await debBlobs(deps, ref, (ms) => ms.filter((m) => m.path === 'bin/busybox' && m.type === 'file').map((m) => m.path));
+  const files = await debBlobs(deps, ref, (ms) =>
+    ms.filter((m) => m.path === 'bin/busybox' && m.type === 'file').map((m) => m.path),
+  );
   const hex = files['bin/busybox']!;
-  if (locked?.sha256 && locked.sha256 !== hex) throw new InfraError(`busybox ${arch}: sha256 ${hex} differs from the lock (${locked.sha256}); run \`portmatrix images update\``);
+  if (locked?.sha256 && locked.sha256 !== hex)
+    throw new InfraError(
+      `busybox ${arch}: sha256 ${hex} differs from the lock (${locked.sha256}); run \`portmatrix images update\``,
+    );
   const p = deps.cache.blobPath(hex);
   await chmod(p, 0o755);
   return { path: p, lock: { sha256: hex, debs: [ref] } };
 }
 
 /** libc6 of a suite for the arch, unpacked under trees/<deb sha256>/ (whole package). */
-export async function debianLibc(deps: DebianDeps, suite: string, arch: Arch, locked?: LockedPackage): Promise<{ path: string; lock: LockedPackage }> {
+export async function debianLibc(
+  deps: DebianDeps,
+  suite: string,
+  arch: Arch,
+  locked?: LockedPackage,
+): Promise<{ path: string; lock: LockedPackage }> {
   if (locked?.debs[0]) {
     const dir = deps.cache.treePath(locked.debs[0].sha256);
     if (await treeComplete(dir)) return { path: dir, lock: locked };
   }
   const ref = await packageDeb(deps, 'libc6', suite, arch, locked);
-  const dir = await makeTree(deps.cache, ref.sha256, { deb: ref }, async (scratch) => {
-    const deb = await downloadDeb(deps.fetcher, deps.cache, deps.mirror, ref);
-    try {
-      await extractDeb(deb, scratch, 'all', deps);
-    } finally {
-      await rm(deb, { force: true });
-    }
-  }, deps.signal);
+  const dir = await makeTree(
+    deps.cache,
+    ref.sha256,
+    { deb: ref },
+    async (scratch) => {
+      const deb = await downloadDeb(deps.fetcher, deps.cache, deps.mirror, ref);
+      try {
+        await extractDeb(deb, scratch, 'all', deps);
+      } finally {
+        await rm(deb, { force: true });
+      }
+    },
+    deps.signal,
+  );
   return { path: dir, lock: { debs: [ref] } };
 }

@@ -3,23 +3,31 @@
 
 import { existsSync } from 'node:fs';
 import type { Arch } from '../../core/arch.js';
-import { memoize } from '../../core/memo.js';
 import { distroOf } from '../../core/distros.js';
+import { memoize } from '../../core/memo.js';
 import type { KernelOffer, KernelSourceFactory, SourceContext, TrustRoot } from '../kernel-source.js';
-import { chooseKernels } from './debian-select.js';
 import type { LockedDeb } from '../lockfile.js';
 import type { KernelModule, ResolvedKernel } from '../types.js';
+import { type DebianDeps, debianKernel, debianVirtioModules } from './debian.js';
 import { DEBIAN_KEYRING } from './debian-index.js';
-import { debianKernel, debianVirtioModules, type DebianDeps } from './debian.js';
+import { chooseKernels } from './debian-select.js';
 import { ubuntuSource } from './ubuntu.js';
 
 const schemeOf = (source: string) => source.slice(0, source.indexOf(':'));
 
 /** Debian's keyring (or debianKeyring); for Ubuntu, ubuntuKeyring or the archive keyring fetched through Debian's. */
 function aptTrustRoots(ctx: SourceContext, scheme: string): TrustRoot[] {
-  const file = (path: string, detail: string, aptPackage?: string): TrustRoot => ({ scheme, path, present: existsSync(path), detail, ...(aptPackage ? { aptPackage } : {}) });
+  const file = (path: string, detail: string, aptPackage?: string): TrustRoot => ({
+    scheme,
+    path,
+    present: existsSync(path),
+    detail,
+    ...(aptPackage ? { aptPackage } : {}),
+  });
   const given = ctx.settings('debian').keyring;
-  const debian = given ? file(given, 'debianKeyring: verifies every Debian InRelease') : file(DEBIAN_KEYRING, 'verifies every Debian InRelease', 'debian-archive-keyring');
+  const debian = given
+    ? file(given, 'debianKeyring: verifies every Debian InRelease')
+    : file(DEBIAN_KEYRING, 'verifies every Debian InRelease', 'debian-archive-keyring');
   if (scheme !== 'ubuntu') return [debian];
   const own = ctx.settings('ubuntu').keyring;
   if (own) return [file(own, "ubuntuKeyring: verifies the Ubuntu archive's InRelease")];
@@ -37,15 +45,25 @@ export const aptFamily: KernelSourceFactory = (ctx) => {
   }
   const depsFor = (scheme: string, arch: Arch): DebianDeps => (scheme === 'ubuntu' ? ubuntu.depsFor(arch) : ctx.debian);
   // Keyed by the .deb's sha256: every kernel of a build shares its modules.
-  const virtio = memoize((deb: LockedDeb, k: ResolvedKernel) => debianVirtioModules(depsFor(schemeOf(k.source), k.arch), deb), {
-    keyOf: (deb) => deb.sha256,
-    retryFailures: true,
-  });
+  const virtio = memoize(
+    (deb: LockedDeb, k: ResolvedKernel) => debianVirtioModules(depsFor(schemeOf(k.source), k.arch), deb),
+    {
+      keyOf: (deb) => deb.sha256,
+      retryFailures: true,
+    },
+  );
   return {
     locks: true,
     async resolve(w) {
       if (w.scheme === 'ubuntu') return ubuntu.resolve(w);
-      const got = await debianKernel({ ...ctx.debian, fetcher: w.fetcher }, w.source, w.release, w.arch, w.flavour, w.locked);
+      const got = await debianKernel(
+        { ...ctx.debian, fetcher: w.fetcher },
+        w.source,
+        w.release,
+        w.arch,
+        w.flavour,
+        w.locked,
+      );
       return { source: w.source, arch: w.arch, ...got };
     },
     async bootModules(k): Promise<KernelModule[] | undefined> {

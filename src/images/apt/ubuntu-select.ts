@@ -35,9 +35,9 @@ export function isUbuntuKernelName(name: string): boolean {
 function newestByName(stanzas: readonly Stanza[], arch: Arch): Map<string, Stanza> {
   const byName = new Map<string, Stanza>();
   for (const s of stanzas) {
-    if (s['Architecture'] !== arch && s['Architecture'] !== 'all') continue;
-    const held = byName.get(s['Package']!);
-    if (!held || compareDebianVersions(s['Version']!, held['Version']!) > 0) byName.set(s['Package']!, s);
+    if (s.Architecture !== arch && s.Architecture !== 'all') continue;
+    const held = byName.get(s.Package!);
+    if (!held || compareDebianVersions(s.Version!, held.Version!) > 0) byName.set(s.Package!, s);
   }
   return byName;
 }
@@ -46,23 +46,39 @@ function newestByName(stanzas: readonly Stanza[], arch: Arch): Map<string, Stanz
  * Kernels of the flavour, newest first: one per version of its metapackage (an older one
  * is a fallback when the pool lost the newest's files).
  */
-export function chooseUbuntuKernels(stanzas: readonly Stanza[], arch: Arch, series: string, flavour = 'generic'): KernelChoice[] {
+export function chooseUbuntuKernels(
+  stanzas: readonly Stanza[],
+  arch: Arch,
+  series: string,
+  flavour = 'generic',
+): KernelChoice[] {
   const meta = ubuntuMetaPackage(series, flavour);
   const suffix = flavour === 'hwe' ? 'generic' : flavour;
   const byName = newestByName(stanzas, arch);
   const metas = stanzas
-    .filter((s) => s['Package'] === meta && s['Architecture'] === arch)
-    .sort((a, b) => compareDebianVersions(b['Version']!, a['Version']!));
+    .filter((s) => s.Package === meta && s.Architecture === arch)
+    .sort((a, b) => compareDebianVersions(b.Version!, a.Version!));
   const re = new RegExp(`^linux-image-(?:unsigned-)?(\\d+\\.\\d+\\.\\d+-\\d+-${suffix.replace(/[-.]/g, '\\$&')})$`);
   const choices: KernelChoice[] = [];
   for (const m of metas) {
-    const release = parseRelations(m['Depends']).flat().map((r) => re.exec(r.name)?.[1]).find(Boolean);
+    const release = parseRelations(m.Depends)
+      .flat()
+      .map((r) => re.exec(r.name)?.[1])
+      .find(Boolean);
     if (!release || choices.some((c) => c.release === release)) continue;
     const image = byName.get(`linux-image-unsigned-${release}`) ?? byName.get(`linux-image-${release}`);
     const modules = byName.get(`linux-modules-${release}`);
     if (!image || !modules) continue;
     const modulesDeb = debRef(modules);
-    choices.push({ release, package: image['Package']!, version: image['Version']!, kernelDeb: debRef(image), configDeb: modulesDeb, modulesDeb, split: true });
+    choices.push({
+      release,
+      package: image.Package!,
+      version: image.Version!,
+      kernelDeb: debRef(image),
+      configDeb: modulesDeb,
+      modulesDeb,
+      split: true,
+    });
   }
   return choices;
 }

@@ -7,13 +7,13 @@
 import type { Arch } from '../../core/arch.js';
 import { memoize } from '../../core/memo.js';
 import { InfraError } from '../../errors.js';
-import { NotFoundError, type Fetcher } from '../fetcher.js';
+import { type Fetcher, NotFoundError } from '../fetcher.js';
 import type { KernelOffer, KernelWanted, SourceContext } from '../kernel-source.js';
 import type { LockedKernel } from '../lockfile.js';
 import { NotAvailableError } from '../types.js';
 import type { Stanza } from './deb822.js';
-import { fetchPackages } from './debian-index.js';
 import { aptKernel, type DebianDeps } from './debian.js';
+import { fetchPackages } from './debian-index.js';
 import { trustedDebianFiles } from './trust-package.js';
 import { chooseUbuntuKernels, isUbuntuKernelName } from './ubuntu-select.js';
 
@@ -28,15 +28,32 @@ export function ubuntuMirrorFor(mirrors: Record<string, string>, arch: Arch): st
 }
 
 /** One pocket's kernel stanzas for an arch; a pocket the mirror lacks names the URL tried and the option to set. */
-async function pocketIndex(ctx: SourceContext, keyring: string, series: string, pocket: string, arch: Arch): Promise<Stanza[]> {
+async function pocketIndex(
+  ctx: SourceContext,
+  keyring: string,
+  series: string,
+  pocket: string,
+  arch: Arch,
+): Promise<Stanza[]> {
   const mirror = ubuntuMirrorFor(ctx.settings('ubuntu').mirrors, arch);
-  const deps = { mirror, fetcher: ctx.fetcher, cache: ctx.cache, keyring, env: ctx.env, signal: ctx.signal, log: ctx.log };
+  const deps = {
+    mirror,
+    fetcher: ctx.fetcher,
+    cache: ctx.cache,
+    keyring,
+    env: ctx.env,
+    signal: ctx.signal,
+    log: ctx.log,
+  };
   try {
     return await fetchPackages(deps, pocket, arch, isUbuntuKernelName);
   } catch (error) {
     const missing = (error as Error).cause;
     if (!(missing instanceof NotFoundError)) throw error;
-    const option = arch === 'amd64' ? 'ubuntuMirror (PORTMATRIX_UBUNTU_MIRROR)' : 'ubuntuPortsMirror (PORTMATRIX_UBUNTU_PORTS_MIRROR)';
+    const option =
+      arch === 'amd64'
+        ? 'ubuntuMirror (PORTMATRIX_UBUNTU_MIRROR)'
+        : 'ubuntuPortsMirror (PORTMATRIX_UBUNTU_PORTS_MIRROR)';
     const what = `the mirror does not carry ${pocket}; check the series or set ${option}`;
     throw new InfraError(`ubuntu:${series} ${arch}: ${missing.url} is not there (404): ${what}`, { cause: error });
   }
@@ -55,13 +72,18 @@ async function ubuntuKeyring(ctx: SourceContext): Promise<string> {
 export function ubuntuSource(ctx: SourceContext) {
   const settings = ctx.settings('ubuntu');
   const keyring = memoize(() => ubuntuKeyring(ctx), { retryFailures: true });
-  const pocket = async (series: string, name: string, arch: Arch) => pocketIndex(ctx, await keyring(), series, name, arch);
+  const pocket = async (series: string, name: string, arch: Arch) =>
+    pocketIndex(ctx, await keyring(), series, name, arch);
 
   // The three pockets together: newest versions win in the selector.
-  const index = memoize(async (series: string, arch: Arch) => (await Promise.all(pockets(series).map((p) => pocket(series, p, arch)))).flat(), {
-    keyOf: (series, arch) => `${series} ${arch}`,
-    retryFailures: true,
-  });
+  const index = memoize(
+    async (series: string, arch: Arch) =>
+      (await Promise.all(pockets(series).map((p) => pocket(series, p, arch)))).flat(),
+    {
+      keyOf: (series, arch) => `${series} ${arch}`,
+      retryFailures: true,
+    },
+  );
 
   /** Debian's apt machinery pointed at the archive (or ports) of an arch. */
   const depsFor = (arch: Arch, fetcher: Fetcher = ctx.fetcher): DebianDeps => ({
@@ -73,14 +95,25 @@ export function ubuntuSource(ctx: SourceContext) {
 
   async function choices(series: string, arch: Arch, flavour: string | undefined, source: string) {
     const found = chooseUbuntuKernels(await index(series, arch), arch, series, flavour);
-    if (found.length === 0) throw new NotAvailableError(source, arch, `no ${flavour ?? 'generic'} kernel for ${arch} in ${pockets(series).join(', ')}`);
+    if (found.length === 0)
+      throw new NotAvailableError(
+        source,
+        arch,
+        `no ${flavour ?? 'generic'} kernel for ${arch} in ${pockets(series).join(', ')}`,
+      );
     return found;
   }
 
   return {
     depsFor,
     async resolve(w: KernelWanted): Promise<LockedKernel> {
-      const got = await aptKernel(depsFor(w.arch, w.fetcher), w.source, w.arch, () => choices(w.release, w.arch, w.flavour, w.source), w.locked);
+      const got = await aptKernel(
+        depsFor(w.arch, w.fetcher),
+        w.source,
+        w.arch,
+        () => choices(w.release, w.arch, w.flavour, w.source),
+        w.locked,
+      );
       return { source: w.source, arch: w.arch, ...got };
     },
     async offers(series: string, flavour: string, arch: Arch): Promise<KernelOffer | undefined> {

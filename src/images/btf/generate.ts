@@ -5,13 +5,13 @@
 
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InfraError, MissingToolError } from '../../errors.js';
-import type { Cache } from '../cache.js';
-import { debRef, type DebRef, type Stanza } from '../apt/deb822.js';
 import type { Arch } from '../../core/arch.js';
+import { InfraError, MissingToolError } from '../../errors.js';
 import { which } from '../../host/which.js';
+import { type DebRef, debRef, type Stanza } from '../apt/deb822.js';
+import type { Cache } from '../cache.js';
 import { runTool } from '../tools.js';
-import { streamDebMember, type StreamDeps } from './stream.js';
+import { type StreamDeps, streamDebMember } from './stream.js';
 
 /** What portmatrix.lock records per kernel (key `<source> <arch>`). */
 export interface LockedBtf {
@@ -41,10 +41,10 @@ export const isDbgPackageName = (n: string) => /^linux-image-.+-dbg$/.test(n);
 /** The -dbg package of exactly this kernel build; a clear error naming package and suite when absent. */
 export function chooseDbg(stanzas: Stanza[], k: KernelToDescribe): DebRef {
   const name = `linux-image-${k.release}-dbg`;
-  const all = stanzas.filter((s) => s['Package'] === name);
-  const same = all.find((s) => !k.version || s['Version'] === k.version);
+  const all = stanzas.filter((s) => s.Package === name);
+  const same = all.find((s) => !k.version || s.Version === k.version);
   if (!same) {
-    const other = all.map((s) => s['Version']).join(', ');
+    const other = all.map((s) => s.Version).join(', ');
     throw new InfraError(
       `no ${name}${k.version ? ` ${k.version}` : ''} in Debian ${k.suite} for ${k.arch}${other ? ` (the index has ${other})` : ''}: ` +
         'cannot generate BTF for this kernel; use btf: kernel, none or file:<path>',
@@ -57,12 +57,24 @@ async function pahole(vmlinux: string, out: string, env: NodeJS.ProcessEnv, sign
   const bin = which('pahole', env);
   if (!bin) throw new MissingToolError('pahole', 'dwarves');
   const res = await runTool(bin, [`--btf_encode_detached=${out}`, vmlinux], { env, signal });
-  const ok = res.code === 0 && (await stat(out).then((s) => s.size > 0, () => false));
-  if (!ok) throw new InfraError(`pahole --btf_encode_detached failed (exit ${res.code}): ${(res.stderr || res.stdout.toString()).trim().slice(-2000) || 'no output'}`);
+  const ok =
+    res.code === 0 &&
+    (await stat(out).then(
+      (s) => s.size > 0,
+      () => false,
+    ));
+  if (!ok)
+    throw new InfraError(
+      `pahole --btf_encode_detached failed (exit ${res.code}): ${(res.stderr || res.stdout.toString()).trim().slice(-2000) || 'no output'}`,
+    );
 }
 
 /** Path of the generated BTF blob, and what to lock. */
-export async function generateBtf(deps: GenerateDeps, k: KernelToDescribe, locked?: LockedBtf): Promise<{ path: string; lock: LockedBtf }> {
+export async function generateBtf(
+  deps: GenerateDeps,
+  k: KernelToDescribe,
+  locked?: LockedBtf,
+): Promise<{ path: string; lock: LockedBtf }> {
   if (locked?.kernelSha256 === k.sha256) {
     const p = await deps.cache.verifiedBlob(locked.btfSha256);
     if (p) return { path: p, lock: locked };
@@ -73,29 +85,35 @@ export async function generateBtf(deps: GenerateDeps, k: KernelToDescribe, locke
     const p = await deps.cache.verifiedBlob(cached.btfSha256);
     if (p) return { path: p, lock: cached };
   }
-  return deps.cache.withLock(`btf-${k.sha256}`, async () => {
-    const again = await deps.cache.readJson<LockedBtf>(metaKey);
-    const p = again && (await deps.cache.verifiedBlob(again.btfSha256));
-    if (again && p) return { path: p, lock: again };
-    if (!which('pahole', deps.env)) throw new MissingToolError('pahole', 'dwarves'); // before a 400 MB download
-    const ref = locked?.debs[0] ?? chooseDbg(await deps.index(k.suite, k.arch), k);
-    const scratch = await deps.cache.scratchDir();
-    try {
-      const dir = path.join(scratch, 'deb');
-      await mkdir(dir);
-      const vmlinux = await streamDebMember(deps, ref, `usr/lib/debug/boot/vmlinux-${k.release}`, dir);
-      const started = Date.now();
-      const out = path.join(scratch, 'vmlinux.btf');
-      await pahole(vmlinux, out, deps.env, deps.signal);
-      await rm(vmlinux, { force: true }); // hundreds of MB of DWARF: gone at once
-      const btfSha256 = await deps.cache.putFile(out);
-      const size = (await stat(deps.cache.blobPath(btfSha256))).size;
-      deps.log(`generated BTF for ${k.release} with pahole in ${((Date.now() - started) / 1000).toFixed(1)} s: ${(size / 1048576).toFixed(1)} MiB`);
-      const lock: LockedBtf = { kernelSha256: k.sha256, btfSha256, debs: [ref] };
-      await deps.cache.writeJson(metaKey, lock);
-      return { path: deps.cache.blobPath(btfSha256), lock };
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
-  }, deps.signal);
+  return deps.cache.withLock(
+    `btf-${k.sha256}`,
+    async () => {
+      const again = await deps.cache.readJson<LockedBtf>(metaKey);
+      const p = again && (await deps.cache.verifiedBlob(again.btfSha256));
+      if (again && p) return { path: p, lock: again };
+      if (!which('pahole', deps.env)) throw new MissingToolError('pahole', 'dwarves'); // before a 400 MB download
+      const ref = locked?.debs[0] ?? chooseDbg(await deps.index(k.suite, k.arch), k);
+      const scratch = await deps.cache.scratchDir();
+      try {
+        const dir = path.join(scratch, 'deb');
+        await mkdir(dir);
+        const vmlinux = await streamDebMember(deps, ref, `usr/lib/debug/boot/vmlinux-${k.release}`, dir);
+        const started = Date.now();
+        const out = path.join(scratch, 'vmlinux.btf');
+        await pahole(vmlinux, out, deps.env, deps.signal);
+        await rm(vmlinux, { force: true }); // hundreds of MB of DWARF: gone at once
+        const btfSha256 = await deps.cache.putFile(out);
+        const size = (await stat(deps.cache.blobPath(btfSha256))).size;
+        deps.log(
+          `generated BTF for ${k.release} with pahole in ${((Date.now() - started) / 1000).toFixed(1)} s: ${(size / 1048576).toFixed(1)} MiB`,
+        );
+        const lock: LockedBtf = { kernelSha256: k.sha256, btfSha256, debs: [ref] };
+        await deps.cache.writeJson(metaKey, lock);
+        return { path: deps.cache.blobPath(btfSha256), lock };
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    },
+    deps.signal,
+  );
 }

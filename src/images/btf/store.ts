@@ -5,8 +5,8 @@
 import type { Arch } from '../../core/arch.js';
 import { memoize } from '../../core/memo.js';
 import { UsageError } from '../../errors.js';
-import type { Cache } from '../cache.js';
 import type { Stanza } from '../apt/deb822.js';
+import type { Cache } from '../cache.js';
 import type { LockData } from '../lockfile.js';
 import { parseKernelSource } from '../source.js';
 import type { ImageOptions, ResolvedKernel } from '../types.js';
@@ -36,13 +36,33 @@ function noGenerator(k: ResolvedKernel): string {
 
 export function btfGenerator(p: BtfStoreParts) {
   let requests = 0;
-  const deps = { cache: p.cache, index: p.index, mirror: p.opts.debianMirror, env: p.opts.env, signal: p.opts.signal, log: p.log, progress: p.opts.progress, requested: () => void requests++ };
+  const deps = {
+    cache: p.cache,
+    index: p.index,
+    mirror: p.opts.debianMirror,
+    env: p.opts.env,
+    signal: p.opts.signal,
+    log: p.log,
+    progress: p.opts.progress,
+    requested: () => void requests++,
+  };
   async function resolve(k: ResolvedKernel): Promise<string> {
     const parsed = parseKernelSource(k.source, p.baseDir);
     if (parsed.kind !== 'distro' || parsed.scheme !== 'debian') throw new UsageError(noGenerator(k));
     const key = k.release; // uname -r names the arch and flavour too
     const locked = (await p.lock.read()).btf[key];
-    const got = await generateBtf(deps, { source: k.source, suite: parsed.release, arch: k.arch, release: k.release, version: k.version, sha256: k.sha256 }, locked);
+    const got = await generateBtf(
+      deps,
+      {
+        source: k.source,
+        suite: parsed.release,
+        arch: k.arch,
+        release: k.release,
+        version: k.version,
+        sha256: k.sha256,
+      },
+      locked,
+    );
     await p.lock.update(locked, got.lock, (l) => void (l.btf[key] = got.lock));
     return got.path;
   }

@@ -4,7 +4,7 @@
 // once it has the member (early in a -dbg package), the hash runs to the end, and
 // the member is only handed back when Size and SHA256 match the signed index.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,7 +27,9 @@ export interface StreamDeps {
 const MiB = 1024 * 1024;
 
 const exited = (child: ChildProcess) =>
-  new Promise<number>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('close', (code) => resolve(code ?? 1))));
+  new Promise<number>((resolve) =>
+    child.exitCode !== null ? resolve(child.exitCode) : child.on('close', (code) => resolve(code ?? 1)),
+  );
 
 /** Progress: an updating line on a TTY, else a log line per quarter. */
 function progressOf(deps: StreamDeps, name: string, total: number) {
@@ -47,7 +49,10 @@ function progressOf(deps: StreamDeps, name: string, total: number) {
 }
 
 /** The mirror's response for `ref`, its body not yet read. */
-async function startDownload(deps: StreamDeps, ref: DebRef): Promise<{ url: string; res: Response & { body: ReadableStream } }> {
+async function startDownload(
+  deps: StreamDeps,
+  ref: DebRef,
+): Promise<{ url: string; res: Response & { body: ReadableStream } }> {
   const url = `${deps.mirror.replace(/\/+$/, '')}/${ref.filename}`;
   deps.requested?.();
   const res = await fetch(url, { signal: deps.signal, redirect: 'follow' }).catch((error: Error) => {
@@ -91,11 +96,18 @@ export async function streamDebMember(deps: StreamDeps, ref: DebRef, member: str
   const sha256 = hash.digest('hex');
   if (sha256 !== ref.sha256 || size !== ref.size) {
     await rm(dir, { recursive: true, force: true });
-    throw new VerificationError(`${name}: sha256 ${sha256} (${size} bytes) does not match the expected ${ref.sha256} (${ref.size} bytes); refusing to use it`);
+    throw new VerificationError(
+      `${name}: sha256 ${sha256} (${size} bytes) does not match the expected ${ref.sha256} (${ref.size} bytes); refusing to use it`,
+    );
   }
-  deps.log(`fetched ${name} ${(size / MiB).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s (streamed; kept only ${member})`);
+  deps.log(
+    `fetched ${name} ${(size / MiB).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s (streamed; kept only ${member})`,
+  );
   // dpkg-deb complains of the broken pipe once tar has stopped; only tar's words matter.
-  const why = stderr().split('\n').filter((l) => l.trim() && !/Broken pipe|killed by signal/.test(l)).join('; ');
+  const why = stderr()
+    .split('\n')
+    .filter((l) => l.trim() && !/Broken pipe|killed by signal/.test(l))
+    .join('; ');
   if (code !== 0) throw new InfraError(`${name} holds no ${member}: ${why || `tar exited ${code}`}`);
   const found = await findFile(dir);
   if (!found) throw new InfraError(`${name} holds no ${member}`);
@@ -109,7 +121,11 @@ export async function streamDebMember(deps: StreamDeps, ref: DebRef, member: str
  */
 function spawnUnpack(deps: StreamDeps, [dpkgDeb, tar]: [string, string], dir: string, member: string) {
   const script = 'cat | "$1" --fsys-tarfile /dev/stdin | "$2" -x -C "$3" --wildcards --occurrence=1 "$4"';
-  const unpack = spawn('sh', ['-c', script, 'sh', dpkgDeb, tar, dir, `./${member}`], { env: deps.env, signal: deps.signal, stdio: ['pipe', 'ignore', 'pipe'] });
+  const unpack = spawn('sh', ['-c', script, 'sh', dpkgDeb, tar, dir, `./${member}`], {
+    env: deps.env,
+    signal: deps.signal,
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
   let err = '';
   unpack.stderr!.on('data', (b) => (err += b));
   let feeding = true;

@@ -7,13 +7,13 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Arch } from '../../core/arch.js';
 import { InfraError } from '../../errors.js';
-import { sha256Buffer, type Cache } from '../cache.js';
+import { VerificationError } from '../apt/debian-index.js';
+import { type Cache, sha256Buffer } from '../cache.js';
 import type { Fetcher } from '../fetcher.js';
 import { detectKernel } from '../kernel-header.js';
 import type { LockedKernel } from '../lockfile.js';
-import { MANIFEST_TYPES, parseBearerChallenge, parseOciRef, type OciRef } from './oci-ref.js';
-import { VerificationError } from '../apt/debian-index.js';
 import { requireTool, runTool } from '../tools.js';
+import { MANIFEST_TYPES, type OciRef, parseBearerChallenge, parseOciRef } from './oci-ref.js';
 
 export interface OciDeps {
   cache: Cache;
@@ -38,8 +38,12 @@ function session(deps: OciDeps, ref: OciRef) {
       const res = await deps.fetcher.toBuffer(url, { ...auth, ...(accept ? { accept } : {}) });
       if (res.status === 401 && round === 0) {
         const challenge = parseBearerChallenge(res.headers.get('www-authenticate'));
-        if (!challenge) throw new InfraError(`${url}: 401 without a Bearer challenge; only anonymous pulls are supported`);
-        const q = new URLSearchParams({ ...(challenge.service ? { service: challenge.service } : {}), scope: challenge.scope ?? `repository:${ref.repository}:pull` });
+        if (!challenge)
+          throw new InfraError(`${url}: 401 without a Bearer challenge; only anonymous pulls are supported`);
+        const q = new URLSearchParams({
+          ...(challenge.service ? { service: challenge.service } : {}),
+          scope: challenge.scope ?? `repository:${ref.repository}:pull`,
+        });
         const tok = await deps.fetcher.toBuffer(`${challenge.realm}?${q}`);
         if (tok.status !== 200) throw new InfraError(`token endpoint ${challenge.realm} answered ${tok.status}`);
         const body = JSON.parse(tok.body.toString()) as { token?: string; access_token?: string };
@@ -60,7 +64,13 @@ const verifyDigest = (what: string, digest: string, bytes: Buffer) => {
 };
 
 /** Fetches and verifies the manifest for the arch; returns it and its digest. */
-async function platformManifest(deps: OciDeps, s: ReturnType<typeof session>, ref: OciRef, arch: Arch, pinned?: string): Promise<{ digest: string; layers: Descriptor[] }> {
+async function platformManifest(
+  _deps: OciDeps,
+  s: ReturnType<typeof session>,
+  ref: OciRef,
+  arch: Arch,
+  pinned?: string,
+): Promise<{ digest: string; layers: Descriptor[] }> {
   let reference = pinned ?? ref.reference;
   for (let depth = 0; depth < 2; depth++) {
     const body = await s.get(`${ref.base}/v2/${ref.repository}/manifests/${reference}`, MANIFEST_TYPES.join(', '));
@@ -69,21 +79,33 @@ async function platformManifest(deps: OciDeps, s: ReturnType<typeof session>, re
     const doc = JSON.parse(body.toString()) as { manifests?: Descriptor[]; layers?: Descriptor[] };
     if (doc.layers) return { digest, layers: doc.layers };
     const match = doc.manifests?.find((m) => m.platform?.os === 'linux' && m.platform?.architecture === arch);
-    if (!match) throw new InfraError(`oci:${ref.registry}/${ref.repository}:${ref.reference} has no linux/${arch} image`);
+    if (!match)
+      throw new InfraError(`oci:${ref.registry}/${ref.repository}:${ref.reference} has no linux/${arch} image`);
     reference = match.digest;
   }
   throw new InfraError(`oci:${ref.repository}: nested index too deep`);
 }
 
 /** Each layer from the cache or the registry (verified by digest), unpacked into `scratch`. */
-async function unpackLayers(deps: OciDeps, s: ReturnType<typeof session>, ref: OciRef, layers: Descriptor[], scratch: string): Promise<void> {
+async function unpackLayers(
+  deps: OciDeps,
+  s: ReturnType<typeof session>,
+  ref: OciRef,
+  layers: Descriptor[],
+  scratch: string,
+): Promise<void> {
   const tar = requireTool('tar', deps.env);
   for (const layer of layers) {
     const hex = layer.digest.replace(/^sha256:/, '');
     let blob = await deps.cache.verifiedBlob(hex);
     if (!blob) {
       const tmp = await deps.cache.tempBlobPath(hex);
-      const got = await deps.fetcher.toFile(`${ref.base}/v2/${ref.repository}/blobs/${layer.digest}`, tmp, `${ref.repository}@${layer.digest.slice(0, 19)}`, s.auth());
+      const got = await deps.fetcher.toFile(
+        `${ref.base}/v2/${ref.repository}/blobs/${layer.digest}`,
+        tmp,
+        `${ref.repository}@${layer.digest.slice(0, 19)}`,
+        s.auth(),
+      );
       if (got.sha256 !== hex) {
         await rm(tmp, { force: true });
         throw new VerificationError(`layer ${layer.digest}: downloaded content has sha256:${got.sha256}`);
@@ -105,14 +127,25 @@ async function bootFiles(deps: OciDeps, scratch: string, refText: string, arch: 
   const configName = entries.find((e) => e.startsWith('config'));
   const kernelBytes = await readFile(path.join(boot, kernelName));
   const info = detectKernel(kernelBytes.subarray(0, 64 * 1024));
-  if (info.arch && info.arch !== arch) throw new InfraError(`oci:${refText} for linux/${arch} holds a ${info.arch} kernel`);
+  if (info.arch && info.arch !== arch)
+    throw new InfraError(`oci:${refText} for linux/${arch} holds a ${info.arch} kernel`);
   const kernelSha256 = await deps.cache.putBytes(kernelBytes);
   const configSha256 = configName ? await deps.cache.putBytes(await readFile(path.join(boot, configName))) : undefined;
   return { release: info.release, kernelSha256, configSha256 };
 }
 
-export async function ociKernel(deps: OciDeps, source: string, refText: string, arch: Arch, locked?: LockedKernel): Promise<LockedKernel> {
-  if (locked?.kernelSha256 && (await deps.cache.verifiedBlob(locked.kernelSha256)) && (!locked.configSha256 || (await deps.cache.verifiedBlob(locked.configSha256)))) {
+export async function ociKernel(
+  deps: OciDeps,
+  source: string,
+  refText: string,
+  arch: Arch,
+  locked?: LockedKernel,
+): Promise<LockedKernel> {
+  if (
+    locked?.kernelSha256 &&
+    (await deps.cache.verifiedBlob(locked.kernelSha256)) &&
+    (!locked.configSha256 || (await deps.cache.verifiedBlob(locked.configSha256)))
+  ) {
     return locked; // pinned and cached: no network at all
   }
   const ref = parseOciRef(refText);
@@ -123,9 +156,15 @@ export async function ociKernel(deps: OciDeps, source: string, refText: string, 
     await unpackLayers(deps, s, ref, manifest.layers, scratch);
     const { release, kernelSha256, configSha256 } = await bootFiles(deps, scratch, refText, arch);
     if (locked?.kernelSha256 && locked.kernelSha256 !== kernelSha256) {
-      throw new InfraError(`oci:${refText}: kernel sha256 ${kernelSha256} differs from the lock; run \`portmatrix images update\``);
+      throw new InfraError(
+        `oci:${refText}: kernel sha256 ${kernelSha256} differs from the lock; run \`portmatrix images update\``,
+      );
     }
-    const image = { package: `${ref.registry}/${ref.repository}`, version: ref.reference, manifestDigest: manifest.digest };
+    const image = {
+      package: `${ref.registry}/${ref.repository}`,
+      version: ref.reference,
+      manifestDigest: manifest.digest,
+    };
     return { source, arch, release: release ?? ref.reference, ...image, kernelSha256, configSha256 };
   } finally {
     await rm(scratch, { recursive: true, force: true });

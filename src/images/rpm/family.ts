@@ -6,19 +6,19 @@
 // gives a keyring of their own.
 
 import { existsSync } from 'node:fs';
+import type { Arch } from '../../core/arch.js';
 import { distroOf, RPM_ARCH } from '../../core/distros.js';
 import { memoize } from '../../core/memo.js';
 import { InfraError } from '../../errors.js';
-import type { Arch } from '../../core/arch.js';
 import type { KernelOffer, KernelSourceFactory, KernelWanted, SourceContext, TrustRoot } from '../kernel-source.js';
 import type { LockedKernel } from '../lockfile.js';
 import { NotAvailableError } from '../types.js';
 import type { RpmRef } from './rpm-download.js';
 import { KEYS_PACKAGE, rpmKeys } from './rpm-keys.js';
-import { rpmLayout, type RpmLayout } from './rpm-layout.js';
-import { mirrorListRoot, readRepo, type RepoEntry } from './rpm-repo.js';
+import { type RpmLayout, rpmLayout } from './rpm-layout.js';
+import { mirrorListRoot, type RepoEntry, readRepo } from './rpm-repo.js';
 import { chooseRpmKernel, kernelPackageNames } from './rpm-select.js';
-import { rpmKernelFiles, type RpmKernelFiles } from './rpm-unpack.js';
+import { type RpmKernelFiles, rpmKernelFiles } from './rpm-unpack.js';
 import { formatEvr } from './rpm-version.js';
 
 /** Where a release's repositories are: the mirror its packages' paths are relative to, and each root. */

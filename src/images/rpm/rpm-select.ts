@@ -5,8 +5,8 @@
 // package that only pulls in the others. Modules are split into `-modules-core`
 // (RHEL 9.2 and later, Fedora 38 and later) and `-modules`.
 
-import { compareEvr, type Evr } from './rpm-version.js';
 import type { RpmEntry } from './primary.js';
+import { compareEvr, type Evr } from './rpm-version.js';
 
 export interface RpmKernelChoice<E extends RpmEntry = RpmEntry> {
   image: E;
