@@ -159,7 +159,7 @@ describe('portmatrix init', () => {
     expect(matrix.arches).toEqual(['amd64', 'arm64']);
     const wf = await readFile(path.join(root, '.github/workflows/portmatrix.yml'), 'utf8');
     expect(wf).not.toContain('GOARCH=s390x');
-  });
+  }, 300_000); // three real go builds; with a cold Go build cache (a fresh machine) that takes minutes
 
   it('recognises a libbpf skeleton Makefile; without building, the program is a TODO', async () => {
     const root = await repo('skel', {
