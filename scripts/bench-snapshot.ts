@@ -68,8 +68,7 @@ async function runCell(dir: string, arch: Arch, accel: string, snapshot: boolean
   const wallMs = performance.now() - t0;
   const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
   const cell = results.cells[0]!;
-  if (code !== 0 || cell.status !== 'pass')
-    throw new Error(`${arch}: portmatrix run exited ${code}, cell ${cell.status}: ${cell.reason ?? ''}`);
+  if (code !== 0 || cell.status !== 'pass') throw new Error(`${arch}: portmatrix run exited ${code}, cell ${cell.status}: ${cell.reason ?? ''}`);
   const cellMs = cell.timings.totalMs;
   const warnings = stderr.split('\n').filter((l) => l.startsWith('warning:'));
   return { warnings, wallMs, cellMs, beyondMs: cellMs - (cell.timings.loaderMs ?? 0), boot: cell.boot };
@@ -83,14 +82,9 @@ export async function benchSnapshot(o: SnapshotBenchOptions): Promise<string[]> 
     await writeFile(loader, '#!/bin/sh\necho ok\n');
     await chmod(loader, 0o755);
   }
-  await writeFile(
-    path.join(dir, 'matrix.yaml'),
-    `kernels: [${o.kernel}]\narches: [${o.arches.join(', ')}]\nloader:\n  path: ${loader}\n  timeout: 120\n`,
-  );
+  await writeFile(path.join(dir, 'matrix.yaml'), `kernels: [${o.kernel}]\narches: [${o.arches.join(', ')}]\nloader:\n  path: ${loader}\n  timeout: 120\n`);
   const store = snapshotStore(defaultImageOptions(process.env, dir).cacheDir, process.env);
-  o.log(
-    `kernel ${o.kernel}, loader ${path.basename(loader)}, ${o.accel.toUpperCase()}, ${o.rounds} rounds interleaved (cold, restored), one cell at a time`,
-  );
+  o.log(`kernel ${o.kernel}, loader ${path.basename(loader)}, ${o.accel.toUpperCase()}, ${o.rounds} rounds interleaved (cold, restored), one cell at a time`);
   const rows: string[] = [];
   for (const arch of o.arches) {
     await runCell(dir, arch, o.accel, true); // warm-up: kernel, base initramfs, the snapshot itself
@@ -112,8 +106,7 @@ export async function benchSnapshot(o: SnapshotBenchOptions): Promise<string[]> 
         `   ${snap ? `${(snap.bytes / 1024 / 1024).toFixed(0)} MiB` : '?'}`,
     );
   }
-  const header =
-    'arch       cell: cold restored  ratio    beyond loader: cold restored' + '   run wall: cold restored   snapshot';
+  const header = 'arch       cell: cold restored  ratio    beyond loader: cold restored' + '   run wall: cold restored   snapshot';
   const table = [header, ...rows];
   for (const line of table) o.log(line);
   await rm(dir, { recursive: true, force: true });
@@ -130,11 +123,11 @@ export async function benchExampleMatrix(o: { repoRoot: string; log: (line: stri
     const results = await mkdtemp(path.join(os.tmpdir(), 'pm-bench-example-'));
     const t0 = performance.now();
     const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', entry, 'run', '--accel', 'tcg', '--results-dir', results, ...flags],
-        { cwd: o.repoRoot, stdio: 'ignore', env: { ...process.env, CI: 'true' } },
-      );
+      const child = spawn(process.execPath, ['--import', 'tsx', entry, 'run', '--accel', 'tcg', '--results-dir', results, ...flags], {
+        cwd: o.repoRoot,
+        stdio: 'ignore',
+        env: { ...process.env, CI: 'true' },
+      });
       child.on('close', resolve);
     });
     const ms = performance.now() - t0;

@@ -30,8 +30,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`.padStart(8);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`.padStart(6);
 
-const testLines = (program: string, n: number) =>
-  Array.from({ length: n }, (_, i) => `  - {name: t${i}, path: ${program}, timeout: 60}`);
+const testLines = (program: string, n: number) => Array.from({ length: n }, (_, i) => `  - {name: t${i}, path: ${program}, timeout: 60}`);
 
 /** The three matrices: one cell with 1 test, one with 10, and 10 cells of one test each. */
 function matrices(kernel: string, arches: Arch[], program: string): Record<Shape, string> {
@@ -80,9 +79,7 @@ async function cellsMs(dir: string, arch: Arch, snapshot: boolean, cells: number
   const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
   const bad = results.cells.find((c) => c.status !== 'pass');
   if (code !== 0 || bad || results.cells.length !== cells) {
-    throw new Error(
-      `${arch}: portmatrix run exited ${code}, ${results.cells.length} cell(s)${bad ? `, ${bad.id} ${bad.status}: ${bad.reason ?? ''}` : ''}`,
-    );
+    throw new Error(`${arch}: portmatrix run exited ${code}, ${results.cells.length} cell(s)${bad ? `, ${bad.id} ${bad.status}: ${bad.reason ?? ''}` : ''}`);
   }
   return results.cells.reduce((sum, c) => sum + c.timings.totalMs, 0);
 }
@@ -111,18 +108,14 @@ export async function benchSuite(o: SuiteBenchOptions): Promise<string[]> {
     };
     for (let i = 0; i < o.rounds; i++) {
       for (const mode of ['cold', 'restored'] as const) {
-        for (const shape of ['one', 'ten', 'singles'] as const)
-          t[mode][shape].push(await cellsMs(dirs[shape], arch, mode === 'restored', cells[shape]));
+        for (const shape of ['one', 'ten', 'singles'] as const) t[mode][shape].push(await cellsMs(dirs[shape], arch, mode === 'restored', cells[shape]));
       }
-      const last = (m: 'cold' | 'restored') =>
-        `1 test ${sec(t[m].one.at(-1)!)}, 10 tests ${sec(t[m].ten.at(-1)!)}, 10 cells ${sec(t[m].singles.at(-1)!)}`;
+      const last = (m: 'cold' | 'restored') => `1 test ${sec(t[m].one.at(-1)!)}, 10 tests ${sec(t[m].ten.at(-1)!)}, 10 cells ${sec(t[m].singles.at(-1)!)}`;
       o.log(`  ${arch} round ${i + 1}: cold ${last('cold')}; restored ${last('restored')}`);
     }
     for (const mode of ['cold', 'restored'] as const) {
       const [one, ten, singles] = [median(t[mode].one), median(t[mode].ten), median(t[mode].singles)];
-      rows.push(
-        `${arch.padEnd(6)} ${mode.padEnd(9)} ${sec(one)} ${sec(ten)} ${sec(singles)}   ${ratio(ten, one)}           ${ratio(singles, ten)}`,
-      );
+      rows.push(`${arch.padEnd(6)} ${mode.padEnd(9)} ${sec(one)} ${sec(ten)} ${sec(singles)}   ${ratio(ten, one)}           ${ratio(singles, ten)}`);
     }
   }
   const table = ['arch   boot         1 test 10 tests 10 cells   10 tests/1 test   10 cells/10 tests', ...rows];

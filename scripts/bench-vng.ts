@@ -49,21 +49,17 @@ async function project(backend: Backend, loader: string): Promise<string> {
 async function runCell(dir: string): Promise<{ wallMs: number; bootMs: number }> {
   const sink = new PassThrough().resume();
   const t0 = performance.now();
-  const code = await main(
-    ['run', '--allow-outside-project', '--accel', values.accel, '--retries', '0', '--reporter', 'json'],
-    {
-      cwd: dir,
-      env: { ...process.env, CI: 'true' },
-      stdout: sink,
-      stderr: sink,
-      signal: new AbortController().signal,
-    },
-  );
+  const code = await main(['run', '--allow-outside-project', '--accel', values.accel, '--retries', '0', '--reporter', 'json'], {
+    cwd: dir,
+    env: { ...process.env, CI: 'true' },
+    stdout: sink,
+    stderr: sink,
+    signal: new AbortController().signal,
+  });
   const wallMs = performance.now() - t0;
   const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
   const cell = results.cells[0]!;
-  if (code !== 0 || cell.status !== 'pass')
-    throw new Error(`${dir}: portmatrix run exited ${code}, cell ${cell.status}: ${cell.reason ?? ''}`);
+  if (code !== 0 || cell.status !== 'pass') throw new Error(`${dir}: portmatrix run exited ${code}, cell ${cell.status}: ${cell.reason ?? ''}`);
   return { wallMs, bootMs: cell.timings.bootMs ?? NaN };
 }
 
@@ -73,14 +69,9 @@ if (!values.loader) {
   await writeFile(loader, '#!/bin/sh\necho ok\n');
   await chmod(loader, 0o755);
 }
-const dirs = Object.fromEntries(await Promise.all(backends.map(async (b) => [b, await project(b, loader)]))) as Record<
-  Backend,
-  string
->;
+const dirs = Object.fromEntries(await Promise.all(backends.map(async (b) => [b, await project(b, loader)]))) as Record<Backend, string>;
 
-console.log(
-  `kernel ${values.kernel} amd64, loader ${path.basename(loader)}, ${values.accel.toUpperCase()}, ${rounds} rounds interleaved`,
-);
+console.log(`kernel ${values.kernel} amd64, loader ${path.basename(loader)}, ${values.accel.toUpperCase()}, ${rounds} rounds interleaved`);
 // Warm-up: kernel resolution, caches, module loading.
 for (const b of backends) await runCell(dirs[b]);
 const samples: Record<Backend, { wallMs: number; bootMs: number }[]> = { qemu: [], vng: [] };

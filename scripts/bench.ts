@@ -72,26 +72,13 @@ async function rawBoot(binary: string, args: string[]): Promise<number> {
 async function portmatrixCell(dir: string, arch: Arch): Promise<number> {
   const sink = new PassThrough().resume();
   const t0 = performance.now();
-  const code = await main(
-    [
-      'run',
-      '--allow-outside-project',
-      '--accel',
-      'tcg',
-      '--no-snapshot',
-      '--only',
-      `arch=${arch}`,
-      '--reporter',
-      'json',
-    ],
-    {
-      cwd: dir,
-      env: { ...process.env, CI: 'true' },
-      stdout: sink,
-      stderr: sink,
-      signal: new AbortController().signal,
-    },
-  );
+  const code = await main(['run', '--allow-outside-project', '--accel', 'tcg', '--no-snapshot', '--only', `arch=${arch}`, '--reporter', 'json'], {
+    cwd: dir,
+    env: { ...process.env, CI: 'true' },
+    stdout: sink,
+    stderr: sink,
+    signal: new AbortController().signal,
+  });
   if (code !== 0) throw new Error(`portmatrix run exited ${code} for ${arch}`);
   return performance.now() - t0;
 }
@@ -113,10 +100,7 @@ if (values.snapshot) {
 const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-bench-'));
 await writeFile(path.join(dir, 'loader.sh'), LOADER);
 await chmod(path.join(dir, 'loader.sh'), 0o755);
-await writeFile(
-  path.join(dir, 'matrix.yaml'),
-  `kernels: [${values.kernel}]\narches: [${arches.join(', ')}]\nloader:\n  path: ./loader.sh\n`,
-);
+await writeFile(path.join(dir, 'matrix.yaml'), `kernels: [${values.kernel}]\narches: [${arches.join(', ')}]\nloader:\n  path: ./loader.sh\n`);
 const store = createImageStore(defaultImageOptions(process.env, dir, {}));
 
 console.log(`kernel ${values.kernel}, ${rounds} rounds, TCG, one cell at a time`);

@@ -20,8 +20,7 @@ async function cleanRun(): Promise<{ statuses: Map<string, string>; resultsBytes
   const res = await run(['run', '--retries', '0'], dir);
   if (res.code !== 0) throw new Error(`the clean run exited ${res.code}:\n${res.stderr}`);
   const cells = await readResults(path.join(dir, 'results'));
-  if (cells.some((c) => c.attempts !== 1))
-    throw new Error('the clean run retried a cell: the machine is too busy for a baseline');
+  if (cells.some((c) => c.attempts !== 1)) throw new Error('the clean run retried a cell: the machine is too busy for a baseline');
   const results = path.join(dir, 'results');
   return {
     statuses: statuses(cells),

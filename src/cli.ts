@@ -47,9 +47,7 @@ function addBisect(program: Command, action: Action): void {
     // run --reuse is the cache's result store: a bisect's earlier results dirs have their own name.
     .addOption(new Option('--reuse <dir...>').hideHelp())
     .on('option:reuse', () => {
-      throw new UsageError(
-        "bisect takes the results dirs of earlier runs with --from <results-dir...>; --reuse is run's result store",
-      );
+      throw new UsageError("bisect takes the results dirs of earlier runs with --from <results-dir...>; --reuse is run's result store");
     })
     .action(action(() => import('./commands/bisect.js')));
 }
@@ -57,9 +55,7 @@ function addBisect(program: Command, action: Action): void {
 function addRepro(program: Command, action: Action): void {
   const overrides = { resultsDir: { default: 'results-repro', help: 'where the cells booted again go' } };
   command(program, 'repro', COMMAND_FLAGS.repro, { overrides, grouped: true })
-    .description(
-      'boot the failed, flaky and infra cells of a results dir (a CI artifact) again, and say which reproduced',
-    )
+    .description('boot the failed, flaky and infra cells of a results dir (a CI artifact) again, and say which reproduced')
     .argument('<results-dir>', 'results directory, e.g. the downloaded CI artifact')
     .action(action(() => import('./commands/repro.js')));
 }
@@ -107,10 +103,7 @@ function addKernels(program: Command, action: Action): void {
   const overrides = { arch: { help: 'comma-separated arches (default amd64,arm64,s390x)' } };
   command(program, 'kernels', COMMAND_FLAGS.kernels, { overrides })
     .description('list what a distribution offers today: flavours × arches → kernel, from its signed index')
-    .argument(
-      '<source>',
-      'a distribution (debian, ubuntu) or one release, e.g. debian:bookworm-backports, ubuntu:jammy',
-    )
+    .argument('<source>', 'a distribution (debian, ubuntu) or one release, e.g. debian:bookworm-backports, ubuntu:jammy')
     .action(action(() => import('./commands/kernels.js')));
 }
 
@@ -138,16 +131,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
       const mod = await load();
       setExit(await mod.default(ctx, command.opts() as never, ...positional));
     };
-  const adds = [
-    addPlanAndRun,
-    addBisect,
-    addRepro,
-    addShell,
-    addReportAndComment,
-    addImages,
-    addKernels,
-    addDoctorAndInit,
-  ];
+  const adds = [addPlanAndRun, addBisect, addRepro, addShell, addReportAndComment, addImages, addKernels, addDoctorAndInit];
   for (const add of adds) {
     add(program, action);
   }

@@ -48,9 +48,7 @@ export class ConfigError extends UsageError {
     readonly fix: string,
   ) {
     // The values in it come from the matrix: one line, escaped, long values cut.
-    super(
-      `${safeMessage(file)}:${line}:${col}: ${safeMessage(field, 60, 120)}: ${safeMessage(problem)}; ${safeMessage(fix)}`,
-    );
+    super(`${safeMessage(file)}:${line}:${col}: ${safeMessage(field, 60, 120)}: ${safeMessage(problem)}; ${safeMessage(fix)}`);
   }
 }
 

@@ -28,8 +28,7 @@ async function corruptBlobs(cacheDir: string): Promise<string[]> {
   const bad: string[] = [];
   for (const name of await readdir(dir).catch(() => [])) {
     if (name.startsWith('.partial-')) continue; // a resumable download, not a cache entry
-    if ((await sha256File(path.join(dir, name))) !== name)
-      bad.push(`blob ${name.slice(0, 12)} does not hash to its name`);
+    if ((await sha256File(path.join(dir, name))) !== name) bad.push(`blob ${name.slice(0, 12)} does not hash to its name`);
   }
   return bad;
 }

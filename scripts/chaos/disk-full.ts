@@ -36,9 +36,7 @@ export async function diskFull(clean: Map<string, string>, cleanResultsBytes: nu
   const resultsDir = path.join(dir, 'results');
   await mkdir(resultsDir);
   const size = tinySize(cleanResultsBytes);
-  console.log(
-    `  a ${Math.round(Number(size) / 1024)} KiB tmpfs for cell results that took ${Math.round(cleanResultsBytes / 1024)} KiB`,
-  );
+  console.log(`  a ${Math.round(Number(size) / 1024)} KiB tmpfs for cell results that took ${Math.round(cleanResultsBytes / 1024)} KiB`);
   mount('-t', 'tmpfs', '-o', `size=${size}`, 'pm-chaos-results', resultsDir);
   try {
     const full = await run(['run'], dir);
@@ -58,16 +56,13 @@ export async function diskFull(clean: Map<string, string>, cleanResultsBytes: nu
 
     mount('-o', 'remount,size=16m', resultsDir);
     const resumed = await run(['run', '--resume'], dir);
-    if (resumed.code !== 0)
-      r.wrong.push(`--resume with room again exited ${resumed.code}: ${resumed.stderr.slice(-300)}`);
+    if (resumed.code !== 0) r.wrong.push(`--resume with room again exited ${resumed.code}: ${resumed.stderr.slice(-300)}`);
     const cells = await readResults(resultsDir);
     const { lost, wrong } = compare(clean, cells);
     r.lost.push(...lost);
     r.wrong.push(...wrong);
     const kept = new Map(before.cells.map((c) => [c.id, c.startedAt]));
-    for (const c of cells)
-      if (kept.has(c.id) && kept.get(c.id) !== c.startedAt)
-        r.lost.push(`${c.id}: written before the disk filled, run again by --resume`);
+    for (const c of cells) if (kept.has(c.id) && kept.get(c.id) !== c.startedAt) r.lost.push(`${c.id}: written before the disk filled, run again by --resume`);
   } finally {
     execFileSync('umount', [resultsDir]);
   }

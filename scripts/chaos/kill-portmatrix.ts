@@ -8,11 +8,7 @@ import { makeProject } from './project.js';
 import { type Row, row } from './row.js';
 
 /** Starts a run (or a resume) and SIGKILLs it once `finished` more cells are done and a QEMU runs. */
-async function killAfter(
-  dir: string,
-  args: string[],
-  finished: number,
-): Promise<{ survivors: number[]; killed: boolean }> {
+async function killAfter(dir: string, args: string[], finished: number): Promise<{ survivors: number[]; killed: boolean }> {
   const child = start(args, dir);
   const pid = child.proc.pid!;
   let killed = false;
@@ -54,8 +50,6 @@ export async function killPortmatrix(clean: Map<string, string>): Promise<Row> {
   r.lost.push(...lost);
   r.wrong.push(...wrong);
   // A cell finished before a kill and run again by --resume is work lost.
-  for (const c of cells)
-    if (kept.has(c.id) && kept.get(c.id) !== c.startedAt)
-      r.lost.push(`${c.id}: finished before a kill, run again by --resume`);
+  for (const c of cells) if (kept.has(c.id) && kept.get(c.id) !== c.startedAt) r.lost.push(`${c.id}: finished before a kill, run again by --resume`);
   return r;
 }

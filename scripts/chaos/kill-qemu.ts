@@ -52,12 +52,9 @@ export async function killQemu(clean: Map<string, string>): Promise<Row> {
     if (!killed.has(id)) r.wrong.push(`${id}: never caught inside its loader (no kill)`);
     const cell = cells.find((c) => c.id === id);
     if (killed.has(id) && !(cell?.attempts === 2 && /killed by SIGKILL/.test(cell.retriedAfter?.[0] ?? ''))) {
-      r.wrong.push(
-        `${id}: killed but not retried as infra (attempts ${cell?.attempts}, retriedAfter ${JSON.stringify(cell?.retriedAfter)})`,
-      );
+      r.wrong.push(`${id}: killed but not retried as infra (attempts ${cell?.attempts}, retriedAfter ${JSON.stringify(cell?.retriedAfter)})`);
     }
   }
-  for (const c of cells)
-    if (!targets.includes(c.id) && c.attempts !== 1) r.wrong.push(`${c.id}: ${c.attempts} attempts though not killed`);
+  for (const c of cells) if (!targets.includes(c.id) && c.attempts !== 1) r.wrong.push(`${c.id}: ${c.attempts} attempts though not killed`);
   return r;
 }

@@ -21,16 +21,11 @@ export function start(args: string[], cwd: string): Child {
   let err = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.on('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   return { proc, stdout: () => out, stderr: () => err, exited };
 }
 
-export async function run(
-  args: string[],
-  cwd: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function run(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = start(args, cwd);
   const { code } = await child.exited;
   return { code, stdout: child.stdout(), stderr: child.stderr() };
@@ -77,9 +72,7 @@ export const statuses = (cells: CellResult[]) => new Map(cells.map((c) => [c.id,
 export function compare(clean: Map<string, string>, got: CellResult[]): { lost: string[]; wrong: string[] } {
   const seen = statuses(got);
   const lost = [...clean.keys()].filter((id) => !seen.has(id));
-  const wrong = [...seen]
-    .filter(([id, s]) => clean.has(id) && clean.get(id) !== s)
-    .map(([id, s]) => `${id}: ${s}, clean run ${clean.get(id)}`);
+  const wrong = [...seen].filter(([id, s]) => clean.has(id) && clean.get(id) !== s).map(([id, s]) => `${id}: ${s}, clean run ${clean.get(id)}`);
   return { lost, wrong };
 }
 

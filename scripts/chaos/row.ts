@@ -23,7 +23,5 @@ export function table(rows: Row[]): string {
 
 /** Why each non-zero cell of the table is non-zero. */
 export function details(rows: Row[]): string {
-  return rows
-    .flatMap((r) => [...r.lost.map((l) => `${r.fault}: lost ${l}`), ...r.wrong.map((w) => `${r.fault}: wrong ${w}`)])
-    .join('\n');
+  return rows.flatMap((r) => [...r.lost.map((l) => `${r.fault}: lost ${l}`), ...r.wrong.map((w) => `${r.fault}: wrong ${w}`)]).join('\n');
 }

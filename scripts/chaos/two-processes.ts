@@ -30,20 +30,15 @@ async function cacheProblems(cacheDir: string, snapshotsListed: number): Promise
   const problems: string[] = [];
   const snapDir = path.join(cacheDir, 'snapshots');
   const metas = (await readdir(snapDir)).filter((n) => n.endsWith('.json'));
-  if (metas.length !== snapshotsListed)
-    problems.push(`${metas.length} snapshots on disk, images ls lists ${snapshotsListed}`);
+  if (metas.length !== snapshotsListed) problems.push(`${metas.length} snapshots on disk, images ls lists ${snapshotsListed}`);
   for (const name of metas) {
     const meta = JSON.parse(await readFile(path.join(snapDir, name), 'utf8')) as SnapshotMeta;
     const actual = await sha256File(path.join(snapDir, `${meta.key}.state`)).catch(() => 'missing');
-    if (actual !== meta.sha256)
-      problems.push(
-        `snapshot ${meta.key.slice(0, 12)}: state ${actual.slice(0, 12)}, recorded ${meta.sha256.slice(0, 12)}`,
-      );
+    if (actual !== meta.sha256) problems.push(`snapshot ${meta.key.slice(0, 12)}: state ${actual.slice(0, 12)}, recorded ${meta.sha256.slice(0, 12)}`);
   }
   const blobs = path.join(cacheDir, 'blobs', 'sha256');
   for (const name of (await readdir(blobs)).filter((n) => !n.startsWith('.'))) {
-    if ((await sha256File(path.join(blobs, name))) !== name)
-      problems.push(`blob ${name.slice(0, 12)} does not hash to its name`);
+    if ((await sha256File(path.join(blobs, name))) !== name) problems.push(`blob ${name.slice(0, 12)} does not hash to its name`);
   }
   const locks = await readdir(path.join(cacheDir, 'locks')).catch(() => []);
   if (locks.length) problems.push(`locks left behind: ${locks.join(', ')}`);
@@ -67,11 +62,10 @@ export async function twoProcesses(clean: Map<string, string>): Promise<Row> {
     cold += cells.filter((c) => c.boot === 'cold').length;
   }
   const entry = path.join(repoRoot, 'test/helpers/cli-entry.ts');
-  const ls = execFileSync(
-    process.execPath,
-    ['--import', import.meta.resolve('tsx'), entry, 'images', 'ls', '--cache-dir', cacheDir],
-    { cwd: dir, encoding: 'utf8' },
-  );
+  const ls = execFileSync(process.execPath, ['--import', import.meta.resolve('tsx'), entry, 'images', 'ls', '--cache-dir', cacheDir], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
   const listed = ls.split('\n').filter((l) => l.startsWith('snapshot ')).length;
   console.log(`  two processes: ${listed} snapshots in the cache, ${cold} of 16 cells booted cold`);
   r.wrong.push(...(await cacheProblems(cacheDir, listed)));

@@ -12,10 +12,7 @@ import { expandCells } from '../plan/expand.js';
 
 export function bisectKernels(matrix: Matrix, entries: string[] | undefined, cwd: string): KernelSpec[] {
   const list = entries ?? matrix.bisect ?? matrix.kernels.map((k) => k.source);
-  if (list.length < 2)
-    throw new UsageError(
-      'bisect needs at least two kernels: pass --kernels a,b,c (oldest first) or write bisect: in matrix.yaml',
-    );
+  if (list.length < 2) throw new UsageError('bisect needs at least two kernels: pass --kernels a,b,c (oldest first) or write bisect: in matrix.yaml');
   return list.map((entry) => {
     const known = matrix.kernels.find((k) => k.name === entry || k.source === entry);
     if (known) return { source: known.source, name: known.name };
@@ -39,8 +36,7 @@ export interface Selector {
 /** One value of an axis: the one asked for, or the only one there is. */
 function pick(axis: 'arch' | 'config' | 'libc', values: string[], asked: string | undefined): string {
   if (asked !== undefined) {
-    if (!values.includes(asked))
-      throw new UsageError(`--${axis} ${asked} is not in the matrix; use one of ${values.join(', ')}`);
+    if (!values.includes(asked)) throw new UsageError(`--${axis} ${asked} is not in the matrix; use one of ${values.join(', ')}`);
     return asked;
   }
   if (values.length === 1) return values[0]!;
@@ -63,7 +59,5 @@ export function bisectCells(matrix: Matrix, kernels: KernelSpec[], s: Selector):
   }
   // Expanded like `run` (same ids), with include/exclude lifted: the bisect asked for these cells.
   const all = expandCells({ ...matrix, kernels, include: [], exclude: [] });
-  return kernels.map(
-    (k) => all.find((c) => c.kernel.name === k.name && c.arch === arch && c.config.name === config && c.libc === libc)!,
-  );
+  return kernels.map((k) => all.find((c) => c.kernel.name === k.name && c.arch === arch && c.config.name === config && c.libc === libc)!);
 }

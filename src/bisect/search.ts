@@ -39,9 +39,7 @@ export function nextStep(count: number, known: ReadonlyMap<number, Verdict>): An
   }
   const between = live.filter((i) => i > left && i < right);
   if (between.length === 0) {
-    return start === 'bad'
-      ? { kind: 'passes-from', first: right, lastBad: left }
-      : { kind: 'broke-at', first: right, lastGood: left };
+    return start === 'bad' ? { kind: 'passes-from', first: right, lastBad: left } : { kind: 'broke-at', first: right, lastGood: left };
   }
   return { kind: 'probe', index: between[Math.floor((between.length - 1) / 2)]! };
 }

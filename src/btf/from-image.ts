@@ -38,13 +38,7 @@ export function findBtf(buf: Buffer): Buffer | undefined {
   return best;
 }
 
-function decompress(
-  tool: string,
-  args: string[],
-  input: Buffer,
-  env: NodeJS.ProcessEnv,
-  signal?: AbortSignal,
-): Promise<Buffer> {
+function decompress(tool: string, args: string[], input: Buffer, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<Buffer> {
   return new Promise((resolve) => {
     const child = spawn(tool, args, { env, signal, stdio: ['pipe', 'pipe', 'ignore'] });
     const out: Buffer[] = [];
@@ -72,7 +66,5 @@ export async function btfFromImage(file: string, env: NodeJS.ProcessEnv, signal?
       if (found) return Buffer.from(found);
     }
   }
-  throw new InfraError(
-    `found no BTF in the kernel image ${file} (looked in it and in its gzip/xz/zstd/lz4/lzma payload)`,
-  );
+  throw new InfraError(`found no BTF in the kernel image ${file} (looked in it and in its gzip/xz/zstd/lz4/lzma payload)`);
 }

@@ -25,13 +25,7 @@ async function isBigEndianElf(file: string): Promise<boolean> {
 }
 
 /** Writes the minimal BTF of `objects` against the full kernel BTF `full` to `out`. */
-export async function minimalBtf(
-  full: string,
-  objects: string[],
-  out: string,
-  env: NodeJS.ProcessEnv,
-  signal?: AbortSignal,
-): Promise<void> {
+export async function minimalBtf(full: string, objects: string[], out: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
   const bpftool = findBpftool(env);
   if (!bpftool) throw new MissingToolError('bpftool', 'bpftool');
   const res = await runTool(bpftool, ['gen', 'min_core_btf', full, out, ...objects], { env, signal });

@@ -12,10 +12,7 @@ export function mayGenerate(cells: Cell[]): boolean {
 }
 
 /** Generates (or finds cached) BTF for a kernel built without it; a note for the pull line. */
-export async function pullBtf(
-  store: { generatedBtf(k: ResolvedKernel): Promise<string> },
-  kernel: ResolvedKernel,
-): Promise<string> {
+export async function pullBtf(store: { generatedBtf(k: ResolvedKernel): Promise<string> }, kernel: ResolvedKernel): Promise<string> {
   if (kernel.facts.btf !== false) return '';
   const file = await store.generatedBtf(kernel);
   return `; BTF generated from the -dbg package, ${((await stat(file)).size / 1048576).toFixed(1)} MiB`;

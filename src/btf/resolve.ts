@@ -53,8 +53,7 @@ async function readHead(file: string): Promise<Buffer> {
   }
 }
 
-export const minBtfPath = (resultsDir: string, kernelName: string, arch: Arch) =>
-  path.join(resultsDir, 'btf', `${kernelName}-${arch}.btf`);
+export const minBtfPath = (resultsDir: string, kernelName: string, arch: Arch) => path.join(resultsDir, 'btf', `${kernelName}-${arch}.btf`);
 
 /** bpftool's minimal BTF of the program's objects for the cell's arch, in the kernel's byte order, into the results. */
 async function writeMinBtf(deps: BtfResolverDeps, cell: Cell, fullBtf: () => Promise<string>): Promise<string> {
@@ -76,9 +75,7 @@ async function writeMinBtf(deps: BtfResolverDeps, cell: Cell, fullBtf: () => Pro
   } finally {
     await rm(tmp, { force: true });
   }
-  deps.log(
-    `minimal BTF for ${cell.kernel.name} ${cell.arch}: ${path.relative(deps.resultsDir, out)} in the results (${(await stat(out)).size} bytes)`,
-  );
+  deps.log(`minimal BTF for ${cell.kernel.name} ${cell.arch}: ${path.relative(deps.resultsDir, out)} in the results (${(await stat(out)).size} bytes)`);
   return out;
 }
 
@@ -97,13 +94,7 @@ function fullBtfOf(deps: BtfResolverDeps) {
   );
 }
 
-async function described(
-  file: string,
-  source: BtfSource,
-  mode: string,
-  guest: GuestView,
-  shown = file,
-): Promise<PreparedBtf> {
+async function described(file: string, source: BtfSource, mode: string, guest: GuestView, shown = file): Promise<PreparedBtf> {
   const [bytes, sha256] = await Promise.all([stat(file).then((s) => s.size), sha256File(file)]);
   return { result: { mode, source, bytes, sha256, file: shown }, hostFile: file, guest };
 }

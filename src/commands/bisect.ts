@@ -31,12 +31,7 @@ interface Search {
 }
 
 /** Probes kernels until the search has its answer; undefined when the run was interrupted. */
-async function search(
-  ctx: Context,
-  session: RunSession,
-  cells: Cell[],
-  previous: Map<string, CellResult>,
-): Promise<Search | undefined> {
+async function search(ctx: Context, session: RunSession, cells: Cell[], previous: Map<string, CellResult>): Promise<Search | undefined> {
   const resumed = new Set<string>();
   session.events.subscribe((e) => void (e.type === 'result' && e.resumed && resumed.add(e.cell.id)));
   const s: Search = { seen: new Map(), known: new Map(), boots: 0 };

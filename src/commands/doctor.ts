@@ -23,10 +23,7 @@ export interface DoctorOptions {
   host?: Partial<DoctorHost>;
 }
 
-async function needsOf(
-  ctx: Context,
-  file: string,
-): Promise<{ needs: DoctorNeeds; note: string; debianKeyring?: string }> {
+async function needsOf(ctx: Context, file: string): Promise<{ needs: DoctorNeeds; note: string; debianKeyring?: string }> {
   if (!fs.existsSync(path.resolve(ctx.cwd, file))) {
     return {
       needs: { arches: [...ARCHES], vng: false },
@@ -50,13 +47,9 @@ function trustOf(ctx: Context, matrix: Matrix): { roots: TrustNeed[]; debianKeyr
   });
   const store = createImageStore(options);
   const debianKeyring = sourceSettings(options, 'debian').keyring;
-  const schemes = new Set(
-    matrix.kernels.map((k) => parseSource(k.source)).flatMap((p) => (p?.kind === 'distro' ? [p.scheme] : [])),
-  );
+  const schemes = new Set(matrix.kernels.map((k) => parseSource(k.source)).flatMap((p) => (p?.kind === 'distro' ? [p.scheme] : [])));
   // Debian's own keyring has its line already (keyringCheck).
-  const roots = [...schemes]
-    .flatMap((s) => store.trustRoots(s))
-    .filter((r) => r.path !== (debianKeyring ?? DEBIAN_KEYRING));
+  const roots = [...schemes].flatMap((s) => store.trustRoots(s)).filter((r) => r.path !== (debianKeyring ?? DEBIAN_KEYRING));
   return { roots, ...(debianKeyring ? { debianKeyring } : {}) };
 }
 

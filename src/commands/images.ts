@@ -41,22 +41,16 @@ async function cacheListing(ctx: Context, opts: ImagesOptions, cacheDir: string,
     const cleared = await snapshots.clear();
     const removed = await prune(cacheDir, locks);
     const bytes = removed.reduce((n, e) => n + e.bytes, 0);
-    ctx.stdout.write(
-      `removed ${removed.length} entries (${mib(bytes)}) and ${cleared.count} snapshots (${mib(cleared.bytes)}) from ${cacheDir}\n`,
-    );
+    ctx.stdout.write(`removed ${removed.length} entries (${mib(bytes)}) and ${cleared.count} snapshots (${mib(cleared.bytes)}) from ${cacheDir}\n`);
     return ExitCode.ok;
   }
   const entries = await inventory(cacheDir, locks);
   for (const e of entries) {
-    ctx.stdout.write(
-      `${e.kind.padEnd(8)} ${e.id.slice(0, 16).padEnd(16)} ${mib(e.bytes).padStart(10)}  ${e.refs.join('; ') || '(unreferenced)'}\n`,
-    );
+    ctx.stdout.write(`${e.kind.padEnd(8)} ${e.id.slice(0, 16).padEnd(16)} ${mib(e.bytes).padStart(10)}  ${e.refs.join('; ') || '(unreferenced)'}\n`);
   }
   const saved = await snapshots.list();
   for (const sn of saved)
-    ctx.stdout.write(
-      `${'snapshot'.padEnd(8)} ${sn.key.slice(0, 16).padEnd(16)} ${mib(sn.bytes).padStart(10)}  ${sn.describe} (KASLR shared by its cells)\n`,
-    );
+    ctx.stdout.write(`${'snapshot'.padEnd(8)} ${sn.key.slice(0, 16).padEnd(16)} ${mib(sn.bytes).padStart(10)}  ${sn.describe} (KASLR shared by its cells)\n`);
   const total = entries.reduce((n, e) => n + e.bytes, 0) + saved.reduce((n, e) => n + e.bytes, 0);
   ctx.stdout.write(`${entries.length + saved.length} entries, ${mib(total)} in ${cacheDir}\n`);
   return ExitCode.ok;
@@ -102,8 +96,7 @@ async function pull(ctx: Context, opts: ImagesOptions, loaded: Loaded, options: 
     try {
       ctx.stdout.write(`${what}: ${await fetch()}\n`);
     } catch (error) {
-      if (error instanceof NotAvailableError)
-        return void ctx.stdout.write(`${what}: not available (${error.message})\n`);
+      if (error instanceof NotAvailableError) return void ctx.stdout.write(`${what}: not available (${error.message})\n`);
       if (!(error instanceof PortmatrixError)) throw error;
       failed++;
       ctx.stdout.write(`${what}: FAILED: ${error.message}\n`);

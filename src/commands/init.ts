@@ -37,8 +37,7 @@ function nextSteps(p: Project, ready: boolean): string[] {
   const paths = p.programs.map((t) => t.path).join(', ');
   const steps = [
     p.kind === 'placeholder'
-      ? 'matrix.yaml: set the test path to your loader binary ' +
-        '(no Go module with cilium/ebpf, libbpf skeleton Makefile or per-arch binary was found)'
+      ? 'matrix.yaml: set the test path to your loader binary ' + '(no Go module with cilium/ebpf, libbpf skeleton Makefile or per-arch binary was found)'
       : `matrix.yaml: check the tests (${paths}, guessed from ${p.evidence})`,
     'matrix.yaml: pick your kernels, arches and configs; list known failures under expect',
     p.kind === 'placeholder'
@@ -55,8 +54,7 @@ export default async function init(ctx: Context, opts: InitOptions): Promise<num
   // Check all before building or writing any: either both files are written or none.
   if (!opts.force) {
     for (const rel of FILES) {
-      if (await exists(path.join(ctx.cwd, rel)))
-        throw new UsageError(`${rel} already exists; pass --force to overwrite it`);
+      if (await exists(path.join(ctx.cwd, rel))) throw new UsageError(`${rel} already exists; pass --force to overwrite it`);
     }
   }
   const found = await detectProject(ctx.cwd);

@@ -35,9 +35,7 @@ function releasesOf(source: string): { scheme: string; releases: string[]; flavo
   if (!source.includes(':')) return { scheme, releases: [...distro.releases] };
   const parsed = parseKernelSource(source);
   if (parsed.kind !== 'distro' || !distro.releases.includes(parsed.release)) {
-    throw new UsageError(
-      `kernels ${source}: unknown ${distro.label} ${distro.releaseWord}; use one of ${distro.releases.join(', ')}`,
-    );
+    throw new UsageError(`kernels ${source}: unknown ${distro.label} ${distro.releaseWord}; use one of ${distro.releases.join(', ')}`);
   }
   return { scheme, releases: [parsed.release], ...(parsed.flavour ? { flavour: parsed.flavour } : {}) };
 }
@@ -45,26 +43,16 @@ function releasesOf(source: string): { scheme: string; releases: string[]; flavo
 function parseArches(list: string | undefined): Arch[] {
   if (!list) return [...ARCHES];
   return list.split(',').map((a) => {
-    if (!(ARCHES as readonly string[]).includes(a.trim()))
-      throw new UsageError(`--arch ${list}: "${a}" is not an arch; use ${ARCHES.join(', ')}`);
+    if (!(ARCHES as readonly string[]).includes(a.trim())) throw new UsageError(`--arch ${list}: "${a}" is not an arch; use ${ARCHES.join(', ')}`);
     return a.trim() as Arch;
   });
 }
 
 /** One row per release × flavour × arch, the ones the release does not build or list marked so. */
-export function renderOffers(
-  rows: { source: string; offer?: KernelOffer; arch: Arch; flavour: string; note?: string }[],
-): string {
+export function renderOffers(rows: { source: string; offer?: KernelOffer; arch: Arch; flavour: string; note?: string }[]): string {
   const table = [['SOURCE', 'FLAVOUR', 'ARCH', 'KERNEL', 'VERSION', 'PACKAGE']];
   for (const r of rows) {
-    table.push([
-      r.source,
-      r.flavour,
-      r.arch,
-      r.offer?.release ?? `— ${r.note ?? ''}`.trim(),
-      r.offer?.version ?? '',
-      r.offer?.package ?? '',
-    ]);
+    table.push([r.source, r.flavour, r.arch, r.offer?.release ?? `— ${r.note ?? ''}`.trim(), r.offer?.version ?? '', r.offer?.package ?? '']);
   }
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   return `${table
@@ -82,9 +70,7 @@ export default async function kernels(ctx: Context, opts: KernelsOptions, source
   const arches = parseArches(opts.arch);
   const matrixFile = path.resolve(ctx.cwd, opts.matrix);
   // A matrix here gives its mirrors and keyrings (images:); none is needed.
-  const loaded = existsSync(matrixFile)
-    ? await loadMatrix(opts.matrix, { ...commandLoad(ctx, false), allowOutsideProject: true })
-    : undefined;
+  const loaded = existsSync(matrixFile) ? await loadMatrix(opts.matrix, { ...commandLoad(ctx, false), allowOutsideProject: true }) : undefined;
   const options = imageOptionsBeside(ctx, matrixFile, loaded?.matrix, opts, { lockFile: undefined });
   const store = createImageStore(options);
   const distro = distroOf(scheme)!;
@@ -100,8 +86,6 @@ export default async function kernels(ctx: Context, opts: KernelsOptions, source
     }
   }
   ctx.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : renderOffers(rows));
-  ctx.stderr.write(
-    `read ${new Date().toISOString().slice(0, 10)} from the signed index; ${store.requests()} HTTP requests\n`,
-  );
+  ctx.stderr.write(`read ${new Date().toISOString().slice(0, 10)} from the signed index; ${store.requests()} HTTP requests\n`);
   return ExitCode.ok;
 }

@@ -26,8 +26,7 @@ export default async function plan(ctx: Context, opts: PlanOptions): Promise<num
     throw new UsageError('--shards only applies with --github-matrix (use `run --shard i/n` to run one shard)');
   if (opts.shards === 0) throw new UsageError('--shards 0: need at least 1 shard');
   if (opts.json && opts.githubMatrix) throw new UsageError('--json and --github-matrix are alternatives; pick one');
-  if (opts.explain && opts.githubMatrix)
-    throw new UsageError('--explain does not apply to --github-matrix; run `portmatrix check`');
+  if (opts.explain && opts.githubMatrix) throw new UsageError('--explain does not apply to --github-matrix; run `portmatrix check`');
 
   // The loader must exist to run a cell; a CI plan job runs before the build, so
   // --github-matrix does not insist on it.
@@ -42,10 +41,7 @@ export default async function plan(ctx: Context, opts: PlanOptions): Promise<num
   if (opts.githubMatrix) {
     const json = JSON.stringify(githubMatrix(cells, opts.shards));
     const jobs = (JSON.parse(json) as { include: unknown[] }).include.length;
-    if (jobs > GITHUB_MAX_JOBS)
-      ctx.stderr.write(
-        `warning: ${jobs} jobs exceed GitHub's limit of ${GITHUB_MAX_JOBS} per matrix; use --shards N\n`,
-      );
+    if (jobs > GITHUB_MAX_JOBS) ctx.stderr.write(`warning: ${jobs} jobs exceed GitHub's limit of ${GITHUB_MAX_JOBS} per matrix; use --shards N\n`);
     if (jobs === 0) ctx.stderr.write('warning: no runnable cell: GitHub rejects an empty matrix\n');
     ctx.stdout.write(`${json}\n`);
     const output = ctx.env.GITHUB_OUTPUT;

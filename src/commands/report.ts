@@ -39,9 +39,7 @@ export default async function report(ctx: Context, opts: ReportOptions, dirs: st
   const written = await writeReports(out, merged, reporters);
 
   ctx.stdout.write(renderTable(merged, { color: useColor(ctx), width: ctx.stdout.columns }));
-  ctx.stdout.write(
-    `\nReports from ${shards.length === 1 ? '1 results dir' : `${shards.length} results dirs, merged`}:\n`,
-  );
+  ctx.stdout.write(`\nReports from ${shards.length === 1 ? '1 results dir' : `${shards.length} results dirs, merged`}:\n`);
   for (const file of written) {
     const rel = path.relative(ctx.cwd, file);
     ctx.stdout.write(`  ${rel.startsWith('..') ? file : rel}\n`);

@@ -30,8 +30,7 @@ export default async function repro(ctx: Context, opts: ReproOptions, dir: strin
   }
   const resultsDir = path.resolve(ctx.cwd, opts.resultsDir);
   // A fresh results dir is emptied first: never the one being reproduced.
-  if (resultsDir === fromDir)
-    throw new UsageError(`--results-dir ${opts.resultsDir} is the directory being reproduced; pick another`);
+  if (resultsDir === fromDir) throw new UsageError(`--results-dir ${opts.resultsDir} is the directory being reproduced; pick another`);
   await openResultsDir(resultsDir, false);
   const session = await openSession(ctx, { ...plan, cells, resultsDir, options: opts, jobs: opts.jobs });
   const startedAt = new Date().toISOString();

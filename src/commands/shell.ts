@@ -36,10 +36,7 @@ export default async function shell(ctx: Context, opts: ShellOptions, wanted: st
 }
 
 /** The terminal raw while `fn` runs, the stopShell key turned into an abort; restored however it ends. */
-async function withRawTerminal<T>(
-  stdin: NonNullable<Context['stdin']>,
-  fn: (input: NodeJS.ReadableStream, escaped: AbortSignal) => Promise<T>,
-): Promise<T> {
+async function withRawTerminal<T>(stdin: NonNullable<Context['stdin']>, fn: (input: NodeJS.ReadableStream, escaped: AbortSignal) => Promise<T>): Promise<T> {
   const stopShell = new AbortController();
   const onKey = (chunk: Buffer) => void (chunk.includes(ESCAPE_KEY) && stopShell.abort());
   stdin.setRawMode!(true);

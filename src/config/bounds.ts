@@ -34,11 +34,7 @@ function programs(raw: RawMatrix): [PathKey[], RawProgram][] {
 
 function checkProgram(at: PathKey[], p: RawProgram, fail: Fail): void {
   if (p.timeout > MAX_TEST_TIMEOUT)
-    fail(
-      [...at, 'timeout'],
-      `${p.timeout} seconds is more than ${MAX_TEST_TIMEOUT} (a day)`,
-      `use at most ${MAX_TEST_TIMEOUT}`,
-    );
+    fail([...at, 'timeout'], `${p.timeout} seconds is more than ${MAX_TEST_TIMEOUT} (a day)`, `use at most ${MAX_TEST_TIMEOUT}`);
   for (const [name, value] of Object.entries(p.env)) {
     if (!ENV_NAME.test(name))
       fail(
@@ -46,26 +42,16 @@ function checkProgram(at: PathKey[], p: RawProgram, fail: Fail): void {
         `${JSON.stringify(name)} is not an environment variable name`,
         'use letters, digits and "_", not starting with a digit, e.g. DEBUG_LEVEL',
       );
-    if (value.includes('\0'))
-      fail([...at, 'env', name], 'holds a NUL byte', 'remove it: an environment value cannot carry NUL');
+    if (value.includes('\0')) fail([...at, 'env', name], 'holds a NUL byte', 'remove it: an environment value cannot carry NUL');
   }
-  p.args.forEach(
-    (arg, i) =>
-      arg.includes('\0') && fail([...at, 'args', i], 'holds a NUL byte', 'remove it: an argument cannot carry NUL'),
-  );
+  p.args.forEach((arg, i) => arg.includes('\0') && fail([...at, 'args', i], 'holds a NUL byte', 'remove it: an argument cannot carry NUL'));
 }
 
 function checkSize(raw: RawMatrix, fail: Fail): void {
   const cells = raw.kernels.length * raw.arches.length * raw.configs.length * raw.libc.length;
-  const biggest = (['kernels', 'configs', 'libc', 'arches'] as const).reduce((a, b) =>
-    raw[b].length > raw[a].length ? b : a,
-  );
+  const biggest = (['kernels', 'configs', 'libc', 'arches'] as const).reduce((a, b) => (raw[b].length > raw[a].length ? b : a));
   if (cells > MAX_CELLS)
-    fail(
-      [biggest],
-      `the matrix has ${cells} cells, more than ${MAX_CELLS}`,
-      'split it into several matrix files, or list fewer kernels, configs or libcs',
-    );
+    fail([biggest], `the matrix has ${cells} cells, more than ${MAX_CELLS}`, 'split it into several matrix files, or list fewer kernels, configs or libcs');
   const tests = (raw.tests?.length ?? 0) + (raw.loader ? 1 : 0);
   if (cells * tests > MAX_CELL_TESTS)
     fail(
@@ -78,21 +64,13 @@ function checkSize(raw: RawMatrix, fail: Fail): void {
 /** Every bound that the schema's types cannot state, checked before anything expands. */
 export function checkBounds(raw: RawMatrix, fail: Fail): void {
   if (raw.vm.bootTimeout > MAX_BOOT_TIMEOUT)
-    fail(
-      ['vm', 'bootTimeout'],
-      `${raw.vm.bootTimeout} seconds is more than ${MAX_BOOT_TIMEOUT} (an hour)`,
-      `use at most ${MAX_BOOT_TIMEOUT}`,
-    );
+    fail(['vm', 'bootTimeout'], `${raw.vm.bootTimeout} seconds is more than ${MAX_BOOT_TIMEOUT} (an hour)`, `use at most ${MAX_BOOT_TIMEOUT}`);
   let total = 0;
   for (const [at, program] of programs(raw)) {
     checkProgram(at, program, fail);
     total += program.timeout;
     if (total > MAX_CELL_TIMEOUT)
-      fail(
-        [...at, 'timeout'],
-        `the tests' timeouts add up to more than ${MAX_CELL_TIMEOUT} seconds (a week)`,
-        'give the tests shorter timeouts',
-      );
+      fail([...at, 'timeout'], `the tests' timeouts add up to more than ${MAX_CELL_TIMEOUT} seconds (a week)`, 'give the tests shorter timeouts');
   }
   checkSize(raw, fail);
 }

@@ -34,13 +34,7 @@ export interface BtfSettings {
   objectsAt: { line: number; col: number }[];
 }
 
-function mode(
-  value: string | undefined,
-  at: PathKey[],
-  dir: string,
-  hasObjects: boolean,
-  fail: Fail,
-): BtfMode | undefined {
+function mode(value: string | undefined, at: PathKey[], dir: string, hasObjects: boolean, fail: Fail): BtfMode | undefined {
   if (value === undefined) return undefined;
   const parsed = parseBtfMode(value);
   if (!parsed) fail(at, `${JSON.stringify(value)} is not a BTF mode`, `use one of ${BTF_MODE_WORDS.join(', ')}`);
@@ -61,12 +55,7 @@ function mode(
   return { kind: 'file', path: abs };
 }
 
-export function buildBtf(
-  raw: Raw,
-  dir: string,
-  fail: Fail,
-  lineOf: (at: PathKey[]) => { line: number; col: number },
-): BtfSettings {
+export function buildBtf(raw: Raw, dir: string, fail: Fail, lineOf: (at: PathKey[]) => { line: number; col: number }): BtfSettings {
   raw.btf.objects.forEach((o, i) => checkPlaceholders(o, ['btf', 'objects', i], fail));
   const objects = raw.btf.objects.map((o) => path.resolve(dir, o));
   const has = objects.length > 0;

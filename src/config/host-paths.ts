@@ -74,8 +74,7 @@ function program(written: string, at: PathKey[], o: Checks): void {
 
 /** A file or glob: a plain path is confined per arch; a glob's fixed part here, its matches in the walk. */
 function fileOrGlob(written: string, at: PathKey[], o: Checks, sites: GlobSite[]): void {
-  if (written.trim() === '')
-    o.fail(at, 'is empty', 'write a path or glob relative to the matrix file, e.g. testdata/*.elf');
+  if (written.trim() === '') o.fail(at, 'is empty', 'write a path or glob relative to the matrix file, e.g. testdata/*.elf');
   for (const arch of o.arches) {
     const filled = fillPlaceholders(written, arch);
     confined(globBase(path.resolve(o.dir, filled)), at, filled, o);
@@ -98,20 +97,12 @@ function btfFile(value: string | undefined, at: PathKey[], o: Checks): void {
 function allowedOutside(raw: RawMatrix, dir: string, env: NodeJS.ProcessEnv, fail: Fail): string[] {
   const list = raw.allowOutsideProject ?? [];
   const refused = list.length ? outsideRefused(env) : undefined;
-  if (refused)
-    fail(['allowOutsideProject'], `is ${refused}`, 'or remove the key and keep the files inside the project');
-  return list.map((p, i) =>
-    p.trim()
-      ? realOrResolved(path.resolve(dir, p))
-      : fail(['allowOutsideProject', i], 'is empty', 'write a path, e.g. /boot'),
-  );
+  if (refused) fail(['allowOutsideProject'], `is ${refused}`, 'or remove the key and keep the files inside the project');
+  return list.map((p, i) => (p.trim() ? realOrResolved(path.resolve(dir, p)) : fail(['allowOutsideProject', i], 'is empty', 'write a path, e.g. /boot')));
 }
 
 /** Checks every path; returns where they may lead, and the globs for plan/files.ts to walk. */
-export function checkHostPaths(
-  raw: RawMatrix,
-  opts: HostPathOptions,
-): { confinement: Confinement; globSites: GlobSite[] } {
+export function checkHostPaths(raw: RawMatrix, opts: HostPathOptions): { confinement: Confinement; globSites: GlobSite[] } {
   const confinement = {
     root: projectRoot(opts.dir),
     allowed: allowedOutside(raw, opts.dir, opts.env ?? {}, opts.fail),
@@ -126,9 +117,7 @@ export function checkHostPaths(
   raw.configs.forEach((c, i) => btfFile(c.btf, ['configs', i, 'btf'], o));
   raw.bisect?.forEach((b, i) => kernelFile(b, ['bisect', i], o));
   raw.btf.objects.forEach((p, i) => fileOrGlob(p, ['btf', 'objects', i], o, sites));
-  const tests: [PathKey[], { path: string; files: { src: string; dest: string }[] }][] = (raw.tests ?? []).map(
-    (t, i) => [['tests', i], t],
-  );
+  const tests: [PathKey[], { path: string; files: { src: string; dest: string }[] }][] = (raw.tests ?? []).map((t, i) => [['tests', i], t]);
   if (raw.loader) tests.push([['loader'], raw.loader]);
   for (const [at, t] of tests) {
     program(t.path, [...at, 'path'], o);

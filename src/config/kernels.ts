@@ -14,10 +14,7 @@ export function releaseSeries(scheme: string, release: string): string | undefin
   return distroOf(scheme)?.series?.[release];
 }
 
-export type ParsedSource =
-  | { kind: 'distro'; scheme: string; release: string; flavour: string }
-  | { kind: 'file'; path: string }
-  | { kind: 'oci'; ref: string };
+export type ParsedSource = { kind: 'distro'; scheme: string; release: string; flavour: string } | { kind: 'file'; path: string } | { kind: 'oci'; ref: string };
 
 /** Splits a source without validating its parts; undefined for an unknown scheme. */
 export function parseSource(source: string): ParsedSource | undefined {
@@ -48,9 +45,7 @@ export function defaultKernelName(parsed: ParsedSource): string {
   switch (parsed.kind) {
     case 'distro': {
       const fallback = distroOf(parsed.scheme)?.flavours[0];
-      return sanitiseName(
-        `${parsed.scheme}-${parsed.release}${parsed.flavour === fallback ? '' : `-${parsed.flavour}`}`,
-      );
+      return sanitiseName(`${parsed.scheme}-${parsed.release}${parsed.flavour === fallback ? '' : `-${parsed.flavour}`}`);
     }
     case 'file': {
       const base = path.basename(parsed.path);
@@ -64,11 +59,7 @@ export function defaultKernelName(parsed: ParsedSource): string {
       const lastSlash = nameAndTag.lastIndexOf('/');
       const tagColon = nameAndTag.indexOf(':', lastSlash + 1);
       const repo = tagColon < 0 ? nameAndTag : nameAndTag.slice(0, tagColon);
-      const tag = digest
-        ? digest.replace(/^sha256:/, '').slice(0, 12)
-        : tagColon < 0
-          ? 'latest'
-          : nameAndTag.slice(tagColon + 1);
+      const tag = digest ? digest.replace(/^sha256:/, '').slice(0, 12) : tagColon < 0 ? 'latest' : nameAndTag.slice(tagColon + 1);
       return sanitiseName(`oci-${repo.slice(repo.lastIndexOf('/') + 1)}-${tag}`);
     }
   }

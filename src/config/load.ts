@@ -62,15 +62,11 @@ function describeIssue(issue: ZodIssueLike, where: Locator): Problem {
       fix: `valid keys here are ${valid.join(', ')}${guess ? ` (did you mean ${guess}?)` : ''}`,
     };
   }
-  const guess =
-    issue.code === 'invalid_value' && typeof issue.input === 'string' && issue.values
-      ? nearest(issue.input, issue.values.map(String))
-      : undefined;
+  const guess = issue.code === 'invalid_value' && typeof issue.input === 'string' && issue.values ? nearest(issue.input, issue.values.map(String)) : undefined;
   const fix = `${issue.message}${guess ? ` (did you mean ${guess}?)` : ''}`;
   let problem: string;
   if (issue.input === undefined) problem = 'is missing';
-  else if (issue.code === 'invalid_type')
-    problem = `got ${typeof issue.input === 'number' ? 'the number ' : ''}${show(issue.input)}`;
+  else if (issue.code === 'invalid_type') problem = `got ${typeof issue.input === 'number' ? 'the number ' : ''}${show(issue.input)}`;
   else if (issue.code === 'too_small' || issue.code === 'too_big') problem = `${show(issue.input)} is out of range`;
   else problem = `${show(issue.input)} is not valid`;
   return { path: at, ...where.value(at), problem, fix };
@@ -80,8 +76,7 @@ async function readText(abs: string, shown: string): Promise<string> {
   try {
     const st = await fs.promises.stat(abs);
     if (!st.isFile()) throw new UsageError(`${shown}: not a regular file; pass --matrix <file> naming a matrix.yaml`);
-    if (st.size > MAX_MATRIX_BYTES)
-      throw new UsageError(`${shown}: ${st.size} bytes, more than the ${MAX_MATRIX_BYTES} a matrix may have; split it`);
+    if (st.size > MAX_MATRIX_BYTES) throw new UsageError(`${shown}: ${st.size} bytes, more than the ${MAX_MATRIX_BYTES} a matrix may have; split it`);
     return await fs.promises.readFile(abs, 'utf8');
   } catch (error) {
     if (error instanceof UsageError) throw error;
@@ -135,13 +130,7 @@ export async function readMatrix(file: string, opts: LoadOptions = {}): Promise<
     const { problem, fix, ...pos } = syntaxProblem(text, syntax, lines);
     fail(pos, 'yaml', problem, fix);
   }
-  if (doc.contents === null)
-    fail(
-      { line: 1, col: 1 },
-      'matrix',
-      'the file is empty',
-      'write at least kernels, arches and loader (see docs/matrix.md)',
-    );
+  if (doc.contents === null) fail({ line: 1, col: 1 }, 'matrix', 'the file is empty', 'write at least kernels, arches and loader (see docs/matrix.md)');
 
   const unsafe = unsafeNode(doc);
   if (unsafe) fail(lines.linePos(unsafe.offset), 'yaml', unsafe.problem, unsafe.fix);

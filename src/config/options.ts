@@ -224,17 +224,7 @@ export const COMMAND_FLAGS = {
     'strict',
     'allowOutsideProject',
   ],
-  bisect: [
-    'matrix',
-    'kernels',
-    'arch',
-    'config',
-    'libc',
-    'from',
-    ...SESSION_FLAGS,
-    'resultsDir',
-    'allowOutsideProject',
-  ],
+  bisect: ['matrix', 'kernels', 'arch', 'config', 'libc', 'from', ...SESSION_FLAGS, 'resultsDir', 'allowOutsideProject'],
   repro: ['matrix', ...SESSION_FLAGS, 'jobs', 'resultsDir', 'allowOutsideProject'],
   shell: ['matrix', 'command', 'accel', 'snapshot', 'cacheDir', 'mirror', 'allowOutsideProject'],
   report: ['out', 'reporter'],
@@ -263,9 +253,7 @@ export function flagOption(name: FlagName, override: FlagOverride = {}, grouped 
 }
 
 // Each options type holds exactly the flags its command is given: a mismatch does not compile.
-type Exactly<T, K extends PropertyKey> = [Exclude<keyof T, K>, Exclude<K, keyof T>] extends [never, never]
-  ? true
-  : false;
+type Exactly<T, K extends PropertyKey> = [Exclude<keyof T, K>, Exclude<K, keyof T>] extends [never, never] ? true : false;
 type Holds<T extends true> = T;
 export type RunFlagsMatch = Holds<Exactly<RunOptions, (typeof COMMAND_FLAGS.run)[number]>>;
 export type BisectFlagsMatch = Holds<Exactly<BisectOptions, (typeof COMMAND_FLAGS.bisect)[number]>>;

@@ -16,7 +16,6 @@ export function fillPlaceholders(template: string, arch: Arch): string {
 
 export function checkPlaceholders(value: string, at: PathKey[], fail: Fail): void {
   for (const match of value.match(PLACEHOLDER) ?? []) {
-    if (!PLACEHOLDERS.includes(match))
-      fail(at, `unknown placeholder ${match} in ${JSON.stringify(value)}`, `use ${PLACEHOLDERS.join(' or ')}`);
+    if (!PLACEHOLDERS.includes(match)) fail(at, `unknown placeholder ${match} in ${JSON.stringify(value)}`, `use ${PLACEHOLDERS.join(' or ')}`);
   }
 }

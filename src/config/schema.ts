@@ -11,9 +11,7 @@ const scalarString = (fix: string) =>
   z.preprocess((v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v), z.string({ error: fix }));
 
 const positive = (what: string, example: string) =>
-  z
-    .number({ error: `use ${what}, e.g. ${example}` })
-    .positive({ error: `use ${what} greater than 0, e.g. ${example}` });
+  z.number({ error: `use ${what}, e.g. ${example}` }).positive({ error: `use ${what} greater than 0, e.g. ${example}` });
 
 const wholeNumber = (what: string, min: number, max: number, example: string) =>
   z
@@ -49,10 +47,7 @@ function imageSourceKeys() {
     .string({ error: 'write a URL, e.g. http://deb.debian.org/debian' })
     .regex(/^https?:\/\/[^\s/]+\S*$/, { error: 'write an http(s) URL, e.g. http://deb.debian.org/debian' })
     .optional();
-  const keyring = z
-    .string({ error: 'write the path of a keyring file' })
-    .min(1, { error: 'write the path of a keyring file' })
-    .optional();
+  const keyring = z.string({ error: 'write the path of a keyring file' }).min(1, { error: 'write the path of a keyring file' }).optional();
   return Object.fromEntries(sourceOptions().map((o) => [o.key, o.name === 'keyring' ? keyring : url]));
 }
 
@@ -100,18 +95,13 @@ const matchShape = {
 };
 export const matchSchema = z.strictObject(matchShape, { error: 'write a map of arch, kernel, config and/or libc' });
 const testMatch = { test: z.string({ error: 'write the name of a test, e.g. smoke' }).optional() };
-export const excludeSchema = z.strictObject(
-  { ...matchShape, ...testMatch },
-  { error: 'write a map of arch, kernel, config, libc and/or test' },
-);
+export const excludeSchema = z.strictObject({ ...matchShape, ...testMatch }, { error: 'write a map of arch, kernel, config, libc and/or test' });
 export const expectSchema = z.strictObject(
   {
     ...matchShape,
     ...testMatch,
     /** `fail`: the cell is expected to fail; `flaky`: a known flake, quarantined. Default: fail. */
-    result: z
-      .enum(['fail', 'flaky'], { error: 'use result: fail or flaky (cells that pass need no entry)' })
-      .default('fail'),
+    result: z.enum(['fail', 'flaky'], { error: 'use result: fail or flaky (cells that pass need no entry)' }).default('fail'),
     /** Why the cell fails; shown in every report. Required. */
     reason: z.string({ error: 'say why the cell is expected to fail, e.g. reason: no BTF on bookworm s390x' }),
   },
@@ -188,9 +178,7 @@ export const matrixSchema = z.strictObject(
       error: 'list architectures, e.g. [amd64, arm64]',
     }),
     /** Named kernel configurations. Default: one config named `default`. */
-    configs: z
-      .array(configSchema, { error: 'list configs, e.g. [{name: default}]' })
-      .default([{ name: 'default', cmdline: [], sysctl: {} }]),
+    configs: z.array(configSchema, { error: 'list configs, e.g. [{name: default}]' }).default([{ name: 'default', cmdline: [], sysctl: {} }]),
     /** Userspace the loader runs against. Default: [static] (no libc needed). */
     libc: z
       .array(z.string({ error: 'use static or debian:<suite>' }), {
@@ -247,9 +235,7 @@ export const matrixSchema = z.strictObject(
       )
       .default({ objects: [] }),
     /** Re-add combinations removed by `exclude` (applied after it, as in GitHub Actions). Default: none. */
-    include: z
-      .array(matchSchema, { error: 'list partial matches, e.g. [{arch: s390x, kernel: debian-trixie}]' })
-      .default([]),
+    include: z.array(matchSchema, { error: 'list partial matches, e.g. [{arch: s390x, kernel: debian-trixie}]' }).default([]),
     /** Remove every combination matching an entry. Default: none. */
     exclude: z.array(excludeSchema, { error: 'list partial matches, e.g. [{arch: s390x}]' }).default([]),
     /** Cells known to fail, with the reason. Default: none. */

@@ -37,37 +37,20 @@ export interface BuildOptions {
 }
 
 function checkAxis(values: string[], field: string, valid: readonly string[] | undefined, fail: Fail): void {
-  if (values.length === 0)
-    fail(
-      [field],
-      'is empty',
-      valid ? `list at least one of ${valid.join(', ')}` : 'list at least one entry or remove the key',
-    );
+  if (values.length === 0) fail([field], 'is empty', valid ? `list at least one of ${valid.join(', ')}` : 'list at least one entry or remove the key');
   values.forEach((v, i) => {
     if (valid && !valid.includes(v)) fail([field, i], `${JSON.stringify(v)} is not valid`, oneOf(v, valid));
     if (values.indexOf(v) !== i) fail([field, i], `${JSON.stringify(v)} is listed twice`, 'list each value once');
   });
 }
 
-function checkDistroSource(
-  parsed: { scheme: string; release: string; flavour: string },
-  at: PathKey[],
-  fail: Fail,
-): void {
+function checkDistroSource(parsed: { scheme: string; release: string; flavour: string }, at: PathKey[], fail: Fail): void {
   const distro = distroOf(parsed.scheme)!;
   if (!distro.releases.includes(parsed.release)) {
-    fail(
-      at,
-      `unknown ${distro.label} ${distro.releaseWord} ${JSON.stringify(parsed.release)}`,
-      oneOf(parsed.release, distro.releases),
-    );
+    fail(at, `unknown ${distro.label} ${distro.releaseWord} ${JSON.stringify(parsed.release)}`, oneOf(parsed.release, distro.releases));
   }
   if (!distro.flavours.includes(parsed.flavour)) {
-    fail(
-      at,
-      `unknown ${distro.label} kernel flavour ${JSON.stringify(parsed.flavour)}`,
-      oneOf(parsed.flavour, distro.flavours),
-    );
+    fail(at, `unknown ${distro.label} kernel flavour ${JSON.stringify(parsed.flavour)}`, oneOf(parsed.flavour, distro.flavours));
   }
 }
 
@@ -83,28 +66,15 @@ function buildKernels(raw: RawMatrix, o: BuildOptions, dir: string): KernelSpec[
     if (!parsed) {
       const scheme = k.source.includes(':') ? k.source.slice(0, k.source.indexOf(':')) : k.source;
       const hint = `write <distribution>:<release>[/<flavour>], file:<path> or oci:<ref>; schemes: ${KERNEL_SCHEMES.join(', ')}`;
-      fail(
-        sourcePath,
-        `${JSON.stringify(k.source)} is not a kernel source`,
-        nearest(scheme, KERNEL_SCHEMES) ? oneOf(scheme, KERNEL_SCHEMES) : hint,
-      );
+      fail(sourcePath, `${JSON.stringify(k.source)} is not a kernel source`, nearest(scheme, KERNEL_SCHEMES) ? oneOf(scheme, KERNEL_SCHEMES) : hint);
     }
     let source = k.source;
     if (parsed.kind === 'distro') checkDistroSource(parsed, sourcePath, fail);
     else if (parsed.kind === 'file') {
-      if (!parsed.path)
-        fail(
-          sourcePath,
-          'file: names no path',
-          'write file:<path of a vmlinuz/bzImage/Image>, relative to the matrix file',
-        );
+      if (!parsed.path) fail(sourcePath, 'file: names no path', 'write file:<path of a vmlinuz/bzImage/Image>, relative to the matrix file');
       const abs = path.resolve(dir, parsed.path);
       if (!fs.existsSync(abs))
-        fail(
-          sourcePath,
-          `${parsed.path} does not exist (paths are relative to the matrix file)`,
-          'build or download the kernel image first, or fix the path',
-        );
+        fail(sourcePath, `${parsed.path} does not exist (paths are relative to the matrix file)`, 'build or download the kernel image first, or fix the path');
       // Absolute, so the image store needs no base directory (Matrix paths are absolute).
       source = `file:${abs}`;
     } else if (!/^[a-z0-9][\w.-]*(:\d+)?(\/[\w.-]+)+(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/i.test(parsed.ref)) {
@@ -115,12 +85,7 @@ function buildKernels(raw: RawMatrix, o: BuildOptions, dir: string): KernelSpec[
       );
     }
     const name = k.name ?? defaultKernelName(parsed);
-    if (!KERNEL_NAME.test(name))
-      fail(
-        [...at, 'name'],
-        `${JSON.stringify(name)} is not a valid name`,
-        'use lower-case letters, digits, ".", "_" and "-"',
-      );
+    if (!KERNEL_NAME.test(name)) fail([...at, 'name'], `${JSON.stringify(name)} is not a valid name`, 'use lower-case letters, digits, ".", "_" and "-"');
     const first = names.get(name);
     if (first !== undefined)
       fail(
@@ -135,34 +100,19 @@ function buildKernels(raw: RawMatrix, o: BuildOptions, dir: string): KernelSpec[
 
 function buildConfigs(raw: RawMatrix, o: BuildOptions): ConfigSpec[] {
   const fail: Fail = o.fail;
-  if (raw.configs.length === 0)
-    fail(['configs'], 'is empty', 'list at least one config, e.g. [{name: default}], or remove the key');
+  if (raw.configs.length === 0) fail(['configs'], 'is empty', 'list at least one config, e.g. [{name: default}], or remove the key');
   const seen = new Map<string, number>();
   return raw.configs.map((c, i) => {
     const at: PathKey[] = ['configs', i];
-    if (!CONFIG_NAME.test(c.name))
-      fail(
-        [...at, 'name'],
-        `${JSON.stringify(c.name)} is not a valid config name`,
-        'use lower-case letters, digits, "_" and "-"',
-      );
+    if (!CONFIG_NAME.test(c.name)) fail([...at, 'name'], `${JSON.stringify(c.name)} is not a valid config name`, 'use lower-case letters, digits, "_" and "-"');
     if (seen.has(c.name))
-      fail(
-        [...at, 'name'],
-        `duplicate config name ${JSON.stringify(c.name)} (also configs[${seen.get(c.name)}])`,
-        'give each config a distinct name',
-      );
+      fail([...at, 'name'], `duplicate config name ${JSON.stringify(c.name)} (also configs[${seen.get(c.name)}])`, 'give each config a distinct name');
     seen.set(c.name, i);
     for (const key of Object.keys(c.sysctl)) {
       if (!SYSCTL_KEY.test(key))
-        fail(
-          [...at, 'sysctl', key],
-          `${JSON.stringify(key)} is not a sysctl name`,
-          'write the dotted name, e.g. kernel.unprivileged_bpf_disabled',
-        );
+        fail([...at, 'sysctl', key], `${JSON.stringify(key)} is not a sysctl name`, 'write the dotted name, e.g. kernel.unprivileged_bpf_disabled');
     }
-    if (c.user !== undefined && !isUser(c.user))
-      fail([...at, 'user'], `${JSON.stringify(c.user)} is not a user`, 'write a user name or a uid, e.g. 1000');
+    if (c.user !== undefined && !isUser(c.user)) fail([...at, 'user'], `${JSON.stringify(c.user)} is not a user`, 'write a user name or a uid, e.g. 1000');
     const capabilities = c.capabilities?.map((raw, j) => {
       const cap = normaliseCapability(raw);
       if (!isCapability(cap))
@@ -210,9 +160,7 @@ function buildMatches<T extends CellMatch>(
       o.fail(
         at,
         'names no arch, kernel, config, libc or test, so it would match every cell',
-        field === 'include'
-          ? 'name at least one axis, e.g. {arch: s390x, kernel: debian-trixie}'
-          : 'name at least one axis, e.g. {arch: s390x}',
+        field === 'include' ? 'name at least one axis, e.g. {arch: s390x, kernel: debian-trixie}' : 'name at least one axis, e.g. {arch: s390x}',
       );
     const out = { ...entry, ...o.lineOf(at) };
     for (const key of keys) {
@@ -220,19 +168,11 @@ function buildMatches<T extends CellMatch>(
       if (key === 'kernel' && value.startsWith('file:')) value = `file:${path.resolve(dir, value.slice(5))}`;
       const valid = key === 'kernel' ? [...axes.kernel, ...kernels.map((k) => k.source)] : axes[key];
       if (!valid.includes(value))
-        o.fail(
-          [...at, key],
-          `${JSON.stringify(entry[key])} is not ${key === 'arch' ? 'an' : 'a'} ${key} of this matrix`,
-          oneOf(entry[key], axes[key]),
-        );
+        o.fail([...at, key], `${JSON.stringify(entry[key])} is not ${key === 'arch' ? 'an' : 'a'} ${key} of this matrix`, oneOf(entry[key], axes[key]));
       out[key] = value;
     }
     if (field === 'expect' && !(entry as unknown as { reason: string }).reason.trim())
-      o.fail(
-        [...at, 'reason'],
-        'is empty',
-        'say why the cell is expected to fail, e.g. reason: no BTF on bookworm s390x',
-      );
+      o.fail([...at, 'reason'], 'is empty', 'say why the cell is expected to fail, e.g. reason: no BTF on bookworm s390x');
     return out;
   });
 }
@@ -255,12 +195,7 @@ function checkRegexes(list: string[], field: 'allow' | 'deny', fail: Fail): stri
 
 /** `bisect:` entries are kernel names or sources of the matrix, or other sources; each becomes a source. */
 function buildBisect(list: string[], kernels: KernelSpec[], dir: string, fail: Fail): string[] {
-  if (list.length < 2)
-    fail(
-      ['bisect'],
-      'needs at least two kernels',
-      'list the kernels oldest first, e.g. [debian:bullseye, debian:trixie]',
-    );
+  if (list.length < 2) fail(['bisect'], 'needs at least two kernels', 'list the kernels oldest first, e.g. [debian:bullseye, debian:trixie]');
   return list.map((entry, i) => {
     const named = kernels.find((k) => k.name === entry || k.source === entry);
     if (named) return named.source;
@@ -277,14 +212,7 @@ function buildBisect(list: string[], kernels: KernelSpec[], dir: string, fail: F
 
 type Axes = Parameters<typeof buildMatches>[2];
 
-function buildAllMatches(
-  raw: RawMatrix,
-  axes: Axes,
-  kernels: KernelSpec[],
-  dir: string,
-  o: BuildOptions,
-  tests: MatrixTest[],
-) {
+function buildAllMatches(raw: RawMatrix, axes: Axes, kernels: KernelSpec[], dir: string, o: BuildOptions, tests: MatrixTest[]) {
   return {
     include: buildMatches(raw.include, 'include', axes, kernels, dir, o),
     exclude: buildMatches(raw.exclude, 'exclude', axes, kernels, dir, o, tests),

@@ -29,53 +29,33 @@ type RawPackages = NonNullable<RawMatrix['packages']>;
 const UNDER_ROOT = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]*$/;
 
 function relativeDir(value: string, at: PathKey[], fail: Fail): string {
-  if (!UNDER_ROOT.test(value))
-    fail(
-      at,
-      `${JSON.stringify(value)} is not a directory under the test root`,
-      'write a relative path without "..", e.g. testdata',
-    );
+  if (!UNDER_ROOT.test(value)) fail(at, `${JSON.stringify(value)} is not a directory under the test root`, 'write a relative path without "..", e.g. testdata');
   return value.replace(/^\.\/?/, '').replace(/\/+$/, '');
 }
 
 export function buildPackages(raw: RawPackages, at: PathKey[], o: TestsOptions): PackagesSpec {
   // `packages: [a, b]` or `packages: {names: [a, b]}`: the same names, written at other paths.
   const listAt: PathKey[] = o.written([...at, 'names']) ? [...at, 'names'] : at;
-  if (raw.names.length === 0)
-    o.fail(listAt, 'is empty', 'list at least one package, e.g. [libbpf1], or remove the key');
+  if (raw.names.length === 0) o.fail(listAt, 'is empty', 'list at least one package, e.g. [libbpf1], or remove the key');
   const where: Record<string, PackageAt> = {};
   raw.names.forEach((n, i) => {
     if (!/^[a-z0-9][a-z0-9+.-]+$/.test(n))
-      o.fail(
-        [...listAt, i],
-        `${JSON.stringify(n)} is not a Debian package name`,
-        'write the binary package name, e.g. libbpf1',
-      );
+      o.fail([...listAt, i], `${JSON.stringify(n)} is not a Debian package name`, 'write the binary package name, e.g. libbpf1');
     where[n] ??= { ...o.lineOf([...listAt, i]), field: fieldName([...listAt, i]) };
   });
   if (raw.suite !== undefined && !(LIBC_SUITES as readonly string[]).includes(raw.suite))
-    o.fail(
-      [...at, 'suite'],
-      `${JSON.stringify(raw.suite)} is not a suite portmatrix knows`,
-      oneOf(raw.suite, LIBC_SUITES),
-    );
+    o.fail([...at, 'suite'], `${JSON.stringify(raw.suite)} is not a suite portmatrix knows`, oneOf(raw.suite, LIBC_SUITES));
   return { names: raw.names, ...(raw.suite === undefined ? {} : { suite: raw.suite }), at: where };
 }
 
 /** Arches an exclude entry `{arch, test}` (nothing else) takes the test off entirely: it needs no build there. */
 function excludedArches(raw: RawMatrix, name: string): Set<string> {
-  return new Set(
-    raw.exclude.filter((e) => e.test === name && e.arch && !e.kernel && !e.config && !e.libc).map((e) => e.arch!),
-  );
+  return new Set(raw.exclude.filter((e) => e.test === name && e.arch && !e.kernel && !e.config && !e.libc).map((e) => e.arch!));
 }
 
 function buildTest(t: RawTest, at: PathKey[], o: TestsOptions, dir: string, arches: Arch[]): MatrixTest {
   if (!TEST_NAME.test(t.name))
-    o.fail(
-      [...at, 'name'],
-      `${JSON.stringify(t.name)} is not a valid test name`,
-      'use lower-case letters, digits, ".", "_" and "-"',
-    );
+    o.fail([...at, 'name'], `${JSON.stringify(t.name)} is not a valid test name`, 'use lower-case letters, digits, ".", "_" and "-"');
   checkPlaceholders(t.path, [...at, 'path'], o.fail);
   const files = t.files.map((f, i) => {
     checkPlaceholders(f.src, [...at, 'files', i], o.fail);
@@ -112,29 +92,15 @@ function buildTest(t: RawTest, at: PathKey[], o: TestsOptions, dir: string, arch
 /** The matrix's tests: `tests:`, or `loader:` as one test named `loader`; exactly one of them. */
 export function buildTests(raw: RawMatrix, o: TestsOptions, dir: string, arches: Arch[]): MatrixTest[] {
   if (raw.tests && raw.loader)
-    o.fail(
-      ['loader'],
-      'is given together with tests',
-      'loader means one test named loader: move it into tests as {name: loader, path: ...}, or remove tests',
-    );
+    o.fail(['loader'], 'is given together with tests', 'loader means one test named loader: move it into tests as {name: loader, path: ...}, or remove tests');
   if (raw.loader) return [buildTest({ ...raw.loader, name: 'loader', kind: 'exec' }, ['loader'], o, dir, arches)];
-  if (!raw.tests)
-    return o.fail(
-      [],
-      'has neither tests nor loader',
-      'add tests: [{name: smoke, path: build/smoke-{arch}}] (or loader: {path: ...})',
-    );
-  if (raw.tests.length === 0)
-    o.fail(['tests'], 'is empty', 'list at least one test, e.g. [{name: smoke, path: build/smoke-{arch}}]');
+  if (!raw.tests) return o.fail([], 'has neither tests nor loader', 'add tests: [{name: smoke, path: build/smoke-{arch}}] (or loader: {path: ...})');
+  if (raw.tests.length === 0) o.fail(['tests'], 'is empty', 'list at least one test, e.g. [{name: smoke, path: build/smoke-{arch}}]');
   const seen = new Map<string, number>();
   return raw.tests.map((t, i) => {
     const first = seen.get(t.name);
     if (first !== undefined)
-      o.fail(
-        ['tests', i, 'name'],
-        `duplicate test name ${JSON.stringify(t.name)} (also tests[${first}])`,
-        'give each test a distinct name',
-      );
+      o.fail(['tests', i, 'name'], `duplicate test name ${JSON.stringify(t.name)} (also tests[${first}])`, 'give each test a distinct name');
     seen.set(t.name, i);
     return buildTest(
       t,

@@ -20,8 +20,7 @@ function unclosedBrackets(text: string): { offset: number; bracket: string }[] {
       const node = item.value ?? item.key;
       if (node?.type !== 'flow-collection') return;
       const closer = node.start.type === 'flow-seq-start' ? 'flow-seq-end' : 'flow-map-end';
-      if (!node.end.some((t) => t.type === closer))
-        open.push({ offset: node.start.offset, bracket: node.start.source });
+      if (!node.end.some((t) => t.type === closer)) open.push({ offset: node.start.offset, bracket: node.start.source });
     });
   }
   return open;

@@ -109,9 +109,7 @@ export const DISTROS: readonly Distro[] = [
   DEBIAN,
   UBUNTU,
   rpm('almalinux', 'AlmaLinux', ['8', '9', '10'], mirror('https://repo.almalinux.org/almalinux'), ALL),
-  rpm('rocky', 'Rocky Linux', ['8', '9', '10'], mirror('https://dl.rockylinux.org/pub/rocky'), (r) =>
-    r === '8' ? NO_S390X() : ALL(),
-  ),
+  rpm('rocky', 'Rocky Linux', ['8', '9', '10'], mirror('https://dl.rockylinux.org/pub/rocky'), (r) => (r === '8' ? NO_S390X() : ALL())),
   rpm('centos-stream', 'CentOS Stream', ['9', '10'], mirror('https://mirror.stream.centos.org'), ALL),
   // s390x is a secondary arch of Fedora's, published in a tree of its own.
   rpm(
@@ -136,8 +134,7 @@ export const distroOf = (scheme: string): Distro | undefined => DISTROS.find((d)
 /** `centos-stream` → `centosStream`: the prefix of its option keys. */
 const camel = (scheme: string) => scheme.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 /** `centos-stream` + `portsMirror` → `PORTMATRIX_CENTOS_STREAM_PORTS_MIRROR`. */
-const envName = (scheme: string, name: string) =>
-  `PORTMATRIX_${scheme.replace(/-/g, '_')}_${name.replace(/[A-Z]/g, (c) => `_${c}`)}`.toUpperCase();
+const envName = (scheme: string, name: string) => `PORTMATRIX_${scheme.replace(/-/g, '_')}_${name.replace(/[A-Z]/g, (c) => `_${c}`)}`.toUpperCase();
 
 /** One user-replaceable setting of a source: its `images:` key, environment variable and default. */
 export interface SourceOption {
@@ -165,8 +162,5 @@ export function sourceOptions(): SourceOption[] {
     env: envName(scheme, name),
     ...(url ? { default: url } : {}),
   });
-  return DISTROS.flatMap((d) => [
-    ...d.mirrors.map((m) => option(d.scheme, m.name, m.url)),
-    option(d.scheme, 'keyring'),
-  ]);
+  return DISTROS.flatMap((d) => [...d.mirrors.map((m) => option(d.scheme, m.name, m.url)), option(d.scheme, 'keyring')]);
 }

@@ -18,10 +18,7 @@ export interface MemoOptions<A extends unknown[]> {
   retryFailures?: boolean;
 }
 
-export function memoize<A extends unknown[], V>(
-  compute: (...args: A) => Promise<V>,
-  opts: MemoOptions<A> = {},
-): Memoized<A, V> {
+export function memoize<A extends unknown[], V>(compute: (...args: A) => Promise<V>, opts: MemoOptions<A> = {}): Memoized<A, V> {
   const memo = new Map<unknown, Promise<V>>();
   const keyOf = opts.keyOf ?? ((...args: A) => args[0]);
   const call = (...args: A): Promise<V> => {

@@ -9,16 +9,13 @@
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
 // Bidi embeddings, overrides and isolates, the marks, and lone surrogates.
-const INVISIBLE =
-  /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const INVISIBLE = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /** Characters a terminal would act on instead of showing, written as escapes. */
 export function escapeControls(text: string, keepNewlines = false): string {
   const hex = (c: string, width: number) => c.charCodeAt(0).toString(16).padStart(width, '0');
-  return text
-    .replace(CONTROL, (c) => (keepNewlines && c === '\n' ? c : (NAMED[c] ?? `\\x${hex(c, 2)}`)))
-    .replace(INVISIBLE, (c) => `\\u${hex(c, 4)}`);
+  return text.replace(CONTROL, (c) => (keepNewlines && c === '\n' ? c : (NAMED[c] ?? `\\x${hex(c, 2)}`))).replace(INVISIBLE, (c) => `\\u${hex(c, 4)}`);
 }
 
 /** At most `max` characters (a surrogate pair is not split), then `… (N bytes)` naming the whole. */

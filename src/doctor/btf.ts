@@ -13,25 +13,15 @@ export interface BtfNeeds {
   min: boolean;
 }
 
-function check(
-  host: DoctorHost,
-  name: string,
-  aptPackage: string,
-  purpose: string,
-  extraDirs: string[] = [],
-): CheckResult {
+function check(host: DoctorHost, name: string, aptPackage: string, purpose: string, extraDirs: string[] = []): CheckResult {
   const env = { ...host.env, PATH: [host.env.PATH ?? '', ...extraDirs].filter(Boolean).join(path.delimiter) };
   const found = which(name, env);
-  return found
-    ? { name, status: 'ok', detail: found }
-    : { name, status: 'missing', detail: `not on PATH (${purpose})`, aptPackage };
+  return found ? { name, status: 'ok', detail: found } : { name, status: 'missing', detail: `not on PATH (${purpose})`, aptPackage };
 }
 
 export function btfChecks(host: DoctorHost, needs: BtfNeeds | undefined): CheckResult[] {
   const out: CheckResult[] = [];
-  if (needs?.generate)
-    out.push(check(host, 'pahole', 'dwarves', 'generates BTF for kernels built without it (btf: auto, min)'));
-  if (needs?.min)
-    out.push(check(host, 'bpftool', 'bpftool', 'writes minimal BTF for btf.objects', ['/usr/sbin', '/sbin']));
+  if (needs?.generate) out.push(check(host, 'pahole', 'dwarves', 'generates BTF for kernels built without it (btf: auto, min)'));
+  if (needs?.min) out.push(check(host, 'bpftool', 'bpftool', 'writes minimal BTF for btf.objects', ['/usr/sbin', '/sbin']));
   return out;
 }

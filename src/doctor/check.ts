@@ -13,12 +13,7 @@ export interface CheckResult {
 }
 
 /** `name` found at `found`: ok, with the first line of `found versionArgs…` when asked. */
-export async function toolFound(
-  host: DoctorHost,
-  name: string,
-  found: string,
-  versionArgs?: string[],
-): Promise<CheckResult> {
+export async function toolFound(host: DoctorHost, name: string, found: string, versionArgs?: string[]): Promise<CheckResult> {
   const version = versionArgs ? await host.version(found, versionArgs) : undefined;
   return { name, status: 'ok', detail: version ? `${found}: ${version}` : found };
 }

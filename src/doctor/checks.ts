@@ -23,13 +23,7 @@ const DISK_REQUIRED = 256 * 2 ** 20;
 /** A matrix of a dozen kernels × arches needs a few GiB of cached packages. */
 const DISK_COMFORTABLE = 2 * 2 ** 30;
 
-async function tool(
-  host: DoctorHost,
-  name: string,
-  aptPackage: string,
-  versionArgs: string[] | undefined,
-  purpose: string,
-): Promise<CheckResult> {
+async function tool(host: DoctorHost, name: string, aptPackage: string, versionArgs: string[] | undefined, purpose: string): Promise<CheckResult> {
   const found = which(name, host.env);
   if (!found) return { name, status: 'missing', detail: `not on PATH (${purpose})`, aptPackage };
   return toolFound(host, name, found, versionArgs);
@@ -42,8 +36,7 @@ export function qemuCheck(host: DoctorHost, arch: Arch): Promise<CheckResult> {
 
 export function kvmCheck(host: DoctorHost): CheckResult {
   const scope = `usable only for ${host.hostArch} guests (guest arch = host arch); the real probe is a test boot at run time`;
-  if (!fs.existsSync(host.kvmPath))
-    return { name: 'kvm', status: 'warn', detail: `${host.kvmPath} absent: every cell runs under TCG (slower)` };
+  if (!fs.existsSync(host.kvmPath)) return { name: 'kvm', status: 'warn', detail: `${host.kvmPath} absent: every cell runs under TCG (slower)` };
   try {
     fs.closeSync(fs.openSync(host.kvmPath, 'r+'));
     return { name: 'kvm', status: 'ok', detail: `${host.kvmPath} opens read-write; ${scope}` };
@@ -58,8 +51,7 @@ export function kvmCheck(host: DoctorHost): CheckResult {
 }
 
 export function keyringCheck(host: DoctorHost): CheckResult {
-  if (fs.existsSync(host.keyringPath))
-    return { name: 'debian-archive-keyring', status: 'ok', detail: host.keyringPath };
+  if (fs.existsSync(host.keyringPath)) return { name: 'debian-archive-keyring', status: 'ok', detail: host.keyringPath };
   return {
     name: 'debian-archive-keyring',
     status: 'missing',
@@ -99,8 +91,7 @@ export function diskCheck(host: DoctorHost): CheckResult {
       status: 'missing',
       detail: `${detail}; need at least 256 MiB (set --cache-dir or $PORTMATRIX_CACHE elsewhere)`,
     };
-  if (free < DISK_COMFORTABLE)
-    return { name: 'disk', status: 'warn', detail: `${detail}; a full matrix may need a few GiB` };
+  if (free < DISK_COMFORTABLE) return { name: 'disk', status: 'warn', detail: `${detail}; a full matrix may need a few GiB` };
   return { name: 'disk', status: 'ok', detail };
 }
 

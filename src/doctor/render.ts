@@ -24,8 +24,7 @@ export function renderDoctor(results: CheckResult[]): string {
   if (missing.length === 0) lines.push('Everything portmatrix needs is here.');
   else {
     lines.push(`${missing.length} required piece${missing.length === 1 ? ' is' : 's are'} missing.`);
-    if (packages.length)
-      lines.push(`Install ${packages.length === 1 ? 'it' : 'them'} with:`, `  ${installCommand(packages)}`);
+    if (packages.length) lines.push(`Install ${packages.length === 1 ? 'it' : 'them'} with:`, `  ${installCommand(packages)}`);
   }
   return `${lines.join('\n')}\n`;
 }

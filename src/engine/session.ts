@@ -102,12 +102,7 @@ export async function openSession(ctx: Context, s: SessionSetup): Promise<RunSes
 }
 
 /** The rest of the session, once its views watch: inputs, the packages' pre-flight, scratch, reaper. */
-async function withViews(
-  ctx: Context,
-  s: SessionSetup,
-  events: RunEvents,
-  closeViews: () => void,
-): Promise<RunSession> {
+async function withViews(ctx: Context, s: SessionSetup, events: RunEvents, closeViews: () => void): Promise<RunSession> {
   const inputs = matrixInputs(ctx, s.options, s.matrix, events, s.resultsDir);
   // Downloads the packages; refuses, before any boot, a program whose libraries they lack.
   const shownMatrix = path.relative(ctx.cwd, s.matrixFile) || s.matrixFile;

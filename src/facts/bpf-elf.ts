@@ -40,11 +40,9 @@ export function readBpfElf(buf: Buffer, file: string): BpfElf {
   const u16 = (at: number) => (bigEndian ? buf.readUInt16BE(at) : buf.readUInt16LE(at));
   const u32 = (at: number) => (bigEndian ? buf.readUInt32BE(at) : buf.readUInt32LE(at));
   const u64 = (at: number) => Number(bigEndian ? buf.readBigUInt64BE(at) : buf.readBigUInt64LE(at));
-  if (buf[4] !== 2 || u16(18) !== EM_BPF)
-    throw new NotBpfObjectError(`${file} is an ELF file but not a BPF object (e_machine ${u16(18)}, BPF is ${EM_BPF})`);
+  if (buf[4] !== 2 || u16(18) !== EM_BPF) throw new NotBpfObjectError(`${file} is an ELF file but not a BPF object (e_machine ${u16(18)}, BPF is ${EM_BPF})`);
   const [shoff, shentsize, shnum, shstrndx] = [u64(0x28), u16(0x3a), u16(0x3c), u16(0x3e)];
-  if (shoff + shnum * shentsize > buf.length)
-    throw new NotBpfObjectError(`${file} is a truncated ELF file (section headers past its end)`);
+  if (shoff + shnum * shentsize > buf.length) throw new NotBpfObjectError(`${file} is a truncated ELF file (section headers past its end)`);
   const raw = Array.from({ length: shnum }, (_, i) => {
     const at = shoff + i * shentsize;
     const [off, size] = [u64(at + 24), u64(at + 32)];
@@ -70,12 +68,7 @@ export function readBpfElf(buf: Buffer, file: string): BpfElf {
   return { bigEndian, sections, symbols, section: (name) => sections.find((s) => s.name === name) };
 }
 
-function readSymbols(
-  data: Buffer,
-  strtab: Buffer,
-  bigEndian: boolean,
-  cstr: (b: Buffer, off: number) => string,
-): ElfSymbol[] {
+function readSymbols(data: Buffer, strtab: Buffer, bigEndian: boolean, cstr: (b: Buffer, off: number) => string): ElfSymbol[] {
   const out: ElfSymbol[] = [];
   for (let at = 0; at + 24 <= data.length; at += 24) {
     const name = bigEndian ? data.readUInt32BE(at) : data.readUInt32LE(at);

@@ -55,9 +55,7 @@ export class BtfIndex {
     return t.members.flatMap((m) => {
       if (m.name) return [m.name];
       const inner = this.resolve(m.type);
-      return inner && (inner.kind === KIND.STRUCT || inner.kind === KIND.UNION)
-        ? this.memberNames(inner, depth + 1)
-        : [];
+      return inner && (inner.kind === KIND.STRUCT || inner.kind === KIND.UNION) ? this.memberNames(inner, depth + 1) : [];
     });
   }
 

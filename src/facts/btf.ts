@@ -69,8 +69,7 @@ export function parseBtf(raw: Buffer): Btf {
   const [typeOff, typeLen, strOff, strLen] = [u32(8), u32(12), u32(16), u32(20)];
   const types0 = hdrLen + typeOff;
   const strs0 = hdrLen + strOff;
-  if (hdrLen < HDR || types0 + typeLen > raw.length || strs0 + strLen > raw.length)
-    throw new Error('malformed BTF: sections out of bounds');
+  if (hdrLen < HDR || types0 + typeLen > raw.length || strs0 + strLen > raw.length) throw new Error('malformed BTF: sections out of bounds');
   const str = (off: number) => (off >= strLen ? '' : raw.toString('latin1', strs0 + off, raw.indexOf(0, strs0 + off)));
   const types: BtfType[] = [{ id: 0, kind: 0, name: '', vlen: 0, ref: 0, members: [] }];
   for (let at = types0; at < types0 + typeLen; ) {

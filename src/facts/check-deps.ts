@@ -53,11 +53,6 @@ export function checkDeps(ctx: Context, matrix: Matrix, images: ImageStoreExt): 
 }
 
 /** The check of `cells` through `images`. */
-export function checkMatrixCells(
-  ctx: Context,
-  matrix: Matrix,
-  images: ImageStoreExt,
-  cells: readonly Cell[],
-): Promise<CheckReport> {
+export function checkMatrixCells(ctx: Context, matrix: Matrix, images: ImageStoreExt, cells: readonly Cell[]): Promise<CheckReport> {
   return checkCells(cells, checkDeps(ctx, matrix, images));
 }

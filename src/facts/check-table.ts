@@ -21,18 +21,13 @@ function status(c: CellCheck): string {
 export function checkTable(report: CheckReport): string {
   const rows = report.cells.map((c) => [c.id, c.release ?? '-', c.btf, status(c)]);
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cols: readonly string[]) =>
-    cols.map((col, i) => (i === cols.length - 1 ? col : col.padEnd(widths[i]!))).join('  ');
+  const line = (cols: readonly string[]) => cols.map((col, i) => (i === cols.length - 1 ? col : col.padEnd(widths[i]!))).join('  ');
   const out = [line(HEADERS)];
   report.cells.forEach((c, i) => {
     out.push(line(rows[i]!));
     for (const f of c.findings.filter((x) => x.level !== 'guarded')) out.push(`    ${findingLine(f)}`);
   });
   const count = (p: CellCheck['predicted']) => report.cells.filter((c) => c.predicted === p).length;
-  out.push(
-    '',
-    `${report.cells.length} cells: ${count('fail')} predicted to fail, ${count('pass')} to pass, ` +
-      `${count('skip')} not checked`,
-  );
+  out.push('', `${report.cells.length} cells: ${count('fail')} predicted to fail, ${count('pass')} to pass, ` + `${count('skip')} not checked`);
   return `${out.join('\n')}\n`;
 }

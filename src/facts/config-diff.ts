@@ -24,10 +24,7 @@ export interface ConfigDifference {
  */
 const AREAS: [string, RegExp][] = [
   ['bpf', /^CONFIG_(\w+_)?E?BPF(_\w+)?$/],
-  [
-    'btf',
-    /^CONFIG_(DEBUG_INFO_BTF\w*|DEBUG_INFO_REDUCED|PAHOLE_HAS_\w+|MODULE_ALLOW_BTF_MISMATCH|PROBE_EVENTS_BTF_ARGS)$/,
-  ],
+  ['btf', /^CONFIG_(DEBUG_INFO_BTF\w*|DEBUG_INFO_REDUCED|PAHOLE_HAS_\w+|MODULE_ALLOW_BTF_MISMATCH|PROBE_EVENTS_BTF_ARGS)$/],
   [
     'probes',
     new RegExp(
@@ -39,8 +36,7 @@ const AREAS: [string, RegExp][] = [
   [
     'network',
     new RegExp(
-      '^CONFIG_(LIRC|NET_CLS(_\\w+)?|NET_ACT(_\\w+)?|NET_SCH_INGRESS|NET_INGRESS|NET_EGRESS|NET_XGRESS|' +
-        'XDP_SOCKETS\\w*|NET_SOCK_MSG|STREAM_PARSER)$',
+      '^CONFIG_(LIRC|NET_CLS(_\\w+)?|NET_ACT(_\\w+)?|NET_SCH_INGRESS|NET_INGRESS|NET_EGRESS|NET_XGRESS|' + 'XDP_SOCKETS\\w*|NET_SOCK_MSG|STREAM_PARSER)$',
     ),
   ],
   ['cgroups', /^CONFIG_(CGROUPS|CGROUP_\w+|SOCK_CGROUP_DATA)$/],

@@ -29,8 +29,7 @@ function walk(r: CoreRelo, k: BtfIndex, t: BtfType): Miss | undefined {
   let at = essentialName(r.root);
   for (const step of r.steps) {
     if ('index' in step) {
-      if (cur?.kind !== KIND.ARRAY || !cur.array)
-        return { kind: 'field', need: `${at}[${step.index}]`, detail: `${at} is not an array in this kernel` };
+      if (cur?.kind !== KIND.ARRAY || !cur.array) return { kind: 'field', need: `${at}[${step.index}]`, detail: `${at} is not an array in this kernel` };
       cur = k.resolve(cur.array.type);
       at = `${at}[${step.index}]`;
       continue;

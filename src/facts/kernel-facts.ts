@@ -46,10 +46,7 @@ export interface KernelView {
   symbols?: Set<string>;
 }
 
-async function ownBtf(
-  k: ResolvedKernel,
-  deps: KernelFactsDeps,
-): Promise<{ raw?: Buffer; source: KernelFactsRecord['btfSource'] }> {
+async function ownBtf(k: ResolvedKernel, deps: KernelFactsDeps): Promise<{ raw?: Buffer; source: KernelFactsRecord['btfSource'] }> {
   try {
     return { raw: await btfFromImage(k.kernelPath, deps.env, deps.signal), source: 'kernel' };
   } catch (error) {
@@ -59,11 +56,7 @@ async function ownBtf(
   return { raw: await readFile(await deps.generatedBtf(k)), source: 'generated' };
 }
 
-async function computeFacts(
-  k: ResolvedKernel,
-  deps: KernelFactsDeps,
-  mapText: string | undefined,
-): Promise<KernelFactsRecord> {
+async function computeFacts(k: ResolvedKernel, deps: KernelFactsDeps, mapText: string | undefined): Promise<KernelFactsRecord> {
   const { raw, source } = await ownBtf(k, deps);
   const index = raw ? new BtfIndex(parseBtf(raw)) : undefined;
   const empty: KernelBpfEnums = { helpers: [], progTypes: [], mapTypes: [], attachTypes: [], kfuncs: [] };

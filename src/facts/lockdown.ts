@@ -11,13 +11,7 @@ import type { ProgramFacts } from './program-facts.js';
 const READ_KERNEL = ['bpf_probe_read', 'bpf_probe_read_str', 'bpf_probe_read_kernel', 'bpf_probe_read_kernel_str'];
 const WRITE_USER = ['bpf_probe_write_user'];
 
-const TRACING = [
-  'BPF_PROG_TYPE_KPROBE',
-  'BPF_PROG_TYPE_TRACEPOINT',
-  'BPF_PROG_TYPE_RAW_TRACEPOINT',
-  'BPF_PROG_TYPE_TRACING',
-  'BPF_PROG_TYPE_PERF_EVENT',
-];
+const TRACING = ['BPF_PROG_TYPE_KPROBE', 'BPF_PROG_TYPE_TRACEPOINT', 'BPF_PROG_TYPE_RAW_TRACEPOINT', 'BPF_PROG_TYPE_TRACING', 'BPF_PROG_TYPE_PERF_EVENT'];
 
 /** `integrity` or `confidentiality` from a command line, when it asks for lockdown. */
 export function lockdownMode(cmdline: readonly string[]): 'integrity' | 'confidentiality' | undefined {
@@ -30,20 +24,11 @@ export function lockdownMode(cmdline: readonly string[]): 'integrity' | 'confide
 function hasLockdownLsm(config: Map<string, string> | undefined): boolean | undefined {
   if (!config) return undefined;
   if (config.get('CONFIG_SECURITY_LOCKDOWN_LSM') !== 'y') return false;
-  return (
-    config.get('CONFIG_SECURITY_LOCKDOWN_LSM_EARLY') === 'y' ||
-    (config.get('CONFIG_LSM') ?? '').split(',').includes('lockdown')
-  );
+  return config.get('CONFIG_SECURITY_LOCKDOWN_LSM_EARLY') === 'y' || (config.get('CONFIG_LSM') ?? '').split(',').includes('lockdown');
 }
 
 /** The helpers `program` calls that lockdown on `cmdline` forbids its tracing programs. */
-export function lockdownFindings(
-  program: ProgramFacts,
-  kernel: KernelView,
-  cmdline: readonly string[],
-  names: IdNames,
-  object: string,
-): Finding[] {
+export function lockdownFindings(program: ProgramFacts, kernel: KernelView, cmdline: readonly string[], names: IdNames, object: string): Finding[] {
   const mode = lockdownMode(cmdline);
   if (!mode || hasLockdownLsm(kernel.config) === false) return [];
   if (!program.programs.some((p) => p.kind && TRACING.includes(p.kind.progType))) return [];

@@ -48,10 +48,7 @@ function btfFindings({ program, kernel, btfMode }: PredictInput, object: string)
       },
     ];
   }
-  if (!kernel.btf)
-    return [
-      { kind: 'btf', level: 'unknown', object, need, detail: 'no BTF of this kernel to check the relocations against' },
-    ];
+  if (!kernel.btf) return [{ kind: 'btf', level: 'unknown', object, need, detail: 'no BTF of this kernel to check the relocations against' }];
   return coreFindings(object, program.coreRelos, kernel.btf);
 }
 
@@ -106,9 +103,7 @@ function externFindings({ program, kernel }: PredictInput, object: string): Find
         level: sure ? 'fail' : 'unknown',
         object,
         need,
-        detail: sure
-          ? 'not in System.map'
-          : "not a BTF variable; whether kallsyms has it needs the package's System.map",
+        detail: sure ? 'not in System.map' : "not a BTF variable; whether kallsyms has it needs the package's System.map",
       };
     });
   return [...kfuncs, ...ksyms];

@@ -67,17 +67,14 @@ function mapTypes(btf: Btf): { name: string; type: number }[] {
 }
 
 function externs(btf: Btf, kind: number, weak: Set<string>): string[] {
-  return btf.types
-    .filter((t) => t.kind === kind && t.vlen === LINKAGE_EXTERN && t.name && !weak.has(t.name))
-    .map((t) => t.name);
+  return btf.types.filter((t) => t.kind === kind && t.vlen === LINKAGE_EXTERN && t.name && !weak.has(t.name)).map((t) => t.name);
 }
 
 const STB_WEAK = 2;
 
 export function programFacts(buf: Buffer, file: string): ProgramFacts {
   const elf = readBpfElf(buf, file);
-  if (elf.symbols.length === 0)
-    throw new NotBpfObjectError(`${file} is a stripped BPF object (no symbol table): no loader can find its programs`);
+  if (elf.symbols.length === 0) throw new NotBpfObjectError(`${file} is a stripped BPF object (no symbol table): no loader can find its programs`);
   const btfSec = elf.section('.BTF');
   const btf = btfSec ? parseBtf(btfSec.data) : undefined;
   const ext = elf.section('.BTF.ext');

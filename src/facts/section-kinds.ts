@@ -3,16 +3,7 @@
 // type it needs, what it attaches to, and the kernel options that type needs.
 
 /** How the part after the prefix names the attach point. */
-export type TargetKind =
-  | 'kprobe'
-  | 'ksyscall'
-  | 'fentry'
-  | 'tracepoint'
-  | 'raw_tracepoint'
-  | 'tp_btf'
-  | 'lsm'
-  | 'iter'
-  | 'none';
+export type TargetKind = 'kprobe' | 'ksyscall' | 'fentry' | 'tracepoint' | 'raw_tracepoint' | 'tp_btf' | 'lsm' | 'iter' | 'none';
 
 export interface SectionKind {
   /** enum bpf_prog_type's name. */
@@ -69,10 +60,7 @@ const LSM: SectionKind = {
 /** Section names up to their first `/`, aliases together, with the kind they name. */
 const GROUPED: [string[], SectionKind][] = [
   [['kprobe', 'kretprobe'], { ...KPROBE, target: 'kprobe' }],
-  [
-    ['kprobe.multi', 'kretprobe.multi'],
-    { ...KPROBE, attachType: 'BPF_TRACE_KPROBE_MULTI', target: 'none', configs: [...KPROBE.configs, 'FPROBE'] },
-  ],
+  [['kprobe.multi', 'kretprobe.multi'], { ...KPROBE, attachType: 'BPF_TRACE_KPROBE_MULTI', target: 'none', configs: [...KPROBE.configs, 'FPROBE'] }],
   [['ksyscall', 'kretsyscall'], { ...KPROBE, target: 'ksyscall' }],
   [['uprobe', 'uretprobe', 'uprobe.s', 'uretprobe.s', 'usdt'], UPROBE],
   [['tracepoint', 'tp'], TRACEPOINT],
@@ -110,9 +98,7 @@ const GROUPED: [string[], SectionKind][] = [
 ];
 
 /** Matched against the section name up to its first `/`. */
-const KINDS: [string, SectionKind][] = GROUPED.flatMap(([names, kind]) =>
-  names.map((n): [string, SectionKind] => [n, kind]),
-);
+const KINDS: [string, SectionKind][] = GROUPED.flatMap(([names, kind]) => names.map((n): [string, SectionKind] => [n, kind]));
 
 /** The kind of program in section `name` and its target (after the first `/`); undefined for an unknown section. */
 export function sectionKind(name: string): { kind: SectionKind; target?: string } | undefined {
@@ -128,7 +114,6 @@ export function sectionKind(name: string): { kind: SectionKind; target?: string 
 
 function cgroupKind(rest: string): [string, SectionKind] | undefined {
   const sub = rest.replace(/[0-9]+$/, '').replace(/_(post_bind|create|release)$/, '');
-  if (/^(connect|bind|sendmsg|recvmsg|getpeername|getsockname)/.test(sub))
-    return ['cgroup', CGROUP('CGROUP_SOCK_ADDR')];
+  if (/^(connect|bind|sendmsg|recvmsg|getpeername|getsockname)/.test(sub)) return ['cgroup', CGROUP('CGROUP_SOCK_ADDR')];
   return KINDS.find(([p]) => p === `cgroup/${rest}` || p === `cgroup/${sub}`);
 }

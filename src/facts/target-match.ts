@@ -14,8 +14,7 @@ const syscallCore = (name: string) => name.replace(/^__[a-z0-9]+_(?=sys_)/, '');
 /** Whether syscall `sys_X` exists under a wrapper prefix of this kernel (cilium/ebpf and libbpf's ksyscall add it). */
 function hasSyscall(core: string, symbols: Set<string>): string | undefined {
   if (symbols.has(core)) return core;
-  for (const s of symbols)
-    if (s.endsWith(`_${core}`) && /^__[a-z0-9]+_sys_/.test(s) && syscallCore(s) === core) return s;
+  for (const s of symbols) if (s.endsWith(`_${core}`) && /^__[a-z0-9]+_sys_/.test(s) && syscallCore(s) === core) return s;
   return undefined;
 }
 
@@ -55,12 +54,10 @@ function lookup(p: ProgramEntry, k: KernelView): Lookup | undefined {
   const target = p.target?.replace(/\+.*$/, '');
   if (!target || !p.kind) return undefined;
   const funcs = () => (k.btf ? new Set(k.btf.funcNames()) : undefined);
-  const traces = () =>
-    k.btf ? new Set(k.btf.btf.types.filter((t) => t.name.startsWith('btf_trace_')).map((t) => t.name)) : undefined;
+  const traces = () => (k.btf ? new Set(k.btf.btf.types.filter((t) => t.name.startsWith('btf_trace_')).map((t) => t.name)) : undefined);
   switch (p.kind.target) {
     case 'kprobe': {
-      const sym =
-        k.symbols && (target.startsWith('sys_') ? hasSyscall(target, k.symbols) : k.symbols.has(target) && target);
+      const sym = k.symbols && (target.startsWith('sys_') ? hasSyscall(target, k.symbols) : k.symbols.has(target) && target);
       return { need: target, names: k.symbols, found: !!sym, what: "this kernel's functions" };
     }
     case 'ksyscall':

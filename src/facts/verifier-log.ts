@@ -57,9 +57,7 @@ function ciliumLogs(lines: string[], max: number): VerifierLog[] {
     while (end < lines.length && /^ *\t/.test(lines[end]!)) end++;
     const run = lines.slice(i + 1, end).map((l) => l.replace(/^ *\t/, ''));
     if (run.length === 0) continue;
-    const named = [lines[i]!, lines[i - 1] ?? '', lines[i - 2] ?? '']
-      .map((l) => /program (\S+): load program:/.exec(l))
-      .find(Boolean);
+    const named = [lines[i]!, lines[i - 1] ?? '', lines[i - 2] ?? ''].map((l) => /program (\S+): load program:/.exec(l)).find(Boolean);
     out.push(finish('cilium/ebpf', named?.[1], run, max));
     i = end - 1;
   }
@@ -87,7 +85,5 @@ export function verifierLogs(output: string, max = 5): VerifierLog[] {
 
 /** The verified instruction count of each program that reports one. */
 export function processedInsns(output: string): { program?: string; insns: number }[] {
-  return verifierLogs(output).flatMap((l) =>
-    l.processedInsns === undefined ? [] : [{ program: l.program, insns: l.processedInsns }],
-  );
+  return verifierLogs(output).flatMap((l) => (l.processedInsns === undefined ? [] : [{ program: l.program, insns: l.processedInsns }]));
 }

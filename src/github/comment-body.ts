@@ -20,10 +20,7 @@ export const MAX_COMMENT_CHARS = 65_536;
 /** Rows per diff table before "and N more". */
 const MAX_DIFF_ROWS = 50;
 
-export type MarkdownRenderer = (
-  results: RunResults,
-  opts: { limit?: number; reportUrl?: string; title?: string },
-) => string;
+export type MarkdownRenderer = (results: RunResults, opts: { limit?: number; reportUrl?: string; title?: string }) => string;
 
 export interface CommentBodyInput {
   head: RunResults;
@@ -40,8 +37,7 @@ export interface CommentBodyInput {
 /** The hidden marker; `id` may hold letters, digits, `.`, `_` and `-` only. */
 export function commentMarker(id?: string): string {
   if (id === undefined || id === '') return '<!-- portmatrix:comment -->';
-  if (!/^[A-Za-z0-9._-]+$/.test(id))
-    throw new UsageError(`--id "${id}" may only contain letters, digits, ".", "_" and "-"`);
+  if (!/^[A-Za-z0-9._-]+$/.test(id)) throw new UsageError(`--id "${id}" may only contain letters, digits, ".", "_" and "-"`);
   return `<!-- portmatrix:comment:${id} -->`;
 }
 
@@ -74,27 +70,16 @@ export function renderDiff(diff: ResultsDiff): string {
   if (!hasChanges(diff)) return '**No changes against the base branch.**\n';
   const out: string[] = [];
   if (diff.regressed.length > 0) {
-    out.push(
-      `### ❌ ${plural(diff.regressed.length, 'regression')} against the base branch`,
-      '',
-      ...changeTable(diff.regressed),
-      '',
-    );
+    out.push(`### ❌ ${plural(diff.regressed.length, 'regression')} against the base branch`, '', ...changeTable(diff.regressed), '');
   }
   if (diff.infra.length > 0) {
-    out.push(
-      `### ${STATUS_INFO.infra.emoji} ${plural(diff.infra.length, 'cell')} ${INFRA_MEANING}, so cannot be compared`,
-      '',
-      ...changeTable(diff.infra),
-      '',
-    );
+    out.push(`### ${STATUS_INFO.infra.emoji} ${plural(diff.infra.length, 'cell')} ${INFRA_MEANING}, so cannot be compared`, '', ...changeTable(diff.infra), '');
   }
   if (diff.flaky.length > 0) {
     const heading = `### ${STATUS_INFO.flaky.emoji} ${plural(diff.flaky.length, 'cell')} flaky (${FLAKY_MEANING})`;
     out.push(heading, '', ...changeTable(diff.flaky), '');
   }
-  if (diff.fixed.length > 0)
-    out.push(`### ✅ ${plural(diff.fixed.length, 'cell')} fixed`, '', ...changeTable(diff.fixed), '');
+  if (diff.fixed.length > 0) out.push(`### ✅ ${plural(diff.fixed.length, 'cell')} fixed`, '', ...changeTable(diff.fixed), '');
   const idList = (cells: { id: string }[]) =>
     cells
       .slice(0, MAX_DIFF_ROWS)
@@ -103,14 +88,7 @@ export function renderDiff(diff: ResultsDiff): string {
   if (diff.added.length > 0) out.push(`New cells: ${idList(diff.added)}`, '');
   if (diff.removed.length > 0) out.push(`Removed cells: ${idList(diff.removed)}`, '');
   if (diff.changed.length > 0) {
-    out.push(
-      '<details><summary>Other status changes</summary>',
-      '',
-      ...changeTable(diff.changed),
-      '',
-      '</details>',
-      '',
-    );
+    out.push('<details><summary>Other status changes</summary>', '', ...changeTable(diff.changed), '', '</details>', '');
   }
   return out.join('\n');
 }
@@ -122,17 +100,14 @@ export function buildCommentBody(input: CommentBodyInput): string {
   if (input.base) head.push(renderDiff(diffResults(input.base, input.head)));
   const top = head.join('\n');
   // The renderer links the report itself when it has room; else we add the link.
-  const footer = input.reportUrl
-    ? `\n📄 [Full HTML report](${input.reportUrl.replace(/[()\s]/g, encodeURIComponent)})\n`
-    : '';
+  const footer = input.reportUrl ? `\n📄 [Full HTML report](${input.reportUrl.replace(/[()\s]/g, encodeURIComponent)})\n` : '';
   const room = max - top.length - 1 - footer.length;
   const summary = input.render(input.head, {
     reportUrl: input.reportUrl,
     title: input.title,
     limit: Math.max(0, room),
   });
-  const linked =
-    input.reportUrl !== undefined && summary.includes(`(${input.reportUrl.replace(/[()\s]/g, encodeURIComponent)})`);
+  const linked = input.reportUrl !== undefined && summary.includes(`(${input.reportUrl.replace(/[()\s]/g, encodeURIComponent)})`);
   // Guard against a renderer that overshoots: never send more than GitHub accepts.
   return `${top}\n${summary}${linked ? '' : footer}`.slice(0, max);
 }

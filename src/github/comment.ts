@@ -83,9 +83,7 @@ export function toGithubError(error: unknown, token: string, doing: string, targ
       'Add `permissions: { pull-requests: write }` to the job. For pull requests from forks GITHUB_TOKEN is always ' +
       'read-only: comment from a separate workflow triggered by `workflow_run` (see docs/github-actions.md)';
   } else if (status === 404) {
-    message =
-      `cannot ${doing} on ${where}: ${said}; check GITHUB_REPOSITORY and the PR number, and that the token ` +
-      'can read this repository';
+    message = `cannot ${doing} on ${where}: ${said}; check GITHUB_REPOSITORY and the PR number, and that the token ` + 'can read this repository';
   } else if (status === 422) {
     message = `cannot ${doing} on ${where}: ${said}; GitHub rejected the comment body`;
   } else if (status !== undefined) {
@@ -122,8 +120,7 @@ interface IssueComment {
 
 /** Our previous comment, or undefined. Pages through all comments, stopping at the first match. */
 export async function findComment(octokit: Octokit, target: CommentTarget, marker: string, login: string | undefined) {
-  const ours = (c: IssueComment) =>
-    (c.body ?? '').includes(marker) && (login !== undefined ? c.user?.login === login : c.user?.type === 'Bot');
+  const ours = (c: IssueComment) => (c.body ?? '').includes(marker) && (login !== undefined ? c.user?.login === login : c.user?.type === 'Bot');
   const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
     owner: target.owner,
     repo: target.repo,
@@ -138,13 +135,7 @@ export async function findComment(octokit: Octokit, target: CommentTarget, marke
 }
 
 /** Updates our comment in place, or creates it. */
-export async function upsertComment(
-  octokit: Octokit,
-  token: string,
-  target: CommentTarget,
-  marker: string,
-  body: string,
-): Promise<UpsertResult> {
+export async function upsertComment(octokit: Octokit, token: string, target: CommentTarget, marker: string, body: string): Promise<UpsertResult> {
   const step = async <T>(doing: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -156,13 +147,9 @@ export async function upsertComment(
   const existing = await step('list comments', () => findComment(octokit, target, marker, login));
   const base = { owner: target.owner, repo: target.repo };
   if (existing) {
-    const { data } = await step('update the comment', () =>
-      octokit.rest.issues.updateComment({ ...base, comment_id: existing.id, body }),
-    );
+    const { data } = await step('update the comment', () => octokit.rest.issues.updateComment({ ...base, comment_id: existing.id, body }));
     return { action: 'updated', id: data.id, url: data.html_url };
   }
-  const { data } = await step('create a comment', () =>
-    octokit.rest.issues.createComment({ ...base, issue_number: target.issue, body }),
-  );
+  const { data } = await step('create a comment', () => octokit.rest.issues.createComment({ ...base, issue_number: target.issue, body }));
   return { action: 'created', id: data.id, url: data.html_url };
 }

@@ -71,10 +71,7 @@ const UNEXPECTED: ReadonlySet<Status> = new Set(['fail', 'xpass']);
 const WAS_BAD: ReadonlySet<Status> = new Set(['fail', 'xpass', 'flaky']);
 
 /** Which bucket a status transition belongs to; undefined when nothing changed. */
-export function classifyTransition(
-  base: Status,
-  head: Status,
-): 'regressed' | 'fixed' | 'infra' | 'flaky' | 'changed' | undefined {
+export function classifyTransition(base: Status, head: Status): 'regressed' | 'fixed' | 'infra' | 'flaky' | 'changed' | undefined {
   if (base === head) return undefined;
   if ((EXPECTED.has(base) || base === 'flaky') && UNEXPECTED.has(head)) return 'regressed';
   if (WAS_BAD.has(base) && EXPECTED.has(head)) return 'fixed';
@@ -96,11 +93,7 @@ export function diffResults(base: RunResults, head: RunResults): ResultsDiff {
     const tests = testChanges(before, cell);
     const bucket =
       classifyTransition(before.status, cell.status) ??
-      (tests.some((t) => t.bucket === 'regressed')
-        ? 'regressed'
-        : tests.some((t) => t.bucket === 'fixed')
-          ? 'fixed'
-          : undefined);
+      (tests.some((t) => t.bucket === 'regressed') ? 'regressed' : tests.some((t) => t.bucket === 'fixed') ? 'fixed' : undefined);
     if (bucket) diff[bucket].push({ id: cell.id, base: before.status, head: cell.status, cell, tests });
   }
   for (const cell of base.cells) if (!headIds.has(cell.id)) diff.removed.push(cell);

@@ -9,8 +9,7 @@ export function requireToken(env: NodeJS.ProcessEnv): string {
   const token = env.GITHUB_TOKEN;
   if (!token) {
     throw new UsageError(
-      'GITHUB_TOKEN is not set; give the step `env: { GITHUB_TOKEN: ${{ github.token }} }` ' +
-        'and the job `permissions: { pull-requests: write }`',
+      'GITHUB_TOKEN is not set; give the step `env: { GITHUB_TOKEN: ${{ github.token }} }` ' + 'and the job `permissions: { pull-requests: write }`',
     );
   }
   return token;
@@ -21,9 +20,7 @@ export function parseRepository(env: NodeJS.ProcessEnv): { owner: string; repo: 
   const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(value);
   if (!match) {
     throw new UsageError(
-      value === ''
-        ? 'GITHUB_REPOSITORY is not set; run inside GitHub Actions or set it to owner/repo'
-        : `GITHUB_REPOSITORY="${value}" is not owner/repo`,
+      value === '' ? 'GITHUB_REPOSITORY is not set; run inside GitHub Actions or set it to owner/repo' : `GITHUB_REPOSITORY="${value}" is not owner/repo`,
     );
   }
   return { owner: match[1]!, repo: match[2]! };

@@ -86,9 +86,6 @@ export class Annotations {
   /** A closing notice when annotations were dropped, else ''. */
   summary(): string {
     if (this.dropped === 0) return '';
-    return annotation(
-      'notice',
-      `${this.dropped} more annotation(s) not shown (limit ${this.limit}); see the portmatrix report`,
-    );
+    return annotation('notice', `${this.dropped} more annotation(s) not shown (limit ${this.limit}); see the portmatrix report`);
   }
 }

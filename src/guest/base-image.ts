@@ -30,13 +30,7 @@ export interface GuestTools {
   cellHelper: string;
 }
 
-async function build(
-  deps: BaseImageDeps,
-  arch: Arch,
-  busybox: string,
-  modules: KernelModule[],
-  tools: GuestTools,
-): Promise<BaseImage> {
+async function build(deps: BaseImageDeps, arch: Arch, busybox: string, modules: KernelModule[], tools: GuestTools): Promise<BaseImage> {
   const init = baseInit({ modules: modules.map((m) => m.name) });
   // busybox and the modules are cache blobs (their paths name their hashes); the helpers are not.
   const [cap, cell] = await Promise.all([tools.capHelper, tools.cellHelper].map((f) => (f ? readFile(f) : undefined)));
@@ -51,17 +45,10 @@ async function build(
 }
 
 const once = memoize(build, {
-  keyOf: (_deps, arch, busybox, modules, tools) =>
-    JSON.stringify([arch, busybox, modules.map((m) => m.path).sort(), tools.capHelper, tools.cellHelper]),
+  keyOf: (_deps, arch, busybox, modules, tools) => JSON.stringify([arch, busybox, modules.map((m) => m.path).sort(), tools.capHelper, tools.cellHelper]),
   retryFailures: true,
 });
 
-export function baseImage(
-  deps: BaseImageDeps,
-  arch: Arch,
-  busybox: string,
-  modules: KernelModule[],
-  tools: GuestTools,
-): Promise<BaseImage> {
+export function baseImage(deps: BaseImageDeps, arch: Arch, busybox: string, modules: KernelModule[], tools: GuestTools): Promise<BaseImage> {
   return once(deps, arch, busybox, modules, tools);
 }

@@ -90,9 +90,7 @@ function mountLines(): string[] {
 function portLines(modules: readonly string[]): string[] {
   return [
     // A module that does not load is named where the host reads why the port never came.
-    ...(modules.length
-      ? [`for m in ${modules.join(' ')}; do insmod ${MODULES_GUEST_DIR}/$m.ko || nomod="$nomod $m"; done`]
-      : []),
+    ...(modules.length ? [`for m in ${modules.join(' ')}; do insmod ${MODULES_GUEST_DIR}/$m.ko || nomod="$nomod $m"; done`] : []),
     `fail() { echo "${INPUTS_FAILED_MARKER} $*\${nomod:+ (kernel modules that did not load:$nomod)}"; poweroff -f; }`,
     // The port shows up asynchronously once the virtio device is probed.
     'port= n=0',

@@ -74,12 +74,7 @@ function record(r: RawRecord): Buffer[] {
 
 function entryRecord(ino: number, e: CpioEntry): RawRecord {
   if (e.type === 'symlink' && !e.target) throw new Error(`cpio symlink ${e.path} has no target`);
-  const body =
-    e.type === 'symlink'
-      ? Buffer.from(e.target ?? '', 'utf8')
-      : e.type === 'file'
-        ? (e.data ?? Buffer.alloc(0))
-        : Buffer.alloc(0);
+  const body = e.type === 'symlink' ? Buffer.from(e.target ?? '', 'utf8') : e.type === 'file' ? (e.data ?? Buffer.alloc(0)) : Buffer.alloc(0);
   return {
     ino,
     name: e.path,

@@ -99,9 +99,7 @@ function dynamicNeeds(r: ElfReader, phdrs: Phdr[]): { needed: string[]; versionN
   if (!dyn) return { needed, versionNeeds };
   // Dynamic tags hold virtual addresses: map them to file offsets through PT_LOAD.
   const fileOffset = (vaddr: number | undefined) => {
-    const load = phdrs.find(
-      (p) => p.type === PT.load && vaddr !== undefined && vaddr >= p.vaddr && vaddr < p.vaddr + p.filesz,
-    );
+    const load = phdrs.find((p) => p.type === PT.load && vaddr !== undefined && vaddr >= p.vaddr && vaddr < p.vaddr + p.filesz);
     return load && vaddr !== undefined ? vaddr - load.vaddr + load.offset : undefined;
   };
   const entSize = r.bits === 64 ? 16 : 8;
@@ -115,16 +113,7 @@ function dynamicNeeds(r: ElfReader, phdrs: Phdr[]): { needed: string[]; versionN
   const strtab = fileOffset(tag(DT.strtab));
   if (strtab === undefined) return { needed, versionNeeds };
   for (const [t, val] of entries) if (t === DT.needed && strtab + val < r.buf.length) needed.push(r.cstr(strtab + val));
-  readVersionNeeds(
-    r.buf,
-    r.u16,
-    r.u32,
-    strtab,
-    fileOffset(tag(DT.verneed)),
-    tag(DT.verneednum) ?? 0,
-    r.cstr,
-    versionNeeds,
-  );
+  readVersionNeeds(r.buf, r.u16, r.u32, strtab, fileOffset(tag(DT.verneed)), tag(DT.verneednum) ?? 0, r.cstr, versionNeeds);
   return { needed, versionNeeds };
 }
 
@@ -134,9 +123,7 @@ export function parseElf(buf: Buffer): ElfInfo | undefined {
   const r = elfReader(buf);
   const { bits, bigEndian } = r;
   const machine = r.u16(18);
-  const arch = (Object.keys(WANT) as Arch[]).find(
-    (a) => WANT[a].machine === machine && WANT[a].bits === bits && WANT[a].bigEndian === bigEndian,
-  );
+  const arch = (Object.keys(WANT) as Arch[]).find((a) => WANT[a].machine === machine && WANT[a].bits === bits && WANT[a].bigEndian === bigEndian);
   const phdrs = programHeaders(r);
   const interp = phdrs.find((p) => p.type === PT.interp);
   const interpreter = interp && interp.offset < buf.length ? r.cstr(interp.offset) : undefined;
@@ -185,8 +172,7 @@ export async function readElf(path: string): Promise<ElfInfo | undefined> {
   try {
     const st = await fh.stat();
     if (!st.isFile()) throw new UsageError(`${path} is not a regular file; name the program file itself`);
-    if (st.size > MAX_PROGRAM_BYTES)
-      throw new UsageError(`${path} has ${st.size} bytes, more than the ${MAX_PROGRAM_BYTES} a program may have`);
+    if (st.size > MAX_PROGRAM_BYTES) throw new UsageError(`${path} has ${st.size} bytes, more than the ${MAX_PROGRAM_BYTES} a program may have`);
     // Whole file: headers can point anywhere; loaders are megabytes, not gigabytes.
     return parseElf(await fh.readFile());
   } finally {
@@ -223,7 +209,6 @@ export async function checkLoaderArch(path: string, arch: Arch): Promise<void> {
   if (elf.arch === arch) return;
   const want = WANT[arch];
   throw new UsageError(
-    `loader ${path} is built for ${describeElf(elf)} but cell ${arch} needs ${describeElf({ ...want, arch })}; ` +
-      `build it with GOARCH=${GOARCH[arch]}`,
+    `loader ${path} is built for ${describeElf(elf)} but cell ${arch} needs ${describeElf({ ...want, arch })}; ` + `build it with GOARCH=${GOARCH[arch]}`,
   );
 }

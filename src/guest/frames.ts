@@ -65,8 +65,7 @@ export type FrameEvent =
 const BLOCKS = ['stdout', 'stderr', 'dmesg'] as const;
 type BlockName = (typeof BLOCKS)[number] | `${(typeof BLOCKS)[number]}.${number}`;
 /** `stdout`, `stderr`, `dmesg`, or a test's `stdout.<i>` / `stderr.<i>` / `dmesg.<i>`. */
-const isBlockName = (name: string): name is BlockName =>
-  (BLOCKS as readonly string[]).includes(name) || /^(stdout|stderr|dmesg)\.\d{1,4}$/.test(name);
+const isBlockName = (name: string): name is BlockName => (BLOCKS as readonly string[]).includes(name) || /^(stdout|stderr|dmesg)\.\d{1,4}$/.test(name);
 /** What the parser keeps of a stream's live frames (its tail): the guest's cap for a block. */
 const LIVE_KEEP = 1 << 20;
 const uptime = (rest: string) => Number(/(?:^|\s)t=([0-9.]+)/.exec(rest)?.[1] ?? NaN);
@@ -168,8 +167,7 @@ export class FrameParser {
 
   /** The report of test `index`, made on first mention (indexes are small: 4 digits at most). */
   private test(index: number): GuestTest {
-    for (let i = this.report.tests.length; i <= index; i++)
-      this.report.tests.push({ started: false, ended: false, timedOut: false, stdout: '', stderr: '' });
+    for (let i = this.report.tests.length; i <= index; i++) this.report.tests.push({ started: false, ended: false, timedOut: false, stdout: '', stderr: '' });
     return this.report.tests[index]!;
   }
 
@@ -282,9 +280,7 @@ export class FrameParser {
     this.received.add(block.name);
     const dot = block.name.indexOf('.');
     if (dot < 0) this.report[block.name as (typeof BLOCKS)[number]] = buf.toString('utf8');
-    else
-      this.test(Number(block.name.slice(dot + 1)))[block.name.slice(0, dot) as (typeof BLOCKS)[number]] =
-        buf.toString('utf8');
+    else this.test(Number(block.name.slice(dot + 1)))[block.name.slice(0, dot) as (typeof BLOCKS)[number]] = buf.toString('utf8');
     if (expected === undefined || expected !== buf.length) {
       this.truncated.add(block.name);
       this.cuts[block.name] = { keptBytes: buf.length };

@@ -67,19 +67,16 @@ export function shQuote(s: string): string {
 export function validate(o: InitOptions): void {
   if (!/^[0-9a-f]{8,64}$/.test(o.token)) throw new Error(`frame token must be hex: ${o.token}`);
   for (const k of Object.keys(o.env)) {
-    if (!ENV_NAME.test(k))
-      throw new UsageError(`loader env name ${JSON.stringify(k)} is not a valid variable name (letters, digits, _)`);
+    if (!ENV_NAME.test(k)) throw new UsageError(`loader env name ${JSON.stringify(k)} is not a valid variable name (letters, digits, _)`);
   }
   for (const k of Object.keys(o.sysctl)) {
-    if (!SYSCTL_KEY.test(k))
-      throw new UsageError(`sysctl name ${JSON.stringify(k)} is not valid (e.g. net.core.bpf_jit_enable)`);
+    if (!SYSCTL_KEY.test(k)) throw new UsageError(`sysctl name ${JSON.stringify(k)} is not valid (e.g. net.core.bpf_jit_enable)`);
   }
   if (o.user !== undefined && !isUser(o.user)) {
     throw new UsageError(`user ${JSON.stringify(o.user)} is neither a uid nor a valid user name`);
   }
   for (const c of o.capabilities ?? []) {
-    if (!(CAPABILITIES as readonly string[]).includes(c))
-      throw new UsageError(`unknown capability ${JSON.stringify(c)} (write e.g. bpf, perfmon, sys_admin)`);
+    if (!(CAPABILITIES as readonly string[]).includes(c)) throw new UsageError(`unknown capability ${JSON.stringify(c)} (write e.g. bpf, perfmon, sys_admin)`);
   }
   if (!(o.timeoutSec > 0)) throw new UsageError(`loader timeout must be positive, got ${o.timeoutSec}`);
 }
@@ -151,8 +148,7 @@ export function startLines(o: InitOptions, F: string): string[] {
 export function sysctlLines(o: Pick<InitOptions, 'sysctl'>, errFile = '/tmp/pm/err'): string[] {
   return Object.entries(o.sysctl).map(
     ([k, v]) =>
-      `if ! echo ${shQuote(v)} 2>${errFile} > /proc/sys/${k.replace(/\./g, '/')}; then ` +
-      `frame sysctl-error=${k} "$(tr '\\n' ' ' < ${errFile})"; fi`,
+      `if ! echo ${shQuote(v)} 2>${errFile} > /proc/sys/${k.replace(/\./g, '/')}; then ` + `frame sysctl-error=${k} "$(tr '\\n' ' ' < ${errFile})"; fi`,
   );
 }
 
@@ -171,8 +167,7 @@ export function setupLines(o: InitOptions): string[] {
 }
 
 /** Shell for `sh -c`: records who the program really runs as (in `dir`), then execs it in place. */
-export const credentialsWrapper = (dir: string) =>
-  `id -u > ${dir}/uid; grep CapEff /proc/self/status > ${dir}/capeff; exec "$@"`;
+export const credentialsWrapper = (dir: string) => `id -u > ${dir}/uid; grep CapEff /proc/self/status > ${dir}/capeff; exec "$@"`;
 
 /** Frames the credentials credentialsWrapper recorded in `dir`. */
 export const credentialFacts = (dir: string) => [

@@ -91,10 +91,7 @@ export async function requireCellHelper(arch: Arch, packageRoot?: string): Promi
 }
 
 /** Pre-flight: every arch whose cells set capabilities has its pmcap build. */
-export async function requireCapHelper(
-  cells: { arch: Arch; config: { capabilities?: string[] } }[],
-  packageRoot?: string,
-): Promise<void> {
+export async function requireCapHelper(cells: { arch: Arch; config: { capabilities?: string[] } }[], packageRoot?: string): Promise<void> {
   const arches = [...new Set(cells.filter((c) => c.config.capabilities !== undefined).map((c) => c.arch))].sort();
   const missing: string[] = [];
   for (const arch of arches) {
@@ -155,10 +152,7 @@ export async function treeEntries(root: string): Promise<CpioEntry[]> {
 /** Refuses a host binary built for another arch, naming how to get the right one. */
 function requireArch(what: string, file: string, binary: Buffer, arch: string, fix: string): void {
   const elf = parseElf(binary);
-  if (elf?.arch !== arch)
-    throw new InfraError(
-      `${what} ${file} is ${elf ? describeElf(elf) : 'not an ELF binary'}, not a ${arch} build${fix}`,
-    );
+  if (elf?.arch !== arch) throw new InfraError(`${what} ${file} is ${elf ? describeElf(elf) : 'not an ELF binary'}, not a ${arch} build${fix}`);
 }
 
 /** A Debian libc tree, plus the /lib and /lib64 links PT_INTERP needs. */

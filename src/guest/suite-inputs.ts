@@ -44,16 +44,11 @@ function parents(dir: string): string[] {
 async function testEntries(index: number, spec: TestSpec): Promise<CpioEntry[]> {
   const entries: CpioEntry[] = [];
   // The root and the directory the test starts in exist even when no file lands there.
-  const dirs = new Set<string>(
-    parents(spec.workdir ? path.posix.join(testRoot(index), spec.workdir) : testRoot(index)),
-  );
+  const dirs = new Set<string>(parents(spec.workdir ? path.posix.join(testRoot(index), spec.workdir) : testRoot(index)));
   const seen = new Map<string, string>();
   for (const [n, f] of guestFiles(spec, index).entries()) {
     const clash = seen.get(f.guest);
-    if (clash)
-      throw new UsageError(
-        `test ${spec.name}: files ${clash} and ${f.src} both land at ${f.guest}; rename one or give them different dest`,
-      );
+    if (clash) throw new UsageError(`test ${spec.name}: files ${clash} and ${f.src} both land at ${f.guest}; rename one or give them different dest`);
     seen.set(f.guest, f.src);
     for (const d of parents(path.posix.dirname(f.guest))) dirs.add(d);
     const file = await hostFile(n === 0 ? `test ${spec.name}'s program` : `test ${spec.name}'s file`, f.src);

@@ -9,17 +9,7 @@
 
 // Where the per-test files go; the credentials directory is writable by the test's user (base-init.ts makes both).
 import { CELL_HELPER_GUEST_PATH, SUITE_CREDS as CREDS, SUITE_OUT as OUT } from './base-init.js';
-import {
-  credentialFacts,
-  credentialsWrapper,
-  type InitOptions,
-  privilegeDrop,
-  setupLines,
-  shQuote,
-  startLines,
-  sysctlLines,
-  validate,
-} from './init-script.js';
+import { credentialFacts, credentialsWrapper, type InitOptions, privilegeDrop, setupLines, shQuote, startLines, sysctlLines, validate } from './init-script.js';
 import { OUTPUT_DONE_MARKER } from './inputs.js';
 import { type TestStep, testCall, testFunctions } from './test-steps.js';
 
@@ -75,8 +65,7 @@ export function suiteScript(o: SuiteOptions): string {
   // The first test records who it runs as (the facts); the others only drop to it, and
   // as root without capabilities there is nothing to drop: no sh in between.
   const firstAs = `${drop.command(shQuote(credentialsWrapper(CREDS)))} test`;
-  const runAs =
-    o.user === undefined && o.capabilities === undefined ? '' : `${drop.command(shQuote('exec "$@"'))} test`;
+  const runAs = o.user === undefined && o.capabilities === undefined ? '' : `${drop.command(shQuote('exec "$@"'))} test`;
   // Every root and working directory exists once the inputs are unpacked (suite-inputs.ts).
   const roots = [...new Set(o.tests.map(({ step }) => step.root))];
   return [
@@ -90,10 +79,7 @@ export function suiteScript(o: SuiteOptions): string {
     ...testFunctions(sysctlLines(o, `${OUT}/sysctl.err`), { killGraceSec: o.killGraceSec, runner: runnerWords(o, F) }),
     // What the kernel logged before the first test's mark is the cell's (pmcell run), not the test's.
     'now; frame phase=loader-start t=$up',
-    ...o.tests.flatMap(({ index, step }, n) => [
-      testCall(index, step, n === 0 ? firstAs : runAs),
-      ...(n === 0 ? credentialFacts(CREDS) : []),
-    ]),
+    ...o.tests.flatMap(({ index, step }, n) => [testCall(index, step, n === 0 ? firstAs : runAs), ...(n === 0 ? credentialFacts(CREDS) : [])]),
     'now; frame phase=loader-end t=$up',
     // The kernel log outside the tests (boot, cleanups): the cell's dmesg with the tests' own.
     `pm_klog ${OUT}/klog`,

@@ -38,12 +38,7 @@ export interface TestStep {
 }
 
 /** pm_any DIR: whether DIR has any entry, dot names included (globs, no program). */
-const anyLines = [
-  'pm_any() {',
-  '  for p in "$1"/* "$1"/.[!.]* "$1"/..?*; do test -e "$p" -o -L "$p" && return 0; done',
-  '  return 1',
-  '}',
-];
+const anyLines = ['pm_any() {', '  for p in "$1"/* "$1"/.[!.]* "$1"/..?*; do test -e "$p" -o -L "$p" && return 0; done', '  return 1', '}'];
 
 /**
  * pm_tmp: a fresh tmpfs on PM_TMP for the next test. The previous test's stays when

@@ -55,13 +55,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 type Progress = FetcherOptions['progress'];
 
 /** Streams a response body into `dest` (appending after `have` bytes), hashing and showing progress. */
-async function saveBody(
-  res: Response,
-  dest: string,
-  have: { hash: ReturnType<typeof createHash>; size: number },
-  name: string,
-  progress: Progress,
-) {
+async function saveBody(res: Response, dest: string, have: { hash: ReturnType<typeof createHash>; size: number }, name: string, progress: Progress) {
   const append = res.status === 206 && have.size > 0;
   const file = await open(dest, append ? 'a' : 'w');
   const h = append ? have.hash : createHash('sha256');
@@ -88,13 +82,7 @@ async function saveBody(
 }
 
 /** One attempt: appends to `dest` from its current size; returns the final hash. */
-async function attempt(
-  opts: FetcherOptions,
-  url: string,
-  dest: string,
-  name: string,
-  headers: Record<string, string>,
-): Promise<Fetched> {
+async function attempt(opts: FetcherOptions, url: string, dest: string, name: string, headers: Record<string, string>): Promise<Fetched> {
   const started = Date.now();
   const have = await hashExisting(dest);
   const res = await fetch(url, {
@@ -120,9 +108,7 @@ async function withRetries<T>(opts: FetcherOptions, url: string, name: string, o
       return await once();
     } catch (error) {
       if (opts.signal?.aborted) throw opts.signal.reason;
-      const retryable =
-        !(error instanceof NotFoundError) &&
-        (!(error instanceof HttpError) || error.status >= 500 || error.status === 429);
+      const retryable = !(error instanceof NotFoundError) && (!(error instanceof HttpError) || error.status >= 500 || error.status === 429);
       if (!retryable || i >= retries) {
         if (error instanceof InfraError) throw error;
         throw new InfraError(`download failed: ${url}: ${(error as Error).message}`, { cause: error });
@@ -136,16 +122,10 @@ async function withRetries<T>(opts: FetcherOptions, url: string, name: string, o
 export function createFetcher(opts: FetcherOptions = {}) {
   const limit = pLimit(opts.concurrency ?? 2);
   let requests = 0;
-  const retrying = <T>(url: string, name: string, once: () => Promise<T>) =>
-    limit(() => withRetries(opts, url, name, once));
+  const retrying = <T>(url: string, name: string, once: () => Promise<T>) => limit(() => withRetries(opts, url, name, once));
 
   /** Downloads `url` into `dest` (a temp path; resumed if present) with retries. */
-  function toFile(
-    url: string,
-    dest: string,
-    name = url.split('/').pop() ?? url,
-    headers: Record<string, string> = {},
-  ): Promise<Fetched> {
+  function toFile(url: string, dest: string, name = url.split('/').pop() ?? url, headers: Record<string, string> = {}): Promise<Fetched> {
     return retrying(url, name, async () => {
       requests++;
       const got = await attempt(opts, url, dest, name, headers);
@@ -155,10 +135,7 @@ export function createFetcher(opts: FetcherOptions = {}) {
   }
 
   /** Small files (InRelease, manifests, tokens): into memory, same retries. */
-  function toBuffer(
-    url: string,
-    headers: Record<string, string> = {},
-  ): Promise<{ body: Buffer; headers: Headers; status: number }> {
+  function toBuffer(url: string, headers: Record<string, string> = {}): Promise<{ body: Buffer; headers: Headers; status: number }> {
     return retrying(url, url.split('/').pop() ?? url, async () => {
       requests++;
       const res = await fetch(url, {

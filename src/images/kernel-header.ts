@@ -28,8 +28,7 @@ export function detectKernel(head: Buffer): HeaderInfo {
     }
     return { arch: 'amd64', format: 'bzImage', release };
   }
-  if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'ARM\x64')
-    return { arch: 'arm64', format: 'arm64-image' };
+  if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'ARM\x64') return { arch: 'arm64', format: 'arm64-image' };
   if (head.length >= 0x14 && head.toString('latin1', 0, 4) === '\x7fELF') {
     const big = head[5] === 2;
     const machine = big ? head.readUInt16BE(0x12) : head.readUInt16LE(0x12);

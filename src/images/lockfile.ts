@@ -67,8 +67,7 @@ export const emptyLock = (): LockData => ({
   btf: {},
 });
 
-export const packagesKey = (suite: string, arch: string, names: readonly string[]) =>
-  `${suite} ${arch} ${[...new Set(names)].sort().join(' ')}`;
+export const packagesKey = (suite: string, arch: string, names: readonly string[]) => `${suite} ${arch} ${[...new Set(names)].sort().join(' ')}`;
 
 export const kernelKey = (source: string, arch: string) => `${source} ${arch}`;
 
@@ -105,14 +104,10 @@ export async function readLock(file: string): Promise<LockData> {
   try {
     data = JSON.parse(text) as Partial<LockData>;
   } catch (error) {
-    throw new UsageError(
-      `${file}: not valid JSON (${(error as Error).message}); delete it and run \`portmatrix images update\``,
-    );
+    throw new UsageError(`${file}: not valid JSON (${(error as Error).message}); delete it and run \`portmatrix images update\``);
   }
   if (data.version !== LOCK_VERSION) {
-    throw new UsageError(
-      `${file}: lock version ${String(data.version)} is not ${LOCK_VERSION}; run \`portmatrix images update\``,
-    );
+    throw new UsageError(`${file}: lock version ${String(data.version)} is not ${LOCK_VERSION}; run \`portmatrix images update\``);
   }
   return { ...emptyLock(), ...data } as LockData;
 }

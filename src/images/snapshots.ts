@@ -27,8 +27,7 @@ export interface SnapshotMeta {
   stamp?: string;
 }
 
-const stampOf = (st: { size: number; mtimeMs: number; ctimeMs: number; ino: number }) =>
-  `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+const stampOf = (st: { size: number; mtimeMs: number; ctimeMs: number; ino: number }) => `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
 
 /** Default bound on the snapshots directory; PORTMATRIX_SNAPSHOT_MAX_MB overrides. */
 export const DEFAULT_SNAPSHOT_LIMIT_MB = 4096;
@@ -62,8 +61,7 @@ export class SnapshotStore {
     }
     const st = await stat(file).catch(() => undefined);
     if (!st) return { ok: false, why: 'its state file is missing' };
-    if (st.size !== meta.bytes)
-      return { ok: false, why: `its state file has ${st.size} bytes, ${meta.bytes} expected` };
+    if (st.size !== meta.bytes) return { ok: false, why: `its state file has ${st.size} bytes, ${meta.bytes} expected` };
     if (meta.stamp !== stampOf(st)) {
       const actual = await sha256File(file);
       if (actual !== meta.sha256)
@@ -82,11 +80,7 @@ export class SnapshotStore {
   }
 
   /** Publishes a finished temp state as `key`, then evicts old states over the limit. */
-  async commit(
-    key: string,
-    tempFile: string,
-    meta: Omit<SnapshotMeta, 'key' | 'sha256' | 'bytes' | 'createdAt'>,
-  ): Promise<SnapshotMeta> {
+  async commit(key: string, tempFile: string, meta: Omit<SnapshotMeta, 'key' | 'sha256' | 'bytes' | 'createdAt'>): Promise<SnapshotMeta> {
     const sha256 = await sha256File(tempFile);
     await rename(tempFile, this.statePath(key));
     const st = await stat(this.statePath(key));
@@ -154,8 +148,5 @@ export class SnapshotStore {
 /** The store for a cache dir, with the size limit from the environment. */
 export function snapshotStore(cacheDir: string, env: NodeJS.ProcessEnv): SnapshotStore {
   const mb = Number(env.PORTMATRIX_SNAPSHOT_MAX_MB);
-  return new SnapshotStore(
-    path.join(cacheDir, 'snapshots'),
-    (Number.isFinite(mb) && mb > 0 ? mb : DEFAULT_SNAPSHOT_LIMIT_MB) * 1024 * 1024,
-  );
+  return new SnapshotStore(path.join(cacheDir, 'snapshots'), (Number.isFinite(mb) && mb > 0 ? mb : DEFAULT_SNAPSHOT_LIMIT_MB) * 1024 * 1024);
 }

@@ -8,9 +8,7 @@ import { UsageError } from '../errors.js';
 
 export type KernelSource =
   /** `flavour` undefined = the distribution's default flavour. */
-  | { kind: 'distro'; scheme: string; release: string; flavour?: string }
-  | { kind: 'file'; path: string }
-  | { kind: 'oci'; ref: string };
+  { kind: 'distro'; scheme: string; release: string; flavour?: string } | { kind: 'file'; path: string } | { kind: 'oci'; ref: string };
 
 export function parseKernelSource(source: string, baseDir = '.'): KernelSource {
   const colon = source.indexOf(':');
@@ -19,10 +17,7 @@ export function parseKernelSource(source: string, baseDir = '.'): KernelSource {
   const distro = distroOf(scheme);
   if (distro) {
     const m = /^([a-z0-9][a-z0-9.-]*)(?:\/([a-z0-9][a-z0-9-]*))?$/.exec(rest);
-    if (!m)
-      throw new UsageError(
-        `kernel source "${source}": expected ${scheme}:<release>[/<flavour>], e.g. ${scheme}:${distro.releases.at(-1)}`,
-      );
+    if (!m) throw new UsageError(`kernel source "${source}": expected ${scheme}:<release>[/<flavour>], e.g. ${scheme}:${distro.releases.at(-1)}`);
     return { kind: 'distro', scheme, release: m[1]!, flavour: m[2] && m[2] !== distro.flavours[0] ? m[2] : undefined };
   }
   if (scheme === 'file') {
@@ -30,13 +25,10 @@ export function parseKernelSource(source: string, baseDir = '.'): KernelSource {
     return { kind: 'file', path: path.resolve(baseDir, rest) };
   }
   if (scheme === 'oci') {
-    if (!/^[^\s/]+\/\S+$/.test(rest))
-      throw new UsageError(`kernel source "${source}": expected oci:<registry>/<repository>[:tag|@sha256:...]`);
+    if (!/^[^\s/]+\/\S+$/.test(rest)) throw new UsageError(`kernel source "${source}": expected oci:<registry>/<repository>[:tag|@sha256:...]`);
     return { kind: 'oci', ref: rest };
   }
-  throw new UsageError(
-    `kernel source "${source}": unknown scheme; use one of ${KERNEL_SCHEMES.map((s) => `${s}:`).join(', ')}`,
-  );
+  throw new UsageError(`kernel source "${source}": unknown scheme; use one of ${KERNEL_SCHEMES.map((s) => `${s}:`).join(', ')}`);
 }
 
 /** The canonical lock key source: the flavour override applied, the default flavour dropped. */

@@ -23,15 +23,7 @@ import { createFetcher, type Fetcher } from './fetcher.js';
 import type { KernelOffer, KernelSourceFamily, KernelWanted, TrustRoot } from './kernel-source.js';
 import { modulesToLoad } from './kmod/guest-modules.js';
 import { orderModules } from './kmod/order.js';
-import {
-  emptyLock,
-  kernelKey,
-  type LockData,
-  type LockedKernel,
-  packagesKey,
-  readLock,
-  writeLock,
-} from './lockfile.js';
+import { emptyLock, kernelKey, type LockData, type LockedKernel, packagesKey, readLock, writeLock } from './lockfile.js';
 import { canonicalSource, parseKernelSource } from './source.js';
 import { familyTable, sourceSettings, sourcesFromEnv } from './sources.js';
 import type { ImageOptions, ImageStore, KernelModule, ResolvedKernel } from './types.js';
@@ -65,8 +57,7 @@ export function defaultImageOptions(
       fallback: DEFAULT_DEBIAN_MIRROR,
     }),
     sources: { ...sourcesFromEnv(env, matrixSources, { cwd: cwd ?? process.cwd(), matrixDir }), ...overrides.sources },
-    lockFile:
-      'lockFile' in overrides ? overrides.lockFile : matrixDir ? path.join(matrixDir, 'portmatrix.lock') : undefined,
+    lockFile: 'lockFile' in overrides ? overrides.lockFile : matrixDir ? path.join(matrixDir, 'portmatrix.lock') : undefined,
     baseDir: overrides.baseDir ?? matrixDir,
   };
 }
@@ -124,13 +115,7 @@ function lockAccess(cache: Cache, opts: ImageOptions): LockAccess {
   };
 }
 
-async function resolvedKernel(
-  cache: Cache,
-  source: string,
-  arch: Arch,
-  entry: LockedKernel,
-  downloaded: boolean,
-): Promise<ResolvedKernel> {
+async function resolvedKernel(cache: Cache, source: string, arch: Arch, entry: LockedKernel, downloaded: boolean): Promise<ResolvedKernel> {
   // Every source has just verified these blobs by hash; no second read here.
   const kernelPath = cache.blobPath(entry.kernelSha256);
   const configPath = entry.configSha256 ? cache.blobPath(entry.configSha256) : undefined;
@@ -158,11 +143,7 @@ async function resolvedKernel(
 }
 
 /** The family's view of a source: scheme, release (or oci reference, or absolute path) and flavour. */
-function wantedOf(
-  source: string,
-  baseDir: string,
-  flavour?: string,
-): Pick<KernelWanted, 'scheme' | 'release' | 'flavour'> {
+function wantedOf(source: string, baseDir: string, flavour?: string): Pick<KernelWanted, 'scheme' | 'release' | 'flavour'> {
   const parsed = parseKernelSource(source, baseDir);
   if (parsed.kind === 'file') return { scheme: 'file', release: parsed.path };
   if (parsed.kind === 'oci') return { scheme: 'oci', release: parsed.ref };
@@ -233,13 +214,10 @@ function storeParts(opts: ImageOptions): Parts {
     ...common,
     mirror: opts.debianMirror,
     // A failed fetch may be retried by a later call.
-    index: memoize(
-      (suite: string, arch: Arch) => fetchPackages({ ...common, mirror: opts.debianMirror }, suite, arch, keep),
-      {
-        keyOf: (suite, arch) => `${suite} ${arch}`,
-        retryFailures: true,
-      },
-    ),
+    index: memoize((suite: string, arch: Arch) => fetchPackages({ ...common, mirror: opts.debianMirror }, suite, arch, keep), {
+      keyOf: (suite, arch) => `${suite} ${arch}`,
+      retryFailures: true,
+    }),
   };
   const baseDir = opts.baseDir ?? (opts.lockFile ? path.dirname(opts.lockFile) : process.cwd());
   const settings = (scheme: string) => sourceSettings(opts, scheme);
@@ -274,15 +252,11 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
     keyOf: (suite, arch) => `${suite} ${arch}`,
     retryFailures: true,
   });
-  const packages = memoize(
-    (names: readonly string[], suite: string, arch: Arch) => resolvePackages(p, fullIndex, names, suite, arch),
-    {
-      keyOf: (names, suite, arch) => packagesKey(suite, arch, names),
-      retryFailures: true,
-    },
-  );
-  const providers = (suite: string, arch: Arch, sonames: readonly string[]) =>
-    sonameProviders(p.deps, suite, arch, sonames);
+  const packages = memoize((names: readonly string[], suite: string, arch: Arch) => resolvePackages(p, fullIndex, names, suite, arch), {
+    keyOf: (names, suite, arch) => packagesKey(suite, arch, names),
+    retryFailures: true,
+  });
+  const providers = (suite: string, arch: Arch, sonames: readonly string[]) => sonameProviders(p.deps, suite, arch, sonames);
   const virtioModules = async (k: ResolvedKernel): Promise<KernelModule[] | undefined> => {
     const config = parseKernelConfig(k.configPath ? await readFile(k.configPath, 'utf8') : '');
     if (modulesToLoad(k.arch, config)?.length === 0) return [];

@@ -37,11 +37,7 @@ export interface ToolResult {
 }
 
 /** Runs a tool to completion; never throws on a non-zero exit (callers decide). */
-export function runTool(
-  file: string,
-  args: string[],
-  opts: ToolEnv & { input?: Buffer; cwd?: string },
-): Promise<ToolResult> {
+export function runTool(file: string, args: string[], opts: ToolEnv & { input?: Buffer; cwd?: string }): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: opts.cwd,
@@ -53,24 +49,15 @@ export function runTool(
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) =>
-      reject(new InfraError(`${path.basename(file)} failed to start: ${e.message}`, { cause: e })),
-    );
-    child.on('close', (code) =>
-      resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }),
-    );
+    child.on('error', (e) => reject(new InfraError(`${path.basename(file)} failed to start: ${e.message}`, { cause: e })));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }));
     child.stdin.on('error', () => {}); // the tool may exit before reading all input
     child.stdin.end(opts.input);
   });
 }
 
 /** `first | second`, both exit codes checked; rejects naming the tool that failed and what both printed. */
-export function runPipe(
-  first: [string, string[]],
-  second: [string, string[]],
-  what: string,
-  tools: ToolEnv,
-): Promise<void> {
+export function runPipe(first: [string, string[]], second: [string, string[]], what: string, tools: ToolEnv): Promise<void> {
   const { env, signal } = tools;
   return new Promise<void>((resolve, reject) => {
     const src = spawn(first[0], first[1], { env, signal, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -22,13 +22,7 @@ export async function treeComplete(dir: string): Promise<boolean> {
  * trees/<id>/, made by `fill(scratch)` unless it is already complete; `marker` is what the
  * completion marker records (the .debs the tree came from).
  */
-export async function makeTree(
-  cache: Cache,
-  id: string,
-  marker: unknown,
-  fill: (scratch: string) => Promise<void>,
-  signal?: AbortSignal,
-): Promise<string> {
+export async function makeTree(cache: Cache, id: string, marker: unknown, fill: (scratch: string) => Promise<void>, signal?: AbortSignal): Promise<string> {
   const dir = cache.treePath(id);
   if (await treeComplete(dir)) return dir;
   await cache.withLock(

@@ -57,10 +57,7 @@ export async function buildProject(project: Project, ctx: BuildContext): Promise
   if (built.kind === 'libbpf') built = await programsBuilt(ctx.root, built, await listFiles(ctx.root));
   if (built.arches.length === 0) {
     const why = Object.entries(built.leftOut).map(([arch, reason]) => `  ${arch}: ${reason}`);
-    throw new UsageError(
-      `no arch could be built:\n${why.join('\n')}\n` +
-        'fix the build, or pass --no-build to write the matrix without building',
-    );
+    throw new UsageError(`no arch could be built:\n${why.join('\n')}\n` + 'fix the build, or pass --no-build to write the matrix without building');
   }
   return built;
 }

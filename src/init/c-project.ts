@@ -68,9 +68,7 @@ export async function programsBuilt(root: string, project: Project, files: strin
     ...project,
     programs,
     arches,
-    leftOut: Object.fromEntries(
-      ARCHES.filter((a) => !arches.includes(a)).map((a) => [a, project.leftOut[a] ?? 'not built']),
-    ),
+    leftOut: Object.fromEntries(ARCHES.filter((a) => !arches.includes(a)).map((a) => [a, project.leftOut[a] ?? 'not built'])),
     packages: found.some((p) => p.needed.includes('libbpf.so.1')) ? ['libbpf1'] : [],
     libc: found.every((p) => p.static) ? ['static'] : [LIBBPF_SUITE],
     evidence: `${project.evidence}; built ${found.map((p) => p.rel).join(', ')}`,

@@ -43,9 +43,7 @@ const ARCH_TOKEN = /(?<![a-z0-9])(amd64|arm64|s390x)(?![a-z0-9])/;
 
 function guessBinaries(files: string[]): Project | undefined {
   // Sources, objects and data named for an arch are not loaders.
-  const named = files.filter(
-    (f) => ARCH_TOKEN.test(path.posix.basename(f)) && !/\.(go|c|h|o|ts|js|json|ya?ml|md|txt|sh)$/.test(f),
-  );
+  const named = files.filter((f) => ARCH_TOKEN.test(path.posix.basename(f)) && !/\.(go|c|h|o|ts|js|json|ya?ml|md|txt|sh)$/.test(f));
   const byTemplate = new Map<string, { arches: Set<Arch>; files: string[] }>();
   for (const f of named) {
     const arch = ARCH_TOKEN.exec(path.posix.basename(f))![1] as Arch;
@@ -60,9 +58,7 @@ function guessBinaries(files: string[]): Project | undefined {
   const best = [...byTemplate].sort((a, b) => b[1].arches.size - a[1].arches.size)[0];
   if (!best) return undefined;
   const arches = ARCHES.filter((a) => best[1].arches.has(a));
-  const leftOut = Object.fromEntries(
-    ARCHES.filter((a) => !arches.includes(a)).map((a) => [a, `no binary for it next to ${best[1].files[0]}`]),
-  );
+  const leftOut = Object.fromEntries(ARCHES.filter((a) => !arches.includes(a)).map((a) => [a, `no binary for it next to ${best[1].files[0]}`]));
   return { ...nothingToBuild('binaries', best[0], best[1].files.join(', ')), arches, leftOut };
 }
 

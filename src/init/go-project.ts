@@ -86,9 +86,7 @@ async function mainPackage(root: string, genDir: string, goFiles: string[]): Pro
 /** The deepest go.mod directory above `dir`. */
 function moduleOf(dir: string, files: string[]): string {
   const modules = files.filter((f) => path.posix.basename(f) === 'go.mod').map(dirOf);
-  return (
-    modules.filter((m) => m === '' || dir === m || dir.startsWith(`${m}/`)).sort((a, b) => b.length - a.length)[0] ?? ''
-  );
+  return modules.filter((m) => m === '' || dir === m || dir.startsWith(`${m}/`)).sort((a, b) => b.length - a.length)[0] ?? '';
 }
 
 /** Named like `go build` names it: the last element of the import path, without a /vN suffix. */

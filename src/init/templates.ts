@@ -8,15 +8,8 @@ const KERNELS = ['debian:bullseye', 'debian:bookworm', 'debian:trixie'];
 
 function archLines(p: Project): string {
   const left = Object.entries(p.leftOut).map(([arch, why]) => `#   ${arch} is left out: ${why}`);
-  const built =
-    p.prepare.length + p.perArch.length > 0
-      ? 'the arches `portmatrix init` could build for'
-      : 'the arches the programs exist for';
-  return [
-    `# ${built}.`,
-    ...left,
-    '# amd64, arm64, s390x (big-endian; Debian bullseye has no s390x kernel, those cells are skipped).',
-  ].join('\n');
+  const built = p.prepare.length + p.perArch.length > 0 ? 'the arches `portmatrix init` could build for' : 'the arches the programs exist for';
+  return [`# ${built}.`, ...left, '# amd64, arm64, s390x (big-endian; Debian bullseye has no s390x kernel, those cells are skipped).'].join('\n');
 }
 
 function testLines(p: Project): string {
@@ -41,10 +34,7 @@ function testLines(p: Project): string {
 
 function userspaceLines(p: Project): string {
   if (p.libc.every((l) => l === 'static')) return '';
-  const packages =
-    p.packages.length > 0
-      ? `# Debian packages the programs need (from the libc's suite).\npackages: [${p.packages.join(', ')}]\n`
-      : '';
+  const packages = p.packages.length > 0 ? `# Debian packages the programs need (from the libc's suite).\npackages: [${p.packages.join(', ')}]\n` : '';
   return `# The programs are dynamically linked: a Debian userspace (glibc at least the one they were built against).
 libc: [${p.libc.join(', ')}]
 ${packages}
@@ -78,15 +68,8 @@ expect: []
 
 /** The shell lines of the "Build the tests" step. */
 function buildScript(p: Project): string[] {
-  if (p.kind === 'binaries')
-    return [
-      `echo "using the programs already in ${programDirs(p).join(' ')}; build them here if they are not committed"`,
-    ];
-  if (p.kind === 'placeholder')
-    return [
-      'echo "::error::edit .github/workflows/portmatrix.yml: build your loader for every arch in this step"',
-      'exit 1',
-    ];
+  if (p.kind === 'binaries') return [`echo "using the programs already in ${programDirs(p).join(' ')}; build them here if they are not committed"`];
+  if (p.kind === 'placeholder') return ['echo "::error::edit .github/workflows/portmatrix.yml: build your loader for every arch in this step"', 'exit 1'];
   const perArch = p.perArch.filter((s) => s.arch === undefined || p.arches.includes(s.arch));
   return [...installLines(p.buildPackages), ...[...p.prepare, ...perArch].map(renderStep)];
 }

@@ -10,15 +10,7 @@
 //   the cell's reason, which is the evidence a user can act on.
 
 import type { ElfInfo } from '../guest/elf.js';
-import {
-  compareRelease,
-  formatRelease,
-  isGlibcInterpreter,
-  isLibc6Library,
-  newestGlibcNeed,
-  parseRelease,
-  SUITE_GLIBC,
-} from './glibc.js';
+import { compareRelease, formatRelease, isGlibcInterpreter, isLibc6Library, newestGlibcNeed, parseRelease, SUITE_GLIBC } from './glibc.js';
 
 export type LibcFit = { kind: 'runs'; note?: string } | { kind: 'fails'; why: string } | { kind: 'skip'; why: string };
 
@@ -77,12 +69,7 @@ export function libcFit(elf: LoaderElf, libc: string, opts: { glibc?: string; sh
  * One line per loader for the pre-boot check: which libc cells it can run in.
  * Undefined when there is nothing to say (a static loader).
  */
-export function libcSummary(
-  loader: string,
-  elf: LoaderElf,
-  libcs: string[],
-  shipped: string[] = [],
-): string | undefined {
+export function libcSummary(loader: string, elf: LoaderElf, libcs: string[], shipped: string[] = []): string | undefined {
   if (elf.static) return undefined;
   const groups = { runs: [] as string[], fails: [] as string[], skip: [] as string[] };
   for (const libc of libcs) {

@@ -79,9 +79,7 @@ export function parseRelease(v: string): number[] {
  * The newest glibc release a loader's version needs ask for, over every libc6
  * library it uses, with the names that ask for it (e.g. GLIBC_2.38).
  */
-export function newestGlibcNeed(
-  versionNeeds: Record<string, string[]>,
-): { release: number[]; names: string[] } | undefined {
+export function newestGlibcNeed(versionNeeds: Record<string, string[]>): { release: number[]; names: string[] } | undefined {
   let best: { release: number[]; names: string[] } | undefined;
   for (const [lib, names] of Object.entries(versionNeeds)) {
     if (!isLibc6Library(lib)) continue;

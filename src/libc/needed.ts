@@ -71,24 +71,15 @@ export async function missingLibraries(spec: NeededSpec): Promise<MissingLibrary
 }
 
 /** The pre-boot refusal: each missing library, who needs it (when not `program`, the path given to missingLibraries), and the package that has it. */
-export function missingLibrariesError(
-  program: string,
-  suite: string,
-  missing: readonly MissingLibrary[],
-  providers: Map<string, string[]>,
-): UsageError {
+export function missingLibrariesError(program: string, suite: string, missing: readonly MissingLibrary[], providers: Map<string, string[]>): UsageError {
   const lines = missing.map((m) => {
     const pkgs = providers.get(m.soname);
     const by = m.neededBy === program ? '' : ` (needed by ${m.neededBy})`;
     return `  ${m.soname}${by}: ${pkgs?.length ? `in Debian package ${pkgs.join(' or ')}` : `no ${suite} package ships it where ld.so looks; link it statically`}`;
   });
   const add = [...new Set(missing.flatMap((m) => providers.get(m.soname)?.slice(0, 1) ?? []))];
-  const fix = add.length
-    ? `\nadd to the test's packages: [${add.join(', ')}] (or ship the libraries in its files and set env LD_LIBRARY_PATH)`
-    : '';
-  return new UsageError(
-    `${program} needs libraries the guest does not have (Debian ${suite}):\n${lines.join('\n')}${fix}`,
-  );
+  const fix = add.length ? `\nadd to the test's packages: [${add.join(', ')}] (or ship the libraries in its files and set env LD_LIBRARY_PATH)` : '';
+  return new UsageError(`${program} needs libraries the guest does not have (Debian ${suite}):\n${lines.join('\n')}${fix}`);
 }
 
 export interface PreflightSpec extends NeededSpec {

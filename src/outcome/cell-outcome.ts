@@ -56,8 +56,6 @@ export function decideCell(cell: Pick<Cell, 'expect'>, tests: readonly TestResul
   const status = cellStatus(tests, { bootFailed: f.bootFailed, expect: cell.expect });
   const expect = cell.expect;
   const why = status === 'xpass' && expect ? passedAgainstExpectation(expect.reason) : testsReason(tests, f.infra);
-  const marked = expect
-    ? tests.map((t) => (t.status === 'fail' ? { ...t, status: 'xfail' as const, expected: t.expected ?? expect } : t))
-    : [...tests];
+  const marked = expect ? tests.map((t) => (t.status === 'fail' ? { ...t, status: 'xfail' as const, expected: t.expected ?? expect } : t)) : [...tests];
   return { status, reason: withSysctlErrors(why, [...(f.sysctlErrors ?? [])], status), tests: marked };
 }

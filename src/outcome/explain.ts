@@ -24,14 +24,8 @@ export function explainPermission(reason: string | undefined, g: GuestFacts | un
   const names = g.capEff !== undefined ? capabilityNames(g.capEff) : undefined;
   const has = (c: string) => names?.includes(c) ?? g.uid === 0;
   let hints: string[];
-  if (
-    /\/sys\/kernel\/(debug\/)?tracing\/|kprobe_events|trace event/.test(reason) &&
-    g.uid !== 0 &&
-    !has('dac_override')
-  ) {
-    hints = [
-      'tracefs belongs to root (mode 0700): a non-root loader that uses it (cilium/ebpf does, to probe for syscall wrappers) needs CAP_DAC_OVERRIDE',
-    ];
+  if (/\/sys\/kernel\/(debug\/)?tracing\/|kprobe_events|trace event/.test(reason) && g.uid !== 0 && !has('dac_override')) {
+    hints = ['tracefs belongs to root (mode 0700): a non-root loader that uses it (cilium/ebpf does, to probe for syscall wrappers) needs CAP_DAC_OVERRIDE'];
   } else if (/perf.?event/i.test(reason) && !has('sys_admin')) {
     hints = [
       has('perfmon')
@@ -60,11 +54,7 @@ export interface LibcContext {
 }
 
 /** The outcome's reason, with who the program ran as (permissions) or what the pre-boot libc check predicted. */
-export function explainReason(
-  reason: string | undefined,
-  facts: GuestFacts | undefined,
-  libc?: LibcContext,
-): string | undefined {
+export function explainReason(reason: string | undefined, facts: GuestFacts | undefined, libc?: LibcContext): string | undefined {
   if (reason?.startsWith('libc mismatch') && libc?.elf && libc.glibc) {
     const fit = libcFit(libc.elf, libc.libc, { glibc: libc.glibc, shipped: libc.shipped });
     if (fit.kind === 'fails') return `${reason} (pre-boot check: ${fit.why})`;

@@ -10,30 +10,19 @@ import { consoleText, hostFault } from './host-fault.js';
 /** The most telling line of a console that never reached the tests. */
 function bootFailureLine(tail: string): string | undefined {
   const lines = consoleText(tail);
-  return (
-    lines.find((l) =>
-      /Kernel panic|not syncing|Unable to mount root|Bad kernel|invalid magic|Could not|Oops/i.test(l),
-    ) ?? lines.at(-1)
-  );
+  return lines.find((l) => /Kernel panic|not syncing|Unable to mount root|Bad kernel|invalid magic|Could not|Oops/i.test(l)) ?? lines.at(-1);
 }
 
 /**
  * Why the guest is an infrastructure failure, or undefined when it is not. `error` is
  * ours or the base /init's (inputs never delivered): infrastructure as well.
  */
-export function guestInfra(
-  exit: VmExit,
-  report: GuestReport,
-  o: { error?: string; bootDeadlineSec: number },
-): string | undefined {
+export function guestInfra(exit: VmExit, report: GuestReport, o: { error?: string; bootDeadlineSec: number }): string | undefined {
   // A guest that reported everything: a later end of QEMU changes nothing.
   const host = report.done ? undefined : hostFault({ ...exit, spawnError: exit.spawnError ?? o.error });
   if (host) return host;
   if (report.loaderStarted) return undefined;
-  const why = exit.bootTimedOut
-    ? `guest did not start /init within ${o.bootDeadlineSec}s`
-    : `QEMU exited (code ${exit.code}) before the loader started`;
-  const detail =
-    bootFailureLine(exit.consoleTail) ?? 'the console stayed empty (a corrupt kernel image, or one for another arch?)';
+  const why = exit.bootTimedOut ? `guest did not start /init within ${o.bootDeadlineSec}s` : `QEMU exited (code ${exit.code}) before the loader started`;
+  const detail = bootFailureLine(exit.consoleTail) ?? 'the console stayed empty (a corrupt kernel image, or one for another arch?)';
   return `${why}: ${detail}`;
 }

@@ -33,12 +33,7 @@ export interface GuestTestsContext {
 }
 
 /** The tests one guest decided, by index; those it never started stay undefined. `ended` absent: the guest still runs. */
-export function decideGuestTests(
-  cell: Cell,
-  report: GuestReport,
-  ended: GuestEnded | undefined,
-  ctx: GuestTestsContext = {},
-): (TestResult | undefined)[] {
+export function decideGuestTests(cell: Cell, report: GuestReport, ended: GuestEnded | undefined, ctx: GuestTestsContext = {}): (TestResult | undefined)[] {
   const tail = ended?.consoleTail ?? '';
   const fallback = ended?.stopped ? 'the guest stopped responding' : 'the guest stopped';
   const end = {

@@ -37,8 +37,7 @@ export function hostFault(end: VmEnd): string | undefined {
   }
   // "terminating on signal 15 from pid N" is QEMU saying someone else sent SIGTERM.
   const term = /^qemu(?:-system-\w+)?: terminating on signal (\d+)(?: from pid (\d+))?/m.exec(end.consoleTail);
-  if (term && !ours)
-    return `QEMU was stopped by signal ${term[1]}${term[2] ? ` from pid ${term[2]}` : ''} outside portmatrix`;
+  if (term && !ours) return `QEMU was stopped by signal ${term[1]}${term[2] ? ` from pid ${term[2]}` : ''} outside portmatrix`;
   return undefined;
 }
 

@@ -16,12 +16,7 @@ export function kernelOf(cell: Cell, kernel?: ResolvedKernel): CellResult['kerne
 }
 
 /** A cell decided without booting: skipped (no kernel, libc mismatch) or infra before boot. */
-export function notBooted(
-  cell: Cell,
-  status: 'skip' | 'infra',
-  reason: string,
-  opts: { kernel?: ResolvedKernel; totalMs?: number } = {},
-): CellResult {
+export function notBooted(cell: Cell, status: 'skip' | 'infra', reason: string, opts: { kernel?: ResolvedKernel; totalMs?: number } = {}): CellResult {
   return {
     id: cell.id,
     arch: cell.arch,

@@ -69,10 +69,7 @@ const MAX_QUOTE = 240;
 const LOCKDOWN_HELPER = /(unknown func|cannot use helper) bpf_probe_read\w*#\d+/;
 
 /** The first recognisable cause in the loader's stderr, then its stdout, then dmesg. */
-export function classifyFailure(
-  out: { stdout: string; stderr: string; dmesg: string },
-  lockdown?: string,
-): string | undefined {
+export function classifyFailure(out: { stdout: string; stderr: string; dmesg: string }, lockdown?: string): string | undefined {
   if (lockdown && lockdown !== 'none') {
     const hit = LOCKDOWN_HELPER.exec(`${out.stderr}\n${out.stdout}`);
     if (hit) return `kernel lockdown (${lockdown}) forbids reading kernel memory: ${hit[0]}`;

@@ -13,8 +13,7 @@ import type { CellResult, RunResults, RunVerdict } from '../results/model.js';
  */
 export function runVerdict(cells: readonly CellResult[], opts: { strict?: boolean } = {}): RunVerdict {
   const strict = Boolean(opts.strict);
-  const fails = (c: CellResult) =>
-    c.status === 'fail' || c.status === 'xpass' || (strict && c.status === 'flaky' && c.expected?.result !== 'flaky');
+  const fails = (c: CellResult) => c.status === 'fail' || c.status === 'xpass' || (strict && c.status === 'flaky' && c.expected?.result !== 'flaky');
   const failed = cells
     .filter(fails)
     .map((c) => c.id)

@@ -30,8 +30,6 @@ export function combineRuns(runs: readonly CellResult[]): CellResult {
   const why = firstFailure.reason ?? 'failed';
   const reason = `passed ${passed} of ${counted.length} runs; failed with: ${why}`;
   // The failing run's tests: the ones that failed there are the flaky ones (they passed on another boot).
-  const tests = firstFailure.tests.map((t) =>
-    t.status === 'fail' || t.status === 'xpass' ? { ...t, status: 'flaky' as const, reason: t.reason ?? why } : t,
-  );
+  const tests = firstFailure.tests.map((t) => (t.status === 'fail' || t.status === 'xpass' ? { ...t, status: 'flaky' as const, reason: t.reason ?? why } : t));
   return { ...firstFailure, ...base, attempts, status: 'flaky', reason, tests };
 }

@@ -54,9 +54,7 @@ function wording(spec: TestSpec) {
     subject: loader ? 'loader' : '',
     timedOut: `${loader ? 'loader ' : ''}timed out after ${spec.timeoutSec}s`,
     died: (d: GuestDeath) =>
-      loader
-        ? guestDeath(d.afterStart ?? d.consoleTail, d.stopped ?? false)
-        : `${d.why} while the test ran${d.detail ? `: ${d.detail}` : ''}`,
+      loader ? guestDeath(d.afterStart ?? d.consoleTail, d.stopped ?? false) : `${d.why} while the test ran${d.detail ? `: ${d.detail}` : ''}`,
   };
 }
 
@@ -76,11 +74,7 @@ function goCases(run: TestRun): { cases: CaseResult[]; failed: boolean; reason?:
 }
 
 /** The raw verdict before expectations: fail with a reason, or pass. */
-function verdict(
-  spec: TestSpec,
-  run: TestRun,
-  rules: SplatRules,
-): { failed: boolean; reason?: string; cases?: CaseResult[] } {
+function verdict(spec: TestSpec, run: TestRun, rules: SplatRules): { failed: boolean; reason?: string; cases?: CaseResult[] } {
   const words = wording(spec);
   const go = spec.kind === 'gotest' ? goCases(run) : undefined;
   const cases = go?.cases;
@@ -95,8 +89,7 @@ function verdict(
       cases,
     };
   }
-  if (run.exitCode === undefined)
-    return { failed: true, reason: `${words.subject ? `${words.subject} ` : ''}exited with code ?` };
+  if (run.exitCode === undefined) return { failed: true, reason: `${words.subject ? `${words.subject} ` : ''}exited with code ?` };
   const v = testVerdict(
     {
       exitCode: run.exitCode,
@@ -114,15 +107,7 @@ function verdict(
 /** `check`: the cell's prediction, when the run has one: a failure records the finding that explains it. */
 export function decideTest(spec: TestSpec, run: TestRun, rules: SplatRules = NO_RULES, check?: CellCheck): TestResult {
   const v = verdict(spec, run, rules);
-  const status = spec.expect
-    ? v.failed
-      ? 'xfail'
-      : spec.expect.result === 'flaky'
-        ? 'pass'
-        : 'xpass'
-    : v.failed
-      ? 'fail'
-      : 'pass';
+  const status = spec.expect ? (v.failed ? 'xfail' : spec.expect.result === 'flaky' ? 'pass' : 'xpass') : v.failed ? 'fail' : 'pass';
   const t: TestResult = {
     name: spec.name,
     kind: spec.kind,

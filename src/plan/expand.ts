@@ -24,8 +24,7 @@ export interface ExpandOptions {
 function product(m: Matrix): Combo[] {
   const out: Combo[] = [];
   for (const kernel of m.kernels)
-    for (const arch of m.arches)
-      for (const config of m.configs) for (const libc of m.libc) out.push({ kernel, arch, config, libc });
+    for (const arch of m.arches) for (const config of m.configs) for (const libc of m.libc) out.push({ kernel, arch, config, libc });
   return out;
 }
 
@@ -51,11 +50,7 @@ function select(m: Matrix): Selection {
     return hit.length;
   });
   const combos = all.filter((c) => kept.has(c));
-  const expect = m.expect.map(
-    (e) =>
-      combos.filter((c) => matches(e, c) && testsOf(m, c).some((t) => e.test === undefined || t.name === e.test))
-        .length,
-  );
+  const expect = m.expect.map((e) => combos.filter((c) => matches(e, c) && testsOf(m, c).some((t) => e.test === undefined || t.name === e.test)).length);
   return { combos, counts: { exclude, include, expect } };
 }
 
@@ -79,27 +74,16 @@ export function matchReport(m: Matrix): MatchWarning[] {
       col: entry.col,
     });
   };
-  counts.exclude.forEach(
-    (n, i) => n === 0 && warn('exclude', i, 'matches no cell (an earlier exclude already removed them)'),
-  );
+  counts.exclude.forEach((n, i) => n === 0 && warn('exclude', i, 'matches no cell (an earlier exclude already removed them)'));
   counts.include.forEach(
-    (n, i) =>
-      n === 0 &&
-      warn(
-        'include',
-        i,
-        'adds no cell (every matching combination is already in the matrix; include only re-adds excluded ones)',
-      ),
+    (n, i) => n === 0 && warn('include', i, 'adds no cell (every matching combination is already in the matrix; include only re-adds excluded ones)'),
   );
   counts.expect.forEach((n, i) => n === 0 && warn('expect', i, 'matches no cell (they are all excluded)'));
   return out;
 }
 
 /** The kernel this cell boots: a config's flavour overrides a distribution source's, where it has that flavour. */
-function effectiveKernel(
-  kernel: KernelSpec,
-  flavour: string | undefined,
-): { kernel: KernelSpec; parsed: ReturnType<typeof parseSource> } {
+function effectiveKernel(kernel: KernelSpec, flavour: string | undefined): { kernel: KernelSpec; parsed: ReturnType<typeof parseSource> } {
   const parsed = parseSource(kernel.source);
   if (!flavour || parsed?.kind !== 'distro' || parsed.flavour === flavour) return { kernel, parsed };
   const flavours = distroOf(parsed.scheme)?.flavours ?? [];

@@ -59,10 +59,7 @@ async function walkSite(m: Matrix, site: GlobSite, filled: string, o: FilesOptio
 }
 
 /** Every glob's matches per filled pattern (Matrix.globbed), and the warnings for globs that match nothing. */
-export async function expandGlobs(
-  m: Matrix,
-  o: FilesOptions,
-): Promise<{ globbed: Record<string, string[]>; warnings: string[] }> {
+export async function expandGlobs(m: Matrix, o: FilesOptions): Promise<{ globbed: Record<string, string[]>; warnings: string[] }> {
   const globbed: Record<string, string[]> = {};
   const warnings: string[] = [];
   for (const site of m.globSites ?? []) {

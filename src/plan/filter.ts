@@ -54,8 +54,7 @@ export function parseFilter(only: string): Map<FilterKey, string[]> {
     if (!value) throw new UsageError(`--only ${only}: "${part}" has no value; write key=value, e.g. arch=arm64`);
     wanted.set(key as FilterKey, [...(wanted.get(key as FilterKey) ?? []), value]);
   }
-  if (wanted.size === 0)
-    throw new UsageError(`--only: empty filter; write key=value[,key=value], keys ${FILTER_KEYS.join(', ')}`);
+  if (wanted.size === 0) throw new UsageError(`--only: empty filter; write key=value[,key=value], keys ${FILTER_KEYS.join(', ')}`);
   return wanted;
 }
 
@@ -67,15 +66,11 @@ export function filterCells(cells: Cell[], only: string): Cell[] {
       const re = wildcard(pattern);
       if (!cells.some((c) => valuesOf(c, key).some((v) => re.test(v)))) {
         const valid = [...new Set(cells.map((c) => valuesOf(c, key)[0]!))];
-        throw new UsageError(
-          `--only ${only}: no cell has ${key}=${pattern}; valid values are ${valid.join(', ') || '(no cells)'}`,
-        );
+        throw new UsageError(`--only ${only}: no cell has ${key}=${pattern}; valid values are ${valid.join(', ') || '(no cells)'}`);
       }
     }
   }
-  const kept = cells.filter((c) =>
-    [...wanted].every(([key, patterns]) => patterns.some((p) => valuesOf(c, key).some((v) => wildcard(p).test(v)))),
-  );
+  const kept = cells.filter((c) => [...wanted].every(([key, patterns]) => patterns.some((p) => valuesOf(c, key).some((v) => wildcard(p).test(v)))));
   const tests = wanted.get('test');
   return tests ? kept.map((c) => narrowTests(c, tests.map(wildcard))) : kept;
 }

@@ -25,9 +25,7 @@ export const GITHUB_MAX_JOBS = 256;
 export function githubMatrix(cells: Cell[], shards?: number): { include: (ShardEntry | CellEntry)[] } {
   if (shards === undefined) {
     return {
-      include: cells
-        .filter((c) => !c.skip)
-        .map((c) => ({ id: c.id, arch: c.arch, kernel: c.kernel.name, config: c.config.name, libc: c.libc })),
+      include: cells.filter((c) => !c.skip).map((c) => ({ id: c.id, arch: c.arch, kernel: c.kernel.name, config: c.config.name, libc: c.libc })),
     };
   }
   const of = shardOf(cells, shards);

@@ -72,8 +72,7 @@ class Walk {
 
   private async tick(count: number): Promise<void> {
     this.entries += count;
-    if (this.entries > this.limits.entries)
-      throw new GlobLimitError(`reads more than ${this.limits.entries} directory entries`);
+    if (this.entries > this.limits.entries) throw new GlobLimitError(`reads more than ${this.limits.entries} directory entries`);
     await new Promise((resolve) => setImmediate(resolve));
     this.o.signal?.throwIfAborted();
   }

@@ -23,10 +23,7 @@ export function commandLoad(ctx: Context, allowOutsideProject: boolean | undefin
   return { cwd: ctx.cwd, env: ctx.env, signal: ctx.signal, allowOutsideProject: allowed };
 }
 
-export async function loadMatrix(
-  file: string,
-  opts: MatrixLoadOptions = {},
-): Promise<{ matrix: Matrix; warnings: string[] }> {
+export async function loadMatrix(file: string, opts: MatrixLoadOptions = {}): Promise<{ matrix: Matrix; warnings: string[] }> {
   const { matrix, shown } = await readMatrix(file, opts);
   const globs = await expandGlobs(matrix, { shown, signal: opts.signal, mustMatch: opts.globsMustMatch ?? false });
   matrix.globbed = globs.globbed;

@@ -11,10 +11,7 @@ import { filterCells } from './filter.js';
 const SHOWN = 10;
 
 const listed = (cells: Cell[]) =>
-  [
-    ...cells.slice(0, SHOWN).map((c) => `  ${c.id}`),
-    ...(cells.length > SHOWN ? [`  … and ${cells.length - SHOWN} more`] : []),
-  ].join('\n');
+  [...cells.slice(0, SHOWN).map((c) => `  ${c.id}`), ...(cells.length > SHOWN ? [`  … and ${cells.length - SHOWN} more`] : [])].join('\n');
 
 function matching(cells: Cell[], wanted: string): Cell[] {
   if (wanted.includes('=')) return filterCells(cells, wanted);

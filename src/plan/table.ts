@@ -25,15 +25,10 @@ function shownSource(source: string, cwd: string | undefined): string {
 
 export function planTable(cells: Cell[], cwd?: string): string {
   // Matrix text (reasons above all) reaches the terminal: escaped, one line, long values cut.
-  const rows = cells.map((c) =>
-    [c.id, c.arch, shownSource(c.kernel.source, cwd), c.config.name, c.libc, testList(c), expectation(c)].map((v) =>
-      oneLine(v),
-    ),
-  );
+  const rows = cells.map((c) => [c.id, c.arch, shownSource(c.kernel.source, cwd), c.config.name, c.libc, testList(c), expectation(c)].map((v) => oneLine(v)));
   // A reduce, not Math.max(...rows): spreading 100,000 rows overflows the call stack.
   const widths = HEADERS.map((h, i) => rows.reduce((w, r) => Math.max(w, r[i]!.length), h.length));
-  const line = (cols: readonly string[]) =>
-    cols.map((col, i) => (i === cols.length - 1 ? col : col.padEnd(widths[i]!))).join('  ');
+  const line = (cols: readonly string[]) => cols.map((col, i) => (i === cols.length - 1 ? col : col.padEnd(widths[i]!))).join('  ');
   const skipped = cells.filter((c) => c.skip).length;
   const xfail = cells.filter((c) => !c.skip && c.expect).length;
   const summary = `${cells.length} cell${cells.length === 1 ? '' : 's'}: ${cells.length - skipped} to run (${xfail} expected to fail), ${skipped} skipped`;

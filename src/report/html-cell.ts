@@ -47,21 +47,11 @@ function facts(cell: CellResult): [string, string | undefined][] {
     ['BTF (guest)', yesNo(g.btfPresent)],
     ['BTF used', cell.btf && `${describeBtf(cell.btf)}, btf: ${cell.btf.mode}`],
     ['HZ', f.hz?.toString()],
-    [
-      'BPF JIT',
-      [yesNo(f.bpfJit), g.jitEnabled !== undefined ? `bpf_jit_enable=${g.jitEnabled}` : undefined]
-        .filter(Boolean)
-        .join(', ') || undefined,
-    ],
+    ['BPF JIT', [yesNo(f.bpfJit), g.jitEnabled !== undefined ? `bpf_jit_enable=${g.jitEnabled}` : undefined].filter(Boolean).join(', ') || undefined],
     ['preemption', f.preempt],
     ['kprobes', yesNo(f.kprobes)],
     ['BPF LSM', yesNo(f.bpfLsm)],
-    [
-      'lockdown',
-      [f.lockdownLsm === undefined ? undefined : `LSM ${yesNo(f.lockdownLsm)}`, g.lockdown]
-        .filter(Boolean)
-        .join(', ') || undefined,
-    ],
+    ['lockdown', [f.lockdownLsm === undefined ? undefined : `LSM ${yesNo(f.lockdownLsm)}`, g.lockdown].filter(Boolean).join(', ') || undefined],
     ['loader ran as', describeCredentials(g)],
     ['CapEff', g.capEff],
     ['uname -r', g.unameR],
@@ -112,9 +102,7 @@ ${t.kernelLog ? `${output('kernel log while the test ran', t.kernelLog)}\n` : ''
 
 /** The tally of a cell of several tests (`2/3 +1 xfail`); empty for one. */
 function testCount(cell: CellResult, view: CellView): string {
-  return view.tally
-    ? ` <span class="tests-count" title="${escapeMarkup(tallyLegend([cell]) ?? '')}">tests: ${escapeMarkup(view.tally)}</span>`
-    : '';
+  return view.tally ? ` <span class="tests-count" title="${escapeMarkup(tallyLegend([cell]) ?? '')}">tests: ${escapeMarkup(view.tally)}</span>` : '';
 }
 
 /** `index` makes a DOM id that cannot collide; the cell id itself lives in data-id. */
@@ -125,9 +113,7 @@ export function renderCell(cell: CellResult, index: number, results?: RunResults
     .filter(([, v]) => v !== undefined && v !== '')
     .map(([k, v]) => `<div><dt>${escapeMarkup(k)}</dt><dd>${one(v, 500)}</dd></div>`)
     .join('');
-  const log = cell.consoleLog
-    ? `<p><a href="${escapeMarkup(encodeURI(cell.consoleLog.replace(/\\/g, '/')))}">full console log</a></p>`
-    : '';
+  const log = cell.consoleLog ? `<p><a href="${escapeMarkup(encodeURI(cell.consoleLog.replace(/\\/g, '/')))}">full console log</a></p>` : '';
   return `<details class="cell" id="cell-${index}" data-id="${one(cell.id, 1000)}" data-status="${cell.status}">
 <summary>${badge(cell)} <span class="id mono">${one(cell.id, 1000)}</span> <span class="why">${one(view.why)}</span>${testCount(cell, view)} <span class="time">${cell.status === 'skip' ? '' : escapeMarkup(formatMs(cell.timings.totalMs))}</span></summary>
 <div class="body">

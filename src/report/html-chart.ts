@@ -49,9 +49,7 @@ function legendAndTicks(): string[] {
   ];
   let lx = LABEL_W;
   for (const [kind, text] of legend) {
-    parts.push(
-      `<rect x="${lx}" y="6" width="12" height="12" rx="2" fill="var(--${kind})"/><text x="${lx + 17}" y="16">${e(text)}</text>`,
-    );
+    parts.push(`<rect x="${lx}" y="6" width="12" height="12" rx="2" fill="var(--${kind})"/><text x="${lx + 17}" y="16">${e(text)}</text>`);
     lx += 28 + text.length * 6.4;
   }
   for (let i = 0; i <= TICKS; i++) {
@@ -73,11 +71,8 @@ function cellRow(cell: CellResult, y: number, scale: number): string[] {
   for (const seg of segments(cell)) {
     const w = Math.min(seg.ms * scale, LABEL_W + BAR_W - x);
     if (w <= 0) break;
-    parts.push(
-      `<rect x="${x.toFixed(1)}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW_H - 6}" fill="var(--${seg.kind})"/>`,
-    );
-    if (seg.kind !== 'other' && w > 54)
-      parts.push(`<text class="in" x="${(x + 5).toFixed(1)}" y="${y + 15}">${e(formatMs(seg.ms))}</text>`);
+    parts.push(`<rect x="${x.toFixed(1)}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW_H - 6}" fill="var(--${seg.kind})"/>`);
+    if (seg.kind !== 'other' && w > 54) parts.push(`<text class="in" x="${(x + 5).toFixed(1)}" y="${y + 15}">${e(formatMs(seg.ms))}</text>`);
     x += w;
   }
   if (clipped) parts.push(`<path d="M${x - 14} ${y + 21} l6 -20 m4 20 l6 -20" stroke="var(--bg)" stroke-width="3"/>`);
@@ -92,9 +87,7 @@ export function renderChart(results: RunResults): string {
   const groups = grid.arches
     .map((arch) => ({
       arch,
-      cells: grid.rows
-        .map((r) => r.cells[arch])
-        .filter((c): c is CellResult => !!c && c.status !== 'skip' && c.timings.totalMs > 0),
+      cells: grid.rows.map((r) => r.cells[arch]).filter((c): c is CellResult => !!c && c.status !== 'skip' && c.timings.totalMs > 0),
     }))
     .filter((g) => g.cells.length);
   if (!groups.length) return '<p class="legend">No timings to chart.</p>';
@@ -117,9 +110,7 @@ export function renderChart(results: RunResults): string {
   }
   for (let i = 0; i <= TICKS; i++) {
     const x = LABEL_W + (BAR_W * i) / TICKS;
-    parts.push(
-      `<text class="axis" x="${x}" y="${y + 16}" text-anchor="middle">${e(`${((maxS * i) / TICKS).toFixed(maxS < 5 ? 1 : 0)} s`)}</text>`,
-    );
+    parts.push(`<text class="axis" x="${x}" y="${y + 16}" text-anchor="middle">${e(`${((maxS * i) / TICKS).toFixed(maxS < 5 ? 1 : 0)} s`)}</text>`);
   }
   const height = y + 24;
   const body = parts.join('\n').replaceAll('@BOTTOM@', String(y));

@@ -57,9 +57,7 @@ function testRows(results: RunResults): string {
 export function kernelsSection(results: RunResults): string {
   const kernels = checkedKernels(results);
   if (!kernels.length) return '';
-  const head = ['kernel', 'arch', 'release', 'BTF', 'helpers', 'kfuncs', 'BPF configuration']
-    .map((h) => `<th>${h}</th>`)
-    .join('');
+  const head = ['kernel', 'arch', 'release', 'BTF', 'helpers', 'kfuncs', 'BPF configuration'].map((h) => `<th>${h}</th>`).join('');
   return `<h2>Kernels</h2>
 <table class="kernels"><thead><tr>${head}</tr></thead><tbody>
 ${kernels.map(kernelRow).join('\n')}

@@ -130,17 +130,13 @@ function meta(results: RunResults): string {
 function rangeTable(results: RunResults): string {
   const ranges = kernelRanges(results);
   if (!ranges.length) return '';
-  const rows = ranges
-    .map((r) => `<tr><td class="mono">${esc(r.key)}</td><td>${esc(rangeText(r))}</td></tr>`)
-    .join('\n');
+  const rows = ranges.map((r) => `<tr><td class="mono">${esc(r.key)}</td><td>${esc(rangeText(r))}</td></tr>`).join('\n');
   return `<h2>Passes on kernels</h2>\n<table class="ranges"><thead><tr><th>arch / config</th><th>oldest … newest kernel passed</th></tr></thead>\n<tbody>\n${rows}\n</tbody></table>\n`;
 }
 
 /** Snapshot and --reuse notes, one paragraph each, or nothing. */
 function runNotes(results: RunResults): string {
-  return [snapshotNote(results.cells), reusedNote(results.cells)]
-    .map((n) => (n ? `<p class="note">${esc(n)}</p>\n` : ''))
-    .join('');
+  return [snapshotNote(results.cells), reusedNote(results.cells)].map((n) => (n ? `<p class="note">${esc(n)}</p>\n` : '')).join('');
 }
 
 export function renderHtml(results: RunResults): string {

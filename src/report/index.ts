@@ -37,10 +37,7 @@ export type Reporter = keyof typeof REPORTER_REGISTRY;
 export const REPORTERS = Object.keys(REPORTER_REGISTRY) as Reporter[];
 
 /** File name each reporter writes inside the results dir. */
-export const REPORT_FILES = Object.fromEntries(REPORTERS.map((r) => [r, REPORTER_REGISTRY[r].file])) as Record<
-  Reporter,
-  string
->;
+export const REPORT_FILES = Object.fromEntries(REPORTERS.map((r) => [r, REPORTER_REGISTRY[r].file])) as Record<Reporter, string>;
 
 /** `--reporter json,html` → ['json', 'html']; undefined or empty → all of them. */
 export function parseReporters(list?: string): Reporter[] {
@@ -51,20 +48,13 @@ export function parseReporters(list?: string): Reporter[] {
     .filter(Boolean);
   const bad = names.filter((n) => !(REPORTERS as readonly string[]).includes(n));
   if (bad.length) {
-    throw new UsageError(
-      `--reporter: unknown reporter ${bad.map((b) => `"${b}"`).join(', ')}; valid: ${REPORTERS.join(', ')}`,
-    );
+    throw new UsageError(`--reporter: unknown reporter ${bad.map((b) => `"${b}"`).join(', ')}; valid: ${REPORTERS.join(', ')}`);
   }
   return [...new Set(names as Reporter[])];
 }
 
 /** Writes the reports; returns the absolute paths written, in reporter order. */
-export async function writeReports(
-  dir: string,
-  results: RunResults,
-  reporters: readonly Reporter[] = REPORTERS,
-  opts: RenderOptions = {},
-): Promise<string[]> {
+export async function writeReports(dir: string, results: RunResults, reporters: readonly Reporter[] = REPORTERS, opts: RenderOptions = {}): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
   for (const reporter of reporters) {

@@ -32,9 +32,7 @@ function failureBody(cell: CellResult, t: TestResult): string {
   const output = t.status === 'infra' ? (t.consoleTail ?? cell.consoleTail) : t.stderr.trim() ? t.stderr : t.stdout;
   const tail = lastLines(cleanText(output), 30);
   // The test's own kernel-log segment: where a splat or a kernel-side reason came from.
-  const kernel = t.kernelLog
-    ? `\n\n--- kernel log while the test ran ---\n${lastLines(cleanText(t.kernelLog), 30)}`
-    : '';
+  const kernel = t.kernelLog ? `\n\n--- kernel log while the test ran ---\n${lastLines(cleanText(t.kernelLog), 30)}` : '';
   return `${facts.join('\n')}${tail ? `\n\n${tail}` : ''}${kernel}`;
 }
 
@@ -90,11 +88,7 @@ function caseXml(c: Case): string {
         : '';
   const out = cleanText(c.systemOut);
   const err = cleanText(c.systemErr ?? '');
-  const inner = [
-    outcome,
-    out && `<system-out>${x(out)}</system-out>`,
-    err && `<system-err>${x(err)}</system-err>`,
-  ].filter(Boolean);
+  const inner = [outcome, out && `<system-out>${x(out)}</system-out>`, err && `<system-err>${x(err)}</system-err>`].filter(Boolean);
   const open = `<testcase classname="${attr(c.classname)}" name="${attr(c.name)}" time="${seconds(c.seconds)}"`;
   return inner.length ? `    ${open}>\n      ${inner.join('\n      ')}\n    </testcase>` : `    ${open}/>`;
 }
@@ -105,10 +99,7 @@ function properties(cell: CellResult): string {
     ['kernel.name', cell.kernel.name],
     ['kernel.source', cell.kernel.source],
     ['kernel.release', cell.kernel.release],
-    [
-      'kernel.package',
-      cell.kernel.package && `${cell.kernel.package}${cell.kernel.version ? ` ${cell.kernel.version}` : ''}`,
-    ],
+    ['kernel.package', cell.kernel.package && `${cell.kernel.package}${cell.kernel.version ? ` ${cell.kernel.version}` : ''}`],
     ['config', cell.config],
     ['libc', cell.libc],
     ['status', cell.status],
@@ -119,9 +110,7 @@ function properties(cell: CellResult): string {
     ['boot', cell.boot],
     ['reused', cell.reused && reusedText(cell.reused)],
   ];
-  const lines = props
-    .filter(([, v]) => v !== undefined)
-    .map(([n, v]) => `      <property name="${attr(n)}" value="${attr(v)}"/>`);
+  const lines = props.filter(([, v]) => v !== undefined).map(([n, v]) => `      <property name="${attr(n)}" value="${attr(v)}"/>`);
   return `    <properties>\n${lines.join('\n')}\n    </properties>`;
 }
 

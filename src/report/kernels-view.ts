@@ -24,8 +24,7 @@ export interface ConfigContrast {
   lines: string[];
 }
 
-const summaryOf = (results: RunResults, c: CellResult) =>
-  results.check?.kernels?.find((k) => k.kernel === c.kernel.name && k.arch === c.arch);
+const summaryOf = (results: RunResults, c: CellResult) => results.check?.kernels?.find((k) => k.kernel === c.kernel.name && k.arch === c.arch);
 
 /** Each test's cells by outcome, in the cells' order. */
 export function testsAcrossKernels(results: RunResults): TestAcrossKernels[] {
@@ -51,9 +50,7 @@ function optionLines(pass: readonly KernelOption[], fail: readonly KernelOption[
   const inFail = new Map(fail.map((o) => [o.name, o.value]));
   const inPass = new Map(pass.map((o) => [o.name, o.value]));
   const names = [...new Set([...pass.map((o) => o.name), ...fail.map((o) => o.name)])];
-  return names
-    .filter((n) => inPass.get(n) !== inFail.get(n))
-    .map((n) => `${n}: ${inPass.get(n) ?? 'not set'} → ${inFail.get(n) ?? 'not set'}`);
+  return names.filter((n) => inPass.get(n) !== inFail.get(n)).map((n) => `${n}: ${inPass.get(n) ?? 'not set'} → ${inFail.get(n) ?? 'not set'}`);
 }
 
 /** A passing cell of the same test: same arch and config on another kernel, else same kernel on another arch. */

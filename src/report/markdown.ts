@@ -11,16 +11,7 @@ import type { CellResult, RunResults } from '../results/model.js';
 import { cellView, tallyLegend } from './cell-view.js';
 import { escapeMarkup, formatMs, lastLines, oneLine } from './text.js';
 import { verdictView } from './verdict-view.js';
-import {
-  buildGrid,
-  type Counts,
-  countStatuses,
-  kernelRanges,
-  problemCells,
-  reusedNote,
-  snapshotNote,
-  sortByStatus,
-} from './view.js';
+import { buildGrid, type Counts, countStatuses, kernelRanges, problemCells, reusedNote, snapshotNote, sortByStatus } from './view.js';
 import { reusedText, STATUS_INFO, STATUS_ORDER, statusLegend } from './wording.js';
 
 export { appendStepSummary } from './step-summary.js';
@@ -101,11 +92,7 @@ function configFacts(cell: CellResult): (string | undefined)[] {
     cred && cred !== 'uid 0, all capabilities' ? cred : undefined,
     g.lockdown && g.lockdown !== 'none' ? `lockdown ${g.lockdown}` : undefined,
     g.jitEnabled === '0' ? 'BPF JIT off' : undefined,
-    cell.btf && cell.btf.source !== 'kernel'
-      ? `BTF ${describeBtf(cell.btf)}`
-      : g.btfPresent === false
-        ? 'no kernel BTF'
-        : undefined,
+    cell.btf && cell.btf.source !== 'kernel' ? `BTF ${describeBtf(cell.btf)}` : g.btfPresent === false ? 'no kernel BTF' : undefined,
     cell.kernel.facts?.preempt === 'rt' ? 'PREEMPT_RT' : undefined,
   ];
 }
@@ -190,12 +177,7 @@ function head(results: RunResults, title: string, limit: number, note: (n: numbe
 }
 
 /** Appends whole items while they fit (the full form, else the one-line form); counts the rest. */
-function appendSections(
-  out: string,
-  sections: Section[],
-  limit: number,
-  reserve: number,
-): { out: string; dropped: number } {
+function appendSections(out: string, sections: Section[], limit: number, reserve: number): { out: string; dropped: number } {
   let dropped = 0;
   for (const section of sections) {
     if (!section.items.length) continue;
@@ -227,9 +209,7 @@ function rangesTable(results: RunResults): string {
 
 export function renderMarkdown(results: RunResults, opts: MarkdownOptions = {}): string {
   const limit = opts.limit ?? DEFAULT_MARKDOWN_LIMIT;
-  const link = opts.reportUrl
-    ? `[the full HTML report](${opts.reportUrl.replace(/[()\s]/g, encodeURIComponent)})`
-    : 'the HTML report (report.html)';
+  const link = opts.reportUrl ? `[the full HTML report](${opts.reportUrl.replace(/[()\s]/g, encodeURIComponent)})` : 'the HTML report (report.html)';
   const note = (n: number) => `\n_… ${n} more ${n === 1 ? 'item' : 'items'} not shown; see ${link}._\n`;
   const xfails = sortByStatus(results.cells.filter((c) => c.status === 'xfail'));
   const sections: Section[] = [

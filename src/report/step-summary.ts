@@ -23,8 +23,7 @@ export async function appendStepSummary(env: NodeJS.ProcessEnv, markdown: string
     await appendFile(file, text);
     return 'written';
   }
-  const note =
-    '\n_portmatrix: summary omitted, it would exceed the 1 MiB step-summary limit; see report.html in the artifacts._\n';
+  const note = '\n_portmatrix: summary omitted, it would exceed the 1 MiB step-summary limit; see report.html in the artifacts._\n';
   if (existing + Buffer.byteLength(note) <= STEP_SUMMARY_LIMIT) await appendFile(file, note);
   return 'too-large';
 }

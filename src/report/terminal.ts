@@ -92,11 +92,7 @@ export function renderTable(results: RunResults, opts: TableOptions): string {
   const labels = grid.rows.map((row) => oneLine(row.key.split('/').join(' · '), 60));
   const first = Math.max('kernel · config'.length, ...labels.map((l) => [...l].length));
   const tagged = results.cells.some((c) => btfTag(c.btf));
-  const col = Math.max(
-    tagged ? 15 : 10,
-    ...grid.arches.map((a) => a.length + 1),
-    ...results.cells.map((c) => [...mark(c)].length + 2),
-  );
+  const col = Math.max(tagged ? 15 : 10, ...grid.arches.map((a) => a.length + 1), ...results.cells.map((c) => [...mark(c)].length + 2));
 
   const lines: string[] = [];
   lines.push(
@@ -131,12 +127,10 @@ export function renderTable(results: RunResults, opts: TableOptions): string {
   if (ranges.length) {
     lines.push('', paint('Passes on kernels:', 'bold', opts.color));
     const keyWidth = Math.max(...ranges.map((r) => r.key.length));
-    for (const r of ranges)
-      lines.push(cut(`  ${pad(oneLine(r.key, 80), keyWidth)}  ${oneLine(rangeText(r), 200)}`, width));
+    for (const r of ranges) lines.push(cut(`  ${pad(oneLine(r.key, 80), keyWidth)}  ${oneLine(rangeText(r), 200)}`, width));
   }
 
-  for (const note of [snapshotNote(results.cells), reusedNote(results.cells)])
-    if (note) lines.push(...wrap(note, width));
+  for (const note of [snapshotNote(results.cells), reusedNote(results.cells)]) if (note) lines.push(...wrap(note, width));
 
   lines.push(...problemLines(results, width, opts.color));
   return `${lines.join('\n')}\n`;

@@ -67,10 +67,7 @@ export function buildGrid(results: RunResults): Grid {
     return i < 0 ? Number.MAX_SAFE_INTEGER : i;
   };
   const sorted = [...rows.values()].sort(
-    (a, b) =>
-      kernels.indexOf(a.kernel) - kernels.indexOf(b.kernel) ||
-      configRank(a.config) - configRank(b.config) ||
-      compareIds(a.key, b.key),
+    (a, b) => kernels.indexOf(a.kernel) - kernels.indexOf(b.kernel) || configRank(a.config) - configRank(b.config) || compareIds(a.key, b.key),
   );
   return { arches: archOrder(results.cells), rows: sorted };
 }
@@ -83,9 +80,7 @@ export function problemCells(results: RunResults): CellResult[] {
 }
 
 export function sortByStatus(cells: readonly CellResult[]): CellResult[] {
-  return [...cells].sort(
-    (a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || compareIds(a.id, b.id),
-  );
+  return [...cells].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || compareIds(a.id, b.id));
 }
 
 /** Total seconds of cell wall time, for JUnit and headings. */

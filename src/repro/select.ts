@@ -22,8 +22,7 @@ export interface ReproWhere {
   lockFile: string;
 }
 
-const list = (ids: string[]) =>
-  ids.length > 5 ? `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more` : ids.join(', ');
+const list = (ids: string[]) => (ids.length > 5 ? `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more` : ids.join(', '));
 const short = (sha?: string) => (sha ? sha.slice(0, 12) : 'unknown');
 
 /** Every cell of the results must be a cell of this matrix, on the same kernel source. */
@@ -78,8 +77,7 @@ export interface ReproOutcome {
 
 /** A flake reproduces when the cell fails or flakes again; anything else when the same status comes back. */
 export function compareOutcome(was: CellResult, now: CellResult): ReproOutcome {
-  const reproduced =
-    was.status === 'flaky' ? now.status === 'fail' || now.status === 'flaky' : now.status === was.status;
+  const reproduced = was.status === 'flaky' ? now.status === 'fail' || now.status === 'flaky' : now.status === was.status;
   const otherKernel = Boolean(was.kernel.sha256 && now.kernel.sha256 && was.kernel.sha256 !== now.kernel.sha256);
   return { id: was.id, was: was.status, now: now.status, reproduced, otherKernel };
 }

@@ -23,13 +23,7 @@ export function describeCredentials(g: Pick<GuestFacts, 'uid' | 'capEff'>): stri
     const names = capabilityNames(g.capEff);
     // Capabilities 0–37 exist on every kernel we boot; perfmon, bpf, checkpoint_restore only from 5.8/5.9.
     const all = CAPABILITIES.slice(0, 38).every((c) => names.includes(c));
-    parts.push(
-      names.length === 0
-        ? 'no capabilities'
-        : all
-          ? 'all capabilities'
-          : names.map((n) => `CAP_${n.toUpperCase()}`).join('+'),
-    );
+    parts.push(names.length === 0 ? 'no capabilities' : all ? 'all capabilities' : names.map((n) => `CAP_${n.toUpperCase()}`).join('+'));
   }
   return parts.filter(Boolean).join(', ');
 }

@@ -35,8 +35,7 @@ export async function readCellResults(dir: string): Promise<Map<string, CellResu
     try {
       const cell = JSON.parse(await readFile(path.join(dir, 'cells', name), 'utf8')) as CellResult;
       // A cell written before schema 2 has no tests[]: it runs again rather than resume half a model.
-      if (typeof cell.id === 'string' && typeof cell.status === 'string' && Array.isArray(cell.tests))
-        found.set(cell.id, cell);
+      if (typeof cell.id === 'string' && typeof cell.status === 'string' && Array.isArray(cell.tests)) found.set(cell.id, cell);
     } catch {
       // A torn or foreign file: ignore it, the cell runs again.
     }

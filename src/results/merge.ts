@@ -18,8 +18,7 @@ export interface ShardResults {
  */
 function conflict(a: CellResult, b: CellResult): string | undefined {
   if (a.status !== b.status) return `status ${a.status} vs ${b.status}`;
-  if ((a.inputsHash ?? '') !== (b.inputsHash ?? ''))
-    return `inputsHash ${a.inputsHash ?? '(none)'} vs ${b.inputsHash ?? '(none)'}`;
+  if ((a.inputsHash ?? '') !== (b.inputsHash ?? '')) return `inputsHash ${a.inputsHash ?? '(none)'} vs ${b.inputsHash ?? '(none)'}`;
   return undefined;
 }
 
@@ -42,10 +41,7 @@ function cellsById(list: readonly ShardResults[]): CellResult[] {
       if (cell.status === 'skip' && seen.cell.status !== 'skip') continue;
       const why = conflict(seen.cell, cell);
       if (why) {
-        throw new UsageError(
-          `cell ${cell.id} has conflicting results in ${seen.dir} and ${dir} (${why}); ` +
-            'remove the stale directory or re-run that cell',
-        );
+        throw new UsageError(`cell ${cell.id} has conflicting results in ${seen.dir} and ${dir} (${why}); ` + 'remove the stale directory or re-run that cell');
       }
     }
   }

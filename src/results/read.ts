@@ -72,10 +72,7 @@ async function readJson(file: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(
-      `${file} is not valid JSON (${(error as Error).message}); re-run the cells or remove the file`,
-      { cause: error },
-    );
+    throw new UsageError(`${file} is not valid JSON (${(error as Error).message}); re-run the cells or remove the file`, { cause: error });
   }
 }
 
@@ -110,9 +107,7 @@ export async function readResults(dir: string): Promise<RunResults> {
   }
   const cellsDir = path.join(dir, 'cells');
   if (await exists(cellsDir)) return assembleFromCells(cellsDir);
-  throw new UsageError(
-    `no results in ${dir}: neither results.json nor cells/ exists; run \`portmatrix run --results-dir ${dir}\` first`,
-  );
+  throw new UsageError(`no results in ${dir}: neither results.json nor cells/ exists; run \`portmatrix run --results-dir ${dir}\` first`);
 }
 
 /** An interrupted run: rebuild the model from the cells that finished. */

@@ -42,8 +42,7 @@ export interface ReuseStore {
 export function reuseStore(cacheDir: string, maxEntries = MAX_ENTRIES): ReuseStore {
   const dir = path.join(cacheDir, 'results');
   // One entry per cell id and hash: two cells may share inputs, never files.
-  const file = (hash: string, id: string) =>
-    path.join(dir, `${createHash('sha256').update(`${id}\0${hash}`).digest('hex')}.json`);
+  const file = (hash: string, id: string) => path.join(dir, `${createHash('sha256').update(`${id}\0${hash}`).digest('hex')}.json`);
   return {
     async take(hash, id, resultsDir) {
       if (!/^[0-9a-f]{64}$/.test(hash)) return undefined;
@@ -81,8 +80,7 @@ export function reuseStore(cacheDir: string, maxEntries = MAX_ENTRIES): ReuseSto
 
 /** The files inside a results directory that a result points at: its console log, its minimal BTF. */
 function pointedAt(result: CellResult): string[] {
-  const inside = (rel: string | undefined) =>
-    rel !== undefined && !path.isAbsolute(rel) && !rel.split(/[\\/]/).includes('..');
+  const inside = (rel: string | undefined) => rel !== undefined && !path.isAbsolute(rel) && !rel.split(/[\\/]/).includes('..');
   return [result.consoleLog, result.btf?.file].filter(inside) as string[];
 }
 
@@ -90,9 +88,7 @@ function pointedAt(result: CellResult): string[] {
 async function bound(dir: string, max: number): Promise<void> {
   const names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
   if (names.length <= max) return;
-  const aged = await Promise.all(
-    names.map(async (n) => ({ n, t: (await stat(path.join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })),
-  );
+  const aged = await Promise.all(names.map(async (n) => ({ n, t: (await stat(path.join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })));
   aged.sort((a, b) => a.t - b.t);
   await Promise.all(aged.slice(0, names.length - max).map((a) => rm(path.join(dir, a.n), { force: true })));
 }

@@ -14,15 +14,10 @@ export function passedCount(tests: readonly TestResult[]): { passed: number; tot
 }
 
 /** The failing tests' names, for tables: `smoke, suite`. */
-export const failingTests = (tests: readonly TestResult[]) =>
-  tests.filter((t) => isUnexpected(t.status) || t.status === 'infra').map((t) => t.name);
+export const failingTests = (tests: readonly TestResult[]) => tests.filter((t) => isUnexpected(t.status) || t.status === 'infra').map((t) => t.name);
 
 /** What a test looks like when the cell decided it without running anything (skip, infra). */
-export function undecidedTest(
-  spec: Pick<TestSpec, 'name' | 'kind' | 'expect'>,
-  status: Status,
-  reason?: string,
-): TestResult {
+export function undecidedTest(spec: Pick<TestSpec, 'name' | 'kind' | 'expect'>, status: Status, reason?: string): TestResult {
   const t: TestResult = {
     name: spec.name,
     kind: spec.kind,
@@ -39,10 +34,7 @@ export function undecidedTest(
 }
 
 /** The cuts of one test's streams (`stdout.3`, …) or, without an index, of the cell's own, in stream order. */
-export function outputCutOf(
-  cuts: Record<string, Omit<OutputCut, 'stream'>> | undefined,
-  index?: number,
-): OutputCut[] | undefined {
+export function outputCutOf(cuts: Record<string, Omit<OutputCut, 'stream'>> | undefined, index?: number): OutputCut[] | undefined {
   const out = (['stdout', 'stderr', 'dmesg'] as const).flatMap((stream) => {
     const cut = cuts?.[index === undefined ? stream : `${stream}.${index}`];
     return cut ? [{ stream, ...cut }] : [];
@@ -51,10 +43,7 @@ export function outputCutOf(
 }
 
 /** The one test of a version-1 cell: the cell's own outcome, output and timings. */
-export function loaderTest(
-  c: Omit<CellResult, 'tests'>,
-  spec: Pick<TestSpec, 'name' | 'kind'> = { name: 'loader', kind: 'exec' },
-): TestResult {
+export function loaderTest(c: Omit<CellResult, 'tests'>, spec: Pick<TestSpec, 'name' | 'kind'> = { name: 'loader', kind: 'exec' }): TestResult {
   const t: TestResult = {
     name: spec.name,
     kind: spec.kind,

@@ -18,8 +18,7 @@ export interface BootKeyParts {
 
 /** The argv with every per-run path replaced by a placeholder: what the key hashes. */
 export function keyArgv(spec: BootKeyParts['spec']): string[] {
-  return qemuCommand({ ...spec, kernel: '@kernel', initrd: '@initrd', inputsSocket: '@inputs', qmpSocket: '@qmp' })
-    .args;
+  return qemuCommand({ ...spec, kernel: '@kernel', initrd: '@initrd', inputsSocket: '@inputs', qmpSocket: '@qmp' }).args;
 }
 
 export function bootKey(p: BootKeyParts): string {

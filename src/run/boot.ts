@@ -147,9 +147,7 @@ export const STAGE_MIN_BYTES = 1024 * 1024;
 export async function prepareBoot(b: BootInputs): Promise<BootPlan> {
   const { cell, vm } = b;
   const token = randomBytes(8).toString('hex');
-  const extra = b.btf?.hostFile
-    ? [{ hostPath: b.btf.hostFile, guestPath: BTF_GUEST_FILE.slice(1), mode: 0o444 }]
-    : undefined;
+  const extra = b.btf?.hostFile ? [{ hostPath: b.btf.hostFile, guestPath: BTF_GUEST_FILE.slice(1), mode: 0o444 }] : undefined;
   const only = b.only ?? cell.tests.map((_t, i) => i);
   // pmcap lives in the base initramfs whenever it is built (preflight insists on it for capabilities).
   const capHelper = await access(capHelperPath(cell.arch)).then(

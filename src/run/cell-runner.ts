@@ -51,10 +51,7 @@ export interface CellDeps {
 }
 
 /** The guest's userspace for this cell: busybox and, unless static, the libc tree (both cached per run). */
-export async function guestParts(
-  cell: Cell,
-  images: Pick<ImageStoreExt, 'busybox' | 'libc' | 'packages'>,
-): Promise<GuestParts> {
+export async function guestParts(cell: Cell, images: Pick<ImageStoreExt, 'busybox' | 'libc' | 'packages'>): Promise<GuestParts> {
   const [busybox, libc, packages, code] = await Promise.all([
     images.busybox(cell.arch),
     cell.libc === 'static' ? undefined : images.libc(cell.libc.replace(/^debian:/, ''), cell.arch),
@@ -73,21 +70,13 @@ export interface AttemptContext extends AttemptMarks {
 /** The guest userspace of a cell (its inputs hash names it) and the package trees to unpack. */
 export type GuestParts = KeyParts & { packageRoots: string[] };
 
-export async function runCellOnce(
-  cell: Cell,
-  kernel: ResolvedKernel,
-  at: AttemptContext,
-  deps: CellDeps,
-): Promise<CellResult> {
+export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, at: AttemptContext, deps: CellDeps): Promise<CellResult> {
   const started = Date.now();
   const elfs = await Promise.all(cell.tests.map((t) => deps.inputs.loaderElf(t.path)));
   // A program's own ELF says whether it can use the cell's libc at all.
   const skipped = libcSkips(cell, elfs);
   if (skipped.size === cell.tests.length) {
-    return withAttempt(
-      notBooted(cell, 'skip', [...skipped.values()][0]!, { kernel, totalMs: Date.now() - started }),
-      at,
-    );
+    return withAttempt(notBooted(cell, 'skip', [...skipped.values()][0]!, { kernel, totalMs: Date.now() - started }), at);
   }
   const accel = await deps.inputs.accel(cell, kernel);
   const parts = at.parts ?? (await guestParts(cell, deps.inputs.images));
@@ -171,11 +160,7 @@ function libcSkips(cell: Cell, elfs: readonly (ElfInfo | undefined)[]): Map<numb
 }
 
 /** Each test's libc facts, for a failure's explanation (outcome/explain.ts). */
-async function libcContexts(
-  cell: Cell,
-  elfs: readonly (ElfInfo | undefined)[],
-  libcDir?: string,
-): Promise<LibcContext[]> {
+async function libcContexts(cell: Cell, elfs: readonly (ElfInfo | undefined)[], libcDir?: string): Promise<LibcContext[]> {
   const glibc = libcDir ? await glibcVersionOfTree(libcDir) : undefined;
   return cell.tests.map((t, i) => ({
     elf: elfs[i],

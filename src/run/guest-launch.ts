@@ -38,13 +38,7 @@ export const sendBytes =
     io.channel.send(bytes);
 
 /** Saves the running guest as `key`; on failure no snapshot is left and the cell goes on (a later run tries again). */
-export async function saveAs(
-  store: SnapshotStore,
-  key: string,
-  describe: string,
-  qmpSocket: string,
-  signal: AbortSignal,
-): Promise<void> {
+export async function saveAs(store: SnapshotStore, key: string, describe: string, qmpSocket: string, signal: AbortSignal): Promise<void> {
   const tmp = await store.tempPath(key);
   try {
     const saveMs = await saveState(qmpSocket, tmp, { timeoutMs: 120_000, signal });
@@ -107,8 +101,7 @@ async function guest(
       ready().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
     }
     const at = line.indexOf(INPUTS_FAILED_MARKER);
-    if (at >= 0 && !started)
-      error ??= `the guest could not take its inputs: ${line.slice(at + INPUTS_FAILED_MARKER.length).trim()}`;
+    if (at >= 0 && !started) error ??= `the guest could not take its inputs: ${line.slice(at + INPUTS_FAILED_MARKER.length).trim()}`;
     if (!started && r.started(line)) started = true;
     r.onLine(line);
   };
@@ -143,11 +136,7 @@ function connectEarly(r: BootRequest, socket: string, timeoutMs: number, until: 
   return channel;
 }
 
-export async function cold(
-  r: BootRequest,
-  make: (SnapshotDeps & { saved: () => void }) | undefined,
-  feed: Feed,
-): Promise<BootResult> {
+export async function cold(r: BootRequest, make: (SnapshotDeps & { saved: () => void }) | undefined, feed: Feed): Promise<BootResult> {
   const s = sockets(r);
   // QMP whenever snapshots are on: the feed may save the staged files.
   const spec: VmSpec = { ...r.spec, inputsSocket: s.inputsSocket, qmpSocket: r.snapshot ? s.qmpSocket : undefined };
@@ -173,12 +162,7 @@ export async function cold(
   return { exit: g.exit, boot: 'cold', error: g.started ? undefined : g.error };
 }
 
-export async function restore(
-  r: BootRequest,
-  file: string,
-  feed: Feed,
-  inputBytes: number,
-): Promise<{ ok: true; exit: VmExit } | { ok: false; why: string }> {
+export async function restore(r: BootRequest, file: string, feed: Feed, inputBytes: number): Promise<{ ok: true; exit: VmExit } | { ok: false; why: string }> {
   const s = sockets(r);
   const spec: VmSpec = { ...r.spec, ...s, incomingFile: file };
   const watchdog = restoreWatchdogMs(inputBytes, r.spec.accel);
@@ -186,13 +170,7 @@ export async function restore(
   const stop = new AbortController();
   const lines = lineWaiters(stop.signal);
   // No READY line after a restore: the guest printed it before the snapshot.
-  const run = guest(
-    { ...r, signal: AbortSignal.any([r.signal, stop.signal]) },
-    spec,
-    watchdog,
-    async () => {},
-    lines.seen,
-  );
+  const run = guest({ ...r, signal: AbortSignal.any([r.signal, stop.signal]) }, spec, watchdog, async () => {}, lines.seen);
   const control = (async () => {
     // Connected before the guest runs again: it was saved blocked in its read with
     // the host connected, and a host missing at `cont` would wake it with EOF.
@@ -211,8 +189,6 @@ export async function restore(
   const why =
     controlError ??
     g.error ??
-    (g.exit.bootTimedOut
-      ? `no answer within ${(watchdog / 1000).toFixed(1)} s`
-      : `QEMU exited (${g.exit.code ?? g.exit.signal})${last ? `: ${last}` : ''}`);
+    (g.exit.bootTimedOut ? `no answer within ${(watchdog / 1000).toFixed(1)} s` : `QEMU exited (${g.exit.code ?? g.exit.signal})${last ? `: ${last}` : ''}`);
   return { ok: false, why };
 }

@@ -36,9 +36,7 @@ export function packageSets(cell: Cell): PackageSet[] {
     for (const n of test.packages.names) names.add(n);
     bySuite.set(suite, names);
   }
-  return [...bySuite]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([suite, names]) => ({ suite, names: [...names].sort() }));
+  return [...bySuite].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([suite, names]) => ({ suite, names: [...names].sort() }));
 }
 
 export interface CellPackages {
@@ -69,17 +67,8 @@ function located(error: unknown, cell: Cell, matrixFile: string): never {
     : cell.libc === 'static'
       ? 'the suite static cells use'
       : `the suite of libc ${cell.libc}`;
-  const fix = error.suggestion
-    ? `did you mean ${error.suggestion}?`
-    : `write the name of a binary package of ${error.suite}, or give packages.suite`;
-  throw new ConfigError(
-    matrixFile,
-    at.line,
-    at.col,
-    at.field,
-    `Debian ${error.suite} (${why}) has no package ${error.pkg} for ${error.arch}`,
-    fix,
-  );
+  const fix = error.suggestion ? `did you mean ${error.suggestion}?` : `write the name of a binary package of ${error.suite}, or give packages.suite`;
+  throw new ConfigError(matrixFile, at.line, at.col, at.field, `Debian ${error.suite} (${why}) has no package ${error.pkg} for ${error.arch}`, fix);
 }
 
 /**
@@ -89,17 +78,11 @@ function located(error: unknown, cell: Cell, matrixFile: string): never {
  * or its files; a missing one refuses the run with the package that ships it. Each (arch, libc,
  * program, packages) is checked once; Contents is read only when something is missing.
  */
-export async function packagesPreflight(
-  cells: readonly Cell[],
-  images: Pick<ImageStoreExt, 'packages' | 'providers'>,
-  matrixFile: string,
-): Promise<void> {
+export async function packagesPreflight(cells: readonly Cell[], images: Pick<ImageStoreExt, 'packages' | 'providers'>, matrixFile: string): Promise<void> {
   const checked = new Set<string>();
   for (const cell of cells) {
     const sets = packageSets(cell);
-    const roots = sets.length
-      ? (await cellPackages(cell, images).catch((error: unknown) => located(error, cell, matrixFile))).roots
-      : [];
+    const roots = sets.length ? (await cellPackages(cell, images).catch((error: unknown) => located(error, cell, matrixFile))).roots : [];
     if (cell.libc === 'static') continue; // the libc fit skips dynamic programs there
     for (const test of cell.tests) {
       const key = JSON.stringify([cell.arch, cell.libc, test.path, sets]);

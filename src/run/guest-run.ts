@@ -100,9 +100,7 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
       }
     : qemu.inline
       ? {
-          exit: await withInlineInitrd(image, (initrd) =>
-            runVm({ ...common, ...qemuCommand({ ...qemu.spec, initrd }), booted: common.started }),
-          ),
+          exit: await withInlineInitrd(image, (initrd) => runVm({ ...common, ...qemuCommand({ ...qemu.spec, initrd }), booted: common.started })),
           boot: 'cold' as const,
         }
       : await bootCell({ ...common, spec: qemu.spec, inputs: plan.inputs, snapshot: qemu.snapshot });
@@ -138,10 +136,8 @@ function consoleReader(cell: Cell, plan: BootPlan, o: GuestRunOptions, watch: Re
   const onFrame = (event: FrameEvent) => {
     if (event.type === 'phase' && event.name === 'loader-start') seen.start ??= Date.now();
     if (event.type === 'phase' && event.name === 'loader-end') seen.end ??= Date.now();
-    if (event.type === 'test-start')
-      watch.start(event.index), emit(event.index, (test) => ({ type: 'loader', cell, phase: 'start', test }));
-    if (event.type === 'test-end')
-      watch.end(), emit(event.index, (test) => ({ type: 'loader', cell, phase: 'end', test }));
+    if (event.type === 'test-start') watch.start(event.index), emit(event.index, (test) => ({ type: 'loader', cell, phase: 'start', test }));
+    if (event.type === 'test-end') watch.end(), emit(event.index, (test) => ({ type: 'loader', cell, phase: 'end', test }));
     if (event.type === 'live' && plan.live) {
       const index = event.index ?? 0;
       const text = live(index, event.stream).write(event.data);

@@ -23,8 +23,7 @@ export interface LiveOutput {
 /** A text's lines, without the empty one after its last newline. */
 const linesOf = (text: string) => (text ? text.replace(/\n$/, '').split('\n') : []);
 const lineOf = (label: string, line: string) => `  │ ${label}: ${plainText(line.replace(/\r$/, ''))}`;
-const labelOf = (cellId: string, test: string, stream: 'stdout' | 'stderr') =>
-  `${cellId} › ${test}${stream === 'stderr' ? ' (stderr)' : ''}`;
+const labelOf = (cellId: string, test: string, stream: 'stdout' | 'stderr') => `${cellId} › ${test}${stream === 'stderr' ? ' (stderr)' : ''}`;
 
 export function createLiveOutput(o: { github: boolean }): LiveOutput {
   /** Per test and stream: the line not ended yet. */
@@ -64,10 +63,7 @@ export function createLiveOutput(o: { github: boolean }): LiveOutput {
         const { cell, result } = event;
         const tests = result.tests;
         // Results kept from an earlier run (--resume, --reuse) ran before: nothing of theirs to show.
-        const lines =
-          event.resumed || result.reused
-            ? []
-            : tests.filter((t) => !ended.has(`${cell.id}\0${t.name}`)).flatMap((t) => end(cell.id, t));
+        const lines = event.resumed || result.reused ? [] : tests.filter((t) => !ended.has(`${cell.id}\0${t.name}`)).flatMap((t) => end(cell.id, t));
         for (const t of tests) streamed.delete(`${cell.id}\0${t.name}`), ended.delete(`${cell.id}\0${t.name}`);
         return render(lines);
       }

@@ -24,13 +24,7 @@ export function bootSettings(opts: InputFlags, vm: Pick<Matrix['vm'], 'accel' | 
   };
 }
 
-export function matrixInputs(
-  ctx: Context,
-  opts: InputFlags,
-  matrix: Matrix,
-  events: RunEvents,
-  resultsDir: string,
-): CellInputs & { cache: Cache } {
+export function matrixInputs(ctx: Context, opts: InputFlags, matrix: Matrix, events: RunEvents, resultsDir: string): CellInputs & { cache: Cache } {
   const imageOptions = defaultImageOptions(ctx.env, matrix.dir, {
     cacheDir: opts.cacheDir,
     cwd: ctx.cwd,

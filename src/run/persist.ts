@@ -16,9 +16,7 @@ import { VERSION } from '../version.js';
 export async function openResultsDir(dir: string, resume: boolean): Promise<Map<string, CellResult> | undefined> {
   if (resume) return readCellResults(dir);
   // A fresh run: results of an earlier run must not mix into this one.
-  await Promise.all(
-    ['cells', 'console', 'results.json'].map((p) => rm(path.join(dir, p), { recursive: true, force: true })),
-  );
+  await Promise.all(['cells', 'console', 'results.json'].map((p) => rm(path.join(dir, p), { recursive: true, force: true })));
   return undefined;
 }
 

@@ -20,9 +20,7 @@ export function requireQemu(arches: Arch[], env: NodeJS.ProcessEnv): void {
 export async function preflight(cells: Cell[], env: NodeJS.ProcessEnv, note: (line: string) => void): Promise<void> {
   const runnable = cells.filter((c) => !c.skip);
   // Each program once per arch: one built for the wrong arch fails here, not at boot.
-  const byArch = new Map(
-    runnable.flatMap((c) => c.tests.map((t) => [`${c.arch}\0${t.path}`, { arch: c.arch, path: t.path }] as const)),
-  );
+  const byArch = new Map(runnable.flatMap((c) => c.tests.map((t) => [`${c.arch}\0${t.path}`, { arch: c.arch, path: t.path }] as const)));
   for (const p of byArch.values()) await checkLoaderArch(p.path, p.arch);
   await requireCapHelper(runnable);
   for (const arch of new Set(runnable.map((c) => c.arch))) await requireCellHelper(arch);

@@ -57,9 +57,7 @@ function liveBlock(out: Out, live: boolean) {
     if (!live) return;
     clear();
     const width = Math.max(40, (out.columns ?? 100) - 1);
-    const lines = [...running.values()].map((r) =>
-      `  ${r.phase.padEnd(6)} ${r.cell.id}  ${seconds(Date.now() - r.since)}`.slice(0, width),
-    );
+    const lines = [...running.values()].map((r) => `  ${r.phase.padEnd(6)} ${r.cell.id}  ${seconds(Date.now() - r.since)}`.slice(0, width));
     lines.push(`  ${counts.done}/${counts.total} done, ${running.size} running`);
     out.write(`${lines.join('\n')}\n`);
     drawn = lines.length;
@@ -78,9 +76,7 @@ function eventLine(event: RunEvent, live: boolean): string | undefined {
     case 'accel':
       return `acceleration for ${event.arch}: ${event.accel} (${event.why})`;
     case 'boot':
-      return live
-        ? undefined
-        : `start  ${event.cell.id} (${event.accel}${event.attempt > 1 ? `, attempt ${event.attempt}` : ''})`;
+      return live ? undefined : `start  ${event.cell.id} (${event.accel}${event.attempt > 1 ? `, attempt ${event.attempt}` : ''})`;
     case 'test':
       return testLine(event.cell, event.test);
     case 'retry':

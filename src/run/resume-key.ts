@@ -51,13 +51,7 @@ async function testsKey(cell: Cell) {
   return tests;
 }
 
-export async function inputsHash(
-  cell: Cell,
-  kernelSha256: string,
-  vm: MatrixVm,
-  splats?: SplatRules,
-  guest?: GuestParts,
-): Promise<string> {
+export async function inputsHash(cell: Cell, kernelSha256: string, vm: MatrixVm, splats?: SplatRules, guest?: GuestParts): Promise<string> {
   const key = {
     tests: await testsKey(cell),
     kernel: kernelSha256,

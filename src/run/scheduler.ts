@@ -91,8 +91,7 @@ async function runs(cell: Cell, r: CellRun, o: ScheduleOptions): Promise<Finishe
   for (let run = 1; ; run++) {
     // The tests can tell their runs apart (a test of flakiness needs that; so may users).
     const runEnv = { PORTMATRIX_RUN: String(run) };
-    const runCell =
-      run === 1 ? cell : { ...cell, tests: cell.tests.map((t) => ({ ...t, env: { ...t.env, ...runEnv } })) };
+    const runCell = run === 1 ? cell : { ...cell, tests: cell.tests.map((t) => ({ ...t, env: { ...t.env, ...runEnv } })) };
     const result = await attempts(runCell, r, o);
     if (!result) return undefined;
     done.push(result);

@@ -17,12 +17,7 @@ import type { RunResults } from '../results/model.js';
 import { createProgress } from './progress.js';
 
 /** Subscribes the live views; the returned function closes them (before the table prints). */
-export function watchRun(
-  ctx: Context,
-  events: RunEvents,
-  matrixFile: string,
-  o: { verbose?: boolean } = {},
-): () => void {
+export function watchRun(ctx: Context, events: RunEvents, matrixFile: string, o: { verbose?: boolean } = {}): () => void {
   const progress = createProgress(ctx.stderr, Boolean(ctx.stderr.isTTY) && !ctx.env.CI, {
     verbose: o.verbose,
     github: ctx.env.GITHUB_ACTIONS === 'true',
@@ -74,8 +69,7 @@ export async function reportRun(ctx: Context, end: RunEnd): Promise<number> {
   if (end.unfinished.length === 0) return model.verdict!.exitCode;
   const dirFlag = end.resultsDirOption !== 'results' ? ` --results-dir ${end.resultsDirOption}` : '';
   ctx.stderr.write(
-    `interrupted: ${model.cells.length} cell(s) finished and kept, ${end.unfinished.length} not run; ` +
-      `finish with: portmatrix run --resume${dirFlag}\n`,
+    `interrupted: ${model.cells.length} cell(s) finished and kept, ${end.unfinished.length} not run; ` + `finish with: portmatrix run --resume${dirFlag}\n`,
   );
   return ExitCode.interrupted;
 }

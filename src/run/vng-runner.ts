@@ -13,8 +13,7 @@ import { runVm, type VmExit } from '../vm/process.js';
 import { vngCommand, vngSkipReason } from '../vm/vng.js';
 import { type InlineImage, withInlineInitrd } from './inline-boot.js';
 
-export const VNG_INSTALL_HINT =
-  'run scripts/install-vng (pip install virtme-ng, cargo install virtiofsd, apt-get install udev)';
+export const VNG_INSTALL_HINT = 'run scripts/install-vng (pip install virtme-ng, cargo install virtiofsd, apt-get install udev)';
 
 /** Why this cell is skipped under the matrix's backend, or undefined when it runs. */
 export function backendSkip(cell: Cell, vm: MatrixVm, host: Cell['arch'] | undefined = hostArch()): string | undefined {
@@ -38,8 +37,7 @@ export interface VngCellSpec {
 export function vngCellCommand(s: VngCellSpec): { binary: string; args: string[] } {
   const vng = s.env.PORTMATRIX_VNG ?? which('vng', s.env);
   if (!vng) throw new InfraError(`vm.backend vng: vng (virtme-ng) not found on PATH; ${VNG_INSTALL_HINT}`);
-  if (!which('virtiofsd', s.env))
-    throw new InfraError(`vm.backend vng: virtiofsd not found on PATH; ${VNG_INSTALL_HINT}`);
+  if (!which('virtiofsd', s.env)) throw new InfraError(`vm.backend vng: virtiofsd not found on PATH; ${VNG_INSTALL_HINT}`);
   return vngCommand({
     vng,
     accel: s.accel,

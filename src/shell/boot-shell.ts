@@ -54,11 +54,7 @@ async function inWorkDir(ctx: Context, s: ShellBoot, workDir: string): Promise<n
   const inputs = matrixInputs(ctx, s.options, matrix, events, workDir);
   const snapshots = matrixSnapshots(ctx, s.options, matrix, inputs);
   const kernel = await inputs.kernel(cell);
-  const [accel, parts, qemuVersion] = await Promise.all([
-    inputs.accel(cell, kernel),
-    guestParts(cell, inputs.images),
-    inputs.qemuVersion(cell.arch),
-  ]);
+  const [accel, parts, qemuVersion] = await Promise.all([inputs.accel(cell, kernel), guestParts(cell, inputs.images), inputs.qemuVersion(cell.arch)]);
   const btf = await inputs.btf?.prepare(cell, kernel);
   const signal = AbortSignal.any([ctx.signal, s.signal]);
   const deps = { inputs, vm: matrix.vm, resultsDir: workDir, workDir, snapshots, env: ctx.env, signal, events };

@@ -66,11 +66,7 @@ function unfinishedReason(tail: string, end: GoTestEnd): string {
   return `the binary exited${end.exitCode !== undefined ? ` (code ${end.exitCode})` : ''} before this case reported`;
 }
 
-export function goTestCases(
-  events: readonly GoEvent[],
-  finalResult: 'pass' | 'fail' | undefined,
-  end: GoTestEnd,
-): GoTestOutcome {
+export function goTestCases(events: readonly GoEvent[], finalResult: 'pass' | 'fail' | undefined, end: GoTestEnd): GoTestOutcome {
   const cases = new Map<string, GoCase & { done: boolean }>();
   let output = '';
   let tail = ''; // output since the last framing event: what a crash printed
@@ -84,8 +80,7 @@ export function goTestCases(
     }
     tail = '';
     if (!e.test) continue;
-    if (e.action === 'run' && !cases.has(e.test))
-      cases.set(e.test, { name: e.test, status: 'pass', output: '', done: false });
+    if (e.action === 'run' && !cases.has(e.test)) cases.set(e.test, { name: e.test, status: 'pass', output: '', done: false });
     if (e.action !== 'pass' && e.action !== 'fail' && e.action !== 'skip') continue;
     const c = cases.get(e.test) ?? { name: e.test, status: e.action, output: '', done: false };
     cases.set(e.test, Object.assign(c, { status: e.action, elapsedMs: e.elapsedMs ?? c.elapsedMs, done: true }));
@@ -104,9 +99,7 @@ export function goTestCases(
     const leaf = !running.some((o) => o.name.startsWith(`${c.name}/`));
     if (leaf && tail && !c.output.endsWith(tail)) c.output += tail;
   }
-  const result = all.map(({ done: _done, ...c }) =>
-    c.status === 'skip' ? { ...c, skipMessage: lastLogEntry(c.output) } : c,
-  );
+  const result = all.map(({ done: _done, ...c }) => (c.status === 'skip' ? { ...c, skipMessage: lastLogEntry(c.output) } : c));
   const failed = truncated || (end.exitCode ?? 1) !== 0 || result.some((c) => c.status === 'fail');
   return { cases: result, output, truncated, failed };
 }

@@ -4,10 +4,7 @@
 
 import type { GoCase } from './gotest-cases.js';
 
-export type JunitOutcome =
-  | { kind: 'passed' }
-  | { kind: 'failure'; message: string; body: string }
-  | { kind: 'skipped'; message: string };
+export type JunitOutcome = { kind: 'passed' } | { kind: 'failure'; message: string; body: string } | { kind: 'skipped'; message: string };
 
 export interface JunitCase {
   /** The cell id: the row a CI test viewer groups by. */

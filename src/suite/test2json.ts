@@ -19,17 +19,7 @@ export interface GoEvent {
 }
 
 const MARKER = '\x16';
-const UPDATES = [
-  '=== RUN   ',
-  '=== PAUSE ',
-  '=== CONT  ',
-  '=== NAME  ',
-  '=== PASS  ',
-  '=== FAIL  ',
-  '=== SKIP  ',
-  '=== ATTR  ',
-  '=== ARTIFACTS ',
-];
+const UPDATES = ['=== RUN   ', '=== PAUSE ', '=== CONT  ', '=== NAME  ', '=== PASS  ', '=== FAIL  ', '=== SKIP  ', '=== ATTR  ', '=== ARTIFACTS '];
 const REPORTS = ['--- PASS: ', '--- FAIL: ', '--- SKIP: ', '--- BENCH: '];
 
 /** Incremental converter: feed chunks as they arrive, `end()` flushes a partial last line. */
@@ -136,8 +126,7 @@ export class Test2Json {
     this.flushReports(0);
     this.testName = name;
     // NAME only redirects output; ATTR and ARTIFACTS carry nothing a case needs.
-    if (['run', 'pause', 'cont', 'pass', 'fail', 'skip'].includes(action))
-      this.emit({ action: action as GoAction, test: name });
+    if (['run', 'pause', 'cont', 'pass', 'fail', 'skip'].includes(action)) this.emit({ action: action as GoAction, test: name });
   }
 }
 

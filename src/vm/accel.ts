@@ -35,9 +35,7 @@ export async function kvmDeviceUsable(dev = '/dev/kvm'): Promise<{ ok: boolean; 
 
 // Probe outcomes per arch, shared by every cell of one process: the probe is a
 // real boot and costs seconds, the answer does not change within a run.
-const probed = memoize((_arch: Arch, probe: Probe) =>
-  probe().catch((err: unknown) => ({ ok: false, why: `KVM probe failed: ${String(err)}` })),
-);
+const probed = memoize((_arch: Arch, probe: Probe) => probe().catch((err: unknown) => ({ ok: false, why: `KVM probe failed: ${String(err)}` })));
 
 /** Forget cached probe results (tests). */
 export function resetAccelCache(): void {
@@ -83,13 +81,7 @@ export function probeInitramfs(busybox: Buffer): Buffer {
  * prints the marker before the watchdog. `busybox` is the host path of a
  * static busybox for `arch`.
  */
-export async function probeKvm(
-  kernel: string,
-  busybox: string,
-  arch: Arch,
-  env: NodeJS.ProcessEnv,
-  watchdogMs = 8000,
-): Promise<{ ok: boolean; why: string }> {
+export async function probeKvm(kernel: string, busybox: string, arch: Arch, env: NodeJS.ProcessEnv, watchdogMs = 8000): Promise<{ ok: boolean; why: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'portmatrix-kvm-'));
   try {
     const initrd = path.join(dir, 'probe.cpio.gz');
@@ -124,8 +116,7 @@ export async function probeKvm(
       };
     const last = exit.consoleTail.trim().split('\n').pop()?.trim();
     const detail = last ? ` (last console line: ${last})` : '';
-    if (exit.timedOut || exit.bootTimedOut)
-      return { ok: false, why: `a test boot under KVM hung for ${secs} s${detail}` };
+    if (exit.timedOut || exit.bootTimedOut) return { ok: false, why: `a test boot under KVM hung for ${secs} s${detail}` };
     return {
       ok: false,
       why: `a test boot under KVM ended without reaching userspace (qemu exit ${exit.code ?? exit.signal})${detail}`,

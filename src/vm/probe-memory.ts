@@ -27,24 +27,15 @@ export async function hostBootId(file = '/proc/sys/kernel/random/boot_id'): Prom
  * `probe`, answered from the cache when this host (same boot) and this QEMU
  * version already answered it. Unknown boot id or QEMU version: always probes.
  */
-export function rememberedProbe(
-  cacheDir: string,
-  arch: Arch,
-  qemuVersion: string | undefined,
-  probe: Probe,
-  bootId = hostBootId,
-): Probe {
+export function rememberedProbe(cacheDir: string, arch: Arch, qemuVersion: string | undefined, probe: Probe, bootId = hostBootId): Probe {
   const file = path.join(cacheDir, 'accel', `${arch}.json`);
   return async () => {
     const boot = await bootId();
     if (!boot || !qemuVersion) return probe();
     const held = JSON.parse(await readFile(file, 'utf8').catch(() => 'null')) as Remembered | null;
-    if (held && held.bootId === boot && held.qemuVersion === qemuVersion)
-      return { ok: held.ok, why: `${held.why} (probed earlier since this host booted)` };
+    if (held && held.bootId === boot && held.qemuVersion === qemuVersion) return { ok: held.ok, why: `${held.why} (probed earlier since this host booted)` };
     const fresh = await probe();
-    await writeJsonAtomic(file, { bootId: boot, qemuVersion, ok: fresh.ok, why: fresh.why } satisfies Remembered).catch(
-      () => {},
-    );
+    await writeJsonAtomic(file, { bootId: boot, qemuVersion, ok: fresh.ok, why: fresh.why } satisfies Remembered).catch(() => {});
     return fresh;
   };
 }

@@ -200,9 +200,7 @@ function openLog(file: string) {
  */
 function dieWithParent(binary: string, args: string[], env: NodeJS.ProcessEnv): { file: string; args: string[] } {
   const setpriv = which('setpriv', env);
-  const resolved = path.isAbsolute(binary)
-    ? which(path.basename(binary), { PATH: path.dirname(binary) })
-    : which(binary, env);
+  const resolved = path.isAbsolute(binary) ? which(path.basename(binary), { PATH: path.dirname(binary) }) : which(binary, env);
   if (!setpriv || !resolved) return { file: binary, args };
   return { file: setpriv, args: ['--pdeathsig', 'KILL', '--', resolved, ...args] };
 }

@@ -103,10 +103,8 @@ export async function waitMigration(qmp: Qmp, timeoutMs: number, pollMs = 10): P
   for (;;) {
     const st = await qmp.execute<MigrateStatus>('query-migrate');
     if (st.status === 'completed') return;
-    if (st.status === 'failed' || st.status === 'cancelled')
-      throw new QmpError(`migration ${st.status}${st['error-desc'] ? `: ${st['error-desc']}` : ''}`);
-    if (Date.now() > deadline)
-      throw new QmpError(`migration still ${st.status || 'not started'} after ${timeoutMs} ms`);
+    if (st.status === 'failed' || st.status === 'cancelled') throw new QmpError(`migration ${st.status}${st['error-desc'] ? `: ${st['error-desc']}` : ''}`);
+    if (Date.now() > deadline) throw new QmpError(`migration still ${st.status || 'not started'} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }

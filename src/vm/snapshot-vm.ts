@@ -16,11 +16,7 @@ const UNLIMITED_BANDWIDTH = Number.MAX_SAFE_INTEGER;
  * Resolves with the milliseconds the save took; on failure the VM is resumed
  * anyway (the cell it belongs to still runs) and the error is thrown.
  */
-export async function saveState(
-  qmpSocket: string,
-  file: string,
-  opts: { timeoutMs: number; signal?: AbortSignal },
-): Promise<number> {
+export async function saveState(qmpSocket: string, file: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<number> {
   const qmp = await connectQmp(qmpSocket, { timeoutMs: opts.timeoutMs, signal: opts.signal });
   const t0 = Date.now();
   try {
@@ -36,10 +32,7 @@ export async function saveState(
 }
 
 /** Waits until the incoming state is loaded (QMP query-migrate: completed), then resumes the guest. */
-export async function awaitRestore(
-  qmpSocket: string,
-  opts: { timeoutMs: number; signal?: AbortSignal },
-): Promise<void> {
+export async function awaitRestore(qmpSocket: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
   const qmp = await connectQmp(qmpSocket, { timeoutMs: opts.timeoutMs, signal: opts.signal });
   try {
     // s390x loses console and port input written before the load completes.

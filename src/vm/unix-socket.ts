@@ -3,10 +3,7 @@
 
 import { connect, type Socket } from 'node:net';
 
-export async function connectWhenListening(
-  socketPath: string,
-  opts: { deadline: number; pollMs: number; signal?: AbortSignal },
-): Promise<Socket> {
+export async function connectWhenListening(socketPath: string, opts: { deadline: number; pollMs: number; signal?: AbortSignal }): Promise<Socket> {
   for (;;) {
     opts.signal?.throwIfAborted();
     try {

@@ -61,10 +61,7 @@ describe('a loader run as a user, with and without capabilities (real boots)', (
     cells = Object.fromEntries(results.cells.map((c) => [c.config, c]));
     // Retries are off: every cell ran exactly once.
     for (const c of results.cells) expect(c.attempts, c.id).toBe(1);
-    for (const c of results.cells)
-      console.log(
-        `${c.id}: ${c.status} uid=${c.guest?.uid} CapEff=${c.guest?.capEff} ${c.timings.totalMs} ms; ${c.reason ?? ''}`,
-      );
+    for (const c of results.cells) console.log(`${c.id}: ${c.status} uid=${c.guest?.uid} CapEff=${c.guest?.capEff} ${c.timings.totalMs} ms; ${c.reason ?? ''}`);
   }, 600_000);
 
   it('builds pmcap for every guest arch', async () => {
@@ -78,9 +75,7 @@ describe('a loader run as a user, with and without capabilities (real boots)', (
     expect(cell.status, cell.consoleTail).toBe('fail');
     expect(cell.guest).toMatchObject({ uid: 1000, capEff: '0000000000000000' });
     expect(cell.reason).toMatch(/^permission denied: .*operation not permitted/);
-    expect(cell.reason).toContain(
-      '(the loader ran as uid 1000, no capabilities; loading BPF needs CAP_BPF or CAP_SYS_ADMIN',
-    );
+    expect(cell.reason).toContain('(the loader ran as uid 1000, no capabilities; loading BPF needs CAP_BPF or CAP_SYS_ADMIN');
   });
 
   it('as root with only CAP_BPF + CAP_PERFMON: refused the perf event at perf_event_paranoid=3, passes at 2', () => {
@@ -89,9 +84,7 @@ describe('a loader run as a user, with and without capabilities (real boots)', (
     // Bits 38 (perfmon) and 39 (bpf) and nothing else: pmcap's securebits kept root from regaining the rest.
     expect(refused.guest).toMatchObject({ uid: 0, capEff: '000000c000000000' });
     expect(refused.reason).toMatch(/^permission denied: .*opening perf event: permission denied/);
-    expect(refused.reason).toContain(
-      'uid 0, CAP_PERFMON+CAP_BPF; Debian kernels default to kernel.perf_event_paranoid=3',
-    );
+    expect(refused.reason).toContain('uid 0, CAP_PERFMON+CAP_BPF; Debian kernels default to kernel.perf_event_paranoid=3');
     const passed = cells['root-bpf-p2']!;
     expect(passed.status, `${passed.reason}\n${passed.stderr}\n${passed.consoleTail}`).toBe('pass');
     expect(passed.guest).toMatchObject({ uid: 0, capEff: '000000c000000000' });

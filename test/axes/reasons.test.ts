@@ -9,8 +9,7 @@ import { explainPermission } from '../../src/outcome/explain.js';
 import { classifyFailure } from '../../src/outcome/patterns.js';
 import { capabilityNames, describeCredentials } from '../../src/results/credentials.js';
 
-const MAP_EPERM =
-  'execsnoop: load: map events: map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)';
+const MAP_EPERM = 'execsnoop: load: map events: map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)';
 const reasonOf = (stderr: string) => classifyFailure({ stdout: '', stderr, dmesg: '' });
 
 describe('capabilities in reports', () => {
@@ -25,9 +24,7 @@ describe('capabilities in reports', () => {
     // A 5.4-era kernel has no CAP_PERFMON/CAP_BPF: still "all" of what it has.
     expect(describeCredentials({ uid: 0, capEff: '0000003fffffffff' })).toBe('uid 0, all capabilities');
     expect(describeCredentials({ uid: 1000, capEff: '0000000000000000' })).toBe('uid 1000, no capabilities');
-    expect(describeCredentials({ uid: 1000, capEff: '000000c000000002' })).toBe(
-      'uid 1000, CAP_DAC_OVERRIDE+CAP_PERFMON+CAP_BPF',
-    );
+    expect(describeCredentials({ uid: 1000, capEff: '000000c000000002' })).toBe('uid 1000, CAP_DAC_OVERRIDE+CAP_PERFMON+CAP_BPF');
     expect(describeCredentials({})).toBeUndefined();
   });
 });
@@ -45,47 +42,32 @@ describe('explainPermission', () => {
   });
 
   it("points at Debian's perf_event_paranoid=3 when CAP_PERFMON was there but the perf event was refused", () => {
-    const r = explainPermission(
-      reasonOf('execsnoop: attach: token sys_execve: opening perf event: permission denied'),
-      { uid: 0, capEff: '000000c000000000' },
-    );
-    expect(r).toContain(
-      '(the loader ran as uid 0, CAP_PERFMON+CAP_BPF; Debian kernels default to kernel.perf_event_paranoid=3',
-    );
+    const r = explainPermission(reasonOf('execsnoop: attach: token sys_execve: opening perf event: permission denied'), { uid: 0, capEff: '000000c000000000' });
+    expect(r).toContain('(the loader ran as uid 0, CAP_PERFMON+CAP_BPF; Debian kernels default to kernel.perf_event_paranoid=3');
   });
 
   it('points at tracefs ownership for a non-root loader, and not for root', () => {
     const stderr = 'detect support for syscall wrapper: open /sys/kernel/tracing/kprobe_events: permission denied';
-    expect(explainPermission(reasonOf(stderr), { uid: 1000, capEff: '000000c000000000' })).toContain(
-      'needs CAP_DAC_OVERRIDE',
-    );
+    expect(explainPermission(reasonOf(stderr), { uid: 1000, capEff: '000000c000000000' })).toContain('needs CAP_DAC_OVERRIDE');
     expect(explainPermission(reasonOf(stderr), { uid: 0, capEff: '000001ffffffffff' })).toBe(reasonOf(stderr));
   });
 
   it('keeps lockdown and non-permission reasons as they are', () => {
-    expect(explainPermission('permission denied (lockdown): x', { uid: 1000, capEff: '0' })).toBe(
-      'permission denied (lockdown): x',
-    );
+    expect(explainPermission('permission denied (lockdown): x', { uid: 1000, capEff: '0' })).toBe('permission denied (lockdown): x');
     expect(explainPermission('verifier rejection: x', { uid: 1000, capEff: '0' })).toBe('verifier rejection: x');
   });
 });
 
 describe('the dynamic linker in both quoting styles', () => {
   it('recognises glibc < 2.37 and newer messages as libc mismatch', () => {
+    expect(reasonOf("/portmatrix/loader: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.38' not found (required by /portmatrix/loader)")).toMatch(
+      /^libc mismatch: /,
+    );
+    expect(reasonOf("/portmatrix/loader: /lib/x86_64-linux-gnu/libc.so.6: version 'GLIBC_2.42' not found (required by /portmatrix/loader)")).toMatch(
+      /^libc mismatch: /,
+    );
     expect(
-      reasonOf(
-        "/portmatrix/loader: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.38' not found (required by /portmatrix/loader)",
-      ),
-    ).toMatch(/^libc mismatch: /);
-    expect(
-      reasonOf(
-        "/portmatrix/loader: /lib/x86_64-linux-gnu/libc.so.6: version 'GLIBC_2.42' not found (required by /portmatrix/loader)",
-      ),
-    ).toMatch(/^libc mismatch: /);
-    expect(
-      reasonOf(
-        '/portmatrix/loader: error while loading shared libraries: libbpf.so.1: cannot open shared object file: No such file or directory',
-      ),
+      reasonOf('/portmatrix/loader: error while loading shared libraries: libbpf.so.1: cannot open shared object file: No such file or directory'),
     ).toMatch(/^libc mismatch: /);
   });
 });

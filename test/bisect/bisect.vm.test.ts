@@ -34,9 +34,7 @@ describe('bisect', () => {
     const first = await runCli(['bisect', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
     expect(first.code, first.stderr).toBe(0);
     const lines = first.stdout.trim().split('\n');
-    expect(lines[0]).toBe(
-      'bisect amd64/default over debian-bullseye, debian-bookworm, debian-trixie, debian-sid: at most 4 boots',
-    );
+    expect(lines[0]).toBe('bisect amd64/default over debian-bullseye, debian-bookworm, debian-trixie, debian-sid: at most 4 boots');
     expect(lines.filter((l) => / booted /.test(l))).toHaveLength(3);
     expect(first.stdout).toMatch(
       /^passes from debian-bookworm on\n {2}fail {2}amd64\/debian-bullseye\/default: loader exited with code 1\n {2}pass {2}amd64\/debian-bookworm\/default$/m,
@@ -45,8 +43,7 @@ describe('bisect', () => {
     // Retries are off: every booted cell took exactly one attempt.
     const cells = await readdir(path.join(dir, 'results-bisect/cells'));
     expect(cells).toHaveLength(3);
-    for (const f of cells)
-      expect(JSON.parse(await readFile(path.join(dir, 'results-bisect/cells', f), 'utf8')).attempts).toBe(1);
+    for (const f of cells) expect(JSON.parse(await readFile(path.join(dir, 'results-bisect/cells', f), 'utf8')).attempts).toBe(1);
 
     const again = await runCli(['bisect', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
     expect(again.code, again.stderr).toBe(0);

@@ -49,8 +49,7 @@ async function runMatrix(prefix: string, yaml: string) {
     cwd: dir,
   });
   const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
-  for (const c of results.cells)
-    console.log(`${c.id}: ${c.status} btf=${JSON.stringify(c.btf)} ${c.timings.totalMs} ms; ${c.reason ?? ''}`);
+  for (const c of results.cells) console.log(`${c.id}: ${c.status} btf=${JSON.stringify(c.btf)} ${c.timings.totalMs} ms; ${c.reason ?? ''}`);
   return { dir, run, cells: Object.fromEntries(results.cells.map((c) => [c.config, c])) as Record<string, CellResult> };
 }
 
@@ -96,9 +95,7 @@ describe('bookworm s390x, a kernel without BTF (real boots)', () => {
 
   it('a second pull downloads nothing: kernel, busybox and generated BTF come from the cache and the lock', async () => {
     const lock = JSON.parse(await readFile(path.join(dir, 'portmatrix.lock'), 'utf8'));
-    expect(Object.values(lock.btf)).toMatchObject([
-      { debs: [{ package: expect.stringMatching(/^linux-image-6\.1\.0-\d+-s390x-dbg$/) }] },
-    ]);
+    expect(Object.values(lock.btf)).toMatchObject([{ debs: [{ package: expect.stringMatching(/^linux-image-6\.1\.0-\d+-s390x-dbg$/) }] }]);
     const pull = await runCli(['images', 'pull', '--allow-outside-project'], { cwd: dir });
     expect(pull.code, pull.stderr).toBe(0);
     expect(pull.stdout).toMatch(/BTF generated from the -dbg package, \d+\.\d MiB/);

@@ -40,18 +40,12 @@ describe('YAML aliases', () => {
           .fill(`*a${i - 1}`)
           .join(', ')}]`,
       );
-    const run = await plan(
-      `${HEAD}loader: {path: "loader-{arch}"}\nx-bomb:\n${levels.map((l) => `  ${l}`).join('\n')}\n`,
-    );
+    const run = await plan(`${HEAD}loader: {path: "loader-{arch}"}\nx-bomb:\n${levels.map((l) => `  ${l}`).join('\n')}\n`);
     located(run, 9, 'yaml: the document expands to more than 100000 values here');
   });
 
   it('rejects an alias to an undefined anchor', async () => {
-    located(
-      await plan(`${HEAD}loader: {path: "loader-{arch}", timeout: *nope}\n`),
-      3,
-      'yaml: alias *nope names no anchor; write &nope on a value',
-    );
+    located(await plan(`${HEAD}loader: {path: "loader-{arch}", timeout: *nope}\n`), 3, 'yaml: alias *nope names no anchor; write &nope on a value');
   });
 });
 
@@ -59,9 +53,7 @@ describe('bounds', () => {
   it('rejects more than 10000 cells at the longest axis', async () => {
     const kernels = Array.from({ length: 40 }, (_, i) => `{source: debian:bookworm, name: k${i}}`).join(', ');
     const configs = Array.from({ length: 100 }, (_, i) => `{name: c${i}}`).join(', ');
-    const run = await plan(
-      `kernels: [${kernels}]\narches: [amd64, arm64, s390x]\nconfigs: [${configs}]\nloader: {path: "loader-{arch}"}\n`,
-    );
+    const run = await plan(`kernels: [${kernels}]\narches: [amd64, arm64, s390x]\nconfigs: [${configs}]\nloader: {path: "loader-{arch}"}\n`);
     located(run, 3, 'configs: the matrix has 12000 cells, more than 10000; split it');
   });
 
@@ -73,30 +65,18 @@ describe('bounds', () => {
   });
 
   it('rejects a vm.bootTimeout of 1e300', async () => {
-    located(
-      await plan(`${HEAD}loader: {path: "loader-{arch}"}\nvm:\n  bootTimeout: 1e300\n`),
-      5,
-      'vm.bootTimeout: 1e+300 seconds is more than 3600 (an hour)',
-    );
+    located(await plan(`${HEAD}loader: {path: "loader-{arch}"}\nvm:\n  bootTimeout: 1e300\n`), 5, 'vm.bootTimeout: 1e+300 seconds is more than 3600 (an hour)');
   });
 
   it('rejects tests whose timeouts add up past a week, at the test that crosses it', async () => {
-    const tests = Array.from({ length: 8 }, (_, i) => `  - {name: t${i}, path: "loader-{arch}", timeout: 86400}`).join(
-      '\n',
-    );
-    located(
-      await plan(`${HEAD}tests:\n${tests}\n`),
-      11,
-      "tests[7].timeout: the tests' timeouts add up to more than 604800 seconds",
-    );
+    const tests = Array.from({ length: 8 }, (_, i) => `  - {name: t${i}, path: "loader-{arch}", timeout: 86400}`).join('\n');
+    located(await plan(`${HEAD}tests:\n${tests}\n`), 11, "tests[7].timeout: the tests' timeouts add up to more than 604800 seconds");
   });
 
   it('rejects a matrix file past 1 MiB before parsing it', async () => {
     const run = await plan(`${HEAD}loader: {path: "loader-{arch}"}\n#${'x'.repeat(1024 * 1024)}\n`);
     expect(run).toMatchObject({ code: 2, stdout: '' });
-    expect(run.stderr).toMatch(
-      /^portmatrix: matrix\.yaml: \d+ bytes, more than the 1048576 a matrix may have; split it\n$/,
-    );
+    expect(run.stderr).toMatch(/^portmatrix: matrix\.yaml: \d+ bytes, more than the 1048576 a matrix may have; split it\n$/);
   });
 });
 
@@ -110,11 +90,7 @@ describe('environment names', () => {
   });
 
   it('rejects __proto__ as a key instead of dropping it', async () => {
-    located(
-      await plan(`${HEAD}loader:\n  path: loader-{arch}\n  env: {__proto__: "1", B: "2"}\n`),
-      5,
-      'yaml: the key __proto__ is reserved; rename the key',
-    );
+    located(await plan(`${HEAD}loader:\n  path: loader-{arch}\n  env: {__proto__: "1", B: "2"}\n`), 5, 'yaml: the key __proto__ is reserved; rename the key');
   });
 });
 

@@ -8,9 +8,7 @@ import { matrixFrom, project } from '../plan/helpers.js';
 
 describe('loadMatrix', () => {
   it('fills every default declared in the schema', async () => {
-    const { matrix, warnings, dir } = await matrixFrom(
-      'kernels: [debian:trixie]\narches: [amd64]\nloader: {path: "loader-{arch}"}\n',
-    );
+    const { matrix, warnings, dir } = await matrixFrom('kernels: [debian:trixie]\narches: [amd64]\nloader: {path: "loader-{arch}"}\n');
     expect(warnings).toEqual([]);
     expect(matrix.file).toBe(path.join(dir, 'matrix.yaml'));
     expect(matrix.dir).toBe(dir);

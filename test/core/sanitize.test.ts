@@ -30,8 +30,6 @@ describe('sanitize', () => {
 
   it('cuts each quoted value of a message and keeps the rest', () => {
     const value = JSON.stringify('v'.repeat(5000));
-    expect(safeMessage(`${value} is not valid; use one of a, b`)).toBe(
-      `"${'v'.repeat(120)}…" (5000 bytes) is not valid; use one of a, b`,
-    );
+    expect(safeMessage(`${value} is not valid; use one of a, b`)).toBe(`"${'v'.repeat(120)}…" (5000 bytes) is not valid; use one of a, b`);
   });
 });

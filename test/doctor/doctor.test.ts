@@ -30,14 +30,10 @@ describe('portmatrix doctor', () => {
     const run = await cli(['doctor'], cwd, { PATH: tmp(), HOME: cwd });
     expect(run.code).toBe(3);
     expect(run.stdout).toMatch(/^no matrix\.yaml here: checking every arch \(amd64, arm64, s390x\)\n/);
-    expect(run.stdout).toMatch(
-      /MISSING +qemu-system-s390x +not on PATH \(boots the s390x cells\); install: sudo apt-get install qemu-system-misc\n/,
-    );
+    expect(run.stdout).toMatch(/MISSING +qemu-system-s390x +not on PATH \(boots the s390x cells\); install: sudo apt-get install qemu-system-misc\n/);
     expect(run.stdout).toContain('MISSING  gpgv');
     expect(run.stdout).toContain('MISSING  dpkg-deb');
-    expect(run.stdout).toContain(
-      '\nInstall them with:\n  sudo apt-get install qemu-system-x86 qemu-system-arm qemu-system-misc gpgv dpkg',
-    );
+    expect(run.stdout).toContain('\nInstall them with:\n  sudo apt-get install qemu-system-x86 qemu-system-arm qemu-system-misc gpgv dpkg');
   });
 
   it('checks only the arches of the matrix', async () => {
@@ -60,9 +56,7 @@ describe('portmatrix doctor', () => {
     );
     const text = out.join('');
     expect(text).toMatch(/^arches of matrix\.yaml: arm64\n/);
-    expect(text).toContain(
-      `ok       qemu-system-aarch64     ${bin}/qemu-system-aarch64: qemu-system-aarch64 version 9.9`,
-    );
+    expect(text).toContain(`ok       qemu-system-aarch64     ${bin}/qemu-system-aarch64: qemu-system-aarch64 version 9.9`);
     expect(text).not.toContain('qemu-system-x86_64');
     expect(text).toContain('warn     kvm');
     expect(text).toContain('Everything portmatrix needs is here.');
@@ -71,10 +65,7 @@ describe('portmatrix doctor', () => {
 
   it('names dwarves when a matrix asks for btf: auto and pahole is missing', async () => {
     const cwd = tmp();
-    fs.writeFileSync(
-      path.join(cwd, 'matrix.yaml'),
-      'kernels: [debian:bookworm]\narches: [s390x]\nconfigs: [{name: default, btf: auto}]\nloader: {path: x}\n',
-    );
+    fs.writeFileSync(path.join(cwd, 'matrix.yaml'), 'kernels: [debian:bookworm]\narches: [s390x]\nconfigs: [{name: default, btf: auto}]\nloader: {path: x}\n');
     const bin = fakeBin(['qemu-system-s390x', 'gpgv', 'dpkg-deb']);
     const out: string[] = [];
     const code = await doctor(
@@ -120,23 +111,15 @@ describe("portmatrix doctor: keyrings of the matrix's distributions", () => {
 
   it("ubuntu: the archive keyring comes from Debian's ubuntu-keyring; a given keyring that is absent is missing", async () => {
     const dflt = await run('kernels: [ubuntu:jammy]\narches: [amd64]\nloader: {path: x}\n');
-    expect(dflt.text).toMatch(
-      /ok +keyring ubuntu +ubuntu-archive-keyring\.gpg of Debian trixie's ubuntu-keyring \(fetched when first needed\)/,
-    );
-    const given = await run(
-      'kernels: [ubuntu:jammy]\narches: [amd64]\nimages: {ubuntuKeyring: keys/ubuntu.gpg}\nloader: {path: x}\n',
-    );
+    expect(dflt.text).toMatch(/ok +keyring ubuntu +ubuntu-archive-keyring\.gpg of Debian trixie's ubuntu-keyring \(fetched when first needed\)/);
+    const given = await run('kernels: [ubuntu:jammy]\narches: [amd64]\nimages: {ubuntuKeyring: keys/ubuntu.gpg}\nloader: {path: x}\n');
     expect(given.text).toContain(`MISSING  keyring ubuntu`);
-    expect(given.text).toContain(
-      `${path.join(given.cwd, 'keys/ubuntu.gpg')} absent (ubuntuKeyring: verifies the Ubuntu archive's InRelease)`,
-    );
+    expect(given.text).toContain(`${path.join(given.cwd, 'keys/ubuntu.gpg')} absent (ubuntuKeyring: verifies the Ubuntu archive's InRelease)`);
     expect(given.code).toBe(3);
   });
 
   it('debianKeyring replaces the Debian keyring the doctor checks', async () => {
-    const { text } = await run(
-      'kernels: [debian:trixie]\narches: [amd64]\nimages: {debianKeyring: /nowhere/debian.gpg}\nloader: {path: x}\n',
-    );
+    const { text } = await run('kernels: [debian:trixie]\narches: [amd64]\nimages: {debianKeyring: /nowhere/debian.gpg}\nloader: {path: x}\n');
     expect(text).toMatch(/MISSING +debian-archive-keyring +\/nowhere\/debian\.gpg absent/);
   });
 });
@@ -184,15 +167,7 @@ describe('doctor checks', () => {
 
   it('asks for virtme-ng only when the matrix uses it', async () => {
     const names = async (vng: boolean) => (await runChecks(host(), { arches: ['amd64'], vng })).map((r) => r.name);
-    expect(await names(false)).toEqual([
-      'qemu-system-x86_64',
-      'kvm',
-      'gpgv',
-      'debian-archive-keyring',
-      'dpkg-deb',
-      'disk',
-      'node',
-    ]);
+    expect(await names(false)).toEqual(['qemu-system-x86_64', 'kvm', 'gpgv', 'debian-archive-keyring', 'dpkg-deb', 'disk', 'node']);
     expect(await names(true)).toContain('vng');
   });
 
@@ -203,11 +178,6 @@ describe('doctor checks', () => {
       { name: 'node', status: 'missing', detail: 'old' },
       { name: 'kvm', status: 'warn', detail: 'z' },
     ]);
-    expect(text.split('\n').slice(-4)).toEqual([
-      '3 required pieces are missing.',
-      'Install it with:',
-      '  sudo apt-get install qemu-system-arm',
-      '',
-    ]);
+    expect(text.split('\n').slice(-4)).toEqual(['3 required pieces are missing.', 'Install it with:', '  sudo apt-get install qemu-system-arm', '']);
   });
 });

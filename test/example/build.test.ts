@@ -68,20 +68,11 @@ describe('the Go test suite (bin/execsnoop-tests-<goarch>, go test -c)', () => {
   it('lists its tests and runs the case that needs no kernel feature, parsed case by case', async () => {
     const bin = join(example, 'bin', 'execsnoop-tests-amd64');
     const list = await run(bin, ['-test.list', '.']);
-    expect(list.stdout.trim().split('\n')).toEqual([
-      'TestLoad',
-      'TestAttach',
-      'TestEventForTrue',
-      'TestCOREFieldRead',
-      'TestRingBuffer',
-    ]);
+    expect(list.stdout.trim().split('\n')).toEqual(['TestLoad', 'TestAttach', 'TestEventForTrue', 'TestCOREFieldRead', 'TestRingBuffer']);
     const { parseGoTest } = await import('../../src/suite/gotest-cases.js');
     const out = await run(bin, ['-test.v=test2json', '-test.run', '^TestRingBuffer$/short']);
     const got = parseGoTest(out.stdout, { exitCode: 0 });
-    expect(got.cases.map((c) => `${c.status} ${c.name}`)).toEqual([
-      'pass TestRingBuffer',
-      'pass TestRingBuffer/a_short_record_is_refused',
-    ]);
+    expect(got.cases.map((c) => `${c.status} ${c.name}`)).toEqual(['pass TestRingBuffer', 'pass TestRingBuffer/a_short_record_is_refused']);
   });
 });
 
@@ -146,8 +137,7 @@ describe('the repository matrix on debian:trixie', () => {
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
     const seen = Object.fromEntries(results.cells.map((c: { id: string; status: string }) => [c.id, c.status]));
-    for (const c of results.cells as { id: string; status: string; attempts: number }[])
-      if (c.status !== 'skip') expect(c.attempts, c.id).toBe(1);
+    for (const c of results.cells as { id: string; status: string; attempts: number }[]) if (c.status !== 'skip') expect(c.attempts, c.id).toBe(1);
     const expected: Record<string, string> = {};
     for (const arch of ['amd64', 'arm64', 's390x']) {
       Object.assign(expected, {

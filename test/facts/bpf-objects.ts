@@ -12,31 +12,14 @@ export const EXAMPLE_BPF = path.join(repoRoot, 'examples/execsnoop/bpf');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'pm-facts-'));
 
 /** Compiles `source` (a path, or C text when it has a newline) with clang for `target`; throws without clang. */
-export function compileBpf(
-  source: string,
-  out: string,
-  target: 'bpfel' | 'bpfeb' = 'bpfel',
-  flags: string[] = ['-g'],
-): string {
+export function compileBpf(source: string, out: string, target: 'bpfel' | 'bpfeb' = 'bpfel', flags: string[] = ['-g']): string {
   let file = source;
   if (source.includes('\n')) {
     file = path.join(dir, `${out}.c`);
     writeFileSync(file, source);
   }
   const obj = path.join(dir, out);
-  execFileSync('clang', [
-    '-target',
-    target,
-    '-O2',
-    '-mcpu=v2',
-    ...flags,
-    `-I${EXAMPLE_BPF}`,
-    '-I/usr/include',
-    '-c',
-    file,
-    '-o',
-    obj,
-  ]);
+  execFileSync('clang', ['-target', target, '-O2', '-mcpu=v2', ...flags, `-I${EXAMPLE_BPF}`, '-I/usr/include', '-c', file, '-o', obj]);
   return obj;
 }
 

@@ -50,8 +50,7 @@ describe('portmatrix check', () => {
     const dir = await project({ amd64: el, arm64: el, s390x: compileBpf(naive, 'check-naive-eb.o', 'bpfeb') });
     const { code, report } = await check(dir);
     expect(code).toBe(1);
-    for (const arch of ['amd64', 'arm64'])
-      expect(cell(report, `${arch}/debian-bullseye/default`).predicted).toBe('pass');
+    for (const arch of ['amd64', 'arm64']) expect(cell(report, `${arch}/debian-bullseye/default`).predicted).toBe('pass');
     expect(cell(report, 's390x/debian-bullseye/default').predicted).toBe('skip');
     for (const id of [
       'amd64/debian-bookworm',
@@ -81,8 +80,7 @@ describe('portmatrix check', () => {
 
   it('the portable variant passes everywhere: its misses are guarded by a flavour or an exists check', async () => {
     const src = path.join(EXAMPLE_BPF, 'execsnoop.bpf.c');
-    const build = (arch: string, target: 'bpfel' | 'bpfeb') =>
-      compileBpf(src, `check-portable-${arch}.o`, target, ['-g', `-D__TARGET_ARCH_${arch}`]);
+    const build = (arch: string, target: 'bpfel' | 'bpfeb') => compileBpf(src, `check-portable-${arch}.o`, target, ['-g', `-D__TARGET_ARCH_${arch}`]);
     const dir = await project(
       { amd64: build('x86', 'bpfel'), arm64: build('arm64', 'bpfel'), s390x: build('s390', 'bpfeb') },
       'configs:\n  - name: default\n    btf: auto\n',
@@ -138,10 +136,7 @@ int on_unlink(void *ctx) { return 0; }
     const dir = await project({ amd64: compileBpf(c, 'multi-el.o'), arm64: compileBpf(c, 'multi-el2.o') });
     const { report } = await check(dir);
     const needs = (id: string) => fails(cell(report, id)).map((f) => `${f.kind} ${f.need}`);
-    expect(needs('amd64/debian-bullseye/default')).toEqual([
-      'attach-type BPF_TRACE_KPROBE_MULTI',
-      'config CONFIG_FPROBE',
-    ]);
+    expect(needs('amd64/debian-bullseye/default')).toEqual(['attach-type BPF_TRACE_KPROBE_MULTI', 'config CONFIG_FPROBE']);
     expect(needs('amd64/debian-trixie/default')).toEqual([]);
     expect(needs('arm64/debian-trixie/default')).toEqual(['config CONFIG_FPROBE']);
   }, 300_000);
@@ -158,10 +153,7 @@ int on_unlink(void *ctx) { return 0; }
     expect(needs('amd64/debian-trixie/default')).toEqual([]);
     expect(needs('amd64/debian-trixie/integrity')).toEqual([]);
     // BPF_CORE_READ and BPF_CORE_READ_STR_INTO: bpf_probe_read_kernel{,_str}, ids from the kernels' enum.
-    expect(needs('amd64/debian-trixie/confidentiality')).toEqual([
-      'lockdown bpf_probe_read_kernel (113)',
-      'lockdown bpf_probe_read_kernel_str (115)',
-    ]);
+    expect(needs('amd64/debian-trixie/confidentiality')).toEqual(['lockdown bpf_probe_read_kernel (113)', 'lockdown bpf_probe_read_kernel_str (115)']);
     expect(needs('amd64/debian-bullseye/confidentiality')).toHaveLength(2);
   }, 300_000);
 
@@ -181,8 +173,6 @@ int on_unlink(void *ctx) { return 0; }
     const dir = await project({ amd64: path.join(EXAMPLE_BPF, 'naive.bpf.c') });
     const r = await runCli(['check'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(
-      /^portmatrix: matrix\.yaml:6:13: btf\.objects\[0\]: .*prog-amd64\.o is not an ELF file; list BPF objects/,
-    );
+    expect(r.stderr).toMatch(/^portmatrix: matrix\.yaml:6:13: btf\.objects\[0\]: .*prog-amd64\.o is not an ELF file; list BPF objects/);
   });
 });

@@ -13,10 +13,7 @@ async function configOf(source: string, arch: 'amd64' | 'arm64' | 's390x'): Prom
 
 describe('configDifferences', () => {
   it('bookworm amd64 vs s390x: no BTF and JIT on s390x come first; drivers named *BTF*, *LSM* stay out', async () => {
-    const d = configTextDifferences(
-      await configOf('debian:bookworm', 'amd64'),
-      await configOf('debian:bookworm', 's390x'),
-    );
+    const d = configTextDifferences(await configOf('debian:bookworm', 'amd64'), await configOf('debian:bookworm', 's390x'));
     const lines = d.map(formatDifference);
     expect(lines).toContain('CONFIG_DEBUG_INFO_BTF: y → not set');
     expect(lines).toContain('CONFIG_BPF_JIT: y → not set');

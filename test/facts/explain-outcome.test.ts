@@ -13,30 +13,16 @@ import { readProgramFacts } from '../../src/facts/program-facts.js';
 import { compileBpf, EXAMPLE_BPF, TINY_C } from './bpf-objects.js';
 import { viewOf } from './kernels.js';
 
-const sample = (name: string) =>
-  readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'samples', name), 'utf8');
+const sample = (name: string) => readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'samples', name), 'utf8');
 
-async function findings(
-  object: string,
-  source: string,
-  arch: 'amd64' | 'arm64',
-  cmdline: string[] = [],
-): Promise<Finding[]> {
-  const [program, kernel, newest] = await Promise.all([
-    readProgramFacts(object),
-    viewOf(source, arch),
-    viewOf('debian:sid', arch),
-  ]);
+async function findings(object: string, source: string, arch: 'amd64' | 'arm64', cmdline: string[] = []): Promise<Finding[]> {
+  const [program, kernel, newest] = await Promise.all([readProgramFacts(object), viewOf(source, arch), viewOf('debian:sid', arch)]);
   return predictObject({ program, kernel, btfMode: { kind: 'kernel' }, names: idNames([kernel, newest]), cmdline });
 }
 
 describe('explainingFinding', () => {
   it("names task_struct.state for the naive loader's CO-RE failure on bookworm", async () => {
-    const predicted = await findings(
-      compileBpf(path.join(EXAMPLE_BPF, 'naive.bpf.c'), 'explain-naive.o'),
-      'debian:bookworm',
-      'amd64',
-    );
+    const predicted = await findings(compileBpf(path.join(EXAMPLE_BPF, 'naive.bpf.c'), 'explain-naive.o'), 'debian:bookworm', 'amd64');
     const f = explainingFinding(sample('cilium-core-bookworm-amd64.stderr'), { findings: predicted });
     expect(f).toMatchObject({
       kind: 'field',
@@ -55,21 +41,14 @@ describe('explainingFinding', () => {
   }, 120_000);
 
   it('names the lockdown that took bpf_probe_read_kernel from the portable loader on trixie', async () => {
-    const obj = compileBpf(path.join(EXAMPLE_BPF, 'execsnoop.bpf.c'), 'explain-portable.o', 'bpfel', [
-      '-g',
-      '-D__TARGET_ARCH_x86',
-    ]);
+    const obj = compileBpf(path.join(EXAMPLE_BPF, 'execsnoop.bpf.c'), 'explain-portable.o', 'bpfel', ['-g', '-D__TARGET_ARCH_x86']);
     const predicted = await findings(obj, 'debian:trixie', 'amd64', ['lockdown=confidentiality']);
     const f = explainingFinding(sample('cilium-lockdown-trixie-amd64.stderr'), { findings: predicted });
     expect(f).toMatchObject({ kind: 'lockdown', need: 'bpf_probe_read_kernel (113)' });
   }, 120_000);
 
   it('leaves a failure the facts do not hold unexplained: lockdown without the cell saying lockdown=', async () => {
-    const predicted = await findings(
-      compileBpf(path.join(EXAMPLE_BPF, 'naive.bpf.c'), 'explain-naive2.o'),
-      'debian:bullseye',
-      'amd64',
-    );
+    const predicted = await findings(compileBpf(path.join(EXAMPLE_BPF, 'naive.bpf.c'), 'explain-naive2.o'), 'debian:bullseye', 'amd64');
     expect(predicted).toEqual([]);
     expect(explainingFinding(sample('libbpf-lockdown-trixie-amd64.stderr'), { findings: predicted })).toBeUndefined();
   }, 120_000);

@@ -15,9 +15,7 @@ describe('program facts', () => {
   it('the naive variant: a kprobe on sys_execve, helpers, a ring buffer, task_struct.state unflavoured', async () => {
     const p = await readProgramFacts(compileBpf(naive, 'naive-el.o'));
     expect(p.bigEndian).toBe(false);
-    expect(p.programs).toMatchObject([
-      { section: 'kprobe/sys_execve', kind: { progType: 'BPF_PROG_TYPE_KPROBE' }, target: 'sys_execve' },
-    ]);
+    expect(p.programs).toMatchObject([{ section: 'kprobe/sys_execve', kind: { progType: 'BPF_PROG_TYPE_KPROBE' }, target: 'sys_execve' }]);
     // bpf_get_current_task (35), bpf_ringbuf_reserve (131), bpf_probe_read_kernel (113), as in bpf_helper_defs.h.
     expect([...p.helpers.keys()]).toEqual(expect.arrayContaining([35, 131, 113]));
     expect(p.maps).toEqual([{ name: 'events', type: 27 }]);
@@ -25,18 +23,13 @@ describe('program facts', () => {
   });
 
   it('reads a big-endian (s390x) object to the same facts', async () => {
-    const [el, eb] = await Promise.all([
-      readProgramFacts(compileBpf(naive, 'n-el.o')),
-      readProgramFacts(compileBpf(naive, 'n-eb.o', 'bpfeb')),
-    ]);
+    const [el, eb] = await Promise.all([readProgramFacts(compileBpf(naive, 'n-el.o')), readProgramFacts(compileBpf(naive, 'n-eb.o', 'bpfeb'))]);
     expect(eb.bigEndian).toBe(true);
     expect({ ...eb, file: '', bigEndian: false }).toEqual({ ...el, file: '' });
   });
 
   it('the portable variant guards __state with FIELD_EXISTS and reads state through a flavour', async () => {
-    const p = await readProgramFacts(
-      compileBpf(path.join(EXAMPLE_BPF, 'execsnoop.bpf.c'), 'portable.o', 'bpfel', ['-g', '-D__TARGET_ARCH_x86']),
-    );
+    const p = await readProgramFacts(compileBpf(path.join(EXAMPLE_BPF, 'execsnoop.bpf.c'), 'portable.o', 'bpfel', ['-g', '-D__TARGET_ARCH_x86']));
     const paths = p.coreRelos.map((r) => `${r.kind} ${reloPath(r)}`);
     expect(paths).toContain('FIELD_EXISTS task_struct.__state');
     expect(paths).toContain('FIELD_BYTE_OFFSET task_struct___old.state');
@@ -63,9 +56,7 @@ describe('program facts', () => {
 
   it('says what is wrong with a file that is no BPF object', async () => {
     await expect(readProgramFacts(naive)).rejects.toThrow(`${naive} is not an ELF file`);
-    await expect(readProgramFacts(process.execPath)).rejects.toThrow(
-      /is an ELF file but not a BPF object \(e_machine \d+, BPF is 247\)/,
-    );
+    await expect(readProgramFacts(process.execPath)).rejects.toThrow(/is an ELF file but not a BPF object \(e_machine \d+, BPF is 247\)/);
     const stripped = tmpPath('stripped.o');
     execFileSync('llvm-strip', ['--strip-all', compileBpf(TINY_C, 'tostrip.o'), '-o', stripped]);
     await expect(readProgramFacts(stripped)).rejects.toThrow('is a stripped BPF object (no symbol table)');

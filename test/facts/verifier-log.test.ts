@@ -7,8 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { processedInsns, verifierLogs } from '../../src/facts/verifier-log.js';
 
-const sample = (name: string) =>
-  readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'samples', name), 'utf8');
+const sample = (name: string) => readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'samples', name), 'utf8');
 const LOCKDOWN_END = ['65: (85) call bpf_probe_read#4', 'program of this type cannot use helper bpf_probe_read#4'];
 
 describe('verifierLogs', () => {
@@ -17,11 +16,7 @@ describe('verifierLogs', () => {
       {
         format: 'cilium/ebpf',
         program: 'naive_execsnoop',
-        lastLines: [
-          '; instruction poisoned by CO-RE',
-          '17: (85) call unknown#195896080',
-          'invalid func unknown#195896080',
-        ],
+        lastLines: ['; instruction poisoned by CO-RE', '17: (85) call unknown#195896080', 'invalid func unknown#195896080'],
         processedInsns: 17,
       },
     ]);
@@ -43,15 +38,12 @@ describe('verifierLogs', () => {
     const logs = verifierLogs(text, 2);
     expect(logs).toHaveLength(text.split('load program: invalid argument:\n').length - 1);
     expect(logs).toHaveLength(5);
-    for (const l of logs)
-      expect(l).toMatchObject({ format: 'cilium/ebpf', lastLines: LOCKDOWN_END, processedInsns: 19 });
+    for (const l of logs) expect(l).toMatchObject({ format: 'cilium/ebpf', lastLines: LOCKDOWN_END, processedInsns: 19 });
   });
 
   it("cilium/ebpf's one-line summary when the loader printed no full log", () => {
     const first = sample('cilium-lockdown-trixie-amd64.stderr').split('\n')[0]!;
-    expect(verifierLogs(first)).toEqual([
-      { format: 'cilium/ebpf summary', program: 'execsnoop', lastLines: [LOCKDOWN_END[1]] },
-    ]);
+    expect(verifierLogs(first)).toEqual([{ format: 'cilium/ebpf summary', program: 'execsnoop', lastLines: [LOCKDOWN_END[1]] }]);
     // With the full log present, the summary of the same load is not counted twice.
     expect(verifierLogs(sample('cilium-lockdown-trixie-amd64.stderr')).map((l) => l.format)).toEqual(['cilium/ebpf']);
   });
@@ -64,12 +56,8 @@ describe('verifierLogs', () => {
 
 describe('processedInsns', () => {
   it('counts per program from each format', () => {
-    expect(processedInsns(sample('cilium-lockdown-trixie-amd64.stderr'))).toEqual([
-      { program: 'execsnoop', insns: 19 },
-    ]);
-    expect(
-      processedInsns(sample('libbpf-lockdown-trixie-amd64.stderr') + sample('cilium-core-bookworm-amd64.stderr')),
-    ).toEqual([
+    expect(processedInsns(sample('cilium-lockdown-trixie-amd64.stderr'))).toEqual([{ program: 'execsnoop', insns: 19 }]);
+    expect(processedInsns(sample('libbpf-lockdown-trixie-amd64.stderr') + sample('cilium-core-bookworm-amd64.stderr'))).toEqual([
       { program: 'handle_exec', insns: 16 },
       { program: 'naive_execsnoop', insns: 17 },
     ]);

@@ -30,8 +30,7 @@ export function findAct(env = process.env): string {
   return found;
 }
 
-const git = (cwd: string, ...args: string[]) =>
-  run('git', ['-c', 'user.name=pm', '-c', 'user.email=pm@test', ...args], { cwd });
+const git = (cwd: string, ...args: string[]) => run('git', ['-c', 'user.name=pm', '-c', 'user.email=pm@test', ...args], { cwd });
 
 /** A git clone of this worktree as it is now (tracked and new files), on `main`, remote octo/pm. */
 export async function scratchRepo(dir: string): Promise<string> {
@@ -76,35 +75,13 @@ export interface ActOptions {
   timeoutMs: number;
 }
 
-const STAND_INS = [
-  'checkout@v4',
-  'setup-node@v4',
-  'setup-go@v5',
-  'cache@v4',
-  'upload-artifact@v7',
-  'download-artifact@v4',
-];
+const STAND_INS = ['checkout@v4', 'setup-node@v4', 'setup-go@v5', 'cache@v4', 'upload-artifact@v7', 'download-artifact@v4'];
 
 function actArgs(o: ActOptions, eventFile: string): string[] {
   const args = [o.event, '-W', o.workflow, '-e', eventFile, '-P', 'ubuntu-24.04=-self-hosted'];
-  args.push(
-    '--artifact-server-path',
-    o.store,
-    '--artifact-server-addr',
-    '127.0.0.1',
-    '--artifact-server-port',
-    String(o.port),
-  );
-  for (const s of STAND_INS)
-    args.push('--local-repository', `actions/${s}=${path.join(FIXTURES, 'actions', s.split('@')[0]!)}`);
-  args.push(
-    '--env',
-    `GITHUB_RUN_ID=${o.runId}`,
-    '--env',
-    `GITHUB_API_URL=${o.apiUrl}`,
-    '--env',
-    'GITHUB_SERVER_URL=https://github.test',
-  );
+  args.push('--artifact-server-path', o.store, '--artifact-server-addr', '127.0.0.1', '--artifact-server-port', String(o.port));
+  for (const s of STAND_INS) args.push('--local-repository', `actions/${s}=${path.join(FIXTURES, 'actions', s.split('@')[0]!)}`);
+  args.push('--env', `GITHUB_RUN_ID=${o.runId}`, '--env', `GITHUB_API_URL=${o.apiUrl}`, '--env', 'GITHUB_SERVER_URL=https://github.test');
   args.push('-s', 'GITHUB_TOKEN=act-test-token');
   for (const [k, v] of Object.entries(o.vars ?? {})) args.push('--var', `${k}=${v}`);
   return args;

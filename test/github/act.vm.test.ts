@@ -83,8 +83,7 @@ describe('the workflows under act', () => {
     return { pr, comment, store };
   }
 
-  const reportLink = (runId: number) =>
-    `https://github.test/octo/pm/actions/runs/${runId}/artifacts/${actArtifactId('report.html')}`;
+  const reportLink = (runId: number) => `https://github.test/octo/pm/actions/runs/${runId}/artifacts/${actArtifactId('report.html')}`;
 
   it(
     'plans, runs two shards, merges, uploads report.html unzipped and creates the sticky comment',

@@ -12,16 +12,8 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 describe('workflows', () => {
   it('pass actionlint', async () => {
-    const files = (await readdir(path.join(root, '.github/workflows')))
-      .filter((f) => /\.ya?ml$/.test(f))
-      .map((f) => `.github/workflows/${f}`);
-    expect(files).toEqual(
-      expect.arrayContaining([
-        '.github/workflows/ci.yml',
-        '.github/workflows/portmatrix.yml',
-        '.github/workflows/portmatrix-comment.yml',
-      ]),
-    );
+    const files = (await readdir(path.join(root, '.github/workflows'))).filter((f) => /\.ya?ml$/.test(f)).map((f) => `.github/workflows/${f}`);
+    expect(files).toEqual(expect.arrayContaining(['.github/workflows/ci.yml', '.github/workflows/portmatrix.yml', '.github/workflows/portmatrix-comment.yml']));
     const result = await actionlint(root, files);
     expect(result.output).toBe('');
     expect(result.code).toBe(0);
@@ -31,8 +23,7 @@ describe('workflows', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pm-actionlint-'));
     try {
       await mkdir(path.join(dir, '.github/workflows'), { recursive: true });
-      const bad =
-        'on: pull_request\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n';
+      const bad = 'on: pull_request\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n';
       await writeFile(path.join(dir, '.github/workflows/bad.yml'), bad);
       const result = await actionlint(dir, ['.github/workflows/bad.yml']);
       expect(result.code).toBe(1);
@@ -63,9 +54,7 @@ describe('action.yml', async () => {
 
   it('is a composite action with the documented inputs and outputs', () => {
     expect(action.runs.using).toBe('composite');
-    expect(Object.keys(action.inputs)).toEqual(
-      expect.arrayContaining(['matrix', 'shard', 'results-dir', 'version', 'only', 'args']),
-    );
+    expect(Object.keys(action.inputs)).toEqual(expect.arrayContaining(['matrix', 'shard', 'results-dir', 'version', 'only', 'args']));
     expect(action.inputs.matrix?.default).toBe('matrix.yaml');
     expect(action.inputs['results-dir']?.default).toBe('results');
     expect(Object.keys(action.outputs)).toEqual(expect.arrayContaining(['results-dir', 'exit-code']));
@@ -97,11 +86,7 @@ describe('the HTML report one click away', async () => {
     return job ? doc.jobs[job].steps : doc.runs.steps;
   };
   const htmlUpload = (list: ActionStep[]) =>
-    list.find(
-      (s) =>
-        s.uses?.startsWith('actions/upload-artifact') &&
-        (s.with as Record<string, unknown> | undefined)?.archive === false,
-    );
+    list.find((s) => s.uses?.startsWith('actions/upload-artifact') && (s.with as Record<string, unknown> | undefined)?.archive === false);
 
   for (const [file, job] of [
     ['action.yml', undefined],
@@ -112,9 +97,7 @@ describe('the HTML report one click away', async () => {
       const upload = htmlUpload(list);
       expect(upload?.uses).toBe('actions/upload-artifact@v7');
       expect(upload?.with?.path).toMatch(/\/report\.html$/);
-      const link = list.find(
-        (s) => s.env?.ARTIFACT_ID === `\${{ steps.${(upload as { id?: string }).id}.outputs.artifact-id }}`,
-      );
+      const link = list.find((s) => s.env?.ARTIFACT_ID === `\${{ steps.${(upload as { id?: string }).id}.outputs.artifact-id }}`);
       expect(link?.run).toContain('/actions/runs/$GITHUB_RUN_ID');
       expect(link?.run).toContain('/artifacts/$ARTIFACT_ID');
     });

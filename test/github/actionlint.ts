@@ -18,10 +18,7 @@ export function findActionlint(env = process.env): string {
     path.join(homedir(), 'go', 'bin', 'actionlint'),
   ];
   const found = candidates.find((c): c is string => !!c && existsSync(c));
-  if (!found)
-    throw new Error(
-      `actionlint not found; install it with: ${ACTIONLINT_INSTALL} (needs the Go toolchain; puts it in $(go env GOPATH)/bin)`,
-    );
+  if (!found) throw new Error(`actionlint not found; install it with: ${ACTIONLINT_INSTALL} (needs the Go toolchain; puts it in $(go env GOPATH)/bin)`);
   return found;
 }
 

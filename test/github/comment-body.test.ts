@@ -53,30 +53,18 @@ describe('buildCommentBody', () => {
   });
 
   it('says so when nothing changed, and omits the diff without a base', () => {
-    expect(buildCommentBody({ head, base: head, render: renderMarkdown })).toContain(
-      'No changes against the base branch',
-    );
+    expect(buildCommentBody({ head, base: head, render: renderMarkdown })).toContain('No changes against the base branch');
     expect(buildCommentBody({ head, render: renderMarkdown })).not.toContain('base branch');
   });
 
   it('supports a marker id for several matrices in one PR', () => {
-    expect(
-      buildCommentBody({ head, id: 'arm-only', render: renderMarkdown }).startsWith(
-        '<!-- portmatrix:comment:arm-only -->',
-      ),
-    ).toBe(true);
+    expect(buildCommentBody({ head, id: 'arm-only', render: renderMarkdown }).startsWith('<!-- portmatrix:comment:arm-only -->')).toBe(true);
     expect(() => commentMarker('x -->')).toThrow(/may only contain/);
   });
 
   it('stays under GitHub’s 65,536-character limit for a huge failing matrix', () => {
     const many = (status: 'pass' | 'fail') =>
-      results(
-        Array.from(
-          { length: 3000 },
-          (_, i) =>
-            [`amd64/k${i}/default`, status, `reason ${i} ${'x'.repeat(100)}`] as [string, 'pass' | 'fail', string],
-        ),
-      );
+      results(Array.from({ length: 3000 }, (_, i) => [`amd64/k${i}/default`, status, `reason ${i} ${'x'.repeat(100)}`] as [string, 'pass' | 'fail', string]));
     const huge = many('fail');
     for (const c of huge.cells) c.stdout = 'y'.repeat(5000);
     const body = buildCommentBody({

@@ -80,10 +80,7 @@ describe('portmatrix comment', () => {
     expect(gh.comments).toHaveLength(1);
     const id = gh.comments[0]!.id;
 
-    const second = await cli(
-      ['comment', 'head', '--pr', '7', '--base', 'base', '--report-url', 'https://example.test/run/1'],
-      envFor(gh.url),
-    );
+    const second = await cli(['comment', 'head', '--pr', '7', '--base', 'base', '--report-url', 'https://example.test/run/1'], envFor(gh.url));
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('updated the comment');
     expect(gh.comments).toHaveLength(1);
@@ -143,9 +140,7 @@ describe('portmatrix comment', () => {
     gh = await startFakeGithub('octo', 'ebpf-app', 7, { readOnly: true });
     const r = await cli(['comment', 'head', '--pr', '7'], envFor(gh.url));
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(
-      'cannot create a comment on octo/ebpf-app#7: GitHub answered 403 "Resource not accessible by integration"',
-    );
+    expect(r.stderr).toContain('cannot create a comment on octo/ebpf-app#7: GitHub answered 403 "Resource not accessible by integration"');
     expect(r.stderr).toContain('pull-requests: write');
     expect(r.stderr).toContain('workflow_run');
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
@@ -155,9 +150,7 @@ describe('portmatrix comment', () => {
   it('reports an unreachable API as an infrastructure error (exit 3) without the token', async () => {
     const r = await cli(['comment', 'head', '--pr', '7'], envFor('http://127.0.0.1:9'));
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(
-      /cannot identify the token user on octo\/ebpf-app#7: .*check the network and GITHUB_API_URL/,
-    );
+    expect(r.stderr).toMatch(/cannot identify the token user on octo\/ebpf-app#7: .*check the network and GITHUB_API_URL/);
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
   });
 
@@ -171,10 +164,7 @@ describe('portmatrix comment', () => {
     gh = await startFakeGithub('octo', 'ebpf-app', 42);
     const event = path.join(tmp, 'event.json');
     await writeFile(event, JSON.stringify({ pull_request: { number: 42 } }));
-    const r = await cli(
-      ['comment', 'head'],
-      envFor(gh.url, { GITHUB_EVENT_PATH: event, GITHUB_SERVER_URL: 'https://github.com', GITHUB_RUN_ID: '99' }),
-    );
+    const r = await cli(['comment', 'head'], envFor(gh.url, { GITHUB_EVENT_PATH: event, GITHUB_SERVER_URL: 'https://github.com', GITHUB_RUN_ID: '99' }));
     expect(r.code).toBe(0);
     expect(gh.comments[0]!.body).toContain('https://github.com/octo/ebpf-app/actions/runs/99');
   });

@@ -30,21 +30,12 @@ export interface FakeGithub {
   close(): Promise<void>;
 }
 
-export async function startFakeGithub(
-  owner: string,
-  repo: string,
-  issue: number,
-  opts: FakeGithubOptions = {},
-): Promise<FakeGithub> {
+export async function startFakeGithub(owner: string, repo: string, issue: number, opts: FakeGithubOptions = {}): Promise<FakeGithub> {
   const comments: FakeComment[] = [];
   const pulls = new Map<number, string>();
   const requests: FakeGithub['requests'] = [];
   let nextId = 1000;
-  const author =
-    opts.author ??
-    (opts.login
-      ? { login: opts.login, type: 'User' as const }
-      : { login: 'github-actions[bot]', type: 'Bot' as const });
+  const author = opts.author ?? (opts.login ? { login: opts.login, type: 'User' as const } : { login: 'github-actions[bot]', type: 'Bot' as const });
   const listPath = `/repos/${owner}/${repo}/issues/${issue}/comments`;
   const patchPath = new RegExp(`^/repos/${owner}/${repo}/issues/comments/(\\d+)$`);
 
@@ -80,11 +71,7 @@ export async function startFakeGithub(
       const at = (p: number) => `<${url.origin}${listPath}?per_page=${perPage}&page=${p}>`;
       if (page < last) links.push(`${at(page + 1)}; rel="next"`, `${at(last)}; rel="last"`);
       if (page > 1) links.push(`${at(1)}; rel="first"`, `${at(page - 1)}; rel="prev"`);
-      return send(
-        200,
-        comments.slice((page - 1) * perPage, page * perPage),
-        links.length ? { link: links.join(', ') } : {},
-      );
+      return send(200, comments.slice((page - 1) * perPage, page * perPage), links.length ? { link: links.join(', ') } : {});
     }
     if (url.pathname === listPath && req.method === 'POST') {
       if (opts.readOnly) return forbidden();
@@ -103,10 +90,7 @@ export async function startFakeGithub(
       const sha = pulls.get(Number(pull[1]));
       return sha ? send(200, { number: Number(pull[1]), head: { sha } }) : send(404, { message: 'Not Found' });
     }
-    if (
-      req.method === 'GET' &&
-      new RegExp(`^/repos/${owner}/${repo}/actions/workflows/[^/]+/runs$`).test(url.pathname)
-    ) {
+    if (req.method === 'GET' && new RegExp(`^/repos/${owner}/${repo}/actions/workflows/[^/]+/runs$`).test(url.pathname)) {
       return send(200, { total_count: 0, workflow_runs: [] });
     }
     const m = patchPath.exec(url.pathname);

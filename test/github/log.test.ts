@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  Annotations,
-  annotation,
-  escapeData,
-  escapeProperty,
-  fenceGuestOutput,
-  groupEnd,
-  groupStart,
-} from '../../src/github/log.js';
+import { Annotations, annotation, escapeData, escapeProperty, fenceGuestOutput, groupEnd, groupStart } from '../../src/github/log.js';
 
 describe('escaping (same rules as @actions/core)', () => {
   it('escapes %, CR and LF in data, plus : and , in properties', () => {

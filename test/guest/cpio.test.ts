@@ -1,18 +1,6 @@
 // The cpio writer against the real GNU cpio (Debian package `cpio`).
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  lstatSync,
-  lutimesSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  symlinkSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -17,9 +17,7 @@ function run(cmd: string, args: string[], aptPackage: string): void {
   try {
     execFileSync(cmd, args, { cwd: dir, stdio: 'pipe' });
   } catch (err) {
-    throw new Error(
-      `${cmd} ${args.join(' ')} failed (needs apt package ${aptPackage}): ${String((err as { stderr?: Buffer }).stderr ?? err)}`,
-    );
+    throw new Error(`${cmd} ${args.join(' ')} failed (needs apt package ${aptPackage}): ${String((err as { stderr?: Buffer }).stderr ?? err)}`);
   }
 }
 
@@ -38,17 +36,9 @@ beforeAll(async () => {
   }
   // s390x (big-endian), dynamic: lld 14 has no s390x, binutils' cross ld does.
   run('clang', ['--target=s390x-linux-gnu', '-fPIC', '-c', 'foo.c', '-o', 'foo.o'], 'clang');
-  run(
-    's390x-linux-gnu-ld',
-    ['-shared', '-soname', 'libfoo.so.1', '-o', 'libfoo.so', 'foo.o'],
-    'binutils-s390x-linux-gnu',
-  );
+  run('s390x-linux-gnu-ld', ['-shared', '-soname', 'libfoo.so.1', '-o', 'libfoo.so', 'foo.o'], 'binutils-s390x-linux-gnu');
   run('clang', ['--target=s390x-linux-gnu', '-fPIE', '-c', 'm.c', '-o', 'm.o'], 'clang');
-  run(
-    's390x-linux-gnu-ld',
-    ['-pie', '--dynamic-linker=/lib/ld64.so.1', '-o', 's390x-dyn', 'm.o', '-L.', '-lfoo'],
-    'binutils-s390x-linux-gnu',
-  );
+  run('s390x-linux-gnu-ld', ['-pie', '--dynamic-linker=/lib/ld64.so.1', '-o', 's390x-dyn', 'm.o', '-L.', '-lfoo'], 'binutils-s390x-linux-gnu');
   writeFileSync(bin('script.sh'), '#!/bin/sh\necho hi\n');
   writeFileSync(bin('notes.txt'), 'just text\n');
   chmodSync(bin('script.sh'), 0o755);

@@ -88,9 +88,7 @@ describe('parseFrames', () => {
     const p = new FrameParser(T);
     const data = Buffer.from('ünï\n');
     expect(
-      p.push(
-        `${F} live=stdout.3 ${data.toString('base64')}\n${F} live=stderr QUJD\n${F} live=stdout.1 QU<6>[  1.0] JD\n${F} live=dmesg.1 QUJD\n`,
-      ),
+      p.push(`${F} live=stdout.3 ${data.toString('base64')}\n${F} live=stderr QUJD\n${F} live=stdout.1 QU<6>[  1.0] JD\n${F} live=dmesg.1 QUJD\n`),
     ).toEqual([
       { type: 'live', stream: 'stdout', index: 3, data },
       { type: 'live', stream: 'stderr', data: Buffer.from('ABC') },
@@ -102,9 +100,7 @@ describe('parseFrames', () => {
     // Test 0 ends and sends its blocks; test 1 streams a line, and the guest dies before its blocks.
     p.push(`${F} test-start=0 t=1.0\n${F} live=stdout.0 ${b64('first ')}\n${F} live=stdout.0 ${b64('try\n')}\n`);
     expect(p.current().tests[0]!.stdout).toBe('first try\n');
-    p.push(
-      `${F} test-end=0 exit=0 timedout=0 t=1.5\n${F} begin=stdout.0\n${b64('the record\n')}\n${F} end=stdout.0 bytes=11 total=11\n`,
-    );
+    p.push(`${F} test-end=0 exit=0 timedout=0 t=1.5\n${F} begin=stdout.0\n${b64('the record\n')}\n${F} end=stdout.0 bytes=11 total=11\n`);
     p.push(
       `${F} test-start=1 t=2.0\n${F} live=stdout.1 ${b64('before the panic\n')}\n${F} live=stderr.1 ${b64('warn\n')}\n[ 2.5] Kernel panic - not syncing: sysrq triggered crash\n`,
     );
@@ -121,12 +117,7 @@ describe('parseFrames', () => {
     const dmesg = Array.from({ length: 40 }, (_, i) => `[ ${i}.0] line ${i}`);
     const lines = transcript({ dmesgLines: dmesg }).split('\n');
     const at = lines.findIndex((l) => l.endsWith('begin=dmesg')) + 3;
-    lines.splice(
-      at,
-      0,
-      '[    5.123456] rcu: INFO: rcu_sched self-detected stall on CPU',
-      '[    5.2] ------------[ cut here ]------------',
-    );
+    lines.splice(at, 0, '[    5.123456] rcu: INFO: rcu_sched self-detected stall on CPU', '[    5.2] ------------[ cut here ]------------');
     const r = parseFrames(lines.join('\n'), T);
     expect(r.dmesg).toBe(`${dmesg.join('\n')}\n`);
     expect(r.truncated).toBeUndefined();

@@ -18,9 +18,7 @@ const TOKEN = '0123456789abcdef';
 const EVIL = [`it's`, `"double"`, '$(touch /tmp/pwned)', '`id`', 'a\nb', '\\', ' lead', '*', '$HOME', '', "'''"];
 
 /** A cell's script with one test (a `loader:` matrix's) and the given settings. */
-function script(
-  o: Partial<SuiteOptions> & { args?: string[]; env?: Record<string, string>; timeoutSec?: number } = {},
-): string {
+function script(o: Partial<SuiteOptions> & { args?: string[]; env?: Record<string, string>; timeoutSec?: number } = {}): string {
   const { args = [], env = {}, timeoutSec = 30, ...rest } = o;
   const spec: TestSpec = {
     name: 'loader',
@@ -61,14 +59,7 @@ describe("a cell's script", () => {
     expect(s).not.toMatch(/mount -t (proc|sysfs|devtmpfs)/);
     expect(s).toContain('ulimit -l unlimited');
     expect(s.trimEnd().endsWith('poweroff -f')).toBe(true);
-    const order = [
-      'phase=init',
-      'phase=loader-start',
-      '\npm_test 0 ',
-      'phase=loader-end',
-      'send_block dmesg',
-      'phase=done',
-    ].map((k) => s.indexOf(k));
+    const order = ['phase=init', 'phase=loader-start', '\npm_test 0 ', 'phase=loader-end', 'send_block dmesg', 'phase=done'].map((k) => s.indexOf(k));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
@@ -90,8 +81,7 @@ describe("a cell's script", () => {
     const busybox = await devBusybox('amd64');
     const env = Object.fromEntries(EVIL.map((v, i) => [`V${i}`, v]));
     // pm_test as generated, called on a stub that prints the environment words, then the program and its arguments.
-    const stub =
-      'pm_test() { shift 3; while test "$1" != --; do printf "%s\\n" "$1"; shift; done; shift; printf "%s\\0" "$@"; }';
+    const stub = 'pm_test() { shift 3; while test "$1" != --; do printf "%s\\n" "$1"; shift; done; shift; printf "%s\\0" "$@"; }';
     const r = spawnSync(busybox, ['sh', '-c', `${stub}\n${testLine(script({ args: EVIL, env }))}`], {
       argv0: 'busybox',
       encoding: 'utf8',
@@ -180,9 +170,7 @@ describe('baseInit', () => {
 
   it('loads the kernel modules in the order given, before waiting for the port, and names one that failed', () => {
     const s = baseInit({ modules: ['virtio', 'virtio_ring', 'virtio_console'] });
-    const loop = s.indexOf(
-      'for m in virtio virtio_ring virtio_console; do insmod /portmatrix-base/modules/$m.ko || nomod="$nomod $m"; done',
-    );
+    const loop = s.indexOf('for m in virtio virtio_ring virtio_console; do insmod /portmatrix-base/modules/$m.ko || nomod="$nomod $m"; done');
     expect(loop).toBeGreaterThan(s.indexOf('mount -t sysfs'));
     expect(loop).toBeLessThan(s.indexOf('/sys/class/virtio-ports'));
     expect(s).toContain('${nomod:+ (kernel modules that did not load:$nomod)}');

@@ -108,9 +108,7 @@ describe('buildBaseInitramfs', () => {
   });
 
   it('refuses a busybox of another arch and is reproducible', async () => {
-    await expect(buildBaseInitramfs({ arch: 's390x', busybox, init: 'x' })).rejects.toThrow(
-      /is amd64 \(EM_X86_64, little-endian\), not a s390x build/,
-    );
+    await expect(buildBaseInitramfs({ arch: 's390x', busybox, init: 'x' })).rejects.toThrow(/is amd64 \(EM_X86_64, little-endian\), not a s390x build/);
     const spec = { arch: 'amd64' as const, busybox, init: 'x' };
     expect((await buildBaseInitramfs(spec)).equals(await buildBaseInitramfs(spec))).toBe(true);
   });
@@ -157,12 +155,10 @@ describe("a loader cell's inputs", () => {
   });
 
   it('refuses two files with the same basename and a missing loader', async () => {
-    await expect(
-      inputs({ loader: p('loader'), files: [p('a/prog.bpf.o'), p('b/prog.bpf.o')], script: 'x' }),
-    ).rejects.toThrow(/both land at \/portmatrix\/t\/0\/prog\.bpf\.o/);
-    await expect(inputs({ loader: p('nope'), files: [], script: 'x' })).rejects.toThrow(
-      /cannot read test loader's program .*ENOENT/,
+    await expect(inputs({ loader: p('loader'), files: [p('a/prog.bpf.o'), p('b/prog.bpf.o')], script: 'x' })).rejects.toThrow(
+      /both land at \/portmatrix\/t\/0\/prog\.bpf\.o/,
     );
+    await expect(inputs({ loader: p('nope'), files: [], script: 'x' })).rejects.toThrow(/cannot read test loader's program .*ENOENT/);
   });
 
   it('is reproducible', async () => {
@@ -173,10 +169,7 @@ describe("a loader cell's inputs", () => {
 
 describe('busyboxApplets', () => {
   it('reads the same applet list that busybox --list prints (amd64 busybox runs on this host)', () => {
-    const listed = spawnSync(busybox, ['--list'], { argv0: 'busybox', encoding: 'utf8' })
-      .stdout.trim()
-      .split('\n')
-      .sort();
+    const listed = spawnSync(busybox, ['--list'], { argv0: 'busybox', encoding: 'utf8' }).stdout.trim().split('\n').sort();
     expect([...busyboxApplets(readFileSync(busybox))].sort()).toEqual(listed);
   });
 

@@ -74,22 +74,17 @@ describe('pmcell follow', () => {
     const err = path.join(dir, 'follow.err');
     const tail = randomBytes(200); // binary, over several 57-byte frames
     // The program writes, pauses, writes again; the follower must have sent the first part before the second is written.
-    const program = spawn(
-      'sh',
-      ['-c', `echo first; sleep 1; echo second >&2; sleep 1; cat "$0"`, path.join(dir, 'follow.tail')],
-      { stdio: ['ignore', openSync(out, 'w'), openSync(err, 'w')] },
-    );
+    const program = spawn('sh', ['-c', `echo first; sleep 1; echo second >&2; sleep 1; cat "$0"`, path.join(dir, 'follow.tail')], {
+      stdio: ['ignore', openSync(out, 'w'), openSync(err, 'w')],
+    });
     writeFileSync(path.join(dir, 'follow.tail'), tail);
-    const follower = spawn(
-      cellHelperPath('amd64'),
-      ['follow', String(program.pid), '3', 'stdout.2', out, 'stderr.2', err],
-      { env: { PM_F: `@@portmatrix:${TOKEN}`, PM_FOLLOW: '1' } },
-    );
+    const follower = spawn(cellHelperPath('amd64'), ['follow', String(program.pid), '3', 'stdout.2', out, 'stderr.2', err], {
+      env: { PM_F: `@@portmatrix:${TOKEN}`, PM_FOLLOW: '1' },
+    });
     const parser = new FrameParser(TOKEN);
     const got: { stream: string; data: Buffer; at: number }[] = [];
     follower.stdout.on('data', (d: Buffer) => {
-      for (const e of parser.push(d.toString('latin1')))
-        if (e.type === 'live') got.push({ stream: `${e.stream}.${e.index}`, data: e.data, at: Date.now() });
+      for (const e of parser.push(d.toString('latin1'))) if (e.type === 'live') got.push({ stream: `${e.stream}.${e.index}`, data: e.data, at: Date.now() });
     });
     const programEnd = await new Promise<number>((resolve) => program.on('exit', () => resolve(Date.now())));
     // Reaped now (node waits for its children): the follower makes its last read and ends.
@@ -125,9 +120,7 @@ describe('pmcell follow', () => {
     // The program still runs: only the signal ended the follower.
     expect(ms).toBeLessThan(5000);
     expect(onConsole).toBe('');
-    const live = new FrameParser(TOKEN)
-      .push(readFileSync(port, 'utf8'))
-      .flatMap((e) => (e.type === 'live' ? [e.data.toString()] : []));
+    const live = new FrameParser(TOKEN).push(readFileSync(port, 'utf8')).flatMap((e) => (e.type === 'live' ? [e.data.toString()] : []));
     expect(live.join('')).toBe('abcd');
   }, 20_000);
 });
@@ -178,12 +171,7 @@ describe('pmcell run', () => {
     const { test, text } = runTest(5, 10, ['FOO=a b', 'PATH=/usr/bin:/bin', '--', script]);
     expect(test).toMatchObject({ ended: true, exitCode: 3, timedOut: false, stderr: 'to stderr\n', dmesg: '' });
     // sh adds PWD, SHLVL and _ of its own; nothing of pmcell's environment (PM_*) reaches the test.
-    expect(test.stdout.split('\n').filter((l) => !/^(PWD|SHLVL|_)=/.test(l))).toEqual([
-      dir,
-      'FOO=a b',
-      'PATH=/usr/bin:/bin',
-      '',
-    ]);
+    expect(test.stdout.split('\n').filter((l) => !/^(PWD|SHLVL|_)=/.test(l))).toEqual([dir, 'FOO=a b', 'PATH=/usr/bin:/bin', '']);
     expect(text).toMatch(new RegExp(`^@@portmatrix:${TOKEN} test-end=5 exit=3 timedout=0 t=[0-9.]+$`, 'm'));
   });
 
@@ -198,13 +186,7 @@ describe('pmcell run', () => {
 
   it('at the timeout sends SIGTERM to the group, SIGKILL after the grace, and keeps what was printed', () => {
     // The group's second process ignores SIGTERM too: only the SIGKILL to the group ends it.
-    const { test, ms } = runTest(2, 1, [
-      'PATH=/usr/bin:/bin',
-      '--',
-      'sh',
-      '-c',
-      'trap "" TERM; echo before; sleep 30 & wait',
-    ]);
+    const { test, ms } = runTest(2, 1, ['PATH=/usr/bin:/bin', '--', 'sh', '-c', 'trap "" TERM; echo before; sleep 30 & wait']);
     expect(test).toMatchObject({ exitCode: 137, timedOut: true, stdout: 'before\n' });
     expect(ms).toBeLessThan(10_000);
     expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toMatch(/^sleep 30$/m);
@@ -212,21 +194,11 @@ describe('pmcell run', () => {
 
   it('without PM_FOLLOW streams the first PM_OUTMAX bytes of each output on FD, not the console', () => {
     const port = path.join(dir, 'port');
-    const { text } = runTest(
-      4,
-      10,
-      ['PATH=/usr/bin:/bin', '--', 'sh', '-c', 'echo 0123456789abcdef; echo warn >&2'],
-      { PM_OUTMAX: '10' },
-      port,
-    );
+    const { text } = runTest(4, 10, ['PATH=/usr/bin:/bin', '--', 'sh', '-c', 'echo 0123456789abcdef; echo warn >&2'], { PM_OUTMAX: '10' }, port);
     expect(text).not.toContain(' live=');
     const sent = readFileSync(port, 'utf8');
     const live = (stream: string) =>
-      Buffer.concat(
-        new FrameParser(TOKEN)
-          .push(sent)
-          .flatMap((e) => (e.type === 'live' && `${e.stream}.${e.index}` === stream ? [e.data] : [])),
-      ).toString();
+      Buffer.concat(new FrameParser(TOKEN).push(sent).flatMap((e) => (e.type === 'live' && `${e.stream}.${e.index}` === stream ? [e.data] : []))).toString();
     expect([live('stdout.4'), live('stderr.4')]).toEqual(['0123456789', 'warn\n']);
     // They come before the blocks, which send the tail.
     expect(sent.indexOf(' live=stdout.4 ')).toBeLessThan(sent.indexOf(' begin=stdout.4'));

@@ -48,9 +48,7 @@ describe('suiteInputEntries', () => {
         },
       ],
     });
-    const files = entries
-      .filter((e) => e.type === 'file')
-      .map((e) => [e.path, e.type === 'file' ? (e.mode ?? 0).toString(8) : '']);
+    const files = entries.filter((e) => e.type === 'file').map((e) => [e.path, e.type === 'file' ? (e.mode ?? 0).toString(8) : '']);
     expect(files).toEqual([
       ['portmatrix/bin/0/prog', '755'],
       ['portmatrix/t/0/conf.json', '644'],

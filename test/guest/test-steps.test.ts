@@ -31,8 +31,7 @@ describe('test steps', () => {
     const bpffs = path.join(dir, 'bpffs');
     const tracefs = path.join(dir, 'tracing');
     const out = path.join(dir, 'out');
-    for (const d of [bpffs, path.join(tracefs, 'events/kprobes'), path.join(tracefs, 'instances'), out])
-      mkdirSync(d, { recursive: true });
+    for (const d of [bpffs, path.join(tracefs, 'events/kprobes'), path.join(tracefs, 'instances'), out]) mkdirSync(d, { recursive: true });
     writeFileSync(path.join(tracefs, 'kprobe_events'), '');
     writeFileSync(path.join(tracefs, 'events/kprobes/enable'), '0');
     const tmp = path.join(dir, 'tmp');

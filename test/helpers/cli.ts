@@ -15,10 +15,7 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function runCli(
-  args: string[],
-  opts: { cwd: string; env?: NodeJS.ProcessEnv; signal?: AbortSignal },
-): Promise<CliRun> {
+export async function runCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; signal?: AbortSignal }): Promise<CliRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -37,13 +34,9 @@ export async function runCli(
 
 /** The CLI as a separate process (tsx runs the sources), for signal tests. */
 export function spawnCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): ChildProcess {
-  return spawn(
-    process.execPath,
-    ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'test/helpers/cli-entry.ts'), ...args],
-    {
-      cwd: opts.cwd,
-      env: { ...process.env, CI: 'true', ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  return spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'test/helpers/cli-entry.ts'), ...args], {
+    cwd: opts.cwd,
+    env: { ...process.env, CI: 'true', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }

@@ -34,11 +34,7 @@ export async function devBusybox(arch: Arch): Promise<string> {
   return store.busybox(arch);
 }
 
-export async function devImages(
-  arches: readonly Arch[] = ['amd64', 'arm64', 's390x'],
-): Promise<Record<Arch, { kernel: string; busybox: string }>> {
-  const entries = await Promise.all(
-    arches.map(async (arch) => [arch, { kernel: await devKernel(arch), busybox: await devBusybox(arch) }] as const),
-  );
+export async function devImages(arches: readonly Arch[] = ['amd64', 'arm64', 's390x']): Promise<Record<Arch, { kernel: string; busybox: string }>> {
+  const entries = await Promise.all(arches.map(async (arch) => [arch, { kernel: await devKernel(arch), busybox: await devBusybox(arch) }] as const));
   return Object.fromEntries(entries) as Record<Arch, { kernel: string; busybox: string }>;
 }

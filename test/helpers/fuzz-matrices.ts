@@ -26,11 +26,7 @@ const weird = oneOf(
   'x'.repeat(5000),
 );
 const text = fc.oneof({ weight: 3, arbitrary: fc.string({ maxLength: 12 }) }, { weight: 2, arbitrary: weird });
-const number = fc.oneof(
-  fc.integer({ min: -5, max: 100 }),
-  oneOf(0, 0.5, 1e300, 2500000, 2 ** 31, -1, Number.NaN, Infinity),
-  fc.double(),
-);
+const number = fc.oneof(fc.integer({ min: -5, max: 100 }), oneOf(0, 0.5, 1e300, 2500000, 2 ** 31, -1, Number.NaN, Infinity), fc.double());
 const scalar = fc.oneof(text, number, fc.boolean(), fc.constant(null));
 const list = <T>(item: fc.Arbitrary<T>, max = 4) => fc.array(item, { maxLength: max });
 const junk = fc.anything({ maxDepth: 2, maxKeys: 3 });
@@ -48,36 +44,9 @@ const kernel = oneOf(
   'rpm:x',
 );
 const arch = oneOf('amd64', 'arm64', 's390x', 'x86_64', '');
-const program = oneOf(
-  'loader-{arch}',
-  'loader-amd64',
-  '',
-  '.',
-  '/dev/zero',
-  '/etc/shadow',
-  '../loader-{arch}',
-  'loader-{goarc}',
-  'link-out',
-  'dir',
-);
-const fileGlob = oneOf(
-  'data/*.o',
-  'loop/**',
-  '/**',
-  '../*',
-  '**/*.o',
-  'none/*.o',
-  'data/a.o',
-  'link-out',
-  '',
-  '[',
-  'data/{goarch}.o',
-);
-const env = fc.dictionary(
-  fc.oneof(oneOf('A', 'A-B', '1X', 'a b', 'A=B', '', '__proto__', 'PATH'), fc.string({ maxLength: 4 })),
-  scalar,
-  { maxKeys: 3 },
-);
+const program = oneOf('loader-{arch}', 'loader-amd64', '', '.', '/dev/zero', '/etc/shadow', '../loader-{arch}', 'loader-{goarc}', 'link-out', 'dir');
+const fileGlob = oneOf('data/*.o', 'loop/**', '/**', '../*', '**/*.o', 'none/*.o', 'data/a.o', 'link-out', '', '[', 'data/{goarch}.o');
+const env = fc.dictionary(fc.oneof(oneOf('A', 'A-B', '1X', 'a b', 'A=B', '', '__proto__', 'PATH'), fc.string({ maxLength: 4 })), scalar, { maxKeys: 3 });
 
 function programShape(extra: Record<string, fc.Arbitrary<unknown>> = {}) {
   return fc.record(
@@ -85,10 +54,7 @@ function programShape(extra: Record<string, fc.Arbitrary<unknown>> = {}) {
       path: fc.oneof(program, text),
       args: fc.oneof(list(scalar), junk),
       env: fc.oneof(env, junk),
-      files: fc.oneof(
-        list(fc.oneof(fileGlob, fc.record({ src: fileGlob, dest: fc.oneof(oneOf('', 'sub', '../up', '/abs'), text) }))),
-        junk,
-      ),
+      files: fc.oneof(list(fc.oneof(fileGlob, fc.record({ src: fileGlob, dest: fc.oneof(oneOf('', 'sub', '../up', '/abs'), text) }))), junk),
       timeout: number,
       ...extra,
     },
@@ -159,11 +125,7 @@ const values: Record<string, fc.Arbitrary<unknown>> = {
     ),
     junk,
   ),
-  packages: fc.oneof(
-    list(oneOf('libbpf1', 'Bad_Name', '')),
-    fc.record({ names: list(oneOf('libbpf1', 'x')), suite: oneOf('bookworm', 'nope') }),
-    junk,
-  ),
+  packages: fc.oneof(list(oneOf('libbpf1', 'Bad_Name', '')), fc.record({ names: list(oneOf('libbpf1', 'x')), suite: oneOf('bookworm', 'nope') }), junk),
   vm: fc.oneof(
     fc.record(
       {
@@ -179,21 +141,12 @@ const values: Record<string, fc.Arbitrary<unknown>> = {
     ),
     junk,
   ),
-  images: fc.oneof(
-    fc.record({ debianMirror: oneOf('http://127.0.0.1/debian', 'ftp://x', '') }, { requiredKeys: [] }),
-    junk,
-  ),
+  images: fc.oneof(fc.record({ debianMirror: oneOf('http://127.0.0.1/debian', 'ftp://x', '') }, { requiredKeys: [] }), junk),
   btf: fc.oneof(fc.record({ objects: list(fileGlob) }, { requiredKeys: [] }), junk),
   include: fc.oneof(list(match), junk),
   exclude: fc.oneof(list(match), junk),
   expect: fc.oneof(list(match), junk),
-  splats: fc.oneof(
-    fc.record(
-      { allow: list(oneOf('WARNING: .*', '(', 'a{99999}')), deny: list(oneOf('x', '[')) },
-      { requiredKeys: [] },
-    ),
-    junk,
-  ),
+  splats: fc.oneof(fc.record({ allow: list(oneOf('WARNING: .*', '(', 'a{99999}')), deny: list(oneOf('x', '[')) }, { requiredKeys: [] }), junk),
   allowOutsideProject: fc.oneof(list(oneOf('/tmp', '', '..')), junk),
   bisect: fc.oneof(list(fc.oneof(kernel, oneOf('debian-bookworm', 'k1'))), junk),
 };
@@ -206,9 +159,7 @@ const validMatrix = fc.record(
       maxLength: 3,
     }),
     arches: fc.uniqueArray(oneOf('amd64', 'arm64', 's390x'), { minLength: 1, maxLength: 3 }),
-    configs: fc
-      .uniqueArray(oneOf('default', 'c1', 'lockdown'), { minLength: 1, maxLength: 3 })
-      .map((names) => names.map((name) => ({ name }))),
+    configs: fc.uniqueArray(oneOf('default', 'c1', 'lockdown'), { minLength: 1, maxLength: 3 }).map((names) => names.map((name) => ({ name }))),
     loader: fc.record({
       path: oneOf('loader-{arch}'),
       files: list(oneOf('data/*.o', 'data/a.o', 'loop/**')),
@@ -223,11 +174,7 @@ const validMatrix = fc.record(
 /** A valid matrix with one of the schema's keys given a hostile value (or none). */
 const nearlyValid = fc
   .tuple(validMatrix, fc.option(fc.constantFrom(...KEYS['']!), { nil: undefined }))
-  .chain(([m, key]) =>
-    key === undefined
-      ? fc.constant(m as Record<string, unknown>)
-      : (values[key] ?? junk).map((v) => ({ ...m, [key]: v })),
-  );
+  .chain(([m, key]) => (key === undefined ? fc.constant(m as Record<string, unknown>) : (values[key] ?? junk).map((v) => ({ ...m, [key]: v }))));
 
 /** Anything the schema's keys can hold, and now and then a key it does not know. */
 const anyMatrix = fc

@@ -29,13 +29,7 @@ export type Verdict = 'plan' | 'located' | 'bad';
 export function verdict(run: { code: number; stdout: string; stderr: string }): Verdict {
   if (run.code === 0 && run.stdout.length > 0) return 'plan';
   const lines = run.stderr.split('\n').filter((l) => l && !l.startsWith('warning: '));
-  if (
-    run.code === 2 &&
-    run.stdout === '' &&
-    lines.length === 1 &&
-    /^portmatrix: matrix\.yaml:\d+:\d+: [^\n]+; /.test(lines[0]!)
-  )
-    return 'located';
+  if (run.code === 2 && run.stdout === '' && lines.length === 1 && /^portmatrix: matrix\.yaml:\d+:\d+: [^\n]+; /.test(lines[0]!)) return 'located';
   return 'bad';
 }
 
@@ -48,12 +42,7 @@ export interface FuzzCounts {
 }
 
 /** Plans one matrix text in `dir` through the real CLI; a run past `slowMs` or `maxRssMb` breaks the invariant too. */
-export async function planOne(
-  dir: string,
-  text: string,
-  counts: FuzzCounts,
-  limits = { slowMs: 5000, maxRssMb: 400 },
-): Promise<Verdict> {
+export async function planOne(dir: string, text: string, counts: FuzzCounts, limits = { slowMs: 5000, maxRssMb: 400 }): Promise<Verdict> {
   fs.writeFileSync(path.join(dir, 'matrix.yaml'), text);
   const started = performance.now();
   const run = await cli(['plan', '--matrix', 'matrix.yaml'], dir);
@@ -67,12 +56,7 @@ export async function planOne(
   if (v === 'bad')
     counts.bad.push({
       text,
-      run:
-        ms > limits.slowMs
-          ? `took ${Math.round(ms)} ms`
-          : rssMb > limits.maxRssMb
-            ? `rss ${Math.round(rssMb)} MB`
-            : run,
+      run: ms > limits.slowMs ? `took ${Math.round(ms)} ms` : rssMb > limits.maxRssMb ? `rss ${Math.round(rssMb)} MB` : run,
     });
   else counts[v]++;
   return v;

@@ -7,11 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { useTestLock } from './dev-kernels.js';
 
-export async function scriptProject(
-  prefix: string,
-  scripts: Record<string, string>,
-  matrixTail: string,
-): Promise<string> {
+export async function scriptProject(prefix: string, scripts: Record<string, string>, matrixTail: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   for (const [name, text] of Object.entries(scripts)) {
     await writeFile(path.join(dir, name), `#!/bin/sh\n${text}\n`);

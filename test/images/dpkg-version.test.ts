@@ -43,11 +43,6 @@ describe('compareDebianVersions', () => {
 
   it('sorts a real kernel version list newest first', () => {
     const versions = ['6.1.76-1', '6.1.158-1', '6.1.0~rc7-1~exp1', '6.1.153-1'];
-    expect(versions.sort((a, b) => compareDebianVersions(b, a))).toEqual([
-      '6.1.158-1',
-      '6.1.153-1',
-      '6.1.76-1',
-      '6.1.0~rc7-1~exp1',
-    ]);
+    expect(versions.sort((a, b) => compareDebianVersions(b, a))).toEqual(['6.1.158-1', '6.1.153-1', '6.1.76-1', '6.1.0~rc7-1~exp1']);
   });
 });

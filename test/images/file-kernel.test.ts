@@ -66,9 +66,7 @@ describe('file: kernels', () => {
   });
 
   it('refuses a kernel of another arch, naming both', async () => {
-    await expect(store().kernel('file:bzImage', 'arm64')).rejects.toThrow(
-      /is a amd64 kernel \(bzImage\), but the cell's arch is arm64/,
-    );
+    await expect(store().kernel('file:bzImage', 'arm64')).rejects.toThrow(/is a amd64 kernel \(bzImage\), but the cell's arch is arm64/);
   });
 
   it('says when the arch cannot be checked (s390x image)', async () => {

@@ -27,9 +27,7 @@ describe('portmatrix kernels', () => {
       expect(pkg).toMatch(new RegExp(`^linux-image-${release!.replace(/[.+]/g, '\\$&')}(-unsigned)?$`));
     }
     // Debian builds no cloud kernel for s390x: said so, not left out silently.
-    expect(rows.find((r) => r[1] === 'cloud' && r[2] === 's390x')?.[3]).toMatch(
-      /^— Debian has no cloud kernel flavour for s390x/,
-    );
+    expect(rows.find((r) => r[1] === 'cloud' && r[2] === 's390x')?.[3]).toMatch(/^— Debian has no cloud kernel flavour for s390x/);
     expect(run.stderr).toMatch(/^read \d{4}-\d\d-\d\d from the signed index; \d+ HTTP requests$/m);
   }, 300_000);
 
@@ -41,8 +39,6 @@ describe('portmatrix kernels', () => {
       'portmatrix: kernels ubuntu:bionic: unknown Ubuntu series; use one of focal, jammy, noble, plucky, questing, resolute\n',
     ]);
     const scheme = await cli(['kernels', 'gentoo'], dir, { PATH: process.env.PATH });
-    expect(scheme.stderr).toMatch(
-      /^portmatrix: kernels gentoo: not a distribution; use one of debian, ubuntu, almalinux/,
-    );
+    expect(scheme.stderr).toMatch(/^portmatrix: kernels gentoo: not a distribution; use one of debian, ubuntu, almalinux/);
   });
 });

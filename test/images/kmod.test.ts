@@ -7,25 +7,16 @@ import { orderModules } from '../../src/images/kmod/order.js';
 import { createImageStore, defaultImageOptions } from '../../src/images/store.js';
 import { TEST_LOCK } from '../helpers/dev-kernels.js';
 
-const config = (entries: Record<string, string>) =>
-  new Map(Object.entries(entries).map(([k, v]) => [`CONFIG_${k}`, v]));
+const config = (entries: Record<string, string>) => new Map(Object.entries(entries).map(([k, v]) => [`CONFIG_${k}`, v]));
 
 describe('the modules a guest loads', () => {
   it('are the virtio transport and console the kernel builds as modules', () => {
-    expect(modulesToLoad('amd64', config({ VIRTIO_PCI: 'm', VIRTIO_CONSOLE: 'm' }))).toEqual([
-      'virtio_pci',
-      'virtio_console',
-    ]);
+    expect(modulesToLoad('amd64', config({ VIRTIO_PCI: 'm', VIRTIO_CONSOLE: 'm' }))).toEqual(['virtio_pci', 'virtio_console']);
     expect(modulesToLoad('arm64', config({ VIRTIO_PCI: 'y', VIRTIO_CONSOLE: 'm' }))).toEqual(['virtio_console']);
     expect(modulesToLoad('amd64', config({ VIRTIO_PCI: 'y', VIRTIO_CONSOLE: 'y' }))).toEqual([]);
     // s390x reaches virtio over channel I/O, built by S390_GUEST.
-    expect(modulesToLoad('s390x', config({ S390_GUEST: 'y', VIRTIO_PCI: 'm', VIRTIO_CONSOLE: 'm' }))).toEqual([
-      'virtio_console',
-    ]);
-    expect(modulesToLoad('s390x', config({ VIRTIO_CCW: 'm', VIRTIO_CONSOLE: 'm' }))).toEqual([
-      'virtio_ccw',
-      'virtio_console',
-    ]);
+    expect(modulesToLoad('s390x', config({ S390_GUEST: 'y', VIRTIO_PCI: 'm', VIRTIO_CONSOLE: 'm' }))).toEqual(['virtio_console']);
+    expect(modulesToLoad('s390x', config({ VIRTIO_CCW: 'm', VIRTIO_CONSOLE: 'm' }))).toEqual(['virtio_ccw', 'virtio_console']);
   });
 
   it('are none the port can count on when the kernel does not build one of them', () => {
@@ -65,26 +56,22 @@ describe('the modules a guest loads', () => {
 describe('.modinfo of real modules', () => {
   const store = createImageStore(defaultImageOptions(process.env, os.tmpdir(), { lockFile: TEST_LOCK }));
 
-  it.each(['amd64', 's390x'] as const)(
-    'gives depends= on %s and orders Debian 6.1 virtio modules for insmod',
-    async (arch) => {
-      const modules = (await store.virtioModules(await store.kernel('debian:bookworm', arch)))!;
-      const byName = Object.fromEntries(modules.map((m) => [m.name, m.path]));
-      const info = parseModinfo(await readFile(byName.virtio_pci!))!;
-      expect(info.get('name')).toEqual(['virtio_pci']);
-      expect(moduleDepends(info)).toEqual(expect.arrayContaining(['virtio_pci_legacy_dev', 'virtio_pci_modern_dev']));
-      for (const given of [modules, [...modules].reverse()]) {
-        const order = (await orderModules(given)).map((m) => m.name);
-        expect([...order].sort()).toEqual(modules.map((m) => m.name).sort());
-        // Every module comes after each module its depends= names.
-        for (const [i, name] of order.entries()) {
-          for (const dep of moduleDepends(parseModinfo(await readFile(byName[name]!))!))
-            expect(order.indexOf(dep), `${dep} before ${name}`).toBeLessThan(i);
-        }
+  it.each(['amd64', 's390x'] as const)('gives depends= on %s and orders Debian 6.1 virtio modules for insmod', async (arch) => {
+    const modules = (await store.virtioModules(await store.kernel('debian:bookworm', arch)))!;
+    const byName = Object.fromEntries(modules.map((m) => [m.name, m.path]));
+    const info = parseModinfo(await readFile(byName.virtio_pci!))!;
+    expect(info.get('name')).toEqual(['virtio_pci']);
+    expect(moduleDepends(info)).toEqual(expect.arrayContaining(['virtio_pci_legacy_dev', 'virtio_pci_modern_dev']));
+    for (const given of [modules, [...modules].reverse()]) {
+      const order = (await orderModules(given)).map((m) => m.name);
+      expect([...order].sort()).toEqual(modules.map((m) => m.name).sort());
+      // Every module comes after each module its depends= names.
+      for (const [i, name] of order.entries()) {
+        for (const dep of moduleDepends(parseModinfo(await readFile(byName[name]!))!)) expect(order.indexOf(dep), `${dep} before ${name}`).toBeLessThan(i);
       }
-      // A list already in load order comes back as it was.
-      const ordered = await orderModules(modules);
-      expect(await orderModules(ordered)).toEqual(ordered);
-    },
-  );
+    }
+    // A list already in load order comes back as it was.
+    const ordered = await orderModules(modules);
+    expect(await orderModules(ordered)).toEqual(ordered);
+  });
 });

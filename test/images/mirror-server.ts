@@ -72,10 +72,7 @@ export async function serveMirror(root = MIRROR_DIR, mount = 'debian'): Promise<
   const faults = new Map<string, NetFault[]>();
   const faulted: MirrorServer['faulted'] = [];
   const server: Server = createServer(async (req, res) => {
-    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(
-      mount ? `/${mount}/` : '/',
-      '',
-    );
+    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(mount ? `/${mount}/` : '/', '');
     requests.push(rel);
     const fault = faults.get(rel)?.shift();
     if (fault) faulted.push({ path: rel, fault });
@@ -94,9 +91,7 @@ export async function serveMirror(root = MIRROR_DIR, mount = 'debian'): Promise<
     res.writeHead(from ? 206 : 200, headers);
     if (fault !== 'truncate') return void res.end(body.subarray(from));
     // Half of what was promised, then the connection drops: the client sees a short body.
-    res.write(body.subarray(from, from + Math.floor((body.length - from) / 2)), () =>
-      setTimeout(() => req.socket.destroy(), 50),
-    );
+    res.write(body.subarray(from, from + Math.floor((body.length - from) / 2)), () => setTimeout(() => req.socket.destroy(), 50));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;

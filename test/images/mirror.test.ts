@@ -38,8 +38,7 @@ function store(name: string, extra: { lock?: boolean } = { lock: true }) {
 async function cachedFiles(name: string): Promise<string[]> {
   const root = path.join(tmp, name, 'cache');
   const out: string[] = [];
-  for (const sub of ['blobs/sha256', 'debs', 'trees'])
-    out.push(...(await readdir(path.join(root, sub)).catch(() => [])).map((f) => `${sub}/${f}`));
+  for (const sub of ['blobs/sha256', 'debs', 'trees']) out.push(...(await readdir(path.join(root, sub)).catch(() => [])).map((f) => `${sub}/${f}`));
   return out;
 }
 
@@ -52,11 +51,7 @@ describe('debian: kernels from a local mirror', () => {
     expect(k.downloaded).toBe(true);
     expect(k.facts.btf).toBe(false); // bookworm s390x: the real no-BTF case
     expect(k.facts.bpfJit).toBe(false);
-    expect(server.requests).toEqual([
-      'dists/bookworm/InRelease',
-      'dists/bookworm/main/binary-s390x/Packages.xz',
-      kernelDeb,
-    ]);
+    expect(server.requests).toEqual(['dists/bookworm/InRelease', 'dists/bookworm/main/binary-s390x/Packages.xz', kernelDeb]);
     expect(lines.some((l) => /^fetched linux-image-.*\.deb [\d.]+ MiB in [\d.]+ s$/.test(l))).toBe(true);
     const lock = JSON.parse(await readFile(path.join(tmp, 'ok', 'portmatrix.lock'), 'utf8'));
     expect(lock.kernels['debian:bookworm s390x']).toMatchObject({
@@ -94,9 +89,7 @@ describe('debian: kernels from a local mirror', () => {
     bad.writeUInt8(bad[bad.length - 100]! ^ 0xff, bad.length - 100);
     server.tamper.set(kernelDeb, bad);
     try {
-      await expect(store('deb').s.kernel('debian:bookworm', 's390x')).rejects.toThrow(
-        /sha256 [0-9a-f]{64} .*does not match the expected/,
-      );
+      await expect(store('deb').s.kernel('debian:bookworm', 's390x')).rejects.toThrow(/sha256 [0-9a-f]{64} .*does not match the expected/);
       expect(await cachedFiles('deb')).toEqual([]);
     } finally {
       server.tamper.clear();
@@ -110,9 +103,7 @@ describe('debian: kernels from a local mirror', () => {
     bad.writeUInt8(bad[1000]! ^ 0x01, 1000);
     server.tamper.set(rel, bad);
     try {
-      await expect(store('pkgs').s.kernel('debian:bookworm', 's390x')).rejects.toThrow(
-        /does not match the signed InRelease/,
-      );
+      await expect(store('pkgs').s.kernel('debian:bookworm', 's390x')).rejects.toThrow(/does not match the signed InRelease/);
       expect(await cachedFiles('pkgs')).toEqual([]);
     } finally {
       server.tamper.clear();
@@ -125,18 +116,11 @@ describe('debian: kernels from a local mirror', () => {
     // Point Packages.xz at another hash, as an attacker would: the signature no longer matches.
     server.tamper.set(
       rel,
-      Buffer.from(
-        text.replace(
-          /^( [0-9a-f]{64})(\s+\d+ main\/binary-s390x\/Packages\.xz)$/m,
-          (_, _h: string, rest: string) => ` ${'0'.repeat(64)}${rest}`,
-        ),
-      ),
+      Buffer.from(text.replace(/^( [0-9a-f]{64})(\s+\d+ main\/binary-s390x\/Packages\.xz)$/m, (_, _h: string, rest: string) => ` ${'0'.repeat(64)}${rest}`)),
     );
     expect(server.tamper.get(rel)!.toString()).not.toBe(text);
     try {
-      await expect(store('sig').s.kernel('debian:bookworm', 's390x')).rejects.toThrow(
-        /InRelease signature check failed.*BAD signature/,
-      );
+      await expect(store('sig').s.kernel('debian:bookworm', 's390x')).rejects.toThrow(/InRelease signature check failed.*BAD signature/);
       expect(server.requests.at(-1)).toBe(rel); // nothing fetched after the bad InRelease
       expect(await cachedFiles('sig')).toEqual([]);
     } finally {

@@ -62,9 +62,7 @@ describe('real kernels from an OCI registry', () => {
   it('boots the 6.12 image on amd64 and arm64 and the example passes on both', async () => {
     const loader = path.join(repoRoot, 'examples/execsnoop/bin/execsnoop-{goarch}');
     await access(loader.replace('{goarch}', 'amd64'));
-    const dir = await project(
-      `kernels: ['${refs['6.12']}']\narches: [amd64, arm64]\nloader:\n  path: ${loader}\n  timeout: 60\n`,
-    );
+    const dir = await project(`kernels: ['${refs['6.12']}']\narches: [amd64, arm64]\nloader:\n  path: ${loader}\n  timeout: 60\n`);
     const run = await runCli(['run', '--allow-outside-project', '--accel', 'tcg', '--retries', '0', '--jobs', '1'], {
       cwd: dir,
     });
@@ -85,22 +83,15 @@ describe('real kernels from an OCI registry', () => {
 
   it('bisects over the three tags: passes from the 6.1 image on', async () => {
     const needs6 = '#!/bin/sh\n[ "$(uname -r | cut -d. -f1)" -ge 6 ] || { echo "needs Linux 6" >&2; exit 1; }\n';
-    const dir = await project(
-      `kernels: ['${refs['6.12']}']\narches: [amd64]\nloader:\n  path: ./loader.sh\n  timeout: 20\n`,
-      { 'loader.sh': needs6 },
-    );
+    const dir = await project(`kernels: ['${refs['6.12']}']\narches: [amd64]\nloader:\n  path: ./loader.sh\n  timeout: 20\n`, { 'loader.sh': needs6 });
     const list = SUITES.map((s) => refs[s.tag]).join(',');
-    const run = await runCli(
-      ['bisect', '--allow-outside-project', '--kernels', list, '--accel', 'tcg', '--retries', '0'],
-      { cwd: dir },
-    );
+    const run = await runCli(['bisect', '--allow-outside-project', '--kernels', list, '--accel', 'tcg', '--retries', '0'], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^passes from oci-ci-kernels-6.1 on$/m);
     expect(run.stdout).toMatch(/^3 boot\(s\), 0 cached/m);
     // Retries are off: every booted cell took exactly one attempt.
     const cells = await readdir(path.join(dir, 'results-bisect/cells'));
     expect(cells).toHaveLength(3);
-    for (const f of cells)
-      expect(JSON.parse(await readFile(path.join(dir, 'results-bisect/cells', f), 'utf8')).attempts).toBe(1);
+    for (const f of cells) expect(JSON.parse(await readFile(path.join(dir, 'results-bisect/cells', f), 'utf8')).attempts).toBe(1);
   }, 600_000);
 });

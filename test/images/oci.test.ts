@@ -43,9 +43,7 @@ beforeAll(async () => {
   await mkdir(path.join(layout, 'blobs', 'sha256'), { recursive: true });
   await run('tar', ['-czf', path.join(tmp, 'layer.tgz'), '-C', path.join(tmp, 'root'), 'boot']);
   const layer = await readFile(path.join(tmp, 'layer.tgz'));
-  const config = Buffer.from(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
-  );
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
@@ -80,25 +78,14 @@ beforeAll(async () => {
       ],
     }),
   );
-  await run('skopeo', [
-    'copy',
-    '--dest-tls-verify=false',
-    `oci:${layout}:v1`,
-    `docker://127.0.0.1:${port}/kernels/test:v1`,
-  ]);
+  await run('skopeo', ['copy', '--dest-tls-verify=false', `oci:${layout}:v1`, `docker://127.0.0.1:${port}/kernels/test:v1`]);
 }, 120_000);
 
 afterAll(async () => registry?.stop());
 
 describe('oci: kernels', () => {
   it('pulls, verifies, records the manifest digest, and pulls again with zero requests', async () => {
-    const { stdout } = await run('skopeo', [
-      'inspect',
-      '--tls-verify=false',
-      '--format',
-      '{{.Digest}}',
-      `docker://127.0.0.1:${port}/kernels/test:v1`,
-    ]);
+    const { stdout } = await run('skopeo', ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://127.0.0.1:${port}/kernels/test:v1`]);
     const digest = stdout.trim();
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
 
@@ -139,8 +126,7 @@ describe('oci: kernels', () => {
     const proxy: Server = createServer(async (req, res) => {
       seen.push(`${req.url} ${req.headers.authorization ?? '-'}`);
       const self = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
-      if (req.url?.startsWith('/token?'))
-        return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"t0k"}');
+      if (req.url?.startsWith('/token?')) return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"t0k"}');
       if (req.headers.authorization !== 'Bearer t0k') {
         return void res
           .writeHead(401, {

@@ -17,9 +17,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 /** A store on the shared cache with its own lock file. */
 function store(lockName: string) {
   const lines: string[] = [];
-  const s = createImageStore(
-    defaultImageOptions(process.env, tmp, { lockFile: path.join(tmp, lockName), log: (l) => lines.push(l) }),
-  );
+  const s = createImageStore(defaultImageOptions(process.env, tmp, { lockFile: path.join(tmp, lockName), log: (l) => lines.push(l) }));
   return { s, lines };
 }
 
@@ -54,19 +52,10 @@ describe('Depends relations', () => {
     expect(got.debs.map((d) => `${d.package} ${d.version}`)).toEqual(['app 1', 'libfoo1 3', 'realvirt 1']);
     expect(got.skipped.map((s) => s.package)).toEqual(['dpkg', 'libc6']);
     // A name asked for is unpacked even when it would be skipped as a dependency (a build sysroot).
-    expect(
-      resolvePackages([...stanzas, st('libc6', '2.36')], ['app', 'libc6'], 'bookworm', 'arm64').debs.map(
-        (d) => d.package,
-      ),
-    ).toContain('libc6');
-    expect(() =>
-      resolvePackages(
-        [st('app', '1', { Depends: 'libfoo1 (>= 4)' }), st('libfoo1', '3')],
-        ['app'],
-        'bookworm',
-        'arm64',
-      ),
-    ).toThrow('app needs libfoo1 (>= 4) but the suite has 3');
+    expect(resolvePackages([...stanzas, st('libc6', '2.36')], ['app', 'libc6'], 'bookworm', 'arm64').debs.map((d) => d.package)).toContain('libc6');
+    expect(() => resolvePackages([st('app', '1', { Depends: 'libfoo1 (>= 4)' }), st('libfoo1', '3')], ['app'], 'bookworm', 'arm64')).toThrow(
+      'app needs libfoo1 (>= 4) but the suite has 3',
+    );
   });
 });
 
@@ -103,9 +92,7 @@ describe('guest packages from deb.debian.org', { timeout: 120_000 }, () => {
     const { s } = store('c.lock');
     const libc = await s.libc('bookworm', 'amd64');
     const pkgs = await s.packages(['elfutils'], 'bookworm', 'amd64');
-    expect(pkgs.lock.debs.map((d) => d.package)).toEqual(
-      expect.arrayContaining(['elfutils', 'libdw1', 'libelf1', 'zlib1g', 'libstdc++6']),
-    );
+    expect(pkgs.lock.debs.map((d) => d.package)).toEqual(expect.arrayContaining(['elfutils', 'libdw1', 'libelf1', 'zlib1g', 'libstdc++6']));
     const root = path.join(tmp, 'root');
     for (const tree of [libc, pkgs.root]) execFileSync('cp', ['-a', `${tree}/.`, root]);
     // chroot needs root; elsewhere a user namespace gives the same view.

@@ -64,11 +64,7 @@ describe('kernel selection', () => {
 
   it('orders by Debian version, newest first, and uses the image itself before 7.x', () => {
     const stanzas = parsePackages(
-      [
-        older('6.12.48+deb13', '6.12.48-1', false),
-        older('6.12.117+deb13', '6.12.117-1', false),
-        older('6.12.9+deb13', '6.12.9-1', false),
-      ].join('\n'),
+      [older('6.12.48+deb13', '6.12.48-1', false), older('6.12.117+deb13', '6.12.117-1', false), older('6.12.9+deb13', '6.12.9-1', false)].join('\n'),
       isKernelPackageName,
     );
     const choices = chooseKernels(stanzas, 's390x');
@@ -78,41 +74,27 @@ describe('kernel selection', () => {
   });
 
   it('prefers -unsigned when both exist', () => {
-    const stanzas = parsePackages(
-      [older('6.1.0-50', '6.1.176-1', false), older('6.1.0-50', '6.1.176-1', true)].join('\n'),
-      isKernelPackageName,
-    );
+    const stanzas = parsePackages([older('6.1.0-50', '6.1.176-1', false), older('6.1.0-50', '6.1.176-1', true)].join('\n'), isKernelPackageName);
     expect(chooseKernels(stanzas, 's390x')[0]!.kernelDeb.package).toBe('linux-image-6.1.0-50-s390x-unsigned');
   });
 
   it('takes modules from the signed twin of an -unsigned kernel of the same version, and only then', () => {
     const both = chooseKernels(
-      parsePackages(
-        [older('5.10.0-32', '5.10.223-1', false), older('5.10.0-32', '5.10.223-1', true)].join('\n'),
-        isKernelPackageName,
-      ),
+      parsePackages([older('5.10.0-32', '5.10.223-1', false), older('5.10.0-32', '5.10.223-1', true)].join('\n'), isKernelPackageName),
       's390x',
     )[0]!;
     expect(both.modulesDeb?.package).toBe('linux-image-5.10.0-32-s390x');
     const skewed = chooseKernels(
-      parsePackages(
-        [older('5.10.0-32', '5.10.218-1', false), older('5.10.0-32', '5.10.223-1', true)].join('\n'),
-        isKernelPackageName,
-      ),
+      parsePackages([older('5.10.0-32', '5.10.218-1', false), older('5.10.0-32', '5.10.223-1', true)].join('\n'), isKernelPackageName),
       's390x',
     )[0]!;
     expect(skewed.modulesDeb).toBeUndefined();
-    const alone = chooseKernels(
-      parsePackages(older('5.10.0-32', '5.10.223-1', true), isKernelPackageName),
-      's390x',
-    )[0]!;
+    const alone = chooseKernels(parsePackages(older('5.10.0-32', '5.10.223-1', true), isKernelPackageName), 's390x')[0]!;
     expect(alone.modulesDeb).toBeUndefined();
   });
 
   it('finds busybox-static', () => {
-    expect(chooseNewest(sid, 'busybox-static', 'amd64')[0]!.filename).toMatch(
-      /^pool\/main\/b\/busybox\/busybox-static_.*_amd64\.deb$/,
-    );
+    expect(chooseNewest(sid, 'busybox-static', 'amd64')[0]!.filename).toMatch(/^pool\/main\/b\/busybox\/busybox-static_.*_amd64\.deb$/);
   });
 });
 

@@ -95,9 +95,7 @@ async function writeLayout(dir: string, tag: string, platforms: PlatformImage[])
     const tgz = `${root}.tgz`;
     await run('tar', ['-czf', tgz, '-C', root, 'boot']);
     const layer = await put(await readFile(tgz));
-    const config = await put(
-      Buffer.from(JSON.stringify({ architecture: p.arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } })),
-    );
+    const config = await put(Buffer.from(JSON.stringify({ architecture: p.arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } })));
     const manifest = Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
@@ -128,19 +126,8 @@ async function writeLayout(dir: string, tag: string, platforms: PlatformImage[])
 }
 
 /** Pushes a multi-platform kernel image as <repo>:<tag>; returns its `oci:` source. */
-export async function pushKernelImage(
-  reg: Registry,
-  repo: string,
-  tag: string,
-  platforms: PlatformImage[],
-): Promise<string> {
+export async function pushKernelImage(reg: Registry, repo: string, tag: string, platforms: PlatformImage[]): Promise<string> {
   const layout = await writeLayout(reg.dir, tag, platforms);
-  await run('skopeo', [
-    'copy',
-    '--all',
-    '--dest-tls-verify=false',
-    `oci:${layout}:${tag}`,
-    `docker://127.0.0.1:${reg.port}/${repo}:${tag}`,
-  ]);
+  await run('skopeo', ['copy', '--all', '--dest-tls-verify=false', `oci:${layout}:${tag}`, `docker://127.0.0.1:${reg.port}/${repo}:${tag}`]);
   return `oci:127.0.0.1:${reg.port}/${repo}:${tag}`;
 }

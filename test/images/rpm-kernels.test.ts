@@ -75,8 +75,7 @@ const sha256 = async (file: string) =>
 async function cached(cacheDir: string): Promise<string[]> {
   const out: string[] = [];
   for (const sub of ['blobs/sha256', 'rpms']) {
-    if (existsSync(path.join(cacheDir, sub)))
-      out.push(...(await readdir(path.join(cacheDir, sub))).map((f) => `${sub}/${f}`));
+    if (existsSync(path.join(cacheDir, sub))) out.push(...(await readdir(path.join(cacheDir, sub))).map((f) => `${sub}/${f}`));
   }
   return out;
 }
@@ -105,14 +104,7 @@ describe('almalinux:9 from a stand-in mirror', () => {
     // Debian's 6.1 on amd64 builds the virtio transport and console as modules: the
     // transport's dependencies, the transport, then the console.
     const names = entry.modules!.map((m) => m.name);
-    expect([...names].sort()).toEqual([
-      'virtio',
-      'virtio_console',
-      'virtio_pci',
-      'virtio_pci_legacy_dev',
-      'virtio_pci_modern_dev',
-      'virtio_ring',
-    ]);
+    expect([...names].sort()).toEqual(['virtio', 'virtio_console', 'virtio_pci', 'virtio_pci_legacy_dev', 'virtio_pci_modern_dev', 'virtio_ring']);
     expect(names.slice(-2)).toEqual(['virtio_pci', 'virtio_console']);
     const modules = (await store('good', key.keyFile, cacheDir, lockFile).virtioModules(k))!;
     expect(modules.map((m) => m.name)).toEqual(entry.modules!.map((m) => m.name));
@@ -122,10 +114,7 @@ describe('almalinux:9 from a stand-in mirror', () => {
   it('pulls again from lock and cache without a request, from the lock alone without metadata', async () => {
     const lockFile = path.join(work, 'portmatrix.lock');
     const before = server.requests.length;
-    const again = await store('good', key.keyFile, path.join(work, 'cache-main'), lockFile).kernel(
-      'almalinux:9',
-      'amd64',
-    );
+    const again = await store('good', key.keyFile, path.join(work, 'cache-main'), lockFile).kernel('almalinux:9', 'amd64');
     expect(again.downloaded).toBe(false);
     expect(server.requests.length).toBe(before);
     const fresh = await store('good', key.keyFile, undefined, lockFile).kernel('almalinux:9', 'amd64');
@@ -154,9 +143,7 @@ describe('what almalinux:9 offers (`portmatrix kernels`)', () => {
         version: `5.14.0-${NEW.release}.x86_64`,
       },
     ]);
-    await expect(store('good').offers('almalinux:9', ['arm64'])).rejects.toThrow(
-      /almalinux\/9\/BaseOS\/aarch64\/os\/repodata\/repomd\.xml/,
-    );
+    await expect(store('good').offers('almalinux:9', ['arm64'])).rejects.toThrow(/almalinux\/9\/BaseOS\/aarch64\/os\/repodata\/repomd\.xml/);
   }, 120_000);
 });
 
@@ -170,20 +157,11 @@ describe('a mirror that lies is refused, with nothing cached', () => {
 
   it(
     'a package changed after signing (re-indexed, so its sha256 matches primary)',
-    () =>
-      refused(
-        'tampered',
-        key.keyFile,
-        /kernel-core-.*\.rpm: rpm's check failed \(.*BAD.*\): the file is damaged or tampered with; refusing it/,
-      ),
+    () => refused('tampered', key.keyFile, /kernel-core-.*\.rpm: rpm's check failed \(.*BAD.*\): the file is damaged or tampered with; refusing it/),
     120_000,
   );
 
-  it(
-    'an unsigned package',
-    () => refused('unsigned', key.keyFile, /kernel-core-.*\.rpm is not signed; refusing it/),
-    120_000,
-  );
+  it('an unsigned package', () => refused('unsigned', key.keyFile, /kernel-core-.*\.rpm is not signed; refusing it/), 120_000);
 
   it(
     'a package signed by a key not in the keyring',
@@ -191,9 +169,7 @@ describe('a mirror that lies is refused, with nothing cached', () => {
       refused(
         'good',
         stranger.keyFile,
-        new RegExp(
-          `signed by key ID ${key.fingerprint.slice(-8).toLowerCase()}, which is not in the keyring \\(${stranger.keyFile}\\); refusing it`,
-        ),
+        new RegExp(`signed by key ID ${key.fingerprint.slice(-8).toLowerCase()}, which is not in the keyring \\(${stranger.keyFile}\\); refusing it`),
       ),
     120_000,
   );
@@ -202,20 +178,15 @@ describe('a mirror that lies is refused, with nothing cached', () => {
     const repodata = path.join(roots.good, REPO, 'repodata');
     const primary = (await readdir(repodata)).find((f) => f.includes('primary.xml'))!;
     const rel = `good/almalinux/${REPO.slice('almalinux/'.length)}/repodata/${primary}`;
-    await refused('good', key.keyFile, /primary\.xml\.zst: sha256 .* does not match repomd\.xml/, () =>
-      server.tamper.set(rel, Buffer.from('not the primary')),
-    );
+    await refused('good', key.keyFile, /primary\.xml\.zst: sha256 .* does not match repomd\.xml/, () => server.tamper.set(rel, Buffer.from('not the primary')));
     server.tamper.delete(rel);
   }, 120_000);
 
   it('a truncated download', async () => {
     const rel = `good/${REPO}/Packages/kernel-core-5.14.0-${NEW.release}.x86_64.rpm`;
     const whole = await readFile(path.join(work, rel));
-    await refused(
-      'good',
-      key.keyFile,
-      /kernel-core-.*\.rpm: sha256 .* does not match the expected .*; refusing it/,
-      () => server.tamper.set(rel, whole.subarray(0, whole.length >> 1)),
+    await refused('good', key.keyFile, /kernel-core-.*\.rpm: sha256 .* does not match the expected .*; refusing it/, () =>
+      server.tamper.set(rel, whole.subarray(0, whole.length >> 1)),
     );
     server.tamper.delete(rel);
   }, 120_000);

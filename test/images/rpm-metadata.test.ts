@@ -55,9 +55,7 @@ describe('repomd.xml', () => {
   });
 
   it('says what is wrong when there is no primary', () => {
-    expect(() => parseRepomd('<repomd></repomd>', 'https://m/x/repodata/repomd.xml')).toThrow(
-      /https:\/\/m\/x\/repodata\/repomd.xml lists no primary metadata/,
-    );
+    expect(() => parseRepomd('<repomd></repomd>', 'https://m/x/repodata/repomd.xml')).toThrow(/https:\/\/m\/x\/repodata\/repomd.xml lists no primary metadata/);
   });
 
   it('refuses a checksum it does not check', () => {
@@ -91,11 +89,7 @@ describe('primary.xml', () => {
     const whole = primaryScanner(wanted);
     whole.push(PRIMARY);
     const names = whole.end().map((e) => `${e.name}-${e.release}`);
-    expect(names).toEqual([
-      'kernel-modules-core-503.el9',
-      'kernel-modules-core-70.13.1.el9_0',
-      'kernel-modules-503.el9',
-    ]);
+    expect(names).toEqual(['kernel-modules-core-503.el9', 'kernel-modules-core-70.13.1.el9_0', 'kernel-modules-503.el9']);
     for (const size of [1, 7, 100]) {
       const s = primaryScanner(wanted);
       for (let i = 0; i < PRIMARY.length; i += size) s.push(PRIMARY.slice(i, i + size));
@@ -115,10 +109,7 @@ describe('the kernel of a repository', () => {
     const got = chooseRpmKernel(all(), 'kernel', 'x86_64');
     expect(got?.image.name).toBe('kernel-core');
     expect(got?.image.release).toBe('503.el9');
-    expect(got?.modules.map((m) => `${m.name}-${m.release}`)).toEqual([
-      'kernel-modules-core-503.el9',
-      'kernel-modules-503.el9',
-    ]);
+    expect(got?.modules.map((m) => `${m.name}-${m.release}`)).toEqual(['kernel-modules-core-503.el9', 'kernel-modules-503.el9']);
   });
 
   it('is the whole `kernel` package where there is no -core (Amazon Linux, older UEK)', () => {

@@ -45,21 +45,7 @@ export async function makeTestKey(name: string): Promise<TestKey> {
   const gnupg = await mkdtemp(path.join(os.tmpdir(), 'pm-rpm-gpg-'));
   await chmod(gnupg, 0o700);
   const env = { ...process.env, GNUPGHOME: gnupg };
-  run(
-    'gpg',
-    [
-      '--batch',
-      '--quiet',
-      '--passphrase',
-      '',
-      '--quick-gen-key',
-      `${name} <test@portmatrix.invalid>`,
-      'rsa2048',
-      'sign',
-      'never',
-    ],
-    env,
-  );
+  run('gpg', ['--batch', '--quiet', '--passphrase', '', '--quick-gen-key', `${name} <test@portmatrix.invalid>`, 'rsa2048', 'sign', 'never'], env);
   const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(run('gpg', ['--with-colons', '--list-keys'], env).toString())![1]!;
   const keyFile = path.join(gnupg, 'key.asc');
   await writeFile(keyFile, run('gpg', ['--armor', '--export', fingerprint], env));
@@ -81,16 +67,10 @@ export async function debianKernelTree(arch: Arch): Promise<{ dir: string; relea
   const k = await store.kernel(`debian:${SUITE[arch]}`, arch);
   const dir = path.join(DEBIAN_FILES, `${k.locked.debs![0]!.sha256}`);
   if (existsSync(path.join(dir, 'done'))) return { dir, release: k.release };
-  const deb = await downloadDeb(
-    createFetcher({ concurrency: 2 }),
-    store.cache,
-    'https://deb.debian.org/debian',
-    k.locked.debs![0]!,
-  );
+  const deb = await downloadDeb(createFetcher({ concurrency: 2 }), store.cache, 'https://deb.debian.org/debian', k.locked.debs![0]!);
   const tools = { env: process.env };
   const boot = /^boot\/(vmlinuz|config)-/;
-  const drivers =
-    /^(usr\/)?lib\/modules\/[^/]+\/kernel\/drivers\/(virtio\/.*|char\/virtio_console|block\/virtio_blk)\.ko(\.xz)?$/;
+  const drivers = /^(usr\/)?lib\/modules\/[^/]+\/kernel\/drivers\/(virtio\/.*|char\/virtio_console|block\/virtio_blk)\.ko(\.xz)?$/;
   const want = (p: string) => boot.test(p) || drivers.test(p);
   const members = (await listDeb(deb, tools)).filter((m) => m.type === 'file' && want(m.path)).map((m) => m.path);
   await mkdir(dir, { recursive: true });
@@ -173,14 +153,7 @@ export interface KernelSet {
  * Builds, signs and writes one kernel's packages into `repo`/Packages/ (createrepo_c runs
  * later); `without`: modules left out.
  */
-export async function addKernel(
-  repo: string,
-  arch: Arch,
-  set: KernelSet,
-  key: TestKey | undefined,
-  work: string,
-  without: string[] = [],
-): Promise<string[]> {
+export async function addKernel(repo: string, arch: Arch, set: KernelSet, key: TestKey | undefined, work: string, without: string[] = []): Promise<string[]> {
   const { dir, release } = await debianKernelTree(arch);
   const modules: Record<string, string> = {};
   const kroot = `lib/modules/${release}`;
@@ -226,12 +199,7 @@ export async function addKernel(
  * as newer createrepo_c would have written them (Fedora and EL10 publish zstd).
  */
 export async function createRepo(repo: string, compress: 'zstd' | 'xz' | 'gz'): Promise<void> {
-  run('createrepo_c', [
-    '--quiet',
-    '--no-database',
-    `--general-compress-type=${compress === 'zstd' ? 'xz' : compress}`,
-    repo,
-  ]);
+  run('createrepo_c', ['--quiet', '--no-database', `--general-compress-type=${compress === 'zstd' ? 'xz' : compress}`, repo]);
   if (compress !== 'zstd') return;
   const repodata = path.join(repo, 'repodata');
   const xz = (await readdir(repodata)).find((f) => f.endsWith('-primary.xml.xz'))!;

@@ -28,13 +28,7 @@ beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'pm-rpm-trust-'));
   key = await makeTestKey('portmatrix test');
   const repo = path.join(tmp, 'mirror/almalinux/9/BaseOS/x86_64/os');
-  await addKernel(
-    repo,
-    'amd64',
-    { base: 'kernel', split: 'core', version: '5.14.0', release: '503.el9', payload: 'xz' },
-    key,
-    tmp,
-  );
+  await addKernel(repo, 'amd64', { base: 'kernel', split: 'core', version: '5.14.0', release: '503.el9', payload: 'xz' }, key, tmp);
   await createRepo(repo, 'xz');
   server = await serveMirror(path.join(tmp, 'mirror'), '');
 }, 600_000);
@@ -67,8 +61,7 @@ describe('RPM keys: the trust chain from the host Debian keyring', () => {
       log: () => {},
       mirror: DEFAULT_DEBIAN_MIRROR,
     };
-    const index = (suite: string, arch: Arch) =>
-      fetchPackages(common, suite, arch, (n) => n === 'distribution-gpg-keys');
+    const index = (suite: string, arch: Arch) => fetchPackages(common, suite, arch, (n) => n === 'distribution-gpg-keys');
     const docs = await documented();
     expect(docs.size).toBeGreaterThanOrEqual(15);
     const files = await trustedDebianFiles(

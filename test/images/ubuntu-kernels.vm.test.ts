@@ -50,10 +50,7 @@ describe('Ubuntu kernels from a stand-in archive, booted', () => {
     const run = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--jobs', '1'], { cwd: dir });
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
-    const ids = ['amd64', 'arm64', 's390x'].flatMap((a) => [
-      `${a}/ubuntu-jammy/default`,
-      `${a}/ubuntu-noble-hwe/default`,
-    ]);
+    const ids = ['amd64', 'arm64', 's390x'].flatMap((a) => [`${a}/ubuntu-jammy/default`, `${a}/ubuntu-noble-hwe/default`]);
     expect(results.cells.map((c) => [c.id, c.status]).sort()).toEqual(ids.sort().map((id) => [id, 'pass']));
     for (const cell of results.cells) {
       const want = mirror.kernels.find((k) => k.source === cell.kernel.source && k.arch === cell.arch)!;
@@ -65,8 +62,6 @@ describe('Ubuntu kernels from a stand-in archive, booted', () => {
       Object.keys(lock.kernels)
         .filter((k) => k.startsWith('ubuntu:'))
         .sort(),
-    ).toEqual(
-      ['ubuntu:jammy', 'ubuntu:noble/hwe'].flatMap((s) => ['amd64', 'arm64', 's390x'].map((a) => `${s} ${a}`)).sort(),
-    );
+    ).toEqual(['ubuntu:jammy', 'ubuntu:noble/hwe'].flatMap((s) => ['amd64', 'arm64', 's390x'].map((a) => `${s} ${a}`)).sort());
   }, 1_800_000);
 });

@@ -121,18 +121,11 @@ function writeSuite(archiveDir: string, suite: string, byArch: Partial<Record<Ar
     }
   }
   const head = `Origin: Ubuntu\nLabel: Ubuntu\nSuite: ${suite}\nCodename: ${suite.split('-')[0]}\nArchitectures: ${Object.keys(byArch).join(' ')}\nComponents: main\n`;
-  writeFileSync(
-    path.join(dist, 'Release'),
-    `${head}Description: portmatrix test stand-in\nSHA256:\n${sums.join('\n')}\n`,
-  );
+  writeFileSync(path.join(dist, 'Release'), `${head}Description: portmatrix test stand-in\nSHA256:\n${sums.join('\n')}\n`);
 }
 
 /** The kernel packages of one series and arch: image, modules and the metapackage naming them. */
-async function seriesDebs(
-  dir: string,
-  series: 'jammy' | 'noble',
-  arch: Arch,
-): Promise<{ debs: BuiltDeb[]; kernel: UbuntuKernel }> {
+async function seriesDebs(dir: string, series: 'jammy' | 'noble', arch: Arch): Promise<{ debs: BuiltDeb[]; kernel: UbuntuKernel }> {
   const { suite, abi } = KERNELS[series][arch];
   const version = `${abi}.60`;
   const debs = await kernelPackages(suite, arch, abi, version);
@@ -151,16 +144,8 @@ function decoy(dir: string, arch: Arch): BuiltDeb[] {
   const rel = '5.15.0-25-generic';
   return [
     smallPackage(dir, { package: 'linux-image-generic', version: '5.15.0.25.27', arch, depends: `linux-image-${rel}` }),
-    smallPackage(
-      dir,
-      { package: `linux-image-unsigned-${rel}`, version: '5.15.0-25.25', arch },
-      { [`boot/vmlinuz-${rel}`]: 'decoy\n' },
-    ),
-    smallPackage(
-      dir,
-      { package: `linux-modules-${rel}`, version: '5.15.0-25.25', arch },
-      { [`boot/config-${rel}`]: '# decoy\n' },
-    ),
+    smallPackage(dir, { package: `linux-image-unsigned-${rel}`, version: '5.15.0-25.25', arch }, { [`boot/vmlinuz-${rel}`]: 'decoy\n' }),
+    smallPackage(dir, { package: `linux-modules-${rel}`, version: '5.15.0-25.25', arch }, { [`boot/config-${rel}`]: '# decoy\n' }),
   ];
 }
 
@@ -191,15 +176,7 @@ export async function buildUbuntuMirror(arches: readonly Arch[] = ['amd64', 'arm
   }
   const sign = (archive: string, suite: string, key = fpr) => {
     const dist = path.join(root, archive, 'dists', suite);
-    gpg(home, [
-      '--yes',
-      '--local-user',
-      key,
-      '--clearsign',
-      '--output',
-      path.join(dist, 'InRelease'),
-      path.join(dist, 'Release'),
-    ]);
+    gpg(home, ['--yes', '--local-user', key, '--clearsign', '--output', path.join(dist, 'InRelease'), path.join(dist, 'Release')]);
   };
   for (const [archive, bySuite] of Object.entries(suites)) {
     for (const [suite, byArch] of Object.entries(bySuite)) {

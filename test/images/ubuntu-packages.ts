@@ -9,17 +9,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Arch } from '../../src/core/arch.js';
@@ -89,13 +79,7 @@ function build(dir: string, out: string, d: Omit<BuiltDeb, 'file'>): BuiltDeb {
 }
 
 /** Module directories a VM boot can need from a distribution kernel. */
-const BOOT_MODULES = [
-  'kernel/drivers/virtio',
-  'kernel/drivers/char',
-  'kernel/drivers/block',
-  'kernel/fs/9p',
-  'kernel/net/9p',
-];
+const BOOT_MODULES = ['kernel/drivers/virtio', 'kernel/drivers/char', 'kernel/drivers/block', 'kernel/fs/9p', 'kernel/net/9p'];
 
 /** Copies the Debian kernel's boot files into the image and modules trees under Ubuntu's names. */
 function split(unpacked: string, rel: string, image: string, modules: string): void {
@@ -131,10 +115,7 @@ export async function kernelPackages(suite: string, arch: Arch, abi: string, ver
   execFileSync('dpkg-deb', ['-R', await debianDeb(pinnedDeb(suite, arch)), path.join(work, 'debian')]);
   split(path.join(work, 'debian'), rel, path.join(work, 'image'), path.join(work, 'modules'));
   mkdirSync(dir, { recursive: true });
-  const built = [
-    build(path.join(work, 'image'), debs[0]!.file, image),
-    build(path.join(work, 'modules'), debs[1]!.file, modules),
-  ];
+  const built = [build(path.join(work, 'image'), debs[0]!.file, image), build(path.join(work, 'modules'), debs[1]!.file, modules)];
   rmSync(work, { recursive: true, force: true });
   return built;
 }

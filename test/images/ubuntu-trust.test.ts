@@ -82,9 +82,7 @@ describe('ubuntu: the trust chain from the host Debian keyring', () => {
       debianMirror: DEFAULT_DEBIAN_MIRROR,
       sources: { ubuntuMirror: `${server.url}/ubuntu` },
     });
-    await expect(store.kernel('ubuntu:jammy', 'amd64')).rejects.toThrow(
-      /InRelease signature check failed .*blobs\/sha256/,
-    );
+    await expect(store.kernel('ubuntu:jammy', 'amd64')).rejects.toThrow(/InRelease signature check failed .*blobs\/sha256/);
     expect(server.requests.some((r) => r.endsWith('.deb'))).toBe(false);
   }, 600_000);
 });

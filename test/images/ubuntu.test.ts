@@ -48,8 +48,7 @@ function store(name: string) {
 /** Every file the cache kept: blobs, .deb records, unpacked trees. */
 async function cached(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const sub of ['blobs/sha256', 'debs', 'trees'])
-    out.push(...(await readdir(path.join(dir, 'cache', sub)).catch(() => [])));
+  for (const sub of ['blobs/sha256', 'debs', 'trees']) out.push(...(await readdir(path.join(dir, 'cache', sub)).catch(() => [])));
   return out;
 }
 
@@ -137,10 +136,7 @@ describe('ubuntu: kernels from a stand-in archive', () => {
     const dir = path.join(mirror.root, 'project');
     await mkdir(dir, { recursive: true });
     const images = `images: {ubuntuMirror: ${server.url}/ubuntu, ubuntuPortsMirror: ${server.url}/ubuntu-ports, ubuntuKeyring: ${mirror.keyring}}`;
-    await writeFile(
-      path.join(dir, 'matrix.yaml'),
-      `kernels: [ubuntu:jammy]\narches: [amd64]\n${images}\nloader: {path: ./loader}\n`,
-    );
+    await writeFile(path.join(dir, 'matrix.yaml'), `kernels: [ubuntu:jammy]\narches: [amd64]\n${images}\nloader: {path: ./loader}\n`);
     await writeFile(path.join(dir, 'loader'), '#!/bin/sh\n');
     // Busybox stays Debian's, pinned like every test's; the cache is the shared one.
     await useTestLock(dir);
@@ -161,9 +157,7 @@ describe('ubuntu: kernels from a stand-in archive', () => {
 
   it('a release without the flavour, and a series the mirror lacks, are clear errors', async () => {
     const { s } = store('missing');
-    await expect(s.kernel('ubuntu:noble', 'amd64')).rejects.toThrow(
-      /no generic kernel for amd64 in noble, noble-updates, noble-security/,
-    );
+    await expect(s.kernel('ubuntu:noble', 'amd64')).rejects.toThrow(/no generic kernel for amd64 in noble, noble-updates, noble-security/);
     await expect(s.kernel('ubuntu:focal', 'arm64')).rejects.toThrow(
       `${server.url}/ubuntu-ports/dists/focal/InRelease is not there (404): the mirror does not carry focal`,
     );
@@ -183,10 +177,7 @@ describe('ubuntu: what is refused, and nothing of it cached', () => {
     const bytes = await readFile(path.join(mirror.root, rel));
     server.tamper.set(rel, Buffer.concat([bytes, Buffer.from('x')]));
     try {
-      await refuse(
-        'bad-packages',
-        /jammy-updates\/main\/binary-amd64\/Packages.xz: sha256 .* does not match the signed InRelease/,
-      );
+      await refuse('bad-packages', /jammy-updates\/main\/binary-amd64\/Packages.xz: sha256 .* does not match the signed InRelease/);
     } finally {
       server.tamper.delete(rel);
     }
@@ -199,10 +190,7 @@ describe('ubuntu: what is refused, and nothing of it cached', () => {
     bytes.writeUInt8(bytes.readUInt8(at) ^ 0xff, at);
     server.tamper.set(rel, bytes);
     try {
-      await refuse(
-        'bad-deb',
-        /linux-image-unsigned-6.1.0-50-generic_6.1.0-50.60_amd64.deb: sha256 .* does not match the expected/,
-      );
+      await refuse('bad-deb', /linux-image-unsigned-6.1.0-50-generic_6.1.0-50.60_amd64.deb: sha256 .* does not match the expected/);
     } finally {
       server.tamper.delete(rel);
     }

@@ -22,11 +22,7 @@ const IGNORED = '/bin/\n*_bpfel.go\n*_bpfeb.go\n*_bpfel.o\n*_bpfeb.o\n';
 const made: string[] = [];
 afterAll(() => Promise.all(made.map((d) => rm(d, { recursive: true, force: true }))));
 
-async function project(
-  name: string,
-  from: Record<string, string>,
-  extra: Record<string, string> = {},
-): Promise<string> {
+async function project(name: string, from: Record<string, string>, extra: Record<string, string> = {}): Promise<string> {
   const parent = await mkdtemp(path.join(os.tmpdir(), 'pm-init-vm-'));
   made.push(parent);
   const dir = path.join(parent, name);
@@ -47,13 +43,9 @@ async function runWritten(dir: string): Promise<{ run: CliRun; results: RunResul
 
 describe('portmatrix init, then run', () => {
   it('bpf2go with git-ignored outputs: init generates and builds every arch; the first run is green', async () => {
-    const dir = await project(
-      'snoop',
-      fromExecsnoop('main.go', 'event.go', 'result.go', 'variant.go', 'gen.go', 'go.mod', 'go.sum', 'bpf'),
-      {
-        '.gitignore': IGNORED,
-      },
-    );
+    const dir = await project('snoop', fromExecsnoop('main.go', 'event.go', 'result.go', 'variant.go', 'gen.go', 'go.mod', 'go.sum', 'bpf'), {
+      '.gitignore': IGNORED,
+    });
     const init = await runCli(['init'], { cwd: dir });
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toContain('$ go generate .\n');
@@ -84,18 +76,11 @@ describe('portmatrix init, then run', () => {
     expect(run.code, run.stderr).toBe(0);
     const [cell] = results.cells;
     expect([cell!.status, cell!.attempts]).toEqual(['pass', 1]);
-    expect(cell!.tests.flatMap((t) => t.cases?.map((c) => [c.name, c.status]) ?? [])).toEqual([
-      ['TestLoadAndRun', 'pass'],
-    ]);
+    expect(cell!.tests.flatMap((t) => t.cases?.map((c) => [c.name, c.status]) ?? [])).toEqual([['TestLoadAndRun', 'pass']]);
   }, 900_000);
 
   it('libbpf C with a skeleton: init runs make, finds the program and its libbpf; the run passes with libbpf1', async () => {
-    const dir = await project(
-      'counter',
-      Object.fromEntries(
-        ['Makefile', 'counter.c', 'counter.bpf.c'].map((n) => [n, path.join(fixtures, 'skeleton', n)]),
-      ),
-    );
+    const dir = await project('counter', Object.fromEntries(['Makefile', 'counter.c', 'counter.bpf.c'].map((n) => [n, path.join(fixtures, 'skeleton', n)])));
     const init = await runCli(['init'], { cwd: dir });
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toContain('$ make\n');

@@ -29,9 +29,7 @@ function sh(cmd: string, args: string[], apt: string): void {
   try {
     execFileSync(cmd, args, { cwd: dir, stdio: 'pipe' });
   } catch (err) {
-    throw new Error(
-      `${cmd} ${args.join(' ')} failed (apt package ${apt}): ${String((err as { stderr?: Buffer }).stderr ?? err)}`,
-    );
+    throw new Error(`${cmd} ${args.join(' ')} failed (apt package ${apt}): ${String((err as { stderr?: Buffer }).stderr ?? err)}`);
   }
 }
 
@@ -44,10 +42,7 @@ beforeAll(async () => {
   elfutils = { program: path.join(tree, 'usr/bin/eu-readelf'), root: tree, libelfRoot: libelf };
   // An arm64 PIE that needs libelf.so.1 and libz.so.1: linked by lld against the real .so files.
   const a = (await store.packages(['libelf1'], 'bookworm', 'arm64')).root;
-  writeFileSync(
-    path.join(dir, 'm.c'),
-    'int elf_version(unsigned); int zlibVersion(void);\nvoid _start(void) { elf_version(1); zlibVersion(); for (;;); }\n',
-  );
+  writeFileSync(path.join(dir, 'm.c'), 'int elf_version(unsigned); int zlibVersion(void);\nvoid _start(void) { elf_version(1); zlibVersion(); for (;;); }\n');
   sh('clang', ['--target=aarch64-linux-gnu', '-fPIE', '-c', 'm.c', '-o', 'm.o'], 'clang');
   sh(
     'ld.lld',
@@ -101,15 +96,11 @@ describe('missingLibraries', () => {
       { soname: 'libelf.so.1', neededBy: arm64.program },
       { soname: 'libz.so.1', neededBy: arm64.program },
     ]);
-    expect(await missingLibraries({ program: arm64.program, arch: 'arm64', libc: true, roots: [arm64.root] })).toEqual(
-      [],
-    );
+    expect(await missingLibraries({ program: arm64.program, arch: 'arm64', libc: true, roots: [arm64.root] })).toEqual([]);
   });
 
   it("follows the libraries' own needs: eu-readelf's libdw needs liblzma and libbz2", async () => {
-    expect(
-      await missingLibraries({ program: elfutils.program, arch: 'amd64', libc: true, roots: [elfutils.root] }),
-    ).toEqual([]);
+    expect(await missingLibraries({ program: elfutils.program, arch: 'amd64', libc: true, roots: [elfutils.root] })).toEqual([]);
     // Only libelf1's closure: libdw.so.1 is missing (and cannot be followed further).
     const partial = await missingLibraries({
       program: elfutils.program,
@@ -140,17 +131,9 @@ describe('missingLibraries', () => {
 describe('which package ships a library (Contents index)', { timeout: 300_000 }, () => {
   it('names the packages for the missing libraries, and refuses with them', async () => {
     const missing = await missingLibraries({ program: arm64.program, arch: 'arm64', libc: true, roots: [] });
-    const providers = await sonameProviders(indexDeps, 'bookworm', 'arm64', [
-      ...missing.map((m) => m.soname),
-      'libnot-a-real-lib.so.9',
-    ]);
+    const providers = await sonameProviders(indexDeps, 'bookworm', 'arm64', [...missing.map((m) => m.soname), 'libnot-a-real-lib.so.9']);
     expect(Object.fromEntries(providers)).toEqual({ 'libelf.so.1': ['libelf1'], 'libz.so.1': ['zlib1g'] });
-    const err = missingLibrariesError(
-      arm64.program,
-      'bookworm',
-      [...missing, { soname: 'libnot-a-real-lib.so.9', neededBy: 'libz.so.1' }],
-      providers,
-    );
+    const err = missingLibrariesError(arm64.program, 'bookworm', [...missing, { soname: 'libnot-a-real-lib.so.9', neededBy: 'libz.so.1' }], providers);
     expect(err.exitCode).toBe(2);
     expect(err.message).toBe(
       [
@@ -175,11 +158,7 @@ describe('which package ships a library (Contents index)', { timeout: 300_000 },
       /\nadd to the test's packages: \[libelf1, zlib1g\] \(or ship the libraries in its files and set env LD_LIBRARY_PATH\)$/,
     );
     await expect(libraryPreflight({ ...spec, roots: [arm64.root] })).resolves.toBeUndefined();
-    await expect(
-      libraryPreflight({ ...spec, roots: [], shipped: ['libelf.so.1', 'libz.so.1'] }),
-    ).resolves.toBeUndefined();
-    await expect(libraryPreflight({ ...spec, roots: [], shipped: ['libelf.so.1'] })).rejects.toThrow(
-      /^ {2}libz\.so\.1: in Debian package zlib1g$/m,
-    );
+    await expect(libraryPreflight({ ...spec, roots: [], shipped: ['libelf.so.1', 'libz.so.1'] })).resolves.toBeUndefined();
+    await expect(libraryPreflight({ ...spec, roots: [], shipped: ['libelf.so.1'] })).rejects.toThrow(/^ {2}libz\.so\.1: in Debian package zlib1g$/m);
   });
 });

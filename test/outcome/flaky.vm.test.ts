@@ -14,8 +14,7 @@ import type { RunResults } from '../../src/results/model.js';
 import { runCli } from '../helpers/cli.js';
 import { useTestLock } from '../helpers/dev-kernels.js';
 
-const ODD_FAILS =
-  '#!/bin/sh\nrun=${PORTMATRIX_RUN:-1}\necho "run $run"\n[ $((run % 2)) -eq 0 ] || { echo "odd run $run fails" >&2; exit 1; }\n';
+const ODD_FAILS = '#!/bin/sh\nrun=${PORTMATRIX_RUN:-1}\necho "run $run"\n[ $((run % 2)) -eq 0 ] || { echo "odd run $run fails" >&2; exit 1; }\n';
 
 async function cellOf(dir: string) {
   const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
@@ -39,10 +38,7 @@ describe('flaky', () => {
     await writeFile(path.join(dir, 'loader.sh'), ODD_FAILS);
     await chmod(path.join(dir, 'loader.sh'), 0o755);
     await useTestLock(dir);
-    await writeFile(
-      path.join(dir, 'matrix.yaml'),
-      'kernels: [debian:trixie]\narches: [amd64]\nloader:\n  path: ./loader.sh\n  timeout: 20\n',
-    );
+    await writeFile(path.join(dir, 'matrix.yaml'), 'kernels: [debian:trixie]\narches: [amd64]\nloader:\n  path: ./loader.sh\n  timeout: 20\n');
 
     const reruns = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--reruns', '3'], { cwd: dir });
     expect(reruns.code, reruns.stderr).toBe(0);
@@ -81,9 +77,7 @@ describe('flaky', () => {
     await writeFile(path.join(dir, 'loader.sh'), loader);
     await chmod(path.join(dir, 'loader.sh'), 0o755);
     await useTestLock(dir);
-    const configs = ['steady', 'broken', 'odd']
-      .map((c) => `  - {name: ${c}, sysctl: {kernel.domainname: ${c}}}`)
-      .join('\n');
+    const configs = ['steady', 'broken', 'odd'].map((c) => `  - {name: ${c}, sysctl: {kernel.domainname: ${c}}}`).join('\n');
     await writeFile(
       path.join(dir, 'matrix.yaml'),
       `kernels: [debian:trixie]\narches: [amd64]\nconfigs:\n${configs}\nloader:\n  path: ./loader.sh\n  timeout: 20\n`,

@@ -19,23 +19,17 @@ const panicked = sample('trixie-amd64-sysrq-panic.console').split('\n').slice(-6
 
 describe('host faults', () => {
   it('QEMU killed from outside by SIGKILL is the host', () => {
-    expect(
-      hostFault(
-        end({ code: null, signal: 'SIGKILL', consoleTail: '@@portmatrix:0123456789abcdef phase=loader-start t=2.62' }),
-      ),
-    ).toBe('QEMU was killed by SIGKILL from outside portmatrix (out of memory, or the runner stopped it)');
+    expect(hostFault(end({ code: null, signal: 'SIGKILL', consoleTail: '@@portmatrix:0123456789abcdef phase=loader-start t=2.62' }))).toBe(
+      'QEMU was killed by SIGKILL from outside portmatrix (out of memory, or the runner stopped it)',
+    );
   });
 
   it('QEMU stopped by a SIGTERM it reports itself (it then exits 0) is the host', () => {
-    expect(hostFault(end({ code: 0, consoleTail: sample('qemu-sigterm.stderr') }))).toMatch(
-      /^QEMU was stopped by signal 15 from pid \d+ outside portmatrix$/,
-    );
+    expect(hostFault(end({ code: 0, consoleTail: sample('qemu-sigterm.stderr') }))).toMatch(/^QEMU was stopped by signal 15 from pid \d+ outside portmatrix$/);
   });
 
   it.each(['qemu-no-memory.stderr', 'qemu-no-kernel.stderr'])('QEMU failing on the host (%s) is the host', (name) => {
-    expect(hostFault(end({ code: 1, consoleTail: sample(name) }))).toBe(
-      `QEMU failed on the host (code 1): ${sample(name).trim()}`,
-    );
+    expect(hostFault(end({ code: 1, consoleTail: sample(name) }))).toBe(`QEMU failed on the host (code 1): ${sample(name).trim()}`);
   });
 
   it('our own deadline or interrupt is not a fault of the host', () => {

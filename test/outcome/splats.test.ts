@@ -25,9 +25,7 @@ describe('kernel-log segment', () => {
     const dmesg = sample(name);
     const segment = logSegment(dmesg, meta[name]!.loaderStart);
     expect(dmesg.split('\n').length).toBeGreaterThan(300);
-    expect(segment).toMatch(
-      /^\[\s*\d+\.\d+\] WARNING: CPU: 0 PID: \d+ at drivers\/misc\/pm_selftest.c:42 pm_selftest\+0x1a\/0x30$/,
-    );
+    expect(segment).toMatch(/^\[\s*\d+\.\d+\] WARNING: CPU: 0 PID: \d+ at drivers\/misc\/pm_selftest.c:42 pm_selftest\+0x1a\/0x30$/);
     expect(segment.split('\n').every((l) => stampOf(l)! >= meta[name]!.loaderStart)).toBe(true);
   });
 
@@ -45,9 +43,7 @@ describe('splats', () => {
     const kernelLog = logSegment(sample(name), meta[name]!.loaderStart);
     expect(testVerdict({ exitCode: 0, stdout: 'mode warn\n', stderr: '', kernelLog })).toEqual({
       status: 'fail',
-      reason: expect.stringMatching(
-        /^kernel splat: WARNING: CPU: 0 PID: \d+ at drivers\/misc\/pm_selftest.c:42 pm_selftest\+0x1a\/0x30$/,
-      ),
+      reason: expect.stringMatching(/^kernel splat: WARNING: CPU: 0 PID: \d+ at drivers\/misc\/pm_selftest.c:42 pm_selftest\+0x1a\/0x30$/),
     });
   });
 
@@ -58,22 +54,17 @@ describe('splats', () => {
     expect(testVerdict({ exitCode: 0, stdout: '', stderr: '', kernelLog }, allowed)).toEqual({ status: 'pass' });
     const denied = compileSplatRules({ allow: ['pm_selftest'], deny: ['pm_selftest\\+0x1a'] });
     expect(failingSplat(kernelLog, denied)?.kind).toBe('warning');
-    expect(splatKind('bpf_jit: jit failed for prog 7', compileSplatRules({ allow: [], deny: ['^bpf_jit: '] }))).toBe(
-      'denied',
-    );
+    expect(splatKind('bpf_jit: jit failed for prog 7', compileSplatRules({ allow: [], deny: ['^bpf_jit: '] }))).toBe('denied');
   });
 
-  it.each(['trixie', 'bullseye'])(
-    "the kernel's own BPF warning on %s (bpf_probe_write_user) fails a loader that exited 0",
-    (suite) => {
-      const name = `${suite}-amd64-bpf-probe-write-user.dmesg`;
-      const kernelLog = logSegment(sample(name), meta[name]!.loaderStart);
-      expect(scanSplats(kernelLog).map((s) => s.kind)).toContain('bpf');
-      expect(testVerdict({ exitCode: 0, stdout: 'loaded\n', stderr: '', kernelLog }).reason).toMatch(
-        /^kernel splat: loader\[\d+\] is installing a program with bpf_probe_write_user helper that may corrupt user memory!$/,
-      );
-    },
-  );
+  it.each(['trixie', 'bullseye'])("the kernel's own BPF warning on %s (bpf_probe_write_user) fails a loader that exited 0", (suite) => {
+    const name = `${suite}-amd64-bpf-probe-write-user.dmesg`;
+    const kernelLog = logSegment(sample(name), meta[name]!.loaderStart);
+    expect(scanSplats(kernelLog).map((s) => s.kind)).toContain('bpf');
+    expect(testVerdict({ exitCode: 0, stdout: 'loaded\n', stderr: '', kernelLog }).reason).toMatch(
+      /^kernel splat: loader\[\d+\] is installing a program with bpf_probe_write_user helper that may corrupt user memory!$/,
+    );
+  });
 
   it('a clean boot has no splat at all, from 0.000000 on', () => {
     for (const name of [
@@ -83,9 +74,7 @@ describe('splats', () => {
       'trixie-amd64-bpf-probe-write-user.dmesg',
     ]) {
       const splats = scanSplats(logSegment(sample(name), 0));
-      expect(splats.filter((s) => !s.line.includes('pm_selftest') && !s.line.includes('bpf_probe_write_user'))).toEqual(
-        [],
-      );
+      expect(splats.filter((s) => !s.line.includes('pm_selftest') && !s.line.includes('bpf_probe_write_user'))).toEqual([]);
     }
   });
 
@@ -97,10 +86,7 @@ describe('splats', () => {
     ['watchdog: Watchdog detected hard LOCKUP on cpu 1', 'hard lockup'],
     ['rcu: INFO: rcu_preempt self-detected stall on CPU', 'rcu stall'],
     ['INFO: task loader:147 blocked for more than 120 seconds.', 'hung task'],
-    [
-      'Oops: general protection fault, probably for non-canonical address 0xdead000000000122: 0000 [#1] PREEMPT SMP NOPTI',
-      'general protection fault',
-    ],
+    ['Oops: general protection fault, probably for non-canonical address 0xdead000000000122: 0000 [#1] PREEMPT SMP NOPTI', 'general protection fault'],
     ['BUG: kernel NULL pointer dereference, address: 0000000000000008', 'bug'],
     ['Internal error: Oops: 0000000096000004 [#1] SMP', 'oops'],
     ['Unable to handle kernel NULL pointer dereference at virtual address 0000000000000008', 'oops'],
@@ -111,19 +97,13 @@ describe('splats', () => {
 });
 
 describe('a guest that died', () => {
-  it.each(['trixie', 'bullseye'])(
-    'a kernel panic in %s is the test failure, named by its first line, without framing lines',
-    (suite) => {
-      const reason = guestDeath(afterStart(sample(`${suite}-amd64-sysrq-panic.console`)), false);
-      expect(reason).toBe(
-        'guest died while the loader ran: kernel panic: Kernel panic - not syncing: sysrq triggered crash',
-      );
-    },
-  );
+  it.each(['trixie', 'bullseye'])('a kernel panic in %s is the test failure, named by its first line, without framing lines', (suite) => {
+    const reason = guestDeath(afterStart(sample(`${suite}-amd64-sysrq-panic.console`)), false);
+    expect(reason).toBe('guest died while the loader ran: kernel panic: Kernel panic - not syncing: sysrq triggered crash');
+  });
 
   it('without a splat the last line that is not ours is quoted, never a frame', () => {
-    const console =
-      '@@portmatrix:0123456789abcdef phase=loader-start t=2.62\nmode sleep\n@@portmatrix:0123456789abcdef phase=x t=3\n';
+    const console = '@@portmatrix:0123456789abcdef phase=loader-start t=2.62\nmode sleep\n@@portmatrix:0123456789abcdef phase=x t=3\n';
     expect(guestDeath(console, false)).toBe('guest died while the loader ran: mode sleep');
     expect(isFrameLine('@@portmatrix:0123456789abcdef phase=loader-start t=2.62')).toBe(true);
   });

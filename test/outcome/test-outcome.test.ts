@@ -34,10 +34,7 @@ describe('decideTest', () => {
       decideTest(spec('ok'), run({ exitCode: 0 })),
       decideTest(spec('exits-1'), run({ exitCode: 1, stderr: 'boom\n' })),
       decideTest(spec('hangs'), run({ timedOut: true, stdout: 'still here\n' })),
-      decideTest(
-        spec('panics'),
-        run({ guestDied: { why: 'kernel panic', consoleTail: 'Kernel panic - not syncing: sysrq triggered crash\n' } }),
-      ),
+      decideTest(spec('panics'), run({ guestDied: { why: 'kernel panic', consoleTail: 'Kernel panic - not syncing: sysrq triggered crash\n' } })),
       decideTest(spec('ok-again'), run({ exitCode: 0 })),
     ];
     expect(tests.map((t) => [t.name, t.status, t.reason])).toEqual([
@@ -53,17 +50,9 @@ describe('decideTest', () => {
   });
 
   it("names a known failure from the output, and a splat from the test's own kernel-log segment", () => {
-    expect(decideTest(spec('v'), run({ exitCode: 1, stderr: 'load program: permission denied\n' })).reason).toMatch(
-      /permission denied/,
-    );
-    const splat = decideTest(
-      spec('s'),
-      run({ exitCode: 0, kernelLog: '[   12.5] WARNING: CPU: 0 PID: 57 at kernel/bpf/core.c:1 x\n' }),
-    );
-    expect([splat.status, splat.reason]).toEqual([
-      'fail',
-      'kernel splat: WARNING: CPU: 0 PID: 57 at kernel/bpf/core.c:1 x',
-    ]);
+    expect(decideTest(spec('v'), run({ exitCode: 1, stderr: 'load program: permission denied\n' })).reason).toMatch(/permission denied/);
+    const splat = decideTest(spec('s'), run({ exitCode: 0, kernelLog: '[   12.5] WARNING: CPU: 0 PID: 57 at kernel/bpf/core.c:1 x\n' }));
+    expect([splat.status, splat.reason]).toEqual(['fail', 'kernel splat: WARNING: CPU: 0 PID: 57 at kernel/bpf/core.c:1 x']);
     // Under lockdown a refused helper is named as lockdown's doing, as for a loader.
     const refused = run({ exitCode: 4, stderr: "libbpf: prog 'x': unknown func bpf_probe_read#4\n" });
     expect(decideTest(spec('l'), { ...refused, lockdown: 'confidentiality' }).reason).toMatch(
@@ -104,9 +93,7 @@ describe('decideTest', () => {
     const expectFail = { result: 'fail' as const, reason: 'known' };
     expect(decideTest(spec('x', { expect: expectFail }), run({ exitCode: 1 })).status).toBe('xfail');
     expect(decideTest(spec('x', { expect: expectFail }), run({ exitCode: 0 })).status).toBe('xpass');
-    expect(decideTest(spec('x', { expect: { result: 'flaky', reason: 'k' } }), run({ exitCode: 0 })).status).toBe(
-      'pass',
-    );
+    expect(decideTest(spec('x', { expect: { result: 'flaky', reason: 'k' } }), run({ exitCode: 0 })).status).toBe('pass');
   });
 });
 

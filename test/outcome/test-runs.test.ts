@@ -46,8 +46,7 @@ describe('testRuns', () => {
       '[    3.910000] Kernel panic - not syncing: sysrq triggered crash',
     ].join('\r\n');
     const report = parseFrames(console, TOKEN);
-    report.dmesg =
-      '[    0.000000] Linux version 6.12\n[    1.450000] test 1 was here\n[    3.900000] sysrq: Trigger a crash\n';
+    report.dmesg = '[    0.000000] Linux version 6.12\n[    1.450000] test 1 was here\n[    3.900000] sysrq: Trigger a crash\n';
     const runs = testRuns(specs, report, {
       died: 'guest stopped responding',
       consoleTail: console.split('\r\n').slice(-2).join('\n'),
@@ -81,15 +80,9 @@ describe('testRuns', () => {
       ...block('dmesg.0', '[    4.745481] marker from test 0\n'),
       `${F} test-start=1 t=4.91`,
       `${F} test-end=1 exit=0 timedout=0 t=4.98`,
-      ...block(
-        'dmesg',
-        '[    0.000000] Linux version 6.12\n[    4.985000] from test 1, last hundredth\n[    5.200000] later\n',
-      ),
+      ...block('dmesg', '[    0.000000] Linux version 6.12\n[    4.985000] from test 1, last hundredth\n[    5.200000] later\n'),
     ].join('\n');
     const runs = testRuns([spec('a'), spec('b')], parseFrames(console, TOKEN), { consoleTail: '' });
-    expect(runs.map((r) => r!.kernelLog)).toEqual([
-      '[    4.745481] marker from test 0',
-      '[    4.985000] from test 1, last hundredth',
-    ]);
+    expect(runs.map((r) => r!.kernelLog)).toEqual(['[    4.745481] marker from test 0', '[    4.985000] from test 1, last hundredth']);
   });
 });

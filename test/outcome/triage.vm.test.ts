@@ -68,9 +68,7 @@ describe('triage on a real guest', () => {
       killed = pid;
       process.kill(pid, 'SIGKILL');
     }, 200);
-    const run = await runCli(['run', '--accel', 'tcg', '--jobs', '1', '--retries', '1'], { cwd: dir }).finally(() =>
-      clearInterval(watcher),
-    );
+    const run = await runCli(['run', '--accel', 'tcg', '--jobs', '1', '--retries', '1'], { cwd: dir }).finally(() => clearInterval(watcher));
     expect(run.code, run.stderr).toBe(1);
     expect(killed).toBeGreaterThan(0);
 
@@ -79,21 +77,15 @@ describe('triage on a real guest', () => {
     expect(byConfig.allowed).toMatchObject({ status: 'pass', attempts: 1, exitCode: 0 });
     expect(byConfig.allowed!.kernelLog).toMatch(/WARNING: CPU: 0 PID: \d+ at drivers\/misc\/pm_allowed\.c:42/);
     expect(byConfig.warn).toMatchObject({ status: 'fail', attempts: 1, exitCode: 0 });
-    expect(byConfig.warn!.reason).toMatch(
-      /^kernel splat: WARNING: CPU: 0 PID: \d+ at drivers\/misc\/pm_warn\.c:42 pm_selftest\+0x1a\/0x30$/,
-    );
+    expect(byConfig.warn!.reason).toMatch(/^kernel splat: WARNING: CPU: 0 PID: \d+ at drivers\/misc\/pm_warn\.c:42 pm_selftest\+0x1a\/0x30$/);
     // The segment holds the test's lines only: nothing from the boot (stamps before the loader).
     expect(byConfig.warn!.kernelLog!.split('\n')).toHaveLength(1);
     expect(byConfig.crash).toMatchObject({ status: 'fail', attempts: 1 });
-    expect(byConfig.crash!.reason).toBe(
-      'guest died while the loader ran: kernel panic: Kernel panic - not syncing: sysrq triggered crash',
-    );
+    expect(byConfig.crash!.reason).toBe('guest died while the loader ran: kernel panic: Kernel panic - not syncing: sysrq triggered crash');
     // Printed a second before the panic: streamed to the host, it outlives the guest.
     expect(byConfig.crash!.stdout).toBe('crashing now\n');
     expect(byConfig.sleep).toMatchObject({ status: 'pass', attempts: 2, exitCode: 0 });
-    expect(byConfig.sleep!.retriedAfter).toEqual([
-      'QEMU was killed by SIGKILL from outside portmatrix (out of memory, or the runner stopped it)',
-    ]);
+    expect(byConfig.sleep!.retriedAfter).toEqual(['QEMU was killed by SIGKILL from outside portmatrix (out of memory, or the runner stopped it)']);
     for (const c of results.cells) expect(c.reason ?? '').not.toMatch(/@@portmatrix/);
     expect(qemuPids('pm.mode=')).toEqual([]);
   }, 600_000);

@@ -5,15 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { expandCells } from '../../src/plan/expand.js';
 import { matrixFrom } from './helpers.js';
 
-const head = (kernels: string, arches: string) =>
-  `kernels: ${kernels}\narches: ${arches}\nloader: {path: "loader-{arch}"}\n`;
+const head = (kernels: string, arches: string) => `kernels: ${kernels}\narches: ${arches}\nloader: {path: "loader-{arch}"}\n`;
 const ids = async (yaml: string) => expandCells((await matrixFrom(yaml)).matrix).map((c) => c.id);
 
 describe('expandCells', () => {
   it('orders kernels as written, then arches, configs, libcs', async () => {
-    expect(
-      await ids(`${head('[debian:trixie, debian:bookworm]', '[arm64, amd64]')}configs: [{name: b}, {name: a}]\n`),
-    ).toEqual([
+    expect(await ids(`${head('[debian:trixie, debian:bookworm]', '[arm64, amd64]')}configs: [{name: b}, {name: a}]\n`)).toEqual([
       'arm64/debian-trixie/b',
       'arm64/debian-trixie/a',
       'amd64/debian-trixie/b',
@@ -27,9 +24,7 @@ describe('expandCells', () => {
 
   it('adds a libc segment only when libc is more than [static]', async () => {
     expect(await ids(`${head('[debian:trixie]', '[amd64]')}libc: [static]\n`)).toEqual(['amd64/debian-trixie/default']);
-    expect(await ids(`${head('[debian:trixie]', '[amd64]')}libc: [debian:bookworm]\n`)).toEqual([
-      'amd64/debian-trixie/default/debian-bookworm',
-    ]);
+    expect(await ids(`${head('[debian:trixie]', '[amd64]')}libc: [debian:bookworm]\n`)).toEqual(['amd64/debian-trixie/default/debian-bookworm']);
     expect(await ids(`${head('[debian:trixie]', '[amd64]')}libc: [static, debian:trixie]\n`)).toEqual([
       'amd64/debian-trixie/default/static',
       'amd64/debian-trixie/default/debian-trixie',
@@ -38,11 +33,7 @@ describe('expandCells', () => {
 
   it('applies exclude, then include re-adds, in product order', async () => {
     const yaml = `${head('[debian:bookworm, debian:trixie]', '[amd64, s390x]')}exclude:\n  - {arch: s390x}\ninclude:\n  - {arch: s390x, kernel: debian:trixie}\n`;
-    expect(await ids(yaml)).toEqual([
-      'amd64/debian-bookworm/default',
-      'amd64/debian-trixie/default',
-      's390x/debian-trixie/default',
-    ]);
+    expect(await ids(yaml)).toEqual(['amd64/debian-bookworm/default', 'amd64/debian-trixie/default', 's390x/debian-trixie/default']);
   });
 
   it('warns about an include that adds nothing', async () => {
@@ -70,16 +61,8 @@ describe('expandCells', () => {
     expect(cells).toEqual([
       ['amd64/debian-bullseye/default', 'debian:bullseye', 'run'],
       ['amd64/debian-bullseye/cloud', 'debian:bullseye/cloud', 'run'],
-      [
-        's390x/debian-bullseye/default',
-        'debian:bullseye',
-        'Debian bullseye has no s390x kernel (bullseye is LTS-only)',
-      ],
-      [
-        's390x/debian-bullseye/cloud',
-        'debian:bullseye/cloud',
-        'Debian bullseye has no s390x kernel (bullseye is LTS-only)',
-      ],
+      ['s390x/debian-bullseye/default', 'debian:bullseye', 'Debian bullseye has no s390x kernel (bullseye is LTS-only)'],
+      ['s390x/debian-bullseye/cloud', 'debian:bullseye/cloud', 'Debian bullseye has no s390x kernel (bullseye is LTS-only)'],
       ['amd64/oci-ci-kernels-6.1/default', 'oci:ghcr.io/cilium/ci-kernels:6.1', 'run'],
       ['amd64/oci-ci-kernels-6.1/cloud', 'oci:ghcr.io/cilium/ci-kernels:6.1', 'run'],
       ['s390x/oci-ci-kernels-6.1/default', 'oci:ghcr.io/cilium/ci-kernels:6.1', 'run'],
@@ -116,20 +99,8 @@ describe('expandCells', () => {
     const cells = expandCells(matrix);
     const files = (names: string[]) => names.map((f) => ({ src: f, dest: '' }));
     expect(cells.map((c) => c.tests.map((t) => [t.path, t.files, t.timeoutSec]))).toEqual([
-      [
-        [
-          path.join(dir, 'out/amd64/loader'),
-          files([path.join(dir, 'bpf/a_amd64.o'), path.join(dir, 'bpf/b_amd64.o'), path.join(dir, 'data/conf.json')]),
-          30,
-        ],
-      ],
-      [
-        [
-          path.join(dir, 'out/arm64/loader'),
-          files([path.join(dir, 'bpf/a_arm64.o'), path.join(dir, 'data/conf.json')]),
-          30,
-        ],
-      ],
+      [[path.join(dir, 'out/amd64/loader'), files([path.join(dir, 'bpf/a_amd64.o'), path.join(dir, 'bpf/b_amd64.o'), path.join(dir, 'data/conf.json')]), 30]],
+      [[path.join(dir, 'out/arm64/loader'), files([path.join(dir, 'bpf/a_arm64.o'), path.join(dir, 'data/conf.json')]), 30]],
     ]);
     // The glob is injectable, which keeps expansion pure in tests that want it.
     const globbed = expandCells(matrix, { glob: (p) => [`globbed:${path.basename(p)}`] })[0]!.tests[0]!.files;

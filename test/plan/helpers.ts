@@ -51,10 +51,7 @@ export function project(files: Record<string, string> = {}): string {
   return dir;
 }
 
-export async function matrixFrom(
-  yaml: string,
-  files: Record<string, string> = {},
-): Promise<{ matrix: Matrix; warnings: string[]; dir: string }> {
+export async function matrixFrom(yaml: string, files: Record<string, string> = {}): Promise<{ matrix: Matrix; warnings: string[]; dir: string }> {
   const dir = project({ ...files, 'matrix.yaml': yaml });
   return { ...(await loadMatrix('matrix.yaml', { cwd: dir, checkLoaderFiles: true })), dir };
 }

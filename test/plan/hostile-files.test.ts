@@ -33,27 +33,17 @@ function located(run: { code: number; stdout: string; stderr: string }, prefix: 
 
 describe('globs', () => {
   it('ends a symlink loop: loop/a -> . and loop/b -> .', async () => {
-    const dir = projectWith(
-      `${HEAD}loader:\n  path: loader-{arch}\n  files: ["loop/**"]\n`,
-      { 'loop/x.o': 'x' },
-      { 'loop/a': '.', 'loop/b': '.' },
-    );
+    const dir = projectWith(`${HEAD}loader:\n  path: loader-{arch}\n  files: ["loop/**"]\n`, { 'loop/x.o': 'x' }, { 'loop/a': '.', 'loop/b': '.' });
     const run = await plan(dir, '--json');
     expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)[0].tests[0].files.map((f: { src: string }) => f.src)).toEqual([
-      path.join(dir, 'loop/x.o'),
-    ]);
+    expect(JSON.parse(run.stdout)[0].tests[0].files.map((f: { src: string }) => f.src)).toEqual([path.join(dir, 'loop/x.o')]);
   });
 
   it('stops at its bound on files with a located error', async () => {
     const files = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`d/f${i}.o`, 'abc']));
     const dir = project(files);
-    await expect(glob(path.join(dir, 'd/*.o'), { limits: { files: 10, bytes: 1e9, entries: 1e6 } })).rejects.toThrow(
-      GlobLimitError,
-    );
-    await expect(glob(path.join(dir, 'd/*.o'), { limits: { files: 100, bytes: 5, entries: 1e6 } })).rejects.toThrow(
-      'matches more than 5 bytes',
-    );
+    await expect(glob(path.join(dir, 'd/*.o'), { limits: { files: 10, bytes: 1e9, entries: 1e6 } })).rejects.toThrow(GlobLimitError);
+    await expect(glob(path.join(dir, 'd/*.o'), { limits: { files: 100, bytes: 5, entries: 1e6 } })).rejects.toThrow('matches more than 5 bytes');
   });
 
   it('names the glob that passed a bound, where it is written', async () => {
@@ -64,11 +54,7 @@ describe('globs', () => {
 
   it('refuses /** before walking: it starts outside the project', async () => {
     const dir = projectWith(`${HEAD}loader:\n  path: loader-{arch}\n  files: ["/**"]\n`);
-    located(
-      await plan(dir),
-      'matrix.yaml:5:11: loader.files[0]: "/**" is outside the project',
-      'matrix paths must stay inside the project',
-    );
+    located(await plan(dir), 'matrix.yaml:5:11: loader.files[0]: "/**" is outside the project', 'matrix paths must stay inside the project');
   });
 
   it('stops a long walk when the signal aborts, because it yields', async () => {
@@ -117,10 +103,7 @@ describe('programs', () => {
 
   it('rejects a device, linked into the project', async () => {
     const dir = projectWith(`${HEAD}loader:\n  path: zero\n  timeout: 5\n`, {}, { zero: '/dev/zero' });
-    located(
-      await plan(dir, '--allow-outside-project'),
-      'matrix.yaml:4:9: loader.path: zero is not a regular file (a device or a pipe?)',
-    );
+    located(await plan(dir, '--allow-outside-project'), 'matrix.yaml:4:9: loader.path: zero is not a regular file (a device or a pipe?)');
   });
 
   it('reads no ELF from a device', async () => {
@@ -162,21 +145,11 @@ describe('file confinement', () => {
       '3:26: configs[0].btf',
       'raw.btf" is outside the project',
     ],
-    [
-      'btf.objects',
-      `btf: {objects: ["${outside}/*.o"]}\nloader: {path: "loader-{arch}"}`,
-      '3:17: btf.objects[0]',
-      'is outside the project',
-    ],
+    ['btf.objects', `btf: {objects: ["${outside}/*.o"]}\nloader: {path: "loader-{arch}"}`, '3:17: btf.objects[0]', 'is outside the project'],
   ];
   it.each(cases)('refuses %s, naming the path and the rule', async (_, body, where, message) => {
     const dir = projectWith(`${HEAD}${body}\n`, {}, { 'link.txt': `${outside}/secret.txt` });
-    located(
-      await plan(dir),
-      `matrix.yaml:${where}: `,
-      message.replace('%DIR%', dir),
-      'matrix paths must stay inside the project',
-    );
+    located(await plan(dir), `matrix.yaml:${where}: `, message.replace('%DIR%', dir), 'matrix paths must stay inside the project');
   });
 
   it('refuses a file: kernel outside the project', async () => {
@@ -198,9 +171,7 @@ describe('file confinement', () => {
   it('allows outside paths with --allow-outside-project, or per path in the matrix', async () => {
     const flag = projectWith(`${HEAD}loader:\n  path: loader-{arch}\n  files: [${outside}/secret.txt]\n`);
     expect(await plan(flag, '--allow-outside-project')).toMatchObject({ code: 0, stderr: '' });
-    const opted = projectWith(
-      `${HEAD}allowOutsideProject: [${outside}]\nloader:\n  path: loader-{arch}\n  files: [${outside}/secret.txt]\n`,
-    );
+    const opted = projectWith(`${HEAD}allowOutsideProject: [${outside}]\nloader:\n  path: loader-{arch}\n  files: [${outside}/secret.txt]\n`);
     expect(await plan(opted)).toMatchObject({ code: 0, stderr: '' });
   });
 
@@ -218,9 +189,7 @@ describe('file confinement', () => {
       await cli(['plan'], opted, { GITHUB_EVENT_NAME: 'pull_request' }),
       'matrix.yaml:3:22: allowOutsideProject: is refused in a GitHub Actions pull_request event',
     );
-    expect(
-      await cli(['plan', '--allow-outside-project'], flag, { ...pr, PORTMATRIX_ALLOW_OUTSIDE_PROJECT: '1' }),
-    ).toMatchObject({ code: 0 });
+    expect(await cli(['plan', '--allow-outside-project'], flag, { ...pr, PORTMATRIX_ALLOW_OUTSIDE_PROJECT: '1' })).toMatchObject({ code: 0 });
   });
 
   it("gives a file reached through a symlink its target's mode", async () => {

@@ -23,12 +23,9 @@ describe('pickCell', () => {
   it('lists the candidates when several match, and every cell when none does', async () => {
     const all = await cells();
     expect(() => pickCell(all, 'arm64/debian-trixie')).toThrow(
-      '2 cells match arm64/debian-trixie; name one of them:\n' +
-        '  arm64/debian-trixie/default\n  arm64/debian-trixie/nonroot',
+      '2 cells match arm64/debian-trixie; name one of them:\n' + '  arm64/debian-trixie/default\n  arm64/debian-trixie/nonroot',
     );
-    expect(() => pickCell(all, 'amd64')).toThrow(
-      `no cell matches amd64; the cells are (portmatrix plan):\n  ${all[0]!.id}\n`,
-    );
+    expect(() => pickCell(all, 'amd64')).toThrow(`no cell matches amd64; the cells are (portmatrix plan):\n  ${all[0]!.id}\n`);
   });
 
   it('says why a skipped cell cannot be picked', async () => {

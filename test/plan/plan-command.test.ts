@@ -15,18 +15,14 @@ describe('portmatrix plan', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe(
-      'ID                              ARCH   KERNEL                    CONFIG   LIBC    TESTS   EXPECTATION',
-    );
+    expect(lines[0]).toBe('ID                              ARCH   KERNEL                    CONFIG   LIBC    TESTS   EXPECTATION');
     expect(lines).toContain(
       "s390x/debian-bookworm/unpriv    s390x  debian:bookworm           unpriv   static  loader  expected to fail: bookworm's s390x kernel has no BTF",
     );
     expect(lines).toContain(
       's390x/trixie-cloud/default      s390x  debian:trixie/cloud       default  static  loader  skip: Debian has no cloud kernel flavour for s390x (only generic)',
     );
-    expect(lines).toContain(
-      'amd64/file-vmlinuz-6.6/default  amd64  file:kernels/vmlinuz-6.6  default  static  loader  pass',
-    );
+    expect(lines).toContain('amd64/file-vmlinuz-6.6/default  amd64  file:kernels/vmlinuz-6.6  default  static  loader  pass');
     expect(lines.at(-1)).toBe('18 cells: 16 to run (2 expected to fail), 2 skipped');
   });
 
@@ -73,8 +69,7 @@ describe('portmatrix plan', () => {
     const gh = await cli(['plan', '-m', 'm.yaml', '--github-matrix'], dir);
     expect(gh).toMatchObject({
       code: 0,
-      stdout:
-        '{"include":[{"id":"amd64/debian-trixie/default","arch":"amd64","kernel":"debian-trixie","config":"default","libc":"static"}]}\n',
+      stdout: '{"include":[{"id":"amd64/debian-trixie/default","arch":"amd64","kernel":"debian-trixie","config":"default","libc":"static"}]}\n',
     });
     const table = await cli(['plan', '-m', 'm.yaml'], dir);
     expect(table.code).toBe(2);
@@ -90,9 +85,7 @@ describe('portmatrix plan', () => {
     });
     const run = await cli(['plan'], dir);
     expect(run.code).toBe(0);
-    expect(run.stderr).toBe(
-      'warning: matrix.yaml:5:5: expect[0]: arch=arm64 matches no cell (they are all excluded)\n',
-    );
+    expect(run.stderr).toBe('warning: matrix.yaml:5:5: expect[0]: arch=arm64 matches no cell (they are all excluded)\n');
     expect((await cli(['plan', '--shards', '2'], dir)).stderr).toMatch(/--shards only applies with --github-matrix/);
     expect(await cli(['plan', '--only', 'os=x'], dir)).toMatchObject({
       code: 2,

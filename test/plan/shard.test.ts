@@ -13,10 +13,7 @@ describe('shardCells', () => {
       's390x/debian-bookworm/default',
       's390x/debian-bullseye/default',
     ]);
-    expect(shardCells(sample, '2/2').map((c) => c.id)).toEqual([
-      'amd64/debian-trixie/default',
-      'arm64/debian-trixie/lockdown',
-    ]);
+    expect(shardCells(sample, '2/2').map((c) => c.id)).toEqual(['amd64/debian-trixie/default', 'arm64/debian-trixie/lockdown']);
   });
 
   it('covers every cell exactly once, whatever n', () => {
@@ -39,8 +36,7 @@ describe('shardCells', () => {
   });
 
   it('rejects bad specs', () => {
-    for (const spec of ['0/3', '4/3', '1/0', '2', 'a/b', '1/3/4', '-1/3'])
-      expect(() => parseShard(spec), spec).toThrow(/not a shard; write i\/n/);
+    for (const spec of ['0/3', '4/3', '1/0', '2', 'a/b', '1/3/4', '-1/3']) expect(() => parseShard(spec), spec).toThrow(/not a shard; write i\/n/);
     expect(parseShard(' 2 / 3 ')).toEqual({ index: 2, total: 3 });
   });
 });

@@ -70,10 +70,7 @@ describe('tests: in the plan', () => {
   });
 
   it('reads loader: as one test named loader', async () => {
-    const { matrix, dir } = await matrixFrom(
-      'kernels: [debian:trixie]\narches: [amd64]\nloader: {path: "loader-{arch}", files: [x.o]}\n',
-      { 'x.o': '' },
-    );
+    const { matrix, dir } = await matrixFrom('kernels: [debian:trixie]\narches: [amd64]\nloader: {path: "loader-{arch}", files: [x.o]}\n', { 'x.o': '' });
     const [cell] = expandCells(matrix);
     expect(cell!.tests).toEqual([
       {
@@ -92,9 +89,7 @@ describe('tests: in the plan', () => {
   it('--only test= keeps the named tests and drops cells left with none', async () => {
     const cells = expandCells((await matrixFrom(yaml, files)).matrix);
     const only = filterCells(cells, 'test=amd64-*');
-    expect(only.map((c) => [c.id, c.tests.map((t) => t.name)])).toEqual([
-      ['amd64/debian-bookworm/default', ['amd64-only']],
-    ]);
+    expect(only.map((c) => [c.id, c.tests.map((t) => t.name)])).toEqual([['amd64/debian-bookworm/default', ['amd64-only']]]);
     expect(() => filterCells(cells, 'test=nope')).toThrow(/no cell has test=nope; valid values are smoke/);
   });
 

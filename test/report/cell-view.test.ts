@@ -20,23 +20,11 @@ describe('the tally of a cell of several tests', () => {
   it.each([
     ['three passed', withTests('pass', [test('a', 'pass'), test('b', 'pass'), test('c', 'pass')]), '3/3'],
     // The `nobtf` cells: one test expected to fail by name, and it did.
-    [
-      'one failed as its expect says',
-      withTests('pass', [test('a', 'xfail', { expected: NO_BTF }), test('b', 'pass'), test('c', 'pass')]),
-      '2/3 +1 xfail',
-    ],
+    ['one failed as its expect says', withTests('pass', [test('a', 'xfail', { expected: NO_BTF }), test('b', 'pass'), test('c', 'pass')]), '2/3 +1 xfail'],
     // The `lockdown` cells: the cell is expected to fail, and each of its tests failed.
-    [
-      'all failed as the cell expects',
-      withTests('xfail', [test('a', 'fail'), test('b', 'fail'), test('c', 'fail')], { expected: LOCKDOWN }),
-      '3 xfail',
-    ],
+    ['all failed as the cell expects', withTests('xfail', [test('a', 'fail'), test('b', 'fail'), test('c', 'fail')], { expected: LOCKDOWN }), '3 xfail'],
     ['two failed', withTests('fail', [test('a', 'fail'), test('b', 'fail')]), '0/2'],
-    [
-      'one failed, one as expected',
-      withTests('fail', [test('a', 'pass'), test('b', 'fail'), test('c', 'xfail')]),
-      '1/3 +1 xfail',
-    ],
+    ['one failed, one as expected', withTests('fail', [test('a', 'pass'), test('b', 'fail'), test('c', 'xfail')]), '1/3 +1 xfail'],
     ['one skipped', withTests('pass', [test('a', 'pass'), test('b', 'skip')]), '1/2 +1 skip'],
     ['one flaky', withTests('flaky', [test('a', 'pass'), test('b', 'flaky')]), '1/2 +1 flaky'],
   ])('%s: %s', (_, c, text) => {
@@ -67,22 +55,16 @@ describe('the tally of a cell of several tests', () => {
 
 describe('why a cell ended as it did', () => {
   it('names the one test that failed the cell, in its own words', () => {
-    const c = withTests(
-      'fail',
-      [test('execsnoop', 'pass'), test('go-suite', 'fail', { reason: 'TestAttach failed' })],
-      { reason: 'go-suite: TestAttach failed' },
-    );
+    const c = withTests('fail', [test('execsnoop', 'pass'), test('go-suite', 'fail', { reason: 'TestAttach failed' })], {
+      reason: 'go-suite: TestAttach failed',
+    });
     const view = cellView(c);
     expect(view.why).toBe('go-suite: TestAttach failed');
     expect(view.tests.map((t) => [t.name, t.mark, t.why])).toEqual([['go-suite', '✗', 'TestAttach failed']]);
   });
 
   it('counts and names several, each with its why', () => {
-    const c = withTests('fail', [
-      test('a', 'fail', { exitCode: 2 }),
-      test('b', 'xpass', { expected: NO_BTF }),
-      test('c', 'pass'),
-    ]);
+    const c = withTests('fail', [test('a', 'fail', { exitCode: 2 }), test('b', 'xpass', { expected: NO_BTF }), test('c', 'pass')]);
     const view = cellView(c);
     expect(view.why).toBe('2 of 3 tests failed: a, b');
     expect(view.tests.map((t) => t.why)).toEqual(['exited with code 2', 'expected to fail (no kernel BTF) but passed']);
@@ -136,12 +118,8 @@ it('keeps the runs of a flaky cell of several tests in its why, and lists the fl
   const c = withTests('flaky', [test('a', 'pass'), test('b', 'flaky', { reason: 'event missing' })], {
     reason: 'passed 1 of 2 runs; failed with: b: event missing',
   });
-  expect(cellView(c).why).toBe(
-    'failed, then passed on a fresh boot: passed 1 of 2 runs; failed with: b: event missing',
-  );
-  expect(cellView(c).tests.map((t) => [t.name, t.mark, t.why])).toEqual([
-    ['b', '≈', 'failed, then passed on a fresh boot: event missing'],
-  ]);
+  expect(cellView(c).why).toBe('failed, then passed on a fresh boot: passed 1 of 2 runs; failed with: b: event missing');
+  expect(cellView(c).tests.map((t) => [t.name, t.mark, t.why])).toEqual([['b', '≈', 'failed, then passed on a fresh boot: event missing']]);
 });
 
 describe('a failure explained in kernel terms', () => {

@@ -110,8 +110,7 @@ export function fixtureResults(): RunResults {
       exitCode: 1,
       timings: { bootMs: 3100, loaderMs: 420, totalMs: 4000 },
       stdout: 'execsnoop: loading objects\n',
-      stderr:
-        'load objects: field ExecveEnter: map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)\n',
+      stderr: 'load objects: field ExecveEnter: map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)\n',
     }),
     cell({
       id: 'arm64/debian-bullseye/default',
@@ -121,8 +120,7 @@ export function fixtureResults(): RunResults {
       stdout: 'execsnoop: loading objects\n',
       exitCode: 1,
       timings: { bootMs: 2600, loaderMs: 500, totalMs: 3500 },
-      stderr:
-        'load objects: map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)\n',
+      stderr: 'load objects: map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)\n',
     }),
     cell({
       id: 's390x/debian-bullseye/default',
@@ -186,8 +184,7 @@ export function fixtureResults(): RunResults {
       timings: { bootMs: 3600, loaderMs: 900, totalMs: 4700 },
       stdout: HOSTILE_STDOUT,
       stderr: 'load program: permission denied\n\x1b[1;31mERROR\x1b[0m </pre><script>window.__pwned=5</script>\n',
-      dmesg:
-        '[    2.201] Lockdown: execsnoop: use of bpf to read kernel RAM is restricted; see man kernel_lockdown.7\n',
+      dmesg: '[    2.201] Lockdown: execsnoop: use of bpf to read kernel RAM is restricted; see man kernel_lockdown.7\n',
       guest: {
         btfPresent: true,
         lockdown: 'confidentiality',

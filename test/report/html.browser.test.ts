@@ -25,22 +25,13 @@ const errors: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
-    throw new Error(
-      `${CHROMIUM} missing: apt-get install -y --no-install-recommends chromium (or set PORTMATRIX_CHROMIUM to a Chrome/Chromium binary)`,
-    );
+    throw new Error(`${CHROMIUM} missing: apt-get install -y --no-install-recommends chromium (or set PORTMATRIX_CHROMIUM to a Chrome/Chromium binary)`);
   const dir = await mkdtemp(path.join(tmpdir(), 'pm-html-'));
   await writeReports(dir, fixtureRun(), ['html']);
   url = pathToFileURL(path.join(dir, 'report.html')).href;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
 });
 
@@ -66,10 +57,7 @@ async function open(hash = ''): Promise<Page> {
   return page;
 }
 
-const visibleIds = (page: Page) =>
-  page.$$eval('details.cell', (els) =>
-    els.filter((e) => !(e as HTMLElement).hidden).map((e) => e.getAttribute('data-id')),
-  );
+const visibleIds = (page: Page) => page.$$eval('details.cell', (els) => els.filter((e) => !(e as HTMLElement).hidden).map((e) => e.getAttribute('data-id')));
 
 describe('HTML report in Chromium', () => {
   it('shows counts that match the model, and a full-page screenshot', async () => {
@@ -99,11 +87,7 @@ describe('HTML report in Chromium', () => {
     expect(await visibleIds(page)).toHaveLength(5);
     await page.selectOption('select[data-filter="arch"]', 'amd64');
     expect(new URL(page.url()).hash).toBe('#status=fail,infra&arch=amd64');
-    expect(await visibleIds(page)).toEqual([
-      'amd64/debian-bookworm/lockdown',
-      'amd64/debian-bullseye/default',
-      'amd64/debian-trixie/lockdown',
-    ]);
+    expect(await visibleIds(page)).toEqual(['amd64/debian-bookworm/lockdown', 'amd64/debian-bullseye/default', 'amd64/debian-trixie/lockdown']);
     // Rows with nothing left to show disappear from the grid.
     expect(await page.locator('tr[data-row]:not([hidden])').count()).toBe(3);
     await page.click('#pm-clear');
@@ -114,11 +98,7 @@ describe('HTML report in Chromium', () => {
 
   it('filters from a shared link apply on load', async () => {
     const page = await open('#kernel=debian-trixie&config=default');
-    expect(await visibleIds(page)).toEqual([
-      's390x/debian-trixie/default',
-      'arm64/debian-trixie/default',
-      'amd64/debian-trixie/default',
-    ]);
+    expect(await visibleIds(page)).toEqual(['s390x/debian-trixie/default', 'arm64/debian-trixie/default', 'amd64/debian-trixie/default']);
     expect(await page.inputValue('select[data-filter="kernel"]')).toBe('debian-trixie');
     await page.close();
   });
@@ -128,7 +108,7 @@ describe('HTML report in Chromium', () => {
     expect(await visibleIds(page)).toEqual(['s390x/debian-bookworm/default', 'amd64/debian-trixie/default']);
     expect(await page.inputValue('select[data-filter="test"]')).toBe('suite');
     const cell = page.locator('details.cell[data-id="amd64/debian-trixie/default"]');
-    expect(await cell.locator('> summary .tests-count').textContent()).toBe('tests: 2/2');
+    expect(await cell.locator('> summary .tests-count').innerText()).toBe('tests: 2/2');
     await cell.locator('> summary').click();
     expect(await cell.locator('details.test[data-test="loader"]').isHidden()).toBe(true);
     const suite = cell.locator('details.test[data-test="suite"]');
@@ -147,8 +127,8 @@ describe('HTML report in Chromium', () => {
     expect(await cell.locator('pre').first().isVisible()).toBe(false);
     await cell.locator('> summary').click();
     await expect.poll(() => cell.evaluate((e) => (e as HTMLDetailsElement).open)).toBe(true);
-    expect(await cell.locator('pre').nth(1).textContent()).toContain('no BTF found for kernel version 6.1.0-37-s390x');
-    expect(await cell.textContent()).toMatch(/BTF \(guest\)\s+no/);
+    expect(await cell.locator('pre').nth(1).innerText()).toContain('no BTF found for kernel version 6.1.0-37-s390x');
+    expect(await cell.innerText()).toMatch(/BTF \(guest\)\s+no/);
     await expect.poll(() => new URL(page.url()).hash).toBe('#cell=s390x/debian-bookworm/default');
     await page.close();
   });
@@ -160,29 +140,25 @@ describe('HTML report in Chromium', () => {
     expect(await page.locator('details.cell[open]').count()).toBe(1);
     expect(await cell.evaluate((e) => e.getBoundingClientRect().top)).toBeLessThan(50);
     expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(500);
-    expect(await cell.locator('pre').nth(1).textContent()).toContain('bad CO-RE relocation');
+    expect(await cell.locator('pre').nth(1).innerText()).toContain('bad CO-RE relocation');
     // From the grid, with a filter on: the filter stays, the cell opens.
     await page.goto(`${url}#status=xpass`);
     await page.click('td[data-id="s390x/debian-trixie/default"] a');
     expect(new URL(page.url()).hash).toBe('#status=xpass&cell=s390x/debian-trixie/default');
-    expect(
-      await page
-        .locator('details.cell[data-id="s390x/debian-trixie/default"]')
-        .evaluate((e) => (e as HTMLDetailsElement).open),
-    ).toBe(true);
+    expect(await page.locator('details.cell[data-id="s390x/debian-trixie/default"]').evaluate((e) => (e as HTMLDetailsElement).open)).toBe(true);
     await page.close();
   });
 
   it('hostile guest output is shown as text and runs nothing', async () => {
     const page = await open('#cell=amd64/debian-bookworm/lockdown');
     const cell = page.locator('details.cell[data-id="amd64/debian-bookworm/lockdown"]');
-    const stdout = await cell.locator('pre').first().textContent();
+    const stdout = await cell.locator('pre').first().innerText();
     expect(stdout).toContain('<script>window.__pwned=1</script>');
     expect(stdout).toContain('<img src=x onerror="window.__pwned=2">');
     expect(stdout).toContain('</details></pre></code></td></tr></table>');
     expect(stdout).not.toContain('\x1b');
-    expect(await cell.locator('pre').nth(1).textContent()).toContain('</pre><script>window.__pwned=5</script>');
-    expect(await cell.locator('.reason').textContent()).toContain('</script><script>window.__pwned=3</script>');
+    expect(await cell.locator('pre').nth(1).innerText()).toContain('</pre><script>window.__pwned=5</script>');
+    expect(await cell.locator('.reason').innerText()).toContain('</script><script>window.__pwned=3</script>');
     expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.locator('script').count()).toBe(2);

@@ -67,15 +67,9 @@ describe('junit', () => {
   it('has one testsuite per cell and one testcase per test and per Go case, classname = cell id', () => {
     expect(xml).toMatch(/<testsuites name="portmatrix" tests="18" failures="7" errors="1" time="104.900">/);
     expect(xml.match(/<testsuite /g)).toHaveLength(11);
-    expect(xml).toContain(
-      '<testsuite name="amd64/debian-trixie/default" tests="5" failures="0" errors="0" skipped="1" time="4.500"',
-    );
-    expect(xml).toContain(
-      '<testsuite name="s390x/debian-bookworm/default" tests="4" failures="3" errors="0" skipped="0"',
-    );
-    expect(xml).toContain(
-      '<testsuite name="s390x/debian-bullseye/default" tests="1" failures="0" errors="0" skipped="1"',
-    );
+    expect(xml).toContain('<testsuite name="amd64/debian-trixie/default" tests="5" failures="0" errors="0" skipped="1" time="4.500"');
+    expect(xml).toContain('<testsuite name="s390x/debian-bookworm/default" tests="4" failures="3" errors="0" skipped="0"');
+    expect(xml).toContain('<testsuite name="s390x/debian-bullseye/default" tests="1" failures="0" errors="0" skipped="1"');
     expect(xml.match(/<testcase /g)).toHaveLength(18);
     expect(xml.match(/<failure /g)).toHaveLength(7);
     expect(xml.match(/<error /g)).toHaveLength(1);
@@ -87,9 +81,7 @@ describe('junit', () => {
     expect(xml).toContain(
       '<testcase classname="s390x/debian-bookworm/default" name="suite/TestCORE/task_state" time="0.020">\n      <failure message="no BTF for CO-RE &lt;b&gt;"',
     );
-    expect(xml).toContain(
-      'portmatrix: failed as expected (5.10 charges maps to RLIMIT_MEMLOCK): memlock limit too low',
-    );
+    expect(xml).toContain('portmatrix: failed as expected (5.10 charges maps to RLIMIT_MEMLOCK): memlock limit too low');
   });
 
   it('escapes hostile text and drops bytes XML 1.0 forbids', () => {
@@ -109,12 +101,8 @@ describe('markdown', () => {
   });
 
   it('leads with counts, a legend, and failures before expected failures', () => {
-    expect(md.split('\n')[0]).toBe(
-      '## ❌ portmatrix: 5 of 11 cells failed unexpectedly; 1 could not run \\(infrastructure\\)',
-    );
-    expect(md).toContain(
-      '❌ 4 fail · ❗ 1 unexpected pass · ⚠️ 1 infra error · ☑️ 1 expected failure · ➖ 1 skipped · ✅ 3 pass',
-    );
+    expect(md.split('\n')[0]).toBe('## ❌ portmatrix: 5 of 11 cells failed unexpectedly; 1 could not run \\(infrastructure\\)');
+    expect(md).toContain('❌ 4 fail · ❗ 1 unexpected pass · ⚠️ 1 infra error · ☑️ 1 expected failure · ➖ 1 skipped · ✅ 3 pass');
     expect(md).toContain('| debian-bookworm · default | ✅ | ✅ | ❌ 0/2 |');
     expect(md.indexOf('### Failures')).toBeLessThan(md.indexOf('### Expected failures'));
     expect(md.indexOf('no BTF found for kernel version 6.1.0-37-s390x')).toBeGreaterThan(0);
@@ -160,16 +148,7 @@ describe('terminal table', () => {
     expect(plain).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
     const colored = renderTable(results, { color: true, width: 100 });
     const codes = new Set(colored.match(/\x1b\[[0-9;]*m/g));
-    expect([...codes].sort()).toEqual([
-      '\x1b[0m',
-      '\x1b[1;31m',
-      '\x1b[1;33m',
-      '\x1b[1;35m',
-      '\x1b[1m',
-      '\x1b[2m',
-      '\x1b[32m',
-      '\x1b[36m',
-    ]);
+    expect([...codes].sort()).toEqual(['\x1b[0m', '\x1b[1;31m', '\x1b[1;33m', '\x1b[1;35m', '\x1b[1m', '\x1b[2m', '\x1b[32m', '\x1b[36m']);
   });
 
   it('cuts long reasons to the width', () => {

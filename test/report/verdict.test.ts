@@ -61,8 +61,7 @@ describe('a flaky cell', () => {
     expect(v.table).toContain('✓ all 3 cells as expected\n');
     expect(v.html).toContain('<div class="verdict ok">✓ all 3 cells as expected</div>');
     expect(v.html).toContain('<title>portmatrix: all as expected (3 cells)</title>');
-    for (const md of [v.markdown, v.jobSummary, v.comment])
-      expect(md).toContain('## ✅ portmatrix: all 3 cells as expected\n');
+    for (const md of [v.markdown, v.jobSummary, v.comment]) expect(md).toContain('## ✅ portmatrix: all 3 cells as expected\n');
     expect(v.junit).toMatch(/<testsuites name="portmatrix" tests="3" failures="0" errors="0"/);
     expect(v.junit).toContain('portmatrix: failed, then passed on a fresh boot: passed 1 of 2 runs');
   });

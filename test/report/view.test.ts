@@ -14,9 +14,7 @@ it('orders config rows as the matrix lists them when the run recorded that order
   const asWritten = rowsOf({ ...results, configs: written });
   for (const rows of [alphabetical, asWritten]) {
     // Within one kernel, configs keep the expected order.
-    const order = rows.at(0)
-      ? rows.filter((r) => r.startsWith(rows[0]!.split('/')[0]!)).map((r) => r.split('/')[1])
-      : [];
+    const order = rows.at(0) ? rows.filter((r) => r.startsWith(rows[0]!.split('/')[0]!)).map((r) => r.split('/')[1]) : [];
     const wanted = rows === asWritten ? written : configs;
     expect(order).toEqual(wanted.filter((c) => order.includes(c)));
   }

@@ -18,17 +18,12 @@ loader:
   timeout: 30
 `;
 
-const read = async (dir: string): Promise<RunResults> =>
-  JSON.parse(await readFile(path.join(dir, 'results.json'), 'utf8'));
+const read = async (dir: string): Promise<RunResults> => JSON.parse(await readFile(path.join(dir, 'results.json'), 'utf8'));
 
 describe('portmatrix repro', () => {
   it('boots only the failed cell of a results dir, on the kernel it ran on, and says it reproduced', async () => {
     // Fails where the kernel command line says so: the bad config, every time.
-    const dir = await scriptProject(
-      'pm-repro-vm-',
-      { 'check.sh': 'if grep -q pm.fail /proc/cmdline; then echo broken; exit 1; fi' },
-      MATRIX_TAIL,
-    );
+    const dir = await scriptProject('pm-repro-vm-', { 'check.sh': 'if grep -q pm.fail /proc/cmdline; then echo broken; exit 1; fi' }, MATRIX_TAIL);
     const ci = await runCli(['run', '--retries', '0', '--results-dir', 'ci-results'], { cwd: dir });
     expect(ci.code, ci.stderr).toBe(1);
     const before = await read(path.join(dir, 'ci-results'));
@@ -42,8 +37,6 @@ describe('portmatrix repro', () => {
     expect(repro.code, repro.stderr).toBe(0);
     expect(repro.stdout).toContain(`\nreproduced: ${failed.id}: fail here, fail in CI`);
     const after = await read(path.join(dir, 'results-repro'));
-    expect(after.cells.map((c) => [c.id, c.status, c.kernel.sha256])).toEqual([
-      [failed.id, 'fail', failed.kernel.sha256],
-    ]);
+    expect(after.cells.map((c) => [c.id, c.status, c.kernel.sha256])).toEqual([[failed.id, 'fail', failed.kernel.sha256]]);
   }, 600_000);
 });

@@ -3,8 +3,7 @@ import { passRanges, rangeText } from '../../src/results/kernel-range.js';
 import type { CellResult } from '../../src/results/model.js';
 import { cellResult } from '../helpers/cells.js';
 
-const cell = (id: string, release: string, status: CellResult['status']) =>
-  cellResult({ id, kernel: { release }, status });
+const cell = (id: string, release: string, status: CellResult['status']) => cellResult({ id, kernel: { release }, status });
 
 describe('kernel ranges', () => {
   it('names the oldest and newest kernel passed by release, not by name, and ignores skips', () => {

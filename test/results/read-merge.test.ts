@@ -19,8 +19,7 @@ const tmp = () => mkdtemp(path.join(tmpdir(), 'pm-results-'));
 /** Writes a results dir the way the run engine does: results.json + cells/*.json. */
 async function writeRunDir(dir: string, results: RunResults, withSummary = true): Promise<void> {
   await mkdir(path.join(dir, 'cells'), { recursive: true });
-  for (const cell of results.cells)
-    await writeFile(path.join(dir, 'cells', cellFileName(cell.id)), JSON.stringify(cell, null, 2));
+  for (const cell of results.cells) await writeFile(path.join(dir, 'cells', cellFileName(cell.id)), JSON.stringify(cell, null, 2));
   if (withSummary) await writeFile(path.join(dir, 'results.json'), serializeResults(results));
 }
 
@@ -54,9 +53,7 @@ describe('readResults', () => {
 
   it('names the path of a missing, corrupt, foreign or future file', async () => {
     const dir = await tmp();
-    await expect(readResults(path.join(dir, 'nope'))).rejects.toThrow(
-      new RegExp(`no results in ${path.join(dir, 'nope')}`),
-    );
+    await expect(readResults(path.join(dir, 'nope'))).rejects.toThrow(new RegExp(`no results in ${path.join(dir, 'nope')}`));
 
     await writeFile(path.join(dir, 'results.json'), '{"schemaVersion": 1, "cells": [');
     await expect(readResults(dir)).rejects.toThrow(`${path.join(dir, 'results.json')} is not valid JSON`);
@@ -75,9 +72,7 @@ describe('readResults', () => {
     const cellsOnly = await tmp();
     await mkdir(path.join(cellsOnly, 'cells'));
     await writeFile(path.join(cellsOnly, 'cells', 'amd64__x__y.json'), 'garbage');
-    await expect(readResults(cellsOnly)).rejects.toThrow(
-      `${path.join(cellsOnly, 'cells', 'amd64__x__y.json')} is not valid JSON`,
-    );
+    await expect(readResults(cellsOnly)).rejects.toThrow(`${path.join(cellsOnly, 'cells', 'amd64__x__y.json')} is not valid JSON`);
   });
 });
 
@@ -85,9 +80,7 @@ describe('mergeResults', () => {
   it('merging shards gives the unsharded results.json byte for byte (timestamps aside)', async () => {
     const shards = fixtureShards(3);
     // Shard order must not matter.
-    const merged = mergeResults(
-      [shards[2]!, shards[0]!, shards[1]!].map((results, i) => ({ dir: `shard-${i}`, results })),
-    );
+    const merged = mergeResults([shards[2]!, shards[0]!, shards[1]!].map((results, i) => ({ dir: `shard-${i}`, results })));
     expect(normaliseTimes(serializeResults(merged))).toBe(normaliseTimes(serializeResults(fixtureResults())));
     expect(merged.startedAt).toBe('2025-06-01T10:00:00.000Z');
     expect(merged.finishedAt).toBe('2025-06-01T10:02:59.000Z');
@@ -112,17 +105,13 @@ describe('mergeResults', () => {
   it('refuses conflicting duplicates, naming both dirs and the cell', () => {
     const a = fixtureResults();
     const b = fixtureResults();
-    b.cells = b.cells.map((c) =>
-      c.id === 'amd64/debian-bookworm/default' ? { ...c, status: 'fail', reason: 'changed' } : c,
-    );
+    b.cells = b.cells.map((c) => (c.id === 'amd64/debian-bookworm/default' ? { ...c, status: 'fail', reason: 'changed' } : c));
     expect(() =>
       mergeResults([
         { dir: '/r/shard-1', results: a },
         { dir: '/r/shard-2', results: b },
       ]),
-    ).toThrow(
-      'cell amd64/debian-bookworm/default has conflicting results in /r/shard-1 and /r/shard-2 (status pass vs fail)',
-    );
+    ).toThrow('cell amd64/debian-bookworm/default has conflicting results in /r/shard-1 and /r/shard-2 (status pass vs fail)');
     const c = fixtureResults();
     c.cells[0] = { ...c.cells[0]!, inputsHash: 'sha256:other' };
     expect(() =>
@@ -139,9 +128,7 @@ describe('writeReports / parseReporters', () => {
   it('validates reporter names', () => {
     expect(parseReporters()).toEqual(['json', 'junit', 'html', 'markdown']);
     expect(parseReporters('html, json,html')).toEqual(['html', 'json']);
-    expect(() => parseReporters('json,xml')).toThrow(
-      '--reporter: unknown reporter "xml"; valid: json, junit, html, markdown',
-    );
+    expect(() => parseReporters('json,xml')).toThrow('--reporter: unknown reporter "xml"; valid: json, junit, html, markdown');
   });
 
   it('writes only the chosen files and leaves no temp files behind', async () => {
@@ -208,8 +195,7 @@ describe('portmatrix report', () => {
     const flakyIds = [passed[0]!.id];
     await writeRunDir(path.join(cwd, 'old'), flaky);
     expect(await report(fakeContext(cwd), { reporter: 'json' }, ['old'])).toBe(0);
-    const verdictIn = async (dir: string) =>
-      (JSON.parse(await readFile(path.join(cwd, dir, 'results.json'), 'utf8')) as RunResults).verdict;
+    const verdictIn = async (dir: string) => (JSON.parse(await readFile(path.join(cwd, dir, 'results.json'), 'utf8')) as RunResults).verdict;
     expect(await verdictIn('old')).toEqual({ exitCode: 0, strict: false, ok: true, failed: [], infra: [] });
     const strict = { exitCode: 1, strict: true, ok: false, failed: flakyIds, infra: [] };
     await writeRunDir(path.join(cwd, 'strict'), { ...flaky, verdict: strict });

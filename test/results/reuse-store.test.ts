@@ -23,10 +23,7 @@ async function resultsDir(): Promise<string> {
 describe('the --reuse store', () => {
   it('gives back a kept pass with its console log and minimal BTF, for the same id and hash only', async () => {
     const store = reuseStore(await mkdtemp(path.join(os.tmpdir(), 'pm-cache-')));
-    await store.keep(
-      result({ btf: { mode: 'min', source: 'min', bytes: 7, file: 'btf/debian-trixie-amd64.btf' } }),
-      await resultsDir(),
-    );
+    await store.keep(result({ btf: { mode: 'min', source: 'min', bytes: 7, file: 'btf/debian-trixie-amd64.btf' } }), await resultsDir());
     const next = await mkdtemp(path.join(os.tmpdir(), 'pm-next-'));
     const got = await store.take(HASH, 'amd64/debian-trixie/default', next);
     expect(got?.stdout).toBe('ok\n');
@@ -61,10 +58,7 @@ describe('the --reuse store', () => {
     const [entry] = await readdir(path.join(cache, 'results'));
     const file = path.join(cache, 'results', entry!);
     const held = JSON.parse(await readFile(file, 'utf8'));
-    await writeFile(
-      file,
-      JSON.stringify({ ...held, files: { '../outside.log': Buffer.from('x').toString('base64') } }),
-    );
+    await writeFile(file, JSON.stringify({ ...held, files: { '../outside.log': Buffer.from('x').toString('base64') } }));
     const next = await mkdtemp(path.join(os.tmpdir(), 'pm-next-'));
     expect(await store.take(HASH, 'amd64/debian-trixie/default', next)).toBeUndefined();
     await writeFile(file, '{"result": ');

@@ -28,9 +28,7 @@ describe('cellStatus', () => {
     expect(cellStatus([test('a', 'pass'), test('c', 'xfail'), test('d', 'skip')], { bootFailed: false })).toBe('pass');
     expect(cellStatus([test('a', 'pass'), test('e', 'xpass')], { bootFailed: false })).toBe('fail');
     expect(cellStatus(mixed, { bootFailed: false, expect: { result: 'fail', reason: 'r' } })).toBe('xfail');
-    expect(cellStatus([test('a', 'pass')], { bootFailed: false, expect: { result: 'fail', reason: 'r' } })).toBe(
-      'xpass',
-    );
+    expect(cellStatus([test('a', 'pass')], { bootFailed: false, expect: { result: 'fail', reason: 'r' } })).toBe('xpass');
     expect(cellStatus(mixed, { bootFailed: true })).toBe('infra');
     expect(cellStatus([test('a', 'skip')], { bootFailed: false })).toBe('skip');
     expect(passedCount(mixed)).toEqual({ passed: 2, total: 3 });

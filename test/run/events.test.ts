@@ -58,13 +58,7 @@ function setup(signal = new AbortController().signal) {
 const kinds = (seen: RunEvent[], id: string) =>
   seen
     .filter((e) => 'cell' in e && e.cell.id === id)
-    .map((e) =>
-      e.type === 'image'
-        ? `image ${e.state}`
-        : e.type === 'result'
-          ? `result ${e.result.status}${e.resumed ? ' resumed' : ''}`
-          : e.type,
-    );
+    .map((e) => (e.type === 'image' ? `image ${e.state}` : e.type === 'result' ? `result ${e.result.status}${e.resumed ? ' resumed' : ''}` : e.type));
 
 describe('run events', () => {
   it('tell each cell from queued to result, and the writer keeps only new results', async () => {
@@ -117,9 +111,7 @@ describe('run events', () => {
     expect(kinds(seen, kept.id)).toEqual(['queued', 'image resolving', 'image cached', 'result pass resumed']);
     const written = readdirSync(path.join(dir, 'results', 'cells')).sort();
     expect(written).toEqual(['amd64__missing__default.json', 's390x__debian-bullseye__default.json']);
-    expect(JSON.parse(await readFile(path.join(dir, 'results', 'cells', written[1]!), 'utf8')).reason).toBe(
-      'no s390x kernel',
-    );
+    expect(JSON.parse(await readFile(path.join(dir, 'results', 'cells', written[1]!), 'utf8')).reason).toBe('no s390x kernel');
   });
 
   it('stop the run when a result cannot be written: the error names the dir, later cells do not start', async () => {

@@ -42,10 +42,7 @@ describe('faults', () => {
     const broken = path.join(dir, 'vmlinuz-broken');
     await copyFile(kernelPath, broken);
     await truncate(broken, Math.floor((await stat(broken)).size / 3));
-    await writeFile(
-      path.join(dir, 'matrix.yaml'),
-      'kernels: [file:./vmlinuz-broken]\narches: [amd64]\nloader:\n  path: ./loader.sh\nvm:\n  bootTimeout: 20\n',
-    );
+    await writeFile(path.join(dir, 'matrix.yaml'), 'kernels: [file:./vmlinuz-broken]\narches: [amd64]\nloader:\n  path: ./loader.sh\nvm:\n  bootTimeout: 20\n');
     const run = await runCli(['run', '--accel', 'tcg'], { cwd: dir });
     expect(run.code, run.stderr).toBe(3);
     const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
@@ -54,9 +51,7 @@ describe('faults', () => {
     expect(cell.status).toBe('infra');
     expect(cell.bootFailed).toBe(true);
     expect(cell.attempts).toBe(2);
-    expect(cell.reason).toMatch(
-      /^(QEMU exited \(code \d+\) before the loader started|guest did not start \/init within \d+s): the console stayed empty/,
-    );
+    expect(cell.reason).toMatch(/^(QEMU exited \(code \d+\) before the loader started|guest did not start \/init within \d+s): the console stayed empty/);
     expect(cell.consoleTail).toBe('');
     expect(qemuProcesses()).toEqual([]);
   }, 300_000);
@@ -65,10 +60,7 @@ describe('faults', () => {
     const dir = await project({});
     // The host's own /bin/true is an x86-64 ELF: wrong for an arm64 cell.
     await copyFile('/bin/true', path.join(dir, 'loader-arm64'));
-    await writeFile(
-      path.join(dir, 'matrix.yaml'),
-      'kernels: [debian:trixie]\narches: [arm64]\nloader:\n  path: ./loader-{arch}\n',
-    );
+    await writeFile(path.join(dir, 'matrix.yaml'), 'kernels: [debian:trixie]\narches: [arm64]\nloader:\n  path: ./loader-{arch}\n');
     const started = Date.now();
     const run = await runCli(['run'], { cwd: dir });
     expect(run.code).toBe(2);
@@ -109,9 +101,7 @@ describe('faults', () => {
     const resumed = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--resume'], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
-    expect(results.cells.map((c) => [c.id, c.status])).toEqual(
-      configs.map((c) => [`amd64/debian-trixie/${c}`, 'pass']),
-    );
+    expect(results.cells.map((c) => [c.id, c.status])).toEqual(configs.map((c) => [`amd64/debian-trixie/${c}`, 'pass']));
     // Cell a was not run again: same start time as before the interruption.
     expect(results.cells[0]!.startedAt).toBe(first.startedAt);
   }, 600_000);

@@ -103,13 +103,7 @@ describe('one attempt of a loader', () => {
       'fail',
       'missing kernel BTF: load: no BTF found for kernel version 6.1.0-50-s390x',
     ],
-    [
-      'loader killed by its timeout',
-      seen({ exitCode: 143, loaderTimedOut: true }),
-      undefined,
-      'fail',
-      'loader timed out after 60s',
-    ],
+    ['loader killed by its timeout', seen({ exitCode: 143, loaderTimedOut: true }), undefined, 'fail', 'loader timed out after 60s'],
     [
       'boot deadline',
       seen({
@@ -189,20 +183,8 @@ describe('one attempt of a loader', () => {
       'infra',
       'QEMU was killed by SIGKILL from outside portmatrix (out of memory, or the runner stopped it)',
     ],
-    [
-      'expected failure that failed',
-      seen({ exitCode: 2 }),
-      { result: 'fail', reason: 'no BTF' },
-      'xfail',
-      'loader exited with code 2',
-    ],
-    [
-      'expected failure that passed',
-      seen({}),
-      { result: 'fail', reason: 'no BTF' },
-      'xpass',
-      'expected to fail (no BTF) but passed',
-    ],
+    ['expected failure that failed', seen({ exitCode: 2 }), { result: 'fail', reason: 'no BTF' }, 'xfail', 'loader exited with code 2'],
+    ['expected failure that passed', seen({}), { result: 'fail', reason: 'no BTF' }, 'xpass', 'expected to fail (no BTF) but passed'],
     [
       'expected failure that did not boot stays infra',
       seen({ loaderStarted: false, exitCode: undefined, bootTimedOut: true }),
@@ -219,42 +201,18 @@ describe('one attempt of a loader', () => {
 
 describe('classifyFailure', () => {
   it.each([
-    [
-      'field CO-RE',
-      'load objects: program kprobe_execve: load program: bad CO-RE relocation: invalid func unknown#195896080',
-      'CO-RE relocation failure',
-    ],
-    [
-      'memlock',
-      'map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)',
-      'memlock limit',
-    ],
-    [
-      'tracefs',
-      'unable to derive a value for LINUX_HAS_SYSCALL_WRAPPER: neither debugfs nor tracefs are mounted',
-      'tracefs/debugfs not mounted',
-    ],
+    ['field CO-RE', 'load objects: program kprobe_execve: load program: bad CO-RE relocation: invalid func unknown#195896080', 'CO-RE relocation failure'],
+    ['memlock', 'map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)', 'memlock limit'],
+    ['tracefs', 'unable to derive a value for LINUX_HAS_SYSCALL_WRAPPER: neither debugfs nor tracefs are mounted', 'tracefs/debugfs not mounted'],
     ['plain EPERM', 'attach kprobe: operation not permitted', 'permission denied'],
-    [
-      'glibc',
-      "/portmatrix/loader: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.38' not found (required by /portmatrix/loader)",
-      'libc mismatch',
-    ],
+    ['glibc', "/portmatrix/loader: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.38' not found (required by /portmatrix/loader)", 'libc mismatch'],
   ])('%s', (_name, stderr, reason) => {
     expect(classifyFailure({ stdout: '', stderr, dmesg: '' })?.split(':')[0]).toBe(reason);
   });
 
   it.each([
-    [
-      '6.1',
-      'load program: invalid argument: unknown func bpf_probe_read#4 (28 line(s) omitted)',
-      'unknown func bpf_probe_read#4',
-    ],
-    [
-      '6.12',
-      'load program: invalid argument: program of this type cannot use helper bpf_probe_read#4',
-      'cannot use helper bpf_probe_read#4',
-    ],
+    ['6.1', 'load program: invalid argument: unknown func bpf_probe_read#4 (28 line(s) omitted)', 'unknown func bpf_probe_read#4'],
+    ['6.12', 'load program: invalid argument: program of this type cannot use helper bpf_probe_read#4', 'cannot use helper bpf_probe_read#4'],
   ])('names lockdown when the guest ran under it (%s)', (_k, stderr, quoted) => {
     expect(classifyFailure({ stdout: '', stderr, dmesg: '' }, 'confidentiality')).toBe(
       `kernel lockdown (confidentiality) forbids reading kernel memory: ${quoted}`,

@@ -46,10 +46,7 @@ describe('packages the suite does not have', { timeout: 120_000 }, () => {
       expect(existsSync(path.join(dir, 'results', 'results.json'))).toBe(false);
     }
     // The test-level {names, suite} form, in its own suite.
-    await writeFile(
-      path.join(dir, 'matrix.yaml'),
-      matrix('static', 'zlib1g', '    packages: {names: [zlib1g, libbpff0], suite: bullseye}\n'),
-    );
+    await writeFile(path.join(dir, 'matrix.yaml'), matrix('static', 'zlib1g', '    packages: {names: [zlib1g, libbpff0], suite: bullseye}\n'));
     const run = await runCli(['run', '--accel', 'tcg', '--retries', '0'], { cwd: dir });
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(

@@ -23,11 +23,7 @@ ${packages}loader:
 describe('guest packages', () => {
   it('refuse a loader whose library neither libc nor a listed package provides, and run it with packages: [libbpf1]', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-packages-vm-'));
-    for (const arch of ['amd64', 's390x'])
-      await copyFile(
-        path.join(repoRoot, `examples/execwatch/bin/execwatch-${arch}`),
-        path.join(dir, `execwatch-${arch}`),
-      );
+    for (const arch of ['amd64', 's390x']) await copyFile(path.join(repoRoot, `examples/execwatch/bin/execwatch-${arch}`), path.join(dir, `execwatch-${arch}`));
     await useTestLock(dir);
 
     for (const packages of ['', 'packages: [zlib1g]\n']) {

@@ -37,17 +37,14 @@ describe('per-test progress', () => {
       },
     });
     progress.close();
-    expect(text()).toBe(
-      '  pass  amd64/debian-trixie/default › smoke  1.2s\n  FAIL  amd64/debian-trixie/default › hang  2.0s  timed out after 2s\n',
-    );
+    expect(text()).toBe('  pass  amd64/debian-trixie/default › smoke  1.2s\n  FAIL  amd64/debian-trixie/default › hang  2.0s  timed out after 2s\n');
   });
 
   it('with --verbose prints the guest output streamed for each test line by line, plain, the open line at the test end', () => {
     const { progress, text } = capture({ verbose: true });
     const c = cell('amd64', 'debian:trixie');
     const base = { kind: 'exec' as const, timedOut: false, stdout: '', stderr: '', kernelLog: '' };
-    const output = (test: string, stream: 'stdout' | 'stderr', chunk: string) =>
-      progress.listener({ type: 'output', cell: c, test, stream, text: chunk });
+    const output = (test: string, stream: 'stdout' | 'stderr', chunk: string) => progress.listener({ type: 'output', cell: c, test, stream, text: chunk });
     output('hang', 'stdout', 'one\ntw');
     output('hang', 'stderr', 'warn\x1b[31m red\r\n');
     output('hang', 'stdout', 'o\nthree, no newline');

@@ -47,17 +47,11 @@ async function project(name: string, loader: string, matrix: string): Promise<st
   await writeFile(path.join(p, 'loader.sh'), loader);
   await chmod(path.join(p, 'loader.sh'), 0o755);
   await useTestLock(p);
-  await writeFile(
-    path.join(p, 'matrix.yaml'),
-    `kernels: [debian:trixie]\narches: [amd64]\nloader:\n  path: ./loader.sh\n  timeout: 30\n${matrix}`,
-  );
+  await writeFile(path.join(p, 'matrix.yaml'), `kernels: [debian:trixie]\narches: [amd64]\nloader:\n  path: ./loader.sh\n  timeout: 30\n${matrix}`);
   return p;
 }
 
-async function run(
-  p: string,
-  ...flags: string[]
-): Promise<{ code: number; stdout: string; stderr: string; cells: Record<string, CellResult> }> {
+async function run(p: string, ...flags: string[]): Promise<{ code: number; stdout: string; stderr: string; cells: Record<string, CellResult> }> {
   const r = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--reporter', 'json', ...flags], { cwd: p });
   const results: RunResults = JSON.parse(await readFile(path.join(p, 'results/results.json'), 'utf8'));
   return {
@@ -99,8 +93,7 @@ expect:
     await run(p); // makes the snapshots of both boots (or finds them)
     const restored = await run(p);
     for (const r of [cold, restored]) expect(r.code, r.stderr).toBe(0);
-    const view = (cells: Record<string, CellResult>) =>
-      Object.values(cells).map((c) => [c.config, c.status, c.attempts, c.boot, c.stdout, c.stderr]);
+    const view = (cells: Record<string, CellResult>) => Object.values(cells).map((c) => [c.config, c.status, c.attempts, c.boot, c.stdout, c.stderr]);
     expect(view(cold.cells)).toEqual([
       ['default', 'pass', 1, 'cold', 'open\n', ''],
       ['lockdown', 'xfail', 1, 'cold', '', 'locked down: none integrity [confidentiality]\n'],
@@ -156,20 +149,11 @@ expect:
   it('two runs that share one cache make one snapshot: one boots cold and saves it, the other waits and restores it', async () => {
     // A boot no earlier run made: its own kernel command line.
     const mark = `pm.concurrent=${Date.now()}`;
-    const p1 = await project(
-      'concurrent-1',
-      '#!/bin/sh\necho ok\n',
-      `configs: [{name: default, cmdline: [${mark}]}]\n`,
-    );
-    const p2 = await project(
-      'concurrent-2',
-      '#!/bin/sh\necho ok\n',
-      `configs: [{name: default, cmdline: [${mark}]}]\n`,
-    );
+    const p1 = await project('concurrent-1', '#!/bin/sh\necho ok\n', `configs: [{name: default, cmdline: [${mark}]}]\n`);
+    const p2 = await project('concurrent-2', '#!/bin/sh\necho ok\n', `configs: [{name: default, cmdline: [${mark}]}]\n`);
     // Two processes, so only the cache's lock can keep them from both making it.
     const [r1, r2] = await Promise.all([runProcess(p1), runProcess(p2)]);
-    for (const r of [r1, r2])
-      expect([r.code, r.cells.default!.status, r.cells.default!.attempts], r.stderr).toEqual([0, 'pass', 1]);
+    for (const r of [r1, r2]) expect([r.code, r.cells.default!.status, r.cells.default!.attempts], r.stderr).toEqual([0, 'pass', 1]);
     expect([r1.cells.default!.boot, r2.cells.default!.boot].sort()).toEqual(['cold', 'snapshot']);
     const release = r1.cells.default!.kernel.release;
     const made = (await store.list()).filter((x) => x.describe.includes(mark));
@@ -191,9 +175,7 @@ expect:
     const t0 = new Date().toISOString();
     const first = await run(p);
     expect(first.code, first.stderr).toBe(0);
-    const ours = (await store.list()).filter(
-      (x) => x.createdAt >= t0 && / \+ files [0-9a-f]{12} \(2\.0 MiB\)$/.test(x.describe),
-    );
+    const ours = (await store.list()).filter((x) => x.createdAt >= t0 && / \+ files [0-9a-f]{12} \(2\.0 MiB\)$/.test(x.describe));
     expect(
       ours.map((x) => x.describe.startsWith(`amd64 ${first.cells.a!.kernel.release} 512 MiB 1 cpu tcg + files `)),
       'the first run staged the files once',
@@ -212,15 +194,11 @@ expect:
     // A broken staged state: said once, the cells come from the boot's snapshot and stage again.
     const file = store.statePath(used!.key);
     await truncate(file, Math.floor(used!.bytes / 2));
-    await writeFile(
-      path.join(store.dir, `${used!.key}.json`),
-      JSON.stringify({ ...used, sha256: await sha256File(file), bytes: (await stat(file)).size }),
-    );
+    await writeFile(path.join(store.dir, `${used!.key}.json`), JSON.stringify({ ...used, sha256: await sha256File(file), bytes: (await stat(file)).size }));
     const again = await run(p);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr.match(/restoring the snapshot of its files failed/g)).toHaveLength(1);
-    for (const c of [again.cells.a!, again.cells.b!])
-      expect([c.status, c.stdout]).toEqual(['pass', `sha=${want}\nothers=0\n`]);
+    for (const c of [again.cells.a!, again.cells.b!]) expect([c.status, c.stdout]).toEqual(['pass', `sha=${want}\nothers=0\n`]);
     const remade = await store.lookup(used!.key);
     expect(remade.ok && remade.meta.bytes > used!.bytes * 0.75, 'staged again, whole').toBe(true);
   }, 900_000);
@@ -238,9 +216,7 @@ expect:
     expect(again.cells.default!.reused, 'unchanged pass is reused').toBeDefined();
     // Same result, same output: it was not run again.
     expect(again.cells.default!.stdout).toBe(first.cells.default!.stdout);
-    expect(await readFile(path.join(p, 'results', again.cells.default!.consoleLog!), 'utf8')).toContain(
-      'phase=loader-start',
-    );
+    expect(await readFile(path.join(p, 'results', again.cells.default!.consoleLog!), 'utf8')).toContain('phase=loader-start');
     expect(again.cells.broken!.reused, 'a failure is never reused').toBeUndefined();
     expect(again.stdout).toMatch(/1 of 2 cells reused the result of an earlier run/);
     expect(again.stderr).toMatch(/\[1\/2\] pass {2}amd64\/debian-trixie\/default .* reused$/m);

@@ -30,9 +30,7 @@ describe('shared files', () => {
 
   it('are built again after a failed build, not cached as a failure', async () => {
     const cache = sharedFilesCache();
-    await expect(cache('k', async () => Promise.reject(new Error('cannot read loader')))).rejects.toThrow(
-      'cannot read loader',
-    );
+    await expect(cache('k', async () => Promise.reject(new Error('cannot read loader')))).rejects.toThrow('cannot read loader');
     expect((await cache('k', async () => [file('a', 'b')])).entries).toHaveLength(1);
   });
 

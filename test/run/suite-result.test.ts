@@ -83,12 +83,7 @@ const outcome = (tests: TestResult[], boots = 1): SuiteOutcome => ({
 describe('suiteResult', () => {
   it('derives the cell from its tests', () => {
     const kernel = { kernelPath: '/k', sha256: 'x', release: '6.12' } as never;
-    const failed = suiteResult(
-      cell(),
-      kernel,
-      outcome([test('a', 'pass'), test('b', 'fail', 'exited with code 1')], 2),
-      facts,
-    );
+    const failed = suiteResult(cell(), kernel, outcome([test('a', 'pass'), test('b', 'fail', 'exited with code 1')], 2), facts);
     expect([failed.status, failed.reason, failed.guestBoots, failed.timings.loaderMs, failed.consoleTail]).toEqual([
       'fail',
       'b: exited with code 1',
@@ -97,12 +92,7 @@ describe('suiteResult', () => {
       'tail',
     ]);
     const passed = suiteResult(cell(), kernel, outcome([test('a', 'pass'), test('b', 'pass')]), facts);
-    expect([passed.status, passed.reason, passed.guestBoots, passed.consoleTail]).toEqual([
-      'pass',
-      undefined,
-      undefined,
-      '',
-    ]);
+    expect([passed.status, passed.reason, passed.guestBoots, passed.consoleTail]).toEqual(['pass', undefined, undefined, '']);
     const known = { result: 'fail' as const, reason: 'known' };
     const xfail = suiteResult(cell(known), kernel, outcome([test('a', 'fail', 'x'), test('b', 'pass')]), facts);
     // The cell's expectation covers its failing tests: they failed as expected too.
@@ -150,17 +140,16 @@ describe('suiteResult', () => {
   it('names each refused sysctl once in a failing cell, however often the guest applied it', () => {
     const kernel = { kernelPath: '/k', sha256: 'x', release: '6.12' } as never;
     const o = outcome([test('a', 'fail', 'x'), test('b', 'pass')], 2);
-    const refused = (line: number) =>
-      `kernel.x: /bin/sh: /portmatrix/cell.sh: line ${line}: can't create /proc/sys/kernel/x`;
+    const refused = (line: number) => `kernel.x: /bin/sh: /portmatrix/cell.sh: line ${line}: can't create /proc/sys/kernel/x`;
     o.boots[0]!.run.report.sysctlErrors = [refused(11), refused(50)];
     o.boots[1]!.run.report.sysctlErrors = [refused(11)];
     expect(suiteResult(cell(), kernel, o, facts).reason).toBe(`a: x (sysctl not applied: ${refused(11)})`);
   });
 
   it('names every failing test when several fail', () => {
-    expect(
-      testsReason([test('a', 'fail', 'timed out after 3s'), test('b', 'pass'), test('c', 'infra', 'QEMU was killed')]),
-    ).toBe('2 of 3 tests failed: a (timed out after 3s), c (QEMU was killed)');
+    expect(testsReason([test('a', 'fail', 'timed out after 3s'), test('b', 'pass'), test('c', 'infra', 'QEMU was killed')])).toBe(
+      '2 of 3 tests failed: a (timed out after 3s), c (QEMU was killed)',
+    );
   });
 
   it("puts one guest's kernel log back together in stamp order", () => {
@@ -168,8 +157,6 @@ describe('suiteResult', () => {
       dmesg: '[    0.000000] Linux version\n[    5.000000] between\n',
       tests: [{ dmesg: '[    4.000000] test 0\n  continued\n' }, {}, { dmesg: '[    6.000000] test 2\n' }],
     } as never;
-    expect(guestLog(report)).toBe(
-      '[    0.000000] Linux version\n[    4.000000] test 0\n  continued\n[    5.000000] between\n[    6.000000] test 2',
-    );
+    expect(guestLog(report)).toBe('[    0.000000] Linux version\n[    4.000000] test 0\n  continued\n[    5.000000] between\n[    6.000000] test 2');
   });
 });

@@ -53,10 +53,8 @@ function guest(plan: BootPlan, ended: [number, number][], died?: number): GuestR
   const F = `@@portmatrix:${plan.token}`;
   const lines = [`${F} phase=init t=1`, `${F} phase=loader-start t=1`];
   let t = 2;
-  for (const [i, code] of ended)
-    lines.push(`${F} test-start=${i} t=${t++}`, `${F} test-end=${i} exit=${code} timedout=0 t=${t++}`);
-  if (died !== undefined)
-    lines.push(`${F} test-start=${died} t=${t}`, '[ 9.1] Kernel panic - not syncing: sysrq triggered crash');
+  for (const [i, code] of ended) lines.push(`${F} test-start=${i} t=${t++}`, `${F} test-end=${i} exit=${code} timedout=0 t=${t++}`);
+  if (died !== undefined) lines.push(`${F} test-start=${died} t=${t}`, '[ 9.1] Kernel panic - not syncing: sysrq triggered crash');
   else lines.push(`${F} phase=done t=${t}`);
   const consoleTail = lines.slice(-2).join('\n');
   return {

@@ -14,8 +14,7 @@ import type { CellResult, RunResults } from '../../src/results/model.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
 import { scriptProject } from '../helpers/script-project.js';
 
-const project = (scripts: Record<string, string>, tests: string) =>
-  scriptProject('pm-suite-', scripts, `tests:\n${tests}`);
+const project = (scripts: Record<string, string>, tests: string) => scriptProject('pm-suite-', scripts, `tests:\n${tests}`);
 
 async function run(dir: string): Promise<{ code: number; stdout: string; stderr: string; cell: CellResult }> {
   const r = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--reporter', 'json'], { cwd: dir });

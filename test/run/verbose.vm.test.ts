@@ -28,8 +28,7 @@ async function verboseRun(dir: string): Promise<{ code: number; lines: { text: s
   return { code, lines };
 }
 
-const project = (scripts: Record<string, string>, matrixTail: string) =>
-  scriptProject('pm-verbose-', scripts, matrixTail);
+const project = (scripts: Record<string, string>, matrixTail: string) => scriptProject('pm-verbose-', scripts, matrixTail);
 
 const ID = 'amd64/debian-trixie/default';
 
@@ -58,10 +57,7 @@ describe('run --verbose', () => {
   }, 300_000);
 
   it('streams the one-program form too', async () => {
-    const dir = await project(
-      { 'loader.sh': 'echo "loader says hi"; sleep 3; echo bye' },
-      'loader:\n  path: ./loader.sh\n',
-    );
+    const dir = await project({ 'loader.sh': 'echo "loader says hi"; sleep 3; echo bye' }, 'loader:\n  path: ./loader.sh\n');
     const { code, lines } = await verboseRun(dir);
     expect(code).toBe(0);
     const texts = lines.map((l) => l.text);

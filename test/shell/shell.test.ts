@@ -17,12 +17,7 @@ describe('consoleView', () => {
   it('shows what comes between the shell frame and the next frame, marker split across chunks', () => {
     let shown = '';
     const view = consoleView(T, (t) => (shown += t), { plain: true });
-    const chunks = [
-      '[ 1.0] boot\r\n@@portmatrix:0123',
-      '456789abcdef phase=shell\r\nhi\r\n/tmp # ',
-      'ls\r\n@@portm',
-      `atrix:${T} shell-exit=4\r\n`,
-    ];
+    const chunks = ['[ 1.0] boot\r\n@@portmatrix:0123', '456789abcdef phase=shell\r\nhi\r\n/tmp # ', 'ls\r\n@@portm', `atrix:${T} shell-exit=4\r\n`];
     for (const chunk of chunks) view.push(chunk);
     expect(shown).toBe('hi\n/tmp # ls\n');
     expect(view.exitCode()).toBe(4);

@@ -78,9 +78,7 @@ describe('parseGoTest on real output', () => {
       'pass TestZLast',
     ]);
     expect(got).toMatchObject({ truncated: false, failed: true });
-    expect(byName(got.cases, 'TestFails').output).toBe(
-      '    fixture_test.go:23: before the failure\n    fixture_test.go:24: want 1, got 2\n',
-    );
+    expect(byName(got.cases, 'TestFails').output).toBe('    fixture_test.go:23: before the failure\n    fixture_test.go:24: want 1, got 2\n');
     expect(byName(got.cases, 'TestSkipped').skipMessage).toBe('ring buffer needs Linux 5.8');
     expect(byName(got.cases, 'TestNested/skip_me').skipMessage).toBe('skipped on purpose');
     expect(byName(got.cases, 'TestNested/ok').output).toBe('    fixture_test.go:34: outer ok\n');
@@ -99,12 +97,7 @@ describe('parseGoTest on real output', () => {
   it('-test.run selects; all passing means not failed', () => {
     const run = runFixture(['-test.run', '^TestPasses$|^TestNested$/^ok$']);
     const got = parseGoTest(run.text, { exitCode: run.exitCode });
-    expect(summary(got.cases)).toEqual([
-      'pass TestPasses',
-      'pass TestNested',
-      'pass TestNested/ok',
-      'pass TestNested/ok/deeper',
-    ]);
+    expect(summary(got.cases)).toEqual(['pass TestPasses', 'pass TestNested', 'pass TestNested/ok', 'pass TestNested/ok/deeper']);
     expect(got).toMatchObject({ failed: false, truncated: false });
   });
 
@@ -112,12 +105,7 @@ describe('parseGoTest on real output', () => {
     const run = runFixture(['-test.run', '^TestPasses$|^TestPanics$|^TestZLast$', '-fixture.panic']);
     expect(run.exitCode).toBe(2);
     const got = parseGoTest(run.text, { exitCode: run.exitCode });
-    expect(summary(got.cases)).toEqual([
-      'pass TestPasses',
-      'fail TestPanics',
-      'pass TestPanics/before',
-      'fail TestPanics/inner',
-    ]);
+    expect(summary(got.cases)).toEqual(['pass TestPasses', 'fail TestPanics', 'pass TestPanics/before', 'fail TestPanics/inner']);
     expect(got).toMatchObject({ truncated: true, failed: true });
     expect(byName(got.cases, 'TestPanics').output).toMatch(/^panic: boom \[recovered/m);
   });
@@ -135,11 +123,7 @@ describe('parseGoTest on real output', () => {
     let stdout = '';
     let stderr = '';
     try {
-      execFileSync(
-        bin('amd64'),
-        ['-test.v=test2json', '-test.run', '^TestPasses$|^TestHangs$', '-fixture.hang', '-test.timeout', '1s'],
-        { stdio: 'pipe' },
-      );
+      execFileSync(bin('amd64'), ['-test.v=test2json', '-test.run', '^TestPasses$|^TestHangs$', '-fixture.hang', '-test.timeout', '1s'], { stdio: 'pipe' });
     } catch (err) {
       ({ stdout, stderr } = {
         stdout: String((err as { stdout: Buffer }).stdout),

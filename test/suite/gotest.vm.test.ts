@@ -44,10 +44,7 @@ tests:
     timeout: 120
 `,
     );
-    const r = await runCli(
-      ['run', '--allow-outside-project', '--accel', 'tcg', '--retries', '0', '--reporter', 'json,junit'],
-      { cwd: dir },
-    );
+    const r = await runCli(['run', '--allow-outside-project', '--accel', 'tcg', '--retries', '0', '--reporter', 'json,junit'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
     const cases = (id: string) => {
@@ -74,9 +71,7 @@ tests:
     ]);
     // The binary runs under its own name: the event's comm is the test binary's (15 bytes).
     const amd64 = results.cells.find((c) => c.id === 'amd64/debian-trixie/default')!;
-    expect(amd64.tests[0]!.cases!.find((c) => c.name === 'TestEventForTrue')!.output).toContain(
-      'comm "execsnoop-tests"',
-    );
+    expect(amd64.tests[0]!.cases!.find((c) => c.name === 'TestEventForTrue')!.output).toContain('comm "execsnoop-tests"');
     const junit = await readFile(path.join(dir, 'results/junit.xml'), 'utf8');
     expect(junit).toContain('name="suite/TestRingBuffer/events_arrive_in_order"');
   }, 900_000);
@@ -99,10 +94,7 @@ tests:
   - {name: hangs, kind: gotest, path: ./fixture.test, args: [-test.run, '^TestPasses$|^TestHangs$', -fixture.hang], timeout: 8}
 `,
     );
-    const r = await runCli(
-      ['run', '--allow-outside-project', '--accel', 'tcg', '--retries', '0', '--reporter', 'json,junit'],
-      { cwd: dir },
-    );
+    const r = await runCli(['run', '--allow-outside-project', '--accel', 'tcg', '--retries', '0', '--reporter', 'json,junit'], { cwd: dir });
     expect(r.code, r.stderr).toBe(1);
     const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
     const [all, panics, hangs] = results.cells[0]!.tests;
@@ -125,12 +117,7 @@ tests:
     ]);
     expect(all!.cases!.find((c) => c.name === 'TestNested/skip_me')!.skipMessage).toBe('skipped on purpose');
     expect([all!.status, all!.reason]).toEqual(['fail', 'TestFails, TestNested, TestNested/bad failed']);
-    expect(summary(panics)).toEqual([
-      'pass TestPasses',
-      'fail TestPanics',
-      'pass TestPanics/before',
-      'fail TestPanics/inner',
-    ]);
+    expect(summary(panics)).toEqual(['pass TestPasses', 'fail TestPanics', 'pass TestPanics/before', 'fail TestPanics/inner']);
     expect(panics!.status).toBe('fail');
     expect(summary(hangs)).toEqual(['pass TestPasses', 'fail TestHangs']);
     expect([hangs!.status, hangs!.reason, hangs!.timedOut]).toEqual(['fail', 'timed out after 8s', true]);

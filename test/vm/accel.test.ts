@@ -33,12 +33,8 @@ describe('chooseAccel', () => {
       accel: 'tcg',
       why: 'TCG: arm64 guest on a amd64 host cannot use KVM',
     });
-    expect((await chooseAccel('amd64', 'auto', ok, { hostArch: 'amd64', device: noDev })).why).toBe(
-      'TCG: /dev/kvm does not exist',
-    );
-    expect((await chooseAccel('amd64', 'auto', hang, { hostArch: 'amd64', device: usableDev })).why).toBe(
-      'TCG: a test boot under KVM hung for 8.0 s',
-    );
+    expect((await chooseAccel('amd64', 'auto', ok, { hostArch: 'amd64', device: noDev })).why).toBe('TCG: /dev/kvm does not exist');
+    expect((await chooseAccel('amd64', 'auto', hang, { hostArch: 'amd64', device: usableDev })).why).toBe('TCG: a test boot under KVM hung for 8.0 s');
     resetAccelCache();
     const thrown = await chooseAccel(
       'amd64',
@@ -52,17 +48,11 @@ describe('chooseAccel', () => {
   });
 
   it('throws InfraError (exit 3) when KVM is demanded but unusable', async () => {
-    const err = await chooseAccel('amd64', 'kvm', hang, { hostArch: 'amd64', device: usableDev }).catch(
-      (e: unknown) => e,
-    );
+    const err = await chooseAccel('amd64', 'kvm', hang, { hostArch: 'amd64', device: usableDev }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InfraError);
     expect((err as InfraError).exitCode).toBe(3);
-    expect((err as Error).message).toBe(
-      'KVM requested for amd64 but unusable: a test boot under KVM hung for 8.0 s; use accel: auto or tcg',
-    );
-    await expect(chooseAccel('s390x', 'kvm', ok, { hostArch: 'amd64', device: usableDev })).rejects.toThrow(
-      /s390x guest on a amd64 host/,
-    );
+    expect((err as Error).message).toBe('KVM requested for amd64 but unusable: a test boot under KVM hung for 8.0 s; use accel: auto or tcg');
+    await expect(chooseAccel('s390x', 'kvm', ok, { hostArch: 'amd64', device: usableDev })).rejects.toThrow(/s390x guest on a amd64 host/);
   });
 
   it('probes once per arch for the whole process, even for concurrent cells', async () => {
@@ -72,9 +62,7 @@ describe('chooseAccel', () => {
       await new Promise((r) => setTimeout(r, 50));
       return ok();
     };
-    const all = await Promise.all(
-      [1, 2, 3].map(() => chooseAccel('amd64', 'auto', slow, { hostArch: 'amd64', device: usableDev })),
-    );
+    const all = await Promise.all([1, 2, 3].map(() => chooseAccel('amd64', 'auto', slow, { hostArch: 'amd64', device: usableDev })));
     expect(all.every((r) => r.accel === 'kvm')).toBe(true);
     expect(probes).toBe(1);
   });

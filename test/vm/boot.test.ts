@@ -40,21 +40,14 @@ const ARGS = ["it's", 'a b', '$(poweroff -f)', '`reboot`', '', '-test.v=test2jso
 
 type Init = Omit<SuiteOptions, 'token' | 'tests'> & Pick<TestSpec, 'args' | 'env' | 'timeoutSec'>;
 
-async function boot(
-  arch: Arch,
-  init: Init,
-  loaderText = LOADER,
-): Promise<{ report: GuestReport; exit: VmExit; wallMs: number }> {
+async function boot(arch: Arch, init: Init, loaderText = LOADER): Promise<{ report: GuestReport; exit: VmExit; wallMs: number }> {
   const loader = path.join(dir, `loader-${arch}.sh`);
   writeFileSync(loader, loaderText);
   chmodSync(loader, 0o755);
   const token = 'feedc0de12345678';
   const [kernel, busybox] = await Promise.all([devKernel(arch), devBusybox(arch)]);
   const initrd = path.join(dir, `initrd-${arch}.cpio.gz`);
-  writeFileSync(
-    initrd,
-    await buildBaseInitramfs({ arch, busybox, init: baseInit(), cellHelper: cellHelperPath(arch) }),
-  );
+  writeFileSync(initrd, await buildBaseInitramfs({ arch, busybox, init: baseInit(), cellHelper: cellHelperPath(arch) }));
   const { args, env, timeoutSec, ...options } = init;
   const spec: TestSpec = { name: 'loader', kind: 'exec', path: loader, args, env, files: [], workdir: '', timeoutSec };
   const script = suiteScript({ token, ...options, tests: [{ index: 0, step: stepOf(spec, 0) }] });
@@ -121,12 +114,9 @@ describe.each(['amd64', 'arm64', 's390x'] as const)('a real %s boot', (arch) => 
     expect(readFileSync(path.join(dir, `console-${arch}.log`), 'utf8')).toContain('Linux version 6.12');
     expect(report.dmesg).not.toContain('Linux version');
     // s390x kernels have no BPF JIT (docs/facts.md): its sysctl does not exist there.
-    const badSysctls =
-      arch === 's390x' ? /^(kernel\.no_such_knob|net\.core\.bpf_jit_enable): / : /^kernel\.no_such_knob: /;
+    const badSysctls = arch === 's390x' ? /^(kernel\.no_such_knob|net\.core\.bpf_jit_enable): / : /^kernel\.no_such_knob: /;
     // Applied at the start and again after the test (it may have changed them): refused both times.
-    expect(report.sysctlErrors.slice(0, arch === 's390x' ? 2 : 1)).toEqual(
-      Array(arch === 's390x' ? 2 : 1).fill(expect.stringMatching(badSysctls)),
-    );
+    expect(report.sysctlErrors.slice(0, arch === 's390x' ? 2 : 1)).toEqual(Array(arch === 's390x' ? 2 : 1).fill(expect.stringMatching(badSysctls)));
     expect(report.truncated).toBeUndefined();
     expect(report.facts.jitEnabled).toBe(arch === 's390x' ? undefined : '1');
   }, 300_000);
@@ -135,11 +125,7 @@ describe.each(['amd64', 'arm64', 's390x'] as const)('a real %s boot', (arch) => 
 describe('a real amd64 boot with a hanging loader', () => {
   it('kills the loader at its timeout and reports timedout, sends only the tail of big output, then powers off', async () => {
     const loader = '#!/bin/sh\nhead -c 5000 /dev/zero | tr "\\0" x\necho started\ntrap "" TERM\nsleep 300\n';
-    const { report, exit } = await boot(
-      'amd64',
-      { args: [], env: {}, timeoutSec: 2, sysctl: {}, outputMaxBytes: 100 },
-      loader,
-    );
+    const { report, exit } = await boot('amd64', { args: [], env: {}, timeoutSec: 2, sysctl: {}, outputMaxBytes: 100 }, loader);
     expect(exit).toMatchObject({ code: 0, timedOut: false });
     // SIGTERM is trapped, so the watchdog's SIGKILL ends it: 128 + 9.
     expect(report).toMatchObject({ loaderStarted: true, done: true });

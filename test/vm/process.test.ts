@@ -149,9 +149,7 @@ describe('runVm', () => {
       deadlineMs: 1000,
       bootDeadlineMs: 1000,
     });
-    expect(exit.spawnError).toBe(
-      '/nonexistent/qemu-system-s390x not found; install it with: sudo apt-get install qemu-system-misc',
-    );
+    expect(exit.spawnError).toBe('/nonexistent/qemu-system-s390x not found; install it with: sudo apt-get install qemu-system-misc');
     expect(liveVmCount()).toBe(0);
   });
 });

@@ -85,17 +85,12 @@ describe('qemuCommand', () => {
 
   it('never uses -cpu host (aborts on the nested hypervisor measured here)', () => {
     for (const arch of ['amd64', 'arm64', 's390x'] as const) {
-      for (const accel of ['kvm', 'tcg'] as const)
-        expect(qemuCommand(spec({ arch, accel })).args).not.toContain('host');
+      for (const accel of ['kvm', 'tcg'] as const) expect(qemuCommand(spec({ arch, accel })).args).not.toContain('host');
     }
   });
 
   it('names the Debian package of each binary', () => {
-    expect(['amd64', 'arm64', 's390x'].map((a) => qemuPackage(a as 'amd64'))).toEqual([
-      'qemu-system-x86',
-      'qemu-system-arm',
-      'qemu-system-misc',
-    ]);
+    expect(['amd64', 'arm64', 's390x'].map((a) => qemuPackage(a as 'amd64'))).toEqual(['qemu-system-x86', 'qemu-system-arm', 'qemu-system-misc']);
     expect(packageForBinary('/usr/bin/qemu-system-s390x')).toBe('qemu-system-misc');
     expect(packageForBinary('sleep')).toBeUndefined();
   });
@@ -112,8 +107,7 @@ describe('qemuCommand', () => {
         killSignal: 'SIGKILL',
         encoding: 'utf8',
       });
-      if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT')
-        throw new Error(`${c.binary} missing: apt-get install ${qemuPackage(arch)}`);
+      if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${c.binary} missing: apt-get install ${qemuPackage(arch)}`);
       expect(r.stderr, `${arch}: ${r.stderr}`).toBe('');
       expect(r.status).toBe(0);
     }

@@ -34,11 +34,7 @@ describe('connectQmp', () => {
       sock.on('data', (d) => {
         for (const line of d.toString().split('\n').filter(Boolean)) {
           const cmd = JSON.parse(line) as { execute: string };
-          sock.write(
-            cmd.execute === 'query-status'
-              ? '{"event": "RESUME"}\n{"return": {"status": "running"}}\n'
-              : '{"return": {}}\n',
-          );
+          sock.write(cmd.execute === 'query-status' ? '{"event": "RESUME"}\n{"return": {"status": "running"}}\n' : '{"return": {}}\n');
         }
       });
     });

@@ -12,8 +12,7 @@ import { isRustVirtiofsd, vngChecks } from '../../src/doctor/vng.js';
 /** A directory of fake tools, each printing the given --version line. */
 function fakeBin(tools: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doctor-vng-'));
-  for (const [name, line] of Object.entries(tools))
-    fs.writeFileSync(path.join(dir, name), `#!/bin/sh\necho "${line}"\n`, { mode: 0o755 });
+  for (const [name, line] of Object.entries(tools)) fs.writeFileSync(path.join(dir, name), `#!/bin/sh\necho "${line}"\n`, { mode: 0o755 });
   return dir;
 }
 

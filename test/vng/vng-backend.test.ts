@@ -25,8 +25,7 @@ exit 7
 
 function requireVng(): void {
   for (const tool of ['vng', 'virtiofsd', 'udevadm']) {
-    if (!which(tool, process.env))
-      throw new Error(`${tool} not found on PATH: the vng backend tests need it; run scripts/install-vng`);
+    if (!which(tool, process.env)) throw new Error(`${tool} not found on PATH: the vng backend tests need it; run scripts/install-vng`);
   }
 }
 
@@ -43,9 +42,7 @@ async function results(dir: string): Promise<RunResults> {
 
 function vngQemus(): string[] {
   try {
-    return execFileSync('pgrep', ['-a', '-f', 'qemu-system-x86_64 -name virtme-ng'], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean);
+    return execFileSync('pgrep', ['-a', '-f', 'qemu-system-x86_64 -name virtme-ng'], { encoding: 'utf8' }).split('\n').filter(Boolean);
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }

@@ -28,11 +28,7 @@ async function contentsFile(deps: DebianIndexDeps, suite: string, arch: Arch): P
 }
 
 /** Scans Contents lines: soname → packages shipping it in a directory ld.so searches. */
-export async function scanContents(
-  lines: AsyncIterable<string>,
-  sonames: readonly string[],
-  arch: Arch,
-): Promise<Map<string, string[]>> {
+export async function scanContents(lines: AsyncIterable<string>, sonames: readonly string[], arch: Arch): Promise<Map<string, string[]>> {
   const wanted = new Set(sonames);
   const dirs = new Set(librarySearchDirs(arch));
   const found = new Map<string, string[]>();
@@ -48,12 +44,7 @@ export async function scanContents(
 }
 
 /** soname → the packages of `suite` that ship it for `arch` (absent: no package does). */
-export async function sonameProviders(
-  deps: DebianIndexDeps,
-  suite: string,
-  arch: Arch,
-  sonames: readonly string[],
-): Promise<Map<string, string[]>> {
+export async function sonameProviders(deps: DebianIndexDeps, suite: string, arch: Arch, sonames: readonly string[]): Promise<Map<string, string[]>> {
   if (sonames.length === 0) return new Map();
   const file = await contentsFile(deps, suite, arch);
   const input = createReadStream(file).pipe(createGunzip());

@@ -90,13 +90,7 @@ function indexOf(stanzas: readonly Stanza[], arch: Arch) {
   return { real, providers };
 }
 
-export function resolvePackages(
-  stanzas: readonly Stanza[],
-  roots: readonly string[],
-  suite: string,
-  arch: Arch,
-  opts: ResolveOptions = {},
-): Resolution {
+export function resolvePackages(stanzas: readonly Stanza[], roots: readonly string[], suite: string, arch: Arch, opts: ResolveOptions = {}): Resolution {
   const { real, providers } = indexOf(stanzas, arch);
   const provided = new Set(opts.provided ?? ['libc6']);
   const chosen = new Map<string, Stanza>();
@@ -113,14 +107,9 @@ export function resolvePackages(
     // A virtual name (no real package) goes to its provider, the same one every time.
     const stanza =
       real.get(rel.name) ??
-      real.get(
-        [...(providers.get(rel.name) ?? [])].sort().find((p) => chosen.has(p)) ??
-          [...(providers.get(rel.name) ?? [])].sort()[0] ??
-          '',
-      );
+      real.get([...(providers.get(rel.name) ?? [])].sort().find((p) => chosen.has(p)) ?? [...(providers.get(rel.name) ?? [])].sort()[0] ?? '');
     if (!stanza) {
-      if (!from)
-        throw new UnknownPackageError(rel.name, suite, arch, nearest(rel.name, [...real.keys(), ...providers.keys()]));
+      if (!from) throw new UnknownPackageError(rel.name, suite, arch, nearest(rel.name, [...real.keys(), ...providers.keys()]));
       throw new UsageError(`Debian ${suite} ${arch}: ${from} depends on ${rel.name}, which the suite does not have`);
     }
     if (from && stanza.Essential === 'yes') {
@@ -128,22 +117,16 @@ export function resolvePackages(
       continue;
     }
     if (!satisfies(stanza.Version!, rel)) {
-      throw new UsageError(
-        `Debian ${suite} ${arch}: ${from} needs ${rel.name} (${rel.op} ${rel.version}) but the suite has ${stanza.Version}`,
-      );
+      throw new UsageError(`Debian ${suite} ${arch}: ${from} needs ${rel.name} (${rel.op} ${rel.version}) but the suite has ${stanza.Version}`);
     }
     chosen.set(stanza.Package!, stanza);
     for (const group of [...parseRelations(stanza['Pre-Depends']), ...parseRelations(stanza.Depends)]) {
       queue.push({ rel: group[0]!, from: stanza.Package });
     }
   }
-  const debs = [...chosen.values()]
-    .map(debRef)
-    .sort((a, b) => (a.package < b.package ? -1 : a.package > b.package ? 1 : 0));
+  const debs = [...chosen.values()].map(debRef).sort((a, b) => (a.package < b.package ? -1 : a.package > b.package ? 1 : 0));
   return {
     debs,
-    skipped: [...skipped]
-      .map(([p, reason]) => ({ package: p, reason }))
-      .sort((a, b) => (a.package < b.package ? -1 : 1)),
+    skipped: [...skipped].map(([p, reason]) => ({ package: p, reason })).sort((a, b) => (a.package < b.package ? -1 : 1)),
   };
 }

@@ -44,9 +44,7 @@ export async function verifyInRelease(signed: Buffer, keyring: string, tools: To
       .split('\n')
       .filter((l) => /BAD|no signature|Can't check|not found|error/i.test(l))
       .join('; ');
-    throw new VerificationError(
-      `InRelease signature check failed (gpgv, keyring ${keyring}): ${why || res.stderr.trim()}`,
-    );
+    throw new VerificationError(`InRelease signature check failed (gpgv, keyring ${keyring}): ${why || res.stderr.trim()}`);
   }
   return res.stdout.toString('utf8');
 }
@@ -54,8 +52,7 @@ export async function verifyInRelease(signed: Buffer, keyring: string, tools: To
 async function decompress(file: string, kind: 'xz' | 'gz', tools: ToolEnv): Promise<string> {
   if (kind === 'gz') return gunzipSync(await readFile(file)).toString('utf8');
   const res = await runTool(requireTool('xz', tools.env), ['-dc', file], tools);
-  if (res.code !== 0)
-    throw new VerificationError(`xz could not decompress ${path.basename(file)}: ${res.stderr.trim()}`);
+  if (res.code !== 0) throw new VerificationError(`xz could not decompress ${path.basename(file)}: ${res.stderr.trim()}`);
   return res.stdout.toString('utf8');
 }
 
@@ -72,13 +69,7 @@ export async function signedRelease(deps: DebianIndexDeps, suite: string): Promi
 }
 
 /** Downloads `dists/<suite>/<rel>` into `file` and checks it against the signed list. */
-export async function fetchSignedFile(
-  deps: DebianIndexDeps,
-  suite: string,
-  rel: string,
-  want: IndexFile,
-  file: string,
-): Promise<void> {
+export async function fetchSignedFile(deps: DebianIndexDeps, suite: string, rel: string, want: IndexFile, file: string): Promise<void> {
   const url = `${deps.mirror.replace(/\/+$/, '')}/dists/${suite}/${rel}`;
   const got = await deps.fetcher.toFile(url, file, `${suite}/${rel}`);
   if (got.sha256 !== want.sha256 || got.size !== want.size) {
@@ -90,12 +81,7 @@ export async function fetchSignedFile(
 }
 
 /** Stanzas of `dists/<suite>/main/binary-<arch>/Packages` whose name passes `keep`. */
-export async function fetchPackages(
-  deps: DebianIndexDeps,
-  suite: string,
-  arch: Arch,
-  keep: (name: string) => boolean,
-): Promise<Stanza[]> {
+export async function fetchPackages(deps: DebianIndexDeps, suite: string, arch: Arch, keep: (name: string) => boolean): Promise<Stanza[]> {
   const release = await signedRelease(deps, suite);
   // Prefer .xz (smallest) when xz is installed; .gz needs nothing beyond Node.
   const kinds: ('xz' | 'gz')[] = which('xz', deps.env) ? ['xz', 'gz'] : ['gz', 'xz'];

@@ -56,10 +56,7 @@ export async function debBlob(deps: DebianDeps, ref: DebRef): Promise<string> {
       } catch (error) {
         // A locked version the mirror has since dropped: only a new resolution helps.
         if (error instanceof NotFoundError)
-          throw new InfraError(
-            `${ref.package} ${ref.version} is gone from the mirror (${ref.filename}); run \`portmatrix images update\``,
-            { cause: error },
-          );
+          throw new InfraError(`${ref.package} ${ref.version} is gone from the mirror (${ref.filename}); run \`portmatrix images update\``, { cause: error });
         throw error;
       }
     },

@@ -58,9 +58,7 @@ export function chooseKernels(stanzas: Stanza[], arch: Arch, flavour?: string): 
       if (!image) continue;
       const depends = image.Depends ?? '';
       const split =
-        depends.includes(`linux-binary-${release} `) ||
-        depends.includes(`linux-binary-${release},`) ||
-        Number(image['Installed-Size'] ?? 1e9) < 100;
+        depends.includes(`linux-binary-${release} `) || depends.includes(`linux-binary-${release},`) || Number(image['Installed-Size'] ?? 1e9) < 100;
       if (split) {
         const binary = byName.get(`linux-binary-unsigned-${release}`) ?? byName.get(`linux-binary-${release}`);
         const base = byName.get(`linux-base-${release}`);
@@ -88,9 +86,7 @@ export function chooseKernels(stanzas: Stanza[], arch: Arch, flavour?: string): 
     }
     if (choices.length > 0) break;
   }
-  return choices.sort(
-    (a, b) => compareDebianVersions(b.version, a.version) || compareDebianVersions(b.release, a.release),
-  );
+  return choices.sort((a, b) => compareDebianVersions(b.version, a.version) || compareDebianVersions(b.release, a.release));
 }
 
 /** The newest stanza of a plain package (busybox-static, libc6) for the arch. */

@@ -33,12 +33,7 @@ interface DebMeta {
 }
 
 /** Blobs of the wanted members of a .deb: from the cache when known, else downloaded. */
-export async function debBlobs(
-  deps: DebianDeps,
-  ref: DebRef,
-  pick: (members: DebMember[]) => string[],
-  part = '',
-): Promise<Record<string, string>> {
+export async function debBlobs(deps: DebianDeps, ref: DebRef, pick: (members: DebMember[]) => string[], part = ''): Promise<Record<string, string>> {
   // `part` names a second pick from the same .deb (its own record, e.g. `.virtio`).
   const metaFile = `debs/${ref.sha256}${part}.json`;
   const meta = await deps.cache.readJson<DebMeta>(metaFile);
@@ -53,8 +48,7 @@ export async function debBlobs(
       const scratch = await deps.cache.scratchDir();
       try {
         const members = pick(await listDeb(deb, deps));
-        if (members.length === 0)
-          throw new InfraError(`${path.basename(ref.filename)} holds none of the expected files`);
+        if (members.length === 0) throw new InfraError(`${path.basename(ref.filename)} holds none of the expected files`);
         await extractDeb(deb, scratch, members, deps);
         const files: Record<string, string> = {};
         for (const m of members) files[m] = await deps.cache.putFile(path.join(scratch, m));
@@ -72,8 +66,7 @@ export async function debBlobs(
 const KERNEL_RE = [/^boot\/vmlinu[xz]-(.+)$/, /^usr\/lib\/modules\/([^/]+)\/vmlinuz(?:\.unsigned)?$/];
 const CONFIG_RE = [/^boot\/config-(.+)$/, /^usr\/lib\/modules\/([^/]+)\/config$/];
 const matchAny = (res: RegExp[], p: string) => res.map((r) => r.exec(p)).find(Boolean)?.[1];
-const pickFiles = (res: RegExp[]) => (ms: DebMember[]) =>
-  ms.filter((m) => m.type === 'file' && matchAny(res, m.path)).map((m) => m.path);
+const pickFiles = (res: RegExp[]) => (ms: DebMember[]) => ms.filter((m) => m.type === 'file' && matchAny(res, m.path)).map((m) => m.path);
 
 export interface DebianKernel {
   release: string;
@@ -86,18 +79,11 @@ export interface DebianKernel {
   modulesDeb?: LockedDeb;
 }
 
-async function fromDebs(
-  deps: DebianDeps,
-  kernelDeb: DebRef,
-  configDeb: DebRef | undefined,
-): Promise<Omit<DebianKernel, 'package' | 'version'>> {
+async function fromDebs(deps: DebianDeps, kernelDeb: DebRef, configDeb: DebRef | undefined): Promise<Omit<DebianKernel, 'package' | 'version'>> {
   const k = await debBlobs(deps, kernelDeb, pickFiles(configDeb ? KERNEL_RE : [...KERNEL_RE, ...CONFIG_RE]));
   const c = configDeb ? await debBlobs(deps, configDeb, pickFiles(CONFIG_RE)) : k;
   const kernelMember = Object.keys(k).find((p) => matchAny(KERNEL_RE, p));
-  if (!kernelMember)
-    throw new InfraError(
-      `${kernelDeb.package} has no kernel image (looked for /boot/vmlinuz-* and /usr/lib/modules/*/vmlinuz)`,
-    );
+  if (!kernelMember) throw new InfraError(`${kernelDeb.package} has no kernel image (looked for /boot/vmlinuz-* and /usr/lib/modules/*/vmlinuz)`);
   const configMember = Object.keys(c).find((p) => matchAny(CONFIG_RE, p));
   return {
     release: matchAny(KERNEL_RE, kernelMember)!,
@@ -119,11 +105,7 @@ export function debianKernel(
   const choose = async () => {
     const choices = chooseKernels(await deps.index(suite, arch), arch, flavour);
     if (choices.length === 0)
-      throw new NotAvailableError(
-        source,
-        arch,
-        `no linux-image package for ${arch}${flavour ? ` (flavour ${flavour})` : ''} in ${suite}`,
-      );
+      throw new NotAvailableError(source, arch, `no linux-image package for ${arch}${flavour ? ` (flavour ${flavour})` : ''} in ${suite}`);
     return choices;
   };
   return aptKernel(deps, source, arch, choose, locked);
@@ -155,24 +137,15 @@ export async function aptKernel(
     } catch (error) {
       const next = choices[i + 1];
       if (!(error instanceof NotFoundError) || !next) throw error;
-      deps.log(
-        `${choice.kernelDeb.filename} is listed in ${source}'s index but missing from the pool (404); falling back to ${next.package} ${next.version}`,
-      );
+      deps.log(`${choice.kernelDeb.filename} is listed in ${source}'s index but missing from the pool (404); falling back to ${next.package} ${next.version}`);
     }
   }
   throw new Error('unreachable');
 }
 
 /** Pinned: no index at all. Straight from the cache when the blobs are intact. */
-async function lockedKernel(
-  deps: DebianDeps,
-  source: string,
-  arch: Arch,
-  locked: LockedKernel & { debs: LockedDeb[] },
-): Promise<DebianKernel> {
-  const have =
-    (await deps.cache.verifiedBlob(locked.kernelSha256)) &&
-    (!locked.configSha256 || (await deps.cache.verifiedBlob(locked.configSha256)));
+async function lockedKernel(deps: DebianDeps, source: string, arch: Arch, locked: LockedKernel & { debs: LockedDeb[] }): Promise<DebianKernel> {
+  const have = (await deps.cache.verifiedBlob(locked.kernelSha256)) && (!locked.configSha256 || (await deps.cache.verifiedBlob(locked.configSha256)));
   const named = {
     package: locked.package ?? '',
     version: locked.version ?? '',
@@ -197,12 +170,7 @@ const VIRTIO_MODULE_RE =
  * virtio-serial port, so /init loads these before anything else.
  */
 export async function debianVirtioModules(deps: DebianDeps, kernelDeb: DebRef): Promise<KernelModule[]> {
-  const files = await debBlobs(
-    deps,
-    kernelDeb,
-    (ms) => ms.filter((m) => m.type === 'file' && VIRTIO_MODULE_RE.test(m.path)).map((m) => m.path),
-    '.virtio',
-  );
+  const files = await debBlobs(deps, kernelDeb, (ms) => ms.filter((m) => m.type === 'file' && VIRTIO_MODULE_RE.test(m.path)).map((m) => m.path), '.virtio');
   // The cache names blobs by hash; the guest loads modules by name.
   return Object.entries(files).map(([member, hex]) => ({
     name: path.basename(member, '.ko'),
@@ -211,13 +179,7 @@ export async function debianVirtioModules(deps: DebianDeps, kernelDeb: DebRef): 
 }
 
 /** A plain package (busybox-static, libc6): locked debs, else the newest in the suite. */
-async function packageDeb(
-  deps: DebianDeps,
-  name: string,
-  suite: string,
-  arch: Arch,
-  locked?: LockedPackage,
-): Promise<DebRef> {
+async function packageDeb(deps: DebianDeps, name: string, suite: string, arch: Arch, locked?: LockedPackage): Promise<DebRef> {
   if (locked?.debs[0]) return locked.debs[0];
   const newest = chooseNewest(await deps.index(suite, arch), name, arch)[0];
   if (!newest) throw new NotAvailableError(`debian:${suite}`, arch, `no ${name} package`);
@@ -225,36 +187,23 @@ async function packageDeb(
 }
 
 /** Static busybox of bookworm for the arch: blob path (mode 0755) and what to lock. */
-export async function debianBusybox(
-  deps: DebianDeps,
-  arch: Arch,
-  locked?: LockedPackage,
-): Promise<{ path: string; lock: LockedPackage }> {
+export async function debianBusybox(deps: DebianDeps, arch: Arch, locked?: LockedPackage): Promise<{ path: string; lock: LockedPackage }> {
   if (locked?.sha256) {
     const p = await deps.cache.verifiedBlob(locked.sha256);
     if (p) return { path: p, lock: locked };
   }
   const ref = await packageDeb(deps, 'busybox-static', 'bookworm', arch, locked);
-  const files = await debBlobs(deps, ref, (ms) =>
-    ms.filter((m) => m.path === 'bin/busybox' && m.type === 'file').map((m) => m.path),
-  );
+  const files = await debBlobs(deps, ref, (ms) => ms.filter((m) => m.path === 'bin/busybox' && m.type === 'file').map((m) => m.path));
   const hex = files['bin/busybox']!;
   if (locked?.sha256 && locked.sha256 !== hex)
-    throw new InfraError(
-      `busybox ${arch}: sha256 ${hex} differs from the lock (${locked.sha256}); run \`portmatrix images update\``,
-    );
+    throw new InfraError(`busybox ${arch}: sha256 ${hex} differs from the lock (${locked.sha256}); run \`portmatrix images update\``);
   const p = deps.cache.blobPath(hex);
   await chmod(p, 0o755);
   return { path: p, lock: { sha256: hex, debs: [ref] } };
 }
 
 /** libc6 of a suite for the arch, unpacked under trees/<deb sha256>/ (whole package). */
-export async function debianLibc(
-  deps: DebianDeps,
-  suite: string,
-  arch: Arch,
-  locked?: LockedPackage,
-): Promise<{ path: string; lock: LockedPackage }> {
+export async function debianLibc(deps: DebianDeps, suite: string, arch: Arch, locked?: LockedPackage): Promise<{ path: string; lock: LockedPackage }> {
   if (locked?.debs[0]) {
     const dir = deps.cache.treePath(locked.debs[0].sha256);
     if (await treeComplete(dir)) return { path: dir, lock: locked };

@@ -15,9 +15,7 @@ export function parseDebianVersion(text: string): DebianVersion {
   const rest = colon >= 0 ? s.slice(colon + 1) : s;
   // The revision is whatever follows the last hyphen; without one it is empty ("0").
   const dash = rest.lastIndexOf('-');
-  return dash >= 0
-    ? { epoch, upstream: rest.slice(0, dash), revision: rest.slice(dash + 1) }
-    : { epoch, upstream: rest, revision: '' };
+  return dash >= 0 ? { epoch, upstream: rest.slice(0, dash), revision: rest.slice(dash + 1) } : { epoch, upstream: rest, revision: '' };
 }
 
 /** Weight of one character in the non-digit part: ~ sorts before everything, even the end. */

@@ -45,25 +45,15 @@ export const aptFamily: KernelSourceFactory = (ctx) => {
   }
   const depsFor = (scheme: string, arch: Arch): DebianDeps => (scheme === 'ubuntu' ? ubuntu.depsFor(arch) : ctx.debian);
   // Keyed by the .deb's sha256: every kernel of a build shares its modules.
-  const virtio = memoize(
-    (deb: LockedDeb, k: ResolvedKernel) => debianVirtioModules(depsFor(schemeOf(k.source), k.arch), deb),
-    {
-      keyOf: (deb) => deb.sha256,
-      retryFailures: true,
-    },
-  );
+  const virtio = memoize((deb: LockedDeb, k: ResolvedKernel) => debianVirtioModules(depsFor(schemeOf(k.source), k.arch), deb), {
+    keyOf: (deb) => deb.sha256,
+    retryFailures: true,
+  });
   return {
     locks: true,
     async resolve(w) {
       if (w.scheme === 'ubuntu') return ubuntu.resolve(w);
-      const got = await debianKernel(
-        { ...ctx.debian, fetcher: w.fetcher },
-        w.source,
-        w.release,
-        w.arch,
-        w.flavour,
-        w.locked,
-      );
+      const got = await debianKernel({ ...ctx.debian, fetcher: w.fetcher }, w.source, w.release, w.arch, w.flavour, w.locked);
       return { source: w.source, arch: w.arch, ...got };
     },
     async bootModules(k): Promise<KernelModule[] | undefined> {

@@ -30,11 +30,7 @@ interface TrustRecord {
  * The members of a trust package that `pick` matches, as blob paths by member path
  * (e.g. `usr/share/keyrings/ubuntu-archive-keyring.gpg`).
  */
-export async function trustedDebianFiles(
-  deps: DebianDeps,
-  pkg: (typeof TRUST_PACKAGES)[number],
-  pick: RegExp,
-): Promise<Record<string, string>> {
+export async function trustedDebianFiles(deps: DebianDeps, pkg: (typeof TRUST_PACKAGES)[number], pick: RegExp): Promise<Record<string, string>> {
   const recordFile = `trust/${pkg}-${pick.source.replace(/[^A-Za-z0-9]+/g, '_').slice(0, 60)}.json`;
   const record = await deps.cache.readJson<TrustRecord>(recordFile);
   if (record && Object.keys(record.files).length > 0) {
@@ -42,16 +38,8 @@ export async function trustedDebianFiles(
     if (paths.every(Boolean)) return Object.fromEntries(Object.keys(record.files).map((m, i) => [m, paths[i]!]));
   }
   const [deb] = chooseNewest(await deps.index(TRUST_SUITE, INDEX_ARCH), pkg, INDEX_ARCH);
-  if (!deb)
-    throw new InfraError(
-      `Debian ${TRUST_SUITE} lists no ${pkg} package at ${deps.mirror}; it carries the keys portmatrix verifies with`,
-    );
-  const files = await debBlobs(
-    deps,
-    deb,
-    (members) => members.filter((m) => m.type === 'file' && pick.test(m.path)).map((m) => m.path),
-    `.trust`,
-  );
+  if (!deb) throw new InfraError(`Debian ${TRUST_SUITE} lists no ${pkg} package at ${deps.mirror}; it carries the keys portmatrix verifies with`);
+  const files = await debBlobs(deps, deb, (members) => members.filter((m) => m.type === 'file' && pick.test(m.path)).map((m) => m.path), `.trust`);
   await deps.cache.writeJson(recordFile, { deb, files } satisfies TrustRecord);
   deps.log(`trust root: ${pkg} ${deb.version} from Debian ${TRUST_SUITE} (verified by its signed index)`);
   return Object.fromEntries(Object.entries(files).map(([m, hex]) => [m, deps.cache.blobPath(hex)]));

@@ -46,18 +46,11 @@ function newestByName(stanzas: readonly Stanza[], arch: Arch): Map<string, Stanz
  * Kernels of the flavour, newest first: one per version of its metapackage (an older one
  * is a fallback when the pool lost the newest's files).
  */
-export function chooseUbuntuKernels(
-  stanzas: readonly Stanza[],
-  arch: Arch,
-  series: string,
-  flavour = 'generic',
-): KernelChoice[] {
+export function chooseUbuntuKernels(stanzas: readonly Stanza[], arch: Arch, series: string, flavour = 'generic'): KernelChoice[] {
   const meta = ubuntuMetaPackage(series, flavour);
   const suffix = flavour === 'hwe' ? 'generic' : flavour;
   const byName = newestByName(stanzas, arch);
-  const metas = stanzas
-    .filter((s) => s.Package === meta && s.Architecture === arch)
-    .sort((a, b) => compareDebianVersions(b.Version!, a.Version!));
+  const metas = stanzas.filter((s) => s.Package === meta && s.Architecture === arch).sort((a, b) => compareDebianVersions(b.Version!, a.Version!));
   const re = new RegExp(`^linux-image-(?:unsigned-)?(\\d+\\.\\d+\\.\\d+-\\d+-${suffix.replace(/[-.]/g, '\\$&')})$`);
   const choices: KernelChoice[] = [];
   for (const m of metas) {

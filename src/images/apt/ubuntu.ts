@@ -28,13 +28,7 @@ export function ubuntuMirrorFor(mirrors: Record<string, string>, arch: Arch): st
 }
 
 /** One pocket's kernel stanzas for an arch; a pocket the mirror lacks names the URL tried and the option to set. */
-async function pocketIndex(
-  ctx: SourceContext,
-  keyring: string,
-  series: string,
-  pocket: string,
-  arch: Arch,
-): Promise<Stanza[]> {
+async function pocketIndex(ctx: SourceContext, keyring: string, series: string, pocket: string, arch: Arch): Promise<Stanza[]> {
   const mirror = ubuntuMirrorFor(ctx.settings('ubuntu').mirrors, arch);
   const deps = {
     mirror,
@@ -50,10 +44,7 @@ async function pocketIndex(
   } catch (error) {
     const missing = (error as Error).cause;
     if (!(missing instanceof NotFoundError)) throw error;
-    const option =
-      arch === 'amd64'
-        ? 'ubuntuMirror (PORTMATRIX_UBUNTU_MIRROR)'
-        : 'ubuntuPortsMirror (PORTMATRIX_UBUNTU_PORTS_MIRROR)';
+    const option = arch === 'amd64' ? 'ubuntuMirror (PORTMATRIX_UBUNTU_MIRROR)' : 'ubuntuPortsMirror (PORTMATRIX_UBUNTU_PORTS_MIRROR)';
     const what = `the mirror does not carry ${pocket}; check the series or set ${option}`;
     throw new InfraError(`ubuntu:${series} ${arch}: ${missing.url} is not there (404): ${what}`, { cause: error });
   }
@@ -72,18 +63,13 @@ async function ubuntuKeyring(ctx: SourceContext): Promise<string> {
 export function ubuntuSource(ctx: SourceContext) {
   const settings = ctx.settings('ubuntu');
   const keyring = memoize(() => ubuntuKeyring(ctx), { retryFailures: true });
-  const pocket = async (series: string, name: string, arch: Arch) =>
-    pocketIndex(ctx, await keyring(), series, name, arch);
+  const pocket = async (series: string, name: string, arch: Arch) => pocketIndex(ctx, await keyring(), series, name, arch);
 
   // The three pockets together: newest versions win in the selector.
-  const index = memoize(
-    async (series: string, arch: Arch) =>
-      (await Promise.all(pockets(series).map((p) => pocket(series, p, arch)))).flat(),
-    {
-      keyOf: (series, arch) => `${series} ${arch}`,
-      retryFailures: true,
-    },
-  );
+  const index = memoize(async (series: string, arch: Arch) => (await Promise.all(pockets(series).map((p) => pocket(series, p, arch)))).flat(), {
+    keyOf: (series, arch) => `${series} ${arch}`,
+    retryFailures: true,
+  });
 
   /** Debian's apt machinery pointed at the archive (or ports) of an arch. */
   const depsFor = (arch: Arch, fetcher: Fetcher = ctx.fetcher): DebianDeps => ({
@@ -95,25 +81,14 @@ export function ubuntuSource(ctx: SourceContext) {
 
   async function choices(series: string, arch: Arch, flavour: string | undefined, source: string) {
     const found = chooseUbuntuKernels(await index(series, arch), arch, series, flavour);
-    if (found.length === 0)
-      throw new NotAvailableError(
-        source,
-        arch,
-        `no ${flavour ?? 'generic'} kernel for ${arch} in ${pockets(series).join(', ')}`,
-      );
+    if (found.length === 0) throw new NotAvailableError(source, arch, `no ${flavour ?? 'generic'} kernel for ${arch} in ${pockets(series).join(', ')}`);
     return found;
   }
 
   return {
     depsFor,
     async resolve(w: KernelWanted): Promise<LockedKernel> {
-      const got = await aptKernel(
-        depsFor(w.arch, w.fetcher),
-        w.source,
-        w.arch,
-        () => choices(w.release, w.arch, w.flavour, w.source),
-        w.locked,
-      );
+      const got = await aptKernel(depsFor(w.arch, w.fetcher), w.source, w.arch, () => choices(w.release, w.arch, w.flavour, w.source), w.locked);
       return { source: w.source, arch: w.arch, ...got };
     },
     async offers(series: string, flavour: string, arch: Arch): Promise<KernelOffer | undefined> {

@@ -64,17 +64,11 @@ async function pahole(vmlinux: string, out: string, env: NodeJS.ProcessEnv, sign
       () => false,
     ));
   if (!ok)
-    throw new InfraError(
-      `pahole --btf_encode_detached failed (exit ${res.code}): ${(res.stderr || res.stdout.toString()).trim().slice(-2000) || 'no output'}`,
-    );
+    throw new InfraError(`pahole --btf_encode_detached failed (exit ${res.code}): ${(res.stderr || res.stdout.toString()).trim().slice(-2000) || 'no output'}`);
 }
 
 /** Path of the generated BTF blob, and what to lock. */
-export async function generateBtf(
-  deps: GenerateDeps,
-  k: KernelToDescribe,
-  locked?: LockedBtf,
-): Promise<{ path: string; lock: LockedBtf }> {
+export async function generateBtf(deps: GenerateDeps, k: KernelToDescribe, locked?: LockedBtf): Promise<{ path: string; lock: LockedBtf }> {
   if (locked?.kernelSha256 === k.sha256) {
     const p = await deps.cache.verifiedBlob(locked.btfSha256);
     if (p) return { path: p, lock: locked };
@@ -104,9 +98,7 @@ export async function generateBtf(
         await rm(vmlinux, { force: true }); // hundreds of MB of DWARF: gone at once
         const btfSha256 = await deps.cache.putFile(out);
         const size = (await stat(deps.cache.blobPath(btfSha256))).size;
-        deps.log(
-          `generated BTF for ${k.release} with pahole in ${((Date.now() - started) / 1000).toFixed(1)} s: ${(size / 1048576).toFixed(1)} MiB`,
-        );
+        deps.log(`generated BTF for ${k.release} with pahole in ${((Date.now() - started) / 1000).toFixed(1)} s: ${(size / 1048576).toFixed(1)} MiB`);
         const lock: LockedBtf = { kernelSha256: k.sha256, btfSha256, debs: [ref] };
         await deps.cache.writeJson(metaKey, lock);
         return { path: deps.cache.blobPath(btfSha256), lock };

@@ -27,9 +27,7 @@ export interface StreamDeps {
 const MiB = 1024 * 1024;
 
 const exited = (child: ChildProcess) =>
-  new Promise<number>((resolve) =>
-    child.exitCode !== null ? resolve(child.exitCode) : child.on('close', (code) => resolve(code ?? 1)),
-  );
+  new Promise<number>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('close', (code) => resolve(code ?? 1))));
 
 /** Progress: an updating line on a TTY, else a log line per quarter. */
 function progressOf(deps: StreamDeps, name: string, total: number) {
@@ -49,10 +47,7 @@ function progressOf(deps: StreamDeps, name: string, total: number) {
 }
 
 /** The mirror's response for `ref`, its body not yet read. */
-async function startDownload(
-  deps: StreamDeps,
-  ref: DebRef,
-): Promise<{ url: string; res: Response & { body: ReadableStream } }> {
+async function startDownload(deps: StreamDeps, ref: DebRef): Promise<{ url: string; res: Response & { body: ReadableStream } }> {
   const url = `${deps.mirror.replace(/\/+$/, '')}/${ref.filename}`;
   deps.requested?.();
   const res = await fetch(url, { signal: deps.signal, redirect: 'follow' }).catch((error: Error) => {
@@ -96,13 +91,9 @@ export async function streamDebMember(deps: StreamDeps, ref: DebRef, member: str
   const sha256 = hash.digest('hex');
   if (sha256 !== ref.sha256 || size !== ref.size) {
     await rm(dir, { recursive: true, force: true });
-    throw new VerificationError(
-      `${name}: sha256 ${sha256} (${size} bytes) does not match the expected ${ref.sha256} (${ref.size} bytes); refusing to use it`,
-    );
+    throw new VerificationError(`${name}: sha256 ${sha256} (${size} bytes) does not match the expected ${ref.sha256} (${ref.size} bytes); refusing to use it`);
   }
-  deps.log(
-    `fetched ${name} ${(size / MiB).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s (streamed; kept only ${member})`,
-  );
+  deps.log(`fetched ${name} ${(size / MiB).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s (streamed; kept only ${member})`);
   // dpkg-deb complains of the broken pipe once tar has stopped; only tar's words matter.
   const why = stderr()
     .split('\n')

@@ -33,13 +33,7 @@ async function firstExisting(files: string[]): Promise<string | undefined> {
 }
 
 /** Copies the kernel (and config) into the cache so later edits of the file cannot change a run mid-way. */
-export async function fileKernel(
-  cache: Cache,
-  source: string,
-  file: string,
-  arch: Arch,
-  log: (line: string) => void,
-): Promise<LockedKernel> {
+export async function fileKernel(cache: Cache, source: string, file: string, arch: Arch, log: (line: string) => void): Promise<LockedKernel> {
   try {
     if (!(await stat(file)).isFile()) throw new Error('not a regular file');
   } catch (error) {
@@ -47,9 +41,7 @@ export async function fileKernel(
   }
   const info = detectKernel(await readHead(file, 64 * 1024));
   if (info.arch && info.arch !== arch) {
-    throw new UsageError(
-      `kernel source ${source}: ${file} is a ${info.arch} kernel (${info.format}), but the cell's arch is ${arch}`,
-    );
+    throw new UsageError(`kernel source ${source}: ${file} is a ${info.arch} kernel (${info.format}), but the cell's arch is ${arch}`);
   }
   if (!info.arch) {
     // s390x images (and compressed blobs) carry no reliable magic number.

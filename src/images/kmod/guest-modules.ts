@@ -11,9 +11,7 @@ import { InfraError } from '../../errors.js';
 export function guestModuleRoots(arch: Arch): { module: string; configs: string[] }[] {
   // The channel-I/O transport's symbol is S390_GUEST in the kernels seen (Debian 5.10 to 7.2).
   const transport =
-    arch === 's390x'
-      ? { module: 'virtio_ccw', configs: ['CONFIG_S390_GUEST', 'CONFIG_VIRTIO_CCW'] }
-      : { module: 'virtio_pci', configs: ['CONFIG_VIRTIO_PCI'] };
+    arch === 's390x' ? { module: 'virtio_ccw', configs: ['CONFIG_S390_GUEST', 'CONFIG_VIRTIO_CCW'] } : { module: 'virtio_pci', configs: ['CONFIG_VIRTIO_PCI'] };
   return [transport, { module: 'virtio_console', configs: ['CONFIG_VIRTIO_CONSOLE'] }];
 }
 
@@ -44,15 +42,10 @@ export function loadOrder(roots: readonly string[], depends: (name: string) => s
   const visiting = new Set<string>();
   const visit = (name: string, from: string[]) => {
     if (order.includes(name)) return;
-    if (visiting.has(name))
-      throw new InfraError(`kernel modules depend on each other in a loop: ${[...from, name].join(' → ')}`);
-    if (visiting.size + order.length > MAX_MODULES)
-      throw new InfraError(`more than ${MAX_MODULES} kernel modules needed for ${roots.join(', ')}`);
+    if (visiting.has(name)) throw new InfraError(`kernel modules depend on each other in a loop: ${[...from, name].join(' → ')}`);
+    if (visiting.size + order.length > MAX_MODULES) throw new InfraError(`more than ${MAX_MODULES} kernel modules needed for ${roots.join(', ')}`);
     const deps = depends(name);
-    if (!deps)
-      throw new InfraError(
-        `kernel module ${name} is needed${from.length ? ` by ${from.at(-1)}` : ''} but the kernel's packages do not have it`,
-      );
+    if (!deps) throw new InfraError(`kernel module ${name} is needed${from.length ? ` by ${from.at(-1)}` : ''} but the kernel's packages do not have it`);
     visiting.add(name);
     for (const d of deps) visit(d, [...from, name]);
     visiting.delete(name);

@@ -38,8 +38,7 @@ function session(deps: OciDeps, ref: OciRef) {
       const res = await deps.fetcher.toBuffer(url, { ...auth, ...(accept ? { accept } : {}) });
       if (res.status === 401 && round === 0) {
         const challenge = parseBearerChallenge(res.headers.get('www-authenticate'));
-        if (!challenge)
-          throw new InfraError(`${url}: 401 without a Bearer challenge; only anonymous pulls are supported`);
+        if (!challenge) throw new InfraError(`${url}: 401 without a Bearer challenge; only anonymous pulls are supported`);
         const q = new URLSearchParams({
           ...(challenge.service ? { service: challenge.service } : {}),
           scope: challenge.scope ?? `repository:${ref.repository}:pull`,
@@ -79,21 +78,14 @@ async function platformManifest(
     const doc = JSON.parse(body.toString()) as { manifests?: Descriptor[]; layers?: Descriptor[] };
     if (doc.layers) return { digest, layers: doc.layers };
     const match = doc.manifests?.find((m) => m.platform?.os === 'linux' && m.platform?.architecture === arch);
-    if (!match)
-      throw new InfraError(`oci:${ref.registry}/${ref.repository}:${ref.reference} has no linux/${arch} image`);
+    if (!match) throw new InfraError(`oci:${ref.registry}/${ref.repository}:${ref.reference} has no linux/${arch} image`);
     reference = match.digest;
   }
   throw new InfraError(`oci:${ref.repository}: nested index too deep`);
 }
 
 /** Each layer from the cache or the registry (verified by digest), unpacked into `scratch`. */
-async function unpackLayers(
-  deps: OciDeps,
-  s: ReturnType<typeof session>,
-  ref: OciRef,
-  layers: Descriptor[],
-  scratch: string,
-): Promise<void> {
+async function unpackLayers(deps: OciDeps, s: ReturnType<typeof session>, ref: OciRef, layers: Descriptor[], scratch: string): Promise<void> {
   const tar = requireTool('tar', deps.env);
   for (const layer of layers) {
     const hex = layer.digest.replace(/^sha256:/, '');
@@ -127,20 +119,13 @@ async function bootFiles(deps: OciDeps, scratch: string, refText: string, arch: 
   const configName = entries.find((e) => e.startsWith('config'));
   const kernelBytes = await readFile(path.join(boot, kernelName));
   const info = detectKernel(kernelBytes.subarray(0, 64 * 1024));
-  if (info.arch && info.arch !== arch)
-    throw new InfraError(`oci:${refText} for linux/${arch} holds a ${info.arch} kernel`);
+  if (info.arch && info.arch !== arch) throw new InfraError(`oci:${refText} for linux/${arch} holds a ${info.arch} kernel`);
   const kernelSha256 = await deps.cache.putBytes(kernelBytes);
   const configSha256 = configName ? await deps.cache.putBytes(await readFile(path.join(boot, configName))) : undefined;
   return { release: info.release, kernelSha256, configSha256 };
 }
 
-export async function ociKernel(
-  deps: OciDeps,
-  source: string,
-  refText: string,
-  arch: Arch,
-  locked?: LockedKernel,
-): Promise<LockedKernel> {
+export async function ociKernel(deps: OciDeps, source: string, refText: string, arch: Arch, locked?: LockedKernel): Promise<LockedKernel> {
   if (
     locked?.kernelSha256 &&
     (await deps.cache.verifiedBlob(locked.kernelSha256)) &&
@@ -156,9 +141,7 @@ export async function ociKernel(
     await unpackLayers(deps, s, ref, manifest.layers, scratch);
     const { release, kernelSha256, configSha256 } = await bootFiles(deps, scratch, refText, arch);
     if (locked?.kernelSha256 && locked.kernelSha256 !== kernelSha256) {
-      throw new InfraError(
-        `oci:${refText}: kernel sha256 ${kernelSha256} differs from the lock; run \`portmatrix images update\``,
-      );
+      throw new InfraError(`oci:${refText}: kernel sha256 ${kernelSha256} differs from the lock; run \`portmatrix images update\``);
     }
     const image = {
       package: `${ref.registry}/${ref.repository}`,

@@ -22,18 +22,10 @@ import { type RpmKernelFiles, rpmKernelFiles } from './rpm-unpack.js';
 import { formatEvr } from './rpm-version.js';
 
 /** Where a release's repositories are: the mirror its packages' paths are relative to, and each root. */
-async function repoRoots(
-  ctx: SourceContext,
-  scheme: string,
-  layout: RpmLayout,
-): Promise<{ mirror: string; roots: string[] }> {
+async function repoRoots(ctx: SourceContext, scheme: string, layout: RpmLayout): Promise<{ mirror: string; roots: string[] }> {
   const mirrors = ctx.settings(scheme).mirrors;
   const mirror = mirrors[layout.repos[0]!.mirror]!;
-  const roots = await Promise.all(
-    layout.repos.map((r) =>
-      r.mirrorList ? mirrorListRoot(ctx.fetcher, `${mirror}/${r.path}`) : `${mirror}/${r.path}`,
-    ),
-  );
+  const roots = await Promise.all(layout.repos.map((r) => (r.mirrorList ? mirrorListRoot(ctx.fetcher, `${mirror}/${r.path}`) : `${mirror}/${r.path}`)));
   return { mirror, roots };
 }
 
@@ -45,47 +37,24 @@ function rpmRef(e: RepoEntry, mirror: string): RpmRef {
 }
 
 /** True when every blob of `files` is in the cache, intact. */
-async function allCached(
-  ctx: SourceContext,
-  files: Pick<LockedKernel, 'kernelSha256' | 'configSha256' | 'modules'>,
-): Promise<boolean> {
-  const hexes = [
-    files.kernelSha256,
-    ...(files.configSha256 ? [files.configSha256] : []),
-    ...(files.modules ?? []).map((m) => m.sha256),
-  ];
+async function allCached(ctx: SourceContext, files: Pick<LockedKernel, 'kernelSha256' | 'configSha256' | 'modules'>): Promise<boolean> {
+  const hexes = [files.kernelSha256, ...(files.configSha256 ? [files.configSha256] : []), ...(files.modules ?? []).map((m) => m.sha256)];
   return (await Promise.all(hexes.map((h) => ctx.cache.verifiedBlob(h)))).every(Boolean);
 }
 
 /** The kernel's blobs from the RPMs, or from the record of an earlier unpacking of the same image. */
-async function files(
-  ctx: SourceContext,
-  w: KernelWanted,
-  mirror: string,
-  rpms: RpmRef[],
-  keys: () => Promise<string[]>,
-): Promise<RpmKernelFiles> {
+async function files(ctx: SourceContext, w: KernelWanted, mirror: string, rpms: RpmRef[], keys: () => Promise<string[]>): Promise<RpmKernelFiles> {
   const record = `rpms/${rpms[0]!.sha256}.json`;
   const known = await ctx.cache.readJson<RpmKernelFiles>(record);
   if (known && (await allCached(ctx, known))) return known;
   const deps = { fetcher: w.fetcher, cache: ctx.cache, env: ctx.env, signal: ctx.signal, keys };
-  const got = await ctx.cache.withLock(
-    `rpm-${rpms[0]!.sha256}`,
-    () => rpmKernelFiles(deps, mirror, rpms, w.arch),
-    ctx.signal,
-  );
+  const got = await ctx.cache.withLock(`rpm-${rpms[0]!.sha256}`, () => rpmKernelFiles(deps, mirror, rpms, w.arch), ctx.signal);
   await ctx.cache.writeJson(record, got);
   return got;
 }
 
 /** Exactly what the lock pins: from the cache when intact, else from the locked RPMs (no metadata read). */
-async function fromLock(
-  ctx: SourceContext,
-  w: KernelWanted,
-  locked: LockedKernel,
-  mirror: string,
-  keys: () => Promise<string[]>,
-): Promise<LockedKernel> {
+async function fromLock(ctx: SourceContext, w: KernelWanted, locked: LockedKernel, mirror: string, keys: () => Promise<string[]>): Promise<LockedKernel> {
   if (await allCached(ctx, locked)) return locked;
   const got = await files(ctx, w, mirror, locked.rpms!, keys);
   if (got.kernelSha256 !== locked.kernelSha256) {
@@ -98,14 +67,10 @@ async function fromLock(
 
 export const rpmFamily: KernelSourceFactory = (ctx) => {
   // Metadata is shared by every kernel of a repository in this process.
-  const repo = memoize(
-    (root: string, base: string) =>
-      readRepo(ctx, root, (n) => Object.values(kernelPackageNames(base)).flat().includes(n)),
-    {
-      keyOf: (root, base) => `${root} ${base}`,
-      retryFailures: true,
-    },
-  );
+  const repo = memoize((root: string, base: string) => readRepo(ctx, root, (n) => Object.values(kernelPackageNames(base)).flat().includes(n)), {
+    keyOf: (root, base) => `${root} ${base}`,
+    retryFailures: true,
+  });
 
   const keysFor = rpmKeys(ctx);
 
@@ -116,11 +81,7 @@ export const rpmFamily: KernelSourceFactory = (ctx) => {
     const choice = chooseRpmKernel(entries, layout.base, RPM_ARCH[arch]!);
     if (!choice) {
       const names = kernelPackageNames(layout.base).images.join(' or ');
-      throw new NotAvailableError(
-        source,
-        arch,
-        `no ${names} package for ${RPM_ARCH[arch]} in ${where.roots.join(', ')}`,
-      );
+      throw new NotAvailableError(source, arch, `no ${names} package for ${RPM_ARCH[arch]} in ${where.roots.join(', ')}`);
     }
     return {
       choice,
@@ -149,17 +110,10 @@ export const rpmFamily: KernelSourceFactory = (ctx) => {
    */
   async function offers(scheme: string, release: string, arches: readonly Arch[]): Promise<KernelOffer[]> {
     const distro = distroOf(scheme)!;
-    const wanted = distro.flavours.flatMap((flavour) =>
-      arches.filter((a) => !distro.unavailable?.(release, flavour, a)).map((arch) => ({ flavour, arch })),
-    );
+    const wanted = distro.flavours.flatMap((flavour) => arches.filter((a) => !distro.unavailable?.(release, flavour, a)).map((arch) => ({ flavour, arch })));
     const found = await Promise.all(
       wanted.map(async ({ flavour, arch }) => {
-        const { choice } = await newest(
-          `${scheme}:${release}`,
-          scheme,
-          rpmLayout(scheme, release, flavour, arch),
-          arch,
-        );
+        const { choice } = await newest(`${scheme}:${release}`, scheme, rpmLayout(scheme, release, flavour, arch), arch);
         const version = `${formatEvr(choice.image)}.${choice.image.arch}`;
         return {
           flavour,

@@ -66,8 +66,7 @@ export function primaryScanner(wanted: (name: string) => boolean) {
         start = pending.indexOf('<package ', end);
       }
       pending = start >= 0 ? pending.slice(start) : pending.slice(-16);
-      if (pending.length > MAX_PACKAGE_CHARS)
-        throw new InfraError(`primary metadata: a <package> element runs past ${MAX_PACKAGE_CHARS} characters`);
+      if (pending.length > MAX_PACKAGE_CHARS) throw new InfraError(`primary metadata: a <package> element runs past ${MAX_PACKAGE_CHARS} characters`);
     },
     end(): RpmEntry[] {
       return found;

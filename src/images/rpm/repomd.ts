@@ -27,7 +27,5 @@ export function parseRepomd(xml: string, url: string): RepoFile {
     const size = xmlText(body, 'size');
     return { href, sha256: checksum[2]!.trim().toLowerCase(), ...(size ? { size: Number(size) } : {}) };
   }
-  throw new InfraError(
-    `${url} lists no primary metadata; is this the root of a yum repository (the directory holding repodata/)?`,
-  );
+  throw new InfraError(`${url} lists no primary metadata; is this the root of a yum repository (the directory holding repodata/)?`);
 }

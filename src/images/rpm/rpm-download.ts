@@ -28,8 +28,7 @@ export interface RpmDownloadDeps extends ToolEnv {
 }
 
 /** `filename` resolved against the mirror (a whole URL stays as it is). */
-export const rpmUrl = (mirror: string, filename: string) =>
-  /^[a-z]+:\/\//.test(filename) ? filename : `${mirror.replace(/\/+$/, '')}/${filename}`;
+export const rpmUrl = (mirror: string, filename: string) => (/^[a-z]+:\/\//.test(filename) ? filename : `${mirror.replace(/\/+$/, '')}/${filename}`);
 
 /** Downloads and verifies `ref` into a temp file; the caller deletes it. */
 export async function downloadRpm(deps: RpmDownloadDeps, mirror: string, ref: RpmRef): Promise<string> {

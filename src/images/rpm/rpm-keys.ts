@@ -15,10 +15,7 @@ const KEYS_DIR = 'usr/share/distribution-gpg-keys';
 /** keysFor(scheme, release, layout) → a function giving the key files (asked only when a package is downloaded). */
 export function rpmKeys(ctx: SourceContext) {
   const exactly = (member: string) => new RegExp(`^${member.replace(/[.+-]/g, '\\$&')}$`);
-  const gpgKey = memoize(
-    (keyFile: string) => trustedDebianFiles(ctx.debian, KEYS_PACKAGE, exactly(`${KEYS_DIR}/${keyFile}`)),
-    { retryFailures: true },
-  );
+  const gpgKey = memoize((keyFile: string) => trustedDebianFiles(ctx.debian, KEYS_PACKAGE, exactly(`${KEYS_DIR}/${keyFile}`)), { retryFailures: true });
   return (scheme: string, release: string, layout: RpmLayout) => async (): Promise<string[]> => {
     const override = ctx.settings(scheme).keyring;
     if (override) return [override];
@@ -27,8 +24,7 @@ export function rpmKeys(ctx: SourceContext) {
     const give = `give its key file with \`images: ${option.key}:\` in matrix.yaml or ${option.env}`;
     if (!layout.keyFile) throw new InfraError(`Debian's ${KEYS_PACKAGE} has no key for ${label}; ${give}`);
     const file = Object.values(await gpgKey(layout.keyFile))[0];
-    if (!file)
-      throw new InfraError(`Debian's ${KEYS_PACKAGE} has no ${KEYS_DIR}/${layout.keyFile} for ${label}; ${give}`);
+    if (!file) throw new InfraError(`Debian's ${KEYS_PACKAGE} has no ${KEYS_DIR}/${layout.keyFile} for ${label}; ${give}`);
     return [file];
   };
 }

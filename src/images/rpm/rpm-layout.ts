@@ -75,8 +75,7 @@ const LAYOUTS: Record<string, Layout> = {
     repos: [
       {
         mirror: 'mirror',
-        path:
-          flavour === 'uek' ? `repo/OracleLinux/OL${r}/${UEK[r]}/${a}` : `repo/OracleLinux/OL${r}/baseos/latest/${a}`,
+        path: flavour === 'uek' ? `repo/OracleLinux/OL${r}/${UEK[r]}/${a}` : `repo/OracleLinux/OL${r}/baseos/latest/${a}`,
       },
     ],
     base: flavour === 'uek' ? 'kernel-uek' : 'kernel',

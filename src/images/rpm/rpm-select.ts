@@ -22,11 +22,7 @@ export function kernelPackageNames(base: string): { images: string[]; modules: s
 const sameEvr = (a: Evr, b: Evr) => compareEvr(a, b) === 0;
 
 /** The newest kernel of `base` for `rpmArch`, or undefined when the repository has none. */
-export function chooseRpmKernel<E extends RpmEntry>(
-  entries: readonly E[],
-  base: string,
-  rpmArch: string,
-): RpmKernelChoice<E> | undefined {
+export function chooseRpmKernel<E extends RpmEntry>(entries: readonly E[], base: string, rpmArch: string): RpmKernelChoice<E> | undefined {
   const names = kernelPackageNames(base);
   const ofArch = entries.filter((e) => e.arch === rpmArch);
   for (const name of names.images) {

@@ -32,12 +32,7 @@ export function parseChecksig(text: string): { ok: string[]; nokey: string[]; ba
 }
 
 /** Throws VerificationError unless `rpm` is signed by one of `keyFiles` and every digest holds. */
-export async function checkRpmSignature(
-  rpm: string,
-  name: string,
-  keyFiles: readonly string[],
-  tools: ToolEnv,
-): Promise<SignatureCheck> {
+export async function checkRpmSignature(rpm: string, name: string, keyFiles: readonly string[], tools: ToolEnv): Promise<SignatureCheck> {
   const rpmkeys = requireTool('rpmkeys', tools.env);
   const db = await mkdtemp(path.join(os.tmpdir(), 'portmatrix-rpmdb-'));
   try {
@@ -49,11 +44,8 @@ export async function checkRpmSignature(
     const said = parseChecksig(`${res.stdout.toString('utf8')}\n${res.stderr}`);
     const keys = keyFiles.join(', ');
     if (said.bad.length > 0)
-      throw new VerificationError(
-        `${name}: rpm's check failed (${said.bad.join('; ')}): the file is damaged or tampered with; refusing it`,
-      );
-    if (!said.signed)
-      throw new VerificationError(`${name} is not signed; refusing it (the key it should be signed with: ${keys})`);
+      throw new VerificationError(`${name}: rpm's check failed (${said.bad.join('; ')}): the file is damaged or tampered with; refusing it`);
+    if (!said.signed) throw new VerificationError(`${name} is not signed; refusing it (the key it should be signed with: ${keys})`);
     if (said.nokey.length > 0 || said.ok.length === 0 || res.code !== 0) {
       throw new VerificationError(
         `${name} is signed by key ID ${[...said.nokey].join(', ') || '?'}, which is not in the keyring (${keys}); refusing it. If you trust that key, give it with the source's keyring option`,

@@ -55,21 +55,12 @@ async function unpack(deps: RpmDownloadDeps, mirror: string, ref: RpmRef, scratc
 /** name → module file, over what is unpacked so far (earlier packages win). */
 function moduleIndex(trees: Unpacked[]): Map<string, string> {
   const index = new Map<string, string>();
-  for (const t of trees)
-    for (const f of t.files)
-      if (isModuleFile(f) && !index.has(moduleName(f))) index.set(moduleName(f), path.join(t.dir, f));
+  for (const t of trees) for (const f of t.files) if (isModuleFile(f) && !index.has(moduleName(f))) index.set(moduleName(f), path.join(t.dir, f));
   return index;
 }
 
 /** The modules `roots` need, as blobs in load order; opens module packages while one is missing. */
-async function guestModules(
-  deps: RpmDownloadDeps,
-  mirror: string,
-  roots: string[],
-  trees: Unpacked[],
-  more: RpmRef[],
-  scratch: string,
-) {
+async function guestModules(deps: RpmDownloadDeps, mirror: string, roots: string[], trees: Unpacked[], more: RpmRef[], scratch: string) {
   const found = new Map<string, { depends: string[]; sha256: string }>();
   const queue = [...roots];
   let index = moduleIndex(trees);
@@ -92,20 +83,12 @@ async function guestModules(
 }
 
 /** Downloads, verifies and unpacks `rpms` (image first) into blobs. */
-export async function rpmKernelFiles(
-  deps: RpmDownloadDeps & { cache: Cache },
-  mirror: string,
-  rpms: RpmRef[],
-  arch: Arch,
-): Promise<RpmKernelFiles> {
+export async function rpmKernelFiles(deps: RpmDownloadDeps & { cache: Cache }, mirror: string, rpms: RpmRef[], arch: Arch): Promise<RpmKernelFiles> {
   const scratch = await deps.cache.scratchDir();
   try {
     const image = await unpack(deps, mirror, rpms[0]!, scratch);
     const kernel = image.files.find((f) => matchAny(KERNEL_RE, f));
-    if (!kernel)
-      throw new InfraError(
-        `${rpms[0]!.package} has no kernel image (looked for /lib/modules/*/vmlinuz and /boot/vmlinuz-*)`,
-      );
+    if (!kernel) throw new InfraError(`${rpms[0]!.package} has no kernel image (looked for /lib/modules/*/vmlinuz and /boot/vmlinuz-*)`);
     const config = image.files.find((f) => matchAny(CONFIG_RE, f));
     const configText = config ? await readFile(path.join(image.dir, config), 'utf8') : '';
     const roots = modulesToLoad(arch, parseKernelConfig(configText));
