@@ -14,7 +14,7 @@ import { compareOutcome, outcomeLine, reproPlan, TO_REPRODUCE } from '../repro/s
 import { readResults } from '../results/read.js';
 import { openResultsDir, runModel } from '../run/persist.js';
 import { planRun } from '../run/plan.js';
-import { reportRun } from '../run/views.js';
+import { reportRun } from '../views/run-views.js';
 
 export default async function repro(ctx: Context, opts: ReproOptions, dir: string): Promise<number> {
   const fromDir = path.resolve(ctx.cwd, dir);

@@ -9,7 +9,7 @@ import { openSession, type RunSession } from '../engine/session.js';
 import type { CellResult } from '../results/model.js';
 import { openResultsDir, runModel } from '../run/persist.js';
 import { planRun, type RunPlan } from '../run/plan.js';
-import { reportRun } from '../run/views.js';
+import { reportRun } from '../views/run-views.js';
 
 /** Results of an earlier run that this one keeps: --resume all, --rerun-failed those that did not fail. */
 async function previousResults(resultsDir: string, opts: RunOptions): Promise<Map<string, CellResult> | undefined> {

@@ -24,7 +24,7 @@ import { matrixInputs, matrixSnapshots } from '../run/matrix-inputs.js';
 import { resultsWriter } from '../run/persist.js';
 import { preflight } from '../run/preflight.js';
 import { runCells, type ScheduleOptions, type ScheduleOutcome } from '../run/scheduler.js';
-import { watchRun } from '../run/views.js';
+import { watchRun } from '../views/run-views.js';
 import { installReaper } from '../vm/process.js';
 import { runCheck } from './run-check.js';
 

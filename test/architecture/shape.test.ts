@@ -15,7 +15,7 @@ const KNOWN_LONG_FUNCTIONS = [
   'src/guest/frames.ts frame',
   'src/suite/test2json.ts line',
   'src/run/guest-run.ts runGuest',
-  'src/run/live-output.ts createLiveOutput',
+  'src/views/live-output.ts createLiveOutput',
   'src/vm/process.ts runVm',
   'src/run/cell-runner.ts runCellOnce',
   'src/images/store.ts createImageStore',

@@ -2,7 +2,7 @@
 
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createProgress } from '../../src/run/progress.js';
+import { createProgress } from '../../src/views/progress.js';
 import { cellResult, testResult } from '../helpers/cells.js';
 import { cell } from '../plan/cells.js';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { InfraError } from '../../src/errors.js';
-import { reportRun } from '../../src/run/views.js';
+import { reportRun } from '../../src/views/run-views.js';
 import { fixtureResults } from '../report/fixture.js';
 
 describe('reportRun on a results directory it cannot write', () => {
