@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderDiff } from '../../src/github/comment-body.js';
 import { classifyTransition, diffResults, hasChanges } from '../../src/github/diff.js';
 import { STATUSES, type Status } from '../../src/results/model.js';
+import { testResult } from '../helpers/cells.js';
 import { results } from './results.js';
 
 describe('classifyTransition', () => {
@@ -123,16 +124,7 @@ describe('diffResults', () => {
 describe('per-test changes', () => {
   const withTests = (r: ReturnType<typeof results>, tests: [string, Status][]) => {
     const cell = r.cells[0]!;
-    cell.tests = tests.map(([name, status]) => ({
-      name,
-      kind: 'exec',
-      status,
-      timedOut: false,
-      timings: {},
-      stdout: '',
-      stderr: '',
-      kernelLog: '',
-    }));
+    cell.tests = tests.map(([name, status]) => testResult({ name, status }));
     return r;
   };
 

@@ -6,18 +6,9 @@ import { describe, expect, it } from 'vitest';
 import type { TestSpec } from '../../src/core/cell.js';
 import { cellStatus } from '../../src/outcome/cell-outcome.js';
 import { decideTest, type TestRun } from '../../src/outcome/test-outcome.js';
+import { testSpec } from '../helpers/cells.js';
 
-const spec = (name: string, extra: Partial<TestSpec> = {}): TestSpec => ({
-  name,
-  kind: 'exec',
-  path: `/t/${name}`,
-  args: [],
-  env: {},
-  files: [],
-  workdir: '',
-  timeoutSec: 2,
-  ...extra,
-});
+const spec = (name: string, extra: Partial<TestSpec> = {}): TestSpec => testSpec({ name, path: `/t/${name}`, timeoutSec: 2, ...extra });
 const run = (extra: Partial<TestRun>): TestRun => ({
   started: true,
   timedOut: false,

@@ -6,6 +6,7 @@ import type { TestSpec } from '../../src/core/cell.js';
 import { parseFrames } from '../../src/guest/frames.js';
 import { decideTest } from '../../src/outcome/test-outcome.js';
 import { testRuns } from '../../src/outcome/test-runs.js';
+import { testSpec } from '../helpers/cells.js';
 
 const TOKEN = '0123456789abcdef';
 const F = `@@portmatrix:${TOKEN}`;
@@ -15,16 +16,7 @@ const block = (name: string, text: string) => [
   ...(text ? [b64(text)] : []),
   `${F} end=${name} bytes=${Buffer.byteLength(text)} total=${Buffer.byteLength(text)}`,
 ];
-const spec = (name: string): TestSpec => ({
-  name,
-  kind: 'exec',
-  path: `/t/${name}`,
-  args: [],
-  env: {},
-  files: [],
-  workdir: '',
-  timeoutSec: 2,
-});
+const spec = (name: string): TestSpec => testSpec({ name, path: `/t/${name}`, timeoutSec: 2 });
 const specs = ['ok', 'exits-1', 'hangs', 'panics', 'ok-again'].map(spec);
 
 describe('testRuns', () => {

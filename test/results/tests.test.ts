@@ -8,18 +8,10 @@ import { cellStatus } from '../../src/outcome/cell-outcome.js';
 import type { TestResult } from '../../src/results/model.js';
 import { readResults } from '../../src/results/read.js';
 import { failingTests, passedCount } from '../../src/results/tests.js';
+import { testResult } from '../helpers/cells.js';
 import { fixtureResults } from '../report/fixture.js';
 
-const test = (name: string, status: TestResult['status']): TestResult => ({
-  name,
-  kind: 'exec',
-  status,
-  timedOut: false,
-  timings: {},
-  stdout: '',
-  stderr: '',
-  kernelLog: '',
-});
+const test = (name: string, status: TestResult['status']): TestResult => testResult({ name, status });
 
 describe('cellStatus', () => {
   it('derives the cell from its tests, then applies the cell-level expect', () => {
