@@ -2,6 +2,8 @@
 // UTF-16 surrogates and markup. This is the one place that makes it plain before
 // it reaches a terminal, a CI log or a report (format escaping comes after).
 
+import { showBidi } from './sanitize.js';
+
 // CSI (ESC [ … final), OSC (ESC ] … BEL or ST; an unterminated one runs to the
 // end), the other two-byte ESC sequences, and the 8-bit CSI (U+009B).
 // eslint-disable-next-line no-control-regex
@@ -30,9 +32,10 @@ export function plainText(text: string): string {
 
 /**
  * Guest output made safe to embed in any report: no escapes, no control bytes,
- * `\r\n` and lone `\r` become `\n`, no lone surrogates.
+ * `\r\n` and lone `\r` become `\n`, no lone surrogates, and bidi controls shown
+ * as their escapes (`\u202e`), so no text can reorder what a reviewer reads.
  */
 export function cleanText(text: string | undefined): string {
   if (!text) return '';
-  return stripEscapes(text).replace(/\r\n?/g, '\n').replace(UNSAFE, '');
+  return showBidi(stripEscapes(text).replace(/\r\n?/g, '\n').replace(UNSAFE, ''));
 }

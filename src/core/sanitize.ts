@@ -8,7 +8,9 @@
 // C0 (tab and newline included: one line stays one line), DEL, C1.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
-// Bidi embeddings, overrides and isolates, the marks, and lone surrogates.
+/** Bidi embeddings, overrides, isolates and marks: they reorder what a reader sees (U+202E). */
+export const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// Those, and lone surrogates.
 const INVISIBLE = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -17,6 +19,9 @@ export function escapeControls(text: string, keepNewlines = false): string {
   const hex = (c: string, width: number) => c.charCodeAt(0).toString(16).padStart(width, '0');
   return text.replace(CONTROL, (c) => (keepNewlines && c === '\n' ? c : (NAMED[c] ?? `\\x${hex(c, 2)}`))).replace(INVISIBLE, (c) => `\\u${hex(c, 4)}`);
 }
+
+/** A bidi control as the escape a reader sees instead (`\u202e`). */
+export const showBidi = (text: string) => text.replace(BIDI, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** At most `max` characters (a surrogate pair is not split), then `… (N bytes)` naming the whole. */
 export function cut(text: string, max: number): string {

@@ -31,5 +31,7 @@ describe('cleanText', () => {
   it('turns \\r\\n and lone \\r into \\n and drops lone surrogates', () => {
     expect(cleanText('a\r\nb\rc\ud800d')).toBe('a\nb\ncd');
     expect(cleanText(undefined)).toBe('');
+    // A right-to-left override would reorder what a reviewer reads in a report.
+    expect(cleanText('pass\u202eliaf')).toBe('pass\\u202eliaf');
   });
 });
