@@ -8,6 +8,7 @@ import {
   FLAKY_MEANING,
   failedAsExpected,
   INFRA_MEANING,
+  outputCutText,
   passedAgainstExpectation,
   retriedText,
   reusedText,
@@ -49,7 +50,7 @@ export interface CellView {
   why: string;
   /** The tests that made the cell's status, with their own why (cells of several tests). */
   tests: TestView[];
-  /** Facts beside the status: reused, retried attempts. */
+  /** Facts beside the status: reused, retried attempts, output cut short. */
   notes: string[];
 }
 
@@ -171,8 +172,14 @@ function cellWhy(cell: CellResult, deciding: readonly TestView[]): string {
   return `${deciding.length} of ${cell.tests.length} tests ${verb}: ${names}`;
 }
 
+/** Every stream a test (or the cell) had cut short, named. */
+function cutNotes(cell: CellResult): string[] {
+  const own = (cell.outputCut ?? []).map(outputCutText);
+  return [...own, ...cell.tests.flatMap((t) => (t.outputCut ?? []).map((c) => `test ${t.name}: ${outputCutText(c)}`))];
+}
+
 function notes(cell: CellResult): string[] {
-  return [...(cell.reused ? [reusedText(cell.reused)] : []), ...retriedText(cell.retriedAfter ?? [])];
+  return [...(cell.reused ? [reusedText(cell.reused)] : []), ...retriedText(cell.retriedAfter ?? []), ...cutNotes(cell)];
 }
 
 export function cellView(cell: CellResult): CellView {

@@ -11,7 +11,7 @@ import type { CellResult, RunResults, TestResult } from '../results/model.js';
 import { goCaseJunit, type JunitCase } from '../suite/junit-cases.js';
 import { type TestView, testView } from './cell-view.js';
 import { escapeMarkup, lastLines, oneLine } from './text.js';
-import { FLAKY_UNDER_STRICT, retriedText, reusedText } from './wording.js';
+import { FLAKY_UNDER_STRICT, outputCutText, retriedText, reusedText } from './wording.js';
 
 const x = (text: string) => escapeMarkup(cleanText(text));
 const attr = (text: string | undefined) => escapeMarkup(oneLine(text, 1000));
@@ -60,7 +60,8 @@ function testOutcome(cell: CellResult, t: TestResult, view: TestView, failsRun: 
 /** The test itself as a case; an expected failure (or a flake the verdict let pass) passes, saying so in its output. */
 function testCase(cell: CellResult, t: TestResult, failsRun: boolean): Case {
   const view = testView(cell, t);
-  const note = view.status === 'xfail' || view.status === 'flaky' ? `portmatrix: ${view.why}\n` : '';
+  const why = view.status === 'xfail' || view.status === 'flaky' ? [`portmatrix: ${view.why}\n`] : [];
+  const note = [...why, ...(t.outputCut ?? []).map((c) => `portmatrix: ${outputCutText(c)}\n`)].join('');
   const tail = t.status !== 'pass' && t.consoleTail ? `--- console tail ---\n${t.consoleTail}` : '';
   return {
     classname: cell.id,

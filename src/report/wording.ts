@@ -3,7 +3,7 @@
 // terminal, JUnit, HTML, Markdown, the PR comment and the GitHub log say it alike.
 
 import type { PredictionAgreement, TestExplanation } from '../results/check.js';
-import type { CellResult, Status } from '../results/model.js';
+import type { CellResult, OutputCut, Status } from '../results/model.js';
 
 export interface StatusInfo {
   /** Emoji mark used by Markdown and HTML. */
@@ -53,6 +53,12 @@ export function reusedText(reused: NonNullable<CellResult['reused']>): string {
 /** Earlier attempts that failed through the infrastructure and were retried. */
 export function retriedText(retriedAfter: readonly string[]): string[] {
   return retriedAfter.map((why, i) => `attempt ${i + 1}: ${INFRA_MEANING}: ${why}`);
+}
+
+/** A stream the guest cut short: `stdout cut: 1.0 MiB kept of 50.0 MiB`, or `of more` when the total is unknown. */
+export function outputCutText(cut: OutputCut): string {
+  const mib = (n: number) => (n < 1048576 ? `${Math.ceil(n / 1024)} KiB` : `${(n / 1048576).toFixed(1)} MiB`);
+  return `${cut.stream} cut: ${mib(cut.keptBytes)} kept of ${cut.totalBytes === undefined ? 'more' : mib(cut.totalBytes)}`;
 }
 
 /** The legend of the statuses, one entry each: `✗ fail`, `‼ unexpected pass`, … */

@@ -144,3 +144,17 @@ describe('a failure explained in kernel terms', () => {
     expect(cellView(c).tests.map((t) => t.why)).toEqual(['exit 1 — unexplained by the kernel facts']);
   });
 });
+
+describe('output cut short', () => {
+  it('is said in the cell notes (HTML) and in the JUnit case output, with how much was kept', async () => {
+    const { renderJunit } = await import('../../src/report/junit.js');
+    const { cellResult, runResults } = await import('../helpers/cells.js');
+    const cut = { stream: 'stdout' as const, keptBytes: 1048576, totalBytes: 52428800 };
+    const c = cellResult({ tests: [testResult({ name: 'chatty', outputCut: [cut] }), testResult({ name: 'quiet' })] });
+    expect(cellView(c).notes).toEqual(['test chatty: stdout cut: 1.0 MiB kept of 50.0 MiB']);
+    const junit = renderJunit(runResults([c]));
+    expect(junit).toContain('portmatrix: stdout cut: 1.0 MiB kept of 50.0 MiB');
+    const lost = cellResult({ tests: [testResult({ name: 'died', outputCut: [{ stream: 'stderr', keptBytes: 2048 }] })] });
+    expect(cellView(lost).notes).toEqual(['test died: stderr cut: 2 KiB kept of more']);
+  });
+});
