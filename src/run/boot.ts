@@ -85,7 +85,7 @@ function cellInit(b: BootInputs, token: string, only: readonly number[], btf: Gu
   const config = { sysctl: cell.config.sysctl, user: cell.config.user, capabilities: cell.config.capabilities, btf };
   if (b.shell) {
     const tests = cell.tests.map((t, index) => ({ name: t.name, step: stepOf(t, index) }));
-    return shellScript({ token, cellId: cell.id, tests, command: b.shell.command, size: b.shell.size, ...config });
+    return shellScript({ token, cellId: cell.id, tests, ...b.shell, ...config });
   }
   return suiteScript({
     token,
@@ -132,7 +132,7 @@ export interface BootInputs {
   /** run --verbose: the programs' output streamed while they run. */
   live?: boolean;
   /** `portmatrix shell`: a shell (or `command`) instead of the tests, with no deadline of theirs. */
-  shell?: { command?: string; size?: { rows: number; columns: number } };
+  shell?: { command?: string; size?: { rows: number; columns: number }; kernelLog?: boolean };
 }
 
 /** How long a shell's guest may live: a session left open ends some day. */

@@ -24,6 +24,8 @@ export interface ShellBoot {
   options: Pick<BootOptions, 'cacheDir' | 'mirror' | 'accel' | 'snapshot'>;
   /** Run this instead of an interactive shell. */
   command?: string;
+  /** Follow the guest's kernel log on the terminal (`--kernel-log`). */
+  kernelLog?: boolean;
   /** The host's keys (a terminal in raw mode); none with `command`. */
   input?: NodeJS.ReadableStream;
   /** The terminal's rows and columns, for the guest's tty. */
@@ -59,8 +61,9 @@ async function inWorkDir(ctx: Context, s: ShellBoot, workDir: string): Promise<n
   const signal = AbortSignal.any([ctx.signal, s.signal]);
   const deps = { inputs, vm: matrix.vm, resultsDir: workDir, workDir, snapshots, env: ctx.env, signal, events };
   const boot = bootInputs(cell, kernel, { accel, parts, btf, qemuVersion }, deps);
-  const plan = await prepareBoot({ ...boot, shell: { command: s.command, size: s.size } });
-  const view = consoleView(plan.token, (text) => ctx.stdout.write(text), { plain: !s.input });
+  const plan = await prepareBoot({ ...boot, shell: { command: s.command, size: s.size, kernelLog: s.kernelLog } });
+  const color = Boolean(s.input) && !ctx.env.NO_COLOR;
+  const view = consoleView(plan.token, (text) => ctx.stdout.write(text), { plain: !s.input, color });
   const consoleLog = path.join(workDir, 'console.log');
   const o = { kernel, accel, vm: matrix.vm, busybox: parts.busybox, workDir, consoleLog, env: ctx.env, signal, events };
   const run = await runGuest(cell, plan, { ...o, console: { input: s.input, onData: view.push } });
