@@ -37,6 +37,22 @@ describe('the test × cell view', () => {
     });
   });
 
+  it('puts what needs attention first: failures before expected failures', () => {
+    const expected = { result: 'fail' as const, reason: 'lockdown' };
+    const mixed = runResults([
+      cell('amd64/trixie/lockdown', 'xfail', { maps: 'fail', ringbuf: 'fail' }),
+      cell('arm64/trixie/default', 'fail', { probe: 'fail' }),
+    ]);
+    mixed.cells[0]!.expected = expected;
+    const grid = testGrid(mixed, { tests: 10, cells: 10 })!;
+    expect(grid.columns).toEqual(['arm64/trixie/default', 'amd64/trixie/lockdown']);
+    expect(grid.rows.map((r) => [r.name, ...r.statuses])).toEqual([
+      ['probe', 'fail', 'pass'],
+      ['maps', 'pass', 'xfail'],
+      ['ringbuf', 'pass', 'xfail'],
+    ]);
+  });
+
   it('is not shown for one test, nor when every test passed wherever it ran', () => {
     const one = runResults([cellResult({ id: 'amd64/trixie/default', status: 'fail', reason: 'memlock' })]);
     expect(testGrid(one, { tests: 10, cells: 10 })).toBeUndefined();
