@@ -127,7 +127,7 @@ const cellFlags = grouped(CELLS, {
   // Refused in pull-request events unless the workflow opts in (docs/matrix.md).
   allowOutsideProject: { flags: '--allow-outside-project', help: 'the matrix may name files outside the project' },
   command: { flags: '--command <cmd>', help: 'run CMD in the guest instead of a shell; exit with its code' },
-  kernelLog: { flags: '--kernel-log', help: "follow the guest's kernel log (dmesg) in the terminal, lines marked [kernel]" },
+  kernelLog: { flags: '--kernel-log', help: "follow the guest's kernel log (dmesg), each line marked [kernel]" },
 });
 
 const skipFlags = grouped(SKIP, {

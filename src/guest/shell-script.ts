@@ -36,7 +36,8 @@ const KMSG_STOP = 'portmatrix: the kernel log follower stops';
  */
 function kernelLogStart(F: string): string[] {
   const skip = `while IFS= read -r r; do case $r in *';${KMSG_FROM}') break;; esac; done`;
-  const show = `while IFS= read -r r; do case $r in ' '*) ;; *';${KMSG_TO}') break;; *) printf '${F} kmsg %s\\n' "\${r#*;}";; esac; done`;
+  const frame = `printf '${F} kmsg %s\\n' "\${r#*;}"`;
+  const show = `while IFS= read -r r; do case $r in ' '*) ;; *';${KMSG_TO}') break;; *) ${frame};; esac; done`;
   const stop = `exec 0<&-; echo '<7>${KMSG_STOP}' > /dev/kmsg`;
   return [`echo '<7>${KMSG_FROM}' > /dev/kmsg`, `cat /dev/kmsg | { ${skip}; ${show}; ${stop}; } &`, 'pm_klog=$!'];
 }

@@ -110,8 +110,9 @@ function testGridLines(results: RunResults, width: number, color: boolean): stri
   const legend = [...used.map((s) => `${STATUS_INFO[s].mark} ${STATUS_INFO[s].label}`), `${NOT_RUN_MARK} not run`];
   const key = grid.columns.map((id, i) => cut(`  ${pad(String(i + 1), 3)}${oneLine(id, 200)}`, width));
   const leftOut = testGridLeftOut(grid.hiddenTests, grid.hiddenCells);
-  const heading = paint(cut(`${TEST_GRID_TITLE}: ${testGridHeading(grid.rows.length + grid.hiddenTests, grid.total)}`, width), 'bold', color);
-  return ['', heading, head.trimEnd(), ...rows, ...key, ...wrap(`  ${legend.join(', ')}`, width), ...(leftOut ? wrap(`  ${leftOut}`, width) : [])];
+  const title = `${TEST_GRID_TITLE}: ${testGridHeading(grid.rows.length + grid.hiddenTests, grid.total)}`;
+  const notes = [...wrap(`  ${legend.join(', ')}`, width), ...(leftOut ? wrap(`  ${leftOut}`, width) : [])];
+  return ['', paint(cut(title, width), 'bold', color), head.trimEnd(), ...rows, ...key, ...notes];
 }
 
 /** Rows kernel · config, a column per arch, each cell's mark and word. */

@@ -51,5 +51,11 @@ export function testGrid(results: RunResults, limits: TestGridLimits): TestGrid 
   const cells = sortByStatus(results.cells.filter((c) => failing.has(c.id))).map((c) => c.id);
   const columns = cells.slice(0, Math.max(1, limits.cells));
   const rows = listed.slice(0, Math.max(1, limits.tests)).map((t) => row(t, columns));
-  return { columns, rows, total: tests.length, hiddenTests: listed.length - rows.length, hiddenCells: cells.length - columns.length };
+  return {
+    columns,
+    rows,
+    total: tests.length,
+    hiddenTests: listed.length - rows.length,
+    hiddenCells: cells.length - columns.length,
+  };
 }

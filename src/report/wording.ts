@@ -105,7 +105,7 @@ export const NOT_RUN_MARK = '·';
 
 /** What a bounded test × cell view left out; empty when nothing. */
 export function testGridLeftOut(tests: number, cells: number): string {
-  const parts = [tests ? `${tests} more ${tests === 1 ? 'test' : 'tests'}` : '', cells ? `${cells} more ${cells === 1 ? 'cell' : 'cells'}` : ''];
-  const named = parts.filter(Boolean);
+  const more = (n: number, word: string) => (n ? `${n} more ${word}${n === 1 ? '' : 's'}` : '');
+  const named = [more(tests, 'test'), more(cells, 'cell')].filter(Boolean);
   return named.length ? `not shown: ${named.join(' and ')} where a test did not pass` : '';
 }

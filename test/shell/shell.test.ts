@@ -38,7 +38,8 @@ describe('consoleView with the kernel log', () => {
   it('shows each kernel record on its own line, marked, made plain, split across chunks', () => {
     let shown = '';
     const view = consoleView(T, (t) => (shown += t), { plain: true });
-    const chunks = [`@@portmatrix:${T} phase=shell\r\n/tmp # `, `${K.slice(0, 20)}`, `${K.slice(20)}hello \x1b[31mred`, '\r\n', 'ls\r\n'];
+    const start = `@@portmatrix:${T} phase=shell\r\n/tmp # `;
+    const chunks = [start, K.slice(0, 20), `${K.slice(20)}hello \x1b[31mred`, '\r\n', 'ls\r\n'];
     for (const chunk of chunks) view.push(chunk);
     view.push(`${K}second\r\n@@portmatrix:${T} shell-exit=0\r\n`);
     expect(shown).toBe('/tmp # \n[kernel] hello red\nls\n[kernel] second\n');

@@ -72,7 +72,8 @@ describe('portmatrix shell', () => {
   async function enter(dir: string, ...flags: string[]): Promise<string> {
     const pidFile = path.join(dir, 'pid');
     const tsx = import.meta.resolve('tsx');
-    const cli = `node --import ${tsx} ${path.join(repoRoot, 'test/helpers/cli-entry.ts')} shell arm64 ${flags.join(' ')}`;
+    const entry = path.join(repoRoot, 'test/helpers/cli-entry.ts');
+    const cli = `node --import ${tsx} ${entry} shell arm64 ${flags.join(' ')}`;
     // The pane stays after the CLI ends, with its exit code to read.
     const run = `cd ${dir} && echo $$ > ${pidFile} && exec sh -c '${cli}; echo "portmatrix exited $?"; sleep 600'`;
     tmux('new-session', '-d', '-s', SESSION, '-x', '150', '-y', '50', run);
@@ -102,7 +103,7 @@ describe('portmatrix shell', () => {
     tmux('kill-session', '-t', SESSION);
   }, 300_000);
 
-  it("--kernel-log in a nonroot cell: a test runs as the cell's user with its capabilities; kernel lines show", async () => {
+  it("--kernel-log, nonroot cell: a test runs with the cell's uid and capabilities; kernel lines show", async () => {
     const dir = await project('configs:\n  - {name: nonroot, user: nobody, capabilities: [bpf, perfmon]}\n');
     const pid = await enter(dir, '--kernel-log');
     tmux('send-keys', '-t', SESSION, 'probe', 'Enter');
@@ -112,7 +113,8 @@ describe('portmatrix shell', () => {
     expect(probe).toMatch(/^CapEff:\s+000000c000000000\s*$/m);
     // The shell is root's: it may write the kernel log, which comes back marked.
     tmux('send-keys', '-t', SESSION, 'echo hello-from-the-shell > /dev/kmsg', 'Enter');
-    expect(await paneShows(/^\[kernel\] hello-from-the-shell\s*$/m, 30_000)).toMatch(/^\[kernel\] hello-from-the-shell\s*$/m);
+    const kernelLine = /^\[kernel\] hello-from-the-shell\s*$/m;
+    expect(await paneShows(kernelLine, 30_000)).toMatch(kernelLine);
     tmux('send-keys', '-t', SESSION, 'exit', 'Enter');
     expect(await paneShows(/portmatrix exited/, 30_000)).toContain('portmatrix exited 0');
     expect(qemusOf(pid)).toBe('');
