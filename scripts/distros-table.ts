@@ -15,12 +15,10 @@ function status(cell: CellResult): string {
 
 /** `source`, `kernel package version`, status, `uname -r` in the guest; cells in id order. */
 export function distrosTable(results: RunResults): string[] {
-  const rows = [...results.cells]
-    .sort(byId)
-    .map((c) => {
-      const pkg = c.kernel.package ? `${code(c.kernel.package)} ${code(c.kernel.version)}` : '—';
-      const accel = c.accel ? ` (${c.accel})` : '';
-      return `| \`${c.id}\` | \`${c.kernel.source}\` | ${pkg} | ${status(c)}${accel} | ${code(c.guest?.unameR)} |`;
-    });
+  const rows = [...results.cells].sort(byId).map((c) => {
+    const pkg = c.kernel.package ? `${code(c.kernel.package)} ${code(c.kernel.version)}` : '—';
+    const accel = c.accel ? ` (${c.accel})` : '';
+    return `| \`${c.id}\` | \`${c.kernel.source}\` | ${pkg} | ${status(c)}${accel} | ${code(c.guest?.unameR)} |`;
+  });
   return ['| cell | source | kernel package, version | status | `uname -r` in the guest |', '|---|---|---|---|---|', ...rows];
 }

@@ -23,7 +23,7 @@ import { ARCHES } from '../src/core/arch.js';
 import type { RunResults } from '../src/results/model.js';
 import { useTestLock } from '../test/helpers/dev-kernels.js';
 import { distrosMatrix, serveDistroStandIns } from '../test/images/distro-stand-ins.js';
-import { provenance } from './bench-doc.js';
+import { commandLine, provenance } from './bench-doc.js';
 import { distrosTable } from './distros-table.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
@@ -48,6 +48,37 @@ async function portmatrixRun(dir: string, args: string[]): Promise<number> {
   });
 }
 
+interface Summary {
+  extra: string[];
+  args: string[];
+  where: string;
+  buildMs: number;
+  runMs: number;
+  code: number;
+  results: RunResults;
+  matrix: string;
+}
+
+/** What stdout gets: the stand-in notice, the command, where and how long, the table, the matrix. */
+function summary(s: Summary): string[] {
+  const minutes = (ms: number) => `${(ms / 60_000).toFixed(1)} min`;
+  return [
+    '**Stand-in archives**: Ubuntu and the RPM distributions served on 127.0.0.1, made of Debian kernels',
+    "repackaged in each distribution's layout and signed with test keys (see scripts/distros.ts).",
+    '',
+    `\`${commandLine('npm run distros', '--', s.extra)}\`, i.e. \`portmatrix ${s.args.join(' ')}\``,
+    `${s.where}; stand-ins built in ${minutes(s.buildMs)}, run ${minutes(s.runMs)}, exit ${s.code}:`,
+    '',
+    ...distrosTable(s.results),
+    '',
+    "The matrix (URLs and keyring paths are the temporary stand-ins'):",
+    '',
+    '```yaml',
+    s.matrix.trimEnd(),
+    '```',
+  ];
+}
+
 async function distros(extra: string[]): Promise<number> {
   await checkLoaders();
   const started = Date.now();
@@ -65,23 +96,9 @@ async function distros(extra: string[]): Promise<number> {
     const built = Date.now();
     const code = await portmatrixRun(dir, args);
     const results: RunResults = JSON.parse(await readFile(path.join(dir, 'results/results.json'), 'utf8'));
-    const minutes = (ms: number) => `${(ms / 60_000).toFixed(1)} min`;
-    const out = [
-      '**Stand-in archives**: Ubuntu and the RPM distributions served on 127.0.0.1, made of Debian kernels',
-      'repackaged in each distribution\'s layout and signed with test keys (see scripts/distros.ts).',
-      '',
-      `\`npm run distros${extra.length ? ` -- ${extra.join(' ')}` : ''}\`, i.e. \`portmatrix ${args.join(' ')}\``,
-      `${where}; stand-ins built in ${minutes(built - started)}, run ${minutes(Date.now() - built)}, exit ${code}:`,
-      '',
-      ...distrosTable(results),
-      '',
-      'The matrix (URLs and keyring paths are the temporary stand-ins\'):',
-      '',
-      '```yaml',
-      matrix.trimEnd(),
-      '```',
-    ];
-    process.stdout.write(`${out.join('\n')}\n`);
+    const buildMs = built - started;
+    const lines = summary({ extra, args, where, buildMs, runMs: Date.now() - built, code, results, matrix });
+    process.stdout.write(`${lines.join('\n')}\n`);
     return code;
   } finally {
     await stand.close();
