@@ -8,7 +8,7 @@
 // xz-compressed modules. amd64 boots under KVM where the host has it, the rest under TCG.
 
 import { execFile } from 'node:child_process';
-import { access, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -34,7 +34,10 @@ beforeAll(async () => {
   // Busybox stays Debian's, pinned like every VM test's.
   await useTestLock(dir);
 }, 1_200_000);
-afterAll(async () => stand?.close());
+afterAll(async () => {
+  await stand?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 const UBUNTU_CELLS = ['amd64', 'arm64', 's390x'].flatMap((a) => [`${a}/ubuntu-jammy/default`, `${a}/ubuntu-noble-hwe/default`]);
 const RPM_PASSES = [
