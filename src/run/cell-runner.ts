@@ -84,26 +84,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, at: Attemp
   const qemuVersion = await deps.inputs.qemuVersion(cell.arch);
   const boot = bootInputs(cell, kernel, { accel, parts, btf, qemuVersion }, deps);
   const consoleLog = consoleLogPath(deps.resultsDir, cell.id);
-  const guestRun = async (plan: BootPlan, n: number, onTestReported?: (index: number, report: GuestReport) => void) => {
-    void deps.events.emit({ type: 'boot', cell, accel, attempt: at.attempt });
-    // A cell's later guests (after one died) keep their own console next to the first's.
-    const log = n === 1 ? consoleLog : consoleLog.replace(/\.log$/, `.boot${n}.log`);
-    const o = {
-      kernel,
-      accel,
-      vm: deps.vm,
-      busybox: parts.busybox,
-      workDir: deps.workDir,
-      consoleLog: log,
-      env: deps.env,
-      signal: deps.signal,
-      events: deps.events,
-      onTestReported,
-    };
-    const run = await runGuest(cell, plan, o);
-    if (run.fallback) sayFallback(deps, cell, run.fallback);
-    return run;
-  };
+  const guestRun = guestRunner(cell, { kernel, accel, busybox: parts.busybox, consoleLog }, at, deps);
   const libc = await libcContexts(cell, elfs, parts.libc);
   const onTest = (test: TestResult) => void deps.events.emit({ type: 'test', cell, test });
   const decide = { splats: deps.splats, libc, check: deps.checks?.get(cell.id) };
@@ -120,6 +101,38 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, at: Attemp
     btf: btf?.result,
   };
   return suiteResult(cell, kernel, suite, facts);
+}
+
+/** Runs one guest of the attempt (the n-th of the cell, after n - 1 died): its boot event, its console log. */
+/** What every guest of one attempt shares. */
+interface AttemptGuest {
+  kernel: ResolvedKernel;
+  accel: Accel;
+  busybox: string;
+  consoleLog: string;
+}
+
+function guestRunner(cell: Cell, g: AttemptGuest, at: AttemptContext, deps: CellDeps) {
+  return async (plan: BootPlan, n: number, onTestReported?: (index: number, report: GuestReport) => void) => {
+    void deps.events.emit({ type: 'boot', cell, accel: g.accel, attempt: at.attempt });
+    // A cell's later guests (after one died) keep their own console next to the first's.
+    const log = n === 1 ? g.consoleLog : g.consoleLog.replace(/\.log$/, `.boot${n}.log`);
+    const o = {
+      kernel: g.kernel,
+      accel: g.accel,
+      vm: deps.vm,
+      busybox: g.busybox,
+      workDir: deps.workDir,
+      consoleLog: log,
+      env: deps.env,
+      signal: deps.signal,
+      events: deps.events,
+      onTestReported,
+    };
+    const run = await runGuest(cell, plan, o);
+    if (run.fallback) sayFallback(deps, cell, run.fallback);
+    return run;
+  };
 }
 
 /** Everything prepareBoot needs besides which tests the guest runs. */

@@ -44,7 +44,21 @@ export interface InputOptions {
 const pexec = promisify(execFile);
 
 export function createInputs(o: InputOptions): CellInputs {
-  const kernel = memoize(
+  const qemuVersion = memoize((arch: Arch) => versionOfQemu(arch, o.env));
+  return {
+    images: o.images,
+    blobs: o.images.cache,
+    kernel: kernelPerSource(o),
+    accel: accelPerArch(o, qemuVersion),
+    qemuVersion,
+    loaderElf: memoize((file: string) => readElf(file).catch(() => undefined)),
+    sharedFiles: sharedFilesCache(),
+  };
+}
+
+/** The kernel per (source, arch, flavour), with its `image` events. */
+function kernelPerSource(o: InputOptions): CellInputs['kernel'] {
+  return memoize(
     async (cell: Cell) => {
       void o.events.emit({ type: 'image', cell, state: 'resolving' });
       const resolved = await o.images.kernel(cell.kernel.source, cell.arch, cell.config.flavour);
@@ -58,14 +72,20 @@ export function createInputs(o: InputOptions): CellInputs {
     },
     { keyOf: (cell) => `${cell.kernel.source}\0${cell.arch}\0${cell.config.flavour ?? ''}` },
   );
-  const qemuVersion = memoize((arch: Arch) =>
-    pexec(qemuBinary(arch), ['--version'], { env: o.env }).then(
-      ({ stdout }) => /version ([^\s,]+)/.exec(stdout)?.[1],
-      () => undefined,
-    ),
+}
+
+/** QEMU's version for the arch, as `qemu-system-* --version` prints it; undefined when it cannot say. */
+function versionOfQemu(arch: Arch, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  return pexec(qemuBinary(arch), ['--version'], { env }).then(
+    ({ stdout }) => /version ([^\s,]+)/.exec(stdout)?.[1],
+    () => undefined,
   );
+}
+
+/** KVM or TCG per arch, with its `accel` event. */
+function accelPerArch(o: InputOptions, qemuVersion: CellInputs['qemuVersion']): CellInputs['accel'] {
   // The probe boots this cell's kernel: the first cell of an arch decides for all of them.
-  const accel = memoize(
+  return memoize(
     async (cell: Cell, k: ResolvedKernel) => {
       const boot = async () => probeKvm(k.kernelPath, await o.images.busybox(cell.arch), cell.arch, o.env);
       // Answered from the cache while the host and QEMU are the same (probe-memory.ts).
@@ -76,14 +96,4 @@ export function createInputs(o: InputOptions): CellInputs {
     },
     { keyOf: (cell) => cell.arch },
   );
-  const loaderElf = memoize((file: string) => readElf(file).catch(() => undefined));
-  return {
-    images: o.images,
-    blobs: o.images.cache,
-    kernel,
-    accel,
-    qemuVersion,
-    loaderElf,
-    sharedFiles: sharedFilesCache(),
-  };
 }
