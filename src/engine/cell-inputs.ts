@@ -1,10 +1,11 @@
 // What a cell needs before it boots, each resolved once per run and shared by
 // every cell that needs it: the kernel (per source, arch and flavour), busybox and
 // libc trees, the loader's ELF, KVM-or-TCG per arch, the QEMU version, and the
-// files cells share (staged-files.ts).
+// files cells share (boot/staged-files.ts).
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { type SharedFilesCache, sharedFilesCache } from '../boot/staged-files.js';
 import type { PreparedBtf } from '../btf/resolve.js';
 import type { Accel, Arch } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
@@ -17,7 +18,6 @@ import type { ResolvedKernel } from '../images/types.js';
 import { chooseAccel, probeKvm } from '../vm/accel.js';
 import { rememberedProbe } from '../vm/probe-memory.js';
 import { qemuBinary } from '../vm/profiles.js';
-import { type SharedFilesCache, sharedFilesCache } from './staged-files.js';
 
 export interface CellInputs {
   images: ImageStoreExt;
@@ -30,7 +30,7 @@ export interface CellInputs {
   loaderElf(path: string): Promise<ElfInfo | undefined>;
   /** The BTF the cell's loader sees (btf/resolve.ts); absent = the kernel's own. */
   btf?: { prepare(cell: Cell, kernel: ResolvedKernel): Promise<PreparedBtf> };
-  /** The files cells share (libc, packages, programs), built once per run (staged-files.ts). */
+  /** The files cells share (libc, packages, programs), built once per run (boot/staged-files.ts). */
   sharedFiles: SharedFilesCache;
 }
 

@@ -1,8 +1,11 @@
 // Runs one cell once: inputs → its tests in one guest or more (suite-runner.ts)
 // → CellResult (suite-result.ts). The only place that ties images, guest, vm and
-// outcome together; each step is its own module (inputs.ts, boot.ts, guest-run.ts, outcome/).
+// outcome together; each step is its own module (cell-inputs.ts, boot/plan.ts, boot/guest-run.ts, outcome/).
 
 import path from 'node:path';
+import { cellPackages } from '../boot/guest-packages.js';
+import { runGuest } from '../boot/guest-run.js';
+import type { BootInputs, BootPlan } from '../boot/plan.js';
 import type { PreparedBtf } from '../btf/resolve.js';
 import type { MatrixVm } from '../config/matrix.js';
 import type { Accel } from '../core/arch.js';
@@ -21,11 +24,8 @@ import type { SplatRules } from '../outcome/splats.js';
 import type { CellCheck } from '../results/check.js';
 import { consoleLogPath } from '../results/files.js';
 import type { CellResult, TestResult } from '../results/model.js';
-import type { BootInputs, BootPlan } from './boot.js';
-import type { Fallback, SnapshotDeps } from './boot-request.js';
-import { cellPackages } from './guest-packages.js';
-import { runGuest } from './guest-run.js';
-import type { CellInputs } from './inputs.js';
+import type { Fallback, SnapshotDeps } from '../vm/boot-request.js';
+import type { CellInputs } from './cell-inputs.js';
 import type { GuestParts as KeyParts } from './resume-key.js';
 import { suiteResult } from './suite-result.js';
 import { runSuite } from './suite-runner.js';

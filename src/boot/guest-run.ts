@@ -1,7 +1,7 @@
 // Runs one prepared guest to its end and reads its framed report back (console,
 // and the inputs port for the output blocks): each test's start and end become
 // events as they happen; the console lands in the cell's console log.
-// QEMU guests restore their boot's snapshot or boot cold (snapshot-boot.ts).
+// QEMU guests restore their boot's snapshot or boot cold (vm/snapshot-boot.ts).
 
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,13 +12,13 @@ import type { Cell } from '../core/cell.js';
 import type { RunEvent, RunEvents } from '../events/run-events.js';
 import { type FrameEvent, FrameParser, type GuestReport } from '../guest/frames.js';
 import type { ResolvedKernel } from '../images/types.js';
+import type { Fallback } from '../vm/boot-request.js';
+import { withInlineInitrd } from '../vm/inline-boot.js';
 import { runVm, type VmConsole, type VmExit } from '../vm/process.js';
 import { qemuCommand } from '../vm/profiles.js';
-import type { BootPlan } from './boot.js';
-import type { Fallback } from './boot-request.js';
-import { withInlineInitrd } from './inline-boot.js';
-import { bootCell } from './snapshot-boot.js';
-import { runVngCell } from './vng-runner.js';
+import { bootCell } from '../vm/snapshot-boot.js';
+import { runVngCell } from '../vm/vng-runner.js';
+import type { BootPlan } from './plan.js';
 
 export interface GuestRun {
   exit: VmExit;

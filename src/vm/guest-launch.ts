@@ -6,11 +6,11 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { INPUTS_FAILED_MARKER, READY_MARKER } from '../guest/base-init.js';
 import type { SnapshotStore } from '../images/snapshots.js';
-import { type InputsChannel, openInputs } from '../vm/inputs-channel.js';
-import { runVm, type VmExit } from '../vm/process.js';
-import { qemuCommand, type VmSpec } from '../vm/profiles.js';
-import { awaitRestore, saveState } from '../vm/snapshot-vm.js';
 import type { BootRequest, BootResult, SnapshotDeps } from './boot-request.js';
+import { type InputsChannel, openInputs } from './inputs-channel.js';
+import { runVm, type VmExit } from './process.js';
+import { qemuCommand, type VmSpec } from './profiles.js';
+import { awaitRestore, saveState } from './snapshot-vm.js';
 
 /** Watchdog of a restore: state load plus the inputs at a pessimistic 2 MB/s under TCG. */
 export function restoreWatchdogMs(inputBytes: number, accel: 'kvm' | 'tcg'): number {
