@@ -174,7 +174,7 @@ static char *word(char **p) {
 
 static char header[512];
 
-// The host finds the staged form by this text in the binary (run/boot.ts): a pmcell
+// The host finds the staged form by this text in the binary (boot/plan.ts): a pmcell
 // built before it would take a PMST1 archive for lines to skip.
 static const char staged_magic[] = "PMST1";
 static const char inputs_magic[] = "PMIN1";
