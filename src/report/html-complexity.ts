@@ -43,7 +43,7 @@ export function complexitySection(results: RunResults): string {
   if (!view) return '';
   const rows = view.rows.map((r) => {
     const type = r.type ? ` <span class="muted">(${esc(oneLine(r.type, 40))})</span>` : '';
-    const name = `<th scope="row" class="mono">${esc(oneLine(r.test, 120))} › ${esc(oneLine(r.program, 40))}${type}</th>`;
+    const name = `<th scope="row" class="mono">${esc(oneLine(r.test, 120))} › ${r.program ? esc(oneLine(r.program, 40)) : '(unnamed)'}${type}</th>`;
     return `<tr>${name}${r.counts.map((c) => countCell(c, r.max)).join('')}</tr>`;
   });
   return `<h2>Program complexity across kernels</h2>

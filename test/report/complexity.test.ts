@@ -21,6 +21,8 @@ const results = runResults([
   ran('s390x/debian-trixie/default', [
     { name: 'handle_exec', type: 'tracepoint', verifiedInsns: 1500 },
     { name: '<b>x</b>', type: 'kprobe', verifiedInsns: 9 },
+    // A loader's feature probe, as cilium/ebpf makes them on some kernels: no name.
+    { name: '', type: 'kprobe', verifiedInsns: 6 },
   ]),
   // Only the loader's log said (a guest without the poller): the count is marked so.
   ran('s390x/debian-bullseye/default', undefined, { processedInsns: [{ program: 'handle_exec', insns: 900 }] }),
@@ -37,6 +39,7 @@ describe('program complexity across kernels', () => {
       's390x debian-trixie/default',
     ]);
     expect(view.rows.map((r) => [r.program, r.type, r.counts, r.max])).toEqual([
+      ['', 'kprobe', [undefined, undefined, undefined, { insns: 6, fromLog: false }], 6],
       ['<b>x</b>', 'kprobe', [undefined, undefined, undefined, { insns: 9, fromLog: false }], 9],
       ['handle_exec', '', [undefined, undefined, { insns: 900, fromLog: true }, undefined], 900],
       ['handle_exec', 'tracepoint', [{ insns: undefined, fromLog: false }, { insns: 1200, fromLog: false }, undefined, { insns: 1500, fromLog: false }], 1500],
@@ -55,6 +58,7 @@ describe('program complexity across kernels', () => {
     expect(html).toContain('>—</td>');
     expect(html).toContain('execsnoop › &lt;b&gt;x&lt;/b&gt;');
     expect(html).not.toContain('<b>x</b>');
+    expect(html).toContain('execsnoop › (unnamed) <span class="muted">(kprobe)</span>');
     expect(renderHtml(results)).toContain(html);
   });
 

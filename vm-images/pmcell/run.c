@@ -118,6 +118,16 @@ static int wait_until(long pid, long deadline, int *status, const char *frame, s
   }
 }
 
+/** /proc/uptime's first word (seconds, in hundredths) into up; empty when unreadable. */
+static void uptime(char *up, long size) {
+  long fd = sys3(NR_openat, AT_FDCWD, "/proc/uptime", O_RDONLY);
+  long got = fd >= 0 ? sys3(NR_read, fd, up, size - 1) : 0;
+  if (fd >= 0) sys3(NR_close, fd, 0, 0);
+  long k = 0;
+  while (k < got && up[k] != ' ' && up[k] != '\n') k++;
+  up[k] = 0;
+}
+
 static char no_path[] = "PATH=/bin:/sbin:/usr/bin:/usr/sbin";
 
 /** execve of PROGRAM, looked up on the environment's PATH when it has no slash; returns on failure. */
@@ -206,12 +216,7 @@ void run_test(char **a, long n, char **envp) {
   // The shell's $?: the exit status, or 128 + the signal that ended it.
   long code = pid < 0 ? 127 : (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
   char up[64];
-  long fd = sys3(NR_openat, AT_FDCWD, "/proc/uptime", O_RDONLY);
-  long got = fd >= 0 ? sys3(NR_read, fd, up, sizeof up - 1) : 0;
-  if (fd >= 0) sys3(NR_close, fd, 0, 0);
-  long k = 0;
-  while (k < got && up[k] != ' ' && up[k] != '\n') k++;
-  up[k] = 0;
+  uptime(up, sizeof up);
   progs_poll(1); // what it pinned, or left running in its group
   // Whatever the test started in its group goes with it; as PID 1's helper, everything else too.
   if (pid > 0) sys3(NR_kill, -pid, SIGKILL, 0);
