@@ -18,7 +18,10 @@ function byNameTypeCount(a: ProgramResult, b: ProgramResult): number {
   return (a.verifiedInsns ?? -1) - (b.verifiedInsns ?? -1);
 }
 
-function resultOf(p: GuestProgram, logged: TestResult['processedInsns']): ProgramResult {
+/** The loader's own counts, by the program's full name. */
+type Logged = TestResult['processedInsns'];
+
+function resultOf(p: GuestProgram, logged: Logged): ProgramResult {
   const r: ProgramResult = { name: p.name, type: p.type };
   if (p.verifiedInsns !== undefined) {
     r.verifiedInsns = p.verifiedInsns;
@@ -30,7 +33,7 @@ function resultOf(p: GuestProgram, logged: TestResult['processedInsns']): Progra
 }
 
 /** The results' programs of a test, or undefined when the guest saw none. */
-export function programResults(seen: readonly GuestProgram[] | undefined, logged?: TestResult['processedInsns']): ProgramResult[] | undefined {
+export function programResults(seen?: readonly GuestProgram[], logged?: Logged): ProgramResult[] | undefined {
   if (!seen?.length) return undefined;
   const distinct = new Map<string, ProgramResult>();
   for (const p of seen) {

@@ -43,19 +43,29 @@ export interface ComplexityView {
 
 /** A test's programs as (name, type, count); from its loader's log when the guest saw none. */
 function programsOf(t: TestResult): { name: string; type: string; count: ComplexityCount }[] {
-  if (t.programs?.length) return t.programs.map((p) => ({ name: p.name, type: p.type, count: { insns: p.verifiedInsns, fromLog: p.insnsFrom === 'log' } }));
-  return (t.processedInsns ?? []).map((l) => ({ name: l.program ?? '?', type: '', count: { insns: l.insns, fromLog: true } }));
+  if (t.programs?.length) {
+    return t.programs.map((p) => {
+      const count = { insns: p.verifiedInsns, fromLog: p.insnsFrom === 'log' };
+      return { name: p.name, type: p.type, count };
+    });
+  }
+  const logged = t.processedInsns ?? [];
+  return logged.map((l) => ({ name: l.program ?? '', type: '', count: { insns: l.insns, fromLog: true } }));
 }
 
 /** The larger of two counts of one program in one cell (loaded twice, say); a known count wins. */
-const larger = (a: ComplexityCount | undefined, b: ComplexityCount) => (a?.insns !== undefined && (b.insns === undefined || a.insns >= b.insns) ? a : b);
+function larger(a: ComplexityCount | undefined, b: ComplexityCount): ComplexityCount {
+  if (a?.insns === undefined) return b;
+  return b.insns === undefined || a.insns >= b.insns ? a : b;
+}
 
 function columnsOf(results: RunResults): ComplexityColumn[] {
   const grid = buildGrid(results);
   return grid.arches.flatMap((arch) =>
     grid.rows.flatMap((row) => {
       const cell = row.cells[arch];
-      return cell && cell.status !== 'skip' && cell.tests.some((t) => programsOf(t).length) ? [{ arch, label: row.key, cell }] : [];
+      const loaded = cell && cell.status !== 'skip' && cell.tests.some((t) => programsOf(t).length);
+      return loaded ? [{ arch, label: row.key, cell }] : [];
     }),
   );
 }
@@ -69,13 +79,16 @@ export function complexityView(results: RunResults): ComplexityView | undefined 
     for (const t of col.cell.tests) {
       for (const p of programsOf(t)) {
         const key = [t.name, p.name, p.type].join('\0');
-        const row = rows.get(key) ?? { test: t.name, program: p.name, type: p.type, counts: columns.map(() => undefined), max: 0 };
+        const row = rows.get(key) ?? { test: t.name, program: p.name, type: p.type, counts: [], max: 0 };
         rows.set(key, row);
         row.counts[i] = larger(row.counts[i], p.count);
         row.max = Math.max(row.max, p.count.insns ?? 0);
       }
     }
   });
-  const sorted = [...rows.values()].sort((a, b) => (a.test + '\0' + a.program + '\0' + a.type < b.test + '\0' + b.program + '\0' + b.type ? -1 : 1));
+  const sortKey = (r: ComplexityRow) => [r.test, r.program, r.type].join('\0');
+  const sorted = [...rows.values()].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
+  // Every row as wide as the columns: a kernel where the program was not seen reads undefined.
+  for (const r of sorted) r.counts = columns.map((_, i) => r.counts[i]);
   return { columns, rows: sorted };
 }

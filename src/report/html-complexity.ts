@@ -20,7 +20,8 @@ function countCell(count: ComplexityCount | undefined, max: number): string {
   const width = max > 0 ? Math.max(1, Math.round((count.insns / max) * 100)) : 0;
   const share = ((count.insns / VERIFIER_LIMIT) * 100).toFixed(count.insns < VERIFIER_LIMIT / 100 ? 2 : 1);
   const from = count.fromLog ? ", from the loader's verifier log" : '';
-  const title = `${thousands(count.insns)} instructions processed (${share}% of the verifier's ${thousands(VERIFIER_LIMIT)} limit)${from}`;
+  const limit = `${share}% of the verifier's ${thousands(VERIFIER_LIMIT)} limit`;
+  const title = `${thousands(count.insns)} instructions processed (${limit})${from}`;
   const mark = count.fromLog ? '<sup>log</sup>' : '';
   return `<td class="insns" title="${esc(title)}"><span class="n">${thousands(count.insns)}${mark}</span><span class="bar" style="width:${width}%"></span></td>`;
 }
@@ -43,7 +44,8 @@ export function complexitySection(results: RunResults): string {
   if (!view) return '';
   const rows = view.rows.map((r) => {
     const type = r.type ? ` <span class="muted">(${esc(oneLine(r.type, 40))})</span>` : '';
-    const name = `<th scope="row" class="mono">${esc(oneLine(r.test, 120))} › ${r.program ? esc(oneLine(r.program, 40)) : '(unnamed)'}${type}</th>`;
+    const program = r.program ? esc(oneLine(r.program, 40)) : '(unnamed)';
+    const name = `<th scope="row" class="mono">${esc(oneLine(r.test, 120))} › ${program}${type}</th>`;
     return `<tr>${name}${r.counts.map((c) => countCell(c, r.max)).join('')}</tr>`;
   });
   return `<h2>Program complexity across kernels</h2>

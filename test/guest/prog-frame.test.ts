@@ -8,7 +8,8 @@ import { MAX_PROGRAMS, parseProgFrame, progTypeName } from '../../src/guest/prog
 
 const T = '0123456789abcdef';
 const F = `@@portmatrix:${T}`;
-const console_ = (...lines: string[]) => `${[`${F} test-start=0 t=1.00`, ...lines, `${F} test-end=0 exit=0 timedout=0 t=2.00`].join('\n')}\n`;
+const [START, END] = [`${F} test-start=0 t=1.00`, `${F} test-end=0 exit=0 timedout=0 t=2.00`];
+const console_ = (...lines: string[]) => `${[START, ...lines, END].join('\n')}\n`;
 
 describe('prog frames', () => {
   it("keeps each program a test loaded: name, type's name, verified instructions", () => {
@@ -54,7 +55,8 @@ describe('prog frames', () => {
   });
 
   it('keeps an id once and at most MAX_PROGRAMS programs a test', () => {
-    const flood = Array.from({ length: MAX_PROGRAMS + 50 }, (_, i) => `${F} prog=0 id=${i + 1} type=2 insns=${i + 1} name=p${i}`);
+    const frame = (i: number) => `${F} prog=0 id=${i + 1} type=2 insns=${i + 1} name=p${i}`;
+    const flood = Array.from({ length: MAX_PROGRAMS + 50 }, (_, i) => frame(i));
     const again = `${F} prog=0 id=1 type=2 insns=777 name=forged`;
     const programs = parseFrames(console_(...flood, again), T).tests[0]!.programs!;
     expect(programs).toHaveLength(MAX_PROGRAMS);
@@ -63,6 +65,7 @@ describe('prog frames', () => {
   });
 
   it('names the uapi program types as libbpf does', () => {
-    expect([1, 2, 5, 26, 29, 32].map(progTypeName)).toEqual(['socket_filter', 'kprobe', 'tracepoint', 'tracing', 'lsm', 'netfilter']);
+    const names = [1, 2, 5, 26, 29, 32].map(progTypeName);
+    expect(names).toEqual(['socket_filter', 'kprobe', 'tracepoint', 'tracing', 'lsm', 'netfilter']);
   });
 });

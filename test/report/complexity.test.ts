@@ -29,6 +29,9 @@ const results = runResults([
   cellResult({ id: 'arm64/debian-trixie/default', status: 'skip', tests: [testResult({ status: 'skip' })] }),
 ]);
 
+const counted = (insns: number) => ({ insns, fromLog: false });
+const unknown = { insns: undefined, fromLog: false };
+
 describe('program complexity across kernels', () => {
   it('has a row per program and a column per kernel, arch by arch, oldest kernel first', () => {
     const view = complexityView(results)!;
@@ -39,10 +42,10 @@ describe('program complexity across kernels', () => {
       's390x debian-trixie/default',
     ]);
     expect(view.rows.map((r) => [r.program, r.type, r.counts, r.max])).toEqual([
-      ['', 'kprobe', [undefined, undefined, undefined, { insns: 6, fromLog: false }], 6],
-      ['<b>x</b>', 'kprobe', [undefined, undefined, undefined, { insns: 9, fromLog: false }], 9],
+      ['', 'kprobe', [undefined, undefined, undefined, counted(6)], 6],
+      ['<b>x</b>', 'kprobe', [undefined, undefined, undefined, counted(9)], 9],
       ['handle_exec', '', [undefined, undefined, { insns: 900, fromLog: true }, undefined], 900],
-      ['handle_exec', 'tracepoint', [{ insns: undefined, fromLog: false }, { insns: 1200, fromLog: false }, undefined, { insns: 1500, fromLog: false }], 1500],
+      ['handle_exec', 'tracepoint', [unknown, counted(1200), undefined, counted(1500)], 1500],
     ]);
   });
 

@@ -55,7 +55,8 @@ static void take(unsigned int id) {
   if (fd < 0) return;
   static unsigned long long info[INFO_SIZE / 8];
   memset(info, 0, sizeof info);
-  struct { unsigned int fd, info_len; unsigned long long info; } get = {(unsigned int)fd, sizeof info, (unsigned long)info};
+  struct { unsigned int fd, info_len; unsigned long long info; } get = {(unsigned int)fd, sizeof info, 0};
+  get.info = (unsigned long)info;
   long r = bpf_(BPF_OBJ_GET_INFO_BY_FD, &get, sizeof get);
   sys3(NR_close, fd, 0, 0);
   if (r < 0 || nprogs == MAX_PROGS) return;
@@ -67,8 +68,10 @@ static void take(unsigned int id) {
   p->insns = p->has_insns ? *(const unsigned int *)(b + INFO_VERIFIED_INSNS) : 0;
   // The kernel allows [A-Za-z0-9_.] in a name; anything else would end the frame's word.
   long n = 0;
-  for (const char *c = b + INFO_NAME; n < 16 && *c; c++)
-    if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '.') p->name[n++] = *c;
+  for (const char *c = b + INFO_NAME; n < 16 && *c; c++) {
+    int ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '.';
+    if (ok) p->name[n++] = *c;
+  }
   p->name[n] = 0;
 }
 
@@ -86,7 +89,8 @@ void progs_report(const char *frame, const char *index, long fd) {
   ofd = fd;
   for (long i = 0; i < nprogs; i++) {
     struct prog *p = &progs[i];
-    outs(frame), outs(" prog="), outs(index), outs(" id="), outnum(p->id), outs(" type="), outnum(p->type), outs(" insns=");
+    outs(frame), outs(" prog="), outs(index), outs(" id="), outnum(p->id);
+    outs(" type="), outnum(p->type), outs(" insns=");
     if (p->has_insns) outnum(p->insns);
     else outs("?");
     outs(" name="), outs(p->name), outs("\n");
