@@ -11,7 +11,6 @@ const SRC = path.join(repoRoot, 'src');
 // Target: none. These were over 40 lines once the tree was formatted (Biome wraps at
 // 160 columns); shorten one, then drop it here. Any function not listed fails the test.
 const KNOWN_LONG_FUNCTIONS = [
-  'src/images/rpm/family.ts rpmFamily',
   'src/guest/frames.ts frame',
   'src/suite/test2json.ts line',
   'src/run/guest-run.ts runGuest',
