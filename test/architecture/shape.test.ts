@@ -17,7 +17,6 @@ const KNOWN_LONG_FUNCTIONS = [
   'src/views/live-output.ts createLiveOutput',
   'src/vm/process.ts runVm',
   'src/run/cell-runner.ts runCellOnce',
-  'src/images/store.ts createImageStore',
   'src/report/terminal.ts renderTable',
   'src/config/semantic.ts buildMatrix',
   'src/run/guest-launch.ts guest',
