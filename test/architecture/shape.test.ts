@@ -20,7 +20,6 @@ const KNOWN_LONG_FUNCTIONS = [
   'src/report/terminal.ts renderTable',
   'src/config/semantic.ts buildMatrix',
   'src/run/guest-launch.ts guest',
-  'src/images/apt/debian-select.ts chooseKernels',
   'src/run/inputs.ts createInputs',
   'src/vm/accel.ts probeKvm',
   'src/config/semantic.ts buildKernels',

@@ -10,7 +10,7 @@ import type { Arch } from '../../core/arch.js';
 import { distroOf, RPM_ARCH } from '../../core/distros.js';
 import { memoize } from '../../core/memo.js';
 import { InfraError } from '../../errors.js';
-import type { KernelOffer, KernelSourceFactory, KernelWanted, SourceContext, TrustRoot } from '../kernel-source.js';
+import type { KernelSourceFactory, KernelWanted, SourceContext, TrustRoot } from '../kernel-source.js';
 import type { LockedKernel } from '../lockfile.js';
 import { NotAvailableError } from '../types.js';
 import type { RpmRef } from './rpm-download.js';
@@ -99,7 +99,7 @@ function newestKernel(ctx: SourceContext): Newest {
 type KeysFor = ReturnType<typeof rpmKeys>;
 
 /** The kernel `w` asks for: the locked RPMs when the lock pins some, else the newest kernel's. */
-async function resolveRpm(ctx: SourceContext, newest: Newest, keysFor: KeysFor, w: KernelWanted): Promise<LockedKernel> {
+async function resolve(ctx: SourceContext, newest: Newest, keysFor: KeysFor, w: KernelWanted): Promise<LockedKernel> {
   const distro = distroOf(w.scheme)!;
   const flavour = w.flavour ?? distro.flavours[0]!;
   const why = distro.unavailable?.(w.release, flavour, w.arch);
@@ -117,7 +117,7 @@ async function resolveRpm(ctx: SourceContext, newest: Newest, keysFor: KeysFor, 
  * What a release offers: every flavour × arch it builds. An RPM kernel's `uname -r`
  * is its version-release.arch.
  */
-async function rpmOffers(newest: Newest, scheme: string, release: string, arches: readonly Arch[]): Promise<KernelOffer[]> {
+async function offers(newest: Newest, scheme: string, release: string, arches: readonly Arch[]) {
   const distro = distroOf(scheme)!;
   const builds = (flavour: string) => arches.filter((arch) => !distro.unavailable?.(release, flavour, arch));
   const wanted = distro.flavours.flatMap((flavour) => builds(flavour).map((arch) => ({ flavour, arch })));
@@ -153,8 +153,8 @@ export const rpmFamily: KernelSourceFactory = (ctx) => {
   const keysFor = rpmKeys(ctx);
   return {
     locks: true,
-    resolve: (w) => resolveRpm(ctx, newest, keysFor, w),
-    offers: (scheme, release, arches) => rpmOffers(newest, scheme, release, arches),
+    resolve: (w) => resolve(ctx, newest, keysFor, w),
+    offers: (scheme, release, arches) => offers(newest, scheme, release, arches),
     async bootModules(k) {
       return k.locked.modules?.map((m) => ({ name: m.name, path: ctx.cache.blobPath(m.sha256) }));
     },
