@@ -23,10 +23,8 @@ const KNOWN_LONG_FUNCTIONS = [
   'src/run/inputs.ts createInputs',
   'src/vm/accel.ts probeKvm',
   'src/config/semantic.ts buildKernels',
-  'src/images/btf/stream.ts streamDebMember',
   'src/run/suite-result.ts suiteResult',
   'src/config/semantic.ts buildMatches',
-  'src/images/btf/generate.ts generateBtf',
   'src/vm/profiles.ts qemuCommand',
   '20 functions',
 ];
