@@ -5,10 +5,10 @@
 
 import type { ShellOptions } from '../config/options.js';
 import type { Context } from '../context.js';
+import { preflight } from '../engine/preflight.js';
+import { planRun } from '../engine/run-plan.js';
 import { UsageError } from '../errors.js';
 import { pickCell } from '../plan/pick.js';
-import { planRun } from '../run/plan.js';
-import { preflight } from '../run/preflight.js';
 import { bootShell } from '../shell/boot-shell.js';
 
 /** Ctrl-]: telnet's and QEMU's own stopShell; no shell or editor in the guest needs it. */

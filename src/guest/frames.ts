@@ -6,46 +6,10 @@
 
 import { plainText } from '../core/plain-text.js';
 import type { GuestFacts, OutputCut } from '../results/model.js';
+import type { GuestReport, GuestTest } from './guest-report.js';
+import { parseProgFrame, withProgram } from './prog-frame.js';
 
-export interface GuestReport {
-  /** Phase name → guest uptime in seconds when it was printed. */
-  phases: Record<string, number>;
-  loaderStarted: boolean;
-  done: boolean;
-  exitCode?: number;
-  timedOut: boolean;
-  stdout: string;
-  stderr: string;
-  dmesg: string;
-  facts: GuestFacts;
-  sysctlErrors: string[];
-  /** Capabilities requested but not applied (not supported yet). */
-  unsupported?: string[];
-  /** Blocks that never ended, lost lines, or were capped in the guest (only the tail sent): output is partial. */
-  truncated?: string[];
-  /** How much of each truncated stream the report holds, and how much there was when the guest said (`end= … total=`). */
-  outputCut?: Record<string, Omit<OutputCut, 'stream'>>;
-  /** Per-test reports of a cell that runs several tests, by index in the cell's tests. */
-  tests: GuestTest[];
-}
-
-/** What the guest framed about one test: `test-start=<i> t=…`, `test-end=<i> exit=<code> timedout=<0|1> t=…`, blocks `stdout.<i>`, `stderr.<i>`, `dmesg.<i>`. */
-export interface GuestTest {
-  started: boolean;
-  ended: boolean;
-  exitCode?: number;
-  timedOut: boolean;
-  /** Guest uptime (s) at its start and end: the bounds of its kernel-log segment. */
-  startT?: number;
-  endT?: number;
-  stdout: string;
-  stderr: string;
-  /**
-   * The kernel lines logged while the test ran: the guest reads (and clears) the log
-   * right before the test starts and right after it ends. Absent when no block came.
-   */
-  dmesg?: string;
-}
+export type { GuestReport, GuestTest } from './guest-report.js';
 
 export type FrameEvent =
   | { type: 'phase'; name: string; t: number }
@@ -193,7 +157,7 @@ export class FrameParser {
     const r = this.report;
     switch (key) {
       case 'phase': {
-        const t = Number(/(?:^|\s)t=([0-9.]+)/.exec(rest)?.[1] ?? NaN);
+        const t = uptime(rest);
         if (!(value in r.phases)) r.phases[value] = t;
         if (value === 'loader-start') r.loaderStarted = true;
         if (value === 'done') r.done = true;
@@ -251,6 +215,11 @@ export class FrameParser {
           ...(m[2] === undefined ? {} : { index: Number(m[2]) }),
           data,
         });
+        return;
+      }
+      case 'prog': {
+        const p = parseProgFrame(value, rest);
+        if (p) this.test(p.index).programs = withProgram(this.test(p.index).programs, p.program);
         return;
       }
       case 'begin':

@@ -1,20 +1,20 @@
 // Boots one cell's guest for `portmatrix shell` the way `run` boots it (inputs,
-// guest userspace, BTF, the boot's snapshot: cell-runner.ts and boot.ts), with the
+// guest userspace, BTF, the boot's snapshot: engine/attempt.ts and boot/plan.ts), with the
 // shell's script instead of the tests and the console on the host's terminal.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { runGuest } from '../boot/guest-run.js';
+import { prepareBoot } from '../boot/plan.js';
 import type { Matrix } from '../config/matrix.js';
 import type { BootOptions } from '../config/options.js';
 import type { Context } from '../context.js';
 import type { Cell } from '../core/cell.js';
+import { bootInputs, guestParts } from '../engine/attempt.js';
+import { matrixInputs, matrixSnapshots } from '../engine/inputs-from-matrix.js';
 import { ExitCode, InfraError } from '../errors.js';
 import { createRunEvents } from '../events/run-events.js';
-import { prepareBoot } from '../run/boot.js';
-import { bootInputs, guestParts } from '../run/cell-runner.js';
-import { runGuest } from '../run/guest-run.js';
-import { matrixInputs, matrixSnapshots } from '../run/matrix-inputs.js';
 import { installReaper } from '../vm/process.js';
 import { consoleView } from './console-view.js';
 

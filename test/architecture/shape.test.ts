@@ -13,19 +13,10 @@ const SRC = path.join(repoRoot, 'src');
 const KNOWN_LONG_FUNCTIONS = [
   'src/guest/frames.ts frame',
   'src/suite/test2json.ts line',
-  'src/run/guest-run.ts runGuest',
-  'src/views/live-output.ts createLiveOutput',
-  'src/vm/process.ts runVm',
-  'src/run/cell-runner.ts runCellOnce',
   'src/report/terminal.ts renderTable',
   'src/config/semantic.ts buildMatrix',
-  'src/run/guest-launch.ts guest',
-  'src/run/inputs.ts createInputs',
-  'src/vm/accel.ts probeKvm',
   'src/config/semantic.ts buildKernels',
-  'src/run/suite-result.ts suiteResult',
   'src/config/semantic.ts buildMatches',
-  'src/vm/profiles.ts qemuCommand',
   '20 functions',
 ];
 
