@@ -17,13 +17,14 @@ import { isKernelPackageName } from './apt/debian-select.js';
 import { TRUST_PACKAGES } from './apt/trust-package.js';
 import { isDbgPackageName } from './btf/generate.js';
 import { btfGenerator } from './btf/store.js';
-import { Cache, sha256Buffer } from './cache.js';
+import { Cache } from './cache.js';
 import { kernelFacts, parseKernelConfig } from './config-facts.js';
 import { createFetcher, type Fetcher } from './fetcher.js';
 import type { KernelOffer, KernelSourceFamily, KernelWanted, TrustRoot } from './kernel-source.js';
 import { modulesToLoad } from './kmod/guest-modules.js';
 import { orderModules } from './kmod/order.js';
-import { emptyLock, kernelKey, type LockData, type LockedKernel, packagesKey, readLock, writeLock } from './lockfile.js';
+import { type LockAccess, lockAccess } from './lock-access.js';
+import { kernelKey, type LockedKernel, packagesKey } from './lockfile.js';
 import { canonicalSource, parseKernelSource } from './source.js';
 import { familyTable, sourceSettings, sourcesFromEnv } from './sources.js';
 import type { ImageOptions, ImageStore, KernelModule, ResolvedKernel } from './types.js';
@@ -90,29 +91,6 @@ interface Parts {
   lock: LockAccess;
   /** The kernel source family of a scheme (sources.ts). */
   family: (scheme: string) => KernelSourceFamily;
-}
-
-interface LockAccess {
-  read(): Promise<LockData>;
-  /** Records `fresh` under `put` when it differs from what the lock held. */
-  update<T>(held: T | undefined, fresh: T, put: (lock: LockData) => void): Promise<void>;
-}
-
-function lockAccess(cache: Cache, opts: ImageOptions): LockAccess {
-  const file = opts.lockFile;
-  const lockKey = file ? `lockfile-${sha256Buffer(path.resolve(file)).slice(0, 16)}` : '';
-  return {
-    read: async () => (file && !opts.update ? readLock(file) : emptyLock()),
-    async update(held, fresh, put) {
-      if (!file || JSON.stringify(held) === JSON.stringify(fresh)) return;
-      // Read-modify-write under a cache lock so concurrent resolutions do not lose entries.
-      await cache.withLock(lockKey, async () => {
-        const lock = await readLock(file);
-        put(lock);
-        await writeLock(file, lock);
-      });
-    },
-  };
 }
 
 async function resolvedKernel(cache: Cache, source: string, arch: Arch, entry: LockedKernel, downloaded: boolean): Promise<ResolvedKernel> {
@@ -234,10 +212,12 @@ function storeParts(opts: ImageOptions): Parts {
   return { opts, log, cache, fetcher, deps, baseDir, lock: lockAccess(cache, opts), family };
 }
 
-export function createImageStore(opts: ImageOptions): ImageStoreExt {
-  const p = storeParts(opts);
-  // One resolution per key at a time inside this process (matrix cells share kernels);
-  // a failure is forgotten so a later call may try again.
+/**
+ * kernel, busybox, libc and packages, each pinned in the lock. One resolution per key at a
+ * time inside this process (matrix cells share kernels); a failure is forgotten so a later
+ * call may try again.
+ */
+function lockedResolvers(p: Parts): Pick<ImageStoreExt, 'kernel' | 'busybox' | 'libc' | 'packages'> {
   const kernel = memoize((source: string, arch: Arch, flavour?: string) => resolveKernel(p, source, arch, flavour), {
     keyOf: (source, arch, flavour) => kernelKey(canonicalSource(source, flavour), arch),
     retryFailures: true,
@@ -256,32 +236,33 @@ export function createImageStore(opts: ImageOptions): ImageStoreExt {
     keyOf: (names, suite, arch) => packagesKey(suite, arch, names),
     retryFailures: true,
   });
-  const providers = (suite: string, arch: Arch, sonames: readonly string[]) => sonameProviders(p.deps, suite, arch, sonames);
-  const virtioModules = async (k: ResolvedKernel): Promise<KernelModule[] | undefined> => {
-    const config = parseKernelConfig(k.configPath ? await readFile(k.configPath, 'utf8') : '');
-    if (modulesToLoad(k.arch, config)?.length === 0) return [];
-    const modules = await p.family(wantedOf(k.source, p.baseDir).scheme).bootModules(k);
-    return modules && orderModules(modules);
-  };
+  return { kernel, busybox, libc, packages };
+}
+
+/** The modules a kernel's guest loads for its virtio console, in load order (ImageStore.virtioModules). */
+async function virtioModules(p: Parts, k: ResolvedKernel): Promise<KernelModule[] | undefined> {
+  const config = parseKernelConfig(k.configPath ? await readFile(k.configPath, 'utf8') : '');
+  if (modulesToLoad(k.arch, config)?.length === 0) return [];
+  const modules = await p.family(wantedOf(k.source, p.baseDir).scheme).bootModules(k);
+  return modules && orderModules(modules);
+}
+
+export function createImageStore(opts: ImageOptions): ImageStoreExt {
+  const p = storeParts(opts);
   const btf = btfGenerator({ ...p, index: p.deps.index });
   const offers = async (source: string, arches: readonly Arch[]) => {
     const w = wantedOf(source, p.baseDir);
     return (await p.family(w.scheme).offers?.(w.scheme, w.release, arches)) ?? [];
   };
-  const trustRoots = (scheme: string) => p.family(scheme).trustRoots?.(scheme) ?? [];
-  const requests = () => p.fetcher.requests() + btf.requests();
   return {
-    kernel,
-    busybox,
-    libc,
-    packages,
-    providers,
-    virtioModules,
+    ...lockedResolvers(p),
+    providers: (suite, arch, sonames) => sonameProviders(p.deps, suite, arch, sonames),
+    virtioModules: (k) => virtioModules(p, k),
     generatedBtf: btf.generatedBtf,
     offers,
-    trustRoots,
+    trustRoots: (scheme) => p.family(scheme).trustRoots?.(scheme) ?? [],
     cache: p.cache,
-    requests,
+    requests: () => p.fetcher.requests() + btf.requests(),
   };
 }
 

@@ -95,3 +95,34 @@ describe('RPM keys: the trust chain from the host Debian keyring', () => {
     );
   }, 300_000);
 });
+
+describe('RPM trust roots (`doctor`)', () => {
+  const roots = (sources: Record<string, string>) => {
+    const options = { cacheDir: path.join(tmp, 'cache-roots'), lockFile: undefined, sources };
+    const store = createImageStore(defaultImageOptions({ PATH: process.env.PATH }, undefined, options));
+    return store.trustRoots('almalinux');
+  };
+
+  it('names the keyring given for the source, present or not', () => {
+    expect(roots({ almalinuxKeyring: key.keyFile })).toEqual([
+      {
+        scheme: 'almalinux',
+        path: key.keyFile,
+        present: true,
+        detail: 'the keyring given for this source: every RPM must be signed by a key in it',
+      },
+    ]);
+    expect(roots({ almalinuxKeyring: path.join(tmp, 'missing.gpg') })).toMatchObject([{ present: false }]);
+  });
+
+  it("else names the distribution's key file of Debian's distribution-gpg-keys", () => {
+    expect(roots({})).toEqual([
+      {
+        scheme: 'almalinux',
+        path: "the AlmaLinux key file of Debian trixie's distribution-gpg-keys",
+        present: true,
+        detail: "every RPM must be signed by it (fetched through Debian's signed index when first needed)",
+      },
+    ]);
+  });
+});

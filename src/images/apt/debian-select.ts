@@ -37,56 +37,81 @@ export interface KernelChoice {
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+type ByName = Map<string, Stanza>;
+
+/** The releases (`uname -r`) of the linux-image-* packages whose names end in `suffix`. */
+function releasesWithSuffix(byName: ByName, suffix: string): Set<string> {
+  // Release = <abi>-<suffix>; the abi starts with a digit (6.1.0-50, 7.2.13+deb14).
+  const re = new RegExp(`^linux-image-(\\d[^-]*(?:-\\d+)?-${escapeRegex(suffix)})(-unsigned)?$`);
+  const releases = new Set<string>();
+  for (const name of byName.keys()) {
+    const m = re.exec(name);
+    if (m) releases.add(m[1]!);
+  }
+  return releases;
+}
+
+/** A linux-image-* that depends on linux-binary-<release> (or is tiny) is a metapackage (7.x kernels). */
+function isMetapackage(image: Stanza, release: string): boolean {
+  const depends = image.Depends ?? '';
+  const binary = `linux-binary-${release}`;
+  const tiny = Number(image['Installed-Size'] ?? 1e9) < 100;
+  return depends.includes(`${binary} `) || depends.includes(`${binary},`) || tiny;
+}
+
+/** A split kernel: the image from linux-binary[-unsigned]-<release>, the config from linux-base-<release>. */
+function splitKernel(byName: ByName, image: Stanza, release: string): KernelChoice | undefined {
+  const binary = byName.get(`linux-binary-unsigned-${release}`) ?? byName.get(`linux-binary-${release}`);
+  const base = byName.get(`linux-base-${release}`);
+  if (!binary || !base) return undefined;
+  return {
+    release,
+    package: image.Package!,
+    version: image.Version!,
+    kernelDeb: debRef(binary),
+    configDeb: debRef(base),
+    split: true,
+  };
+}
+
+/** A kernel whole in its linux-image-* package; the modules from its signed twin when that is the same build. */
+function wholeKernel(byName: ByName, image: Stanza, release: string): KernelChoice {
+  const signed = image.Package!.endsWith('-unsigned') ? byName.get(`linux-image-${release}`) : undefined;
+  const modulesDeb = signed && signed.Version === image.Version ? debRef(signed) : undefined;
+  return {
+    release,
+    package: image.Package!,
+    version: image.Version!,
+    kernelDeb: debRef(image),
+    ...(modulesDeb ? { modulesDeb } : {}),
+    split: false,
+  };
+}
+
+/** The kernel of one release, from its -unsigned image when there is one; undefined when its parts are missing. */
+function kernelOf(byName: ByName, release: string): KernelChoice | undefined {
+  const image = byName.get(`linux-image-${release}-unsigned`) ?? byName.get(`linux-image-${release}`);
+  if (!image) return undefined;
+  return isMetapackage(image, release) ? splitKernel(byName, image, release) : wholeKernel(byName, image, release);
+}
+
+/** Newest version first; of two kernels of one version, the newer release. */
+function newestFirst(a: KernelChoice, b: KernelChoice): number {
+  return compareDebianVersions(b.version, a.version) || compareDebianVersions(b.release, a.release);
+}
+
 /**
- * Every installable kernel of the flavour, newest first. A linux-image-* whose Depends
- * names linux-binary-<release> (or is tiny) is a metapackage: the kernel then comes from
- * linux-binary[-unsigned]-<release> and the config from linux-base-<release>.
+ * Every installable kernel of the flavour, newest first, from the first of the flavour's
+ * name suffixes that has any (cloud-amd64 before amd64-cloud).
  */
 export function chooseKernels(stanzas: Stanza[], arch: Arch, flavour?: string): KernelChoice[] {
-  const byName = new Map(stanzas.filter((s) => s.Architecture === arch || !s.Architecture).map((s) => [s.Package!, s]));
-  const choices: KernelChoice[] = [];
+  const ofArch = stanzas.filter((s) => s.Architecture === arch || !s.Architecture);
+  const byName: ByName = new Map(ofArch.map((s) => [s.Package!, s]));
   for (const suffix of flavourSuffixes(arch, flavour)) {
-    // Release = <abi>-<suffix>; the abi starts with a digit (6.1.0-50, 7.2.13+deb14).
-    const re = new RegExp(`^linux-image-(\\d[^-]*(?:-\\d+)?-${escapeRegex(suffix)})(-unsigned)?$`);
-    const releases = new Set<string>();
-    for (const name of byName.keys()) {
-      const m = re.exec(name);
-      if (m) releases.add(m[1]!);
-    }
-    for (const release of releases) {
-      const image = byName.get(`linux-image-${release}-unsigned`) ?? byName.get(`linux-image-${release}`);
-      if (!image) continue;
-      const depends = image.Depends ?? '';
-      const split =
-        depends.includes(`linux-binary-${release} `) || depends.includes(`linux-binary-${release},`) || Number(image['Installed-Size'] ?? 1e9) < 100;
-      if (split) {
-        const binary = byName.get(`linux-binary-unsigned-${release}`) ?? byName.get(`linux-binary-${release}`);
-        const base = byName.get(`linux-base-${release}`);
-        if (!binary || !base) continue;
-        choices.push({
-          release,
-          package: image.Package!,
-          version: image.Version!,
-          kernelDeb: debRef(binary),
-          configDeb: debRef(base),
-          split,
-        });
-      } else {
-        const signed = image.Package!.endsWith('-unsigned') ? byName.get(`linux-image-${release}`) : undefined;
-        const modulesDeb = signed && signed.Version === image.Version ? debRef(signed) : undefined;
-        choices.push({
-          release,
-          package: image.Package!,
-          version: image.Version!,
-          kernelDeb: debRef(image),
-          ...(modulesDeb ? { modulesDeb } : {}),
-          split,
-        });
-      }
-    }
-    if (choices.length > 0) break;
+    const choices = [...releasesWithSuffix(byName, suffix)].flatMap((release) => kernelOf(byName, release) ?? []);
+    if (choices.length > 0) return choices.sort(newestFirst);
   }
-  return choices.sort((a, b) => compareDebianVersions(b.version, a.version) || compareDebianVersions(b.release, a.release));
+  return [];
 }
 
 /** The newest stanza of a plain package (busybox-static, libc6) for the arch. */

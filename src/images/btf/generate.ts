@@ -67,44 +67,62 @@ async function pahole(vmlinux: string, out: string, env: NodeJS.ProcessEnv, sign
     throw new InfraError(`pahole --btf_encode_detached failed (exit ${res.code}): ${(res.stderr || res.stdout.toString()).trim().slice(-2000) || 'no output'}`);
 }
 
-/** Path of the generated BTF blob, and what to lock. */
-export async function generateBtf(deps: GenerateDeps, k: KernelToDescribe, locked?: LockedBtf): Promise<{ path: string; lock: LockedBtf }> {
+/** A BTF blob in the cache, and what the lock records of it. */
+export interface GeneratedBtf {
+  path: string;
+  lock: LockedBtf;
+}
+
+/** The BTF `lock` names, when its blob is in the cache, intact. */
+async function intact(cache: Cache, lock: LockedBtf | undefined): Promise<GeneratedBtf | undefined> {
+  const p = lock && (await cache.verifiedBlob(lock.btfSha256));
+  return lock && p ? { path: p, lock } : undefined;
+}
+
+/** Streams only vmlinux out of the -dbg package `ref`, runs pahole over its DWARF and puts the BTF in the cache. */
+async function btfFromDbg(deps: GenerateDeps, k: KernelToDescribe, ref: DebRef): Promise<LockedBtf> {
+  const scratch = await deps.cache.scratchDir();
+  try {
+    const dir = path.join(scratch, 'deb');
+    await mkdir(dir);
+    const vmlinux = await streamDebMember(deps, ref, `usr/lib/debug/boot/vmlinux-${k.release}`, dir);
+    const started = Date.now();
+    const out = path.join(scratch, 'vmlinux.btf');
+    await pahole(vmlinux, out, deps.env, deps.signal);
+    await rm(vmlinux, { force: true }); // hundreds of MB of DWARF: gone at once
+    const btfSha256 = await deps.cache.putFile(out);
+    const size = (await stat(deps.cache.blobPath(btfSha256))).size;
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    deps.log(`generated BTF for ${k.release} with pahole in ${seconds} s: ${(size / 1048576).toFixed(1)} MiB`);
+    return { kernelSha256: k.sha256, btfSha256, debs: [ref] };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Path of the generated BTF blob, and what to lock: the locked BTF when it describes this
+ * kernel, else the cache's record of it, else generated once under a cache lock.
+ */
+export async function generateBtf(deps: GenerateDeps, k: KernelToDescribe, locked?: LockedBtf): Promise<GeneratedBtf> {
   if (locked?.kernelSha256 === k.sha256) {
-    const p = await deps.cache.verifiedBlob(locked.btfSha256);
-    if (p) return { path: p, lock: locked };
+    const pinned = await intact(deps.cache, locked);
+    if (pinned) return pinned;
   }
   const metaKey = `btf/${k.sha256}.json`;
-  const cached = await deps.cache.readJson<LockedBtf>(metaKey);
-  if (cached) {
-    const p = await deps.cache.verifiedBlob(cached.btfSha256);
-    if (p) return { path: p, lock: cached };
-  }
+  const recorded = async () => intact(deps.cache, await deps.cache.readJson<LockedBtf>(metaKey));
+  const known = await recorded();
+  if (known) return known;
   return deps.cache.withLock(
     `btf-${k.sha256}`,
     async () => {
-      const again = await deps.cache.readJson<LockedBtf>(metaKey);
-      const p = again && (await deps.cache.verifiedBlob(again.btfSha256));
-      if (again && p) return { path: p, lock: again };
+      const again = await recorded();
+      if (again) return again;
       if (!which('pahole', deps.env)) throw new MissingToolError('pahole', 'dwarves'); // before a 400 MB download
       const ref = locked?.debs[0] ?? chooseDbg(await deps.index(k.suite, k.arch), k);
-      const scratch = await deps.cache.scratchDir();
-      try {
-        const dir = path.join(scratch, 'deb');
-        await mkdir(dir);
-        const vmlinux = await streamDebMember(deps, ref, `usr/lib/debug/boot/vmlinux-${k.release}`, dir);
-        const started = Date.now();
-        const out = path.join(scratch, 'vmlinux.btf');
-        await pahole(vmlinux, out, deps.env, deps.signal);
-        await rm(vmlinux, { force: true }); // hundreds of MB of DWARF: gone at once
-        const btfSha256 = await deps.cache.putFile(out);
-        const size = (await stat(deps.cache.blobPath(btfSha256))).size;
-        deps.log(`generated BTF for ${k.release} with pahole in ${((Date.now() - started) / 1000).toFixed(1)} s: ${(size / 1048576).toFixed(1)} MiB`);
-        const lock: LockedBtf = { kernelSha256: k.sha256, btfSha256, debs: [ref] };
-        await deps.cache.writeJson(metaKey, lock);
-        return { path: deps.cache.blobPath(btfSha256), lock };
-      } finally {
-        await rm(scratch, { recursive: true, force: true });
-      }
+      const lock = await btfFromDbg(deps, k, ref);
+      await deps.cache.writeJson(metaKey, lock);
+      return { path: deps.cache.blobPath(lock.btfSha256), lock };
     },
     deps.signal,
   );

@@ -66,16 +66,41 @@ export async function streamDebMember(deps: StreamDeps, ref: DebRef, member: str
   const [dpkgDeb, tar] = [requireTool('dpkg-deb', deps.env), requireTool('tar', deps.env)];
   const started = Date.now();
   const { url, res } = await startDownload(deps, ref);
-  const { unpack, tarCode, feeding, stderr } = spawnUnpack(deps, [dpkgDeb, tar], dir, member);
+  const unpacker = spawnUnpack(deps, [dpkgDeb, tar], dir, member);
+  const body = res.body as unknown as AsyncIterable<Uint8Array>;
+  const { sha256, size } = await feedAndHash(body, unpacker, url, progressOf(deps, name, ref.size));
+  const code = await unpacker.tarCode;
+  if (sha256 !== ref.sha256 || size !== ref.size) {
+    await rm(dir, { recursive: true, force: true });
+    throw new VerificationError(`${name}: sha256 ${sha256} (${size} bytes) does not match the expected ${ref.sha256} (${ref.size} bytes); refusing to use it`);
+  }
+  deps.log(`fetched ${name} ${(size / MiB).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s (streamed; kept only ${member})`);
+  if (code !== 0) {
+    const why = tarComplaint(unpacker.stderr()) || `tar exited ${code}`;
+    throw new InfraError(`${name} holds no ${member}: ${why}`);
+  }
+  const found = await findFile(dir);
+  if (!found) throw new InfraError(`${name} holds no ${member}`);
+  return found;
+}
+
+/**
+ * Hashes every byte of `body` and feeds it to the unpacker while tar still reads; once tar
+ * has its member nobody reads on, and the rest is only hashed. The package's sha256 and size.
+ */
+async function feedAndHash(
+  body: AsyncIterable<Uint8Array>,
+  { unpack, tarCode, feeding }: Unpacker,
+  url: string,
+  show: ReturnType<typeof progressOf>,
+): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
-  const show = progressOf(deps, name, ref.size);
   try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of body) {
       hash.update(chunk);
       size += chunk.length;
       show(size);
-      // Once tar has its member nobody reads on; the rest is only hashed.
       if (feeding() && !unpack.stdin!.write(chunk)) {
         await Promise.race([new Promise((resolve) => unpack.stdin!.once('drain', resolve)), tarCode]);
       }
@@ -87,23 +112,18 @@ export async function streamDebMember(deps: StreamDeps, ref: DebRef, member: str
     show(size, true);
     unpack.stdin!.end();
   }
-  const code = await tarCode;
-  const sha256 = hash.digest('hex');
-  if (sha256 !== ref.sha256 || size !== ref.size) {
-    await rm(dir, { recursive: true, force: true });
-    throw new VerificationError(`${name}: sha256 ${sha256} (${size} bytes) does not match the expected ${ref.sha256} (${ref.size} bytes); refusing to use it`);
-  }
-  deps.log(`fetched ${name} ${(size / MiB).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s (streamed; kept only ${member})`);
-  // dpkg-deb complains of the broken pipe once tar has stopped; only tar's words matter.
-  const why = stderr()
+  return { sha256: hash.digest('hex'), size };
+}
+
+/** What tar said went wrong: dpkg-deb complains of the broken pipe once tar has stopped, which is no fault. */
+function tarComplaint(stderr: string): string {
+  return stderr
     .split('\n')
     .filter((l) => l.trim() && !/Broken pipe|killed by signal/.test(l))
     .join('; ');
-  if (code !== 0) throw new InfraError(`${name} holds no ${member}: ${why || `tar exited ${code}`}`);
-  const found = await findFile(dir);
-  if (!found) throw new InfraError(`${name} holds no ${member}`);
-  return found;
 }
+
+type Unpacker = ReturnType<typeof spawnUnpack>;
 
 /**
  * dpkg-deb | tar extracting `member` into `dir`, fed on stdin. One shell pipeline: Node's

@@ -10,14 +10,14 @@ import type { Arch } from '../../core/arch.js';
 import { distroOf, RPM_ARCH } from '../../core/distros.js';
 import { memoize } from '../../core/memo.js';
 import { InfraError } from '../../errors.js';
-import type { KernelOffer, KernelSourceFactory, KernelWanted, SourceContext, TrustRoot } from '../kernel-source.js';
+import type { KernelSourceFactory, KernelWanted, SourceContext, TrustRoot } from '../kernel-source.js';
 import type { LockedKernel } from '../lockfile.js';
 import { NotAvailableError } from '../types.js';
 import type { RpmRef } from './rpm-download.js';
 import { KEYS_PACKAGE, rpmKeys } from './rpm-keys.js';
 import { type RpmLayout, rpmLayout } from './rpm-layout.js';
 import { mirrorListRoot, type RepoEntry, readRepo } from './rpm-repo.js';
-import { chooseRpmKernel, kernelPackageNames } from './rpm-select.js';
+import { chooseRpmKernel, kernelPackageNames, type RpmKernelChoice } from './rpm-select.js';
 import { type RpmKernelFiles, rpmKernelFiles } from './rpm-unpack.js';
 import { formatEvr } from './rpm-version.js';
 
@@ -65,17 +65,23 @@ async function fromLock(ctx: SourceContext, w: KernelWanted, locked: LockedKerne
   return { ...locked, ...got };
 }
 
-export const rpmFamily: KernelSourceFactory = (ctx) => {
+/** The newest kernel's packages in a release's repositories today. */
+interface NewestKernel {
+  choice: RpmKernelChoice<RepoEntry>;
+  rpms: RpmRef[];
+}
+
+type Newest = (source: string, scheme: string, layout: RpmLayout, arch: Arch) => Promise<NewestKernel>;
+
+/** newest(source, scheme, layout, arch), reading each repository's metadata once. */
+function newestKernel(ctx: SourceContext): Newest {
   // Metadata is shared by every kernel of a repository in this process.
-  const repo = memoize((root: string, base: string) => readRepo(ctx, root, (n) => Object.values(kernelPackageNames(base)).flat().includes(n)), {
+  const isKernelPackage = (base: string) => (n: string) => Object.values(kernelPackageNames(base)).flat().includes(n);
+  const repo = memoize((root: string, base: string) => readRepo(ctx, root, isKernelPackage(base)), {
     keyOf: (root, base) => `${root} ${base}`,
     retryFailures: true,
   });
-
-  const keysFor = rpmKeys(ctx);
-
-  /** The newest kernel's packages in the release's repositories today. */
-  async function newest(source: string, scheme: string, layout: RpmLayout, arch: Arch) {
+  return async (source, scheme, layout, arch) => {
     const where = await repoRoots(ctx, scheme, layout);
     const entries = (await Promise.all(where.roots.map((r) => repo(r, layout.base)))).flat();
     const choice = chooseRpmKernel(entries, layout.base, RPM_ARCH[arch]!);
@@ -86,74 +92,72 @@ export const rpmFamily: KernelSourceFactory = (ctx) => {
     return {
       choice,
       rpms: [choice.image, ...choice.modules].map((e) => rpmRef(e, where.mirror)),
-      mirror: where.mirror,
     };
-  }
+  };
+}
 
-  async function resolve(w: KernelWanted): Promise<LockedKernel> {
-    const distro = distroOf(w.scheme)!;
-    const flavour = w.flavour ?? distro.flavours[0]!;
-    const why = distro.unavailable?.(w.release, flavour, w.arch);
-    if (why) throw new NotAvailableError(w.source, w.arch, why);
-    const layout = rpmLayout(w.scheme, w.release, flavour, w.arch);
-    const keys = keysFor(w.scheme, w.release, layout);
-    const mirror = ctx.settings(w.scheme).mirrors[layout.repos[0]!.mirror]!;
-    if (w.locked?.rpms?.length) return fromLock(ctx, w, w.locked, mirror, keys);
-    const { choice, rpms } = await newest(w.source, w.scheme, layout, w.arch);
-    const got = await files(ctx, w, mirror, rpms, keys);
-    return { source: w.source, arch: w.arch, package: choice.image.name, version: rpms[0]!.version, ...got };
-  }
+type KeysFor = ReturnType<typeof rpmKeys>;
 
-  /**
-   * What a release offers: every flavour × arch it builds. An RPM kernel's `uname -r`
-   * is its version-release.arch.
-   */
-  async function offers(scheme: string, release: string, arches: readonly Arch[]): Promise<KernelOffer[]> {
-    const distro = distroOf(scheme)!;
-    const wanted = distro.flavours.flatMap((flavour) => arches.filter((a) => !distro.unavailable?.(release, flavour, a)).map((arch) => ({ flavour, arch })));
-    const found = await Promise.all(
-      wanted.map(async ({ flavour, arch }) => {
-        const { choice } = await newest(`${scheme}:${release}`, scheme, rpmLayout(scheme, release, flavour, arch), arch);
-        const version = `${formatEvr(choice.image)}.${choice.image.arch}`;
-        return {
-          flavour,
-          arch,
-          release: `${choice.image.version}-${choice.image.release}.${choice.image.arch}`,
-          package: choice.image.name,
-          version,
-        };
-      }),
-    );
-    return found;
-  }
+/** The kernel `w` asks for: the locked RPMs when the lock pins some, else the newest kernel's. */
+async function resolve(ctx: SourceContext, newest: Newest, keysFor: KeysFor, w: KernelWanted): Promise<LockedKernel> {
+  const distro = distroOf(w.scheme)!;
+  const flavour = w.flavour ?? distro.flavours[0]!;
+  const why = distro.unavailable?.(w.release, flavour, w.arch);
+  if (why) throw new NotAvailableError(w.source, w.arch, why);
+  const layout = rpmLayout(w.scheme, w.release, flavour, w.arch);
+  const keys = keysFor(w.scheme, w.release, layout);
+  const mirror = ctx.settings(w.scheme).mirrors[layout.repos[0]!.mirror]!;
+  if (w.locked?.rpms?.length) return fromLock(ctx, w, w.locked, mirror, keys);
+  const { choice, rpms } = await newest(w.source, w.scheme, layout, w.arch);
+  const got = await files(ctx, w, mirror, rpms, keys);
+  return { source: w.source, arch: w.arch, package: choice.image.name, version: rpms[0]!.version, ...got };
+}
 
+/**
+ * What a release offers: every flavour × arch it builds. An RPM kernel's `uname -r`
+ * is its version-release.arch.
+ */
+async function offers(newest: Newest, scheme: string, release: string, arches: readonly Arch[]) {
+  const distro = distroOf(scheme)!;
+  const builds = (flavour: string) => arches.filter((arch) => !distro.unavailable?.(release, flavour, arch));
+  const wanted = distro.flavours.flatMap((flavour) => builds(flavour).map((arch) => ({ flavour, arch })));
+  return Promise.all(
+    wanted.map(async ({ flavour, arch }) => {
+      const { choice } = await newest(`${scheme}:${release}`, scheme, rpmLayout(scheme, release, flavour, arch), arch);
+      const { image } = choice;
+      return {
+        flavour,
+        arch,
+        release: `${image.version}-${image.release}.${image.arch}`,
+        package: image.name,
+        version: `${formatEvr(image)}.${image.arch}`,
+      };
+    }),
+  );
+}
+
+/** The user's keyring for the source, else the distribution's key from Debian's distribution-gpg-keys. */
+function rpmTrustRoots(ctx: SourceContext, scheme: string): TrustRoot[] {
+  const override = ctx.settings(scheme).keyring;
+  if (override) {
+    const detail = 'the keyring given for this source: every RPM must be signed by a key in it';
+    return [{ scheme, path: override, present: existsSync(override), detail }];
+  }
+  const path = `the ${distroOf(scheme)!.label} key file of Debian trixie's ${KEYS_PACKAGE}`;
+  const detail = "every RPM must be signed by it (fetched through Debian's signed index when first needed)";
+  return [{ scheme, path, present: true, detail }];
+}
+
+export const rpmFamily: KernelSourceFactory = (ctx) => {
+  const newest = newestKernel(ctx);
+  const keysFor = rpmKeys(ctx);
   return {
     locks: true,
-    resolve,
-    offers,
+    resolve: (w) => resolve(ctx, newest, keysFor, w),
+    offers: (scheme, release, arches) => offers(newest, scheme, release, arches),
     async bootModules(k) {
       return k.locked.modules?.map((m) => ({ name: m.name, path: ctx.cache.blobPath(m.sha256) }));
     },
-    trustRoots(scheme): TrustRoot[] {
-      const override = ctx.settings(scheme).keyring;
-      if (override)
-        return [
-          {
-            scheme,
-            path: override,
-            present: existsSync(override),
-            detail: 'the keyring given for this source: every RPM must be signed by a key in it',
-          },
-        ];
-      const detail = "every RPM must be signed by it (fetched through Debian's signed index when first needed)";
-      return [
-        {
-          scheme,
-          path: `the ${distroOf(scheme)!.label} key file of Debian trixie's ${KEYS_PACKAGE}`,
-          present: true,
-          detail,
-        },
-      ];
-    },
+    trustRoots: (scheme) => rpmTrustRoots(ctx, scheme),
   };
 };
