@@ -7,13 +7,13 @@
 import path from 'node:path';
 import type { ReproOptions } from '../config/options.js';
 import type { Context } from '../context.js';
+import { openResultsDir, runModel } from '../engine/persist.js';
+import { planRun } from '../engine/run-plan.js';
 import { openSession } from '../engine/session.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { readLock } from '../images/lockfile.js';
 import { compareOutcome, outcomeLine, reproPlan, TO_REPRODUCE } from '../repro/select.js';
 import { readResults } from '../results/read.js';
-import { openResultsDir, runModel } from '../run/persist.js';
-import { planRun } from '../run/plan.js';
 import { reportRun } from '../views/run-views.js';
 
 export default async function repro(ctx: Context, opts: ReproOptions, dir: string): Promise<number> {

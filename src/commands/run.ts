@@ -5,10 +5,10 @@
 import path from 'node:path';
 import type { RunOptions } from '../config/options.js';
 import type { Context } from '../context.js';
+import { openResultsDir, runModel } from '../engine/persist.js';
+import { planRun, type RunPlan } from '../engine/run-plan.js';
 import { openSession, type RunSession } from '../engine/session.js';
 import type { CellResult } from '../results/model.js';
-import { openResultsDir, runModel } from '../run/persist.js';
-import { planRun, type RunPlan } from '../run/plan.js';
 import { reportRun } from '../views/run-views.js';
 
 /** Results of an earlier run that this one keeps: --resume all, --rerun-failed those that did not fail. */

@@ -5,10 +5,10 @@
 
 import type { ShellOptions } from '../config/options.js';
 import type { Context } from '../context.js';
+import { preflight } from '../engine/preflight.js';
+import { planRun } from '../engine/run-plan.js';
 import { UsageError } from '../errors.js';
 import { pickCell } from '../plan/pick.js';
-import { planRun } from '../run/plan.js';
-import { preflight } from '../run/preflight.js';
 import { bootShell } from '../shell/boot-shell.js';
 
 /** Ctrl-]: telnet's and QEMU's own stopShell; no shell or editor in the guest needs it. */
@@ -28,7 +28,7 @@ export default async function shell(ctx: Context, opts: ShellOptions, wanted: st
     throw new UsageError("portmatrix shell needs a terminal (stdin is not one); run one command with --command 'CMD'");
   }
   await preflight([cell], ctx.env, (line) => ctx.stderr.write(`note: ${line}\n`));
-  const boot = { cell, matrix: plan.matrix, options: opts };
+  const boot = { cell, matrix: plan.matrix, options: opts, kernelLog: opts.kernelLog };
   if (opts.command !== undefined) return bootShell(ctx, { ...boot, command: opts.command, signal: ctx.signal });
   const out = ctx.stdout as { rows?: number; columns?: number };
   const size = out.rows && out.columns ? { rows: out.rows, columns: out.columns } : undefined;

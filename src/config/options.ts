@@ -68,6 +68,8 @@ export interface ShellOptions extends Pick<BootOptions, 'accel' | 'snapshot' | '
   matrix: string;
   /** Run this in the guest instead of an interactive shell. */
   command?: string;
+  /** Follow the guest's kernel log in the terminal while the shell runs; default off. */
+  kernelLog?: boolean;
 }
 
 export interface BisectOptions extends BootOptions {
@@ -125,6 +127,7 @@ const cellFlags = grouped(CELLS, {
   // Refused in pull-request events unless the workflow opts in (docs/matrix.md).
   allowOutsideProject: { flags: '--allow-outside-project', help: 'the matrix may name files outside the project' },
   command: { flags: '--command <cmd>', help: 'run CMD in the guest instead of a shell; exit with its code' },
+  kernelLog: { flags: '--kernel-log', help: "follow the guest's kernel log (dmesg), each line marked [kernel]" },
 });
 
 const skipFlags = grouped(SKIP, {
@@ -226,7 +229,7 @@ export const COMMAND_FLAGS = {
   ],
   bisect: ['matrix', 'kernels', 'arch', 'config', 'libc', 'from', ...SESSION_FLAGS, 'resultsDir', 'allowOutsideProject'],
   repro: ['matrix', ...SESSION_FLAGS, 'jobs', 'resultsDir', 'allowOutsideProject'],
-  shell: ['matrix', 'command', 'accel', 'snapshot', 'cacheDir', 'mirror', 'allowOutsideProject'],
+  shell: ['matrix', 'command', 'kernelLog', 'accel', 'snapshot', 'cacheDir', 'mirror', 'allowOutsideProject'],
   report: ['out', 'reporter'],
   comment: ['base', 'pr', 'reportUrl', 'id'],
   images: ['matrix', 'cacheDir', 'mirror', 'only', 'lock', 'allowOutsideProject'],

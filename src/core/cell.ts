@@ -113,7 +113,7 @@ export const LOADER_TEST = 'loader';
 
 /**
  * What a program's libc check counts as present besides the libc: its files, and
- * every other library it needs, since the library pre-flight (run/guest-packages.ts)
+ * every other library it needs, since the library pre-flight (boot/guest-packages.ts)
  * refuses the run before any boot unless the packages or the files provide them.
  */
 export function shippedLibraries(test: Pick<TestSpec, 'files'>, needed: readonly string[] = []): string[] {

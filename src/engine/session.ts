@@ -8,6 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { packagesPreflight } from '../boot/guest-packages.js';
 import { btfPreflight } from '../btf/preflight.js';
 import type { Matrix } from '../config/matrix.js';
 import type { BootOptions } from '../config/options.js';
@@ -18,15 +19,14 @@ import { compileSplatRules } from '../outcome/splats.js';
 import type { CheckReport } from '../results/check.js';
 import type { CellResult } from '../results/model.js';
 import { reuseStore } from '../results/reuse-store.js';
-import { packagesPreflight } from '../run/guest-packages.js';
-import { defaultJobs } from '../run/jobs.js';
-import { matrixInputs, matrixSnapshots } from '../run/matrix-inputs.js';
-import { resultsWriter } from '../run/persist.js';
-import { preflight } from '../run/preflight.js';
-import { runCells, type ScheduleOptions, type ScheduleOutcome } from '../run/scheduler.js';
 import { watchRun } from '../views/run-views.js';
 import { installReaper } from '../vm/process.js';
+import { matrixInputs, matrixSnapshots } from './inputs-from-matrix.js';
+import { defaultJobs } from './jobs.js';
+import { resultsWriter } from './persist.js';
+import { preflight } from './preflight.js';
 import { runCheck } from './run-check.js';
+import { runCells, type ScheduleOptions, type ScheduleOutcome } from './scheduler.js';
 
 export interface SessionSetup {
   matrixFile: string;

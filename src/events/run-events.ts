@@ -1,6 +1,6 @@
 // The one event stream between the engine and everything that watches it. The
 // scheduler and the cell runner emit; the terminal progress (views/progress.ts),
-// the GitHub log (github/ci-log.ts) and the results writer (run/persist.ts)
+// the GitHub log (github/ci-log.ts) and the results writer (engine/persist.ts)
 // subscribe. Tests assert on these events, not on rendered text.
 //
 // Order for one cell: queued → image resolving (once per kernel) → image

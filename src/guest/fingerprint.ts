@@ -1,7 +1,7 @@
 // What a guest runs besides the user's files and the cached userspace: the scripts
 // this directory writes (base /init, the cell and suite scripts, the BTF and test
 // steps) and the helpers built into the base (pmcell, pmcap). Their fingerprint is
-// part of the --reuse key (run/resume-key.ts): a result judged by an older guest
+// part of the --reuse key (engine/resume-key.ts): a result judged by an older guest
 // side is not taken for one the current guest side would give. A release changes
 // the version in the key too; this is what also holds between two builds of one version.
 

@@ -6,47 +6,11 @@
 
 import { plainText } from '../core/plain-text.js';
 import type { GuestFacts, OutputCut } from '../results/model.js';
+import type { GuestReport, GuestTest } from './guest-report.js';
 import { LiveTails } from './live-tails.js';
+import { parseProgFrame, withProgram } from './prog-frame.js';
 
-export interface GuestReport {
-  /** Phase name → guest uptime in seconds when it was printed. */
-  phases: Record<string, number>;
-  loaderStarted: boolean;
-  done: boolean;
-  exitCode?: number;
-  timedOut: boolean;
-  stdout: string;
-  stderr: string;
-  dmesg: string;
-  facts: GuestFacts;
-  sysctlErrors: string[];
-  /** Capabilities requested but not applied (not supported yet). */
-  unsupported?: string[];
-  /** Blocks that never ended, lost lines, or were capped in the guest (only the tail sent): output is partial. */
-  truncated?: string[];
-  /** How much of each truncated stream the report holds, and how much there was when the guest said (`end= … total=`). */
-  outputCut?: Record<string, Omit<OutputCut, 'stream'>>;
-  /** Per-test reports of a cell that runs several tests, by index in the cell's tests. */
-  tests: GuestTest[];
-}
-
-/** What the guest framed about one test: `test-start=<i> t=…`, `test-end=<i> exit=<code> timedout=<0|1> t=…`, blocks `stdout.<i>`, `stderr.<i>`, `dmesg.<i>`. */
-export interface GuestTest {
-  started: boolean;
-  ended: boolean;
-  exitCode?: number;
-  timedOut: boolean;
-  /** Guest uptime (s) at its start and end: the bounds of its kernel-log segment. */
-  startT?: number;
-  endT?: number;
-  stdout: string;
-  stderr: string;
-  /**
-   * The kernel lines logged while the test ran: the guest reads (and clears) the log
-   * right before the test starts and right after it ends. Absent when no block came.
-   */
-  dmesg?: string;
-}
+export type { GuestReport, GuestTest } from './guest-report.js';
 
 export type FrameEvent =
   | { type: 'phase'; name: string; t: number }
@@ -203,6 +167,9 @@ export class FrameParser {
         return this.testEnd(value, rest);
       case 'live':
         return this.liveFrame(value, rest);
+      case 'prog':
+        this.addProgram(value, rest);
+        return undefined;
       case 'begin':
         if (this.block) this.closeBlock(undefined); // a begin without the previous end
         if (isBlockName(value)) this.block = { name: value, data: [] };
@@ -255,6 +222,12 @@ export class FrameParser {
       ...(m[2] === undefined ? {} : { index: Number(m[2]) }),
       data,
     };
+  }
+
+  /** `prog=<i> …`: a BPF program test `i` has loaded. */
+  private addProgram(value: string, rest: string): void {
+    const p = parseProgFrame(value, rest);
+    if (p) this.test(p.index).programs = withProgram(this.test(p.index).programs, p.program);
   }
 
   /** `end=<block> bytes=<sent> total=<in the guest>`: the sent bytes are the tail when total is larger. */

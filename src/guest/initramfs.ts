@@ -51,7 +51,7 @@ export interface CellInputsSpec {
   script: string;
   /** Unpacked libc6 tree merged at / (dynamic programs). */
   libcDir?: string;
-  /** Unpacked `packages:` trees, merged at / after the libc (run/guest-packages.ts). */
+  /** Unpacked `packages:` trees, merged at / after the libc (boot/guest-packages.ts). */
   packageRoots?: readonly string[];
   /** Host path of pmcap for `arch`, when the base initramfs does not hold it (tests). */
   capHelper?: string;
@@ -235,7 +235,7 @@ export async function buildBaseInitramfs(spec: BaseInitramfsSpec): Promise<Buffe
  * The part of a cell's inputs that depends only on its arch, libc and packages, not
  * on its config: libc and package trees (suite-inputs.ts adds the tests' programs
  * and files). Every cell of one boot with the same files shares it, so it can be
- * staged into a snapshot (run/staged-files.ts); ownInputEntries is the cell's own part.
+ * staged into a snapshot (boot/staged-files.ts); ownInputEntries is the cell's own part.
  */
 export async function sharedInputEntries(spec: Omit<CellInputsSpec, 'script' | 'extra'>): Promise<CpioEntry[]> {
   // libc first: our own entries come later and win on a clash (cpio.ts: last wins).

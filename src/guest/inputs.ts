@@ -1,6 +1,6 @@
 // The cell's inputs as one framed stream for the guest's base /init (base-init.ts):
 //   PMIN1 <archive bytes> <unix seconds> <hex seed>\n<newc cpio of that many bytes>
-// Staged files may come before it (pmcell only, run/staged-files.ts):
+// Staged files may come before it (pmcell only, boot/staged-files.ts):
 //   PMST1 <archive bytes>\n<newc cpio>   the guest unpacks it, prints STAGED_MARKER
 //   and waits for the next header, so the host can snapshot it holding the files.
 // The guest's output blocks come back on the same port as console-style lines.

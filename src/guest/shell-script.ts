@@ -17,7 +17,33 @@ export interface ShellScriptOptions extends Omit<InitOptions, 'args' | 'env' | '
   command?: string;
   /** The host terminal's size when the shell starts (a serial console has no way to say it). */
   size?: { rows: number; columns: number };
+  /** Frame each kernel log record from the shell's start on (`kmsg <text>`), for the host to show. */
+  kernelLog?: boolean;
 }
+
+/** Kernel log records that open and close the shell's part of the log (debug level: never on the console). */
+const KMSG_FROM = 'portmatrix: the shell starts';
+const KMSG_TO = 'portmatrix: the shell ended';
+const KMSG_STOP = 'portmatrix: the kernel log follower stops';
+
+/**
+ * A follower of /dev/kmsg in the background, from the shell's start: /dev/kmsg gives one record
+ * a read() (cat reads so; the shell's read would take bytes and fail), from the oldest kept,
+ * each `pri,seq,time,flags;text`, continuation lines starting with a space. Records go out
+ * through the shell's printf, unbuffered. Busybox's `wait` waits for the whole job, and cat
+ * on /dev/kmsg never ends by itself: at the end the loop closes the pipe and logs one more
+ * record, so cat's next write kills it.
+ */
+function kernelLogStart(F: string): string[] {
+  const skip = `while IFS= read -r r; do case $r in *';${KMSG_FROM}') break;; esac; done`;
+  const frame = `printf '${F} kmsg %s\\n' "\${r#*;}"`;
+  const show = `while IFS= read -r r; do case $r in ' '*) ;; *';${KMSG_TO}') break;; *) ${frame};; esac; done`;
+  const stop = `exec 0<&-; echo '<7>${KMSG_STOP}' > /dev/kmsg`;
+  return [`echo '<7>${KMSG_FROM}' > /dev/kmsg`, `cat /dev/kmsg | { ${skip}; ${show}; ${stop}; } &`, 'pm_klog=$!'];
+}
+
+/** The follower drained to the shell's end before the exit code is framed: no kernel line after it. */
+const kernelLogEnd = [`echo '<7>${KMSG_TO}' > /dev/kmsg`, 'wait $pm_klog'];
 
 /** A test's name as a file name: no slash, no leading dot or dash. */
 export const scriptName = (name: string) => name.replace(/[^A-Za-z0-9._+-]/g, '_').replace(/^[.-]/, '_');
@@ -50,15 +76,18 @@ function testLines(o: ShellScriptOptions, runAs: string): string[] {
 }
 
 /** The shell, or the command, with its exit code framed for the host. */
-function shellLines(o: ShellScriptOptions): string[] {
-  if (o.command !== undefined) return [`sh -c ${shQuote(o.command)}`, 'frame shell-exit=$?'];
+function shellLines(o: ShellScriptOptions, F: string): string[] {
+  const [start, end] = o.kernelLog ? [kernelLogStart(F), kernelLogEnd] : [[], []];
+  const exit = ['pm_exit=$?', ...end, 'frame shell-exit=$pm_exit'];
+  if (o.command !== undefined) return [...start, `sh -c ${shQuote(o.command)}`, ...exit];
   // cttyhack makes the console the shell's controlling terminal: Ctrl-C reaches what runs in it.
   const size = o.size ? [`stty rows ${o.size.rows} cols ${o.size.columns} 2>/dev/null`] : [];
   return [
     ...size,
     "echo 'type a test name to run it; exit (or Ctrl-] on the host) stops the VM'",
+    ...start,
     'if command -v cttyhack >/dev/null; then setsid cttyhack sh -i; else sh -i; fi',
-    'frame shell-exit=$?',
+    ...exit,
   ];
 }
 
@@ -84,7 +113,7 @@ export function shellScript(o: ShellScriptOptions): string {
     `echo ${shQuote(`portmatrix shell: ${o.cellId}`)} "(kernel $(uname -r))"`,
     `echo 'tests (run by name):'`,
     ...testLines(o, runAs),
-    ...shellLines(o),
+    ...shellLines(o, F),
     'frame phase=done',
     'poweroff -f',
     '',

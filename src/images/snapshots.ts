@@ -1,4 +1,4 @@
-// Saved VM states in the cache, one per boot key (run/boot-key.ts):
+// Saved VM states in the cache, one per boot key (boot/boot-key.ts):
 //   <cacheDir>/snapshots/<key>.state   the QEMU migration stream of a guest at READY
 //   <cacheDir>/snapshots/<key>.json    its sha256, size, when made and what boot it is
 // A state is verified by its sha256 when made and whenever its file is not the one

@@ -6,9 +6,11 @@
 
 import { LOADER_TEST, type TestSpec } from '../core/cell.js';
 import { testFacts } from '../facts/explain-outcome.js';
+import type { GuestProgram } from '../guest/prog-frame.js';
 import type { CellCheck } from '../results/check.js';
 import type { CaseResult, OutputCut, TestResult } from '../results/model.js';
 import { parseGoTest } from '../suite/gotest-cases.js';
+import { programResults } from './programs.js';
 import { failingSplat, NO_RULES, type SplatRules, splatReason } from './splats.js';
 import { guestDeath, testVerdict } from './verdict.js';
 
@@ -30,6 +32,8 @@ export interface TestRun {
   lockdown?: string;
   /** Streams the guest cut short. */
   outputCut?: OutputCut[];
+  /** The BPF programs the guest saw it load. */
+  programs?: GuestProgram[];
 }
 
 export interface GuestDeath {
@@ -124,5 +128,7 @@ export function decideTest(spec: TestSpec, run: TestRun, rules: SplatRules = NO_
   if (run.guestDied) t.consoleTail = run.guestDied.consoleTail;
   if (v.cases) t.cases = v.cases;
   if (run.outputCut) t.outputCut = run.outputCut;
-  return { ...t, ...testFacts(v.failed ? 'fail' : 'pass', `${run.stdout}\n${run.stderr}`, check) };
+  const facts = testFacts(v.failed ? 'fail' : 'pass', `${run.stdout}\n${run.stderr}`, check);
+  const programs = programResults(run.programs, facts.processedInsns);
+  return { ...t, ...facts, ...(programs ? { programs } : {}) };
 }

@@ -52,6 +52,7 @@ export function testRuns(specs: readonly TestSpec[], report: GuestReport, end: G
     };
     const cut = outputCutOf(report.outputCut, i);
     if (cut) run.outputCut = cut;
+    if (g.programs) run.programs = g.programs;
     if (g.exitCode !== undefined) run.exitCode = g.exitCode;
     if (g.startT !== undefined && g.endT !== undefined) run.ms = Math.round((g.endT - g.startT) * 1000);
     if (!g.ended) {

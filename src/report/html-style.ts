@@ -81,6 +81,11 @@ table.cases pre { margin: 2px 0; }
 table.kernels { border-collapse: collapse; margin: 6px 0 14px; }
 table.kernels td, table.kernels th { border-bottom: 1px solid var(--line); padding: 2px 8px; text-align: left; vertical-align: top; }
 table.kernels ul { margin: 0; padding-left: 1.2em; }
+table.complexity { border-collapse: collapse; margin: 6px 0 14px; }
+table.complexity td, table.complexity th { border-bottom: 1px solid var(--line); padding: 2px 8px; text-align: left; }
+table.complexity td.insns { min-width: 110px; font-variant-numeric: tabular-nums; }
+table.complexity td.none, table.complexity .muted { color: var(--muted); }
+table.complexity .bar { display: block; height: 6px; background: var(--fg); opacity: .45; border-radius: 2px; }
 details.cell > summary::before { content: "▸"; color: var(--muted); }
 details.cell[open] > summary::before { content: "▾"; }
 details.cell[open] > summary { border-bottom: 1px solid var(--line); border-radius: 8px 8px 0 0; }

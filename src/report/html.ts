@@ -8,6 +8,7 @@ import type { CellResult, RunResults } from '../results/model.js';
 import { cellView, shownStatus, tallyLegend } from './cell-view.js';
 import { renderCell } from './html-cell.js';
 import { renderChart } from './html-chart.js';
+import { complexitySection } from './html-complexity.js';
 import { kernelsSection } from './html-kernels.js';
 import { REPORT_SCRIPT } from './html-script.js';
 import { REPORT_STYLE } from './html-style.js';
@@ -163,7 +164,7 @@ ${runNotes(results)}${countButtons(counts)}
 ${filters(results)}
 <h2>Matrix</h2>
 ${gridTable(results)}
-${rangeTable(results)}${kernelsSection(results)}<h2>Boot and loader time</h2>
+${rangeTable(results)}${kernelsSection(results)}${complexitySection(results)}<h2>Boot and loader time</h2>
 ${renderChart(results)}
 <h2>Cells <small class="legend">(failures first)</small></h2>
 ${ordered.map((c) => renderCell(c, indexOf.get(c.id)!, results)).join('\n')}

@@ -5,14 +5,15 @@
 // results model (the run's check holds the kernels' options).
 
 import type { KernelOption, KernelSummary } from '../results/check.js';
-import type { CellResult, RunResults, TestResult } from '../results/model.js';
+import type { CellResult, RunResults, Status, TestResult } from '../results/model.js';
 import { testView } from './cell-view.js';
 import { predictionText } from './wording.js';
 
 export interface TestAcrossKernels {
   name: string;
   passesOn: string[];
-  failsOn: { id: string; why: string }[];
+  /** Every status but pass and skip, as the cell shows it. */
+  failsOn: { id: string; status: Status; why: string }[];
   /** Cells where the check's prediction and the outcome differ, with what differs. */
   mismatches: { id: string; text: string }[];
 }
@@ -35,7 +36,7 @@ export function testsAcrossKernels(results: RunResults): TestAcrossKernels[] {
       byName.set(t.name, entry);
       const view = testView(cell, t);
       if (view.status === 'pass') entry.passesOn.push(cell.id);
-      else if (view.status !== 'skip') entry.failsOn.push({ id: cell.id, why: view.why });
+      else if (view.status !== 'skip') entry.failsOn.push({ id: cell.id, status: view.status, why: view.why });
       const text = predictionText(t.prediction);
       if (text) entry.mismatches.push({ id: cell.id, text });
     }

@@ -9,10 +9,21 @@ import { describeCredentials } from '../results/credentials.js';
 import { rangeText } from '../results/kernel-range.js';
 import type { CellResult, RunResults } from '../results/model.js';
 import { cellView, tallyLegend } from './cell-view.js';
+import { testGrid } from './test-grid.js';
 import { escapeMarkup, formatMs, lastLines, oneLine } from './text.js';
 import { verdictView } from './verdict-view.js';
 import { buildGrid, type Counts, countStatuses, kernelRanges, problemCells, reusedNote, snapshotNote, sortByStatus } from './view.js';
-import { reusedText, STATUS_INFO, STATUS_ORDER, statusLegend } from './wording.js';
+import {
+  NOT_RUN_MARK,
+  reusedText,
+  STATUS_INFO,
+  STATUS_ORDER,
+  statusLegend,
+  TEST_GRID_TITLE,
+  testGridCount,
+  testGridHeading,
+  testGridLeftOut,
+} from './wording.js';
 
 export { appendStepSummary } from './step-summary.js';
 
@@ -207,6 +218,25 @@ function rangesTable(results: RunResults): string {
   return `\n**Passes on kernels**\n\n| arch / config | oldest … newest kernel passed |\n|---|---|\n${rows.join('\n')}\n`;
 }
 
+/** Which test did not pass where, for a run of several tests: rows tests, columns the cells where one did not pass. */
+function testsSection(results: RunResults): Section {
+  const grid = testGrid(results, { tests: 30, cells: 10 });
+  if (!grid) return { title: '', items: [] };
+  const code = (text: string) => `\`${oneLine(text, 200).replace(/[`|]/g, '')}\``;
+  const head = `| test | ${grid.columns.map(code).join(' | ')} | |`;
+  const rule = `|---|${grid.columns.map(() => ':-:').join('|')}|---|`;
+  const rows = grid.rows.map((r) => {
+    const marks = r.statuses.map((s) => (s ? STATUS_INFO[s].emoji : NOT_RUN_MARK));
+    return `| ${code(r.name)} | ${marks.join(' | ')} | ${testGridCount(r.failed, r.ran)} |`;
+  });
+  const leftOut = testGridLeftOut(grid.hiddenTests, grid.hiddenCells);
+  const note = `<sub>${NOT_RUN_MARK} not run${leftOut ? `; ${mdInline(leftOut)}` : ''}</sub>\n`;
+  const heading = mdInline(testGridHeading(grid.rows.length + grid.hiddenTests, grid.total));
+  // One item, kept or dropped whole: a table cut short would hide which tests it left out.
+  const table = `${heading}\n\n${[head, rule, ...rows].join('\n')}\n\n${note}`;
+  return { title: `### ${TEST_GRID_TITLE}`, items: [{ full: table, short: table }] };
+}
+
 export function renderMarkdown(results: RunResults, opts: MarkdownOptions = {}): string {
   const limit = opts.limit ?? DEFAULT_MARKDOWN_LIMIT;
   const link = opts.reportUrl ? `[the full HTML report](${opts.reportUrl.replace(/[()\s]/g, encodeURIComponent)})` : 'the HTML report (report.html)';
@@ -217,6 +247,7 @@ export function renderMarkdown(results: RunResults, opts: MarkdownOptions = {}):
       title: '### Failures',
       items: problemCells(results).map((c) => ({ full: problemItem(c, true), short: problemItem(c, false) })),
     },
+    testsSection(results),
     { title: '### Expected failures', items: xfails.map((c) => ({ full: xfailItem(c), short: xfailItem(c) })) },
   ];
   const notes = [snapshotNote(results.cells), reusedNote(results.cells)]

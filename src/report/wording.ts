@@ -86,3 +86,26 @@ export function predictionText(p: PredictionAgreement | undefined): string {
   if (p === 'failed-unexplained') return 'failed unexplained: the check predicted a pass';
   return '';
 }
+
+/** The test × cell view's title (test-grid.ts). */
+export const TEST_GRID_TITLE = 'Tests × cells';
+
+/** The test × cell view's heading: the tests it lists among all. */
+export function testGridHeading(listed: number, total: number): string {
+  return `${listed} of ${total} tests did not pass on every cell they ran on`;
+}
+
+/** A test's row end: on how many of the cells it ran on it did not pass. */
+export function testGridCount(failed: number, ran: number): string {
+  return `on ${failed} of ${ran} ${ran === 1 ? 'cell' : 'cells'}`;
+}
+
+/** The mark of a test that did not run in a cell (not in its tests, or skipped). */
+export const NOT_RUN_MARK = '·';
+
+/** What a bounded test × cell view left out; empty when nothing. */
+export function testGridLeftOut(tests: number, cells: number): string {
+  const more = (n: number, word: string) => (n ? `${n} more ${word}${n === 1 ? '' : 's'}` : '');
+  const named = [more(tests, 'test'), more(cells, 'cell')].filter(Boolean);
+  return named.length ? `not shown: ${named.join(' and ')} where a test did not pass` : '';
+}

@@ -58,6 +58,23 @@ export interface OutputCut {
   totalBytes?: number;
 }
 
+/**
+ * A BPF program a test loaded, seen in the kernel's program list while the test ran
+ * (programs loaded and unloaded between two of the guest's polls, 5 ms apart, are not).
+ */
+export interface ProgramResult {
+  /** As the kernel keeps it: at most 15 characters of the program's name. */
+  name: string;
+  /** The program type (`kprobe`, `tracepoint`, `tracing`, …). */
+  type: string;
+  /**
+   * Instructions the verifier processed: bpf_prog_info.verified_insns (5.16+), else the
+   * loader's own verifier log (`processed N insns`, then `insnsFrom: 'log'`); absent: unknown.
+   */
+  verifiedInsns?: number;
+  insnsFrom?: 'log';
+}
+
 /** One entry of the cell's `tests:`, as it ran in the cell's guest. */
 export interface TestResult {
   name: string;
@@ -87,6 +104,8 @@ export interface TestResult {
   verifierLog?: string[];
   /** Verified instructions per program, where the loader printed the verifier's `processed N insns`. */
   processedInsns?: { program?: string; insns: number }[];
+  /** The BPF programs it loaded, sorted (name, type, count), each distinct one once; absent when none was seen. */
+  programs?: ProgramResult[];
 }
 
 export interface CellResult {

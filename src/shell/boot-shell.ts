@@ -1,20 +1,20 @@
 // Boots one cell's guest for `portmatrix shell` the way `run` boots it (inputs,
-// guest userspace, BTF, the boot's snapshot: cell-runner.ts and boot.ts), with the
+// guest userspace, BTF, the boot's snapshot: engine/attempt.ts and boot/plan.ts), with the
 // shell's script instead of the tests and the console on the host's terminal.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { runGuest } from '../boot/guest-run.js';
+import { prepareBoot } from '../boot/plan.js';
 import type { Matrix } from '../config/matrix.js';
 import type { BootOptions } from '../config/options.js';
 import type { Context } from '../context.js';
 import type { Cell } from '../core/cell.js';
+import { bootInputs, guestParts } from '../engine/attempt.js';
+import { matrixInputs, matrixSnapshots } from '../engine/inputs-from-matrix.js';
 import { ExitCode, InfraError } from '../errors.js';
 import { createRunEvents } from '../events/run-events.js';
-import { prepareBoot } from '../run/boot.js';
-import { bootInputs, guestParts } from '../run/cell-runner.js';
-import { runGuest } from '../run/guest-run.js';
-import { matrixInputs, matrixSnapshots } from '../run/matrix-inputs.js';
 import { installReaper } from '../vm/process.js';
 import { consoleView } from './console-view.js';
 
@@ -24,6 +24,8 @@ export interface ShellBoot {
   options: Pick<BootOptions, 'cacheDir' | 'mirror' | 'accel' | 'snapshot'>;
   /** Run this instead of an interactive shell. */
   command?: string;
+  /** Follow the guest's kernel log on the terminal (`--kernel-log`). */
+  kernelLog?: boolean;
   /** The host's keys (a terminal in raw mode); none with `command`. */
   input?: NodeJS.ReadableStream;
   /** The terminal's rows and columns, for the guest's tty. */
@@ -59,8 +61,9 @@ async function inWorkDir(ctx: Context, s: ShellBoot, workDir: string): Promise<n
   const signal = AbortSignal.any([ctx.signal, s.signal]);
   const deps = { inputs, vm: matrix.vm, resultsDir: workDir, workDir, snapshots, env: ctx.env, signal, events };
   const boot = bootInputs(cell, kernel, { accel, parts, btf, qemuVersion }, deps);
-  const plan = await prepareBoot({ ...boot, shell: { command: s.command, size: s.size } });
-  const view = consoleView(plan.token, (text) => ctx.stdout.write(text), { plain: !s.input });
+  const plan = await prepareBoot({ ...boot, shell: { command: s.command, size: s.size, kernelLog: s.kernelLog } });
+  const color = Boolean(s.input) && !ctx.env.NO_COLOR;
+  const view = consoleView(plan.token, (text) => ctx.stdout.write(text), { plain: !s.input, color });
   const consoleLog = path.join(workDir, 'console.log');
   const o = { kernel, accel, vm: matrix.vm, busybox: parts.busybox, workDir, consoleLog, env: ctx.env, signal, events };
   const run = await runGuest(cell, plan, { ...o, console: { input: s.input, onData: view.push } });

@@ -25,59 +25,76 @@ const linesOf = (text: string) => (text ? text.replace(/\n$/, '').split('\n') : 
 const lineOf = (label: string, line: string) => `  │ ${label}: ${plainText(line.replace(/\r$/, ''))}`;
 const labelOf = (cellId: string, test: string, stream: 'stdout' | 'stderr') => `${cellId} › ${test}${stream === 'stderr' ? ' (stderr)' : ''}`;
 
-export function createLiveOutput(o: { github: boolean }): LiveOutput {
+/** What the view remembers between events. */
+interface LiveState {
   /** Per test and stream: the line not ended yet. */
-  const open = new Map<string, { label: string; rest: string }>();
+  open: Map<string, { label: string; rest: string }>;
   /** Tests (`cell\0test`) that streamed anything, and those whose end was printed. */
-  const streamed = new Set<string>();
-  const ended = new Set<string>();
+  streamed: Set<string>;
+  ended: Set<string>;
+}
+
+type OutputEvent = Extract<RunEvent, { type: 'output' }>;
+type ResultEvent = Extract<RunEvent, { type: 'result' }>;
+
+export function createLiveOutput(o: { github: boolean }): LiveOutput {
+  const state: LiveState = { open: new Map(), streamed: new Set(), ended: new Set() };
   const render = (lines: string[]) => {
     if (lines.length === 0) return undefined;
     const text = lines.join('\n');
     return o.github ? fenceGuestOutput(text).replace(/\n$/, '') : text;
   };
-
-  /** The end of a test: its open lines, or all of its output when none came while it ran. */
-  const end = (cellId: string, test: TestResult): string[] => {
-    const key = `${cellId}\0${test.name}`;
-    ended.add(key);
-    if (!streamed.has(key)) {
-      return [
-        ...linesOf(test.stdout).map((l) => lineOf(labelOf(cellId, test.name, 'stdout'), l)),
-        ...linesOf(test.stderr).map((l) => lineOf(labelOf(cellId, test.name, 'stderr'), l)),
-      ];
-    }
-    const lines: string[] = [];
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const s = open.get(`${key}\0${stream}`);
-      if (s?.rest) lines.push(lineOf(s.label, s.rest));
-      open.delete(`${key}\0${stream}`);
-    }
-    return lines;
-  };
-
   return {
     take(event) {
-      if (event.type === 'test') return render(end(event.cell.id, event.test));
-      if (event.type === 'result') {
-        const { cell, result } = event;
-        const tests = result.tests;
-        // Results kept from an earlier run (--resume, --reuse) ran before: nothing of theirs to show.
-        const lines = event.resumed || result.reused ? [] : tests.filter((t) => !ended.has(`${cell.id}\0${t.name}`)).flatMap((t) => end(cell.id, t));
-        for (const t of tests) streamed.delete(`${cell.id}\0${t.name}`), ended.delete(`${cell.id}\0${t.name}`);
-        return render(lines);
-      }
-      if (event.type !== 'output') return undefined;
-      const key = `${event.cell.id}\0${event.test}`;
-      streamed.add(key);
-      const s = open.get(`${key}\0${event.stream}`) ?? {
-        label: labelOf(event.cell.id, event.test, event.stream),
-        rest: '',
-      };
-      open.set(`${key}\0${event.stream}`, s);
-      const parts = (s.rest + event.text).split('\n');
-      s.rest = parts.pop()!;
-      return render(parts.map((l) => lineOf(s.label, l)));
+      if (event.type === 'test') return render(testEnd(state, event.cell.id, event.test));
+      if (event.type === 'result') return render(cellEnd(state, event));
+      if (event.type === 'output') return render(outputLines(state, event));
+      return undefined;
     },
   };
+}
+
+/** A streamed chunk: the lines it completes (the rest stays open). */
+function outputLines(state: LiveState, event: OutputEvent): string[] {
+  const key = `${event.cell.id}\0${event.test}`;
+  state.streamed.add(key);
+  const s = state.open.get(`${key}\0${event.stream}`) ?? {
+    label: labelOf(event.cell.id, event.test, event.stream),
+    rest: '',
+  };
+  state.open.set(`${key}\0${event.stream}`, s);
+  const parts = (s.rest + event.text).split('\n');
+  s.rest = parts.pop()!;
+  return parts.map((l) => lineOf(s.label, l));
+}
+
+/** The end of a test: its open lines, or all of its output when none came while it ran. */
+function testEnd(state: LiveState, cellId: string, test: TestResult): string[] {
+  const key = `${cellId}\0${test.name}`;
+  state.ended.add(key);
+  if (!state.streamed.has(key)) {
+    return [
+      ...linesOf(test.stdout).map((l) => lineOf(labelOf(cellId, test.name, 'stdout'), l)),
+      ...linesOf(test.stderr).map((l) => lineOf(labelOf(cellId, test.name, 'stderr'), l)),
+    ];
+  }
+  const lines: string[] = [];
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const s = state.open.get(`${key}\0${stream}`);
+    if (s?.rest) lines.push(lineOf(s.label, s.rest));
+    state.open.delete(`${key}\0${stream}`);
+  }
+  return lines;
+}
+
+/** The end of a cell: the end of each test that had none of its own; the cell's tests are forgotten. */
+function cellEnd(state: LiveState, event: ResultEvent): string[] {
+  const { cell, result } = event;
+  const tests = result.tests;
+  // Results kept from an earlier run (--resume, --reuse) ran before: nothing of theirs to show.
+  const kept = event.resumed || result.reused;
+  const unended = tests.filter((t) => !state.ended.has(`${cell.id}\0${t.name}`));
+  const lines = kept ? [] : unended.flatMap((t) => testEnd(state, cell.id, t));
+  for (const t of tests) state.streamed.delete(`${cell.id}\0${t.name}`), state.ended.delete(`${cell.id}\0${t.name}`);
+  return lines;
 }

@@ -13,7 +13,7 @@ import { type Arch, hostArch } from '../core/arch.js';
 import { memoize } from '../core/memo.js';
 import { InfraError } from '../errors.js';
 import { writeCpio } from '../guest/cpio.js';
-import { runVm } from './process.js';
+import { runVm, type VmExit } from './process.js';
 import { qemuCommand } from './profiles.js';
 
 export type Probe = () => Promise<{ ok: boolean; why: string }>;
@@ -107,21 +107,26 @@ export async function probeKvm(kernel: string, busybox: string, arch: Arch, env:
       booted: (line) => (seen ||= line.includes(MARKER)),
       killGraceMs: 500,
     });
-    const secs = (exit.durationMs / 1000).toFixed(1);
-    if (exit.spawnError) return { ok: false, why: exit.spawnError };
-    if (seen)
-      return {
-        ok: true,
-        why: `a test boot reached userspace in ${((exit.bootMs ?? exit.durationMs) / 1000).toFixed(1)} s`,
-      };
-    const last = exit.consoleTail.trim().split('\n').pop()?.trim();
-    const detail = last ? ` (last console line: ${last})` : '';
-    if (exit.timedOut || exit.bootTimedOut) return { ok: false, why: `a test boot under KVM hung for ${secs} s${detail}` };
-    return {
-      ok: false,
-      why: `a test boot under KVM ended without reaching userspace (qemu exit ${exit.code ?? exit.signal})${detail}`,
-    };
+    return probeAnswer(exit, seen);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** What the probe's boot says of KVM: it reached userspace (`seen` the marker), or how it failed. */
+function probeAnswer(exit: VmExit, seen: boolean): { ok: boolean; why: string } {
+  const secs = (exit.durationMs / 1000).toFixed(1);
+  if (exit.spawnError) return { ok: false, why: exit.spawnError };
+  if (seen)
+    return {
+      ok: true,
+      why: `a test boot reached userspace in ${((exit.bootMs ?? exit.durationMs) / 1000).toFixed(1)} s`,
+    };
+  const last = exit.consoleTail.trim().split('\n').pop()?.trim();
+  const detail = last ? ` (last console line: ${last})` : '';
+  if (exit.timedOut || exit.bootTimedOut) return { ok: false, why: `a test boot under KVM hung for ${secs} s${detail}` };
+  return {
+    ok: false,
+    why: `a test boot under KVM ended without reaching userspace (qemu exit ${exit.code ?? exit.signal})${detail}`,
+  };
 }

@@ -222,12 +222,11 @@ function spawnQemu(r: VmRun): ChildProcess {
 export function runVm(r: VmRun): Promise<VmExit> {
   const started = Date.now();
   const log = openLog(r.consoleLog);
-  const notRun = { code: null, signal: null, timedOut: false, bootTimedOut: false, aborted: false, consoleTail: '' };
   let child: ChildProcess;
   try {
     child = spawnQemu(r);
   } catch (err) {
-    return log.close().then(() => ({ ...notRun, durationMs: Date.now() - started, spawnError: String(err) }));
+    return log.close().then(() => notRun(started, String(err)));
   }
   live.add(child);
   if (r.console?.input) pipeInput(r.console.input, child);
@@ -238,37 +237,50 @@ export function runVm(r: VmRun): Promise<VmExit> {
     () => dog.booted(),
     () => dog.finished(),
   );
-  const splitters = [child.stdout!, child.stderr!].map((stream) => {
-    const split = lineSplitter(lines.line);
+  const splitters = readConsole(child, r, log.stream, lines.line);
+  return untilClosed(child, r, (code, signal, spawnError) => {
+    dog.clear();
+    for (const split of splitters) split.flush();
+    const consoleTail = lines.tail();
+    const exit = { code, signal, ...dog.state, consoleTail };
+    const { bootMs } = lines.state;
+    return log.close().then(() => ({ ...exit, durationMs: Date.now() - started, bootMs, spawnError }));
+  });
+}
+
+/** The exit of a VM that could not be spawned. */
+function notRun(started: number, spawnError: string): VmExit {
+  const none = { code: null, signal: null, timedOut: false, bootTimedOut: false, aborted: false, consoleTail: '' };
+  return { ...none, durationMs: Date.now() - started, spawnError };
+}
+
+/** QEMU's stdout and stderr, each to the log, the interactive console and a line splitter of its own. */
+function readConsole(child: ChildProcess, r: VmRun, log: NodeJS.WritableStream, line: (l: string) => void) {
+  return [child.stdout!, child.stderr!].map((stream) => {
+    const split = lineSplitter(line);
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
-      log.stream.write(chunk);
+      log.write(chunk);
       r.console?.onData?.(chunk);
       split.push(chunk);
     });
     return split;
   });
+}
 
+/** Waits for the child's end and makes its exit with `end`, once it is no longer live. */
+function untilClosed(
+  child: ChildProcess,
+  r: VmRun,
+  end: (code: number | null, signal: NodeJS.Signals | null, spawnError: string | undefined) => Promise<VmExit>,
+): Promise<VmExit> {
   let spawnError: string | undefined;
   return new Promise<VmExit>((resolve) => {
     child.on('error', (err: NodeJS.ErrnoException) => (spawnError = spawnErrorText(r.binary, err)));
     // 'close' comes after the process exited and its pipes drained (or after a spawn error).
     child.on('close', (code, signal) => {
       live.delete(child);
-      dog.clear();
-      for (const split of splitters) split.flush();
-      const consoleTail = lines.tail();
-      void log.close().then(() =>
-        resolve({
-          code,
-          signal,
-          ...dog.state,
-          consoleTail,
-          durationMs: Date.now() - started,
-          bootMs: lines.state.bootMs,
-          spawnError,
-        }),
-      );
+      void end(code, signal, spawnError).then(resolve);
     });
   });
 }

@@ -113,20 +113,18 @@ function inputsArgs(p: Profile, spec: VmSpec): string[] {
   ];
 }
 
+/** The machine: accelerator, board, CPU model, CPU count and memory. */
+function machineArgs(p: Profile, spec: VmSpec): string[] {
+  const model = p.cpu[spec.accel];
+  const cpu = model ? ['-cpu', model] : [];
+  return ['-accel', spec.accel, '-M', p.machine, ...cpu, '-smp', String(spec.cpus), '-m', String(spec.memoryMiB)];
+}
+
 export function qemuCommand(spec: VmSpec): { binary: string; args: string[]; kernelArgs: string } {
   const p = PROFILES[spec.arch];
-  const cpu = p.cpu[spec.accel];
   const append = kernelArgs(spec);
   const args = [
-    '-accel',
-    spec.accel,
-    '-M',
-    p.machine,
-    ...(cpu ? ['-cpu', cpu] : []),
-    '-smp',
-    String(spec.cpus),
-    '-m',
-    String(spec.memoryMiB),
+    ...machineArgs(p, spec),
     // No default devices, no host config files: the VM is exactly this argv.
     '-nodefaults',
     '-no-user-config',

@@ -3,9 +3,9 @@
 
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { bootSettings } from '../../src/engine/inputs-from-matrix.js';
 import { resolveCacheDir } from '../../src/host/cache-dir.js';
 import { defaultImageOptions } from '../../src/images/store.js';
-import { bootSettings } from '../../src/run/matrix-inputs.js';
 
 const FLAG = 'http://flag.example/debian';
 const ENV = 'http://env.example/debian';

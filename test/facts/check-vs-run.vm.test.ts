@@ -17,16 +17,16 @@ import { compileBpf, EXAMPLE_BPF } from './bpf-objects.js';
 describe('check against run', () => {
   it('naive loader: fails on trixie as predicted (task_struct.state), passes on bullseye as predicted', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pm-check-run-'));
-    // Built by scripts/build-example; a missing loader fails the run's pre-flight loudly.
-    const loader = path.join(repoRoot, 'examples/execsnoop/bin/execsnoop-naive-amd64');
+    // Built by scripts/build-example; copied in, since matrix paths stay inside the project.
+    copyFileSync(path.join(repoRoot, 'examples/execsnoop/bin/execsnoop-naive-amd64'), path.join(dir, 'execsnoop-naive-amd64'));
     copyFileSync(compileBpf(path.join(EXAMPLE_BPF, 'naive.bpf.c'), 'vs-run-naive.o'), path.join(dir, 'naive-amd64.o'));
     writeFileSync(
       path.join(dir, 'matrix.yaml'),
-      `kernels: [debian:bullseye, debian:trixie]\narches: [amd64]\nloader:\n  path: ${loader}\n  timeout: 60\nbtf:\n  objects: ["./naive-{goarch}.o"]\n`,
+      `kernels: [debian:bullseye, debian:trixie]\narches: [amd64]\nloader:\n  path: ./execsnoop-naive-amd64\n  timeout: 60\nbtf:\n  objects: ["./naive-{goarch}.o"]\n`,
     );
     await useTestLock(dir);
     const check = await runCli(['check', '--json'], { cwd: dir });
-    expect(check.code).toBe(1);
+    expect(check.code, check.stderr).toBe(1);
     const predicted = JSON.parse(check.stdout) as CheckReport;
     const run = await runCli(['run', '--accel', 'tcg', '--retries', '0', '--reporter', 'json'], { cwd: dir });
     expect(run.code, run.stderr).toBe(1);

@@ -66,6 +66,7 @@ describe('the kernels view', () => {
         failsOn: [
           {
             id: 'amd64/bookworm/default',
+            status: 'fail',
             why: 'bad CO-RE relocation — kernel lacks field task_struct.state: absent; task_struct has __state',
           },
         ],

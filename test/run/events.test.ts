@@ -9,13 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MatrixVm } from '../../src/config/matrix.js';
+import { createInputs } from '../../src/engine/cell-inputs.js';
+import { resultsWriter } from '../../src/engine/persist.js';
+import { inputsHash } from '../../src/engine/resume-key.js';
+import { runCells } from '../../src/engine/scheduler.js';
 import { createRunEvents, type RunEvent } from '../../src/events/run-events.js';
 import { createImageStore } from '../../src/images/store.js';
 import { notBooted } from '../../src/outcome/not-booted.js';
-import { createInputs } from '../../src/run/inputs.js';
-import { resultsWriter } from '../../src/run/persist.js';
-import { inputsHash } from '../../src/run/resume-key.js';
-import { runCells } from '../../src/run/scheduler.js';
 import { cell } from '../plan/cells.js';
 
 const vm: MatrixVm = {

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Cell } from '../../src/core/cell.js';
+import { inputsHash } from '../../src/engine/resume-key.js';
 import { guestCode } from '../../src/guest/fingerprint.js';
 import { compileSplatRules } from '../../src/outcome/splats.js';
-import { inputsHash } from '../../src/run/resume-key.js';
 
 const vm = {
   memory: 512,

@@ -2,8 +2,8 @@
 // form pmcell takes, and keyed on the boot they are staged on.
 
 import { describe, expect, it } from 'vitest';
+import { sharedFilesCache, stagedKey } from '../../src/boot/staged-files.js';
 import { type CpioEntry, writeCpio } from '../../src/guest/cpio.js';
-import { sharedFilesCache, stagedKey } from '../../src/run/staged-files.js';
 
 const file = (p: string, text: string): CpioEntry => ({ path: p, type: 'file', mode: 0o644, data: Buffer.from(text) });
 

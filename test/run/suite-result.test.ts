@@ -5,10 +5,10 @@ import type { TestSpec } from '../../src/core/cell.js';
 
 import { describe, expect, it } from 'vitest';
 import type { Cell } from '../../src/core/cell.js';
+import { guestLog, suiteResult } from '../../src/engine/suite-result.js';
+import type { SuiteOutcome } from '../../src/engine/suite-runner.js';
 import { testsReason } from '../../src/outcome/cell-outcome.js';
 import type { TestResult } from '../../src/results/model.js';
-import { guestLog, suiteResult } from '../../src/run/suite-result.js';
-import type { SuiteOutcome } from '../../src/run/suite-runner.js';
 
 const test = (name: string, status: TestResult['status'], reason?: string): TestResult => ({
   name,

@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { GuestRun } from '../../src/boot/guest-run.js';
+import type { BootPlan } from '../../src/boot/plan.js';
+import { sharedFilesCache } from '../../src/boot/staged-files.js';
+import { runSuite } from '../../src/engine/suite-runner.js';
 import { parseFrames } from '../../src/guest/frames.js';
-import type { BootPlan } from '../../src/run/boot.js';
-import type { GuestRun } from '../../src/run/guest-run.js';
-import { sharedFilesCache } from '../../src/run/staged-files.js';
-import { runSuite } from '../../src/run/suite-runner.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pm-suite-runner-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -32,6 +32,28 @@ describe('consoleView', () => {
   });
 });
 
+describe('consoleView with the kernel log', () => {
+  const K = `@@portmatrix:${T} kmsg `;
+
+  it('shows each kernel record on its own line, marked, made plain, split across chunks', () => {
+    let shown = '';
+    const view = consoleView(T, (t) => (shown += t), { plain: true });
+    const start = `@@portmatrix:${T} phase=shell\r\n/tmp # `;
+    const chunks = [start, K.slice(0, 20), `${K.slice(20)}hello \x1b[31mred`, '\r\n', 'ls\r\n'];
+    for (const chunk of chunks) view.push(chunk);
+    view.push(`${K}second\r\n@@portmatrix:${T} shell-exit=0\r\n`);
+    expect(shown).toBe('/tmp # \n[kernel] hello red\nls\n[kernel] second\n');
+    expect(view.exitCode()).toBe(0);
+  });
+
+  it('colours the kernel lines on a terminal', () => {
+    let shown = '';
+    const view = consoleView(T, (t) => (shown += t), { plain: false, color: true });
+    view.push(`@@portmatrix:${T} phase=shell\r\n${K}oops\r\n/tmp # `);
+    expect(shown).toBe('\x1b[2;33m[kernel] oops\x1b[0m\r\n/tmp # ');
+  });
+});
+
 describe('shellScript', () => {
   const spec = { name: 'map test/1', path: '/p/loader', kind: 'exec', args: ['-v'], env: { A: 'b' } };
   Object.assign(spec, { files: [], workdir: '', timeoutSec: 30 });
@@ -44,8 +66,21 @@ describe('shellScript', () => {
     expect(script).toContain('> /portmatrix/tests/map_test_1');
     expect(script).toContain(`user='$user' uid='$uid'`);
     expect(script).toContain(`'\\''A=b'\\'' su -p -s /bin/sh -c`);
-    expect(script).toContain("sh -c 'id'\nframe shell-exit=$?");
+    expect(script).toContain("sh -c 'id'\npm_exit=$?\nframe shell-exit=$pm_exit");
     expect(script).not.toContain('sh -i');
+  });
+
+  it('--kernel-log: follows /dev/kmsg from the shell start, drained before the exit is framed', () => {
+    const script = shellScript({ token: T, cellId: 'c', tests, sysctl: {}, command: 'id', kernelLog: true });
+    const lines = script.split('\n');
+    const at = (text: string) => lines.findIndex((l) => l.includes(text));
+    expect(at("echo '<7>portmatrix: the shell starts' > /dev/kmsg")).toBeLessThan(at('cat /dev/kmsg |'));
+    expect(script).toContain(`printf '@@portmatrix:${T} kmsg %s\\n' "\${r#*;}"`);
+    // The pipe closed, then one more record: cat's next write ends it, so `wait` returns.
+    expect(script).toContain("exec 0<&-; echo '<7>portmatrix: the kernel log follower stops' > /dev/kmsg; } &");
+    expect(at("sh -c 'id'")).toBeLessThan(at("echo '<7>portmatrix: the shell ended'"));
+    expect(at('wait $pm_klog')).toBeLessThan(at('frame shell-exit=$pm_exit'));
+    expect(shellScript({ token: T, cellId: 'c', tests, sysctl: {}, command: 'id' })).not.toContain('/dev/kmsg');
   });
 
   it('an interactive shell on the console when there is no command', () => {

@@ -1,5 +1,6 @@
 // `portmatrix shell` on a real kernel (Debian trixie, arm64 under TCG): a command
-// through --command, then an interactive session in tmux, as a user types it.
+// through --command, then interactive sessions in tmux, as a user types them: in the
+// default cell, and with --kernel-log in a cell whose tests run as another user.
 
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -10,13 +11,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from '../helpers/cli.js';
 import { useTestLock } from '../helpers/dev-kernels.js';
 
-async function project(): Promise<string> {
+/** A project of one test, `probe`, that says who it ran as and with which capabilities; `configs` as YAML. */
+async function project(configs = ''): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-shell-'));
-  await writeFile(path.join(dir, 'probe.sh'), '#!/bin/sh\necho "probe ran as $(id -u) in $(pwd) with $*"\n');
+  const probe = '#!/bin/sh\necho "probe ran as $(id -u) in $(pwd) with $*"\ngrep CapEff /proc/self/status\n';
+  await writeFile(path.join(dir, 'probe.sh'), probe);
   await chmod(path.join(dir, 'probe.sh'), 0o755);
   await useTestLock(dir);
   const tests = 'tests:\n  - {name: probe, path: ./probe.sh, args: [--fast]}\n';
-  await writeFile(path.join(dir, 'matrix.yaml'), `kernels: [debian:trixie]\narches: [arm64]\n${tests}`);
+  await writeFile(path.join(dir, 'matrix.yaml'), `kernels: [debian:trixie]\narches: [arm64]\n${configs}${tests}`);
   return dir;
 }
 
@@ -65,11 +68,12 @@ describe('portmatrix shell', () => {
     expect(probe.stdout).toContain('probe ran as 0 in /portmatrix/t/0 with --fast');
   }, 300_000);
 
-  /** `portmatrix shell arm64` in a fresh tmux session, up to its prompt; the CLI's pid. */
-  async function enter(dir: string): Promise<string> {
+  /** `portmatrix shell arm64 [flags]` in a fresh tmux session, up to its prompt; the CLI's pid. */
+  async function enter(dir: string, ...flags: string[]): Promise<string> {
     const pidFile = path.join(dir, 'pid');
     const tsx = import.meta.resolve('tsx');
-    const cli = `node --import ${tsx} ${path.join(repoRoot, 'test/helpers/cli-entry.ts')} shell arm64`;
+    const entry = path.join(repoRoot, 'test/helpers/cli-entry.ts');
+    const cli = `node --import ${tsx} ${entry} shell arm64 ${flags.join(' ')}`;
     // The pane stays after the CLI ends, with its exit code to read.
     const run = `cd ${dir} && echo $$ > ${pidFile} && exec sh -c '${cli}; echo "portmatrix exited $?"; sleep 600'`;
     tmux('new-session', '-d', '-s', SESSION, '-x', '150', '-y', '50', run);
@@ -93,6 +97,24 @@ describe('portmatrix shell', () => {
     expect(await paneShows(/^aarch64$/m, 30_000)).toMatch(/^aarch64$/m);
     tmux('send-keys', '-t', SESSION, 'probe', 'Enter');
     expect(await paneShows(/probe ran as 0/, 30_000)).toContain('probe ran as 0 in /portmatrix/t/0 with --fast');
+    tmux('send-keys', '-t', SESSION, 'exit', 'Enter');
+    expect(await paneShows(/portmatrix exited/, 30_000)).toContain('portmatrix exited 0');
+    expect(qemusOf(pid)).toBe('');
+    tmux('kill-session', '-t', SESSION);
+  }, 300_000);
+
+  it("--kernel-log, nonroot cell: a test runs with the cell's uid and capabilities; kernel lines show", async () => {
+    const dir = await project('configs:\n  - {name: nonroot, user: nobody, capabilities: [bpf, perfmon]}\n');
+    const pid = await enter(dir, '--kernel-log');
+    tmux('send-keys', '-t', SESSION, 'probe', 'Enter');
+    // nobody is made uid 1001 in the guest; bpf (39) and perfmon (38) are its only capabilities.
+    const probe = await paneShows(/CapEff/, 30_000);
+    expect(probe).toContain('probe ran as 1001 in /portmatrix/t/0 with --fast');
+    expect(probe).toMatch(/^CapEff:\s+000000c000000000\s*$/m);
+    // The shell is root's: it may write the kernel log, which comes back marked.
+    tmux('send-keys', '-t', SESSION, 'echo hello-from-the-shell > /dev/kmsg', 'Enter');
+    const kernelLine = /^\[kernel\] hello-from-the-shell\s*$/m;
+    expect(await paneShows(kernelLine, 30_000)).toMatch(kernelLine);
     tmux('send-keys', '-t', SESSION, 'exit', 'Enter');
     expect(await paneShows(/portmatrix exited/, 30_000)).toContain('portmatrix exited 0');
     expect(qemusOf(pid)).toBe('');

@@ -16,8 +16,8 @@ import { inputsStream } from '../../src/guest/inputs.js';
 import { suiteInputEntries } from '../../src/guest/suite-inputs.js';
 import { type SuiteOptions, suiteScript } from '../../src/guest/suite-script.js';
 import { stepOf } from '../../src/guest/test-steps.js';
-import { bootCell } from '../../src/run/snapshot-boot.js';
 import type { VmExit } from '../../src/vm/process.js';
+import { bootCell } from '../../src/vm/snapshot-boot.js';
 import { devBusybox, devImages, devKernel } from '../helpers/dev-kernels.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pm-boot-'));

@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MatrixVm } from '../../src/config/matrix.js';
-import { backendSkip } from '../../src/run/vng-runner.js';
 import { runVm } from '../../src/vm/process.js';
 import { vngArgs, vngCommand, vngGuestCommand, vngSkipReason } from '../../src/vm/vng.js';
+import { backendSkip } from '../../src/vm/vng-runner.js';
 
 const SPEC = {
   accel: 'tcg' as const,

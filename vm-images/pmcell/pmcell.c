@@ -28,7 +28,8 @@
 // RNDRESEEDCRNG): it is reported on the console.
 //
 // The same program has modes for a cell's script, each in a file of its own:
-//   pmcell run I …      one suite test: process, timeout, kills, end frame, report (run.c, report.c)
+//   pmcell run I …      one suite test: process, timeout, kills, its BPF programs, end frame, report
+//                       (run.c, progs.c, report.c)
 //   pmcell follow …     a loader's output while it runs (run.c)
 //   pmcell btf FILE     a BTF file at /sys/kernel/btf/vmlinux (btf.c)
 // sys.h holds the system calls of each arch and lib.c the helpers they share.
@@ -174,7 +175,7 @@ static char *word(char **p) {
 
 static char header[512];
 
-// The host finds the staged form by this text in the binary (run/boot.ts): a pmcell
+// The host finds the staged form by this text in the binary (boot/plan.ts): a pmcell
 // built before it would take a PMST1 archive for lines to skip.
 static const char staged_magic[] = "PMST1";
 static const char inputs_magic[] = "PMIN1";

@@ -85,13 +85,14 @@ void follow(long pid, long fd, char **pairs, long n, char **envp) {
 //     the shell gives it: 128 + the signal for a killed program), then what `report I
 //     FD` writes (the kernel log split at the test's mark, three blocks) on FD;
 //   - the output files are followed while it runs, as `follow` does (live frames: all
-//     on the console with PM_FOLLOW=1, else the first PM_OUTMAX bytes on FD).
+//     on the console with PM_FOLLOW=1, else the first PM_OUTMAX bytes on FD);
+//   - the BPF programs it loads are polled while it runs and framed before the blocks
+//     (progs.c: `PM_F prog=I …` on FD).
 // Per test under TCG this saves the shell's second fork, the exec of busybox setsid and
 // the exec of a report program. The host looks for this text in the binary
 // (guest/base-image.ts): a pmcell built before this mode would take `run …` for a boot.
 
 __attribute__((used)) static const char run_magic[] = "pmcell-run-1";
-
 
 static long now_ns(void) {
   long ts[2] = {0, 0};
@@ -99,18 +100,32 @@ static long now_ns(void) {
   return ts[0] * 1000000000L + ts[1];
 }
 
+/** A turn every 5 ms: the test's new BPF programs (progs.c); every 20th turn, its output files. */
+#define TURN_NS 5000000L
+
 /** Until pid ends or the deadline (ns, monotonic) passes: 1 and *status when it ended. */
 static int wait_until(long pid, long deadline, int *status, const char *frame, struct followed *f, long nf, long to) {
   unsigned long set = 1UL << (SIGCHLD - 1);
-  for (;;) {
+  for (long turn = 1;; turn++) {
     if (sys5(NR_wait4, pid, (long)status, WNOHANG, 0, 0) == pid) return 1;
     long left_ns = deadline - now_ns();
     if (left_ns <= 0) return 0;
-    if (nf && left_ns > 100000000L) left_ns = 100000000L; // a turn of following every 0.1 s
+    if (left_ns > TURN_NS) left_ns = TURN_NS;
     long ts[2] = {left_ns / 1000000000L, left_ns % 1000000000L};
     sys5(NR_rt_sigtimedwait, (long)&set, 0, (long)ts, sizeof set, 0);
-    if (nf) follow_step(frame, f, nf, to);
+    progs_poll(1);
+    if (nf && turn % 20 == 0) follow_step(frame, f, nf, to);
   }
+}
+
+/** /proc/uptime's first word (seconds, in hundredths) into up; empty when unreadable. */
+static void uptime(char *up, long size) {
+  long fd = sys3(NR_openat, AT_FDCWD, "/proc/uptime", O_RDONLY);
+  long got = fd >= 0 ? sys3(NR_read, fd, up, size - 1) : 0;
+  if (fd >= 0) sys3(NR_close, fd, 0, 0);
+  long k = 0;
+  while (k < got && up[k] != ' ' && up[k] != '\n') k++;
+  up[k] = 0;
 }
 
 static char no_path[] = "PATH=/bin:/sbin:/usr/bin:/usr/sbin";
@@ -186,6 +201,7 @@ void run_test(char **a, long n, char **envp) {
   long nf = keep ? 2 : 0;
   unsigned long set = 1UL << (SIGCHLD - 1);
   sys5(NR_rt_sigprocmask, SIG_BLOCK, (long)&set, 0, sizeof set, 0);
+  progs_poll(0); // what is loaded already is not the test's
   long pid = fork_();
   if (pid == 0) run_child(dir, out, err, a + 5, n - 5);
   int status = 0, timedout = 0;
@@ -200,12 +216,8 @@ void run_test(char **a, long n, char **envp) {
   // The shell's $?: the exit status, or 128 + the signal that ended it.
   long code = pid < 0 ? 127 : (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
   char up[64];
-  long fd = sys3(NR_openat, AT_FDCWD, "/proc/uptime", O_RDONLY);
-  long got = fd >= 0 ? sys3(NR_read, fd, up, sizeof up - 1) : 0;
-  if (fd >= 0) sys3(NR_close, fd, 0, 0);
-  long k = 0;
-  while (k < got && up[k] != ' ' && up[k] != '\n') k++;
-  up[k] = 0;
+  uptime(up, sizeof up);
+  progs_poll(1); // what it pinned, or left running in its group
   // Whatever the test started in its group goes with it; as PID 1's helper, everything else too.
   if (pid > 0) sys3(NR_kill, -pid, SIGKILL, 0);
   if (same(getenv_(envp, "PM_SWEEP"), "1")) sys3(NR_kill, -1, SIGKILL, 0);
@@ -216,5 +228,6 @@ void run_test(char **a, long n, char **envp) {
   flush();
   sys3(NR_close, out, 0, 0);
   sys3(NR_close, err, 0, 0);
+  progs_report(frame, index, blocks);
   report(index, blocks, envp);
 }

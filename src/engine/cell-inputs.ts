@@ -1,10 +1,11 @@
 // What a cell needs before it boots, each resolved once per run and shared by
 // every cell that needs it: the kernel (per source, arch and flavour), busybox and
 // libc trees, the loader's ELF, KVM-or-TCG per arch, the QEMU version, and the
-// files cells share (staged-files.ts).
+// files cells share (boot/staged-files.ts).
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { type SharedFilesCache, sharedFilesCache } from '../boot/staged-files.js';
 import type { PreparedBtf } from '../btf/resolve.js';
 import type { Accel, Arch } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
@@ -17,7 +18,6 @@ import type { ResolvedKernel } from '../images/types.js';
 import { chooseAccel, probeKvm } from '../vm/accel.js';
 import { rememberedProbe } from '../vm/probe-memory.js';
 import { qemuBinary } from '../vm/profiles.js';
-import { type SharedFilesCache, sharedFilesCache } from './staged-files.js';
 
 export interface CellInputs {
   images: ImageStoreExt;
@@ -30,7 +30,7 @@ export interface CellInputs {
   loaderElf(path: string): Promise<ElfInfo | undefined>;
   /** The BTF the cell's loader sees (btf/resolve.ts); absent = the kernel's own. */
   btf?: { prepare(cell: Cell, kernel: ResolvedKernel): Promise<PreparedBtf> };
-  /** The files cells share (libc, packages, programs), built once per run (staged-files.ts). */
+  /** The files cells share (libc, packages, programs), built once per run (boot/staged-files.ts). */
   sharedFiles: SharedFilesCache;
 }
 
@@ -44,7 +44,21 @@ export interface InputOptions {
 const pexec = promisify(execFile);
 
 export function createInputs(o: InputOptions): CellInputs {
-  const kernel = memoize(
+  const qemuVersion = memoize((arch: Arch) => versionOfQemu(arch, o.env));
+  return {
+    images: o.images,
+    blobs: o.images.cache,
+    kernel: kernelPerSource(o),
+    accel: accelPerArch(o, qemuVersion),
+    qemuVersion,
+    loaderElf: memoize((file: string) => readElf(file).catch(() => undefined)),
+    sharedFiles: sharedFilesCache(),
+  };
+}
+
+/** The kernel per (source, arch, flavour), with its `image` events. */
+function kernelPerSource(o: InputOptions): CellInputs['kernel'] {
+  return memoize(
     async (cell: Cell) => {
       void o.events.emit({ type: 'image', cell, state: 'resolving' });
       const resolved = await o.images.kernel(cell.kernel.source, cell.arch, cell.config.flavour);
@@ -58,14 +72,20 @@ export function createInputs(o: InputOptions): CellInputs {
     },
     { keyOf: (cell) => `${cell.kernel.source}\0${cell.arch}\0${cell.config.flavour ?? ''}` },
   );
-  const qemuVersion = memoize((arch: Arch) =>
-    pexec(qemuBinary(arch), ['--version'], { env: o.env }).then(
-      ({ stdout }) => /version ([^\s,]+)/.exec(stdout)?.[1],
-      () => undefined,
-    ),
+}
+
+/** QEMU's version for the arch, as `qemu-system-* --version` prints it; undefined when it cannot say. */
+function versionOfQemu(arch: Arch, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  return pexec(qemuBinary(arch), ['--version'], { env }).then(
+    ({ stdout }) => /version ([^\s,]+)/.exec(stdout)?.[1],
+    () => undefined,
   );
+}
+
+/** KVM or TCG per arch, with its `accel` event. */
+function accelPerArch(o: InputOptions, qemuVersion: CellInputs['qemuVersion']): CellInputs['accel'] {
   // The probe boots this cell's kernel: the first cell of an arch decides for all of them.
-  const accel = memoize(
+  return memoize(
     async (cell: Cell, k: ResolvedKernel) => {
       const boot = async () => probeKvm(k.kernelPath, await o.images.busybox(cell.arch), cell.arch, o.env);
       // Answered from the cache while the host and QEMU are the same (probe-memory.ts).
@@ -76,14 +96,4 @@ export function createInputs(o: InputOptions): CellInputs {
     },
     { keyOf: (cell) => cell.arch },
   );
-  const loaderElf = memoize((file: string) => readElf(file).catch(() => undefined));
-  return {
-    images: o.images,
-    blobs: o.images.cache,
-    kernel,
-    accel,
-    qemuVersion,
-    loaderElf,
-    sharedFiles: sharedFilesCache(),
-  };
 }

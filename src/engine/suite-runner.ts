@@ -6,15 +6,15 @@
 // could not start, or a QEMU the host ended, is infrastructure: the tests it did
 // not get to are `infra` and the scheduler retries the cell.
 
+import type { GuestRun } from '../boot/guest-run.js';
+import type { BootInputs, BootPlan } from '../boot/plan.js';
+import { prepareBoot } from '../boot/plan.js';
 import type { Cell } from '../core/cell.js';
 import type { GuestReport } from '../guest/frames.js';
 import { guestInfra } from '../outcome/guest-infra.js';
 import { decideGuestTests, type GuestEnded, type GuestTestsContext } from '../outcome/guest-tests.js';
 import type { TestResult } from '../results/model.js';
 import { undecidedTest } from '../results/tests.js';
-import type { BootInputs, BootPlan } from './boot.js';
-import { prepareBoot } from './boot.js';
-import type { GuestRun } from './guest-run.js';
 
 /** What one guest of the cell ended with, and the tests it decided. */
 export interface SuiteBoot {

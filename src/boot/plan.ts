@@ -1,7 +1,7 @@
 // Everything a cell's VM needs before it starts: the cell's script and inputs
 // (docs/snapshots.md), the base initramfs, the QEMU spec and the boot key of its
 // snapshot (or what vng needs), and the deadlines. Nothing here starts a process;
-// snapshot-boot.ts (qemu) and vng-runner.ts (vng) run the plan.
+// vm/snapshot-boot.ts (qemu) and vm/vng-runner.ts (vng) run the plan.
 
 import { randomBytes } from 'node:crypto';
 import { access } from 'node:fs/promises';
@@ -21,8 +21,8 @@ import { suiteScript } from '../guest/suite-script.js';
 import { stepOf } from '../guest/test-steps.js';
 import type { KernelModule, ResolvedKernel } from '../images/types.js';
 import { VERSION } from '../version.js';
+import type { QemuSpec, SnapshotDeps } from '../vm/boot-request.js';
 import { bootKey, describeBoot } from './boot-key.js';
-import type { QemuSpec, SnapshotDeps } from './boot-request.js';
 import { type SharedFiles, type SharedFilesCache, stagedKey } from './staged-files.js';
 
 export interface BootPlan {
@@ -46,7 +46,7 @@ export interface BootPlan {
   cellHelper: string;
   /**
    * The QEMU guest and the snapshot of its boot (undefined: snapshots off); not for
-   * vng. `inline`: the inputs go inside a per-cell initramfs (inline-boot.ts), cold.
+   * vng. `inline`: the inputs go inside a per-cell initramfs (vm/inline-boot.ts), cold.
    */
   qemu?: { spec: QemuSpec; snapshot?: SnapshotDeps; inline?: boolean };
   /**
@@ -85,7 +85,7 @@ function cellInit(b: BootInputs, token: string, only: readonly number[], btf: Gu
   const config = { sysctl: cell.config.sysctl, user: cell.config.user, capabilities: cell.config.capabilities, btf };
   if (b.shell) {
     const tests = cell.tests.map((t, index) => ({ name: t.name, step: stepOf(t, index) }));
-    return shellScript({ token, cellId: cell.id, tests, command: b.shell.command, size: b.shell.size, ...config });
+    return shellScript({ token, cellId: cell.id, tests, ...b.shell, ...config });
   }
   return suiteScript({
     token,
@@ -132,7 +132,7 @@ export interface BootInputs {
   /** run --verbose: the programs' output streamed while they run. */
   live?: boolean;
   /** `portmatrix shell`: a shell (or `command`) instead of the tests, with no deadline of theirs. */
-  shell?: { command?: string; size?: { rows: number; columns: number } };
+  shell?: { command?: string; size?: { rows: number; columns: number }; kernelLog?: boolean };
 }
 
 /** How long a shell's guest may live: a session left open ends some day. */

@@ -10,7 +10,7 @@ import type { RunEvents } from '../events/run-events.js';
 import type { Cache } from '../images/cache.js';
 import { snapshotStore } from '../images/snapshots.js';
 import { createImageStore, defaultImageOptions } from '../images/store.js';
-import { type CellInputs, createInputs } from './inputs.js';
+import { type CellInputs, createInputs } from './cell-inputs.js';
 
 type InputFlags = Pick<BootOptions, 'cacheDir' | 'mirror' | 'accel' | 'snapshot'>;
 

@@ -2,17 +2,17 @@
 // shared by the snapshot choice (snapshot-boot.ts) and the guest launch (guest-launch.ts).
 
 import type { SnapshotStore } from '../images/snapshots.js';
-import type { VmConsole, VmExit } from '../vm/process.js';
-import type { VmSpec } from '../vm/profiles.js';
+import type { VmConsole, VmExit } from './process.js';
+import type { VmSpec } from './profiles.js';
 
 export interface SnapshotDeps {
   store: SnapshotStore;
-  /** The boot key (boot-key.ts) and its description for `images ls`. */
+  /** The boot key (boot/boot-key.ts) and its description for `images ls`. */
   key: string;
   describe: string;
   /** Cross-process lock around making one key's snapshot (Cache.withLock). */
   withLock: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
-  /** The cell's shared files, staged into a snapshot of their own (staged-files.ts). */
+  /** The cell's shared files, staged into a snapshot of their own (boot/staged-files.ts). */
   staged?: StagedBoot;
 }
 

@@ -9,9 +9,9 @@
 
 import { STAGED_MARKER } from '../guest/base-init.js';
 import type { SnapshotStore } from '../images/snapshots.js';
-import type { VmExit } from '../vm/process.js';
 import type { BootRequest, BootResult, Fallback, SnapshotDeps, StagedBoot } from './boot-request.js';
 import { cold, type Feed, restore, saveAs, sendAll, sendBytes } from './guest-launch.js';
+import type { VmExit } from './process.js';
 
 // Per process: the snapshots being made, by key, so cells of one run wait for them
 // instead of all booting cold (or staging the same files) at once.

@@ -1,8 +1,11 @@
 // Runs one cell once: inputs → its tests in one guest or more (suite-runner.ts)
 // → CellResult (suite-result.ts). The only place that ties images, guest, vm and
-// outcome together; each step is its own module (inputs.ts, boot.ts, guest-run.ts, outcome/).
+// outcome together; each step is its own module (cell-inputs.ts, boot/plan.ts, boot/guest-run.ts, outcome/).
 
 import path from 'node:path';
+import { cellPackages } from '../boot/guest-packages.js';
+import { runGuest } from '../boot/guest-run.js';
+import type { BootInputs, BootPlan } from '../boot/plan.js';
 import type { PreparedBtf } from '../btf/resolve.js';
 import type { MatrixVm } from '../config/matrix.js';
 import type { Accel } from '../core/arch.js';
@@ -21,11 +24,8 @@ import type { SplatRules } from '../outcome/splats.js';
 import type { CellCheck } from '../results/check.js';
 import { consoleLogPath } from '../results/files.js';
 import type { CellResult, TestResult } from '../results/model.js';
-import type { BootInputs, BootPlan } from './boot.js';
-import type { Fallback, SnapshotDeps } from './boot-request.js';
-import { cellPackages } from './guest-packages.js';
-import { runGuest } from './guest-run.js';
-import type { CellInputs } from './inputs.js';
+import type { Fallback, SnapshotDeps } from '../vm/boot-request.js';
+import type { CellInputs } from './cell-inputs.js';
 import type { GuestParts as KeyParts } from './resume-key.js';
 import { suiteResult } from './suite-result.js';
 import { runSuite } from './suite-runner.js';
@@ -84,26 +84,7 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, at: Attemp
   const qemuVersion = await deps.inputs.qemuVersion(cell.arch);
   const boot = bootInputs(cell, kernel, { accel, parts, btf, qemuVersion }, deps);
   const consoleLog = consoleLogPath(deps.resultsDir, cell.id);
-  const guestRun = async (plan: BootPlan, n: number, onTestReported?: (index: number, report: GuestReport) => void) => {
-    void deps.events.emit({ type: 'boot', cell, accel, attempt: at.attempt });
-    // A cell's later guests (after one died) keep their own console next to the first's.
-    const log = n === 1 ? consoleLog : consoleLog.replace(/\.log$/, `.boot${n}.log`);
-    const o = {
-      kernel,
-      accel,
-      vm: deps.vm,
-      busybox: parts.busybox,
-      workDir: deps.workDir,
-      consoleLog: log,
-      env: deps.env,
-      signal: deps.signal,
-      events: deps.events,
-      onTestReported,
-    };
-    const run = await runGuest(cell, plan, o);
-    if (run.fallback) sayFallback(deps, cell, run.fallback);
-    return run;
-  };
+  const guestRun = guestRunner(cell, { kernel, accel, busybox: parts.busybox, consoleLog }, at, deps);
   const libc = await libcContexts(cell, elfs, parts.libc);
   const onTest = (test: TestResult) => void deps.events.emit({ type: 'test', cell, test });
   const decide = { splats: deps.splats, libc, check: deps.checks?.get(cell.id) };
@@ -120,6 +101,38 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, at: Attemp
     btf: btf?.result,
   };
   return suiteResult(cell, kernel, suite, facts);
+}
+
+/** Runs one guest of the attempt (the n-th of the cell, after n - 1 died): its boot event, its console log. */
+/** What every guest of one attempt shares. */
+interface AttemptGuest {
+  kernel: ResolvedKernel;
+  accel: Accel;
+  busybox: string;
+  consoleLog: string;
+}
+
+function guestRunner(cell: Cell, g: AttemptGuest, at: AttemptContext, deps: CellDeps) {
+  return async (plan: BootPlan, n: number, onTestReported?: (index: number, report: GuestReport) => void) => {
+    void deps.events.emit({ type: 'boot', cell, accel: g.accel, attempt: at.attempt });
+    // A cell's later guests (after one died) keep their own console next to the first's.
+    const log = n === 1 ? g.consoleLog : g.consoleLog.replace(/\.log$/, `.boot${n}.log`);
+    const o = {
+      kernel: g.kernel,
+      accel: g.accel,
+      vm: deps.vm,
+      busybox: g.busybox,
+      workDir: deps.workDir,
+      consoleLog: log,
+      env: deps.env,
+      signal: deps.signal,
+      events: deps.events,
+      onTestReported,
+    };
+    const run = await runGuest(cell, plan, o);
+    if (run.fallback) sayFallback(deps, cell, run.fallback);
+    return run;
+  };
 }
 
 /** Everything prepareBoot needs besides which tests the guest runs. */

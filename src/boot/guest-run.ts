@@ -1,7 +1,7 @@
 // Runs one prepared guest to its end and reads its framed report back (console,
 // and the inputs port for the output blocks): each test's start and end become
 // events as they happen; the console lands in the cell's console log.
-// QEMU guests restore their boot's snapshot or boot cold (snapshot-boot.ts).
+// QEMU guests restore their boot's snapshot or boot cold (vm/snapshot-boot.ts).
 
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,13 +12,13 @@ import type { Cell } from '../core/cell.js';
 import type { RunEvent, RunEvents } from '../events/run-events.js';
 import { type FrameEvent, FrameParser, type GuestReport } from '../guest/frames.js';
 import type { ResolvedKernel } from '../images/types.js';
+import type { Fallback } from '../vm/boot-request.js';
+import { withInlineInitrd } from '../vm/inline-boot.js';
 import { runVm, type VmConsole, type VmExit } from '../vm/process.js';
 import { qemuCommand } from '../vm/profiles.js';
-import type { BootPlan } from './boot.js';
-import type { Fallback } from './boot-request.js';
-import { withInlineInitrd } from './inline-boot.js';
-import { bootCell } from './snapshot-boot.js';
-import { runVngCell } from './vng-runner.js';
+import { bootCell } from '../vm/snapshot-boot.js';
+import { runVngCell } from '../vm/vng-runner.js';
+import type { BootPlan } from './plan.js';
 
 export interface GuestRun {
   exit: VmExit;
@@ -61,7 +61,21 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
   const spawnedAt = Date.now();
   const watch = testWatchdog(plan);
   const reader = consoleReader(cell, plan, o, watch);
-  const common = {
+  const booted = await bootGuest(cell, plan, o, vmRun(plan, o, watch, reader.onLine));
+  watch.end();
+  const run: GuestRun = {
+    ...booted,
+    report: reader.parser.end(),
+    ...timings(reader.seen, spawnedAt),
+    consoleAfterStart: reader.afterStart.join('\n'),
+  };
+  if (watch.wedged !== undefined) run.wedged = watch.wedged;
+  return run;
+}
+
+/** What every kind of guest runs with: its deadlines, the console's finish lines, the stop signals. */
+function vmRun(plan: BootPlan, o: GuestRunOptions, watch: TestWatchdog, onLine: (line: string) => void) {
+  return {
     name: plan.token,
     workDir: o.workDir,
     consoleLog: o.consoleLog,
@@ -74,9 +88,18 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
     // QEMU is killed there rather than waiting for the guest's poweroff (not vng's:
     // its QEMU is a grandchild).
     finished: (line: string) => line.includes(`@@portmatrix:${plan.token} phase=done`),
-    onLine: reader.onLine,
+    onLine,
     console: o.console,
   };
+}
+
+/** Starts the guest the plan chose (vng, QEMU with an inline initramfs, or from a snapshot) and runs it to its end. */
+async function bootGuest(
+  cell: Cell,
+  plan: BootPlan,
+  o: GuestRunOptions,
+  common: ReturnType<typeof vmRun>,
+): Promise<Pick<GuestRun, 'exit' | 'boot' | 'fallback' | 'error'>> {
   const image = {
     arch: cell.arch,
     busybox: o.busybox,
@@ -87,36 +110,23 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
     name: plan.token,
   };
   const qemu = plan.qemu;
-  const booted = !qemu
-    ? {
-        exit: await runVngCell({
-          ...common,
-          ...image,
-          cell,
-          accel: o.accel,
-          kernelPath: o.kernel.kernelPath,
-          vm: o.vm,
-        }),
-      }
-    : qemu.inline
-      ? {
-          exit: await withInlineInitrd(image, (initrd) => runVm({ ...common, ...qemuCommand({ ...qemu.spec, initrd }), booted: common.started })),
-          boot: 'cold' as const,
-        }
-      : await bootCell({ ...common, spec: qemu.spec, inputs: plan.inputs, snapshot: qemu.snapshot });
-  watch.end();
-  const { seen } = reader;
+  if (!qemu) {
+    const vng = { ...common, ...image, cell, accel: o.accel, kernelPath: o.kernel.kernelPath, vm: o.vm };
+    return { exit: await runVngCell(vng) };
+  }
+  if (qemu.inline) {
+    const spec = qemu.spec;
+    const run = (initrd: string) => runVm({ ...common, ...qemuCommand({ ...spec, initrd }), booted: common.started });
+    return { exit: await withInlineInitrd(image, run), boot: 'cold' };
+  }
+  return bootCell({ ...common, spec: qemu.spec, inputs: plan.inputs, snapshot: qemu.snapshot });
+}
+
+/** From spawn to the loader's start, and the loader's own run time, when the guest got that far. */
+function timings(seen: { start?: number; end?: number }, spawnedAt: number): Pick<GuestRun, 'bootMs' | 'loaderMs'> {
   const bootMs = seen.start !== undefined ? seen.start - spawnedAt : undefined;
   const loaderMs = seen.start !== undefined && seen.end !== undefined ? seen.end - seen.start : undefined;
-  const run: GuestRun = {
-    ...booted,
-    report: reader.parser.end(),
-    bootMs,
-    loaderMs,
-    consoleAfterStart: reader.afterStart.join('\n'),
-  };
-  if (watch.wedged !== undefined) run.wedged = watch.wedged;
-  return run;
+  return { bootMs, loaderMs };
 }
 
 /**
@@ -124,7 +134,7 @@ export async function runGuest(cell: Cell, plan: BootPlan, o: GuestRunOptions): 
  * end as events (and the watchdog's), live output for the view, the lines after the
  * tests started kept (a crash shows there).
  */
-function consoleReader(cell: Cell, plan: BootPlan, o: GuestRunOptions, watch: ReturnType<typeof testWatchdog>) {
+function consoleReader(cell: Cell, plan: BootPlan, o: GuestRunOptions, watch: TestWatchdog) {
   const parser = new FrameParser(plan.token);
   const seen: { start?: number; end?: number } = {};
   const afterStart: string[] = [];
@@ -163,6 +173,8 @@ function liveDecoders() {
     return d;
   };
 }
+
+type TestWatchdog = ReturnType<typeof testWatchdog>;
 
 /** Stops the guest when a test's end frame is overdue (plan.testDeadlines); the guest's own watchdog missed it. */
 function testWatchdog(plan: BootPlan) {

@@ -27,7 +27,7 @@ const fileHash = async (file: string) => {
 export interface GuestParts {
   busybox: string;
   libc?: string;
-  /** Tree ids of the cell's `packages:` (guest-packages.ts). */
+  /** Tree ids of the cell's `packages:` (boot/guest-packages.ts). */
   packages?: string[];
   /** The guest-side scripts and helpers (guest/fingerprint.ts). */
   code?: string;

@@ -11,9 +11,9 @@ import { attemptFailure, kernelFailure, notBooted } from '../outcome/not-booted.
 import { combineRuns, wantsAnotherRun } from '../outcome/runs.js';
 import type { CellResult } from '../results/model.js';
 import type { ReuseStore } from '../results/reuse-store.js';
-import { type CellDeps, type GuestParts, guestParts, runCellOnce } from './cell-runner.js';
+import { backendSkip } from '../vm/vng-runner.js';
+import { type CellDeps, type GuestParts, guestParts, runCellOnce } from './attempt.js';
 import { inputsHash } from './resume-key.js';
-import { backendSkip } from './vng-runner.js';
 
 export interface ScheduleOptions extends CellDeps {
   events: RunEvents;

@@ -63,16 +63,18 @@ function oneTest(tests: readonly TestResult[]): Pick<CellResult, 'exitCode' | 's
   return { exitCode: t.exitCode, stdout: t.stdout, stderr: t.stderr, kernelLog: t.kernelLog };
 }
 
+/** The first guest's boot, the tests' own run times together, and the attempt's whole time. */
+function attemptTimings(s: SuiteOutcome, bootMs: number | undefined, started: number): CellResult['timings'] {
+  return { bootMs, loaderMs: s.tests.reduce((sum, t) => sum + (t.timings.ms ?? 0), 0), totalMs: Date.now() - started };
+}
+
 /** The CellResult of one attempt: outcome/ decides its status, reason and tests; the rest is what the guests said. */
 export function suiteResult(cell: Cell, kernel: ResolvedKernel, s: SuiteOutcome, a: AttemptFacts): CellResult {
   const first = s.boots[0]?.run;
   const last = s.boots.at(-1)?.run;
   const sysctlErrors = firstPerKey(s.boots.flatMap((b) => b.run.report.sysctlErrors));
-  const { status, reason, tests } = decideCell(cell, s.tests, {
-    bootFailed: s.bootFailed,
-    infra: s.infra,
-    sysctlErrors,
-  });
+  const observed = { bootFailed: s.bootFailed, infra: s.infra, sysctlErrors };
+  const { status, reason, tests } = decideCell(cell, s.tests, observed);
   const facts = first?.report.facts ?? {};
   const result: CellResult = {
     id: cell.id,
@@ -86,11 +88,7 @@ export function suiteResult(cell: Cell, kernel: ResolvedKernel, s: SuiteOutcome,
     accel: a.accel,
     backend: a.backend,
     boot: first?.boot,
-    timings: {
-      bootMs: first?.bootMs,
-      loaderMs: s.tests.reduce((sum, t) => sum + (t.timings.ms ?? 0), 0),
-      totalMs: Date.now() - a.started,
-    },
+    timings: attemptTimings(s, first?.bootMs, a.started),
     timedOut: s.tests.some((t) => t.timedOut),
     bootFailed: s.bootFailed,
     attempts: a.attempt,

@@ -6,11 +6,11 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { INPUTS_FAILED_MARKER, READY_MARKER } from '../guest/base-init.js';
 import type { SnapshotStore } from '../images/snapshots.js';
-import { type InputsChannel, openInputs } from '../vm/inputs-channel.js';
-import { runVm, type VmExit } from '../vm/process.js';
-import { qemuCommand, type VmSpec } from '../vm/profiles.js';
-import { awaitRestore, saveState } from '../vm/snapshot-vm.js';
 import type { BootRequest, BootResult, SnapshotDeps } from './boot-request.js';
+import { type InputsChannel, openInputs } from './inputs-channel.js';
+import { runVm, type VmExit } from './process.js';
+import { qemuCommand, type VmSpec } from './profiles.js';
+import { awaitRestore, saveState } from './snapshot-vm.js';
 
 /** Watchdog of a restore: state load plus the inputs at a pessimistic 2 MB/s under TCG. */
 export function restoreWatchdogMs(inputBytes: number, accel: 'kvm' | 'tcg'): number {
@@ -87,24 +87,7 @@ async function guest(
   const onAbort = () => stop.abort();
   r.signal.addEventListener('abort', onAbort, { once: true });
   if (r.signal.aborted) stop.abort();
-  let error: string | undefined;
-  let readied = false;
-  let started = false;
-  const fail = (why: string) => {
-    error ??= why;
-    stop.abort();
-  };
-  const seeLine = (line: string) => {
-    onLine?.(line);
-    if (!readied && line.includes(READY_MARKER)) {
-      readied = true;
-      ready().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
-    }
-    const at = line.indexOf(INPUTS_FAILED_MARKER);
-    if (at >= 0 && !started) error ??= `the guest could not take its inputs: ${line.slice(at + INPUTS_FAILED_MARKER.length).trim()}`;
-    if (!started && r.started(line)) started = true;
-    r.onLine(line);
-  };
+  const watch = launchWatch(r, ready, () => stop.abort(), onLine);
   const { binary, args } = qemuCommand(spec);
   const exit = await runVm({
     binary,
@@ -116,12 +99,40 @@ async function guest(
     signal: stop.signal,
     booted: r.started,
     finished: r.finished,
-    onLine: seeLine,
+    onLine: watch.seeLine,
     incomingFile: spec.incomingFile,
     console: r.console,
   });
   r.signal.removeEventListener('abort', onAbort);
-  return { exit, error, started };
+  return { exit, error: watch.state.error, started: watch.state.started };
+}
+
+/**
+ * What the launch reads from each console line before the cell's: READY (then `ready`,
+ * whose failure stops the guest), the base /init's failure to take its inputs, and
+ * the cell's start.
+ */
+function launchWatch(r: BootRequest, ready: () => Promise<void>, stop: () => void, onLine?: (line: string) => void) {
+  const state: { error?: string; started: boolean } = { started: false };
+  let readied = false;
+  const fail = (why: string) => {
+    state.error ??= why;
+    stop();
+  };
+  const seeLine = (line: string) => {
+    onLine?.(line);
+    if (!readied && line.includes(READY_MARKER)) {
+      readied = true;
+      ready().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
+    }
+    const at = line.indexOf(INPUTS_FAILED_MARKER);
+    if (at >= 0 && !state.started) {
+      state.error ??= `the guest could not take its inputs: ${line.slice(at + INPUTS_FAILED_MARKER.length).trim()}`;
+    }
+    if (!state.started && r.started(line)) state.started = true;
+    r.onLine(line);
+  };
+  return { state, seeLine };
 }
 
 /**

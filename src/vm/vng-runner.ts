@@ -1,5 +1,5 @@
 // The vng side of a cell: which cells vng can run here, and the process that
-// runs one. boot.ts, guest-run.ts and outcome/ do everything else (initramfs,
+// runs one. boot/plan.ts, boot/guest-run.ts and outcome/ do everything else (initramfs,
 // frames, classification) the same for both backends; src/vm/vng.ts says how
 // the initramfs reaches the guest.
 // vng has no inputs port: base and inputs go in one initramfs.
@@ -9,9 +9,9 @@ import { hostArch } from '../core/arch.js';
 import type { Cell } from '../core/cell.js';
 import { InfraError } from '../errors.js';
 import { which } from '../host/which.js';
-import { runVm, type VmExit } from '../vm/process.js';
-import { vngCommand, vngSkipReason } from '../vm/vng.js';
 import { type InlineImage, withInlineInitrd } from './inline-boot.js';
+import { runVm, type VmExit } from './process.js';
+import { vngCommand, vngSkipReason } from './vng.js';
 
 export const VNG_INSTALL_HINT = 'run scripts/install-vng (pip install virtme-ng, cargo install virtiofsd, apt-get install udev)';
 
