@@ -9,7 +9,7 @@ import type { ConfigSpec, KernelSpec } from '../core/cell.js';
 import { distroOf, KERNEL_SCHEMES } from '../core/distros.js';
 import { CONFIG_NAME, isUser, KERNEL_NAME, SYSCTL_KEY } from '../core/names.js';
 import { CAPABILITIES, isCapability, normaliseCapability } from './capabilities.js';
-import { ALL_FLAVOURS, defaultKernelName, LIBC_SUITES, parseSource } from './kernels.js';
+import { ALL_FLAVOURS, defaultKernelName, LIBC_SUITES, type ParsedSource, parseSource } from './kernels.js';
 import type { PathKey } from './locate.js';
 import type { CellMatch, Matrix, MatrixTest } from './matrix.js';
 import type { Fail } from './placeholders.js';
@@ -54,6 +54,32 @@ function checkDistroSource(parsed: { scheme: string; release: string; flavour: s
   }
 }
 
+/** What an oci: kernel source may name: registry/repository, then a tag or a digest or both. */
+const OCI_REFERENCE = /^[a-z0-9][\w.-]*(:\d+)?(\/[\w.-]+)+(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/i;
+
+type CheckedSource = { parsed: ParsedSource; source: string };
+
+/** Checks a kernel source; a file: source comes back absolute, so the image store needs no base directory. */
+function checkKernelSource(source: string, at: PathKey[], dir: string, fail: Fail): CheckedSource {
+  const parsed = parseSource(source);
+  if (!parsed) {
+    const scheme = source.includes(':') ? source.slice(0, source.indexOf(':')) : source;
+    const hint = `write <distribution>:<release>[/<flavour>], file:<path> or oci:<ref>; schemes: ${KERNEL_SCHEMES.join(', ')}`;
+    fail(at, `${JSON.stringify(source)} is not a kernel source`, nearest(scheme, KERNEL_SCHEMES) ? oneOf(scheme, KERNEL_SCHEMES) : hint);
+  }
+  if (parsed.kind === 'distro') checkDistroSource(parsed, at, fail);
+  else if (parsed.kind === 'file') {
+    if (!parsed.path) fail(at, 'file: names no path', 'write file:<path of a vmlinuz/bzImage/Image>, relative to the matrix file');
+    const abs = path.resolve(dir, parsed.path);
+    if (!fs.existsSync(abs))
+      fail(at, `${parsed.path} does not exist (paths are relative to the matrix file)`, 'build or download the kernel image first, or fix the path');
+    return { parsed, source: `file:${abs}` };
+  } else if (!OCI_REFERENCE.test(parsed.ref)) {
+    fail(at, `${JSON.stringify(parsed.ref)} is not an OCI reference`, 'write oci:<registry>/<repository>:<tag>, e.g. oci:ghcr.io/cilium/ci-kernels:6.12');
+  }
+  return { parsed, source };
+}
+
 function buildKernels(raw: RawMatrix, o: BuildOptions, dir: string): KernelSpec[] {
   const fail: Fail = o.fail;
   if (raw.kernels.length === 0) fail(['kernels'], 'is empty', 'list at least one kernel source, e.g. debian:trixie');
@@ -62,28 +88,7 @@ function buildKernels(raw: RawMatrix, o: BuildOptions, dir: string): KernelSpec[
     const at: PathKey[] = ['kernels', i];
     // For a plain string entry the locator stops at the string itself.
     const sourcePath: PathKey[] = [...at, 'source'];
-    const parsed = parseSource(k.source);
-    if (!parsed) {
-      const scheme = k.source.includes(':') ? k.source.slice(0, k.source.indexOf(':')) : k.source;
-      const hint = `write <distribution>:<release>[/<flavour>], file:<path> or oci:<ref>; schemes: ${KERNEL_SCHEMES.join(', ')}`;
-      fail(sourcePath, `${JSON.stringify(k.source)} is not a kernel source`, nearest(scheme, KERNEL_SCHEMES) ? oneOf(scheme, KERNEL_SCHEMES) : hint);
-    }
-    let source = k.source;
-    if (parsed.kind === 'distro') checkDistroSource(parsed, sourcePath, fail);
-    else if (parsed.kind === 'file') {
-      if (!parsed.path) fail(sourcePath, 'file: names no path', 'write file:<path of a vmlinuz/bzImage/Image>, relative to the matrix file');
-      const abs = path.resolve(dir, parsed.path);
-      if (!fs.existsSync(abs))
-        fail(sourcePath, `${parsed.path} does not exist (paths are relative to the matrix file)`, 'build or download the kernel image first, or fix the path');
-      // Absolute, so the image store needs no base directory (Matrix paths are absolute).
-      source = `file:${abs}`;
-    } else if (!/^[a-z0-9][\w.-]*(:\d+)?(\/[\w.-]+)+(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/i.test(parsed.ref)) {
-      fail(
-        sourcePath,
-        `${JSON.stringify(parsed.ref)} is not an OCI reference`,
-        'write oci:<registry>/<repository>:<tag>, e.g. oci:ghcr.io/cilium/ci-kernels:6.12',
-      );
-    }
+    const { parsed, source } = checkKernelSource(k.source, sourcePath, dir, fail);
     const name = k.name ?? defaultKernelName(parsed);
     if (!KERNEL_NAME.test(name)) fail([...at, 'name'], `${JSON.stringify(name)} is not a valid name`, 'use lower-case letters, digits, ".", "_" and "-"');
     const first = names.get(name);
@@ -134,6 +139,11 @@ function buildConfigs(raw: RawMatrix, o: BuildOptions): ConfigSpec[] {
   });
 }
 
+function checkMatchTest(name: string, at: PathKey[], tests: MatrixTest[], fail: Fail): void {
+  const names = tests.map((t) => t.name);
+  if (!names.includes(name)) fail(at, `${JSON.stringify(name)} is not a test of this matrix`, oneOf(name, names));
+}
+
 function buildMatches<T extends CellMatch>(
   list: T[],
   field: 'include' | 'exclude' | 'expect',
@@ -146,16 +156,7 @@ function buildMatches<T extends CellMatch>(
   return list.map((entry, i) => {
     const at: PathKey[] = [field, i];
     const keys = (['arch', 'kernel', 'config', 'libc'] as const).filter((k) => entry[k] !== undefined);
-    if (entry.test !== undefined && !tests.some((t) => t.name === entry.test)) {
-      o.fail(
-        [...at, 'test'],
-        `${JSON.stringify(entry.test)} is not a test of this matrix`,
-        oneOf(
-          entry.test,
-          tests.map((t) => t.name),
-        ),
-      );
-    }
+    if (entry.test !== undefined) checkMatchTest(entry.test, [...at, 'test'], tests, o.fail);
     if (keys.length === 0 && entry.test === undefined)
       o.fail(
         at,
@@ -220,15 +221,30 @@ function buildAllMatches(raw: RawMatrix, axes: Axes, kernels: KernelSpec[], dir:
   };
 }
 
-export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
-  const file = path.resolve(o.file);
-  const dir = path.dirname(file);
-  checkBounds(raw, o.fail);
+/** The axes a cell is a point of (libc is checked and kept as written), and the values matches may name. */
+function buildAxes(raw: RawMatrix, o: BuildOptions, dir: string) {
   const kernels = buildKernels(raw, o, dir);
   checkAxis(raw.arches, 'arches', ARCHES, o.fail);
   const arches = raw.arches as Arch[];
   const configs = buildConfigs(raw, o);
   checkAxis(raw.libc, 'libc', ['static', ...LIBC_SUITES.map((s) => `debian:${s}`)], o.fail);
+  const axes: Axes = { arch: arches, kernel: kernels.map((k) => k.name), config: configs.map((c) => c.name), libc: raw.libc };
+  return { kernels, arches, configs, axes };
+}
+
+/** The matrix's BTF settings; each kernel and config given its own `btf:`. */
+function buildKernelBtf(raw: RawMatrix, dir: string, o: BuildOptions, kernels: KernelSpec[], configs: ConfigSpec[]) {
+  const btf = buildBtf(raw, dir, o.fail, o.lineOf);
+  for (const [i, k] of kernels.entries()) if (btf.kernels[i]) k.btf = btf.kernels[i];
+  for (const [i, c] of configs.entries()) if (btf.configs[i]) c.btf = btf.configs[i];
+  return { objects: btf.objects, objectsAt: btf.objectsAt };
+}
+
+export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
+  const file = path.resolve(o.file);
+  const dir = path.dirname(file);
+  checkBounds(raw, o.fail);
+  const { kernels, arches, configs, axes } = buildAxes(raw, o, dir);
 
   const tests = buildTests(raw, o, dir, arches);
   const host = checkHostPaths(raw, {
@@ -239,12 +255,8 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
     checkFiles: o.checkLoaderFiles,
   });
   const packages = raw.packages && buildPackages(raw.packages, ['packages'], o);
+  const btf = buildKernelBtf(raw, dir, o, kernels, configs);
 
-  const btf = buildBtf(raw, dir, o.fail, o.lineOf);
-  for (const [i, k] of kernels.entries()) if (btf.kernels[i]) k.btf = btf.kernels[i];
-  for (const [i, c] of configs.entries()) if (btf.configs[i]) c.btf = btf.configs[i];
-
-  const axes = { arch: arches, kernel: kernels.map((k) => k.name), config: configs.map((c) => c.name), libc: raw.libc };
   const matrix: Matrix = {
     file,
     dir,
@@ -257,7 +269,7 @@ export function buildMatrix(raw: RawMatrix, o: BuildOptions): Matrix {
     ...(packages ? { packages } : {}),
     vm: raw.vm,
     images: raw.images,
-    btf: { objects: btf.objects, objectsAt: btf.objectsAt },
+    btf,
     ...buildAllMatches(raw, axes, kernels, dir, o, tests),
     splats: {
       allow: checkRegexes(raw.splats.allow, 'allow', o.fail),

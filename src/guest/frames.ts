@@ -7,6 +7,7 @@
 import { plainText } from '../core/plain-text.js';
 import type { GuestFacts, OutputCut } from '../results/model.js';
 import type { GuestReport, GuestTest } from './guest-report.js';
+import { LiveTails } from './live-tails.js';
 import { parseProgFrame, withProgram } from './prog-frame.js';
 
 export type { GuestReport, GuestTest } from './guest-report.js';
@@ -30,8 +31,6 @@ const BLOCKS = ['stdout', 'stderr', 'dmesg'] as const;
 type BlockName = (typeof BLOCKS)[number] | `${(typeof BLOCKS)[number]}.${number}`;
 /** `stdout`, `stderr`, `dmesg`, or a test's `stdout.<i>` / `stderr.<i>` / `dmesg.<i>`. */
 const isBlockName = (name: string): name is BlockName => (BLOCKS as readonly string[]).includes(name) || /^(stdout|stderr|dmesg)\.\d{1,4}$/.test(name);
-/** What the parser keeps of a stream's live frames (its tail): the guest's cap for a block. */
-const LIVE_KEEP = 1 << 20;
 const uptime = (rest: string) => Number(/(?:^|\s)t=([0-9.]+)/.exec(rest)?.[1] ?? NaN);
 const BASE64_LINE = /^[A-Za-z0-9+/]+={0,2}$/;
 function applyFact(facts: GuestFacts, name: string, value: string): void {
@@ -62,7 +61,7 @@ export class FrameParser {
   private readonly truncated = new Set<string>();
   private readonly cuts: Record<string, Omit<OutputCut, 'stream'>> = {};
   /** Live output by block name (`stdout.3`), kept for streams whose block does not come. */
-  private readonly live = new Map<string, { chunks: Buffer[]; bytes: number }>();
+  private readonly live = new LiveTails();
   private readonly received = new Set<string>();
 
   constructor(token: string) {
@@ -89,11 +88,10 @@ export class FrameParser {
     this.partial = '';
     if (this.block) this.closeBlock(undefined);
     const report = this.copy();
-    const truncated = new Set([...this.truncated, ...[...this.live.keys()].filter((name) => !this.received.has(name))]);
+    const liveOnly = this.live.names().filter((name) => !this.received.has(name));
+    const truncated = new Set([...this.truncated, ...liveOnly]);
     if (truncated.size) report.truncated = [...truncated].sort();
-    for (const [name, { bytes }] of this.live) {
-      if (!this.received.has(name)) this.cuts[name] ??= { keptBytes: Math.min(bytes, LIVE_KEEP) };
-    }
+    for (const name of liveOnly) this.cuts[name] ??= { keptBytes: this.live.keptBytes(name) };
     if (Object.keys(this.cuts).length) report.outputCut = { ...this.cuts };
     return report;
   }
@@ -108,25 +106,12 @@ export class FrameParser {
       sysctlErrors: [...r.sysctlErrors],
       tests: r.tests.map((t) => ({ ...t })),
     };
-    for (const [name, { chunks }] of this.live) {
+    for (const name of this.live.names()) {
       if (this.received.has(name)) continue;
       const [stream, index] = name.split('.') as ['stdout' | 'stderr', string | undefined];
-      (index === undefined ? copy : copy.tests[Number(index)]!)[stream] = Buffer.concat(chunks).toString('utf8');
+      (index === undefined ? copy : copy.tests[Number(index)]!)[stream] = this.live.text(name);
     }
     return copy;
-  }
-
-  /** Keeps the tail (LIVE_KEEP bytes) of what a stream sent live. */
-  private keepLive(name: string, data: Buffer): void {
-    let kept = this.live.get(name);
-    if (!kept) this.live.set(name, (kept = { chunks: [], bytes: 0 }));
-    kept.chunks.push(data);
-    kept.bytes += data.length;
-    if (kept.bytes > 2 * LIVE_KEEP) {
-      const tail = Buffer.concat(kept.chunks).subarray(-LIVE_KEEP);
-      kept.chunks = [tail];
-      kept.bytes = tail.length;
-    }
   }
 
   /** The report of test `index`, made on first mention (indexes are small: 4 digits at most). */
@@ -150,95 +135,112 @@ export class FrameParser {
     const eq = head.indexOf('=');
     const key = eq < 0 ? head : head.slice(0, eq);
     const value = eq < 0 ? '' : head.slice(eq + 1);
-    this.frame(key, value, rest, events);
+    const event = this.frame(key, value, rest);
+    if (event) events.push(event);
   }
 
-  private frame(key: string, value: string, rest: string, events: FrameEvent[]): void {
+  /** Applies one frame to the report; gives the event it makes, if any. */
+  private frame(key: string, value: string, rest: string): FrameEvent | undefined {
     const r = this.report;
     switch (key) {
-      case 'phase': {
-        const t = uptime(rest);
-        if (!(value in r.phases)) r.phases[value] = t;
-        if (value === 'loader-start') r.loaderStarted = true;
-        if (value === 'done') r.done = true;
-        events.push({ type: 'phase', name: value, t });
-        return;
-      }
+      case 'phase':
+        return this.phase(value, uptime(rest));
       case 'exit':
-        if (/^\d+$/.test(value)) {
-          r.exitCode = Number(value);
-          events.push({ type: 'exit', code: r.exitCode });
-        }
-        return;
+        if (!/^\d+$/.test(value)) return undefined;
+        r.exitCode = Number(value);
+        return { type: 'exit', code: r.exitCode };
       case 'timedout':
         r.timedOut = true;
-        events.push({ type: 'timedout' });
-        return;
+        return { type: 'timedout' };
       case 'fact':
         applyFact(r.facts, value, rest);
-        events.push({ type: 'fact', name: value, value: rest });
-        return;
+        return { type: 'fact', name: value, value: rest };
       case 'sysctl-error':
         r.sysctlErrors.push(rest ? `${value}: ${rest}` : value);
-        return;
+        return undefined;
       case 'unsupported':
         (r.unsupported ??= []).push(rest ? `${value}: ${rest}` : value);
-        return;
-      case 'test-start': {
-        if (!/^\d{1,4}$/.test(value)) return;
-        const t = this.test(Number(value));
-        t.started = true;
-        t.startT = uptime(rest);
-        events.push({ type: 'test-start', index: Number(value), t: t.startT });
-        return;
-      }
-      case 'test-end': {
-        if (!/^\d{1,4}$/.test(value)) return;
-        const t = this.test(Number(value));
-        const code = /(?:^|\s)exit=(\d+)/.exec(rest)?.[1];
-        t.ended = true;
-        if (code !== undefined) t.exitCode = Number(code);
-        t.timedOut = /(?:^|\s)timedout=1(?:\s|$)/.test(rest);
-        t.endT = uptime(rest);
-        events.push({ type: 'test-end', index: Number(value), exitCode: t.exitCode, timedOut: t.timedOut, t: t.endT });
-        return;
-      }
-      case 'live': {
-        const m = /^(stdout|stderr)(?:\.(\d{1,4}))?$/.exec(value);
-        if (!m || !BASE64_LINE.test(rest)) return; // a line the console broke is dropped: only the view misses it
-        const data = Buffer.from(rest, 'base64');
-        if (m[2] !== undefined) this.test(Number(m[2]));
-        this.keepLive(value, data);
-        events.push({
-          type: 'live',
-          stream: m[1] as 'stdout' | 'stderr',
-          ...(m[2] === undefined ? {} : { index: Number(m[2]) }),
-          data,
-        });
-        return;
-      }
-      case 'prog': {
-        const p = parseProgFrame(value, rest);
-        if (p) this.test(p.index).programs = withProgram(this.test(p.index).programs, p.program);
-        return;
-      }
+        return undefined;
+      case 'test-start':
+        return this.testStart(value, rest);
+      case 'test-end':
+        return this.testEnd(value, rest);
+      case 'live':
+        return this.liveFrame(value, rest);
+      case 'prog':
+        this.addProgram(value, rest);
+        return undefined;
       case 'begin':
         if (this.block) this.closeBlock(undefined); // a begin without the previous end
         if (isBlockName(value)) this.block = { name: value, data: [] };
-        return;
-      case 'end': {
-        if (!this.block || this.block.name !== value) return;
-        const bytes = Number(/(?:^|\s)bytes=(\d+)/.exec(rest)?.[1] ?? NaN);
-        const total = Number(/(?:^|\s)total=(\d+)/.exec(rest)?.[1] ?? NaN);
-        const got = this.closeBlock(Number.isNaN(bytes) ? undefined : bytes);
-        if (total > bytes) {
-          this.truncated.add(value); // the guest sent only the tail
-          this.cuts[value] = { keptBytes: got, totalBytes: total };
-        }
-        events.push({ type: 'block', name: value, bytes: got });
-        return;
-      }
+        return undefined;
+      case 'end':
+        return this.endBlock(value, rest);
     }
+    return undefined;
+  }
+
+  private phase(name: string, t: number): FrameEvent {
+    const r = this.report;
+    if (!(name in r.phases)) r.phases[name] = t;
+    if (name === 'loader-start') r.loaderStarted = true;
+    if (name === 'done') r.done = true;
+    return { type: 'phase', name, t };
+  }
+
+  /** `test-start=<i> t=…` */
+  private testStart(value: string, rest: string): FrameEvent | undefined {
+    if (!/^\d{1,4}$/.test(value)) return undefined;
+    const t = this.test(Number(value));
+    t.started = true;
+    t.startT = uptime(rest);
+    return { type: 'test-start', index: Number(value), t: t.startT };
+  }
+
+  /** `test-end=<i> exit=<code> timedout=<0|1> t=…` */
+  private testEnd(value: string, rest: string): FrameEvent | undefined {
+    if (!/^\d{1,4}$/.test(value)) return undefined;
+    const t = this.test(Number(value));
+    const code = /(?:^|\s)exit=(\d+)/.exec(rest)?.[1];
+    t.ended = true;
+    if (code !== undefined) t.exitCode = Number(code);
+    t.timedOut = /(?:^|\s)timedout=1(?:\s|$)/.test(rest);
+    t.endT = uptime(rest);
+    return { type: 'test-end', index: Number(value), exitCode: t.exitCode, timedOut: t.timedOut, t: t.endT };
+  }
+
+  /** `live=<stdout|stderr>[.<i>] <base64>` */
+  private liveFrame(value: string, rest: string): FrameEvent | undefined {
+    const m = /^(stdout|stderr)(?:\.(\d{1,4}))?$/.exec(value);
+    if (!m || !BASE64_LINE.test(rest)) return undefined; // a line the console broke is dropped: only the view misses it
+    const data = Buffer.from(rest, 'base64');
+    if (m[2] !== undefined) this.test(Number(m[2]));
+    this.live.keep(value, data);
+    return {
+      type: 'live',
+      stream: m[1] as 'stdout' | 'stderr',
+      ...(m[2] === undefined ? {} : { index: Number(m[2]) }),
+      data,
+    };
+  }
+
+  /** `prog=<i> …`: a BPF program test `i` has loaded. */
+  private addProgram(value: string, rest: string): void {
+    const p = parseProgFrame(value, rest);
+    if (p) this.test(p.index).programs = withProgram(this.test(p.index).programs, p.program);
+  }
+
+  /** `end=<block> bytes=<sent> total=<in the guest>`: the sent bytes are the tail when total is larger. */
+  private endBlock(name: string, rest: string): FrameEvent | undefined {
+    if (!this.block || this.block.name !== name) return undefined;
+    const bytes = Number(/(?:^|\s)bytes=(\d+)/.exec(rest)?.[1] ?? NaN);
+    const total = Number(/(?:^|\s)total=(\d+)/.exec(rest)?.[1] ?? NaN);
+    const got = this.closeBlock(Number.isNaN(bytes) ? undefined : bytes);
+    if (total > bytes) {
+      this.truncated.add(name);
+      this.cuts[name] = { keptBytes: got, totalBytes: total };
+    }
+    return { type: 'block', name, bytes: got };
   }
 
   /** Decode the open block; `expected` undefined means its end frame never came. */

@@ -61,16 +61,14 @@ export class Test2Json {
   }
 
   private line(raw: string): void {
-    let line = raw;
-    const marked = line.startsWith(MARKER);
+    const marked = raw.startsWith(MARKER);
     if (this.needMarker && !marked) {
-      this.output(line);
+      this.output(raw);
       return;
     }
-    if (marked) line = line.slice(1);
+    let line = marked ? raw.slice(1) : raw;
     const trim = line.replace(/\r?\n$/, '');
     if (trim === '=== NAME') line = '=== NAME  \n';
-
     if (trim === 'PASS' || trim === 'FAIL' || trim.startsWith('FAIL\t')) {
       this.flushReports(0);
       this.needMarker = marked;
@@ -78,56 +76,69 @@ export class Test2Json {
       this.output(line);
       return;
     }
-
-    let indent = 0;
-    let rest = line;
-    const update = UPDATES.some((u) => line.startsWith(u));
-    if (!update) {
-      while (rest.startsWith('    ')) {
-        rest = rest.slice(4);
-        indent++;
-      }
-    }
-    const report = !update && REPORTS.some((r) => rest.startsWith(r));
-    if (!update && !report) {
+    const { kind, indent, rest } = framing(line);
+    if (kind === 'output') {
       // Indented output belongs to the pending report at that depth (Go < 1.20 layout).
       if (indent > 0 && indent <= this.reports.length) this.testName = this.reports[indent - 1]!.test!;
       this.output(marked ? line : raw);
       return;
     }
+    const { action, name } = actionAndName(rest);
+    if (kind === 'report') this.report(action, name, indent, line, marked);
+    else this.update(action, name, marked);
+  }
 
-    const body = (report ? rest : line).slice(4).replace(/\r?\n$/, '');
-    const space = body.indexOf(' ');
-    const action = body
-      .slice(0, space < 0 ? body.length : space)
-      .replace(/:$/, '')
-      .toLowerCase();
-    let name = space < 0 ? '' : body.slice(space + 1).trim();
-
-    if (report) {
-      let elapsedMs: number | undefined;
-      const m = / \((\d+(?:\.\d+)?)s\)$/.exec(name);
-      if (m) {
-        elapsedMs = Math.round(Number(m[1]) * 1000);
-        name = name.slice(0, m.index);
-      }
-      if (this.reports.length < indent) {
-        this.output(line);
-        return;
-      } // deeper than any running test: plain output
-      this.needMarker = marked;
-      this.flushReports(indent);
-      this.testName = name;
-      this.reports.push({ action: action as GoAction, test: name, elapsedMs });
+  /** "--- PASS: X (0.01s)" at `indent`: pending until a shallower line or an update, which may yet end its parent. */
+  private report(action: string, text: string, indent: number, line: string, marked: boolean): void {
+    if (this.reports.length < indent) {
+      this.output(line); // deeper than any running test: plain output
       return;
     }
-    if (action === 'artifacts' || action === 'attr') name = name.split(' ')[0]!;
+    const { name, elapsedMs } = elapsed(text);
+    this.needMarker = marked;
+    this.flushReports(indent);
+    this.testName = name;
+    this.reports.push({ action: action as GoAction, test: name, elapsedMs });
+  }
+
+  /** "=== RUN   X" and the other updates: they end pending reports and name the test that output belongs to. */
+  private update(action: string, text: string, marked: boolean): void {
+    const name = action === 'artifacts' || action === 'attr' ? text.split(' ')[0]! : text;
     this.needMarker = marked;
     this.flushReports(0);
     this.testName = name;
     // NAME only redirects output; ATTR and ARTIFACTS carry nothing a case needs.
     if (['run', 'pause', 'cont', 'pass', 'fail', 'skip'].includes(action)) this.emit({ action: action as GoAction, test: name });
   }
+}
+
+/** Whether a line (marker removed) is an update, a report (indented four spaces a level) or output. */
+function framing(line: string): { kind: 'update' | 'report' | 'output'; indent: number; rest: string } {
+  if (UPDATES.some((u) => line.startsWith(u))) return { kind: 'update', indent: 0, rest: line };
+  let indent = 0;
+  let rest = line;
+  while (rest.startsWith('    ')) {
+    rest = rest.slice(4);
+    indent++;
+  }
+  return { kind: REPORTS.some((r) => rest.startsWith(r)) ? 'report' : 'output', indent, rest };
+}
+
+/** "=== RUN   TestX/sub" → run, TestX/sub; "--- PASS: TestX (0.01s)" → pass, "TestX (0.01s)". */
+function actionAndName(framingLine: string): { action: string; name: string } {
+  const body = framingLine.slice(4).replace(/\r?\n$/, '');
+  const space = body.indexOf(' ');
+  const action = body
+    .slice(0, space < 0 ? body.length : space)
+    .replace(/:$/, '')
+    .toLowerCase();
+  return { action, name: space < 0 ? '' : body.slice(space + 1).trim() };
+}
+
+/** "TestX (0.12s)" → TestX, 120 ms. */
+function elapsed(text: string): { name: string; elapsedMs?: number } {
+  const m = / \((\d+(?:\.\d+)?)s\)$/.exec(text);
+  return m ? { name: text.slice(0, m.index), elapsedMs: Math.round(Number(m[1]) * 1000) } : { name: text };
 }
 
 /** All events of a complete (or truncated) stream. */

@@ -67,6 +67,26 @@ describe('loadMatrix', () => {
     ]);
   });
 
+  it('gives each kernel and config the BTF mode it writes, and none to the others', async () => {
+    const { matrix } = await matrixFrom(
+      [
+        'kernels: [{source: debian:trixie, btf: none}, debian:bookworm]',
+        'arches: [amd64]',
+        'configs: [{name: plain}, {name: guessed, btf: auto}]',
+        'loader: {path: "loader-{arch}"}',
+        '',
+      ].join('\n'),
+    );
+    expect(matrix.kernels.map((k) => [k.name, k.btf])).toEqual([
+      ['debian-trixie', { kind: 'none' }],
+      ['debian-bookworm', undefined],
+    ]);
+    expect(matrix.configs.map((c) => [c.name, c.btf])).toEqual([
+      ['plain', undefined],
+      ['guessed', { kind: 'auto' }],
+    ]);
+  });
+
   it('normalises configs: cmdline split, sysctl values as strings, capabilities without CAP_', async () => {
     const { matrix } = await matrixFrom(
       [

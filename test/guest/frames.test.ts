@@ -113,6 +113,33 @@ describe('parseFrames', () => {
     expect(r.truncated).toEqual(['stderr.1', 'stdout.1']);
   });
 
+  it('keeps the first time of a repeated phase, ignores a non-numeric exit, and makes a test that only streamed live', () => {
+    const r = parseFrames(`${F} phase=init t=1.0\n${F} phase=init t=2.0\n${F} exit=3\n${F} exit=x\n${F} live=stdout.2 ${b64('hi\n')}\n`, T);
+    expect(r.phases).toEqual({ init: 1 });
+    expect(r.exitCode).toBe(3);
+    expect(r.tests.map((t) => t.stdout)).toEqual(['', '', 'hi\n']);
+  });
+
+  it('reads on past an end for another block, closes a block a begin cuts short, and ignores an unknown block', () => {
+    const console = [
+      `${F} begin=stdout`,
+      b64('abc'),
+      `${F} end=stderr bytes=3`,
+      b64('def'),
+      `${F} end=stdout bytes=6`,
+      `${F} begin=bogus`,
+      b64('zzz'),
+      `${F} begin=stderr`,
+      b64('xyz'),
+      `${F} begin=dmesg`,
+      `${F} end=dmesg bytes=0`,
+      `${F} unsupported=bpf not in this kernel`,
+    ];
+    const r = parseFrames(`${console.join('\n')}\n`, T);
+    expect([r.stdout, r.stderr, r.truncated]).toEqual(['abcdef', 'xyz', ['stderr']]);
+    expect(r.unsupported).toEqual(['bpf: not in this kernel']);
+  });
+
   it('skips kernel lines inside a base64 block', () => {
     const dmesg = Array.from({ length: 40 }, (_, i) => `[ ${i}.0] line ${i}`);
     const lines = transcript({ dmesgLines: dmesg }).split('\n');
