@@ -68,9 +68,14 @@ function addShell(program: Command, action: Action): void {
 }
 
 function addReportAndComment(program: Command, action: Action): void {
-  command(program, 'report', COMMAND_FLAGS.report)
+  // The plan of a sharded run, for a report job whose shards may have uploaded nothing.
+  const overrides = {
+    matrix: { default: undefined, help: 'with --shards: the matrix the shards ran (cells no dir holds are missing)' },
+    shards: { help: 'the shard count the plan used (`plan --github-matrix --shards N`)' },
+  };
+  command(program, 'report', COMMAND_FLAGS.report, { overrides })
     .description('re-render reports from results dirs, merging shards')
-    .argument('<dirs...>', 'results directories')
+    .argument('[dirs...]', 'results directories (none: with --matrix and --shards, a report of no results)')
     .action(action(() => import('./commands/report.js')));
   command(program, 'comment', COMMAND_FLAGS.comment)
     .description('create or update the sticky pull-request comment')

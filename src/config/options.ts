@@ -227,7 +227,7 @@ export const COMMAND_FLAGS = {
   bisect: ['matrix', 'kernels', 'arch', 'config', 'libc', 'from', ...SESSION_FLAGS, 'resultsDir', 'allowOutsideProject'],
   repro: ['matrix', ...SESSION_FLAGS, 'jobs', 'resultsDir', 'allowOutsideProject'],
   shell: ['matrix', 'command', 'accel', 'snapshot', 'cacheDir', 'mirror', 'allowOutsideProject'],
-  report: ['out', 'reporter'],
+  report: ['out', 'reporter', 'matrix', 'shards', 'only', 'allowOutsideProject'],
   comment: ['base', 'pr', 'reportUrl', 'id'],
   images: ['matrix', 'cacheDir', 'mirror', 'only', 'lock', 'allowOutsideProject'],
   kernels: ['matrix', 'arch', 'json', 'cacheDir', 'mirror'],

@@ -212,12 +212,16 @@ function reportJob(pm: string): string {
       # the workflow_run pattern in portmatrix's docs/github-actions.md).
       pull-requests: write
     steps:
-${SETUP_NODE}      - uses: actions/download-artifact@v4
+${CHECKOUT_AND_NODE}${SETUP_NODE}      - uses: actions/download-artifact@v4
         with:
           pattern: portmatrix-results-*
           path: shards
+      # The plan (matrix, 4 shards) names the cells of a shard that uploaded nothing;
+      # with no shard at all, the report and the comment say so.
       - name: Merge the shards
-        run: ${pm} report shards/* --out report
+        run: |
+          shopt -s nullglob
+          ${pm} report --matrix matrix.yaml --shards 4 --out report shards/*
       - uses: actions/upload-artifact@v7
         if: \${{ always() }}
         with:
