@@ -104,6 +104,12 @@ function addImages(program: Command, action: Action): void {
   }
 }
 
+function addLock(program: Command, action: Action): void {
+  command(program, 'lock', COMMAND_FLAGS.lock)
+    .description('whether portmatrix.lock pins the newest builds: --check lists what moved, --update moves it')
+    .action(action(() => import('./commands/lock.js')));
+}
+
 function addKernels(program: Command, action: Action): void {
   const overrides = { arch: { help: 'comma-separated arches (default amd64,arm64,s390x)' } };
   command(program, 'kernels', COMMAND_FLAGS.kernels, { overrides })
@@ -136,7 +142,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
       const mod = await load();
       setExit(await mod.default(ctx, command.opts() as never, ...positional));
     };
-  const adds = [addPlanAndRun, addBisect, addRepro, addShell, addReportAndComment, addImages, addKernels, addDoctorAndInit];
+  const adds = [addPlanAndRun, addBisect, addRepro, addShell, addReportAndComment, addImages, addLock, addKernels, addDoctorAndInit];
   for (const add of adds) {
     add(program, action);
   }

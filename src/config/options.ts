@@ -193,6 +193,11 @@ export const FLAGS = {
     help: "other lock files whose entries ls names and prune keeps (besides the matrix's)",
   },
   force: { flags: '--force', help: 'overwrite existing files' },
+  check: {
+    flags: '--check',
+    help: 'list the kernels and packages offered newer than the lock (exit 1 when any, 0 when none)',
+  },
+  update: { flags: '--update', help: 'move the lock to the newest builds (unchanged when a source cannot be reached)' },
   build: {
     flags: '--no-build',
     help: 'write the files without building the tests first (go generate, go build, go test -c, make)',
@@ -230,6 +235,7 @@ export const COMMAND_FLAGS = {
   report: ['out', 'reporter', 'matrix', 'shards', 'only', 'allowOutsideProject'],
   comment: ['base', 'pr', 'reportUrl', 'id'],
   images: ['matrix', 'cacheDir', 'mirror', 'only', 'lock', 'allowOutsideProject'],
+  lock: ['check', 'update', 'matrix', 'only', 'cacheDir', 'mirror', 'allowOutsideProject'],
   kernels: ['matrix', 'arch', 'json', 'cacheDir', 'mirror'],
   doctor: ['matrix', 'cacheDir'],
   init: ['force', 'build'],
