@@ -108,6 +108,10 @@ function addLock(program: Command, action: Action): void {
   command(program, 'lock', COMMAND_FLAGS.lock)
     .description('whether portmatrix.lock pins the newest builds: --check lists what moved, --update moves it')
     .action(action(() => import('./commands/lock.js')));
+  command(program, 'lock-pr', COMMAND_FLAGS.lockPr)
+    .description('open or update the pull request that moves portmatrix.lock, with the run on the newer builds')
+    .argument('<dir>', 'results directory of the run on the newer lock')
+    .action(action(() => import('./commands/lock-pr.js')));
 }
 
 function addKernels(program: Command, action: Action): void {

@@ -39,7 +39,9 @@ export interface Refresh {
 }
 
 /** Resolves every image the matrix needs anew into a scratch copy of its lock, and compares. */
-export async function refreshLock(ctx: Context, opts: CellOptions & CacheOptions, progress: Context['stdout']): Promise<Refresh> {
+type LockFlags = CellOptions & CacheOptions;
+
+export async function refreshLock(ctx: Context, opts: LockFlags, progress: Context['stdout']): Promise<Refresh> {
   const matrixFile = path.resolve(ctx.cwd, opts.matrix);
   const { matrix, warnings } = await loadMatrix(opts.matrix, commandLoad(ctx, opts.allowOutsideProject));
   for (const w of warnings) ctx.stderr.write(`warning: ${w}\n`);

@@ -197,6 +197,9 @@ export const FLAGS = {
     flags: '--check',
     help: 'list the kernels and packages offered newer than the lock (exit 1 when any, 0 when none)',
   },
+  changes: { flags: '--changes <file>', help: 'the lines `portmatrix lock --check` printed' },
+  branch: { flags: '--branch <name>', help: 'the branch the lock change was pushed to (default portmatrix/kernels)' },
+  into: { flags: '--into <branch>', help: 'the branch to merge into (default $GITHUB_REF_NAME, else main)' },
   update: { flags: '--update', help: 'move the lock to the newest builds (unchanged when a source cannot be reached)' },
   build: {
     flags: '--no-build',
@@ -236,6 +239,7 @@ export const COMMAND_FLAGS = {
   comment: ['base', 'pr', 'reportUrl', 'id'],
   images: ['matrix', 'cacheDir', 'mirror', 'only', 'lock', 'allowOutsideProject'],
   lock: ['check', 'update', 'matrix', 'only', 'cacheDir', 'mirror', 'allowOutsideProject'],
+  lockPr: ['changes', 'base', 'branch', 'into', 'reportUrl'],
   kernels: ['matrix', 'arch', 'json', 'cacheDir', 'mirror'],
   doctor: ['matrix', 'cacheDir'],
   init: ['force', 'build'],
