@@ -68,9 +68,14 @@ function addShell(program: Command, action: Action): void {
 }
 
 function addReportAndComment(program: Command, action: Action): void {
-  command(program, 'report', COMMAND_FLAGS.report)
+  // The plan of a sharded run, for a report job whose shards may have uploaded nothing.
+  const overrides = {
+    matrix: { default: undefined, help: 'with --shards: the matrix the shards ran (cells no dir holds are missing)' },
+    shards: { help: 'the shard count the plan used (`plan --github-matrix --shards N`)' },
+  };
+  command(program, 'report', COMMAND_FLAGS.report, { overrides })
     .description('re-render reports from results dirs, merging shards')
-    .argument('<dirs...>', 'results directories')
+    .argument('[dirs...]', 'results directories (none: with --matrix and --shards, a report of no results)')
     .action(action(() => import('./commands/report.js')));
   command(program, 'comment', COMMAND_FLAGS.comment)
     .description('create or update the sticky pull-request comment')
@@ -97,6 +102,16 @@ function addImages(program: Command, action: Action): void {
         }),
       );
   }
+}
+
+function addLock(program: Command, action: Action): void {
+  command(program, 'lock', COMMAND_FLAGS.lock)
+    .description('whether portmatrix.lock pins the newest builds: --check lists what moved, --update moves it')
+    .action(action(() => import('./commands/lock.js')));
+  command(program, 'lock-pr', COMMAND_FLAGS.lockPr)
+    .description('open or update the pull request that moves portmatrix.lock, with the run on the newer builds')
+    .argument('<dir>', 'results directory of the run on the newer lock')
+    .action(action(() => import('./commands/lock-pr.js')));
 }
 
 function addKernels(program: Command, action: Action): void {
@@ -131,7 +146,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
       const mod = await load();
       setExit(await mod.default(ctx, command.opts() as never, ...positional));
     };
-  const adds = [addPlanAndRun, addBisect, addRepro, addShell, addReportAndComment, addImages, addKernels, addDoctorAndInit];
+  const adds = [addPlanAndRun, addBisect, addRepro, addShell, addReportAndComment, addImages, addLock, addKernels, addDoctorAndInit];
   for (const add of adds) {
     add(program, action);
   }

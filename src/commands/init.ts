@@ -1,8 +1,9 @@
 // `portmatrix init [--force] [--no-build]`: finds the project's tests (init/detect.ts),
 // builds them for every arch it can (init/build.ts) so the first `portmatrix run`
-// finds them, and writes matrix.yaml and .github/workflows/portmatrix.yml, whose
-// build step runs the same commands. Existing files are never overwritten without
-// --force (UsageError, exit 2), and nothing is built or written then.
+// finds them, and writes matrix.yaml, .github/workflows/portmatrix.yml, whose
+// build step runs the same commands, and the scheduled portmatrix-kernels.yml.
+// Existing files are never overwritten without --force (UsageError, exit 2), and
+// nothing is built or written then.
 
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import type { Context } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { buildProject } from '../init/build.js';
 import { detectProject } from '../init/detect.js';
+import { kernelsWorkflowYaml } from '../init/kernels-workflow.js';
 import type { Project } from '../init/project.js';
 import { matrixYaml, workflowYaml } from '../init/templates.js';
 import { VERSION } from '../version.js';
@@ -20,7 +22,7 @@ export interface InitOptions {
   build?: boolean;
 }
 
-const FILES = ['matrix.yaml', '.github/workflows/portmatrix.yml'];
+const FILES = ['matrix.yaml', '.github/workflows/portmatrix.yml', '.github/workflows/portmatrix-kernels.yml'];
 
 const exists = (file: string) =>
   stat(file).then(
@@ -51,7 +53,7 @@ function nextSteps(p: Project, ready: boolean): string[] {
 }
 
 export default async function init(ctx: Context, opts: InitOptions): Promise<number> {
-  // Check all before building or writing any: either both files are written or none.
+  // Check all before building or writing any: either every file is written or none.
   if (!opts.force) {
     for (const rel of FILES) {
       if (await exists(path.join(ctx.cwd, rel))) throw new UsageError(`${rel} already exists; pass --force to overwrite it`);
@@ -62,7 +64,8 @@ export default async function init(ctx: Context, opts: InitOptions): Promise<num
   const log = (line: string) => ctx.stdout.write(`${line}\n`);
   const project = build ? await buildProject(found, { root: ctx.cwd, env: ctx.env, signal: ctx.signal, log }) : found;
   const ready = build || found.prepare.length + found.perArch.length === 0;
-  const texts = [matrixYaml(project), workflowYaml(project, VERSION)];
+  const workflows = [workflowYaml(project, VERSION), kernelsWorkflowYaml(project, VERSION)];
+  const texts = [matrixYaml(project), ...workflows];
   for (const [i, rel] of FILES.entries()) {
     const target = path.join(ctx.cwd, rel);
     await mkdir(path.dirname(target), { recursive: true });

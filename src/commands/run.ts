@@ -35,8 +35,9 @@ export default async function run(ctx: Context, opts: RunOptions): Promise<numbe
   const startedAt = new Date().toISOString();
   const { results, unfinished } = await runPlanned(ctx, session, plan, opts, resultsDir).finally(() => session.close());
   const configs = plan.matrix.configs.map((c) => c.name);
-  const { matrixFile } = plan;
-  const model = runModel({ matrixFile, resultsDir, configs, startedAt, cells: results, check: session.check });
+  const { matrixFile, shardPlan } = plan;
+  const { check } = session;
+  const model = runModel({ matrixFile, resultsDir, configs, startedAt, cells: results, check, plan: shardPlan });
   const end = { model, reporters: plan.reporters, resultsDir, resultsDirOption: opts.resultsDir, unfinished };
   return reportRun(ctx, { ...end, strict: opts.strict });
 }

@@ -9,7 +9,7 @@ import { InfraError } from '../errors.js';
 import type { RunListener } from '../events/run-events.js';
 import type { CheckReport } from '../results/check.js';
 import { readCellResults, writeCellResult } from '../results/files.js';
-import { type CellResult, type RunResults, SCHEMA_VERSION } from '../results/model.js';
+import { type CellResult, type RunResults, SCHEMA_VERSION, type ShardPlan } from '../results/model.js';
 import { VERSION } from '../version.js';
 
 /** Finished cells of an earlier run when resuming; otherwise clears what an earlier run left. */
@@ -43,6 +43,8 @@ export interface RunRecord {
   cells: CellResult[];
   /** The run's check (facts/), computed before the boots. */
   check?: CheckReport;
+  /** A shard's whole plan (run/plan.ts). */
+  plan?: ShardPlan;
 }
 
 /** The versioned model every report renders (results.json). */
@@ -57,5 +59,6 @@ export function runModel(r: RunRecord): RunResults {
     configs: r.configs,
     cells: r.cells,
     ...(r.check ? { check: r.check } : {}),
+    ...(r.plan ? { plan: r.plan } : {}),
   };
 }

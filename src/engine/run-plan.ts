@@ -11,14 +11,17 @@ import { UsageError } from '../errors.js';
 import { expandCells } from '../plan/expand.js';
 import { filterCells } from '../plan/filter.js';
 import { commandLoad, loadMatrix } from '../plan/load.js';
-import { shardCells } from '../plan/shard.js';
+import { parseShard, shardCells, shardPlan } from '../plan/shard.js';
 import { parseReporters, type Reporter } from '../report/index.js';
+import type { ShardPlan } from '../results/model.js';
 
 export interface RunPlan {
   matrixFile: string;
   matrix: Matrix;
   cells: Cell[];
   reporters: Reporter[];
+  /** With --shard: the whole plan, recorded in the results so a merge sees the cells of a shard that never reported. */
+  shardPlan?: ShardPlan;
 }
 
 type PlanFlags = Pick<RunOptions, 'matrix' | 'only' | 'shard' | 'reporter' | 'allowOutsideProject'>;
@@ -35,7 +38,9 @@ export async function planRun(ctx: Context, opts: PlanFlags): Promise<RunPlan> {
 
   let cells = expandCells(matrix);
   if (opts.only) cells = filterCells(cells, opts.only);
-  if (opts.shard) cells = shardCells(cells, opts.shard);
+  const shard = opts.shard ? parseShard(opts.shard) : undefined;
+  const whole = shard ? shardPlan(cells, shard.total, shard.index) : undefined;
+  if (shard) cells = shardCells(cells, shard);
   if (cells.length === 0) throw new UsageError('no cells to run: the matrix, --only and --shard select nothing');
-  return { matrixFile, matrix, cells, reporters };
+  return { matrixFile, matrix, cells, reporters, ...(whole ? { shardPlan: whole } : {}) };
 }

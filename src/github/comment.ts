@@ -62,13 +62,16 @@ interface HttpishError {
 }
 
 /** Maps an Octokit failure to a typed error with a message that says what to do. */
-export function toGithubError(error: unknown, token: string, doing: string, target: CommentTarget): PortmatrixError {
+/** What a request was about: a repository, and the issue or pull request when there is one. */
+type GithubTarget = Pick<CommentTarget, 'owner' | 'repo'> & { issue?: number };
+
+export function toGithubError(error: unknown, token: string, doing: string, target: GithubTarget): PortmatrixError {
   const e = (error ?? {}) as HttpishError;
   // Octokit reports a failed fetch (refused, DNS, TLS) as status 500 without a response.
   const status = typeof e.status === 'number' && e.response ? e.status : undefined;
   const data = e.response?.data as { message?: unknown } | undefined;
   const ghMessage = typeof data?.message === 'string' ? data.message : undefined;
-  const where = `${target.owner}/${target.repo}#${target.issue}`;
+  const where = `${target.owner}/${target.repo}${target.issue === undefined ? '' : `#${target.issue}`}`;
   const said = `GitHub answered ${status}${ghMessage ? ` "${ghMessage}"` : ''}`;
   let message: string;
   let usage = true;

@@ -67,7 +67,7 @@ expect: []
 }
 
 /** The shell lines of the "Build the tests" step. */
-function buildScript(p: Project): string[] {
+export function buildScript(p: Project): string[] {
   if (p.kind === 'binaries') return [`echo "using the programs already in ${programDirs(p).join(' ')}; build them here if they are not committed"`];
   if (p.kind === 'placeholder') return ['echo "::error::edit .github/workflows/portmatrix.yml: build your loader for every arch in this step"', 'exit 1'];
   const perArch = p.perArch.filter((s) => s.arch === undefined || p.arches.includes(s.arch));
@@ -89,14 +89,14 @@ function programDirs(p: Project): string[] {
   return [...new Set(p.programs.map((t) => path.posix.dirname(t.path.replace(/^\.\//, '')) || '.'))];
 }
 
-const indent = (lines: string[], n: number) => lines.map((l) => `${' '.repeat(n)}${l}`).join('\n');
+export const indent = (lines: string[], n: number) => lines.map((l) => `${' '.repeat(n)}${l}`).join('\n');
 
 // Every job but the gate starts from the repository and Node.
 const CHECKOUT_AND_NODE = `      - uses: actions/checkout@v4
         with:
           persist-credentials: false
 `;
-const SETUP_NODE = `      - uses: actions/setup-node@v4
+export const SETUP_NODE = `      - uses: actions/setup-node@v4
         with:
           node-version: 20
 `;
@@ -212,12 +212,16 @@ function reportJob(pm: string): string {
       # the workflow_run pattern in portmatrix's docs/github-actions.md).
       pull-requests: write
     steps:
-${SETUP_NODE}      - uses: actions/download-artifact@v4
+${CHECKOUT_AND_NODE}${SETUP_NODE}      - uses: actions/download-artifact@v4
         with:
           pattern: portmatrix-results-*
           path: shards
+      # The plan (matrix, 4 shards) names the cells of a shard that uploaded nothing;
+      # with no shard at all, the report and the comment say so.
       - name: Merge the shards
-        run: ${pm} report shards/* --out report
+        run: |
+          shopt -s nullglob
+          ${pm} report --matrix matrix.yaml --shards 4 --out report shards/*
       - uses: actions/upload-artifact@v7
         if: \${{ always() }}
         with:

@@ -4,6 +4,7 @@
 import { compareIds } from '../core/cell.js';
 import { ExitCode } from '../errors.js';
 import type { CellResult, RunResults, RunVerdict } from '../results/model.js';
+import { missingShards } from '../results/shard-plan.js';
 
 /**
  * An unexpected failure (fail, xpass) wins over an infrastructure error: it is a finding
@@ -23,7 +24,9 @@ export function runVerdict(cells: readonly CellResult[], opts: { strict?: boolea
     .map((c) => c.id)
     .sort(compareIds);
   const exitCode = failed.length ? ExitCode.cellsFailed : infra.length ? ExitCode.infra : ExitCode.ok;
-  return { exitCode, strict, ok: exitCode === ExitCode.ok, failed, infra };
+  const missing = missingShards(cells);
+  const ok = exitCode === ExitCode.ok;
+  return { exitCode, strict, ok, failed, infra, ...(missing.length ? { missingShards: missing } : {}) };
 }
 
 /** The results with their verdict recorded. */

@@ -4,6 +4,7 @@
 
 import { byId, type Cell } from '../core/cell.js';
 import { UsageError } from '../errors.js';
+import type { PlannedCell, ShardPlan } from '../results/model.js';
 
 export interface ShardSpec {
   /** 1-based. */
@@ -37,4 +38,21 @@ export function shardCells(cells: Cell[], spec: string | ShardSpec): Cell[] {
   const { index, total } = typeof spec === 'string' ? parseShard(spec) : spec;
   const shards = shardOf(cells, total);
   return cells.filter((c) => shards.get(c.id) === index);
+}
+
+function plannedCell(cell: Cell, shard: number): PlannedCell {
+  const tests = cell.tests.map((t) => ({ name: t.name, kind: t.kind, ...(t.expect ? { expected: t.expect } : {}) }));
+  const { id, arch, libc } = cell;
+  const kernel = { source: cell.kernel.source, name: cell.kernel.name };
+  const planned: PlannedCell = { id, arch, kernel, config: cell.config.name, libc, shard, tests };
+  if (cell.expect) planned.expected = cell.expect;
+  if (cell.skip) planned.skip = cell.skip;
+  return planned;
+}
+
+/** The whole plan as the results record it: every cell with its shard, and which shard this is. */
+export function shardPlan(cells: Cell[], total: number, index?: number): ShardPlan {
+  const shards = shardOf(cells, total);
+  const planned = [...cells].sort(byId).map((c) => plannedCell(c, shards.get(c.id)!));
+  return { shards: total, ...(index === undefined ? {} : { shard: index }), cells: planned };
 }

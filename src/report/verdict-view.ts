@@ -4,7 +4,7 @@
 // recomputes it: results without one say the verdict was not recorded.
 
 import type { RunResults } from '../results/model.js';
-import { FLAKY_UNDER_STRICT, INFRA_MEANING, STATUS_INFO, type StatusInfo } from './wording.js';
+import { FLAKY_UNDER_STRICT, INFRA_MEANING, missingShardsText, STATUS_INFO, type StatusInfo } from './wording.js';
 
 export interface VerdictView {
   /** `ok`, `bad` (the run failed), `infra` (incomplete), `unknown` (no verdict recorded). */
@@ -28,6 +28,15 @@ function failedPhrase(results: RunResults, failed: readonly string[]): string {
   return `${of(failed.length, results.cells.length)} ${how}`;
 }
 
+/** `2 of 4 cells could not run (infrastructure)`, naming the shards that uploaded nothing. */
+function infraPhrase(results: RunResults, infra: readonly string[], counted: boolean): string {
+  const phrase = `${counted ? of(infra.length, results.cells.length) : infra.length} ${INFRA_MEANING}`;
+  const shards = results.verdict?.missingShards;
+  if (!shards?.length) return phrase;
+  const none = results.cells.every((c) => c.missing || c.status === 'skip');
+  return `${phrase}: ${missingShardsText(shards, none)}`;
+}
+
 export function verdictView(results: RunResults): VerdictView {
   const v = results.verdict;
   const total = results.cells.length;
@@ -38,10 +47,10 @@ export function verdictView(results: RunResults): VerdictView {
   const { pass, infra, fail } = STATUS_INFO;
   if (v.ok) return { tone: 'ok', ...marks(pass), headline: `all ${total} cells as expected`, short: 'all as expected' };
   if (!v.failed.length) {
-    const headline = `${of(v.infra.length, total)} ${INFRA_MEANING}`;
+    const headline = infraPhrase(results, v.infra, true);
     return { tone: 'infra', ...marks(infra), headline, short: `${v.infra.length} infra` };
   }
-  const couldNot = v.infra.length ? `${v.infra.length} ${INFRA_MEANING}` : '';
+  const couldNot = v.infra.length ? infraPhrase(results, v.infra, false) : '';
   const headline = [failedPhrase(results, v.failed), couldNot].filter(Boolean).join('; ');
   return { tone: 'bad', ...marks(fail), headline, short: `${v.failed.length} failed` };
 }

@@ -39,6 +39,13 @@ export const FLAKY_UNDER_STRICT = 'flaky, which fails the run under --strict';
 export const INFRA_MEANING = 'could not run (infrastructure)';
 
 export { passedAgainstExpectation } from '../results/expectation.js';
+export { missingText } from '../results/shard-plan.js';
+
+/** Shards that uploaded no results, as the verdict names them; `none` when no shard uploaded any. */
+export function missingShardsText(shards: readonly string[], none: boolean): string {
+  if (none) return 'no shard uploaded results';
+  return `${shards.length === 1 ? 'shard' : 'shards'} ${shards.join(', ')} uploaded no results`;
+}
 
 /** An expectation to fail that held, with what was observed. */
 export function failedAsExpected(reason: string | undefined, observed: string | undefined): string {

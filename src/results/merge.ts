@@ -1,10 +1,14 @@
 // Merges shard results into one model: each GitHub Actions job runs a shard and
 // uploads its results; a last job merges them (docs/github-actions.md).
 // Deterministic: cells sorted by id, run-level fields taken from the earliest shard.
+// With the whole plan (recorded by the shards, or given), a cell no shard reported
+// is added as missing, so a shard that uploaded nothing cannot pass as green.
 
 import { byId as idOrder } from '../core/cell.js';
 import { UsageError } from '../errors.js';
-import { type CellResult, type RunResults, SCHEMA_VERSION } from './model.js';
+import { VERSION } from '../version.js';
+import { type CellResult, type RunResults, SCHEMA_VERSION, type ShardPlan } from './model.js';
+import { recordedPlan, withMissingCells } from './shard-plan.js';
 
 export interface ShardResults {
   /** Where the shard was read from, for error messages. */
@@ -48,10 +52,33 @@ function cellsById(list: readonly ShardResults[]): CellResult[] {
   return [...byId.values()].map((v) => v.cell).sort(idOrder);
 }
 
-export function mergeResults(list: readonly ShardResults[]): RunResults {
+/** No shard reported anything: the plan's cells, every one missing. */
+function nothingReported(plan: ShardPlan, matrix: string): RunResults {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'portmatrix', version: VERSION },
+    matrix,
+    startedAt: '',
+    host: { arch: 'unknown', cpus: 0, node: 'unknown' },
+    cells: withMissingCells([], plan),
+    plan,
+  };
+}
+
+export interface MergeOptions {
+  /** The whole plan, when the shards may not hold it (none uploaded); else the one they recorded. */
+  plan?: ShardPlan;
+  /** The matrix path to record when no shard reported one. */
+  matrix?: string;
+}
+
+export function mergeResults(list: readonly ShardResults[], opts: MergeOptions = {}): RunResults {
+  const plan = opts.plan ?? recordedPlan(list);
   const first = list[0];
+  if (!first && plan) return nothingReported(plan, opts.matrix ?? '');
   if (!first) throw new UsageError('nothing to merge: give at least one results directory');
-  const cells = cellsById(list);
+  const reported = cellsById(list);
+  const cells = plan ? withMissingCells(reported, plan) : reported;
   const starts = list
     .map((s) => s.results.startedAt)
     .filter(Boolean)
@@ -68,6 +95,7 @@ export function mergeResults(list: readonly ShardResults[]): RunResults {
     ...(finishedAt ? { finishedAt } : {}),
     host: first.results.host,
     cells,
+    ...(plan ? { plan: { shards: plan.shards, cells: plan.cells } } : {}),
   };
   return merged;
 }

@@ -167,6 +167,8 @@ export interface CellResult {
   /** Relative path (from the results dir) of the full console log. */
   consoleLog?: string;
   startedAt?: string;
+  /** Planned but in no shard's results: the shard (`2/4`) that should have run it uploaded none. */
+  missing?: { shard: string };
 }
 
 export interface RunResults {
@@ -185,6 +187,8 @@ export interface RunResults {
   verdict?: RunVerdict;
   /** The check of the cells run, computed before the boots (facts/); absent without btf.objects. */
   check?: CheckReport;
+  /** A sharded run's whole plan, so a merge names the cells no shard reported; absent unsharded. */
+  plan?: ShardPlan;
 }
 
 /** The run's verdict: what the exit code says and which cells made it so. */
@@ -199,4 +203,30 @@ export interface RunVerdict {
   failed: string[];
   /** Ids of the cells that ended infra, sorted. */
   infra: string[];
+  /** Shards (`2/4`) that uploaded no results, their cells among `infra`; absent when none. */
+  missingShards?: string[];
+}
+
+/** A cell of the plan: what a report shows of it before it ran. */
+export interface PlannedCell {
+  id: string;
+  arch: Arch;
+  kernel: { source: string; name: string };
+  config: string;
+  libc: string;
+  /** 1-based: the shard that runs it. */
+  shard: number;
+  tests: { name: string; kind: 'exec' | 'gotest'; expected?: CellResult['expected'] }[];
+  expected?: CellResult['expected'];
+  /** Why the cell cannot run (no kernel for its arch): it is reported `skip`, not missing. */
+  skip?: string;
+}
+
+export interface ShardPlan {
+  /** How many shards the cells were dealt to. */
+  shards: number;
+  /** Which of them this results dir is (1-based); absent in a merge. */
+  shard?: number;
+  /** Every cell of the plan, each once, sorted by id. */
+  cells: PlannedCell[];
 }

@@ -32,6 +32,22 @@ const cellSchema = z.looseObject({
   consoleTail: z.string(),
 });
 
+// A shard's whole plan: the merge builds the missing cells from it.
+const planSchema = z.looseObject({
+  shards: z.number().int().min(1),
+  cells: z.array(
+    z.looseObject({
+      id: z.string().min(1),
+      arch: z.enum(ARCHES),
+      kernel: z.looseObject({ source: z.string(), name: z.string() }),
+      config: z.string(),
+      libc: z.string(),
+      shard: z.number().int().min(1),
+      tests: z.array(z.looseObject({ name: z.string(), kind: z.enum(['exec', 'gotest']) })),
+    }),
+  ),
+});
+
 const resultsSchema = z.looseObject({
   schemaVersion: z.union(READABLE_VERSIONS.map((v) => z.literal(v))),
   tool: z.looseObject({ name: z.literal('portmatrix'), version: z.string() }),
@@ -48,6 +64,7 @@ const resultsSchema = z.looseObject({
       infra: z.array(z.string()),
     })
     .optional(),
+  plan: planSchema.optional(),
 });
 
 /** The per-cell file name the run engine uses: the id with `/` replaced by `__`. */

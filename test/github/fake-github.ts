@@ -1,7 +1,8 @@
 // A tiny GitHub REST API on 127.0.0.1 with just the endpoints the sticky comment
 // uses, honouring per_page/page and sending Link headers like api.github.com; and
 // the two portmatrix-comment.yml reads through `gh`: a pull request's head, and a
-// workflow's runs (none: there is no base run to diff against).
+// workflow's runs (none: there is no base run to diff against); and the pull requests
+// `lock-pr` lists by head branch, opens and updates.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -9,6 +10,17 @@ export interface FakeComment {
   id: number;
   body: string;
   user: { login: string; type: 'User' | 'Bot' };
+  html_url: string;
+}
+
+/** A pull request opened through the API (`lock-pr`). */
+export interface FakePull {
+  number: number;
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
   html_url: string;
 }
 
@@ -26,6 +38,8 @@ export interface FakeGithub {
   comments: FakeComment[];
   /** Head commit of each pull request, served at GET /repos/:owner/:repo/pulls/:n. */
   pulls: Map<number, string>;
+  /** Pull requests opened through the API. */
+  opened: FakePull[];
   requests: { method: string; path: string; authorization?: string }[];
   close(): Promise<void>;
 }
@@ -33,6 +47,7 @@ export interface FakeGithub {
 export async function startFakeGithub(owner: string, repo: string, issue: number, opts: FakeGithubOptions = {}): Promise<FakeGithub> {
   const comments: FakeComment[] = [];
   const pulls = new Map<number, string>();
+  const opened: FakePull[] = [];
   const requests: FakeGithub['requests'] = [];
   let nextId = 1000;
   const author = opts.author ?? (opts.login ? { login: opts.login, type: 'User' as const } : { login: 'github-actions[bot]', type: 'Bot' as const });
@@ -85,7 +100,28 @@ export async function startFakeGithub(owner: string, repo: string, issue: number
       comments.push(c);
       return send(201, c);
     }
+    const pullsPath = `/repos/${owner}/${repo}/pulls`;
+    if (url.pathname === pullsPath) {
+      if (req.method === 'GET') {
+        const [, branch] = (url.searchParams.get('head') ?? '').split(':');
+        return send(
+          200,
+          opened.filter((p) => p.state === 'open' && (!branch || p.head === branch)),
+        );
+      }
+      if (opts.readOnly) return forbidden();
+      const p: FakePull = { number: 100 + opened.length, state: 'open', html_url: '', ...body };
+      p.html_url = `https://github.test/${owner}/${repo}/pull/${p.number}`;
+      opened.push(p);
+      return send(201, p);
+    }
     const pull = new RegExp(`^/repos/${owner}/${repo}/pulls/(\\d+)$`).exec(url.pathname);
+    const openedPull = pull ? opened.find((p) => p.number === Number(pull[1])) : undefined;
+    if (openedPull && req.method === 'PATCH') {
+      if (opts.readOnly) return forbidden();
+      Object.assign(openedPull, { title: body.title, body: body.body });
+      return send(200, openedPull);
+    }
     if (pull && req.method === 'GET') {
       const sha = pulls.get(Number(pull[1]));
       return sha ? send(200, { number: Number(pull[1]), head: { sha } }) : send(404, { message: 'Not Found' });
@@ -109,6 +145,7 @@ export async function startFakeGithub(owner: string, repo: string, issue: number
     url: `http://127.0.0.1:${port}`,
     comments,
     pulls,
+    opened,
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

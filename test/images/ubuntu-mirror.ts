@@ -38,6 +38,11 @@ export interface UbuntuMirror {
   sign(archive: string, suite: string, fpr?: string): void;
   /** The kernels the stand-in offers (what portmatrix must pick). */
   kernels: UbuntuKernel[];
+  /**
+   * A newer build lands in `<series>-updates` for an arch: Ubuntu ABI `abi` made from
+   * Debian `suite`'s pinned kernel, with a metapackage naming it; the pocket is re-signed.
+   */
+  gain(series: 'jammy' | 'noble', arch: Arch, from: { suite: string; abi: string }): Promise<UbuntuKernel>;
   cleanup(): void;
 }
 
@@ -125,8 +130,12 @@ function writeSuite(archiveDir: string, suite: string, byArch: Partial<Record<Ar
 }
 
 /** The kernel packages of one series and arch: image, modules and the metapackage naming them. */
-async function seriesDebs(dir: string, series: 'jammy' | 'noble', arch: Arch): Promise<{ debs: BuiltDeb[]; kernel: UbuntuKernel }> {
-  const { suite, abi } = KERNELS[series][arch];
+async function seriesDebs(
+  dir: string,
+  series: 'jammy' | 'noble',
+  arch: Arch,
+  { suite, abi } = KERNELS[series][arch],
+): Promise<{ debs: BuiltDeb[]; kernel: UbuntuKernel }> {
   const version = `${abi}.60`;
   const debs = await kernelPackages(suite, arch, abi, version);
   const metaName = series === 'noble' ? 'linux-image-generic-hwe-24.04' : 'linux-image-generic';
@@ -184,11 +193,21 @@ export async function buildUbuntuMirror(arches: readonly Arch[] = ['amd64', 'arm
       sign(archive, suite);
     }
   }
+  const gain: UbuntuMirror['gain'] = async (series, arch, from) => {
+    const built = await seriesDebs(small, series, arch, from);
+    const archive = ARCHIVE_OF[arch];
+    const byArch = suites[archive]![`${series}-updates`]!;
+    byArch[arch] = [...(byArch[arch] ?? []), ...built.debs];
+    writeSuite(path.join(root, archive), `${series}-updates`, byArch);
+    sign(archive, `${series}-updates`);
+    kernels.push(built.kernel);
+    return built.kernel;
+  };
   const cleanup = () => {
     execFileSync('gpgconf', ['--homedir', home, '--kill', 'gpg-agent']);
     rmSync(root, { recursive: true, force: true });
   };
-  return { root, keyring, strangerFpr, sign, kernels, cleanup };
+  return { root, keyring, strangerFpr, sign, kernels, gain, cleanup };
 }
 
 /** Size of a file under the stand-in root (tests compare what they tamper with). */

@@ -50,7 +50,7 @@ const mainGo = 'package main\n\nfunc main() {}\n';
 /** The written matrix must load with the real config loader, and the workflow must pass actionlint. */
 async function checkWritten(root: string) {
   const { matrix } = await loadMatrix(path.join(root, 'matrix.yaml'), { cwd: root });
-  const lint = await actionlint(root, ['.github/workflows/portmatrix.yml']);
+  const lint = await actionlint(root, ['.github/workflows/portmatrix.yml', '.github/workflows/portmatrix-kernels.yml']);
   expect(lint.output).toBe('');
   expect(lint.code).toBe(0);
   return matrix;
@@ -77,6 +77,12 @@ describe('portmatrix init', () => {
       '          CGO_ENABLED=0 GOARCH=amd64 go build -o bin/snoopy-amd64 .\n          CGO_ENABLED=0 GOARCH=arm64 go build -o bin/snoopy-arm64 .\n',
     );
     expect(wf).toMatch(/npx --yes portmatrix@\d+\.\d+\.\d+ run --shard "\$SHARD"/);
+    // The scheduled workflow: the lock checked daily, the one pull request, the same build.
+    expect(r.stdout).toContain('wrote .github/workflows/portmatrix-kernels.yml\n');
+    const kernels = await readFile(path.join(root, '.github/workflows/portmatrix-kernels.yml'), 'utf8');
+    expect(kernels).toMatch(/npx --yes portmatrix@\d+\.\d+\.\d+ lock --check > lock-changes\.txt/);
+    expect(kernels).toContain('args=(lock-pr results --changes lock-changes.txt');
+    expect(kernels).toContain('CGO_ENABLED=0 GOARCH=arm64 go build -o bin/snoopy-arm64 .\n');
   });
 
   it('finds the main package under cmd/ when bpf2go output is in a library, in a module subdirectory', async () => {
