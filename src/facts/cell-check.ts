@@ -51,7 +51,7 @@ function judge(r: Resolved, names: IdNames): CellCheck {
   if (!r.view) return { ...base, predicted: 'skip', skip: r.skip, findings: [] };
   const view = r.view;
   const findings = r.objects.flatMap((program) =>
-    predictObject({ program, kernel: view, btfMode: cellBtfMode(r.cell), names, cmdline: r.cell.config.cmdline }),
+    predictObject({ program, kernel: view, btfMode: cellBtfMode(r.cell), names, cmdline: r.cell.config.cmdline, who: r.cell.config }),
   );
   return { ...base, predicted: predicted(findings), findings };
 }

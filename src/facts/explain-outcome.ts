@@ -18,6 +18,8 @@ const MATCHERS: { error: RegExp; kinds: Finding['kind'][]; needOf?: (m: RegExpEx
   },
   // The verifier's words when lockdown took the helper away; the loader may have swapped the id (113 → 4).
   { error: /cannot use helper \w+#\d+/, kinds: ['lockdown'] },
+  // EPERM from bpf(2) or perf_event_open(2): the user or its capabilities.
+  { error: /operation not permitted|permission denied/i, kinds: ['privilege'] },
   { error: /(?:unknown|invalid) func (?:\w+)?#(\d+)/, kinds: ['helper'], needOf: (m) => `(${m[1]})` },
   { error: /kfunc|ksym|extern/i, kinds: ['kfunc', 'ksym'] },
   { error: /kprobe|fentry|attach|symbol|tracepoint/i, kinds: ['target', 'attach-type', 'config'] },

@@ -11,6 +11,7 @@ import { PROBE_KINDS } from './core-relos.js';
 import type { Finding, IdNames } from './finding.js';
 import type { KernelView } from './kernel-facts.js';
 import { lockdownFindings } from './lockdown.js';
+import { privilegeFindings, type Who } from './privilege.js';
 import type { ProgramEntry, ProgramFacts } from './program-facts.js';
 import { targetFinding } from './target-match.js';
 
@@ -22,6 +23,8 @@ export interface PredictInput {
   names: IdNames;
   /** The cell's extra kernel command line (`lockdown=` takes helpers away). */
   cmdline?: readonly string[];
+  /** Who the loader runs as: the cell's config (`user:`, `capabilities:`, `sysctl:`); root when absent. */
+  who?: Who;
 }
 
 function btfFindings({ program, kernel, btfMode }: PredictInput, object: string): Finding[] {
@@ -176,6 +179,7 @@ export function predictObject(input: PredictInput): Finding[] {
     ...externFindings(input, object),
     ...typeFindings(input, object),
     ...lockdownFindings(input.program, input.kernel, input.cmdline ?? [], input.names, object),
+    ...(input.who ? privilegeFindings(input.program, input.kernel, input.who, object) : []),
   ];
 }
 

@@ -16,7 +16,8 @@ export type FindingKind =
   | 'map-type'
   | 'target'
   | 'config'
-  | 'lockdown';
+  | 'lockdown'
+  | 'privilege';
 
 export interface Finding {
   kind: FindingKind;

@@ -1,0 +1,58 @@
+// Who the loader runs as (a config's `user:` and `capabilities:`) against what a load
+// takes. Maps and programs need CAP_BPF (5.8 on; CAP_SYS_ADMIN before) unless the
+// kernel allows unprivileged BPF, which loads socket filters only; tracing programs
+// also need CAP_PERFMON (5.8 on; CAP_SYS_ADMIN before). A kernel built with
+// CONFIG_BPF_UNPRIV_DEFAULT_OFF=y starts with kernel.unprivileged_bpf_disabled=2.
+
+import type { ConfigSpec } from '../core/cell.js';
+import type { Finding } from './finding.js';
+import type { KernelView } from './kernel-facts.js';
+import type { ProgramFacts } from './program-facts.js';
+
+const TRACING = ['BPF_PROG_TYPE_KPROBE', 'BPF_PROG_TYPE_TRACEPOINT', 'BPF_PROG_TYPE_RAW_TRACEPOINT', 'BPF_PROG_TYPE_TRACING', 'BPF_PROG_TYPE_PERF_EVENT'];
+const UNPRIVILEGED_TYPES = ['BPF_PROG_TYPE_SOCKET_FILTER', 'BPF_PROG_TYPE_CGROUP_SKB'];
+
+export type Who = Partial<Pick<ConfigSpec, 'user' | 'capabilities' | 'sysctl'>>;
+
+/** Whether the kernel's release is at least major.minor (`5.10.0-32-amd64`, `6.12.0-55.el10`). */
+function atLeast(release: string, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = release.split(/[.-]/).map(Number);
+  return a > major || (a === major && b >= minor);
+}
+
+/** Whether `cap` is held: root without a capabilities list holds all; anyone else only what the list names. */
+function holds(who: Who, cap: string, kernel: KernelView): boolean {
+  const caps = who.capabilities ?? (who.user && who.user !== 'root' && who.user !== '0' ? [] : undefined);
+  if (!caps || caps.includes('sys_admin')) return true;
+  return atLeast(kernel.facts.release, 5, 8) && caps.includes(cap);
+}
+
+/** Unprivileged BPF on this cell: the cell's sysctl, else the kernel's default; undefined without a config. */
+function unprivilegedAllowed(who: Who, kernel: KernelView): boolean | undefined {
+  const sysctl = who.sysctl?.['kernel.unprivileged_bpf_disabled'];
+  if (sysctl !== undefined) return sysctl === '0';
+  if (!kernel.config) return undefined;
+  return kernel.config.get('CONFIG_BPF_UNPRIV_DEFAULT_OFF') !== 'y';
+}
+
+function loadFinding(program: ProgramFacts, kernel: KernelView, who: Who, object: string): Finding | undefined {
+  if (holds(who, 'bpf', kernel)) return undefined;
+  const as = `the loader runs as ${who.user ?? 'root'} without CAP_BPF or CAP_SYS_ADMIN`;
+  const types = program.programs.flatMap((p) => (p.kind ? [p.kind.progType] : []));
+  const privileged = types.find((t) => !UNPRIVILEGED_TYPES.includes(t));
+  if (privileged) return { kind: 'privilege', level: 'fail', object, need: 'CAP_BPF', detail: `${as}; ${privileged} programs need it` };
+  const allowed = unprivilegedAllowed(who, kernel);
+  if (allowed) return undefined;
+  const why = allowed === undefined ? 'whether this kernel allows unprivileged BPF needs its config' : 'this kernel disables unprivileged BPF';
+  return { kind: 'privilege', level: allowed === undefined ? 'unknown' : 'fail', object, need: 'CAP_BPF', detail: `${as}; ${why}` };
+}
+
+/** What the cell's user and capabilities cannot do with `program`: create its maps, load it, attach a tracing program. */
+export function privilegeFindings(program: ProgramFacts, kernel: KernelView, who: Who, object: string): Finding[] {
+  const load = loadFinding(program, kernel, who, object);
+  if (load) return [load];
+  const tracing = program.programs.find((p) => p.kind && TRACING.includes(p.kind.progType));
+  if (!tracing || holds(who, 'perfmon', kernel)) return [];
+  const detail = `the loader runs as ${who.user ?? 'root'} without CAP_PERFMON or CAP_SYS_ADMIN; tracing programs need it`;
+  return [{ kind: 'privilege', level: 'fail', object, section: tracing.section, need: 'CAP_PERFMON', detail }];
+}
