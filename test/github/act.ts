@@ -27,6 +27,11 @@ export function findAct(env = process.env): string {
   ];
   const found = candidates.find((c): c is string => !!c && existsSync(c));
   if (!found) throw new Error(`act not found; scripts/setup --dev installs it (${ACT_INSTALL}, needs Go)`);
+  // The artifact stand-ins zip and unzip as act's artifact server expects.
+  for (const tool of ['zip', 'unzip']) {
+    const onPath = (env.PATH ?? '').split(path.delimiter).some((d) => existsSync(path.join(d, tool)));
+    if (!onPath) throw new Error(`${tool} not found: the artifact stand-ins need it; scripts/setup --dev installs it (apt-get install ${tool})`);
+  }
   return found;
 }
 
