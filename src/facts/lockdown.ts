@@ -11,7 +11,14 @@ import type { ProgramFacts } from './program-facts.js';
 const READ_KERNEL = ['bpf_probe_read', 'bpf_probe_read_str', 'bpf_probe_read_kernel', 'bpf_probe_read_kernel_str'];
 const WRITE_USER = ['bpf_probe_write_user'];
 
-const TRACING = ['BPF_PROG_TYPE_KPROBE', 'BPF_PROG_TYPE_TRACEPOINT', 'BPF_PROG_TYPE_RAW_TRACEPOINT', 'BPF_PROG_TYPE_TRACING', 'BPF_PROG_TYPE_PERF_EVENT'];
+/** The program types that trace the kernel (kprobes, tracepoints, fentry and the like, perf events). */
+export const TRACING = [
+  'BPF_PROG_TYPE_KPROBE',
+  'BPF_PROG_TYPE_TRACEPOINT',
+  'BPF_PROG_TYPE_RAW_TRACEPOINT',
+  'BPF_PROG_TYPE_TRACING',
+  'BPF_PROG_TYPE_PERF_EVENT',
+];
 
 /** `integrity` or `confidentiality` from a command line, when it asks for lockdown. */
 export function lockdownMode(cmdline: readonly string[]): 'integrity' | 'confidentiality' | undefined {

@@ -7,9 +7,9 @@
 import type { ConfigSpec } from '../core/cell.js';
 import type { Finding } from './finding.js';
 import type { KernelView } from './kernel-facts.js';
+import { TRACING } from './lockdown.js';
 import type { ProgramFacts } from './program-facts.js';
 
-const TRACING = ['BPF_PROG_TYPE_KPROBE', 'BPF_PROG_TYPE_TRACEPOINT', 'BPF_PROG_TYPE_RAW_TRACEPOINT', 'BPF_PROG_TYPE_TRACING', 'BPF_PROG_TYPE_PERF_EVENT'];
 const UNPRIVILEGED_TYPES = ['BPF_PROG_TYPE_SOCKET_FILTER', 'BPF_PROG_TYPE_CGROUP_SKB'];
 
 export type Who = Partial<Pick<ConfigSpec, 'user' | 'capabilities' | 'sysctl'>>;

@@ -17,20 +17,17 @@ export const FIXTURES = path.join(root, 'test/fixtures/act');
 export const ACT_VERSION = 'v0.2.89';
 export const ACT_INSTALL = `go install github.com/nektos/act@${ACT_VERSION}`;
 
+const inPath = (tool: string, env: NodeJS.ProcessEnv) => (env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, tool));
+
 /** $ACT, then PATH, then Go's default install dir. */
 export function findAct(env = process.env): string {
-  const candidates = [
-    env.ACT,
-    ...(env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'act')),
-    env.GOPATH && path.join(env.GOPATH, 'bin', 'act'),
-    path.join(homedir(), 'go', 'bin', 'act'),
-  ];
+  const candidates = [env.ACT, ...inPath('act', env), env.GOPATH && path.join(env.GOPATH, 'bin', 'act'), path.join(homedir(), 'go', 'bin', 'act')];
   const found = candidates.find((c): c is string => !!c && existsSync(c));
   if (!found) throw new Error(`act not found; scripts/setup --dev installs it (${ACT_INSTALL}, needs Go)`);
   // The artifact stand-ins zip and unzip as act's artifact server expects.
   for (const tool of ['zip', 'unzip']) {
-    const onPath = (env.PATH ?? '').split(path.delimiter).some((d) => existsSync(path.join(d, tool)));
-    if (!onPath) throw new Error(`${tool} not found: the artifact stand-ins need it; scripts/setup --dev installs it (apt-get install ${tool})`);
+    if (!inPath(tool, env).some((p) => existsSync(p)))
+      throw new Error(`${tool} not found: the artifact stand-ins need it; scripts/setup --dev installs it (apt-get install ${tool})`);
   }
   return found;
 }
