@@ -17,7 +17,8 @@ const MATCHERS: { error: RegExp; kinds: Finding['kind'][]; needOf?: (m: RegExpEx
     kinds: ['btf', 'field', 'type', 'enumval'],
   },
   // The verifier's words when lockdown took the helper away; the loader may have swapped the id (113 → 4).
-  { error: /cannot use helper \w+#\d+/, kinds: ['lockdown'] },
+  // Kernels before 6.2 (bullseye's 5.10, bookworm's 6.1) call the same refusal an unknown func.
+  { error: /cannot use helper \w+#\d+|(?:unknown|invalid) func bpf_probe_(?:read|write_user)\w*#\d+/, kinds: ['lockdown'] },
   // EPERM from bpf(2) or perf_event_open(2): the user or its capabilities.
   { error: /operation not permitted|permission denied/i, kinds: ['privilege'] },
   { error: /(?:unknown|invalid) func (?:\w+)?#(\d+)/, kinds: ['helper'], needOf: (m) => `(${m[1]})` },
