@@ -3,7 +3,7 @@
 // disagree. Pure, for the reports: the check's findings and a test's output in,
 // one explanation out.
 
-import type { PredictionAgreement } from '../results/check.js';
+import { agreement, type PredictionAgreement } from '../results/check.js';
 import type { TestResult } from '../results/model.js';
 import type { CellCheck } from './cell-check.js';
 import type { Finding } from './finding.js';
@@ -41,18 +41,8 @@ export function explainingFinding(output: string, check: Pick<CellCheck, 'findin
   return undefined;
 }
 
+export { agreement };
 export type Agreement = PredictionAgreement;
-
-/**
- * Prediction against outcome: a cell predicted to fail that passed handled the
- * miss itself (a flavour, an exists check, a fallback the check cannot see); one
- * that failed with no finding failed for a reason the kernel's facts do not hold.
- */
-export function agreement(predicted: CellCheck['predicted'], outcome: 'pass' | 'fail'): Agreement {
-  if (predicted === 'fail' && outcome === 'pass') return 'predicted-fail-passed';
-  if (predicted !== 'fail' && outcome === 'fail') return 'failed-unexplained';
-  return 'agree';
-}
 
 /** What a test's outcome adds to its result from the cell's check and its output (outcome/ records it). */
 export type TestFacts = Pick<TestResult, 'explanation' | 'prediction' | 'verifierLog' | 'processedInsns'>;
