@@ -1,7 +1,7 @@
 // The BPF objects the check finds in a cell's tests when the matrix lists no
 // `btf.objects`: the example's real loaders (built by scripts/build-example) carry
-// both variants' bpf2go objects, byte for byte, in either byte order; other ELF
-// files, truncated images and random bytes yield none.
+// both variants' bpf2go objects, and the C loader its libbpf object, byte for byte,
+// in either byte order; other ELF files, truncated images and random bytes yield none.
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -44,6 +44,19 @@ describe('BPF objects embedded in a loader', () => {
       expect(images.sort(byBytes)).toEqual(objects.sort(byBytes));
     });
   }
+
+  it("a C loader's object, embedded with .incbin (execwatch, libbpf), in either byte order", async () => {
+    for (const arch of ['amd64', 's390x']) {
+      const bin = path.join(repoRoot, `examples/execwatch/bin/execwatch-${arch}`);
+      const object = path.join(repoRoot, `examples/execwatch/build/execwatch-${arch}.bpf.o`);
+      for (const f of [bin, object]) if (!existsSync(f)) throw new Error(`${f} is missing: run scripts/build-example`);
+      expect(bpfImages(readFileSync(bin)).map((i) => i.bytes)).toEqual([readFileSync(object)]);
+      const [found] = await testObjects(cellOf({ path: bin }));
+      const sections = found?.programs.map((p) => p.section);
+      const tracepoint = 'tracepoint/sched/sched_process_exec';
+      expect([found?.file, found?.bigEndian, sections]).toEqual([`${bin}#1`, arch === 's390x', [tracepoint]]);
+    }
+  });
 
   it('reads the big-endian (s390x) images to the same facts as the .o files, named after the loader', async () => {
     const found = await testObjects(cellOf({ path: loader('s390x') }));
