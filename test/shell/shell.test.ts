@@ -1,7 +1,7 @@
 // `portmatrix shell` without a VM: what of the console the user sees, the guest's
 // script, and the errors before anything boots.
 
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -94,10 +94,10 @@ describe('shellScript', () => {
     // The lines that write the tests' scripts and aliases, and the command, moved into a temp dir.
     const lines = script.split('\n').filter((l) => l.includes(TESTS_DIR) && !l.startsWith('mkdir'));
     const setup = lines.filter((l) => !l.startsWith('sh -c')).map((l) => l.replaceAll(TESTS_DIR, dir));
-    execFileSync(busybox, ['sh', '-c', setup.join('\n')], { argv0: 'busybox' });
+    expect(spawnSync(busybox, ['sh', '-c', setup.join('\n')], { argv0: 'busybox' }).status).toBe(0);
     await writeFile(path.join(dir, 'id'), '#!/bin/sh\necho "the test named id"\n');
     const run = (command: string) =>
-      execFileSync(busybox, ['sh', '-c', command], { argv0: 'busybox', env: { PATH: `${dir}:/usr/bin:/bin` }, encoding: 'utf8' });
+      spawnSync(busybox, ['sh', '-c', command], { argv0: 'busybox', env: { PATH: `${dir}:/usr/bin:/bin` }, encoding: 'utf8' }).stdout;
     // busybox prefers its applet to the script first on PATH ...
     expect(run('id')).toMatch(/^uid=/);
     // ... and the alias the shell reads first wins over the applet.
