@@ -104,10 +104,7 @@ describe('the kernels view', () => {
       cellResult({
         id: 'amd64/trixie/nobtf',
         status: 'xfail',
-        tests: [
-          testResult({ name: 'core', status: 'xfail', prediction: 'agree' }),
-          testResult({ name: 'other', prediction: 'predicted-fail-passed' }),
-        ],
+        tests: [testResult({ name: 'core', status: 'xfail', prediction: 'agree' }), testResult({ name: 'other', prediction: 'predicted-fail-passed' })],
       }),
       cellResult({ id: 'amd64/sid/nobtf', tests: [testResult({ name: 'other', prediction: 'predicted-fail-passed' })] }),
     ]);
