@@ -63,6 +63,14 @@ export interface KernelOption {
   area: string;
 }
 
+/** The BPF configuration behind a failing test: how its kernel differs from one the test passes on. */
+export interface ConfigContrast {
+  /** The passing cell compared against. */
+  against: string;
+  /** `CONFIG_X: y → not set` (the passing kernel's value first); the option the explanation names first. */
+  lines: string[];
+}
+
 /** The facts of one kernel checked, for the reports' kernels view. */
 export interface KernelSummary {
   /** The cells' kernel name and arch: the key the cells name it by. */
