@@ -39,39 +39,39 @@ export interface ProgramFacts {
 
 const BPF_CALL = 0x85;
 const BPF_LD_IMM64 = 0x18;
-const PSEUDO_KFUNC_CALL = 2;
-const PSEUDO_FUNC = 4;
 const LINKAGE_EXTERN = 2;
-
-/** Each instruction of the object's code: its section, opcode, src_reg and imm. */
-function* instructions(elf: BpfElf): Generator<{ section: string; op: number; src: number; imm: number }> {
-  for (const s of elf.sections.filter((x) => (x.flags & SHF_EXECINSTR) !== 0)) {
-    for (let at = 0; at + 8 <= s.data.length; at += 8) {
-      const regs = s.data[at + 1]!;
-      const src = elf.bigEndian ? regs & 0x0f : regs >> 4;
-      const imm = elf.bigEndian ? s.data.readInt32BE(at + 4) : s.data.readInt32LE(at + 4);
-      yield { section: s.name, op: s.data[at]!, src, imm };
-    }
-  }
-}
 
 /** Helper calls: `call imm` with src_reg 0 (1 is a BPF-to-BPF call, 2 a kfunc call). */
 function helperCalls(elf: BpfElf): Map<number, string[]> {
   const out = new Map<number, string[]>();
-  for (const i of instructions(elf)) {
-    if (i.op !== BPF_CALL || i.src !== 0) continue;
-    const callers = out.get(i.imm) ?? [];
-    if (!callers.includes(i.section)) callers.push(i.section);
-    out.set(i.imm, callers);
+  for (const s of elf.sections.filter((x) => (x.flags & SHF_EXECINSTR) !== 0)) {
+    for (let at = 0; at + 8 <= s.data.length; at += 8) {
+      if (s.data[at] !== BPF_CALL) continue;
+      const regs = s.data[at + 1]!;
+      const src = elf.bigEndian ? regs & 0x0f : regs >> 4;
+      if (src !== 0) continue;
+      const id = elf.bigEndian ? s.data.readInt32BE(at + 4) : s.data.readInt32LE(at + 4);
+      const callers = out.get(id) ?? [];
+      if (!callers.includes(s.name)) callers.push(s.name);
+      out.set(id, callers);
+    }
   }
   return out;
 }
 
-/** Sections with a callback reference or a kfunc call (the second half of a ld_imm64 has opcode 0: never matched). */
+/**
+ * Sections that take a function's address (a `ld_imm64` relocated against code: the
+ * callback libbpf turns into BPF_PSEUDO_FUNC) or call an extern (a kfunc).
+ */
 function jitOnlySections(elf: BpfElf): string[] {
+  const exec = new Set(elf.sections.filter((x) => (x.flags & SHF_EXECINSTR) !== 0).map((x) => x.index));
   const out = new Set<string>();
-  for (const i of instructions(elf)) {
-    if ((i.op === BPF_LD_IMM64 && i.src === PSEUDO_FUNC) || (i.op === BPF_CALL && i.src === PSEUDO_KFUNC_CALL)) out.add(i.section);
+  for (const r of elf.relocs) {
+    const section = elf.sections[r.section];
+    const symbol = elf.symbols[r.symbol];
+    if (!section || !symbol || !exec.has(section.index)) continue;
+    const op = section.data[r.offset];
+    if ((op === BPF_LD_IMM64 && exec.has(symbol.section)) || (op === BPF_CALL && symbol.section === 0)) out.add(section.name);
   }
   return [...out];
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CellCheck } from '../../src/facts/cell-check.js';
-import { agreement, explainingFinding, testFacts } from '../../src/facts/explain-outcome.js';
+import { agreement, checkForTest, explainingFinding, testFacts } from '../../src/facts/explain-outcome.js';
 import type { Finding } from '../../src/facts/finding.js';
 import { idNames, predictObject } from '../../src/facts/predict.js';
 import { readProgramFacts } from '../../src/facts/program-facts.js';
@@ -15,7 +15,7 @@ import { viewOf } from './kernels.js';
 
 const sample = (name: string) => readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'samples', name), 'utf8');
 
-async function findings(object: string, source: string, arch: 'amd64' | 'arm64', cmdline: string[] = []): Promise<Finding[]> {
+async function findings(object: string, source: string, arch: 'amd64' | 'arm64' | 's390x', cmdline: string[] = []): Promise<Finding[]> {
   const [program, kernel, newest] = await Promise.all([readProgramFacts(object), viewOf(source, arch), viewOf('debian:sid', arch)]);
   return predictObject({ program, kernel, btfMode: { kind: 'kernel' }, names: idNames([kernel, newest]), cmdline });
 }
@@ -52,6 +52,62 @@ describe('explainingFinding', () => {
     expect(predicted).toEqual([]);
     expect(explainingFinding(sample('libbpf-lockdown-trixie-amd64.stderr'), { findings: predicted })).toBeUndefined();
   }, 120_000);
+});
+
+// bpfrun (test/fixtures/bpfrun, libbpf 1.1) on the booted kernels: what it printed, read
+// against the findings for its own object on the same kernel.
+describe('explainingFinding: libbpf 1.1 on Debian kernels (test/facts/kernel-differences.vm.test.ts)', () => {
+  const fixture = (name: string) => path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/bpfrun', name);
+  const object = (name: string, arch: string, target: 'bpfel' | 'bpfeb' = 'bpfel') =>
+    compileBpf(fixture(`${name}.bpf.c`), `bpfrun-${name}-${arch}.o`, target, ['-g', `-D__TARGET_ARCH_${arch}`]);
+  const explain = async (sampleName: string, obj: string, source: string, arch: 'amd64' | 'arm64' | 's390x') =>
+    explainingFinding(sample(sampleName), { findings: await findings(obj, source, arch) });
+
+  it('bpf_loop on 5.10: the verifier counts the callback out (func_info), the helper explains it', async () => {
+    const f = await explain('libbpf-func-info-bullseye-amd64.stderr', object('loop', 'x86'), 'debian:bullseye', 'amd64');
+    expect(f).toMatchObject({ kind: 'helper', need: 'bpf_loop (181)' });
+  }, 120_000);
+
+  it('bpf_loop on s390x: no JIT (CONFIG_BPF_JIT unset), and the interpreter refuses callbacks', async () => {
+    const f = await explain('libbpf-nojit-trixie-s390x.stderr', object('loop', 's390', 'bpfeb'), 'debian:trixie', 's390x');
+    expect(f).toMatchObject({ kind: 'config', need: 'CONFIG_BPF_JIT' });
+  }, 120_000);
+
+  it("a kprobe on a symbol the kernel lacks: the target, with the arch's own syscall symbol", async () => {
+    const f = await explain('libbpf-kprobe-enoent-trixie-arm64.stderr', object('x64kprobe', 'arm64'), 'debian:trixie', 'arm64');
+    expect(f).toMatchObject({ kind: 'target', need: '__x64_sys_execve', candidates: ['__arm64_sys_execve', '__arm64_sys_execveat'] });
+  }, 120_000);
+
+  it('kprobe.multi refused: EOPNOTSUPP without CONFIG_FPROBE (trixie arm64), EINVAL without the attach type (5.10)', async () => {
+    const arm = await explain('libbpf-kprobe-multi-trixie-arm64.stderr', object('multi', 'arm64'), 'debian:trixie', 'arm64');
+    expect(arm).toMatchObject({ kind: 'config', need: 'CONFIG_FPROBE' });
+    // 5.10 lacks both; the attach type is what the kernel said no to.
+    const old = await explain('libbpf-kprobe-multi-bullseye-amd64.stderr', object('multi', 'x86'), 'debian:bullseye', 'amd64');
+    expect(old).toMatchObject({ kind: 'attach-type', need: 'BPF_TRACE_KPROBE_MULTI' });
+  }, 120_000);
+});
+
+describe('checkForTest', () => {
+  const finding = (object: string, kind: Finding['kind'], need: string): Finding => ({ kind, level: 'fail', object, need, detail: '' });
+  const cell: CellCheck = {
+    id: 'arm64/debian-bullseye/default',
+    arch: 'arm64',
+    kernel: 'debian-bullseye',
+    btf: 'kernel',
+    predicted: 'fail',
+    objects: ['loop.o', 'x64kprobe.o', 'multi.o'],
+    findings: [finding('loop.o', 'helper', 'bpf_loop (181)'), finding('x64kprobe.o', 'target', '__x64_sys_execve')],
+  };
+
+  it('keeps the findings of the objects a test ships or names, and predicts from them alone', () => {
+    const loop = checkForTest(cell, { files: [{ src: '/p/obj/arm64/loop.o', dest: '' }], args: ['loop.o'] });
+    expect(loop).toMatchObject({ objects: ['loop.o'], predicted: 'fail', findings: [cell.findings[0]] });
+    expect(checkForTest(cell, { files: [], args: ['multi.o'] })).toMatchObject({ objects: ['multi.o'], predicted: 'pass', findings: [] });
+  });
+
+  it('keeps the whole cell for a test that names none of its objects (a loader with its objects built in)', () => {
+    expect(checkForTest(cell, { files: [], args: ['-v'] })).toBe(cell);
+  });
 });
 
 describe('agreement', () => {
