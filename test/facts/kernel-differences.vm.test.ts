@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../src/facts/cell-check.js';
+import { explainingFinding } from '../../src/facts/explain-outcome.js';
 import type { RunResults, TestResult } from '../../src/results/model.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
 import { useTestLock } from '../helpers/dev-kernels.js';
@@ -135,6 +136,16 @@ describe('kernel differences, booted', () => {
       ['s390x/debian-bullseye', [skip('loop'), skip('x64kprobe'), skip('multi')]],
       ['s390x/debian-trixie', [['loop', 'fail', 'config CONFIG_BPF_JIT', 'agree'], ['x64kprobe', 'fail', 'target __x64_sys_execve', 'agree'], pass('multi')]],
     ]);
+
+    // A loader with all three objects built in gets the whole cell's findings: its words alone
+    // must pick the same one (an EOPNOTSUPP attach is the config, not the cell's missing kprobe target).
+    const byWholeCell = results.cells.flatMap((c) => {
+      const whole = predicted.cells.find((p) => p.id === c.id)!;
+      return c.tests.filter((t) => t.status === 'fail').map((t) => [short(c.id), t.name, explainingFinding(`${t.stdout}\n${t.stderr}`, whole)]);
+    });
+    expect(byWholeCell).toEqual(
+      results.cells.flatMap((c) => c.tests.filter((t) => t.status === 'fail').map((t) => [short(c.id), t.name, t.explanation])),
+    );
 
     // The failing cell names the option its kernel lacks against the kernel it passes on: first in
     // results.json's contrast, and in the terminal's and the Markdown summary's wording of the test.
