@@ -3,9 +3,9 @@
 // disagree. Pure, for the reports: the check's findings and a test's output in,
 // one explanation out.
 
+import type { TestSpec } from '../core/cell.js';
 import type { PredictionAgreement } from '../results/check.js';
 import type { TestResult } from '../results/model.js';
-import type { TestSpec } from '../core/cell.js';
 import type { CellCheck } from './cell-check.js';
 import { type Finding, predicted } from './finding.js';
 import { processedInsns, verifierLogs } from './verifier-log.js';

@@ -83,20 +83,11 @@ describe('kernel differences, booted', () => {
     const predicted = JSON.parse(check.stdout) as CheckReport;
     const findings = predicted.cells.map((c) => [short(c.id), c.predicted, c.findings.map((f) => `${f.object} ${f.kind} ${f.need}`)]);
     expect(findings).toEqual([
-      [
-        'amd64/debian-bullseye',
-        'fail',
-        ['loop.o helper bpf_loop (181)', 'multi.o attach-type BPF_TRACE_KPROBE_MULTI', 'multi.o config CONFIG_FPROBE'],
-      ],
+      ['amd64/debian-bullseye', 'fail', ['loop.o helper bpf_loop (181)', 'multi.o attach-type BPF_TRACE_KPROBE_MULTI', 'multi.o config CONFIG_FPROBE']],
       [
         'arm64/debian-bullseye',
         'fail',
-        [
-          'loop.o helper bpf_loop (181)',
-          'x64kprobe.o target __x64_sys_execve',
-          'multi.o attach-type BPF_TRACE_KPROBE_MULTI',
-          'multi.o config CONFIG_FPROBE',
-        ],
+        ['loop.o helper bpf_loop (181)', 'x64kprobe.o target __x64_sys_execve', 'multi.o attach-type BPF_TRACE_KPROBE_MULTI', 'multi.o config CONFIG_FPROBE'],
       ],
       ['s390x/debian-bullseye', 'skip', []],
       ['amd64/debian-trixie', 'pass', []],
@@ -143,9 +134,7 @@ describe('kernel differences, booted', () => {
       const whole = predicted.cells.find((p) => p.id === c.id)!;
       return c.tests.filter((t) => t.status === 'fail').map((t) => [short(c.id), t.name, explainingFinding(`${t.stdout}\n${t.stderr}`, whole)]);
     });
-    expect(byWholeCell).toEqual(
-      results.cells.flatMap((c) => c.tests.filter((t) => t.status === 'fail').map((t) => [short(c.id), t.name, t.explanation])),
-    );
+    expect(byWholeCell).toEqual(results.cells.flatMap((c) => c.tests.filter((t) => t.status === 'fail').map((t) => [short(c.id), t.name, t.explanation])));
 
     // The failing cell names the option its kernel lacks against the kernel it passes on: first in
     // results.json's contrast, and in the terminal's and the Markdown summary's wording of the test.

@@ -97,11 +97,7 @@ describe('the kernels view', () => {
     const opt = (name: string, area: string) => ({ name, value: 'y', area });
     const pass = [opt('CONFIG_BPF_JIT', 'bpf'), opt('CONFIG_FPROBE', 'probes'), opt('CONFIG_KPROBES_ON_FTRACE', 'probes')];
     const fail = [opt('CONFIG_BPF_JIT', 'bpf'), opt('CONFIG_ARM64_BPF', 'bpf')];
-    expect(optionLines(pass, fail)).toEqual([
-      'CONFIG_ARM64_BPF: not set → y',
-      'CONFIG_FPROBE: y → not set',
-      'CONFIG_KPROBES_ON_FTRACE: y → not set',
-    ]);
+    expect(optionLines(pass, fail)).toEqual(['CONFIG_ARM64_BPF: not set → y', 'CONFIG_FPROBE: y → not set', 'CONFIG_KPROBES_ON_FTRACE: y → not set']);
     expect(optionLines(pass, fail, 'CONFIG_FPROBE')[0]).toBe('CONFIG_FPROBE: y → not set');
   });
 
