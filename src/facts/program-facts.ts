@@ -71,7 +71,8 @@ function jitOnlySections(elf: BpfElf): string[] {
     const symbol = elf.symbols[r.symbol];
     if (!section || !symbol || !exec.has(section.index)) continue;
     const op = section.data[r.offset];
-    if ((op === BPF_LD_IMM64 && exec.has(symbol.section)) || (op === BPF_CALL && symbol.section === 0)) out.add(section.name);
+    const callback = op === BPF_LD_IMM64 && exec.has(symbol.section);
+    if (callback || (op === BPF_CALL && symbol.section === 0)) out.add(section.name);
   }
   return [...out];
 }

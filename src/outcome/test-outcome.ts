@@ -128,7 +128,8 @@ export function decideTest(spec: TestSpec, run: TestRun, rules: SplatRules = NO_
   if (run.guestDied) t.consoleTail = run.guestDied.consoleTail;
   if (v.cases) t.cases = v.cases;
   if (run.outputCut) t.outputCut = run.outputCut;
-  const facts = testFacts(v.failed ? 'fail' : 'pass', `${run.stdout}\n${run.stderr}`, check && checkForTest(check, spec));
+  const ownCheck = check && checkForTest(check, spec);
+  const facts = testFacts(v.failed ? 'fail' : 'pass', `${run.stdout}\n${run.stderr}`, ownCheck);
   const programs = programResults(run.programs, facts.processedInsns);
   return { ...t, ...facts, ...(programs ? { programs } : {}) };
 }

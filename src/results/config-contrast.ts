@@ -19,13 +19,14 @@ const rankOf = (area: string | undefined) => {
 export function optionLines(pass: readonly KernelOption[], fail: readonly KernelOption[], first?: string): string[] {
   const inPass = new Map(pass.map((o) => [o.name, o]));
   const inFail = new Map(fail.map((o) => [o.name, o]));
-  const names = [...new Set([...inPass.keys(), ...inFail.keys()])].filter((n) => inPass.get(n)?.value !== inFail.get(n)?.value);
+  const differ = (n: string) => inPass.get(n)?.value !== inFail.get(n)?.value;
+  const names = [...new Set([...inPass.keys(), ...inFail.keys()])].filter(differ);
   const key = (n: string) => (n === first ? -1 : rankOf((inPass.get(n) ?? inFail.get(n))?.area));
   names.sort((a, b) => key(a) - key(b) || (a < b ? -1 : a > b ? 1 : 0));
   return names.map((n) => `${n}: ${inPass.get(n)?.value ?? 'not set'} → ${inFail.get(n)?.value ?? 'not set'}`);
 }
 
-/** A passing cell of the same test: same arch, config and libc on another kernel, else the same kernel on another arch. */
+/** A passing cell of the same test: same arch, config and libc on another kernel, else same kernel, other arch. */
 function passingPeer(cells: readonly CellResult[], cell: CellResult, test: TestResult): CellResult | undefined {
   const passes = (c: CellResult) => c.tests.some((t) => t.name === test.name && t.status === 'pass');
   const peers = cells.filter((c) => c !== cell && c.config === cell.config && c.libc === cell.libc && passes(c));
@@ -47,8 +48,8 @@ export function configContrast(
   const a = peer && summaryOf(peer);
   const b = summaryOf(cell);
   if (!peer || !a || !b) return undefined;
-  const named = typeof test.explanation === 'object' && test.explanation.kind === 'config' ? test.explanation.need : undefined;
-  const lines = optionLines(a, b, named);
+  const e = test.explanation;
+  const lines = optionLines(a, b, typeof e === 'object' && e.kind === 'config' ? e.need : undefined);
   return lines.length ? { against: peer.id, lines } : undefined;
 }
 

@@ -36,7 +36,7 @@ describe('program facts', () => {
     expect(paths).toContain('FIELD_BYTE_OFFSET pt_regs.di');
   });
 
-  it('the sections only a JIT runs: a callback (bpf_loop) and kfunc calls, in either byte order; none in the naive variant', async () => {
+  it('the sections only a JIT runs: a callback (bpf_loop), kfunc calls; none in the naive variant', async () => {
     for (const target of ['bpfel', 'bpfeb'] as const) {
       const p = await readProgramFacts(compileBpf(TINY_C, `tiny-jit-${target}.o`, target));
       expect(p.jitOnly.sort()).toEqual(['fentry/do_unlinkat', 'tp/sched/sched_process_exec']);
