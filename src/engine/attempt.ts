@@ -18,6 +18,7 @@ import type { ImageStoreExt } from '../images/store.js';
 import type { ResolvedKernel } from '../images/types.js';
 import { libcFit } from '../libc/fit.js';
 import { glibcVersionOfTree } from '../libc/glibc.js';
+import { underCellExpect } from '../outcome/cell-outcome.js';
 import type { LibcContext } from '../outcome/explain.js';
 import { type AttemptMarks, notBooted, withAttempt } from '../outcome/not-booted.js';
 import type { SplatRules } from '../outcome/splats.js';
@@ -86,7 +87,8 @@ export async function runCellOnce(cell: Cell, kernel: ResolvedKernel, at: Attemp
   const consoleLog = consoleLogPath(deps.resultsDir, cell.id);
   const guestRun = guestRunner(cell, { kernel, accel, busybox: parts.busybox, consoleLog }, at, deps);
   const libc = await libcContexts(cell, elfs, parts.libc);
-  const onTest = (test: TestResult) => void deps.events.emit({ type: 'test', cell, test });
+  // The live line says what the cell's result will: a failure its `expect` covers is an xfail.
+  const onTest = (test: TestResult) => void deps.events.emit({ type: 'test', cell, test: underCellExpect(test, cell.expect) });
   const decide = { splats: deps.splats, libc, check: deps.checks?.get(cell.id) };
   const suite = await runSuite(cell, { boot, runGuest: guestRun, decide, signal: deps.signal, onTest, skipped });
   const facts = {

@@ -1,7 +1,7 @@
 // The sections and symbols of a BPF ELF object (ELF64, EM_BPF), in the byte order
 // its header names: clang's bpfel objects are little-endian, bpfeb (s390x) big.
 
-const EM_BPF = 247;
+export const EM_BPF = 247;
 export const SHF_EXECINSTR = 0x4;
 const SHT_SYMTAB = 2;
 const SHT_REL = 9;

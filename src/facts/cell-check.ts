@@ -19,16 +19,19 @@ export interface CellCheckDeps {
   kernel(cell: Cell): Promise<ResolvedKernel>;
   /** The kernel's facts; `generate` when the cell's BTF mode would generate BTF for a kernel without. */
   view(kernel: ResolvedKernel, generate: boolean): Promise<KernelView>;
-  /** The facts of the cell's BPF objects (btf.objects for its arch); [] when the matrix lists none. */
+  /** The facts of the cell's BPF objects (btf.objects for its arch, else its tests'); [] when there are none. */
   objects(cell: Cell): Promise<ProgramFacts[]>;
 }
+
+/** Why a cell without objects is not checked. */
+export const NO_OBJECTS = "no BPF objects in btf.objects or in the tests' programs and files";
 
 type Resolved = { cell: Cell; kernel?: ResolvedKernel; view?: KernelView; objects: ProgramFacts[]; skip?: string };
 
 async function resolveCell(cell: Cell, deps: CellCheckDeps): Promise<Resolved> {
   if (cell.skip) return { cell, objects: [], skip: cell.skip };
   const objects = await deps.objects(cell);
-  if (objects.length === 0) return { cell, objects, skip: 'no BPF objects to check (list them in btf.objects)' };
+  if (objects.length === 0) return { cell, objects, skip: NO_OBJECTS };
   try {
     const kernel = await deps.kernel(cell);
     const mode = cellBtfMode(cell).kind;
@@ -60,7 +63,9 @@ function judge(r: Resolved, names: IdNames): CellCheck {
 export async function checkCells(cells: readonly Cell[], deps: CellCheckDeps): Promise<CheckReport> {
   const kernel = memoize(deps.kernel, { keyOf: (c) => `${c.kernel.source}\0${c.arch}\0${c.config.flavour ?? ''}` });
   const view = memoize(deps.view, { keyOf: (k, g) => `${k.sha256} ${g}` });
-  const objects = memoize(deps.objects, { keyOf: (c) => c.arch });
+  // Cells of one arch share their objects unless their tests differ.
+  const testFiles = (c: Cell) => c.tests.flatMap((t) => [t.path, ...t.files.map((f) => f.src)]);
+  const objects = memoize(deps.objects, { keyOf: (c) => [c.arch, ...testFiles(c)].join('\0') });
   const resolved: Resolved[] = [];
   for (const cell of cells) resolved.push(await resolveCell(cell, { kernel, view, objects }));
   const names = idNames(resolved.flatMap((r) => (r.view ? [r.view] : [])));

@@ -1,6 +1,7 @@
 // What the check of a matrix's cells reads: each cell's kernel through an image
 // store (the run's own, so the check downloads nothing the run would not), the
-// kernel's facts, and the BPF objects `btf.objects` lists for the cell's arch.
+// kernel's facts, and the BPF objects `btf.objects` lists for the cell's arch —
+// or, when it lists none, those found in the cell's tests (facts/test-objects.ts).
 // Shared by `portmatrix check`, `plan --explain` and the run's pre-flight.
 
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { NotBpfObjectError } from './bpf-elf.js';
 import { type CellCheckDeps, checkCells } from './cell-check.js';
 import { kernelView } from './kernel-view.js';
 import { type ProgramFacts, readProgramFacts } from './program-facts.js';
+import { testObjects } from './test-objects.js';
 
 /** The facts of every object `btf.objects` lists for `arch`; a file that is no BPF object is a located error. */
 async function objectsFor(ctx: Context, matrix: Matrix, arch: Arch): Promise<ProgramFacts[]> {
@@ -48,7 +50,8 @@ export function checkDeps(ctx: Context, matrix: Matrix, images: ImageStoreExt): 
   return {
     kernel: (cell) => images.kernel(cell.kernel.source, cell.arch, cell.config.flavour),
     view: (k, generate) => kernelView(k, generate ? { ...base, generatedBtf: images.generatedBtf } : base),
-    objects: (cell) => objectsFor(ctx, matrix, cell.arch),
+    // Objects the user lists win over what their tests carry: no scanning then.
+    objects: (cell) => (matrix.btf.objects.length > 0 ? objectsFor(ctx, matrix, cell.arch) : testObjects(cell)),
   };
 }
 

@@ -4,7 +4,7 @@
 // one explanation out.
 
 import type { TestSpec } from '../core/cell.js';
-import type { PredictionAgreement } from '../results/check.js';
+import { agreement, type PredictionAgreement } from '../results/check.js';
 import type { TestResult } from '../results/model.js';
 import type { CellCheck } from './cell-check.js';
 import { type Finding, predicted } from './finding.js';
@@ -26,7 +26,8 @@ const MATCHERS: Matcher[] = [
     kinds: ['btf', 'field', 'type', 'enumval'],
   },
   // The verifier's words when lockdown took the helper away; the loader may have swapped the id (113 → 4).
-  { error: /cannot use helper \w+#\d+/, kinds: ['lockdown'] },
+  // Kernels before 6.2 (bullseye's 5.10, bookworm's 6.1) call the same refusal an unknown func.
+  { error: /cannot use helper \w+#\d+|(?:unknown|invalid) func bpf_probe_(?:read|write_user)\w*#\d+/, kinds: ['lockdown'] },
   // EPERM from bpf(2) or perf_event_open(2): the user or its capabilities.
   { error: /operation not permitted|permission denied/i, kinds: ['privilege'] },
   // A kernel without a JIT (CONFIG_BPF_JIT unset) interprets, and the interpreter takes no callback or kfunc.
@@ -84,18 +85,8 @@ export function checkForTest(check: CellCheck, test: Pick<TestSpec, 'files' | 'a
   return { ...check, objects, findings, predicted: predicted(findings) };
 }
 
+export { agreement };
 export type Agreement = PredictionAgreement;
-
-/**
- * Prediction against outcome: a cell predicted to fail that passed handled the
- * miss itself (a flavour, an exists check, a fallback the check cannot see); one
- * that failed with no finding failed for a reason the kernel's facts do not hold.
- */
-export function agreement(predicted: CellCheck['predicted'], outcome: 'pass' | 'fail'): Agreement {
-  if (predicted === 'fail' && outcome === 'pass') return 'predicted-fail-passed';
-  if (predicted !== 'fail' && outcome === 'fail') return 'failed-unexplained';
-  return 'agree';
-}
 
 /** What a test's outcome adds to its result from the cell's check and its output (outcome/ records it). */
 export type TestFacts = Pick<TestResult, 'explanation' | 'prediction' | 'verifierLog' | 'processedInsns'>;

@@ -9,6 +9,11 @@ import type { TestStep } from './test-steps.js';
 
 /** Where the tests' scripts go in the guest (first on the shell's PATH). */
 export const TESTS_DIR = '/portmatrix/tests';
+/**
+ * An alias per test, read by the shell at its start: busybox sh runs its own applets
+ * before it searches PATH, so a test named `id` or `ls` would run the applet.
+ */
+export const ALIASES = `${TESTS_DIR}/.aliases`;
 
 export interface ShellScriptOptions extends Omit<InitOptions, 'args' | 'env' | 'timeoutSec'> {
   cellId: string;
@@ -70,6 +75,7 @@ function testLines(o: ShellScriptOptions, runAs: string): string[] {
       // The BTF path (btf-init.ts) and who the tests run as (privilegeDrop): fixed as this shell has them.
       `printf '%s\\n' '#!/bin/sh' ${FIXED} ${shQuote(command)} > ${file}`,
       `chmod 755 ${file}`,
+      `echo ${shQuote(`alias ${shQuote(scriptName(name))}=${file}`)} >> ${ALIASES}`,
       `echo ${shQuote(`  ${scriptName(name)}: ${step.program} ${step.args.join(' ')}`.trimEnd())}`,
     ];
   });
@@ -79,7 +85,8 @@ function testLines(o: ShellScriptOptions, runAs: string): string[] {
 function shellLines(o: ShellScriptOptions, F: string): string[] {
   const [start, end] = o.kernelLog ? [kernelLogStart(F), kernelLogEnd] : [[], []];
   const exit = ['pm_exit=$?', ...end, 'frame shell-exit=$pm_exit'];
-  if (o.command !== undefined) return [...start, `sh -c ${shQuote(o.command)}`, ...exit];
+  // An alias counts from the line after the one defining it: the command follows the aliases' line.
+  if (o.command !== undefined) return [...start, `sh -c ${shQuote(`. ${ALIASES}\n${o.command}`)}`, ...exit];
   // cttyhack makes the console the shell's controlling terminal: Ctrl-C reaches what runs in it.
   const size = o.size ? [`stty rows ${o.size.rows} cols ${o.size.columns} 2>/dev/null`] : [];
   return [
@@ -107,7 +114,8 @@ export function shellScript(o: ShellScriptOptions): string {
     // The configured user owns the tests' roots: a test may write where it starts.
     ...(o.user !== undefined ? [`chown -R "$user" ${roots.map(shQuote).join(' ')}`] : []),
     `mkdir -p ${TESTS_DIR}`,
-    `export PATH=${TESTS_DIR}:$PATH HOME=/tmp`,
+    `export PATH=${TESTS_DIR}:$PATH HOME=/tmp ENV=${ALIASES}`,
+    `: > ${ALIASES}`,
     'cd /tmp',
     'frame phase=shell',
     `echo ${shQuote(`portmatrix shell: ${o.cellId}`)} "(kernel $(uname -r))"`,

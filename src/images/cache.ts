@@ -130,7 +130,7 @@ export class Cache {
           await unlink(file).catch(() => {});
           continue;
         }
-        if (!waitedLogged) this.log(`waiting for another portmatrix process (${path.basename(file)})`);
+        if (!waitedLogged) this.log(`waiting for ${await lockHolder(file)} (${path.basename(file)})`);
         waitedLogged = true;
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -144,6 +144,17 @@ export class Cache {
 }
 
 /** Stale when its owner is a dead process on this host, or it is old and unreadable. */
+/** Who holds a lock, for the waiting line: this process (another of its cells) or another one. */
+async function lockHolder(file: string): Promise<string> {
+  try {
+    const info = JSON.parse(await readFile(file, 'utf8')) as { pid: number; host: string };
+    if (info.pid === process.pid && info.host === os.hostname()) return 'another cell of this run';
+    return `portmatrix process ${info.pid} on ${info.host}`;
+  } catch {
+    return 'another portmatrix process';
+  }
+}
+
 async function isStale(file: string): Promise<boolean> {
   try {
     const info = JSON.parse(await readFile(file, 'utf8')) as { pid: number; host: string; at: number };

@@ -52,10 +52,15 @@ export interface CellFacts {
   sysctlErrors?: readonly string[];
 }
 
+/** A failed test of a cell whose `expect` covers all its tests: failed as expected. */
+export function underCellExpect(test: TestResult, expect: Expect): TestResult {
+  return expect && test.status === 'fail' ? { ...test, status: 'xfail', expected: test.expected ?? expect } : test;
+}
+
 export function decideCell(cell: Pick<Cell, 'expect'>, tests: readonly TestResult[], f: CellFacts): CellOutcome {
   const status = cellStatus(tests, { bootFailed: f.bootFailed, expect: cell.expect });
   const expect = cell.expect;
   const why = status === 'xpass' && expect ? passedAgainstExpectation(expect.reason) : testsReason(tests, f.infra);
-  const marked = expect ? tests.map((t) => (t.status === 'fail' ? { ...t, status: 'xfail' as const, expected: t.expected ?? expect } : t)) : [...tests];
+  const marked = tests.map((t) => underCellExpect(t, expect));
   return { status, reason: withSysctlErrors(why, [...(f.sysctlErrors ?? [])], status), tests: marked };
 }

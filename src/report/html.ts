@@ -15,7 +15,7 @@ import { REPORT_STYLE } from './html-style.js';
 import { escapeMarkup as esc, formatMs, oneLine } from './text.js';
 import { verdictView } from './verdict-view.js';
 import type { Counts } from './view.js';
-import { buildGrid, countStatuses, kernelRanges, reusedNote, snapshotNote, sortByStatus } from './view.js';
+import { buildGrid, countStatuses, kernelRanges, runNotes, sortByStatus } from './view.js';
 import { STATUS_INFO, STATUS_ORDER, statusLegend } from './wording.js';
 
 const SCRIPT_HASH = createHash('sha256').update(REPORT_SCRIPT).digest('base64');
@@ -135,9 +135,11 @@ function rangeTable(results: RunResults): string {
   return `<h2>Passes on kernels</h2>\n<table class="ranges"><thead><tr><th>arch / config</th><th>oldest … newest kernel passed</th></tr></thead>\n<tbody>\n${rows}\n</tbody></table>\n`;
 }
 
-/** Snapshot and --reuse notes, one paragraph each, or nothing. */
-function runNotes(results: RunResults): string {
-  return [snapshotNote(results.cells), reusedNote(results.cells)].map((n) => (n ? `<p class="note">${esc(n)}</p>\n` : '')).join('');
+/** The run's notes (view.ts), one paragraph each, or nothing. */
+function notesHtml(results: RunResults): string {
+  return runNotes(results)
+    .map((n) => `<p class="note">${esc(n)}</p>\n`)
+    .join('');
 }
 
 export function renderHtml(results: RunResults): string {
@@ -160,7 +162,7 @@ export function renderHtml(results: RunResults): string {
 <h1>portmatrix report</h1>
 ${meta(results)}
 ${verdict(results)}
-${runNotes(results)}${countButtons(counts)}
+${notesHtml(results)}${countButtons(counts)}
 ${filters(results)}
 <h2>Matrix</h2>
 ${gridTable(results)}

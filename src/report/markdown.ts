@@ -12,7 +12,7 @@ import { cellView, tallyLegend } from './cell-view.js';
 import { testGrid } from './test-grid.js';
 import { escapeMarkup, formatMs, lastLines, oneLine } from './text.js';
 import { verdictView } from './verdict-view.js';
-import { buildGrid, type Counts, countStatuses, kernelRanges, problemCells, reusedNote, snapshotNote, sortByStatus } from './view.js';
+import { buildGrid, type Counts, countStatuses, kernelRanges, problemCells, runNotes, sortByStatus } from './view.js';
 import {
   NOT_RUN_MARK,
   reusedText,
@@ -250,9 +250,8 @@ export function renderMarkdown(results: RunResults, opts: MarkdownOptions = {}):
     testsSection(results),
     { title: '### Expected failures', items: xfails.map((c) => ({ full: xfailItem(c), short: xfailItem(c) })) },
   ];
-  const notes = [snapshotNote(results.cells), reusedNote(results.cells)]
-    .filter(Boolean)
-    .map((n) => `\n_${mdInline(n!)}_\n`)
+  const notes = runNotes(results)
+    .map((n) => `\n_${mdInline(n)}_\n`)
     .join('');
   const start = head(results, opts.title ?? 'portmatrix', limit, note) + notes + rangesTable(results);
   const { out, dropped } = appendSections(start, sections, limit, note(999_999).length + 1);

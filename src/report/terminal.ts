@@ -9,7 +9,7 @@ import { cellView, tallyLegend } from './cell-view.js';
 import { testGrid } from './test-grid.js';
 import { oneLine } from './text.js';
 import { verdictView } from './verdict-view.js';
-import { buildGrid, countStatuses, countsLine, kernelRanges, problemCells, reusedNote, snapshotNote } from './view.js';
+import { buildGrid, countStatuses, countsLine, kernelRanges, problemCells, runNotes } from './view.js';
 import { NOT_RUN_MARK, STATUS_INFO, STATUS_ORDER, TEST_GRID_TITLE, testGridCount, testGridHeading, testGridLeftOut } from './wording.js';
 
 export interface TableOptions {
@@ -158,7 +158,7 @@ export function renderTable(results: RunResults, opts: TableOptions): string {
   const width = Math.max(40, opts.width ?? 100);
   const lines = [...gridLines(results, opts.color), ...summaryLines(results, width, opts.color)];
   lines.push(...rangeLines(results, width, opts.color));
-  for (const note of [snapshotNote(results.cells), reusedNote(results.cells)]) if (note) lines.push(...wrap(note, width));
+  for (const note of runNotes(results)) lines.push(...wrap(note, width));
   lines.push(...testGridLines(results, width, opts.color));
   lines.push(...problemLines(results, width, opts.color));
   return `${lines.join('\n')}\n`;

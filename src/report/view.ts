@@ -6,6 +6,7 @@ import { ARCHES, type Arch } from '../core/arch.js';
 import { compareIds } from '../core/cell.js';
 import { kernelOrder, type PassRange, passRanges } from '../results/kernel-range.js';
 import { type CellResult, type RunResults, STATUSES, type Status } from '../results/model.js';
+import { checkNote } from './check-view.js';
 import { STATUS_INFO, STATUS_ORDER } from './wording.js';
 
 export { kernelOrder };
@@ -107,4 +108,9 @@ export function snapshotNote(cells: readonly CellResult[]): string | undefined {
   const restored = cells.filter((c) => c.boot === 'snapshot').length;
   if (!restored) return undefined;
   return `${restored} of ${cells.length} cells restored a snapshot of their kernel's boot: they share its KASLR layout (--no-snapshot boots each cell)`;
+}
+
+/** The run's notes under its counts: snapshots restored, cells reused, the check against the outcome. */
+export function runNotes(results: RunResults): string[] {
+  return [snapshotNote(results.cells), reusedNote(results.cells), checkNote(results)].filter((n): n is string => !!n);
 }

@@ -102,3 +102,14 @@ export type TestExplanation = Finding | 'unexplained';
  * failed for a reason the kernel's facts do not hold.
  */
 export type PredictionAgreement = 'agree' | 'predicted-fail-passed' | 'failed-unexplained';
+
+/**
+ * Prediction against outcome: a cell predicted to fail that passed handled the
+ * miss itself (a flavour, an exists check, a fallback the check cannot see); one
+ * that failed with no finding failed for a reason the kernel's facts do not hold.
+ */
+export function agreement(predicted: CellCheck['predicted'], outcome: 'pass' | 'fail'): PredictionAgreement {
+  if (predicted === 'fail' && outcome === 'pass') return 'predicted-fail-passed';
+  if (predicted !== 'fail' && outcome === 'fail') return 'failed-unexplained';
+  return 'agree';
+}

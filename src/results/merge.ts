@@ -7,6 +7,7 @@
 import { byId as idOrder } from '../core/cell.js';
 import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
+import type { CheckReport } from './check.js';
 import { type CellResult, type RunResults, SCHEMA_VERSION, type ShardPlan } from './model.js';
 import { recordedPlan, withMissingCells } from './shard-plan.js';
 
@@ -65,6 +66,21 @@ function nothingReported(plan: ShardPlan, matrix: string): RunResults {
   };
 }
 
+/** The shards' checks as one: each cell's prediction and each kernel once, in the merged cells' order. */
+function mergedCheck(list: readonly ShardResults[], cells: readonly CellResult[]): CheckReport | undefined {
+  const checks = list.map((s) => s.results.check).filter((c): c is CheckReport => !!c);
+  if (!checks.length) return undefined;
+  const byId = new Map(checks.flatMap((c) => c.cells.map((cell) => [cell.id, cell] as const)));
+  const kernels = new Map(checks.flatMap((c) => (c.kernels ?? []).map((k) => [k.kernel + k.arch, k] as const)));
+  const skipped = checks.find((c) => c.skipped)?.skipped;
+  return {
+    version: 1,
+    cells: cells.flatMap((c) => byId.get(c.id) ?? []),
+    kernels: [...kernels.keys()].sort().map((key) => kernels.get(key)!),
+    ...(skipped && !byId.size ? { skipped } : {}),
+  };
+}
+
 export interface MergeOptions {
   /** The whole plan, when the shards may not hold it (none uploaded); else the one they recorded. */
   plan?: ShardPlan;
@@ -97,5 +113,7 @@ export function mergeResults(list: readonly ShardResults[], opts: MergeOptions =
     cells,
     ...(plan ? { plan: { shards: plan.shards, cells: plan.cells } } : {}),
   };
+  const check = mergedCheck(list, cells);
+  if (check) merged.check = check;
   return merged;
 }

@@ -49,6 +49,22 @@ describe('explainingFinding', () => {
     expect(f).toMatchObject({ kind: 'lockdown', need: 'bpf_probe_read_kernel (113)' });
   }, 120_000);
 
+  // Bookworm's 6.1 words the same refusal as an unknown helper, in all three loaders' output.
+  it.each(['cilium-lockdown-bookworm-amd64.stderr', 'gotest-lockdown-bookworm-amd64.stdout', 'libbpf-lockdown-bookworm-amd64.stderr'])(
+    'names the lockdown on bookworm, where the verifier calls bpf_probe_read unknown: %s',
+    async (name) => {
+      const obj = compileBpf(path.join(EXAMPLE_BPF, 'execsnoop.bpf.c'), 'explain-portable6.o', 'bpfel', ['-g', '-D__TARGET_ARCH_x86']);
+      const predicted = await findings(obj, 'debian:bookworm', 'amd64', ['lockdown=confidentiality']);
+      expect(explainingFinding(sample(name), { findings: predicted })).toMatchObject({ kind: 'lockdown' });
+    },
+    120_000,
+  );
+
+  it('reads an unknown bpf_probe_read without a lockdown finding as a missing helper, not lockdown', () => {
+    const helper: Finding = { kind: 'helper', level: 'fail', object: 'x.o', need: 'bpf_probe_read (4)', detail: 'absent' };
+    expect(explainingFinding(sample('cilium-lockdown-bookworm-amd64.stderr'), { findings: [helper] })).toBe(helper);
+  });
+
   it('leaves a failure the facts do not hold unexplained: lockdown without the cell saying lockdown=', async () => {
     const predicted = await findings(compileBpf(path.join(EXAMPLE_BPF, 'naive.bpf.c'), 'explain-naive2.o'), 'debian:bullseye', 'amd64');
     expect(predicted).toEqual([]);

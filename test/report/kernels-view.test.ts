@@ -116,6 +116,21 @@ describe('the kernels view', () => {
     expect(detail).toContain('CONFIG_BPF_LSM: y → not set');
   });
 
+  it("claims no missed prediction for a test that passed beside a test of its cell that failed (the cell's check covers both)", () => {
+    const beside = runResults([
+      cellResult({
+        id: 'amd64/trixie/nobtf',
+        status: 'xfail',
+        tests: [testResult({ name: 'core', status: 'xfail', prediction: 'agree' }), testResult({ name: 'other', prediction: 'predicted-fail-passed' })],
+      }),
+      cellResult({ id: 'amd64/sid/nobtf', tests: [testResult({ name: 'other', prediction: 'predicted-fail-passed' })] }),
+    ]);
+    expect(testsAcrossKernels(beside).map((t) => [t.name, t.mismatches.map((m) => m.id)])).toEqual([
+      ['other', ['amd64/sid/nobtf']],
+      ['core', []],
+    ]);
+  });
+
   it('leaves the section out of a run without a check', () => {
     expect(kernelsSection(runResults(results.cells))).toBe('');
   });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Cell } from '../../src/core/cell.js';
 import type { GuestReport } from '../../src/guest/frames.js';
-import { decideCell } from '../../src/outcome/cell-outcome.js';
+import { decideCell, underCellExpect } from '../../src/outcome/cell-outcome.js';
 import { guestInfra } from '../../src/outcome/guest-infra.js';
 import { decideGuestTests } from '../../src/outcome/guest-tests.js';
 import { classifyFailure } from '../../src/outcome/patterns.js';
@@ -196,6 +196,16 @@ describe('one attempt of a loader', () => {
     const outcome = decide(cell(expectation as Cell['expect']), observed);
     expect(outcome.status).toBe(status);
     expect(outcome.reason).toBe(reason);
+  });
+
+  it('marks a failed test of a cell whose expect covers its tests xfail, as its live line shows it, and leaves others', () => {
+    const expectation = { result: 'fail' as const, reason: 'lockdown' };
+    const failed = undecidedTest(cell().tests[0]!, 'fail', 'unknown func bpf_probe_read#4');
+    expect(underCellExpect(failed, expectation)).toMatchObject({ status: 'xfail', expected: expectation });
+    expect(underCellExpect(failed, undefined)).toBe(failed);
+    const infra = undecidedTest(cell().tests[0]!, 'infra', 'guest died');
+    expect(underCellExpect(infra, expectation)).toBe(infra);
+    expect(decideCell(cell(expectation), [failed], { bootFailed: false }).tests).toEqual([underCellExpect(failed, expectation)]);
   });
 });
 

@@ -1,15 +1,17 @@
 // `portmatrix shell` without a VM: what of the console the user sees, the guest's
 // script, and the errors before anything boots.
 
+import { spawnSync } from 'node:child_process';
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
-import { scriptName, shellScript } from '../../src/guest/shell-script.js';
+import { ALIASES, scriptName, shellScript, TESTS_DIR } from '../../src/guest/shell-script.js';
 import { stepOf } from '../../src/guest/test-steps.js';
 import { consoleView } from '../../src/shell/console-view.js';
+import { devBusybox } from '../helpers/dev-kernels.js';
 
 const T = '0123456789abcdef';
 
@@ -66,7 +68,7 @@ describe('shellScript', () => {
     expect(script).toContain('> /portmatrix/tests/map_test_1');
     expect(script).toContain(`user='$user' uid='$uid'`);
     expect(script).toContain(`'\\''A=b'\\'' su -p -s /bin/sh -c`);
-    expect(script).toContain("sh -c 'id'\npm_exit=$?\nframe shell-exit=$pm_exit");
+    expect(script).toContain(`sh -c '. ${ALIASES}\nid'\npm_exit=$?\nframe shell-exit=$pm_exit`);
     expect(script).not.toContain('sh -i');
   });
 
@@ -78,9 +80,30 @@ describe('shellScript', () => {
     expect(script).toContain(`printf '@@portmatrix:${T} kmsg %s\\n' "\${r#*;}"`);
     // The pipe closed, then one more record: cat's next write ends it, so `wait` returns.
     expect(script).toContain("exec 0<&-; echo '<7>portmatrix: the kernel log follower stops' > /dev/kmsg; } &");
-    expect(at("sh -c 'id'")).toBeLessThan(at("echo '<7>portmatrix: the shell ended'"));
+    expect(at(`sh -c '. ${ALIASES}`)).toBeGreaterThan(0);
+    expect(at(`sh -c '. ${ALIASES}`)).toBeLessThan(at("echo '<7>portmatrix: the shell ended'"));
     expect(at('wait $pm_klog')).toBeLessThan(at('frame shell-exit=$pm_exit'));
     expect(shellScript({ token: T, cellId: 'c', tests, sysctl: {}, command: 'id' })).not.toContain('/dev/kmsg');
+  });
+
+  it('a test named like a busybox applet runs the test, not the applet (the guest busybox sh)', async () => {
+    const busybox = await devBusybox('amd64');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pm-shell-alias-'));
+    const id = { name: 'id', step: stepOf({ ...spec, name: 'id' } as never, 0) };
+    const script = shellScript({ token: T, cellId: 'c', tests: [id], sysctl: {}, command: 'id' });
+    // The lines that write the tests' scripts and aliases, and the command, moved into a temp dir.
+    const lines = script.split('\n').filter((l) => l.includes(TESTS_DIR) && !l.startsWith('mkdir'));
+    const setup = lines.filter((l) => !l.startsWith('sh -c')).map((l) => l.replaceAll(TESTS_DIR, dir));
+    expect(spawnSync(busybox, ['sh', '-c', setup.join('\n')], { argv0: 'busybox' }).status).toBe(0);
+    await writeFile(path.join(dir, 'id'), '#!/bin/sh\necho "the test named id"\n');
+    const run = (command: string) =>
+      spawnSync(busybox, ['sh', '-c', command], { argv0: 'busybox', env: { PATH: `${dir}:/usr/bin:/bin` }, encoding: 'utf8' }).stdout;
+    // busybox prefers its applet to the script first on PATH ...
+    expect(run('id')).toMatch(/^uid=/);
+    // ... and the alias the shell reads first wins over the applet.
+    expect(script).toContain(`sh -c '. ${ALIASES}\nid'`);
+    expect(run(`. ${dir}/.aliases\nid`)).toBe('the test named id\n');
+    expect(script).toContain(`ENV=${ALIASES}`);
   });
 
   it('an interactive shell on the console when there is no command', () => {

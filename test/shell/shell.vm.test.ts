@@ -97,6 +97,9 @@ describe('portmatrix shell', () => {
     expect(await paneShows(/^aarch64$/m, 30_000)).toMatch(/^aarch64$/m);
     tmux('send-keys', '-t', SESSION, 'probe', 'Enter');
     expect(await paneShows(/probe ran as 0/, 30_000)).toContain('probe ran as 0 in /portmatrix/t/0 with --fast');
+    // The shell read the tests' aliases, which beat busybox's applets of the same name.
+    tmux('send-keys', '-t', SESSION, 'alias probe', 'Enter');
+    expect(await paneShows(/^probe='\/portmatrix\/tests\/probe'/m, 30_000)).toMatch(/^probe='\/portmatrix\/tests\/probe'/m);
     tmux('send-keys', '-t', SESSION, 'exit', 'Enter');
     expect(await paneShows(/portmatrix exited/, 30_000)).toContain('portmatrix exited 0');
     expect(qemusOf(pid)).toBe('');
