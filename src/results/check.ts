@@ -55,6 +55,10 @@ export interface CellCheck {
   findings: Finding[];
 }
 
+/** What a CONFIG_ option that matters to BPF is about, most relevant first (facts/config-diff.ts sorts by it). */
+export const OPTION_AREAS = ['bpf', 'btf', 'probes', 'lockdown', 'network', 'cgroups', 'symbols', 'timing'] as const;
+export type OptionArea = (typeof OPTION_AREAS)[number];
+
 /** A CONFIG_ option that matters to BPF, as one kernel sets it. */
 export interface KernelOption {
   name: string;

@@ -4,15 +4,12 @@
 // run's results are assembled, from the check's kernel summaries; every report
 // reads it from the test. The option the test's explanation names comes first.
 
-import type { ConfigContrast, KernelOption, KernelSummary } from './check.js';
+import { type ConfigContrast, type KernelOption, type KernelSummary, OPTION_AREAS } from './check.js';
 import type { CellResult, TestResult } from './model.js';
 
-/** Areas in facts/config-diff.ts's order of relevance. */
-const AREA_ORDER = ['bpf', 'btf', 'probes', 'lockdown', 'network', 'cgroups', 'symbols', 'timing'];
-
 const rankOf = (area: string | undefined) => {
-  const i = AREA_ORDER.indexOf(area ?? '');
-  return i < 0 ? AREA_ORDER.length : i;
+  const i = (OPTION_AREAS as readonly string[]).indexOf(area ?? '');
+  return i < 0 ? OPTION_AREAS.length : i;
 };
 
 /** `CONFIG_X: y → not set` for each option set differently, the passing kernel's value first, `first` leading. */
