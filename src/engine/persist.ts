@@ -8,6 +8,7 @@ import path from 'node:path';
 import { InfraError } from '../errors.js';
 import type { RunListener } from '../events/run-events.js';
 import type { CheckReport } from '../results/check.js';
+import { withConfigContrasts } from '../results/config-contrast.js';
 import { readCellResults, writeCellResult } from '../results/files.js';
 import { type CellResult, type RunResults, SCHEMA_VERSION, type ShardPlan } from '../results/model.js';
 import { VERSION } from '../version.js';
@@ -57,7 +58,7 @@ export function runModel(r: RunRecord): RunResults {
     finishedAt: new Date().toISOString(),
     host: { arch: os.arch(), cpus: os.availableParallelism(), node: process.version },
     configs: r.configs,
-    cells: r.cells,
+    cells: withConfigContrasts(r.cells, r.check?.kernels),
     ...(r.check ? { check: r.check } : {}),
     ...(r.plan ? { plan: r.plan } : {}),
   };

@@ -4,6 +4,7 @@
 export const EM_BPF = 247;
 export const SHF_EXECINSTR = 0x4;
 const SHT_SYMTAB = 2;
+const SHT_REL = 9;
 
 /** The file is not a BPF object; `check` turns it into a located matrix error. */
 export class NotBpfObjectError extends Error {
@@ -26,10 +27,20 @@ export interface ElfSymbol {
   bind: number;
 }
 
+/** A relocation (SHT_REL: clang's BPF objects have no addends). */
+export interface ElfReloc {
+  /** The section index it patches, and the byte offset of the instruction there. */
+  section: number;
+  offset: number;
+  /** Index into `symbols`. */
+  symbol: number;
+}
+
 export interface BpfElf {
   bigEndian: boolean;
   sections: ElfSection[];
   symbols: ElfSymbol[];
+  relocs: ElfReloc[];
   section(name: string): ElfSection | undefined;
 }
 
@@ -51,6 +62,7 @@ export function readBpfElf(buf: Buffer, file: string): BpfElf {
       type: u32(at + 4),
       flags: u64(at + 8),
       link: u32(at + 40),
+      info: u32(at + 44),
       data: buf.subarray(off, off + size),
     };
   });
@@ -65,7 +77,18 @@ export function readBpfElf(buf: Buffer, file: string): BpfElf {
   }));
   const symtab = raw.find((s) => s.type === SHT_SYMTAB);
   const symbols = symtab ? readSymbols(symtab.data, raw[symtab.link]?.data ?? Buffer.alloc(0), bigEndian, cstr) : [];
-  return { bigEndian, sections, symbols, section: (name) => sections.find((s) => s.name === name) };
+  const relocs = raw.flatMap((s) => (s.type === SHT_REL ? readRelocs(s.data, s.info, bigEndian) : []));
+  return { bigEndian, sections, symbols, relocs, section: (name) => sections.find((s) => s.name === name) };
+}
+
+function readRelocs(data: Buffer, section: number, bigEndian: boolean): ElfReloc[] {
+  const out: ElfReloc[] = [];
+  for (let at = 0; at + 16 <= data.length; at += 16) {
+    const offset = Number(bigEndian ? data.readBigUInt64BE(at) : data.readBigUInt64LE(at));
+    const symbol = bigEndian ? data.readUInt32BE(at + 8) : data.readUInt32LE(at + 12);
+    out.push({ section, offset, symbol });
+  }
+  return out;
 }
 
 function readSymbols(data: Buffer, strtab: Buffer, bigEndian: boolean, cstr: (b: Buffer, off: number) => string): ElfSymbol[] {

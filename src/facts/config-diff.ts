@@ -4,6 +4,7 @@
 // config names by pattern, most relevant first (pure).
 
 import { parseKernelConfig } from '../images/config-facts.js';
+import { OPTION_AREAS, type OptionArea } from '../results/check.js';
 
 export interface ConfigDifference {
   /** `CONFIG_BPF_LSM`. */
@@ -16,33 +17,29 @@ export interface ConfigDifference {
 }
 
 /**
- * Areas in order of relevance; an option belongs to the first whose pattern matches
- * its name. Patterns match whole words of the name, so a driver that merely has
- * `BTF` or `LSM` in its name (VIDEO_SONY_BTF_MPX, IIO_ST_LSM6DSX) stays out, and
- * HAVE_*, ARCH_* and *_SUPPORTS_* (what an arch can do) are left to the options
- * they enable.
+ * Each area's options; an option belongs to the first area (in OPTION_AREAS' order of
+ * relevance) whose pattern matches its name. Patterns match whole words of the name,
+ * so a driver that merely has `BTF` or `LSM` in its name (VIDEO_SONY_BTF_MPX,
+ * IIO_ST_LSM6DSX) stays out, and HAVE_*, ARCH_* and *_SUPPORTS_* (what an arch can
+ * do) are left to the options they enable.
  */
-const AREAS: [string, RegExp][] = [
-  ['bpf', /^CONFIG_(\w+_)?E?BPF(_\w+)?$/],
-  ['btf', /^CONFIG_(DEBUG_INFO_BTF\w*|DEBUG_INFO_REDUCED|PAHOLE_HAS_\w+|MODULE_ALLOW_BTF_MISMATCH|PROBE_EVENTS_BTF_ARGS)$/],
-  [
-    'probes',
-    new RegExp(
-      '^CONFIG_(K(RET)?PROBES?\\w*|UPROBES?\\w*|FPROBE\\w*|FTRACE\\w*|FUNCTION_TRACER|FUNCTION_GRAPH_TRACER|' +
-        'DYNAMIC_FTRACE\\w*|TRACEPOINTS|EVENT_TRACING|PERF_EVENTS|HW_PERF_EVENTS)$',
-    ),
-  ],
-  ['lockdown', /^CONFIG_(SECURITY_LOCKDOWN\w*|LOCK_DOWN\w*|LSM|MODULE_SIG_FORCE|SECURITY)$/],
-  [
-    'network',
-    new RegExp(
-      '^CONFIG_(LIRC|NET_CLS(_\\w+)?|NET_ACT(_\\w+)?|NET_SCH_INGRESS|NET_INGRESS|NET_EGRESS|NET_XGRESS|' + 'XDP_SOCKETS\\w*|NET_SOCK_MSG|STREAM_PARSER)$',
-    ),
-  ],
-  ['cgroups', /^CONFIG_(CGROUPS|CGROUP_\w+|SOCK_CGROUP_DATA)$/],
-  ['symbols', /^CONFIG_KALLSYMS\w*$/],
-  ['timing', /^CONFIG_(HZ|HZ_\d+|PREEMPT\w*|NO_HZ\w*)$/],
-];
+const PATTERNS: Record<OptionArea, RegExp> = {
+  bpf: /^CONFIG_(\w+_)?E?BPF(_\w+)?$/,
+  btf: /^CONFIG_(DEBUG_INFO_BTF\w*|DEBUG_INFO_REDUCED|PAHOLE_HAS_\w+|MODULE_ALLOW_BTF_MISMATCH|PROBE_EVENTS_BTF_ARGS)$/,
+  probes: new RegExp(
+    '^CONFIG_(K(RET)?PROBES?\\w*|UPROBES?\\w*|FPROBE\\w*|FTRACE\\w*|FUNCTION_TRACER|FUNCTION_GRAPH_TRACER|' +
+      'DYNAMIC_FTRACE\\w*|TRACEPOINTS|EVENT_TRACING|PERF_EVENTS|HW_PERF_EVENTS)$',
+  ),
+  lockdown: /^CONFIG_(SECURITY_LOCKDOWN\w*|LOCK_DOWN\w*|LSM|MODULE_SIG_FORCE|SECURITY)$/,
+  network: new RegExp(
+    '^CONFIG_(LIRC|NET_CLS(_\\w+)?|NET_ACT(_\\w+)?|NET_SCH_INGRESS|NET_INGRESS|NET_EGRESS|NET_XGRESS|' + 'XDP_SOCKETS\\w*|NET_SOCK_MSG|STREAM_PARSER)$',
+  ),
+  cgroups: /^CONFIG_(CGROUPS|CGROUP_\w+|SOCK_CGROUP_DATA)$/,
+  symbols: /^CONFIG_KALLSYMS\w*$/,
+  timing: /^CONFIG_(HZ|HZ_\d+|PREEMPT\w*|NO_HZ\w*)$/,
+};
+
+const AREAS = OPTION_AREAS.map((area) => [area, PATTERNS[area]] as const);
 
 const areaOf = (name: string) => AREAS.findIndex(([, re]) => re.test(name));
 

@@ -156,8 +156,21 @@ function configFindings(p: ProgramEntry, kernel: KernelView, object: string): Fi
       object,
       section: p.section,
       need: `CONFIG_${c}`,
-      detail: `not set in this kernel's config; ${kind.progType} programs need it`,
+      detail: `not set in this kernel's config; ${kind.attachType ?? kind.progType} programs need it`,
     }));
+}
+
+/** A callback or a kfunc call needs the JIT: the interpreter refuses both (Debian's s390x kernels build none). */
+function jitFindings({ program, kernel }: PredictInput, object: string): Finding[] {
+  if (!kernel.config || kernel.config.get('CONFIG_BPF_JIT') === 'y') return [];
+  return program.jitOnly.map((section) => ({
+    kind: 'config',
+    level: 'fail',
+    object,
+    section,
+    need: 'CONFIG_BPF_JIT',
+    detail: "not set in this kernel's config; the interpreter refuses the program's callback or kfunc call",
+  }));
 }
 
 function dedupe(findings: Finding[]): Finding[] {
@@ -178,6 +191,7 @@ export function predictObject(input: PredictInput): Finding[] {
     ...idFindings(input, object),
     ...externFindings(input, object),
     ...typeFindings(input, object),
+    ...dedupe(jitFindings(input, object)),
     ...lockdownFindings(input.program, input.kernel, input.cmdline ?? [], input.names, object),
     ...(input.who ? privilegeFindings(input.program, input.kernel, input.who, object) : []),
   ];

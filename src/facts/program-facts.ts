@@ -30,9 +30,15 @@ export interface ProgramFacts {
   /** False when the object has no .BTF.ext: it carries no CO-RE relocations. */
   hasBtfExt: boolean;
   coreRelos: CoreRelo[];
+  /**
+   * Sections the kernel's interpreter refuses: they pass a callback (a `ld_imm64` of a
+   * function, as bpf_loop's argument) or call a kfunc, which only JITed programs may.
+   */
+  jitOnly: string[];
 }
 
 const BPF_CALL = 0x85;
+const BPF_LD_IMM64 = 0x18;
 const LINKAGE_EXTERN = 2;
 
 /** Helper calls: `call imm` with src_reg 0 (1 is a BPF-to-BPF call, 2 a kfunc call). */
@@ -51,6 +57,24 @@ function helperCalls(elf: BpfElf): Map<number, string[]> {
     }
   }
   return out;
+}
+
+/**
+ * Sections that take a function's address (a `ld_imm64` relocated against code: the
+ * callback libbpf turns into BPF_PSEUDO_FUNC) or call an extern (a kfunc).
+ */
+function jitOnlySections(elf: BpfElf): string[] {
+  const exec = new Set(elf.sections.filter((x) => (x.flags & SHF_EXECINSTR) !== 0).map((x) => x.index));
+  const out = new Set<string>();
+  for (const r of elf.relocs) {
+    const section = elf.sections[r.section];
+    const symbol = elf.symbols[r.symbol];
+    if (!section || !symbol || !exec.has(section.index)) continue;
+    const op = section.data[r.offset];
+    const callback = op === BPF_LD_IMM64 && exec.has(symbol.section);
+    if (callback || (op === BPF_CALL && symbol.section === 0)) out.add(section.name);
+  }
+  return [...out];
 }
 
 /** The `type` of each map in `.maps`: `__uint(type, N)` is a pointer to an array of N elements. */
@@ -94,6 +118,7 @@ export function programFacts(buf: Buffer, file: string): ProgramFacts {
     maps: btf ? mapTypes(btf) : [],
     hasBtfExt: ext !== undefined,
     coreRelos: ext && btf ? coreRelos(ext.data, btf) : [],
+    jitOnly: jitOnlySections(elf),
   };
 }
 

@@ -32,6 +32,8 @@ const RULES: Rule[] = [
     test: /(kprobe|symbol).*(not found|no such file or directory)|could not find .*symbol|ENOENT.*kprobe/i,
     quote: true,
   },
+  // libbpf's words when the kernel refused a link (BPF_LINK_CREATE): the program loaded, its attachment did not.
+  { reason: 'attach refused', test: /failed to attach: /, quote: true },
   { reason: 'tracefs/debugfs not mounted', test: /neither debugfs nor tracefs are mounted/i, quote: true },
   {
     reason: 'unknown helper, program or map type',

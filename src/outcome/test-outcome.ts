@@ -5,7 +5,7 @@
 // turns fail into xfail and pass into xpass (a flaky expectation never xpasses).
 
 import { LOADER_TEST, type TestSpec } from '../core/cell.js';
-import { testFacts } from '../facts/explain-outcome.js';
+import { checkForTest, testFacts } from '../facts/explain-outcome.js';
 import type { GuestProgram } from '../guest/prog-frame.js';
 import type { CellCheck } from '../results/check.js';
 import type { CaseResult, OutputCut, TestResult } from '../results/model.js';
@@ -128,7 +128,8 @@ export function decideTest(spec: TestSpec, run: TestRun, rules: SplatRules = NO_
   if (run.guestDied) t.consoleTail = run.guestDied.consoleTail;
   if (v.cases) t.cases = v.cases;
   if (run.outputCut) t.outputCut = run.outputCut;
-  const facts = testFacts(v.failed ? 'fail' : 'pass', `${run.stdout}\n${run.stderr}`, check);
+  const ownCheck = check && checkForTest(check, spec);
+  const facts = testFacts(v.failed ? 'fail' : 'pass', `${run.stdout}\n${run.stderr}`, ownCheck);
   const programs = programResults(run.programs, facts.processedInsns);
   return { ...t, ...facts, ...(programs ? { programs } : {}) };
 }

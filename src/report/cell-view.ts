@@ -89,9 +89,15 @@ function statusWhy(status: Status, o: { reason?: string; exitCode?: number; expe
   }
 }
 
-/** A failure's why with its kernel-level explanation, when the run had a check. */
+/**
+ * A failure's why with its kernel-level explanation, when the run had a check: the
+ * finding before the loader's words (a terminal line cut to its width keeps it), an
+ * unexplained failure's note after them.
+ */
 function explained(why: string, t: TestResult | undefined): string {
-  return t?.explanation && why ? `${why} — ${explanationText(t.explanation)}` : why;
+  if (!t?.explanation || !why) return why;
+  const text = explanationText(t.explanation);
+  return t.explanation === 'unexplained' ? `${why} — ${text}` : `${text} — ${why}`;
 }
 
 export function testView(cell: CellResult, t: TestResult): TestView {

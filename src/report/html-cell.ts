@@ -5,7 +5,7 @@
 import { cleanText } from '../core/plain-text.js';
 import { describeBtf } from '../results/btf.js';
 import { describeCredentials } from '../results/credentials.js';
-import type { CaseResult, CellResult, RunResults, TestResult } from '../results/model.js';
+import type { CaseResult, CellResult, TestResult } from '../results/model.js';
 import { type CellView, cellView, tallyLegend, testView } from './cell-view.js';
 import { testKernelDetail } from './html-kernels.js';
 import { escapeMarkup, formatMs, oneLine } from './text.js';
@@ -87,14 +87,14 @@ function casesTable(cases: readonly CaseResult[]): string {
 }
 
 /** One test of the cell: its outcome, output, kernel-log segment, and cases for a Go test. */
-function renderTest(cell: CellResult, t: TestResult, results?: RunResults): string {
+function renderTest(cell: CellResult, t: TestResult): string {
   const view = testView(cell, t);
   const cases = t.cases?.length
     ? `<h4>cases (${t.cases.filter((c) => c.status !== 'fail').length}/${t.cases.length} passed or skipped)</h4>\n${casesTable(t.cases)}\n`
     : '';
   return `<details class="test" data-test="${one(t.name, 200)}" data-status="${view.status}"${view.status === 'pass' ? '' : ' open'}>
 <summary><span class="badge st-${view.status}">${view.mark} ${escapeMarkup(view.label)}</span> <span class="mono">${one(t.name, 200)}</span> <span class="why">${one(view.why)}</span> <span class="time">${escapeMarkup(formatMs(t.timings.ms))}</span></summary>
-${testKernelDetail(results, cell, t)}${cases}${output('stdout', t.stdout)}
+${testKernelDetail(t)}${cases}${output('stdout', t.stdout)}
 ${output('stderr', t.stderr)}
 ${t.kernelLog ? `${output('kernel log while the test ran', t.kernelLog)}\n` : ''}${t.consoleTail ? output('console tail', t.consoleTail) : ''}
 </details>`;
@@ -106,7 +106,7 @@ function testCount(cell: CellResult, view: CellView): string {
 }
 
 /** `index` makes a DOM id that cannot collide; the cell id itself lives in data-id. */
-export function renderCell(cell: CellResult, index: number, results?: RunResults): string {
+export function renderCell(cell: CellResult, index: number): string {
   const view = cellView(cell);
   const several = cell.tests.length > 1 || cell.tests.some((t) => t.cases?.length);
   const dl = facts(cell)
@@ -118,10 +118,10 @@ export function renderCell(cell: CellResult, index: number, results?: RunResults
 <summary>${badge(cell)} <span class="id mono">${one(cell.id, 1000)}</span> <span class="why">${one(view.why)}</span>${testCount(cell, view)} <span class="time">${cell.status === 'skip' ? '' : escapeMarkup(formatMs(cell.timings.totalMs))}</span></summary>
 <div class="body">
 ${reasonBlock(cell, view)}
-${several || !cell.tests[0] ? '' : testKernelDetail(results, cell, cell.tests[0])}<dl class="facts">${dl}</dl>
+${several || !cell.tests[0] ? '' : testKernelDetail(cell.tests[0])}<dl class="facts">${dl}</dl>
 ${
   several
-    ? `<h3>tests</h3>\n${cell.tests.map((t) => renderTest(cell, t, results)).join('\n')}`
+    ? `<h3>tests</h3>\n${cell.tests.map((t) => renderTest(cell, t)).join('\n')}`
     : `${output('stdout', cell.stdout)}
 ${output('stderr', cell.stderr)}
 ${cell.kernelLog ? `${output('kernel log while the loader ran', cell.kernelLog)}\n` : ''}`

@@ -4,8 +4,8 @@
 // test's kernels). All text escaped: findings name what a guest's loader printed.
 
 import type { KernelSummary } from '../results/check.js';
-import type { CellResult, RunResults, TestResult } from '../results/model.js';
-import { checkedKernels, configContrast, testsAcrossKernels } from './kernels-view.js';
+import type { RunResults, TestResult } from '../results/model.js';
+import { checkedKernels, testsAcrossKernels } from './kernels-view.js';
 import { escapeMarkup as esc, oneLine } from './text.js';
 import { predictionText } from './wording.js';
 
@@ -15,14 +15,14 @@ const HIGHLIGHTS = 6;
 const list = (items: readonly string[]) => `<ul>${items.map((i) => `<li>${esc(oneLine(i, 500))}</li>`).join('')}</ul>`;
 
 /** A test's kernel-level detail under its reason; empty when there is none. */
-export function testKernelDetail(results: RunResults | undefined, cell: CellResult, t: TestResult): string {
+export function testKernelDetail(t: TestResult): string {
   const parts: string[] = [];
   const differs = predictionText(t.prediction);
   if (differs) parts.push(`<p class="note">${esc(differs)}</p>`);
   if (t.verifierLog?.length) {
     parts.push(`<h4>verifier log, last lines</h4>\n<pre>${esc(t.verifierLog.join('\n'))}</pre>`);
   }
-  const contrast = results && t.status === 'fail' ? configContrast(results, cell, t) : undefined;
+  const contrast = t.configContrast;
   if (contrast) {
     const head = `BPF configuration that differs from ${contrast.against} (passes there)`;
     parts.push(`<h4>${esc(head)}</h4>\n${list(contrast.lines)}`);

@@ -55,12 +55,24 @@ export interface CellCheck {
   findings: Finding[];
 }
 
+/** What a CONFIG_ option that matters to BPF is about, most relevant first (facts/config-diff.ts sorts by it). */
+export const OPTION_AREAS = ['bpf', 'btf', 'probes', 'lockdown', 'network', 'cgroups', 'symbols', 'timing'] as const;
+export type OptionArea = (typeof OPTION_AREAS)[number];
+
 /** A CONFIG_ option that matters to BPF, as one kernel sets it. */
 export interface KernelOption {
   name: string;
   value: string;
   /** `bpf`, `btf`, `probes`, … (facts/config-diff.ts), in order of relevance. */
   area: string;
+}
+
+/** The BPF configuration behind a failing test: how its kernel differs from one the test passes on. */
+export interface ConfigContrast {
+  /** The passing cell compared against. */
+  against: string;
+  /** `CONFIG_X: y → not set` (the passing kernel's value first); the option the explanation names first. */
+  lines: string[];
 }
 
 /** The facts of one kernel checked, for the reports' kernels view. */

@@ -8,6 +8,7 @@ import { byId as idOrder } from '../core/cell.js';
 import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CheckReport } from './check.js';
+import { withConfigContrasts } from './config-contrast.js';
 import { type CellResult, type RunResults, SCHEMA_VERSION, type ShardPlan } from './model.js';
 import { recordedPlan, withMissingCells } from './shard-plan.js';
 
@@ -114,6 +115,10 @@ export function mergeResults(list: readonly ShardResults[], opts: MergeOptions =
     ...(plan ? { plan: { shards: plan.shards, cells: plan.cells } } : {}),
   };
   const check = mergedCheck(list, cells);
-  if (check) merged.check = check;
+  if (check) {
+    merged.check = check;
+    // A failing test's passing peer may be in another shard: contrast across all of them.
+    merged.cells = withConfigContrasts(cells, check.kernels);
+  }
   return merged;
 }

@@ -3,7 +3,7 @@
 
 import type { Arch } from '../core/arch.js';
 import type { CellBtf } from './btf.js';
-import type { CheckReport, PredictionAgreement, TestExplanation } from './check.js';
+import type { CheckReport, ConfigContrast, PredictionAgreement, TestExplanation } from './check.js';
 
 export const SCHEMA_VERSION = 2;
 /** Versions `report` still reads (results/upgrade.ts brings version 1 to 2). */
@@ -100,6 +100,8 @@ export interface TestResult {
   explanation?: TestExplanation;
   /** How the outcome reads against the check's prediction for the cell. */
   prediction?: PredictionAgreement;
+  /** A failing test: the BPF configuration its kernel differs in from one it passes on. */
+  configContrast?: ConfigContrast;
   /** The verifier log's last lines in a failing test's output. */
   verifierLog?: string[];
   /** Verified instructions per program, where the loader printed the verifier's `processed N insns`. */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CellCheck } from '../../src/facts/cell-check.js';
-import { agreement, explainingFinding, testFacts } from '../../src/facts/explain-outcome.js';
+import { agreement, checkForTest, explainingFinding, testFacts } from '../../src/facts/explain-outcome.js';
 import type { Finding } from '../../src/facts/finding.js';
 import { idNames, predictObject } from '../../src/facts/predict.js';
 import { readProgramFacts } from '../../src/facts/program-facts.js';
@@ -15,7 +15,9 @@ import { viewOf } from './kernels.js';
 
 const sample = (name: string) => readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'samples', name), 'utf8');
 
-async function findings(object: string, source: string, arch: 'amd64' | 'arm64', cmdline: string[] = []): Promise<Finding[]> {
+type Arch = 'amd64' | 'arm64' | 's390x';
+
+async function findings(object: string, source: string, arch: Arch, cmdline: string[] = []): Promise<Finding[]> {
   const [program, kernel, newest] = await Promise.all([readProgramFacts(object), viewOf(source, arch), viewOf('debian:sid', arch)]);
   return predictObject({ program, kernel, btfMode: { kind: 'kernel' }, names: idNames([kernel, newest]), cmdline });
 }
@@ -68,6 +70,82 @@ describe('explainingFinding', () => {
     expect(predicted).toEqual([]);
     expect(explainingFinding(sample('libbpf-lockdown-trixie-amd64.stderr'), { findings: predicted })).toBeUndefined();
   }, 120_000);
+});
+
+// bpfrun (test/fixtures/bpfrun, libbpf 1.1) on the booted kernels: what it printed, read
+// against the findings for its own object on the same kernel.
+describe('explainingFinding: libbpf 1.1 on Debian kernels (test/facts/kernel-differences.vm.test.ts)', () => {
+  const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/bpfrun');
+  const TARGET_ARCH = { amd64: 'x86', arm64: 'arm64', s390x: 's390' } as const;
+  /** bpfrun's object `name` for `arch`, as the booted test builds it. */
+  const object = (name: string, arch: Arch) => {
+    const flags = ['-g', `-D__TARGET_ARCH_${TARGET_ARCH[arch]}`];
+    const target = arch === 's390x' ? 'bpfeb' : 'bpfel';
+    return compileBpf(path.join(fixture, `${name}.bpf.c`), `bpfrun-${name}-${arch}.o`, target, flags);
+  };
+  /** What the sample says, read against the findings for `name`'s object on Debian `release` and `arch`. */
+  async function explain(sampleName: string, name: string, release: string, arch: Arch) {
+    const found = await findings(object(name, arch), `debian:${release}`, arch);
+    return explainingFinding(sample(sampleName), { findings: found });
+  }
+
+  it('bpf_loop on 5.10: the verifier counts the callback out (func_info), the helper explains it', async () => {
+    const f = await explain('libbpf-func-info-bullseye-amd64.stderr', 'loop', 'bullseye', 'amd64');
+    expect(f).toMatchObject({ kind: 'helper', need: 'bpf_loop (181)' });
+  }, 120_000);
+
+  it('bpf_loop on s390x: no JIT (CONFIG_BPF_JIT unset), and the interpreter refuses callbacks', async () => {
+    const f = await explain('libbpf-nojit-trixie-s390x.stderr', 'loop', 'trixie', 's390x');
+    expect(f).toMatchObject({ kind: 'config', need: 'CONFIG_BPF_JIT' });
+  }, 120_000);
+
+  it("a kprobe on a symbol the kernel lacks: the target, with the arch's own syscall symbol", async () => {
+    const f = await explain('libbpf-kprobe-enoent-trixie-arm64.stderr', 'x64kprobe', 'trixie', 'arm64');
+    const candidates = ['__arm64_sys_execve', '__arm64_sys_execveat'];
+    expect(f).toMatchObject({ kind: 'target', need: '__x64_sys_execve', candidates });
+  }, 120_000);
+
+  it('kprobe.multi refused: EOPNOTSUPP without CONFIG_FPROBE (trixie arm64), EINVAL on 5.10', async () => {
+    const arm = await explain('libbpf-kprobe-multi-trixie-arm64.stderr', 'multi', 'trixie', 'arm64');
+    expect(arm).toMatchObject({ kind: 'config', need: 'CONFIG_FPROBE' });
+    // Beside the kprobe target the same cell lacks (a loader with both objects built in), still the config.
+    const both = [
+      ...(await findings(object('x64kprobe', 'arm64'), 'debian:trixie', 'arm64')),
+      ...(await findings(object('multi', 'arm64'), 'debian:trixie', 'arm64')),
+    ];
+    expect(both.map((f) => f.kind)).toEqual(['target', 'config']);
+    const out = sample('libbpf-kprobe-multi-trixie-arm64.stderr');
+    expect(explainingFinding(out, { findings: both })).toMatchObject({ need: 'CONFIG_FPROBE' });
+    // 5.10 lacks both; the attach type is what the kernel said no to.
+    const old = await explain('libbpf-kprobe-multi-bullseye-amd64.stderr', 'multi', 'bullseye', 'amd64');
+    expect(old).toMatchObject({ kind: 'attach-type', need: 'BPF_TRACE_KPROBE_MULTI' });
+  }, 120_000);
+});
+
+describe('checkForTest', () => {
+  const finding = (object: string, kind: Finding['kind'], need: string): Finding => {
+    return { kind, level: 'fail', object, need, detail: '' };
+  };
+  const cell: CellCheck = {
+    id: 'arm64/debian-bullseye/default',
+    arch: 'arm64',
+    kernel: 'debian-bullseye',
+    btf: 'kernel',
+    predicted: 'fail',
+    objects: ['loop.o', 'x64kprobe.o', 'multi.o'],
+    findings: [finding('loop.o', 'helper', 'bpf_loop (181)'), finding('x64kprobe.o', 'target', '__x64_sys_execve')],
+  };
+
+  it('keeps the findings of the objects a test ships or names, and predicts from them alone', () => {
+    const loop = checkForTest(cell, { files: [{ src: '/p/obj/arm64/loop.o', dest: '' }], args: ['loop.o'] });
+    expect(loop).toMatchObject({ objects: ['loop.o'], predicted: 'fail', findings: [cell.findings[0]] });
+    const multi = checkForTest(cell, { files: [], args: ['multi.o'] });
+    expect(multi).toMatchObject({ objects: ['multi.o'], predicted: 'pass', findings: [] });
+  });
+
+  it('keeps the whole cell for a test that names none of its objects (a loader with its objects built in)', () => {
+    expect(checkForTest(cell, { files: [], args: ['-v'] })).toBe(cell);
+  });
 });
 
 describe('agreement', () => {

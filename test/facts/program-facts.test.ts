@@ -36,6 +36,14 @@ describe('program facts', () => {
     expect(paths).toContain('FIELD_BYTE_OFFSET pt_regs.di');
   });
 
+  it('the sections only a JIT runs: a callback (bpf_loop), kfunc calls; none in the naive variant', async () => {
+    for (const target of ['bpfel', 'bpfeb'] as const) {
+      const p = await readProgramFacts(compileBpf(TINY_C, `tiny-jit-${target}.o`, target));
+      expect(p.jitOnly.sort()).toEqual(['fentry/do_unlinkat', 'tp/sched/sched_process_exec']);
+    }
+    expect((await readProgramFacts(compileBpf(naive, 'naive-jit.o'))).jitOnly).toEqual([]);
+  });
+
   it('a helper id, kfuncs and ksyms, fentry and tracepoint targets', async () => {
     const p = await readProgramFacts(compileBpf(TINY_C, 'tiny.o'));
     expect([...p.helpers.entries()]).toEqual([[181, ['fentry/do_unlinkat']]]);

@@ -131,10 +131,10 @@ describe('a failure explained in kernel terms', () => {
     detail: 'absent; task_struct has __state',
   };
 
-  it("carries the check's finding after the loader's own words", () => {
+  it("carries the check's finding before the loader's own words", () => {
     const reason = 'bad CO-RE relocation';
     const one = withTests('fail', [test('loader', 'fail', { reason, explanation: STATE })], { reason });
-    const why = 'bad CO-RE relocation — kernel lacks field task_struct.state: absent; task_struct has __state';
+    const why = 'kernel lacks field task_struct.state: absent; task_struct has __state — bad CO-RE relocation';
     expect(cellView(one).why).toBe(why);
   });
 

@@ -3,8 +3,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { kernelsSection, testKernelDetail } from '../../src/report/html-kernels.js';
-import { configContrast, testsAcrossKernels } from '../../src/report/kernels-view.js';
+import { testsAcrossKernels } from '../../src/report/kernels-view.js';
 import type { Finding, KernelSummary } from '../../src/results/check.js';
+import { optionLines, withConfigContrasts } from '../../src/results/config-contrast.js';
 import { cellResult, runResults, testResult } from '../helpers/cells.js';
 
 const STATE: Finding = {
@@ -33,7 +34,7 @@ const failing = testResult({
   prediction: 'agree',
   verifierLog: ['0: R1=ctx() R10=fp0', 'invalid func unknown#195896080'],
 });
-const results = runResults(
+const run = runResults(
   [
     cellResult({ id: 'amd64/bullseye/default', tests: [testResult({ prediction: 'agree' })] }),
     cellResult({ id: 'amd64/bookworm/default', status: 'fail', reason, tests: [failing] }),
@@ -57,6 +58,9 @@ const results = runResults(
   },
 );
 
+// As the run records them: each failing test with its configuration contrast.
+const results = { ...run, cells: withConfigContrasts(run.cells, run.check?.kernels) };
+
 describe('the kernels view', () => {
   it('lists where each test passes, why it fails elsewhere, and where the prediction missed', () => {
     expect(testsAcrossKernels(results)).toEqual([
@@ -67,7 +71,7 @@ describe('the kernels view', () => {
           {
             id: 'amd64/bookworm/default',
             status: 'fail',
-            why: 'bad CO-RE relocation — kernel lacks field task_struct.state: absent; task_struct has __state',
+            why: 'kernel lacks field task_struct.state: absent; task_struct has __state — bad CO-RE relocation',
           },
         ],
         mismatches: [
@@ -82,10 +86,23 @@ describe('the kernels view', () => {
 
   it('contrasts the failing kernel with one the test passes on, same arch first', () => {
     const cell = results.cells.find((c) => c.id === 'amd64/bookworm/default')!;
-    expect(configContrast(results, cell, cell.tests[0]!)).toEqual({
+    expect(cell.tests[0]!.configContrast).toEqual({
       against: 'amd64/bullseye/default',
       lines: ['CONFIG_BPF_LSM: y → not set', 'CONFIG_BPF_UNPRIV_DEFAULT_OFF: not set → y'],
     });
+    const contrasted = results.cells.filter((c) => c.tests.some((t) => t.configContrast));
+    expect(contrasted.map((c) => c.id)).toEqual(['amd64/bookworm/default']);
+  });
+
+  it('puts the option the explanation names first, then by area (bpf before probes), then by name', () => {
+    const opt = (name: string, area: string) => ({ name, value: 'y', area });
+    const [jit, fprobe] = [opt('CONFIG_BPF_JIT', 'bpf'), opt('CONFIG_FPROBE', 'probes')];
+    const pass = [jit, fprobe, opt('CONFIG_KPROBES_ON_FTRACE', 'probes')];
+    const fail = [jit, opt('CONFIG_ARM64_BPF', 'bpf')];
+    const lines = ['CONFIG_ARM64_BPF: not set → y', 'CONFIG_FPROBE: y → not set'];
+    lines.push('CONFIG_KPROBES_ON_FTRACE: y → not set');
+    expect(optionLines(pass, fail)).toEqual(lines);
+    expect(optionLines(pass, fail, 'CONFIG_FPROBE')[0]).toBe('CONFIG_FPROBE: y → not set');
   });
 
   it('renders the kernels, the verifier lines and the contrast, escaped', () => {
@@ -93,7 +110,7 @@ describe('the kernels view', () => {
     expect(html).toContain('<td>6.1.0-28-amd64</td><td>kernel</td><td>200</td><td>40</td>');
     expect(html).toContain('CONFIG_BPF_JIT=y, CONFIG_BPF_UNPRIV_DEFAULT_OFF=y');
     const cell = results.cells.find((c) => c.id === 'amd64/bookworm/default')!;
-    const detail = testKernelDetail(results, cell, cell.tests[0]!);
+    const detail = testKernelDetail(cell.tests[0]!);
     expect(detail).toContain('invalid func unknown#195896080');
     expect(detail).toContain('differs from amd64/bullseye/default (passes there)');
     expect(detail).toContain('CONFIG_BPF_LSM: y → not set');

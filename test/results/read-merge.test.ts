@@ -12,6 +12,7 @@ import { parseReporters, serializeResults, writeReports } from '../../src/report
 import { mergeResults } from '../../src/results/merge.js';
 import type { RunResults } from '../../src/results/model.js';
 import { cellFileName, readResults } from '../../src/results/read.js';
+import { cellResult, runResults, testResult } from '../helpers/cells.js';
 import { fixtureResults, fixtureShards } from '../report/fixture.js';
 
 const tmp = () => mkdtemp(path.join(tmpdir(), 'pm-results-'));
@@ -121,6 +122,25 @@ describe('mergeResults', () => {
       ]),
     ).toThrow(/in x and y \(inputsHash .* vs sha256:other\)/);
     expect(() => mergeResults([])).toThrow(UsageError);
+  });
+
+  it("contrasts a failing test's kernel with one it passed on in another shard", () => {
+    const kernel = (name: string, options: [string, string][]) => {
+      const opts = options.map(([n, value]) => ({ name: n, value, area: 'probes' }));
+      const facts = { release: name, btfSource: 'kernel' as const, helpers: 1, kfuncs: 0 };
+      return { kernel: name, arch: 'amd64', ...facts, options: opts };
+    };
+    const shard = (id: string, status: 'pass' | 'fail', k: ReturnType<typeof kernel>) => {
+      const tests = [testResult({ status })];
+      const cell = cellResult({ id, kernel: { source: k.kernel, name: k.kernel }, status, tests });
+      return runResults([cell], { check: { version: 1, cells: [], kernels: [k] } });
+    };
+    const merged = mergeResults([
+      { dir: 'a', results: shard('amd64/old/default', 'fail', kernel('old', [])) },
+      { dir: 'b', results: shard('amd64/new/default', 'pass', kernel('new', [['CONFIG_FPROBE', 'y']])) },
+    ]);
+    const failing = merged.cells.find((c) => c.id === 'amd64/old/default')!.tests[0]!;
+    expect(failing.configContrast).toEqual({ against: 'amd64/new/default', lines: ['CONFIG_FPROBE: y → not set'] });
   });
 });
 
