@@ -72,14 +72,17 @@ export function explainingFinding(output: string, check: Pick<CellCheck, 'findin
 
 /**
  * The part of a cell's check about one test: the findings of the objects the test
- * ships or names (its files, its arguments, by file name), so that one test is not
+ * ships, names (its files, its arguments, by file name) or carries inside its own
+ * program (found there when the matrix lists no btf.objects), so that one test is not
  * explained by another's object; the whole cell's when it names none of them (a
  * loader with its objects built in).
  */
-export function checkForTest(check: CellCheck, test: Pick<TestSpec, 'files' | 'args'>): CellCheck {
+export function checkForTest(check: CellCheck, test: Pick<TestSpec, 'files' | 'args'> & { path?: string }): CellCheck {
   const base = (p: string) => p.split('/').pop()!;
   const named = new Set([...test.files.map((f) => base(f.src)), ...test.args.map(base)]);
-  const objects = check.objects.filter((o) => named.has(o));
+  // Objects found inside the test's own program are named `<program>#<n>`.
+  const own = test.path === undefined ? undefined : `${base(test.path)}#`;
+  const objects = check.objects.filter((o) => named.has(o) || (own !== undefined && o.startsWith(own)));
   if (objects.length === 0 || check.predicted === 'skip') return check;
   const findings = check.findings.filter((f) => objects.includes(f.object));
   return { ...check, objects, findings, predicted: predicted(findings) };

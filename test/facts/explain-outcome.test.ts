@@ -143,6 +143,14 @@ describe('checkForTest', () => {
     expect(multi).toMatchObject({ objects: ['multi.o'], predicted: 'pass', findings: [] });
   });
 
+  it("keeps the objects found inside the test's own program, named after it", () => {
+    const embedded = { ...cell, objects: ['execsnoop-arm64#1', 'execwatch-arm64#1'], findings: [finding('execwatch-arm64#1', 'btf', 'kernel BTF')] };
+    const mine = checkForTest(embedded, { path: '/p/bin/execsnoop-arm64', files: [], args: [] });
+    expect(mine).toMatchObject({ objects: ['execsnoop-arm64#1'], predicted: 'pass', findings: [] });
+    const theirs = checkForTest(embedded, { path: '/p/bin/execwatch-arm64', files: [], args: [] });
+    expect(theirs).toMatchObject({ objects: ['execwatch-arm64#1'], predicted: 'fail' });
+  });
+
   it('keeps the whole cell for a test that names none of its objects (a loader with its objects built in)', () => {
     expect(checkForTest(cell, { files: [], args: ['-v'] })).toBe(cell);
   });
