@@ -3,6 +3,9 @@
 // kernel allows unprivileged BPF, which loads socket filters only; tracing programs
 // also need CAP_PERFMON (5.8 on; CAP_SYS_ADMIN before). A kernel built with
 // CONFIG_BPF_UNPRIV_DEFAULT_OFF=y starts with kernel.unprivileged_bpf_disabled=2.
+// Programs attached through a perf event (kprobes, tracepoints) open it with
+// perf_event_open(2); above kernel.perf_event_paranoid=2 (Debian's default, from
+// CONFIG_SECURITY_PERF_EVENTS_RESTRICT) that takes CAP_SYS_ADMIN, CAP_PERFMON is not enough.
 
 import type { ConfigSpec } from '../core/cell.js';
 import type { Finding } from './finding.js';
@@ -47,12 +50,37 @@ function loadFinding(program: ProgramFacts, kernel: KernelView, who: Who, object
   return { kind: 'privilege', level: allowed === undefined ? 'unknown' : 'fail', object, need: 'CAP_BPF', detail: `${as}; ${why}` };
 }
 
+const PERF_EVENT_TYPES = ['BPF_PROG_TYPE_KPROBE', 'BPF_PROG_TYPE_TRACEPOINT', 'BPF_PROG_TYPE_PERF_EVENT'];
+
+/** kernel.perf_event_paranoid on this cell: its sysctl, else 3 where the config restricts perf events, else 2. */
+function perfParanoia(who: Who, kernel: KernelView): number | undefined {
+  const sysctl = who.sysctl?.['kernel.perf_event_paranoid'];
+  if (sysctl !== undefined) return Number(sysctl);
+  if (!kernel.config) return undefined;
+  return kernel.config.get('CONFIG_SECURITY_PERF_EVENTS_RESTRICT') === 'y' ? 3 : 2;
+}
+
+/** A program attached through a perf event, where only CAP_SYS_ADMIN may open one. */
+function perfEventFinding(program: ProgramFacts, kernel: KernelView, who: Who, object: string): Finding | undefined {
+  const caps = who.capabilities ?? (who.user && who.user !== 'root' && who.user !== '0' ? [] : undefined);
+  if (!caps || caps.includes('sys_admin')) return undefined;
+  const viaPerf = program.programs.find((p) => p.kind && PERF_EVENT_TYPES.includes(p.kind.progType) && !p.kind.attachType);
+  const paranoia = perfParanoia(who, kernel);
+  if (!viaPerf || paranoia === undefined || paranoia <= 2) return undefined;
+  const from = who.sysctl?.['kernel.perf_event_paranoid'] !== undefined ? 'the cell sets' : 'CONFIG_SECURITY_PERF_EVENTS_RESTRICT sets';
+  const detail = `${from} kernel.perf_event_paranoid=${paranoia}: only CAP_SYS_ADMIN opens the perf event this program attaches through`;
+  return { kind: 'privilege', level: 'fail', object, section: viaPerf.section, need: 'CAP_SYS_ADMIN', detail };
+}
+
 /** What the cell's user and capabilities cannot do with `program`: create its maps, load it, attach a tracing program. */
 export function privilegeFindings(program: ProgramFacts, kernel: KernelView, who: Who, object: string): Finding[] {
   const load = loadFinding(program, kernel, who, object);
   if (load) return [load];
   const tracing = program.programs.find((p) => p.kind && TRACING.includes(p.kind.progType));
-  if (!tracing || holds(who, 'perfmon', kernel)) return [];
-  const detail = `the loader runs as ${who.user ?? 'root'} without CAP_PERFMON or CAP_SYS_ADMIN; tracing programs need it`;
-  return [{ kind: 'privilege', level: 'fail', object, section: tracing.section, need: 'CAP_PERFMON', detail }];
+  if (tracing && !holds(who, 'perfmon', kernel)) {
+    const detail = `the loader runs as ${who.user ?? 'root'} without CAP_PERFMON or CAP_SYS_ADMIN; tracing programs need it`;
+    return [{ kind: 'privilege', level: 'fail', object, section: tracing.section, need: 'CAP_PERFMON', detail }];
+  }
+  const perf = perfEventFinding(program, kernel, who, object);
+  return perf ? [perf] : [];
 }

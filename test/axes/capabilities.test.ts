@@ -41,6 +41,9 @@ configs:
 loader:
   path: ${LOADER}
   timeout: 30
+# The loader embeds the naive variant too; the check reads the objects it loads.
+btf:
+  objects: ["${repoRoot}/examples/execsnoop/bin/btf/execsnoop-{goarch}.o"]
 `;
 
 // Fails loudly without Go: the script names the package. About a second when up to date.
@@ -103,9 +106,18 @@ describe('a loader run as a user, with and without capabilities (real boots)', (
     expect(passed.guest).toMatchObject({ uid: 1000, capEff: '000000c000000002' });
   });
 
-  it('exits 1 and lists the failed cells with their reasons', () => {
+  it('exits 1 and lists the failed cells with their reasons, the kernel-level one first', () => {
     expect(run.code, run.stderr).toBe(1);
-    expect(run.stdout).toMatch(/amd64\/debian-trixie\/user .*permission denied/);
+    expect(run.stdout).toMatch(/amd64\/debian-trixie\/user +kernel lacks privilege CAP_BPF: the loader runs as portmatrix/);
+  });
+
+  it('check predicts both privilege failures; the tracefs refusal is beyond the kernel facts', () => {
+    const need = (c: CellResult) => c.tests.map((t) => (typeof t.explanation === 'object' ? t.explanation.need : t.explanation));
+    expect(need(cells.user!)).toEqual(['CAP_BPF']);
+    expect(need(cells['root-bpf']!)).toEqual(['CAP_SYS_ADMIN']);
+    expect(need(cells['user-bpf-p2']!)).toEqual(['unexplained']);
+    const note = 'check: 1 of 5 checked cells differ from the prediction: amd64/debian-trixie/user-bpf-p2 failed unexplained';
+    expect(run.stdout.replace(/\n +/g, ' ')).toContain(note);
   });
 });
 

@@ -37,6 +37,18 @@ describe('privilege findings', () => {
     expect(needs(filter, kernel('6.1.0-50-amd64'), { capabilities: ['bpf'] })).toEqual([]);
   });
 
+  it("above perf_event_paranoid=2 (Debian's default 3) a kprobe's perf event takes CAP_SYS_ADMIN, CAP_PERFMON is not enough", () => {
+    const debian = kernel('6.12.117+deb13-amd64', { CONFIG_SECURITY_PERF_EVENTS_RESTRICT: 'y' });
+    const caps = { capabilities: ['bpf', 'perfmon'] };
+    expect(needs(kprobe, debian, caps)).toEqual([['fail', 'CAP_SYS_ADMIN']]);
+    expect(needs(kprobe, debian, { ...caps, sysctl: { 'kernel.perf_event_paranoid': '2' } })).toEqual([]);
+    expect(needs(kprobe, kernel('6.12.0', {}), caps)).toEqual([]);
+    expect(needs(kprobe, debian, { capabilities: ['bpf', 'perfmon', 'sys_admin'] })).toEqual([]);
+    expect(needs(kprobe, debian, {})).toEqual([]);
+    // fentry and kprobe.multi attach through a BPF link, no perf event.
+    expect(needs(program('BPF_PROG_TYPE_TRACING'), debian, caps)).toEqual([]);
+  });
+
   it('a socket filter without capabilities: the kernel default, the cell sysctl, or unknown without a config', () => {
     expect(needs(filter, kernel('6.12.0', off), { user: 'u' })).toEqual([['fail', 'CAP_BPF']]);
     expect(needs(filter, kernel('6.12.0', {}), { user: 'u' })).toEqual([]);
