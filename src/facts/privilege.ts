@@ -23,9 +23,12 @@ function atLeast(release: string, major: number, minor: number): boolean {
   return a > major || (a === major && b >= minor);
 }
 
-/** Whether `cap` is held: root without a capabilities list holds all; anyone else only what the list names. */
+/** The capabilities the loader holds; undefined for all (root without a list). Anyone else holds only what the list names. */
+const heldCaps = (who: Who) => who.capabilities ?? (who.user && who.user !== 'root' && who.user !== '0' ? [] : undefined);
+
+/** Whether `cap` is held (CAP_SYS_ADMIN stands for it, and before 5.8 only it does). */
 function holds(who: Who, cap: string, kernel: KernelView): boolean {
-  const caps = who.capabilities ?? (who.user && who.user !== 'root' && who.user !== '0' ? [] : undefined);
+  const caps = heldCaps(who);
   if (!caps || caps.includes('sys_admin')) return true;
   return atLeast(kernel.facts.release, 5, 8) && caps.includes(cap);
 }
@@ -62,7 +65,7 @@ function perfParanoia(who: Who, kernel: KernelView): number | undefined {
 
 /** A program attached through a perf event, where only CAP_SYS_ADMIN may open one. */
 function perfEventFinding(program: ProgramFacts, kernel: KernelView, who: Who, object: string): Finding | undefined {
-  const caps = who.capabilities ?? (who.user && who.user !== 'root' && who.user !== '0' ? [] : undefined);
+  const caps = heldCaps(who);
   if (!caps || caps.includes('sys_admin')) return undefined;
   const viaPerf = program.programs.find((p) => p.kind && PERF_EVENT_TYPES.includes(p.kind.progType) && !p.kind.attachType);
   const paranoia = perfParanoia(who, kernel);

@@ -14,9 +14,12 @@ export interface CellAgreement {
   agreement: PredictionAgreement;
 }
 
+/** Whether any test of the cell failed, expected or not. */
+export const cellFailed = (cell: CellResult) => cell.tests.some((t) => t.status === 'fail' || t.status === 'xfail');
+
 function outcomeOf(cell: CellResult): 'pass' | 'fail' | undefined {
   if (cell.status === 'skip' || cell.status === 'infra' || !cell.tests.length) return undefined;
-  return cell.tests.some((t) => t.status === 'fail' || t.status === 'xfail') ? 'fail' : 'pass';
+  return cellFailed(cell) ? 'fail' : 'pass';
 }
 
 /** Every checked cell with a verdict, its prediction and outcome, in the results' order. */

@@ -3,8 +3,9 @@
 // check holds the kernels' facts; a failing test, its configuration contrast).
 
 import type { KernelSummary } from '../results/check.js';
-import type { CellResult, RunResults, Status } from '../results/model.js';
+import type { RunResults, Status } from '../results/model.js';
 import { testView } from './cell-view.js';
+import { cellFailed } from './check-view.js';
 import { predictionText } from './wording.js';
 
 export interface TestAcrossKernels {
@@ -16,13 +17,6 @@ export interface TestAcrossKernels {
   mismatches: { id: string; text: string }[];
 }
 
-/**
- * A cell's prediction covers all its tests' objects: when another test of the cell
- * failed, a passing test may simply not load what the kernel lacks, so its pass is
- * no prediction missed.
- */
-const cellFailed = (cell: CellResult) => cell.tests.some((t) => t.status === 'fail' || t.status === 'xfail');
-
 /** Each test's cells by outcome, in the cells' order. */
 export function testsAcrossKernels(results: RunResults): TestAcrossKernels[] {
   const byName = new Map<string, TestAcrossKernels>();
@@ -33,6 +27,8 @@ export function testsAcrossKernels(results: RunResults): TestAcrossKernels[] {
       const view = testView(cell, t);
       if (view.status === 'pass') entry.passesOn.push(cell.id);
       else if (view.status !== 'skip') entry.failsOn.push({ id: cell.id, status: view.status, why: view.why });
+      // A cell's prediction covers all its tests' objects: beside a failed test, a passing
+      // one may simply not load what the kernel lacks, so its pass is no prediction missed.
       const text = predictionText(t.prediction);
       if (text && !(t.prediction === 'predicted-fail-passed' && cellFailed(cell))) entry.mismatches.push({ id: cell.id, text });
     }
